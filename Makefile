@@ -1,0 +1,29 @@
+# A thin wrapper around CMake, so that a newcomer needs two commands:
+#   make demo    the morning job on the embedded demo tenant (sends nothing)
+#   make test    the whole test suite
+BUILD_DIR ?= build
+CMAKE_FLAGS ?=
+JOBS ?= $(shell nproc 2>/dev/null || echo 2)
+
+.PHONY: all deps build demo test test-sanitize clean
+
+all: build
+
+deps:
+	@sh scripts/install-deps.sh
+
+build: deps
+	@cmake -S . -B $(BUILD_DIR) $(CMAKE_FLAGS) >/dev/null
+	@cmake --build $(BUILD_DIR) -j $(JOBS)
+
+demo: build
+	./$(BUILD_DIR)/digest --config digest.toml.example run
+
+test: build
+	ctest --test-dir $(BUILD_DIR) --output-on-failure -j $(JOBS)
+
+test-sanitize:
+	$(MAKE) test BUILD_DIR=build-sanitize CMAKE_FLAGS=-DDIGEST_SANITIZE=ON
+
+clean:
+	rm -rf build build-sanitize

@@ -1,0 +1,123 @@
+#include "calendar.h"
+#include "err.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+void cal_datetime_release(struct cal_datetime *dt)
+{
+	free(dt->date_time);
+	free(dt->time_zone);
+	dt->date_time = NULL;
+	dt->time_zone = NULL;
+}
+
+void cal_address_release(struct cal_address *a)
+{
+	free(a->name);
+	free(a->address);
+	a->name = NULL;
+	a->address = NULL;
+}
+
+void cal_event_release(struct cal_event *ev)
+{
+	free(ev->id);
+	free(ev->subject);
+	free(ev->response);
+	free(ev->show_as);
+	free(ev->type);
+	cal_datetime_release(&ev->start);
+	cal_datetime_release(&ev->end);
+	free(ev->location);
+	free(ev->join_url);
+	cal_address_release(&ev->organizer);
+	for (size_t i = 0; i < ev->nattendees; i++) {
+		cal_address_release(&ev->attendees[i].who);
+		free(ev->attendees[i].response);
+	}
+	free(ev->attendees);
+	memset(ev, 0, sizeof(*ev));
+}
+
+void cal_event_list_release(struct cal_event_list *list)
+{
+	for (size_t i = 0; i < list->n; i++)
+		cal_event_release(&list->v[i]);
+	free(list->v);
+	memset(list, 0, sizeof(*list));
+}
+
+void cal_mailbox_release(struct cal_mailbox *mb)
+{
+	free(mb->time_zone);
+	cal_datetime_release(&mb->autoreply_start);
+	cal_datetime_release(&mb->autoreply_end);
+	free(mb->locale);
+	memset(mb, 0, sizeof(*mb));
+}
+
+void cal_user_release(struct cal_user *u)
+{
+	free(u->id);
+	free(u->mail);
+	free(u->display_name);
+	free(u->user_principal_name);
+	for (size_t i = 0; i < u->nproxy; i++)
+		free(u->proxy_addresses[i]);
+	free(u->proxy_addresses);
+	memset(u, 0, sizeof(*u));
+}
+
+void cal_user_list_release(struct cal_user_list *list)
+{
+	for (size_t i = 0; i < list->n; i++)
+		cal_user_release(&list->v[i]);
+	free(list->v);
+	memset(list, 0, sizeof(*list));
+}
+
+void cal_group_release(struct cal_group *g)
+{
+	free(g->id);
+	free(g->mail);
+	free(g->display_name);
+	for (size_t i = 0; i < g->nmembers; i++)
+		cal_address_release(&g->members[i]);
+	free(g->members);
+	memset(g, 0, sizeof(*g));
+}
+
+/* Grow a zeroed array of size-byte elements to hold one more. */
+static void *push_slot(void **v, size_t *n, size_t *alloc, size_t size)
+{
+	char *p;
+
+	if (*n == *alloc) {
+		size_t cap = *alloc ? *alloc * 2 : 8;
+
+		p = realloc(*v, cap * size);
+		if (!p)
+			return NULL;
+		*v = p;
+		*alloc = cap;
+	}
+	p = (char *)*v + *n * size;
+	memset(p, 0, size);
+	(*n)++;
+	return p;
+}
+
+int cal_event_list_push(struct cal_event_list *list, struct cal_event **out)
+{
+	*out = push_slot((void **)&list->v, &list->n, &list->alloc,
+			 sizeof(*list->v));
+	return *out ? 0 : DG_ENOMEM;
+}
+
+int cal_user_list_push(struct cal_user_list *list, struct cal_user **out)
+{
+	*out = push_slot((void **)&list->v, &list->n, &list->alloc,
+			 sizeof(*list->v));
+	return *out ? 0 : DG_ENOMEM;
+}

@@ -1,0 +1,147 @@
+/*
+ * calendar: the plain data a source yields for one user.
+ *
+ * Both sources (graph over HTTPS, fixtures from files) fill these structs
+ * through the one Graph JSON parser (graphjson), so the rest of the flow
+ * (plan, match, render) never sees json-c or libcurl. Strings are UTF-8,
+ * malloc'd, owned by the struct that holds them, and NULL when Graph gave
+ * none. Times stay as Graph wrote them (a local date-time plus a zone
+ * name); plan turns them into instants, because only plan knows zones.
+ */
+#ifndef DIGEST_CALENDAR_H
+#define DIGEST_CALENDAR_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+/* A Graph dateTimeTimeZone: "2026-11-24T09:00:00.0000000" + "UTC". */
+struct cal_datetime {
+	char *date_time;
+	char *time_zone;
+};
+
+/* A Graph emailAddress. */
+struct cal_address {
+	char *name;
+	char *address;
+};
+
+enum cal_attendee_type {
+	CAL_ATTENDEE_REQUIRED,
+	CAL_ATTENDEE_OPTIONAL,
+	CAL_ATTENDEE_RESOURCE
+};
+
+struct cal_attendee {
+	enum cal_attendee_type type;
+	struct cal_address who;
+	char *response; /* status.response: "accepted", "none", ... */
+};
+
+enum cal_sensitivity {
+	CAL_SENSITIVITY_NORMAL,
+	CAL_SENSITIVITY_PERSONAL,
+	CAL_SENSITIVITY_PRIVATE,
+	CAL_SENSITIVITY_CONFIDENTIAL
+};
+
+struct cal_event {
+	char *id;
+	char *subject;
+	enum cal_sensitivity sensitivity;
+	bool is_all_day;
+	bool is_cancelled;
+	char *response; /* responseStatus.response of the mailbox owner */
+	char *show_as;  /* "busy", "free", "oof", ... */
+	char *type;     /* "singleInstance", "occurrence", "exception" */
+	struct cal_datetime start;
+	struct cal_datetime end;
+	char *location; /* location.displayName */
+	char *join_url; /* onlineMeeting.joinUrl */
+	struct cal_address organizer;
+	struct cal_attendee *attendees;
+	size_t nattendees;
+};
+
+struct cal_event_list {
+	struct cal_event *v;
+	size_t n;
+	size_t alloc;
+};
+
+#define CAL_EVENT_LIST_INIT { .v = NULL, .n = 0, .alloc = 0 }
+
+enum cal_autoreply {
+	CAL_AUTOREPLY_DISABLED,
+	CAL_AUTOREPLY_ALWAYS,
+	CAL_AUTOREPLY_SCHEDULED
+};
+
+/* Bits of cal_mailbox.working_days: 1 << 0 is Sunday ... 1 << 6 Saturday. */
+enum cal_weekday_bits {
+	CAL_SUNDAY = 1 << 0,
+	CAL_MONDAY = 1 << 1,
+	CAL_TUESDAY = 1 << 2,
+	CAL_WEDNESDAY = 1 << 3,
+	CAL_THURSDAY = 1 << 4,
+	CAL_FRIDAY = 1 << 5,
+	CAL_SATURDAY = 1 << 6
+};
+
+/* A Graph mailboxSettings. */
+struct cal_mailbox {
+	char *time_zone;      /* Windows ("Pacific Standard Time") or IANA */
+	unsigned working_days; /* cal_weekday_bits; 0 when Graph gave none */
+	bool has_working_days;
+	enum cal_autoreply autoreply;
+	struct cal_datetime autoreply_start; /* scheduled only */
+	struct cal_datetime autoreply_end;
+	char *locale; /* language.locale, "en-US"; NULL if none */
+};
+
+/* A Graph user. */
+struct cal_user {
+	char *id;
+	char *mail;
+	char *display_name;
+	char *user_principal_name;
+	char **proxy_addresses; /* as Graph gives them: "SMTP:a@b", "smtp:c@d" */
+	size_t nproxy;
+};
+
+struct cal_user_list {
+	struct cal_user *v;
+	size_t n;
+	size_t alloc;
+};
+
+#define CAL_USER_LIST_INIT { .v = NULL, .n = 0, .alloc = 0 }
+
+/* A distribution list or Microsoft 365 group and its (transitive) members. */
+struct cal_group {
+	char *id;
+	char *mail;
+	char *display_name;
+	struct cal_address *members;
+	size_t nmembers;
+};
+
+void cal_datetime_release(struct cal_datetime *dt);
+void cal_address_release(struct cal_address *a);
+void cal_event_release(struct cal_event *ev);
+void cal_event_list_release(struct cal_event_list *list);
+void cal_mailbox_release(struct cal_mailbox *mb);
+void cal_user_release(struct cal_user *u);
+void cal_user_list_release(struct cal_user_list *list);
+void cal_group_release(struct cal_group *g);
+
+/*
+ * Append a zeroed slot to the list; *out points at it (valid until the next
+ * push). DG_ENOMEM on failure.
+ */
+int cal_event_list_push(struct cal_event_list *list, struct cal_event **out)
+	__attribute__((warn_unused_result));
+int cal_user_list_push(struct cal_user_list *list, struct cal_user **out)
+	__attribute__((warn_unused_result));
+
+#endif

@@ -1,0 +1,116 @@
+/*
+ * config: digest.toml read into a plain struct.
+ *
+ * The keys are the contract of DESIGN.md; digest.toml.example documents
+ * each one with its default. Every error names the file, the line and the
+ * key ("digest.toml:12: [smtp] port must be an integer"). Secrets are never
+ * read from the TOML: a table names an environment variable (*_env) or a
+ * file (*_file) that holds them, and a secret written inline is refused.
+ */
+#ifndef DIGEST_CONFIG_H
+#define DIGEST_CONFIG_H
+
+#include <stdbool.h>
+
+#include "err.h"
+
+/* Where a secret lives: at most one of env and file is set. */
+struct config_secret {
+	char *env;  /* name of an environment variable */
+	char *file; /* path of a file holding the secret (one line) */
+};
+
+enum config_source_kind { CONFIG_SOURCE_FIXTURES, CONFIG_SOURCE_GRAPH };
+enum config_delivery_kind {
+	CONFIG_DELIVERY_STDOUT,
+	CONFIG_DELIVERY_SMTP,
+	CONFIG_DELIVERY_MAILDIR
+};
+enum config_tls { CONFIG_TLS_STARTTLS, CONFIG_TLS_IMPLICIT, CONFIG_TLS_NONE };
+enum config_graph_auth { CONFIG_AUTH_APP, CONFIG_AUTH_DELEGATED };
+
+struct config {
+	char *file; /* the path it was loaded from */
+
+	struct {
+		char *path; /* "digest.db" */
+	} store;
+
+	struct {
+		enum config_source_kind kind;
+		char *path;        /* fixtures folder */
+		char *recorded_at; /* fixtures: RFC 3339 clock of the recording */
+	} source;
+
+	struct {
+		char *file; /* optional roster file imported before each run */
+	} roster;
+
+	struct {
+		char *base_url;  /* "https://graph.microsoft.com/v1.0" */
+		char *login_url; /* "https://login.microsoftonline.com" */
+		char *tenant;
+		char *client_id;
+		enum config_graph_auth auth; /* "app" (default) or "delegated" */
+		struct config_secret client_secret;
+		struct config_secret token_key;
+		char *ca_file;
+		char *group; /* users sync: only members of this group */
+		long timeout; /* seconds per request, default 30 */
+	} graph;
+
+	struct {
+		char *from;      /* "Meeting digest <digest@example.com>" */
+		char *subject;   /* mustache: "Your meetings on {{date}}" */
+		char *templates; /* folder */
+		char *locale;    /* "en-US" */
+		char *send_at;   /* "07:00" or NULL */
+		char *unsubscribe_url; /* with {token}, or NULL */
+		struct config_secret unsubscribe_key;
+	} digest;
+
+	struct {
+		enum config_delivery_kind kind;
+		char *path; /* maildir */
+	} delivery;
+
+	struct {
+		char *host;
+		long port;
+		enum config_tls tls;
+		char *username;
+		struct config_secret password;
+		char *ca_file;
+		char *envelope_from; /* MAIL FROM; default: address of from */
+		char *helo;          /* EHLO name; default: libcurl's */
+		long connect_timeout; /* seconds, default 10 */
+		long timeout;         /* seconds per message, default 60 */
+	} smtp;
+};
+
+/*
+ * Load the TOML file at path into cfg (zeroed or fresh). On error cfg holds
+ * nothing to free and err names file, line and key. Relative paths in the
+ * file (store, fixtures, templates, ...) are kept as written: they are
+ * relative to the working directory, as an operator running cron expects.
+ * Free with config_release().
+ */
+int config_load(struct config *cfg, const char *path, struct dg_err *err)
+	__attribute__((warn_unused_result));
+
+void config_release(struct config *cfg);
+
+/*
+ * Read a secret: from the environment variable or the file (first line,
+ * without the line end). *out is yours, free it (after zeroing, ideally).
+ * DG_ENOTFOUND if unset/empty, naming the variable or file but never the
+ * value. what names it in messages ("[smtp] password").
+ */
+int config_secret_read(const struct config_secret *s, const char *what,
+		       char **out, struct dg_err *err)
+	__attribute__((warn_unused_result));
+
+/* True when a secret location is configured at all. */
+bool config_secret_isset(const struct config_secret *s);
+
+#endif
