@@ -1,16 +1,203 @@
 /*
- * digest: the command. Global options, then a subcommand from the table.
- * Everything real happens in core/; this file parses and dispatches.
+ * digest: the command. Global options, then a subcommand from the table;
+ * everything real happens in core/.
  */
+#include <getopt.h>
+#include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+
+#include "clock.h"
+#include "cmd.h"
+#include "logging.h"
+
+static const char usage_main[] =
+	"usage: digest [--config FILE] [--now RFC3339] COMMAND [options]\n"
+	"\n"
+	"Mails each connected user a digest of tomorrow's meetings, with tips\n"
+	"for meeting each person in them.\n"
+	"\n"
+	"Commands:\n"
+	"  run          build and deliver the digests of one day\n"
+	"  preview      print one user's digest; never sends, never records\n"
+	"  resend       send one user's digest once more\n"
+	"  roster       import or list the people and their results\n"
+	"  users        sync the tenant's users from Microsoft Graph\n"
+	"  connect      sign a user in (delegated mode), store the token\n"
+	"  status       each user's outcome of the last runs\n"
+	"  check        validate config, templates, database, credentials\n"
+	"  unsubscribe  record a recipient's one-click opt-out\n"
+	"\n"
+	"Global options:\n"
+	"  -c, --config FILE  config file (default: $DIGEST_CONFIG, then\n"
+	"                     ./digest.toml)\n"
+	"      --now RFC3339  fix the clock, e.g. 2026-11-23T06:00:00Z\n"
+	"  -h, --help         this help; 'digest COMMAND --help' for more\n"
+	"  -V, --version      print the version\n"
+	"\n"
+	"Exit status: 0 all done (each user sent or skipped for a reason),\n"
+	"1 some users failed, 2 bad usage or configuration, 3 another run\n"
+	"holds the lock.\n";
+
+const char usage_resend[] =
+	"usage: digest resend --user EMAIL [--date YYYY-MM-DD]\n"
+	"\n"
+	"Fetch, render and send exactly one new copy of a user's digest,\n"
+	"even when it was already sent.\n";
+
+const char usage_users[] =
+	"usage: digest users sync\n"
+	"\n"
+	"Read the tenant's users from Microsoft Graph (app-only mode) and\n"
+	"store those with a mailbox.\n";
+
+const char usage_connect[] =
+	"usage: digest connect\n"
+	"\n"
+	"Delegated mode: sign a user in with the device-code flow and store\n"
+	"the refresh token, sealed.\n";
+
+const char usage_status[] =
+	"usage: digest status [--date YYYY-MM-DD] [--format text|json]\n"
+	"\n"
+	"One row per user: sent, skipped (reason), failed (reason) or\n"
+	"queued, with attempts and time.\n";
+
+const char usage_unsubscribe[] =
+	"usage: digest unsubscribe TOKEN\n"
+	"\n"
+	"Verify a one-click unsubscribe token (RFC 8058) and record the\n"
+	"opt-out, so later runs skip that user.\n";
+
+static int cmd_resend(int argc, char **argv, struct cmd_ctx *ctx)
+{
+	return cmd_later(argc, argv, ctx, "resend", usage_resend);
+}
+
+static int cmd_users(int argc, char **argv, struct cmd_ctx *ctx)
+{
+	return cmd_later(argc, argv, ctx, "users", usage_users);
+}
+
+static int cmd_connect(int argc, char **argv, struct cmd_ctx *ctx)
+{
+	return cmd_later(argc, argv, ctx, "connect", usage_connect);
+}
+
+static int cmd_status(int argc, char **argv, struct cmd_ctx *ctx)
+{
+	return cmd_later(argc, argv, ctx, "status", usage_status);
+}
+
+static int cmd_unsubscribe(int argc, char **argv, struct cmd_ctx *ctx)
+{
+	return cmd_later(argc, argv, ctx, "unsubscribe", usage_unsubscribe);
+}
+
+struct command {
+	const char *name;
+	int (*fn)(int argc, char **argv, struct cmd_ctx *ctx);
+};
+
+static const struct command commands[] = {
+	{ "check", cmd_check },	    { "connect", cmd_connect },
+	{ "preview", cmd_preview }, { "resend", cmd_resend },
+	{ "roster", cmd_roster },   { "run", cmd_run },
+	{ "status", cmd_status },   { "unsubscribe", cmd_unsubscribe },
+	{ "users", cmd_users },
+};
+
+static const struct command *find_command(const char *name)
+{
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		if (!strcmp(commands[i].name, name))
+			return &commands[i];
+	return NULL;
+}
+
+/* Log lines from core go to stderr; stdout carries only what was asked. */
+static void log_to_stderr(enum logging_level level, const char *msg,
+			  void *ctx)
+{
+	static const char *const prefix[] = { "error: ", "warning: ", "",
+					      "debug: " };
+
+	if (level == LOGGING_DEBUG && !getenv("DIGEST_DEBUG"))
+		return;
+	fprintf(stderr, "digest: %s%s\n", prefix[level], msg);
+}
 
 int main(int argc, char **argv)
 {
-	if (argc > 1 && !strcmp(argv[1], "--version")) {
-		printf("digest %s\n", DIGEST_VERSION);
-		return 0;
+	static const struct option opts[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ "now", required_argument, NULL, 'n' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct cmd_ctx ctx = { .config_path = NULL };
+	const struct command *cmd;
+	struct dg_err err = DG_ERR_INIT;
+	const char *now = NULL;
+	int c;
+
+	/*
+	 * A write to a closed socket must be an error we report, not a
+	 * silent death; and a closed pipe on stdout (digest run | head)
+	 * likewise.
+	 */
+	signal(SIGPIPE, SIG_IGN);
+	logging_set_routine(log_to_stderr, NULL);
+
+	/* '+': stop at the command; its options are its own. */
+	while ((c = getopt_long(argc, argv, "+c:hV", opts, NULL)) != -1) {
+		switch (c) {
+		case 'c':
+			ctx.config_path = optarg;
+			break;
+		case 'n':
+			now = optarg;
+			break;
+		case 'h':
+			cmd_usage(usage_main, false);
+			return EXIT_DONE;
+		case 'V':
+			printf("digest %s\n", DIGEST_VERSION);
+			return EXIT_DONE;
+		default:
+			cmd_usage(usage_main, true);
+			return EXIT_USAGE;
+		}
 	}
-	fprintf(stderr, "digest: not implemented yet\n");
-	return 2;
+	if (optind >= argc) {
+		cmd_error("no command given");
+		cmd_usage(usage_main, true);
+		return EXIT_USAGE;
+	}
+	cmd = find_command(argv[optind]);
+	if (!cmd) {
+		cmd_error("'%s' is not a digest command", argv[optind]);
+		cmd_usage(usage_main, true);
+		return EXIT_USAGE;
+	}
+	if (now) {
+		if (clock_parse_rfc3339(now, "--now", &ctx.now_ms, &err)) {
+			cmd_error("%s", err.msg);
+			return EXIT_USAGE;
+		}
+		ctx.now_fixed = true;
+	}
+	if (!ctx.config_path)
+		ctx.config_path = getenv("DIGEST_CONFIG");
+	if (!ctx.config_path || !*ctx.config_path)
+		ctx.config_path = "digest.toml";
+
+	argc -= optind;
+	argv += optind;
+	optind = 0; /* glibc: a full re-initialisation for the command */
+	return cmd->fn(argc, argv, &ctx);
 }

@@ -1,0 +1,58 @@
+/*
+ * cmd: what the subcommands share. Each cmd_<name>() parses its own
+ * options with getopt_long, validates them all, calls core/ and turns the
+ * result into one of the exit statuses of DESIGN.md.
+ */
+#ifndef DIGEST_CMD_H
+#define DIGEST_CMD_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "config.h"
+
+enum cmd_exit {
+	EXIT_DONE = 0,     /* every user sent or skipped for a reason */
+	EXIT_SOME_FAILED = 1,
+	EXIT_USAGE = 2,    /* bad usage or configuration */
+	EXIT_LOCKED = 3    /* another run holds the lock */
+};
+
+struct cmd_ctx {
+	const char *config_path; /* --config, $DIGEST_CONFIG, ./digest.toml */
+	bool now_fixed;          /* --now was given */
+	int64_t now_ms;
+};
+
+/* Print "digest: <message>" on stderr. */
+void cmd_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Map a core status to the exit status of DESIGN.md. */
+int cmd_exit_code(int status);
+
+/*
+ * Load the config named by ctx into cfg, printing the error on failure.
+ * Returns 0 or EXIT_USAGE. Also settles ctx->now_ms: --now, else the
+ * fixtures' recording clock, else the real clock.
+ */
+int cmd_load_config(struct cmd_ctx *ctx, struct config *cfg);
+
+/*
+ * Shared option parsing tail: "--help" prints usage on stdout (returns
+ * -1, caller exits 0); an unknown option prints usage on stderr (returns
+ * EXIT_USAGE).
+ */
+void cmd_usage(const char *usage, bool to_stderr);
+
+int cmd_run(int argc, char **argv, struct cmd_ctx *ctx);
+int cmd_preview(int argc, char **argv, struct cmd_ctx *ctx);
+int cmd_roster(int argc, char **argv, struct cmd_ctx *ctx);
+int cmd_check(int argc, char **argv, struct cmd_ctx *ctx);
+int cmd_later(int argc, char **argv, struct cmd_ctx *ctx, const char *name,
+	      const char *usage);
+
+extern const char usage_run[], usage_preview[], usage_resend[],
+	usage_roster[], usage_users[], usage_connect[], usage_status[],
+	usage_check[], usage_unsubscribe[];
+
+#endif

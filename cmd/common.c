@@ -1,0 +1,81 @@
+/* Helpers every subcommand uses: messages, exit codes, config loading. */
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "clock.h"
+#include "cmd.h"
+
+void cmd_error(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("digest: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+int cmd_exit_code(int status)
+{
+	switch (status) {
+	case DG_OK:
+		return EXIT_DONE;
+	case DG_EINVAL:
+		return EXIT_USAGE;
+	case DG_ELOCKED:
+		return EXIT_LOCKED;
+	default:
+		return EXIT_SOME_FAILED;
+	}
+}
+
+void cmd_usage(const char *usage, bool to_stderr)
+{
+	fputs(usage, to_stderr ? stderr : stdout);
+}
+
+int cmd_load_config(struct cmd_ctx *ctx, struct config *cfg)
+{
+	struct dg_err err = DG_ERR_INIT;
+
+	memset(cfg, 0, sizeof(*cfg));
+	if (config_load(cfg, ctx->config_path, &err)) {
+		cmd_error("%s", err.msg);
+		return EXIT_USAGE;
+	}
+	if (ctx->now_fixed)
+		return 0;
+	/*
+	 * A fixtures tenant is a recording of one morning: replaying it
+	 * against the real clock would find no meetings "tomorrow".
+	 */
+	if (cfg->source.kind == CONFIG_SOURCE_FIXTURES &&
+	    cfg->source.recorded_at) {
+		if (clock_parse_rfc3339(cfg->source.recorded_at,
+					"[source] recorded_at", &ctx->now_ms,
+					&err)) {
+			cmd_error("%s: %s", ctx->config_path, err.msg);
+			config_release(cfg);
+			return EXIT_USAGE;
+		}
+		return 0;
+	}
+	ctx->now_ms = clock_now_ms();
+	return 0;
+}
+
+int cmd_later(int argc, char **argv, struct cmd_ctx *ctx, const char *name,
+	      const char *usage)
+{
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+			cmd_usage(usage, false);
+			return EXIT_DONE;
+		}
+	}
+	cmd_error("'%s' is not implemented yet", name);
+	return EXIT_USAGE;
+}

@@ -1,0 +1,94 @@
+/* digest roster import FILE | list */
+#include <stdio.h>
+#include <string.h>
+
+#include "cmd.h"
+#include "roster.h"
+#include "store.h"
+
+const char usage_roster[] =
+	"usage: digest roster import FILE\n"
+	"       digest roster list\n"
+	"\n"
+	"import  replace the roster with the people in FILE (CSV with a\n"
+	"        header, or JSON lines when FILE ends in .jsonl): 'email' is\n"
+	"        required; 'name', 'title', 'aliases' (';'-separated) and\n"
+	"        'opt_out' are known columns; every other column is an\n"
+	"        assessment (disc, enneagram, ...) and its cell the result.\n"
+	"        A bad row refuses the whole file; the old roster stays.\n"
+	"list    print the roster, one person per line, tab-separated.\n";
+
+static void print_person(const struct roster_person *p)
+{
+	printf("%s\t%s\t%s\t", p->email, p->name ? p->name : "",
+	       p->title ? p->title : "");
+	for (size_t i = 0; i < p->naliases; i++)
+		printf("%s%s", i ? ";" : "", p->aliases[i]);
+	printf("\t%s\t", p->opt_out ? "opt_out" : "");
+	for (size_t i = 0; i < p->nassessments; i++)
+		printf("%s%s=%s", i ? " " : "", p->assessments[i].name,
+		       p->assessments[i].value);
+	putchar('\n');
+}
+
+static int roster_list(struct store *st)
+{
+	struct dg_err err = DG_ERR_INIT;
+	struct roster r = { 0 };
+
+	if (store_roster_load(st, &r, &err)) {
+		cmd_error("%s", err.msg);
+		return EXIT_SOME_FAILED;
+	}
+	for (size_t i = 0; i < r.n; i++)
+		print_person(&r.v[i]);
+	roster_release(&r);
+	return EXIT_DONE;
+}
+
+static int roster_import_file(struct store *st, const char *path)
+{
+	struct dg_err err = DG_ERR_INIT;
+	struct roster r = { 0 };
+
+	if (roster_import(st, path, &err)) {
+		cmd_error("%s", err.msg);
+		return EXIT_USAGE;
+	}
+	if (!store_roster_load(st, &r, &err))
+		fprintf(stderr, "digest: imported %zu people from %s\n", r.n,
+			path);
+	roster_release(&r);
+	return EXIT_DONE;
+}
+
+int cmd_roster(int argc, char **argv, struct cmd_ctx *ctx)
+{
+	struct dg_err err = DG_ERR_INIT;
+	struct store *st = NULL;
+	struct config cfg;
+	bool import;
+	int rc;
+
+	if (argc > 1 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
+		cmd_usage(usage_roster, false);
+		return EXIT_DONE;
+	}
+	import = argc == 3 && !strcmp(argv[1], "import");
+	if (!import && !(argc == 2 && !strcmp(argv[1], "list"))) {
+		cmd_error("roster takes 'import FILE' or 'list'");
+		cmd_usage(usage_roster, true);
+		return EXIT_USAGE;
+	}
+	if (cmd_load_config(ctx, &cfg))
+		return EXIT_USAGE;
+	if (store_open(cfg.store.path, &st, &err)) {
+		cmd_error("%s", err.msg);
+		config_release(&cfg);
+		return EXIT_SOME_FAILED;
+	}
+	rc = import ? roster_import_file(st, argv[2]) : roster_list(st);
+	store_close(st);
+	config_release(&cfg);
+	return rc;
+}

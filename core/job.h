@@ -1,0 +1,64 @@
+/*
+ * job: the morning job, one pass of the flow for each user.
+ *
+ * source -> plan -> match -> render -> mime -> deliver, user after user.
+ * A user who fails (no mailbox, a bad event) is reported and the others
+ * go on: the run's status says whether any failed. Each user's outcome is
+ * reported through core/logging as one line: "sent", "skipped (reason)"
+ * or "failed: reason".
+ */
+#ifndef DIGEST_JOB_H
+#define DIGEST_JOB_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "config.h"
+#include "err.h"
+#include "strbuf.h"
+
+struct job_opts {
+	const struct config *cfg;
+	int64_t now_ms;
+	const char *date;          /* "YYYY-MM-DD", NULL: each user's tomorrow */
+	const char *const *users;  /* narrow to these addresses; NULL: all */
+	size_t nusers;
+	bool dry_run;              /* plan and render, deliver nothing */
+	int jobs;                  /* Graph requests in flight, at most */
+	int out_fd;                /* stdout delivery writes the mbox here */
+};
+
+struct job_summary {
+	size_t sent;
+	size_t skipped;
+	size_t failed;
+};
+
+/*
+ * Run the job for every (selected) user. Returns 0 when every user was
+ * sent or skipped for a reason, DG_ETEMP when some failed (the others
+ * processed), another DG_E* when the run could not start (config,
+ * roster, source) with err saying why.
+ */
+int job_run(const struct job_opts *o, struct job_summary *sum,
+	    struct dg_err *err) __attribute__((warn_unused_result));
+
+enum job_format {
+	JOB_FORMAT_TEXT,
+	JOB_FORMAT_HTML,
+	JOB_FORMAT_MIME,
+	JOB_FORMAT_JSON
+};
+
+/*
+ * Build one user's digest and append it to out in the given format.
+ * Never delivers, never records. A skipped user still has a JSON model
+ * (status "skipped" and the reason); in the other formats a skip is
+ * DG_ENOTFOUND with err giving the reason.
+ */
+int job_preview(const struct job_opts *o, const char *user,
+		enum job_format format, struct strbuf *out,
+		struct dg_err *err) __attribute__((warn_unused_result));
+
+#endif

@@ -1,0 +1,640 @@
+#include "render.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <json-c/json.h>
+
+#include "logging.h"
+#include "mustache.h"
+
+struct render_engine {
+	char *dir;
+	struct mustache_partials *partials; /* files under dir, cached */
+	struct mustache_template *text;
+	struct mustache_template *html;
+	struct mustache_template *subject;
+};
+
+void render_output_release(struct render_output *out)
+{
+	strbuf_release(&out->subject);
+	strbuf_release(&out->text);
+	strbuf_release(&out->html);
+}
+
+/* ---- small json-c helpers: a failed allocation makes the model NULL ---- */
+
+static int put(json_object *o, const char *key, json_object *v)
+{
+	if (!o)
+		return DG_ENOMEM;
+	if (json_object_object_add(o, key, v)) {
+		json_object_put(v);
+		return DG_ENOMEM;
+	}
+	return 0;
+}
+
+static int put_str(json_object *o, const char *key, const char *s)
+{
+	json_object *v = NULL;
+
+	if (s && *s) {
+		v = json_object_new_string(s);
+		if (!v)
+			return DG_ENOMEM;
+	}
+	return put(o, key, v);
+}
+
+static int push(json_object *a, json_object *v)
+{
+	if (!v || json_object_array_add(a, v)) {
+		json_object_put(v);
+		return DG_ENOMEM;
+	}
+	return 0;
+}
+
+/* "Zoë Martin" -> "Zoë"; the whole name when it has no space. */
+static char *first_name(const char *name)
+{
+	size_t n = 0;
+
+	if (!name)
+		return NULL;
+	while (name[n] && name[n] != ' ')
+		n++;
+	return strndup(name, n);
+}
+
+/* ---- templates ---- */
+
+/*
+ * Render the template file <dir>/<name>.mustache as plain text (no HTML
+ * escaping: its output is inserted into the HTML later, escaped there).
+ * DG_ENOTFOUND when there is no such file.
+ */
+static int render_file(struct render_engine *e, const char *name,
+		       json_object *data, struct strbuf *out,
+		       struct dg_err *err);
+
+/* Split rendered tip text into one string per non-empty line. */
+static int push_lines(json_object *arr, const char *text)
+{
+	const char *p = text;
+
+	while (*p) {
+		const char *nl = strchr(p, '\n');
+		const char *end = nl ? nl : p + strlen(p);
+		const char *s = p, *t = end;
+
+		while (s < t && isspace((unsigned char)*s))
+			s++;
+		while (t > s && isspace((unsigned char)t[-1]))
+			t--;
+		if (t > s && push(arr, json_object_new_string_len(
+					       s, (int)(t - s))))
+			return DG_ENOMEM;
+		p = nl ? nl + 1 : end;
+	}
+	return 0;
+}
+
+/* The display label of an assessment: tips/<a>/_label, else its name. */
+static int assessment_label(struct render_engine *e, const char *assessment,
+			    struct strbuf *out, struct dg_err *err)
+{
+	struct strbuf name = STRBUF_INIT;
+	int rc = strbuf_addf(&name, "tips/%s/_label", assessment);
+
+	if (!rc)
+		rc = render_file(e, name.buf, NULL, out, err);
+	strbuf_release(&name);
+	if (rc == DG_ENOTFOUND) {
+		strbuf_reset(out);
+		rc = strbuf_addstr(out, assessment);
+		for (size_t i = 0; !rc && i < out->len; i++)
+			out->buf[i] = (char)toupper((unsigned char)out->buf[i]);
+	}
+	strbuf_trim(out);
+	return rc;
+}
+
+static json_object *person_data(const struct roster_person *p,
+				const char *assessment, const char *result)
+{
+	json_object *o = json_object_new_object();
+	char *first = first_name(p->name);
+
+	if (put_str(o, "name", p->name) || put_str(o, "first_name", first) ||
+	    put_str(o, "title", p->title) ||
+	    put_str(o, "assessment", assessment) ||
+	    put_str(o, "result", result)) {
+		json_object_put(o);
+		o = NULL;
+	}
+	free(first);
+	return o;
+}
+
+/* results[] and tips[] of one person, from the tip templates. */
+static int add_profile(struct render_engine *e, json_object *att,
+		       const struct roster_person *p, struct dg_err *err)
+{
+	json_object *results = json_object_new_array();
+	json_object *tips = json_object_new_array();
+	struct strbuf text = STRBUF_INIT, label = STRBUF_INIT;
+	struct strbuf name = STRBUF_INIT;
+	int rc = results && tips ? 0 : DG_ENOMEM;
+
+	for (size_t i = 0; !rc && i < p->nassessments; i++) {
+		const struct roster_assessment *a = &p->assessments[i];
+		json_object *r = json_object_new_object();
+		json_object *data;
+
+		strbuf_reset(&label);
+		rc = assessment_label(e, a->name, &label, err);
+		if (!rc)
+			rc = put_str(r, "assessment", a->name);
+		if (!rc)
+			rc = put_str(r, "assessment_label", label.buf);
+		if (!rc)
+			rc = put_str(r, "result", a->value);
+		if (!rc)
+			rc = push(results, r);
+		else
+			json_object_put(r);
+		strbuf_reset(&name);
+		strbuf_reset(&text);
+		if (!rc)
+			rc = strbuf_addf(&name, "tips/%s/%s", a->name,
+					 a->value);
+		if (rc)
+			break;
+		data = person_data(p, a->name, a->value);
+		rc = data ? render_file(e, name.buf, data, &text, err)
+			  : DG_ENOMEM;
+		json_object_put(data);
+		if (rc == DG_ENOTFOUND) {
+			logging_debug("no tips for %s %s (%s.mustache)",
+				      a->name, a->value, name.buf);
+			rc = 0;
+			continue;
+		}
+		if (!rc)
+			rc = push_lines(tips, text.buf);
+	}
+	strbuf_release(&text);
+	strbuf_release(&label);
+	strbuf_release(&name);
+	if (rc) {
+		json_object_put(results);
+		json_object_put(tips);
+		return rc;
+	}
+	if (put(att, "results", results)) {
+		json_object_put(tips);
+		return DG_ENOMEM;
+	}
+	return put(att, "tips", tips);
+}
+
+/* Someone who opted out is shown as if unknown: no profile, no tips. */
+static const struct roster_person *usable(const struct roster_person *p)
+{
+	return p && !p->opt_out ? p : NULL;
+}
+
+static int add_attendee(struct render_engine *e, json_object *list,
+			const struct match_attendee *a, struct dg_err *err)
+{
+	const struct roster_person *p = usable(a->person);
+	json_object *o = json_object_new_object();
+	int rc;
+
+	rc = put_str(o, "email", a->email);
+	if (!rc)
+		rc = put_str(o, "name", a->name);
+	if (!rc)
+		rc = put(o, "matched", json_object_new_boolean(p != NULL));
+	if (!rc)
+		rc = put_str(o, "via", p ? a->via : NULL);
+	if (!rc && p && a->group)
+		rc = put_str(o, "group", a->group);
+	if (!rc)
+		rc = put_str(o, "title", p ? p->title : NULL);
+	if (!rc)
+		rc = put(o, "external", json_object_new_boolean(a->external));
+	if (!rc && p)
+		rc = add_profile(e, o, p, err);
+	if (!rc && !p) {
+		rc = put(o, "results", json_object_new_array());
+		if (!rc)
+			rc = put(o, "tips", json_object_new_array());
+	}
+	if (rc) {
+		json_object_put(o);
+		return rc;
+	}
+	return push(list, o);
+}
+
+/* ---- group dynamics: one line per assessment from the mix in the room ---- */
+
+struct room_entry {
+	const char *name;   /* first name */
+	const char *result;
+	char *first;        /* owned */
+};
+
+static int cmp_count_desc(const void *a, const void *b)
+{
+	const int *x = a, *y = b;
+
+	return y[1] - x[1];
+}
+
+/* "A", "A and B", "A, B and C" */
+static int join_names(struct strbuf *out, const char **names, size_t n)
+{
+	int rc = 0;
+
+	for (size_t i = 0; !rc && i < n; i++) {
+		if (i && i + 1 == n)
+			rc = strbuf_addstr(out, " and ");
+		else if (i)
+			rc = strbuf_addstr(out, ", ");
+		if (!rc)
+			rc = strbuf_addstr(out, names[i]);
+	}
+	return rc;
+}
+
+static json_object *group_data(const char *assessment, const char *label,
+			       const struct room_entry *room, size_t n)
+{
+	json_object *o = json_object_new_object();
+	json_object *results = json_object_new_array();
+	const char **names = calloc(n, sizeof(*names));
+	int (*counts)[2] = calloc(n, sizeof(*counts)); /* index, count */
+	size_t distinct = 0;
+	struct strbuf key = STRBUF_INIT, joined = STRBUF_INIT;
+	int rc = o && results && names && counts ? 0 : DG_ENOMEM;
+
+	/* Count each distinct result, remembering its first entry. */
+	for (size_t i = 0; !rc && i < n; i++) {
+		size_t j;
+
+		for (j = 0; j < distinct; j++)
+			if (!strcmp(room[counts[j][0]].result, room[i].result))
+				break;
+		if (j == distinct)
+			counts[distinct++][0] = (int)i;
+		counts[j][1]++;
+	}
+	qsort(counts, distinct, sizeof(*counts), cmp_count_desc);
+	rc = rc ? rc : put_str(o, "assessment", assessment);
+	rc = rc ? rc : put_str(o, "label", label);
+	rc = rc ? rc : put(o, "count", json_object_new_int((int)n));
+	rc = rc ? rc : put(o, "mixed", json_object_new_boolean(distinct > 1));
+	for (size_t j = 0; !rc && j < distinct; j++) {
+		const char *result = room[counts[j][0]].result;
+		json_object *r = json_object_new_object();
+		size_t k = 0;
+
+		for (size_t i = 0; i < n; i++)
+			if (!strcmp(room[i].result, result))
+				names[k++] = room[i].name;
+		strbuf_reset(&joined);
+		rc = join_names(&joined, names, k);
+		rc = rc ? rc : put_str(r, "result", result);
+		rc = rc ? rc : put(r, "count", json_object_new_int(counts[j][1]));
+		rc = rc ? rc : put_str(r, "names", joined.buf);
+		rc = rc ? rc : push(results, r);
+		if (rc)
+			break;
+		strbuf_reset(&key);
+		rc = strbuf_addf(&key, "has_%s", result);
+		rc = rc ? rc : put(o, key.buf, json_object_new_boolean(1));
+		if (!rc && distinct == 1) {
+			strbuf_reset(&key);
+			rc = strbuf_addf(&key, "all_%s", result);
+			rc = rc ? rc : put(o, key.buf,
+					   json_object_new_boolean(1));
+		}
+		if (!rc && j == 0 &&
+		    (distinct == 1 || counts[0][1] > counts[1][1])) {
+			rc = put_str(o, "dominant", result);
+			strbuf_reset(&key);
+			rc = rc ? rc : strbuf_addf(&key, "dominant_%s", result);
+			rc = rc ? rc : put(o, key.buf,
+					   json_object_new_boolean(1));
+		}
+	}
+	if (!rc)
+		rc = put(o, "results", results);
+	else
+		json_object_put(results);
+	strbuf_release(&key);
+	strbuf_release(&joined);
+	free(names);
+	free(counts);
+	if (rc) {
+		json_object_put(o);
+		return NULL;
+	}
+	return o;
+}
+
+/* Collect who in the room has a result for assessment. */
+static size_t room_for(const struct roster_person **people, size_t npeople,
+		       const char *assessment, struct room_entry *room)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < npeople; i++) {
+		const struct roster_person *p = people[i];
+
+		for (size_t j = 0; j < p->nassessments; j++) {
+			if (strcmp(p->assessments[j].name, assessment))
+				continue;
+			room[n].first = first_name(p->name ? p->name
+							   : p->email);
+			room[n].name = room[n].first ? room[n].first : "?";
+			room[n].result = p->assessments[j].value;
+			n++;
+			break;
+		}
+	}
+	return n;
+}
+
+static bool seen_assessment(const struct roster_person **people, size_t upto,
+			    const char *assessment)
+{
+	for (size_t i = 0; i < upto; i++)
+		for (size_t j = 0; j < people[i]->nassessments; j++)
+			if (!strcmp(people[i]->assessments[j].name, assessment))
+				return true;
+	return false;
+}
+
+static int dynamics_for(struct render_engine *e, json_object *lines,
+			const struct roster_person **people, size_t npeople,
+			const char *assessment, struct dg_err *err)
+{
+	struct room_entry *room = calloc(npeople, sizeof(*room));
+	struct strbuf label = STRBUF_INIT, name = STRBUF_INIT;
+	struct strbuf text = STRBUF_INIT;
+	json_object *data = NULL;
+	size_t n;
+	int rc = room ? 0 : DG_ENOMEM;
+
+	n = rc ? 0 : room_for(people, npeople, assessment, room);
+	if (n >= 2) {
+		rc = assessment_label(e, assessment, &label, err);
+		if (!rc)
+			data = group_data(assessment, label.buf, room, n);
+		rc = rc ? rc : data ? 0 : DG_ENOMEM;
+		rc = rc ? rc : strbuf_addf(&name, "tips/%s/_group", assessment);
+		rc = rc ? rc : render_file(e, name.buf, data, &text, err);
+		if (rc == DG_ENOTFOUND)
+			rc = 0;
+		strbuf_trim(&text);
+		if (!rc && text.len)
+			rc = push(lines, json_object_new_string(text.buf));
+	}
+	for (size_t i = 0; i < n; i++)
+		free(room[i].first);
+	free(room);
+	json_object_put(data);
+	strbuf_release(&label);
+	strbuf_release(&name);
+	strbuf_release(&text);
+	return rc;
+}
+
+/* The people in the room with a usable profile, the user included. */
+static int add_dynamics(struct render_engine *e, json_object *meeting,
+			const struct match_list *l,
+			const struct roster_person *self, struct dg_err *err)
+{
+	const struct roster_person **people;
+	json_object *lines = json_object_new_array();
+	size_t n = 0;
+	int rc = 0;
+
+	people = calloc(l->n + 1, sizeof(*people));
+	if (!people || !lines) {
+		free(people);
+		json_object_put(lines);
+		return DG_ENOMEM;
+	}
+	if (usable(self))
+		people[n++] = self;
+	for (size_t i = 0; i < l->n; i++)
+		if (usable(l->v[i].person))
+			people[n++] = l->v[i].person;
+	for (size_t i = 0; !rc && i < n; i++)
+		for (size_t j = 0; !rc && j < people[i]->nassessments; j++) {
+			const char *a = people[i]->assessments[j].name;
+
+			if (!seen_assessment(people, i, a))
+				rc = dynamics_for(e, lines, people, n, a, err);
+		}
+	free(people);
+	if (rc) {
+		json_object_put(lines);
+		return rc;
+	}
+	return put(meeting, "dynamics", lines);
+}
+
+/* ---- meetings ---- */
+
+/* Only web links go into an href: a javascript: URL must never. */
+static const char *safe_url(const char *url)
+{
+	if (url && (!strncasecmp(url, "https://", 8) ||
+		    !strncasecmp(url, "http://", 7)))
+		return url;
+	return NULL;
+}
+
+static int time_label(const struct plan_meeting *m, struct strbuf *out)
+{
+	if (m->all_day)
+		return strbuf_addstr(out, "All day");
+	return strbuf_addf(out, "%s%s \u2013 %s%s",
+			   m->starts_before_day ? "(from the day before) " : "",
+			   m->start_label, m->end_label,
+			   m->ends_after_day ? " (next day)" : "");
+}
+
+static int add_organizer(json_object *meeting, const struct cal_event *ev)
+{
+	json_object *o;
+
+	if (!ev->organizer.address)
+		return put(meeting, "organizer", NULL);
+	o = json_object_new_object();
+	if (put_str(o, "name", ev->organizer.name) ||
+	    put_str(o, "email", ev->organizer.address)) {
+		json_object_put(o);
+		return DG_ENOMEM;
+	}
+	return put(meeting, "organizer", o);
+}
+
+/* The public face of a meeting: what anyone may see of it. */
+static int add_meeting_people(struct render_engine *e, json_object *o,
+			      const struct plan_meeting *m,
+			      const struct match_list *l,
+			      const struct roster_person *self,
+			      struct dg_err *err)
+{
+	json_object *atts = json_object_new_array();
+	size_t unmatched = 0;
+	int rc = atts ? 0 : DG_ENOMEM;
+
+	for (size_t i = 0; !rc && l && i < l->n; i++) {
+		rc = add_attendee(e, atts, &l->v[i], err);
+		if (!usable(l->v[i].person))
+			unmatched++;
+	}
+	if (rc) {
+		json_object_put(atts);
+		return rc;
+	}
+	rc = put(o, "attendees", atts);
+	rc = rc ? rc : put(o, "unmatched_count",
+			   json_object_new_int((int)unmatched));
+	rc = rc ? rc : put_str(o, "subject", m->event->subject);
+	rc = rc ? rc : put_str(o, "location", m->event->location);
+	rc = rc ? rc : put_str(o, "join_url", safe_url(m->event->join_url));
+	rc = rc ? rc : add_organizer(o, m->event);
+	if (!rc && l)
+		rc = add_dynamics(e, o, l, self, err);
+	return rc;
+}
+
+/*
+ * A private meeting shows its time and nothing else: no subject, place,
+ * link, organizer, attendees or tips, in any output.
+ */
+static int add_private_meeting(json_object *o)
+{
+	int rc = put(o, "attendees", json_object_new_array());
+
+	rc = rc ? rc : put(o, "unmatched_count", json_object_new_int(0));
+	rc = rc ? rc : put(o, "dynamics", json_object_new_array());
+	return rc;
+}
+
+static int add_meeting(struct render_engine *e, json_object *list,
+		       const struct plan_meeting *m, const struct match_list *l,
+		       const struct roster_person *self, struct dg_err *err)
+{
+	json_object *o = json_object_new_object();
+	struct strbuf label = STRBUF_INIT;
+	int rc = put_str(o, "id", m->event->id);
+
+	rc = rc ? rc : put(o, "private", json_object_new_boolean(m->is_private));
+	rc = rc ? rc : put(o, "all_day", json_object_new_boolean(m->all_day));
+	rc = rc ? rc : put_str(o, "start", m->start);
+	rc = rc ? rc : put_str(o, "end", m->end);
+	rc = rc ? rc : time_label(m, &label);
+	rc = rc ? rc : put_str(o, "time_label", label.buf);
+	strbuf_release(&label);
+	if (!rc)
+		rc = m->is_private ? add_private_meeting(o)
+				   : add_meeting_people(e, o, m, l, self, err);
+	if (rc) {
+		json_object_put(o);
+		return rc;
+	}
+	return push(list, o);
+}
+
+static json_object *user_object(const struct render_input *in)
+{
+	json_object *u = json_object_new_object();
+	char *first = first_name(in->user->display_name);
+	int rc = put_str(u, "email", in->user->mail);
+
+	rc = rc ? rc : put_str(u, "name", in->user->display_name);
+	rc = rc ? rc : put_str(u, "first_name", first);
+	rc = rc ? rc : put_str(u, "timezone", in->target->zone);
+	free(first);
+	if (rc) {
+		json_object_put(u);
+		return NULL;
+	}
+	return u;
+}
+
+/* The whole model of one user's digest. *out is yours: json_object_put. */
+static int build_model(struct render_engine *e, const struct render_input *in,
+		       json_object **out, struct dg_err *err)
+{
+	json_object *m = json_object_new_object();
+	json_object *meetings = json_object_new_array();
+	const struct plan_day *day = in->day;
+	const char *skip = in->target->skip_reason;
+	int rc = meetings ? 0 : DG_ENOMEM;
+
+	if (!skip && !day)
+		skip = "no_meetings";
+	if (!skip && day->skip_reason)
+		skip = day->skip_reason;
+	for (size_t i = 0; !rc && !skip && i < day->n; i++)
+		rc = add_meeting(e, meetings, &day->meetings[i],
+				 in->attendees ? &in->attendees[i] : NULL,
+				 in->self, err);
+	rc = rc ? rc : put(m, "user", user_object(in));
+	rc = rc ? rc : put_str(m, "date", in->target->date);
+	rc = rc ? rc : put_str(m, "date_label", day ? day->date_label : NULL);
+	rc = rc ? rc : put_str(m, "status", skip ? "skipped" : "ready");
+	rc = rc ? rc : put_str(m, "skip_reason", skip);
+	rc = rc ? rc : put(m, "meeting_count", json_object_new_int(
+			   (int)json_object_array_length(meetings)));
+	if (!rc) {
+		rc = put(m, "meetings", meetings);
+		meetings = NULL;
+	}
+	rc = rc ? rc : put_str(m, "unsubscribe_url",
+			       safe_url(in->unsubscribe_url));
+	json_object_put(meetings);
+	if (rc) {
+		json_object_put(m);
+		if (rc == DG_ENOMEM)
+			return dg_errf(err, rc, "out of memory building the "
+					       "digest of %s", in->user->mail);
+		return rc;
+	}
+	*out = m;
+	return 0;
+}
+
+int render_json(struct render_engine *e, const struct render_input *in,
+		struct strbuf *out, struct dg_err *err)
+{
+	json_object *m;
+	const char *s;
+	int rc = build_model(e, in, &m, err);
+
+	if (rc)
+		return rc;
+	s = json_object_to_json_string_ext(m, JSON_C_TO_STRING_PRETTY |
+						      JSON_C_TO_STRING_SPACED |
+						      JSON_C_TO_STRING_NOSLASHESCAPE);
+	rc = s ? strbuf_addstr(out, s) : DG_ENOMEM;
+	rc = rc ? rc : strbuf_addch(out, '\n');
+	json_object_put(m);
+	return rc ? dg_errf(err, rc, "out of memory writing the model") : 0;
+}
