@@ -298,12 +298,14 @@ static int zone_calendar(const char *iana, UCalendar **out,
 		return icu_fail(err, st, "ucal_setGregorianChange");
 	}
 	/*
-	 * Where a DST jump skips a local midnight (America/Havana), the day
-	 * starts at the first wall time that exists. A repeated midnight
-	 * already means its first occurrence (ICU's default).
+	 * Where a DST jump skips a local midnight (America/Havana in March),
+	 * the day starts at the first wall time that exists; where it repeats
+	 * one (Havana in November), at the first of the two (ICU would take
+	 * the later one and lose an hour of the day).
 	 */
 	ucal_setAttribute(cal, UCAL_SKIPPED_WALL_TIME,
 			  UCAL_WALLTIME_NEXT_VALID);
+	ucal_setAttribute(cal, UCAL_REPEATED_WALL_TIME, UCAL_WALLTIME_FIRST);
 	*out = cal;
 	return 0;
 }
