@@ -441,9 +441,28 @@ static int zone_cache_get(struct zone_cache *zc, const char *name,
 }
 
 /*
- * The instant of a Graph dateTimeTimeZone. Errors name the owner ("event
- * AAMk=", "user zoe@contoso.com") and the field ("start").
+ * The fields of a Graph dateTime. Errors name the owner ("event AAMk=",
+ * "user zoe@contoso.com") and the field ("start").
  */
+static int datetime_fields(const struct cal_datetime *dt, const char *owner,
+			   const char *field, struct civil *c,
+			   struct dg_err *err)
+{
+	char text[SHOWN_MAX];
+
+	if (!dt->date_time)
+		return dg_errf(err, DG_EPARSE, "%s: %s.dateTime is missing",
+			       owner, field);
+	if (!parse_graph_datetime(dt->date_time, c))
+		return dg_errf(err, DG_EPARSE,
+			       "%s: %s.dateTime '%s' is not a date-time like "
+			       "2026-11-24T09:00:00.0000000",
+			       owner, field,
+			       shown(dt->date_time, text, sizeof(text)));
+	return 0;
+}
+
+/* The instant of a Graph dateTimeTimeZone; errors as datetime_fields(). */
 static int datetime_to_ms(struct zone_cache *zc, const struct cal_datetime *dt,
 			  const char *owner, const char *field, int64_t *ms,
 			  struct dg_err *err)
@@ -456,15 +475,9 @@ static int datetime_to_ms(struct zone_cache *zc, const struct cal_datetime *dt,
 	struct civil c;
 	int ret;
 
-	if (!dt->date_time)
-		return dg_errf(err, DG_EPARSE, "%s: %s.dateTime is missing",
-			       owner, field);
-	if (!parse_graph_datetime(dt->date_time, &c))
-		return dg_errf(err, DG_EPARSE,
-			       "%s: %s.dateTime '%s' is not a date-time like "
-			       "2026-11-24T09:00:00.0000000",
-			       owner, field,
-			       shown(dt->date_time, text, sizeof(text)));
+	ret = datetime_fields(dt, owner, field, &c, err);
+	if (ret)
+		return ret;
 	ret = zone_cache_get(zc, zone, &cal, err);
 	if (ret == DG_ENOTFOUND)
 		return dg_errf(err, ret, "%s: %s.timeZone: unknown time zone "
@@ -482,19 +495,28 @@ void plan_target_release(struct plan_target *t)
 	*t = (struct plan_target)PLAN_TARGET_INIT;
 }
 
+/*
+ * The user's zone. An opted-out user gets no digest whatever the zone, so
+ * for them a missing or unknown one quietly means UTC: the date only
+ * labels the skip, and failing (or warning about) such a user every run
+ * would be noise.
+ */
 static int target_zone(const struct cal_mailbox *mb, const char *who,
-		       struct plan_target *t, struct dg_err *err)
+		       bool opted_out, struct plan_target *t,
+		       struct dg_err *err)
 {
 	const char *name = mb ? mb->time_zone : NULL;
 	char text[SHOWN_MAX];
 	int ret;
 
-	if (!name || !*name) {
+	if ((!name || !*name) && !opted_out)
 		logging_warn("user %s: the mailbox settings name no time "
 			     "zone; using UTC", who);
+	if (!name || !*name)
 		name = "UTC";
-	}
 	ret = zone_resolve(name, &t->zone);
+	if (ret == DG_ENOTFOUND && opted_out)
+		ret = zone_resolve("UTC", &t->zone);
 	if (ret == DG_ENOTFOUND)
 		return dg_errf(err, ret, "user %s: unknown time zone '%s' in "
 			       "the mailbox settings", who,
@@ -659,7 +681,7 @@ int plan_target(const struct cal_mailbox *mb, const char *user_label,
 
 	*out = (struct plan_target)PLAN_TARGET_INIT;
 	shown(user_label ? user_label : "(unnamed)", who, sizeof(who));
-	ret = target_zone(mb, who, out, err);
+	ret = target_zone(mb, who, opted_out, out, err);
 	if (!ret)
 		ret = target_locale(mb, default_locale, out, err);
 	if (!ret)
@@ -807,25 +829,15 @@ static int pick_all_day(struct day_ctx *ctx, const struct cal_event *ev,
 			const char *owner, struct plan_meeting *m, bool *keep,
 			struct dg_err *err)
 {
-	const struct cal_datetime *bad = NULL;
-	const char *field = NULL;
 	struct civil s, e;
-	char text[SHOWN_MAX];
 	int64_t first, end;
+	int ret;
 
-	if (!parse_graph_datetime(ev->start.date_time, &s)) {
-		bad = &ev->start;
-		field = "start";
-	} else if (!parse_graph_datetime(ev->end.date_time, &e)) {
-		bad = &ev->end;
-		field = "end";
-	}
-	if (bad)
-		return dg_errf(err, DG_EPARSE,
-			       "%s: %s.dateTime '%s' is not a date-time like "
-			       "2026-11-24T00:00:00.0000000",
-			       owner, field,
-			       shown(bad->date_time, text, sizeof(text)));
+	ret = datetime_fields(&ev->start, owner, "start", &s, err);
+	if (!ret)
+		ret = datetime_fields(&ev->end, owner, "end", &e, err);
+	if (ret)
+		return ret;
 	first = civil_days(&s);
 	end = civil_days(&e);
 	if (first > ctx->days || end <= ctx->days)

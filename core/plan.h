@@ -74,7 +74,8 @@ struct plan_target {
  *
  * mb: the user's mailbox settings (NULL: none known, as an empty mailbox).
  * A missing time zone means UTC (with a warning); a zone ICU does not know
- * is an error naming user_label and the zone.
+ * is an error naming user_label and the zone, except for an opted-out user,
+ * who is skipped anyway: then both quietly mean UTC.
  * now_ms: the clock, UTC epoch milliseconds.
  * date: "YYYY-MM-DD" (validated, years 1970..9999), or NULL for tomorrow:
  * the calendar date after now's date in the user's zone.

@@ -45,7 +45,7 @@ static char *dup(const char *s)
 	return p;
 }
 
-/* A mailbox of the given zone (NULL: none); release with cal_mailbox_release. */
+/* A mailbox naming zone (NULL: none); cal_mailbox_release() it. */
 static void mailbox(struct cal_mailbox *mb, const char *zone)
 {
 	memset(mb, 0, sizeof(*mb));
@@ -599,6 +599,33 @@ static void test_plan__opted_out_user_is_skipped_first(void **state)
 	cal_mailbox_release(&mb);
 }
 
+static void test_plan__opted_out_user_with_bad_zone_is_skipped(void **state)
+{
+	struct captured log = { 0 };
+	struct plan_target t = PLAN_TARGET_INIT;
+	struct dg_err err = DG_ERR_INIT;
+	struct cal_mailbox mb;
+
+	logging_set_routine(capture, &log);
+	mailbox(&mb, "tzone://Microsoft/Custom");
+	assert_int_equal(plan_target(&mb, "zoe@contoso.com",
+				     utc("2026-11-23T12:00:00Z"), NULL, NULL,
+				     true, &t, &err),
+			 0);
+	assert_string_equal(t.skip_reason, PLAN_SKIP_OPTED_OUT);
+	assert_string_equal(t.zone, "Etc/UTC");
+	assert_string_equal(t.date, "2026-11-24");
+	plan_target_release(&t);
+	assert_int_equal(plan_target(NULL, "zoe@contoso.com", 0, NULL, NULL,
+				     true, &t, &err),
+			 0);
+	assert_string_equal(t.skip_reason, PLAN_SKIP_OPTED_OUT);
+	logging_set_routine(NULL, NULL);
+	assert_int_equal(log.warnings, 0);
+	plan_target_release(&t);
+	cal_mailbox_release(&mb);
+}
+
 static void test_plan__autoreplies_always_on_is_out_of_office(void **state)
 {
 	struct plan_target t = PLAN_TARGET_INIT;
@@ -1013,7 +1040,7 @@ static void test_plan__events_of_the_neighbouring_days_are_dropped(void **state)
 	cal_event_list_release(&events);
 }
 
-static void test_plan__meeting_at_the_first_and_last_minute_is_kept(void **state)
+static void test_plan__meetings_at_the_day_edges_are_kept(void **state)
 {
 	struct cal_event_list events = CAL_EVENT_LIST_INIT;
 	struct plan_target t = PLAN_TARGET_INIT;
@@ -1162,7 +1189,8 @@ static void test_plan__bad_start_error_names_event_and_field(void **state)
 	static const char *const bad[] = {
 		"2026-11-24T17:00:00.12345678", "2026-11-24 17:00:00",
 		"2026-11-24T24:00:00", "2026-02-30T10:00:00",
-		"2026-11-24T17:00:00Z", "2026-11-24T17:00", "2026-11-24T17:00:00.",
+		"2026-11-24T17:00:00Z", "2026-11-24T17:00",
+		"2026-11-24T17:00:00.",
 	};
 	struct cal_event_list events = CAL_EVENT_LIST_INIT;
 	struct dg_err err = DG_ERR_INIT;
@@ -1207,7 +1235,7 @@ static void test_plan__bad_all_day_date_names_event_and_field(void **state)
 	assert_string_equal(err.msg, "event h1: end.dateTime "
 				     "'2026-11-32T00:00:00.0000000' is not a "
 				     "date-time like "
-				     "2026-11-24T00:00:00.0000000");
+				     "2026-11-24T09:00:00.0000000");
 	cal_event_list_release(&events);
 }
 
@@ -1264,6 +1292,23 @@ static void test_plan__event_id_in_error_is_made_printable(void **state)
 	assert_null(strchr(err.msg, '\n'));
 	assert_non_null(strstr(err.msg, "event ?xxx"));
 	assert_non_null(strstr(err.msg, "xxx...: start.dateTime 'bad'"));
+	cal_event_list_release(&events);
+}
+
+static void test_plan__error_after_kept_meetings_leaves_nothing(void **state)
+{
+	struct cal_event_list events = CAL_EVENT_LIST_INIT;
+	struct dg_err err = DG_ERR_INIT;
+
+	add_event(&events, "good", "A", "2026-11-24T17:00:00",
+		  "2026-11-24T18:00:00", "UTC");
+	add_all_day(&events, "holiday", "2026-11-24", "2026-11-25");
+	add_event(&events, "bad", "B", "2026-11-24T19:00:00", "later", "UTC");
+	/* day_error() checks that the failed day holds nothing. */
+	assert_int_equal(day_error(&events, &err), DG_EPARSE);
+	assert_string_equal(err.msg, "event bad: end.dateTime 'later' is not "
+				     "a date-time like "
+				     "2026-11-24T09:00:00.0000000");
 	cal_event_list_release(&events);
 }
 
@@ -1357,14 +1402,16 @@ static void test_plan__unknown_locale_falls_back_like_icu(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_plan__pacific_standard_time_is_los_angeles),
+		cmocka_unit_test(
+			test_plan__pacific_standard_time_is_los_angeles),
 		cmocka_unit_test(test_plan__w_europe_standard_time_is_berlin),
 		cmocka_unit_test(test_plan__nepal_standard_time_is_kathmandu),
 		cmocka_unit_test(
 			test_plan__india_standard_time_is_kolkata_at_plus_0530),
 		cmocka_unit_test(
 			test_plan__line_islands_standard_time_is_kiritimati),
-		cmocka_unit_test(test_plan__aus_eastern_standard_time_is_sydney),
+		cmocka_unit_test(
+			test_plan__aus_eastern_standard_time_is_sydney),
 		cmocka_unit_test(test_plan__iana_zone_is_kept_as_given),
 		cmocka_unit_test(test_plan__utc_mailbox_day_is_the_utc_day),
 		cmocka_unit_test(
@@ -1389,7 +1436,8 @@ int main(void)
 			test_plan__los_angeles_spring_forward_day_has_23_hours),
 		cmocka_unit_test(
 			test_plan__new_york_fall_back_day_has_25_hours),
-		cmocka_unit_test(test_plan__havana_day_whose_midnight_is_skipped),
+		cmocka_unit_test(
+			test_plan__havana_day_whose_midnight_is_skipped),
 		cmocka_unit_test(test_plan__havana_day_whose_midnight_repeats),
 		cmocka_unit_test(test_plan__nepal_day_starts_at_1815_utc),
 		cmocka_unit_test(
@@ -1407,6 +1455,8 @@ int main(void)
 		cmocka_unit_test(test_plan__bad_date_is_refused_naming_it),
 		cmocka_unit_test(test_plan__leap_day_is_a_real_date),
 		cmocka_unit_test(test_plan__opted_out_user_is_skipped_first),
+		cmocka_unit_test(
+			test_plan__opted_out_user_with_bad_zone_is_skipped),
 		cmocka_unit_test(
 			test_plan__autoreplies_always_on_is_out_of_office),
 		cmocka_unit_test(
@@ -1451,7 +1501,7 @@ int main(void)
 		cmocka_unit_test(
 			test_plan__events_of_the_neighbouring_days_are_dropped),
 		cmocka_unit_test(
-			test_plan__meeting_at_the_first_and_last_minute_is_kept),
+			test_plan__meetings_at_the_day_edges_are_kept),
 		cmocka_unit_test(
 			test_plan__meeting_across_midnight_is_kept_and_flagged),
 		cmocka_unit_test(
@@ -1474,6 +1524,8 @@ int main(void)
 		cmocka_unit_test(test_plan__end_before_start_is_an_error),
 		cmocka_unit_test(
 			test_plan__event_id_in_error_is_made_printable),
+		cmocka_unit_test(
+			test_plan__error_after_kept_meetings_leaves_nothing),
 		cmocka_unit_test(
 			test_plan__cancelled_event_with_bad_times_is_ignored),
 		cmocka_unit_test(test_plan__en_us_labels_use_am_pm),
