@@ -132,8 +132,8 @@ static bool parse_digits(const char *s, int n, int *out)
 
 static bool valid_date(const struct civil *c)
 {
-	static const int mdays[] = { 31, 28, 31, 30, 31, 30,
-				     31, 31, 30, 31, 30, 31 };
+	static const int mdays[] = {31, 28, 31, 30, 31, 30,
+				    31, 31, 30, 31, 30, 31};
 	bool leap = (c->year % 4 == 0 && c->year % 100) || c->year % 400 == 0;
 	int last;
 
@@ -216,8 +216,7 @@ static bool zone_known(const char *id)
 
 	if (!to_uchars(id, uid, ZONE_MAX))
 		return false;
-	ucal_getCanonicalTimeZoneID(uid, -1, canon, ZONE_MAX, &is_system,
-				    &st);
+	ucal_getCanonicalTimeZoneID(uid, -1, canon, ZONE_MAX, &is_system, &st);
 	return U_SUCCESS(st) && is_system;
 }
 
@@ -231,13 +230,13 @@ static const char *iana_name(const char *cldr)
 	static const struct {
 		const char *cldr, *iana;
 	} renamed[] = {
-		{ "America/Buenos_Aires", "America/Argentina/Buenos_Aires" },
-		{ "America/Godthab", "America/Nuuk" },
-		{ "America/Indianapolis", "America/Indiana/Indianapolis" },
-		{ "Asia/Calcutta", "Asia/Kolkata" },
-		{ "Asia/Katmandu", "Asia/Kathmandu" },
-		{ "Asia/Rangoon", "Asia/Yangon" },
-		{ "Europe/Kiev", "Europe/Kyiv" },
+		{"America/Buenos_Aires", "America/Argentina/Buenos_Aires"},
+		{"America/Godthab", "America/Nuuk"},
+		{"America/Indianapolis", "America/Indiana/Indianapolis"},
+		{"Asia/Calcutta", "Asia/Kolkata"},
+		{"Asia/Katmandu", "Asia/Kathmandu"},
+		{"Asia/Rangoon", "Asia/Yangon"},
+		{"Europe/Kiev", "Europe/Kyiv"},
 	};
 
 	for (size_t i = 0; i < sizeof(renamed) / sizeof(*renamed); i++)
@@ -277,8 +276,7 @@ static int zone_resolve(const char *name, char **iana)
 }
 
 /* A Gregorian calendar in zone iana (resolved). *out is yours: close it. */
-static int zone_calendar(const char *iana, UCalendar **out,
-			 struct dg_err *err)
+static int zone_calendar(const char *iana, UCalendar **out, struct dg_err *err)
 {
 	UChar uzone[ZONE_MAX];
 	UErrorCode st = U_ZERO_ERROR;
@@ -317,8 +315,8 @@ static int local_to_ms(UCalendar *cal, const struct civil *c, int64_t *ms,
 	UDate when;
 
 	ucal_clear(cal);
-	ucal_setDateTime(cal, c->year, c->month - 1, c->day, c->hour,
-			 c->minute, c->second, &st);
+	ucal_setDateTime(cal, c->year, c->month - 1, c->day, c->hour, c->minute,
+			 c->second, &st);
 	ucal_set(cal, UCAL_MILLISECOND, c->ms);
 	when = ucal_getMillis(cal, &st);
 	if (U_FAILURE(st))
@@ -468,8 +466,8 @@ static int datetime_to_ms(struct zone_cache *zc, const struct cal_datetime *dt,
 			  struct dg_err *err)
 {
 	/* Graph's default zone for times is UTC. */
-	const char *zone = dt->time_zone && *dt->time_zone ? dt->time_zone
-							   : "UTC";
+	const char *zone =
+		dt->time_zone && *dt->time_zone ? dt->time_zone : "UTC";
 	char text[SHOWN_MAX];
 	UCalendar *cal = NULL;
 	struct civil c;
@@ -480,9 +478,10 @@ static int datetime_to_ms(struct zone_cache *zc, const struct cal_datetime *dt,
 		return ret;
 	ret = zone_cache_get(zc, zone, &cal, err);
 	if (ret == DG_ENOTFOUND)
-		return dg_errf(err, ret, "%s: %s.timeZone: unknown time zone "
-			       "'%s'", owner, field,
-			       shown(zone, text, sizeof(text)));
+		return dg_errf(err, ret,
+			       "%s: %s.timeZone: unknown time zone "
+			       "'%s'",
+			       owner, field, shown(zone, text, sizeof(text)));
 	if (ret)
 		return ret;
 	return local_to_ms(cal, &c, ms, err);
@@ -511,16 +510,18 @@ static int target_zone(const struct cal_mailbox *mb, const char *who,
 
 	if ((!name || !*name) && !opted_out)
 		logging_warn("user %s: the mailbox settings name no time "
-			     "zone; using UTC", who);
+			     "zone; using UTC",
+			     who);
 	if (!name || !*name)
 		name = "UTC";
 	ret = zone_resolve(name, &t->zone);
 	if (ret == DG_ENOTFOUND && opted_out)
 		ret = zone_resolve("UTC", &t->zone);
 	if (ret == DG_ENOTFOUND)
-		return dg_errf(err, ret, "user %s: unknown time zone '%s' in "
-			       "the mailbox settings", who,
-			       shown(name, text, sizeof(text)));
+		return dg_errf(err, ret,
+			       "user %s: unknown time zone '%s' in "
+			       "the mailbox settings",
+			       who, shown(name, text, sizeof(text)));
 	if (ret)
 		return dg_errf(err, ret, "out of memory");
 	return 0;
@@ -591,8 +592,8 @@ static int target_bounds(UCalendar *cal, int64_t days, struct plan_target *t,
 	if (!ret)
 		ret = day_start_ms(cal, days + 2, &after, err);
 	if (!ret)
-		ret = format_utc(before, t->fetch_start,
-				 sizeof(t->fetch_start), err);
+		ret = format_utc(before, t->fetch_start, sizeof(t->fetch_start),
+				 err);
 	if (!ret)
 		ret = format_utc(after, t->fetch_end, sizeof(t->fetch_end),
 				 err);
@@ -616,7 +617,7 @@ static int out_of_office(const struct cal_mailbox *mb, const char *who,
 			 const struct plan_target *t, bool *oof,
 			 struct dg_err *err)
 {
-	struct zone_cache zc = { .name = NULL, .cal = NULL };
+	struct zone_cache zc = {.name = NULL, .cal = NULL};
 	char owner[SHOWN_MAX + 8];
 	int64_t from, to;
 	int ret;
@@ -702,9 +703,9 @@ int plan_target(const struct cal_mailbox *mb, const char *user_label,
 /* What plan_day() keeps open while it walks the events. */
 struct day_ctx {
 	const struct plan_target *t;
-	int64_t days;            /* the target date */
-	UCalendar *cal;          /* the user's zone: offsets */
-	UDateFormat *time_fmt;   /* the user's zone and locale: labels */
+	int64_t days;	       /* the target date */
+	UCalendar *cal;	       /* the user's zone: offsets */
+	UDateFormat *time_fmt; /* the user's zone and locale: labels */
 	UDateFormat *date_fmt;
 	struct zone_cache event_zone;
 };
@@ -748,8 +749,8 @@ static int day_open(struct day_ctx *ctx, struct dg_err *err)
 				  NULL, 0, &st);
 	if (U_FAILURE(st))
 		return icu_fail(err, st, "udat_open");
-	ctx->date_fmt = udat_open(UDAT_NONE, UDAT_FULL, locale, uzone, -1,
-				  NULL, 0, &st);
+	ctx->date_fmt = udat_open(UDAT_NONE, UDAT_FULL, locale, uzone, -1, NULL,
+				  0, &st);
 	if (U_FAILURE(st))
 		return icu_fail(err, st, "udat_open");
 	return 0;
@@ -909,8 +910,8 @@ static int dress_meeting(struct day_ctx *ctx, struct plan_meeting *m,
 {
 	int ret;
 
-	ret = format_rfc3339(ctx->cal, m->start_ms, m->start,
-			     sizeof(m->start), err);
+	ret = format_rfc3339(ctx->cal, m->start_ms, m->start, sizeof(m->start),
+			     err);
 	if (!ret)
 		ret = format_rfc3339(ctx->cal, m->end_ms, m->end,
 				     sizeof(m->end), err);
@@ -975,7 +976,7 @@ static int meeting_cmp(const void *pa, const void *pb)
 int plan_day(const struct plan_target *t, const struct cal_event_list *events,
 	     struct plan_day *out, struct dg_err *err)
 {
-	struct day_ctx ctx = { .t = t };
+	struct day_ctx ctx = {.t = t};
 	int ret;
 
 	*out = (struct plan_day)PLAN_DAY_INIT;

@@ -62,11 +62,11 @@ struct plan_target {
 	const char *skip_reason;
 };
 
-#define PLAN_TARGET_INIT                                               \
-	{                                                              \
-		.date = "", .zone = NULL, .locale = NULL, .start_ms = 0, \
-		.end_ms = 0, .fetch_start = "", .fetch_end = "",       \
-		.weekday = 0, .skip_reason = NULL                      \
+#define PLAN_TARGET_INIT                                                       \
+	{                                                                      \
+		.date = "", .zone = NULL, .locale = NULL, .start_ms = 0,       \
+		.end_ms = 0, .fetch_start = "", .fetch_end = "", .weekday = 0, \
+		.skip_reason = NULL                                            \
 	}
 
 /*
@@ -130,10 +130,10 @@ struct plan_day {
 	const char *skip_reason;
 };
 
-#define PLAN_DAY_INIT                                                  \
-	{                                                              \
-		.meetings = NULL, .n = 0, .date_label = NULL,          \
-		.skip_reason = NULL                                    \
+#define PLAN_DAY_INIT                                                          \
+	{                                                                      \
+		.meetings = NULL, .n = 0, .date_label = NULL,                  \
+		.skip_reason = NULL                                            \
 	}
 
 /*

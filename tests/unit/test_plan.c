@@ -23,7 +23,7 @@
 /* "2026-11-23T10:00:00Z" (optionally ".123") as epoch milliseconds. */
 static int64_t utc(const char *s)
 {
-	struct tm tm = { 0 };
+	struct tm tm = {0};
 	int ms = 0, n;
 
 	n = sscanf(s, "%4d-%2d-%2dT%2d:%2d:%2d.%3d", &tm.tm_year, &tm.tm_mon,
@@ -57,9 +57,8 @@ static void target_ok(const struct cal_mailbox *mb, const char *now,
 {
 	struct dg_err err = DG_ERR_INIT;
 
-	assert_int_equal(plan_target(mb, "zoe@contoso.com",
-				     now ? utc(now) : 0, date, "en-US", false,
-				     t, &err),
+	assert_int_equal(plan_target(mb, "zoe@contoso.com", now ? utc(now) : 0,
+				     date, "en-US", false, t, &err),
 			 0);
 }
 
@@ -84,10 +83,9 @@ static void assert_zone(const char *mailbox_zone, const char *iana)
 	plan_target_release(&t);
 }
 
-static struct cal_event *add_event(struct cal_event_list *list,
-				   const char *id, const char *subject,
-				   const char *start, const char *end,
-				   const char *zone)
+static struct cal_event *add_event(struct cal_event_list *list, const char *id,
+				   const char *subject, const char *start,
+				   const char *end, const char *zone)
 {
 	struct cal_event *ev;
 
@@ -238,7 +236,8 @@ static void test_plan__custom_and_lowercase_zones_are_unknown(void **state)
 {
 	static const char *const names[] = {
 		"tzone://Microsoft/Custom", "Customized Time Zone",
-		"pacific standard time", "GMT+05:00", "Europe/Atlantis",
+		"pacific standard time",    "GMT+05:00",
+		"Europe/Atlantis",
 	};
 	struct plan_target t = PLAN_TARGET_INIT;
 	struct dg_err err = DG_ERR_INIT;
@@ -286,7 +285,7 @@ static void capture(enum logging_level level, const char *msg, void *ctx)
 
 static void test_plan__missing_zone_means_utc_with_a_warning(void **state)
 {
-	struct captured log = { 0 };
+	struct captured log = {0};
 	struct plan_target t = PLAN_TARGET_INIT;
 
 	logging_set_routine(capture, &log);
@@ -306,8 +305,8 @@ static void test_plan__no_mailbox_means_utc_and_default_locale(void **state)
 	struct dg_err err = DG_ERR_INIT;
 
 	assert_int_equal(plan_target(NULL, "zoe@contoso.com",
-				     utc("2026-11-23T12:00:00Z"), NULL,
-				     "fr-FR", false, &t, &err),
+				     utc("2026-11-23T12:00:00Z"), NULL, "fr-FR",
+				     false, &t, &err),
 			 0);
 	assert_string_equal(t.zone, "Etc/UTC");
 	assert_string_equal(t.locale, "fr-FR");
@@ -367,8 +366,7 @@ static void test_plan__berlin_spring_forward_day_has_23_hours(void **state)
 {
 	struct plan_target t = PLAN_TARGET_INIT;
 
-	target_in("W. Europe Standard Time", "2026-03-28T12:00:00Z", NULL,
-		  &t);
+	target_in("W. Europe Standard Time", "2026-03-28T12:00:00Z", NULL, &t);
 	assert_string_equal(t.date, "2026-03-29");
 	assert_true(t.start_ms == utc("2026-03-28T23:00:00Z"));
 	assert_true(t.end_ms == utc("2026-03-29T22:00:00Z"));
@@ -383,8 +381,7 @@ static void test_plan__berlin_fall_back_day_has_25_hours(void **state)
 {
 	struct plan_target t = PLAN_TARGET_INIT;
 
-	target_in("W. Europe Standard Time", "2026-10-24T12:00:00Z", NULL,
-		  &t);
+	target_in("W. Europe Standard Time", "2026-10-24T12:00:00Z", NULL, &t);
 	assert_string_equal(t.date, "2026-10-25");
 	assert_true(t.start_ms == utc("2026-10-24T22:00:00Z"));
 	assert_true(t.end_ms == utc("2026-10-25T23:00:00Z"));
@@ -539,8 +536,8 @@ static void test_plan__given_date_replaces_tomorrow(void **state)
 {
 	struct plan_target t = PLAN_TARGET_INIT;
 
-	target_in("Pacific Standard Time", "2026-11-23T20:00:00Z",
-		  "2026-12-25", &t);
+	target_in("Pacific Standard Time", "2026-11-23T20:00:00Z", "2026-12-25",
+		  &t);
 	assert_string_equal(t.date, "2026-12-25");
 	assert_int_equal(t.weekday, 5);
 	assert_true(t.start_ms == utc("2026-12-25T08:00:00Z"));
@@ -550,7 +547,7 @@ static void test_plan__given_date_replaces_tomorrow(void **state)
 static void test_plan__bad_date_is_refused_naming_it(void **state)
 {
 	static const char *const bad[] = {
-		"2026-02-29", "2026-13-01", "2026-11-31", "2026-00-10",
+		"2026-02-29", "2026-13-01",  "2026-11-31", "2026-00-10",
 		"26-11-24",   "2026-11-24x", "2026/11/24", "",
 		"1969-12-31", "2026-11-2",
 	};
@@ -559,12 +556,13 @@ static void test_plan__bad_date_is_refused_naming_it(void **state)
 	char want[128];
 
 	for (size_t i = 0; i < sizeof(bad) / sizeof(*bad); i++) {
-		assert_int_equal(plan_target(NULL, "zoe@contoso.com", 0,
-					     bad[i], NULL, false, &t, &err),
+		assert_int_equal(plan_target(NULL, "zoe@contoso.com", 0, bad[i],
+					     NULL, false, &t, &err),
 				 DG_EINVAL);
 		snprintf(want, sizeof(want),
 			 "date '%s' is not a calendar date YYYY-MM-DD "
-			 "between 1970 and 9999", bad[i]);
+			 "between 1970 and 9999",
+			 bad[i]);
 		assert_string_equal(err.msg, want);
 		assert_null(t.zone);
 	}
@@ -601,7 +599,7 @@ static void test_plan__opted_out_user_is_skipped_first(void **state)
 
 static void test_plan__opted_out_user_with_bad_zone_is_skipped(void **state)
 {
-	struct captured log = { 0 };
+	struct captured log = {0};
 	struct plan_target t = PLAN_TARGET_INIT;
 	struct dg_err err = DG_ERR_INIT;
 	struct cal_mailbox mb;
@@ -639,8 +637,8 @@ static void test_plan__autoreplies_always_on_is_out_of_office(void **state)
 	cal_mailbox_release(&mb);
 }
 
-static void schedule(struct cal_mailbox *mb, const char *start,
-		     const char *end, const char *zone)
+static void schedule(struct cal_mailbox *mb, const char *start, const char *end,
+		     const char *zone)
 {
 	mb->autoreply = CAL_AUTOREPLY_SCHEDULED;
 	mb->autoreply_start.date_time = dup(start);
@@ -681,11 +679,10 @@ static void test_plan__schedule_covering_the_day_is_out_of_office(void **state)
 static void test_plan__schedule_in_a_windows_zone_is_converted(void **state)
 {
 	/* 09:00 Berlin on the 24th is 00:00 in Los Angeles: covered. */
-	assert_string_equal(
-		scheduled_reason("2026-11-24T09:00:00.0000000",
-				 "2026-11-25T09:00:00.0000000",
-				 "W. Europe Standard Time"),
-		PLAN_SKIP_OUT_OF_OFFICE);
+	assert_string_equal(scheduled_reason("2026-11-24T09:00:00.0000000",
+					     "2026-11-25T09:00:00.0000000",
+					     "W. Europe Standard Time"),
+			    PLAN_SKIP_OUT_OF_OFFICE);
 	/* 09:01 Berlin misses the first minute of the day. */
 	assert_null(scheduled_reason("2026-11-24T09:01:00.0000000",
 				     "2026-11-25T09:00:00.0000000",
@@ -769,7 +766,7 @@ static void weekdays(struct cal_mailbox *mb, unsigned days)
 	mb->working_days = days;
 }
 
-#define MON_TO_FRI                                                     \
+#define MON_TO_FRI                                                             \
 	(CAL_MONDAY | CAL_TUESDAY | CAL_WEDNESDAY | CAL_THURSDAY | CAL_FRIDAY)
 
 static void test_plan__saturday_is_not_a_working_day(void **state)
@@ -1093,10 +1090,12 @@ static void test_plan__meeting_across_midnight_is_kept_and_flagged(void **state)
 static void test_plan__private_and_confidential_are_flagged(void **state)
 {
 	static const enum cal_sensitivity kinds[] = {
-		CAL_SENSITIVITY_NORMAL, CAL_SENSITIVITY_PERSONAL,
-		CAL_SENSITIVITY_PRIVATE, CAL_SENSITIVITY_CONFIDENTIAL,
+		CAL_SENSITIVITY_NORMAL,
+		CAL_SENSITIVITY_PERSONAL,
+		CAL_SENSITIVITY_PRIVATE,
+		CAL_SENSITIVITY_CONFIDENTIAL,
 	};
-	static const bool want[] = { false, false, true, true };
+	static const bool want[] = {false, false, true, true};
 	struct cal_event_list events = CAL_EVENT_LIST_INIT;
 	struct plan_target t = PLAN_TARGET_INIT;
 	struct plan_day d = PLAN_DAY_INIT;
@@ -1188,8 +1187,8 @@ static void test_plan__bad_start_error_names_event_and_field(void **state)
 {
 	static const char *const bad[] = {
 		"2026-11-24T17:00:00.12345678", "2026-11-24 17:00:00",
-		"2026-11-24T24:00:00", "2026-02-30T10:00:00",
-		"2026-11-24T17:00:00Z", "2026-11-24T17:00",
+		"2026-11-24T24:00:00",		"2026-02-30T10:00:00",
+		"2026-11-24T17:00:00Z",		"2026-11-24T17:00",
 		"2026-11-24T17:00:00.",
 	};
 	struct cal_event_list events = CAL_EVENT_LIST_INIT;
@@ -1374,7 +1373,8 @@ static void test_plan__labels_are_utf8(void **state)
 	day_in("Tokyo Standard Time", "ja-JP", &events, &t, &d);
 	assert_string_equal(t.zone, "Asia/Tokyo");
 	assert_string_equal(d.date_label,
-			    "2026\xe5\xb9\xb4" "11\xe6\x9c\x88"
+			    "2026\xe5\xb9\xb4"
+			    "11\xe6\x9c\x88"
 			    "24\xe6\x97\xa5\xe7\x81\xab\xe6\x9b\x9c"
 			    "\xe6\x97\xa5");
 	assert_string_equal(d.meetings[0].start_label, "9:00");
@@ -1483,8 +1483,7 @@ int main(void)
 		cmocka_unit_test(test_plan__empty_working_days_skip_nothing),
 		cmocka_unit_test(
 			test_plan__out_of_office_comes_before_working_days),
-		cmocka_unit_test(
-			test_plan__day_without_events_has_no_meetings),
+		cmocka_unit_test(test_plan__day_without_events_has_no_meetings),
 		cmocka_unit_test(
 			test_plan__target_reason_is_kept_over_no_meetings),
 		cmocka_unit_test(
@@ -1494,14 +1493,12 @@ int main(void)
 		cmocka_unit_test(
 			test_plan__only_cancelled_events_mean_no_meetings),
 		cmocka_unit_test(test_plan__all_day_event_is_kept_by_its_date),
-		cmocka_unit_test(
-			test_plan__all_day_dates_need_no_zone),
+		cmocka_unit_test(test_plan__all_day_dates_need_no_zone),
 		cmocka_unit_test(
 			test_plan__multi_day_all_day_event_crosses_both_ends),
 		cmocka_unit_test(
 			test_plan__events_of_the_neighbouring_days_are_dropped),
-		cmocka_unit_test(
-			test_plan__meetings_at_the_day_edges_are_kept),
+		cmocka_unit_test(test_plan__meetings_at_the_day_edges_are_kept),
 		cmocka_unit_test(
 			test_plan__meeting_across_midnight_is_kept_and_flagged),
 		cmocka_unit_test(
@@ -1531,8 +1528,7 @@ int main(void)
 		cmocka_unit_test(test_plan__en_us_labels_use_am_pm),
 		cmocka_unit_test(test_plan__de_de_labels_use_24_hours),
 		cmocka_unit_test(test_plan__labels_are_utf8),
-		cmocka_unit_test(
-			test_plan__unknown_locale_falls_back_like_icu),
+		cmocka_unit_test(test_plan__unknown_locale_falls_back_like_icu),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
