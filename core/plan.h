@@ -1,0 +1,160 @@
+/*
+ * plan: whose tomorrow, which window, which meetings, or why no digest.
+ *
+ * Two steps, because the events are fetched for the window the first one
+ * computes. plan_target() turns a user's mailbox settings and the clock into
+ * the target date in the user's own zone, the instants that bound that local
+ * day, the (wider) UTC window to ask the source for, and the reason, if any,
+ * the user gets no digest. plan_day() then picks that day's meetings out of
+ * what the source returned and dresses them with localized labels.
+ *
+ * Graph names zones the Windows way ("Pacific Standard Time") or the IANA way;
+ * both are resolved with ICU and every calendar computation happens in the
+ * user's zone with ICU's rules, so a day is 23 or 25 hours long on DST days.
+ * All-day events are floating dates and are compared as dates.
+ *
+ * Invariants: nothing here copies an event's subject, location or any other
+ * calendar text into its output; meetings only borrow the events. No global
+ * state (ICU's default zone is never used or set): calls may run in parallel
+ * threads.
+ * Errors: int functions return 0 or a DG_E* code and fill *err on failure:
+ * DG_EINVAL for a bad --date, DG_ENOTFOUND for a zone ICU does not know,
+ * DG_EPARSE for a malformed Graph date-time, DG_ENOMEM, DG_EINTERNAL when ICU
+ * itself fails.
+ */
+#ifndef DIGEST_PLAN_H
+#define DIGEST_PLAN_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "calendar.h"
+#include "err.h"
+
+/* The skip reasons, as the digest model and the status table spell them. */
+#define PLAN_SKIP_OPTED_OUT "opted_out"
+#define PLAN_SKIP_OUT_OF_OFFICE "out_of_office"
+#define PLAN_SKIP_NOT_WORKING_DAY "not_working_day"
+#define PLAN_SKIP_NO_MEETINGS "no_meetings"
+
+/* The locale used when neither the mailbox nor the caller names one. */
+#define PLAN_LOCALE_FALLBACK "en-US"
+
+struct plan_target {
+	/* "2026-11-24": tomorrow in the user's zone, or the --date given */
+	char date[11];
+	/* IANA id ("Asia/Kathmandu"); Windows names are mapped to it */
+	char *zone;
+	/* mailbox language.locale, else the configured default ("en-US") */
+	char *locale;
+	/* the local day [00:00, next 00:00) as UTC epoch milliseconds */
+	int64_t start_ms, end_ms;
+	/*
+	 * "YYYY-MM-DDTHH:MM:SSZ": the window to ask the source for, the
+	 * local day widened by one local day on each side, because all-day
+	 * events are stored as midnight in some zone we do not know.
+	 */
+	char fetch_start[32], fetch_end[32];
+	/* 0 = Sunday .. 6 = Saturday, of date */
+	int weekday;
+	/* NULL, or one of the PLAN_SKIP_* strings (static) */
+	const char *skip_reason;
+};
+
+#define PLAN_TARGET_INIT                                                       \
+	{                                                                      \
+		.date = "", .zone = NULL, .locale = NULL, .start_ms = 0,       \
+		.end_ms = 0, .fetch_start = "", .fetch_end = "", .weekday = 0, \
+		.skip_reason = NULL                                            \
+	}
+
+/*
+ * Decide the target day of one user.
+ *
+ * mb: the user's mailbox settings (NULL: none known, as an empty mailbox).
+ * A missing time zone means UTC (with a warning); a zone ICU does not know
+ * is an error naming user_label and the zone, except for an opted-out user,
+ * who is skipped anyway: then both quietly mean UTC.
+ * now_ms: the clock, UTC epoch milliseconds.
+ * date: "YYYY-MM-DD" (validated, years 1970..9999), or NULL for tomorrow:
+ * the calendar date after now's date in the user's zone.
+ * default_locale: used when the mailbox gives none (NULL: "en-US").
+ * opted_out: the roster's flag.
+ *
+ * Skip reasons are checked in this order: opted_out; out_of_office
+ * (automatic replies always on, or scheduled over the whole local day);
+ * not_working_day (working days given and the date's weekday not among
+ * them; an empty list counts as none given).
+ *
+ * *out is yours: free it with plan_target_release() (also safe, and a
+ * no-op, after a failure).
+ */
+int plan_target(const struct cal_mailbox *mb, const char *user_label,
+		int64_t now_ms, const char *date, const char *default_locale,
+		bool opted_out, struct plan_target *out, struct dg_err *err)
+	__attribute__((warn_unused_result));
+
+/* Free what t holds; t is then as after PLAN_TARGET_INIT. */
+void plan_target_release(struct plan_target *t);
+
+struct plan_meeting {
+	/* borrowed from the caller's cal_event_list: valid while it lives */
+	const struct cal_event *event;
+	bool all_day;
+	/* sensitivity private or confidential: downstream masks it */
+	bool is_private;
+	/* the instants; for an all-day event, the target day's bounds */
+	int64_t start_ms, end_ms;
+	/* RFC 3339 in the user's zone: "2026-11-24T09:00:00-08:00" */
+	char start[32], end[32];
+	/*
+	 * Localized time of day in the user's zone and locale ("9:00 AM",
+	 * "09:00"); NULL for all-day events, which have none.
+	 */
+	char *start_label, *end_label;
+	/*
+	 * The meeting crosses the local midnight at the start or the end of
+	 * the day. For an all-day event: it began on an earlier date, it
+	 * goes on after the target date.
+	 */
+	bool starts_before_day, ends_after_day;
+};
+
+struct plan_day {
+	struct plan_meeting *meetings;
+	size_t n;
+	/* the localized long date: "Tuesday, November 24, 2026" */
+	char *date_label;
+	/* the target's reason, else "no_meetings" when n is 0, else NULL */
+	const char *skip_reason;
+};
+
+#define PLAN_DAY_INIT                                                          \
+	{                                                                      \
+		.meetings = NULL, .n = 0, .date_label = NULL,                  \
+		.skip_reason = NULL                                            \
+	}
+
+/*
+ * Pick the meetings of t's day out of events (NULL: none).
+ *
+ * Cancelled events and events the user declined are left out. An all-day
+ * event is kept when its dates [start, end) contain the target date; a timed
+ * one when it overlaps [t->start_ms, t->end_ms) (an event ending at 00:00
+ * does not reach into the day that begins then). Meetings come sorted by
+ * start, all-day ones first, ties broken by subject and then id.
+ * A dateTime that is not a Graph date-time, or a zone ICU does not know, is
+ * an error naming the event id and the field.
+ *
+ * *out is yours: free it with plan_day_release() (also safe after a
+ * failure). It borrows from events: keep them alive as long.
+ */
+int plan_day(const struct plan_target *t, const struct cal_event_list *events,
+	     struct plan_day *out, struct dg_err *err)
+	__attribute__((warn_unused_result));
+
+/* Free what d holds (not the events); d is then as after PLAN_DAY_INIT. */
+void plan_day_release(struct plan_day *d);
+
+#endif

@@ -1,0 +1,1535 @@
+/*
+ * plan: the target day in the user's zone, its window, the skip reasons,
+ * and which events are that day's meetings, with their labels.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "calendar.h"
+#include "err.h"
+#include "logging.h"
+#include "plan.h"
+
+#define HOUR_MS INT64_C(3600000)
+
+/* "2026-11-23T10:00:00Z" (optionally ".123") as epoch milliseconds. */
+static int64_t utc(const char *s)
+{
+	struct tm tm = {0};
+	int ms = 0, n;
+
+	n = sscanf(s, "%4d-%2d-%2dT%2d:%2d:%2d.%3d", &tm.tm_year, &tm.tm_mon,
+		   &tm.tm_mday, &tm.tm_hour, &tm.tm_min, &tm.tm_sec, &ms);
+	assert_true(n >= 6);
+	tm.tm_year -= 1900;
+	tm.tm_mon -= 1;
+	return (int64_t)timegm(&tm) * 1000 + ms;
+}
+
+static char *dup(const char *s)
+{
+	char *p;
+
+	if (!s)
+		return NULL;
+	p = strdup(s);
+	assert_non_null(p);
+	return p;
+}
+
+/* A mailbox naming zone (NULL: none); cal_mailbox_release() it. */
+static void mailbox(struct cal_mailbox *mb, const char *zone)
+{
+	memset(mb, 0, sizeof(*mb));
+	mb->time_zone = dup(zone);
+}
+
+static void target_ok(const struct cal_mailbox *mb, const char *now,
+		      const char *date, struct plan_target *t)
+{
+	struct dg_err err = DG_ERR_INIT;
+
+	assert_int_equal(plan_target(mb, "zoe@contoso.com", now ? utc(now) : 0,
+				     date, "en-US", false, t, &err),
+			 0);
+}
+
+/* The target of a user in zone (mailbox only names the zone). */
+static void target_in(const char *zone, const char *now, const char *date,
+		      struct plan_target *t)
+{
+	struct cal_mailbox mb;
+
+	mailbox(&mb, zone);
+	target_ok(&mb, now, date, t);
+	cal_mailbox_release(&mb);
+}
+
+/* The IANA zone a mailbox zone name resolves to. */
+static void assert_zone(const char *mailbox_zone, const char *iana)
+{
+	struct plan_target t = PLAN_TARGET_INIT;
+
+	target_in(mailbox_zone, NULL, "2026-11-24", &t);
+	assert_string_equal(t.zone, iana);
+	plan_target_release(&t);
+}
+
+static struct cal_event *add_event(struct cal_event_list *list, const char *id,
+				   const char *subject, const char *start,
+				   const char *end, const char *zone)
+{
+	struct cal_event *ev;
+
+	assert_int_equal(cal_event_list_push(list, &ev), 0);
+	ev->id = dup(id);
+	ev->subject = dup(subject);
+	ev->response = dup("accepted");
+	ev->start.date_time = dup(start);
+	ev->start.time_zone = dup(zone);
+	ev->end.date_time = dup(end);
+	ev->end.time_zone = dup(zone);
+	return ev;
+}
+
+static struct cal_event *add_all_day(struct cal_event_list *list,
+				     const char *id, const char *first,
+				     const char *after_last)
+{
+	char start[40], end[40];
+	struct cal_event *ev;
+
+	snprintf(start, sizeof(start), "%sT00:00:00.0000000", first);
+	snprintf(end, sizeof(end), "%sT00:00:00.0000000", after_last);
+	ev = add_event(list, id, "Holiday", start, end, "UTC");
+	ev->is_all_day = true;
+	return ev;
+}
+
+/* The day 2026-11-24 (a Tuesday) of a user in zone with locale. */
+static void day_in(const char *zone, const char *locale,
+		   const struct cal_event_list *events, struct plan_target *t,
+		   struct plan_day *d)
+{
+	struct dg_err err = DG_ERR_INIT;
+	struct cal_mailbox mb;
+
+	mailbox(&mb, zone);
+	mb.locale = dup(locale);
+	target_ok(&mb, NULL, "2026-11-24", t);
+	cal_mailbox_release(&mb);
+	assert_int_equal(plan_day(t, events, d, &err), 0);
+}
+
+/* Run plan_day on the Los Angeles 2026-11-24 target expecting failure. */
+static int day_error(const struct cal_event_list *events, struct dg_err *err)
+{
+	struct plan_target t = PLAN_TARGET_INIT;
+	struct plan_day d = PLAN_DAY_INIT;
+	int ret;
+
+	target_in("Pacific Standard Time", NULL, "2026-11-24", &t);
+	ret = plan_day(&t, events, &d, err);
+	assert_null(d.meetings);
+	assert_null(d.date_label);
+	plan_day_release(&d);
+	plan_target_release(&t);
+	return ret;
+}
+
+static void assert_day_hours(const struct plan_target *t, int hours)
+{
+	assert_true(t->end_ms - t->start_ms == hours * HOUR_MS);
+}
+
+/* Zones */
+
+static void test_plan__pacific_standard_time_is_los_angeles(void **state)
+{
+	assert_zone("Pacific Standard Time", "America/Los_Angeles");
+}
+
+static void test_plan__w_europe_standard_time_is_berlin(void **state)
+{
+	assert_zone("W. Europe Standard Time", "Europe/Berlin");
+}
+
+static void test_plan__nepal_standard_time_is_kathmandu(void **state)
+{
+	/* ICU 72 says Asia/Katmandu; IANA renamed it long ago. */
+	assert_zone("Nepal Standard Time", "Asia/Kathmandu");
+}
+
+static void test_plan__india_standard_time_is_kolkata_at_plus_0530(void **state)
+{
+	struct cal_event_list events = CAL_EVENT_LIST_INIT;
+	struct plan_target t = PLAN_TARGET_INIT;
+	struct plan_day d = PLAN_DAY_INIT;
+
+	add_event(&events, "e1", "Standup", "2026-11-24T04:00:00.0000000",
+		  "2026-11-24T04:30:00.0000000", "UTC");
+	day_in("India Standard Time", "en-IN", &events, &t, &d);
+	assert_string_equal(t.zone, "Asia/Kolkata");
+	assert_int_equal(d.n, 1);
+	assert_string_equal(d.meetings[0].start, "2026-11-24T09:30:00+05:30");
+	plan_day_release(&d);
+	plan_target_release(&t);
+	cal_event_list_release(&events);
+}
+
+static void test_plan__line_islands_standard_time_is_kiritimati(void **state)
+{
+	assert_zone("Line Islands Standard Time", "Pacific/Kiritimati");
+}
+
+static void test_plan__aus_eastern_standard_time_is_sydney(void **state)
+{
+	assert_zone("AUS Eastern Standard Time", "Australia/Sydney");
+}
+
+static void test_plan__iana_zone_is_kept_as_given(void **state)
+{
+	assert_zone("Asia/Kathmandu", "Asia/Kathmandu");
+	assert_zone("Europe/Kyiv", "Europe/Kyiv");
+	assert_zone("America/New_York", "America/New_York");
+}
+
+static void test_plan__utc_mailbox_day_is_the_utc_day(void **state)
+{
+	struct plan_target t = PLAN_TARGET_INIT;
+
+	target_in("UTC", "2026-11-23T23:59:59Z", NULL, &t);
+	assert_string_equal(t.date, "2026-11-24");
+	assert_true(t.start_ms == utc("2026-11-24T00:00:00Z"));
+	assert_day_hours(&t, 24);
+	plan_target_release(&t);
+}
+
+static void test_plan__unknown_zone_error_names_user_and_zone(void **state)
+{
+	struct plan_target t = PLAN_TARGET_INIT;
+	struct dg_err err = DG_ERR_INIT;
+	struct cal_mailbox mb;
+
+	mailbox(&mb, "Mars Standard Time");
+	assert_int_equal(plan_target(&mb, "zoe@contoso.com", 0, NULL, NULL,
+				     false, &t, &err),
+			 DG_ENOTFOUND);
+	assert_string_equal(err.msg, "user zoe@contoso.com: unknown time "
+				     "zone 'Mars Standard Time' in the "
+				     "mailbox settings");
+	assert_null(t.zone);
+	assert_null(t.locale);
+	plan_target_release(&t);
+	cal_mailbox_release(&mb);
+}
+
+static void test_plan__custom_and_lowercase_zones_are_unknown(void **state)
+{
+	static const char *const names[] = {
+		"tzone://Microsoft/Custom", "Customized Time Zone",
+		"pacific standard time",    "GMT+05:00",
+		"Europe/Atlantis",
+	};
+	struct plan_target t = PLAN_TARGET_INIT;
+	struct dg_err err = DG_ERR_INIT;
+	struct cal_mailbox mb;
+
+	for (size_t i = 0; i < sizeof(names) / sizeof(*names); i++) {
+		mailbox(&mb, names[i]);
+		assert_int_equal(plan_target(&mb, "zoe@contoso.com", 0, NULL,
+					     NULL, false, &t, &err),
+				 DG_ENOTFOUND);
+		assert_non_null(strstr(err.msg, names[i]));
+		cal_mailbox_release(&mb);
+	}
+}
+
+static void test_plan__zone_in_error_message_is_made_printable(void **state)
+{
+	struct plan_target t = PLAN_TARGET_INIT;
+	struct dg_err err = DG_ERR_INIT;
+	struct cal_mailbox mb;
+
+	mailbox(&mb, "Evil\033[2J Zone");
+	assert_int_equal(plan_target(&mb, "zoe@contoso.com", 0, NULL, NULL,
+				     false, &t, &err),
+			 DG_ENOTFOUND);
+	assert_non_null(strstr(err.msg, "'Evil?[2J Zone'"));
+	assert_null(strchr(err.msg, '\033'));
+	cal_mailbox_release(&mb);
+}
+
+struct captured {
+	int warnings;
+	char last[256];
+};
+
+static void capture(enum logging_level level, const char *msg, void *ctx)
+{
+	struct captured *c = ctx;
+
+	if (level != LOGGING_WARN)
+		return;
+	c->warnings++;
+	snprintf(c->last, sizeof(c->last), "%s", msg);
+}
+
+static void test_plan__missing_zone_means_utc_with_a_warning(void **state)
+{
+	struct captured log = {0};
+	struct plan_target t = PLAN_TARGET_INIT;
+
+	logging_set_routine(capture, &log);
+	target_in(NULL, "2026-11-23T12:00:00Z", NULL, &t);
+	logging_set_routine(NULL, NULL);
+	assert_string_equal(t.zone, "Etc/UTC");
+	assert_true(t.start_ms == utc("2026-11-24T00:00:00Z"));
+	assert_int_equal(log.warnings, 1);
+	assert_string_equal(log.last, "user zoe@contoso.com: the mailbox "
+				      "settings name no time zone; using UTC");
+	plan_target_release(&t);
+}
+
+static void test_plan__no_mailbox_means_utc_and_default_locale(void **state)
+{
+	struct plan_target t = PLAN_TARGET_INIT;
+	struct dg_err err = DG_ERR_INIT;
+
+	assert_int_equal(plan_target(NULL, "zoe@contoso.com",
+				     utc("2026-11-23T12:00:00Z"), NULL, "fr-FR",
+				     false, &t, &err),
+			 0);
+	assert_string_equal(t.zone, "Etc/UTC");
+	assert_string_equal(t.locale, "fr-FR");
+	assert_null(t.skip_reason);
+	plan_target_release(&t);
+}
+
+/* Locale */
+
+static void test_plan__mailbox_locale_wins_over_the_default(void **state)
+{
+	struct plan_target t = PLAN_TARGET_INIT;
+	struct cal_mailbox mb;
+
+	mailbox(&mb, "UTC");
+	mb.locale = dup("de-DE");
+	target_ok(&mb, NULL, "2026-11-24", &t);
+	assert_string_equal(t.locale, "de-DE");
+	plan_target_release(&t);
+	cal_mailbox_release(&mb);
+}
+
+static void test_plan__without_any_locale_en_us_is_used(void **state)
+{
+	struct plan_target t = PLAN_TARGET_INIT;
+	struct dg_err err = DG_ERR_INIT;
+	struct cal_mailbox mb;
+
+	mailbox(&mb, "UTC");
+	assert_int_equal(plan_target(&mb, "zoe@contoso.com", 0, "2026-11-24",
+				     NULL, false, &t, &err),
+			 0);
+	assert_string_equal(t.locale, "en-US");
+	plan_target_release(&t);
+	cal_mailbox_release(&mb);
+}
+
+/* The target day and its window */
+
+static void test_plan__tomorrow_in_los_angeles_and_its_window(void **state)
+{
+	struct plan_target t = PLAN_TARGET_INIT;
+
+	/* 12:00 PST on Monday 2026-11-23. */
+	target_in("Pacific Standard Time", "2026-11-23T20:00:00Z", NULL, &t);
+	assert_string_equal(t.date, "2026-11-24");
+	assert_int_equal(t.weekday, 2);
+	assert_true(t.start_ms == utc("2026-11-24T08:00:00Z"));
+	assert_true(t.end_ms == utc("2026-11-25T08:00:00Z"));
+	assert_string_equal(t.fetch_start, "2026-11-23T08:00:00Z");
+	assert_string_equal(t.fetch_end, "2026-11-26T08:00:00Z");
+	assert_null(t.skip_reason);
+	plan_target_release(&t);
+}
+
+static void test_plan__berlin_spring_forward_day_has_23_hours(void **state)
+{
+	struct plan_target t = PLAN_TARGET_INIT;
+
+	target_in("W. Europe Standard Time", "2026-03-28T12:00:00Z", NULL, &t);
+	assert_string_equal(t.date, "2026-03-29");
+	assert_true(t.start_ms == utc("2026-03-28T23:00:00Z"));
+	assert_true(t.end_ms == utc("2026-03-29T22:00:00Z"));
+	assert_day_hours(&t, 23);
+	/* The window is widened by local days, not by 24 hours. */
+	assert_string_equal(t.fetch_start, "2026-03-27T23:00:00Z");
+	assert_string_equal(t.fetch_end, "2026-03-30T22:00:00Z");
+	plan_target_release(&t);
+}
+
+static void test_plan__berlin_fall_back_day_has_25_hours(void **state)
+{
+	struct plan_target t = PLAN_TARGET_INIT;
+
+	target_in("W. Europe Standard Time", "2026-10-24T12:00:00Z", NULL, &t);
+	assert_string_equal(t.date, "2026-10-25");
+	assert_true(t.start_ms == utc("2026-10-24T22:00:00Z"));
+	assert_true(t.end_ms == utc("2026-10-25T23:00:00Z"));
+	assert_day_hours(&t, 25);
+	plan_target_release(&t);
+}
+
+static void test_plan__los_angeles_spring_forward_day_has_23_hours(void **state)
+{
+	struct plan_target t = PLAN_TARGET_INIT;
+
+	target_in("Pacific Standard Time", "2026-03-07T20:00:00Z", NULL, &t);
+	assert_string_equal(t.date, "2026-03-08");
+	assert_true(t.start_ms == utc("2026-03-08T08:00:00Z"));
+	assert_true(t.end_ms == utc("2026-03-09T07:00:00Z"));
+	assert_day_hours(&t, 23);
+	plan_target_release(&t);
+}
+
+static void test_plan__new_york_fall_back_day_has_25_hours(void **state)
+{
+	struct plan_target t = PLAN_TARGET_INIT;
+
+	target_in("Eastern Standard Time", "2026-10-31T16:00:00Z", NULL, &t);
+	assert_string_equal(t.zone, "America/New_York");
+	assert_string_equal(t.date, "2026-11-01");
+	assert_true(t.start_ms == utc("2026-11-01T04:00:00Z"));
+	assert_true(t.end_ms == utc("2026-11-02T05:00:00Z"));
+	assert_day_hours(&t, 25);
+	plan_target_release(&t);
+}
+
+static void test_plan__havana_day_whose_midnight_is_skipped(void **state)
+{
+	struct plan_target t = PLAN_TARGET_INIT;
+
+	/* Cuba springs from 00:00 to 01:00: the day starts at 01:00 CDT. */
+	target_in("America/Havana", NULL, "2026-03-08", &t);
+	assert_true(t.start_ms == utc("2026-03-08T05:00:00Z"));
+	assert_day_hours(&t, 23);
+	plan_target_release(&t);
+}
+
+static void test_plan__havana_day_whose_midnight_repeats(void **state)
+{
+	struct plan_target t = PLAN_TARGET_INIT;
+
+	/* Cuba falls from 01:00 back to 00:00: the first midnight counts. */
+	target_in("America/Havana", NULL, "2026-11-01", &t);
+	assert_true(t.start_ms == utc("2026-11-01T04:00:00Z"));
+	assert_day_hours(&t, 25);
+	plan_target_release(&t);
+}
+
+static void test_plan__nepal_day_starts_at_1815_utc(void **state)
+{
+	struct plan_target t = PLAN_TARGET_INIT;
+
+	/* 15:45 in Kathmandu. */
+	target_in("Nepal Standard Time", "2026-11-23T10:00:00Z", NULL, &t);
+	assert_string_equal(t.date, "2026-11-24");
+	assert_true(t.start_ms == utc("2026-11-23T18:15:00Z"));
+	assert_string_equal(t.fetch_start, "2026-11-22T18:15:00Z");
+	assert_day_hours(&t, 24);
+	plan_target_release(&t);
+}
+
+static void test_plan__nepal_meeting_times_carry_plus_0545(void **state)
+{
+	struct cal_event_list events = CAL_EVENT_LIST_INIT;
+	struct plan_target t = PLAN_TARGET_INIT;
+	struct plan_day d = PLAN_DAY_INIT;
+
+	add_event(&events, "e1", "Review", "2026-11-24T03:15:00.0000000",
+		  "2026-11-24T04:15:00.0000000", "UTC");
+	day_in("Nepal Standard Time", "en-US", &events, &t, &d);
+	assert_int_equal(d.n, 1);
+	assert_string_equal(d.meetings[0].start, "2026-11-24T09:00:00+05:45");
+	assert_string_equal(d.meetings[0].end, "2026-11-24T10:00:00+05:45");
+	assert_string_equal(d.meetings[0].start_label, "9:00 AM");
+	plan_day_release(&d);
+	plan_target_release(&t);
+	cal_event_list_release(&events);
+}
+
+static void test_plan__kiritimati_is_a_day_ahead_of_utc(void **state)
+{
+	struct plan_target t = PLAN_TARGET_INIT;
+
+	/* Already 2026-11-24 00:00 at +14:00, so tomorrow is the 25th. */
+	target_in("Line Islands Standard Time", "2026-11-23T10:00:00Z", NULL,
+		  &t);
+	assert_string_equal(t.date, "2026-11-25");
+	assert_true(t.start_ms == utc("2026-11-24T10:00:00Z"));
+	assert_string_equal(t.fetch_start, "2026-11-23T10:00:00Z");
+	assert_string_equal(t.fetch_end, "2026-11-26T10:00:00Z");
+	plan_target_release(&t);
+}
+
+static void test_plan__kiritimati_meeting_times_carry_plus_1400(void **state)
+{
+	struct cal_event_list events = CAL_EVENT_LIST_INIT;
+	struct plan_target t = PLAN_TARGET_INIT;
+	struct plan_day d = PLAN_DAY_INIT;
+
+	/* 09:00 local on the 24th is 19:00 UTC on the 23rd. */
+	add_event(&events, "e1", "Review", "2026-11-23T19:00:00.0000000",
+		  "2026-11-23T20:00:00.0000000", "UTC");
+	day_in("Line Islands Standard Time", "en-US", &events, &t, &d);
+	assert_int_equal(d.n, 1);
+	assert_string_equal(d.meetings[0].start, "2026-11-24T09:00:00+14:00");
+	plan_day_release(&d);
+	plan_target_release(&t);
+	cal_event_list_release(&events);
+}
+
+static void test_plan__one_ms_before_local_midnight_is_still_today(void **state)
+{
+	struct plan_target t = PLAN_TARGET_INIT;
+
+	/* 23:59:59.999 in Berlin on the 23rd. */
+	target_in("W. Europe Standard Time", "2026-11-23T22:59:59.999Z", NULL,
+		  &t);
+	assert_string_equal(t.date, "2026-11-24");
+	plan_target_release(&t);
+}
+
+static void test_plan__at_local_midnight_tomorrow_moves_on(void **state)
+{
+	struct plan_target t = PLAN_TARGET_INIT;
+
+	/* 00:00 in Berlin on the 24th, still the 23rd in UTC. */
+	target_in("W. Europe Standard Time", "2026-11-23T23:00:00Z", NULL, &t);
+	assert_string_equal(t.date, "2026-11-25");
+	plan_target_release(&t);
+}
+
+static void test_plan__tomorrow_crosses_month_and_year_ends(void **state)
+{
+	struct plan_target t = PLAN_TARGET_INIT;
+
+	target_in("UTC", "2026-12-31T12:00:00Z", NULL, &t);
+	assert_string_equal(t.date, "2027-01-01");
+	assert_int_equal(t.weekday, 5);
+	plan_target_release(&t);
+	target_in("UTC", "2028-02-28T12:00:00Z", NULL, &t);
+	assert_string_equal(t.date, "2028-02-29");
+	plan_target_release(&t);
+}
+
+static void test_plan__given_date_replaces_tomorrow(void **state)
+{
+	struct plan_target t = PLAN_TARGET_INIT;
+
+	target_in("Pacific Standard Time", "2026-11-23T20:00:00Z", "2026-12-25",
+		  &t);
+	assert_string_equal(t.date, "2026-12-25");
+	assert_int_equal(t.weekday, 5);
+	assert_true(t.start_ms == utc("2026-12-25T08:00:00Z"));
+	plan_target_release(&t);
+}
+
+static void test_plan__bad_date_is_refused_naming_it(void **state)
+{
+	static const char *const bad[] = {
+		"2026-02-29", "2026-13-01",  "2026-11-31", "2026-00-10",
+		"26-11-24",   "2026-11-24x", "2026/11/24", "",
+		"1969-12-31", "2026-11-2",
+	};
+	struct plan_target t = PLAN_TARGET_INIT;
+	struct dg_err err = DG_ERR_INIT;
+	char want[128];
+
+	for (size_t i = 0; i < sizeof(bad) / sizeof(*bad); i++) {
+		assert_int_equal(plan_target(NULL, "zoe@contoso.com", 0, bad[i],
+					     NULL, false, &t, &err),
+				 DG_EINVAL);
+		snprintf(want, sizeof(want),
+			 "date '%s' is not a calendar date YYYY-MM-DD "
+			 "between 1970 and 9999",
+			 bad[i]);
+		assert_string_equal(err.msg, want);
+		assert_null(t.zone);
+	}
+}
+
+static void test_plan__leap_day_is_a_real_date(void **state)
+{
+	struct plan_target t = PLAN_TARGET_INIT;
+
+	target_in("UTC", NULL, "2028-02-29", &t);
+	assert_string_equal(t.date, "2028-02-29");
+	assert_int_equal(t.weekday, 2);
+	plan_target_release(&t);
+}
+
+/* Skip reasons */
+
+static void test_plan__opted_out_user_is_skipped_first(void **state)
+{
+	struct plan_target t = PLAN_TARGET_INIT;
+	struct dg_err err = DG_ERR_INIT;
+	struct cal_mailbox mb;
+
+	mailbox(&mb, "UTC");
+	mb.autoreply = CAL_AUTOREPLY_ALWAYS;
+	assert_int_equal(plan_target(&mb, "zoe@contoso.com", 0, "2026-11-24",
+				     NULL, true, &t, &err),
+			 0);
+	assert_string_equal(t.skip_reason, PLAN_SKIP_OPTED_OUT);
+	assert_string_equal(t.date, "2026-11-24");
+	plan_target_release(&t);
+	cal_mailbox_release(&mb);
+}
+
+static void test_plan__opted_out_user_with_bad_zone_is_skipped(void **state)
+{
+	struct captured log = {0};
+	struct plan_target t = PLAN_TARGET_INIT;
+	struct dg_err err = DG_ERR_INIT;
+	struct cal_mailbox mb;
+
+	logging_set_routine(capture, &log);
+	mailbox(&mb, "tzone://Microsoft/Custom");
+	assert_int_equal(plan_target(&mb, "zoe@contoso.com",
+				     utc("2026-11-23T12:00:00Z"), NULL, NULL,
+				     true, &t, &err),
+			 0);
+	assert_string_equal(t.skip_reason, PLAN_SKIP_OPTED_OUT);
+	assert_string_equal(t.zone, "Etc/UTC");
+	assert_string_equal(t.date, "2026-11-24");
+	plan_target_release(&t);
+	assert_int_equal(plan_target(NULL, "zoe@contoso.com", 0, NULL, NULL,
+				     true, &t, &err),
+			 0);
+	assert_string_equal(t.skip_reason, PLAN_SKIP_OPTED_OUT);
+	logging_set_routine(NULL, NULL);
+	assert_int_equal(log.warnings, 0);
+	plan_target_release(&t);
+	cal_mailbox_release(&mb);
+}
+
+static void test_plan__autoreplies_always_on_is_out_of_office(void **state)
+{
+	struct plan_target t = PLAN_TARGET_INIT;
+	struct cal_mailbox mb;
+
+	mailbox(&mb, "Pacific Standard Time");
+	mb.autoreply = CAL_AUTOREPLY_ALWAYS;
+	target_ok(&mb, NULL, "2026-11-24", &t);
+	assert_string_equal(t.skip_reason, PLAN_SKIP_OUT_OF_OFFICE);
+	plan_target_release(&t);
+	cal_mailbox_release(&mb);
+}
+
+static void schedule(struct cal_mailbox *mb, const char *start, const char *end,
+		     const char *zone)
+{
+	mb->autoreply = CAL_AUTOREPLY_SCHEDULED;
+	mb->autoreply_start.date_time = dup(start);
+	mb->autoreply_start.time_zone = dup(zone);
+	mb->autoreply_end.date_time = dup(end);
+	mb->autoreply_end.time_zone = dup(zone);
+}
+
+static const char *scheduled_reason(const char *start, const char *end,
+				    const char *zone)
+{
+	struct plan_target t = PLAN_TARGET_INIT;
+	struct cal_mailbox mb;
+	const char *reason;
+
+	mailbox(&mb, "Pacific Standard Time");
+	schedule(&mb, start, end, zone);
+	target_ok(&mb, NULL, "2026-11-24", &t);
+	reason = t.skip_reason;
+	plan_target_release(&t);
+	cal_mailbox_release(&mb);
+	return reason;
+}
+
+static void test_plan__schedule_covering_the_day_is_out_of_office(void **state)
+{
+	/* The local day is [2026-11-24T08:00Z, 2026-11-25T08:00Z). */
+	assert_string_equal(scheduled_reason("2026-11-24T08:00:00.0000000",
+					     "2026-11-25T08:00:00.0000000",
+					     "UTC"),
+			    PLAN_SKIP_OUT_OF_OFFICE);
+	assert_string_equal(scheduled_reason("2026-11-20T17:00:00.0000000",
+					     "2026-11-30T09:00:00.0000000",
+					     "UTC"),
+			    PLAN_SKIP_OUT_OF_OFFICE);
+}
+
+static void test_plan__schedule_in_a_windows_zone_is_converted(void **state)
+{
+	/* 09:00 Berlin on the 24th is 00:00 in Los Angeles: covered. */
+	assert_string_equal(scheduled_reason("2026-11-24T09:00:00.0000000",
+					     "2026-11-25T09:00:00.0000000",
+					     "W. Europe Standard Time"),
+			    PLAN_SKIP_OUT_OF_OFFICE);
+	/* 09:01 Berlin misses the first minute of the day. */
+	assert_null(scheduled_reason("2026-11-24T09:01:00.0000000",
+				     "2026-11-25T09:00:00.0000000",
+				     "W. Europe Standard Time"));
+}
+
+static void test_plan__schedule_ending_at_noon_does_not_skip(void **state)
+{
+	assert_null(scheduled_reason("2026-11-20T00:00:00.0000000",
+				     "2026-11-24T20:00:00.0000000", "UTC"));
+}
+
+static void test_plan__schedule_starting_at_noon_does_not_skip(void **state)
+{
+	assert_null(scheduled_reason("2026-11-24T20:00:00.0000000",
+				     "2026-12-01T00:00:00.0000000", "UTC"));
+}
+
+static void test_plan__schedule_one_ms_short_does_not_skip(void **state)
+{
+	assert_null(scheduled_reason("2026-11-24T08:00:00.0000000",
+				     "2026-11-25T07:59:59.9990000", "UTC"));
+}
+
+static void test_plan__disabled_autoreplies_ignore_the_schedule(void **state)
+{
+	struct plan_target t = PLAN_TARGET_INIT;
+	struct cal_mailbox mb;
+
+	mailbox(&mb, "UTC");
+	schedule(&mb, "2026-11-01T00:00:00.0000000",
+		 "2026-12-01T00:00:00.0000000", "UTC");
+	mb.autoreply = CAL_AUTOREPLY_DISABLED;
+	target_ok(&mb, NULL, "2026-11-24", &t);
+	assert_null(t.skip_reason);
+	plan_target_release(&t);
+	cal_mailbox_release(&mb);
+}
+
+static void test_plan__bad_schedule_error_names_user_and_field(void **state)
+{
+	struct plan_target t = PLAN_TARGET_INIT;
+	struct dg_err err = DG_ERR_INIT;
+	struct cal_mailbox mb;
+
+	mailbox(&mb, "UTC");
+	schedule(&mb, "2026-11-20T00:00:00.0000000", "next tuesday", "UTC");
+	assert_int_equal(plan_target(&mb, "zoe@contoso.com", 0, "2026-11-24",
+				     NULL, false, &t, &err),
+			 DG_EPARSE);
+	assert_string_equal(err.msg,
+			    "user zoe@contoso.com: automaticRepliesSetting."
+			    "scheduledEndDateTime.dateTime 'next tuesday' is "
+			    "not a date-time like 2026-11-24T09:00:00.0000000");
+	assert_null(t.zone);
+	cal_mailbox_release(&mb);
+}
+
+static void test_plan__schedule_in_unknown_zone_is_an_error(void **state)
+{
+	struct plan_target t = PLAN_TARGET_INIT;
+	struct dg_err err = DG_ERR_INIT;
+	struct cal_mailbox mb;
+
+	mailbox(&mb, "UTC");
+	schedule(&mb, "2026-11-20T00:00:00.0000000",
+		 "2026-11-30T00:00:00.0000000", "Mars Standard Time");
+	assert_int_equal(plan_target(&mb, "zoe@contoso.com", 0, "2026-11-24",
+				     NULL, false, &t, &err),
+			 DG_ENOTFOUND);
+	assert_string_equal(err.msg,
+			    "user zoe@contoso.com: automaticRepliesSetting."
+			    "scheduledStartDateTime.timeZone: unknown time "
+			    "zone 'Mars Standard Time'");
+	cal_mailbox_release(&mb);
+}
+
+static void weekdays(struct cal_mailbox *mb, unsigned days)
+{
+	mb->has_working_days = true;
+	mb->working_days = days;
+}
+
+#define MON_TO_FRI                                                             \
+	(CAL_MONDAY | CAL_TUESDAY | CAL_WEDNESDAY | CAL_THURSDAY | CAL_FRIDAY)
+
+static void test_plan__saturday_is_not_a_working_day(void **state)
+{
+	struct plan_target t = PLAN_TARGET_INIT;
+	struct cal_mailbox mb;
+
+	mailbox(&mb, "W. Europe Standard Time");
+	weekdays(&mb, MON_TO_FRI);
+	target_ok(&mb, NULL, "2026-11-28", &t);
+	assert_int_equal(t.weekday, 6);
+	assert_string_equal(t.skip_reason, PLAN_SKIP_NOT_WORKING_DAY);
+	plan_target_release(&t);
+	cal_mailbox_release(&mb);
+}
+
+static void test_plan__weekday_in_working_days_is_not_skipped(void **state)
+{
+	struct plan_target t = PLAN_TARGET_INIT;
+	struct cal_mailbox mb;
+
+	mailbox(&mb, "W. Europe Standard Time");
+	weekdays(&mb, MON_TO_FRI);
+	target_ok(&mb, NULL, "2026-11-27", &t);
+	assert_int_equal(t.weekday, 5);
+	assert_null(t.skip_reason);
+	plan_target_release(&t);
+	cal_mailbox_release(&mb);
+}
+
+static void test_plan__sunday_working_day_uses_the_local_weekday(void **state)
+{
+	struct plan_target t = PLAN_TARGET_INIT;
+	struct cal_mailbox mb;
+
+	/* Sunday the 29th in Kiritimati is still Saturday in UTC. */
+	mailbox(&mb, "Line Islands Standard Time");
+	weekdays(&mb, CAL_SUNDAY);
+	target_ok(&mb, "2026-11-28T09:00:00Z", NULL, &t);
+	assert_string_equal(t.date, "2026-11-29");
+	assert_int_equal(t.weekday, 0);
+	assert_null(t.skip_reason);
+	plan_target_release(&t);
+	cal_mailbox_release(&mb);
+}
+
+static void test_plan__empty_working_days_skip_nothing(void **state)
+{
+	struct plan_target t = PLAN_TARGET_INIT;
+	struct cal_mailbox mb;
+
+	mailbox(&mb, "UTC");
+	weekdays(&mb, 0);
+	target_ok(&mb, NULL, "2026-11-28", &t);
+	assert_null(t.skip_reason);
+	plan_target_release(&t);
+	cal_mailbox_release(&mb);
+}
+
+static void test_plan__out_of_office_comes_before_working_days(void **state)
+{
+	struct plan_target t = PLAN_TARGET_INIT;
+	struct cal_mailbox mb;
+
+	mailbox(&mb, "UTC");
+	weekdays(&mb, MON_TO_FRI);
+	mb.autoreply = CAL_AUTOREPLY_ALWAYS;
+	target_ok(&mb, NULL, "2026-11-28", &t);
+	assert_string_equal(t.skip_reason, PLAN_SKIP_OUT_OF_OFFICE);
+	plan_target_release(&t);
+	cal_mailbox_release(&mb);
+}
+
+/* The day's meetings */
+
+static void test_plan__day_without_events_has_no_meetings(void **state)
+{
+	struct cal_event_list events = CAL_EVENT_LIST_INIT;
+	struct plan_target t = PLAN_TARGET_INIT;
+	struct plan_day d = PLAN_DAY_INIT;
+	struct dg_err err = DG_ERR_INIT;
+
+	day_in("Pacific Standard Time", "en-US", &events, &t, &d);
+	assert_int_equal(d.n, 0);
+	assert_string_equal(d.skip_reason, PLAN_SKIP_NO_MEETINGS);
+	plan_day_release(&d);
+	assert_int_equal(plan_day(&t, NULL, &d, &err), 0);
+	assert_string_equal(d.skip_reason, PLAN_SKIP_NO_MEETINGS);
+	plan_day_release(&d);
+	plan_target_release(&t);
+}
+
+static void test_plan__target_reason_is_kept_over_no_meetings(void **state)
+{
+	struct plan_target t = PLAN_TARGET_INIT;
+	struct plan_day d = PLAN_DAY_INIT;
+	struct dg_err err = DG_ERR_INIT;
+	struct cal_mailbox mb;
+
+	mailbox(&mb, "UTC");
+	mb.autoreply = CAL_AUTOREPLY_ALWAYS;
+	target_ok(&mb, NULL, "2026-11-24", &t);
+	assert_int_equal(plan_day(&t, NULL, &d, &err), 0);
+	assert_string_equal(d.skip_reason, PLAN_SKIP_OUT_OF_OFFICE);
+	plan_day_release(&d);
+	plan_target_release(&t);
+	cal_mailbox_release(&mb);
+}
+
+static void test_plan__day_with_a_meeting_has_no_skip_reason(void **state)
+{
+	struct cal_event_list events = CAL_EVENT_LIST_INIT;
+	struct plan_target t = PLAN_TARGET_INIT;
+	struct plan_day d = PLAN_DAY_INIT;
+
+	add_event(&events, "e1", "Sync", "2026-11-24T17:00:00.0000000",
+		  "2026-11-24T17:30:00.0000000", "UTC");
+	day_in("Pacific Standard Time", "en-US", &events, &t, &d);
+	assert_int_equal(d.n, 1);
+	assert_null(d.skip_reason);
+	assert_ptr_equal(d.meetings[0].event, &events.v[0]);
+	assert_false(d.meetings[0].all_day);
+	assert_true(d.meetings[0].start_ms == utc("2026-11-24T17:00:00Z"));
+	assert_true(d.meetings[0].end_ms == utc("2026-11-24T17:30:00Z"));
+	assert_string_equal(d.meetings[0].start, "2026-11-24T09:00:00-08:00");
+	assert_string_equal(d.meetings[0].end, "2026-11-24T09:30:00-08:00");
+	assert_false(d.meetings[0].starts_before_day);
+	assert_false(d.meetings[0].ends_after_day);
+	plan_day_release(&d);
+	plan_target_release(&t);
+	cal_event_list_release(&events);
+}
+
+static void test_plan__cancelled_and_declined_are_left_out(void **state)
+{
+	struct cal_event_list events = CAL_EVENT_LIST_INIT;
+	struct plan_target t = PLAN_TARGET_INIT;
+	struct plan_day d = PLAN_DAY_INIT;
+	struct cal_event *ev;
+
+	ev = add_event(&events, "cancelled", "A", "2026-11-24T17:00:00",
+		       "2026-11-24T18:00:00", "UTC");
+	ev->is_cancelled = true;
+	ev = add_event(&events, "declined", "B", "2026-11-24T17:00:00",
+		       "2026-11-24T18:00:00", "UTC");
+	free(ev->response);
+	ev->response = dup("declined");
+	add_event(&events, "kept", "C", "2026-11-24T17:00:00",
+		  "2026-11-24T18:00:00", "UTC");
+	ev = add_event(&events, "tentative", "D", "2026-11-24T19:00:00",
+		       "2026-11-24T20:00:00", "UTC");
+	free(ev->response);
+	ev->response = dup("tentativelyAccepted");
+	day_in("Pacific Standard Time", "en-US", &events, &t, &d);
+	assert_int_equal(d.n, 2);
+	assert_string_equal(d.meetings[0].event->id, "kept");
+	assert_string_equal(d.meetings[1].event->id, "tentative");
+	plan_day_release(&d);
+	plan_target_release(&t);
+	cal_event_list_release(&events);
+}
+
+static void test_plan__only_cancelled_events_mean_no_meetings(void **state)
+{
+	struct cal_event_list events = CAL_EVENT_LIST_INIT;
+	struct plan_target t = PLAN_TARGET_INIT;
+	struct plan_day d = PLAN_DAY_INIT;
+	struct cal_event *ev;
+
+	ev = add_event(&events, "cancelled", "A", "2026-11-24T17:00:00",
+		       "2026-11-24T18:00:00", "UTC");
+	ev->is_cancelled = true;
+	day_in("Pacific Standard Time", "en-US", &events, &t, &d);
+	assert_int_equal(d.n, 0);
+	assert_string_equal(d.skip_reason, PLAN_SKIP_NO_MEETINGS);
+	plan_day_release(&d);
+	plan_target_release(&t);
+	cal_event_list_release(&events);
+}
+
+static void test_plan__all_day_event_is_kept_by_its_date(void **state)
+{
+	struct cal_event_list events = CAL_EVENT_LIST_INIT;
+	struct plan_target t = PLAN_TARGET_INIT;
+	struct plan_day d = PLAN_DAY_INIT;
+
+	/* Midnight UTC is the day before in Los Angeles: dates decide. */
+	add_all_day(&events, "today", "2026-11-24", "2026-11-25");
+	add_all_day(&events, "yesterday", "2026-11-23", "2026-11-24");
+	add_all_day(&events, "tomorrow", "2026-11-25", "2026-11-26");
+	day_in("Pacific Standard Time", "en-US", &events, &t, &d);
+	assert_int_equal(d.n, 1);
+	assert_string_equal(d.meetings[0].event->id, "today");
+	assert_true(d.meetings[0].all_day);
+	assert_true(d.meetings[0].start_ms == t.start_ms);
+	assert_true(d.meetings[0].end_ms == t.end_ms);
+	assert_string_equal(d.meetings[0].start, "2026-11-24T00:00:00-08:00");
+	assert_string_equal(d.meetings[0].end, "2026-11-25T00:00:00-08:00");
+	assert_null(d.meetings[0].start_label);
+	assert_null(d.meetings[0].end_label);
+	assert_false(d.meetings[0].starts_before_day);
+	assert_false(d.meetings[0].ends_after_day);
+	plan_day_release(&d);
+	plan_target_release(&t);
+	cal_event_list_release(&events);
+}
+
+static void test_plan__all_day_dates_need_no_zone(void **state)
+{
+	struct cal_event_list events = CAL_EVENT_LIST_INIT;
+	struct plan_target t = PLAN_TARGET_INIT;
+	struct plan_day d = PLAN_DAY_INIT;
+	struct cal_event *ev;
+
+	/* Floating dates: a zone nobody knows does not matter. */
+	ev = add_all_day(&events, "today", "2026-11-24", "2026-11-25");
+	free(ev->start.time_zone);
+	ev->start.time_zone = dup("tzone://Microsoft/Custom");
+	day_in("Line Islands Standard Time", "en-US", &events, &t, &d);
+	assert_int_equal(d.n, 1);
+	assert_string_equal(d.meetings[0].start, "2026-11-24T00:00:00+14:00");
+	plan_day_release(&d);
+	plan_target_release(&t);
+	cal_event_list_release(&events);
+}
+
+static void test_plan__multi_day_all_day_event_crosses_both_ends(void **state)
+{
+	struct cal_event_list events = CAL_EVENT_LIST_INIT;
+	struct plan_target t = PLAN_TARGET_INIT;
+	struct plan_day d = PLAN_DAY_INIT;
+
+	add_all_day(&events, "offsite", "2026-11-23", "2026-11-26");
+	add_all_day(&events, "starts", "2026-11-24", "2026-11-26");
+	day_in("Pacific Standard Time", "en-US", &events, &t, &d);
+	assert_int_equal(d.n, 2);
+	assert_string_equal(d.meetings[0].event->id, "offsite");
+	assert_true(d.meetings[0].starts_before_day);
+	assert_true(d.meetings[0].ends_after_day);
+	assert_string_equal(d.meetings[1].event->id, "starts");
+	assert_false(d.meetings[1].starts_before_day);
+	assert_true(d.meetings[1].ends_after_day);
+	plan_day_release(&d);
+	plan_target_release(&t);
+	cal_event_list_release(&events);
+}
+
+static void test_plan__events_of_the_neighbouring_days_are_dropped(void **state)
+{
+	struct cal_event_list events = CAL_EVENT_LIST_INIT;
+	struct plan_target t = PLAN_TARGET_INIT;
+	struct plan_day d = PLAN_DAY_INIT;
+
+	/* The day is [2026-11-24T08:00Z, 2026-11-25T08:00Z). */
+	add_event(&events, "day-before", "A", "2026-11-23T17:00:00",
+		  "2026-11-23T18:00:00", "UTC");
+	add_event(&events, "ends-at-midnight", "B", "2026-11-24T07:00:00",
+		  "2026-11-24T08:00:00", "UTC");
+	add_event(&events, "starts-at-next-midnight", "C",
+		  "2026-11-25T08:00:00", "2026-11-25T09:00:00", "UTC");
+	add_event(&events, "day-after", "D", "2026-11-25T17:00:00",
+		  "2026-11-25T18:00:00", "UTC");
+	day_in("Pacific Standard Time", "en-US", &events, &t, &d);
+	assert_int_equal(d.n, 0);
+	assert_string_equal(d.skip_reason, PLAN_SKIP_NO_MEETINGS);
+	plan_day_release(&d);
+	plan_target_release(&t);
+	cal_event_list_release(&events);
+}
+
+static void test_plan__meetings_at_the_day_edges_are_kept(void **state)
+{
+	struct cal_event_list events = CAL_EVENT_LIST_INIT;
+	struct plan_target t = PLAN_TARGET_INIT;
+	struct plan_day d = PLAN_DAY_INIT;
+
+	add_event(&events, "first", "A", "2026-11-24T08:00:00",
+		  "2026-11-24T08:01:00", "UTC");
+	add_event(&events, "last", "B", "2026-11-25T07:59:00",
+		  "2026-11-25T08:00:00", "UTC");
+	add_event(&events, "zero-length", "C", "2026-11-24T08:00:00",
+		  "2026-11-24T08:00:00", "UTC");
+	day_in("Pacific Standard Time", "en-US", &events, &t, &d);
+	assert_int_equal(d.n, 3);
+	for (size_t i = 0; i < d.n; i++) {
+		assert_false(d.meetings[i].starts_before_day);
+		assert_false(d.meetings[i].ends_after_day);
+	}
+	plan_day_release(&d);
+	plan_target_release(&t);
+	cal_event_list_release(&events);
+}
+
+static void test_plan__meeting_across_midnight_is_kept_and_flagged(void **state)
+{
+	struct cal_event_list events = CAL_EVENT_LIST_INIT;
+	struct plan_target t = PLAN_TARGET_INIT;
+	struct plan_day d = PLAN_DAY_INIT;
+
+	/* 23:00 on the 23rd to 01:00 on the 24th, Los Angeles time. */
+	add_event(&events, "late", "A", "2026-11-24T07:00:00",
+		  "2026-11-24T09:00:00", "UTC");
+	/* 23:30 on the 24th to 00:30 on the 25th. */
+	add_event(&events, "night", "B", "2026-11-25T07:30:00",
+		  "2026-11-25T08:30:00", "UTC");
+	day_in("Pacific Standard Time", "en-US", &events, &t, &d);
+	assert_int_equal(d.n, 2);
+	assert_string_equal(d.meetings[0].event->id, "late");
+	assert_true(d.meetings[0].starts_before_day);
+	assert_false(d.meetings[0].ends_after_day);
+	assert_string_equal(d.meetings[0].start, "2026-11-23T23:00:00-08:00");
+	assert_string_equal(d.meetings[1].event->id, "night");
+	assert_false(d.meetings[1].starts_before_day);
+	assert_true(d.meetings[1].ends_after_day);
+	assert_string_equal(d.meetings[1].end, "2026-11-25T00:30:00-08:00");
+	plan_day_release(&d);
+	plan_target_release(&t);
+	cal_event_list_release(&events);
+}
+
+static void test_plan__private_and_confidential_are_flagged(void **state)
+{
+	static const enum cal_sensitivity kinds[] = {
+		CAL_SENSITIVITY_NORMAL,
+		CAL_SENSITIVITY_PERSONAL,
+		CAL_SENSITIVITY_PRIVATE,
+		CAL_SENSITIVITY_CONFIDENTIAL,
+	};
+	static const bool want[] = {false, false, true, true};
+	struct cal_event_list events = CAL_EVENT_LIST_INIT;
+	struct plan_target t = PLAN_TARGET_INIT;
+	struct plan_day d = PLAN_DAY_INIT;
+	char id[8], start[32];
+
+	for (int i = 0; i < 4; i++) {
+		snprintf(id, sizeof(id), "e%d", i);
+		snprintf(start, sizeof(start), "2026-11-24T1%d:00:00", i);
+		add_event(&events, id, "Secret", start, start, "UTC")
+			->sensitivity = kinds[i];
+	}
+	day_in("UTC", "en-US", &events, &t, &d);
+	assert_int_equal(d.n, 4);
+	for (int i = 0; i < 4; i++)
+		assert_int_equal(d.meetings[i].is_private, want[i]);
+	plan_day_release(&d);
+	plan_target_release(&t);
+	cal_event_list_release(&events);
+}
+
+static void test_plan__meetings_sort_all_day_first_then_by_start(void **state)
+{
+	/* Equal starts: by subject, then by id. */
+	static const char *const order[] = {
+		"holiday", "early", "same-b", "same-a1", "same-a2", "late",
+	};
+	struct cal_event_list events = CAL_EVENT_LIST_INIT;
+	struct plan_target t = PLAN_TARGET_INIT;
+	struct plan_day d = PLAN_DAY_INIT;
+
+	add_event(&events, "late", "Z", "2026-11-24T20:00:00",
+		  "2026-11-24T21:00:00", "UTC");
+	add_event(&events, "same-a2", "Beta", "2026-11-24T18:00:00",
+		  "2026-11-24T19:00:00", "UTC");
+	add_event(&events, "same-a1", "Beta", "2026-11-24T18:00:00",
+		  "2026-11-24T18:30:00", "UTC");
+	add_event(&events, "same-b", "Alpha", "2026-11-24T18:00:00",
+		  "2026-11-24T19:00:00", "UTC");
+	add_event(&events, "early", "Z", "2026-11-24T16:00:00",
+		  "2026-11-24T17:00:00", "UTC");
+	add_all_day(&events, "holiday", "2026-11-24", "2026-11-25");
+	day_in("Pacific Standard Time", "en-US", &events, &t, &d);
+	assert_int_equal(d.n, 6);
+	for (size_t i = 0; i < d.n; i++)
+		assert_string_equal(d.meetings[i].event->id, order[i]);
+	plan_day_release(&d);
+	plan_target_release(&t);
+	cal_event_list_release(&events);
+}
+
+static void test_plan__event_times_in_a_windows_zone_are_converted(void **state)
+{
+	struct cal_event_list events = CAL_EVENT_LIST_INIT;
+	struct plan_target t = PLAN_TARGET_INIT;
+	struct plan_day d = PLAN_DAY_INIT;
+
+	add_event(&events, "e1", "A", "2026-11-24T09:00:00.0000000",
+		  "2026-11-24T10:00:00.0000000", "Pacific Standard Time");
+	add_event(&events, "e2", "B", "2026-11-24T09:00:00.0000000",
+		  "2026-11-24T10:00:00.0000000", "Asia/Tokyo");
+	day_in("W. Europe Standard Time", "de-DE", &events, &t, &d);
+	assert_int_equal(d.n, 2);
+	/* 09:00 in Tokyo is 01:00 in Berlin, 09:00 in LA is 18:00. */
+	assert_string_equal(d.meetings[0].start, "2026-11-24T01:00:00+01:00");
+	assert_string_equal(d.meetings[1].start, "2026-11-24T18:00:00+01:00");
+	plan_day_release(&d);
+	plan_target_release(&t);
+	cal_event_list_release(&events);
+}
+
+static void test_plan__fractions_up_to_seven_digits_are_read(void **state)
+{
+	struct cal_event_list events = CAL_EVENT_LIST_INIT;
+	struct plan_target t = PLAN_TARGET_INIT;
+	struct plan_day d = PLAN_DAY_INIT;
+
+	add_event(&events, "e1", "A", "2026-11-24T17:00:00.1234567",
+		  "2026-11-24T17:30:00.5", "UTC");
+	day_in("Pacific Standard Time", "en-US", &events, &t, &d);
+	assert_int_equal(d.n, 1);
+	assert_true(d.meetings[0].start_ms == utc("2026-11-24T17:00:00.123Z"));
+	assert_true(d.meetings[0].end_ms == utc("2026-11-24T17:30:00.500Z"));
+	plan_day_release(&d);
+	plan_target_release(&t);
+	cal_event_list_release(&events);
+}
+
+static void test_plan__bad_start_error_names_event_and_field(void **state)
+{
+	static const char *const bad[] = {
+		"2026-11-24T17:00:00.12345678", "2026-11-24 17:00:00",
+		"2026-11-24T24:00:00",		"2026-02-30T10:00:00",
+		"2026-11-24T17:00:00Z",		"2026-11-24T17:00",
+		"2026-11-24T17:00:00.",
+	};
+	struct cal_event_list events = CAL_EVENT_LIST_INIT;
+	struct dg_err err = DG_ERR_INIT;
+	struct cal_event *ev;
+	char want[256];
+
+	ev = add_event(&events, "AAMkAGI2TGuLAAA=", "A", "x",
+		       "2026-11-24T18:00:00", "UTC");
+	for (size_t i = 0; i < sizeof(bad) / sizeof(*bad); i++) {
+		free(ev->start.date_time);
+		ev->start.date_time = dup(bad[i]);
+		assert_int_equal(day_error(&events, &err), DG_EPARSE);
+		snprintf(want, sizeof(want),
+			 "event AAMkAGI2TGuLAAA=: start.dateTime '%s' is not "
+			 "a date-time like 2026-11-24T09:00:00.0000000",
+			 bad[i]);
+		assert_string_equal(err.msg, want);
+	}
+	cal_event_list_release(&events);
+}
+
+static void test_plan__bad_end_error_names_the_end(void **state)
+{
+	struct cal_event_list events = CAL_EVENT_LIST_INIT;
+	struct dg_err err = DG_ERR_INIT;
+
+	add_event(&events, "e1", "A", "2026-11-24T17:00:00", "soon", "UTC");
+	assert_int_equal(day_error(&events, &err), DG_EPARSE);
+	assert_string_equal(err.msg, "event e1: end.dateTime 'soon' is not a "
+				     "date-time like "
+				     "2026-11-24T09:00:00.0000000");
+	cal_event_list_release(&events);
+}
+
+static void test_plan__bad_all_day_date_names_event_and_field(void **state)
+{
+	struct cal_event_list events = CAL_EVENT_LIST_INIT;
+	struct dg_err err = DG_ERR_INIT;
+
+	add_all_day(&events, "h1", "2026-11-24", "2026-11-32");
+	assert_int_equal(day_error(&events, &err), DG_EPARSE);
+	assert_string_equal(err.msg, "event h1: end.dateTime "
+				     "'2026-11-32T00:00:00.0000000' is not a "
+				     "date-time like "
+				     "2026-11-24T09:00:00.0000000");
+	cal_event_list_release(&events);
+}
+
+static void test_plan__missing_start_names_event_and_field(void **state)
+{
+	struct cal_event_list events = CAL_EVENT_LIST_INIT;
+	struct dg_err err = DG_ERR_INIT;
+	struct cal_event *ev;
+
+	ev = add_event(&events, "e1", "A", "x", "2026-11-24T18:00:00", "UTC");
+	free(ev->start.date_time);
+	ev->start.date_time = NULL;
+	assert_int_equal(day_error(&events, &err), DG_EPARSE);
+	assert_string_equal(err.msg, "event e1: start.dateTime is missing");
+	cal_event_list_release(&events);
+}
+
+static void test_plan__unknown_event_zone_names_event_and_zone(void **state)
+{
+	struct cal_event_list events = CAL_EVENT_LIST_INIT;
+	struct dg_err err = DG_ERR_INIT;
+
+	add_event(&events, "e1", "A", "2026-11-24T17:00:00",
+		  "2026-11-24T18:00:00", "tzone://Microsoft/Custom");
+	assert_int_equal(day_error(&events, &err), DG_ENOTFOUND);
+	assert_string_equal(err.msg, "event e1: start.timeZone: unknown time "
+				     "zone 'tzone://Microsoft/Custom'");
+	cal_event_list_release(&events);
+}
+
+static void test_plan__end_before_start_is_an_error(void **state)
+{
+	struct cal_event_list events = CAL_EVENT_LIST_INIT;
+	struct dg_err err = DG_ERR_INIT;
+
+	add_event(&events, "e1", "A", "2026-11-24T18:00:00",
+		  "2026-11-24T17:00:00", "UTC");
+	assert_int_equal(day_error(&events, &err), DG_EPARSE);
+	assert_string_equal(err.msg, "event e1: end is before start");
+	cal_event_list_release(&events);
+}
+
+static void test_plan__event_id_in_error_is_made_printable(void **state)
+{
+	struct cal_event_list events = CAL_EVENT_LIST_INIT;
+	struct dg_err err = DG_ERR_INIT;
+	char id[300];
+
+	memset(id, 'x', sizeof(id) - 1);
+	id[0] = '\n';
+	id[sizeof(id) - 1] = '\0';
+	add_event(&events, id, "A", "bad", "2026-11-24T18:00:00", "UTC");
+	assert_int_equal(day_error(&events, &err), DG_EPARSE);
+	assert_null(strchr(err.msg, '\n'));
+	assert_non_null(strstr(err.msg, "event ?xxx"));
+	assert_non_null(strstr(err.msg, "xxx...: start.dateTime 'bad'"));
+	cal_event_list_release(&events);
+}
+
+static void test_plan__error_after_kept_meetings_leaves_nothing(void **state)
+{
+	struct cal_event_list events = CAL_EVENT_LIST_INIT;
+	struct dg_err err = DG_ERR_INIT;
+
+	add_event(&events, "good", "A", "2026-11-24T17:00:00",
+		  "2026-11-24T18:00:00", "UTC");
+	add_all_day(&events, "holiday", "2026-11-24", "2026-11-25");
+	add_event(&events, "bad", "B", "2026-11-24T19:00:00", "later", "UTC");
+	/* day_error() checks that the failed day holds nothing. */
+	assert_int_equal(day_error(&events, &err), DG_EPARSE);
+	assert_string_equal(err.msg, "event bad: end.dateTime 'later' is not "
+				     "a date-time like "
+				     "2026-11-24T09:00:00.0000000");
+	cal_event_list_release(&events);
+}
+
+static void test_plan__cancelled_event_with_bad_times_is_ignored(void **state)
+{
+	struct cal_event_list events = CAL_EVENT_LIST_INIT;
+	struct plan_target t = PLAN_TARGET_INIT;
+	struct plan_day d = PLAN_DAY_INIT;
+
+	add_event(&events, "e1", "A", "garbage", "garbage", "Nowhere")
+		->is_cancelled = true;
+	day_in("UTC", "en-US", &events, &t, &d);
+	assert_int_equal(d.n, 0);
+	plan_day_release(&d);
+	plan_target_release(&t);
+	cal_event_list_release(&events);
+}
+
+/* Labels */
+
+static void test_plan__en_us_labels_use_am_pm(void **state)
+{
+	struct cal_event_list events = CAL_EVENT_LIST_INIT;
+	struct plan_target t = PLAN_TARGET_INIT;
+	struct plan_day d = PLAN_DAY_INIT;
+
+	add_event(&events, "e1", "A", "2026-11-24T17:00:00.0000000",
+		  "2026-11-24T22:30:00.0000000", "UTC");
+	day_in("Pacific Standard Time", "en-US", &events, &t, &d);
+	assert_string_equal(d.date_label, "Tuesday, November 24, 2026");
+	assert_string_equal(d.meetings[0].start_label, "9:00 AM");
+	assert_string_equal(d.meetings[0].end_label, "2:30 PM");
+	plan_day_release(&d);
+	plan_target_release(&t);
+	cal_event_list_release(&events);
+}
+
+static void test_plan__de_de_labels_use_24_hours(void **state)
+{
+	struct cal_event_list events = CAL_EVENT_LIST_INIT;
+	struct plan_target t = PLAN_TARGET_INIT;
+	struct plan_day d = PLAN_DAY_INIT;
+
+	add_event(&events, "e1", "A", "2026-11-24T08:00:00.0000000",
+		  "2026-11-24T13:30:00.0000000", "UTC");
+	day_in("W. Europe Standard Time", "de-DE", &events, &t, &d);
+	assert_string_equal(d.date_label, "Dienstag, 24. November 2026");
+	assert_string_equal(d.meetings[0].start_label, "09:00");
+	assert_string_equal(d.meetings[0].end_label, "14:30");
+	plan_day_release(&d);
+	plan_target_release(&t);
+	cal_event_list_release(&events);
+}
+
+static void test_plan__labels_are_utf8(void **state)
+{
+	struct cal_event_list events = CAL_EVENT_LIST_INIT;
+	struct plan_target t = PLAN_TARGET_INIT;
+	struct plan_day d = PLAN_DAY_INIT;
+
+	add_event(&events, "e1", "A", "2026-11-24T00:00:00.0000000",
+		  "2026-11-24T01:00:00.0000000", "UTC");
+	day_in("Tokyo Standard Time", "ja-JP", &events, &t, &d);
+	assert_string_equal(t.zone, "Asia/Tokyo");
+	assert_string_equal(d.date_label,
+			    "2026\xe5\xb9\xb4"
+			    "11\xe6\x9c\x88"
+			    "24\xe6\x97\xa5\xe7\x81\xab\xe6\x9b\x9c"
+			    "\xe6\x97\xa5");
+	assert_string_equal(d.meetings[0].start_label, "9:00");
+	plan_day_release(&d);
+	plan_target_release(&t);
+	cal_event_list_release(&events);
+}
+
+static void test_plan__unknown_locale_falls_back_like_icu(void **state)
+{
+	struct cal_event_list events = CAL_EVENT_LIST_INIT;
+	struct plan_target t = PLAN_TARGET_INIT;
+	struct plan_day d = PLAN_DAY_INIT;
+
+	add_event(&events, "e1", "A", "2026-11-24T09:00:00.0000000",
+		  "2026-11-24T10:00:00.0000000", "UTC");
+	day_in("UTC", "xx-YY", &events, &t, &d);
+	assert_non_null(d.date_label);
+	assert_non_null(strstr(d.meetings[0].start_label, "9:00"));
+	plan_day_release(&d);
+	plan_target_release(&t);
+	cal_event_list_release(&events);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(
+			test_plan__pacific_standard_time_is_los_angeles),
+		cmocka_unit_test(test_plan__w_europe_standard_time_is_berlin),
+		cmocka_unit_test(test_plan__nepal_standard_time_is_kathmandu),
+		cmocka_unit_test(
+			test_plan__india_standard_time_is_kolkata_at_plus_0530),
+		cmocka_unit_test(
+			test_plan__line_islands_standard_time_is_kiritimati),
+		cmocka_unit_test(
+			test_plan__aus_eastern_standard_time_is_sydney),
+		cmocka_unit_test(test_plan__iana_zone_is_kept_as_given),
+		cmocka_unit_test(test_plan__utc_mailbox_day_is_the_utc_day),
+		cmocka_unit_test(
+			test_plan__unknown_zone_error_names_user_and_zone),
+		cmocka_unit_test(
+			test_plan__custom_and_lowercase_zones_are_unknown),
+		cmocka_unit_test(
+			test_plan__zone_in_error_message_is_made_printable),
+		cmocka_unit_test(
+			test_plan__missing_zone_means_utc_with_a_warning),
+		cmocka_unit_test(
+			test_plan__no_mailbox_means_utc_and_default_locale),
+		cmocka_unit_test(
+			test_plan__mailbox_locale_wins_over_the_default),
+		cmocka_unit_test(test_plan__without_any_locale_en_us_is_used),
+		cmocka_unit_test(
+			test_plan__tomorrow_in_los_angeles_and_its_window),
+		cmocka_unit_test(
+			test_plan__berlin_spring_forward_day_has_23_hours),
+		cmocka_unit_test(test_plan__berlin_fall_back_day_has_25_hours),
+		cmocka_unit_test(
+			test_plan__los_angeles_spring_forward_day_has_23_hours),
+		cmocka_unit_test(
+			test_plan__new_york_fall_back_day_has_25_hours),
+		cmocka_unit_test(
+			test_plan__havana_day_whose_midnight_is_skipped),
+		cmocka_unit_test(test_plan__havana_day_whose_midnight_repeats),
+		cmocka_unit_test(test_plan__nepal_day_starts_at_1815_utc),
+		cmocka_unit_test(
+			test_plan__nepal_meeting_times_carry_plus_0545),
+		cmocka_unit_test(test_plan__kiritimati_is_a_day_ahead_of_utc),
+		cmocka_unit_test(
+			test_plan__kiritimati_meeting_times_carry_plus_1400),
+		cmocka_unit_test(
+			test_plan__one_ms_before_local_midnight_is_still_today),
+		cmocka_unit_test(
+			test_plan__at_local_midnight_tomorrow_moves_on),
+		cmocka_unit_test(
+			test_plan__tomorrow_crosses_month_and_year_ends),
+		cmocka_unit_test(test_plan__given_date_replaces_tomorrow),
+		cmocka_unit_test(test_plan__bad_date_is_refused_naming_it),
+		cmocka_unit_test(test_plan__leap_day_is_a_real_date),
+		cmocka_unit_test(test_plan__opted_out_user_is_skipped_first),
+		cmocka_unit_test(
+			test_plan__opted_out_user_with_bad_zone_is_skipped),
+		cmocka_unit_test(
+			test_plan__autoreplies_always_on_is_out_of_office),
+		cmocka_unit_test(
+			test_plan__schedule_covering_the_day_is_out_of_office),
+		cmocka_unit_test(
+			test_plan__schedule_in_a_windows_zone_is_converted),
+		cmocka_unit_test(
+			test_plan__schedule_ending_at_noon_does_not_skip),
+		cmocka_unit_test(
+			test_plan__schedule_starting_at_noon_does_not_skip),
+		cmocka_unit_test(
+			test_plan__schedule_one_ms_short_does_not_skip),
+		cmocka_unit_test(
+			test_plan__disabled_autoreplies_ignore_the_schedule),
+		cmocka_unit_test(
+			test_plan__bad_schedule_error_names_user_and_field),
+		cmocka_unit_test(
+			test_plan__schedule_in_unknown_zone_is_an_error),
+		cmocka_unit_test(test_plan__saturday_is_not_a_working_day),
+		cmocka_unit_test(
+			test_plan__weekday_in_working_days_is_not_skipped),
+		cmocka_unit_test(
+			test_plan__sunday_working_day_uses_the_local_weekday),
+		cmocka_unit_test(test_plan__empty_working_days_skip_nothing),
+		cmocka_unit_test(
+			test_plan__out_of_office_comes_before_working_days),
+		cmocka_unit_test(test_plan__day_without_events_has_no_meetings),
+		cmocka_unit_test(
+			test_plan__target_reason_is_kept_over_no_meetings),
+		cmocka_unit_test(
+			test_plan__day_with_a_meeting_has_no_skip_reason),
+		cmocka_unit_test(
+			test_plan__cancelled_and_declined_are_left_out),
+		cmocka_unit_test(
+			test_plan__only_cancelled_events_mean_no_meetings),
+		cmocka_unit_test(test_plan__all_day_event_is_kept_by_its_date),
+		cmocka_unit_test(test_plan__all_day_dates_need_no_zone),
+		cmocka_unit_test(
+			test_plan__multi_day_all_day_event_crosses_both_ends),
+		cmocka_unit_test(
+			test_plan__events_of_the_neighbouring_days_are_dropped),
+		cmocka_unit_test(test_plan__meetings_at_the_day_edges_are_kept),
+		cmocka_unit_test(
+			test_plan__meeting_across_midnight_is_kept_and_flagged),
+		cmocka_unit_test(
+			test_plan__private_and_confidential_are_flagged),
+		cmocka_unit_test(
+			test_plan__meetings_sort_all_day_first_then_by_start),
+		cmocka_unit_test(
+			test_plan__event_times_in_a_windows_zone_are_converted),
+		cmocka_unit_test(
+			test_plan__fractions_up_to_seven_digits_are_read),
+		cmocka_unit_test(
+			test_plan__bad_start_error_names_event_and_field),
+		cmocka_unit_test(test_plan__bad_end_error_names_the_end),
+		cmocka_unit_test(
+			test_plan__bad_all_day_date_names_event_and_field),
+		cmocka_unit_test(
+			test_plan__missing_start_names_event_and_field),
+		cmocka_unit_test(
+			test_plan__unknown_event_zone_names_event_and_zone),
+		cmocka_unit_test(test_plan__end_before_start_is_an_error),
+		cmocka_unit_test(
+			test_plan__event_id_in_error_is_made_printable),
+		cmocka_unit_test(
+			test_plan__error_after_kept_meetings_leaves_nothing),
+		cmocka_unit_test(
+			test_plan__cancelled_event_with_bad_times_is_ignored),
+		cmocka_unit_test(test_plan__en_us_labels_use_am_pm),
+		cmocka_unit_test(test_plan__de_de_labels_use_24_hours),
+		cmocka_unit_test(test_plan__labels_are_utf8),
+		cmocka_unit_test(test_plan__unknown_locale_falls_back_like_icu),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
