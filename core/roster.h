@@ -51,15 +51,17 @@ struct roster {
 	size_t alloc;
 };
 
-#define ROSTER_INIT { .v = NULL, .n = 0, .alloc = 0 }
+#define ROSTER_INIT                                                            \
+	{                                                                      \
+		.v = NULL, .n = 0, .alloc = 0                                  \
+	}
 
 /*
  * Read the roster file at path: JSON lines when the name ends in .jsonl or
  * .ndjson, CSV otherwise. out must be empty (ROSTER_INIT or released);
  * on success it is yours: roster_release() it. On error out stays empty.
  */
-int roster_read_file(const char *path, struct roster *out,
-		     struct dg_err *err)
+int roster_read_file(const char *path, struct roster *out, struct dg_err *err)
 	__attribute__((warn_unused_result));
 
 /*
@@ -120,7 +122,6 @@ void roster_person_release(struct roster_person *p);
  * *npeople (may be NULL) gets the number of people imported.
  */
 int roster_import(struct store *st, const char *path, size_t *npeople,
-		  struct dg_err *err)
-	__attribute__((warn_unused_result));
+		  struct dg_err *err) __attribute__((warn_unused_result));
 
 #endif

@@ -136,7 +136,8 @@ static int run_pragmas(struct store *st, struct dg_err *err)
 	mode = (const char *)sqlite3_column_text(stmt, 0);
 	if (mode && strcmp(mode, "wal") && strcmp(mode, "memory"))
 		logging_warn("%s: journal mode is %s, not WAL: readers will "
-			     "wait for writers", st->path, mode);
+			     "wait for writers",
+			     st->path, mode);
 	sqlite3_finalize(stmt);
 	/*
 	 * FULL, not NORMAL: in WAL mode NORMAL never corrupts the file, but
@@ -151,8 +152,7 @@ static int run_pragmas(struct store *st, struct dg_err *err)
 		    "cannot open the database", err);
 }
 
-static int read_user_version(struct store *st, int *version,
-			     struct dg_err *err)
+static int read_user_version(struct store *st, int *version, struct dg_err *err)
 {
 	sqlite3_stmt *stmt = NULL;
 	int rc;
@@ -361,7 +361,7 @@ static int insert_person(struct store *st, struct roster_inserts *ins,
 static int insert_roster(struct store *st, const struct roster *r,
 			 struct dg_err *err)
 {
-	struct roster_inserts ins = { NULL, NULL, NULL };
+	struct roster_inserts ins = {NULL, NULL, NULL};
 	const char *what = "cannot store the roster";
 	size_t i;
 	int rc;
@@ -411,8 +411,8 @@ int store_roster_replace(struct store *st, const struct roster *r,
 	    sqlite3_exec(st->db,
 			 "ROLLBACK TO roster_replace; RELEASE roster_replace",
 			 NULL, NULL, NULL) != SQLITE_OK)
-		logging_warn("%s: rollback of the roster failed: %s",
-			     st->path, sqlite3_errmsg(st->db));
+		logging_warn("%s: rollback of the roster failed: %s", st->path,
+			     sqlite3_errmsg(st->db));
 	return rc;
 }
 
@@ -423,36 +423,32 @@ struct roster_queries {
 	sqlite3_stmt *results;
 };
 
-static int load_aliases(struct store *st, sqlite3_stmt *q,
-			struct roster_person *p, struct dg_err *err)
+/* One row of the aliases query (1 column) or the results one (2). */
+static int load_extra(sqlite3_stmt *q, struct roster_person *p)
 {
-	int step = SQLITE_DONE;
-	int rc = 0;
+	const char *a = (const char *)sqlite3_column_text(q, 0);
 
-	sqlite3_bind_text(q, 1, p->email, -1, SQLITE_STATIC);
-	while (!rc && (step = sqlite3_step(q)) == SQLITE_ROW)
-		rc = roster_person_add_alias(p,
-			(const char *)sqlite3_column_text(q, 0));
-	if (rc)
-		dg_errf(err, rc, "%s: out of memory loading the roster",
-			st->path);
-	else if (step != SQLITE_DONE)
-		rc = store_fail(st, "cannot load the roster", err);
-	sqlite3_reset(q);
-	return rc;
+	if (sqlite3_column_count(q) == 1)
+		return roster_person_add_alias(p, a);
+	return roster_person_add_result(
+		p, a, (const char *)sqlite3_column_text(q, 1));
 }
 
-static int load_results(struct store *st, sqlite3_stmt *q,
-			struct roster_person *p, struct dg_err *err)
+/* Add p's aliases or results, as q selects them. */
+static int load_extras(struct store *st, sqlite3_stmt *q,
+		       struct roster_person *p, struct dg_err *err)
 {
-	int step = SQLITE_DONE;
 	int rc = 0;
+	int step;
 
 	sqlite3_bind_text(q, 1, p->email, -1, SQLITE_STATIC);
-	while (!rc && (step = sqlite3_step(q)) == SQLITE_ROW)
-		rc = roster_person_add_result(p,
-			(const char *)sqlite3_column_text(q, 0),
-			(const char *)sqlite3_column_text(q, 1));
+	step = sqlite3_step(q);
+	while (step == SQLITE_ROW) {
+		rc = load_extra(q, p);
+		if (rc)
+			break;
+		step = sqlite3_step(q);
+	}
 	if (rc)
 		dg_errf(err, rc, "%s: out of memory loading the roster",
 			st->path);
@@ -465,7 +461,7 @@ static int load_results(struct store *st, sqlite3_stmt *q,
 static int load_person(struct store *st, struct roster_queries *q,
 		       struct roster *out, struct dg_err *err)
 {
-	struct roster_person p = { 0 };
+	struct roster_person p = {0};
 	int rc;
 
 	p.email = column_dup(q->people, 0);
@@ -478,13 +474,12 @@ static int load_person(struct store *st, struct roster_queries *q,
 			       "%s: out of memory loading the roster",
 			       st->path);
 	}
-	rc = load_aliases(st, q->aliases, &p, err);
+	rc = load_extras(st, q->aliases, &p, err);
 	if (!rc)
-		rc = load_results(st, q->results, &p, err);
+		rc = load_extras(st, q->results, &p, err);
 	if (!rc && roster_push(out, &p))
 		rc = dg_errf(err, DG_ENOMEM,
-			     "%s: out of memory loading the roster",
-			     st->path);
+			     "%s: out of memory loading the roster", st->path);
 	roster_person_release(&p);
 	return rc;
 }
@@ -493,8 +488,7 @@ static int load_roster(struct store *st, struct roster_queries *q,
 		       struct roster *out, struct dg_err *err)
 {
 	const char *what = "cannot load the roster";
-	int step = SQLITE_DONE;
-	int rc;
+	int rc, step;
 
 	/* rowid order is file order: aliases and results as written. */
 	rc = prepare(st,
@@ -511,17 +505,23 @@ static int load_roster(struct store *st, struct roster_queries *q,
 			     "SELECT name, value FROM assessments "
 			     "WHERE email = ?1 ORDER BY rowid",
 			     &q->results, what, err);
-	while (!rc && (step = sqlite3_step(q->people)) == SQLITE_ROW)
+	if (rc)
+		return rc;
+	step = sqlite3_step(q->people);
+	while (step == SQLITE_ROW) {
 		rc = load_person(st, q, out, err);
-	if (!rc && step != SQLITE_DONE)
-		rc = store_fail(st, what, err);
-	return rc;
+		if (rc)
+			return rc;
+		step = sqlite3_step(q->people);
+	}
+	if (step != SQLITE_DONE)
+		return store_fail(st, what, err);
+	return 0;
 }
 
-int store_roster_load(struct store *st, struct roster *out,
-		      struct dg_err *err)
+int store_roster_load(struct store *st, struct roster *out, struct dg_err *err)
 {
-	struct roster_queries q = { NULL, NULL, NULL };
+	struct roster_queries q = {NULL, NULL, NULL};
 	int rc;
 
 	/* One read transaction: a concurrent import cannot tear the load. */

@@ -51,8 +51,7 @@ int store_roster_replace(struct store *st, const struct roster *r,
  * person's line is 0. *out is yours: roster_release() it. On error out is
  * left empty.
  */
-int store_roster_load(struct store *st, struct roster *out,
-		      struct dg_err *err)
+int store_roster_load(struct store *st, struct roster *out, struct dg_err *err)
 	__attribute__((warn_unused_result));
 
 /*
@@ -60,13 +59,11 @@ int store_roster_load(struct store *st, struct roster *out,
  * (and err filled) when key has no value.
  */
 int store_meta_get(struct store *st, const char *key, char **value,
-		   struct dg_err *err)
-	__attribute__((warn_unused_result));
+		   struct dg_err *err) __attribute__((warn_unused_result));
 
 /* Set (insert or overwrite) the meta value of key. */
 int store_meta_set(struct store *st, const char *key, const char *value,
-		   struct dg_err *err)
-	__attribute__((warn_unused_result));
+		   struct dg_err *err) __attribute__((warn_unused_result));
 
 /*
  * Transactions for several store calls that must stand or fall together.
