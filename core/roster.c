@@ -167,16 +167,16 @@ static int hash_hex(const struct strbuf *sb, struct strbuf *hex,
 		    struct dg_err *err)
 {
 	unsigned char h[crypto_generichash_BYTES];
-	char text[crypto_generichash_BYTES * 2 + 1];
+	size_t i;
 
 	if (sodium_init() < 0 ||
 	    crypto_generichash(h, sizeof(h), (const unsigned char *)sb->buf,
 			       sb->len, NULL, 0))
 		return dg_errf(err, DG_EINTERNAL,
 			       "libsodium failed to hash the roster");
-	sodium_bin2hex(text, sizeof(text), h, sizeof(h));
-	if (strbuf_addstr(hex, text))
-		return dg_errf(err, DG_ENOMEM, "out of memory");
+	for (i = 0; i < sizeof(h); i++)
+		if (strbuf_addf(hex, "%02x", h[i]))
+			return dg_errf(err, DG_ENOMEM, "out of memory");
 	return 0;
 }
 

@@ -222,6 +222,20 @@ static void csv_on_record(int c, void *data)
 	csv_clear_fields(r);
 }
 
+/* libcsv stopped: a strict-mode error is a quoting mistake on this line. */
+static int csv_parse_error(struct csv_reader *r, struct csv_parser *parser)
+{
+	int code = csv_error(parser);
+
+	if (code != CSV_EPARSE)
+		return dg_errf(r->b.err, DG_ENOMEM, "%s:%u: %s", r->b.name,
+			       r->line, csv_strerror(code));
+	return dg_errf(r->b.err, DG_EPARSE,
+		       "%s:%u: %s (a field holding '\"' must be quoted, the "
+		       "quote doubled)",
+		       r->b.name, r->line, csv_strerror(code));
+}
+
 /*
  * Feed libcsv one physical line at a time: it knows no line numbers, and
  * this way a record starts on the first line with content fed while no
@@ -248,11 +262,7 @@ static int csv_feed(struct csv_reader *r, struct csv_parser *parser,
 		if (csv_parse(parser, text + pos, end - pos, csv_on_field,
 			      csv_on_record, r) != end - pos &&
 		    !r->rc)
-			return dg_errf(r->b.err, DG_EPARSE,
-				       "%s:%u: %s (a field holding '\"' must "
-				       "be quoted, the quote doubled)",
-				       r->b.name, r->line,
-				       csv_strerror(csv_error(parser)));
+			return csv_parse_error(r, parser);
 		pos = end;
 	}
 	if (r->rc)

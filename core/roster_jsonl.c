@@ -10,34 +10,63 @@
 
 /* JSON lines: one object per line, keys as the CSV header's. */
 
+/* A JSON string may hide a NUL ("\u0000") that C strings would cut. */
+static int json_string_ok(struct roster_build *b, unsigned line,
+			  const char *key, struct json_object *val)
+{
+	if (roster_build_utf8(json_object_get_string(val),
+			      (size_t)json_object_get_string_len(val)))
+		return 0;
+	return dg_errf(b->err, DG_EINVAL,
+		       "%s:%u: the value of '%s' holds a NUL character or a "
+		       "broken \\u escape",
+		       b->name, line, key);
+}
+
 static int json_text(struct roster_build *b, unsigned line, const char *key,
 		     struct json_object *val, bool text, char **out)
 {
+	int rc;
+
 	if (json_object_is_type(val, json_type_null))
 		return 0;
 	if (!json_object_is_type(val, json_type_string))
 		return dg_errf(b->err, DG_EINVAL,
 			       "%s:%u: '%s' must be a string", b->name, line,
 			       key);
+	rc = json_string_ok(b, line, key, val);
+	if (rc)
+		return rc;
 	*out = roster_build_trimmed(json_object_get_string(val),
 				    (size_t)json_object_get_string_len(val),
 				    text);
 	return *out ? 0 : roster_build_nomem(b);
 }
 
+/* Add the ';'-separated addresses of the JSON string val. */
+static int json_alias_string(struct roster_build *b, struct roster_person *p,
+			     struct json_object *val)
+{
+	int rc = json_string_ok(b, p->line, "aliases", val);
+
+	if (rc)
+		return rc;
+	if (roster_build_aliases(p, json_object_get_string(val),
+				 (size_t)json_object_get_string_len(val)))
+		return roster_build_nomem(b);
+	return 0;
+}
+
 static int json_aliases(struct roster_build *b, struct roster_person *p,
 			struct json_object *val)
 {
 	size_t i, n;
+	int rc;
 
 	if (json_object_is_type(val, json_type_null))
 		return 0;
 	if (json_object_is_type(val, json_type_string))
-		return roster_build_aliases(
-			       p, json_object_get_string(val),
-			       (size_t)json_object_get_string_len(val))
-			       ? roster_build_nomem(b)
-			       : 0;
+		return json_alias_string(b, p, val);
 	if (!json_object_is_type(val, json_type_array))
 		goto bad;
 	n = json_object_array_length(val);
@@ -46,10 +75,9 @@ static int json_aliases(struct roster_build *b, struct roster_person *p,
 
 		if (!json_object_is_type(one, json_type_string))
 			goto bad;
-		if (roster_build_aliases(
-			    p, json_object_get_string(one),
-			    (size_t)json_object_get_string_len(one)))
-			return roster_build_nomem(b);
+		rc = json_alias_string(b, p, one);
+		if (rc)
+			return rc;
 	}
 	return 0;
 bad:
@@ -74,15 +102,20 @@ static int json_result(struct roster_build *b, struct roster_person *p,
 		return dg_errf(b->err, DG_EINVAL,
 			       "%s:%u: key '%s' appears twice", b->name,
 			       p->line, key);
-	if (json_object_is_type(val, json_type_int))
+	if (json_object_is_type(val, json_type_int)) {
 		rc = strbuf_addf(&sb, "%lld",
 				 (long long)json_object_get_int64(val));
-	else if (json_object_is_type(val, json_type_string))
+	} else if (json_object_is_type(val, json_type_string)) {
+		rc = json_string_ok(b, p->line, key, val);
+		if (rc)
+			return rc;
 		rc = strbuf_addstr(&sb, json_object_get_string(val));
-	else if (!json_object_is_type(val, json_type_null))
+	} else if (!json_object_is_type(val, json_type_null)) {
 		return dg_errf(b->err, DG_EINVAL,
-			       "%s:%u: the %s result must be a string", b->name,
-			       p->line, key);
+			       "%s:%u: the %s result must be a string or an "
+			       "integer",
+			       b->name, p->line, key);
+	}
 	strbuf_trim(&sb);
 	if (!rc && sb.len)
 		rc = roster_person_add_result(p, key, sb.buf);

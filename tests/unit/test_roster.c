@@ -527,7 +527,16 @@ static void test_roster__jsonl_name_must_be_a_string(void **state)
 static void test_roster__jsonl_result_must_be_a_string_or_integer(void **state)
 {
 	jsonl_refused("{\"email\": \"ann@contoso.com\", \"disc\": [\"D\"]}\n",
-		      "roster.jsonl:1: the disc result must be a string");
+		      "roster.jsonl:1: the disc result must be a string or "
+		      "an integer");
+}
+
+static void test_roster__jsonl_string_hiding_a_nul_is_refused(void **state)
+{
+	jsonl_refused("{\"email\": \"ann@contoso.com\", \"name\": "
+		      "\"Ann\\u0000Evil\"}\n",
+		      "roster.jsonl:1: the value of 'name' holds a NUL "
+		      "character or a broken \\u escape");
 }
 
 static void test_roster__jsonl_key_outside_the_alphabet_is_refused(void **state)
@@ -846,6 +855,7 @@ int main(void)
 		T(test_roster__jsonl_aliases_of_another_type_are_refused),
 		T(test_roster__jsonl_name_must_be_a_string),
 		T(test_roster__jsonl_result_must_be_a_string_or_integer),
+		T(test_roster__jsonl_string_hiding_a_nul_is_refused),
 		T(test_roster__jsonl_key_outside_the_alphabet_is_refused),
 		T(test_roster__jsonl_key_given_twice_in_two_cases_is_refused),
 		T(test_roster__jsonl_object_without_email_names_its_line),
