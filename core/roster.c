@@ -1,0 +1,227 @@
+#include "roster.h"
+#include "logging.h"
+#include "roster_build.h"
+#include "store.h"
+#include "strbuf.h"
+
+#include <errno.h>
+#include <sodium.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* The person model: adders, push, release, lookups. */
+
+int roster_person_add_alias(struct roster_person *p, const char *address)
+{
+	char **v;
+	char *copy = strdup(address);
+
+	if (!copy)
+		return DG_ENOMEM;
+	v = realloc(p->aliases, (p->naliases + 1) * sizeof(*v));
+	if (!v) {
+		free(copy);
+		return DG_ENOMEM;
+	}
+	v[p->naliases++] = copy;
+	p->aliases = v;
+	return 0;
+}
+
+int roster_person_add_result(struct roster_person *p, const char *name,
+			     const char *value)
+{
+	struct roster_assessment *v;
+	char *n = strdup(name), *val = strdup(value);
+
+	v = n && val ? realloc(p->assessments,
+			       (p->nassessments + 1) * sizeof(*v))
+		     : NULL;
+	if (!v) {
+		free(n);
+		free(val);
+		return DG_ENOMEM;
+	}
+	v[p->nassessments].name = n;
+	v[p->nassessments].value = val;
+	p->nassessments++;
+	p->assessments = v;
+	return 0;
+}
+
+int roster_push(struct roster *r, struct roster_person *p)
+{
+	if (r->n == r->alloc) {
+		size_t alloc = r->alloc ? r->alloc * 2 : 16;
+		struct roster_person *v = realloc(r->v, alloc * sizeof(*v));
+
+		if (!v)
+			return DG_ENOMEM;
+		r->v = v;
+		r->alloc = alloc;
+	}
+	r->v[r->n++] = *p;
+	memset(p, 0, sizeof(*p));
+	return 0;
+}
+
+void roster_person_release(struct roster_person *p)
+{
+	size_t i;
+
+	for (i = 0; i < p->naliases; i++)
+		free(p->aliases[i]);
+	for (i = 0; i < p->nassessments; i++) {
+		free(p->assessments[i].name);
+		free(p->assessments[i].value);
+	}
+	free(p->aliases);
+	free(p->assessments);
+	free(p->email);
+	free(p->name);
+	free(p->title);
+	memset(p, 0, sizeof(*p));
+}
+
+void roster_release(struct roster *r)
+{
+	size_t i;
+
+	for (i = 0; i < r->n; i++)
+		roster_person_release(&r->v[i]);
+	free(r->v);
+	memset(r, 0, sizeof(*r));
+}
+
+/* Linear: rosters are small next to a run's network round trips. */
+const struct roster_person *roster_find(const struct roster *r,
+					const char *address)
+{
+	size_t i, k;
+
+	for (i = 0; i < r->n; i++) {
+		const struct roster_person *p = &r->v[i];
+
+		if (!roster_build_casecmp(p->email, address))
+			return p;
+		for (k = 0; k < p->naliases; k++)
+			if (!roster_build_casecmp(p->aliases[k], address))
+				return p;
+	}
+	return NULL;
+}
+
+const char *roster_person_result(const struct roster_person *p,
+				 const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < p->nassessments; i++)
+		if (!strcmp(p->assessments[i].name, name))
+			return p->assessments[i].value;
+	return NULL;
+}
+
+static bool ends_with_nocase(const char *s, const char *suffix)
+{
+	size_t n = strlen(s), k = strlen(suffix);
+
+	return n >= k && !roster_build_casecmp(s + n - k, suffix);
+}
+
+static int read_text(const char *path, const struct strbuf *sb,
+		     struct roster *out, struct dg_err *err)
+{
+	if (ends_with_nocase(path, ".jsonl") ||
+	    ends_with_nocase(path, ".ndjson"))
+		return roster_read_jsonl(sb->buf, sb->len, path, out, err);
+	return roster_read_csv(sb->buf, sb->len, path, out, err);
+}
+
+static int slurp(const char *path, struct strbuf *sb, struct dg_err *err)
+{
+	int rc = strbuf_read_file(sb, path);
+
+	if (rc == DG_EIO)
+		return dg_errf(err, rc, "%s: cannot read the roster: %s", path,
+			       strerror(errno));
+	if (rc)
+		return dg_errf(err, rc, "%s: cannot read the roster: %s", path,
+			       dg_strerror(rc));
+	return 0;
+}
+
+int roster_read_file(const char *path, struct roster *out, struct dg_err *err)
+{
+	struct strbuf sb = STRBUF_INIT;
+	int rc = slurp(path, &sb, err);
+
+	if (!rc)
+		rc = read_text(path, &sb, out, err);
+	strbuf_release(&sb);
+	return rc;
+}
+
+/* BLAKE2b-256 of the file, in hex: lets a run skip an unchanged roster. */
+static int hash_hex(const struct strbuf *sb, struct strbuf *hex,
+		    struct dg_err *err)
+{
+	unsigned char h[crypto_generichash_BYTES];
+	size_t i;
+
+	if (sodium_init() < 0 ||
+	    crypto_generichash(h, sizeof(h), (const unsigned char *)sb->buf,
+			       sb->len, NULL, 0))
+		return dg_errf(err, DG_EINTERNAL,
+			       "libsodium failed to hash the roster");
+	for (i = 0; i < sizeof(h); i++)
+		if (strbuf_addf(hex, "%02x", h[i]))
+			return dg_errf(err, DG_ENOMEM, "out of memory");
+	return 0;
+}
+
+static int import_roster(struct store *st, const char *path,
+			 const struct roster *r, const char *hash,
+			 struct dg_err *err)
+{
+	int rc = store_begin(st, err);
+
+	if (rc)
+		return rc;
+	rc = store_roster_replace(st, r, err);
+	if (!rc)
+		rc = store_meta_set(st, "roster.file", path, err);
+	if (!rc)
+		rc = store_meta_set(st, "roster.hash", hash, err);
+	if (!rc)
+		return store_commit(st, err);
+	store_rollback(st);
+	return rc;
+}
+
+int roster_import(struct store *st, const char *path, size_t *npeople,
+		  struct dg_err *err)
+{
+	struct strbuf sb = STRBUF_INIT, hash = STRBUF_INIT;
+	struct roster r = ROSTER_INIT;
+	int rc = slurp(path, &sb, err);
+
+	if (!rc)
+		rc = read_text(path, &sb, &r, err);
+	if (!rc)
+		rc = hash_hex(&sb, &hash, err);
+	if (!rc)
+		rc = import_roster(st, path, &r, hash.buf, err);
+	if (!rc && !r.n)
+		logging_warn("%s: no people in the file: the roster is now "
+			     "empty",
+			     path);
+	if (!rc)
+		logging_info("%s: imported %zu people", path, r.n);
+	if (!rc && npeople)
+		*npeople = r.n;
+	roster_release(&r);
+	strbuf_release(&sb);
+	strbuf_release(&hash);
+	return rc;
+}

@@ -1,0 +1,127 @@
+/*
+ * roster: the people digest knows, read from a CSV or JSON lines file.
+ *
+ * A roster file has a header (CSV) or keys (JSON lines): `email` is
+ * required; `name`, `title`, `aliases` (separated by ';') and `opt_out` are
+ * known; every other column is an assessment whose lower-cased name
+ * (`disc`) names the assessment and whose cell (`D`) is the result. Results
+ * become template paths (templates/tips/<assessment>/<result>), so names
+ * must match [a-z0-9_-]+ and results [A-Za-z0-9_+-]+: nothing else can
+ * reach the file system.
+ *
+ * Invariants of a roster that was read (or loaded from the store): every
+ * email and alias is a valid address and unique among all emails and
+ * aliases, compared case-insensitively (ASCII); name and title are never
+ * NULL ("" when not given); a person without a result for an assessment
+ * simply has no entry for it. A file with any bad row is refused whole,
+ * and the message names the file and the line where the row starts
+ * ("roster.csv:12: duplicate email ann@contoso.com (first on line 4)").
+ * Errors: int functions return 0 or a DG_E* code and fill *err on failure.
+ */
+#ifndef DIGEST_ROSTER_H
+#define DIGEST_ROSTER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "err.h"
+
+struct store;
+
+struct roster_assessment {
+	char *name;  /* "disc" */
+	char *value; /* "D" */
+};
+
+struct roster_person {
+	char *email; /* as written in the file */
+	char *name;  /* "" when not given */
+	char *title; /* "" when not given; may hold line breaks */
+	char **aliases;
+	size_t naliases;
+	bool opt_out;
+	struct roster_assessment *assessments;
+	size_t nassessments;
+	unsigned line; /* where the row starts in the file; 0 from the store */
+};
+
+struct roster {
+	struct roster_person *v;
+	size_t n;
+	size_t alloc;
+};
+
+#define ROSTER_INIT                                                            \
+	{                                                                      \
+		.v = NULL, .n = 0, .alloc = 0                                  \
+	}
+
+/*
+ * Read the roster file at path: JSON lines when the name ends in .jsonl or
+ * .ndjson, CSV otherwise. out must be empty (ROSTER_INIT or released);
+ * on success it is yours: roster_release() it. On error out stays empty.
+ */
+int roster_read_file(const char *path, struct roster *out, struct dg_err *err)
+	__attribute__((warn_unused_result));
+
+/*
+ * Read CSV (RFC 4180; a UTF-8 BOM is skipped; CRLF, LF or CR line ends)
+ * from text of len bytes. name is the file name used in messages. Same
+ * ownership as roster_read_file().
+ */
+int roster_read_csv(const char *text, size_t len, const char *name,
+		    struct roster *out, struct dg_err *err)
+	__attribute__((warn_unused_result));
+
+/*
+ * Read JSON lines: one object per line with the keys of the CSV header;
+ * aliases is an array of strings or a ';'-separated string, opt_out a
+ * boolean, an assessment a string or an integer (null or "": no result).
+ * Blank lines are skipped. Same ownership as roster_read_file().
+ */
+int roster_read_jsonl(const char *text, size_t len, const char *name,
+		      struct roster *out, struct dg_err *err)
+	__attribute__((warn_unused_result));
+
+/*
+ * The person whose email or alias is address, compared case-insensitively
+ * (ASCII); NULL if none. Borrowed from r: valid until r changes.
+ */
+const struct roster_person *roster_find(const struct roster *r,
+					const char *address);
+
+/* The result of assessment name for p ("D"), or NULL if p has none. */
+const char *roster_person_result(const struct roster_person *p,
+				 const char *name);
+
+/* Free everything r holds; r is then empty (as ROSTER_INIT). */
+void roster_release(struct roster *r);
+
+/*
+ * Building blocks for code that fills a roster from data already checked
+ * (the store, tests): they copy or move, they do not validate.
+ *
+ * roster_person_add_alias and roster_person_add_result copy their strings
+ * into p. roster_push appends p to r and takes ownership of everything p
+ * holds (p is zeroed); on failure p is unchanged. roster_person_release
+ * frees what p holds and zeroes it.
+ */
+int roster_person_add_alias(struct roster_person *p, const char *address)
+	__attribute__((warn_unused_result));
+int roster_person_add_result(struct roster_person *p, const char *name,
+			     const char *value)
+	__attribute__((warn_unused_result));
+int roster_push(struct roster *r, struct roster_person *p)
+	__attribute__((warn_unused_result));
+void roster_person_release(struct roster_person *p);
+
+/*
+ * Read the file at path and replace the roster in st with it, in one
+ * transaction that also records the file's path and BLAKE2b hash in the
+ * meta keys "roster.file" and "roster.hash". A bad file changes nothing.
+ * *npeople (may be NULL) gets the number of people imported.
+ */
+int roster_import(struct store *st, const char *path, size_t *npeople,
+		  struct dg_err *err) __attribute__((warn_unused_result));
+
+#endif

@@ -1,0 +1,587 @@
+#include "store.h"
+#include "logging.h"
+#include "roster.h"
+#include "strbuf.h"
+
+#include <sqlite3.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* A second process (cron run, `roster import`) waits this long for us. */
+#define STORE_BUSY_TIMEOUT_MS 5000
+
+struct store {
+	sqlite3 *db;
+	char *path;
+};
+
+/*
+ * The schema, one migration per version: migrations[i] takes a database
+ * from user_version i to i + 1. Append, never edit a released entry: a
+ * database in the field has already run it.
+ */
+static const char *const migrations[] = {
+	/* 1: the roster, and meta for small facts (the roster file's hash). */
+	"CREATE TABLE meta ("
+	"  key   TEXT PRIMARY KEY NOT NULL,"
+	"  value TEXT NOT NULL"
+	");"
+	"CREATE TABLE people ("
+	"  email   TEXT PRIMARY KEY NOT NULL COLLATE NOCASE,"
+	"  name    TEXT,"
+	"  title   TEXT,"
+	"  opt_out INTEGER NOT NULL DEFAULT 0 CHECK (opt_out IN (0, 1))"
+	");"
+	"CREATE TABLE aliases ("
+	"  address TEXT PRIMARY KEY NOT NULL COLLATE NOCASE,"
+	"  email   TEXT NOT NULL COLLATE NOCASE"
+	"          REFERENCES people(email) ON DELETE CASCADE"
+	");"
+	"CREATE INDEX aliases_email ON aliases(email);"
+	"CREATE TABLE assessments ("
+	"  email TEXT NOT NULL COLLATE NOCASE"
+	"        REFERENCES people(email) ON DELETE CASCADE,"
+	"  name  TEXT NOT NULL,"
+	"  value TEXT NOT NULL,"
+	"  PRIMARY KEY (email, name)"
+	");",
+};
+
+#define STORE_VERSION ((int)(sizeof(migrations) / sizeof(migrations[0])))
+
+static int code_of(int sqlite_rc)
+{
+	switch (sqlite_rc & 0xff) {
+	case SQLITE_NOMEM:
+		return DG_ENOMEM;
+	case SQLITE_BUSY:
+	case SQLITE_LOCKED:
+		return DG_ETEMP;
+	case SQLITE_CONSTRAINT:
+		return DG_EEXISTS;
+	case SQLITE_NOTADB:
+	case SQLITE_CORRUPT:
+		return DG_EPARSE;
+	case SQLITE_CANTOPEN:
+	case SQLITE_IOERR:
+	case SQLITE_PERM:
+	case SQLITE_READONLY:
+	case SQLITE_FULL:
+		return DG_EIO;
+	}
+	return DG_EINTERNAL;
+}
+
+/* "digest.db: <what>: <SQLite's message>", with a code from SQLite's. */
+static int store_fail(struct store *st, const char *what, struct dg_err *err)
+{
+	return dg_errf(err, code_of(sqlite3_extended_errcode(st->db)),
+		       "%s: %s: %s", st->path, what, sqlite3_errmsg(st->db));
+}
+
+static int exec(struct store *st, const char *sql, const char *what,
+		struct dg_err *err)
+{
+	if (sqlite3_exec(st->db, sql, NULL, NULL, NULL) != SQLITE_OK)
+		return store_fail(st, what, err);
+	return 0;
+}
+
+static int prepare(struct store *st, const char *sql, sqlite3_stmt **stmt,
+		   const char *what, struct dg_err *err)
+{
+	if (sqlite3_prepare_v2(st->db, sql, -1, stmt, NULL) != SQLITE_OK)
+		return store_fail(st, what, err);
+	return 0;
+}
+
+/* Bind s, or NULL for an absent or empty string. */
+static int bind_text_or_null(sqlite3_stmt *stmt, int i, const char *s)
+{
+	if (!s || !*s)
+		return sqlite3_bind_null(stmt, i);
+	return sqlite3_bind_text(stmt, i, s, -1, SQLITE_STATIC);
+}
+
+/* A copy of a text column; "" for NULL. NULL only when out of memory. */
+static char *column_dup(sqlite3_stmt *stmt, int i)
+{
+	const unsigned char *s = sqlite3_column_text(stmt, i);
+
+	return strdup(s ? (const char *)s : "");
+}
+
+static int run_pragmas(struct store *st, struct dg_err *err)
+{
+	sqlite3_stmt *stmt = NULL;
+	const char *mode;
+	int rc;
+
+	if (sqlite3_busy_timeout(st->db, STORE_BUSY_TIMEOUT_MS) != SQLITE_OK)
+		return store_fail(st, "cannot open the database", err);
+	/*
+	 * The first statement that reads the file: a file that is not a
+	 * database fails here. WAL lets `status` read while a run writes.
+	 */
+	rc = prepare(st, "PRAGMA journal_mode=WAL", &stmt,
+		     "cannot open the database", err);
+	if (rc)
+		return rc;
+	if (sqlite3_step(stmt) != SQLITE_ROW) {
+		rc = store_fail(st, "cannot open the database", err);
+		sqlite3_finalize(stmt);
+		return rc;
+	}
+	mode = (const char *)sqlite3_column_text(stmt, 0);
+	if (mode && strcmp(mode, "wal") && strcmp(mode, "memory"))
+		logging_warn("%s: journal mode is %s, not WAL: readers will "
+			     "wait for writers",
+			     st->path, mode);
+	sqlite3_finalize(stmt);
+	/*
+	 * FULL, not NORMAL: in WAL mode NORMAL never corrupts the file, but
+	 * a commit can vanish on power loss. This file holds the mail queue,
+	 * where a lost "sent" mark means a message is sent twice and a lost
+	 * "queued" row means one is never sent. One fsync per commit is
+	 * nothing for a batch job that commits a few times per user.
+	 */
+	return exec(st,
+		    "PRAGMA synchronous=FULL;"
+		    "PRAGMA foreign_keys=ON;",
+		    "cannot open the database", err);
+}
+
+static int read_user_version(struct store *st, int *version, struct dg_err *err)
+{
+	sqlite3_stmt *stmt = NULL;
+	int rc;
+
+	rc = prepare(st, "PRAGMA user_version", &stmt,
+		     "cannot read the schema version", err);
+	if (rc)
+		return rc;
+	if (sqlite3_step(stmt) != SQLITE_ROW)
+		rc = store_fail(st, "cannot read the schema version", err);
+	else
+		*version = sqlite3_column_int(stmt, 0);
+	sqlite3_finalize(stmt);
+	return rc;
+}
+
+/*
+ * Apply the next migration, if any, in one transaction. The version is
+ * read inside the write lock, so two processes opening a fresh file
+ * cannot both run a migration.
+ */
+static int migrate_step(struct store *st, bool *done, struct dg_err *err)
+{
+	struct strbuf sql = STRBUF_INIT;
+	int version = 0;
+	int rc;
+
+	rc = exec(st, "BEGIN IMMEDIATE", "cannot upgrade the schema", err);
+	if (rc)
+		return rc;
+	rc = read_user_version(st, &version, err);
+	if (rc)
+		goto out;
+	if (version > STORE_VERSION) {
+		rc = dg_errf(err, DG_EINVAL,
+			     "%s: schema version %d is newer than this digest "
+			     "understands (%d); upgrade digest",
+			     st->path, version, STORE_VERSION);
+		goto out;
+	}
+	if (version == STORE_VERSION) {
+		*done = true;
+		rc = exec(st, "COMMIT", "cannot upgrade the schema", err);
+		goto out;
+	}
+	rc = strbuf_addf(&sql, "%s;PRAGMA user_version=%d;",
+			 migrations[version], version + 1);
+	if (rc) {
+		dg_errf(err, rc, "%s: cannot build the migration", st->path);
+		goto out;
+	}
+	if (sqlite3_exec(st->db, sql.buf, NULL, NULL, NULL) != SQLITE_OK) {
+		rc = dg_errf(err, code_of(sqlite3_extended_errcode(st->db)),
+			     "%s: migration to schema version %d failed: %s",
+			     st->path, version + 1, sqlite3_errmsg(st->db));
+		goto out;
+	}
+	rc = exec(st, "COMMIT", "cannot upgrade the schema", err);
+out:
+	strbuf_release(&sql);
+	if (rc)
+		store_rollback(st);
+	return rc;
+}
+
+static int migrate(struct store *st, struct dg_err *err)
+{
+	bool done = false;
+	int rc = 0;
+
+	while (!rc && !done)
+		rc = migrate_step(st, &done, err);
+	return rc;
+}
+
+int store_open(const char *path, struct store **out, struct dg_err *err)
+{
+	struct store *st;
+	int rc;
+
+	*out = NULL;
+	st = calloc(1, sizeof(*st));
+	if (!st)
+		return dg_errf(err, DG_ENOMEM, "%s: out of memory", path);
+	st->path = strdup(path);
+	if (!st->path) {
+		free(st);
+		return dg_errf(err, DG_ENOMEM, "%s: out of memory", path);
+	}
+	rc = sqlite3_open_v2(path, &st->db,
+			     SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL);
+	if (rc != SQLITE_OK) {
+		rc = st->db ? store_fail(st, "cannot open the database", err)
+			    : dg_errf(err, DG_ENOMEM, "%s: out of memory",
+				      path);
+		store_close(st);
+		return rc;
+	}
+	sqlite3_extended_result_codes(st->db, 1);
+	rc = run_pragmas(st, err);
+	if (!rc)
+		rc = migrate(st, err);
+	if (rc) {
+		store_close(st);
+		return rc;
+	}
+	*out = st;
+	return 0;
+}
+
+void store_close(struct store *st)
+{
+	if (!st)
+		return;
+	/* v2: a statement leaked by a bug must not keep the file open. */
+	sqlite3_close_v2(st->db);
+	free(st->path);
+	free(st);
+}
+
+const char *store_path(const struct store *st)
+{
+	return st->path;
+}
+
+int store_begin(struct store *st, struct dg_err *err)
+{
+	if (!sqlite3_get_autocommit(st->db))
+		return dg_errf(err, DG_EINTERNAL,
+			       "%s: a transaction is already open", st->path);
+	return exec(st, "BEGIN IMMEDIATE", "cannot start a transaction", err);
+}
+
+int store_commit(struct store *st, struct dg_err *err)
+{
+	int rc = exec(st, "COMMIT", "cannot commit", err);
+
+	if (rc)
+		store_rollback(st);
+	return rc;
+}
+
+void store_rollback(struct store *st)
+{
+	if (!st || sqlite3_get_autocommit(st->db))
+		return;
+	if (sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL) != SQLITE_OK)
+		logging_warn("%s: rollback failed: %s", st->path,
+			     sqlite3_errmsg(st->db));
+}
+
+/* The three inserts of a roster replace, prepared once. */
+struct roster_inserts {
+	sqlite3_stmt *person;
+	sqlite3_stmt *alias;
+	sqlite3_stmt *result;
+};
+
+static int step_done(struct store *st, sqlite3_stmt *stmt,
+		     const struct roster_person *p, struct dg_err *err)
+{
+	int rc = sqlite3_step(stmt);
+
+	sqlite3_reset(stmt);
+	sqlite3_clear_bindings(stmt);
+	if (rc == SQLITE_DONE)
+		return 0;
+	if (p->line)
+		return dg_errf(err, code_of(sqlite3_extended_errcode(st->db)),
+			       "%s: cannot store %s (roster line %u): %s",
+			       st->path, p->email, p->line,
+			       sqlite3_errmsg(st->db));
+	return dg_errf(err, code_of(sqlite3_extended_errcode(st->db)),
+		       "%s: cannot store %s: %s", st->path, p->email,
+		       sqlite3_errmsg(st->db));
+}
+
+static int insert_person(struct store *st, struct roster_inserts *ins,
+			 const struct roster_person *p, struct dg_err *err)
+{
+	size_t i;
+	int rc;
+
+	sqlite3_bind_text(ins->person, 1, p->email, -1, SQLITE_STATIC);
+	bind_text_or_null(ins->person, 2, p->name);
+	bind_text_or_null(ins->person, 3, p->title);
+	sqlite3_bind_int(ins->person, 4, p->opt_out);
+	rc = step_done(st, ins->person, p, err);
+	for (i = 0; !rc && i < p->naliases; i++) {
+		sqlite3_bind_text(ins->alias, 1, p->aliases[i], -1,
+				  SQLITE_STATIC);
+		sqlite3_bind_text(ins->alias, 2, p->email, -1, SQLITE_STATIC);
+		rc = step_done(st, ins->alias, p, err);
+	}
+	for (i = 0; !rc && i < p->nassessments; i++) {
+		const struct roster_assessment *a = &p->assessments[i];
+
+		sqlite3_bind_text(ins->result, 1, p->email, -1, SQLITE_STATIC);
+		sqlite3_bind_text(ins->result, 2, a->name, -1, SQLITE_STATIC);
+		sqlite3_bind_text(ins->result, 3, a->value, -1, SQLITE_STATIC);
+		rc = step_done(st, ins->result, p, err);
+	}
+	return rc;
+}
+
+static int insert_roster(struct store *st, const struct roster *r,
+			 struct dg_err *err)
+{
+	struct roster_inserts ins = {NULL, NULL, NULL};
+	const char *what = "cannot store the roster";
+	size_t i;
+	int rc;
+
+	rc = prepare(st,
+		     "INSERT INTO people(email, name, title, opt_out) "
+		     "VALUES (?1, ?2, ?3, ?4)",
+		     &ins.person, what, err);
+	if (!rc)
+		rc = prepare(st,
+			     "INSERT INTO aliases(address, email) "
+			     "VALUES (?1, ?2)",
+			     &ins.alias, what, err);
+	if (!rc)
+		rc = prepare(st,
+			     "INSERT INTO assessments(email, name, value) "
+			     "VALUES (?1, ?2, ?3)",
+			     &ins.result, what, err);
+	for (i = 0; !rc && i < r->n; i++)
+		rc = insert_person(st, &ins, &r->v[i], err);
+	sqlite3_finalize(ins.person);
+	sqlite3_finalize(ins.alias);
+	sqlite3_finalize(ins.result);
+	return rc;
+}
+
+int store_roster_replace(struct store *st, const struct roster *r,
+			 struct dg_err *err)
+{
+	const char *what = "cannot store the roster";
+	int rc;
+
+	/* A savepoint: a transaction of its own, or part of the caller's. */
+	rc = exec(st, "SAVEPOINT roster_replace", what, err);
+	if (rc)
+		return rc;
+	rc = exec(st,
+		  "DELETE FROM assessments;"
+		  "DELETE FROM aliases;"
+		  "DELETE FROM people;",
+		  what, err);
+	if (!rc)
+		rc = insert_roster(st, r, err);
+	if (!rc)
+		rc = exec(st, "RELEASE roster_replace", what, err);
+	if (rc &&
+	    sqlite3_exec(st->db,
+			 "ROLLBACK TO roster_replace; RELEASE roster_replace",
+			 NULL, NULL, NULL) != SQLITE_OK)
+		logging_warn("%s: rollback of the roster failed: %s", st->path,
+			     sqlite3_errmsg(st->db));
+	return rc;
+}
+
+/* The queries of a roster load, prepared once. */
+struct roster_queries {
+	sqlite3_stmt *people;
+	sqlite3_stmt *aliases;
+	sqlite3_stmt *results;
+};
+
+/* One row of the aliases query (1 column) or the results one (2). */
+static int load_extra(sqlite3_stmt *q, struct roster_person *p)
+{
+	const char *a = (const char *)sqlite3_column_text(q, 0);
+
+	if (sqlite3_column_count(q) == 1)
+		return roster_person_add_alias(p, a);
+	return roster_person_add_result(
+		p, a, (const char *)sqlite3_column_text(q, 1));
+}
+
+/* Add p's aliases or results, as q selects them. */
+static int load_extras(struct store *st, sqlite3_stmt *q,
+		       struct roster_person *p, struct dg_err *err)
+{
+	int rc = 0;
+	int step;
+
+	sqlite3_bind_text(q, 1, p->email, -1, SQLITE_STATIC);
+	step = sqlite3_step(q);
+	while (step == SQLITE_ROW) {
+		rc = load_extra(q, p);
+		if (rc)
+			break;
+		step = sqlite3_step(q);
+	}
+	if (rc)
+		dg_errf(err, rc, "%s: out of memory loading the roster",
+			st->path);
+	else if (step != SQLITE_DONE)
+		rc = store_fail(st, "cannot load the roster", err);
+	sqlite3_reset(q);
+	return rc;
+}
+
+static int load_person(struct store *st, struct roster_queries *q,
+		       struct roster *out, struct dg_err *err)
+{
+	struct roster_person p = {0};
+	int rc;
+
+	p.email = column_dup(q->people, 0);
+	p.name = column_dup(q->people, 1);
+	p.title = column_dup(q->people, 2);
+	p.opt_out = sqlite3_column_int(q->people, 3) != 0;
+	if (!p.email || !p.name || !p.title) {
+		roster_person_release(&p);
+		return dg_errf(err, DG_ENOMEM,
+			       "%s: out of memory loading the roster",
+			       st->path);
+	}
+	rc = load_extras(st, q->aliases, &p, err);
+	if (!rc)
+		rc = load_extras(st, q->results, &p, err);
+	if (!rc && roster_push(out, &p))
+		rc = dg_errf(err, DG_ENOMEM,
+			     "%s: out of memory loading the roster", st->path);
+	roster_person_release(&p);
+	return rc;
+}
+
+static int load_roster(struct store *st, struct roster_queries *q,
+		       struct roster *out, struct dg_err *err)
+{
+	const char *what = "cannot load the roster";
+	int rc, step;
+
+	/* rowid order is file order: aliases and results as written. */
+	rc = prepare(st,
+		     "SELECT email, name, title, opt_out FROM people "
+		     "ORDER BY email",
+		     &q->people, what, err);
+	if (!rc)
+		rc = prepare(st,
+			     "SELECT address FROM aliases WHERE email = ?1 "
+			     "ORDER BY rowid",
+			     &q->aliases, what, err);
+	if (!rc)
+		rc = prepare(st,
+			     "SELECT name, value FROM assessments "
+			     "WHERE email = ?1 ORDER BY rowid",
+			     &q->results, what, err);
+	if (rc)
+		return rc;
+	step = sqlite3_step(q->people);
+	while (step == SQLITE_ROW) {
+		rc = load_person(st, q, out, err);
+		if (rc)
+			return rc;
+		step = sqlite3_step(q->people);
+	}
+	if (step != SQLITE_DONE)
+		return store_fail(st, what, err);
+	return 0;
+}
+
+int store_roster_load(struct store *st, struct roster *out, struct dg_err *err)
+{
+	struct roster_queries q = {NULL, NULL, NULL};
+	int rc;
+
+	/* One read transaction: a concurrent import cannot tear the load. */
+	rc = exec(st, "SAVEPOINT roster_load", "cannot load the roster", err);
+	if (rc)
+		return rc;
+	rc = load_roster(st, &q, out, err);
+	sqlite3_finalize(q.people);
+	sqlite3_finalize(q.aliases);
+	sqlite3_finalize(q.results);
+	sqlite3_exec(st->db, "RELEASE roster_load", NULL, NULL, NULL);
+	if (rc)
+		roster_release(out);
+	return rc;
+}
+
+int store_meta_get(struct store *st, const char *key, char **value,
+		   struct dg_err *err)
+{
+	sqlite3_stmt *stmt = NULL;
+	int rc, step;
+
+	*value = NULL;
+	rc = prepare(st, "SELECT value FROM meta WHERE key = ?1", &stmt,
+		     "cannot read meta", err);
+	if (rc)
+		return rc;
+	sqlite3_bind_text(stmt, 1, key, -1, SQLITE_STATIC);
+	step = sqlite3_step(stmt);
+	if (step == SQLITE_ROW) {
+		*value = column_dup(stmt, 0);
+		if (!*value)
+			rc = dg_errf(err, DG_ENOMEM, "%s: out of memory",
+				     st->path);
+	} else if (step == SQLITE_DONE) {
+		rc = dg_errf(err, DG_ENOTFOUND, "%s: no meta value '%s'",
+			     st->path, key);
+	} else {
+		rc = store_fail(st, "cannot read meta", err);
+	}
+	sqlite3_finalize(stmt);
+	return rc;
+}
+
+int store_meta_set(struct store *st, const char *key, const char *value,
+		   struct dg_err *err)
+{
+	sqlite3_stmt *stmt = NULL;
+	int rc;
+
+	rc = prepare(st,
+		     "INSERT INTO meta(key, value) VALUES (?1, ?2) "
+		     "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+		     &stmt, "cannot write meta", err);
+	if (rc)
+		return rc;
+	sqlite3_bind_text(stmt, 1, key, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 2, value, -1, SQLITE_STATIC);
+	if (sqlite3_step(stmt) != SQLITE_DONE)
+		rc = store_fail(st, "cannot write meta", err);
+	sqlite3_finalize(stmt);
+	return rc;
+}

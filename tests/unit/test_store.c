@@ -1,0 +1,499 @@
+/*
+ * store: the schema is created and versioned, the file is refused when it
+ * is not ours to use, the roster is replaced atomically, meta round-trips.
+ * Each test works in a fresh temporary folder.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "err.h"
+#include "roster.h"
+#include "store.h"
+#include "strbuf.h"
+
+struct fixture {
+	char dir[64];
+	struct strbuf db; /* <dir>/digest.db */
+};
+
+static int setup(void **state)
+{
+	struct fixture *f = calloc(1, sizeof(*f));
+
+	if (!f)
+		return -1;
+	snprintf(f->dir, sizeof(f->dir), "/tmp/test_store.XXXXXX");
+	if (!mkdtemp(f->dir))
+		return -1;
+	strbuf_init(&f->db, 0);
+	if (strbuf_addf(&f->db, "%s/digest.db", f->dir))
+		return -1;
+	*state = f;
+	return 0;
+}
+
+/* Remove what SQLite may leave next to the database, then the folder. */
+static int teardown(void **state)
+{
+	static const char *const suffixes[] = {"", "-wal", "-shm", "-journal"};
+	struct fixture *f = *state;
+	struct strbuf path = STRBUF_INIT;
+	size_t i;
+
+	for (i = 0; i < sizeof(suffixes) / sizeof(suffixes[0]); i++) {
+		strbuf_reset(&path);
+		if (!strbuf_addf(&path, "%s%s", f->db.buf, suffixes[i]))
+			unlink(path.buf);
+	}
+	strbuf_reset(&path);
+	if (!strbuf_addf(&path, "%s/junk", f->dir))
+		unlink(path.buf);
+	rmdir(f->dir);
+	strbuf_release(&path);
+	strbuf_release(&f->db);
+	free(f);
+	return 0;
+}
+
+static struct store *open_ok(const struct fixture *f)
+{
+	struct dg_err err = DG_ERR_INIT;
+	struct store *st = NULL;
+
+	if (store_open(f->db.buf, &st, &err))
+		fail_msg("store_open: %s", err.msg);
+	return st;
+}
+
+/* Run one statement on the file behind the store's back; its int result. */
+static int sql_int(const char *path, const char *sql)
+{
+	sqlite3 *db = NULL;
+	sqlite3_stmt *stmt = NULL;
+	int v = -1;
+
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &stmt, NULL),
+			 SQLITE_OK);
+	if (sqlite3_step(stmt) == SQLITE_ROW)
+		v = sqlite3_column_int(stmt, 0);
+	sqlite3_finalize(stmt);
+	sqlite3_close(db);
+	return v;
+}
+
+static char *sql_text(const char *path, const char *sql)
+{
+	sqlite3 *db = NULL;
+	sqlite3_stmt *stmt = NULL;
+	char *v = NULL;
+
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &stmt, NULL),
+			 SQLITE_OK);
+	if (sqlite3_step(stmt) == SQLITE_ROW)
+		v = strdup((const char *)sqlite3_column_text(stmt, 0));
+	sqlite3_finalize(stmt);
+	sqlite3_close(db);
+	return v;
+}
+
+/* A person with copies of the given strings; aliases end with NULL. */
+static void add_person(struct roster *r, const char *email, const char *name,
+		       bool opt_out, const char *const *aliases,
+		       const char *disc)
+{
+	struct roster_person p = {0};
+
+	p.email = strdup(email);
+	p.name = strdup(name);
+	p.title = strdup("");
+	p.opt_out = opt_out;
+	p.line = (unsigned)r->n + 2;
+	for (; aliases && *aliases; aliases++)
+		assert_int_equal(roster_person_add_alias(&p, *aliases), 0);
+	if (disc)
+		assert_int_equal(roster_person_add_result(&p, "disc", disc), 0);
+	assert_int_equal(roster_push(r, &p), 0);
+}
+
+/* Ann (alias, DISC D) and Bob (opted out, DISC and Enneagram). */
+static void two_people(struct roster *r)
+{
+	static const char *const ann_aliases[] = {"a.smith@contoso.com",
+						  "ann@fabrikam.com", NULL};
+
+	add_person(r, "bob@contoso.com", "Bob", true, NULL, "S");
+	assert_int_equal(roster_person_add_result(&r->v[0], "enneagram", "9"),
+			 0);
+	add_person(r, "Ann@Contoso.com", "Ann", false, ann_aliases, "D");
+}
+
+static void replace_ok(struct store *st, const struct roster *r)
+{
+	struct dg_err err = DG_ERR_INIT;
+
+	if (store_roster_replace(st, r, &err))
+		fail_msg("store_roster_replace: %s", err.msg);
+}
+
+static void
+test_store__open_creates_the_schema_and_sets_user_version(void **state)
+{
+	struct fixture *f = *state;
+	struct store *st = open_ok(f);
+
+	store_close(st);
+	assert_true(sql_int(f->db.buf, "PRAGMA user_version") >= 1);
+	assert_int_equal(sql_int(f->db.buf,
+				 "SELECT count(*) FROM sqlite_schema WHERE "
+				 "name IN ('people', 'aliases', "
+				 "'assessments', 'meta')"),
+			 4);
+}
+
+static void test_store__database_is_in_wal_mode(void **state)
+{
+	struct fixture *f = *state;
+	struct store *st = open_ok(f);
+	char *mode = sql_text(f->db.buf, "PRAGMA journal_mode");
+
+	assert_string_equal(mode, "wal");
+	free(mode);
+	store_close(st);
+}
+
+static void test_store__reopen_keeps_roster_and_meta(void **state)
+{
+	struct fixture *f = *state;
+	struct roster r = ROSTER_INIT, back = ROSTER_INIT;
+	struct dg_err err = DG_ERR_INIT;
+	struct store *st = open_ok(f);
+	char *v = NULL;
+
+	two_people(&r);
+	replace_ok(st, &r);
+	assert_int_equal(store_meta_set(st, "roster.hash", "abc", &err), 0);
+	store_close(st);
+
+	st = open_ok(f);
+	assert_int_equal(store_roster_load(st, &back, &err), 0);
+	assert_int_equal(back.n, 2);
+	assert_int_equal(store_meta_get(st, "roster.hash", &v, &err), 0);
+	assert_string_equal(v, "abc");
+	free(v);
+	store_close(st);
+	roster_release(&r);
+	roster_release(&back);
+}
+
+static void
+test_store__newer_schema_is_refused_naming_both_versions(void **state)
+{
+	struct fixture *f = *state;
+	struct dg_err err = DG_ERR_INIT;
+	struct store *st = open_ok(f);
+	struct strbuf want = STRBUF_INIT;
+	int known;
+
+	store_close(st);
+	known = sql_int(f->db.buf, "PRAGMA user_version");
+	sql_int(f->db.buf, "PRAGMA user_version = 99");
+
+	st = (struct store *)&err; /* must be reset to NULL */
+	assert_int_equal(store_open(f->db.buf, &st, &err), DG_EINVAL);
+	assert_null(st);
+	assert_int_equal(strbuf_addf(&want,
+				     "%s: schema version 99 is newer than "
+				     "this digest understands (%d); upgrade "
+				     "digest",
+				     f->db.buf, known),
+			 0);
+	assert_string_equal(err.msg, want.buf);
+	strbuf_release(&want);
+}
+
+static void
+test_store__file_that_is_not_a_database_is_refused_naming_it(void **state)
+{
+	struct fixture *f = *state;
+	struct dg_err err = DG_ERR_INIT;
+	struct strbuf path = STRBUF_INIT;
+	struct store *st = NULL;
+	FILE *fp;
+
+	assert_int_equal(strbuf_addf(&path, "%s/junk", f->dir), 0);
+	fp = fopen(path.buf, "w");
+	assert_non_null(fp);
+	fputs("email,name\nann@contoso.com,Ann\n"
+	      "this is a roster, not a database, and long enough to be read "
+	      "as a database header by SQLite\n",
+	      fp);
+	fclose(fp);
+
+	assert_int_equal(store_open(path.buf, &st, &err), DG_EPARSE);
+	assert_null(st);
+	assert_non_null(strstr(err.msg, path.buf));
+	assert_non_null(strstr(err.msg, "file is not a database"));
+	strbuf_release(&path);
+}
+
+static void
+test_store__path_in_a_missing_folder_is_refused_naming_it(void **state)
+{
+	struct dg_err err = DG_ERR_INIT;
+	struct store *st = NULL;
+	const char *path = "/nonexistent-digest-test/sub/digest.db";
+
+	assert_int_equal(store_open(path, &st, &err), DG_EIO);
+	assert_null(st);
+	assert_non_null(strstr(err.msg, path));
+	assert_non_null(strstr(err.msg, "unable to open database file"));
+}
+
+static void
+test_store__load_returns_people_sorted_with_aliases_results(void **state)
+{
+	struct fixture *f = *state;
+	struct roster r = ROSTER_INIT, back = ROSTER_INIT;
+	struct dg_err err = DG_ERR_INIT;
+	struct store *st = open_ok(f);
+
+	two_people(&r);
+	replace_ok(st, &r);
+	assert_int_equal(store_roster_load(st, &back, &err), 0);
+
+	assert_int_equal(back.n, 2);
+	/* Sorted case-insensitively, spelled as stored. */
+	assert_string_equal(back.v[0].email, "Ann@Contoso.com");
+	assert_string_equal(back.v[0].name, "Ann");
+	assert_string_equal(back.v[0].title, "");
+	assert_false(back.v[0].opt_out);
+	assert_int_equal(back.v[0].line, 0);
+	assert_int_equal(back.v[0].naliases, 2);
+	assert_string_equal(back.v[0].aliases[0], "a.smith@contoso.com");
+	assert_string_equal(back.v[0].aliases[1], "ann@fabrikam.com");
+	assert_int_equal(back.v[0].nassessments, 1);
+	assert_string_equal(roster_person_result(&back.v[0], "disc"), "D");
+
+	assert_string_equal(back.v[1].email, "bob@contoso.com");
+	assert_true(back.v[1].opt_out);
+	assert_int_equal(back.v[1].naliases, 0);
+	assert_int_equal(back.v[1].nassessments, 2);
+	assert_string_equal(back.v[1].assessments[0].name, "disc");
+	assert_string_equal(back.v[1].assessments[0].value, "S");
+	assert_string_equal(back.v[1].assessments[1].name, "enneagram");
+	assert_string_equal(back.v[1].assessments[1].value, "9");
+
+	store_close(st);
+	roster_release(&r);
+	roster_release(&back);
+}
+
+static void
+test_store__load_of_a_fresh_database_is_an_empty_roster(void **state)
+{
+	struct fixture *f = *state;
+	struct roster back = ROSTER_INIT;
+	struct dg_err err = DG_ERR_INIT;
+	struct store *st = open_ok(f);
+
+	assert_int_equal(store_roster_load(st, &back, &err), 0);
+	assert_int_equal(back.n, 0);
+	store_close(st);
+	roster_release(&back);
+}
+
+static void
+test_store__replace_drops_people_missing_from_the_new_roster(void **state)
+{
+	struct fixture *f = *state;
+	struct roster r = ROSTER_INIT, r2 = ROSTER_INIT, back = ROSTER_INIT;
+	struct dg_err err = DG_ERR_INIT;
+	struct store *st = open_ok(f);
+
+	two_people(&r);
+	replace_ok(st, &r);
+	add_person(&r2, "carol@contoso.com", "Carol", false, NULL, NULL);
+	replace_ok(st, &r2);
+
+	assert_int_equal(store_roster_load(st, &back, &err), 0);
+	assert_int_equal(back.n, 1);
+	assert_string_equal(back.v[0].email, "carol@contoso.com");
+	assert_int_equal(sql_int(f->db.buf, "SELECT count(*) FROM aliases"), 0);
+	assert_int_equal(sql_int(f->db.buf, "SELECT count(*) FROM assessments"),
+			 0);
+	store_close(st);
+	roster_release(&r);
+	roster_release(&r2);
+	roster_release(&back);
+}
+
+static void test_store__failing_replace_leaves_the_previous_roster(void **state)
+{
+	struct fixture *f = *state;
+	struct roster r = ROSTER_INIT, bad = ROSTER_INIT, back = ROSTER_INIT;
+	struct dg_err err = DG_ERR_INIT;
+	struct store *st = open_ok(f);
+	struct strbuf want = STRBUF_INIT;
+
+	two_people(&r);
+	replace_ok(st, &r);
+	/* Unchecked input: the same person twice, differing in case only. */
+	add_person(&bad, "carol@contoso.com", "Carol", false, NULL, NULL);
+	add_person(&bad, "CAROL@contoso.com", "Carol", false, NULL, NULL);
+
+	assert_int_equal(store_roster_replace(st, &bad, &err), DG_EEXISTS);
+	assert_int_equal(strbuf_addf(&want,
+				     "%s: cannot store CAROL@contoso.com "
+				     "(roster line 3): UNIQUE constraint "
+				     "failed: people.email",
+				     f->db.buf),
+			 0);
+	assert_string_equal(err.msg, want.buf);
+
+	assert_int_equal(store_roster_load(st, &back, &err), 0);
+	assert_int_equal(back.n, 2);
+	assert_string_equal(back.v[0].email, "Ann@Contoso.com");
+	assert_int_equal(back.v[0].naliases, 2);
+	assert_string_equal(back.v[1].email, "bob@contoso.com");
+	store_close(st);
+	strbuf_release(&want);
+	roster_release(&r);
+	roster_release(&bad);
+	roster_release(&back);
+}
+
+static void test_store__meta_get_of_a_missing_key_is_not_found(void **state)
+{
+	struct fixture *f = *state;
+	struct dg_err err = DG_ERR_INIT;
+	struct store *st = open_ok(f);
+	struct strbuf want = STRBUF_INIT;
+	char *v = (char *)"untouched";
+
+	assert_int_equal(store_meta_get(st, "roster.hash", &v, &err),
+			 DG_ENOTFOUND);
+	assert_null(v);
+	assert_int_equal(strbuf_addf(&want, "%s: no meta value 'roster.hash'",
+				     f->db.buf),
+			 0);
+	assert_string_equal(err.msg, want.buf);
+	strbuf_release(&want);
+	store_close(st);
+}
+
+static void test_store__meta_set_overwrites_the_previous_value(void **state)
+{
+	struct fixture *f = *state;
+	struct dg_err err = DG_ERR_INIT;
+	struct store *st = open_ok(f);
+	char *v = NULL;
+
+	assert_int_equal(store_meta_set(st, "k", "one", &err), 0);
+	assert_int_equal(store_meta_set(st, "k", "two", &err), 0);
+	assert_int_equal(store_meta_get(st, "k", &v, &err), 0);
+	assert_string_equal(v, "two");
+	free(v);
+	store_close(st);
+}
+
+static void
+test_store__rollback_discards_what_the_transaction_wrote(void **state)
+{
+	struct fixture *f = *state;
+	struct roster r = ROSTER_INIT, back = ROSTER_INIT;
+	struct dg_err err = DG_ERR_INIT;
+	struct store *st = open_ok(f);
+	char *v = NULL;
+
+	assert_int_equal(store_begin(st, &err), 0);
+	two_people(&r);
+	replace_ok(st, &r);
+	assert_int_equal(store_meta_set(st, "k", "v", &err), 0);
+	store_rollback(st);
+
+	assert_int_equal(store_meta_get(st, "k", &v, &err), DG_ENOTFOUND);
+	assert_int_equal(store_roster_load(st, &back, &err), 0);
+	assert_int_equal(back.n, 0);
+	store_close(st);
+	roster_release(&r);
+}
+
+static void test_store__commit_keeps_what_the_transaction_wrote(void **state)
+{
+	struct fixture *f = *state;
+	struct dg_err err = DG_ERR_INIT;
+	struct store *st = open_ok(f);
+	char *v = NULL;
+
+	assert_int_equal(store_begin(st, &err), 0);
+	assert_int_equal(store_meta_set(st, "k", "v", &err), 0);
+	assert_int_equal(store_commit(st, &err), 0);
+	store_close(st);
+
+	st = open_ok(f);
+	assert_int_equal(store_meta_get(st, "k", &v, &err), 0);
+	assert_string_equal(v, "v");
+	free(v);
+	store_close(st);
+}
+
+static void test_store__transactions_do_not_nest(void **state)
+{
+	struct fixture *f = *state;
+	struct dg_err err = DG_ERR_INIT;
+	struct store *st = open_ok(f);
+	struct strbuf want = STRBUF_INIT;
+
+	assert_int_equal(store_begin(st, &err), 0);
+	assert_int_equal(store_begin(st, &err), DG_EINTERNAL);
+	assert_int_equal(strbuf_addf(&want, "%s: a transaction is already open",
+				     f->db.buf),
+			 0);
+	assert_string_equal(err.msg, want.buf);
+	store_rollback(st);
+	strbuf_release(&want);
+	store_close(st);
+}
+
+static void test_store__close_and_rollback_accept_null(void **state)
+{
+	store_close(NULL);
+	store_rollback(NULL);
+}
+
+#define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		T(test_store__open_creates_the_schema_and_sets_user_version),
+		T(test_store__database_is_in_wal_mode),
+		T(test_store__reopen_keeps_roster_and_meta),
+		T(test_store__newer_schema_is_refused_naming_both_versions),
+		T(test_store__file_that_is_not_a_database_is_refused_naming_it),
+		T(test_store__path_in_a_missing_folder_is_refused_naming_it),
+		T(test_store__load_returns_people_sorted_with_aliases_results),
+		T(test_store__load_of_a_fresh_database_is_an_empty_roster),
+		T(test_store__replace_drops_people_missing_from_the_new_roster),
+		T(test_store__failing_replace_leaves_the_previous_roster),
+		T(test_store__meta_get_of_a_missing_key_is_not_found),
+		T(test_store__meta_set_overwrites_the_previous_value),
+		T(test_store__rollback_discards_what_the_transaction_wrote),
+		T(test_store__commit_keeps_what_the_transaction_wrote),
+		T(test_store__transactions_do_not_nest),
+		T(test_store__close_and_rollback_accept_null),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
