@@ -55,7 +55,7 @@ static int check_store(const struct config *cfg)
 static int check_roster(const struct config *cfg)
 {
 	struct dg_err err = DG_ERR_INIT;
-	struct roster r = { 0 };
+	struct roster r = ROSTER_INIT;
 	int rc;
 
 	if (!cfg->roster.file)

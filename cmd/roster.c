@@ -34,7 +34,7 @@ static void print_person(const struct roster_person *p)
 static int roster_list(struct store *st)
 {
 	struct dg_err err = DG_ERR_INIT;
-	struct roster r = { 0 };
+	struct roster r = ROSTER_INIT;
 
 	if (store_roster_load(st, &r, &err)) {
 		cmd_error("%s", err.msg);
@@ -49,16 +49,13 @@ static int roster_list(struct store *st)
 static int roster_import_file(struct store *st, const char *path)
 {
 	struct dg_err err = DG_ERR_INIT;
-	struct roster r = { 0 };
+	size_t n = 0;
 
-	if (roster_import(st, path, &err)) {
+	if (roster_import(st, path, &n, &err)) {
 		cmd_error("%s", err.msg);
 		return EXIT_USAGE;
 	}
-	if (!store_roster_load(st, &r, &err))
-		fprintf(stderr, "digest: imported %zu people from %s\n", r.n,
-			path);
-	roster_release(&r);
+	fprintf(stderr, "digest: imported %zu people from %s\n", n, path);
 	return EXIT_DONE;
 }
 

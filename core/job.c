@@ -86,6 +86,7 @@ static int sync_roster_file(struct job_ctx *c, struct dg_err *err)
 	char hex[sizeof(hash) * 2 + 1];
 	struct strbuf text = STRBUF_INIT;
 	char *seen = NULL;
+	size_t n;
 	int rc;
 
 	if (!path)
@@ -106,11 +107,11 @@ static int sync_roster_file(struct job_ctx *c, struct dg_err *err)
 		return 0;
 	}
 	free(seen);
-	rc = roster_import(c->store, path, err);
+	rc = roster_import(c->store, path, &n, err);
 	if (rc)
 		return rc == DG_ENOMEM ? rc : DG_EINVAL;
-	logging_info("roster %s imported", path);
-	return store_meta_set(c->store, "roster.hash", hex, err);
+	logging_info("roster %s imported: %zu people", path, n);
+	return 0;
 }
 
 static int open_source(struct job_ctx *c, struct dg_err *err)
