@@ -905,20 +905,31 @@ static int build_tree(struct mailimf_fields *fields, struct strbuf *text,
 
 /*
  * The promises of mime.h, checked on what libetpan wrote rather than
- * trusted: 7-bit, CRLF only, no line over 998 octets.
+ * trusted: 7-bit, CRLF only, no line over 998 octets, and no header line
+ * of blanks only (libetpan writes one when it cuts a long word; some
+ * readers take it for the end of the header).
  */
 static int check_output(const char *s, size_t n, struct dg_err *err)
 {
-	size_t i, line = 0;
+	size_t i, line = 0, blanks = 0;
+	int in_header = 1;
 
 	for (i = 0; i < n; i++) {
 		unsigned char c = (unsigned char)s[i];
 
 		if (c == '\r' && i + 1 < n && s[i + 1] == '\n') {
+			if (in_header && line && blanks == line)
+				return dg_errf(err, DG_EINTERNAL,
+					       "libetpan wrote a header line "
+					       "of blanks at offset %zu", i);
+			in_header = in_header && line;
 			i++;
 			line = 0;
+			blanks = 0;
 			continue;
 		}
+		if (c == ' ' || c == '\t')
+			blanks++;
 		if (c == '\r' || c == '\n' || !c || c > 0x7f)
 			return dg_errf(err, DG_EINTERNAL,
 				       "libetpan wrote a byte 0x%02x at "
