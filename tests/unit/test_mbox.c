@@ -176,7 +176,8 @@ int main(void)
 		cmocka_unit_test(test_mbox__crlf_becomes_lf),
 		cmocka_unit_test(test_mbox__a_lone_cr_is_kept),
 		cmocka_unit_test(test_mbox__from_lines_get_one_more_quote),
-		cmocka_unit_test(test_mbox__each_message_ends_with_a_blank_line),
+		cmocka_unit_test(
+			test_mbox__each_message_ends_with_a_blank_line),
 		cmocka_unit_test(
 			test_mbox__empty_message_is_a_from_line_and_a_blank),
 		cmocka_unit_test(test_mbox__missing_sender_is_mailer_daemon),

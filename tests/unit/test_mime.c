@@ -196,7 +196,7 @@ static void assert_encoded_words(const char *value)
 	}
 }
 
-static void test_mime__hostile_subject_gives_one_subject_and_no_bcc(
+static void test_mime__hostile_subject_gives_one_subject_no_bcc(
 	void **state)
 {
 	struct mime_message m = base_message();
@@ -213,7 +213,7 @@ static void test_mime__hostile_subject_gives_one_subject_and_no_bcc(
 	strbuf_release(&out);
 }
 
-static void test_mime__control_characters_in_subject_become_one_space(
+static void test_mime__controls_in_subject_become_one_space(
 	void **state)
 {
 	struct mime_message m = base_message();
@@ -229,7 +229,7 @@ static void test_mime__control_characters_in_subject_become_one_space(
 	strbuf_release(&out);
 }
 
-static void test_mime__invalid_utf8_in_subject_becomes_a_replacement_char(
+static void test_mime__invalid_utf8_in_subject_becomes_u_fffd(
 	void **state)
 {
 	struct mime_message m = base_message();
@@ -240,13 +240,14 @@ static void test_mime__invalid_utf8_in_subject_becomes_a_replacement_char(
 	build(&m, &out);
 	value = header_value(&out, "Subject");
 	subject = decode_phrase(value);
-	assert_string_equal(subject, "caf\xef\xbf\xbd \xef\xbf\xbd\xef\xbf\xbd");
+	assert_string_equal(subject,
+			    "caf\xef\xbf\xbd \xef\xbf\xbd\xef\xbf\xbd");
 	free(subject);
 	free(value);
 	strbuf_release(&out);
 }
 
-static void test_mime__hostile_display_name_stays_inside_one_to_header(
+static void test_mime__hostile_display_name_stays_in_one_to(
 	void **state)
 {
 	struct mime_message m = base_message();
@@ -268,7 +269,7 @@ static void test_mime__hostile_display_name_stays_inside_one_to_header(
 	strbuf_release(&out);
 }
 
-static void test_mime__non_ascii_subject_round_trips_through_rfc2047(
+static void test_mime__non_ascii_subject_round_trips_rfc2047(
 	void **state)
 {
 	static const char subject[] =
@@ -297,7 +298,7 @@ static void test_mime__encoded_words_are_cut_between_characters(void **state)
 	unsigned char bin[64];
 	char *value, *p;
 	size_t binlen, words = 0;
-	int i;
+	int i, rc;
 
 	for (i = 0; i < 100; i++)
 		assert_int_equal(strbuf_addstr(&subject, yui), 0);
@@ -306,11 +307,10 @@ static void test_mime__encoded_words_are_cut_between_characters(void **state)
 	value = header_value(&out, "Subject");
 	for (p = strstr(value, "?B?"); p; p = strstr(p, "?B?")) {
 		p += 3;
-		assert_int_equal(sodium_base642bin(bin, sizeof(bin), p,
-						   strcspn(p, "?"), NULL,
-						   &binlen, NULL,
-						   sodium_base64_VARIANT_ORIGINAL),
-				 0);
+		rc = sodium_base642bin(bin, sizeof(bin), p, strcspn(p, "?"),
+				       NULL, &binlen, NULL,
+				       sodium_base64_VARIANT_ORIGINAL);
+		assert_int_equal(rc, 0);
 		/* whole characters only: a multiple of yui, all of them */
 		assert_int_equal(binlen % 3, 0);
 		for (i = 0; (size_t)i < binlen; i += 3)
@@ -372,7 +372,7 @@ static void test_mime__non_ascii_sender_name_is_encoded(void **state)
 	strbuf_release(&out);
 }
 
-static void test_mime__sender_forms_are_split_into_name_and_address(
+static void test_mime__sender_is_split_into_name_and_address(
 	void **state)
 {
 	static const struct {
@@ -425,7 +425,7 @@ static void test_mime__malformed_sender_is_refused(void **state)
 		       "exactly one '@'");
 }
 
-static void test_mime__invalid_recipient_address_is_refused_by_name(
+static void test_mime__bad_recipient_address_is_refused_by_name(
 	void **state)
 {
 	static const struct {
@@ -488,7 +488,7 @@ static void test_mime__invalid_header_name_is_refused_by_name(void **state)
 	expect_refusal(&m, "extra header name \"X Bad\"", NULL);
 }
 
-static void test_mime__extra_header_cannot_repeat_one_the_builder_writes(
+static void test_mime__extra_header_cannot_repeat_a_builder_one(
 	void **state)
 {
 	static const char *const names[] = {
@@ -507,7 +507,7 @@ static void test_mime__extra_header_cannot_repeat_one_the_builder_writes(
 	}
 }
 
-static void test_mime__control_characters_in_extra_value_become_a_space(
+static void test_mime__controls_in_extra_value_become_a_space(
 	void **state)
 {
 	struct mime_message m = base_message();
@@ -553,7 +553,7 @@ static void remove_blanks(char *s)
 	*w = '\0';
 }
 
-static void test_mime__long_unsubscribe_url_is_folded_and_preserved(
+static void test_mime__long_unsubscribe_url_is_folded_and_kept(
 	void **state)
 {
 	struct mime_message m = base_message();
@@ -751,7 +751,7 @@ static void test_mime__invalid_message_id_is_refused(void **state)
 	expect_refusal(&m, "message id", "exactly one '@'");
 }
 
-static void test_mime__parts_are_utf8_quoted_printable_alternatives(
+static void test_mime__parts_are_utf8_qp_plain_then_html(
 	void **state)
 {
 	struct mime_message m = base_message();
@@ -908,33 +908,33 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(
-			test_mime__hostile_subject_gives_one_subject_and_no_bcc),
+			test_mime__hostile_subject_gives_one_subject_no_bcc),
 		cmocka_unit_test(
-			test_mime__control_characters_in_subject_become_one_space),
+			test_mime__controls_in_subject_become_one_space),
 		cmocka_unit_test(
-			test_mime__invalid_utf8_in_subject_becomes_a_replacement_char),
+			test_mime__invalid_utf8_in_subject_becomes_u_fffd),
 		cmocka_unit_test(
-			test_mime__hostile_display_name_stays_inside_one_to_header),
+			test_mime__hostile_display_name_stays_in_one_to),
 		cmocka_unit_test(
-			test_mime__non_ascii_subject_round_trips_through_rfc2047),
+			test_mime__non_ascii_subject_round_trips_rfc2047),
 		cmocka_unit_test(
 			test_mime__encoded_words_are_cut_between_characters),
 		cmocka_unit_test(test_mime__non_ascii_display_names_round_trip),
 		cmocka_unit_test(test_mime__non_ascii_sender_name_is_encoded),
 		cmocka_unit_test(
-			test_mime__sender_forms_are_split_into_name_and_address),
+			test_mime__sender_is_split_into_name_and_address),
 		cmocka_unit_test(test_mime__malformed_sender_is_refused),
 		cmocka_unit_test(
-			test_mime__invalid_recipient_address_is_refused_by_name),
+			test_mime__bad_recipient_address_is_refused_by_name),
 		cmocka_unit_test(
 			test_mime__invalid_header_name_is_refused_by_name),
 		cmocka_unit_test(
-			test_mime__extra_header_cannot_repeat_one_the_builder_writes),
+			test_mime__extra_header_cannot_repeat_a_builder_one),
 		cmocka_unit_test(
-			test_mime__control_characters_in_extra_value_become_a_space),
+			test_mime__controls_in_extra_value_become_a_space),
 		cmocka_unit_test(test_mime__extra_headers_are_written_in_order),
 		cmocka_unit_test(
-			test_mime__long_unsubscribe_url_is_folded_and_preserved),
+			test_mime__long_unsubscribe_url_is_folded_and_kept),
 		cmocka_unit_test(
 			test_mime__long_word_outside_brackets_is_refused),
 		cmocka_unit_test(test_mime__non_ascii_extra_value_is_refused),
@@ -949,7 +949,7 @@ int main(void)
 			test_mime__message_id_is_written_in_angle_brackets),
 		cmocka_unit_test(test_mime__invalid_message_id_is_refused),
 		cmocka_unit_test(
-			test_mime__parts_are_utf8_quoted_printable_alternatives),
+			test_mime__parts_are_utf8_qp_plain_then_html),
 		cmocka_unit_test(test_mime__trailing_blanks_are_not_doubled),
 		cmocka_unit_test(test_mime__boundary_is_random_per_message),
 		cmocka_unit_test(test_mime__message_is_appended_to_out),
