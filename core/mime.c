@@ -301,8 +301,8 @@ static int check_present(const struct mime_message *m, struct dg_err *err)
 	size_t i;
 
 	if (!m)
-		missing = "everything";
-	else if (!m->from)
+		return dg_errf(err, DG_EINVAL, "no message to build");
+	if (!m->from)
 		missing = "from";
 	else if (!m->to_address)
 		missing = "to_address";

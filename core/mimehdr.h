@@ -64,7 +64,8 @@ int mimehdr_check_name(const char *name, struct dg_err *err)
 	__attribute__((warn_unused_result));
 
 /*
- * Append the value of the extra header name: ASCII only (else refused),
+ * Append the value of the extra header name (already checked with
+ * mimehdr_check_name; it is named in errors): ASCII only (else refused),
  * controls and blank runs made one space, not empty. A word over 450
  * characters is cut with white space inside <...> (a long URL: RFC 2369
  * readers ignore that white space) and refused anywhere else.

@@ -645,7 +645,7 @@ static void test_mime__missing_field_is_named(void **state)
 	m.extra = &h;
 	m.nextra = 1;
 	expect_refusal(&m, "extra header 1 has no value", NULL);
-	expect_refusal(NULL, "message has no everything", NULL);
+	expect_refusal(NULL, "no message to build", NULL);
 }
 
 static void test_mime__no_line_is_over_998_octets(void **state)
