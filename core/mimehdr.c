@@ -171,50 +171,55 @@ static int is_domain_char(int c)
 	       (c >= '0' && c <= '9') || c == '-';
 }
 
-/* Clean text that can be written as it is (no RFC 2047 needed). */
-static int fits_raw(const char *s)
+/* Whether the word w[0..n) (no blanks) can be written as it is. */
+static int word_fits_raw(const char *w, size_t n, int is_name)
 {
-	size_t word = 0;
+	size_t i;
 
-	for (; *s; s++) {
-		if ((unsigned char)*s > 0x7e)
+	if (n > RAW_WORD_MAX)
+		return 0;
+	for (i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)w[i];
+
+		if (c > 0x7e)
 			return 0;
 		/* a reader would try to decode it as an encoded word */
-		if (s[0] == '=' && s[1] == '?')
+		if (c == '=' && i + 1 < n && w[i + 1] == '?')
 			return 0;
-		word = *s == ' ' ? 0 : word + 1;
-		if (word > RAW_WORD_MAX)
+		/* libetpan would quote the whole name, encoded words too */
+		if (is_name && !is_atext(c))
 			return 0;
 	}
 	return 1;
 }
 
 /*
- * A name libetpan can write itself: atext words are written as they are,
- * anything else as a quoted-string (with " and \ escaped), never folded.
+ * A name libetpan can write itself as a quoted-string (escaping " and \),
+ * which it never folds: short printable ASCII.
  */
-static int name_fits_raw(const char *s)
+static int name_fits_quoted(const char *s)
 {
-	const char *p;
+	size_t n;
 
-	if (!fits_raw(s))
+	if (strlen(s) > QUOTED_NAME_MAX)
 		return 0;
-	for (p = s; *p; p++)
-		if (*p != ' ' && !is_atext((unsigned char)*p))
-			return strlen(s) <= QUOTED_NAME_MAX;
+	for (; *s; s += n + (s[n] == ' ')) {
+		n = strcspn(s, " ");
+		if (!word_fits_raw(s, n, 0))
+			return 0;
+	}
 	return 1;
 }
 
 /*
- * s (valid UTF-8) as RFC 2047 B words separated by spaces, each cut
- * between characters, so that libetpan can fold between them and a reader
- * joins them back without the spaces.
+ * s[0..n) (valid UTF-8) as RFC 2047 B words separated by spaces, which
+ * libetpan can fold and which readers drop when they join the words.
  */
 static int add_encoded_words(struct strbuf *out, const char *s, size_t n)
 {
 	char b64[sodium_base64_ENCODED_LEN(EW_CHUNK,
 					   sodium_base64_VARIANT_ORIGINAL)];
-	size_t i = 0, chunk;
+	size_t i = 0, chunk, k;
 	int rc = 0;
 
 	while (i < n && !rc) {
@@ -222,11 +227,56 @@ static int add_encoded_words(struct strbuf *out, const char *s, size_t n)
 		while (i + chunk < n &&
 		       ((unsigned char)s[i + chunk] & 0xc0) == 0x80)
 			chunk--;
+		/*
+		 * Rather cut after a space: a reader that wrongly keeps the
+		 * white space between encoded words (Python's address
+		 * parser does) then shows a double space, not a split word.
+		 */
+		for (k = chunk; i + chunk < n && k > chunk / 2; k--) {
+			if (s[i + k - 1] == ' ') {
+				chunk = k;
+				break;
+			}
+		}
 		sodium_bin2base64(b64, sizeof(b64),
 				  (const unsigned char *)s + i, chunk,
 				  sodium_base64_VARIANT_ORIGINAL);
 		rc = strbuf_addf(out, "%s=?UTF-8?B?%s?=", i ? " " : "", b64);
 		i += chunk;
+	}
+	return rc;
+}
+
+/*
+ * Clean text s (words separated by single spaces) with the words that
+ * cannot be written as they are encoded. Neighbouring such words form one
+ * encoded run, spaces included: white space between two encoded words is
+ * not text, so encoding them one by one would lose the spaces.
+ */
+static int add_phrase(struct strbuf *out, const char *s, int is_name)
+{
+	size_t start = out->len, n = strlen(s), i = 0, end, next;
+	int rc = 0;
+
+	while (i < n && !rc) {
+		end = i + strcspn(s + i, " ");
+		if (out->len > start)
+			rc = strbuf_addch(out, ' ');
+		if (rc)
+			break;
+		if (word_fits_raw(s + i, end - i, is_name)) {
+			rc = strbuf_add(out, s + i, end - i);
+			i = end + 1;
+			continue;
+		}
+		while (end < n) {
+			next = end + 1 + strcspn(s + end + 1, " ");
+			if (word_fits_raw(s + end + 1, next - end - 1, is_name))
+				break;
+			end = next;
+		}
+		rc = add_encoded_words(out, s + i, end - i);
+		i = end + 1;
 	}
 	return rc;
 }
@@ -239,10 +289,10 @@ static int header_text(const char *s, int is_name, struct strbuf *out,
 	int rc;
 
 	rc = clean_text(s, &clean);
-	if (!rc && (is_name ? name_fits_raw(clean.buf) : fits_raw(clean.buf)))
+	if (!rc && is_name && name_fits_quoted(clean.buf))
 		rc = strbuf_addbuf(out, &clean);
 	else if (!rc)
-		rc = add_encoded_words(out, clean.buf, clean.len);
+		rc = add_phrase(out, clean.buf, is_name);
 	strbuf_release(&clean);
 	return rc ? oom(err) : 0;
 }

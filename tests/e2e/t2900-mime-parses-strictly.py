@@ -4,19 +4,24 @@ Each case runs $DIGEST_BUILD/mime-build on a JSON message and reads the
 result with Python's email package under email.policy.strict (which raises
 on any defect) and email.policy.default (whose defects are then checked to
 be empty): one Subject, To and From, no Bcc, both alternatives, subject,
-names and bodies decoded back to what was given (control characters
-turned into one space), no line over 998 octets.
+names, bodies and extra headers decoded back to what was given (control
+characters turned into one space), no line over 998 octets. Forty seeded
+random messages of hostile characters follow the named cases.
 """
 import email
+import email.header
 import email.policy
+import email.utils
 import json
 import os
+import random
 import re
 import subprocess
 import sys
 
 HOSTILE_SUBJECT = "Hi\r\nBcc: x@evil.example"
-HOSTILE_NAME = 'Eve "the boss" <img src=x onerror=alert(1)>\r\nBcc: x@evil.example'
+HOSTILE_NAME = ('Eve "the boss" <img src=x onerror=alert(1)>\r\n'
+                'Bcc: x@evil.example')
 LONG_URL = "https://example.com/unsubscribe?token=" + "0123456789abcdef" * 123
 
 
@@ -67,6 +72,26 @@ CASES = [
 ]
 
 
+def random_cases(seed, count):
+    """Hostile text built from the characters that matter to headers."""
+    rnd = random.Random(seed)
+    pieces = list("aZ9 \t\r\n\"'<>()[]:;@,.\\=?_-!#$%&*+/^`{|}~") + [
+        "é", "中", "🎉", "\x01", "\x7f", "\x85", "\u2028", "=?",
+        "=?UTF-8?B?SGk=?=", "From ", ">From ", "Bcc: x@evil.example", "  "]
+
+    def text(n):
+        return "".join(rnd.choice(pieces) for _ in range(rnd.randint(0, n)))
+
+    for i in range(count):
+        name = text(rnd.choice([8, 40, 120])) if i % 10 else None
+        yield ("random hostile message %d parses" % (i + 1),
+               base(subject=text(rnd.choice([8, 40, 200])), to_name=name,
+                    text=text(300), html=text(300)))
+
+
+CASES += list(random_cases(2900, 40))
+
+
 def clean(s):
     """What mime_build promises for header text."""
     return re.sub(r"[\x00-\x20\x7f-\x9f\u2028\u2029]+", " ", s).strip()
@@ -92,9 +117,10 @@ def check_raw(raw):
 
 
 def check_parsed(msg, given, policy_name):
-    assert msg.defects == [], "%s: message defects %r" % (policy_name, msg.defects)
+    assert msg.defects == [], "%s: defects %r" % (policy_name, msg.defects)
     for part in msg.walk():
-        assert part.defects == [], "%s: part defects %r" % (policy_name, part.defects)
+        assert part.defects == [], \
+            "%s: part defects %r" % (policy_name, part.defects)
     for name, value in msg.items():
         defects = getattr(value, "defects", ())
         assert not defects, "%s: %s defects %r" % (policy_name, name, defects)
@@ -112,7 +138,11 @@ def check_parsed(msg, given, policy_name):
     assert msg["Message-ID"] == "<%s>" % given["message_id"]
     to = msg["To"].addresses
     assert len(to) == 1 and to[0].addr_spec == given["to_address"]
-    assert to[0].display_name == clean(given["to_name"] or ""), \
+    # Python before gh-128110 keeps the white space between two encoded
+    # words of a display name, which RFC 2047 6.2 says to drop: compare
+    # without blanks here, exactly with the RFC-conforming decoder below.
+    want = clean(given["to_name"] or "")
+    assert no_blanks(to[0].display_name) == no_blanks(want), \
         "display name %r" % to[0].display_name
     plain = msg.get_body(("plain",)).get_content()
     html = msg.get_body(("html",)).get_content()
@@ -125,6 +155,21 @@ def check_parsed(msg, given, policy_name):
         assert no_blanks(str(got[0])) == no_blanks(value), "%s differs" % name
 
 
+def decoded_name(raw_value):
+    """The display name of an address header, decoded per RFC 2047."""
+    name, _ = email.utils.parseaddr(raw_value)
+    return str(email.header.make_header(email.header.decode_header(name)))
+
+
+def check_names(raw, given):
+    msg = email.message_from_bytes(raw, policy=email.policy.compat32)
+    got = decoded_name(msg["To"])
+    assert got == clean(given["to_name"] or ""), "display name %r" % got
+    got = decoded_name(msg["From"])
+    want = email.utils.parseaddr(given["from"])[0]
+    assert got == want, "sender name %r" % got
+
+
 def run_case(tool, given):
     proc = subprocess.run([tool], input=json.dumps(given, ensure_ascii=False)
                           .encode(), capture_output=True, timeout=60)
@@ -135,6 +180,7 @@ def run_case(tool, given):
         policy = getattr(email.policy, policy_name)
         msg = email.message_from_bytes(raw, policy=policy)
         check_parsed(msg, given, policy_name)
+    check_names(raw, given)
 
 
 def main():

@@ -180,20 +180,31 @@ static void parse_mailbox(const char *value, char **name, char **addr)
 	mailimf_mailbox_free(mb);
 }
 
-/* Every blank-separated word of an encoded value is a B word <= 75. */
-static void assert_encoded_words(const char *value)
+/*
+ * Every blank-separated word of value is printable ASCII, and an encoded
+ * word (RFC 2047: at most 75 characters) where it starts like one.
+ * Returns how many are encoded.
+ */
+static int check_words(const char *value)
 {
-	const char *p = value, *end;
+	const char *p = value, *end, *c;
+	int encoded = 0;
 
 	while (*p) {
 		end = strchr(p, ' ');
 		if (!end)
 			end = p + strlen(p);
-		assert_true(end - p <= 75);
-		assert_int_equal(strncmp(p, "=?UTF-8?B?", 10), 0);
-		assert_memory_equal(end - 2, "?=", 2);
+		for (c = p; c < end; c++)
+			assert_true(*c > 0x20 && *c < 0x7f);
+		if (!strncmp(p, "=?", 2)) {
+			assert_true(end - p <= 75);
+			assert_int_equal(strncmp(p, "=?UTF-8?B?", 10), 0);
+			assert_memory_equal(end - 2, "?=", 2);
+			encoded++;
+		}
 		p = *end ? end + 1 : end;
 	}
+	return encoded;
 }
 
 static void test_mime__hostile_subject_gives_one_subject_no_bcc(
@@ -282,7 +293,7 @@ static void test_mime__non_ascii_subject_round_trips_rfc2047(
 	m.subject = subject;
 	build(&m, &out);
 	value = header_value(&out, "Subject");
-	assert_encoded_words(value);
+	assert_true(check_words(value) > 0);
 	decoded = decode_phrase(value);
 	assert_string_equal(decoded, subject);
 	free(decoded);

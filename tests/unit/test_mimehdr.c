@@ -68,6 +68,45 @@ static void test_mimehdr__message_id_may_use_any_atext(void **state)
 				     "must contain exactly one '@'");
 }
 
+static void test_mimehdr__only_words_that_need_it_are_encoded(void **state)
+{
+	struct strbuf out = STRBUF_INIT;
+
+	assert_int_equal(mimehdr_subject("Zo\xc3\xab and \xc3\x96mer meet",
+					 &out, NULL), 0);
+	assert_string_equal(out.buf, "=?UTF-8?B?Wm/Dqw==?= and "
+				     "=?UTF-8?B?w5ZtZXI=?= meet");
+	strbuf_release(&out);
+}
+
+static void test_mimehdr__neighbour_encoded_words_keep_spaces(
+	void **state)
+{
+	struct strbuf out = STRBUF_INIT;
+
+	/* white space between two encoded words is not text: encode it */
+	assert_int_equal(mimehdr_display_name("Zo\xc3\xab M\xc3\xbcller-"
+					      "L\xc3\xbc" "denscheidt von "
+					      "Hohenzollern", &out, NULL), 0);
+	assert_string_equal(out.buf, "=?UTF-8?B?Wm/DqyBNw7xsbGVyLUzDvGRlbnNj"
+				     "aGVpZHQ=?= von Hohenzollern");
+	strbuf_release(&out);
+}
+
+static void test_mimehdr__long_encoded_run_is_cut_after_a_space(void **state)
+{
+	struct strbuf out = STRBUF_INIT;
+
+	/* 39 bytes: one word cannot hold them, the cut is after "M..ller " */
+	assert_int_equal(mimehdr_display_name("J\xc3\xbcrgen M\xc3\xbcller "
+					      "J\xc3\xbcrgen M\xc3\xbcller "
+					      "J\xc3\xbcrgen", &out, NULL), 0);
+	assert_string_equal(out.buf, "=?UTF-8?B?SsO8cmdlbiBNw7xsbGVyIErDvHJn"
+				     "ZW4gTcO8bGxlciA=?= =?UTF-8?B?SsO8cmdlbg"
+				     "==?=");
+	strbuf_release(&out);
+}
+
 static void test_mimehdr__plain_subject_is_kept_as_it_is(void **state)
 {
 	struct strbuf out = STRBUF_INIT;
@@ -158,6 +197,12 @@ int main(void)
 		cmocka_unit_test(test_mimehdr__long_value_in_an_error_is_cut),
 		cmocka_unit_test(test_mimehdr__message_id_may_use_any_atext),
 		cmocka_unit_test(test_mimehdr__plain_subject_is_kept_as_it_is),
+		cmocka_unit_test(
+			test_mimehdr__only_words_that_need_it_are_encoded),
+		cmocka_unit_test(
+			test_mimehdr__neighbour_encoded_words_keep_spaces),
+		cmocka_unit_test(
+			test_mimehdr__long_encoded_run_is_cut_after_a_space),
 		cmocka_unit_test(
 			test_mimehdr__encoded_word_lookalike_is_encoded),
 		cmocka_unit_test(
