@@ -3,7 +3,6 @@
 
 #include <libetpan/libetpan.h>
 #include <sodium.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>

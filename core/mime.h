@@ -17,6 +17,7 @@
  * - Date is written in UTC (+0000) from the caller's clock;
  * - the multipart boundary is random (libsodium), not libetpan's guessable
  *   time/pid one.
+ * The header rules themselves live in mimehdr.h.
  * Errors: functions return 0 or a DG_E* code and fill *err; DG_EINVAL names
  * the field that was refused.
  */
