@@ -4,13 +4,11 @@
 #include <time.h>
 
 /* asctime's names, fixed: strftime's %a and %b follow the locale. */
-static const char *const wday_names[] = {
-	"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"
-};
-static const char *const month_names[] = {
-	"Jan", "Feb", "Mar", "Apr", "May", "Jun",
-	"Jul", "Aug", "Sep", "Oct", "Nov", "Dec"
-};
+static const char *const wday_names[] = {"Sun", "Mon", "Tue", "Wed",
+					 "Thu", "Fri", "Sat"};
+static const char *const month_names[] = {"Jan", "Feb", "Mar", "Apr",
+					  "May", "Jun", "Jul", "Aug",
+					  "Sep", "Oct", "Nov", "Dec"};
 
 static int check_sender(const char *s, struct dg_err *err)
 {
@@ -21,13 +19,14 @@ static int check_sender(const char *s, struct dg_err *err)
 			return dg_errf(err, DG_EINVAL,
 				       "mbox sender is not valid: it has a "
 				       "blank or a control character at "
-				       "position %zu", i + 1);
+				       "position %zu",
+				       i + 1);
 	return 0;
 }
 
 /* "From sender Tue Nov 24 07:00:00 2026\n" (asctime's layout, UTC). */
-static int add_from_line(struct strbuf *out, const char *sender,
-			 int64_t when, struct dg_err *err)
+static int add_from_line(struct strbuf *out, const char *sender, int64_t when,
+			 struct dg_err *err)
 {
 	time_t t = (time_t)when;
 	struct tm tm;
@@ -35,8 +34,9 @@ static int add_from_line(struct strbuf *out, const char *sender,
 
 	if ((int64_t)t != when || !gmtime_r(&t, &tm) || tm.tm_year < -1899 ||
 	    tm.tm_year > 9999 - 1900)
-		return dg_errf(err, DG_EINVAL, "mbox date %lld is outside "
-					       "the years 1-9999",
+		return dg_errf(err, DG_EINVAL,
+			       "mbox date %lld is outside "
+			       "the years 1-9999",
 			       (long long)when);
 	rc = strbuf_addf(out, "From %s %s %s %2d %02d:%02d:%02d %d\n", sender,
 			 wday_names[tm.tm_wday], month_names[tm.tm_mon],
@@ -85,8 +85,8 @@ static int add_body(struct strbuf *out, const char *msg, size_t len)
 int mbox_append(struct strbuf *out, const char *envelope_from, int64_t when,
 		const char *msg, size_t len, struct dg_err *err)
 {
-	const char *sender = envelope_from && *envelope_from
-				     ? envelope_from : "MAILER-DAEMON";
+	const char *sender = envelope_from && *envelope_from ? envelope_from
+							     : "MAILER-DAEMON";
 	int rc;
 
 	if (!msg && len)
@@ -98,8 +98,9 @@ int mbox_append(struct strbuf *out, const char *envelope_from, int64_t when,
 		return rc;
 	rc = add_body(out, msg, len);
 	if (rc)
-		return dg_errf(err, rc, "cannot add a message of %zu bytes to "
-					"the mbox buffer (%s)",
+		return dg_errf(err, rc,
+			       "cannot add a message of %zu bytes to "
+			       "the mbox buffer (%s)",
 			       len, dg_strerror(rc));
 	return 0;
 }

@@ -13,10 +13,17 @@
 #define BOUNDARY_BYTES 12
 
 /* Headers mime_build writes itself; an extra one would be a second copy. */
-static const char *const own_headers[] = {
-	"Date", "From", "To", "Cc", "Bcc", "Subject", "Message-ID",
-	"MIME-Version", "Content-Type", "Content-Transfer-Encoding", NULL
-};
+static const char *const own_headers[] = {"Date",
+					  "From",
+					  "To",
+					  "Cc",
+					  "Bcc",
+					  "Subject",
+					  "Message-ID",
+					  "MIME-Version",
+					  "Content-Type",
+					  "Content-Transfer-Encoding",
+					  NULL};
 
 static int oom(struct dg_err *err)
 {
@@ -55,10 +62,9 @@ static struct mailimf_field *new_field(int type, struct mailimf_orig_date *d,
 				       struct mailimf_message_id *mid,
 				       struct mailimf_subject *subject)
 {
-	return mailimf_field_new(type, NULL, NULL, NULL, NULL, NULL, NULL,
-				 NULL, NULL, d, from, NULL, NULL, to, NULL,
-				 NULL, mid, NULL, NULL, subject, NULL, NULL,
-				 NULL);
+	return mailimf_field_new(type, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
+				 NULL, d, from, NULL, NULL, to, NULL, NULL, mid,
+				 NULL, NULL, subject, NULL, NULL, NULL);
 }
 
 /* Append f (adopted, may be NULL) to fields. */
@@ -91,10 +97,10 @@ static int add_date(struct mailimf_fields *fields, int64_t when,
 	    tm.tm_year > 9999 - 1900)
 		return dg_errf(err, DG_EINVAL,
 			       "message date %lld is outside the years "
-			       "1900-9999", (long long)when);
-	dt = mailimf_date_time_new(tm.tm_mday, tm.tm_mon + 1,
-				   tm.tm_year + 1900, tm.tm_hour, tm.tm_min,
-				   tm.tm_sec, 0);
+			       "1900-9999",
+			       (long long)when);
+	dt = mailimf_date_time_new(tm.tm_mday, tm.tm_mon + 1, tm.tm_year + 1900,
+				   tm.tm_hour, tm.tm_min, tm.tm_sec, 0);
 	od = dt ? mailimf_orig_date_new(dt) : NULL;
 	if (!od) {
 		if (dt)
@@ -460,8 +466,9 @@ static int build_tree(struct mailimf_fields *fields, struct strbuf *text,
 		mailmime_free(root);
 		if (rc == DG_ENOMEM)
 			return oom(err);
-		return dg_errf(err, rc, "libetpan made a multipart without "
-					"a boundary parameter");
+		return dg_errf(err, rc,
+			       "libetpan made a multipart without "
+			       "a boundary parameter");
 	}
 	rc = add_text_part(alt, "text/plain; charset=utf-8", text, err);
 	if (!rc)
@@ -492,7 +499,8 @@ static int check_output(const char *s, size_t n, struct dg_err *err)
 			if (in_header && line && blanks == line)
 				return dg_errf(err, DG_EINTERNAL,
 					       "libetpan wrote a header line "
-					       "of blanks at offset %zu", i);
+					       "of blanks at offset %zu",
+					       i);
 			in_header = in_header && line;
 			i++;
 			line = 0;
@@ -504,7 +512,8 @@ static int check_output(const char *s, size_t n, struct dg_err *err)
 		if (c == '\r' || c == '\n' || !c || c > 0x7f)
 			return dg_errf(err, DG_EINTERNAL,
 				       "libetpan wrote a byte 0x%02x at "
-				       "offset %zu of a message", c, i);
+				       "offset %zu of a message",
+				       c, i);
 		if (++line > LINE_MAX_OCTETS)
 			return dg_errf(err, DG_EINTERNAL,
 				       "libetpan wrote a line of over %d "
@@ -538,8 +547,10 @@ static int write_message(struct mailmime *root, struct strbuf *out,
 	if (!rc) {
 		rc = strbuf_add(out, s->str, s->len);
 		if (rc)
-			dg_errf(err, rc, "a message of %zu bytes does not fit "
-					 "in its buffer", s->len);
+			dg_errf(err, rc,
+				"a message of %zu bytes does not fit "
+				"in its buffer",
+				s->len);
 	}
 	mmap_string_free(s);
 	return rc;
@@ -562,8 +573,8 @@ int mime_build(const struct mime_message *m, struct strbuf *out,
 	if (!fields)
 		return oom(err);
 	rc = add_headers(fields, m, err);
-	if (!rc && (prepare_body(m->text, &text) ||
-		    prepare_body(m->html, &html)))
+	if (!rc &&
+	    (prepare_body(m->text, &text) || prepare_body(m->html, &html)))
 		rc = oom(err);
 	if (rc)
 		mailimf_fields_free(fields);
@@ -590,8 +601,9 @@ int mime_message_id(const char *user, const char *date, unsigned attempt,
 	int rc;
 
 	if (!user || !*user || !date || !*date || !from)
-		return dg_errf(err, DG_EINVAL, "a message id needs a user, "
-					       "a date and a sender");
+		return dg_errf(err, DG_EINVAL,
+			       "a message id needs a user, "
+			       "a date and a sender");
 	rc = mimehdr_parse_from(from, &name, &addr, err);
 	if (rc)
 		goto out;

@@ -66,8 +66,7 @@ struct mime_message {
  * <...> is folded instead: RFC 2369 readers ignore the white space).
  */
 int mime_build(const struct mime_message *m, struct strbuf *out,
-	       struct dg_err *err)
-	__attribute__((warn_unused_result));
+	       struct dg_err *err) __attribute__((warn_unused_result));
 
 /*
  * A Message-ID (without angle brackets) for one digest attempt:

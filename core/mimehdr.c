@@ -302,8 +302,7 @@ int mimehdr_subject(const char *s, struct strbuf *out, struct dg_err *err)
 	return header_text(s, 0, out, err);
 }
 
-int mimehdr_display_name(const char *s, struct strbuf *out,
-			 struct dg_err *err)
+int mimehdr_display_name(const char *s, struct strbuf *out, struct dg_err *err)
 {
 	return header_text(s, 1, out, err);
 }
@@ -458,8 +457,8 @@ static int is_ascii_blank(int c)
  * <...> (RFC 2369: white space in a URL there is ignored; RFC 3986
  * appendix C), and refused anywhere else.
  */
-int mimehdr_extra_value(const char *name, const char *value,
-			struct strbuf *out, struct dg_err *err)
+int mimehdr_extra_value(const char *name, const char *value, struct strbuf *out,
+			struct dg_err *err)
 {
 	/* the first piece shares its line with "Name: " */
 	size_t first = strlen(name) + 3, start = out->len;
@@ -472,7 +471,8 @@ int mimehdr_extra_value(const char *name, const char *value,
 			return dg_errf(err, DG_EINVAL,
 				       "extra header \"%s\" has non-ASCII "
 				       "characters in its value; "
-				       "percent-encode them", name);
+				       "percent-encode them",
+				       name);
 	for (i = 0; v[i] && !rc; i += wlen) {
 		for (wlen = 0; v[i + wlen] &&
 			       !is_ascii_blank((unsigned char)v[i + wlen]);)
@@ -513,4 +513,3 @@ int mimehdr_extra_value(const char *name, const char *value,
 			       name);
 	return 0;
 }
-

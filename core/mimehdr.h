@@ -31,8 +31,7 @@ int mimehdr_subject(const char *s, struct strbuf *out, struct dg_err *err)
  * writer, which writes atext words as they are and quotes anything else
  * (never folding inside the quotes, so long ones are encoded instead).
  */
-int mimehdr_display_name(const char *s, struct strbuf *out,
-			 struct dg_err *err)
+int mimehdr_display_name(const char *s, struct strbuf *out, struct dg_err *err)
 	__attribute__((warn_unused_result));
 
 /*
@@ -70,8 +69,7 @@ int mimehdr_check_name(const char *name, struct dg_err *err)
  * characters is cut with white space inside <...> (a long URL: RFC 2369
  * readers ignore that white space) and refused anywhere else.
  */
-int mimehdr_extra_value(const char *name, const char *value,
-			struct strbuf *out, struct dg_err *err)
-	__attribute__((warn_unused_result));
+int mimehdr_extra_value(const char *name, const char *value, struct strbuf *out,
+			struct dg_err *err) __attribute__((warn_unused_result));
 
 #endif

@@ -61,7 +61,7 @@ int main(void)
 {
 	struct strbuf in = STRBUF_INIT, out = STRBUF_INIT;
 	struct dg_err err = DG_ERR_INIT;
-	struct mime_message m = { 0 };
+	struct mime_message m = {0};
 	struct mime_header *extra = NULL;
 	struct json_object *obj, *date;
 	int rc = 1;
@@ -94,8 +94,7 @@ int main(void)
 		fprintf(stderr, "mime-build: %s\n", err.msg);
 		goto out;
 	}
-	if (fwrite(out.buf, 1, out.len, stdout) != out.len ||
-	    fflush(stdout)) {
+	if (fwrite(out.buf, 1, out.len, stdout) != out.len || fflush(stdout)) {
 		fprintf(stderr, "mime-build: cannot write stdout\n");
 		goto out;
 	}

@@ -37,8 +37,9 @@ static void test_mbox__from_line_is_asctime_in_utc(void **state)
 	assert_int_equal(strncmp(out.buf, FROM_LINE, strlen(FROM_LINE)), 0);
 	strbuf_reset(&out);
 	/* asctime pads a one-digit day with a space */
-	assert_int_equal(mbox_append(&out, "d@example.com", 1793782800, "x",
-				     1, &err), 0);
+	assert_int_equal(
+		mbox_append(&out, "d@example.com", 1793782800, "x", 1, &err),
+		0);
 	assert_string_equal(out.buf, "From d@example.com Wed Nov  4 "
 				     "09:00:00 2026\nx\n\n");
 	unsetenv("TZ");
@@ -84,8 +85,8 @@ static void test_mbox__each_message_ends_with_a_blank_line(void **state)
 	append(&out, "A: 1\r\n\r\nno final newline");
 	append(&out, "A: 2\r\n\r\nfinal newline\r\n");
 	assert_string_equal(out.buf,
-			    FROM_LINE "A: 1\n\nno final newline\n\n"
-			    FROM_LINE "A: 2\n\nfinal newline\n\n");
+			    FROM_LINE "A: 1\n\nno final newline\n\n" FROM_LINE
+				      "A: 2\n\nfinal newline\n\n");
 	strbuf_release(&out);
 }
 
@@ -94,8 +95,9 @@ static void test_mbox__empty_message_is_a_from_line_and_a_blank(void **state)
 	struct strbuf out = STRBUF_INIT;
 	struct dg_err err = DG_ERR_INIT;
 
-	assert_int_equal(mbox_append(&out, "digest@example.com", NOV24, NULL,
-				     0, &err), 0);
+	assert_int_equal(
+		mbox_append(&out, "digest@example.com", NOV24, NULL, 0, &err),
+		0);
 	assert_string_equal(out.buf, FROM_LINE "\n");
 	strbuf_release(&out);
 }
@@ -119,13 +121,15 @@ static void test_mbox__sender_with_a_blank_is_refused(void **state)
 	struct strbuf out = STRBUF_INIT;
 	struct dg_err err = DG_ERR_INIT;
 
-	assert_int_equal(mbox_append(&out, "a b@example.com", NOV24, "x", 1,
-				     &err), DG_EINVAL);
+	assert_int_equal(
+		mbox_append(&out, "a b@example.com", NOV24, "x", 1, &err),
+		DG_EINVAL);
 	assert_string_equal(err.msg, "mbox sender is not valid: it has a "
 				     "blank or a control character at "
 				     "position 2");
-	assert_int_equal(mbox_append(&out, "a@example.com\nFrom x", NOV24,
-				     "x", 1, &err), DG_EINVAL);
+	assert_int_equal(
+		mbox_append(&out, "a@example.com\nFrom x", NOV24, "x", 1, &err),
+		DG_EINVAL);
 	assert_non_null(strstr(err.msg, "position 14"));
 	assert_int_equal(out.len, 0);
 	strbuf_release(&out);
@@ -136,8 +140,9 @@ static void test_mbox__date_out_of_range_is_refused(void **state)
 	struct strbuf out = STRBUF_INIT;
 	struct dg_err err = DG_ERR_INIT;
 
-	assert_int_equal(mbox_append(&out, "d@example.com", INT64_MAX, "x", 1,
-				     &err), DG_EINVAL);
+	assert_int_equal(
+		mbox_append(&out, "d@example.com", INT64_MAX, "x", 1, &err),
+		DG_EINVAL);
 	assert_string_equal(err.msg, "mbox date 9223372036854775807 is "
 				     "outside the years 1-9999");
 	assert_int_equal(out.len, 0);
@@ -149,8 +154,9 @@ static void test_mbox__missing_message_is_refused(void **state)
 	struct strbuf out = STRBUF_INIT;
 	struct dg_err err = DG_ERR_INIT;
 
-	assert_int_equal(mbox_append(&out, "d@example.com", NOV24, NULL, 5,
-				     &err), DG_EINVAL);
+	assert_int_equal(
+		mbox_append(&out, "d@example.com", NOV24, NULL, 5, &err),
+		DG_EINVAL);
 	assert_string_equal(err.msg, "mbox message is missing");
 	strbuf_release(&out);
 }
@@ -162,8 +168,8 @@ static void test_mbox__full_buffer_is_reported(void **state)
 
 	strbuf_init(&out, 60);
 	assert_int_equal(mbox_append(&out, "d@example.com", NOV24,
-				     "a long enough message body\n", 27,
-				     &err), DG_ETOOBIG);
+				     "a long enough message body\n", 27, &err),
+			 DG_ETOOBIG);
 	assert_non_null(strstr(err.msg, "message of 27 bytes"));
 	assert_int_equal(out.len, 0);
 	strbuf_release(&out);

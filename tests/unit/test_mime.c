@@ -22,13 +22,13 @@
 #include "strbuf.h"
 
 #define HOSTILE_SUBJECT "Hi\r\nBcc: x@evil.example"
-#define HOSTILE_NAME \
+#define HOSTILE_NAME                                                           \
 	"Eve \"the boss\" <img src=x onerror=alert(1)>\r\nBcc: x@evil.example"
 
 static const struct mime_header default_extra[] = {
-	{ "List-Unsubscribe", "<https://example.com/unsubscribe?t=abc>" },
-	{ "List-Unsubscribe-Post", "List-Unsubscribe=One-Click" },
-	{ "Auto-Submitted", "auto-generated" },
+	{"List-Unsubscribe", "<https://example.com/unsubscribe?t=abc>"},
+	{"List-Unsubscribe-Post", "List-Unsubscribe=One-Click"},
+	{"Auto-Submitted", "auto-generated"},
 };
 
 static struct mime_message base_message(void)
@@ -142,7 +142,8 @@ static char *header_value(const struct strbuf *sb, const char *name)
 			   sb->buf[i + n] == ':') {
 			found = 1;
 			assert_int_equal(strbuf_add(&v, sb->buf + i + n + 1,
-						    eol - i - n - 1), 0);
+						    eol - i - n - 1),
+					 0);
 		}
 		i = eol + 2;
 	}
@@ -171,11 +172,9 @@ static void parse_mailbox(const char *value, char **name, char **addr)
 	struct mailimf_mailbox *mb = NULL;
 	size_t idx = 0;
 
-	assert_int_equal(mailimf_mailbox_parse(value, strlen(value), &idx,
-					       &mb),
+	assert_int_equal(mailimf_mailbox_parse(value, strlen(value), &idx, &mb),
 			 MAILIMF_NO_ERROR);
-	*name = mb->mb_display_name ? decode_phrase(mb->mb_display_name)
-				    : NULL;
+	*name = mb->mb_display_name ? decode_phrase(mb->mb_display_name) : NULL;
 	*addr = strdup(mb->mb_addr_spec);
 	mailimf_mailbox_free(mb);
 }
@@ -207,8 +206,7 @@ static int check_words(const char *value)
 	return encoded;
 }
 
-static void test_mime__hostile_subject_gives_one_subject_no_bcc(
-	void **state)
+static void test_mime__hostile_subject_gives_one_subject_no_bcc(void **state)
 {
 	struct mime_message m = base_message();
 	struct strbuf out = STRBUF_INIT;
@@ -224,15 +222,18 @@ static void test_mime__hostile_subject_gives_one_subject_no_bcc(
 	strbuf_release(&out);
 }
 
-static void test_mime__controls_in_subject_become_one_space(
-	void **state)
+static void test_mime__controls_in_subject_become_one_space(void **state)
 {
 	struct mime_message m = base_message();
 	struct strbuf out = STRBUF_INIT;
 	char *subject;
 
 	/* NUL cannot be passed; SOH, tab, DEL, NEL (U+0085), U+2028 */
-	m.subject = "  a\x01\x02" "b\tc\x7f" "d\xc2\x85" "e\xe2\x80\xa8" "f\r";
+	m.subject = "  a\x01\x02"
+		    "b\tc\x7f"
+		    "d\xc2\x85"
+		    "e\xe2\x80\xa8"
+		    "f\r";
 	build(&m, &out);
 	subject = header_value(&out, "Subject");
 	assert_string_equal(subject, "a b c d e f");
@@ -240,8 +241,7 @@ static void test_mime__controls_in_subject_become_one_space(
 	strbuf_release(&out);
 }
 
-static void test_mime__invalid_utf8_in_subject_becomes_u_fffd(
-	void **state)
+static void test_mime__invalid_utf8_in_subject_becomes_u_fffd(void **state)
 {
 	struct mime_message m = base_message();
 	struct strbuf out = STRBUF_INIT;
@@ -258,8 +258,7 @@ static void test_mime__invalid_utf8_in_subject_becomes_u_fffd(
 	strbuf_release(&out);
 }
 
-static void test_mime__hostile_display_name_stays_in_one_to(
-	void **state)
+static void test_mime__hostile_display_name_stays_in_one_to(void **state)
 {
 	struct mime_message m = base_message();
 	struct strbuf out = STRBUF_INIT;
@@ -280,8 +279,7 @@ static void test_mime__hostile_display_name_stays_in_one_to(
 	strbuf_release(&out);
 }
 
-static void test_mime__non_ascii_subject_round_trips_rfc2047(
-	void **state)
+static void test_mime__non_ascii_subject_round_trips_rfc2047(void **state)
 {
 	static const char subject[] =
 		"Zo\xc3\xab, \xc3\x96mer and \xe4\xb8\xad\xe6\x9d\x91 "
@@ -383,18 +381,17 @@ static void test_mime__non_ascii_sender_name_is_encoded(void **state)
 	strbuf_release(&out);
 }
 
-static void test_mime__sender_is_split_into_name_and_address(
-	void **state)
+static void test_mime__sender_is_split_into_name_and_address(void **state)
 {
 	static const struct {
 		const char *from, *name, *addr;
 	} cases[] = {
-		{ "Meeting digest <digest@example.com>", "Meeting digest",
-		  "digest@example.com" },
-		{ "\"Digest, Inc. \\\"HQ\\\"\" <d@example.com>",
-		  "Digest, Inc. \"HQ\"", "d@example.com" },
-		{ "  d@example.com ", NULL, "d@example.com" },
-		{ "<d@example.com>", NULL, "d@example.com" },
+		{"Meeting digest <digest@example.com>", "Meeting digest",
+		 "digest@example.com"},
+		{"\"Digest, Inc. \\\"HQ\\\"\" <d@example.com>",
+		 "Digest, Inc. \"HQ\"", "d@example.com"},
+		{"  d@example.com ", NULL, "d@example.com"},
+		{"<d@example.com>", NULL, "d@example.com"},
 	};
 	struct mime_message m = base_message();
 	char *value, *name, *addr;
@@ -429,33 +426,31 @@ static void test_mime__malformed_sender_is_refused(void **state)
 	m.from = "Digest <digest@example.com> extra";
 	expect_refusal(&m, "sender (from)", "Name <address>");
 	m.from = "Digest <not an address>";
-	expect_refusal(&m, "sender (from) address \"not an address\"",
-		       "space");
+	expect_refusal(&m, "sender (from) address \"not an address\"", "space");
 	m.from = "digest";
 	expect_refusal(&m, "sender (from) address \"digest\"",
 		       "exactly one '@'");
 }
 
-static void test_mime__bad_recipient_address_is_refused_by_name(
-	void **state)
+static void test_mime__bad_recipient_address_is_refused_by_name(void **state)
 {
 	static const struct {
 		const char *addr, *why;
 	} cases[] = {
-		{ "", "it is empty" },
-		{ "bob smith@example.com", "space or a control character" },
-		{ "bob@example.com\r\nBcc: x@evil.example",
-		  "space or a control character" },
-		{ "<bob@example.com>", "'<' or '>'" },
-		{ "bob", "exactly one '@'" },
-		{ "bob@@example.com", "exactly one '@'" },
-		{ ".bob@example.com", "part before '@'" },
-		{ "bo..b@example.com", "part before '@'" },
-		{ "bob,al@example.com", "part before '@'" },
-		{ "bob@", "part after '@'" },
-		{ "bob@exa_mple.com", "part after '@'" },
-		{ "bob@[127.0.0.1]", "part after '@'" },
-		{ "zo\xc3\xab@example.com", "non-ASCII" },
+		{"", "it is empty"},
+		{"bob smith@example.com", "space or a control character"},
+		{"bob@example.com\r\nBcc: x@evil.example",
+		 "space or a control character"},
+		{"<bob@example.com>", "'<' or '>'"},
+		{"bob", "exactly one '@'"},
+		{"bob@@example.com", "exactly one '@'"},
+		{".bob@example.com", "part before '@'"},
+		{"bo..b@example.com", "part before '@'"},
+		{"bob,al@example.com", "part before '@'"},
+		{"bob@", "part after '@'"},
+		{"bob@exa_mple.com", "part after '@'"},
+		{"bob@[127.0.0.1]", "part after '@'"},
+		{"zo\xc3\xab@example.com", "non-ASCII"},
 	};
 	struct mime_message m = base_message();
 	struct strbuf long_addr = STRBUF_INIT;
@@ -466,8 +461,7 @@ static void test_mime__bad_recipient_address_is_refused_by_name(
 		expect_refusal(&m, "recipient address", cases[i].why);
 	}
 	m.to_address = "bob smith@example.com";
-	expect_refusal(&m, "recipient address \"bob smith@example.com\"",
-		       NULL);
+	expect_refusal(&m, "recipient address \"bob smith@example.com\"", NULL);
 	m.to_address = "bob@example.com\r\nBcc: x@evil.example";
 	expect_refusal(&m, "\"bob@example.com\\r\\nBcc: x@evil.example\"",
 		       NULL);
@@ -485,7 +479,7 @@ static void test_mime__invalid_header_name_is_refused_by_name(void **state)
 		"X Bad", "X:Bad", "", "X-\xc3\xa9", "X-Tab\t", "X\r\nBcc",
 	};
 	struct mime_message m = base_message();
-	struct mime_header h = { NULL, "value" };
+	struct mime_header h = {NULL, "value"};
 	size_t i;
 
 	m.extra = &h;
@@ -499,15 +493,17 @@ static void test_mime__invalid_header_name_is_refused_by_name(void **state)
 	expect_refusal(&m, "extra header name \"X Bad\"", NULL);
 }
 
-static void test_mime__extra_header_cannot_repeat_a_builder_one(
-	void **state)
+static void test_mime__extra_header_cannot_repeat_a_builder_one(void **state)
 {
 	static const char *const names[] = {
-		"Subject", "bcc", "To", "CC", "From", "Date", "Message-ID",
-		"MIME-Version", "Content-Type", "content-transfer-encoding",
+		"Subject",	"bcc",
+		"To",		"CC",
+		"From",		"Date",
+		"Message-ID",	"MIME-Version",
+		"Content-Type", "content-transfer-encoding",
 	};
 	struct mime_message m = base_message();
-	struct mime_header h = { NULL, "x@evil.example" };
+	struct mime_header h = {NULL, "x@evil.example"};
 	size_t i;
 
 	m.extra = &h;
@@ -518,12 +514,11 @@ static void test_mime__extra_header_cannot_repeat_a_builder_one(
 	}
 }
 
-static void test_mime__controls_in_extra_value_become_a_space(
-	void **state)
+static void test_mime__controls_in_extra_value_become_a_space(void **state)
 {
 	struct mime_message m = base_message();
-	struct mime_header h = { "List-Unsubscribe-Post",
-				 "List-Unsubscribe=One-Click\r\nBcc: x@evil" };
+	struct mime_header h = {"List-Unsubscribe-Post",
+				"List-Unsubscribe=One-Click\r\nBcc: x@evil"};
 	struct strbuf out = STRBUF_INIT;
 	char *value;
 
@@ -564,13 +559,12 @@ static void remove_blanks(char *s)
 	*w = '\0';
 }
 
-static void test_mime__long_unsubscribe_url_is_folded_and_kept(
-	void **state)
+static void test_mime__long_unsubscribe_url_is_folded_and_kept(void **state)
 {
 	struct mime_message m = base_message();
 	struct strbuf url = STRBUF_INIT, value = STRBUF_INIT;
 	struct strbuf out = STRBUF_INIT;
-	struct mime_header h = { "List-Unsubscribe", NULL };
+	struct mime_header h = {"List-Unsubscribe", NULL};
 	const char *p, *eol;
 	size_t lines = 0;
 	char *got;
@@ -578,10 +572,12 @@ static void test_mime__long_unsubscribe_url_is_folded_and_kept(
 	assert_int_equal(strbuf_addstr(&url, "https://example.com/u?token="),
 			 0);
 	while (url.len < 2000)
-		assert_int_equal(strbuf_addch(&url, "0123456789abcdef"
-						     [url.len % 16]), 0);
-	assert_int_equal(strbuf_addf(&value, "<mailto:u@example.com>, <%s>",
-				     url.buf), 0);
+		assert_int_equal(
+			strbuf_addch(&url, "0123456789abcdef"[url.len % 16]),
+			0);
+	assert_int_equal(
+		strbuf_addf(&value, "<mailto:u@example.com>, <%s>", url.buf),
+		0);
 	h.value = value.buf;
 	m.extra = &h;
 	m.nextra = 1;
@@ -610,7 +606,7 @@ static void test_mime__long_unsubscribe_url_is_folded_and_kept(
 static void test_mime__long_word_outside_brackets_is_refused(void **state)
 {
 	struct mime_message m = base_message();
-	struct mime_header h = { "X-Token", NULL };
+	struct mime_header h = {"X-Token", NULL};
 	struct strbuf value = STRBUF_INIT;
 
 	while (value.len < 451)
@@ -625,7 +621,7 @@ static void test_mime__long_word_outside_brackets_is_refused(void **state)
 static void test_mime__non_ascii_extra_value_is_refused(void **state)
 {
 	struct mime_message m = base_message();
-	struct mime_header h = { "X-Note", "caf\xc3\xa9" };
+	struct mime_header h = {"X-Note", "caf\xc3\xa9"};
 
 	m.extra = &h;
 	m.nextra = 1;
@@ -635,7 +631,7 @@ static void test_mime__non_ascii_extra_value_is_refused(void **state)
 static void test_mime__empty_extra_value_is_refused(void **state)
 {
 	struct mime_message m = base_message();
-	struct mime_header h = { "X-Note", " \r\n " };
+	struct mime_header h = {"X-Note", " \r\n "};
 
 	m.extra = &h;
 	m.nextra = 1;
@@ -645,7 +641,7 @@ static void test_mime__empty_extra_value_is_refused(void **state)
 static void test_mime__missing_field_is_named(void **state)
 {
 	struct mime_message m = base_message();
-	struct mime_header h = { "X-Note", NULL };
+	struct mime_header h = {"X-Note", NULL};
 
 	m.subject = NULL;
 	expect_refusal(&m, "message has no subject", NULL);
@@ -762,8 +758,7 @@ static void test_mime__invalid_message_id_is_refused(void **state)
 	expect_refusal(&m, "message id", "exactly one '@'");
 }
 
-static void test_mime__parts_are_utf8_qp_plain_then_html(
-	void **state)
+static void test_mime__parts_are_utf8_qp_plain_then_html(void **state)
 {
 	struct mime_message m = base_message();
 	struct strbuf out = STRBUF_INIT;
@@ -772,8 +767,8 @@ static void test_mime__parts_are_utf8_qp_plain_then_html(
 	build(&m, &out);
 	assert_int_equal(count_headers(&out, "MIME-Version"), 1);
 	ctype = header_value(&out, "Content-Type");
-	assert_int_equal(strncmp(ctype, "multipart/alternative; boundary=",
-				 32), 0);
+	assert_int_equal(strncmp(ctype, "multipart/alternative; boundary=", 32),
+			 0);
 	plain = strstr(out.buf, "Content-Type: text/plain; charset=\"utf-8\""
 				"\r\nContent-Transfer-Encoding: "
 				"quoted-printable\r\n\r\nHello Zoe,\r\n");
@@ -901,7 +896,8 @@ static void test_mime__message_id_refuses_bad_input(void **state)
 	struct dg_err err = DG_ERR_INIT;
 
 	assert_int_equal(mime_message_id("zoe@example.org", "2026-11-24", 0,
-					 "digest", &id, &err), DG_EINVAL);
+					 "digest", &id, &err),
+			 DG_EINVAL);
 	assert_contains(err.msg, "sender (from) address \"digest\"");
 	assert_int_equal(mime_message_id("", "2026-11-24", 0,
 					 "digest@example.com", &id, &err),
@@ -959,8 +955,7 @@ int main(void)
 		cmocka_unit_test(
 			test_mime__message_id_is_written_in_angle_brackets),
 		cmocka_unit_test(test_mime__invalid_message_id_is_refused),
-		cmocka_unit_test(
-			test_mime__parts_are_utf8_qp_plain_then_html),
+		cmocka_unit_test(test_mime__parts_are_utf8_qp_plain_then_html),
 		cmocka_unit_test(test_mime__trailing_blanks_are_not_doubled),
 		cmocka_unit_test(test_mime__boundary_is_random_per_message),
 		cmocka_unit_test(test_mime__message_is_appended_to_out),

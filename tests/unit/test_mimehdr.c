@@ -19,8 +19,9 @@
 static void test_mimehdr__common_addresses_are_accepted(void **state)
 {
 	static const char *const ok[] = {
-		"zoe@example.org", "first.last+tag@sub.example.co.uk",
-		"o'brien@example.com", "x_y-z{1}@ex-ample.com", "a@localhost",
+		"zoe@example.org",     "first.last+tag@sub.example.co.uk",
+		"o'brien@example.com", "x_y-z{1}@ex-ample.com",
+		"a@localhost",
 	};
 	struct dg_err err = DG_ERR_INIT;
 	size_t i;
@@ -49,8 +50,9 @@ static void test_mimehdr__long_value_in_an_error_is_cut(void **state)
 
 	while (addr.len < 300)
 		assert_int_equal(strbuf_addstr(&addr, "ab "), 0);
-	assert_int_equal(mimehdr_check_address("recipient address", addr.buf,
-					       &err), DG_EINVAL);
+	assert_int_equal(
+		mimehdr_check_address("recipient address", addr.buf, &err),
+		DG_EINVAL);
 	assert_non_null(strstr(err.msg, "\"ab ab "));
 	assert_non_null(strstr(err.msg, "...\" is not valid"));
 	assert_true(strlen(err.msg) < 160);
@@ -61,8 +63,8 @@ static void test_mimehdr__message_id_may_use_any_atext(void **state)
 {
 	struct dg_err err = DG_ERR_INIT;
 
-	assert_int_equal(mimehdr_check_message_id("a.b+c=d@host_1.example",
-						  &err), 0);
+	assert_int_equal(
+		mimehdr_check_message_id("a.b+c=d@host_1.example", &err), 0);
 	assert_int_equal(mimehdr_check_message_id("a@b@c", &err), DG_EINVAL);
 	assert_string_equal(err.msg, "message id \"a@b@c\" is not valid: it "
 				     "must contain exactly one '@'");
@@ -72,22 +74,25 @@ static void test_mimehdr__only_words_that_need_it_are_encoded(void **state)
 {
 	struct strbuf out = STRBUF_INIT;
 
-	assert_int_equal(mimehdr_subject("Zo\xc3\xab and \xc3\x96mer meet",
-					 &out, NULL), 0);
+	assert_int_equal(
+		mimehdr_subject("Zo\xc3\xab and \xc3\x96mer meet", &out, NULL),
+		0);
 	assert_string_equal(out.buf, "=?UTF-8?B?Wm/Dqw==?= and "
 				     "=?UTF-8?B?w5ZtZXI=?= meet");
 	strbuf_release(&out);
 }
 
-static void test_mimehdr__neighbour_encoded_words_keep_spaces(
-	void **state)
+static void test_mimehdr__neighbour_encoded_words_keep_spaces(void **state)
 {
 	struct strbuf out = STRBUF_INIT;
 
 	/* white space between two encoded words is not text: encode it */
 	assert_int_equal(mimehdr_display_name("Zo\xc3\xab M\xc3\xbcller-"
-					      "L\xc3\xbc" "denscheidt von "
-					      "Hohenzollern", &out, NULL), 0);
+					      "L\xc3\xbc"
+					      "denscheidt von "
+					      "Hohenzollern",
+					      &out, NULL),
+			 0);
 	assert_string_equal(out.buf, "=?UTF-8?B?Wm/DqyBNw7xsbGVyLUzDvGRlbnNj"
 				     "aGVpZHQ=?= von Hohenzollern");
 	strbuf_release(&out);
@@ -100,7 +105,9 @@ static void test_mimehdr__long_encoded_run_is_cut_after_a_space(void **state)
 	/* 39 bytes: one word cannot hold them, the cut is after "M..ller " */
 	assert_int_equal(mimehdr_display_name("J\xc3\xbcrgen M\xc3\xbcller "
 					      "J\xc3\xbcrgen M\xc3\xbcller "
-					      "J\xc3\xbcrgen", &out, NULL), 0);
+					      "J\xc3\xbcrgen",
+					      &out, NULL),
+			 0);
 	assert_string_equal(out.buf, "=?UTF-8?B?SsO8cmdlbiBNw7xsbGVyIErDvHJn"
 				     "ZW4gTcO8bGxlciA=?= =?UTF-8?B?SsO8cmdlbg"
 				     "==?=");
@@ -111,8 +118,8 @@ static void test_mimehdr__plain_subject_is_kept_as_it_is(void **state)
 {
 	struct strbuf out = STRBUF_INIT;
 
-	assert_int_equal(mimehdr_subject("Weekly sync (room 4) - 50%", &out,
-					 NULL), 0);
+	assert_int_equal(
+		mimehdr_subject("Weekly sync (room 4) - 50%", &out, NULL), 0);
 	assert_string_equal(out.buf, "Weekly sync (room 4) - 50%");
 	strbuf_release(&out);
 }
@@ -129,17 +136,19 @@ static void test_mimehdr__encoded_word_lookalike_is_encoded(void **state)
 	assert_string_not_equal(out.buf, "=?UTF-8?B?SGk=?=");
 	assert_int_equal(mailmime_encoded_phrase_parse("utf-8", out.buf,
 						       out.len, &idx, "utf-8",
-						       &decoded), 0);
+						       &decoded),
+			 0);
 	assert_string_equal(decoded, "=?UTF-8?B?SGk=?=");
 	free(decoded);
 	strbuf_release(&out);
 }
 
-static void test_mimehdr__short_display_names_are_left_to_libetpan(
-	void **state)
+static void test_mimehdr__short_display_names_are_left_to_libetpan(void **state)
 {
 	static const char *const names[] = {
-		"Zoe Miller", "O'Brien", "Bob \"the builder\" <b>",
+		"Zoe Miller",
+		"O'Brien",
+		"Bob \"the builder\" <b>",
 	};
 	struct strbuf out = STRBUF_INIT;
 	size_t i;
@@ -169,8 +178,8 @@ static void test_mimehdr__extra_value_is_appended(void **state)
 	struct strbuf out = STRBUF_INIT;
 
 	assert_int_equal(strbuf_addstr(&out, "kept:"), 0);
-	assert_int_equal(mimehdr_extra_value("X-Note", " a \t b\r\n", &out,
-					     NULL), 0);
+	assert_int_equal(
+		mimehdr_extra_value("X-Note", " a \t b\r\n", &out, NULL), 0);
 	assert_string_equal(out.buf, "kept:a b");
 	strbuf_release(&out);
 }
