@@ -1,0 +1,639 @@
+#include "mime.h"
+#include "mimehdr.h"
+
+#include <libetpan/libetpan.h>
+#include <sodium.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#define LINE_MAX_OCTETS 998
+/* 96 random bits; "=_" cannot occur in quoted-printable or base64 text. */
+#define BOUNDARY_BYTES 12
+
+/* Headers mime_build writes itself; an extra one would be a second copy. */
+static const char *const own_headers[] = {"Date",
+					  "From",
+					  "To",
+					  "Cc",
+					  "Bcc",
+					  "Subject",
+					  "Message-ID",
+					  "MIME-Version",
+					  "Content-Type",
+					  "Content-Transfer-Encoding",
+					  NULL};
+
+static int oom(struct dg_err *err)
+{
+	return dg_errf(err, DG_ENOMEM,
+		       "out of memory while building a message");
+}
+
+/*
+ * The mailbox for (name, addr); libetpan adopts the strings, so they are
+ * detached from the buffers. NULL when out of memory.
+ */
+static struct mailimf_mailbox *new_mailbox(struct strbuf *name,
+					   struct strbuf *addr)
+{
+	struct mailimf_mailbox *mb;
+	char *n = NULL, *a;
+
+	if (name->len) {
+		n = strbuf_detach(name, NULL);
+		if (!n)
+			return NULL;
+	}
+	a = strbuf_detach(addr, NULL);
+	mb = a ? mailimf_mailbox_new(n, a) : NULL;
+	if (!mb) {
+		free(n);
+		free(a);
+	}
+	return mb;
+}
+
+/* mailimf_field_new() takes one argument per field type; we use five. */
+static struct mailimf_field *new_field(int type, struct mailimf_orig_date *d,
+				       struct mailimf_from *from,
+				       struct mailimf_to *to,
+				       struct mailimf_message_id *mid,
+				       struct mailimf_subject *subject)
+{
+	return mailimf_field_new(type, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
+				 NULL, d, from, NULL, NULL, to, NULL, NULL, mid,
+				 NULL, NULL, subject, NULL, NULL, NULL);
+}
+
+/* Append f (adopted, may be NULL) to fields. */
+static int add_field(struct mailimf_fields *fields, struct mailimf_field *f,
+		     struct dg_err *err)
+{
+	if (!f)
+		return oom(err);
+	if (mailimf_fields_add(fields, f) != MAILIMF_NO_ERROR) {
+		mailimf_field_free(f);
+		return oom(err);
+	}
+	return 0;
+}
+
+/*
+ * Date in UTC, built here: libetpan's own date computes the zone as
+ * seconds * 100 / 3600, wrong for half-hour zones (+0550 for India).
+ */
+static int add_date(struct mailimf_fields *fields, int64_t when,
+		    struct dg_err *err)
+{
+	struct mailimf_date_time *dt;
+	struct mailimf_orig_date *od;
+	struct mailimf_field *f;
+	time_t t = (time_t)when;
+	struct tm tm;
+
+	if ((int64_t)t != when || !gmtime_r(&t, &tm) || tm.tm_year < 0 ||
+	    tm.tm_year > 9999 - 1900)
+		return dg_errf(err, DG_EINVAL,
+			       "message date %lld is outside the years "
+			       "1900-9999",
+			       (long long)when);
+	dt = mailimf_date_time_new(tm.tm_mday, tm.tm_mon + 1, tm.tm_year + 1900,
+				   tm.tm_hour, tm.tm_min, tm.tm_sec, 0);
+	od = dt ? mailimf_orig_date_new(dt) : NULL;
+	if (!od) {
+		if (dt)
+			mailimf_date_time_free(dt);
+		return oom(err);
+	}
+	f = new_field(MAILIMF_FIELD_ORIG_DATE, od, NULL, NULL, NULL, NULL);
+	if (!f)
+		mailimf_orig_date_free(od);
+	return add_field(fields, f, err);
+}
+
+static int add_from_field(struct mailimf_fields *fields,
+			  struct mailimf_mailbox *mb, struct dg_err *err)
+{
+	struct mailimf_mailbox_list *list;
+	struct mailimf_from *from;
+	struct mailimf_field *f;
+
+	list = mailimf_mailbox_list_new_empty();
+	if (!list || mailimf_mailbox_list_add(list, mb) != MAILIMF_NO_ERROR) {
+		mailimf_mailbox_free(mb);
+		if (list)
+			mailimf_mailbox_list_free(list);
+		return oom(err);
+	}
+	from = mailimf_from_new(list);
+	if (!from) {
+		mailimf_mailbox_list_free(list);
+		return oom(err);
+	}
+	f = new_field(MAILIMF_FIELD_FROM, NULL, from, NULL, NULL, NULL);
+	if (!f)
+		mailimf_from_free(from);
+	return add_field(fields, f, err);
+}
+
+static int add_to_field(struct mailimf_fields *fields,
+			struct mailimf_mailbox *mb, struct dg_err *err)
+{
+	struct mailimf_address_list *list;
+	struct mailimf_address *addr;
+	struct mailimf_field *f;
+	struct mailimf_to *to;
+
+	addr = mailimf_address_new(MAILIMF_ADDRESS_MAILBOX, mb, NULL);
+	if (!addr) {
+		mailimf_mailbox_free(mb);
+		return oom(err);
+	}
+	list = mailimf_address_list_new_empty();
+	if (!list || mailimf_address_list_add(list, addr) != MAILIMF_NO_ERROR) {
+		mailimf_address_free(addr);
+		if (list)
+			mailimf_address_list_free(list);
+		return oom(err);
+	}
+	to = mailimf_to_new(list);
+	if (!to) {
+		mailimf_address_list_free(list);
+		return oom(err);
+	}
+	f = new_field(MAILIMF_FIELD_TO, NULL, NULL, to, NULL, NULL);
+	if (!f)
+		mailimf_to_free(to);
+	return add_field(fields, f, err);
+}
+
+static int add_from(struct mailimf_fields *fields, const char *from,
+		    struct dg_err *err)
+{
+	struct strbuf raw = STRBUF_INIT, name = STRBUF_INIT;
+	struct strbuf addr = STRBUF_INIT;
+	struct mailimf_mailbox *mb;
+	int rc;
+
+	rc = mimehdr_parse_from(from, &raw, &addr, err);
+	if (!rc)
+		rc = mimehdr_display_name(raw.buf, &name, err);
+	if (!rc) {
+		mb = new_mailbox(&name, &addr);
+		rc = mb ? add_from_field(fields, mb, err) : oom(err);
+	}
+	strbuf_release(&raw);
+	strbuf_release(&name);
+	strbuf_release(&addr);
+	return rc;
+}
+
+static int add_to(struct mailimf_fields *fields, const char *to_name,
+		  const char *to_address, struct dg_err *err)
+{
+	struct strbuf name = STRBUF_INIT, addr = STRBUF_INIT;
+	struct mailimf_mailbox *mb;
+	int rc;
+
+	rc = mimehdr_check_address("recipient address", to_address, err);
+	if (!rc && to_name)
+		rc = mimehdr_display_name(to_name, &name, err);
+	if (!rc && strbuf_addstr(&addr, to_address))
+		rc = oom(err);
+	if (!rc) {
+		mb = new_mailbox(&name, &addr);
+		rc = mb ? add_to_field(fields, mb, err) : oom(err);
+	}
+	strbuf_release(&name);
+	strbuf_release(&addr);
+	return rc;
+}
+
+static int add_message_id(struct mailimf_fields *fields, const char *id,
+			  struct dg_err *err)
+{
+	struct mailimf_message_id *mid;
+	struct mailimf_field *f;
+	char *copy;
+	int rc;
+
+	rc = mimehdr_check_message_id(id, err);
+	if (rc)
+		return rc;
+	copy = strdup(id);
+	mid = copy ? mailimf_message_id_new(copy) : NULL;
+	if (!mid) {
+		free(copy);
+		return oom(err);
+	}
+	f = new_field(MAILIMF_FIELD_MESSAGE_ID, NULL, NULL, NULL, mid, NULL);
+	if (!f)
+		mailimf_message_id_free(mid);
+	return add_field(fields, f, err);
+}
+
+static int add_subject(struct mailimf_fields *fields, const char *subject,
+		       struct dg_err *err)
+{
+	struct strbuf sb = STRBUF_INIT;
+	struct mailimf_subject *subj = NULL;
+	struct mailimf_field *f;
+	char *value;
+	int rc;
+
+	rc = mimehdr_subject(subject, &sb, err);
+	if (rc)
+		return rc;
+	value = strbuf_detach(&sb, NULL);
+	if (value)
+		subj = mailimf_subject_new(value);
+	if (!subj) {
+		free(value);
+		return oom(err);
+	}
+	f = new_field(MAILIMF_FIELD_SUBJECT, NULL, NULL, NULL, NULL, subj);
+	if (!f)
+		mailimf_subject_free(subj);
+	return add_field(fields, f, err);
+}
+
+static int check_extra_name(const char *name, struct dg_err *err)
+{
+	size_t i;
+	int rc;
+
+	rc = mimehdr_check_name(name, err);
+	for (i = 0; !rc && own_headers[i]; i++)
+		if (!strcasecmp(name, own_headers[i]))
+			rc = dg_errf(err, DG_EINVAL,
+				     "extra header \"%s\" is not allowed: "
+				     "the message builder writes it itself",
+				     name);
+	return rc;
+}
+
+static int add_extra(struct mailimf_fields *fields, const struct mime_header *h,
+		     struct dg_err *err)
+{
+	struct strbuf value = STRBUF_INIT;
+	struct mailimf_field *f = NULL;
+	char *name, *v;
+	int rc;
+
+	rc = check_extra_name(h->name, err);
+	if (!rc)
+		rc = mimehdr_extra_value(h->name, h->value, &value, err);
+	if (rc) {
+		strbuf_release(&value);
+		return rc;
+	}
+	name = strdup(h->name);
+	v = strbuf_detach(&value, NULL);
+	if (name && v)
+		f = mailimf_field_new_custom(name, v);
+	if (!f) {
+		free(name);
+		free(v);
+	}
+	return add_field(fields, f, err);
+}
+
+static int check_present(const struct mime_message *m, struct dg_err *err)
+{
+	const char *missing = NULL;
+	size_t i;
+
+	if (!m)
+		return dg_errf(err, DG_EINVAL, "no message to build");
+	if (!m->from)
+		missing = "from";
+	else if (!m->to_address)
+		missing = "to_address";
+	else if (!m->subject)
+		missing = "subject";
+	else if (!m->text)
+		missing = "text";
+	else if (!m->html)
+		missing = "html";
+	else if (!m->message_id)
+		missing = "message_id";
+	else if (m->nextra && !m->extra)
+		missing = "extra";
+	if (missing)
+		return dg_errf(err, DG_EINVAL, "message has no %s", missing);
+	for (i = 0; i < m->nextra; i++)
+		if (!m->extra[i].name || !m->extra[i].value)
+			return dg_errf(err, DG_EINVAL,
+				       "extra header %zu has no %s", i + 1,
+				       m->extra[i].name ? "value" : "name");
+	return 0;
+}
+
+static int add_headers(struct mailimf_fields *fields,
+		       const struct mime_message *m, struct dg_err *err)
+{
+	size_t i;
+	int rc;
+
+	rc = add_date(fields, m->date, err);
+	if (!rc)
+		rc = add_from(fields, m->from, err);
+	if (!rc)
+		rc = add_to(fields, m->to_name, m->to_address, err);
+	if (!rc)
+		rc = add_subject(fields, m->subject, err);
+	if (!rc)
+		rc = add_message_id(fields, m->message_id, err);
+	for (i = 0; i < m->nextra && !rc; i++)
+		rc = add_extra(fields, &m->extra[i], err);
+	return rc;
+}
+
+/*
+ * A body as the quoted-printable writer needs it: LF line ends, and no
+ * blank before a line end. libetpan 1.9.4 writes such a blank both raw and
+ * as =20, which decodes to two; trailing blanks mean nothing in our text
+ * or HTML. (QP rather than base64: the digest is mostly ASCII, so QP is
+ * smaller and stays readable in the stdout preview and in tests, and
+ * libetpan's QP writer makes CRLF line ends, its base64 writer does not.)
+ */
+static int prepare_body(const char *s, struct strbuf *out)
+{
+	size_t keep = 0;
+	int rc = 0;
+
+	for (; *s && !rc; s++) {
+		char c = *s;
+
+		if (c == '\r' && s[1] == '\n')
+			continue;
+		if (c == '\r')
+			c = '\n';
+		if (c == '\n')
+			strbuf_setlen(out, keep);
+		rc = strbuf_addch(out, c);
+		if (c != ' ' && c != '\t')
+			keep = out->len;
+	}
+	if (!rc)
+		strbuf_setlen(out, keep);
+	return rc;
+}
+
+/*
+ * Replace libetpan's boundary (hex time, unseeded random(), pid: the
+ * first one of a process is always the same) by a random one.
+ */
+static int set_boundary(struct mailmime *alt)
+{
+	unsigned char rnd[BOUNDARY_BYTES];
+	char hex[2 * BOUNDARY_BYTES + 1];
+	struct strbuf b = STRBUF_INIT;
+	clistiter *it;
+	char *value;
+
+	randombytes_buf(rnd, sizeof(rnd));
+	sodium_bin2hex(hex, sizeof(hex), rnd, sizeof(rnd));
+	for (it = clist_begin(alt->mm_content_type->ct_parameters); it;
+	     it = clist_next(it)) {
+		struct mailmime_parameter *p = clist_content(it);
+
+		if (strcasecmp(p->pa_name, "boundary"))
+			continue;
+		if (strbuf_addf(&b, "=_%s", hex))
+			return DG_ENOMEM;
+		value = strbuf_detach(&b, NULL);
+		if (!value)
+			return DG_ENOMEM;
+		free(p->pa_value);
+		p->pa_value = value;
+		return 0;
+	}
+	return DG_EINTERNAL;
+}
+
+/* A text part; body is borrowed by libetpan until the message is written. */
+static int add_text_part(struct mailmime *alt, const char *ctype,
+			 struct strbuf *body, struct dg_err *err)
+{
+	struct mailmime_content *ct;
+	struct mailmime_fields *mf;
+	struct mailmime *part = NULL;
+
+	ct = mailmime_content_new_with_str(ctype);
+	mf = mailmime_fields_new_encoding(MAILMIME_MECHANISM_QUOTED_PRINTABLE);
+	if (ct && mf)
+		part = mailmime_new_empty(ct, mf);
+	if (!part) {
+		if (ct)
+			mailmime_content_free(ct);
+		if (mf)
+			mailmime_fields_free(mf);
+		return oom(err);
+	}
+	if (mailmime_set_body_text(part, body->buf, body->len) !=
+		    MAILIMF_NO_ERROR ||
+	    mailmime_smart_add_part(alt, part) != MAILIMF_NO_ERROR) {
+		mailmime_free(part);
+		return oom(err);
+	}
+	return 0;
+}
+
+/* The message tree; fields are adopted, bodies borrowed until written. */
+static int build_tree(struct mailimf_fields *fields, struct strbuf *text,
+		      struct strbuf *html, struct mailmime **out,
+		      struct dg_err *err)
+{
+	struct mailmime *root, *alt;
+	int rc;
+
+	root = mailmime_new_message_data(NULL);
+	if (!root) {
+		mailimf_fields_free(fields);
+		return oom(err);
+	}
+	mailmime_set_imf_fields(root, fields);
+	alt = mailmime_multiple_new("multipart/alternative");
+	rc = alt ? set_boundary(alt) : DG_ENOMEM;
+	if (!rc && mailmime_smart_add_part(root, alt) != MAILIMF_NO_ERROR)
+		rc = DG_ENOMEM;
+	if (rc) {
+		if (alt)
+			mailmime_free(alt);
+		mailmime_free(root);
+		if (rc == DG_ENOMEM)
+			return oom(err);
+		return dg_errf(err, rc,
+			       "libetpan made a multipart without "
+			       "a boundary parameter");
+	}
+	rc = add_text_part(alt, "text/plain; charset=utf-8", text, err);
+	if (!rc)
+		rc = add_text_part(alt, "text/html; charset=utf-8", html, err);
+	if (rc) {
+		mailmime_free(root);
+		return rc;
+	}
+	*out = root;
+	return 0;
+}
+
+/*
+ * The promises of mime.h, checked on what libetpan wrote rather than
+ * trusted: 7-bit, CRLF only, no line over 998 octets, and no header line
+ * of blanks only (libetpan writes one when it cuts a long word; some
+ * readers take it for the end of the header).
+ */
+static int check_output(const char *s, size_t n, struct dg_err *err)
+{
+	size_t i, line = 0, blanks = 0;
+	int in_header = 1;
+
+	for (i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (c == '\r' && i + 1 < n && s[i + 1] == '\n') {
+			if (in_header && line && blanks == line)
+				return dg_errf(err, DG_EINTERNAL,
+					       "libetpan wrote a header line "
+					       "of blanks at offset %zu",
+					       i);
+			in_header = in_header && line;
+			i++;
+			line = 0;
+			blanks = 0;
+			continue;
+		}
+		if (c == ' ' || c == '\t')
+			blanks++;
+		if (c == '\r' || c == '\n' || !c || c > 0x7f)
+			return dg_errf(err, DG_EINTERNAL,
+				       "libetpan wrote a byte 0x%02x at "
+				       "offset %zu of a message",
+				       c, i);
+		if (++line > LINE_MAX_OCTETS)
+			return dg_errf(err, DG_EINTERNAL,
+				       "libetpan wrote a line of over %d "
+				       "octets at offset %zu of a message",
+				       LINE_MAX_OCTETS, i);
+	}
+	return 0;
+}
+
+static int write_message(struct mailmime *root, struct strbuf *out,
+			 struct dg_err *err)
+{
+	MMAPString *s = mmap_string_new("");
+	int col = 0, r, rc;
+
+	if (!s)
+		return oom(err);
+	r = mailmime_write_mem(s, &col, root);
+	if (r == MAILIMF_ERROR_MEMORY)
+		rc = oom(err);
+	else if (r != MAILIMF_NO_ERROR)
+		rc = dg_errf(err, DG_EINTERNAL,
+			     "libetpan could not write a message (error %d)",
+			     r);
+	else
+		rc = check_output(s->str, s->len, err);
+	/* libetpan stops right after the closing boundary */
+	if (!rc && (s->len < 2 || memcmp(s->str + s->len - 2, "\r\n", 2)) &&
+	    !mmap_string_append(s, "\r\n"))
+		rc = oom(err);
+	if (!rc) {
+		rc = strbuf_add(out, s->str, s->len);
+		if (rc)
+			dg_errf(err, rc,
+				"a message of %zu bytes does not fit "
+				"in its buffer",
+				s->len);
+	}
+	mmap_string_free(s);
+	return rc;
+}
+
+int mime_build(const struct mime_message *m, struct strbuf *out,
+	       struct dg_err *err)
+{
+	struct strbuf text = STRBUF_INIT, html = STRBUF_INIT;
+	struct mailimf_fields *fields;
+	struct mailmime *root = NULL;
+	int rc;
+
+	rc = check_present(m, err);
+	if (rc)
+		return rc;
+	if (sodium_init() < 0)
+		return dg_errf(err, DG_EINTERNAL, "libsodium cannot start");
+	fields = mailimf_fields_new_empty();
+	if (!fields)
+		return oom(err);
+	rc = add_headers(fields, m, err);
+	if (!rc &&
+	    (prepare_body(m->text, &text) || prepare_body(m->html, &html)))
+		rc = oom(err);
+	if (rc)
+		mailimf_fields_free(fields);
+	else
+		rc = build_tree(fields, &text, &html, &root, err);
+	if (!rc) {
+		rc = write_message(root, out, err);
+		mailmime_free(root);
+	}
+	strbuf_release(&text);
+	strbuf_release(&html);
+	return rc;
+}
+
+int mime_message_id(const char *user, const char *date, unsigned attempt,
+		    const char *from, struct strbuf *out, struct dg_err *err)
+{
+	/* the hash input is tagged: ids of other uses never collide */
+	static const char tag[] = "digest message-id v1";
+	struct strbuf name = STRBUF_INIT, addr = STRBUF_INIT;
+	unsigned char hash[16], n[4];
+	char hex[2 * sizeof(hash) + 1];
+	crypto_generichash_state st;
+	int rc;
+
+	if (!user || !*user || !date || !*date || !from)
+		return dg_errf(err, DG_EINVAL,
+			       "a message id needs a user, "
+			       "a date and a sender");
+	rc = mimehdr_parse_from(from, &name, &addr, err);
+	if (rc)
+		goto out;
+	if (sodium_init() < 0) {
+		rc = dg_errf(err, DG_EINTERNAL, "libsodium cannot start");
+		goto out;
+	}
+	n[0] = (unsigned char)(attempt >> 24);
+	n[1] = (unsigned char)(attempt >> 16);
+	n[2] = (unsigned char)(attempt >> 8);
+	n[3] = (unsigned char)attempt;
+	/* each string with its NUL, so ("ab","c") and ("a","bc") differ */
+	if (crypto_generichash_init(&st, NULL, 0, sizeof(hash)) ||
+	    crypto_generichash_update(&st, (const unsigned char *)tag,
+				      sizeof(tag)) ||
+	    crypto_generichash_update(&st, (const unsigned char *)user,
+				      strlen(user) + 1) ||
+	    crypto_generichash_update(&st, (const unsigned char *)date,
+				      strlen(date) + 1) ||
+	    crypto_generichash_update(&st, n, sizeof(n)) ||
+	    crypto_generichash_final(&st, hash, sizeof(hash))) {
+		rc = dg_errf(err, DG_EINTERNAL, "libsodium could not hash");
+		goto out;
+	}
+	sodium_bin2hex(hex, sizeof(hex), hash, sizeof(hash));
+	rc = strbuf_addf(out, "digest.%s@%s", hex, strchr(addr.buf, '@') + 1);
+	if (rc)
+		oom(err);
+out:
+	strbuf_release(&name);
+	strbuf_release(&addr);
+	return rc;
+}
