@@ -580,14 +580,16 @@ static int same_name(const struct parser *p, const struct token *a,
 }
 
 /*
- * A line of blanks and tags that output nothing is not output itself,
- * except that "{{$b}}{{/b}}" keeps its line ending: the block's content
- * replaces it, in the middle of a line that goes on (spec: "Standalone
- * block").
+ * A line of blanks and tags that output nothing is not output itself.
+ * Several tags may share the line ("{{<parent}}{{$block}}", which the
+ * inheritance spec needs, or "{{/a}}{{^a}}") but at most one partial or
+ * parent: "{{>a}} {{>b}}" is a line of text. "{{$b}}{{/b}}" keeps its line
+ * ending: the block's content replaces it, in the middle of a line that
+ * goes on (spec: "Standalone block").
  */
 static void mark_line(struct parser *p, struct line *l)
 {
-	size_t i, end = l->first + l->n, last = SIZE_MAX;
+	size_t i, end = l->first + l->n, last = SIZE_MAX, includes = 0;
 	int keep;
 
 	for (i = l->first; i < end; i++) {
@@ -600,9 +602,11 @@ static void mark_line(struct parser *p, struct line *l)
 		}
 		if (!can_stand_alone(t->kind))
 			return;
+		if (t->kind == TOK_PARTIAL || t->kind == TOK_PARENT)
+			includes++;
 		last = i;
 	}
-	if (last == SIZE_MAX)
+	if (last == SIZE_MAX || includes > 1)
 		return;
 	keep = p->toks[last].kind == TOK_CLOSE && last > l->first &&
 	       p->toks[last - 1].kind == TOK_BLOCK &&
