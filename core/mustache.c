@@ -1,6 +1,6 @@
 /*
- * mustache: the data tree and the compiler. Rendering is in
- * mustache_render.c; both share the tree of mustache_tree.h.
+ * mustache: the compiler. The data tree is in mustache_value.c, rendering
+ * in mustache_render.c; they share the structures of mustache_tree.h.
  *
  * Compiling takes three passes over a flat token list:
  *  1. tokenize: text and tags, applying set-delimiter tags as they come;
@@ -31,193 +31,6 @@
 /* Tags quoted in messages are cut to this many bytes. */
 #define QUOTE_MAX 60
 
-/* --- the data tree ------------------------------------------------------ */
-
-/* Make room for need items of size bytes; NULL (items kept) on failure. */
-static void *grow(void *items, size_t *alloc, size_t need, size_t size)
-{
-	size_t cap;
-
-	if (need <= *alloc)
-		return items;
-	cap = *alloc ? *alloc * 2 : 8;
-	if (cap < need)
-		cap = need;
-	if (cap > SIZE_MAX / size)
-		return NULL;
-	items = realloc(items, cap * size);
-	if (items)
-		*alloc = cap;
-	return items;
-}
-
-static struct mustache_value *value_new(enum mustache_kind kind)
-{
-	struct mustache_value *v = calloc(1, sizeof(*v));
-
-	if (v)
-		v->kind = kind;
-	return v;
-}
-
-struct mustache_value *mustache_null(void)
-{
-	return value_new(MUSTACHE_NULL);
-}
-
-struct mustache_value *mustache_bool(int b)
-{
-	struct mustache_value *v = value_new(MUSTACHE_BOOL);
-
-	if (v)
-		v->u.b = !!b;
-	return v;
-}
-
-struct mustache_value *mustache_int(int64_t i)
-{
-	struct mustache_value *v = value_new(MUSTACHE_INT);
-
-	if (v)
-		v->u.i = i;
-	return v;
-}
-
-struct mustache_value *mustache_float(double d)
-{
-	struct mustache_value *v = value_new(MUSTACHE_FLOAT);
-
-	if (v)
-		v->u.f = d;
-	return v;
-}
-
-struct mustache_value *mustache_stringn(const char *s, size_t len)
-{
-	struct mustache_value *v;
-
-	if (len == SIZE_MAX)
-		return NULL;
-	v = value_new(MUSTACHE_STRING);
-	if (!v)
-		return NULL;
-	v->u.str.s = malloc(len + 1);
-	if (!v->u.str.s) {
-		free(v);
-		return NULL;
-	}
-	if (len)
-		memcpy(v->u.str.s, s, len);
-	v->u.str.s[len] = '\0';
-	v->u.str.len = len;
-	return v;
-}
-
-struct mustache_value *mustache_string(const char *s)
-{
-	return mustache_stringn(s, strlen(s));
-}
-
-struct mustache_value *mustache_list_new(void)
-{
-	return value_new(MUSTACHE_LIST);
-}
-
-struct mustache_value *mustache_map_new(void)
-{
-	return value_new(MUSTACHE_MAP);
-}
-
-int mustache_list_push(struct mustache_value *list, struct mustache_value *v)
-{
-	struct mustache_value **items;
-
-	if (!v)
-		return DG_ENOMEM;
-	if (!list || list->kind != MUSTACHE_LIST) {
-		mustache_value_free(v);
-		return DG_EINVAL;
-	}
-	items = grow(list->u.list.items, &list->u.list.alloc,
-		     list->u.list.n + 1, sizeof(*items));
-	if (!items) {
-		mustache_value_free(v);
-		return DG_ENOMEM;
-	}
-	list->u.list.items = items;
-	items[list->u.list.n++] = v;
-	return 0;
-}
-
-int mustache_map_set(struct mustache_value *map, const char *key,
-		     struct mustache_value *v)
-{
-	struct mustache_pair *pairs;
-	char *k;
-	size_t i;
-
-	if (!v)
-		return DG_ENOMEM;
-	if (!map || map->kind != MUSTACHE_MAP || !key) {
-		mustache_value_free(v);
-		return DG_EINVAL;
-	}
-	for (i = 0; i < map->u.map.n; i++) {
-		if (!strcmp(map->u.map.pairs[i].key, key)) {
-			mustache_value_free(map->u.map.pairs[i].value);
-			map->u.map.pairs[i].value = v;
-			return 0;
-		}
-	}
-	pairs = grow(map->u.map.pairs, &map->u.map.alloc, map->u.map.n + 1,
-		     sizeof(*pairs));
-	k = pairs ? strdup(key) : NULL;
-	if (!k) {
-		if (pairs)
-			map->u.map.pairs = pairs;
-		mustache_value_free(v);
-		return DG_ENOMEM;
-	}
-	map->u.map.pairs = pairs;
-	pairs[map->u.map.n].key = k;
-	pairs[map->u.map.n].value = v;
-	map->u.map.n++;
-	return 0;
-}
-
-enum mustache_kind mustache_value_kind(const struct mustache_value *v)
-{
-	return v ? v->kind : MUSTACHE_NULL;
-}
-
-void mustache_value_free(struct mustache_value *v)
-{
-	size_t i;
-
-	if (!v)
-		return;
-	switch (v->kind) {
-	case MUSTACHE_STRING:
-		free(v->u.str.s);
-		break;
-	case MUSTACHE_LIST:
-		for (i = 0; i < v->u.list.n; i++)
-			mustache_value_free(v->u.list.items[i]);
-		free(v->u.list.items);
-		break;
-	case MUSTACHE_MAP:
-		for (i = 0; i < v->u.map.n; i++) {
-			free(v->u.map.pairs[i].key);
-			mustache_value_free(v->u.map.pairs[i].value);
-		}
-		free(v->u.map.pairs);
-		break;
-	default:
-		break;
-	}
-	free(v);
-}
-
 /* --- pass 1: tokens ----------------------------------------------------- */
 
 enum tok_kind {
@@ -238,11 +51,11 @@ struct token {
 	enum tok_kind kind;
 	size_t start, end;     /* TEXT: its bytes; a tag: the whole tag */
 	size_t name, name_len; /* a tag's name */
-	int dynamic;           /* {{>*x}} or {{<*x}} */
-	int dropped;           /* TEXT of a standalone line: not output */
-	int standalone;        /* a tag on a standalone line */
-	size_t line;           /* index in parser.lines */
-	size_t match;          /* an opening tag: its closing tag */
+	int dynamic;	       /* {{>*x}} or {{<*x}} */
+	int dropped;	       /* TEXT of a standalone line: not output */
+	int standalone;	       /* a tag on a standalone line */
+	size_t line;	       /* index in parser.lines */
+	size_t match;	       /* an opening tag: its closing tag */
 };
 
 struct line {
@@ -291,8 +104,8 @@ static unsigned line_at(struct parser *p, size_t pos)
 	return p->lc_line;
 }
 
-__attribute__((format(printf, 3, 4)))
-static int parse_error(struct parser *p, size_t pos, const char *fmt, ...)
+__attribute__((format(printf, 3, 4))) static int
+parse_error(struct parser *p, size_t pos, const char *fmt, ...)
 {
 	char msg[DG_ERR_MAX];
 	unsigned line, col;
@@ -307,9 +120,9 @@ static int parse_error(struct parser *p, size_t pos, const char *fmt, ...)
 }
 
 /* printf arguments quoting the source text of a token, cut short. */
-#define QUOTE(p, t)                                                          \
-	(int)((t)->end - (t)->start > QUOTE_MAX ? QUOTE_MAX                  \
-						 : (t)->end - (t)->start),   \
+#define QUOTE(p, t)                                                            \
+	(int)((t)->end - (t)->start > QUOTE_MAX ? QUOTE_MAX                    \
+						: (t)->end - (t)->start),      \
 		(p)->src + (t)->start
 
 static int nomem(struct parser *p)
@@ -338,12 +151,13 @@ static struct token *add_token(struct parser *p, enum tok_kind kind,
 	struct token *toks, *t;
 	struct line *lines;
 
-	toks = grow(p->toks, &p->atok, p->ntok + 1, sizeof(*toks));
+	toks = mustache_grow(p->toks, &p->atok, p->ntok + 1, sizeof(*toks));
 	if (!toks)
 		return NULL;
 	p->toks = toks;
 	if (!p->nline || p->line_done) {
-		lines = grow(p->lines, &p->aline, p->nline + 1, sizeof(*lines));
+		lines = mustache_grow(p->lines, &p->aline, p->nline + 1,
+				      sizeof(*lines));
 		if (!lines)
 			return NULL;
 		p->lines = lines;
@@ -389,8 +203,8 @@ static int find_close(const struct parser *p, size_t pos, char closer,
 	size_t from = pos;
 
 	while (pos < p->len) {
-		const char *hit = memmem(p->src + pos, p->len - pos, p->close,
-					 p->clen);
+		const char *hit =
+			memmem(p->src + pos, p->len - pos, p->close, p->clen);
 		size_t k;
 
 		if (!hit)
@@ -549,8 +363,8 @@ static int tokenize(struct parser *p)
 	int rc;
 
 	while (pos < p->len) {
-		const char *hit = memmem(p->src + pos, p->len - pos, p->open,
-					 p->olen);
+		const char *hit =
+			memmem(p->src + pos, p->len - pos, p->open, p->olen);
 		size_t at = hit ? (size_t)(hit - p->src) : p->len;
 
 		rc = add_text(p, pos, at);
@@ -791,7 +605,7 @@ static struct mustache_node *body_add(struct mustache_body *b,
 {
 	struct mustache_node *nodes, *node;
 
-	nodes = grow(b->nodes, &b->alloc, b->n + 1, sizeof(*nodes));
+	nodes = mustache_grow(b->nodes, &b->alloc, b->n + 1, sizeof(*nodes));
 	if (!nodes)
 		return NULL;
 	b->nodes = nodes;
@@ -954,8 +768,13 @@ int mustache_compile(const char *text, size_t len, const char *name,
 {
 	struct mustache_template *t = calloc(1, sizeof(*t));
 	struct parser p = {
-		.open = "{{", .olen = 2, .close = "}}", .clen = 2,
-		.lc_line = 1, .err = err, .len = len,
+		.open = "{{",
+		.olen = 2,
+		.close = "}}",
+		.clen = 2,
+		.lc_line = 1,
+		.err = err,
+		.len = len,
 	};
 	size_t i;
 	int rc;

@@ -112,8 +112,8 @@ void mustache_template_free(struct mustache_template *t);
  * renders as nothing, as the spec wants), or fails with another DG_E* code
  * and a message in err (the rendering fails).
  */
-typedef int mustache_resolve_fn(const char *name, struct strbuf *out,
-				void *ctx, struct dg_err *err);
+typedef int mustache_resolve_fn(const char *name, struct strbuf *out, void *ctx,
+				struct dg_err *err);
 
 /*
  * The ready-made resolver: ctx is a folder path (const char *); partial x
@@ -166,15 +166,19 @@ enum mustache_escape {
 #define MUSTACHE_MAX_DEPTH 64
 
 /*
- * Render t with data (NULL: no data) and append the result to out.
- * partials may be NULL: every partial then renders as nothing. On failure
- * out is left as it was and err names the template and line.
+ * Render t with data (NULL: no data) and append the result to out, within
+ * out's size limit. partials may be NULL: every partial then renders as
+ * nothing; with partials, a partial the resolver does not know renders as
+ * nothing too, with a logging_warn() the first time. On failure nothing is
+ * appended (out is emptied only if memory runs out while appending, as
+ * strbuf does) and err names the template and line: DG_EINVAL for endless
+ * recursion, DG_ETOOBIG past the limit, or the resolver's or compiler's
+ * code for a partial.
  */
 int mustache_render(const struct mustache_template *t,
 		    const struct mustache_value *data,
 		    struct mustache_partials *partials,
 		    enum mustache_escape escape, struct strbuf *out,
-		    struct dg_err *err)
-	__attribute__((warn_unused_result));
+		    struct dg_err *err) __attribute__((warn_unused_result));
 
 #endif

@@ -75,14 +75,14 @@ int mustache_resolve_dir(const char *name, struct strbuf *out, void *ctx,
 	rc = strbuf_read_file(out, path.buf);
 	e = errno;
 	if (rc == DG_EIO && (e == ENOENT || e == ENOTDIR))
-		rc = dg_errf(err, DG_ENOTFOUND, "no partial '%s': %s: %s",
-			     name, path.buf, strerror(e));
+		rc = dg_errf(err, DG_ENOTFOUND, "no partial '%s': %s: %s", name,
+			     path.buf, strerror(e));
 	else if (rc == DG_EIO)
-		rc = dg_errf(err, rc, "cannot read partial '%s': %s: %s",
-			     name, path.buf, strerror(e));
+		rc = dg_errf(err, rc, "cannot read partial '%s': %s: %s", name,
+			     path.buf, strerror(e));
 	else if (rc)
-		rc = dg_errf(err, rc, "cannot read partial '%s': %s: %s",
-			     name, path.buf, dg_strerror(rc));
+		rc = dg_errf(err, rc, "cannot read partial '%s': %s: %s", name,
+			     path.buf, dg_strerror(rc));
 	strbuf_release(&path);
 	return rc;
 }
@@ -136,18 +136,12 @@ void mustache_partials_free(struct mustache_partials *p)
 static int cache_add(struct mustache_partials *p, const char *name,
 		     struct mustache_template *t, struct dg_err *err)
 {
-	struct cached *items = p->items;
+	struct cached *items;
 	char *copy = strdup(name);
 
-	if (copy && p->n == p->alloc) {
-		size_t cap = p->alloc ? p->alloc * 2 : 8;
-
-		items = realloc(p->items, cap * sizeof(*items));
-		if (items) {
-			p->items = items;
-			p->alloc = cap;
-		}
-	}
+	items = mustache_grow(p->items, &p->alloc, p->n + 1, sizeof(*items));
+	if (items)
+		p->items = items;
 	if (!copy || !items) {
 		free(copy);
 		mustache_template_free(t);
@@ -181,8 +175,7 @@ static int cache_get(struct mustache_partials *p, const char *name,
 		*out = p->items[i].t;
 		if (*out)
 			return 0;
-		return dg_errf(err, DG_ENOTFOUND, "no partial '%.100s'",
-			       name);
+		return dg_errf(err, DG_ENOTFOUND, "no partial '%.100s'", name);
 	}
 	/* A resolver may say "not found" without a message: have one. */
 	dg_errf(err, DG_ENOTFOUND, "no partial '%.100s'", name);
@@ -247,7 +240,9 @@ static void format_double(double d, char *buf, size_t size)
 
 	if (isnan(d) || isinf(d)) {
 		snprintf(buf, size, "%s",
-			 isnan(d) ? "NaN" : d > 0 ? "Infinity" : "-Infinity");
+			 isnan(d) ? "NaN"
+			 : d > 0  ? "Infinity"
+				  : "-Infinity");
 		return;
 	}
 	if (d == 0) {
@@ -280,8 +275,8 @@ static void format_double(double d, char *buf, size_t size)
  * The text of a scalar: its bytes in *s and *n, or in buf for a number.
  * Null, lists and maps have none.
  */
-static void scalar_text(const struct mustache_value *v, char *buf,
-			size_t size, const char **s, size_t *n)
+static void scalar_text(const struct mustache_value *v, char *buf, size_t size,
+			const char **s, size_t *n)
 {
 	*s = buf;
 	buf[0] = '\0';
@@ -333,13 +328,13 @@ struct scope {
 struct render {
 	struct mustache_partials *partials;
 	enum mustache_escape escape;
-	struct strbuf buf;    /* the output so far */
+	struct strbuf buf; /* the output so far */
 	struct dg_err *err;
 	const char *tname;    /* the template being rendered, for messages */
-	unsigned depth;       /* partials, parents and overrides entered */
+	unsigned depth;	      /* partials, parents and overrides entered */
 	struct strbuf indent; /* the indentation is indent.buf[base..len] */
 	size_t base;
-	int lead;             /* output starts with indent.buf[lead_at..]: */
+	int lead; /* output starts with indent.buf[lead_at..]: */
 	size_t lead_at, lead_end;
 };
 
@@ -448,14 +443,13 @@ static const struct mustache_value *lookup(const struct frame *f,
 		return f ? f->v : NULL;
 	dot = strchr(name, '.');
 	for (; f && !v; f = f->up)
-		v = map_get(f->v, name, dot ? (size_t)(dot - name)
-					    : strlen(name));
+		v = map_get(f->v, name,
+			    dot ? (size_t)(dot - name) : strlen(name));
 	/* The first part picks the frame; the others must follow from it. */
 	while (v && dot) {
 		name = dot + 1;
 		dot = strchr(name, '.');
-		v = map_get(v, name, dot ? (size_t)(dot - name)
-					 : strlen(name));
+		v = map_get(v, name, dot ? (size_t)(dot - name) : strlen(name));
 	}
 	return v;
 }
@@ -464,7 +458,7 @@ static int render_section(struct render *r, const struct mustache_node *node,
 			  const struct frame *f, const struct scope *s)
 {
 	const struct mustache_value *v = lookup(f, node->name);
-	struct frame fr = { .v = v, .up = f };
+	struct frame fr = {.v = v, .up = f};
 	size_t i;
 	int rc;
 
@@ -537,28 +531,30 @@ static int dynamic_name(struct render *r, const struct mustache_node *node,
 static int load(struct render *r, const struct mustache_node *node,
 		const char *name, const struct mustache_template **t)
 {
+	struct dg_err err = DG_ERR_INIT;
 	int fresh, rc;
 
 	if (!r->partials)
 		return 1;
-	rc = cache_get(r->partials, name, t, &fresh, r->err);
+	rc = cache_get(r->partials, name, t, &fresh, &err);
 	if (rc == DG_ENOTFOUND) {
 		if (fresh)
 			logging_warn("%s:%u: %s; it renders as nothing",
-				     r->tname, node->line, r->err->msg);
+				     r->tname, node->line, err.msg);
 		return 1;
 	}
 	if (rc)
-		return dg_err_prefix(r->err, "%s:%u", r->tname, node->line);
+		return dg_errf(r->err, rc, "%s:%u: %s", r->tname, node->line,
+			       err.msg);
 	return 0;
 }
 
 static int render_include(struct render *r, const struct mustache_node *node,
 			  const struct frame *f, const struct scope *s)
 {
-	struct scope own = { .parent = node, .tname = r->tname, .up = s };
-	const char *what = node->kind == MUSTACHE_N_PARENT ? "parent"
-							    : "partial";
+	struct scope own = {.parent = node, .tname = r->tname, .up = s};
+	const char *what =
+		node->kind == MUSTACHE_N_PARENT ? "parent" : "partial";
 	const struct mustache_template *t;
 	struct strbuf dyn = STRBUF_INIT;
 	const char *name = node->name;
@@ -686,18 +682,25 @@ int mustache_render(const struct mustache_template *t,
 		    struct dg_err *err)
 {
 	struct render r = {
-		.partials = partials, .escape = escape, .err = err,
-		.tname = t->name, .indent = STRBUF_INIT,
+		.partials = partials,
+		.escape = escape,
+		.err = err,
+		.tname = t->name,
+		.indent = STRBUF_INIT,
 	};
-	struct frame root = { .v = data, .up = NULL };
+	struct frame root = {.v = data, .up = NULL};
+	size_t room = out->max > out->len ? out->max - out->len : 0;
 	int rc;
 
 	/* Render aside, so that a failure leaves out as it was. */
-	strbuf_init(&r.buf, out->max > out->len ? out->max - out->len : 1);
+	strbuf_init(&r.buf, room ? room : 1);
 	rc = render_body(&r, &t->root, &root, NULL);
-	if (!rc && strbuf_addbuf(out, &r.buf))
-		rc = dg_errf(err, DG_ENOMEM, "%s: out of memory rendering",
-			     t->name);
+	if (!rc && r.buf.len > room)
+		rc = dg_errf(err, DG_ETOOBIG,
+			     "%s: the rendering is larger than %zu bytes",
+			     t->name, room);
+	else if (!rc && strbuf_addbuf(out, &r.buf))
+		rc = out_error(&r, DG_ENOMEM);
 	strbuf_release(&r.buf);
 	strbuf_release(&r.indent);
 	return rc;

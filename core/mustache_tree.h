@@ -1,7 +1,8 @@
 /*
- * mustache_tree: the compiled form of a template, shared by the compiler
- * (mustache.c) and the renderer (mustache_render.c). Not for other modules:
- * they see struct mustache_template as opaque through mustache.h.
+ * mustache_tree: the structures behind mustache.h, shared by the data tree
+ * (mustache_value.c), the compiler (mustache.c) and the renderer
+ * (mustache_render.c). Not for other modules: they see values and
+ * templates as opaque through mustache.h.
  *
  * Invariants: text and indentation slices point into the template's own
  * copy of the source, which lives as long as the template. A body is an
@@ -18,12 +19,12 @@
 enum mustache_node_kind {
 	MUSTACHE_N_TEXT,     /* literal text */
 	MUSTACHE_N_INDENT,   /* a line starts here: emit the indentation */
-	MUSTACHE_N_VAR,      /* {{x}} */
-	MUSTACHE_N_RAW,      /* {{{x}}} or {{&x}} */
+	MUSTACHE_N_VAR,	     /* {{x}} */
+	MUSTACHE_N_RAW,	     /* {{{x}}} or {{&x}} */
 	MUSTACHE_N_SECTION,  /* {{#x}}...{{/x}} */
 	MUSTACHE_N_INVERTED, /* {{^x}}...{{/x}} */
 	MUSTACHE_N_PARTIAL,  /* {{>x}} */
-	MUSTACHE_N_PARENT,   /* {{<x}}...{{/x}}: only its block children count */
+	MUSTACHE_N_PARENT,   /* {{<x}}...{{/x}}: only its blocks count */
 	MUSTACHE_N_BLOCK     /* {{$x}}...{{/x}} */
 };
 
@@ -36,12 +37,12 @@ struct mustache_body {
 
 struct mustache_node {
 	enum mustache_node_kind kind;
-	unsigned line;       /* of the tag, for messages */
-	const char *text;    /* TEXT: the text; PARTIAL, PARENT, BLOCK: */
-	size_t len;          /* the indentation a standalone tag adds */
-	char *name;          /* tags: the name (without '*' when dynamic) */
-	int dynamic;         /* {{>*x}}: name is looked up in the data */
-	int standalone;      /* the tag stands alone on its line */
+	unsigned line;	  /* of the tag, for messages */
+	const char *text; /* TEXT: the text; PARTIAL, PARENT, BLOCK: */
+	size_t len;	  /* the indentation a standalone tag adds */
+	char *name;	  /* tags: the name (without '*' when dynamic) */
+	int dynamic;	  /* {{>*x}}: name is looked up in the data */
+	int standalone;	  /* the tag stands alone on its line */
 	struct mustache_body body;
 };
 
@@ -78,5 +79,11 @@ struct mustache_template {
 	size_t len;
 	struct mustache_body root;
 };
+
+/*
+ * Make room for need items of size bytes in items (of *alloc): the new
+ * array, or NULL when out of memory (items is then left as it was).
+ */
+void *mustache_grow(void *items, size_t *alloc, size_t need, size_t size);
 
 #endif

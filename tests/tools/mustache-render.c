@@ -42,7 +42,8 @@ static struct mustache_value *convert_object(struct json_object *j)
 
 	if (!map)
 		return NULL;
-	json_object_object_foreach(j, key, val) {
+	json_object_object_foreach(j, key, val)
+	{
 		if (mustache_map_set(map, key, convert(val))) {
 			mustache_value_free(map);
 			return NULL;
@@ -138,8 +139,7 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	tok = json_tokener_new();
-	in = tok ? json_tokener_parse_ex(tok, input.buf, (int)input.len)
-		 : NULL;
+	in = tok ? json_tokener_parse_ex(tok, input.buf, (int)input.len) : NULL;
 	if (!in || !json_object_is_type(in, json_type_object)) {
 		fprintf(stderr, "mustache-render: stdin is not a JSON "
 				"object\n");

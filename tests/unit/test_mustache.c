@@ -55,9 +55,9 @@ static void assert_render_fails(const struct mustache_template *t,
 	struct strbuf out = STRBUF_INIT;
 	struct dg_err err = DG_ERR_INIT;
 
-	assert_int_equal(mustache_render(t, data, p, MUSTACHE_ESCAPE_HTML,
-					 &out, &err),
-			 code);
+	assert_int_equal(
+		mustache_render(t, data, p, MUSTACHE_ESCAPE_HTML, &out, &err),
+		code);
 	assert_string_equal(err.msg, msg);
 	strbuf_release(&out);
 }
@@ -67,9 +67,9 @@ static void assert_compile_fails(const char *text, const char *msg)
 	struct mustache_template *t = NULL;
 	struct dg_err err = DG_ERR_INIT;
 
-	assert_int_equal(mustache_compile(text, strlen(text), "page.mustache",
-					  &t, &err),
-			 DG_EPARSE);
+	assert_int_equal(
+		mustache_compile(text, strlen(text), "page.mustache", &t, &err),
+		DG_EPARSE);
 	assert_null(t);
 	assert_string_equal(err.msg, msg);
 }
@@ -96,12 +96,13 @@ static void test_mustache__one_template_renders_many_data(void **state)
 	struct mustache_value *d2 = map1("name", mustache_string("Bo"));
 	struct mustache_value *list = mustache_list_new();
 
-	assert_int_equal(mustache_list_push(list, map1("subject",
-						     mustache_string("1:1"))),
+	assert_int_equal(mustache_list_push(
+				 list, map1("subject", mustache_string("1:1"))),
 			 0);
-	assert_int_equal(mustache_list_push(list, map1("subject",
-						     mustache_string("Sync"))),
-			 0);
+	assert_int_equal(
+		mustache_list_push(list,
+				   map1("subject", mustache_string("Sync"))),
+		0);
 	assert_int_equal(mustache_map_set(d1, "meetings", list), 0);
 	for (int i = 0; i < 3; i++) {
 		assert_renders(t, d1, NULL, MUSTACHE_ESCAPE_HTML,
@@ -122,9 +123,9 @@ static void test_mustache__render_appends_to_what_out_holds(void **state)
 	struct dg_err err = DG_ERR_INIT;
 
 	assert_int_equal(strbuf_addstr(&out, "a"), 0);
-	assert_int_equal(mustache_render(t, v, NULL, MUSTACHE_ESCAPE_HTML,
-					 &out, &err),
-			 0);
+	assert_int_equal(
+		mustache_render(t, v, NULL, MUSTACHE_ESCAPE_HTML, &out, &err),
+		0);
 	assert_string_equal(out.buf, "ab");
 	assert_string_equal(mustache_template_name(t), "t.mustache");
 	strbuf_release(&out);
@@ -153,7 +154,7 @@ static void test_mustache__closing_tag_without_section_fails(void **state)
 			     "section is open");
 }
 
-static void test_mustache__unclosed_tag_names_the_missing_delimiter(void **state)
+static void test_mustache__unclosed_tag_names_its_delimiter(void **state)
 {
 	assert_compile_fails("a {{name",
 			     "page.mustache:1:3: tag '{{name' is never "
@@ -220,8 +221,7 @@ static void test_mustache__numbers_render_in_their_shortest_form(void **state)
 
 	assert_int_equal(mustache_map_set(d, "b", mustache_float(100.0)), 0);
 	assert_int_equal(mustache_map_set(d, "c", mustache_float(-0.5)), 0);
-	assert_int_equal(mustache_map_set(d, "d", mustache_int(INT64_MIN)),
-			 0);
+	assert_int_equal(mustache_map_set(d, "d", mustache_int(INT64_MIN)), 0);
 	assert_int_equal(mustache_map_set(d, "e", mustache_bool(1)), 0);
 	assert_renders(t, d, NULL, MUSTACHE_ESCAPE_HTML,
 		       "1.21 100 -0.5 -9223372036854775808 true");
@@ -308,11 +308,12 @@ static int counting_resolve(const char *name, struct strbuf *out, void *ctx,
 
 static void test_mustache__partials_are_resolved_once(void **state)
 {
-	struct mustache_template *t = compile("{{#.}}{{>inner}}{{>gone}}{{/.}}");
+	struct mustache_template *t =
+		compile("{{#.}}{{>inner}}{{>gone}}{{/.}}");
 	struct mustache_value *d = mustache_list_new();
 	struct mustache_partials *p = NULL;
 	struct dg_err err = DG_ERR_INIT;
-	struct counting c = { 0 };
+	struct counting c = {0};
 
 	assert_int_equal(mustache_partials_new(counting_resolve, &c, &p, &err),
 			 0);
@@ -333,7 +334,7 @@ static void test_mustache__resolver_failure_fails_the_render(void **state)
 	struct mustache_template *t = compile("a\n{{>bad}}");
 	struct mustache_partials *p = NULL;
 	struct dg_err err = DG_ERR_INIT;
-	struct counting c = { 0 };
+	struct counting c = {0};
 
 	assert_int_equal(mustache_partials_new(counting_resolve, &c, &p, &err),
 			 0);
@@ -349,14 +350,14 @@ static void test_mustache__failed_render_leaves_out_as_it_was(void **state)
 	struct mustache_partials *p = NULL;
 	struct strbuf out = STRBUF_INIT;
 	struct dg_err err = DG_ERR_INIT;
-	struct counting c = { 0 };
+	struct counting c = {0};
 
 	assert_int_equal(mustache_partials_new(counting_resolve, &c, &p, &err),
 			 0);
 	assert_int_equal(strbuf_addstr(&out, "kept"), 0);
-	assert_int_equal(mustache_render(t, NULL, p, MUSTACHE_ESCAPE_HTML,
-					 &out, &err),
-			 DG_EIO);
+	assert_int_equal(
+		mustache_render(t, NULL, p, MUSTACHE_ESCAPE_HTML, &out, &err),
+		DG_EIO);
 	assert_string_equal(out.buf, "kept");
 	strbuf_release(&out);
 	mustache_partials_free(p);
@@ -373,9 +374,9 @@ static void test_mustache__output_past_the_limit_fails(void **state)
 	strbuf_init(&out, 25);
 	for (int i = 0; i < 3; i++)
 		assert_int_equal(mustache_list_push(d, mustache_int(i)), 0);
-	assert_int_equal(mustache_render(t, d, NULL, MUSTACHE_ESCAPE_HTML,
-					 &out, &err),
-			 DG_ETOOBIG);
+	assert_int_equal(
+		mustache_render(t, d, NULL, MUSTACHE_ESCAPE_HTML, &out, &err),
+		DG_ETOOBIG);
 	assert_string_equal(err.msg,
 			    "t.mustache: the rendering is larger than 25 "
 			    "bytes");
@@ -424,10 +425,16 @@ static int make_folder(void **state)
 static int remove_folder(void **state)
 {
 	static const char *const names[] = {
-		"tpl/header.mustache", "tpl/tips/disc/D.mustache",
-		"tpl/loop.mustache", "tpl/broken.mustache",
-		"secret.mustache", "tpl/tips/disc", "tpl/tips",
-		"tpl/folder.mustache", "tpl", "",
+		"tpl/header.mustache",
+		"tpl/tips/disc/D.mustache",
+		"tpl/loop.mustache",
+		"tpl/broken.mustache",
+		"secret.mustache",
+		"tpl/tips/disc",
+		"tpl/tips",
+		"tpl/folder.mustache",
+		"tpl",
+		"",
 	};
 	char path[256];
 
@@ -456,9 +463,8 @@ static void test_mustache__folder_partials_include_sub_paths(void **state)
 	struct mustache_value *d = map1("name", mustache_string("Ann"));
 	struct mustache_partials *p = folder_partials();
 
-	assert_int_equal(mustache_map_set(d, "tip",
-					  mustache_string("tips/disc/D")),
-			 0);
+	assert_int_equal(
+		mustache_map_set(d, "tip", mustache_string("tips/disc/D")), 0);
 	assert_renders(t, d, p, MUSTACHE_ESCAPE_HTML,
 		       "Hello Ann!\n  Be brief.\n  Be brief.\n");
 	mustache_partials_free(p);
@@ -516,7 +522,7 @@ static void test_mustache__folder_refuses_dynamic_names_leaving_it(void **state)
 {
 	struct mustache_template *t = compile("{{>*tip}}");
 	struct mustache_value *d = map1("tip", mustache_string("tips/../../"
-							      "secret"));
+							       "secret"));
 	struct mustache_partials *p = folder_partials();
 
 	assert_render_fails(t, d, p, DG_EINVAL,
@@ -530,7 +536,7 @@ static void test_mustache__folder_refuses_dynamic_names_leaving_it(void **state)
 
 static void test_mustache__resolver_refuses_empty_and_dot_parts(void **state)
 {
-	static const char *const bad[] = { "", "a//b", "./a", "a/.", "a/" };
+	static const char *const bad[] = {"", "a//b", "./a", "a/.", "a/"};
 	struct strbuf out = STRBUF_INIT;
 	struct dg_err err = DG_ERR_INIT;
 
@@ -619,7 +625,7 @@ int main(void)
 		cmocka_unit_test(
 			test_mustache__closing_tag_without_section_fails),
 		cmocka_unit_test(
-			test_mustache__unclosed_tag_names_the_missing_delimiter),
+			test_mustache__unclosed_tag_names_its_delimiter),
 		cmocka_unit_test(test_mustache__bad_set_delimiter_tag_fails),
 		cmocka_unit_test(test_mustache__empty_or_blank_names_fail),
 		cmocka_unit_test(
@@ -628,8 +634,7 @@ int main(void)
 			test_mustache__no_escape_mode_keeps_text_verbatim),
 		cmocka_unit_test(
 			test_mustache__numbers_render_in_their_shortest_form),
-		cmocka_unit_test(
-			test_mustache__zero_empty_and_null_are_false),
+		cmocka_unit_test(test_mustache__zero_empty_and_null_are_false),
 		cmocka_unit_test(
 			test_mustache__lists_and_maps_interpolate_as_nothing),
 		cmocka_unit_test(
