@@ -1,0 +1,184 @@
+/*
+ * mustache: the template renderer of the digest (Debian ships no C one).
+ *
+ * It implements the whole mustache spec except lambdas: escaped and raw
+ * interpolation, dotted names, the implicit iterator, sections, inverted
+ * sections, comments, set delimiters, partials with standalone indentation,
+ * inheritance ({{<parent}} with {{$block}} overrides) and dynamic names
+ * ({{>*name}}, {{<*name}}). tests/conformance/mustache_spec.py runs the
+ * public suite against it.
+ *
+ * A template is compiled once into a tree and rendered many times; a
+ * compiled template is never changed by rendering, so one template may be
+ * rendered from several threads at once. Partials come from a resolver
+ * callback and are compiled once, on first use, into a cache held by a
+ * struct mustache_partials; that cache is not locked: give each thread its
+ * own.
+ *
+ * Data is a plain tree of struct mustache_value built by the caller, so
+ * that no JSON library leaks through this interface. Truthiness follows
+ * JavaScript, as most mustache users expect: null, false, 0, NaN, "" and
+ * the empty list are false; every map is true. Interpolating a list or a
+ * map renders nothing.
+ *
+ * Errors: int functions return 0 or a DG_E* code and fill *err. Compile
+ * errors name the template, the line and the column ("digest.html:12:5:
+ * section 'meetings' is never closed").
+ */
+#ifndef DIGEST_MUSTACHE_H
+#define DIGEST_MUSTACHE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct dg_err;
+struct strbuf;
+
+/* --- the data tree ------------------------------------------------------ */
+
+enum mustache_kind {
+	MUSTACHE_NULL,
+	MUSTACHE_BOOL,
+	MUSTACHE_INT,
+	MUSTACHE_FLOAT,
+	MUSTACHE_STRING,
+	MUSTACHE_LIST,
+	MUSTACHE_MAP
+};
+
+struct mustache_value;
+
+/*
+ * Constructors. Each returns a new value that is yours (free it with
+ * mustache_value_free(), or hand it to a list or map), or NULL when out of
+ * memory. Strings are copied; mustache_stringn() takes a length and the
+ * bytes may hold NULs.
+ */
+struct mustache_value *mustache_null(void);
+struct mustache_value *mustache_bool(int b);
+struct mustache_value *mustache_int(int64_t i);
+struct mustache_value *mustache_float(double d);
+struct mustache_value *mustache_string(const char *s);
+struct mustache_value *mustache_stringn(const char *s, size_t len);
+struct mustache_value *mustache_list_new(void);
+struct mustache_value *mustache_map_new(void);
+
+/*
+ * Append v to list. Takes ownership of v in every case, even on failure,
+ * so a constructor's result can be passed straight in: a NULL v (a failed
+ * constructor) gives DG_ENOMEM.
+ */
+int mustache_list_push(struct mustache_value *list, struct mustache_value *v)
+	__attribute__((warn_unused_result));
+
+/*
+ * Set key (copied) to v in map, replacing an earlier value of that key.
+ * Takes ownership of v in every case, as mustache_list_push() does.
+ */
+int mustache_map_set(struct mustache_value *map, const char *key,
+		     struct mustache_value *v)
+	__attribute__((warn_unused_result));
+
+enum mustache_kind mustache_value_kind(const struct mustache_value *v);
+
+/* Free v and everything it holds. NULL is a no-op. */
+void mustache_value_free(struct mustache_value *v);
+
+/* --- templates ---------------------------------------------------------- */
+
+struct mustache_template;
+
+/*
+ * Compile text (len bytes, copied) into a template. name is only used in
+ * messages: give the file name. *out is yours: mustache_template_free() it.
+ * DG_EPARSE on a malformed template (unclosed tag or section, mismatched
+ * closing tag, bad set-delimiter tag, empty or blank tag name).
+ */
+int mustache_compile(const char *text, size_t len, const char *name,
+		     struct mustache_template **out, struct dg_err *err)
+	__attribute__((warn_unused_result));
+
+/* The name given to mustache_compile(); borrowed from t. */
+const char *mustache_template_name(const struct mustache_template *t);
+
+/* Free t. NULL is a no-op. */
+void mustache_template_free(struct mustache_template *t);
+
+/* --- partials ----------------------------------------------------------- */
+
+/*
+ * A resolver appends the text of the partial called name to out and
+ * returns 0, returns DG_ENOTFOUND when there is no such partial (it then
+ * renders as nothing, as the spec wants), or fails with another DG_E* code
+ * and a message in err (the rendering fails).
+ */
+typedef int mustache_resolve_fn(const char *name, struct strbuf *out, void *ctx,
+				struct dg_err *err);
+
+/*
+ * The ready-made resolver: ctx is a folder path (const char *); partial x
+ * is the file <folder>/x.mustache. Names may hold '/' ("tips/disc/D") but
+ * an absolute name, an empty, "." or ".." part is refused with DG_EINVAL,
+ * so that a name taken from data never leaves the folder.
+ */
+int mustache_resolve_dir(const char *name, struct strbuf *out, void *ctx,
+			 struct dg_err *err);
+
+struct mustache_partials;
+
+/*
+ * A cache of compiled partials in front of resolve (with its ctx, which
+ * must outlive the cache). *out is yours: mustache_partials_free() it.
+ */
+int mustache_partials_new(mustache_resolve_fn *resolve, void *ctx,
+			  struct mustache_partials **out, struct dg_err *err)
+	__attribute__((warn_unused_result));
+
+/* The same with mustache_resolve_dir() on a copy of dir. */
+int mustache_partials_new_dir(const char *dir, struct mustache_partials **out,
+			      struct dg_err *err)
+	__attribute__((warn_unused_result));
+
+/*
+ * The compiled template called name, resolved and compiled on first use.
+ * *out is borrowed from p, valid until mustache_partials_free(p).
+ * DG_ENOTFOUND when the resolver knows no such name.
+ */
+int mustache_partials_get(struct mustache_partials *p, const char *name,
+			  const struct mustache_template **out,
+			  struct dg_err *err)
+	__attribute__((warn_unused_result));
+
+/* Free p and every template it compiled. NULL is a no-op. */
+void mustache_partials_free(struct mustache_partials *p);
+
+/* --- rendering ---------------------------------------------------------- */
+
+enum mustache_escape {
+	MUSTACHE_ESCAPE_HTML, /* {{x}} escapes & < > " ' (for HTML parts) */
+	MUSTACHE_ESCAPE_NONE  /* {{x}} is verbatim (for text parts) */
+};
+
+/*
+ * Partials and parents may nest this deep; deeper is taken for endless
+ * recursion and fails, naming the partial.
+ */
+#define MUSTACHE_MAX_DEPTH 64
+
+/*
+ * Render t with data (NULL: no data) and append the result to out, within
+ * out's size limit. partials may be NULL: every partial then renders as
+ * nothing; with partials, a partial the resolver does not know renders as
+ * nothing too, with a logging_warn() the first time. On failure nothing is
+ * appended (out is emptied only if memory runs out while appending, as
+ * strbuf does) and err names the template and line: DG_EINVAL for endless
+ * recursion, DG_ETOOBIG past the limit, or the resolver's or compiler's
+ * code for a partial.
+ */
+int mustache_render(const struct mustache_template *t,
+		    const struct mustache_value *data,
+		    struct mustache_partials *partials,
+		    enum mustache_escape escape, struct strbuf *out,
+		    struct dg_err *err) __attribute__((warn_unused_result));
+
+#endif

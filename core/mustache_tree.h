@@ -1,0 +1,89 @@
+/*
+ * mustache_tree: the structures behind mustache.h, shared by the data tree
+ * (mustache_value.c), the compiler (mustache.c) and the renderer
+ * (mustache_render.c). Not for other modules: they see values and
+ * templates as opaque through mustache.h.
+ *
+ * Invariants: text and indentation slices point into the template's own
+ * copy of the source, which lives as long as the template. A body is an
+ * array of nodes; section-like nodes own the body of their content.
+ */
+#ifndef DIGEST_MUSTACHE_TREE_H
+#define DIGEST_MUSTACHE_TREE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "mustache.h"
+
+enum mustache_node_kind {
+	MUSTACHE_N_TEXT,     /* literal text */
+	MUSTACHE_N_INDENT,   /* a line starts here: emit the indentation */
+	MUSTACHE_N_VAR,	     /* {{x}} */
+	MUSTACHE_N_RAW,	     /* {{{x}}} or {{&x}} */
+	MUSTACHE_N_SECTION,  /* {{#x}}...{{/x}} */
+	MUSTACHE_N_INVERTED, /* {{^x}}...{{/x}} */
+	MUSTACHE_N_PARTIAL,  /* {{>x}} */
+	MUSTACHE_N_PARENT,   /* {{<x}}...{{/x}}: only its blocks count */
+	MUSTACHE_N_BLOCK     /* {{$x}}...{{/x}} */
+};
+
+struct mustache_node;
+
+struct mustache_body {
+	struct mustache_node *nodes;
+	size_t n, alloc;
+};
+
+struct mustache_node {
+	enum mustache_node_kind kind;
+	unsigned line;	  /* of the tag, for messages */
+	const char *text; /* TEXT: the text; PARTIAL, PARENT, BLOCK: */
+	size_t len;	  /* the indentation a standalone tag adds */
+	char *name;	  /* tags: the name (without '*' when dynamic) */
+	int dynamic;	  /* {{>*x}}: name is looked up in the data */
+	int standalone;	  /* the tag stands alone on its line */
+	struct mustache_body body;
+};
+
+/* A map keeps its keys in insertion order; lookups are linear. */
+struct mustache_pair {
+	char *key;
+	struct mustache_value *value;
+};
+
+struct mustache_value {
+	enum mustache_kind kind;
+	union {
+		int b;
+		int64_t i;
+		double f;
+		struct {
+			char *s;
+			size_t len;
+		} str;
+		struct {
+			struct mustache_value **items;
+			size_t n, alloc;
+		} list;
+		struct {
+			struct mustache_pair *pairs;
+			size_t n, alloc;
+		} map;
+	} u;
+};
+
+struct mustache_template {
+	char *name;
+	char *src;
+	size_t len;
+	struct mustache_body root;
+};
+
+/*
+ * Make room for need items of size bytes in items (of *alloc): the new
+ * array, or NULL when out of memory (items is then left as it was).
+ */
+void *mustache_grow(void *items, size_t *alloc, size_t need, size_t size);
+
+#endif

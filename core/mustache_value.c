@@ -1,0 +1,200 @@
+/*
+ * mustache: the data tree callers build for mustache_render() (the
+ * compiler is in mustache.c, the renderer in mustache_render.c).
+ *
+ * A value owns everything below it; containers take ownership of what is
+ * added to them, even when adding fails, so constructors can be nested
+ * without leaking.
+ */
+#include "mustache.h"
+#include "mustache_tree.h"
+
+#include "err.h"
+
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+void *mustache_grow(void *items, size_t *alloc, size_t need, size_t size)
+{
+	size_t cap;
+
+	if (need <= *alloc)
+		return items;
+	cap = *alloc ? *alloc * 2 : 8;
+	if (cap < need)
+		cap = need;
+	if (cap > SIZE_MAX / size)
+		return NULL;
+	items = realloc(items, cap * size);
+	if (items)
+		*alloc = cap;
+	return items;
+}
+
+static struct mustache_value *value_new(enum mustache_kind kind)
+{
+	struct mustache_value *v = calloc(1, sizeof(*v));
+
+	if (v)
+		v->kind = kind;
+	return v;
+}
+
+struct mustache_value *mustache_null(void)
+{
+	return value_new(MUSTACHE_NULL);
+}
+
+struct mustache_value *mustache_bool(int b)
+{
+	struct mustache_value *v = value_new(MUSTACHE_BOOL);
+
+	if (v)
+		v->u.b = !!b;
+	return v;
+}
+
+struct mustache_value *mustache_int(int64_t i)
+{
+	struct mustache_value *v = value_new(MUSTACHE_INT);
+
+	if (v)
+		v->u.i = i;
+	return v;
+}
+
+struct mustache_value *mustache_float(double d)
+{
+	struct mustache_value *v = value_new(MUSTACHE_FLOAT);
+
+	if (v)
+		v->u.f = d;
+	return v;
+}
+
+struct mustache_value *mustache_stringn(const char *s, size_t len)
+{
+	struct mustache_value *v;
+
+	if (len == SIZE_MAX)
+		return NULL;
+	v = value_new(MUSTACHE_STRING);
+	if (!v)
+		return NULL;
+	v->u.str.s = malloc(len + 1);
+	if (!v->u.str.s) {
+		free(v);
+		return NULL;
+	}
+	if (len)
+		memcpy(v->u.str.s, s, len);
+	v->u.str.s[len] = '\0';
+	v->u.str.len = len;
+	return v;
+}
+
+struct mustache_value *mustache_string(const char *s)
+{
+	return mustache_stringn(s, strlen(s));
+}
+
+struct mustache_value *mustache_list_new(void)
+{
+	return value_new(MUSTACHE_LIST);
+}
+
+struct mustache_value *mustache_map_new(void)
+{
+	return value_new(MUSTACHE_MAP);
+}
+
+int mustache_list_push(struct mustache_value *list, struct mustache_value *v)
+{
+	struct mustache_value **items;
+
+	if (!v)
+		return DG_ENOMEM;
+	if (!list || list->kind != MUSTACHE_LIST) {
+		mustache_value_free(v);
+		return DG_EINVAL;
+	}
+	items = mustache_grow(list->u.list.items, &list->u.list.alloc,
+			      list->u.list.n + 1, sizeof(*items));
+	if (!items) {
+		mustache_value_free(v);
+		return DG_ENOMEM;
+	}
+	list->u.list.items = items;
+	items[list->u.list.n++] = v;
+	return 0;
+}
+
+int mustache_map_set(struct mustache_value *map, const char *key,
+		     struct mustache_value *v)
+{
+	struct mustache_pair *pairs;
+	char *k;
+	size_t i;
+
+	if (!v)
+		return DG_ENOMEM;
+	if (!map || map->kind != MUSTACHE_MAP || !key) {
+		mustache_value_free(v);
+		return DG_EINVAL;
+	}
+	for (i = 0; i < map->u.map.n; i++) {
+		if (!strcmp(map->u.map.pairs[i].key, key)) {
+			mustache_value_free(map->u.map.pairs[i].value);
+			map->u.map.pairs[i].value = v;
+			return 0;
+		}
+	}
+	pairs = mustache_grow(map->u.map.pairs, &map->u.map.alloc,
+			      map->u.map.n + 1, sizeof(*pairs));
+	k = pairs ? strdup(key) : NULL;
+	if (!k) {
+		if (pairs)
+			map->u.map.pairs = pairs;
+		mustache_value_free(v);
+		return DG_ENOMEM;
+	}
+	map->u.map.pairs = pairs;
+	pairs[map->u.map.n].key = k;
+	pairs[map->u.map.n].value = v;
+	map->u.map.n++;
+	return 0;
+}
+
+enum mustache_kind mustache_value_kind(const struct mustache_value *v)
+{
+	return v ? v->kind : MUSTACHE_NULL;
+}
+
+void mustache_value_free(struct mustache_value *v)
+{
+	size_t i;
+
+	if (!v)
+		return;
+	switch (v->kind) {
+	case MUSTACHE_STRING:
+		free(v->u.str.s);
+		break;
+	case MUSTACHE_LIST:
+		for (i = 0; i < v->u.list.n; i++)
+			mustache_value_free(v->u.list.items[i]);
+		free(v->u.list.items);
+		break;
+	case MUSTACHE_MAP:
+		for (i = 0; i < v->u.map.n; i++) {
+			free(v->u.map.pairs[i].key);
+			mustache_value_free(v->u.map.pairs[i].value);
+		}
+		free(v->u.map.pairs);
+		break;
+	default:
+		break;
+	}
+	free(v);
+}

@@ -1,0 +1,678 @@
+/*
+ * mustache: compile once and render many, messages that point at the
+ * template line, partials from a folder that cannot be left, escaping of
+ * hostile text. The spec itself is run by tests/conformance/mustache_spec.py.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "err.h"
+#include "mustache.h"
+#include "strbuf.h"
+
+/* The temporary templates folder of the tests that need one. */
+static char base[] = "/tmp/test_mustache_XXXXXX";
+static char dir[sizeof(base) + 16];
+
+static struct mustache_template *compile(const char *text)
+{
+	struct mustache_template *t = NULL;
+	struct dg_err err = DG_ERR_INIT;
+
+	if (mustache_compile(text, strlen(text), "t.mustache", &t, &err))
+		fail_msg("compile: %s", err.msg);
+	return t;
+}
+
+static void assert_renders(const struct mustache_template *t,
+			   const struct mustache_value *data,
+			   struct mustache_partials *p,
+			   enum mustache_escape escape, const char *expected)
+{
+	struct strbuf out = STRBUF_INIT;
+	struct dg_err err = DG_ERR_INIT;
+
+	if (mustache_render(t, data, p, escape, &out, &err))
+		fail_msg("render: %s", err.msg);
+	assert_string_equal(out.buf, expected);
+	strbuf_release(&out);
+}
+
+static void assert_render_fails(const struct mustache_template *t,
+				const struct mustache_value *data,
+				struct mustache_partials *p, int code,
+				const char *msg)
+{
+	struct strbuf out = STRBUF_INIT;
+	struct dg_err err = DG_ERR_INIT;
+
+	assert_int_equal(
+		mustache_render(t, data, p, MUSTACHE_ESCAPE_HTML, &out, &err),
+		code);
+	assert_string_equal(err.msg, msg);
+	strbuf_release(&out);
+}
+
+static void assert_compile_fails(const char *text, const char *msg)
+{
+	struct mustache_template *t = NULL;
+	struct dg_err err = DG_ERR_INIT;
+
+	assert_int_equal(
+		mustache_compile(text, strlen(text), "page.mustache", &t, &err),
+		DG_EPARSE);
+	assert_null(t);
+	assert_string_equal(err.msg, msg);
+}
+
+/* {key: value}, failing the test when out of memory. */
+static struct mustache_value *map1(const char *key, struct mustache_value *v)
+{
+	struct mustache_value *m = mustache_map_new();
+
+	assert_non_null(m);
+	assert_int_equal(mustache_map_set(m, key, v), 0);
+	return m;
+}
+
+static void test_mustache__one_template_renders_many_data(void **state)
+{
+	struct mustache_template *t = compile("Hi {{name}}:\n"
+					      "{{#meetings}}"
+					      "- {{subject}}\n"
+					      "{{/meetings}}"
+					      "{{^meetings}}nothing\n"
+					      "{{/meetings}}");
+	struct mustache_value *d1 = map1("name", mustache_string("Ann"));
+	struct mustache_value *d2 = map1("name", mustache_string("Bo"));
+	struct mustache_value *list = mustache_list_new();
+
+	assert_int_equal(mustache_list_push(
+				 list, map1("subject", mustache_string("1:1"))),
+			 0);
+	assert_int_equal(
+		mustache_list_push(list,
+				   map1("subject", mustache_string("Sync"))),
+		0);
+	assert_int_equal(mustache_map_set(d1, "meetings", list), 0);
+	for (int i = 0; i < 3; i++) {
+		assert_renders(t, d1, NULL, MUSTACHE_ESCAPE_HTML,
+			       "Hi Ann:\n- 1:1\n- Sync\n");
+		assert_renders(t, d2, NULL, MUSTACHE_ESCAPE_HTML,
+			       "Hi Bo:\nnothing\n");
+	}
+	mustache_value_free(d1);
+	mustache_value_free(d2);
+	mustache_template_free(t);
+}
+
+static void test_mustache__render_appends_to_what_out_holds(void **state)
+{
+	struct mustache_template *t = compile("{{.}}");
+	struct mustache_value *v = mustache_string("b");
+	struct strbuf out = STRBUF_INIT;
+	struct dg_err err = DG_ERR_INIT;
+
+	assert_int_equal(strbuf_addstr(&out, "a"), 0);
+	assert_int_equal(
+		mustache_render(t, v, NULL, MUSTACHE_ESCAPE_HTML, &out, &err),
+		0);
+	assert_string_equal(out.buf, "ab");
+	assert_string_equal(mustache_template_name(t), "t.mustache");
+	strbuf_release(&out);
+	mustache_value_free(v);
+	mustache_template_free(t);
+}
+
+static void test_mustache__unclosed_section_names_line_and_column(void **state)
+{
+	assert_compile_fails("Hi\n  {{#meetings}}\n{{subject}}\n",
+			     "page.mustache:2:3: section '{{#meetings}}' is "
+			     "never closed");
+}
+
+static void test_mustache__mismatched_closing_tag_names_both_tags(void **state)
+{
+	assert_compile_fails("{{#a}}\n{{#b}}\n  x {{/a}}",
+			     "page.mustache:3:5: '{{/a}}' does not close "
+			     "'{{#b}}' (line 2, column 1)");
+}
+
+static void test_mustache__closing_tag_without_section_fails(void **state)
+{
+	assert_compile_fails("x\n{{/a}}",
+			     "page.mustache:2:1: '{{/a}}' closes nothing: no "
+			     "section is open");
+}
+
+static void test_mustache__unclosed_tag_names_its_delimiter(void **state)
+{
+	assert_compile_fails("a {{name",
+			     "page.mustache:1:3: tag '{{name' is never "
+			     "closed: no '}}' follows");
+	assert_compile_fails("{{{raw}}",
+			     "page.mustache:1:1: tag '{{{raw}}' is never "
+			     "closed: no '}}}' follows");
+}
+
+static void test_mustache__bad_set_delimiter_tag_fails(void **state)
+{
+	assert_compile_fails("\n {{=<%=}}",
+			     "page.mustache:2:2: set-delimiter tag '{{=<%=}}' "
+			     "needs two delimiters without '=' separated by a "
+			     "space, as in {{=<% %>=}}");
+}
+
+static void test_mustache__empty_or_blank_names_fail(void **state)
+{
+	assert_compile_fails("{{#}}{{/}}",
+			     "page.mustache:1:1: tag '{{#}}' has no name");
+	assert_compile_fails("{{first name}}",
+			     "page.mustache:1:1: tag '{{first name}}' has "
+			     "white space in its name");
+	assert_compile_fails("{{a..b}}",
+			     "page.mustache:1:1: tag '{{a..b}}' has an empty "
+			     "part in its dotted name");
+}
+
+static void test_mustache__html_escaping_defuses_hostile_text(void **state)
+{
+	struct mustache_template *t = compile("<p title=\"{{s}}\">{{s}}</p>"
+					      "<p>{{q}}</p>");
+	struct mustache_value *d =
+		map1("s", mustache_string("<img src=x onerror=alert(1)>"));
+
+	assert_int_equal(mustache_map_set(d, "q",
+					  mustache_string("\"quoted\" & "
+							  "'single'")),
+			 0);
+	assert_renders(t, d, NULL, MUSTACHE_ESCAPE_HTML,
+		       "<p title=\"&lt;img src=x onerror=alert(1)&gt;\">"
+		       "&lt;img src=x onerror=alert(1)&gt;</p>"
+		       "<p>&quot;quoted&quot; &amp; &#39;single&#39;</p>");
+	mustache_value_free(d);
+	mustache_template_free(t);
+}
+
+static void test_mustache__no_escape_mode_keeps_text_verbatim(void **state)
+{
+	struct mustache_template *t = compile("{{q}}|{{{q}}}|{{&q}}");
+	struct mustache_value *d = map1("q", mustache_string("<a> & 'b'"));
+
+	assert_renders(t, d, NULL, MUSTACHE_ESCAPE_NONE,
+		       "<a> & 'b'|<a> & 'b'|<a> & 'b'");
+	mustache_value_free(d);
+	mustache_template_free(t);
+}
+
+static void test_mustache__numbers_render_in_their_shortest_form(void **state)
+{
+	struct mustache_template *t = compile("{{a}} {{b}} {{c}} {{d}} {{e}}");
+	struct mustache_value *d = map1("a", mustache_float(1.210));
+
+	assert_int_equal(mustache_map_set(d, "b", mustache_float(100.0)), 0);
+	assert_int_equal(mustache_map_set(d, "c", mustache_float(-0.5)), 0);
+	assert_int_equal(mustache_map_set(d, "d", mustache_int(INT64_MIN)), 0);
+	assert_int_equal(mustache_map_set(d, "e", mustache_bool(1)), 0);
+	assert_renders(t, d, NULL, MUSTACHE_ESCAPE_HTML,
+		       "1.21 100 -0.5 -9223372036854775808 true");
+	mustache_value_free(d);
+	mustache_template_free(t);
+}
+
+static void test_mustache__zero_empty_and_null_are_false(void **state)
+{
+	struct mustache_template *t = compile("{{#z}}z{{/z}}{{#e}}e{{/e}}"
+					      "{{#n}}n{{/n}}{{#l}}l{{/l}}"
+					      "{{#m}}m{{/m}}{{#s}}s{{/s}}");
+	struct mustache_value *d = map1("z", mustache_int(0));
+
+	assert_int_equal(mustache_map_set(d, "e", mustache_string("")), 0);
+	assert_int_equal(mustache_map_set(d, "n", mustache_null()), 0);
+	assert_int_equal(mustache_map_set(d, "l", mustache_list_new()), 0);
+	assert_int_equal(mustache_map_set(d, "m", mustache_map_new()), 0);
+	assert_int_equal(mustache_map_set(d, "s", mustache_string(" ")), 0);
+	assert_renders(t, d, NULL, MUSTACHE_ESCAPE_HTML, "ms");
+	mustache_value_free(d);
+	mustache_template_free(t);
+}
+
+static void test_mustache__lists_and_maps_interpolate_as_nothing(void **state)
+{
+	struct mustache_template *t = compile("[{{l}}{{m}}{{missing}}]");
+	struct mustache_value *d = map1("l", mustache_list_new());
+
+	assert_int_equal(mustache_map_set(d, "m", mustache_map_new()), 0);
+	assert_renders(t, d, NULL, MUSTACHE_ESCAPE_HTML, "[]");
+	assert_renders(t, NULL, NULL, MUSTACHE_ESCAPE_HTML, "[]");
+	mustache_value_free(d);
+	mustache_template_free(t);
+}
+
+static void test_mustache__map_set_replaces_an_earlier_value(void **state)
+{
+	struct mustache_template *t = compile("{{k}}");
+	struct mustache_value *d = map1("k", mustache_string("old"));
+
+	assert_int_equal(mustache_map_set(d, "k", mustache_string("new")), 0);
+	assert_renders(t, d, NULL, MUSTACHE_ESCAPE_HTML, "new");
+	mustache_value_free(d);
+	mustache_template_free(t);
+}
+
+static void test_mustache__adders_take_ownership_even_on_failure(void **state)
+{
+	struct mustache_value *s = mustache_string("x");
+
+	/* Wrong container: the value is freed all the same (valgrind). */
+	assert_int_equal(mustache_list_push(s, mustache_string("y")),
+			 DG_EINVAL);
+	assert_int_equal(mustache_map_set(s, "k", mustache_int(1)), DG_EINVAL);
+	/* A failed constructor passed straight in. */
+	assert_int_equal(mustache_map_set(s, "k", NULL), DG_ENOMEM);
+	assert_int_equal(mustache_value_kind(s), MUSTACHE_STRING);
+	assert_int_equal(mustache_value_kind(NULL), MUSTACHE_NULL);
+	mustache_value_free(s);
+}
+
+/* --- partials ----------------------------------------------------------- */
+
+struct counting {
+	int calls;
+};
+
+/* "inner" exists, "bad" fails, everything else is missing. */
+static int counting_resolve(const char *name, struct strbuf *out, void *ctx,
+			    struct dg_err *err)
+{
+	struct counting *c = ctx;
+
+	c->calls++;
+	if (!strcmp(name, "bad"))
+		return dg_errf(err, DG_EIO, "the store of 'bad' is offline");
+	if (strcmp(name, "inner"))
+		return DG_ENOTFOUND;
+	if (strbuf_addstr(out, "<{{.}}>"))
+		return DG_ENOMEM;
+	return 0;
+}
+
+static void test_mustache__partials_are_resolved_once(void **state)
+{
+	struct mustache_template *t =
+		compile("{{#.}}{{>inner}}{{>gone}}{{/.}}");
+	struct mustache_value *d = mustache_list_new();
+	struct mustache_partials *p = NULL;
+	struct dg_err err = DG_ERR_INIT;
+	struct counting c = {0};
+
+	assert_int_equal(mustache_partials_new(counting_resolve, &c, &p, &err),
+			 0);
+	assert_int_equal(mustache_list_push(d, mustache_int(1)), 0);
+	assert_int_equal(mustache_list_push(d, mustache_int(2)), 0);
+	assert_renders(t, d, p, MUSTACHE_ESCAPE_HTML, "<1><2>");
+	assert_renders(t, d, p, MUSTACHE_ESCAPE_NONE, "<1><2>");
+	/* One call for "inner", one for the missing "gone", however many
+	 * renders. */
+	assert_int_equal(c.calls, 2);
+	mustache_partials_free(p);
+	mustache_value_free(d);
+	mustache_template_free(t);
+}
+
+static void test_mustache__resolver_failure_fails_the_render(void **state)
+{
+	struct mustache_template *t = compile("a\n{{>bad}}");
+	struct mustache_partials *p = NULL;
+	struct dg_err err = DG_ERR_INIT;
+	struct counting c = {0};
+
+	assert_int_equal(mustache_partials_new(counting_resolve, &c, &p, &err),
+			 0);
+	assert_render_fails(t, NULL, p, DG_EIO,
+			    "t.mustache:2: the store of 'bad' is offline");
+	mustache_partials_free(p);
+	mustache_template_free(t);
+}
+
+static void test_mustache__failed_render_leaves_out_as_it_was(void **state)
+{
+	struct mustache_template *t = compile("lots of text {{>bad}}");
+	struct mustache_partials *p = NULL;
+	struct strbuf out = STRBUF_INIT;
+	struct dg_err err = DG_ERR_INIT;
+	struct counting c = {0};
+
+	assert_int_equal(mustache_partials_new(counting_resolve, &c, &p, &err),
+			 0);
+	assert_int_equal(strbuf_addstr(&out, "kept"), 0);
+	assert_int_equal(
+		mustache_render(t, NULL, p, MUSTACHE_ESCAPE_HTML, &out, &err),
+		DG_EIO);
+	assert_string_equal(out.buf, "kept");
+	strbuf_release(&out);
+	mustache_partials_free(p);
+	mustache_template_free(t);
+}
+
+static void test_mustache__output_past_the_limit_fails(void **state)
+{
+	struct mustache_template *t = compile("{{#.}}0123456789{{/.}}");
+	struct mustache_value *d = mustache_list_new();
+	struct dg_err err = DG_ERR_INIT;
+	struct strbuf out;
+
+	strbuf_init(&out, 25);
+	for (int i = 0; i < 3; i++)
+		assert_int_equal(mustache_list_push(d, mustache_int(i)), 0);
+	assert_int_equal(
+		mustache_render(t, d, NULL, MUSTACHE_ESCAPE_HTML, &out, &err),
+		DG_ETOOBIG);
+	assert_string_equal(err.msg,
+			    "t.mustache: the rendering is larger than 25 "
+			    "bytes");
+	assert_int_equal(out.len, 0);
+	strbuf_release(&out);
+	mustache_value_free(d);
+	mustache_template_free(t);
+}
+
+static int write_file(const char *folder, const char *name, const char *text)
+{
+	char path[256];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", folder, name);
+	f = fopen(path, "w");
+	if (!f)
+		return -1;
+	fputs(text, f);
+	return fclose(f);
+}
+
+static int make_folder(void **state)
+{
+	char sub[sizeof(dir) + 16];
+
+	if (!mkdtemp(base))
+		return -1;
+	snprintf(dir, sizeof(dir), "%s/tpl", base);
+	snprintf(sub, sizeof(sub), "%s/tips", dir);
+	if (mkdir(dir, 0700) || mkdir(sub, 0700))
+		return -1;
+	snprintf(sub, sizeof(sub), "%s/tips/disc", dir);
+	if (mkdir(sub, 0700))
+		return -1;
+	snprintf(sub, sizeof(sub), "%s/folder.mustache", dir);
+	if (mkdir(sub, 0700))
+		return -1;
+	return write_file(base, "secret.mustache", "SECRET") ||
+	       write_file(dir, "header.mustache", "Hello {{name}}!\n") ||
+	       write_file(dir, "tips/disc/D.mustache", "Be brief.\n") ||
+	       write_file(dir, "loop.mustache", "{{#.}}{{>loop}}{{/.}}") ||
+	       write_file(dir, "broken.mustache", "ok\n{{#x}}\n");
+}
+
+static int remove_folder(void **state)
+{
+	static const char *const names[] = {
+		"tpl/header.mustache",
+		"tpl/tips/disc/D.mustache",
+		"tpl/loop.mustache",
+		"tpl/broken.mustache",
+		"secret.mustache",
+		"tpl/tips/disc",
+		"tpl/tips",
+		"tpl/folder.mustache",
+		"tpl",
+		"",
+	};
+	char path[256];
+
+	for (size_t i = 0; i < sizeof(names) / sizeof(*names); i++) {
+		snprintf(path, sizeof(path), "%s/%s", base, names[i]);
+		remove(path);
+	}
+	return 0;
+}
+
+static struct mustache_partials *folder_partials(void)
+{
+	struct mustache_partials *p = NULL;
+	struct dg_err err = DG_ERR_INIT;
+
+	if (mustache_partials_new_dir(dir, &p, &err))
+		fail_msg("partials: %s", err.msg);
+	return p;
+}
+
+static void test_mustache__folder_partials_include_sub_paths(void **state)
+{
+	struct mustache_template *t = compile("{{>header}}\n"
+					      "  {{>tips/disc/D}}\n"
+					      "  {{>*tip}}\n");
+	struct mustache_value *d = map1("name", mustache_string("Ann"));
+	struct mustache_partials *p = folder_partials();
+
+	assert_int_equal(
+		mustache_map_set(d, "tip", mustache_string("tips/disc/D")), 0);
+	assert_renders(t, d, p, MUSTACHE_ESCAPE_HTML,
+		       "Hello Ann!\n  Be brief.\n  Be brief.\n");
+	mustache_partials_free(p);
+	mustache_value_free(d);
+	mustache_template_free(t);
+}
+
+static void test_mustache__two_partials_on_a_line_stay_inline(void **state)
+{
+	struct mustache_template *t = compile("{{>header}} {{>tips/disc/D}}\n"
+					      "{{#x}}\nyes\n"
+					      "{{/x}}{{^x}}\nno\n"
+					      "{{/x}}|\n");
+	struct mustache_value *d = map1("name", mustache_string("Ann"));
+	struct mustache_partials *p = folder_partials();
+
+	/* A line of section tags is standalone, one of two partials not. */
+	assert_renders(t, d, p, MUSTACHE_ESCAPE_HTML,
+		       "Hello Ann!\n Be brief.\n\nno\n|\n");
+	mustache_partials_free(p);
+	mustache_value_free(d);
+	mustache_template_free(t);
+}
+
+static void test_mustache__folder_partial_missing_renders_nothing(void **state)
+{
+	struct mustache_template *t = compile("[{{>tips/disc/Z}}]");
+	struct mustache_partials *p = folder_partials();
+
+	assert_renders(t, NULL, p, MUSTACHE_ESCAPE_HTML, "[]");
+	mustache_partials_free(p);
+	mustache_template_free(t);
+}
+
+static void test_mustache__folder_refuses_names_leaving_it(void **state)
+{
+	struct mustache_template *t = compile("{{>../secret}}");
+	struct mustache_template *abs = compile("\n{{>/etc/passwd}}");
+	struct mustache_partials *p = folder_partials();
+
+	assert_render_fails(t, NULL, p, DG_EINVAL,
+			    "t.mustache:1: partial name '../secret' is "
+			    "refused: it must be a relative path inside the "
+			    "templates folder, without '.' or '..' parts");
+	assert_render_fails(abs, NULL, p, DG_EINVAL,
+			    "t.mustache:2: partial name '/etc/passwd' is "
+			    "refused: it must be a relative path inside the "
+			    "templates folder, without '.' or '..' parts");
+	mustache_partials_free(p);
+	mustache_template_free(abs);
+	mustache_template_free(t);
+}
+
+static void test_mustache__folder_refuses_dynamic_names_leaving_it(void **state)
+{
+	struct mustache_template *t = compile("{{>*tip}}");
+	struct mustache_value *d = map1("tip", mustache_string("tips/../../"
+							       "secret"));
+	struct mustache_partials *p = folder_partials();
+
+	assert_render_fails(t, d, p, DG_EINVAL,
+			    "t.mustache:1: partial name 'tips/../../secret' "
+			    "is refused: it must be a relative path inside "
+			    "the templates folder, without '.' or '..' parts");
+	mustache_partials_free(p);
+	mustache_value_free(d);
+	mustache_template_free(t);
+}
+
+static void test_mustache__resolver_refuses_empty_and_dot_parts(void **state)
+{
+	static const char *const bad[] = {"", "a//b", "./a", "a/.", "a/"};
+	struct strbuf out = STRBUF_INIT;
+	struct dg_err err = DG_ERR_INIT;
+
+	for (size_t i = 0; i < sizeof(bad) / sizeof(*bad); i++)
+		assert_int_equal(mustache_resolve_dir(bad[i], &out, dir, &err),
+				 DG_EINVAL);
+	assert_int_equal(out.len, 0);
+	assert_int_equal(mustache_resolve_dir("header", &out, dir, &err), 0);
+	assert_string_equal(out.buf, "Hello {{name}}!\n");
+	strbuf_release(&out);
+}
+
+static void test_mustache__unreadable_partial_fails_naming_it(void **state)
+{
+	struct mustache_template *t = compile("{{>folder}}");
+	struct mustache_partials *p = folder_partials();
+	char msg[512];
+
+	snprintf(msg, sizeof(msg),
+		 "t.mustache:1: cannot read partial 'folder': "
+		 "%s/folder.mustache: Is a directory",
+		 dir);
+	assert_render_fails(t, NULL, p, DG_EIO, msg);
+	mustache_partials_free(p);
+	mustache_template_free(t);
+}
+
+static void test_mustache__endless_recursion_fails_naming_it(void **state)
+{
+	struct mustache_template *t = compile("{{>loop}}");
+	struct mustache_value *d = mustache_list_new();
+	struct mustache_partials *p = folder_partials();
+
+	/* "loop" includes itself for as long as {{.}} is true: forever. */
+	assert_int_equal(mustache_list_push(d, mustache_int(1)), 0);
+	assert_render_fails(t, d, p, DG_EINVAL,
+			    "loop:1: partial 'loop' nests deeper than 64 "
+			    "levels; does it include itself without end?");
+	mustache_partials_free(p);
+	mustache_value_free(d);
+	mustache_template_free(t);
+}
+
+static void test_mustache__broken_partial_fails_naming_both(void **state)
+{
+	struct mustache_template *t = compile("x\n\n{{>broken}}");
+	struct mustache_partials *p = folder_partials();
+
+	assert_render_fails(t, NULL, p, DG_EPARSE,
+			    "t.mustache:3: broken:2:1: section '{{#x}}' is "
+			    "never closed");
+	mustache_partials_free(p);
+	mustache_template_free(t);
+}
+
+static void test_mustache__partials_get_compiles_a_named_one(void **state)
+{
+	const struct mustache_template *t = NULL, *again = NULL;
+	struct mustache_partials *p = folder_partials();
+	struct mustache_value *d = map1("name", mustache_string("<Bo>"));
+	struct dg_err err = DG_ERR_INIT;
+
+	assert_int_equal(mustache_partials_get(p, "header", &t, &err), 0);
+	assert_int_equal(mustache_partials_get(p, "header", &again, &err), 0);
+	assert_ptr_equal(t, again);
+	assert_string_equal(mustache_template_name(t), "header");
+	assert_renders(t, d, p, MUSTACHE_ESCAPE_HTML, "Hello &lt;Bo&gt;!\n");
+	assert_int_equal(mustache_partials_get(p, "nope", &t, &err),
+			 DG_ENOTFOUND);
+	assert_null(t);
+	assert_true(strstr(err.msg, "no partial 'nope'") != NULL);
+	mustache_value_free(d);
+	mustache_partials_free(p);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_mustache__one_template_renders_many_data),
+		cmocka_unit_test(
+			test_mustache__render_appends_to_what_out_holds),
+		cmocka_unit_test(
+			test_mustache__unclosed_section_names_line_and_column),
+		cmocka_unit_test(
+			test_mustache__mismatched_closing_tag_names_both_tags),
+		cmocka_unit_test(
+			test_mustache__closing_tag_without_section_fails),
+		cmocka_unit_test(
+			test_mustache__unclosed_tag_names_its_delimiter),
+		cmocka_unit_test(test_mustache__bad_set_delimiter_tag_fails),
+		cmocka_unit_test(test_mustache__empty_or_blank_names_fail),
+		cmocka_unit_test(
+			test_mustache__html_escaping_defuses_hostile_text),
+		cmocka_unit_test(
+			test_mustache__no_escape_mode_keeps_text_verbatim),
+		cmocka_unit_test(
+			test_mustache__numbers_render_in_their_shortest_form),
+		cmocka_unit_test(test_mustache__zero_empty_and_null_are_false),
+		cmocka_unit_test(
+			test_mustache__lists_and_maps_interpolate_as_nothing),
+		cmocka_unit_test(
+			test_mustache__map_set_replaces_an_earlier_value),
+		cmocka_unit_test(
+			test_mustache__adders_take_ownership_even_on_failure),
+		cmocka_unit_test(test_mustache__partials_are_resolved_once),
+		cmocka_unit_test(
+			test_mustache__resolver_failure_fails_the_render),
+		cmocka_unit_test(
+			test_mustache__failed_render_leaves_out_as_it_was),
+		cmocka_unit_test(test_mustache__output_past_the_limit_fails),
+	};
+	const struct CMUnitTest folder_tests[] = {
+		cmocka_unit_test(
+			test_mustache__folder_partials_include_sub_paths),
+		cmocka_unit_test(
+			test_mustache__two_partials_on_a_line_stay_inline),
+		cmocka_unit_test(
+			test_mustache__folder_partial_missing_renders_nothing),
+		cmocka_unit_test(
+			test_mustache__folder_refuses_names_leaving_it),
+		cmocka_unit_test(
+			test_mustache__folder_refuses_dynamic_names_leaving_it),
+		cmocka_unit_test(
+			test_mustache__resolver_refuses_empty_and_dot_parts),
+		cmocka_unit_test(
+			test_mustache__unreadable_partial_fails_naming_it),
+		cmocka_unit_test(
+			test_mustache__endless_recursion_fails_naming_it),
+		cmocka_unit_test(
+			test_mustache__broken_partial_fails_naming_both),
+		cmocka_unit_test(
+			test_mustache__partials_get_compiles_a_named_one),
+	};
+	int failed = cmocka_run_group_tests_name("mustache", tests, NULL, NULL);
+
+	return failed + cmocka_run_group_tests_name("mustache folder",
+						    folder_tests, make_folder,
+						    remove_folder);
+}
