@@ -638,3 +638,171 @@ int render_json(struct render_engine *e, const struct render_input *in,
 	json_object_put(m);
 	return rc ? dg_errf(err, rc, "out of memory writing the model") : 0;
 }
+
+/* ---- the model as mustache data ---- */
+
+static struct mustache_value *to_mustache(json_object *j)
+{
+	struct mustache_value *v;
+
+	switch (json_object_get_type(j)) {
+	case json_type_null:
+		return mustache_null();
+	case json_type_boolean:
+		return mustache_bool(json_object_get_boolean(j));
+	case json_type_int:
+		return mustache_int(json_object_get_int64(j));
+	case json_type_double:
+		return mustache_float(json_object_get_double(j));
+	case json_type_string:
+		return mustache_stringn(json_object_get_string(j),
+					(size_t)json_object_get_string_len(j));
+	case json_type_array:
+		v = mustache_list_new();
+		for (size_t i = 0; v && i < json_object_array_length(j); i++) {
+			struct mustache_value *item =
+				to_mustache(json_object_array_get_idx(j, i));
+
+			if (!item || mustache_list_push(v, item)) {
+				mustache_value_free(item);
+				mustache_value_free(v);
+				return NULL;
+			}
+		}
+		return v;
+	case json_type_object:
+		v = mustache_map_new();
+		json_object_object_foreach(j, key, val)
+		{
+			struct mustache_value *item = to_mustache(val);
+
+			if (!v)
+				break;
+			if (!item || mustache_map_set(v, key, item)) {
+				mustache_value_free(item);
+				mustache_value_free(v);
+				return NULL;
+			}
+		}
+		return v;
+	}
+	return NULL;
+}
+
+static int render_file(struct render_engine *e, const char *name,
+		       json_object *data, struct strbuf *out,
+		       struct dg_err *err)
+{
+	const struct mustache_template *t;
+	struct mustache_value *v;
+	struct dg_err quiet = DG_ERR_INIT;
+	int rc;
+
+	rc = mustache_partials_get(e->partials, name, &t, &quiet);
+	if (rc == DG_ENOTFOUND)
+		return rc;
+	if (rc) {
+		*err = quiet;
+		return rc;
+	}
+	v = data ? to_mustache(data) : mustache_map_new();
+	if (!v)
+		return dg_errf(err, DG_ENOMEM, "out of memory");
+	rc = mustache_render(t, v, e->partials, MUSTACHE_ESCAPE_NONE, out,
+			     err);
+	mustache_value_free(v);
+	return rc;
+}
+
+void render_close(struct render_engine *e)
+{
+	if (!e)
+		return;
+	mustache_template_free(e->subject);
+	mustache_partials_free(e->partials);
+	free(e->dir);
+	free(e);
+}
+
+/* The two digest templates must exist: compile them now, not per user. */
+static int require_template(struct render_engine *e, const char *name,
+			    const struct mustache_template **out,
+			    struct dg_err *err)
+{
+	int rc = mustache_partials_get(e->partials, name, out, err);
+
+	if (rc == DG_ENOTFOUND)
+		return dg_errf(err, DG_ENOTFOUND,
+			       "%s/%s.mustache: no such template", e->dir,
+			       name);
+	return rc;
+}
+
+int render_open(const char *dir, const char *subject,
+		struct render_engine **out, struct dg_err *err)
+{
+	struct render_engine *e = calloc(1, sizeof(*e));
+	const struct mustache_template *t;
+	int rc;
+
+	*out = NULL;
+	if (!e || !(e->dir = strdup(dir))) {
+		free(e);
+		return dg_errf(err, DG_ENOMEM, "out of memory");
+	}
+	rc = mustache_partials_new_dir(dir, &e->partials, err);
+	if (!rc)
+		rc = require_template(e, "digest.txt", &t, err);
+	if (!rc)
+		rc = require_template(e, "digest.html", &t, err);
+	if (!rc)
+		rc = mustache_compile(subject, strlen(subject), "[digest] subject",
+				      &e->subject, err);
+	if (rc) {
+		render_close(e);
+		return rc;
+	}
+	*out = e;
+	return 0;
+}
+
+/* A subject is one line: whatever the calendar put in it. */
+static void one_line(struct strbuf *sb)
+{
+	for (size_t i = 0; i < sb->len; i++)
+		if (sb->buf[i] == '\r' || sb->buf[i] == '\n' ||
+		    sb->buf[i] == '\t')
+			sb->buf[i] = ' ';
+	strbuf_trim(sb);
+}
+
+int render_digest(struct render_engine *e, const struct render_input *in,
+		  struct render_output *out, struct dg_err *err)
+{
+	const struct mustache_template *text, *html;
+	struct mustache_value *v = NULL;
+	json_object *m;
+	int rc = build_model(e, in, &m, err);
+
+	if (rc)
+		return rc;
+	v = to_mustache(m);
+	json_object_put(m);
+	if (!v)
+		return dg_errf(err, DG_ENOMEM, "out of memory");
+	rc = require_template(e, "digest.txt", &text, err);
+	if (!rc)
+		rc = require_template(e, "digest.html", &html, err);
+	if (!rc)
+		rc = mustache_render(e->subject, v, e->partials,
+				     MUSTACHE_ESCAPE_NONE, &out->subject, err);
+	if (!rc)
+		rc = mustache_render(text, v, e->partials,
+				     MUSTACHE_ESCAPE_NONE, &out->text, err);
+	if (!rc)
+		rc = mustache_render(html, v, e->partials,
+				     MUSTACHE_ESCAPE_HTML, &out->html, err);
+	mustache_value_free(v);
+	one_line(&out->subject);
+	return rc;
+}
