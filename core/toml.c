@@ -825,9 +825,15 @@ static int parse_document(struct parser *ps)
 int toml_parse(const char *text, size_t len, struct toml_value **root,
 	       struct dg_err *err)
 {
+	return toml_parse_named(text, len, NULL, root, err);
+}
+
+int toml_parse_named(const char *text, size_t len, const char *name,
+		     struct toml_value **root, struct dg_err *err)
+{
 	struct parser ps = {
 		.c = { .p = text, .end = text + len, .line = 1, .col = 1,
-		       .err = err },
+		       .name = name, .err = err },
 	};
 	int rc;
 
@@ -847,6 +853,31 @@ int toml_parse(const char *text, size_t len, struct toml_value **root,
 		return rc;
 	}
 	*root = ps.root;
+	return 0;
+}
+
+int toml_datetime_parse(const char *text, size_t len, enum toml_type *type,
+			char **normalized, struct dg_err *err)
+{
+	struct toml_cursor c = { .p = text, .end = text + len, .line = 1,
+				 .col = 1, .err = err };
+	struct toml_scalar sc;
+	int rc;
+
+	*normalized = NULL;
+	rc = toml_scan_check_text(&c);
+	if (!rc)
+		rc = toml_scan_scalar(&c, &sc);
+	if (rc)
+		return rc;
+	if (sc.type == TOML_INTEGER || sc.type == TOML_FLOAT ||
+	    c.p != c.end) {
+		free(sc.text);
+		return dg_errf(err, DG_EPARSE, "'%.*s' is not a date-time",
+			       len > 40 ? 40 : (int)len, text);
+	}
+	*type = sc.type;
+	*normalized = sc.text;
 	return 0;
 }
 

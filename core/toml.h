@@ -51,6 +51,25 @@ struct toml_value;
 int toml_parse(const char *text, size_t len, struct toml_value **root,
 	       struct dg_err *err) __attribute__((warn_unused_result));
 
+/*
+ * As toml_parse(), but messages name the source the way compilers do:
+ * "digest.toml:3:7: expected '=' after a key".
+ */
+int toml_parse_named(const char *text, size_t len, const char *name,
+		     struct toml_value **root, struct dg_err *err)
+	__attribute__((warn_unused_result));
+
+/*
+ * Read len bytes of text as one TOML date-time, which is RFC 3339 with a
+ * space allowed for the 'T' ("2026-11-23T10:00:00Z", "07:30:00"). *type
+ * is one of the four date-time types and *normalized the text as
+ * toml_datetime_text() would give it: yours, free() it. DG_EPARSE (err
+ * says why) when text is anything else.
+ */
+int toml_datetime_parse(const char *text, size_t len, enum toml_type *type,
+			char **normalized, struct dg_err *err)
+	__attribute__((warn_unused_result));
+
 /* Free v and everything under it. NULL is a no-op. */
 void toml_free(struct toml_value *v);
 

@@ -20,6 +20,9 @@ int toml_scan_errf(struct toml_cursor *c, int code, int line, int col,
 	va_start(ap, fmt);
 	vsnprintf(what, sizeof(what), fmt, ap);
 	va_end(ap);
+	if (c->name)
+		return dg_errf(c->err, code, "%s:%d:%d: %s", c->name, line,
+			       col, what);
 	return dg_errf(c->err, code, "line %d, column %d: %s", line, col,
 		       what);
 }

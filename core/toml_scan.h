@@ -28,6 +28,7 @@ struct toml_cursor {
 	const char *end;
 	int line;
 	int col;
+	const char *name; /* of the source, for messages; may be NULL */
 	struct dg_err *err;
 };
 
@@ -54,7 +55,10 @@ static inline void toml_scan_advance(struct toml_cursor *c, size_t n)
 	}
 }
 
-/* Fill c->err with "line L, column C: fmt"; returns code. */
+/*
+ * Fill c->err with "line L, column C: fmt", or "name:L:C: fmt" when the
+ * cursor has a name; returns code.
+ */
 int toml_scan_errf(struct toml_cursor *c, int code, int line, int col,
 		   const char *fmt, ...) __attribute__((format(printf, 5, 6)));
 

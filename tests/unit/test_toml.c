@@ -371,6 +371,52 @@ static void test_toml__big_documents_parse_and_find_keys(void **state)
 	strbuf_release(&sb);
 }
 
+static void test_toml__named_source_is_in_compiler_style(void **state)
+{
+	struct dg_err err = DG_ERR_INIT;
+	struct toml_value *root;
+	const char *text = "[smtp]\nport 25\n";
+
+	assert_int_equal(toml_parse_named(text, strlen(text), "digest.toml",
+					  &root, &err), DG_EPARSE);
+	assert_string_equal(err.msg, "digest.toml:2:6: expected '=' after a "
+				     "key, found '2'");
+}
+
+static void test_toml__datetime_parse_reads_one_date_time(void **state)
+{
+	struct dg_err err = DG_ERR_INIT;
+	enum toml_type type;
+	char *text;
+
+	assert_int_equal(toml_datetime_parse("2026-11-23 10:00:00z", 20,
+					     &type, &text, &err), 0);
+	assert_int_equal(type, TOML_DATETIME);
+	assert_string_equal(text, "2026-11-23T10:00:00Z");
+	free(text);
+	assert_int_equal(toml_datetime_parse("07:30:00", 8, &type, &text,
+					     &err), 0);
+	assert_int_equal(type, TOML_TIME_LOCAL);
+	free(text);
+}
+
+static void test_toml__datetime_parse_refuses_other_text(void **state)
+{
+	struct dg_err err = DG_ERR_INIT;
+	enum toml_type type;
+	char *text;
+
+	assert_int_equal(toml_datetime_parse("42", 2, &type, &text, &err),
+			 DG_EPARSE);
+	assert_null(text);
+	assert_string_equal(err.msg, "'42' is not a date-time");
+	assert_int_equal(toml_datetime_parse("2026-11-23T10:00:00Z x", 22,
+					     &type, &text, &err), DG_EPARSE);
+	assert_int_equal(toml_datetime_parse("2026-02-30", 10, &type, &text,
+					     &err), DG_EPARSE);
+	assert_null(text);
+}
+
 static void test_toml__free_accepts_null(void **state)
 {
 	toml_free(NULL);
@@ -425,6 +471,12 @@ int main(void)
 			test_toml__arrays_of_tables_nest_in_the_last_element),
 		cmocka_unit_test(
 			test_toml__big_documents_parse_and_find_keys),
+		cmocka_unit_test(
+			test_toml__named_source_is_in_compiler_style),
+		cmocka_unit_test(
+			test_toml__datetime_parse_reads_one_date_time),
+		cmocka_unit_test(
+			test_toml__datetime_parse_refuses_other_text),
 		cmocka_unit_test(test_toml__free_accepts_null),
 	};
 
