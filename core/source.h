@@ -1,0 +1,98 @@
+/*
+ * source: where users, mailbox settings, events and distribution lists
+ * come from.
+ *
+ * The rest of the flow (plan, match, the commands) holds an opaque struct
+ * source and never knows whether the answers are live Graph or a
+ * recording. A source is a table of operations (struct source_ops) over
+ * its own state, so another kind (Graph over HTTPS) is one more table and
+ * one more source_open_*() function, nothing else changes.
+ *
+ * Rules every kind keeps, some enforced here so no kind can forget them:
+ * - users: all pages; users without mail are left out here (they have no
+ *   mailbox to read and nobody to send a digest to).
+ * - events: all pages. Whether the window is applied is the kind's
+ *   business (a recording returns what it recorded); the planner filters
+ *   by day in any case.
+ * - group: DG_ENOTFOUND when the address is no group; the lookup ignores
+ *   letter case. Answers (found or not found) are remembered for the life
+ *   of the source, because match asks about the same addresses for every
+ *   user and a Graph lookup costs a request.
+ * - Errors name what failed (file or request) and the user.
+ */
+#ifndef DIGEST_SOURCE_H
+#define DIGEST_SOURCE_H
+
+#include "calendar.h"
+#include "err.h"
+
+struct source;
+
+/* Open the recording in folder dir (see fixtures.h). source_close() it. */
+int source_open_fixtures(const char *dir, struct source **out,
+			 struct dg_err *err)
+	__attribute__((warn_unused_result));
+
+/* Append every user that has a mail; on error nothing is appended. */
+int source_users(struct source *s, struct cal_user_list *out,
+		 struct dg_err *err)
+	__attribute__((warn_unused_result));
+
+/*
+ * The mailbox settings of u into *out, which must be zeroed; on success
+ * it is yours: cal_mailbox_release(). DG_ENOTFOUND: u has no mailbox.
+ */
+int source_mailbox(struct source *s, const struct cal_user *u,
+		   struct cal_mailbox *out, struct dg_err *err)
+	__attribute__((warn_unused_result));
+
+/*
+ * Append the events of u between start_utc and end_utc (RFC 3339, "Z"),
+ * all pages; on error nothing is appended.
+ */
+int source_events(struct source *s, const struct cal_user *u,
+		  const char *start_utc, const char *end_utc,
+		  struct cal_event_list *out, struct dg_err *err)
+	__attribute__((warn_unused_result));
+
+/*
+ * The group whose mail is address (any letter case) with its transitive
+ * members, into *out, which must be zeroed; on success it is yours:
+ * cal_group_release(). DG_ENOTFOUND if address is no group.
+ */
+int source_group(struct source *s, const char *address,
+		 struct cal_group *out, struct dg_err *err)
+	__attribute__((warn_unused_result));
+
+/* Free s and its kind's state. NULL is a no-op. */
+void source_close(struct source *s);
+
+/*
+ * For implementers of a kind. Each operation gets the impl pointer given
+ * to source_new() and has the contract of the source_*() call of the same
+ * name, except that users may include users without mail and group needs
+ * no cache.
+ */
+struct source_ops {
+	const char *kind; /* "fixtures", "graph": for messages */
+	int (*users)(void *impl, struct cal_user_list *out,
+		     struct dg_err *err);
+	int (*mailbox)(void *impl, const struct cal_user *u,
+		       struct cal_mailbox *out, struct dg_err *err);
+	int (*events)(void *impl, const struct cal_user *u,
+		      const char *start_utc, const char *end_utc,
+		      struct cal_event_list *out, struct dg_err *err);
+	int (*group)(void *impl, const char *address, struct cal_group *out,
+		     struct dg_err *err);
+	void (*close)(void *impl);
+};
+
+/*
+ * Wrap impl in a source. ops must outlive the source; the source takes
+ * ownership of impl (ops->close frees it, also when this call fails).
+ */
+int source_new(const struct source_ops *ops, void *impl,
+	       struct source **out, struct dg_err *err)
+	__attribute__((warn_unused_result));
+
+#endif

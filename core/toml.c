@@ -1,0 +1,994 @@
+#include "toml.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "strbuf.h"
+#include "toml_scan.h"
+
+/*
+ * Nesting of arrays and inline tables, and parts of a dotted key, are
+ * bounded so that recursion (here and in toml_free) stays shallow.
+ */
+#define MAX_NESTING 128
+#define MAX_KEY_PARTS 128
+/* Tables index their keys by hash from this size on. */
+#define INDEX_FROM 16
+
+/* How a table or an array came to be: the rules on redefinition. */
+enum toml_origin {
+	ORIGIN_IMPLICIT = 1 << 0, /* a table named on the way to a [header] */
+	ORIGIN_HEADER = 1 << 1,   /* a table defined by its own [header] */
+	ORIGIN_DOTTED = 1 << 2,   /* a table made by a dotted key */
+	ORIGIN_INLINE = 1 << 3,   /* inline: complete once written */
+	ORIGIN_AOT = 1 << 4       /* an array made by [[header]] */
+};
+
+struct toml_kv {
+	char *key;
+	size_t key_len;
+	struct toml_value *val;
+};
+
+struct toml_value {
+	enum toml_type type;
+	unsigned origin;
+	int line;
+	int column;
+	union {
+		struct {
+			char *s;
+			size_t len;
+		} str; /* strings and date-times */
+		int64_t i;
+		double f;
+		bool b;
+		struct {
+			struct toml_value **items;
+			size_t n;
+			size_t alloc;
+		} arr;
+		struct {
+			struct toml_kv *kv;
+			size_t n;
+			size_t alloc;
+			size_t *index; /* slot -> position + 1; 0 is free */
+			size_t index_size;
+		} tab;
+	} u;
+};
+
+/* One part of a key, as written: "a" of a.b.c. */
+struct key_part {
+	char *s;
+	size_t len;
+	int line;
+	int col;
+};
+
+struct key_path {
+	struct key_part parts[MAX_KEY_PARTS];
+	size_t n;
+};
+
+struct parser {
+	struct toml_cursor c;
+	struct toml_value *root;
+	struct toml_value *current; /* the table of the last [header] */
+	int depth;
+};
+
+/* The tree. */
+
+static struct toml_value *value_new(enum toml_type type, int line, int col)
+{
+	struct toml_value *v = calloc(1, sizeof(*v));
+
+	if (!v)
+		return NULL;
+	v->type = type;
+	v->line = line;
+	v->column = col;
+	return v;
+}
+
+void toml_free(struct toml_value *v)
+{
+	if (!v)
+		return;
+	switch (v->type) {
+	case TOML_ARRAY:
+		for (size_t i = 0; i < v->u.arr.n; i++)
+			toml_free(v->u.arr.items[i]);
+		free(v->u.arr.items);
+		break;
+	case TOML_TABLE:
+		for (size_t i = 0; i < v->u.tab.n; i++) {
+			free(v->u.tab.kv[i].key);
+			toml_free(v->u.tab.kv[i].val);
+		}
+		free(v->u.tab.kv);
+		free(v->u.tab.index);
+		break;
+	case TOML_STRING:
+	case TOML_DATETIME:
+	case TOML_DATETIME_LOCAL:
+	case TOML_DATE_LOCAL:
+	case TOML_TIME_LOCAL:
+		free(v->u.str.s);
+		break;
+	default:
+		break;
+	}
+	free(v);
+}
+
+static size_t hash_key(const char *key, size_t len)
+{
+	uint64_t h = 14695981039346656037ULL; /* FNV-1a */
+
+	for (size_t i = 0; i < len; i++) {
+		h ^= (unsigned char)key[i];
+		h *= 1099511628211ULL;
+	}
+	return (size_t)h;
+}
+
+static bool key_is(const struct toml_kv *kv, const char *key, size_t len)
+{
+	return kv->key_len == len && !memcmp(kv->key, key, len);
+}
+
+static void index_put(struct toml_value *t, size_t pos)
+{
+	const struct toml_kv *kv = &t->u.tab.kv[pos];
+	size_t mask = t->u.tab.index_size - 1;
+	size_t slot = hash_key(kv->key, kv->key_len) & mask;
+
+	while (t->u.tab.index[slot])
+		slot = (slot + 1) & mask;
+	t->u.tab.index[slot] = pos + 1;
+}
+
+/* Keep the index at most half full, so probes stay short. */
+static int index_grow(struct toml_value *t)
+{
+	size_t size = t->u.tab.index_size ? t->u.tab.index_size * 2 : 64;
+	size_t *index = calloc(size, sizeof(*index));
+
+	if (!index)
+		return DG_ENOMEM;
+	free(t->u.tab.index);
+	t->u.tab.index = index;
+	t->u.tab.index_size = size;
+	for (size_t i = 0; i < t->u.tab.n; i++)
+		index_put(t, i);
+	return 0;
+}
+
+static struct toml_value *table_find(const struct toml_value *t,
+				     const char *key, size_t len)
+{
+	size_t mask, slot;
+
+	if (!t->u.tab.index) {
+		for (size_t i = 0; i < t->u.tab.n; i++)
+			if (key_is(&t->u.tab.kv[i], key, len))
+				return t->u.tab.kv[i].val;
+		return NULL;
+	}
+	mask = t->u.tab.index_size - 1;
+	for (slot = hash_key(key, len) & mask; t->u.tab.index[slot];
+	     slot = (slot + 1) & mask) {
+		size_t pos = t->u.tab.index[slot] - 1;
+
+		if (key_is(&t->u.tab.kv[pos], key, len))
+			return t->u.tab.kv[pos].val;
+	}
+	return NULL;
+}
+
+/* Add key (copied) -> v (taken: freed on failure). The key is new. */
+static int table_add(struct toml_value *t, const char *key, size_t len,
+		     struct toml_value *v)
+{
+	struct toml_kv *kv;
+
+	if (t->u.tab.n == t->u.tab.alloc) {
+		size_t alloc = t->u.tab.alloc ? t->u.tab.alloc * 2 : 8;
+
+		kv = reallocarray(t->u.tab.kv, alloc, sizeof(*kv));
+		if (!kv)
+			goto nomem;
+		t->u.tab.kv = kv;
+		t->u.tab.alloc = alloc;
+	}
+	kv = &t->u.tab.kv[t->u.tab.n];
+	kv->key = malloc(len + 1);
+	if (!kv->key)
+		goto nomem;
+	memcpy(kv->key, key, len);
+	kv->key[len] = '\0';
+	kv->key_len = len;
+	kv->val = v;
+	t->u.tab.n++;
+	if (t->u.tab.n >= INDEX_FROM && t->u.tab.n * 2 > t->u.tab.index_size)
+		return index_grow(t);
+	if (t->u.tab.index)
+		index_put(t, t->u.tab.n - 1);
+	return 0;
+nomem:
+	toml_free(v);
+	return DG_ENOMEM;
+}
+
+/* Append v (taken: freed on failure). */
+static int array_add(struct toml_value *a, struct toml_value *v)
+{
+	if (a->u.arr.n == a->u.arr.alloc) {
+		size_t alloc = a->u.arr.alloc ? a->u.arr.alloc * 2 : 4;
+		struct toml_value **items;
+
+		items = reallocarray(a->u.arr.items, alloc, sizeof(*items));
+		if (!items) {
+			toml_free(v);
+			return DG_ENOMEM;
+		}
+		a->u.arr.items = items;
+		a->u.arr.alloc = alloc;
+	}
+	a->u.arr.items[a->u.arr.n++] = v;
+	return 0;
+}
+
+/* Mark an inline table, and the tables its dotted keys made, complete. */
+static void freeze(struct toml_value *t)
+{
+	t->origin |= ORIGIN_INLINE;
+	for (size_t i = 0; i < t->u.tab.n; i++)
+		if (t->u.tab.kv[i].val->type == TOML_TABLE)
+			freeze(t->u.tab.kv[i].val);
+}
+
+/* Messages. */
+
+static int nomem(struct parser *ps)
+{
+	return toml_scan_errf(&ps->c, DG_ENOMEM, ps->c.line, ps->c.col,
+			      "out of memory");
+}
+
+static bool is_bare_char(int ch)
+{
+	return (ch >= 'A' && ch <= 'Z') || (ch >= 'a' && ch <= 'z') ||
+	       (ch >= '0' && ch <= '9') || ch == '_' || ch == '-';
+}
+
+/* One key part for a message: bare when it can be, else quoted. */
+static int show_part(struct strbuf *sb, const struct key_part *part)
+{
+	bool bare = part->len > 0;
+	int rc = 0;
+
+	for (size_t i = 0; i < part->len && bare; i++)
+		bare = is_bare_char((unsigned char)part->s[i]);
+	if (bare)
+		return strbuf_add(sb, part->s, part->len);
+	rc = strbuf_addch(sb, '"');
+	for (size_t i = 0; i < part->len && !rc; i++) {
+		unsigned char ch = (unsigned char)part->s[i];
+
+		if (ch < 0x20 || ch == 0x7F)
+			rc = strbuf_addf(sb, "\\u%04X", ch);
+		else if (ch == '"' || ch == '\\')
+			rc = strbuf_addf(sb, "\\%c", ch);
+		else
+			rc = strbuf_addch(sb, (char)ch);
+	}
+	return rc ? rc : strbuf_addch(sb, '"');
+}
+
+/* The key path up to and including part upto, as a reader would write it. */
+static void show_key(struct strbuf *name, const struct key_path *kp,
+		     size_t upto)
+{
+	int rc = 0;
+
+	for (size_t i = 0; i <= upto && !rc; i++) {
+		if (i)
+			rc = strbuf_addch(name, '.');
+		if (!rc)
+			rc = show_part(name, &kp->parts[i]);
+	}
+	/* Too long for a message or out of memory: name it vaguely. */
+	if (rc && strbuf_addstr(name, "(a long key)"))
+		strbuf_reset(name);
+}
+
+/* The key path up to part upto names old, which is in the way. */
+static int redefined(struct parser *ps, const struct key_path *kp,
+		     size_t upto, const struct toml_value *old)
+{
+	const struct key_part *at = &kp->parts[upto];
+	const char *kind = "key ", *verb, *then = "";
+	struct strbuf name;
+	int rc;
+
+	if (old->type == TOML_TABLE && old->origin & ORIGIN_INLINE) {
+		kind = "";
+		verb = "is an inline table defined on";
+		then = ": it cannot be extended";
+	} else if (old->type == TOML_ARRAY && old->origin & ORIGIN_AOT) {
+		kind = "";
+		verb = "is an array of tables defined on";
+		then = ": only a [[header]] adds to it";
+	} else if (old->type == TOML_ARRAY) {
+		kind = "";
+		verb = "is an array defined on";
+		then = ": it cannot be extended";
+	} else if (old->type == TOML_TABLE && old->origin & ORIGIN_HEADER) {
+		kind = "table ";
+		verb = "is already defined by its header on";
+	} else if (old->type == TOML_TABLE && old->origin & ORIGIN_DOTTED) {
+		kind = "table ";
+		verb = "is already defined by dotted keys on";
+	} else if (old->type == TOML_TABLE) {
+		verb = "is already a table, named on";
+	} else {
+		verb = "is already defined on";
+	}
+	strbuf_init(&name, 200);
+	show_key(&name, kp, upto);
+	rc = toml_scan_errf(&ps->c, DG_EPARSE, at->line, at->col,
+			    "%s'%s' %s line %d%s", kind, name.buf, verb,
+			    old->line, then);
+	strbuf_release(&name);
+	return rc;
+}
+
+/* Keys. */
+
+static void key_path_release(struct key_path *kp)
+{
+	for (size_t i = 0; i < kp->n; i++)
+		free(kp->parts[i].s);
+	kp->n = 0;
+}
+
+static int parse_key_part(struct parser *ps, struct key_part *part)
+{
+	struct strbuf sb = STRBUF_INIT;
+	int ch = toml_scan_peek(&ps->c, 0);
+	int rc;
+
+	part->line = ps->c.line;
+	part->col = ps->c.col;
+	if (ch == '"' || ch == '\'') {
+		rc = toml_scan_string(&ps->c, false, &sb);
+		if (rc) {
+			strbuf_release(&sb);
+			return rc;
+		}
+	} else {
+		const char *s = ps->c.p;
+
+		while (s < ps->c.end && is_bare_char((unsigned char)*s))
+			s++;
+		if (s == ps->c.p) {
+			char what[32];
+
+			toml_scan_describe(&ps->c, what, sizeof(what));
+			return toml_scan_errf(&ps->c, DG_EPARSE, part->line,
+					      part->col,
+					      "expected a key, found %s",
+					      what);
+		}
+		if (strbuf_add(&sb, ps->c.p, (size_t)(s - ps->c.p)))
+			return nomem(ps);
+		toml_scan_advance(&ps->c, (size_t)(s - ps->c.p));
+	}
+	part->len = sb.len;
+	part->s = strbuf_detach(&sb, NULL);
+	return part->s ? 0 : nomem(ps);
+}
+
+/* key = part *( ws '.' ws part ), leaving the cursor after the last. */
+static int parse_key(struct parser *ps, struct key_path *kp)
+{
+	for (;;) {
+		int rc;
+
+		if (kp->n == MAX_KEY_PARTS)
+			return toml_scan_errf(&ps->c, DG_EPARSE, ps->c.line,
+				ps->c.col, "a key has at most %d parts",
+				MAX_KEY_PARTS);
+		rc = parse_key_part(ps, &kp->parts[kp->n]);
+		if (rc)
+			return rc;
+		kp->n++;
+		toml_scan_skip_ws(&ps->c);
+		if (toml_scan_peek(&ps->c, 0) != '.')
+			return 0;
+		toml_scan_advance(&ps->c, 1);
+		toml_scan_skip_ws(&ps->c);
+	}
+}
+
+/* Values. */
+
+static int parse_value(struct parser *ps, struct toml_value **out);
+
+/* Spaces, tabs, comments and new lines, as allowed inside arrays. */
+static void skip_blank(struct parser *ps)
+{
+	for (;;) {
+		int ch = toml_scan_peek(&ps->c, 0);
+
+		if (ch == ' ' || ch == '\t') {
+			toml_scan_skip_ws(&ps->c);
+		} else if (ch == '\n') {
+			toml_scan_advance(&ps->c, 1);
+		} else if (ch == '\r') {
+			toml_scan_advance(&ps->c, 2);
+		} else if (ch == '#') {
+			const char *nl = memchr(ps->c.p, '\n',
+						(size_t)(ps->c.end - ps->c.p));
+
+			toml_scan_advance(&ps->c, nl ? (size_t)(nl - ps->c.p)
+				: (size_t)(ps->c.end - ps->c.p));
+			/* A CR before the LF is part of the line end. */
+		} else {
+			return;
+		}
+	}
+}
+
+static int found_errf(struct parser *ps, const char *expected)
+{
+	char what[32];
+
+	toml_scan_describe(&ps->c, what, sizeof(what));
+	return toml_scan_errf(&ps->c, DG_EPARSE, ps->c.line, ps->c.col,
+			      "expected %s, found %s", expected, what);
+}
+
+static int enter(struct parser *ps)
+{
+	if (ps->depth == MAX_NESTING)
+		return toml_scan_errf(&ps->c, DG_EPARSE, ps->c.line,
+			ps->c.col, "arrays and inline tables nest at most "
+			"%d deep", MAX_NESTING);
+	ps->depth++;
+	return 0;
+}
+
+static int parse_array(struct parser *ps, struct toml_value *arr)
+{
+	int rc = enter(ps);
+
+	if (rc)
+		return rc;
+	toml_scan_advance(&ps->c, 1);
+	for (;;) {
+		struct toml_value *item;
+
+		skip_blank(ps);
+		if (toml_scan_peek(&ps->c, 0) == ']')
+			break;
+		rc = parse_value(ps, &item);
+		if (rc)
+			return rc;
+		if (array_add(arr, item))
+			return nomem(ps);
+		skip_blank(ps);
+		if (toml_scan_peek(&ps->c, 0) == ',') {
+			toml_scan_advance(&ps->c, 1);
+			continue;
+		}
+		if (toml_scan_peek(&ps->c, 0) != ']')
+			return found_errf(ps, "',' or ']' in the array");
+	}
+	toml_scan_advance(&ps->c, 1);
+	ps->depth--;
+	return 0;
+}
+
+static int parse_keyval(struct parser *ps, struct toml_value *table);
+
+/* { key = value, ... } on one line, no comma after the last. */
+static int parse_inline_table(struct parser *ps, struct toml_value *tab)
+{
+	int rc = enter(ps);
+
+	if (rc)
+		return rc;
+	toml_scan_advance(&ps->c, 1);
+	toml_scan_skip_ws(&ps->c);
+	if (toml_scan_peek(&ps->c, 0) != '}') {
+		for (;;) {
+			rc = parse_keyval(ps, tab);
+			if (rc)
+				return rc;
+			toml_scan_skip_ws(&ps->c);
+			if (toml_scan_peek(&ps->c, 0) == '}')
+				break;
+			if (toml_scan_peek(&ps->c, 0) != ',')
+				return found_errf(ps, "',' or '}' in the "
+						  "inline table (it must be "
+						  "on one line)");
+			toml_scan_advance(&ps->c, 1);
+			toml_scan_skip_ws(&ps->c);
+			if (toml_scan_peek(&ps->c, 0) == '}')
+				return toml_scan_errf(&ps->c, DG_EPARSE,
+					ps->c.line, ps->c.col,
+					"an inline table cannot end with a "
+					"comma");
+		}
+	}
+	toml_scan_advance(&ps->c, 1);
+	freeze(tab);
+	ps->depth--;
+	return 0;
+}
+
+static bool match_word(struct parser *ps, const char *word)
+{
+	size_t len = strlen(word);
+
+	return (size_t)(ps->c.end - ps->c.p) >= len &&
+	       !memcmp(ps->c.p, word, len);
+}
+
+static int parse_string_value(struct parser *ps, struct toml_value *v)
+{
+	struct strbuf sb = STRBUF_INIT;
+	int rc = toml_scan_string(&ps->c, true, &sb);
+
+	if (rc) {
+		strbuf_release(&sb);
+		return rc;
+	}
+	v->u.str.s = strbuf_detach(&sb, &v->u.str.len);
+	return v->u.str.s ? 0 : nomem(ps);
+}
+
+static int parse_scalar(struct parser *ps, struct toml_value *v)
+{
+	struct toml_scalar sc;
+	int rc = toml_scan_scalar(&ps->c, &sc);
+
+	if (rc)
+		return rc;
+	v->type = sc.type;
+	if (sc.type == TOML_INTEGER) {
+		v->u.i = sc.i;
+	} else if (sc.type == TOML_FLOAT) {
+		v->u.f = sc.f;
+	} else {
+		v->u.str.s = sc.text;
+		v->u.str.len = strlen(sc.text);
+	}
+	return 0;
+}
+
+/* *out is yours on success. */
+static int parse_value(struct parser *ps, struct toml_value **out)
+{
+	int ch = toml_scan_peek(&ps->c, 0);
+	struct toml_value *v;
+	int rc;
+
+	v = value_new(TOML_STRING, ps->c.line, ps->c.col);
+	if (!v)
+		return nomem(ps);
+	if (ch == '"' || ch == '\'') {
+		rc = parse_string_value(ps, v);
+	} else if (ch == '[') {
+		v->type = TOML_ARRAY;
+		rc = parse_array(ps, v);
+	} else if (ch == '{') {
+		v->type = TOML_TABLE;
+		rc = parse_inline_table(ps, v);
+	} else if (match_word(ps, "true") || match_word(ps, "false")) {
+		v->type = TOML_BOOL;
+		v->u.b = ch == 't';
+		toml_scan_advance(&ps->c, v->u.b ? 4 : 5);
+		rc = 0;
+	} else {
+		rc = parse_scalar(ps, v);
+	}
+	if (rc) {
+		toml_free(v);
+		return rc;
+	}
+	*out = v;
+	return 0;
+}
+
+/* Key/value pairs. */
+
+/*
+ * Walk a dotted key's leading parts from table, making tables as needed.
+ * A dotted key may go through tables it or a [header] path made, never
+ * into a table a [header] defined, an inline table or an array.
+ */
+static int walk_dotted(struct parser *ps, const struct key_path *kp,
+		       struct toml_value **table)
+{
+	for (size_t i = 0; i + 1 < kp->n; i++) {
+		const struct key_part *part = &kp->parts[i];
+		struct toml_value *v = table_find(*table, part->s, part->len);
+
+		if (!v) {
+			v = value_new(TOML_TABLE, part->line, part->col);
+			if (!v || table_add(*table, part->s, part->len, v))
+				return nomem(ps);
+		} else if (v->type != TOML_TABLE ||
+			   v->origin & (ORIGIN_INLINE | ORIGIN_HEADER)) {
+			return redefined(ps, kp, i, v);
+		}
+		/* Now defined by dotted keys: no [header] may define it. */
+		v->origin = ORIGIN_DOTTED;
+		*table = v;
+	}
+	return 0;
+}
+
+static int parse_keyval(struct parser *ps, struct toml_value *table)
+{
+	struct key_path kp = { .n = 0 };
+	struct toml_value *v = NULL, *old;
+	const struct key_part *last;
+	int rc;
+
+	rc = parse_key(ps, &kp);
+	if (!rc && toml_scan_peek(&ps->c, 0) != '=')
+		rc = found_errf(ps, "'=' after a key");
+	if (!rc)
+		rc = walk_dotted(ps, &kp, &table);
+	if (rc)
+		goto out;
+	last = &kp.parts[kp.n - 1];
+	old = table_find(table, last->s, last->len);
+	if (old) {
+		rc = redefined(ps, &kp, kp.n - 1, old);
+		goto out;
+	}
+	toml_scan_advance(&ps->c, 1);
+	toml_scan_skip_ws(&ps->c);
+	rc = parse_value(ps, &v);
+	if (!rc && table_add(table, last->s, last->len, v))
+		rc = nomem(ps);
+out:
+	key_path_release(&kp);
+	return rc;
+}
+
+/* Table headers. */
+
+/*
+ * Walk a header's leading parts from the root, making implicit tables as
+ * needed; an array of tables stands for its last element.
+ */
+static int walk_header(struct parser *ps, const struct key_path *kp,
+		       struct toml_value **table)
+{
+	*table = ps->root;
+	for (size_t i = 0; i + 1 < kp->n; i++) {
+		const struct key_part *part = &kp->parts[i];
+		struct toml_value *v = table_find(*table, part->s, part->len);
+
+		if (!v) {
+			v = value_new(TOML_TABLE, part->line, part->col);
+			if (!v || table_add(*table, part->s, part->len, v))
+				return nomem(ps);
+			v->origin = ORIGIN_IMPLICIT;
+		} else if (v->type == TOML_ARRAY && v->origin & ORIGIN_AOT) {
+			v = v->u.arr.items[v->u.arr.n - 1];
+		} else if (v->type != TOML_TABLE ||
+			   v->origin & ORIGIN_INLINE) {
+			return redefined(ps, kp, i, v);
+		}
+		*table = v;
+	}
+	return 0;
+}
+
+/* [a.b]: define the table, unless something already did. */
+static int define_table(struct parser *ps, const struct key_path *kp,
+			struct toml_value *parent, int line, int col)
+{
+	const struct key_part *last = &kp->parts[kp->n - 1];
+	struct toml_value *v = table_find(parent, last->s, last->len);
+
+	if (!v) {
+		v = value_new(TOML_TABLE, line, col);
+		if (!v || table_add(parent, last->s, last->len, v))
+			return nomem(ps);
+	} else if (v->type != TOML_TABLE || v->origin != ORIGIN_IMPLICIT) {
+		return redefined(ps, kp, kp->n - 1, v);
+	}
+	v->origin = ORIGIN_HEADER;
+	v->line = line;
+	v->column = col;
+	ps->current = v;
+	return 0;
+}
+
+/* [[a.b]]: add a table to the array of tables, made if new. */
+static int add_aot_element(struct parser *ps, const struct key_path *kp,
+			   struct toml_value *parent, int line, int col)
+{
+	const struct key_part *last = &kp->parts[kp->n - 1];
+	struct toml_value *arr = table_find(parent, last->s, last->len);
+	struct toml_value *v;
+
+	if (!arr) {
+		arr = value_new(TOML_ARRAY, line, col);
+		if (!arr || table_add(parent, last->s, last->len, arr))
+			return nomem(ps);
+		arr->origin = ORIGIN_AOT;
+	} else if (arr->type != TOML_ARRAY || !(arr->origin & ORIGIN_AOT)) {
+		return redefined(ps, kp, kp->n - 1, arr);
+	}
+	v = value_new(TOML_TABLE, line, col);
+	if (!v || array_add(arr, v))
+		return nomem(ps);
+	v->origin = ORIGIN_HEADER;
+	ps->current = v;
+	return 0;
+}
+
+static int parse_header(struct parser *ps)
+{
+	int line = ps->c.line, col = ps->c.col;
+	bool aot = toml_scan_peek(&ps->c, 1) == '[';
+	struct key_path kp = { .n = 0 };
+	struct toml_value *parent;
+	int rc;
+
+	toml_scan_advance(&ps->c, aot ? 2 : 1);
+	toml_scan_skip_ws(&ps->c);
+	rc = parse_key(ps, &kp);
+	if (rc)
+		goto out;
+	if (toml_scan_peek(&ps->c, 0) != ']' ||
+	    (aot && toml_scan_peek(&ps->c, 1) != ']')) {
+		rc = found_errf(ps, aot ? "']]' to close the header"
+					: "']' to close the header");
+		goto out;
+	}
+	toml_scan_advance(&ps->c, aot ? 2 : 1);
+	rc = walk_header(ps, &kp, &parent);
+	if (!rc && aot)
+		rc = add_aot_element(ps, &kp, parent, line, col);
+	else if (!rc)
+		rc = define_table(ps, &kp, parent, line, col);
+out:
+	key_path_release(&kp);
+	return rc;
+}
+
+/* The document. */
+
+/* After a key/value or a header: an optional comment, then a new line. */
+static int end_of_line(struct parser *ps, const char *after)
+{
+	char what[32];
+	int ch;
+
+	toml_scan_skip_ws(&ps->c);
+	ch = toml_scan_peek(&ps->c, 0);
+	if (ch == '#') {
+		while (ps->c.p < ps->c.end && *ps->c.p != '\n' &&
+		       *ps->c.p != '\r')
+			toml_scan_advance(&ps->c, 1);
+		ch = toml_scan_peek(&ps->c, 0);
+	}
+	if (ch < 0)
+		return 0;
+	if (ch == '\n' || ch == '\r') {
+		toml_scan_advance(&ps->c, ch == '\n' ? 1 : 2);
+		return 0;
+	}
+	toml_scan_describe(&ps->c, what, sizeof(what));
+	return toml_scan_errf(&ps->c, DG_EPARSE, ps->c.line, ps->c.col,
+			      "expected the end of the line after %s, "
+			      "found %s", after, what);
+}
+
+static int parse_document(struct parser *ps)
+{
+	for (;;) {
+		int ch, rc;
+
+		toml_scan_skip_ws(&ps->c);
+		ch = toml_scan_peek(&ps->c, 0);
+		if (ch < 0)
+			return 0;
+		if (ch == '[') {
+			rc = parse_header(ps);
+			if (!rc)
+				rc = end_of_line(ps, "a table header");
+		} else if (ch == '#' || ch == '\n' || ch == '\r') {
+			rc = end_of_line(ps, "a comment");
+		} else {
+			rc = parse_keyval(ps, ps->current);
+			if (!rc)
+				rc = end_of_line(ps, "a value");
+		}
+		if (rc)
+			return rc;
+	}
+}
+
+int toml_parse(const char *text, size_t len, struct toml_value **root,
+	       struct dg_err *err)
+{
+	return toml_parse_named(text, len, NULL, root, err);
+}
+
+int toml_parse_named(const char *text, size_t len, const char *name,
+		     struct toml_value **root, struct dg_err *err)
+{
+	struct parser ps = {
+		.c = { .p = text, .end = text + len, .line = 1, .col = 1,
+		       .name = name, .err = err },
+	};
+	int rc;
+
+	*root = NULL;
+	if (len >= 3 && !memcmp(text, "\xEF\xBB\xBF", 3))
+		ps.c.p += 3;
+	rc = toml_scan_check_text(&ps.c);
+	if (rc)
+		return rc;
+	ps.root = value_new(TOML_TABLE, 1, 1);
+	if (!ps.root)
+		return nomem(&ps);
+	ps.current = ps.root;
+	rc = parse_document(&ps);
+	if (rc) {
+		toml_free(ps.root);
+		return rc;
+	}
+	*root = ps.root;
+	return 0;
+}
+
+int toml_datetime_parse(const char *text, size_t len, enum toml_type *type,
+			char **normalized, struct dg_err *err)
+{
+	struct toml_cursor c = { .p = text, .end = text + len, .line = 1,
+				 .col = 1, .err = err };
+	struct toml_scalar sc;
+	int rc;
+
+	*normalized = NULL;
+	rc = toml_scan_check_text(&c);
+	if (!rc)
+		rc = toml_scan_scalar(&c, &sc);
+	if (rc)
+		return rc;
+	if (sc.type == TOML_INTEGER || sc.type == TOML_FLOAT ||
+	    c.p != c.end) {
+		free(sc.text);
+		return dg_errf(err, DG_EPARSE, "'%.*s' is not a date-time",
+			       len > 40 ? 40 : (int)len, text);
+	}
+	*type = sc.type;
+	*normalized = sc.text;
+	return 0;
+}
+
+/* Accessors. */
+
+enum toml_type toml_type(const struct toml_value *v)
+{
+	return v->type;
+}
+
+const char *toml_type_name(enum toml_type type)
+{
+	switch (type) {
+	case TOML_STRING: return "string";
+	case TOML_INTEGER: return "integer";
+	case TOML_FLOAT: return "float";
+	case TOML_BOOL: return "boolean";
+	case TOML_DATETIME: return "offset date-time";
+	case TOML_DATETIME_LOCAL: return "local date-time";
+	case TOML_DATE_LOCAL: return "local date";
+	case TOML_TIME_LOCAL: return "local time";
+	case TOML_ARRAY: return "array";
+	case TOML_TABLE: return "table";
+	}
+	return "value";
+}
+
+int toml_line(const struct toml_value *v)
+{
+	return v->line;
+}
+
+int toml_column(const struct toml_value *v)
+{
+	return v->column;
+}
+
+size_t toml_table_size(const struct toml_value *t)
+{
+	return t && t->type == TOML_TABLE ? t->u.tab.n : 0;
+}
+
+const char *toml_table_key(const struct toml_value *t, size_t i)
+{
+	return i < toml_table_size(t) ? t->u.tab.kv[i].key : NULL;
+}
+
+size_t toml_table_key_len(const struct toml_value *t, size_t i)
+{
+	return i < toml_table_size(t) ? t->u.tab.kv[i].key_len : 0;
+}
+
+const struct toml_value *toml_table_at(const struct toml_value *t, size_t i)
+{
+	return i < toml_table_size(t) ? t->u.tab.kv[i].val : NULL;
+}
+
+const struct toml_value *toml_table_get(const struct toml_value *t,
+					const char *key)
+{
+	if (!t || t->type != TOML_TABLE)
+		return NULL;
+	return table_find(t, key, strlen(key));
+}
+
+size_t toml_array_size(const struct toml_value *a)
+{
+	return a && a->type == TOML_ARRAY ? a->u.arr.n : 0;
+}
+
+const struct toml_value *toml_array_at(const struct toml_value *a, size_t i)
+{
+	return i < toml_array_size(a) ? a->u.arr.items[i] : NULL;
+}
+
+const char *toml_string(const struct toml_value *v)
+{
+	return v && v->type == TOML_STRING ? v->u.str.s : NULL;
+}
+
+size_t toml_string_len(const struct toml_value *v)
+{
+	return v && v->type == TOML_STRING ? v->u.str.len : 0;
+}
+
+int64_t toml_integer(const struct toml_value *v)
+{
+	return v && v->type == TOML_INTEGER ? v->u.i : 0;
+}
+
+double toml_float(const struct toml_value *v)
+{
+	return v && v->type == TOML_FLOAT ? v->u.f : 0.0;
+}
+
+bool toml_bool(const struct toml_value *v)
+{
+	return v && v->type == TOML_BOOL && v->u.b;
+}
+
+const char *toml_datetime_text(const struct toml_value *v)
+{
+	if (!v)
+		return NULL;
+	switch (v->type) {
+	case TOML_DATETIME:
+	case TOML_DATETIME_LOCAL:
+	case TOML_DATE_LOCAL:
+	case TOML_TIME_LOCAL:
+		return v->u.str.s;
+	default:
+		return NULL;
+	}
+}
