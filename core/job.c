@@ -110,7 +110,6 @@ static int sync_roster_file(struct job_ctx *c, struct dg_err *err)
 	rc = roster_import(c->store, path, &n, err);
 	if (rc)
 		return rc == DG_ENOMEM ? rc : DG_EINVAL;
-	logging_info("roster %s imported: %zu people", path, n);
 	return 0;
 }
 
