@@ -105,7 +105,8 @@ struct graphjson_error {
 	char *request_id; /* innerError.request-id, for support; may be NULL */
 };
 
-#define GRAPHJSON_ERROR_INIT { .code = NULL, .message = NULL, .request_id = NULL }
+#define GRAPHJSON_ERROR_INIT                                           \
+	{ .code = NULL, .message = NULL, .request_id = NULL }
 
 /*
  * Parse an error body. Required: error.code. *out must be zeroed; on

@@ -92,15 +92,16 @@ static void test_graphjson__users_page_reads_every_field_and_next_link(
 		"{'@odata.context':'https://graph.microsoft.com/v1.0/$metadata"
 		"#users','@odata.nextLink':'https://graph.microsoft.com/v1.0/"
 		"users?$skiptoken=X1','value':[{'id':'u1','displayName':'Zoë',"
-		"'mail':'zoe@contoso.com','userPrincipalName':'zoe@contoso.com',"
+		"'mail':'zoe@contoso.com',"
+		"'userPrincipalName':'zoe@contoso.com',"
 		"'proxyAddresses':['SMTP:zoe@contoso.com','smtp:z@contoso.com',"
 		"''],'businessPhones':[]},{'id':'u2','mail':null,"
 		"'displayName':null,'proxyAddresses':null}]}");
 
 	assert_int_equal(graphjson_users_page(json, strlen(json), &list,
 					      &next, &err), 0);
-	assert_string_equal(next,
-			    "https://graph.microsoft.com/v1.0/users?$skiptoken=X1");
+	assert_string_equal(next, "https://graph.microsoft.com/v1.0/users?"
+			    "$skiptoken=X1");
 	assert_int_equal(list.n, 2);
 	assert_string_equal(list.v[0].id, "u1");
 	assert_string_equal(list.v[0].display_name, "Zoë");
@@ -171,9 +172,11 @@ static void test_graphjson__failed_users_page_keeps_earlier_users(
 	struct dg_err err = DG_ERR_INIT;
 	char *next = NULL;
 	const char *good = "{\"value\":[{\"id\":\"u1\"}],"
-			   "\"@odata.nextLink\":\"https://x/v1.0/users?$skip=1\"}";
+			   "\"@odata.nextLink\":"
+			   "\"https://x/v1.0/users?$skip=1\"}";
 	const char *bad = "{\"value\":[{\"id\":\"u2\"},{\"id\":3}],"
-			  "\"@odata.nextLink\":\"https://x/v1.0/users?$skip=2\"}";
+			  "\"@odata.nextLink\":"
+			  "\"https://x/v1.0/users?$skip=2\"}";
 
 	assert_int_equal(graphjson_users_page(good, strlen(good), &list,
 					      &next, &err), 0);
@@ -203,14 +206,16 @@ static void test_graphjson__mailbox_reads_zone_days_replies_and_locale(
 		"Zone','bias':-345}},'automaticRepliesSetting':{'status':"
 		"'scheduled','externalAudience':'all','scheduledStartDateTime':"
 		"{'dateTime':'2026-11-23T12:00:00.0000000','timeZone':'UTC'},"
-		"'scheduledEndDateTime':{'dateTime':'2026-11-26T18:15:00.0000000',"
+		"'scheduledEndDateTime':"
+		"{'dateTime':'2026-11-26T18:15:00.0000000',"
 		"'timeZone':'UTC'}},'language':{'locale':'ne-NP',"
 		"'displayName':'Nepali'},'userPurpose':{'value':'user'}}");
 
 	assert_int_equal(graphjson_mailbox(json, strlen(json), &mb, &err), 0);
 	assert_string_equal(mb.time_zone, "Nepal Standard Time");
 	assert_true(mb.has_working_days);
-	assert_int_equal(mb.working_days, CAL_MONDAY | CAL_TUESDAY | CAL_FRIDAY);
+	assert_int_equal(mb.working_days,
+			 CAL_MONDAY | CAL_TUESDAY | CAL_FRIDAY);
 	assert_int_equal(mb.autoreply, CAL_AUTOREPLY_SCHEDULED);
 	assert_string_equal(mb.autoreply_start.date_time,
 			    "2026-11-23T12:00:00.0000000");
@@ -239,8 +244,7 @@ static void test_graphjson__empty_mailbox_gives_defaults(void **state)
 	cal_mailbox_release(&mb);
 }
 
-static void test_graphjson__scheduled_reply_without_start_names_the_field(
-	void **state)
+static void test_graphjson__scheduled_reply_needs_its_start(void **state)
 {
 	struct cal_mailbox mb = { 0 };
 	struct dg_err err = DG_ERR_INIT;
@@ -1023,7 +1027,7 @@ int main(void)
 		T(test_graphjson__failed_users_page_keeps_earlier_users),
 		T(test_graphjson__mailbox_reads_zone_days_replies_and_locale),
 		T(test_graphjson__empty_mailbox_gives_defaults),
-		T(test_graphjson__scheduled_reply_without_start_names_the_field),
+		T(test_graphjson__scheduled_reply_needs_its_start),
 		T(test_graphjson__reply_window_without_zone_names_the_field),
 		T(test_graphjson__unknown_reply_status_is_disabled_and_warned),
 		T(test_graphjson__unknown_day_is_left_out_and_warned),
