@@ -55,6 +55,8 @@ def parse_args(argv):
     p.add_argument("--drop-after", type=int, default=None, metavar="N",
                    help="after N messages on a connection, close it "
                         "instead of answering the next DATA")
+    p.add_argument("--idle-timeout", type=float, default=300,
+                   help="close a connection idle this many seconds")
     a = p.parse_args(argv)
     if a.tls != "none" and not (a.cert and a.key):
         p.error("--tls %s needs --cert and --key" % a.tls)
@@ -165,8 +167,11 @@ class Authenticator:
         ok = (isinstance(auth_data, LoginPassword)
               and auth_data.login == self.user
               and auth_data.password == self.password)
+        if not ok:
+            # handled=False: aiosmtpd then sends the 535 itself.
+            return AuthResult(success=False, handled=False)
         data = {"user": self.user.decode(), "mechanism": mechanism}
-        return AuthResult(success=ok, auth_data=data if ok else None)
+        return AuthResult(success=True, auth_data=data)
 
 
 class TestSMTP(SMTP):
@@ -194,7 +199,8 @@ def tls_context(args):
 
 def protocol_factory(args, spool, handler, loop):
     kw = {"hostname": "smtp.test", "ident": "digest test server",
-          "loop": loop, "enable_SMTPUTF8": True}
+          "loop": loop, "enable_SMTPUTF8": True,
+          "timeout": args.idle_timeout}
     if args.tls == "starttls":
         kw["tls_context"] = tls_context(args)
         kw["require_starttls"] = True
