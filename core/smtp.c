@@ -22,9 +22,10 @@
 
 /*
  * Which part of the dialogue a reply answers: a 5xx to EHLO or AUTH is a
- * refusal of us, a 5xx to MAIL/RCPT/DATA a refusal of the message.
+ * refusal of us, a 5xx to MAIL/RCPT/DATA a refusal of the message. Once
+ * DATA is said, the message may have been delivered.
  */
-enum smtp_stage { STAGE_SESSION, STAGE_MESSAGE };
+enum smtp_stage { STAGE_SESSION, STAGE_MESSAGE, STAGE_DATA };
 
 struct smtp {
 	CURL *curl;
@@ -98,8 +99,10 @@ static const char *address_problem(const char *addr)
 			return "it contains a line feed";
 		if (*p == ' ')
 			return "it contains a space";
-		if (*p == '<' || *p == '>')
-			return *p == '<' ? "it contains '<'" : "it contains '>'";
+		if (*p == '<')
+			return "it contains '<'";
+		if (*p == '>')
+			return "it contains '>'";
 		if (*p < 0x20 || *p == 0x7f)
 			return "it contains a control character";
 		if (*p >= 0x80) {
@@ -257,18 +260,30 @@ static int check_settings(const struct smtp_settings *s, struct dg_err *err)
 
 /* ---- server replies ---------------------------------------------------- */
 
+/* The code a reply line starts with, or 0 if it starts with none. */
+static int reply_code_of(const char *s, size_t n)
+{
+	int code = 0;
+	size_t i;
+
+	if (n < 3 || (n > 3 && s[3] != ' ' && s[3] != '-'))
+		return 0;
+	for (i = 0; i < 3; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return 0;
+		code = code * 10 + (s[i] - '0');
+	}
+	return code;
+}
+
 /* Keep one reply line (no CR LF) of the reply being received. */
 static void keep_reply_line(struct smtp *c, const char *s, size_t n)
 {
-	bool numeric = n >= 3 && s[0] >= '0' && s[0] <= '9' &&
-		       s[1] >= '0' && s[1] <= '9' && s[2] >= '0' &&
-		       s[2] <= '9';
-	int code = numeric ? (s[0] - '0') * 100 + (s[1] - '0') * 10 +
-				     (s[2] - '0') : 0;
+	int code = reply_code_of(s, n);
 	size_t i, skip = 0;
 
 	/* 221 closes the connection (the answer to QUIT): not a verdict. */
-	if (!numeric || code == 221)
+	if (!code || code == 221)
 		return;
 	if (c->reply_done || !c->reply_code) {
 		strbuf_reset(&c->reply);
@@ -278,15 +293,16 @@ static void keep_reply_line(struct smtp *c, const char *s, size_t n)
 		skip = 4; /* a continuation: keep its text only */
 	}
 	c->reply_done = n == 3 || s[3] != '-';
-	for (i = skip; i < n && c->reply.len + 2 < SMTP_REPLY_MAX; i++) {
+	if (skip && n > skip && strbuf_addch(&c->reply, ' '))
+		c->reply_lost = true;
+	for (i = skip; i < n && c->reply.len + 1 < SMTP_REPLY_MAX; i++) {
 		unsigned char ch = (unsigned char)s[i];
 
 		if (i == 3 && ch == '-')
 			ch = ' ';
 		else if (ch < 0x20 || ch >= 0x7f)
 			ch = '?'; /* server text is untrusted */
-		if ((i == skip && skip && strbuf_addch(&c->reply, ' ')) ||
-		    strbuf_addch(&c->reply, ch))
+		if (strbuf_addch(&c->reply, ch))
 			c->reply_lost = true;
 	}
 }
@@ -326,6 +342,8 @@ static void note_command(struct smtp *c, const char *data, size_t size)
 {
 	if (starts_with(data, size, "MAIL FROM:"))
 		c->stage = STAGE_MESSAGE;
+	else if (starts_with(data, size, "DATA\r\n"))
+		c->stage = STAGE_DATA;
 	else if (starts_with(data, size, "EHLO ") ||
 		 starts_with(data, size, "HELO ") ||
 		 starts_with(data, size, "STARTTLS") ||
@@ -423,7 +441,8 @@ static CURLcode configure(struct smtp *c, const struct smtp_settings *s,
 {
 	CURL *h = c->curl;
 	long ssl = s->tls == CONFIG_TLS_NONE ? CURLUSESSL_NONE : CURLUSESSL_ALL;
-	long ct = s->connect_timeout ? s->connect_timeout : SMTP_CONNECT_TIMEOUT;
+	long ct = s->connect_timeout ? s->connect_timeout :
+				       SMTP_CONNECT_TIMEOUT;
 	CURLcode rc = curl_easy_setopt(h, CURLOPT_URL, url);
 
 	if (!rc)
@@ -640,30 +659,32 @@ static int check_message(struct smtp *c, const char *from, const char *rcpt,
 	return r;
 }
 
-static int give_reply(struct smtp *c, struct strbuf *reply, int r,
-		      struct dg_err *err)
+/* A reply that cannot be copied is lost, never the outcome with it. */
+static void give_reply(struct smtp *c, struct strbuf *reply)
 {
-	if (!reply)
-		return r;
-	strbuf_reset(reply);
-	if (strbuf_addbuf(reply, &c->reply) && !r)
-		return dg_errf(err, DG_ENOMEM, "smtp %s: out of memory",
-			       c->where);
-	return r;
+	if (reply && strbuf_addbuf(reply, &c->reply))
+		c->reply_lost = true;
+	if (c->reply_lost)
+		logging_warn("smtp %s: part of a server reply was lost (out "
+			     "of memory)", c->where);
 }
 
 /*
- * libcurl 7.88 with GnuTLS does not notice that the server closed an idle
- * TLS connection: it reuses it and the first command fails. With no reply
- * at all on a reused connection the server cannot have taken the message
- * (DATA only follows replies), so one more try on a new one is safe.
+ * libcurl 7.88 reuses a connection the server has closed while it was
+ * idle, when the server said why first (Postfix: "421 4.4.2 timeout
+ * exceeded") or, over TLS, even when it did not: the first command then
+ * fails. Before DATA the server cannot have taken the message, so one
+ * more try on a new connection cannot deliver it twice.
  */
 static bool reused_dead_connection(struct smtp *c, CURLcode rc)
 {
 	long connects = -1;
+	bool closed = c->reply_code == 421 ||
+		      (!c->reply_code && (rc == CURLE_SEND_ERROR ||
+					  rc == CURLE_RECV_ERROR ||
+					  rc == CURLE_GOT_NOTHING));
 
-	if (c->reply_code || (rc != CURLE_SEND_ERROR &&
-			      rc != CURLE_RECV_ERROR && rc != CURLE_GOT_NOTHING))
+	if (!closed || c->stage == STAGE_DATA)
 		return false;
 	if (curl_easy_getinfo(c->curl, CURLINFO_NUM_CONNECTS, &connects))
 		return false;
@@ -726,8 +747,6 @@ int smtp_send(struct smtp *c, const char *envelope_from, const char *rcpt,
 	curl_slist_free_all(to);
 	c->msg = NULL;
 	r = classify(c, rc, rcpt, outcome, err);
-	if (c->reply_lost)
-		logging_warn("smtp %s: part of a server reply was lost (out "
-			     "of memory)", c->where);
-	return give_reply(c, reply, r, err);
+	give_reply(c, reply);
+	return r;
 }

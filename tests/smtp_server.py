@@ -55,6 +55,9 @@ def parse_args(argv):
     p.add_argument("--drop-after", type=int, default=None, metavar="N",
                    help="after N messages on a connection, close it "
                         "instead of answering the next DATA")
+    p.add_argument("--multiline", action="store_true",
+                   help="refusals span two lines, the second with an "
+                        "ANSI escape (clients must not pass it on)")
     p.add_argument("--idle-timeout", type=float, default=300,
                    help="close a connection idle this many seconds")
     a = p.parse_args(argv)
@@ -76,13 +79,18 @@ def parse_args(argv):
     return a
 
 
-def reply_text(code, what):
-    """A reply line with an enhanced status code of the right class."""
+def reply_text(code, what, multiline=False):
+    """A reply with an enhanced status code of the right class."""
     if code < 500:
-        return {"rcpt": "%d 4.2.1 Mailbox busy, try again later",
+        text = {"rcpt": "%d 4.2.1 Mailbox busy, try again later",
                 "data": "%d 4.3.0 Try again later"}[what] % code
-    return {"rcpt": "%d 5.1.1 Recipient address rejected",
-            "data": "%d 5.7.1 Message refused"}[what] % code
+    else:
+        text = {"rcpt": "%d 5.1.1 Recipient address rejected",
+                "data": "%d 5.7.1 Message refused"}[what] % code
+    if multiline:
+        text = "%d-%s\r\n%d %s \x1b[31mhttps://smtp.test/why" % (
+            code, text[4:], code, text[4:9])
+    return text
 
 
 class Spool:
@@ -132,7 +140,7 @@ class Handler:
                           rcpt_options):
         code = self.args.rejects.get(address.lower())
         if code:
-            return reply_text(code, "rcpt")
+            return reply_text(code, "rcpt", self.args.multiline)
         envelope.rcpt_tos.append(address)
         return "250 OK"
 
@@ -144,7 +152,8 @@ class Handler:
             server.transport.abort()
             await asyncio.get_running_loop().create_future()
         if self.args.fail_rate and self.rng.random() < self.args.fail_rate:
-            return reply_text(self.args.fail_code, "data")
+            return reply_text(self.args.fail_code, "data",
+                              self.args.multiline)
         auth = session.auth_data
         record = {
             "mail_from": envelope.mail_from,
@@ -183,6 +192,14 @@ class TestSMTP(SMTP):
         self.implicit_tls = implicit_tls
         self.number = 0
         self.accepted = 0
+
+    def _timeout_cb(self):
+        # Say why, as Postfix does, before aiosmtpd closes an idle
+        # connection (a private hook of aiosmtpd 1.4).
+        if self.transport is not None:
+            self.transport.write(b"421 4.4.2 smtp.test Error: "
+                                 b"timeout exceeded\r\n")
+        super()._timeout_cb()
 
     def connection_made(self, transport):
         # A STARTTLS upgrade calls this again for the same session.

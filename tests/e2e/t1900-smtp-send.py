@@ -328,6 +328,16 @@ def refused_recipient_is_permfail_with_reply(t):
     expect("message to gone@example.com refused: 550" in r.err, "msg", r)
 
 
+def multiline_reply_is_one_clean_line(t):
+    with Server(t.work, "--reject-rcpt", "gone@example.com:550",
+                "--multiline") as srv:
+        r = t.send(srv.port, "--tls", "none", to="gone@example.com")
+    expect(r.code == EX_REFUSED, "exit", r)
+    expect(r.lines == ["PERMFAIL 550 5.1.1 Recipient address rejected "
+                       "5.1.1 ?[31mhttps://smtp.test/why"], "stdout", r)
+    expect("\x1b" not in r.out + r.err, "an escape reached the output", r)
+
+
 def busy_recipient_is_tempfail(t):
     with Server(t.work, "--reject-rcpt", "busy@example.com:450") as srv:
         r = t.send(srv.port, "--tls", "none", to="busy@example.com")
@@ -402,14 +412,18 @@ def dropped_connection_is_tempfail_and_next_reconnects(t):
         expect(len(srv.messages()) == 2, "spool")
 
 
-def idle_tls_connection_closed_by_server_is_reopened(t):
-    with Server(t.work, *t.tls_args("starttls"),
-                "--idle-timeout", "1") as srv:
-        r = t.send(srv.port, "--tls", "starttls", "--pause", "2",
-                   "--ca-file", t.pem("ca.pem"), files=[t.msg] * 2)
-        expect(r.lines == ["SENT", "SENT"] and r.code == EX_SENT,
-               "outcomes", r)
-        expect(srv.counter("sessions") == 2, "sessions")
+def idle_connection_closed_by_server_is_reopened(mode):
+    """The server says 421 and closes while the client waits."""
+    def test(t):
+        tls = t.tls_args(mode) if mode != "none" else []
+        with Server(t.work, *tls, "--idle-timeout", "1") as srv:
+            r = t.send(srv.port, "--tls", mode, "--pause", "2",
+                       "--ca-file", t.pem("ca.pem"), files=[t.msg] * 2)
+            expect(r.lines == ["SENT", "SENT"] and r.code == EX_SENT,
+                   "outcomes", r)
+            expect(srv.counter("sessions") == 2, "sessions")
+            expect(len(srv.messages()) == 2, "spool")
+    return test
 
 
 def main():
@@ -439,6 +453,8 @@ def main():
         ("550 at RCPT is PERMFAIL with the reply text",
          refused_recipient_is_permfail_with_reply),
         ("450 at RCPT is TEMPFAIL", busy_recipient_is_tempfail),
+        ("a multi-line reply becomes one line without control characters",
+         multiline_reply_is_one_clean_line),
         ("a refused connection is TEMPFAIL naming host:port",
          refused_connection_is_tempfail_naming_server),
         ("a silent server times out as TEMPFAIL",
@@ -451,8 +467,10 @@ def main():
          three_messages_over_starttls_use_one_connection),
         ("a dropped connection is TEMPFAIL and the next message reconnects",
          dropped_connection_is_tempfail_and_next_reconnects),
-        ("an idle TLS connection the server closed is reopened",
-         idle_tls_connection_closed_by_server_is_reopened),
+        ("an idle connection the server closed with 421 is reopened",
+         idle_connection_closed_by_server_is_reopened("none")),
+        ("an idle STARTTLS connection the server closed is reopened",
+         idle_connection_closed_by_server_is_reopened("starttls")),
     ]
     work = tempfile.mkdtemp(prefix="t1900.")
     try:

@@ -97,7 +97,7 @@ static void test_smtp__space_is_refused(void **state)
 	assert_address_refused("a b@c", "it contains a space");
 }
 
-static void test_smtp__control_character_is_refused_and_shown_as_hex(
+static void test_smtp__control_character_is_refused_shown_as_hex(
 	void **state)
 {
 	assert_address_refused("a\x01@b", "\"a\\x01@b\" is not valid: it "
@@ -124,7 +124,7 @@ static void test_smtp__address_without_at_is_refused(void **state)
 	assert_address_refused("postmaster", "not of the form local@domain");
 }
 
-static void test_smtp__address_with_empty_domain_is_refused(void **state)
+static void test_smtp__address_with_no_domain_is_refused(void **state)
 {
 	assert_address_refused("ana@", "not of the form local@domain");
 }
@@ -174,7 +174,7 @@ static void test_smtp__role_names_the_envelope_sender(void **state)
 
 /* ---- settings ---------------------------------------------------------- */
 
-static void test_smtp__valid_settings_open_without_connecting(void **state)
+static void test_smtp__valid_settings_open_with_no_network(void **state)
 {
 	struct smtp_settings s = plain_settings();
 	struct dg_err err = DG_ERR_INIT;
@@ -288,7 +288,7 @@ static void test_smtp__unreadable_ca_file_is_named(void **state)
 		       "read: No such file");
 }
 
-static void test_smtp__password_without_username_is_refused(void **state)
+static void test_smtp__password_but_no_username_is_refused(void **state)
 {
 	struct smtp_settings s = plain_settings();
 
@@ -296,7 +296,7 @@ static void test_smtp__password_without_username_is_refused(void **state)
 	assert_refused(&s, "a password is set but no username");
 }
 
-static void test_smtp__username_without_password_is_refused(void **state)
+static void test_smtp__username_but_no_password_is_refused(void **state)
 {
 	struct smtp_settings s = plain_settings();
 
@@ -313,7 +313,7 @@ static void test_smtp__username_with_a_line_break_is_refused(void **state)
 	assert_refused(&s, "[smtp] username must be");
 }
 
-static void test_smtp__password_in_clear_to_a_remote_host_is_refused(
+static void test_smtp__password_in_clear_to_remote_host_is_refused(
 	void **state)
 {
 	struct smtp_settings s = plain_settings();
@@ -343,7 +343,7 @@ static void test_smtp__password_in_clear_to_loopback_is_allowed(void **state)
 
 /* ---- sending: what is refused before the network ----------------------- */
 
-static void test_smtp__send_refuses_injected_recipient_naming_server(
+static void test_smtp__send_refuses_bad_recipient_naming_server(
 	void **state)
 {
 	struct smtp_settings s = plain_settings();
@@ -436,12 +436,12 @@ int main(void)
 		cmocka_unit_test(test_smtp__angle_bracket_is_refused),
 		cmocka_unit_test(test_smtp__space_is_refused),
 		cmocka_unit_test(
-			test_smtp__control_character_is_refused_and_shown_as_hex),
+			test_smtp__control_character_is_refused_shown_as_hex),
 		cmocka_unit_test(test_smtp__delete_character_is_refused),
 		cmocka_unit_test(test_smtp__empty_address_is_refused),
 		cmocka_unit_test(test_smtp__missing_address_is_refused),
 		cmocka_unit_test(test_smtp__address_without_at_is_refused),
-		cmocka_unit_test(test_smtp__address_with_empty_domain_is_refused),
+		cmocka_unit_test(test_smtp__address_with_no_domain_is_refused),
 		cmocka_unit_test(
 			test_smtp__address_with_empty_local_part_is_refused),
 		cmocka_unit_test(
@@ -450,7 +450,8 @@ int main(void)
 		cmocka_unit_test(test_smtp__overlong_utf8_is_refused),
 		cmocka_unit_test(test_smtp__utf8_surrogate_is_refused),
 		cmocka_unit_test(test_smtp__role_names_the_envelope_sender),
-		cmocka_unit_test(test_smtp__valid_settings_open_without_connecting),
+		cmocka_unit_test(
+			test_smtp__valid_settings_open_with_no_network),
 		cmocka_unit_test(test_smtp__every_tls_mode_opens),
 		cmocka_unit_test(
 			test_smtp__ipv6_host_and_address_literal_helo_open),
@@ -463,16 +464,18 @@ int main(void)
 		cmocka_unit_test(test_smtp__negative_timeout_is_refused),
 		cmocka_unit_test(test_smtp__helo_with_a_line_break_is_refused),
 		cmocka_unit_test(test_smtp__unreadable_ca_file_is_named),
-		cmocka_unit_test(test_smtp__password_without_username_is_refused),
-		cmocka_unit_test(test_smtp__username_without_password_is_refused),
+		cmocka_unit_test(
+			test_smtp__password_but_no_username_is_refused),
+		cmocka_unit_test(
+			test_smtp__username_but_no_password_is_refused),
 		cmocka_unit_test(
 			test_smtp__username_with_a_line_break_is_refused),
 		cmocka_unit_test(
-			test_smtp__password_in_clear_to_a_remote_host_is_refused),
+			test_smtp__password_in_clear_to_remote_host_is_refused),
 		cmocka_unit_test(
 			test_smtp__password_in_clear_to_loopback_is_allowed),
 		cmocka_unit_test(
-			test_smtp__send_refuses_injected_recipient_naming_server),
+			test_smtp__send_refuses_bad_recipient_naming_server),
 		cmocka_unit_test(test_smtp__send_refuses_injected_sender),
 		cmocka_unit_test(test_smtp__send_refuses_an_empty_message),
 		cmocka_unit_test(test_smtp__ipv6_server_is_named_in_brackets),
