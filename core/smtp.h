@@ -3,15 +3,20 @@
  *
  * One struct smtp is one libcurl easy handle, so one connection is opened
  * and reused for every message sent through it; a connection the server
- * closed is reopened on the next send. TLS certificates and host names are
- * always verified (there is no switch to turn that off); ca_file adds a
- * private CA instead of the system store.
+ * closed while idle is reopened on the next send (libcurl 7.88 does not
+ * notice, so a send that fails before DATA on a reused connection is tried
+ * once more on a new one: it cannot deliver twice). TLS certificates and
+ * host names are always verified (there is no switch to turn that off);
+ * ca_file trusts a private CA instead of the system store.
  *
  * Every send ends in one of three outcomes the caller records:
  *   SMTP_SENT      the server accepted the message (2xx).
  *   SMTP_TEMPFAIL  keep it queued and retry later: a 4xx reply, or no
  *                  verdict at all (refused or dropped connection, timeout,
- *                  untrusted certificate).
+ *                  untrusted certificate). A connection lost after the
+ *                  message was sent leaves it unknown whether the server
+ *                  took it: SMTP cannot tell, and a retry may deliver a
+ *                  second copy.
  *   SMTP_PERMFAIL  a 5xx verdict, or a local refusal (bad address); or,
  *                  with DG_EPERM, the server refused *us* (authentication,
  *                  session): nothing more can be sent this run.
@@ -22,9 +27,10 @@
  * text carries it, and the commands we send (which carry AUTH data) are
  * never looked at beyond their first word.
  *
- * libcurl's global state: a program that uses threads calls
- * curl_global_init() once before starting them (cmd/ does); otherwise the
- * first smtp_open() initialises it.
+ * Threads: one struct smtp per thread. libcurl's global state is set up
+ * by the first smtp_open() unless the program called curl_global_init()
+ * before; a program that sends from several threads must call it once
+ * before starting them.
  */
 #ifndef DIGEST_SMTP_H
 #define DIGEST_SMTP_H
@@ -83,9 +89,10 @@ int smtp_open(const struct smtp_settings *s, struct smtp **out,
  *   DG_ETEMP   the server deferred it (4xx): TEMPFAIL.
  *   DG_ENET    no verdict: connect refused, connection dropped, timeout,
  *              TLS failure or untrusted certificate: TEMPFAIL.
- *   DG_EPERM   authentication failed or the server refused the session
- *              (5xx to EHLO/STARTTLS/AUTH): PERMFAIL for the run; the
- *              message itself was not judged.
+ *   DG_EPERM   authentication failed (535 ...), the server wants AUTH or
+ *              TLS first (530), or it refused the session (5xx to EHLO):
+ *              PERMFAIL for the run; the message itself was not judged,
+ *              so keep it queued and stop sending.
  *   DG_ENOMEM, DG_EINTERNAL: TEMPFAIL.
  * *outcome is always set. reply (may be NULL) receives the server's last
  * reply as one line ("451 4.3.0 Try again later"), or "" when there was
