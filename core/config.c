@@ -84,16 +84,17 @@ static void show_key(struct strbuf *sb, const char *key, size_t len)
 
 /* Keys that hold a secret if they hold anything: refused anywhere. */
 static const char *const secret_keys[] = {
-	"password", "client_secret", "token_key", "unsubscribe_key",
-	"secret", "token", "access_token", "refresh_token", NULL
+	"password",	   "client_secret", "token_key",
+	"unsubscribe_key", "secret",	    "token",
+	"access_token",	   "refresh_token", NULL,
 };
 
 /* Where a secret may be named instead: table and key of each *_env. */
 static const char *const secret_homes[][2] = {
-	{ "smtp", "password" },
-	{ "graph", "client_secret" },
-	{ "graph", "token_key" },
-	{ "digest", "unsubscribe_key" },
+	{"smtp", "password"},
+	{"graph", "client_secret"},
+	{"graph", "token_key"},
+	{"digest", "unsubscribe_key"},
 };
 
 static bool in_list(const char *const *list, const char *s, size_t len)
@@ -112,26 +113,31 @@ static int inline_secret(struct loader *ld, const struct toml_value *v,
 		if (strcmp(secret_homes[i][0], table) ||
 		    strcmp(secret_homes[i][1], key))
 			continue;
-		return at_errf(ld, v, "[%s] %s must not be written in the "
+		return at_errf(ld, v,
+			       "[%s] %s must not be written in the "
 			       "config: name an environment variable with "
-			       "%s_env or a file with %s_file", table, key,
-			       key, key);
+			       "%s_env or a file with %s_file",
+			       table, key, key, key);
 	}
 	if (!*table)
-		return at_errf(ld, v, "%s must not be written in the config: "
+		return at_errf(ld, v,
+			       "%s must not be written in the config: "
 			       "secrets come from an environment variable "
-			       "(*_env) or a file (*_file)", key);
-	return at_errf(ld, v, "[%s] %s must not be written in the config: "
+			       "(*_env) or a file (*_file)",
+			       key);
+	return at_errf(ld, v,
+		       "[%s] %s must not be written in the config: "
 		       "secrets come from an environment variable (*_env) "
-		       "or a file (*_file)", table, key);
+		       "or a file (*_file)",
+		       table, key);
 }
 
 /*
  * Refuse a secret written inline anywhere in the tree, before anything
  * else can echo it. path names the table ("" for the root).
  */
-static int refuse_inline_secrets(struct loader *ld,
-				 const struct toml_value *t, const char *path)
+static int refuse_inline_secrets(struct loader *ld, const struct toml_value *t,
+				 const char *path)
 {
 	for (size_t i = 0; i < toml_table_size(t); i++) {
 		const char *key = toml_table_key(t, i);
@@ -172,8 +178,7 @@ static int check_keys(struct loader *ld, const struct toml_value *t,
 		if (in_list(known, toml_table_key(t, i),
 			    toml_table_key_len(t, i)))
 			continue;
-		show_key(&name, toml_table_key(t, i),
-			 toml_table_key_len(t, i));
+		show_key(&name, toml_table_key(t, i), toml_table_key_len(t, i));
 		rc = at_errf(ld, toml_table_at(t, i),
 			     "unknown key '%s' in [%s]", name.buf, table);
 		strbuf_release(&name);
@@ -187,8 +192,8 @@ static int wrong_type(struct loader *ld, const struct toml_value *v,
 {
 	const char *type = toml_type_name(toml_type(v));
 
-	return at_errf(ld, v, "[%s] %s must be %s, not %s %s", table, key,
-		       want, strchr("aeiou", type[0]) ? "an" : "a", type);
+	return at_errf(ld, v, "[%s] %s must be %s, not %s %s", table, key, want,
+		       strchr("aeiou", type[0]) ? "an" : "a", type);
 }
 
 /* A non-empty string without NUL; *out is replaced (default freed). */
@@ -203,11 +208,14 @@ static int get_string(struct loader *ld, const struct toml_value *t,
 	if (toml_type(v) != TOML_STRING)
 		return wrong_type(ld, v, table, key, "a string");
 	if (!toml_string_len(v))
-		return at_errf(ld, v, "[%s] %s must not be empty (comment "
-			       "it out to use the default)", table, key);
+		return at_errf(ld, v,
+			       "[%s] %s must not be empty (comment it out to "
+			       "use the default)",
+			       table, key);
 	if (strlen(toml_string(v)) != toml_string_len(v))
-		return at_errf(ld, v, "[%s] %s must not contain a NUL "
-			       "character", table, key);
+		return at_errf(ld, v,
+			       "[%s] %s must not contain a NUL character",
+			       table, key);
 	copy = strdup(toml_string(v));
 	if (!copy)
 		return nomem(ld);
@@ -239,11 +247,19 @@ static int get_long(struct loader *ld, const struct toml_value *t,
 	if (toml_type(v) != TOML_INTEGER)
 		return wrong_type(ld, v, table, key, "an integer");
 	if (toml_integer(v) < min || toml_integer(v) > max)
-		return at_errf(ld, v, "[%s] %s must be between %ld and %ld, "
-			       "not %lld", table, key, min, max,
-			       (long long)toml_integer(v));
+		return at_errf(
+			ld, v, "[%s] %s must be between %ld and %ld, not %lld",
+			table, key, min, max, (long long)toml_integer(v));
 	*out = (long)toml_integer(v);
 	return 0;
+}
+
+/* What goes before names[i] in a list: "a", "b" or "c". */
+static const char *separator(const char *const *names, int i)
+{
+	if (!i)
+		return "";
+	return names[i + 1] ? ", " : " or ";
 }
 
 /* One of names (NULL-terminated); *out is its index. */
@@ -267,8 +283,7 @@ static int get_enum(struct loader *ld, const struct toml_value *t,
 		}
 	}
 	for (int i = 0; names[i] && !rc; i++)
-		rc = strbuf_addf(&allowed, "%s\"%s\"",
-				 !i ? "" : names[i + 1] ? ", " : " or ",
+		rc = strbuf_addf(&allowed, "%s\"%s\"", separator(names, i),
 				 names[i]);
 	if (rc)
 		return nomem(ld);
@@ -340,8 +355,7 @@ static bool mailbox_ok(const char *s)
 /* https://, or http:// to this machine only (tests' local servers). */
 static bool url_ok(const char *url)
 {
-	static const char *const local[] = { "127.0.0.1", "localhost",
-					      "[::1]" };
+	static const char *const local[] = {"127.0.0.1", "localhost", "[::1]"};
 
 	if (!strncmp(url, "https://", 8))
 		return url[8] && url[8] != '/';
@@ -371,11 +385,11 @@ static bool hh_mm_ok(const char *s)
 
 static int load_store(struct loader *ld, const struct toml_value *t)
 {
-	static const char *const keys[] = { "path", NULL };
+	static const char *const keys[] = {"path", NULL};
 	int rc = check_keys(ld, t, "store", keys);
 
-	return rc ? rc : get_string(ld, t, "store", "path",
-				    &ld->cfg->store.path);
+	return rc ? rc
+		  : get_string(ld, t, "store", "path", &ld->cfg->store.path);
 }
 
 /* recorded_at: a TOML offset date-time, or a string holding one. */
@@ -400,7 +414,8 @@ static int get_recorded_at(struct loader *ld, const struct toml_value *t)
 	}
 	if (type != TOML_DATETIME) {
 		free(text);
-		return at_errf(ld, v, "[source] recorded_at must be an RFC "
+		return at_errf(ld, v,
+			       "[source] recorded_at must be an RFC "
 			       "3339 date-time with an offset, such as "
 			       "2026-11-23T10:00:00Z");
 	}
@@ -411,9 +426,8 @@ static int get_recorded_at(struct loader *ld, const struct toml_value *t)
 
 static int load_source(struct loader *ld, const struct toml_value *t)
 {
-	static const char *const keys[] = { "kind", "path", "recorded_at",
-					    NULL };
-	static const char *const kinds[] = { "fixtures", "graph", NULL };
+	static const char *const keys[] = {"kind", "path", "recorded_at", NULL};
+	static const char *const kinds[] = {"fixtures", "graph", NULL};
 	struct config *cfg = ld->cfg;
 	int kind = (int)cfg->source.kind;
 	int rc = check_keys(ld, t, "source", keys);
@@ -428,11 +442,11 @@ static int load_source(struct loader *ld, const struct toml_value *t)
 
 static int load_roster(struct loader *ld, const struct toml_value *t)
 {
-	static const char *const keys[] = { "file", NULL };
+	static const char *const keys[] = {"file", NULL};
 	int rc = check_keys(ld, t, "roster", keys);
 
-	return rc ? rc : get_string(ld, t, "roster", "file",
-				    &ld->cfg->roster.file);
+	return rc ? rc
+		  : get_string(ld, t, "roster", "file", &ld->cfg->roster.file);
 }
 
 static int get_url(struct loader *ld, const struct toml_value *t,
@@ -444,18 +458,27 @@ static int get_url(struct loader *ld, const struct toml_value *t,
 		return at_errf(ld, toml_table_get(t, key),
 			       "[graph] %s must start with https:// "
 			       "(http:// is accepted only for 127.0.0.1, "
-			       "localhost and [::1])", key);
+			       "localhost and [::1])",
+			       key);
 	return rc;
 }
 
 static int load_graph(struct loader *ld, const struct toml_value *t)
 {
-	static const char *const keys[] = {
-		"base_url", "login_url", "tenant", "client_id", "auth",
-		"client_secret_env", "client_secret_file", "token_key_env",
-		"token_key_file", "ca_file", "group", "timeout", NULL
-	};
-	static const char *const auths[] = { "app", "delegated", NULL };
+	static const char *const keys[] = {"base_url",
+					   "login_url",
+					   "tenant",
+					   "client_id",
+					   "auth",
+					   "client_secret_env",
+					   "client_secret_file",
+					   "token_key_env",
+					   "token_key_file",
+					   "ca_file",
+					   "group",
+					   "timeout",
+					   NULL};
+	static const char *const auths[] = {"app", "delegated", NULL};
 	struct config *cfg = ld->cfg;
 	int auth = (int)cfg->graph.auth;
 	int rc = check_keys(ld, t, "graph", keys);
@@ -479,21 +502,25 @@ static int load_graph(struct loader *ld, const struct toml_value *t)
 		rc = get_secret(ld, t, "graph", "token_key",
 				&cfg->graph.token_key);
 	if (!rc)
-		rc = get_string(ld, t, "graph", "ca_file",
-				&cfg->graph.ca_file);
+		rc = get_string(ld, t, "graph", "ca_file", &cfg->graph.ca_file);
 	if (!rc)
 		rc = get_line(ld, t, "graph", "group", &cfg->graph.group);
-	return rc ? rc : get_long(ld, t, "graph", "timeout", 1, 3600,
-				  &cfg->graph.timeout);
+	return rc ? rc
+		  : get_long(ld, t, "graph", "timeout", 1, 3600,
+			     &cfg->graph.timeout);
 }
 
 static int load_digest(struct loader *ld, const struct toml_value *t)
 {
-	static const char *const keys[] = {
-		"from", "subject", "templates", "locale", "send_at",
-		"unsubscribe_url", "unsubscribe_key_env",
-		"unsubscribe_key_file", NULL
-	};
+	static const char *const keys[] = {"from",
+					   "subject",
+					   "templates",
+					   "locale",
+					   "send_at",
+					   "unsubscribe_url",
+					   "unsubscribe_key_env",
+					   "unsubscribe_key_file",
+					   NULL};
 	struct config *cfg = ld->cfg;
 	int rc = check_keys(ld, t, "digest", keys);
 
@@ -505,8 +532,7 @@ static int load_digest(struct loader *ld, const struct toml_value *t)
 			       "\"Name <address>\", such as \"Meeting digest "
 			       "<digest@example.com>\"");
 	if (!rc)
-		rc = get_line(ld, t, "digest", "subject",
-			      &cfg->digest.subject);
+		rc = get_line(ld, t, "digest", "subject", &cfg->digest.subject);
 	if (!rc)
 		rc = get_string(ld, t, "digest", "templates",
 				&cfg->digest.templates);
@@ -527,15 +553,15 @@ static int load_digest(struct loader *ld, const struct toml_value *t)
 		return at_errf(ld, toml_table_get(t, "unsubscribe_url"),
 			       "[digest] unsubscribe_url must contain "
 			       "{token}, where each recipient's token goes");
-	return rc ? rc : get_secret(ld, t, "digest", "unsubscribe_key",
-				    &cfg->digest.unsubscribe_key);
+	return rc ? rc
+		  : get_secret(ld, t, "digest", "unsubscribe_key",
+			       &cfg->digest.unsubscribe_key);
 }
 
 static int load_delivery(struct loader *ld, const struct toml_value *t)
 {
-	static const char *const keys[] = { "kind", "path", NULL };
-	static const char *const kinds[] = { "stdout", "smtp", "maildir",
-					     NULL };
+	static const char *const keys[] = {"kind", "path", NULL};
+	static const char *const kinds[] = {"stdout", "smtp", "maildir", NULL};
 	struct config *cfg = ld->cfg;
 	int kind = (int)cfg->delivery.kind;
 	int rc = check_keys(ld, t, "delivery", keys);
@@ -543,19 +569,20 @@ static int load_delivery(struct loader *ld, const struct toml_value *t)
 	if (!rc)
 		rc = get_enum(ld, t, "delivery", "kind", kinds, &kind);
 	cfg->delivery.kind = (enum config_delivery_kind)kind;
-	return rc ? rc : get_string(ld, t, "delivery", "path",
-				    &cfg->delivery.path);
+	return rc ? rc
+		  : get_string(ld, t, "delivery", "path", &cfg->delivery.path);
 }
 
 static int load_smtp(struct loader *ld, const struct toml_value *t)
 {
-	static const char *const keys[] = {
-		"host", "port", "tls", "username", "password_env",
-		"password_file", "ca_file", "envelope_from", "helo",
-		"connect_timeout", "timeout", NULL
-	};
-	static const char *const tlss[] = { "starttls", "implicit", "none",
-					    NULL };
+	static const char *const keys[] = {"host",	   "port",
+					   "tls",	   "username",
+					   "password_env", "password_file",
+					   "ca_file",	   "envelope_from",
+					   "helo",	   "connect_timeout",
+					   "timeout",	   NULL};
+	static const char *const tlss[] = {"starttls", "implicit", "none",
+					   NULL};
 	struct config *cfg = ld->cfg;
 	int tls = (int)cfg->smtp.tls;
 	int rc = check_keys(ld, t, "smtp", keys);
@@ -563,16 +590,14 @@ static int load_smtp(struct loader *ld, const struct toml_value *t)
 	if (!rc)
 		rc = get_line(ld, t, "smtp", "host", &cfg->smtp.host);
 	if (!rc)
-		rc = get_long(ld, t, "smtp", "port", 1, 65535,
-			      &cfg->smtp.port);
+		rc = get_long(ld, t, "smtp", "port", 1, 65535, &cfg->smtp.port);
 	if (!rc)
 		rc = get_enum(ld, t, "smtp", "tls", tlss, &tls);
 	cfg->smtp.tls = (enum config_tls)tls;
 	if (!rc)
 		rc = get_line(ld, t, "smtp", "username", &cfg->smtp.username);
 	if (!rc)
-		rc = get_secret(ld, t, "smtp", "password",
-				&cfg->smtp.password);
+		rc = get_secret(ld, t, "smtp", "password", &cfg->smtp.password);
 	if (!rc)
 		rc = get_string(ld, t, "smtp", "ca_file", &cfg->smtp.ca_file);
 	if (!rc)
@@ -589,8 +614,9 @@ static int load_smtp(struct loader *ld, const struct toml_value *t)
 	if (!rc)
 		rc = get_long(ld, t, "smtp", "connect_timeout", 1, 3600,
 			      &cfg->smtp.connect_timeout);
-	return rc ? rc : get_long(ld, t, "smtp", "timeout", 1, 3600,
-				  &cfg->smtp.timeout);
+	return rc ? rc
+		  : get_long(ld, t, "smtp", "timeout", 1, 3600,
+			     &cfg->smtp.timeout);
 }
 
 /* The document. */
@@ -599,10 +625,10 @@ static const struct {
 	const char *name;
 	int (*load)(struct loader *ld, const struct toml_value *t);
 } tables[] = {
-	{ "store", load_store },       { "source", load_source },
-	{ "roster", load_roster },     { "graph", load_graph },
-	{ "digest", load_digest },     { "delivery", load_delivery },
-	{ "smtp", load_smtp },
+	{"store", load_store},	 {"source", load_source},
+	{"roster", load_roster}, {"graph", load_graph},
+	{"digest", load_digest}, {"delivery", load_delivery},
+	{"smtp", load_smtp},
 };
 
 #define NTABLES (sizeof(tables) / sizeof(*tables))
@@ -626,16 +652,21 @@ static int check_tables(struct loader *ld, const struct toml_value *root)
 		if (known && toml_type(v) == TOML_TABLE)
 			rc = 0;
 		else if (known)
-			rc = at_errf(ld, v, "'%s' must be a table: write "
-				     "[%s] and its keys below it", name.buf,
-				     name.buf);
+			rc = at_errf(ld, v,
+				     "'%s' must be a table: write "
+				     "[%s] and its keys below it",
+				     name.buf, name.buf);
 		else if (toml_type(v) == TOML_TABLE)
-			rc = at_errf(ld, v, "unknown table [%s] (the tables "
+			rc = at_errf(ld, v,
+				     "unknown table [%s] (the tables "
 				     "are store, source, roster, graph, "
-				     "digest, delivery and smtp)", name.buf);
+				     "digest, delivery and smtp)",
+				     name.buf);
 		else
-			rc = at_errf(ld, v, "unknown key '%s' outside any "
-				     "table", name.buf);
+			rc = at_errf(ld, v,
+				     "unknown key '%s' outside any "
+				     "table",
+				     name.buf);
 		strbuf_release(&name);
 		if (rc)
 			return rc;
@@ -651,16 +682,18 @@ static int check_required(struct loader *ld)
 	if (!cfg->digest.from)
 		return file_errf(ld, "missing required key [digest] from");
 	if (cfg->source.kind == CONFIG_SOURCE_GRAPH && !cfg->graph.tenant)
-		return file_errf(ld, "missing required key [graph] tenant "
+		return file_errf(ld,
+				 "missing required key [graph] tenant "
 				 "(needed when [source] kind is \"graph\")");
 	if (cfg->source.kind == CONFIG_SOURCE_GRAPH && !cfg->graph.client_id)
-		return file_errf(ld, "missing required key [graph] client_id "
+		return file_errf(ld,
+				 "missing required key [graph] client_id "
 				 "(needed when [source] kind is \"graph\")");
 	if (cfg->delivery.kind == CONFIG_DELIVERY_MAILDIR &&
 	    !cfg->delivery.path)
 		return file_errf(ld, "missing required key [delivery] path "
-				 "(needed when [delivery] kind is "
-				 "\"maildir\")");
+				     "(needed when [delivery] kind is "
+				     "\"maildir\")");
 	return 0;
 }
 
@@ -670,17 +703,17 @@ static int set_defaults(struct config *cfg)
 		size_t offset;
 		const char *value;
 	} defaults[] = {
-		{ offsetof(struct config, store.path), "digest.db" },
-		{ offsetof(struct config, source.path), "fixtures/demo" },
-		{ offsetof(struct config, graph.base_url),
-		  "https://graph.microsoft.com/v1.0" },
-		{ offsetof(struct config, graph.login_url),
-		  "https://login.microsoftonline.com" },
-		{ offsetof(struct config, digest.subject),
-		  "Your meetings on {{date}}" },
-		{ offsetof(struct config, digest.templates), "templates" },
-		{ offsetof(struct config, digest.locale), "en-US" },
-		{ offsetof(struct config, smtp.host), "127.0.0.1" },
+		{offsetof(struct config, store.path), "digest.db"},
+		{offsetof(struct config, source.path), "fixtures/demo"},
+		{offsetof(struct config, graph.base_url),
+		 "https://graph.microsoft.com/v1.0"},
+		{offsetof(struct config, graph.login_url),
+		 "https://login.microsoftonline.com"},
+		{offsetof(struct config, digest.subject),
+		 "Your meetings on {{date}}"},
+		{offsetof(struct config, digest.templates), "templates"},
+		{offsetof(struct config, digest.locale), "en-US"},
+		{offsetof(struct config, smtp.host), "127.0.0.1"},
 	};
 
 	for (size_t i = 0; i < sizeof(defaults) / sizeof(*defaults); i++) {
@@ -708,8 +741,8 @@ static int load_tree(struct loader *ld, const struct toml_value *root)
 	if (!rc)
 		rc = check_tables(ld, root);
 	for (size_t i = 0; i < NTABLES && !rc; i++) {
-		const struct toml_value *t = toml_table_get(root,
-							    tables[i].name);
+		const struct toml_value *t =
+			toml_table_get(root, tables[i].name);
 
 		if (t)
 			rc = tables[i].load(ld, t);
@@ -719,7 +752,7 @@ static int load_tree(struct loader *ld, const struct toml_value *root)
 
 int config_load(struct config *cfg, const char *path, struct dg_err *err)
 {
-	struct loader ld = { .cfg = cfg, .file = path, .err = err };
+	struct loader ld = {.cfg = cfg, .file = path, .err = err};
 	struct strbuf text = STRBUF_INIT;
 	struct toml_value *root = NULL;
 	int rc;
@@ -755,16 +788,29 @@ static void secret_release(struct config_secret *s)
 void config_release(struct config *cfg)
 {
 	char **strings[] = {
-		&cfg->file, &cfg->store.path, &cfg->source.path,
-		&cfg->source.recorded_at, &cfg->roster.file,
-		&cfg->graph.base_url, &cfg->graph.login_url,
-		&cfg->graph.tenant, &cfg->graph.client_id,
-		&cfg->graph.ca_file, &cfg->graph.group, &cfg->digest.from,
-		&cfg->digest.subject, &cfg->digest.templates,
-		&cfg->digest.locale, &cfg->digest.send_at,
-		&cfg->digest.unsubscribe_url, &cfg->delivery.path,
-		&cfg->smtp.host, &cfg->smtp.username, &cfg->smtp.ca_file,
-		&cfg->smtp.envelope_from, &cfg->smtp.helo,
+		&cfg->file,
+		&cfg->store.path,
+		&cfg->source.path,
+		&cfg->source.recorded_at,
+		&cfg->roster.file,
+		&cfg->graph.base_url,
+		&cfg->graph.login_url,
+		&cfg->graph.tenant,
+		&cfg->graph.client_id,
+		&cfg->graph.ca_file,
+		&cfg->graph.group,
+		&cfg->digest.from,
+		&cfg->digest.subject,
+		&cfg->digest.templates,
+		&cfg->digest.locale,
+		&cfg->digest.send_at,
+		&cfg->digest.unsubscribe_url,
+		&cfg->delivery.path,
+		&cfg->smtp.host,
+		&cfg->smtp.username,
+		&cfg->smtp.ca_file,
+		&cfg->smtp.envelope_from,
+		&cfg->smtp.helo,
 	};
 
 	for (size_t i = 0; i < sizeof(strings) / sizeof(*strings); i++)
@@ -789,9 +835,10 @@ static int secret_from_env(const struct config_secret *s, const char *what,
 	const char *value = getenv(s->env);
 
 	if (!value || !*value)
-		return dg_errf(err, DG_ENOTFOUND, "%s: environment variable "
-			       "%s is %s", what, s->env,
-			       value ? "empty" : "not set");
+		return dg_errf(err, DG_ENOTFOUND,
+			       "%s: environment variable "
+			       "%s is %s",
+			       what, s->env, value ? "empty" : "not set");
 	*out = strdup(value);
 	return *out ? 0 : dg_errf(err, DG_ENOMEM, "%s: out of memory", what);
 }
@@ -803,11 +850,12 @@ static void warn_if_shared(const char *what, const char *file)
 
 	if (!stat(file, &st) && st.st_mode & (S_IRWXG | S_IRWXO))
 		logging_warn("%s: %s is accessible to other users; "
-			     "chmod 600 it", what, file);
+			     "chmod 600 it",
+			     what, file);
 }
 
-static int secret_from_file(const struct config_secret *s,
-			    const char *what, char **out, struct dg_err *err)
+static int secret_from_file(const struct config_secret *s, const char *what,
+			    char **out, struct dg_err *err)
 {
 	struct strbuf sb;
 	const char *nl;
@@ -829,8 +877,10 @@ static int secret_from_file(const struct config_secret *s,
 	if (len && sb.buf[len - 1] == '\r')
 		len--;
 	if (!len)
-		rc = dg_errf(err, DG_ENOTFOUND, "%s: the first line of %s is "
-			     "empty", what, s->file);
+		rc = dg_errf(err, DG_ENOTFOUND,
+			     "%s: the first line of %s is "
+			     "empty",
+			     what, s->file);
 	else if (memchr(sb.buf, '\0', len))
 		rc = dg_errf(err, DG_EINVAL, "%s: %s holds a NUL byte", what,
 			     s->file);
@@ -852,7 +902,8 @@ int config_secret_read(const struct config_secret *s, const char *what,
 		return secret_from_env(s, what, out, err);
 	if (s->file)
 		return secret_from_file(s, what, out, err);
-	return dg_errf(err, DG_ENOTFOUND, "%s is not configured: name an "
+	return dg_errf(err, DG_ENOTFOUND,
+		       "%s is not configured: name an "
 		       "environment variable (*_env) or a file (*_file)",
 		       what);
 }

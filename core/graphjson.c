@@ -304,7 +304,8 @@ static int parse_root(const char *json, size_t len, json_object **root,
 
 	*root = NULL;
 	if (!len)
-		return dg_errf(err, DG_EPARSE, "invalid JSON: the text is empty");
+		return dg_errf(err, DG_EPARSE,
+			       "invalid JSON: the text is empty");
 	if (len > INT_MAX)
 		return dg_errf(err, DG_ETOOBIG,
 			       "the JSON text is too large (%zu bytes)", len);
@@ -575,10 +576,11 @@ static int parse_autoreply(json_object *root, struct cal_mailbox *mb,
 	rc = get_datetime(ars, pre, "scheduledStartDateTime",
 			  "automaticRepliesSetting.scheduledStartDateTime",
 			  need, &mb->autoreply_start, err);
-	if (!rc)
-		rc = get_datetime(ars, pre, "scheduledEndDateTime",
-				  "automaticRepliesSetting.scheduledEndDateTime",
-				  need, &mb->autoreply_end, err);
+	if (rc)
+		return rc;
+	return get_datetime(ars, pre, "scheduledEndDateTime",
+			    "automaticRepliesSetting.scheduledEndDateTime",
+			    need, &mb->autoreply_end, err);
 	return rc;
 }
 

@@ -6,8 +6,11 @@
  * got to these functions, so json-c never leaves this module and both see
  * the same rules:
  *
- * - The text must be one strict JSON object in valid UTF-8; otherwise
- *   DG_EPARSE with json-c's reason and the line, column and byte offset.
+ * - The text must be one JSON object in valid UTF-8, parsed in json-c's
+ *   strict mode (which still lets single-quoted names and NaN through);
+ *   otherwise DG_EPARSE with json-c's reason and the line, column and byte
+ *   offset. A NUL byte, raw or escaped, is refused: it would cut a string
+ *   short in C.
  * - Unknown fields are ignored. An optional field may be absent or null:
  *   strings become NULL (an empty string too), booleans false, enums their
  *   default. A field that is present with the wrong type is an error even
@@ -102,7 +105,8 @@ struct graphjson_error {
 	char *request_id; /* innerError.request-id, for support; may be NULL */
 };
 
-#define GRAPHJSON_ERROR_INIT { .code = NULL, .message = NULL, .request_id = NULL }
+#define GRAPHJSON_ERROR_INIT                                           \
+	{ .code = NULL, .message = NULL, .request_id = NULL }
 
 /*
  * Parse an error body. Required: error.code. *out must be zeroed; on

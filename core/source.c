@@ -99,7 +99,8 @@ int source_events(struct source *s, const struct cal_user *u,
 {
 	if (!start_utc || !*start_utc || !end_utc || !*end_utc)
 		return dg_errf(err, DG_EINVAL, "events of %s asked without a "
-			       "time window", u->mail ? u->mail : u->id);
+			       "time window", u->mail ? u->mail
+			       : u->id ? u->id : "a user without id");
 	return s->ops->events(s->impl, u, start_utc, end_utc, out, err);
 }
 

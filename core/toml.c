@@ -18,10 +18,10 @@
 /* How a table or an array came to be: the rules on redefinition. */
 enum toml_origin {
 	ORIGIN_IMPLICIT = 1 << 0, /* a table named on the way to a [header] */
-	ORIGIN_HEADER = 1 << 1,   /* a table defined by its own [header] */
-	ORIGIN_DOTTED = 1 << 2,   /* a table made by a dotted key */
-	ORIGIN_INLINE = 1 << 3,   /* inline: complete once written */
-	ORIGIN_AOT = 1 << 4       /* an array made by [[header]] */
+	ORIGIN_HEADER = 1 << 1,	  /* a table defined by its own [header] */
+	ORIGIN_DOTTED = 1 << 2,	  /* a table made by a dotted key */
+	ORIGIN_INLINE = 1 << 3,	  /* inline: complete once written */
+	ORIGIN_AOT = 1 << 4	  /* an array made by [[header]] */
 };
 
 struct toml_kv {
@@ -306,8 +306,8 @@ static void show_key(struct strbuf *name, const struct key_path *kp,
 }
 
 /* The key path up to part upto names old, which is in the way. */
-static int redefined(struct parser *ps, const struct key_path *kp,
-		     size_t upto, const struct toml_value *old)
+static int redefined(struct parser *ps, const struct key_path *kp, size_t upto,
+		     const struct toml_value *old)
 {
 	const struct key_part *at = &kp->parts[upto];
 	const char *kind = "key ", *verb, *then = "";
@@ -380,8 +380,7 @@ static int parse_key_part(struct parser *ps, struct key_part *part)
 			toml_scan_describe(&ps->c, what, sizeof(what));
 			return toml_scan_errf(&ps->c, DG_EPARSE, part->line,
 					      part->col,
-					      "expected a key, found %s",
-					      what);
+					      "expected a key, found %s", what);
 		}
 		if (strbuf_add(&sb, ps->c.p, (size_t)(s - ps->c.p)))
 			return nomem(ps);
@@ -399,9 +398,9 @@ static int parse_key(struct parser *ps, struct key_path *kp)
 		int rc;
 
 		if (kp->n == MAX_KEY_PARTS)
-			return toml_scan_errf(&ps->c, DG_EPARSE, ps->c.line,
-				ps->c.col, "a key has at most %d parts",
-				MAX_KEY_PARTS);
+			return toml_scan_errf(
+				&ps->c, DG_EPARSE, ps->c.line, ps->c.col,
+				"a key has at most %d parts", MAX_KEY_PARTS);
 		rc = parse_key_part(ps, &kp->parts[kp->n]);
 		if (rc)
 			return rc;
@@ -434,8 +433,9 @@ static void skip_blank(struct parser *ps)
 			const char *nl = memchr(ps->c.p, '\n',
 						(size_t)(ps->c.end - ps->c.p));
 
-			toml_scan_advance(&ps->c, nl ? (size_t)(nl - ps->c.p)
-				: (size_t)(ps->c.end - ps->c.p));
+			toml_scan_advance(&ps->c,
+					  nl ? (size_t)(nl - ps->c.p)
+					     : (size_t)(ps->c.end - ps->c.p));
 			/* A CR before the LF is part of the line end. */
 		} else {
 			return;
@@ -455,9 +455,10 @@ static int found_errf(struct parser *ps, const char *expected)
 static int enter(struct parser *ps)
 {
 	if (ps->depth == MAX_NESTING)
-		return toml_scan_errf(&ps->c, DG_EPARSE, ps->c.line,
-			ps->c.col, "arrays and inline tables nest at most "
-			"%d deep", MAX_NESTING);
+		return toml_scan_errf(&ps->c, DG_EPARSE, ps->c.line, ps->c.col,
+				      "arrays and inline tables nest at most "
+				      "%d deep",
+				      MAX_NESTING);
 	ps->depth++;
 	return 0;
 }
@@ -495,6 +496,30 @@ static int parse_array(struct parser *ps, struct toml_value *arr)
 
 static int parse_keyval(struct parser *ps, struct toml_value *table);
 
+/* The pairs of a non-empty inline table, up to its closing brace. */
+static int parse_inline_pairs(struct parser *ps, struct toml_value *tab)
+{
+	for (;;) {
+		int rc = parse_keyval(ps, tab);
+
+		if (rc)
+			return rc;
+		toml_scan_skip_ws(&ps->c);
+		if (toml_scan_peek(&ps->c, 0) == '}')
+			return 0;
+		if (toml_scan_peek(&ps->c, 0) != ',')
+			return found_errf(ps, "',' or '}' in the inline table "
+					      "(it must be on one line)");
+		toml_scan_advance(&ps->c, 1);
+		toml_scan_skip_ws(&ps->c);
+		if (toml_scan_peek(&ps->c, 0) == '}')
+			return toml_scan_errf(&ps->c, DG_EPARSE, ps->c.line,
+					      ps->c.col,
+					      "an inline table cannot end "
+					      "with a comma");
+	}
+}
+
 /* { key = value, ... } on one line, no comma after the last. */
 static int parse_inline_table(struct parser *ps, struct toml_value *tab)
 {
@@ -505,25 +530,9 @@ static int parse_inline_table(struct parser *ps, struct toml_value *tab)
 	toml_scan_advance(&ps->c, 1);
 	toml_scan_skip_ws(&ps->c);
 	if (toml_scan_peek(&ps->c, 0) != '}') {
-		for (;;) {
-			rc = parse_keyval(ps, tab);
-			if (rc)
-				return rc;
-			toml_scan_skip_ws(&ps->c);
-			if (toml_scan_peek(&ps->c, 0) == '}')
-				break;
-			if (toml_scan_peek(&ps->c, 0) != ',')
-				return found_errf(ps, "',' or '}' in the "
-						  "inline table (it must be "
-						  "on one line)");
-			toml_scan_advance(&ps->c, 1);
-			toml_scan_skip_ws(&ps->c);
-			if (toml_scan_peek(&ps->c, 0) == '}')
-				return toml_scan_errf(&ps->c, DG_EPARSE,
-					ps->c.line, ps->c.col,
-					"an inline table cannot end with a "
-					"comma");
-		}
+		rc = parse_inline_pairs(ps, tab);
+		if (rc)
+			return rc;
 	}
 	toml_scan_advance(&ps->c, 1);
 	freeze(tab);
@@ -636,7 +645,7 @@ static int walk_dotted(struct parser *ps, const struct key_path *kp,
 
 static int parse_keyval(struct parser *ps, struct toml_value *table)
 {
-	struct key_path kp = { .n = 0 };
+	struct key_path kp = {.n = 0};
 	struct toml_value *v = NULL, *old;
 	const struct key_part *last;
 	int rc;
@@ -685,8 +694,7 @@ static int walk_header(struct parser *ps, const struct key_path *kp,
 			v->origin = ORIGIN_IMPLICIT;
 		} else if (v->type == TOML_ARRAY && v->origin & ORIGIN_AOT) {
 			v = v->u.arr.items[v->u.arr.n - 1];
-		} else if (v->type != TOML_TABLE ||
-			   v->origin & ORIGIN_INLINE) {
+		} else if (v->type != TOML_TABLE || v->origin & ORIGIN_INLINE) {
 			return redefined(ps, kp, i, v);
 		}
 		*table = v;
@@ -743,7 +751,7 @@ static int parse_header(struct parser *ps)
 {
 	int line = ps->c.line, col = ps->c.col;
 	bool aot = toml_scan_peek(&ps->c, 1) == '[';
-	struct key_path kp = { .n = 0 };
+	struct key_path kp = {.n = 0};
 	struct toml_value *parent;
 	int rc;
 
@@ -794,7 +802,8 @@ static int end_of_line(struct parser *ps, const char *after)
 	toml_scan_describe(&ps->c, what, sizeof(what));
 	return toml_scan_errf(&ps->c, DG_EPARSE, ps->c.line, ps->c.col,
 			      "expected the end of the line after %s, "
-			      "found %s", after, what);
+			      "found %s",
+			      after, what);
 }
 
 static int parse_document(struct parser *ps)
@@ -832,8 +841,12 @@ int toml_parse_named(const char *text, size_t len, const char *name,
 		     struct toml_value **root, struct dg_err *err)
 {
 	struct parser ps = {
-		.c = { .p = text, .end = text + len, .line = 1, .col = 1,
-		       .name = name, .err = err },
+		.c = {.p = text,
+		      .end = text + len,
+		      .line = 1,
+		      .col = 1,
+		      .name = name,
+		      .err = err},
 	};
 	int rc;
 
@@ -859,8 +872,8 @@ int toml_parse_named(const char *text, size_t len, const char *name,
 int toml_datetime_parse(const char *text, size_t len, enum toml_type *type,
 			char **normalized, struct dg_err *err)
 {
-	struct toml_cursor c = { .p = text, .end = text + len, .line = 1,
-				 .col = 1, .err = err };
+	struct toml_cursor c = {
+		.p = text, .end = text + len, .line = 1, .col = 1, .err = err};
 	struct toml_scalar sc;
 	int rc;
 
@@ -870,8 +883,7 @@ int toml_datetime_parse(const char *text, size_t len, enum toml_type *type,
 		rc = toml_scan_scalar(&c, &sc);
 	if (rc)
 		return rc;
-	if (sc.type == TOML_INTEGER || sc.type == TOML_FLOAT ||
-	    c.p != c.end) {
+	if (sc.type == TOML_INTEGER || sc.type == TOML_FLOAT || c.p != c.end) {
 		free(sc.text);
 		return dg_errf(err, DG_EPARSE, "'%.*s' is not a date-time",
 			       len > 40 ? 40 : (int)len, text);
@@ -891,16 +903,26 @@ enum toml_type toml_type(const struct toml_value *v)
 const char *toml_type_name(enum toml_type type)
 {
 	switch (type) {
-	case TOML_STRING: return "string";
-	case TOML_INTEGER: return "integer";
-	case TOML_FLOAT: return "float";
-	case TOML_BOOL: return "boolean";
-	case TOML_DATETIME: return "offset date-time";
-	case TOML_DATETIME_LOCAL: return "local date-time";
-	case TOML_DATE_LOCAL: return "local date";
-	case TOML_TIME_LOCAL: return "local time";
-	case TOML_ARRAY: return "array";
-	case TOML_TABLE: return "table";
+	case TOML_STRING:
+		return "string";
+	case TOML_INTEGER:
+		return "integer";
+	case TOML_FLOAT:
+		return "float";
+	case TOML_BOOL:
+		return "boolean";
+	case TOML_DATETIME:
+		return "offset date-time";
+	case TOML_DATETIME_LOCAL:
+		return "local date-time";
+	case TOML_DATE_LOCAL:
+		return "local date";
+	case TOML_TIME_LOCAL:
+		return "local time";
+	case TOML_ARRAY:
+		return "array";
+	case TOML_TABLE:
+		return "table";
 	}
 	return "value";
 }

@@ -21,10 +21,9 @@ int toml_scan_errf(struct toml_cursor *c, int code, int line, int col,
 	vsnprintf(what, sizeof(what), fmt, ap);
 	va_end(ap);
 	if (c->name)
-		return dg_errf(c->err, code, "%s:%d:%d: %s", c->name, line,
-			       col, what);
-	return dg_errf(c->err, code, "line %d, column %d: %s", line, col,
-		       what);
+		return dg_errf(c->err, code, "%s:%d:%d: %s", c->name, line, col,
+			       what);
+	return dg_errf(c->err, code, "line %d, column %d: %s", line, col, what);
 }
 
 static int nomem(struct toml_cursor *c, int code)
@@ -116,12 +115,15 @@ int toml_scan_check_text(struct toml_cursor *c)
 		size_t len;
 
 		if (s[0] == '\r' && toml_scan_peek(&at, 1) != '\n')
-			return toml_scan_errf(c, DG_EPARSE, at.line, at.col,
+			return toml_scan_errf(
+				c, DG_EPARSE, at.line, at.col,
 				"a carriage return must be followed by a line "
 				"feed");
 		if ((s[0] < 0x20 && s[0] != '\t' && s[0] != '\n' &&
-		     s[0] != '\r') || s[0] == 0x7F)
-			return toml_scan_errf(c, DG_EPARSE, at.line, at.col,
+		     s[0] != '\r') ||
+		    s[0] == 0x7F)
+			return toml_scan_errf(
+				c, DG_EPARSE, at.line, at.col,
 				"control character U+%04X is not allowed; "
 				"write it as an escape in a basic string",
 				s[0]);
@@ -173,8 +175,7 @@ static int hex_value(int ch)
 }
 
 /* At "\u" or "\U": the code point of digits hex digits, as UTF-8. */
-static int scan_unicode(struct toml_cursor *c, int digits,
-			struct strbuf *out)
+static int scan_unicode(struct toml_cursor *c, int digits, struct strbuf *out)
 {
 	int line = c->line, col = c->col;
 	uint32_t cp = 0;
@@ -184,13 +185,15 @@ static int scan_unicode(struct toml_cursor *c, int digits,
 		int h = hex_value(toml_scan_peek(c, 2 + (size_t)i));
 
 		if (h < 0)
-			return toml_scan_errf(c, DG_EPARSE, line, col,
-				"'\\%c' must be followed by %d hexadecimal "
-				"digits", digits == 4 ? 'u' : 'U', digits);
+			return toml_scan_errf(
+				c, DG_EPARSE, line, col,
+				"'\\%c' must be followed by %d hex digits",
+				digits == 4 ? 'u' : 'U', digits);
 		cp = (cp << 4) | (uint32_t)h;
 	}
 	if (cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
-		return toml_scan_errf(c, DG_EPARSE, line, col,
+		return toml_scan_errf(
+			c, DG_EPARSE, line, col,
 			"escape '\\%c%.*s' is not a Unicode scalar value",
 			digits == 4 ? 'u' : 'U', digits, c->p + 2);
 	rc = add_utf8(out, cp);
@@ -220,11 +223,13 @@ static int scan_escape(struct toml_cursor *c, struct strbuf *out)
 		int line = c->line, col = c->col;
 
 		if (e > 0x20 && e < 0x7F)
-			return toml_scan_errf(c, DG_EPARSE, line, col,
+			return toml_scan_errf(
+				c, DG_EPARSE, line, col,
 				"invalid escape '\\%c' in a string", e);
 		toml_scan_advance(&next, 1);
 		toml_scan_describe(&next, what, sizeof(what));
-		return toml_scan_errf(c, DG_EPARSE, line, col,
+		return toml_scan_errf(
+			c, DG_EPARSE, line, col,
 			"invalid escape: a backslash followed by %s", what);
 	}
 	rc = strbuf_addch(out, to[hit - from]);
@@ -280,7 +285,8 @@ static int scan_line_string(struct toml_cursor *c, int quote,
 		int rc;
 
 		if (ch < 0 || ch == '\n' || ch == '\r')
-			return toml_scan_errf(c, DG_EPARSE, line, col,
+			return toml_scan_errf(
+				c, DG_EPARSE, line, col,
 				"unterminated string: a single-line string "
 				"must end with %c on the line it starts",
 				quote);
@@ -310,7 +316,8 @@ static int scan_ml_quotes(struct toml_cursor *c, int quote, bool *closed,
 	while (toml_scan_peek(c, n) == quote)
 		n++;
 	if (n > 5)
-		return toml_scan_errf(c, DG_EPARSE, c->line, c->col,
+		return toml_scan_errf(
+			c, DG_EPARSE, c->line, c->col,
 			"too many quotes: at most two may precede the end "
 			"of a multi-line string");
 	*closed = n >= 3;
@@ -321,8 +328,7 @@ static int scan_ml_quotes(struct toml_cursor *c, int quote, bool *closed,
 	return 0;
 }
 
-static int scan_ml_string(struct toml_cursor *c, int quote,
-			  struct strbuf *out)
+static int scan_ml_string(struct toml_cursor *c, int quote, struct strbuf *out)
 {
 	const char *stops = quote == '"' ? "\"\\\r" : "'\r";
 	int line = c->line, col = c->col;
@@ -339,14 +345,15 @@ static int scan_ml_string(struct toml_cursor *c, int quote,
 		int rc;
 
 		if (ch < 0)
-			return toml_scan_errf(c, DG_EPARSE, line, col,
+			return toml_scan_errf(
+				c, DG_EPARSE, line, col,
 				"unterminated multi-line string: no closing "
-				"%c%c%c", quote, quote, quote);
+				"%c%c%c",
+				quote, quote, quote);
 		if (ch == quote) {
 			rc = scan_ml_quotes(c, quote, &closed, out);
 		} else if (quote == '"' && ch == '\\') {
-			rc = line_ending_backslash(c) ? 0
-						       : scan_escape(c, out);
+			rc = line_ending_backslash(c) ? 0 : scan_escape(c, out);
 		} else if (ch == '\r') {
 			/* CRLF is a new line like LF (check_text saw LF). */
 			rc = strbuf_addch(out, '\n');
@@ -418,8 +425,8 @@ static bool skip_digits(const char *tok, size_t n, size_t *i, int base)
 }
 
 /* The digits of tok[from..n) (underscores skipped) as an int64. */
-static bool to_int64(const char *tok, size_t from, size_t n, int base,
-		     bool neg, int64_t *out)
+static bool to_int64(const char *tok, size_t from, size_t n, int base, bool neg,
+		     int64_t *out)
 {
 	uint64_t limit = neg ? (uint64_t)INT64_MAX + 1 : (uint64_t)INT64_MAX;
 	uint64_t v = 0;
@@ -441,8 +448,8 @@ static bool to_int64(const char *tok, size_t from, size_t n, int base,
 	return true;
 }
 
-static int bad_number(struct toml_cursor *c, int line, int col,
-		      const char *tok, size_t n, const char *why)
+static int bad_number(struct toml_cursor *c, int line, int col, const char *tok,
+		      size_t n, const char *why)
 {
 	return toml_scan_errf(c, DG_EPARSE, line, col,
 			      "invalid number '%.*s'%s%s",
@@ -482,8 +489,8 @@ static int scan_prefixed(struct toml_cursor *c, int line, int col,
 	return 0;
 }
 
-static int to_double(struct toml_cursor *c, int line, int col,
-		     const char *tok, size_t n, double *out)
+static int to_double(struct toml_cursor *c, int line, int col, const char *tok,
+		     size_t n, double *out)
 {
 	struct strbuf clean = STRBUF_INIT;
 	locale_t cloc;
@@ -522,7 +529,8 @@ static int scan_number(struct toml_cursor *c, int line, int col,
 		return 0;
 	}
 	if (is_alpha(tok[0]))
-		return toml_scan_errf(c, DG_EPARSE, line, col,
+		return toml_scan_errf(
+			c, DG_EPARSE, line, col,
 			"invalid value '%.*s': a string must be quoted and a "
 			"boolean is true or false",
 			(int)(n < TOKEN_SHOWN ? n : TOKEN_SHOWN), tok);
@@ -532,7 +540,8 @@ static int scan_number(struct toml_cursor *c, int line, int col,
 	}
 	if (n - i > 1 && tok[i] == '0' && strchr("xob", tok[i + 1])) {
 		if (i)
-			return bad_number(c, line, col, tok, n,
+			return bad_number(
+				c, line, col, tok, n,
 				"a sign is not allowed before a prefix");
 		return scan_prefixed(c, line, col, tok, n, out);
 	}
@@ -546,7 +555,8 @@ static int scan_number(struct toml_cursor *c, int line, int col,
 		is_float = true;
 		i++;
 		if (!skip_digits(tok, n, &i, 10))
-			return bad_number(c, line, col, tok, n,
+			return bad_number(
+				c, line, col, tok, n,
 				"a decimal point needs digits on both sides");
 	}
 	if (i < n && (tok[i] == 'e' || tok[i] == 'E')) {
@@ -572,8 +582,7 @@ static int scan_number(struct toml_cursor *c, int line, int col,
 }
 
 /* Exactly width digits at tok[*i]. */
-static bool take_num(const char *tok, size_t n, size_t *i, int width,
-		     int *out)
+static bool take_num(const char *tok, size_t n, size_t *i, int width, int *out)
 {
 	*out = 0;
 	for (int k = 0; k < width; k++, (*i)++) {
@@ -594,8 +603,8 @@ static bool take_char(const char *tok, size_t n, size_t *i, int ch)
 
 static int days_in_month(int year, int month)
 {
-	static const int days[] = { 31, 28, 31, 30, 31, 30,
-				    31, 31, 30, 31, 30, 31 };
+	static const int days[] = {31, 28, 31, 30, 31, 30,
+				   31, 31, 30, 31, 30, 31};
 	bool leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
 
 	return month == 2 && leap ? 29 : days[month - 1];
@@ -729,12 +738,12 @@ static bool dt_parse(struct dt_scan *d, enum toml_type *type)
 static int scan_datetime(struct toml_cursor *c, int line, int col,
 			 const char *tok, size_t n, struct toml_scalar *out)
 {
-	struct dt_scan d = { .tok = tok, .n = n, .text = STRBUF_INIT };
+	struct dt_scan d = {.tok = tok, .n = n, .text = STRBUF_INIT};
 	int rc;
 
 	if (!dt_parse(&d, &out->type) || d.i != n)
-		return toml_scan_errf(c, DG_EPARSE, line, col,
-			"invalid date-time '%.*s': %s",
+		return toml_scan_errf(
+			c, DG_EPARSE, line, col, "invalid date-time '%.*s': %s",
 			(int)(n < TOKEN_SHOWN ? n : TOKEN_SHOWN), tok,
 			d.why ? d.why : "unexpected text after it");
 	rc = dt_copy(&d, 0, n);
@@ -750,8 +759,8 @@ static int scan_datetime(struct toml_cursor *c, int line, int col,
 
 static bool looks_like_date(const char *s, size_t n)
 {
-	return n >= 5 && is_digit(s[0]) && is_digit(s[1]) &&
-	       is_digit(s[2]) && is_digit(s[3]) && s[4] == '-';
+	return n >= 5 && is_digit(s[0]) && is_digit(s[1]) && is_digit(s[2]) &&
+	       is_digit(s[3]) && s[4] == '-';
 }
 
 static bool looks_like_time(const char *s, size_t n)

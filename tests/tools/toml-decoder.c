@@ -36,15 +36,24 @@ static int add_json_string(struct strbuf *out, const char *s, size_t len)
 static const char *tag(enum toml_type type)
 {
 	switch (type) {
-	case TOML_STRING: return "string";
-	case TOML_INTEGER: return "integer";
-	case TOML_FLOAT: return "float";
-	case TOML_BOOL: return "bool";
-	case TOML_DATETIME: return "datetime";
-	case TOML_DATETIME_LOCAL: return "datetime-local";
-	case TOML_DATE_LOCAL: return "date-local";
-	case TOML_TIME_LOCAL: return "time-local";
-	default: return "?";
+	case TOML_STRING:
+		return "string";
+	case TOML_INTEGER:
+		return "integer";
+	case TOML_FLOAT:
+		return "float";
+	case TOML_BOOL:
+		return "bool";
+	case TOML_DATETIME:
+		return "datetime";
+	case TOML_DATETIME_LOCAL:
+		return "datetime-local";
+	case TOML_DATE_LOCAL:
+		return "date-local";
+	case TOML_TIME_LOCAL:
+		return "time-local";
+	default:
+		return "?";
 	}
 }
 
@@ -54,8 +63,7 @@ static int add_scalar_text(struct strbuf *out, const struct toml_value *v)
 
 	switch (toml_type(v)) {
 	case TOML_STRING:
-		return add_json_string(out, toml_string(v),
-				       toml_string_len(v));
+		return add_json_string(out, toml_string(v), toml_string_len(v));
 	case TOML_INTEGER:
 		return strbuf_addf(out, "\"%" PRId64 "\"", toml_integer(v));
 	case TOML_FLOAT:
@@ -63,12 +71,12 @@ static int add_scalar_text(struct strbuf *out, const struct toml_value *v)
 		if (isnan(f))
 			return strbuf_addstr(out, "\"nan\"");
 		if (isinf(f))
-			return strbuf_addstr(out, f < 0 ? "\"-inf\""
-							: "\"inf\"");
+			return strbuf_addstr(out,
+					     f < 0 ? "\"-inf\"" : "\"inf\"");
 		return strbuf_addf(out, "\"%.17g\"", f);
 	case TOML_BOOL:
-		return strbuf_addstr(out, toml_bool(v) ? "\"true\""
-						       : "\"false\"");
+		return strbuf_addstr(out,
+				     toml_bool(v) ? "\"true\"" : "\"false\"");
 	default:
 		return add_json_string(out, toml_datetime_text(v),
 				       strlen(toml_datetime_text(v)));
@@ -104,8 +112,7 @@ static int add_value(struct strbuf *out, const struct toml_value *v)
 		}
 		return rc ? rc : strbuf_addch(out, ']');
 	}
-	rc = strbuf_addf(out, "{\"type\":\"%s\",\"value\":",
-			 tag(toml_type(v)));
+	rc = strbuf_addf(out, "{\"type\":\"%s\",\"value\":", tag(toml_type(v)));
 	if (!rc)
 		rc = add_scalar_text(out, v);
 	return rc ? rc : strbuf_addch(out, '}');

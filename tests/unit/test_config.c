@@ -154,7 +154,8 @@ static void test_config__every_key_is_read(void **state)
 		"[smtp]\nhost = \"mail\"\nport = 465\ntls = \"implicit\"\n"
 		"username = \"u\"\npassword_env = \"P\"\n"
 		"ca_file = \"c.pem\"\nenvelope_from = \"b@example.com\"\n"
-		"helo = \"h\"\nconnect_timeout = 3\ntimeout = 4\n", &cfg);
+		"helo = \"h\"\nconnect_timeout = 3\ntimeout = 4\n",
+		&cfg);
 	assert_string_equal(cfg.store.path, "/var/lib/digest.db");
 	assert_int_equal(cfg.source.kind, CONFIG_SOURCE_GRAPH);
 	assert_string_equal(cfg.roster.file, "roster.csv");
@@ -192,8 +193,7 @@ static void test_config__the_example_file_loads(void **state)
 
 	if (!src)
 		skip();
-	assert_int_equal(strbuf_addf(&path, "%s/digest.toml.example", src),
-			 0);
+	assert_int_equal(strbuf_addf(&path, "%s/digest.toml.example", src), 0);
 	if (config_load(&cfg, path.buf, &err)) {
 		print_error("%s\n", err.msg);
 		fail();
@@ -217,8 +217,10 @@ static void test_config__recorded_at_may_be_a_quoted_string(void **state)
 {
 	struct config cfg;
 
-	load_ok(state, FROM "[source]\nrecorded_at = "
-			    "\"2026-11-23 10:00:00+01:00\"\n", &cfg);
+	load_ok(state,
+		FROM "[source]\nrecorded_at = "
+		     "\"2026-11-23 10:00:00+01:00\"\n",
+		&cfg);
 	assert_string_equal(cfg.source.recorded_at,
 			    "2026-11-23T10:00:00+01:00");
 	config_release(&cfg);
@@ -238,8 +240,7 @@ static void test_config__unreadable_file_names_path_and_reason(void **state)
 	assert_string_equal(err.msg, want);
 }
 
-static void test_config__toml_syntax_error_names_line_and_column(
-	void **state)
+static void test_config__toml_syntax_error_names_line_and_column(void **state)
 {
 	assert_refused(state, FROM "[smtp]\nport 25\n",
 		       ":4:6: expected '=' after a key, found '2'");
@@ -264,8 +265,7 @@ static void test_config__key_outside_a_table_is_refused(void **state)
 		       ":1: unknown key 'path' outside any table");
 }
 
-static void test_config__known_table_written_as_a_value_refused(
-	void **state)
+static void test_config__known_table_written_as_a_value_refused(void **state)
 {
 	assert_refused(state, "store = \"digest.db\"\n" FROM,
 		       ":1: 'store' must be a table: write [store] and its "
@@ -319,16 +319,18 @@ static void test_config__missing_from_names_the_table(void **state)
 
 static void test_config__graph_source_requires_tenant(void **state)
 {
-	assert_refused(state, FROM "[source]\nkind = \"graph\"\n"
-			       "[graph]\nclient_id = \"c\"\n",
+	assert_refused(state,
+		       FROM "[source]\nkind = \"graph\"\n"
+			    "[graph]\nclient_id = \"c\"\n",
 		       ": missing required key [graph] tenant (needed when "
 		       "[source] kind is \"graph\")");
 }
 
 static void test_config__graph_source_requires_client_id(void **state)
 {
-	assert_refused(state, FROM "[source]\nkind = \"graph\"\n"
-			       "[graph]\ntenant = \"t\"\n",
+	assert_refused(state,
+		       FROM "[source]\nkind = \"graph\"\n"
+			    "[graph]\ntenant = \"t\"\n",
 		       ": missing required key [graph] client_id (needed "
 		       "when [source] kind is \"graph\")");
 }
@@ -342,8 +344,9 @@ static void test_config__maildir_delivery_requires_a_path(void **state)
 
 static void test_config__secret_env_and_file_together_refused(void **state)
 {
-	assert_refused(state, FROM "[smtp]\npassword_env = \"P\"\n"
-			       "password_file = \"/etc/p\"\n",
+	assert_refused(state,
+		       FROM "[smtp]\npassword_env = \"P\"\n"
+			    "password_file = \"/etc/p\"\n",
 		       ":5: [smtp] set password_env or password_file, not "
 		       "both");
 }
@@ -354,8 +357,9 @@ static void test_config__inline_password_is_refused_unechoed(void **state)
 	struct dg_err err = DG_ERR_INIT;
 	struct config cfg;
 
-	assert_refused(state, FROM "[smtp]\nusername = \"u\"\n"
-			       "password = \"hunter2\"\n",
+	assert_refused(state,
+		       FROM "[smtp]\nusername = \"u\"\n"
+			    "password = \"hunter2\"\n",
 		       ":5: [smtp] password must not be written in the "
 		       "config: name an environment variable with "
 		       "password_env or a file with password_file");
@@ -405,8 +409,9 @@ static void test_config__from_with_two_at_signs_is_refused(void **state)
 
 static void test_config__from_with_a_line_break_is_refused(void **state)
 {
-	assert_refused(state, "[digest]\nfrom = \"d@example.com\\r\\nBcc: "
-			      "x@example.com\"\n",
+	assert_refused(state,
+		       "[digest]\nfrom = \"d@example.com\\r\\nBcc: "
+		       "x@example.com\"\n",
 		       ":2: [digest] from must be an address or \"Name "
 		       "<address>\", such as \"Meeting digest "
 		       "<digest@example.com>\"");
@@ -439,11 +444,11 @@ static void test_config__unsubscribe_url_needs_a_token(void **state)
 		       "where each recipient's token goes");
 }
 
-static void test_config__plain_http_to_a_remote_host_is_refused(
-	void **state)
+static void test_config__plain_http_to_a_remote_host_is_refused(void **state)
 {
-	assert_refused(state, FROM "[graph]\n"
-			       "base_url = \"http://graph.example.com\"\n",
+	assert_refused(state,
+		       FROM "[graph]\n"
+			    "base_url = \"http://graph.example.com\"\n",
 		       ":4: [graph] base_url must start with https:// "
 		       "(http:// is accepted only for 127.0.0.1, localhost "
 		       "and [::1])");
@@ -451,8 +456,9 @@ static void test_config__plain_http_to_a_remote_host_is_refused(
 
 static void test_config__localhost_lookalike_is_not_local(void **state)
 {
-	assert_refused(state, FROM "[graph]\n"
-			       "login_url = \"http://localhost.evil.com/\"\n",
+	assert_refused(state,
+		       FROM "[graph]\n"
+			    "login_url = \"http://localhost.evil.com/\"\n",
 		       ":4: [graph] login_url must start with https:// "
 		       "(http:// is accepted only for 127.0.0.1, localhost "
 		       "and [::1])");
@@ -460,8 +466,9 @@ static void test_config__localhost_lookalike_is_not_local(void **state)
 
 static void test_config__recorded_at_needs_an_offset(void **state)
 {
-	assert_refused(state, FROM "[source]\n"
-			       "recorded_at = 2026-11-23T10:00:00\n",
+	assert_refused(state,
+		       FROM "[source]\n"
+			    "recorded_at = 2026-11-23T10:00:00\n",
 		       ":4: [source] recorded_at must be an RFC 3339 "
 		       "date-time with an offset, such as "
 		       "2026-11-23T10:00:00Z");
@@ -486,13 +493,13 @@ static void test_config__empty_string_is_refused(void **state)
 
 static void test_config__secret_from_the_environment(void **state)
 {
-	struct config_secret s = { .env = "TEST_CONFIG_SECRET" };
+	struct config_secret s = {.env = "TEST_CONFIG_SECRET"};
 	struct dg_err err = DG_ERR_INIT;
 	char *value;
 
 	assert_int_equal(setenv("TEST_CONFIG_SECRET", "s3cret", 1), 0);
-	assert_int_equal(config_secret_read(&s, "[smtp] password", &value,
-					    &err), 0);
+	assert_int_equal(
+		config_secret_read(&s, "[smtp] password", &value, &err), 0);
 	assert_string_equal(value, "s3cret");
 	free(value);
 	unsetenv("TEST_CONFIG_SECRET");
@@ -500,13 +507,14 @@ static void test_config__secret_from_the_environment(void **state)
 
 static void test_config__unset_variable_is_named(void **state)
 {
-	struct config_secret s = { .env = "TEST_CONFIG_NOT_SET" };
+	struct config_secret s = {.env = "TEST_CONFIG_NOT_SET"};
 	struct dg_err err = DG_ERR_INIT;
 	char *value;
 
 	unsetenv("TEST_CONFIG_NOT_SET");
-	assert_int_equal(config_secret_read(&s, "[smtp] password", &value,
-					    &err), DG_ENOTFOUND);
+	assert_int_equal(
+		config_secret_read(&s, "[smtp] password", &value, &err),
+		DG_ENOTFOUND);
 	assert_null(value);
 	assert_string_equal(err.msg, "[smtp] password: environment variable "
 				     "TEST_CONFIG_NOT_SET is not set");
@@ -514,13 +522,14 @@ static void test_config__unset_variable_is_named(void **state)
 
 static void test_config__empty_variable_is_refused(void **state)
 {
-	struct config_secret s = { .env = "TEST_CONFIG_EMPTY" };
+	struct config_secret s = {.env = "TEST_CONFIG_EMPTY"};
 	struct dg_err err = DG_ERR_INIT;
 	char *value;
 
 	assert_int_equal(setenv("TEST_CONFIG_EMPTY", "", 1), 0);
-	assert_int_equal(config_secret_read(&s, "[graph] client_secret",
-					    &value, &err), DG_ENOTFOUND);
+	assert_int_equal(
+		config_secret_read(&s, "[graph] client_secret", &value, &err),
+		DG_ENOTFOUND);
 	assert_string_equal(err.msg, "[graph] client_secret: environment "
 				     "variable TEST_CONFIG_EMPTY is empty");
 	unsetenv("TEST_CONFIG_EMPTY");
@@ -528,8 +537,7 @@ static void test_config__empty_variable_is_refused(void **state)
 
 static int warnings;
 
-static void count_warnings(enum logging_level level, const char *msg,
-			   void *ctx)
+static void count_warnings(enum logging_level level, const char *msg, void *ctx)
 {
 	if (level == LOGGING_WARN && !strstr(msg, "hunter2"))
 		warnings++;
@@ -539,7 +547,7 @@ static void test_config__secret_file_gives_its_first_line(void **state)
 {
 	struct scratch *s = *state;
 	char path[128];
-	struct config_secret sec = { .file = path };
+	struct config_secret sec = {.file = path};
 	struct dg_err err = DG_ERR_INIT;
 	char *value;
 
@@ -547,8 +555,8 @@ static void test_config__secret_file_gives_its_first_line(void **state)
 	write_file(path, "hunter2\r\nsecond line\n", 0600);
 	warnings = 0;
 	logging_set_routine(count_warnings, NULL);
-	assert_int_equal(config_secret_read(&sec, "[smtp] password", &value,
-					    &err), 0);
+	assert_int_equal(
+		config_secret_read(&sec, "[smtp] password", &value, &err), 0);
 	logging_set_routine(NULL, NULL);
 	assert_string_equal(value, "hunter2");
 	assert_int_equal(warnings, 0);
@@ -559,7 +567,7 @@ static void test_config__secret_file_readable_by_others_warns(void **state)
 {
 	struct scratch *s = *state;
 	char path[128];
-	struct config_secret sec = { .file = path };
+	struct config_secret sec = {.file = path};
 	struct dg_err err = DG_ERR_INIT;
 	char *value;
 
@@ -567,8 +575,8 @@ static void test_config__secret_file_readable_by_others_warns(void **state)
 	write_file(path, "hunter2", 0644);
 	warnings = 0;
 	logging_set_routine(count_warnings, NULL);
-	assert_int_equal(config_secret_read(&sec, "[smtp] password", &value,
-					    &err), 0);
+	assert_int_equal(
+		config_secret_read(&sec, "[smtp] password", &value, &err), 0);
 	logging_set_routine(NULL, NULL);
 	assert_string_equal(value, "hunter2");
 	assert_int_equal(warnings, 1);
@@ -577,12 +585,13 @@ static void test_config__secret_file_readable_by_others_warns(void **state)
 
 static void test_config__missing_secret_file_is_named(void **state)
 {
-	struct config_secret sec = { .file = "/nonexistent/secret" };
+	struct config_secret sec = {.file = "/nonexistent/secret"};
 	struct dg_err err = DG_ERR_INIT;
 	char *value;
 
-	assert_int_equal(config_secret_read(&sec, "[smtp] password", &value,
-					    &err), DG_EIO);
+	assert_int_equal(
+		config_secret_read(&sec, "[smtp] password", &value, &err),
+		DG_EIO);
 	assert_string_equal(err.msg, "[smtp] password: cannot read "
 				     "/nonexistent/secret: No such file or "
 				     "directory");
@@ -592,14 +601,15 @@ static void test_config__empty_secret_file_is_refused(void **state)
 {
 	struct scratch *s = *state;
 	char path[128], want[256];
-	struct config_secret sec = { .file = path };
+	struct config_secret sec = {.file = path};
 	struct dg_err err = DG_ERR_INIT;
 	char *value;
 
 	snprintf(path, sizeof(path), "%s/secret", s->dir);
 	write_file(path, "\nhunter2\n", 0600);
-	assert_int_equal(config_secret_read(&sec, "[smtp] password", &value,
-					    &err), DG_ENOTFOUND);
+	assert_int_equal(
+		config_secret_read(&sec, "[smtp] password", &value, &err),
+		DG_ENOTFOUND);
 	snprintf(want, sizeof(want),
 		 "[smtp] password: the first line of %s is empty", path);
 	assert_string_equal(err.msg, want);
@@ -608,20 +618,21 @@ static void test_config__empty_secret_file_is_refused(void **state)
 
 static void test_config__unconfigured_secret_says_so(void **state)
 {
-	struct config_secret sec = { .env = NULL, .file = NULL };
+	struct config_secret sec = {.env = NULL, .file = NULL};
 	struct dg_err err = DG_ERR_INIT;
 	char *value;
 
 	assert_false(config_secret_isset(&sec));
-	assert_int_equal(config_secret_read(&sec, "[smtp] password", &value,
-					    &err), DG_ENOTFOUND);
+	assert_int_equal(
+		config_secret_read(&sec, "[smtp] password", &value, &err),
+		DG_ENOTFOUND);
 	assert_string_equal(err.msg, "[smtp] password is not configured: "
 				     "name an environment variable (*_env) "
 				     "or a file (*_file)");
 }
 
-#define SCRATCH_TEST(f) cmocka_unit_test_setup_teardown(f, scratch_setup, \
-							scratch_teardown)
+#define SCRATCH_TEST(f)                                                        \
+	cmocka_unit_test_setup_teardown(f, scratch_setup, scratch_teardown)
 
 int main(void)
 {
@@ -630,7 +641,8 @@ int main(void)
 		SCRATCH_TEST(test_config__every_key_is_read),
 		SCRATCH_TEST(test_config__the_example_file_loads),
 		SCRATCH_TEST(test_config__recorded_at_may_be_a_quoted_string),
-		SCRATCH_TEST(test_config__unreadable_file_names_path_and_reason),
+		SCRATCH_TEST(
+			test_config__unreadable_file_names_path_and_reason),
 		SCRATCH_TEST(
 			test_config__toml_syntax_error_names_line_and_column),
 		SCRATCH_TEST(test_config__unknown_key_names_line_and_table),
@@ -643,28 +655,22 @@ int main(void)
 		SCRATCH_TEST(test_config__port_out_of_range_is_refused),
 		SCRATCH_TEST(test_config__timeout_of_zero_is_refused),
 		SCRATCH_TEST(test_config__bad_enum_lists_allowed_values),
-		SCRATCH_TEST(
-			test_config__bad_source_kind_lists_allowed_values),
+		SCRATCH_TEST(test_config__bad_source_kind_lists_allowed_values),
 		SCRATCH_TEST(test_config__missing_from_names_the_table),
 		SCRATCH_TEST(test_config__graph_source_requires_tenant),
 		SCRATCH_TEST(test_config__graph_source_requires_client_id),
 		SCRATCH_TEST(test_config__maildir_delivery_requires_a_path),
-		SCRATCH_TEST(
-			test_config__secret_env_and_file_together_refused),
-		SCRATCH_TEST(
-			test_config__inline_password_is_refused_unechoed),
+		SCRATCH_TEST(test_config__secret_env_and_file_together_refused),
+		SCRATCH_TEST(test_config__inline_password_is_refused_unechoed),
 		SCRATCH_TEST(test_config__inline_client_secret_is_refused),
 		SCRATCH_TEST(test_config__inline_secret_refused_in_any_table),
 		SCRATCH_TEST(test_config__inline_secret_refused_at_the_root),
-		SCRATCH_TEST(
-			test_config__from_without_an_address_is_refused),
+		SCRATCH_TEST(test_config__from_without_an_address_is_refused),
 		SCRATCH_TEST(test_config__from_with_two_at_signs_is_refused),
 		SCRATCH_TEST(test_config__from_with_a_line_break_is_refused),
-		SCRATCH_TEST(
-			test_config__subject_with_a_line_break_is_refused),
+		SCRATCH_TEST(test_config__subject_with_a_line_break_is_refused),
 		SCRATCH_TEST(test_config__send_at_out_of_range_is_refused),
-		SCRATCH_TEST(
-			test_config__send_at_without_leading_zero_refused),
+		SCRATCH_TEST(test_config__send_at_without_leading_zero_refused),
 		SCRATCH_TEST(test_config__unsubscribe_url_needs_a_token),
 		SCRATCH_TEST(
 			test_config__plain_http_to_a_remote_host_is_refused),
@@ -676,8 +682,7 @@ int main(void)
 		SCRATCH_TEST(test_config__unset_variable_is_named),
 		SCRATCH_TEST(test_config__empty_variable_is_refused),
 		SCRATCH_TEST(test_config__secret_file_gives_its_first_line),
-		SCRATCH_TEST(
-			test_config__secret_file_readable_by_others_warns),
+		SCRATCH_TEST(test_config__secret_file_readable_by_others_warns),
 		SCRATCH_TEST(test_config__missing_secret_file_is_named),
 		SCRATCH_TEST(test_config__empty_secret_file_is_refused),
 		SCRATCH_TEST(test_config__unconfigured_secret_says_so),

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "err.h"
+#include "logging.h"
 #include "mustache.h"
 #include "strbuf.h"
 
@@ -184,6 +185,24 @@ static void test_mustache__empty_or_blank_names_fail(void **state)
 			     "part in its dotted name");
 }
 
+static void test_mustache__sections_nested_too_deep_fail(void **state)
+{
+	struct strbuf text = STRBUF_INIT;
+
+	for (int i = 0; i < 101; i++)
+		assert_int_equal(strbuf_addstr(&text, "{{#a}}\n"), 0);
+	assert_compile_fails(text.buf, "page.mustache:101:1: sections nest "
+				       "deeper than 100 levels");
+	strbuf_release(&text);
+}
+
+static void test_mustache__dynamic_parent_is_closed_with_its_star(void **state)
+{
+	assert_compile_fails("{{<*layout}}{{/layout}}",
+			     "page.mustache:1:13: '{{/layout}}' does not close "
+			     "'{{<*layout}}' (line 1, column 1)");
+}
+
 static void test_mustache__html_escaping_defuses_hostile_text(void **state)
 {
 	struct mustache_template *t = compile("<p title=\"{{s}}\">{{s}}</p>"
@@ -326,6 +345,43 @@ static void test_mustache__partials_are_resolved_once(void **state)
 	assert_int_equal(c.calls, 2);
 	mustache_partials_free(p);
 	mustache_value_free(d);
+	mustache_template_free(t);
+}
+
+struct captured {
+	int count;
+	enum logging_level level;
+	char msg[256];
+};
+
+static void capture(enum logging_level level, const char *msg, void *ctx)
+{
+	struct captured *c = ctx;
+
+	c->count++;
+	c->level = level;
+	snprintf(c->msg, sizeof(c->msg), "%s", msg);
+}
+
+static void test_mustache__missing_partial_is_logged_once(void **state)
+{
+	struct mustache_template *t = compile("a\n[{{>gone}}]");
+	struct mustache_partials *p = NULL;
+	struct dg_err err = DG_ERR_INIT;
+	struct counting c = {0};
+	struct captured log = {0};
+
+	assert_int_equal(mustache_partials_new(counting_resolve, &c, &p, &err),
+			 0);
+	logging_set_routine(capture, &log);
+	assert_renders(t, NULL, p, MUSTACHE_ESCAPE_HTML, "a\n[]");
+	assert_renders(t, NULL, p, MUSTACHE_ESCAPE_HTML, "a\n[]");
+	logging_set_routine(NULL, NULL);
+	assert_int_equal(log.count, 1);
+	assert_int_equal(log.level, LOGGING_WARN);
+	assert_string_equal(log.msg, "t.mustache:2: no partial 'gone'; it "
+				     "renders as nothing");
+	mustache_partials_free(p);
 	mustache_template_free(t);
 }
 
@@ -628,6 +684,9 @@ int main(void)
 			test_mustache__unclosed_tag_names_its_delimiter),
 		cmocka_unit_test(test_mustache__bad_set_delimiter_tag_fails),
 		cmocka_unit_test(test_mustache__empty_or_blank_names_fail),
+		cmocka_unit_test(test_mustache__sections_nested_too_deep_fail),
+		cmocka_unit_test(
+			test_mustache__dynamic_parent_is_closed_with_its_star),
 		cmocka_unit_test(
 			test_mustache__html_escaping_defuses_hostile_text),
 		cmocka_unit_test(
@@ -642,6 +701,7 @@ int main(void)
 		cmocka_unit_test(
 			test_mustache__adders_take_ownership_even_on_failure),
 		cmocka_unit_test(test_mustache__partials_are_resolved_once),
+		cmocka_unit_test(test_mustache__missing_partial_is_logged_once),
 		cmocka_unit_test(
 			test_mustache__resolver_failure_fails_the_render),
 		cmocka_unit_test(

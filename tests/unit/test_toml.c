@@ -95,8 +95,7 @@ static void test_toml__bare_carriage_return_is_refused(void **state)
 
 static void test_toml__invalid_utf8_is_refused_where_it_is(void **state)
 {
-	assert_refused("a = 1\n# caf\xC3\n",
-		       "line 2, column 6: invalid UTF-8");
+	assert_refused("a = 1\n# caf\xC3\n", "line 2, column 6: invalid UTF-8");
 }
 
 static void test_toml__invalid_date_names_the_value(void **state)
@@ -197,19 +196,18 @@ static void test_toml__scalars_have_their_types_and_values(void **state)
 {
 	struct toml_value *root;
 
-	root = parse_ok(
-		"s = \"tab\\there \\u00e9\"\n"
-		"lit = 'C:\\path'\n"
-		"hex = 0xff\n"
-		"min = -9223372036854775808\n"
-		"f = 6.626e-34\n"
-		"inf = -inf\n"
-		"nan = nan\n"
-		"b = true\n"
-		"odt = 1979-05-27 07:32:00.999z\n"
-		"ldt = 1979-05-27t07:32:00\n"
-		"ld = 1979-05-27\n"
-		"lt = 07:32:00.5\n");
+	root = parse_ok("s = \"tab\\there \\u00e9\"\n"
+			"lit = 'C:\\path'\n"
+			"hex = 0xff\n"
+			"min = -9223372036854775808\n"
+			"f = 6.626e-34\n"
+			"inf = -inf\n"
+			"nan = nan\n"
+			"b = true\n"
+			"odt = 1979-05-27 07:32:00.999z\n"
+			"ldt = 1979-05-27t07:32:00\n"
+			"ld = 1979-05-27\n"
+			"lt = 07:32:00.5\n");
 	assert_string_equal(toml_string(toml_table_get(root, "s")),
 			    "tab\there \xC3\xA9");
 	assert_string_equal(toml_string(toml_table_get(root, "lit")),
@@ -221,8 +219,7 @@ static void test_toml__scalars_have_their_types_and_values(void **state)
 	assert_true(toml_float(toml_table_get(root, "inf")) < 0);
 	assert_true(isnan(toml_float(toml_table_get(root, "nan"))));
 	assert_true(toml_bool(toml_table_get(root, "b")));
-	assert_int_equal(toml_type(toml_table_get(root, "odt")),
-			 TOML_DATETIME);
+	assert_int_equal(toml_type(toml_table_get(root, "odt")), TOML_DATETIME);
 	assert_string_equal(toml_datetime_text(toml_table_get(root, "odt")),
 			    "1979-05-27T07:32:00.999Z");
 	assert_int_equal(toml_type(toml_table_get(root, "ldt")),
@@ -262,7 +259,7 @@ static void test_toml__keys_keep_the_order_written(void **state)
 {
 	struct toml_value *root = parse_ok("zeta = 1\nalpha = 2\n"
 					   "[mid]\n[beta]\n");
-	const char *want[] = { "zeta", "alpha", "mid", "beta" };
+	const char *want[] = {"zeta", "alpha", "mid", "beta"};
 
 	assert_int_equal(toml_table_size(root), 4);
 	for (size_t i = 0; i < 4; i++)
@@ -300,20 +297,20 @@ static void test_toml__strings_may_hold_nul_bytes(void **state)
 
 static void test_toml__byte_order_mark_is_skipped(void **state)
 {
-	struct toml_value *root = parse_ok("\xEF\xBB\xBF" "a = 1\n");
+	struct toml_value *root = parse_ok("\xEF\xBB\xBF"
+					   "a = 1\n");
 
 	assert_int_equal(toml_integer(toml_table_get(root, "a")), 1);
 	toml_free(root);
 }
 
-static void test_toml__arrays_of_tables_nest_in_the_last_element(
-	void **state)
+static void test_toml__arrays_of_tables_nest_in_the_last_element(void **state)
 {
-	struct toml_value *root = parse_ok(
-		"[[album]]\nname = \"one\"\n"
-		"[[album.track]]\nn = 1\n[[album.track]]\nn = 2\n"
-		"[album.label]\nname = \"L\"\n"
-		"[[album]]\nname = \"two\"\n[[album.track]]\nn = 3\n");
+	struct toml_value *root =
+		parse_ok("[[album]]\nname = \"one\"\n"
+			 "[[album.track]]\nn = 1\n[[album.track]]\nn = 2\n"
+			 "[album.label]\nname = \"L\"\n"
+			 "[[album]]\nname = \"two\"\n[[album.track]]\nn = 3\n");
 	const struct toml_value *albums = toml_table_get(root, "album");
 	const struct toml_value *first = toml_array_at(albums, 0);
 	const struct toml_value *second = toml_array_at(albums, 1);
@@ -322,16 +319,16 @@ static void test_toml__arrays_of_tables_nest_in_the_last_element(
 	assert_int_equal(toml_type(albums), TOML_ARRAY);
 	assert_int_equal(toml_array_size(albums), 2);
 	assert_int_equal(toml_array_size(tracks), 2);
-	assert_int_equal(toml_integer(toml_table_get(toml_array_at(tracks, 1),
-						     "n")), 2);
+	assert_int_equal(
+		toml_integer(toml_table_get(toml_array_at(tracks, 1), "n")), 2);
 	assert_string_equal(toml_string(toml_table_get(
-		toml_table_get(first, "label"), "name")), "L");
-	assert_string_equal(toml_string(toml_table_get(second, "name")),
-			    "two");
+				    toml_table_get(first, "label"), "name")),
+			    "L");
+	assert_string_equal(toml_string(toml_table_get(second, "name")), "two");
 	tracks = toml_table_get(second, "track");
 	assert_int_equal(toml_array_size(tracks), 1);
-	assert_int_equal(toml_integer(toml_table_get(toml_array_at(tracks, 0),
-						     "n")), 3);
+	assert_int_equal(
+		toml_integer(toml_table_get(toml_array_at(tracks, 0), "n")), 3);
 	assert_null(toml_table_get(second, "label"));
 	toml_free(root);
 }
@@ -351,13 +348,13 @@ static void test_toml__big_documents_parse_and_find_keys(void **state)
 	assert_int_equal(toml_parse(sb.buf, sb.len, &root, &err), 0);
 	assert_int_equal(toml_table_size(root), 50001);
 	assert_int_equal(toml_integer(toml_table_get(root, "key0")), 0);
-	assert_int_equal(toml_integer(toml_table_get(root, "key49999")),
-			 49999);
+	assert_int_equal(toml_integer(toml_table_get(root, "key49999")), 49999);
 	assert_null(toml_table_get(root, "key50000"));
 	rows = toml_table_get(root, "row");
 	assert_int_equal(toml_array_size(rows), 5000);
-	assert_string_equal(toml_string(toml_table_get(
-		toml_array_at(rows, 4999), "v")), "4999");
+	assert_string_equal(
+		toml_string(toml_table_get(toml_array_at(rows, 4999), "v")),
+		"4999");
 	toml_free(root);
 
 	/* A duplicate far down a big (hashed) table is still found. */
@@ -367,7 +364,7 @@ static void test_toml__big_documents_parse_and_find_keys(void **state)
 	assert_int_equal(strbuf_addstr(&sb, "key12345 = 0\n"), 0);
 	assert_int_equal(toml_parse(sb.buf, sb.len, &root, &err), DG_EPARSE);
 	assert_non_null(strstr(err.msg, "key 'key12345' is already defined "
-				      "on line 12346"));
+					"on line 12346"));
 	strbuf_release(&sb);
 }
 
@@ -378,7 +375,8 @@ static void test_toml__named_source_is_in_compiler_style(void **state)
 	const char *text = "[smtp]\nport 25\n";
 
 	assert_int_equal(toml_parse_named(text, strlen(text), "digest.toml",
-					  &root, &err), DG_EPARSE);
+					  &root, &err),
+			 DG_EPARSE);
 	assert_string_equal(err.msg, "digest.toml:2:6: expected '=' after a "
 				     "key, found '2'");
 }
@@ -389,13 +387,14 @@ static void test_toml__datetime_parse_reads_one_date_time(void **state)
 	enum toml_type type;
 	char *text;
 
-	assert_int_equal(toml_datetime_parse("2026-11-23 10:00:00z", 20,
-					     &type, &text, &err), 0);
+	assert_int_equal(toml_datetime_parse("2026-11-23 10:00:00z", 20, &type,
+					     &text, &err),
+			 0);
 	assert_int_equal(type, TOML_DATETIME);
 	assert_string_equal(text, "2026-11-23T10:00:00Z");
 	free(text);
-	assert_int_equal(toml_datetime_parse("07:30:00", 8, &type, &text,
-					     &err), 0);
+	assert_int_equal(toml_datetime_parse("07:30:00", 8, &type, &text, &err),
+			 0);
 	assert_int_equal(type, TOML_TIME_LOCAL);
 	free(text);
 }
@@ -411,9 +410,11 @@ static void test_toml__datetime_parse_refuses_other_text(void **state)
 	assert_null(text);
 	assert_string_equal(err.msg, "'42' is not a date-time");
 	assert_int_equal(toml_datetime_parse("2026-11-23T10:00:00Z x", 22,
-					     &type, &text, &err), DG_EPARSE);
-	assert_int_equal(toml_datetime_parse("2026-02-30", 10, &type, &text,
-					     &err), DG_EPARSE);
+					     &type, &text, &err),
+			 DG_EPARSE);
+	assert_int_equal(
+		toml_datetime_parse("2026-02-30", 10, &type, &text, &err),
+		DG_EPARSE);
 	assert_null(text);
 }
 
@@ -429,8 +430,7 @@ int main(void)
 			test_toml__missing_equals_names_line_and_column),
 		cmocka_unit_test(
 			test_toml__missing_value_points_at_the_line_end),
-		cmocka_unit_test(
-			test_toml__columns_count_characters_not_bytes),
+		cmocka_unit_test(test_toml__columns_count_characters_not_bytes),
 		cmocka_unit_test(test_toml__crlf_lines_are_counted_once),
 		cmocka_unit_test(
 			test_toml__lines_inside_multiline_strings_count),
@@ -440,8 +440,7 @@ int main(void)
 		cmocka_unit_test(
 			test_toml__invalid_utf8_is_refused_where_it_is),
 		cmocka_unit_test(test_toml__invalid_date_names_the_value),
-		cmocka_unit_test(
-			test_toml__leap_day_of_a_leap_year_is_a_date),
+		cmocka_unit_test(test_toml__leap_day_of_a_leap_year_is_a_date),
 		cmocka_unit_test(test_toml__integer_overflow_is_refused),
 		cmocka_unit_test(
 			test_toml__duplicate_key_names_key_and_first_line),
@@ -469,14 +468,10 @@ int main(void)
 		cmocka_unit_test(test_toml__byte_order_mark_is_skipped),
 		cmocka_unit_test(
 			test_toml__arrays_of_tables_nest_in_the_last_element),
-		cmocka_unit_test(
-			test_toml__big_documents_parse_and_find_keys),
-		cmocka_unit_test(
-			test_toml__named_source_is_in_compiler_style),
-		cmocka_unit_test(
-			test_toml__datetime_parse_reads_one_date_time),
-		cmocka_unit_test(
-			test_toml__datetime_parse_refuses_other_text),
+		cmocka_unit_test(test_toml__big_documents_parse_and_find_keys),
+		cmocka_unit_test(test_toml__named_source_is_in_compiler_style),
+		cmocka_unit_test(test_toml__datetime_parse_reads_one_date_time),
+		cmocka_unit_test(test_toml__datetime_parse_refuses_other_text),
 		cmocka_unit_test(test_toml__free_accepts_null),
 	};
 
