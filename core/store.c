@@ -1,4 +1,5 @@
 #include "store.h"
+#include "store_db.h"
 #include "logging.h"
 #include "roster.h"
 #include "strbuf.h"
@@ -45,6 +46,73 @@ static const char *const migrations[] = {
 	"  name  TEXT NOT NULL,"
 	"  value TEXT NOT NULL,"
 	"  PRIMARY KEY (email, name)"
+	");",
+
+	/*
+	 * 2: the outbox. A message is written here before any send; a
+	 * digest is unique per (user, date), a resend is one more row.
+	 * Times are epoch milliseconds. outcomes keeps each user's last
+	 * verdict of a day for `digest status` (skips leave no message).
+	 */
+	"CREATE TABLE queue ("
+	"  id              INTEGER PRIMARY KEY,"
+	"  user            TEXT NOT NULL COLLATE NOCASE,"
+	"  date            TEXT NOT NULL,"
+	"  kind            TEXT NOT NULL DEFAULT 'digest'"
+	"                  CHECK (kind IN ('digest', 'resend')),"
+	"  state           TEXT NOT NULL DEFAULT 'queued'"
+	"                  CHECK (state IN ('queued', 'sending', 'sent',"
+	"                                   'failed')),"
+	"  attempts        INTEGER NOT NULL DEFAULT 0,"
+	"  recipient       TEXT NOT NULL,"
+	"  message_id      TEXT NOT NULL,"
+	"  message         BLOB NOT NULL,"
+	"  last_reply      TEXT,"
+	"  created_at      INTEGER NOT NULL,"
+	"  updated_at      INTEGER NOT NULL,"
+	"  next_attempt_at INTEGER NOT NULL DEFAULT 0,"
+	"  sent_at         INTEGER"
+	");"
+	"CREATE UNIQUE INDEX queue_digest_once ON queue(user, date)"
+	"  WHERE kind = 'digest';"
+	"CREATE INDEX queue_due ON queue(state, next_attempt_at);"
+	"CREATE TABLE outcomes ("
+	"  user    TEXT NOT NULL COLLATE NOCASE,"
+	"  date    TEXT NOT NULL,"
+	"  outcome TEXT NOT NULL"
+	"          CHECK (outcome IN ('queued', 'sent', 'skipped', 'failed')),"
+	"  reason  TEXT,"
+	"  at      INTEGER NOT NULL,"
+	"  PRIMARY KEY (user, date)"
+	");"
+	"CREATE TABLE opt_outs ("
+	"  address TEXT PRIMARY KEY NOT NULL COLLATE NOCASE,"
+	"  at      INTEGER NOT NULL"
+	");",
+
+	/*
+	 * 3: Microsoft Graph. users holds what `users sync` found (app-only
+	 * mode); tokens the delegated users' refresh tokens, sealed with
+	 * libsodium (never stored in clear).
+	 */
+	"CREATE TABLE users ("
+	"  id              TEXT PRIMARY KEY NOT NULL,"
+	"  mail            TEXT NOT NULL COLLATE NOCASE,"
+	"  display_name    TEXT,"
+	"  upn             TEXT,"
+	"  proxy_addresses TEXT NOT NULL DEFAULT '',"  /* one per line */
+	"  synced_at       INTEGER NOT NULL"
+	");"
+	"CREATE INDEX users_mail ON users(mail);"
+	"CREATE TABLE tokens ("
+	"  user            TEXT PRIMARY KEY NOT NULL COLLATE NOCASE,"
+	"  user_id         TEXT,"
+	"  nonce           BLOB NOT NULL,"
+	"  sealed          BLOB NOT NULL,"
+	"  needs_reconnect INTEGER NOT NULL DEFAULT 0"
+	"                  CHECK (needs_reconnect IN (0, 1)),"
+	"  reason          TEXT,"
+	"  updated_at      INTEGER NOT NULL"
 	");",
 };
 
@@ -584,4 +652,14 @@ int store_meta_set(struct store *st, const char *key, const char *value,
 		rc = store_fail(st, "cannot write meta", err);
 	sqlite3_finalize(stmt);
 	return rc;
+}
+
+sqlite3 *store_db(struct store *st)
+{
+	return st->db;
+}
+
+int store_db_fail(struct store *st, const char *what, struct dg_err *err)
+{
+	return store_fail(st, what, err);
 }
