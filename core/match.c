@@ -154,73 +154,114 @@ static int push(struct match_list *l, const struct match_attendee *a)
 	return 0;
 }
 
+/* One call of match_event(): what every address is matched against. */
+struct match_ctx {
+	const struct match_directory *d;
+	const struct cal_user *self;
+	/*
+	 * The user's own roster profile: the roster may know the user under
+	 * an alias the tenant does not list among the user's addresses.
+	 */
+	const struct roster_person *self_person;
+	struct match_list *out;
+};
+
+static void attendee_release(struct match_attendee *a)
+{
+	free(a->email);
+	free(a->name);
+	free(a->group);
+}
+
 /* Add one address (invited directly or through a list named group). */
-static int add_address(const struct match_directory *d,
-		       const struct cal_user *self, const char *address,
+static int add_address(const struct match_ctx *m, const char *address,
 		       const char *invited_name, const char *group,
-		       enum cal_attendee_type type, struct match_list *out)
+		       enum cal_attendee_type type)
 {
 	struct match_attendee a = { .type = type };
 	const struct roster_person *p;
 	const char *via = NULL;
 
-	if (!address || !*address || match_is_self(self, address))
+	if (!address || !*address || match_is_self(m->self, address))
 		return 0;
-	p = match_person(d, address, &via);
+	p = match_person(m->d, address, &via);
+	if (p && p == m->self_person)
+		return 0;
 	a.person = p;
 	a.via = p ? (group ? "group" : via) : NULL;
 	a.email = strdup(p ? p->email : address);
 	a.name = dup_or_null(p && p->name && *p->name ? p->name
 						       : invited_name);
 	a.group = dup_or_null(group);
-	a.external = is_external(d, address);
+	a.external = is_external(m->d, address);
 	if (!a.email || (!a.name && (p ? p->name : invited_name)) ||
-	    (group && !a.group))
-		goto nomem;
-	if (already_listed(out, a.email)) {
-		free(a.email);
-		free(a.name);
-		free(a.group);
+	    (group && !a.group)) {
+		attendee_release(&a);
+		return DG_ENOMEM;
+	}
+	if (already_listed(m->out, a.email)) {
+		attendee_release(&a);
 		return 0;
 	}
-	if (push(out, &a))
-		goto nomem;
+	if (push(m->out, &a)) {
+		attendee_release(&a);
+		return DG_ENOMEM;
+	}
 	return 0;
-nomem:
-	free(a.email);
-	free(a.name);
-	free(a.group);
-	return DG_ENOMEM;
 }
 
-static int add_group(const struct match_directory *d,
-		     const struct cal_user *self, const struct cal_group *g,
-		     enum cal_attendee_type type, struct match_list *out)
+static int add_group(const struct match_ctx *m, const struct cal_group *g,
+		     enum cal_attendee_type type)
 {
 	const char *label = g->display_name && *g->display_name ?
 				    g->display_name :
 				    g->mail;
 
 	for (size_t i = 0; i < g->nmembers; i++) {
-		int rc = add_address(d, self, g->members[i].address,
-				     g->members[i].name, label, type, out);
+		int rc = add_address(m, g->members[i].address,
+				     g->members[i].name, label, type);
 		if (rc)
 			return rc;
 	}
 	return 0;
 }
 
+/* The roster person the user is, under any of the user's addresses. */
+static const struct roster_person *self_person(const struct match_directory *d,
+					       const struct cal_user *self)
+{
+	const struct roster_person *p;
+	const char *via;
+
+	if (!self)
+		return NULL;
+	p = match_person(d, self->mail, &via);
+	if (!p)
+		p = match_person(d, self->user_principal_name, &via);
+	for (size_t i = 0; !p && i < self->nproxy; i++)
+		p = match_person(d, proxy_address(self->proxy_addresses[i]),
+				 &via);
+	return p;
+}
+
 int match_event(const struct match_directory *d, const struct cal_user *self,
 		const struct cal_event *ev, struct match_list *out,
 		struct dg_err *err)
 {
+	struct match_ctx m = {
+		.d = d,
+		.self = self,
+		.self_person = self_person(d, self),
+		.out = out,
+	};
+
 	/*
 	 * Direct invitations first, so that a person invited both in person
 	 * and through a list shows as "direct".
 	 */
 	if (ev->organizer.address &&
-	    add_address(d, self, ev->organizer.address, ev->organizer.name,
-			NULL, CAL_ATTENDEE_REQUIRED, out))
+	    add_address(&m, ev->organizer.address, ev->organizer.name, NULL,
+			CAL_ATTENDEE_REQUIRED))
 		return dg_errf(err, DG_ENOMEM,
 			       "out of memory matching the organizer of "
 			       "event %s", ev->id ? ev->id : "?");
@@ -237,11 +278,10 @@ int match_event(const struct match_directory *d, const struct cal_user *self,
 				    NULL :
 				    find_group(d, at->who.address);
 			if (pass == 0 && !g)
-				rc = add_address(d, self, at->who.address,
-						 at->who.name, NULL, at->type,
-						 out);
+				rc = add_address(&m, at->who.address,
+						 at->who.name, NULL, at->type);
 			else if (pass == 1 && g)
-				rc = add_group(d, self, g, at->type, out);
+				rc = add_group(&m, g, at->type);
 			else
 				rc = 0;
 			if (rc)
@@ -256,11 +296,8 @@ int match_event(const struct match_directory *d, const struct cal_user *self,
 
 void match_list_release(struct match_list *l)
 {
-	for (size_t i = 0; i < l->n; i++) {
-		free(l->v[i].email);
-		free(l->v[i].name);
-		free(l->v[i].group);
-	}
+	for (size_t i = 0; i < l->n; i++)
+		attendee_release(&l->v[i]);
 	free(l->v);
 	memset(l, 0, sizeof(*l));
 }

@@ -57,9 +57,12 @@ bool match_is_known(const struct match_directory *d, const char *address);
 bool match_is_self(const struct cal_user *user, const char *address);
 
 /*
- * Append the attendees of ev, as seen by self, to out (each person once,
- * in invitation order, list members after the list's place). out is
- * yours: match_list_release() it.
+ * Append the attendees of ev, as seen by self, to out: each person once,
+ * the organizer first, then the direct invitations in invitation order,
+ * then the members of each list in the lists' order (so that someone
+ * invited both ways is "direct"). self is left out under any of its
+ * addresses and under its roster aliases. out is yours:
+ * match_list_release() it.
  */
 int match_event(const struct match_directory *d, const struct cal_user *self,
 		const struct cal_event *ev, struct match_list *out,
