@@ -1,0 +1,949 @@
+/*
+ * render: the digest model (the JSON of DESIGN.md) and the text, HTML and
+ * subject rendered from it. Calendar text is untrusted: it is escaped in
+ * HTML, kept to one line in the subject, and a private meeting puts
+ * nothing but its time into any output. Tips come from template files.
+ *
+ * Most tests use a small templates folder made here, whose digest
+ * templates print every field of the model whatever the meeting, so that
+ * what the model carries is seen in the output; the rest use the real
+ * templates of $DIGEST_SRC/templates (skipped without DIGEST_SRC).
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <json-c/json.h>
+
+#include "calendar.h"
+#include "err.h"
+#include "match.h"
+#include "mime.h"
+#include "plan.h"
+#include "render.h"
+#include "roster.h"
+#include "strbuf.h"
+
+#define HOSTILE_SUBJECT "Hi\r\nBcc: x@evil.example"
+#define HOSTILE_NAME "<img src=x onerror=alert(1)>"
+#define ESCAPED_NAME "&lt;img src=x onerror=alert(1)&gt;"
+/* Written into every field of a private meeting; must never come out. */
+#define MARKER "zqxsecret"
+
+/* ---- a templates folder of our own ---- */
+
+static const char dump_template[] =
+	"{{user.email}}|{{user.name}}|{{date}}\n"
+	"{{#meetings}}\n"
+	"M|{{id}}|{{time_label}}|{{subject}}|{{location}}|{{join_url}}|"
+	"{{organizer.name}}|{{organizer.email}}\n"
+	"{{#attendees}}\n"
+	"A|{{email}}|{{name}}|{{title}}|{{via}}|{{group}}\n"
+	"{{#results}}\n"
+	"R|{{assessment}}|{{assessment_label}}|{{result}}\n"
+	"{{/results}}\n"
+	"{{#tips}}\n"
+	"T|{{.}}\n"
+	"{{/tips}}\n"
+	"{{/attendees}}\n"
+	"{{#dynamics}}\n"
+	"D|{{.}}\n"
+	"{{/dynamics}}\n"
+	"{{/meetings}}\n";
+
+static const struct {
+	const char *path;
+	const char *text;
+} own_files[] = {
+	{ "digest.txt.mustache", dump_template },
+	{ "digest.html.mustache", dump_template },
+	{ "tips/disc/_label.mustache", "DISC\n" },
+	{ "tips/disc/D.mustache",
+	  "Open with the goal, {{first_name}}.\n\n   Then ask {{name}}.  \n" },
+	{ "tips/disc/I.mustache", "Tell {{first_name}} a story.\n" },
+	/* No tips/disc/C.mustache: a result without tips. */
+	{ "tips/disc/_group.mustache",
+	  "{{label}}: {{count}} people{{#mixed}}, mixed{{/mixed}}\n" },
+};
+
+static char own_dir[] = "/tmp/test_render.XXXXXX";
+
+static void write_file(const char *rel, const char *text)
+{
+	struct strbuf path = STRBUF_INIT;
+	FILE *f;
+
+	assert_int_equal(strbuf_addf(&path, "%s/%s", own_dir, rel), 0);
+	for (char *s = strchr(path.buf + strlen(own_dir) + 1, '/'); s;
+	     s = strchr(s + 1, '/')) {
+		*s = '\0';
+		mkdir(path.buf, 0700);
+		*s = '/';
+	}
+	f = fopen(path.buf, "w");
+	assert_non_null(f);
+	assert_int_equal(fputs(text, f) >= 0, 1);
+	assert_int_equal(fclose(f), 0);
+	strbuf_release(&path);
+}
+
+static void remove_file(const char *rel)
+{
+	struct strbuf path = STRBUF_INIT;
+
+	assert_int_equal(strbuf_addf(&path, "%s/%s", own_dir, rel), 0);
+	unlink(path.buf);
+	/* Then its folders, deepest first; a folder still in use stays. */
+	for (char *s = strrchr(path.buf, '/'); s && s > path.buf +
+	     strlen(own_dir); s = strrchr(path.buf, '/')) {
+		*s = '\0';
+		rmdir(path.buf);
+	}
+	strbuf_release(&path);
+}
+
+static int own_dir_setup(void **state)
+{
+	if (!mkdtemp(own_dir))
+		return -1;
+	for (size_t i = 0; i < sizeof(own_files) / sizeof(own_files[0]); i++)
+		write_file(own_files[i].path, own_files[i].text);
+	return 0;
+}
+
+static int own_dir_teardown(void **state)
+{
+	for (size_t i = 0; i < sizeof(own_files) / sizeof(own_files[0]); i++)
+		remove_file(own_files[i].path);
+	return rmdir(own_dir);
+}
+
+/* ---- one user's digest, built by hand ---- */
+
+#define MAX_MEETINGS 4
+
+struct digest {
+	struct cal_user user;
+	struct roster roster;
+	struct plan_target target;
+	struct cal_event events[MAX_MEETINGS];
+	struct plan_meeting meetings[MAX_MEETINGS];
+	struct match_list lists[MAX_MEETINGS];
+	struct plan_day day;
+	struct render_input in;
+	struct render_engine *engine;
+};
+
+static char *xdup(const char *s)
+{
+	char *p;
+
+	if (!s)
+		return NULL;
+	p = strdup(s);
+	assert_non_null(p);
+	return p;
+}
+
+static void person(struct digest *d, const char *email, const char *name,
+		   const char *disc, const char *enneagram, bool opt_out)
+{
+	bool had_self = d->in.self != NULL;
+	struct roster_person p;
+
+	memset(&p, 0, sizeof(p));
+	p.email = xdup(email);
+	p.name = xdup(name);
+	p.title = xdup("");
+	p.opt_out = opt_out;
+	if (disc)
+		assert_int_equal(roster_person_add_result(&p, "disc", disc), 0);
+	if (enneagram)
+		assert_int_equal(roster_person_add_result(&p, "enneagram",
+							  enneagram),
+				 0);
+	assert_int_equal(roster_push(&d->roster, &p), 0);
+	/* The push may have moved the roster. */
+	if (had_self)
+		d->in.self = roster_find(&d->roster, "zoe@contoso.com");
+}
+
+static const struct roster_person *find(const struct digest *d,
+					const char *email)
+{
+	const struct roster_person *p = roster_find(&d->roster, email);
+
+	assert_non_null(p);
+	return p;
+}
+
+static void engine_open(struct digest *d, const char *dir,
+			const char *subject)
+{
+	struct dg_err err = DG_ERR_INIT;
+
+	if (render_open(dir, subject, &d->engine, &err))
+		fail_msg("render_open: %s", err.msg);
+}
+
+/* Zoë's digest of 2026-11-24 in Los Angeles, no meetings yet. */
+static struct digest *digest_new(const char *dir, const char *subject)
+{
+	struct digest *d = calloc(1, sizeof(*d));
+
+	assert_non_null(d);
+	d->user.mail = xdup("zoe@contoso.com");
+	d->user.display_name = xdup("Zoë Martin");
+	person(d, "zoe@contoso.com", "Zoë Martin", "I", NULL, false);
+	person(d, "ann@contoso.com", "Ann Archer", "D", "8", false);
+	person(d, "marcus@contoso.com", "Marcus Lee", "D", NULL, true);
+	person(d, "carl@contoso.com", "Carl Chen", "C", NULL, false);
+	d->target = (struct plan_target)PLAN_TARGET_INIT;
+	memcpy(d->target.date, "2026-11-24", 11);
+	d->target.zone = xdup("America/Los_Angeles");
+	d->target.locale = xdup("en-US");
+	d->day = (struct plan_day)PLAN_DAY_INIT;
+	d->day.meetings = d->meetings;
+	d->day.date_label = xdup("Tuesday, November 24, 2026");
+	d->in.user = &d->user;
+	d->in.target = &d->target;
+	d->in.day = &d->day;
+	d->in.attendees = d->lists;
+	d->in.self = find(d, "zoe@contoso.com");
+	engine_open(d, dir, subject);
+	return d;
+}
+
+static struct digest *own_digest(void)
+{
+	return digest_new(own_dir,
+			  "{{#meetings}}{{subject}} {{/meetings}}on {{date}}");
+}
+
+/* The same with the real templates, or the test is skipped. */
+static struct digest *real_digest(const char *subject)
+{
+	const char *src = getenv("DIGEST_SRC");
+	struct strbuf dir = STRBUF_INIT;
+	struct digest *d;
+
+	if (!src)
+		skip();
+	assert_int_equal(strbuf_addf(&dir, "%s/templates", src), 0);
+	d = digest_new(dir.buf, subject);
+	strbuf_release(&dir);
+	return d;
+}
+
+static void digest_free(struct digest *d)
+{
+	render_close(d->engine);
+	for (size_t i = 0; i < d->day.n; i++) {
+		match_list_release(&d->lists[i]);
+		cal_event_release(&d->events[i]);
+		free(d->meetings[i].start_label);
+		free(d->meetings[i].end_label);
+	}
+	free(d->day.date_label);
+	plan_target_release(&d->target);
+	roster_release(&d->roster);
+	cal_user_release(&d->user);
+	free(d);
+}
+
+/* Add a meeting from hh:mm to hh:mm; returns its event to fill in. */
+static struct cal_event *meeting(struct digest *d, const char *id,
+				 const char *subject, const char *from,
+				 const char *to)
+{
+	size_t i = d->day.n;
+	struct plan_meeting *m = &d->meetings[i];
+	struct cal_event *ev = &d->events[i];
+
+	assert_true(i < MAX_MEETINGS);
+	d->day.n++;
+	ev->id = xdup(id);
+	ev->subject = xdup(subject);
+	m->event = ev;
+	snprintf(m->start, sizeof(m->start), "2026-11-24T%s:00-08:00", from);
+	snprintf(m->end, sizeof(m->end), "2026-11-24T%s:00-08:00", to);
+	m->start_label = xdup(from);
+	m->end_label = xdup(to);
+	d->lists[i] = (struct match_list)MATCH_LIST_INIT;
+	return ev;
+}
+
+/* Add an attendee to the last meeting, matched to person when given. */
+static void attendee(struct digest *d, const char *email, const char *name,
+		     const char *person_email, const char *via,
+		     const char *group)
+{
+	struct match_list *l = &d->lists[d->day.n - 1];
+	struct match_attendee *a;
+
+	assert_true(d->day.n > 0);
+	a = realloc(l->v, (l->n + 1) * sizeof(*a));
+	assert_non_null(a);
+	l->v = a;
+	a += l->n++;
+	memset(a, 0, sizeof(*a));
+	a->email = xdup(email);
+	a->name = xdup(name);
+	a->person = person_email ? find(d, person_email) : NULL;
+	a->via = via;
+	a->group = xdup(group);
+	a->external = !strstr(email, "@contoso.com");
+	if (!a->person)
+		l->unmatched++;
+}
+
+/* ---- rendering ---- */
+
+static json_object *model(struct digest *d)
+{
+	struct strbuf out = STRBUF_INIT;
+	struct dg_err err = DG_ERR_INIT;
+	json_object *j;
+
+	if (render_json(d->engine, &d->in, &out, &err))
+		fail_msg("render_json: %s", err.msg);
+	j = json_tokener_parse(out.buf);
+	if (!j)
+		fail_msg("render_json wrote no JSON: %s", out.buf);
+	strbuf_release(&out);
+	return j;
+}
+
+static void render(struct digest *d, struct render_output *out)
+{
+	struct dg_err err = DG_ERR_INIT;
+
+	if (render_digest(d->engine, &d->in, out, &err))
+		fail_msg("render_digest: %s", err.msg);
+}
+
+/* The value at a path of keys and indexes: "meetings.0.subject". */
+static json_object *at(json_object *j, const char *path)
+{
+	const char *k = path;
+
+	while (*k) {
+		size_t n = strcspn(k, ".");
+		char *key = strndup(k, n);
+
+		assert_non_null(key);
+		if (json_object_is_type(j, json_type_array)) {
+			char *end;
+			long i = strtol(key, &end, 10);
+
+			if (*end || i < 0 ||
+			    (size_t)i >= json_object_array_length(j))
+				fail_msg("no item %s in %s", key, path);
+			j = json_object_array_get_idx(j, (size_t)i);
+		} else if (!json_object_object_get_ex(j, key, &j)) {
+			fail_msg("no key %s in %s", key, path);
+		}
+		free(key);
+		k += n + (k[n] == '.');
+	}
+	return j;
+}
+
+static void assert_str_at(json_object *j, const char *path, const char *want)
+{
+	json_object *v = at(j, path);
+
+	if (!json_object_is_type(v, json_type_string))
+		fail_msg("%s is not a string", path);
+	assert_string_equal(json_object_get_string(v), want);
+}
+
+static void assert_bool_at(json_object *j, const char *path, bool want)
+{
+	json_object *v = at(j, path);
+
+	if (!json_object_is_type(v, json_type_boolean))
+		fail_msg("%s is not a boolean", path);
+	assert_int_equal(json_object_get_boolean(v), want);
+}
+
+static void assert_null_at(json_object *j, const char *path)
+{
+	if (at(j, path))
+		fail_msg("%s is not null", path);
+}
+
+/* The key is absent, or null. */
+static void assert_no_value(json_object *j, const char *path,
+			    const char *key)
+{
+	json_object *v = NULL;
+
+	json_object_object_get_ex(at(j, path), key, &v);
+	if (v)
+		fail_msg("%s.%s is set: %s", path, key,
+			 json_object_to_json_string(v));
+}
+
+static size_t length_at(json_object *j, const char *path)
+{
+	json_object *v = at(j, path);
+
+	if (!json_object_is_type(v, json_type_array))
+		fail_msg("%s is not an array", path);
+	return json_object_array_length(v);
+}
+
+static void assert_lacks(const char *text, const char *what)
+{
+	if (strcasestr(text, what))
+		fail_msg("\"%s\" found in:\n%s", what, text);
+}
+
+/* ---- escaping and the subject ---- */
+
+static void test_render__hostile_calendar_text_is_escaped_in_html(
+	void **state)
+{
+	struct digest *d = own_digest();
+	struct render_output out = RENDER_OUTPUT_INIT;
+	struct cal_event *ev = meeting(d, "AAMk-1", HOSTILE_SUBJECT, "14:30",
+				       "15:00");
+
+	ev->location = xdup("<b>Room</b> \"Lobby\"");
+	attendee(d, "guest@evil.example", HOSTILE_NAME, NULL, NULL, NULL);
+	render(d, &out);
+	assert_non_null(strstr(out.html.buf, ESCAPED_NAME));
+	assert_non_null(strstr(out.html.buf,
+			       "&lt;b&gt;Room&lt;/b&gt; &quot;Lobby&quot;"));
+	assert_lacks(out.html.buf, "<img");
+	assert_lacks(out.html.buf, "<b>");
+	/* The text part is not HTML: the same name comes out as written. */
+	assert_non_null(strstr(out.text.buf, HOSTILE_NAME));
+	render_output_release(&out);
+	digest_free(d);
+}
+
+static void test_render__hostile_profile_name_is_escaped_by_real_templates(
+	void **state)
+{
+	struct digest *d = real_digest("Your meetings on {{date}}");
+	struct render_output out = RENDER_OUTPUT_INIT;
+
+	/* A roster name is shown in full, and fills the tips' first_name. */
+	person(d, "eve@contoso.com", HOSTILE_NAME " Eve", "D", NULL, false);
+	meeting(d, "AAMk-1", HOSTILE_SUBJECT, "14:30", "15:00")->location =
+		xdup("<b>Room</b>");
+	attendee(d, "eve@contoso.com", HOSTILE_NAME " Eve", "eve@contoso.com",
+		 "direct", NULL);
+	render(d, &out);
+	assert_non_null(strstr(out.html.buf, ESCAPED_NAME " Eve"));
+	assert_non_null(strstr(out.html.buf, "&lt;b&gt;Room&lt;/b&gt;"));
+	assert_lacks(out.html.buf, "<img");
+	assert_lacks(out.html.buf, "<b>");
+	assert_lacks(out.html.buf, "onerror=alert(1)>");
+	render_output_release(&out);
+	digest_free(d);
+}
+
+static void test_render__subject_is_one_line(void **state)
+{
+	struct digest *d = own_digest();
+	struct render_output out = RENDER_OUTPUT_INIT;
+
+	meeting(d, "AAMk-1", HOSTILE_SUBJECT, "14:30", "15:00");
+	meeting(d, "AAMk-2", "Tab\there\n", "15:00", "16:00");
+	render(d, &out);
+	assert_null(strpbrk(out.subject.buf, "\r\n\t"));
+	assert_non_null(strstr(out.subject.buf, "Bcc: x@evil.example"));
+	assert_non_null(strstr(out.subject.buf, "on 2026-11-24"));
+	assert_int_equal(strlen(out.subject.buf), out.subject.len);
+	render_output_release(&out);
+	digest_free(d);
+}
+
+/* How many header fields of the top header block are called name. */
+static size_t count_headers(const char *msg, const char *name)
+{
+	const char *end = strstr(msg, "\r\n\r\n");
+	size_t n = 0, len = strlen(name);
+
+	assert_non_null(end);
+	for (const char *line = msg; line < end;) {
+		const char *eol = strstr(line, "\r\n");
+
+		/* Folded lines start with a blank and name no field. */
+		if (!strncasecmp(line, name, len) && line[len] == ':')
+			n++;
+		line = eol + 2;
+	}
+	return n;
+}
+
+static void test_render__mime_of_hostile_subject_has_one_subject_no_bcc(
+	void **state)
+{
+	struct digest *d = own_digest();
+	struct render_output out = RENDER_OUTPUT_INIT;
+	struct strbuf msg = STRBUF_INIT;
+	struct dg_err err = DG_ERR_INIT;
+	struct mime_message m;
+
+	meeting(d, "AAMk-1", HOSTILE_SUBJECT, "14:30", "15:00");
+	render(d, &out);
+	memset(&m, 0, sizeof(m));
+	m.from = "Meeting digest <digest@example.com>";
+	m.to_name = "Zoë Martin";
+	m.to_address = "zoe@contoso.com";
+	m.subject = out.subject.buf;
+	m.text = out.text.buf;
+	m.html = out.html.buf;
+	m.date = 1795428000;
+	m.message_id = "digest.0123456789abcdef@example.com";
+	if (mime_build(&m, &msg, &err))
+		fail_msg("mime_build: %s", err.msg);
+	assert_int_equal(count_headers(msg.buf, "Subject"), 1);
+	assert_int_equal(count_headers(msg.buf, "Bcc"), 0);
+	assert_int_equal(count_headers(msg.buf, "To"), 1);
+	strbuf_release(&msg);
+	render_output_release(&out);
+	digest_free(d);
+}
+
+/* ---- private meetings ---- */
+
+/* A private meeting with MARKER in every field, and people in the room. */
+static void private_meeting(struct digest *d)
+{
+	struct cal_event *ev;
+
+	person(d, MARKER ".pat@fabrikam.com", "Zqxsecret Kim", "D", NULL,
+	       false);
+	ev = meeting(d, "AAMk-private", "Interview " MARKER, "12:00",
+		     "13:00");
+	ev->sensitivity = CAL_SENSITIVITY_PRIVATE;
+	ev->location = xdup("Room " MARKER);
+	ev->join_url = xdup("https://teams.example/" MARKER);
+	ev->organizer.name = xdup("Org " MARKER);
+	ev->organizer.address = xdup(MARKER ".org@fabrikam.com");
+	d->meetings[d->day.n - 1].is_private = true;
+	/* Not matched by job, but render must not rely on that. */
+	attendee(d, MARKER ".pat@fabrikam.com", "Zqxsecret Kim",
+		 MARKER ".pat@fabrikam.com", "direct", "List " MARKER);
+	attendee(d, "ann@contoso.com", "Ann Archer", "ann@contoso.com",
+		 "direct", NULL);
+	attendee(d, MARKER ".jo@fabrikam.com", "Jo " MARKER, NULL, NULL, NULL);
+}
+
+static void assert_private_model(json_object *j)
+{
+	assert_str_at(j, "meetings.0.id", "AAMk-private");
+	assert_bool_at(j, "meetings.0.private", true);
+	assert_str_at(j, "meetings.0.start", "2026-11-24T12:00:00-08:00");
+	assert_no_value(j, "meetings.0", "subject");
+	assert_no_value(j, "meetings.0", "location");
+	assert_no_value(j, "meetings.0", "join_url");
+	assert_no_value(j, "meetings.0", "organizer");
+	assert_int_equal(length_at(j, "meetings.0.attendees"), 0);
+	assert_int_equal(length_at(j, "meetings.0.dynamics"), 0);
+	assert_lacks(json_object_to_json_string(j), MARKER);
+	assert_lacks(json_object_to_json_string(j), "Archer");
+}
+
+static void test_render__private_meeting_model_holds_only_its_time(
+	void **state)
+{
+	struct digest *d = own_digest();
+	json_object *j;
+
+	private_meeting(d);
+	j = model(d);
+	assert_private_model(j);
+	json_object_put(j);
+	digest_free(d);
+}
+
+static void test_render__private_meeting_leaks_into_no_output(void **state)
+{
+	struct digest *d = own_digest();
+	struct render_output out = RENDER_OUTPUT_INIT;
+
+	private_meeting(d);
+	render(d, &out);
+	assert_lacks(out.subject.buf, MARKER);
+	assert_lacks(out.text.buf, MARKER);
+	assert_lacks(out.html.buf, MARKER);
+	/* Ann's tips would name her: nobody in the room is shown. */
+	assert_lacks(out.text.buf, "Archer");
+	assert_lacks(out.html.buf, "Archer");
+	assert_non_null(strstr(out.text.buf, "M|AAMk-private|12:00"));
+	render_output_release(&out);
+	digest_free(d);
+}
+
+static void test_render__private_meeting_leaks_nothing_in_real_templates(
+	void **state)
+{
+	struct digest *d = real_digest("{{#meetings}}{{subject}}{{/meetings}}");
+	struct render_output out = RENDER_OUTPUT_INIT;
+
+	private_meeting(d);
+	render(d, &out);
+	assert_lacks(out.subject.buf, MARKER);
+	assert_lacks(out.text.buf, MARKER);
+	assert_lacks(out.html.buf, MARKER);
+	assert_lacks(out.text.buf, "Archer");
+	assert_lacks(out.html.buf, "Archer");
+	assert_non_null(strstr(out.text.buf, "Private meeting"));
+	assert_non_null(strstr(out.html.buf, "Private meeting"));
+	render_output_release(&out);
+	digest_free(d);
+}
+
+/* ---- links ---- */
+
+static void test_render__javascript_join_url_is_dropped(void **state)
+{
+	struct digest *d = own_digest();
+	struct render_output out = RENDER_OUTPUT_INIT;
+	json_object *j;
+
+	meeting(d, "AAMk-1", "Sync", "09:00", "09:30")->join_url =
+		xdup("JavaScript:alert(document.cookie)");
+	j = model(d);
+	assert_null_at(j, "meetings.0.join_url");
+	render(d, &out);
+	assert_lacks(out.text.buf, "javascript:");
+	assert_lacks(out.html.buf, "javascript:");
+	render_output_release(&out);
+	json_object_put(j);
+	digest_free(d);
+}
+
+static void test_render__web_join_url_is_kept(void **state)
+{
+	struct digest *d = own_digest();
+	json_object *j;
+
+	meeting(d, "AAMk-1", "Sync", "09:00", "09:30")->join_url =
+		xdup("https://teams.example/l/meetup-join/1");
+	j = model(d);
+	assert_str_at(j, "meetings.0.join_url",
+		      "https://teams.example/l/meetup-join/1");
+	json_object_put(j);
+	digest_free(d);
+}
+
+/* ---- people and tips ---- */
+
+static void test_render__opted_out_person_is_shown_as_unmatched(void **state)
+{
+	struct digest *d = own_digest();
+	json_object *j;
+
+	meeting(d, "AAMk-1", "Budget", "09:00", "09:30");
+	attendee(d, "marcus@contoso.com", "Marcus Lee", "marcus@contoso.com",
+		 "direct", NULL);
+	j = model(d);
+	assert_bool_at(j, "meetings.0.attendees.0.matched", false);
+	assert_null_at(j, "meetings.0.attendees.0.via");
+	assert_int_equal(length_at(j, "meetings.0.attendees.0.tips"), 0);
+	assert_int_equal(length_at(j, "meetings.0.attendees.0.results"), 0);
+	assert_int_equal(json_object_get_int(
+				 at(j, "meetings.0.unmatched_count")),
+			 1);
+	/* Marcus's D and Zoë's I would make a group line. */
+	assert_int_equal(length_at(j, "meetings.0.dynamics"), 0);
+	json_object_put(j);
+	digest_free(d);
+}
+
+static void test_render__tips_come_one_per_line_from_the_result_file(
+	void **state)
+{
+	struct digest *d = own_digest();
+	json_object *j;
+
+	meeting(d, "AAMk-1", "1:1", "09:00", "09:30");
+	attendee(d, "ann@contoso.com", "Ann Archer", "ann@contoso.com",
+		 "direct", NULL);
+	j = model(d);
+	/* tips/disc/D.mustache: two lines, a blank one, spaces around. */
+	assert_int_equal(length_at(j, "meetings.0.attendees.0.tips"), 2);
+	assert_str_at(j, "meetings.0.attendees.0.tips.0",
+		      "Open with the goal, Ann.");
+	assert_str_at(j, "meetings.0.attendees.0.tips.1",
+		      "Then ask Ann Archer.");
+	/* Enneagram 8 has no file at all: a result, no tips. */
+	assert_int_equal(length_at(j, "meetings.0.attendees.0.results"), 2);
+	assert_str_at(j, "meetings.0.attendees.0.results.0.assessment_label",
+		      "DISC");
+	assert_str_at(j, "meetings.0.attendees.0.results.1.assessment_label",
+		      "ENNEAGRAM");
+	assert_str_at(j, "meetings.0.attendees.0.results.1.result", "8");
+	json_object_put(j);
+	digest_free(d);
+}
+
+static void test_render__missing_tip_file_gives_no_tips_and_no_error(
+	void **state)
+{
+	struct digest *d = own_digest();
+	json_object *j;
+
+	meeting(d, "AAMk-1", "Review", "09:00", "09:30");
+	attendee(d, "carl@contoso.com", "Carl Chen", "carl@contoso.com",
+		 "direct", NULL);
+	j = model(d);
+	assert_bool_at(j, "meetings.0.attendees.0.matched", true);
+	assert_int_equal(length_at(j, "meetings.0.attendees.0.tips"), 0);
+	assert_str_at(j, "meetings.0.attendees.0.results.0.result", "C");
+	json_object_put(j);
+	digest_free(d);
+}
+
+static void test_render__real_tips_name_the_person(void **state)
+{
+	struct digest *d = real_digest("Your meetings on {{date}}");
+	json_object *j;
+
+	meeting(d, "AAMk-1", "1:1", "09:00", "09:30");
+	attendee(d, "ann@contoso.com", "Ann Archer", "ann@contoso.com",
+		 "direct", NULL);
+	j = model(d);
+	assert_true(length_at(j, "meetings.0.attendees.0.tips") >= 4);
+	assert_non_null(strstr(json_object_get_string(at(
+				       j, "meetings.0.attendees.0.tips.0")),
+			       "Ann"));
+	json_object_put(j);
+	digest_free(d);
+}
+
+/* ---- group dynamics ---- */
+
+static void test_render__group_line_counts_the_users_own_profile(
+	void **state)
+{
+	struct digest *d = own_digest();
+	json_object *j;
+
+	/* Zoë (I) and Ann (D): two DISC results; Ann alone has Enneagram. */
+	meeting(d, "AAMk-1", "1:1", "09:00", "09:30");
+	attendee(d, "ann@contoso.com", "Ann Archer", "ann@contoso.com",
+		 "direct", NULL);
+	j = model(d);
+	assert_int_equal(length_at(j, "meetings.0.dynamics"), 1);
+	assert_str_at(j, "meetings.0.dynamics.0", "DISC: 2 people, mixed");
+	json_object_put(j);
+	digest_free(d);
+}
+
+static void test_render__no_group_line_with_one_result_in_the_room(
+	void **state)
+{
+	struct digest *d = own_digest();
+	json_object *j;
+
+	d->in.self = NULL; /* Zoë has no profile */
+	meeting(d, "AAMk-1", "1:1", "09:00", "09:30");
+	attendee(d, "ann@contoso.com", "Ann Archer", "ann@contoso.com",
+		 "direct", NULL);
+	attendee(d, "jo@fabrikam.com", "Jo", NULL, NULL, NULL);
+	j = model(d);
+	assert_int_equal(length_at(j, "meetings.0.dynamics"), 0);
+	json_object_put(j);
+	digest_free(d);
+}
+
+static void test_render__group_line_counts_everyone_with_a_result(
+	void **state)
+{
+	struct digest *d = own_digest();
+	json_object *j;
+
+	meeting(d, "AAMk-1", "Review", "09:00", "09:30");
+	attendee(d, "ann@contoso.com", "Ann Archer", "ann@contoso.com",
+		 "group", "Platform Team");
+	attendee(d, "carl@contoso.com", "Carl Chen", "carl@contoso.com",
+		 "direct", NULL);
+	j = model(d);
+	assert_str_at(j, "meetings.0.dynamics.0", "DISC: 3 people, mixed");
+	json_object_put(j);
+	digest_free(d);
+}
+
+/* ---- the model of DESIGN.md ---- */
+
+static void test_render__json_model_has_the_design_fields(void **state)
+{
+	struct digest *d = own_digest();
+	struct cal_event *ev;
+	json_object *j;
+
+	ev = meeting(d, "AAMk-freeze", "Release freeze", "00:00", "00:00");
+	d->meetings[0].all_day = true;
+	snprintf(d->meetings[0].end, sizeof(d->meetings[0].end),
+		 "2026-11-25T00:00:00-08:00");
+	ev = meeting(d, "AAMk-review", "Design review", "09:00", "09:30");
+	ev->location = xdup("Room 1");
+	ev->join_url = xdup("https://teams.example/j/1");
+	attendee(d, "ann@contoso.com", "Ann Archer", "ann@contoso.com",
+		 "group", "Platform Team");
+	attendee(d, "Jordan@Fabrikam.com", "Jordan Ellis", NULL, NULL, NULL);
+	j = model(d);
+
+	assert_str_at(j, "user.email", "zoe@contoso.com");
+	assert_str_at(j, "user.name", "Zoë Martin");
+	assert_str_at(j, "user.timezone", "America/Los_Angeles");
+	assert_str_at(j, "date", "2026-11-24");
+	assert_str_at(j, "status", "ready");
+	assert_null_at(j, "skip_reason");
+	assert_int_equal(length_at(j, "meetings"), 2);
+
+	assert_str_at(j, "meetings.0.id", "AAMk-freeze");
+	assert_bool_at(j, "meetings.0.all_day", true);
+	assert_bool_at(j, "meetings.0.private", false);
+	assert_str_at(j, "meetings.0.start", "2026-11-24T00:00:00-08:00");
+	assert_str_at(j, "meetings.0.end", "2026-11-25T00:00:00-08:00");
+	assert_int_equal(length_at(j, "meetings.0.attendees"), 0);
+
+	assert_str_at(j, "meetings.1.id", "AAMk-review");
+	assert_str_at(j, "meetings.1.subject", "Design review");
+	assert_bool_at(j, "meetings.1.private", false);
+	assert_bool_at(j, "meetings.1.all_day", false);
+	assert_str_at(j, "meetings.1.start", "2026-11-24T09:00:00-08:00");
+	assert_str_at(j, "meetings.1.end", "2026-11-24T09:30:00-08:00");
+	assert_str_at(j, "meetings.1.location", "Room 1");
+	assert_str_at(j, "meetings.1.join_url", "https://teams.example/j/1");
+	assert_int_equal(length_at(j, "meetings.1.attendees"), 2);
+	assert_str_at(j, "meetings.1.attendees.0.email", "ann@contoso.com");
+	assert_str_at(j, "meetings.1.attendees.0.name", "Ann Archer");
+	assert_bool_at(j, "meetings.1.attendees.0.matched", true);
+	assert_str_at(j, "meetings.1.attendees.0.via", "group");
+	assert_str_at(j, "meetings.1.attendees.0.group", "Platform Team");
+	assert_str_at(j, "meetings.1.attendees.0.tips.0",
+		      "Open with the goal, Ann.");
+	assert_str_at(j, "meetings.1.attendees.1.email",
+		      "Jordan@Fabrikam.com");
+	assert_str_at(j, "meetings.1.attendees.1.name", "Jordan Ellis");
+	assert_bool_at(j, "meetings.1.attendees.1.matched", false);
+	assert_null_at(j, "meetings.1.attendees.1.via");
+	assert_bool_at(j, "meetings.1.attendees.1.external", true);
+	assert_int_equal(length_at(j, "meetings.1.attendees.1.tips"), 0);
+	json_object_put(j);
+	digest_free(d);
+}
+
+static void test_render__skipped_user_has_status_and_reason(void **state)
+{
+	struct digest *d = own_digest();
+	json_object *j;
+
+	d->target.skip_reason = PLAN_SKIP_OUT_OF_OFFICE;
+	d->in.day = NULL;
+	j = model(d);
+	assert_str_at(j, "user.email", "zoe@contoso.com");
+	assert_str_at(j, "date", "2026-11-24");
+	assert_str_at(j, "status", "skipped");
+	assert_str_at(j, "skip_reason", "out_of_office");
+	assert_int_equal(length_at(j, "meetings"), 0);
+	json_object_put(j);
+	digest_free(d);
+}
+
+static void test_render__day_without_meetings_is_skipped_as_no_meetings(
+	void **state)
+{
+	struct digest *d = own_digest();
+	json_object *j;
+
+	d->day.skip_reason = PLAN_SKIP_NO_MEETINGS;
+	j = model(d);
+	assert_str_at(j, "status", "skipped");
+	assert_str_at(j, "skip_reason", "no_meetings");
+	json_object_put(j);
+	digest_free(d);
+}
+
+/* ---- opening the templates ---- */
+
+static void test_render__missing_html_template_is_named(void **state)
+{
+	struct render_engine *e = NULL;
+	struct dg_err err = DG_ERR_INIT;
+	struct strbuf want = STRBUF_INIT;
+
+	write_file("bare/digest.txt.mustache", "{{date}}\n");
+	assert_int_equal(strbuf_addf(&want, "%s/bare", own_dir), 0);
+	assert_int_equal(render_open(want.buf, "s", &e, &err), DG_ENOTFOUND);
+	assert_null(e);
+	assert_int_equal(strbuf_addstr(&want,
+				       "/digest.html.mustache: no such template"),
+			 0);
+	assert_string_equal(err.msg, want.buf);
+	remove_file("bare/digest.txt.mustache");
+	strbuf_release(&want);
+}
+
+static void test_render__bad_subject_template_is_refused(void **state)
+{
+	struct render_engine *e = NULL;
+	struct dg_err err = DG_ERR_INIT;
+
+	assert_true(render_open(own_dir, "Meetings {{#date}}", &e, &err) < 0);
+	assert_null(e);
+	assert_non_null(strstr(err.msg, "[digest] subject"));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(
+			test_render__hostile_calendar_text_is_escaped_in_html),
+		cmocka_unit_test(
+			test_render__hostile_profile_name_is_escaped_by_real_templates),
+		cmocka_unit_test(test_render__subject_is_one_line),
+		cmocka_unit_test(
+			test_render__mime_of_hostile_subject_has_one_subject_no_bcc),
+		cmocka_unit_test(
+			test_render__private_meeting_model_holds_only_its_time),
+		cmocka_unit_test(
+			test_render__private_meeting_leaks_into_no_output),
+		cmocka_unit_test(
+			test_render__private_meeting_leaks_nothing_in_real_templates),
+		cmocka_unit_test(test_render__javascript_join_url_is_dropped),
+		cmocka_unit_test(test_render__web_join_url_is_kept),
+		cmocka_unit_test(
+			test_render__opted_out_person_is_shown_as_unmatched),
+		cmocka_unit_test(
+			test_render__tips_come_one_per_line_from_the_result_file),
+		cmocka_unit_test(
+			test_render__missing_tip_file_gives_no_tips_and_no_error),
+		cmocka_unit_test(test_render__real_tips_name_the_person),
+		cmocka_unit_test(
+			test_render__group_line_counts_the_users_own_profile),
+		cmocka_unit_test(
+			test_render__no_group_line_with_one_result_in_the_room),
+		cmocka_unit_test(
+			test_render__group_line_counts_everyone_with_a_result),
+		cmocka_unit_test(test_render__json_model_has_the_design_fields),
+		cmocka_unit_test(
+			test_render__skipped_user_has_status_and_reason),
+		cmocka_unit_test(
+			test_render__day_without_meetings_is_skipped_as_no_meetings),
+		cmocka_unit_test(test_render__missing_html_template_is_named),
+		cmocka_unit_test(test_render__bad_subject_template_is_refused),
+	};
+
+	return cmocka_run_group_tests(tests, own_dir_setup, own_dir_teardown);
+}
