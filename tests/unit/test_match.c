@@ -264,7 +264,7 @@ static void test_match__tenant_smtp_proxy_address_matches_via_alias(
 	assert_matched(&w->out.v[0], "ann@contoso.com", "Ann Archer", "alias");
 }
 
-static void test_match__tenant_primary_SMTP_proxy_address_matches_via_alias(
+static void test_match__primary_SMTP_proxy_address_matches_via_alias(
 	void **state)
 {
 	struct world *w = *state;
@@ -325,7 +325,7 @@ static void test_match__list_without_a_name_is_named_by_its_address(
 	assert_string_equal(w->out.v[0].group, "noname@contoso.com");
 }
 
-static void test_match__person_invited_directly_and_through_a_list_is_direct(
+static void test_match__invited_directly_and_through_a_list_is_direct(
 	void **state)
 {
 	struct world *w = *state;
@@ -554,11 +554,11 @@ int main(void)
 		T(test_match__email_in_other_case_matches_directly),
 		T(test_match__roster_alias_in_other_case_matches_via_alias),
 		T(test_match__tenant_smtp_proxy_address_matches_via_alias),
-		T(test_match__tenant_primary_SMTP_proxy_address_matches_via_alias),
+		T(test_match__primary_SMTP_proxy_address_matches_via_alias),
 		T(test_match__sip_proxy_address_is_not_a_mail_address),
 		T(test_match__distribution_list_is_expanded_to_its_members),
 		T(test_match__list_without_a_name_is_named_by_its_address),
-		T(test_match__person_invited_directly_and_through_a_list_is_direct),
+		T(test_match__invited_directly_and_through_a_list_is_direct),
 		T(test_match__rooms_and_resources_are_left_out),
 		T(test_match__user_is_left_out_by_mail_in_other_case),
 		T(test_match__user_is_left_out_by_principal_name),

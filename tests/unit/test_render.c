@@ -72,6 +72,7 @@ static const struct {
 	  "Open with the goal, {{first_name}}.\n\n   Then ask {{name}}.  \n" },
 	{ "tips/disc/I.mustache", "Tell {{first_name}} a story.\n" },
 	/* No tips/disc/C.mustache: a result without tips. */
+	{ "tips/disc/X.mustache", "Broken {{#first_name}} tip\n" },
 	{ "tips/disc/_group.mustache",
 	  "{{label}}: {{count}} people{{#mixed}}, mixed{{/mixed}}\n" },
 };
@@ -104,9 +105,12 @@ static void remove_file(const char *rel)
 	assert_int_equal(strbuf_addf(&path, "%s/%s", own_dir, rel), 0);
 	unlink(path.buf);
 	/* Then its folders, deepest first; a folder still in use stays. */
-	for (char *s = strrchr(path.buf, '/'); s && s > path.buf +
-	     strlen(own_dir); s = strrchr(path.buf, '/')) {
-		*s = '\0';
+	for (;;) {
+		char *slash = strrchr(path.buf, '/');
+
+		if (!slash || slash <= path.buf + strlen(own_dir))
+			break;
+		*slash = '\0';
 		rmdir(path.buf);
 	}
 	strbuf_release(&path);
@@ -434,7 +438,7 @@ static void test_render__hostile_calendar_text_is_escaped_in_html(
 	digest_free(d);
 }
 
-static void test_render__hostile_profile_name_is_escaped_by_real_templates(
+static void test_render__real_templates_escape_a_hostile_profile_name(
 	void **state)
 {
 	struct digest *d = real_digest("Your meetings on {{date}}");
@@ -490,7 +494,7 @@ static size_t count_headers(const char *msg, const char *name)
 	return n;
 }
 
-static void test_render__mime_of_hostile_subject_has_one_subject_no_bcc(
+static void test_render__mime_has_one_subject_and_no_bcc_header(
 	void **state)
 {
 	struct digest *d = own_digest();
@@ -591,7 +595,7 @@ static void test_render__private_meeting_leaks_into_no_output(void **state)
 	digest_free(d);
 }
 
-static void test_render__private_meeting_leaks_nothing_in_real_templates(
+static void test_render__real_templates_leak_no_private_meeting(
 	void **state)
 {
 	struct digest *d = real_digest("{{#meetings}}{{subject}}{{/meetings}}");
@@ -668,7 +672,7 @@ static void test_render__opted_out_person_is_shown_as_unmatched(void **state)
 	digest_free(d);
 }
 
-static void test_render__tips_come_one_per_line_from_the_result_file(
+static void test_render__tips_are_the_lines_of_the_result_file(
 	void **state)
 {
 	struct digest *d = own_digest();
@@ -695,7 +699,7 @@ static void test_render__tips_come_one_per_line_from_the_result_file(
 	digest_free(d);
 }
 
-static void test_render__missing_tip_file_gives_no_tips_and_no_error(
+static void test_render__missing_tip_file_gives_no_tips_no_error(
 	void **state)
 {
 	struct digest *d = own_digest();
@@ -726,6 +730,24 @@ static void test_render__real_tips_name_the_person(void **state)
 				       j, "meetings.0.attendees.0.tips.0")),
 			       "Ann"));
 	json_object_put(j);
+	digest_free(d);
+}
+
+static void test_render__broken_tip_template_fails_naming_it(void **state)
+{
+	struct digest *d = own_digest();
+	struct strbuf out = STRBUF_INIT;
+	struct dg_err err = DG_ERR_INIT;
+
+	person(d, "xena@contoso.com", "Xena", "X", NULL, false);
+	meeting(d, "AAMk-1", "1:1", "09:00", "09:30");
+	attendee(d, "xena@contoso.com", "Xena", "xena@contoso.com", "direct",
+		 NULL);
+	assert_int_equal(render_json(d->engine, &d->in, &out, &err), DG_EPARSE);
+	assert_non_null(strstr(err.msg, "tips/disc/X"));
+	assert_non_null(strstr(err.msg, ":1:8: section '{{#first_name}}' is "
+					"never closed"));
+	strbuf_release(&out);
 	digest_free(d);
 }
 
@@ -861,7 +883,7 @@ static void test_render__skipped_user_has_status_and_reason(void **state)
 	digest_free(d);
 }
 
-static void test_render__day_without_meetings_is_skipped_as_no_meetings(
+static void test_render__day_without_meetings_is_skipped(
 	void **state)
 {
 	struct digest *d = own_digest();
@@ -887,8 +909,8 @@ static void test_render__missing_html_template_is_named(void **state)
 	assert_int_equal(strbuf_addf(&want, "%s/bare", own_dir), 0);
 	assert_int_equal(render_open(want.buf, "s", &e, &err), DG_ENOTFOUND);
 	assert_null(e);
-	assert_int_equal(strbuf_addstr(&want,
-				       "/digest.html.mustache: no such template"),
+	assert_int_equal(strbuf_addstr(&want, "/digest.html.mustache: "
+						     "no such template"),
 			 0);
 	assert_string_equal(err.msg, want.buf);
 	remove_file("bare/digest.txt.mustache");
@@ -900,49 +922,40 @@ static void test_render__bad_subject_template_is_refused(void **state)
 	struct render_engine *e = NULL;
 	struct dg_err err = DG_ERR_INIT;
 
-	assert_true(render_open(own_dir, "Meetings {{#date}}", &e, &err) < 0);
+	assert_int_equal(render_open(own_dir, "Meetings {{#date}}", &e, &err),
+			 DG_EPARSE);
 	assert_null(e);
-	assert_non_null(strstr(err.msg, "[digest] subject"));
+	assert_string_equal(err.msg, "[digest] subject:1:10: section "
+				     "'{{#date}}' is never closed");
 }
+
+#define T(name) cmocka_unit_test(name)
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(
-			test_render__hostile_calendar_text_is_escaped_in_html),
-		cmocka_unit_test(
-			test_render__hostile_profile_name_is_escaped_by_real_templates),
-		cmocka_unit_test(test_render__subject_is_one_line),
-		cmocka_unit_test(
-			test_render__mime_of_hostile_subject_has_one_subject_no_bcc),
-		cmocka_unit_test(
-			test_render__private_meeting_model_holds_only_its_time),
-		cmocka_unit_test(
-			test_render__private_meeting_leaks_into_no_output),
-		cmocka_unit_test(
-			test_render__private_meeting_leaks_nothing_in_real_templates),
-		cmocka_unit_test(test_render__javascript_join_url_is_dropped),
-		cmocka_unit_test(test_render__web_join_url_is_kept),
-		cmocka_unit_test(
-			test_render__opted_out_person_is_shown_as_unmatched),
-		cmocka_unit_test(
-			test_render__tips_come_one_per_line_from_the_result_file),
-		cmocka_unit_test(
-			test_render__missing_tip_file_gives_no_tips_and_no_error),
-		cmocka_unit_test(test_render__real_tips_name_the_person),
-		cmocka_unit_test(
-			test_render__group_line_counts_the_users_own_profile),
-		cmocka_unit_test(
-			test_render__no_group_line_with_one_result_in_the_room),
-		cmocka_unit_test(
-			test_render__group_line_counts_everyone_with_a_result),
-		cmocka_unit_test(test_render__json_model_has_the_design_fields),
-		cmocka_unit_test(
-			test_render__skipped_user_has_status_and_reason),
-		cmocka_unit_test(
-			test_render__day_without_meetings_is_skipped_as_no_meetings),
-		cmocka_unit_test(test_render__missing_html_template_is_named),
-		cmocka_unit_test(test_render__bad_subject_template_is_refused),
+		T(test_render__hostile_calendar_text_is_escaped_in_html),
+		T(test_render__real_templates_escape_a_hostile_profile_name),
+		T(test_render__subject_is_one_line),
+		T(test_render__mime_has_one_subject_and_no_bcc_header),
+		T(test_render__private_meeting_model_holds_only_its_time),
+		T(test_render__private_meeting_leaks_into_no_output),
+		T(test_render__real_templates_leak_no_private_meeting),
+		T(test_render__javascript_join_url_is_dropped),
+		T(test_render__web_join_url_is_kept),
+		T(test_render__opted_out_person_is_shown_as_unmatched),
+		T(test_render__tips_are_the_lines_of_the_result_file),
+		T(test_render__missing_tip_file_gives_no_tips_no_error),
+		T(test_render__real_tips_name_the_person),
+		T(test_render__broken_tip_template_fails_naming_it),
+		T(test_render__group_line_counts_the_users_own_profile),
+		T(test_render__no_group_line_with_one_result_in_the_room),
+		T(test_render__group_line_counts_everyone_with_a_result),
+		T(test_render__json_model_has_the_design_fields),
+		T(test_render__skipped_user_has_status_and_reason),
+		T(test_render__day_without_meetings_is_skipped),
+		T(test_render__missing_html_template_is_named),
+		T(test_render__bad_subject_template_is_refused),
 	};
 
 	return cmocka_run_group_tests(tests, own_dir_setup, own_dir_teardown);
