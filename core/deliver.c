@@ -142,7 +142,7 @@ static int record(struct store *st, const struct queue_msg *m,
 	case DELIVER_STOP:
 		break;
 	}
-	return queue_mark_retry(st, m->id, reply, now_ms, err);
+	return queue_mark_retry(st, m->id, reply, now_ms, NULL, err);
 }
 
 int deliver_one(struct deliver *d, struct store *st, const struct queue_msg *m,

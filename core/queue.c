@@ -534,6 +534,27 @@ int queue_find(struct store *st, const char *user, const char *date,
 	return rc;
 }
 
+int queue_count(struct store *st, const char *user, const char *date,
+		unsigned *n, struct dg_err *err)
+{
+	sqlite3_stmt *stmt = NULL;
+	int rc;
+
+	rc = prepare(st,
+		     "SELECT count(*) FROM queue WHERE user = ?1 AND date = ?2",
+		     &stmt, "cannot read the queue", err);
+	if (rc)
+		return rc;
+	sqlite3_bind_text(stmt, 1, user, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 2, date, -1, SQLITE_STATIC);
+	if (sqlite3_step(stmt) == SQLITE_ROW)
+		*n = (unsigned)sqlite3_column_int(stmt, 0);
+	else
+		rc = store_db_fail(st, "cannot read the queue", err);
+	sqlite3_finalize(stmt);
+	return rc;
+}
+
 int queue_record_outcome(struct store *st, const char *user, const char *date,
 			 const char *outcome, const char *reason,
 			 int64_t now_ms, struct dg_err *err)

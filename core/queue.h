@@ -142,6 +142,14 @@ void queue_msg_release(struct queue_msg *m);
 void queue_msgs_free(struct queue_msg *v, size_t n);
 
 /*
+ * How many copies of (user, date) the queue holds, digest and resends:
+ * a new copy's attempt number is this plus one (its own Message-ID).
+ */
+int queue_count(struct store *st, const char *user, const char *date,
+		unsigned *n, struct dg_err *err)
+	__attribute__((warn_unused_result));
+
+/*
  * Record user's verdict for date: outcome is "queued", "sent", "skipped"
  * or "failed"; reason (NULL: none) says why ("out_of_office", the error).
  * A later verdict for the same (user, date) replaces the earlier one.

@@ -11,7 +11,7 @@ import subprocess
 import time
 import urllib.parse
 
-from digesttest import BIN, Scratch, check, finish, text
+from digesttest import BIN, Scratch, check, finish, set_key, text
 from smtpserver import Server, check_prerequisites
 
 check_prerequisites()
@@ -66,7 +66,7 @@ with Server(s0.dir) as srv:
 # Maildir delivery.
 s = Scratch(delivery__kind='"maildir"')
 maildir = s.path("Maildir")
-s.write_config(open(s.config).read().replace('kind = "maildir"', f'kind = "maildir"\npath = "{maildir}"'))
+s.write_config(set_key(open(s.config).read(), "delivery", "path", f'"{maildir}"'))
 r = s.run("run")
 files = sorted(os.listdir(os.path.join(maildir, "new"))) if os.path.isdir(os.path.join(maildir, "new")) else []
 check(r.returncode == 0 and len(files) == len(ready), "maildir: one file per digest in new/",
