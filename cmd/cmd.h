@@ -6,6 +6,7 @@
 #ifndef DIGEST_CMD_H
 #define DIGEST_CMD_H
 
+#include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -44,10 +45,20 @@ int cmd_load_config(struct cmd_ctx *ctx, struct config *cfg);
  */
 void cmd_usage(const char *usage, bool to_stderr);
 
+/* Set by SIGTERM/SIGINT: finish the message in flight, then stop. */
+extern volatile sig_atomic_t cmd_stop;
+void cmd_catch_stop_signals(void);
+
+/* YYYY-MM-DD with digits in place; plan checks the calendar. */
+bool cmd_is_date(const char *s);
+
 int cmd_run(int argc, char **argv, struct cmd_ctx *ctx);
 int cmd_preview(int argc, char **argv, struct cmd_ctx *ctx);
 int cmd_roster(int argc, char **argv, struct cmd_ctx *ctx);
 int cmd_check(int argc, char **argv, struct cmd_ctx *ctx);
+int cmd_resend(int argc, char **argv, struct cmd_ctx *ctx);
+int cmd_status(int argc, char **argv, struct cmd_ctx *ctx);
+int cmd_unsubscribe(int argc, char **argv, struct cmd_ctx *ctx);
 int cmd_later(int argc, char **argv, struct cmd_ctx *ctx, const char *name,
 	      const char *usage);
 

@@ -1,5 +1,6 @@
 /* Helpers every subcommand uses: messages, exit codes, config loading. */
 #include <getopt.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -78,4 +79,34 @@ int cmd_later(int argc, char **argv, struct cmd_ctx *ctx, const char *name,
 	}
 	cmd_error("'%s' is not implemented yet", name);
 	return EXIT_USAGE;
+}
+
+volatile sig_atomic_t cmd_stop;
+
+static void on_stop(int sig)
+{
+	(void)sig;
+	cmd_stop = 1;
+}
+
+void cmd_catch_stop_signals(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_stop;
+	sigemptyset(&sa.sa_mask);
+	/* No SA_RESTART: a blocking wait ends early, the loop then stops. */
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+}
+
+bool cmd_is_date(const char *s)
+{
+	if (strlen(s) != 10 || s[4] != '-' || s[7] != '-')
+		return false;
+	for (int i = 0; i < 10; i++)
+		if (i != 4 && i != 7 && (s[i] < '0' || s[i] > '9'))
+			return false;
+	return true;
 }

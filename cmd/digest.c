@@ -42,12 +42,6 @@ static const char usage_main[] =
 	"1 some users failed, 2 bad usage or configuration, 3 another run\n"
 	"holds the lock.\n";
 
-const char usage_resend[] =
-	"usage: digest resend --user EMAIL [--date YYYY-MM-DD]\n"
-	"\n"
-	"Fetch, render and send exactly one new copy of a user's digest,\n"
-	"even when it was already sent.\n";
-
 const char usage_users[] =
 	"usage: digest users sync\n"
 	"\n"
@@ -60,23 +54,6 @@ const char usage_connect[] =
 	"Delegated mode: sign a user in with the device-code flow and store\n"
 	"the refresh token, sealed.\n";
 
-const char usage_status[] =
-	"usage: digest status [--date YYYY-MM-DD] [--format text|json]\n"
-	"\n"
-	"One row per user: sent, skipped (reason), failed (reason) or\n"
-	"queued, with attempts and time.\n";
-
-const char usage_unsubscribe[] =
-	"usage: digest unsubscribe TOKEN\n"
-	"\n"
-	"Verify a one-click unsubscribe token (RFC 8058) and record the\n"
-	"opt-out, so later runs skip that user.\n";
-
-static int cmd_resend(int argc, char **argv, struct cmd_ctx *ctx)
-{
-	return cmd_later(argc, argv, ctx, "resend", usage_resend);
-}
-
 static int cmd_users(int argc, char **argv, struct cmd_ctx *ctx)
 {
 	return cmd_later(argc, argv, ctx, "users", usage_users);
@@ -85,16 +62,6 @@ static int cmd_users(int argc, char **argv, struct cmd_ctx *ctx)
 static int cmd_connect(int argc, char **argv, struct cmd_ctx *ctx)
 {
 	return cmd_later(argc, argv, ctx, "connect", usage_connect);
-}
-
-static int cmd_status(int argc, char **argv, struct cmd_ctx *ctx)
-{
-	return cmd_later(argc, argv, ctx, "status", usage_status);
-}
-
-static int cmd_unsubscribe(int argc, char **argv, struct cmd_ctx *ctx)
-{
-	return cmd_later(argc, argv, ctx, "unsubscribe", usage_unsubscribe);
 }
 
 struct command {
@@ -151,6 +118,7 @@ int main(int argc, char **argv)
 	 * likewise.
 	 */
 	signal(SIGPIPE, SIG_IGN);
+	cmd_catch_stop_signals();
 	logging_set_routine(log_to_stderr, NULL);
 
 	/* '+': stop at the command; its options are its own. */

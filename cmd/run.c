@@ -34,17 +34,6 @@ const char usage_preview[] =
 	"                         digest model of DESIGN.md\n"
 	"  -h, --help             this help\n";
 
-/* YYYY-MM-DD with plausible numbers; plan checks the calendar. */
-static bool looks_like_date(const char *s)
-{
-	if (strlen(s) != 10 || s[4] != '-' || s[7] != '-')
-		return false;
-	for (int i = 0; i < 10; i++)
-		if (i != 4 && i != 7 && (s[i] < '0' || s[i] > '9'))
-			return false;
-	return true;
-}
-
 static int parse_jobs(const char *s, int *out)
 {
 	char *end;
@@ -118,7 +107,7 @@ int cmd_run(int argc, char **argv, struct cmd_ctx *ctx)
 			return EXIT_USAGE;
 		}
 	}
-	if (optind < argc || (o.date && !looks_like_date(o.date))) {
+	if (optind < argc || (o.date && !cmd_is_date(o.date))) {
 		if (optind < argc)
 			cmd_error("run: unexpected argument '%s'",
 				  argv[optind]);
@@ -136,12 +125,13 @@ int cmd_run(int argc, char **argv, struct cmd_ctx *ctx)
 	o.cfg = &cfg;
 	o.now_ms = ctx->now_ms;
 	o.jobs = jobs;
+	o.stop = &cmd_stop;
 	o.users = o.nusers ? users : NULL;
 	rc = job_run(&o, &sum, &err);
 	if (rc && rc != DG_ETEMP)
 		cmd_error("%s", err.msg);
-	fprintf(stderr, "digest: %zu sent, %zu skipped, %zu failed\n",
-		sum.sent, sum.skipped, sum.failed);
+	fprintf(stderr, "digest: %zu sent, %zu skipped, %zu waiting, "
+		"%zu failed\n", sum.sent, sum.skipped, sum.waiting, sum.failed);
 	config_release(&cfg);
 	free(users);
 	return rc == DG_ETEMP ? EXIT_SOME_FAILED : cmd_exit_code(rc);
@@ -200,7 +190,7 @@ int cmd_preview(int argc, char **argv, struct cmd_ctx *ctx)
 			return EXIT_USAGE;
 		}
 	}
-	if (!user || optind < argc || (o.date && !looks_like_date(o.date))) {
+	if (!user || optind < argc || (o.date && !cmd_is_date(o.date))) {
 		if (!user)
 			cmd_error("preview needs --user EMAIL");
 		else if (optind < argc)

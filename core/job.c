@@ -9,15 +9,20 @@
 #include <sodium.h>
 
 #include "calendar.h"
+#include "deliver.h"
 #include "logging.h"
 #include "match.h"
 #include "mbox.h"
+#include "mimehdr.h"
 #include "mime.h"
 #include "plan.h"
+#include "queue.h"
 #include "render.h"
 #include "roster.h"
+#include "runlock.h"
 #include "source.h"
 #include "store.h"
+#include "unsubscribe.h"
 
 /* Everything a run opens once and shares between users. */
 struct job_ctx {
@@ -27,11 +32,14 @@ struct job_ctx {
 	struct source *source;
 	struct cal_user_list users;
 	struct render_engine *engine;
-	/* Lists resolved this run, and addresses known to be no list. */
+	bool queued;              /* smtp or maildir: through the queue */
+	struct deliver *deliver;  /* queued delivery */
+	struct runlock *lock;     /* a real run holds the store's lock */
+	bool has_unsub_key;
+	unsigned char unsub_key[crypto_auth_KEYBYTES];
+	/* Lists resolved this run, handed to match. */
 	struct cal_group *groups;
 	size_t ngroups, groups_alloc;
-	char **not_groups;
-	size_t nnot_groups, not_groups_alloc;
 };
 
 /* One user's digest on its way through the flow. */
@@ -45,6 +53,7 @@ struct job_user {
 	struct match_list *attendees; /* day.n of them */
 	const struct roster_person *self;
 	const char *skip_reason;
+	struct strbuf unsub_url; /* this user's one-click link, if any */
 };
 
 static void job_user_release(struct job_user *ju)
@@ -58,6 +67,7 @@ static void job_user_release(struct job_user *ju)
 	cal_event_list_release(&ju->events);
 	plan_target_release(&ju->target);
 	cal_mailbox_release(&ju->mailbox);
+	strbuf_release(&ju->unsub_url);
 }
 
 static void job_ctx_release(struct job_ctx *c)
@@ -65,14 +75,14 @@ static void job_ctx_release(struct job_ctx *c)
 	for (size_t i = 0; i < c->ngroups; i++)
 		cal_group_release(&c->groups[i]);
 	free(c->groups);
-	for (size_t i = 0; i < c->nnot_groups; i++)
-		free(c->not_groups[i]);
-	free(c->not_groups);
 	render_close(c->engine);
+	deliver_close(c->deliver);
+	sodium_memzero(c->unsub_key, sizeof(c->unsub_key));
 	cal_user_list_release(&c->users);
 	source_close(c->source);
 	roster_release(&c->roster);
 	store_close(c->store);
+	runlock_release(c->lock);
 }
 
 /*
@@ -125,23 +135,57 @@ static int open_source(struct job_ctx *c, struct dg_err *err)
 	return source_open_fixtures(cfg->source.path, &c->source, err);
 }
 
-static int job_ctx_open(struct job_ctx *c, const struct job_opts *o,
-			struct dg_err *err)
+/* The key that signs one-click unsubscribe links, when links are on. */
+static int load_unsub_key(struct job_ctx *c, struct dg_err *err)
 {
+	const struct config *cfg = c->o->cfg;
+	char *secret = NULL;
 	int rc;
+
+	if (!cfg->digest.unsubscribe_url)
+		return 0;
+	rc = config_secret_read(&cfg->digest.unsubscribe_key,
+				"[digest] unsubscribe key", &secret, err);
+	if (!rc)
+		rc = unsubscribe_key_parse(secret, c->unsub_key, err);
+	if (secret) {
+		sodium_memzero(secret, strlen(secret));
+		free(secret);
+	}
+	c->has_unsub_key = !rc;
+	return rc;
+}
+
+/*
+ * Open what a run shares. deliver: a real run (not a preview, not a dry
+ * run), which takes the store's lock and prepares delivery.
+ */
+static int job_ctx_open(struct job_ctx *c, const struct job_opts *o,
+			bool deliver, struct dg_err *err)
+{
+	const struct config *cfg = o->cfg;
+	int rc = 0;
 
 	memset(c, 0, sizeof(*c));
 	c->o = o;
+	c->queued = deliver && cfg->delivery.kind != CONFIG_DELIVERY_STDOUT;
 	if (sodium_init() < 0)
 		return dg_errf(err, DG_EINTERNAL, "libsodium failed to start");
-	rc = store_open(o->cfg->store.path, &c->store, err);
+	if (deliver)
+		rc = runlock_acquire(cfg->store.path, &c->lock, NULL, err);
+	if (!rc)
+		rc = store_open(cfg->store.path, &c->store, err);
 	if (!rc)
 		rc = sync_roster_file(c, err);
 	if (!rc)
 		rc = store_roster_load(c->store, &c->roster, err);
 	if (!rc)
-		rc = render_open(o->cfg->digest.templates,
-				 o->cfg->digest.subject, &c->engine, err);
+		rc = render_open(cfg->digest.templates, cfg->digest.subject,
+				 &c->engine, err);
+	if (!rc)
+		rc = load_unsub_key(c, err);
+	if (!rc && c->queued)
+		rc = deliver_open(cfg, &c->deliver, err);
 	if (!rc)
 		rc = open_source(c, err);
 	if (!rc)
@@ -149,11 +193,8 @@ static int job_ctx_open(struct job_ctx *c, const struct job_opts *o,
 	return rc;
 }
 
-static bool is_not_group(const struct job_ctx *c, const char *address)
+static bool have_group(const struct job_ctx *c, const char *address)
 {
-	for (size_t i = 0; i < c->nnot_groups; i++)
-		if (!strcasecmp(c->not_groups[i], address))
-			return true;
 	for (size_t i = 0; i < c->ngroups; i++)
 		if (c->groups[i].mail &&
 		    !strcasecmp(c->groups[i].mail, address))
@@ -161,44 +202,23 @@ static bool is_not_group(const struct job_ctx *c, const char *address)
 	return false;
 }
 
-static int remember_not_group(struct job_ctx *c, const char *address)
-{
-	char *dup;
-
-	if (c->nnot_groups == c->not_groups_alloc) {
-		size_t cap = c->not_groups_alloc ? c->not_groups_alloc * 2 : 16;
-		char **v = realloc(c->not_groups, cap * sizeof(*v));
-
-		if (!v)
-			return DG_ENOMEM;
-		c->not_groups = v;
-		c->not_groups_alloc = cap;
-	}
-	dup = strdup(address);
-	if (!dup)
-		return DG_ENOMEM;
-	c->not_groups[c->nnot_groups++] = dup;
-	return 0;
-}
-
-/* Ask the source whether address is a list; cache the answer. */
+/*
+ * Ask the source whether address is a list (it remembers the answer,
+ * found or not, for the run) and keep the lists found for match.
+ */
 static int resolve_group(struct job_ctx *c, const char *address,
 			 struct dg_err *err)
 {
 	struct cal_group g;
 	int rc;
 
-	if (is_not_group(c, address))
+	if (have_group(c, address))
 		return 0;
 	memset(&g, 0, sizeof(g));
 	rc = source_group(c->source, address, &g, err);
-	if (rc == DG_ENOTFOUND) {
-		cal_group_release(&g);
-		return remember_not_group(c, address);
-	}
 	if (rc) {
 		cal_group_release(&g);
-		return rc;
+		return rc == DG_ENOTFOUND ? 0 : rc;
 	}
 	if (c->ngroups == c->groups_alloc) {
 		size_t cap = c->groups_alloc ? c->groups_alloc * 2 : 8;
@@ -280,48 +300,96 @@ static int match_day(struct job_ctx *c, struct job_user *ju,
 	return 0;
 }
 
+/* Whether the user opted out: in the roster, or by a one-click link. */
+static int opted_out(struct job_ctx *c, const struct job_user *ju, bool *out,
+		     struct dg_err *err)
+{
+	*out = ju->self && ju->self->opt_out;
+	if (*out)
+		return 0;
+	return unsubscribe_is_opted_out(c->store, ju->user->mail, out, err);
+}
+
 /*
- * Take one user from source to a matched day. Returns 0 with
- * ju->skip_reason set when the user gets no digest, for a reason.
+ * The user's target day, or the reason they get no digest. Returns 0
+ * with ju->skip_reason set when there is none, for a reason.
  */
-static int build_user(struct job_ctx *c, const struct cal_user *u,
-		      struct job_user *ju, struct dg_err *err)
+static int build_target(struct job_ctx *c, const struct cal_user *u,
+			struct job_user *ju, struct dg_err *err)
 {
 	const struct job_opts *o = c->o;
-	const char *via;
 	struct match_directory d = directory(c);
+	const char *via;
+	bool out = false;
 	int rc;
 
 	ju->user = u;
 	ju->self = match_person(&d, u->mail, &via);
-	rc = source_mailbox(c->source, u, &ju->mailbox, err);
+	rc = opted_out(c, ju, &out, err);
+	if (!rc)
+		rc = source_mailbox(c->source, u, &ju->mailbox, err);
 	if (!rc)
 		rc = plan_target(&ju->mailbox, u->mail, o->now_ms, o->date,
-				 o->cfg->digest.locale,
-				 ju->self && ju->self->opt_out, &ju->target,
-				 err);
-	if (rc)
-		return rc;
-	if (ju->target.skip_reason) {
+				 o->cfg->digest.locale, out, &ju->target, err);
+	if (!rc)
 		ju->skip_reason = ju->target.skip_reason;
-		return 0;
-	}
-	rc = source_events(c->source, u, ju->target.fetch_start,
-			   ju->target.fetch_end, &ju->events, err);
+	return rc;
+}
+
+/* The target day's meetings, matched; or no_meetings. */
+static int build_day(struct job_ctx *c, struct job_user *ju,
+		     struct dg_err *err)
+{
+	int rc = source_events(c->source, ju->user, ju->target.fetch_start,
+			       ju->target.fetch_end, &ju->events, err);
+
 	if (!rc)
 		rc = plan_day(&ju->target, &ju->events, &ju->day, err);
 	if (rc)
 		return rc;
 	ju->have_day = true;
-	if (ju->day.skip_reason) {
-		ju->skip_reason = ju->day.skip_reason;
+	ju->skip_reason = ju->day.skip_reason;
+	if (ju->skip_reason)
 		return 0;
-	}
 	return match_day(c, ju, err);
 }
 
-static struct render_input render_input_of(const struct job_ctx *c,
-					   const struct job_user *ju)
+/* Take one user from source to a matched day (or a reason for none). */
+static int build_user(struct job_ctx *c, const struct cal_user *u,
+		      struct job_user *ju, struct dg_err *err)
+{
+	int rc = build_target(c, u, ju, err);
+
+	if (rc || ju->skip_reason)
+		return rc;
+	return build_day(c, ju, err);
+}
+
+static void job_user_init(struct job_user *ju)
+{
+	memset(ju, 0, sizeof(*ju));
+	strbuf_init(&ju->unsub_url, 0);
+}
+
+/* The user's signed one-click unsubscribe link, when links are on. */
+static int unsub_link(struct job_ctx *c, struct job_user *ju,
+		      struct dg_err *err)
+{
+	struct strbuf token = STRBUF_INIT;
+	int rc;
+
+	if (!c->has_unsub_key || ju->unsub_url.len)
+		return 0;
+	rc = unsubscribe_token(c->unsub_key, sizeof(c->unsub_key),
+			       ju->user->mail, &token, err);
+	if (!rc)
+		rc = unsubscribe_url(c->o->cfg->digest.unsubscribe_url,
+				     token.buf, &ju->unsub_url, err);
+	strbuf_release(&token);
+	return rc;
+}
+
+static struct render_input render_input_of(const struct job_user *ju)
 {
 	struct render_input in = {
 		.user = ju->user,
@@ -329,29 +397,46 @@ static struct render_input render_input_of(const struct job_ctx *c,
 		.day = ju->have_day && !ju->skip_reason ? &ju->day : NULL,
 		.attendees = ju->attendees,
 		.self = ju->self,
-		.unsubscribe_url = NULL,
+		.unsubscribe_url = ju->unsub_url.len ? ju->unsub_url.buf : NULL,
 	};
-	(void)c;
 	return in;
 }
 
-/* Render and wrap one user's digest into a MIME message. */
+/*
+ * Render and wrap one user's digest into a MIME message. attempt tells
+ * copies of one (user, date) apart: each gets its own Message-ID.
+ */
 static int build_message(struct job_ctx *c, struct job_user *ju,
-			 struct strbuf *msg, struct dg_err *err)
+			 unsigned attempt, struct strbuf *msg, struct strbuf *id,
+			 struct dg_err *err)
 {
 	const struct config *cfg = c->o->cfg;
 	struct render_output r = RENDER_OUTPUT_INIT;
-	struct render_input in = render_input_of(c, ju);
-	struct strbuf id = STRBUF_INIT;
+	struct strbuf unsub = STRBUF_INIT;
+	struct mime_header extra[3];
+	struct render_input in;
 	struct mime_message m;
-	int rc;
+	int rc = unsub_link(c, ju, err);
 
-	rc = render_digest(c->engine, &in, &r, err);
+	in = render_input_of(ju);
 	if (!rc)
-		rc = mime_message_id(ju->user->mail, ju->target.date, 1,
-				     cfg->digest.from, &id, err);
+		rc = render_digest(c->engine, &in, &r, err);
+	if (!rc)
+		rc = mime_message_id(ju->user->mail, ju->target.date, attempt,
+				     cfg->digest.from, id, err);
+	memset(&m, 0, sizeof(m));
+	/* RFC 3834: keeps auto-responders (out of office) from answering. */
+	extra[m.nextra++] = (struct mime_header){ "Auto-Submitted",
+						  "auto-generated" };
+	if (!rc && ju->unsub_url.len) {
+		rc = strbuf_addf(&unsub, "<%s>", ju->unsub_url.buf);
+		extra[m.nextra++] = (struct mime_header){ "List-Unsubscribe",
+							  unsub.buf };
+		extra[m.nextra++] = (struct mime_header){
+			"List-Unsubscribe-Post", "List-Unsubscribe=One-Click"
+		};
+	}
 	if (!rc) {
-		memset(&m, 0, sizeof(m));
 		m.from = cfg->digest.from;
 		m.to_name = ju->user->display_name;
 		m.to_address = ju->user->mail;
@@ -359,10 +444,11 @@ static int build_message(struct job_ctx *c, struct job_user *ju,
 		m.text = r.text.buf;
 		m.html = r.html.buf;
 		m.date = c->o->now_ms / 1000;
-		m.message_id = id.buf;
+		m.message_id = id->buf;
+		m.extra = extra;
 		rc = mime_build(&m, msg, err);
 	}
-	strbuf_release(&id);
+	strbuf_release(&unsub);
 	render_output_release(&r);
 	return rc;
 }
@@ -382,85 +468,151 @@ static int write_all(int fd, const char *p, size_t len)
 	return 0;
 }
 
-/* The address of "Name <addr>", for the mbox From_ line. */
-static void envelope_of(const char *from, struct strbuf *out)
-{
-	const char *lt = strrchr(from, '<');
-	const char *gt = lt ? strchr(lt, '>') : NULL;
-	int rc;
-
-	if (lt && gt)
-		rc = strbuf_add(out, lt + 1, (size_t)(gt - lt - 1));
-	else
-		rc = strbuf_addstr(out, from);
-	if (rc)
-		strbuf_reset(out);
-}
-
+/*
+ * stdout delivery: the mbox on the caller's fd. It is for previews and
+ * demos: nothing is queued or recorded, so every run prints again.
+ */
 static int deliver_stdout(struct job_ctx *c, struct job_user *ju,
 			  const struct strbuf *msg, struct dg_err *err)
 {
-	struct strbuf box = STRBUF_INIT, sender = STRBUF_INIT;
-	int rc;
+	struct strbuf box = STRBUF_INIT, name = STRBUF_INIT;
+	struct strbuf sender = STRBUF_INIT;
+	int rc = mimehdr_parse_from(c->o->cfg->digest.from, &name, &sender,
+				    err);
 
-	envelope_of(c->o->cfg->digest.from, &sender);
-	rc = mbox_append(&box, sender.len ? sender.buf : "digest",
-			 c->o->now_ms / 1000, msg->buf, msg->len, err);
+	if (!rc)
+		rc = mbox_append(&box, sender.buf, c->o->now_ms / 1000,
+				 msg->buf, msg->len, err);
 	if (!rc && write_all(c->o->out_fd, box.buf, box.len))
 		rc = dg_errf(err, DG_EIO, "cannot write %s's digest: %s",
 			     ju->user->mail, strerror(errno));
 	strbuf_release(&box);
+	strbuf_release(&name);
 	strbuf_release(&sender);
 	return rc;
 }
 
-static int deliver(struct job_ctx *c, struct job_user *ju,
-		   const struct strbuf *msg, struct dg_err *err)
+static bool stop_requested(const struct job_opts *o)
 {
-	switch (c->o->cfg->delivery.kind) {
-	case CONFIG_DELIVERY_STDOUT:
-		return deliver_stdout(c, ju, msg, err);
-	default:
-		return dg_errf(err, DG_EINVAL,
-			       "[delivery] kind smtp and maildir are not "
-			       "implemented yet; use \"stdout\"");
-	}
+	return o->stop && *o->stop;
 }
 
-static int run_user(struct job_ctx *c, const struct cal_user *u,
-		    struct job_summary *sum)
+static void record(struct job_ctx *c, const char *user, const char *date,
+		   const char *outcome, const char *reason)
 {
 	struct dg_err err = DG_ERR_INIT;
-	struct strbuf msg = STRBUF_INIT;
+
+	if (!c->queued)
+		return;
+	if (queue_record_outcome(c->store, user, date, outcome, reason,
+				 c->o->now_ms, &err))
+		logging_warn("%s %s: cannot record the outcome: %s", user, date,
+			     err.msg);
+}
+
+/*
+ * A digest already in the queue for this day is not built again: it was
+ * sent, or the delivery phase retries it. Returns true when handled.
+ */
+static bool already_queued(struct job_ctx *c, struct job_user *ju,
+			   struct job_summary *sum)
+{
+	struct dg_err err = DG_ERR_INIT;
+	struct queue_msg m;
+	bool sent;
+
+	memset(&m, 0, sizeof(m));
+	if (queue_find(c->store, ju->user->mail, ju->target.date, &m, &err))
+		return false;
+	sent = !strcmp(m.state, "sent");
+	if (sent || !strcmp(m.state, "failed")) {
+		logging_info("%s %s: skipped (already_%s)", ju->user->mail,
+			     ju->target.date, m.state);
+		sum->skipped++;
+	}
+	queue_msg_release(&m);
+	return true;
+}
+
+/*
+ * Before [digest] send_at in the user's own zone, the user waits for a
+ * later run: an hourly cron then reaches everyone at their morning.
+ */
+static int before_send_at(struct job_ctx *c, struct job_user *ju,
+			  bool *wait, struct dg_err *err)
+{
+	const char *at = c->o->cfg->digest.send_at;
+	int minutes = 0, rc;
+
+	*wait = false;
+	if (!at || c->o->date)
+		return 0;
+	rc = plan_local_minutes(ju->target.zone, c->o->now_ms, &minutes, err);
+	if (!rc)
+		*wait = minutes < ((at[0] - '0') * 10 + at[1] - '0') * 60 +
+					  (at[3] - '0') * 10 + at[4] - '0';
+	return rc;
+}
+
+/* A user's digest: built, then printed, queued, or (dry run) dropped. */
+static void run_user(struct job_ctx *c, const struct cal_user *u,
+		     struct job_summary *sum)
+{
+	struct dg_err err = DG_ERR_INIT;
+	struct strbuf msg = STRBUF_INIT, id = STRBUF_INIT;
+	const char *date;
 	struct job_user ju;
+	bool wait = false;
 	int rc;
 
-	memset(&ju, 0, sizeof(ju));
-	rc = build_user(c, u, &ju, &err);
+	job_user_init(&ju);
+	rc = build_target(c, u, &ju, &err);
+	if (!rc && !ju.skip_reason)
+		rc = before_send_at(c, &ju, &wait, &err);
+	if (!rc && wait) {
+		logging_info("%s %s: waiting (sends at %s in %s)", u->mail,
+			     ju.target.date, c->o->cfg->digest.send_at,
+			     ju.target.zone);
+		sum->waiting++;
+		goto out;
+	}
+	if (!rc && !ju.skip_reason && c->queued &&
+	    already_queued(c, &ju, sum))
+		goto out;
+	if (!rc && !ju.skip_reason)
+		rc = build_day(c, &ju, &err);
+	date = ju.target.date[0] ? ju.target.date : "-";
 	if (!rc && ju.skip_reason) {
-		logging_info("%s %s: skipped (%s)", u->mail, ju.target.date,
+		logging_info("%s %s: skipped (%s)", u->mail, date,
 			     ju.skip_reason);
+		record(c, u->mail, date, "skipped", ju.skip_reason);
 		sum->skipped++;
 		goto out;
 	}
 	if (!rc)
-		rc = build_message(c, &ju, &msg, &err);
-	if (!rc && !c->o->dry_run)
-		rc = deliver(c, &ju, &msg, &err);
+		rc = build_message(c, &ju, 1, &msg, &id, &err);
+	if (!rc && c->queued)
+		rc = queue_put(c->store, u->mail, date, "digest", u->mail,
+			       id.buf, msg.buf, msg.len, c->o->now_ms, NULL,
+			       &err);
+	else if (!rc && !c->o->dry_run)
+		rc = deliver_stdout(c, &ju, &msg, &err);
 	if (rc) {
-		logging_error("%s: failed: %s", u->mail, err.msg);
+		logging_error("%s %s: failed: %s", u->mail, date, err.msg);
+		record(c, u->mail, date, "failed", err.msg);
 		sum->failed++;
+	} else if (c->queued) {
+		record(c, u->mail, date, "queued", NULL);
 	} else {
-		logging_info("%s %s: %s (%zu meetings)", u->mail,
-			     ju.target.date,
+		logging_info("%s %s: %s (%zu meetings)", u->mail, date,
 			     c->o->dry_run ? "ready (dry run)" : "sent",
 			     ju.day.n);
 		sum->sent++;
 	}
 out:
 	strbuf_release(&msg);
+	strbuf_release(&id);
 	job_user_release(&ju);
-	return rc;
 }
 
 static bool selected(const struct job_opts *o, const struct cal_user *u)
@@ -473,22 +625,99 @@ static bool selected(const struct job_opts *o, const struct cal_user *u)
 	return false;
 }
 
+static const struct cal_user *find_user(const struct job_ctx *c,
+					const char *address)
+{
+	for (size_t i = 0; i < c->users.n; i++)
+		if (match_is_self(&c->users.v[i], address))
+			return &c->users.v[i];
+	return NULL;
+}
+
+/* A queued message belongs to this run unless --user narrows it away. */
+static bool selected_row(const struct job_ctx *c, const struct queue_msg *m)
+{
+	const struct cal_user *u;
+
+	if (!c->o->users)
+		return true;
+	u = find_user(c, m->user);
+	return u && selected(c->o, u);
+}
+
+/* Deliver one queued message and report it; false: stop delivering. */
+static bool deliver_row(struct job_ctx *c, const struct queue_msg *m,
+			struct job_summary *sum)
+{
+	enum deliver_result result = DELIVER_RETRY;
+	struct dg_err err = DG_ERR_INIT;
+	int rc;
+
+	rc = deliver_one(c->deliver, c->store, m, c->o->now_ms, &result, &err);
+	if (rc) {
+		logging_error("%s %s: failed: %s", m->user, m->date, err.msg);
+		sum->failed++;
+		return false;
+	}
+	switch (result) {
+	case DELIVER_SENT:
+		logging_info("%s %s: sent%s", m->user, m->date,
+			     strcmp(m->kind, "resend") ? "" : " (resend)");
+		record(c, m->user, m->date, "sent", NULL);
+		sum->sent++;
+		return true;
+	case DELIVER_RETRY:
+		logging_warn("%s %s: deferred, queued for a later run: %s",
+			     m->user, m->date, err.msg);
+		record(c, m->user, m->date, "queued", err.msg);
+		break;
+	case DELIVER_FAILED:
+		logging_error("%s %s: failed: %s", m->user, m->date, err.msg);
+		record(c, m->user, m->date, "failed", err.msg);
+		break;
+	case DELIVER_STOP:
+		logging_error("%s %s: not sent, delivery stopped: %s",
+			      m->user, m->date, err.msg);
+		record(c, m->user, m->date, "queued", err.msg);
+		sum->failed++;
+		return false;
+	}
+	sum->failed++;
+	return true;
+}
+
+/* Send every due message of the queue: this run's and earlier ones'. */
+static int deliver_due(struct job_ctx *c, struct job_summary *sum,
+		       struct dg_err *err)
+{
+	struct queue_msg *msgs = NULL;
+	size_t n = 0, i;
+	int rc = queue_due(c->store, c->o->now_ms, NULL, &msgs, &n, err);
+
+	if (rc)
+		return rc;
+	for (i = 0; i < n && !stop_requested(c->o); i++)
+		if (selected_row(c, &msgs[i]) &&
+		    !deliver_row(c, &msgs[i], sum))
+			break;
+	if (i < n && stop_requested(c->o))
+		logging_warn("stopping: %zu messages stay queued for the "
+			     "next run", n - i);
+	queue_msgs_free(msgs, n);
+	return 0;
+}
+
 /* A --user that names nobody in the tenant is a failure, not silence. */
 static size_t unknown_users(const struct job_ctx *c)
 {
 	size_t n = 0;
 
 	for (size_t i = 0; c->o->users && i < c->o->nusers; i++) {
-		bool found = false;
-
-		for (size_t j = 0; j < c->users.n && !found; j++)
-			found = match_is_self(&c->users.v[j], c->o->users[i]);
-		if (!found) {
-			logging_error("%s: failed: no such user in the "
-				      "tenant",
-				      c->o->users[i]);
-			n++;
-		}
+		if (find_user(c, c->o->users[i]))
+			continue;
+		logging_error("%s: failed: no such user in the tenant",
+			      c->o->users[i]);
+		n++;
 	}
 	return n;
 }
@@ -500,26 +729,99 @@ int job_run(const struct job_opts *o, struct job_summary *sum,
 	int rc;
 
 	memset(sum, 0, sizeof(*sum));
-	rc = job_ctx_open(&c, o, err);
+	rc = job_ctx_open(&c, o, !o->dry_run, err);
 	if (rc) {
 		job_ctx_release(&c);
 		return rc;
 	}
 	sum->failed += unknown_users(&c);
-	for (size_t i = 0; i < c.users.n; i++)
+	for (size_t i = 0; i < c.users.n && !stop_requested(o); i++)
 		if (selected(o, &c.users.v[i]))
 			run_user(&c, &c.users.v[i], sum);
+	if (c.queued)
+		rc = deliver_due(&c, sum, err);
 	job_ctx_release(&c);
+	if (rc)
+		return rc;
 	return sum->failed ? DG_ETEMP : 0;
 }
 
-static const struct cal_user *find_user(const struct job_ctx *c,
-					const char *address)
+/* How many copies of (user, date) exist: the next one's attempt number. */
+static unsigned next_attempt(struct job_ctx *c, const char *user,
+			     const char *date)
 {
-	for (size_t i = 0; i < c->users.n; i++)
-		if (match_is_self(&c->users.v[i], address))
-			return &c->users.v[i];
-	return NULL;
+	unsigned n = 0;
+	struct dg_err err = DG_ERR_INIT;
+
+	if (queue_count(c->store, user, date, &n, &err))
+		n = 0;
+	return n + 1;
+}
+
+static int resend_user(struct job_ctx *c, const struct cal_user *u,
+		       struct job_summary *sum, struct dg_err *err)
+{
+	struct strbuf msg = STRBUF_INIT, id = STRBUF_INIT;
+	struct queue_msg row;
+	struct job_user ju;
+	int rc;
+
+	job_user_init(&ju);
+	memset(&row, 0, sizeof(row));
+	rc = build_user(c, u, &ju, err);
+	if (!rc && ju.skip_reason)
+		rc = dg_errf(err, DG_ENOTFOUND,
+			     "%s gets no digest on %s: %s", u->mail,
+			     ju.target.date, ju.skip_reason);
+	if (!rc)
+		rc = build_message(c, &ju,
+				   c->queued ? next_attempt(c, u->mail,
+							    ju.target.date)
+					     : 1,
+				   &msg, &id, err);
+	if (!rc && !c->queued) {
+		rc = deliver_stdout(c, &ju, &msg, err);
+		sum->sent += !rc;
+	} else if (!rc) {
+		rc = queue_put(c->store, u->mail, ju.target.date, "resend",
+			       u->mail, id.buf, msg.buf, msg.len, c->o->now_ms,
+			       &row.id, err);
+		row.user = (char *)u->mail;
+		row.date = ju.target.date;
+		row.kind = (char *)"resend";
+		row.recipient = (char *)u->mail;
+		row.message = msg.buf;
+		row.message_len = msg.len;
+		if (!rc)
+			deliver_row(c, &row, sum);
+	}
+	strbuf_release(&msg);
+	strbuf_release(&id);
+	job_user_release(&ju);
+	return rc;
+}
+
+int job_resend(const struct job_opts *o, const char *user,
+	       struct job_summary *sum, struct dg_err *err)
+{
+	const struct cal_user *u;
+	struct job_ctx c;
+	int rc;
+
+	memset(sum, 0, sizeof(*sum));
+	rc = job_ctx_open(&c, o, true, err);
+	if (!rc) {
+		u = find_user(&c, user);
+		if (!u)
+			rc = dg_errf(err, DG_ENOTFOUND,
+				     "%s is no user of the tenant", user);
+		else
+			rc = resend_user(&c, u, sum, err);
+	}
+	job_ctx_release(&c);
+	if (rc)
+		return rc;
+	return sum->failed ? DG_ETEMP : 0;
 }
 
 static int preview_user(struct job_ctx *c, const struct cal_user *u,
@@ -531,9 +833,11 @@ static int preview_user(struct job_ctx *c, const struct cal_user *u,
 	struct job_user ju;
 	int rc;
 
-	memset(&ju, 0, sizeof(ju));
+	job_user_init(&ju);
 	rc = build_user(c, u, &ju, err);
-	in = render_input_of(c, &ju);
+	if (!rc)
+		rc = unsub_link(c, &ju, err);
+	in = render_input_of(&ju);
 	if (rc)
 		goto out;
 	if (format == JOB_FORMAT_JSON) {
@@ -543,7 +847,10 @@ static int preview_user(struct job_ctx *c, const struct cal_user *u,
 			     "%s gets no digest on %s: %s", u->mail,
 			     ju.target.date, ju.skip_reason);
 	} else if (format == JOB_FORMAT_MIME) {
-		rc = build_message(c, &ju, out, err);
+		struct strbuf id = STRBUF_INIT;
+
+		rc = build_message(c, &ju, 1, out, &id, err);
+		strbuf_release(&id);
 	} else {
 		rc = render_digest(c->engine, &in, &r, err);
 		if (!rc)
@@ -564,7 +871,7 @@ int job_preview(const struct job_opts *o, const char *user,
 	struct job_ctx c;
 	int rc;
 
-	rc = job_ctx_open(&c, o, err);
+	rc = job_ctx_open(&c, o, false, err);
 	if (!rc) {
 		u = find_user(&c, user);
 		if (!u)

@@ -12,6 +12,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <signal.h>
 #include <stdint.h>
 
 #include "config.h"
@@ -27,12 +28,15 @@ struct job_opts {
 	bool dry_run;              /* plan and render, deliver nothing */
 	int jobs;                  /* Graph requests in flight, at most */
 	int out_fd;                /* stdout delivery writes the mbox here */
+	/* Set (by a signal handler) to stop after the message in flight. */
+	volatile sig_atomic_t *stop;
 };
 
 struct job_summary {
 	size_t sent;
 	size_t skipped;
-	size_t failed;
+	size_t waiting; /* before [digest] send_at in their zone */
+	size_t failed;  /* including messages deferred for a later run */
 };
 
 /*
@@ -43,6 +47,16 @@ struct job_summary {
  */
 int job_run(const struct job_opts *o, struct job_summary *sum,
 	    struct dg_err *err) __attribute__((warn_unused_result));
+
+/*
+ * Build one user's digest again and deliver exactly one new copy,
+ * recorded as a resend: never blocked by "already sent". Returns 0 when
+ * it was sent, DG_ETEMP when it stays queued or failed (err says why),
+ * DG_ENOTFOUND when the user gets no digest that day.
+ */
+int job_resend(const struct job_opts *o, const char *user,
+	       struct job_summary *sum, struct dg_err *err)
+	__attribute__((warn_unused_result));
 
 enum job_format {
 	JOB_FORMAT_TEXT,

@@ -1011,3 +1011,19 @@ void plan_day_release(struct plan_day *d)
 	free(d->date_label);
 	*d = (struct plan_day)PLAN_DAY_INIT;
 }
+
+int plan_local_minutes(const char *zone, int64_t now_ms, int *minutes,
+		       struct dg_err *err)
+{
+	UCalendar *cal;
+	struct civil c;
+	int offset, rc = zone_calendar(zone, &cal, err);
+
+	if (rc)
+		return rc;
+	rc = ms_to_local(cal, now_ms, &c, &offset, err);
+	ucal_close(cal);
+	if (!rc)
+		*minutes = c.hour * 60 + c.minute;
+	return rc;
+}

@@ -55,6 +55,9 @@ def parse_args(argv):
     p.add_argument("--drop-after", type=int, default=None, metavar="N",
                    help="after N messages on a connection, close it "
                         "instead of answering the next DATA")
+    p.add_argument("--delay", type=float, default=0.0, metavar="S",
+                   help="wait S seconds before answering each DATA, so a "
+                        "test can kill the client mid-send")
     p.add_argument("--multiline", action="store_true",
                    help="refusals span two lines, the second with an "
                         "ANSI escape (clients must not pass it on)")
@@ -151,6 +154,8 @@ class Handler:
             # not delivered. Wait to be cancelled by connection_lost().
             server.transport.abort()
             await asyncio.get_running_loop().create_future()
+        if self.args.delay:
+            await asyncio.sleep(self.args.delay)
         if self.args.fail_rate and self.rng.random() < self.args.fail_rate:
             return reply_text(self.args.fail_code, "data",
                               self.args.multiline)

@@ -17,6 +17,8 @@ import sys
 import tempfile
 import time
 
+from smtpserver import Server, check_prerequisites, skip  # noqa: E402
+
 SRC = os.environ.get("DIGEST_SRC",
                      os.path.join(os.path.dirname(__file__), "..", ".."))
 BUILD = os.environ.get("DIGEST_BUILD", os.path.join(SRC, "build"))
@@ -43,88 +45,6 @@ MESSAGE = (b"From: Meeting digest <digest@example.com>\r\n"
            b".\r\n"
            b"=46rom the start of a line\r\n"
            b"\r\n")
-
-
-def skip(why):
-    print("skipped: " + why)
-    sys.exit(77)
-
-
-def check_prerequisites():
-    if subprocess.run([PYTHON, "-c", "import aiosmtpd"],
-                      capture_output=True).returncode:
-        skip("aiosmtpd is not installed for %s "
-             "(apt-get install python3-aiosmtpd)" % PYTHON)
-    if not shutil.which("openssl"):
-        skip("openssl is not installed")
-    if not os.access(SEND, os.X_OK):
-        print("FAIL: %s is not built" % SEND)
-        sys.exit(1)
-
-
-class Server:
-    """tests/smtp_server.py on a free port, stopped with SIGTERM."""
-
-    def __init__(self, work, *args):
-        self.spool = tempfile.mkdtemp(prefix="spool.", dir=work)
-        self.errlog = open(os.path.join(self.spool, "..",
-                                        os.path.basename(self.spool)
-                                        + ".log"), "w+")
-        self.proc = subprocess.Popen(
-            [PYTHON, SERVER, "--port", "0", "--spool", self.spool]
-            + list(args),
-            stdout=subprocess.PIPE, stderr=self.errlog, text=True)
-        self.port = self._read_port()
-
-    def _read_port(self):
-        ready, _, _ = select.select([self.proc.stdout], [], [], 15)
-        line = self.proc.stdout.readline() if ready else ""
-        if not line.startswith("PORT "):
-            self.proc.kill()
-            raise AssertionError("the server did not start: %r %s"
-                                 % (line, self.log()))
-        return int(line.split()[1])
-
-    def log(self):
-        self.errlog.seek(0)
-        return self.errlog.read()
-
-    def stop(self):
-        self.proc.terminate()
-        try:
-            code = self.proc.wait(10)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            raise AssertionError("the server ignored SIGTERM")
-        self.errlog.close()
-        if code != 0:
-            raise AssertionError("the server exited %d on SIGTERM" % code)
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, kind, value, tb):
-        if kind:
-            self.proc.kill()
-            self.proc.wait()
-            return False
-        self.stop()
-        return False
-
-    def counter(self, name):
-        with open(os.path.join(self.spool, name)) as f:
-            return int(f.read())
-
-    def messages(self):
-        names = sorted((f for f in os.listdir(self.spool)
-                        if f.endswith(".eml")), key=lambda f: int(f[:-4]))
-        out = []
-        for name in names:
-            with open(os.path.join(self.spool, name), "rb") as f:
-                body = f.read()
-            with open(os.path.join(self.spool, name[:-4] + ".json")) as f:
-                out.append((body, json.load(f)))
-        return out
 
 
 class Result:
@@ -428,6 +348,9 @@ def idle_connection_closed_by_server_is_reopened(mode):
 
 def main():
     check_prerequisites()
+    if not os.access(SEND, os.X_OK):
+        print("FAIL: %s is not built" % SEND)
+        sys.exit(1)
     tests = [
         ("plain send lands in the spool byte-identical",
          plain_send_lands_byte_identical),

@@ -1,0 +1,77 @@
+/* digest unsubscribe TOKEN: the server side of a one-click link. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <sodium.h>
+
+#include "clock.h"
+#include "cmd.h"
+#include "store.h"
+#include "unsubscribe.h"
+
+const char usage_unsubscribe[] =
+	"usage: digest unsubscribe TOKEN\n"
+	"\n"
+	"Verify a one-click unsubscribe token (RFC 8058; the {token} of\n"
+	"[digest] unsubscribe_url) and record the opt-out, so that later\n"
+	"runs skip that user (opted_out). A web endpoint receiving the\n"
+	"POST calls this.\n";
+
+static int record(const struct config *cfg, const char *token,
+		  int64_t now_ms, struct dg_err *err)
+{
+	unsigned char key[crypto_auth_KEYBYTES];
+	struct strbuf address = STRBUF_INIT;
+	struct store *st = NULL;
+	char *secret = NULL;
+	int rc = config_secret_read(&cfg->digest.unsubscribe_key,
+				    "[digest] unsubscribe key", &secret, err);
+
+	if (!rc)
+		rc = unsubscribe_key_parse(secret, key, err);
+	if (!rc)
+		rc = unsubscribe_verify(key, sizeof(key), token, &address, err);
+	if (!rc)
+		rc = store_open(cfg->store.path, &st, err);
+	if (!rc)
+		rc = unsubscribe_record(st, address.buf, now_ms, err);
+	if (!rc)
+		fprintf(stderr, "digest: %s will get no more digests\n",
+			address.buf);
+	store_close(st);
+	sodium_memzero(key, sizeof(key));
+	if (secret) {
+		sodium_memzero(secret, strlen(secret));
+		free(secret);
+	}
+	strbuf_release(&address);
+	return rc;
+}
+
+int cmd_unsubscribe(int argc, char **argv, struct cmd_ctx *ctx)
+{
+	struct dg_err err = DG_ERR_INIT;
+	struct config cfg;
+	int rc;
+
+	if (argc == 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
+		cmd_usage(usage_unsubscribe, false);
+		return EXIT_DONE;
+	}
+	if (argc != 2) {
+		cmd_error("unsubscribe takes one TOKEN");
+		cmd_usage(usage_unsubscribe, true);
+		return EXIT_USAGE;
+	}
+	if (sodium_init() < 0)
+		return EXIT_SOME_FAILED;
+	if (cmd_load_config(ctx, &cfg))
+		return EXIT_USAGE;
+	rc = record(&cfg, argv[1], ctx->now_fixed ? ctx->now_ms
+						  : clock_now_ms(), &err);
+	if (rc)
+		cmd_error("%s", err.msg);
+	config_release(&cfg);
+	return rc == DG_EINVAL ? EXIT_USAGE : cmd_exit_code(rc);
+}

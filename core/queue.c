@@ -1,0 +1,734 @@
+#include "queue.h"
+#include "store_db.h"
+#include "logging.h"
+
+#include <sqlite3.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define MSG_COLUMNS                                                            \
+	"id, user, date, kind, state, attempts, recipient, message_id, "       \
+	"message, last_reply, created_at, updated_at, next_attempt_at, "       \
+	"sent_at"
+
+static int prepare(struct store *st, const char *sql, sqlite3_stmt **stmt,
+		   const char *what, struct dg_err *err)
+{
+	if (sqlite3_prepare_v2(store_db(st), sql, -1, stmt, NULL) != SQLITE_OK)
+		return store_db_fail(st, what, err);
+	return 0;
+}
+
+static int exec(struct store *st, const char *sql, const char *what,
+		struct dg_err *err)
+{
+	if (sqlite3_exec(store_db(st), sql, NULL, NULL, NULL) != SQLITE_OK)
+		return store_db_fail(st, what, err);
+	return 0;
+}
+
+static int oom(struct store *st, struct dg_err *err)
+{
+	return dg_errf(err, DG_ENOMEM, "%s: out of memory reading the queue",
+		       store_path(st));
+}
+
+/*
+ * A transaction of our own (BEGIN IMMEDIATE: we write after reading, and
+ * a deferred one could not take the write lock then without failing), or
+ * a savepoint in the caller's, so that what we do stands or falls with it.
+ */
+static int tx_begin(struct store *st, bool *own, const char *what,
+		    struct dg_err *err)
+{
+	*own = sqlite3_get_autocommit(store_db(st)) != 0;
+	if (*own)
+		return store_begin(st, err);
+	return exec(st, "SAVEPOINT queue", what, err);
+}
+
+/* End what tx_begin started: keep it when rc is 0, undo it otherwise. */
+static int tx_end(struct store *st, bool own, int rc, const char *what,
+		  struct dg_err *err)
+{
+	if (own && rc)
+		store_rollback(st);
+	if (own)
+		return rc ? rc : store_commit(st, err);
+	if (!rc)
+		return exec(st, "RELEASE queue", what, err);
+	if (sqlite3_exec(store_db(st), "ROLLBACK TO queue; RELEASE queue", NULL,
+			 NULL, NULL) != SQLITE_OK)
+		logging_warn("%s: rollback in the queue failed: %s",
+			     store_path(st), sqlite3_errmsg(store_db(st)));
+	return rc;
+}
+
+/* Bind s, or NULL for an absent or empty string. */
+static void bind_text_or_null(sqlite3_stmt *stmt, int i, const char *s)
+{
+	if (!s || !*s)
+		sqlite3_bind_null(stmt, i);
+	else
+		sqlite3_bind_text(stmt, i, s, -1, SQLITE_STATIC);
+}
+
+/* A copy of a text column into *out: NULL for NULL. */
+static int column_dup(sqlite3_stmt *stmt, int i, char **out)
+{
+	const unsigned char *s = sqlite3_column_text(stmt, i);
+
+	*out = NULL;
+	if (!s)
+		return sqlite3_column_type(stmt, i) == SQLITE_NULL ? 0
+								   : DG_ENOMEM;
+	*out = strdup((const char *)s);
+	return *out ? 0 : DG_ENOMEM;
+}
+
+/* The message blob, NUL-terminated for callers that treat it as text. */
+static int column_message(sqlite3_stmt *stmt, int i, struct queue_msg *m)
+{
+	const void *p = sqlite3_column_blob(stmt, i);
+	int n = sqlite3_column_bytes(stmt, i);
+
+	if (!p && n)
+		return DG_ENOMEM;
+	m->message = malloc((size_t)n + 1);
+	if (!m->message)
+		return DG_ENOMEM;
+	if (n)
+		memcpy(m->message, p, (size_t)n);
+	m->message[n] = '\0';
+	m->message_len = (size_t)n;
+	return 0;
+}
+
+/* One row of a SELECT MSG_COLUMNS into m (empty); m is empty on error. */
+static int read_msg(sqlite3_stmt *stmt, struct queue_msg *m)
+{
+	int rc;
+
+	m->id = sqlite3_column_int64(stmt, 0);
+	m->attempts = (unsigned)sqlite3_column_int64(stmt, 5);
+	m->created_at = sqlite3_column_int64(stmt, 10);
+	m->updated_at = sqlite3_column_int64(stmt, 11);
+	m->next_attempt_at = sqlite3_column_int64(stmt, 12);
+	m->sent_at = sqlite3_column_int64(stmt, 13);
+	rc = column_dup(stmt, 1, &m->user);
+	if (!rc)
+		rc = column_dup(stmt, 2, &m->date);
+	if (!rc)
+		rc = column_dup(stmt, 3, &m->kind);
+	if (!rc)
+		rc = column_dup(stmt, 4, &m->state);
+	if (!rc)
+		rc = column_dup(stmt, 6, &m->recipient);
+	if (!rc)
+		rc = column_dup(stmt, 7, &m->message_id);
+	if (!rc)
+		rc = column_message(stmt, 8, m);
+	if (!rc)
+		rc = column_dup(stmt, 9, &m->last_reply);
+	if (rc)
+		queue_msg_release(m);
+	return rc;
+}
+
+void queue_msg_release(struct queue_msg *m)
+{
+	if (!m)
+		return;
+	free(m->user);
+	free(m->date);
+	free(m->kind);
+	free(m->state);
+	free(m->recipient);
+	free(m->message_id);
+	free(m->message);
+	free(m->last_reply);
+	memset(m, 0, sizeof(*m));
+}
+
+void queue_msgs_free(struct queue_msg *v, size_t n)
+{
+	size_t i;
+
+	if (!v)
+		return;
+	for (i = 0; i < n; i++)
+		queue_msg_release(&v[i]);
+	free(v);
+}
+
+static int check_put(struct store *st, const char *user, const char *date,
+		     const char *kind, const char *recipient,
+		     const char *message_id, const char *msg, size_t len,
+		     struct dg_err *err)
+{
+	const char *p = store_path(st);
+
+	if (!user || !*user || !date || !*date)
+		return dg_errf(err, DG_EINVAL,
+			       "%s: a queued message needs a user and a date",
+			       p);
+	if (!kind || (strcmp(kind, "digest") && strcmp(kind, "resend")))
+		return dg_errf(err, DG_EINVAL,
+			       "%s: the message for %s on %s has kind '%s', "
+			       "not digest or resend",
+			       p, user, date, kind ? kind : "");
+	if (!recipient || !*recipient || !message_id || !*message_id)
+		return dg_errf(err, DG_EINVAL,
+			       "%s: the message for %s on %s has no recipient "
+			       "or no Message-ID",
+			       p, user, date);
+	if (!msg || !len)
+		return dg_errf(err, DG_EINVAL,
+			       "%s: the message for %s on %s is empty", p, user,
+			       date);
+	return 0;
+}
+
+int queue_put(struct store *st, const char *user, const char *date,
+	      const char *kind, const char *recipient, const char *message_id,
+	      const char *msg, size_t len, int64_t now_ms, int64_t *id,
+	      struct dg_err *err)
+{
+	sqlite3_stmt *stmt = NULL;
+	int rc;
+
+	rc = check_put(st, user, date, kind, recipient, message_id, msg, len,
+		       err);
+	if (!rc)
+		rc = prepare(st,
+			     "INSERT INTO queue(user, date, kind, recipient,"
+			     " message_id, message, created_at, updated_at,"
+			     " next_attempt_at) "
+			     "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7, ?7)",
+			     &stmt, "cannot queue a message", err);
+	if (rc)
+		return rc;
+	sqlite3_bind_text(stmt, 1, user, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 2, date, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 3, kind, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 4, recipient, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 5, message_id, -1, SQLITE_STATIC);
+	sqlite3_bind_blob64(stmt, 6, msg, len, SQLITE_STATIC);
+	sqlite3_bind_int64(stmt, 7, now_ms);
+	if (sqlite3_step(stmt) == SQLITE_DONE) {
+		if (id)
+			*id = sqlite3_last_insert_rowid(store_db(st));
+	} else if (sqlite3_extended_errcode(store_db(st)) ==
+		   SQLITE_CONSTRAINT_UNIQUE) {
+		rc = dg_errf(err, DG_EEXISTS,
+			     "%s: the digest of %s for %s is already in the "
+			     "queue (resend sends it again)",
+			     store_path(st), user, date);
+	} else {
+		rc = store_db_fail(st, "cannot queue a message", err);
+	}
+	sqlite3_finalize(stmt);
+	return rc;
+}
+
+/*
+ * v (of n rows, alloc allocated) with room for one more row: v itself,
+ * a larger copy, or NULL (v is then untouched) when out of memory.
+ */
+static void *grow(void *v, size_t n, size_t *alloc, size_t size)
+{
+	size_t more = *alloc ? 2 * *alloc : 8;
+	void *p;
+
+	if (n < *alloc)
+		return v;
+	p = reallocarray(v, more, size);
+	if (p)
+		*alloc = more;
+	return p;
+}
+
+/* Step stmt (a SELECT MSG_COLUMNS) to the end, appending to *v. */
+static int read_msgs(struct store *st, sqlite3_stmt *stmt, struct queue_msg **v,
+		     size_t *n, struct dg_err *err)
+{
+	struct queue_msg *p;
+	size_t alloc = 0;
+	int step = sqlite3_step(stmt);
+
+	while (step == SQLITE_ROW) {
+		p = grow(*v, *n, &alloc, sizeof(**v));
+		if (!p)
+			return oom(st, err);
+		*v = p;
+		memset(&(*v)[*n], 0, sizeof(**v));
+		if (read_msg(stmt, &(*v)[*n]))
+			return oom(st, err);
+		(*n)++;
+		step = sqlite3_step(stmt);
+	}
+	if (step != SQLITE_DONE)
+		return store_db_fail(st, "cannot read the queue", err);
+	return 0;
+}
+
+/* Rows a crashed run left in "sending" with no attempt left: failed. */
+static int give_up_crashed(struct store *st, int64_t now_ms, struct dg_err *err)
+{
+	sqlite3_stmt *stmt = NULL;
+	int rc;
+
+	rc = prepare(st,
+		     "UPDATE queue SET state = 'failed', updated_at = ?1,"
+		     " last_reply = 'gave up after ' || attempts ||"
+		     " ' attempts: the run stopped during the last one' "
+		     "WHERE state = 'sending' AND attempts >= ?2",
+		     &stmt, "cannot update the queue", err);
+	if (rc)
+		return rc;
+	sqlite3_bind_int64(stmt, 1, now_ms);
+	sqlite3_bind_int(stmt, 2, QUEUE_MAX_ATTEMPTS);
+	if (sqlite3_step(stmt) != SQLITE_DONE)
+		rc = store_db_fail(st, "cannot update the queue", err);
+	sqlite3_finalize(stmt);
+	return rc;
+}
+
+static int select_due(struct store *st, int64_t now_ms, const char *date,
+		      struct queue_msg **out, size_t *n, struct dg_err *err)
+{
+	sqlite3_stmt *stmt = NULL;
+	int rc;
+
+	rc = prepare(st,
+		     "SELECT " MSG_COLUMNS " FROM queue "
+		     "WHERE ((state = 'queued' AND next_attempt_at <= ?1)"
+		     "       OR state = 'sending')"
+		     "  AND (?2 IS NULL OR date = ?2) "
+		     "ORDER BY created_at, id",
+		     &stmt, "cannot read the queue", err);
+	if (rc)
+		return rc;
+	sqlite3_bind_int64(stmt, 1, now_ms);
+	if (date)
+		sqlite3_bind_text(stmt, 2, date, -1, SQLITE_STATIC);
+	rc = read_msgs(st, stmt, out, n, err);
+	sqlite3_finalize(stmt);
+	return rc;
+}
+
+int queue_due(struct store *st, int64_t now_ms, const char *date,
+	      struct queue_msg **out, size_t *n, struct dg_err *err)
+{
+	const char *what = "cannot read the queue";
+	bool own;
+	int rc;
+
+	*out = NULL;
+	*n = 0;
+	rc = tx_begin(st, &own, what, err);
+	if (rc)
+		return rc;
+	rc = give_up_crashed(st, now_ms, err);
+	if (!rc)
+		rc = select_due(st, now_ms, date, out, n, err);
+	rc = tx_end(st, own, rc, what, err);
+	if (rc) {
+		queue_msgs_free(*out, *n);
+		*out = NULL;
+		*n = 0;
+	}
+	return rc;
+}
+
+/* Why no row changed: there is no such row, or it is in another state. */
+static int explain_unchanged(struct store *st, int64_t id, const char *to,
+			     struct dg_err *err)
+{
+	sqlite3_stmt *stmt = NULL;
+	int rc;
+
+	rc = prepare(st, "SELECT state FROM queue WHERE id = ?1", &stmt,
+		     "cannot read the queue", err);
+	if (rc)
+		return rc;
+	sqlite3_bind_int64(stmt, 1, id);
+	switch (sqlite3_step(stmt)) {
+	case SQLITE_ROW:
+		rc = dg_errf(err, DG_EINVAL,
+			     "%s: message %lld is %s, so it cannot become %s",
+			     store_path(st), (long long)id,
+			     (const char *)sqlite3_column_text(stmt, 0), to);
+		break;
+	case SQLITE_DONE:
+		rc = dg_errf(err, DG_ENOTFOUND,
+			     "%s: there is no message %lld in the queue",
+			     store_path(st), (long long)id);
+		break;
+	default:
+		rc = store_db_fail(st, "cannot read the queue", err);
+	}
+	sqlite3_finalize(stmt);
+	return rc;
+}
+
+/*
+ * Run a one-row UPDATE with ?1 id, ?2 now and, if the SQL has them, ?3
+ * reply (NULL: none), ?4 the new state, ?5 next_attempt_at. to names the
+ * new state for messages.
+ */
+static int update_row(struct store *st, const char *sql, int64_t id,
+		      int64_t now_ms, const char *reply, const char *to,
+		      int64_t next, struct dg_err *err)
+{
+	sqlite3_stmt *stmt = NULL;
+	int rc;
+
+	rc = prepare(st, sql, &stmt, "cannot update the queue", err);
+	if (rc)
+		return rc;
+	sqlite3_bind_int64(stmt, 1, id);
+	sqlite3_bind_int64(stmt, 2, now_ms);
+	if (sqlite3_bind_parameter_count(stmt) >= 3)
+		bind_text_or_null(stmt, 3, reply);
+	if (sqlite3_bind_parameter_count(stmt) >= 5) {
+		sqlite3_bind_text(stmt, 4, to, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(stmt, 5, next);
+	}
+	if (sqlite3_step(stmt) != SQLITE_DONE)
+		rc = store_db_fail(st, "cannot update the queue", err);
+	else if (!sqlite3_changes(store_db(st)))
+		rc = explain_unchanged(st, id, to, err);
+	sqlite3_finalize(stmt);
+	return rc;
+}
+
+int queue_mark_sending(struct store *st, int64_t id, int64_t now_ms,
+		       struct dg_err *err)
+{
+	if (!sqlite3_get_autocommit(store_db(st)))
+		return dg_errf(
+			err, DG_EINTERNAL,
+			"%s: message %lld must be marked sending outside "
+			"a transaction, so the mark is on disk before "
+			"the send",
+			store_path(st), (long long)id);
+	return update_row(st,
+			  "UPDATE queue SET state = 'sending',"
+			  " attempts = attempts + 1, updated_at = ?2 "
+			  "WHERE id = ?1 AND state IN ('queued', 'sending')",
+			  id, now_ms, NULL, "sending", 0, err);
+}
+
+int queue_mark_sent(struct store *st, int64_t id, const char *reply,
+		    int64_t now_ms, struct dg_err *err)
+{
+	return update_row(st,
+			  "UPDATE queue SET state = 'sent', sent_at = ?2,"
+			  " updated_at = ?2, last_reply = ?3 "
+			  "WHERE id = ?1 AND state = 'sending'",
+			  id, now_ms, reply, "sent", 0, err);
+}
+
+int queue_mark_failed(struct store *st, int64_t id, const char *reply,
+		      int64_t now_ms, struct dg_err *err)
+{
+	return update_row(st,
+			  "UPDATE queue SET state = 'failed', updated_at = ?2,"
+			  " last_reply = ?3 "
+			  "WHERE id = ?1 AND state IN ('queued', 'sending')",
+			  id, now_ms, reply, "failed", 0, err);
+}
+
+int64_t queue_backoff_ms(unsigned attempts)
+{
+	static const int64_t minutes[] = {0, 1, 5, 15, 30, 60, 120, 240};
+	const unsigned last = sizeof(minutes) / sizeof(minutes[0]) - 1;
+
+	return minutes[attempts < last ? attempts : last] * 60 * 1000;
+}
+
+/* The attempts of row id, which must be in "sending". */
+static int sending_attempts(struct store *st, int64_t id, unsigned *attempts,
+			    struct dg_err *err)
+{
+	sqlite3_stmt *stmt = NULL;
+	int rc;
+
+	rc = prepare(st,
+		     "SELECT attempts FROM queue "
+		     "WHERE id = ?1 AND state = 'sending'",
+		     &stmt, "cannot read the queue", err);
+	if (rc)
+		return rc;
+	sqlite3_bind_int64(stmt, 1, id);
+	switch (sqlite3_step(stmt)) {
+	case SQLITE_ROW:
+		*attempts = (unsigned)sqlite3_column_int64(stmt, 0);
+		break;
+	case SQLITE_DONE:
+		rc = explain_unchanged(st, id, "queued for a retry", err);
+		break;
+	default:
+		rc = store_db_fail(st, "cannot read the queue", err);
+	}
+	sqlite3_finalize(stmt);
+	return rc;
+}
+
+int queue_mark_retry(struct store *st, int64_t id, const char *reply,
+		     int64_t now_ms, bool *gave_up, struct dg_err *err)
+{
+	const char *what = "cannot update the queue";
+	unsigned attempts = 0;
+	bool own, last = false;
+	int rc;
+
+	rc = tx_begin(st, &own, what, err);
+	if (rc)
+		return rc;
+	rc = sending_attempts(st, id, &attempts, err);
+	if (!rc) {
+		last = attempts >= QUEUE_MAX_ATTEMPTS;
+		rc = update_row(st,
+				"UPDATE queue SET state = ?4, updated_at = ?2,"
+				" last_reply = ?3, next_attempt_at = ?5 "
+				"WHERE id = ?1 AND state = 'sending'",
+				id, now_ms, reply, last ? "failed" : "queued",
+				now_ms + queue_backoff_ms(attempts), err);
+	}
+	rc = tx_end(st, own, rc, what, err);
+	if (gave_up)
+		*gave_up = !rc && last;
+	return rc;
+}
+
+int queue_find(struct store *st, const char *user, const char *date,
+	       struct queue_msg *out, struct dg_err *err)
+{
+	sqlite3_stmt *stmt = NULL;
+	int rc;
+
+	rc = prepare(st,
+		     "SELECT " MSG_COLUMNS " FROM queue "
+		     "WHERE kind = 'digest' AND user = ?1 AND date = ?2",
+		     &stmt, "cannot read the queue", err);
+	if (rc)
+		return rc;
+	sqlite3_bind_text(stmt, 1, user, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 2, date, -1, SQLITE_STATIC);
+	switch (sqlite3_step(stmt)) {
+	case SQLITE_ROW:
+		if (read_msg(stmt, out))
+			rc = oom(st, err);
+		break;
+	case SQLITE_DONE:
+		rc = dg_errf(err, DG_ENOTFOUND,
+			     "%s: no digest of %s for %s in the queue",
+			     store_path(st), user, date);
+		break;
+	default:
+		rc = store_db_fail(st, "cannot read the queue", err);
+	}
+	sqlite3_finalize(stmt);
+	return rc;
+}
+
+int queue_count(struct store *st, const char *user, const char *date,
+		unsigned *n, struct dg_err *err)
+{
+	sqlite3_stmt *stmt = NULL;
+	int rc;
+
+	rc = prepare(st,
+		     "SELECT count(*) FROM queue WHERE user = ?1 AND date = ?2",
+		     &stmt, "cannot read the queue", err);
+	if (rc)
+		return rc;
+	sqlite3_bind_text(stmt, 1, user, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 2, date, -1, SQLITE_STATIC);
+	if (sqlite3_step(stmt) == SQLITE_ROW)
+		*n = (unsigned)sqlite3_column_int(stmt, 0);
+	else
+		rc = store_db_fail(st, "cannot read the queue", err);
+	sqlite3_finalize(stmt);
+	return rc;
+}
+
+int queue_record_outcome(struct store *st, const char *user, const char *date,
+			 const char *outcome, const char *reason,
+			 int64_t now_ms, struct dg_err *err)
+{
+	static const char *const known[] = {"queued", "sent", "skipped",
+					    "failed"};
+	sqlite3_stmt *stmt = NULL;
+	size_t i;
+	int rc;
+
+	for (i = 0; outcome && i < sizeof(known) / sizeof(known[0]); i++)
+		if (!strcmp(outcome, known[i]))
+			break;
+	if (!outcome || i == sizeof(known) / sizeof(known[0]))
+		return dg_errf(err, DG_EINVAL,
+			       "%s: outcome '%s' is not queued, sent, skipped "
+			       "or failed",
+			       store_path(st), outcome ? outcome : "");
+	if (!user || !*user || !date || !*date)
+		return dg_errf(err, DG_EINVAL,
+			       "%s: an outcome needs a user and a date",
+			       store_path(st));
+	rc = prepare(st,
+		     "INSERT INTO outcomes(user, date, outcome, reason, at) "
+		     "VALUES (?1, ?2, ?3, ?4, ?5) "
+		     "ON CONFLICT(user, date) DO UPDATE SET"
+		     " outcome = excluded.outcome, reason = excluded.reason,"
+		     " at = excluded.at",
+		     &stmt, "cannot record an outcome", err);
+	if (rc)
+		return rc;
+	sqlite3_bind_text(stmt, 1, user, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 2, date, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 3, outcome, -1, SQLITE_STATIC);
+	bind_text_or_null(stmt, 4, reason);
+	sqlite3_bind_int64(stmt, 5, now_ms);
+	if (sqlite3_step(stmt) != SQLITE_DONE)
+		rc = store_db_fail(st, "cannot record an outcome", err);
+	sqlite3_finalize(stmt);
+	return rc;
+}
+
+void queue_status_free(struct queue_status_row *v, size_t n)
+{
+	size_t i;
+
+	if (!v)
+		return;
+	for (i = 0; i < n; i++) {
+		free(v[i].user);
+		free(v[i].date);
+		free(v[i].outcome);
+		free(v[i].reason);
+		free(v[i].last_reply);
+	}
+	free(v);
+}
+
+/* The columns of the status query, by name. */
+enum status_col {
+	SC_USER,
+	SC_DATE,
+	SC_OUTCOME,
+	SC_REASON,
+	SC_AT,
+	SC_STATE,
+	SC_ATTEMPTS,
+	SC_REPLY,
+	SC_SENT_AT,
+	SC_UPDATED_AT
+};
+
+/* What the digest row (state non-NULL) says about delivery. */
+static const char *folded_outcome(sqlite3_stmt *stmt)
+{
+	const char *state = (const char *)sqlite3_column_text(stmt, SC_STATE);
+	const char *recorded =
+		(const char *)sqlite3_column_text(stmt, SC_OUTCOME);
+
+	if (!state)
+		return recorded ? recorded : "queued";
+	if (!strcmp(state, "sending"))
+		return "queued";
+	return state;
+}
+
+static int read_status(sqlite3_stmt *stmt, struct queue_status_row *r)
+{
+	const char *recorded =
+		(const char *)sqlite3_column_text(stmt, SC_OUTCOME);
+	const char *outcome = folded_outcome(stmt);
+	bool in_queue = sqlite3_column_type(stmt, SC_STATE) != SQLITE_NULL;
+	int rc;
+
+	r->outcome = strdup(outcome);
+	r->at = sqlite3_column_int64(stmt, SC_AT);
+	if (in_queue) {
+		r->attempts = (unsigned)sqlite3_column_int64(stmt, SC_ATTEMPTS);
+		r->at = sqlite3_column_int64(stmt, !strcmp(outcome, "sent")
+							   ? SC_SENT_AT
+							   : SC_UPDATED_AT);
+	}
+	rc = r->outcome ? 0 : DG_ENOMEM;
+	if (!rc)
+		rc = column_dup(stmt, SC_USER, &r->user);
+	if (!rc)
+		rc = column_dup(stmt, SC_DATE, &r->date);
+	/* A reason explains the recorded verdict, not one the row overrode. */
+	if (!rc && recorded && !strcmp(recorded, outcome))
+		rc = column_dup(stmt, SC_REASON, &r->reason);
+	if (!rc)
+		rc = column_dup(stmt, SC_REPLY, &r->last_reply);
+	return rc;
+}
+
+static int read_statuses(struct store *st, sqlite3_stmt *stmt,
+			 struct queue_status_row **v, size_t *n,
+			 struct dg_err *err)
+{
+	struct queue_status_row *p;
+	size_t alloc = 0;
+	int step = sqlite3_step(stmt);
+
+	while (step == SQLITE_ROW) {
+		p = grow(*v, *n, &alloc, sizeof(**v));
+		if (!p)
+			return oom(st, err);
+		*v = p;
+		memset(&(*v)[*n], 0, sizeof(**v));
+		(*n)++;
+		if (read_status(stmt, &(*v)[*n - 1]))
+			return oom(st, err);
+		step = sqlite3_step(stmt);
+	}
+	if (step != SQLITE_DONE)
+		return store_db_fail(st, "cannot read the status", err);
+	return 0;
+}
+
+int queue_status(struct store *st, const char *date,
+		 struct queue_status_row **out, size_t *n, struct dg_err *err)
+{
+	sqlite3_stmt *stmt = NULL;
+	int rc;
+
+	*out = NULL;
+	*n = 0;
+	rc = prepare(
+		st,
+		"WITH d(date) AS (SELECT COALESCE(?1, (SELECT MAX(date) FROM"
+		"  (SELECT date FROM outcomes UNION ALL"
+		"   SELECT date FROM queue WHERE kind = 'digest')))),"
+		" u(user) AS (SELECT o.user FROM outcomes o, d"
+		"  WHERE o.date = d.date UNION"
+		"  SELECT q.user FROM queue q, d"
+		"  WHERE q.kind = 'digest' AND q.date = d.date) "
+		"SELECT u.user, d.date, o.outcome, o.reason, o.at, q.state,"
+		" q.attempts, q.last_reply, q.sent_at, q.updated_at "
+		"FROM u CROSS JOIN d "
+		"LEFT JOIN outcomes o ON o.user = u.user AND o.date = d.date "
+		"LEFT JOIN queue q ON q.kind = 'digest' AND q.user = u.user"
+		" AND q.date = d.date "
+		"ORDER BY u.user COLLATE NOCASE",
+		&stmt, "cannot read the status", err);
+	if (rc)
+		return rc;
+	if (date)
+		sqlite3_bind_text(stmt, 1, date, -1, SQLITE_STATIC);
+	rc = read_statuses(st, stmt, out, n, err);
+	sqlite3_finalize(stmt);
+	if (rc) {
+		queue_status_free(*out, *n);
+		*out = NULL;
+		*n = 0;
+	}
+	return rc;
+}

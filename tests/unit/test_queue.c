@@ -1,0 +1,818 @@
+/*
+ * queue: a message is stored before any send, a digest once per (user,
+ * date), states move forward, a crash leaves the message in flight due
+ * again, retries wait, everything survives closing the store. Each test
+ * works in a fresh temporary folder.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <signal.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "err.h"
+#include "queue.h"
+#include "store.h"
+#include "strbuf.h"
+
+#define NOW 1795503600000LL /* Tue, 24 Nov 2026 07:00:00 UTC */
+#define MINUTE 60000LL
+#define DAY "2026-11-24"
+#define MSG "Subject: hi\r\n\r\nline 1\r\n"
+
+struct fixture {
+	char dir[64];
+	struct strbuf db; /* <dir>/digest.db */
+	struct store *st;
+};
+
+static struct store *open_ok(const struct fixture *f)
+{
+	struct dg_err err = DG_ERR_INIT;
+	struct store *st = NULL;
+
+	if (store_open(f->db.buf, &st, &err))
+		fail_msg("store_open: %s", err.msg);
+	return st;
+}
+
+static int setup(void **state)
+{
+	struct fixture *f = calloc(1, sizeof(*f));
+
+	if (!f)
+		return -1;
+	snprintf(f->dir, sizeof(f->dir), "/tmp/test_queue.XXXXXX");
+	if (!mkdtemp(f->dir))
+		return -1;
+	strbuf_init(&f->db, 0);
+	if (strbuf_addf(&f->db, "%s/digest.db", f->dir))
+		return -1;
+	f->st = open_ok(f);
+	*state = f;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	static const char *const suffixes[] = {"", "-wal", "-shm", "-journal"};
+	struct fixture *f = *state;
+	struct strbuf path = STRBUF_INIT;
+	size_t i;
+
+	store_close(f->st);
+	for (i = 0; i < sizeof(suffixes) / sizeof(suffixes[0]); i++) {
+		strbuf_reset(&path);
+		if (!strbuf_addf(&path, "%s%s", f->db.buf, suffixes[i]))
+			unlink(path.buf);
+	}
+	rmdir(f->dir);
+	strbuf_release(&path);
+	strbuf_release(&f->db);
+	free(f);
+	return 0;
+}
+
+static void reopen(struct fixture *f)
+{
+	store_close(f->st);
+	f->st = open_ok(f);
+}
+
+static int64_t put(struct store *st, const char *user, const char *date,
+		   const char *kind, int64_t now)
+{
+	struct dg_err err = DG_ERR_INIT;
+	int64_t id = 0;
+
+	if (queue_put(st, user, date, kind, user, "<1@digest>", MSG,
+		      strlen(MSG), now, &id, &err))
+		fail_msg("queue_put: %s", err.msg);
+	assert_true(id > 0);
+	return id;
+}
+
+static int64_t put_digest(struct store *st, const char *user)
+{
+	return put(st, user, DAY, "digest", NOW);
+}
+
+static void sending(struct store *st, int64_t id, int64_t now)
+{
+	struct dg_err err = DG_ERR_INIT;
+
+	if (queue_mark_sending(st, id, now, &err))
+		fail_msg("queue_mark_sending: %s", err.msg);
+}
+
+static void sent(struct store *st, int64_t id, int64_t now)
+{
+	struct dg_err err = DG_ERR_INIT;
+
+	sending(st, id, now);
+	if (queue_mark_sent(st, id, "250 2.0.0 Ok: queued as 12", now, &err))
+		fail_msg("queue_mark_sent: %s", err.msg);
+}
+
+static bool retry(struct store *st, int64_t id, int64_t now)
+{
+	struct dg_err err = DG_ERR_INIT;
+	bool gave_up = true;
+
+	if (queue_mark_retry(st, id, "451 4.3.0 try later", now, &gave_up,
+			     &err))
+		fail_msg("queue_mark_retry: %s", err.msg);
+	return gave_up;
+}
+
+/* The ids of the rows due at now, as "1,2,3". */
+static void due_ids(struct store *st, int64_t now, const char *date,
+		    struct strbuf *out)
+{
+	struct dg_err err = DG_ERR_INIT;
+	struct queue_msg *v = NULL;
+	size_t n = 0, i;
+
+	if (queue_due(st, now, date, &v, &n, &err))
+		fail_msg("queue_due: %s", err.msg);
+	strbuf_reset(out);
+	for (i = 0; i < n; i++)
+		assert_int_equal(strbuf_addf(out, "%s%lld", i ? "," : "",
+					     (long long)v[i].id),
+				 0);
+	queue_msgs_free(v, n);
+}
+
+static void assert_due(struct store *st, int64_t now, const char *expect)
+{
+	struct strbuf ids = STRBUF_INIT;
+
+	due_ids(st, now, NULL, &ids);
+	assert_string_equal(ids.buf, expect);
+	strbuf_release(&ids);
+}
+
+static void find(struct store *st, const char *user, struct queue_msg *m)
+{
+	struct dg_err err = DG_ERR_INIT;
+
+	if (queue_find(st, user, DAY, m, &err))
+		fail_msg("queue_find: %s", err.msg);
+}
+
+static void assert_state(struct store *st, const char *user, const char *state,
+			 unsigned attempts)
+{
+	struct queue_msg m = QUEUE_MSG_INIT;
+
+	find(st, user, &m);
+	assert_string_equal(m.state, state);
+	assert_int_equal(m.attempts, attempts);
+	queue_msg_release(&m);
+}
+
+static void test_queue__put_message_is_due_at_once_byte_for_byte(void **state)
+{
+	struct fixture *f = *state;
+	struct dg_err err = DG_ERR_INIT;
+	struct queue_msg *v = NULL;
+	size_t n = 0;
+	int64_t id = put_digest(f->st, "ann@contoso.com");
+
+	assert_int_equal(queue_due(f->st, NOW, NULL, &v, &n, &err), 0);
+	assert_int_equal(n, 1);
+	assert_int_equal(v[0].id, id);
+	assert_string_equal(v[0].user, "ann@contoso.com");
+	assert_string_equal(v[0].date, DAY);
+	assert_string_equal(v[0].kind, "digest");
+	assert_string_equal(v[0].state, "queued");
+	assert_int_equal(v[0].attempts, 0);
+	assert_string_equal(v[0].recipient, "ann@contoso.com");
+	assert_string_equal(v[0].message_id, "<1@digest>");
+	assert_int_equal(v[0].message_len, strlen(MSG));
+	assert_memory_equal(v[0].message, MSG, strlen(MSG) + 1);
+	assert_null(v[0].last_reply);
+	assert_int_equal(v[0].created_at, NOW);
+	assert_int_equal(v[0].sent_at, 0);
+	queue_msgs_free(v, n);
+}
+
+static void test_queue__nothing_due_gives_an_empty_list(void **state)
+{
+	struct fixture *f = *state;
+	struct dg_err err = DG_ERR_INIT;
+	struct queue_msg *v = NULL;
+	size_t n = 7;
+
+	assert_int_equal(queue_due(f->st, NOW, NULL, &v, &n, &err), 0);
+	assert_int_equal(n, 0);
+	assert_null(v);
+}
+
+static void
+test_queue__second_digest_for_same_user_and_date_is_rejected(void **state)
+{
+	struct fixture *f = *state;
+	struct dg_err err = DG_ERR_INIT;
+
+	put_digest(f->st, "ann@contoso.com");
+	assert_int_equal(queue_put(f->st, "Ann@Contoso.com", DAY, "digest",
+				   "ann@contoso.com", "<2@digest>", MSG,
+				   strlen(MSG), NOW, NULL, &err),
+			 DG_EEXISTS);
+	assert_string_equal(strstr(err.msg, ": "),
+			    ": the digest of Ann@Contoso.com for 2026-11-24 "
+			    "is already in the queue (resend sends it again)");
+	assert_due(f->st, NOW, "1");
+}
+
+static void test_queue__sent_digest_still_blocks_a_second_put(void **state)
+{
+	struct fixture *f = *state;
+	struct dg_err err = DG_ERR_INIT;
+
+	sent(f->st, put_digest(f->st, "ann@contoso.com"), NOW);
+	assert_int_equal(queue_put(f->st, "ann@contoso.com", DAY, "digest",
+				   "ann@contoso.com", "<2@digest>", MSG,
+				   strlen(MSG), NOW, NULL, &err),
+			 DG_EEXISTS);
+}
+
+static void test_queue__digest_of_another_date_is_a_new_row(void **state)
+{
+	struct fixture *f = *state;
+
+	put_digest(f->st, "ann@contoso.com");
+	put(f->st, "ann@contoso.com", "2026-11-25", "digest", NOW);
+	assert_due(f->st, NOW, "1,2");
+}
+
+static void test_queue__resend_adds_a_row_each_time(void **state)
+{
+	struct fixture *f = *state;
+
+	sent(f->st, put_digest(f->st, "ann@contoso.com"), NOW);
+	put(f->st, "ann@contoso.com", DAY, "resend", NOW + 1);
+	put(f->st, "ann@contoso.com", DAY, "resend", NOW + 2);
+	assert_due(f->st, NOW + 2, "2,3");
+}
+
+static void test_queue__put_rejects_an_unknown_kind(void **state)
+{
+	struct fixture *f = *state;
+	struct dg_err err = DG_ERR_INIT;
+
+	assert_int_equal(queue_put(f->st, "ann@contoso.com", DAY, "again",
+				   "ann@contoso.com", "<1@digest>", MSG,
+				   strlen(MSG), NOW, NULL, &err),
+			 DG_EINVAL);
+	assert_string_equal(strstr(err.msg, ": "),
+			    ": the message for ann@contoso.com on 2026-11-24 "
+			    "has kind 'again', not digest or resend");
+}
+
+static void test_queue__put_rejects_an_empty_message(void **state)
+{
+	struct fixture *f = *state;
+	struct dg_err err = DG_ERR_INIT;
+
+	assert_int_equal(queue_put(f->st, "ann@contoso.com", DAY, "digest",
+				   "ann@contoso.com", "<1@digest>", "", 0, NOW,
+				   NULL, &err),
+			 DG_EINVAL);
+	assert_string_equal(strstr(err.msg, ": "),
+			    ": the message for ann@contoso.com on 2026-11-24 "
+			    "is empty");
+}
+
+static void test_queue__put_rejects_a_missing_recipient(void **state)
+{
+	struct fixture *f = *state;
+	struct dg_err err = DG_ERR_INIT;
+
+	assert_int_equal(queue_put(f->st, "ann@contoso.com", DAY, "digest", "",
+				   "<1@digest>", MSG, strlen(MSG), NOW, NULL,
+				   &err),
+			 DG_EINVAL);
+	assert_string_equal(strstr(err.msg, ": "),
+			    ": the message for ann@contoso.com on 2026-11-24 "
+			    "has no recipient or no Message-ID");
+}
+
+/* Read one int from the file through a connection of its own. */
+static long long sql_int(const char *path, const char *sql)
+{
+	sqlite3 *db = NULL;
+	sqlite3_stmt *stmt = NULL;
+	long long v = -1;
+
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &stmt, NULL),
+			 SQLITE_OK);
+	if (sqlite3_step(stmt) == SQLITE_ROW)
+		v = sqlite3_column_int64(stmt, 0);
+	sqlite3_finalize(stmt);
+	sqlite3_close(db);
+	return v;
+}
+
+static void test_queue__mark_sending_is_committed_before_the_send(void **state)
+{
+	struct fixture *f = *state;
+
+	sending(f->st, put_digest(f->st, "ann@contoso.com"), NOW);
+	/* another connection sees it: it is committed, not pending */
+	assert_int_equal(sql_int(f->db.buf, "SELECT attempts FROM queue "
+					    "WHERE state = 'sending'"),
+			 1);
+}
+
+static void
+test_queue__mark_sending_inside_a_transaction_is_refused(void **state)
+{
+	struct fixture *f = *state;
+	struct dg_err err = DG_ERR_INIT;
+	int64_t id = put_digest(f->st, "ann@contoso.com");
+
+	assert_int_equal(store_begin(f->st, &err), 0);
+	assert_int_equal(queue_mark_sending(f->st, id, NOW, &err),
+			 DG_EINTERNAL);
+	assert_string_equal(strstr(err.msg, ": "),
+			    ": message 1 must be marked sending outside a "
+			    "transaction, so the mark is on disk before the "
+			    "send");
+	store_rollback(f->st);
+	assert_state(f->st, "ann@contoso.com", "queued", 0);
+}
+
+/*
+ * A child process marks row id sending and is killed: no mark_sent, no
+ * store_close, no exit handler (and nothing for valgrind to count).
+ */
+static void crash_while_sending(struct fixture *f, int64_t id)
+{
+	pid_t pid;
+	int status = 0;
+
+	pid = fork();
+	assert_true(pid >= 0);
+	if (!pid) {
+		struct dg_err err = DG_ERR_INIT;
+		struct store *st = NULL;
+
+		if (store_open(f->db.buf, &st, &err) ||
+		    queue_mark_sending(st, id, NOW, &err))
+			_exit(1);
+		raise(SIGKILL);
+	}
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFSIGNALED(status));
+	assert_int_equal(WTERMSIG(status), SIGKILL);
+}
+
+static void test_queue__row_left_sending_by_a_crash_is_due_again(void **state)
+{
+	struct fixture *f = *state;
+	int64_t id = put_digest(f->st, "ann@contoso.com");
+
+	store_close(f->st);
+	f->st = NULL;
+	crash_while_sending(f, id);
+	f->st = open_ok(f);
+	assert_state(f->st, "ann@contoso.com", "sending", 1);
+	assert_due(f->st, NOW, "1");
+	sending(f->st, id, NOW + 1);
+	assert_state(f->st, "ann@contoso.com", "sending", 2);
+}
+
+static void
+test_queue__crashed_row_with_no_attempt_left_is_failed_not_due(void **state)
+{
+	struct fixture *f = *state;
+	struct queue_msg m = QUEUE_MSG_INIT;
+	int64_t id = put_digest(f->st, "ann@contoso.com");
+	int64_t now = NOW;
+	unsigned i;
+
+	for (i = 1; i < QUEUE_MAX_ATTEMPTS; i++) {
+		sending(f->st, id, now);
+		assert_false(retry(f->st, id, now));
+		now += queue_backoff_ms(i);
+	}
+	sending(f->st, id, now); /* the last attempt; then the crash */
+	reopen(f);
+	assert_due(f->st, now + 1, "");
+	find(f->st, "ann@contoso.com", &m);
+	assert_string_equal(m.state, "failed");
+	assert_string_equal(m.last_reply, "gave up after 10 attempts: the run "
+					  "stopped during the last one");
+	queue_msg_release(&m);
+}
+
+static void test_queue__backoff_grows_then_stays_at_its_cap(void **state)
+{
+	assert_int_equal(queue_backoff_ms(0), 0);
+	assert_int_equal(queue_backoff_ms(1), 1 * MINUTE);
+	assert_int_equal(queue_backoff_ms(2), 5 * MINUTE);
+	assert_int_equal(queue_backoff_ms(3), 15 * MINUTE);
+	assert_int_equal(queue_backoff_ms(4), 30 * MINUTE);
+	assert_int_equal(queue_backoff_ms(5), 60 * MINUTE);
+	assert_int_equal(queue_backoff_ms(6), 120 * MINUTE);
+	assert_int_equal(queue_backoff_ms(7), 240 * MINUTE);
+	assert_int_equal(queue_backoff_ms(100), 240 * MINUTE);
+}
+
+static void test_queue__retry_is_not_due_before_its_backoff(void **state)
+{
+	struct fixture *f = *state;
+	struct queue_msg m = QUEUE_MSG_INIT;
+	int64_t id = put_digest(f->st, "ann@contoso.com");
+
+	sending(f->st, id, NOW);
+	assert_false(retry(f->st, id, NOW));
+	find(f->st, "ann@contoso.com", &m);
+	assert_string_equal(m.state, "queued");
+	assert_int_equal(m.next_attempt_at, NOW + MINUTE);
+	assert_string_equal(m.last_reply, "451 4.3.0 try later");
+	queue_msg_release(&m);
+	assert_due(f->st, NOW + MINUTE - 1, "");
+	assert_due(f->st, NOW + MINUTE, "1");
+	sending(f->st, id, NOW + MINUTE);
+	assert_false(retry(f->st, id, NOW + MINUTE));
+	assert_due(f->st, NOW + MINUTE + 5 * MINUTE - 1, "");
+	assert_due(f->st, NOW + MINUTE + 5 * MINUTE, "1");
+}
+
+static void test_queue__retry_after_the_last_attempt_fails(void **state)
+{
+	struct fixture *f = *state;
+	int64_t id = put_digest(f->st, "ann@contoso.com");
+	int64_t now = NOW;
+	unsigned i;
+
+	for (i = 1; i < QUEUE_MAX_ATTEMPTS; i++) {
+		sending(f->st, id, now);
+		assert_false(retry(f->st, id, now));
+		now += queue_backoff_ms(i);
+	}
+	sending(f->st, id, now);
+	assert_true(retry(f->st, id, now));
+	assert_state(f->st, "ann@contoso.com", "failed", QUEUE_MAX_ATTEMPTS);
+	assert_due(f->st, now + 24 * 60 * MINUTE, "");
+}
+
+static void test_queue__sent_row_is_never_due_again(void **state)
+{
+	struct fixture *f = *state;
+	struct queue_msg m = QUEUE_MSG_INIT;
+
+	sent(f->st, put_digest(f->st, "ann@contoso.com"), NOW + 5);
+	assert_due(f->st, NOW + 365 * 24 * 60 * MINUTE, "");
+	find(f->st, "ann@contoso.com", &m);
+	assert_string_equal(m.state, "sent");
+	assert_int_equal(m.sent_at, NOW + 5);
+	assert_string_equal(m.last_reply, "250 2.0.0 Ok: queued as 12");
+	queue_msg_release(&m);
+}
+
+static void test_queue__failed_row_is_never_due_again(void **state)
+{
+	struct fixture *f = *state;
+	struct dg_err err = DG_ERR_INIT;
+	int64_t id = put_digest(f->st, "ann@contoso.com");
+
+	sending(f->st, id, NOW);
+	assert_int_equal(queue_mark_failed(f->st, id, "550 5.1.1 no such user",
+					   NOW, &err),
+			 0);
+	assert_due(f->st, NOW + 365 * 24 * 60 * MINUTE, "");
+	assert_state(f->st, "ann@contoso.com", "failed", 1);
+}
+
+static void test_queue__a_sent_row_cannot_be_sent_again(void **state)
+{
+	struct fixture *f = *state;
+	struct dg_err err = DG_ERR_INIT;
+	int64_t id = put_digest(f->st, "ann@contoso.com");
+
+	sent(f->st, id, NOW);
+	assert_int_equal(queue_mark_sending(f->st, id, NOW, &err), DG_EINVAL);
+	assert_string_equal(strstr(err.msg, ": "),
+			    ": message 1 is sent, so it cannot become sending");
+	assert_state(f->st, "ann@contoso.com", "sent", 1);
+}
+
+static void test_queue__a_queued_row_cannot_be_marked_sent(void **state)
+{
+	struct fixture *f = *state;
+	struct dg_err err = DG_ERR_INIT;
+	int64_t id = put_digest(f->st, "ann@contoso.com");
+
+	assert_int_equal(queue_mark_sent(f->st, id, NULL, NOW, &err),
+			 DG_EINVAL);
+	assert_string_equal(strstr(err.msg, ": "),
+			    ": message 1 is queued, so it cannot become sent");
+	assert_int_equal(queue_mark_retry(f->st, id, NULL, NOW, NULL, &err),
+			 DG_EINVAL);
+	assert_string_equal(strstr(err.msg, ": "),
+			    ": message 1 is queued, so it cannot become "
+			    "queued for a retry");
+}
+
+static void test_queue__a_queued_row_can_be_failed_unsent(void **state)
+{
+	struct fixture *f = *state;
+	struct dg_err err = DG_ERR_INIT;
+	int64_t id = put_digest(f->st, "ann@contoso.com");
+
+	assert_int_equal(queue_mark_failed(f->st, id, "bad address", NOW, &err),
+			 0);
+	assert_state(f->st, "ann@contoso.com", "failed", 0);
+}
+
+static void test_queue__marks_on_a_missing_row_say_not_found(void **state)
+{
+	struct fixture *f = *state;
+	struct dg_err err = DG_ERR_INIT;
+
+	assert_int_equal(queue_mark_sending(f->st, 42, NOW, &err),
+			 DG_ENOTFOUND);
+	assert_string_equal(strstr(err.msg, ": "),
+			    ": there is no message 42 in the queue");
+	assert_int_equal(queue_mark_sent(f->st, 42, NULL, NOW, &err),
+			 DG_ENOTFOUND);
+	assert_int_equal(queue_mark_retry(f->st, 42, NULL, NOW, NULL, &err),
+			 DG_ENOTFOUND);
+	assert_int_equal(queue_mark_failed(f->st, 42, NULL, NOW, &err),
+			 DG_ENOTFOUND);
+}
+
+static void test_queue__mark_sent_rolls_back_with_the_caller(void **state)
+{
+	struct fixture *f = *state;
+	struct dg_err err = DG_ERR_INIT;
+	int64_t id = put_digest(f->st, "ann@contoso.com");
+
+	sending(f->st, id, NOW);
+	assert_int_equal(store_begin(f->st, &err), 0);
+	assert_int_equal(queue_mark_sent(f->st, id, NULL, NOW, &err), 0);
+	assert_int_equal(queue_record_outcome(f->st, "ann@contoso.com", DAY,
+					      "sent", NULL, NOW, &err),
+			 0);
+	store_rollback(f->st);
+	assert_state(f->st, "ann@contoso.com", "sending", 1);
+}
+
+static void test_queue__retry_inside_a_transaction_joins_it(void **state)
+{
+	struct fixture *f = *state;
+	struct dg_err err = DG_ERR_INIT;
+	int64_t id = put_digest(f->st, "ann@contoso.com");
+
+	sending(f->st, id, NOW);
+	assert_int_equal(store_begin(f->st, &err), 0);
+	assert_false(retry(f->st, id, NOW));
+	assert_int_equal(store_commit(f->st, &err), 0);
+	assert_state(f->st, "ann@contoso.com", "queued", 1);
+}
+
+static void test_queue__due_keeps_to_the_date_asked(void **state)
+{
+	struct fixture *f = *state;
+	struct strbuf ids = STRBUF_INIT;
+
+	put(f->st, "ann@contoso.com", "2026-11-23", "digest", NOW);
+	put_digest(f->st, "ann@contoso.com");
+	due_ids(f->st, NOW, DAY, &ids);
+	assert_string_equal(ids.buf, "2");
+	strbuf_release(&ids);
+}
+
+static void test_queue__due_lists_the_oldest_first(void **state)
+{
+	struct fixture *f = *state;
+
+	put(f->st, "bob@contoso.com", DAY, "digest", NOW + 2);
+	put(f->st, "ann@contoso.com", DAY, "digest", NOW + 1);
+	assert_due(f->st, NOW + 2, "2,1");
+}
+
+static void test_queue__find_is_case_insensitive_on_the_user(void **state)
+{
+	struct fixture *f = *state;
+	struct queue_msg m = QUEUE_MSG_INIT;
+
+	put_digest(f->st, "ann@contoso.com");
+	find(f->st, "ANN@contoso.com", &m);
+	assert_int_equal(m.id, 1);
+	assert_string_equal(m.kind, "digest");
+	queue_msg_release(&m);
+}
+
+static void test_queue__find_without_a_digest_says_not_found(void **state)
+{
+	struct fixture *f = *state;
+	struct dg_err err = DG_ERR_INIT;
+	struct queue_msg m = QUEUE_MSG_INIT;
+
+	put(f->st, "ann@contoso.com", DAY, "resend", NOW);
+	assert_int_equal(queue_find(f->st, "ann@contoso.com", DAY, &m, &err),
+			 DG_ENOTFOUND);
+	assert_string_equal(strstr(err.msg, ": "),
+			    ": no digest of ann@contoso.com for 2026-11-24 in "
+			    "the queue");
+}
+
+static void outcome(struct store *st, const char *user, const char *date,
+		    const char *what, const char *reason)
+{
+	struct dg_err err = DG_ERR_INIT;
+
+	if (queue_record_outcome(st, user, date, what, reason, NOW, &err))
+		fail_msg("queue_record_outcome: %s", err.msg);
+}
+
+static void status(struct store *st, const char *date,
+		   struct queue_status_row **v, size_t *n)
+{
+	struct dg_err err = DG_ERR_INIT;
+
+	if (queue_status(st, date, v, n, &err))
+		fail_msg("queue_status: %s", err.msg);
+}
+
+static void test_queue__record_outcome_rejects_an_unknown_one(void **state)
+{
+	struct fixture *f = *state;
+	struct dg_err err = DG_ERR_INIT;
+
+	assert_int_equal(queue_record_outcome(f->st, "ann@contoso.com", DAY,
+					      "lost", NULL, NOW, &err),
+			 DG_EINVAL);
+	assert_string_equal(strstr(err.msg, ": "),
+			    ": outcome 'lost' is not queued, sent, skipped or "
+			    "failed");
+}
+
+static void
+test_queue__status_folds_the_queue_rows_into_the_outcomes(void **state)
+{
+	struct fixture *f = *state;
+	struct queue_status_row *v = NULL;
+	struct dg_err err = DG_ERR_INIT;
+	size_t n = 0;
+	int64_t id;
+
+	outcome(f->st, "ann@contoso.com", DAY, "skipped", "out_of_office");
+	outcome(f->st, "bob@contoso.com", DAY, "queued", NULL);
+	sent(f->st, put_digest(f->st, "bob@contoso.com"), NOW + 9);
+	outcome(f->st, "carl@contoso.com", DAY, "failed", "connection refused");
+	sending(f->st, put_digest(f->st, "carl@contoso.com"), NOW + 3);
+	id = put_digest(f->st, "dave@contoso.com");
+	assert_int_equal(queue_mark_failed(f->st, id, "550 5.1.1 no such user",
+					   NOW + 4, &err),
+			 0);
+	outcome(f->st, "eve@contoso.com", "2026-11-23", "sent", NULL);
+
+	status(f->st, DAY, &v, &n);
+	assert_int_equal(n, 4);
+	assert_string_equal(v[0].user, "ann@contoso.com");
+	assert_string_equal(v[0].date, DAY);
+	assert_string_equal(v[0].outcome, "skipped");
+	assert_string_equal(v[0].reason, "out_of_office");
+	assert_int_equal(v[0].attempts, 0);
+	assert_int_equal(v[0].at, NOW);
+	assert_null(v[0].last_reply);
+	assert_string_equal(v[1].outcome, "sent");
+	assert_null(v[1].reason); /* the row overrode "queued" */
+	assert_int_equal(v[1].attempts, 1);
+	assert_int_equal(v[1].at, NOW + 9);
+	assert_string_equal(v[1].last_reply, "250 2.0.0 Ok: queued as 12");
+	assert_string_equal(v[2].user, "carl@contoso.com");
+	assert_string_equal(v[2].outcome, "queued"); /* in flight */
+	assert_int_equal(v[2].attempts, 1);
+	assert_string_equal(v[3].user, "dave@contoso.com"); /* no verdict */
+	assert_string_equal(v[3].outcome, "failed");
+	assert_string_equal(v[3].last_reply, "550 5.1.1 no such user");
+	assert_int_equal(v[3].at, NOW + 4);
+	queue_status_free(v, n);
+}
+
+static void test_queue__status_without_a_date_shows_the_latest(void **state)
+{
+	struct fixture *f = *state;
+	struct queue_status_row *v = NULL;
+	size_t n = 0;
+
+	outcome(f->st, "ann@contoso.com", "2026-11-23", "sent", NULL);
+	outcome(f->st, "bob@contoso.com", "2026-11-23", "sent", NULL);
+	put(f->st, "ann@contoso.com", "2026-11-25", "digest", NOW);
+	status(f->st, NULL, &v, &n);
+	assert_int_equal(n, 1);
+	assert_string_equal(v[0].date, "2026-11-25");
+	assert_string_equal(v[0].outcome, "queued");
+	queue_status_free(v, n);
+}
+
+static void test_queue__status_of_an_empty_store_is_empty(void **state)
+{
+	struct fixture *f = *state;
+	struct queue_status_row *v = NULL;
+	size_t n = 3;
+
+	status(f->st, NULL, &v, &n);
+	assert_int_equal(n, 0);
+	assert_null(v);
+}
+
+static void test_queue__a_later_outcome_replaces_the_earlier(void **state)
+{
+	struct fixture *f = *state;
+	struct queue_status_row *v = NULL;
+	size_t n = 0;
+
+	outcome(f->st, "ann@contoso.com", DAY, "failed", "token expired");
+	outcome(f->st, "ANN@contoso.com", DAY, "skipped", "no_meetings");
+	status(f->st, DAY, &v, &n);
+	assert_int_equal(n, 1);
+	assert_string_equal(v[0].outcome, "skipped");
+	assert_string_equal(v[0].reason, "no_meetings");
+	queue_status_free(v, n);
+}
+
+static void test_queue__everything_survives_reopening_the_store(void **state)
+{
+	struct fixture *f = *state;
+	struct queue_status_row *v = NULL;
+	size_t n = 0;
+	int64_t id;
+
+	sent(f->st, put_digest(f->st, "ann@contoso.com"), NOW);
+	id = put_digest(f->st, "bob@contoso.com");
+	sending(f->st, id, NOW);
+	assert_false(retry(f->st, id, NOW));
+	put(f->st, "carl@contoso.com", DAY, "resend", NOW);
+	outcome(f->st, "dave@contoso.com", DAY, "skipped", "no_meetings");
+	reopen(f);
+	assert_state(f->st, "ann@contoso.com", "sent", 1);
+	assert_state(f->st, "bob@contoso.com", "queued", 1);
+	assert_due(f->st, NOW, "3");
+	assert_due(f->st, NOW + MINUTE, "2,3");
+	status(f->st, DAY, &v, &n);
+	assert_int_equal(n, 3);
+	assert_string_equal(v[2].user, "dave@contoso.com");
+	assert_string_equal(v[2].reason, "no_meetings");
+	queue_status_free(v, n);
+}
+
+#define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		T(test_queue__put_message_is_due_at_once_byte_for_byte),
+		T(test_queue__nothing_due_gives_an_empty_list),
+		T(test_queue__second_digest_for_same_user_and_date_is_rejected),
+		T(test_queue__sent_digest_still_blocks_a_second_put),
+		T(test_queue__digest_of_another_date_is_a_new_row),
+		T(test_queue__resend_adds_a_row_each_time),
+		T(test_queue__put_rejects_an_unknown_kind),
+		T(test_queue__put_rejects_an_empty_message),
+		T(test_queue__put_rejects_a_missing_recipient),
+		T(test_queue__mark_sending_is_committed_before_the_send),
+		T(test_queue__mark_sending_inside_a_transaction_is_refused),
+		T(test_queue__row_left_sending_by_a_crash_is_due_again),
+		T(test_queue__crashed_row_with_no_attempt_left_is_failed_not_due),
+		T(test_queue__backoff_grows_then_stays_at_its_cap),
+		T(test_queue__retry_is_not_due_before_its_backoff),
+		T(test_queue__retry_after_the_last_attempt_fails),
+		T(test_queue__sent_row_is_never_due_again),
+		T(test_queue__failed_row_is_never_due_again),
+		T(test_queue__a_sent_row_cannot_be_sent_again),
+		T(test_queue__a_queued_row_cannot_be_marked_sent),
+		T(test_queue__a_queued_row_can_be_failed_unsent),
+		T(test_queue__marks_on_a_missing_row_say_not_found),
+		T(test_queue__mark_sent_rolls_back_with_the_caller),
+		T(test_queue__retry_inside_a_transaction_joins_it),
+		T(test_queue__due_keeps_to_the_date_asked),
+		T(test_queue__due_lists_the_oldest_first),
+		T(test_queue__find_is_case_insensitive_on_the_user),
+		T(test_queue__find_without_a_digest_says_not_found),
+		T(test_queue__record_outcome_rejects_an_unknown_one),
+		T(test_queue__status_folds_the_queue_rows_into_the_outcomes),
+		T(test_queue__status_without_a_date_shows_the_latest),
+		T(test_queue__status_of_an_empty_store_is_empty),
+		T(test_queue__a_later_outcome_replaces_the_earlier),
+		T(test_queue__everything_survives_reopening_the_store),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
