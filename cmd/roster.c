@@ -18,10 +18,20 @@ const char usage_roster[] =
 	"        A bad row refuses the whole file; the old roster stays.\n"
 	"list    print the roster, one person per line, tab-separated.\n";
 
+/* One person per line: a field's own line breaks and tabs become spaces. */
+static void print_field(const char *s)
+{
+	for (; s && *s; s++)
+		putchar((unsigned char)*s < 0x20 ? ' ' : *s);
+}
+
 static void print_person(const struct roster_person *p)
 {
-	printf("%s\t%s\t%s\t", p->email, p->name ? p->name : "",
-	       p->title ? p->title : "");
+	printf("%s\t", p->email);
+	print_field(p->name);
+	putchar('\t');
+	print_field(p->title);
+	putchar('\t');
 	for (size_t i = 0; i < p->naliases; i++)
 		printf("%s%s", i ? ";" : "", p->aliases[i]);
 	printf("\t%s\t", p->opt_out ? "opt_out" : "");
@@ -55,7 +65,7 @@ static int roster_import_file(struct store *st, const char *path)
 		cmd_error("%s", err.msg);
 		return EXIT_USAGE;
 	}
-	fprintf(stderr, "digest: imported %zu people from %s\n", n, path);
+	(void)n; /* core reports the import */
 	return EXIT_DONE;
 }
 

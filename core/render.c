@@ -51,6 +51,29 @@ static int put_str(json_object *o, const char *key, const char *s)
 	return put(o, key, v);
 }
 
+/*
+ * A one-line field of calendar text (subject, place, a name): a line
+ * break in it must not start a fake entry in the text part, so control
+ * characters become spaces.
+ */
+static int put_line(json_object *o, const char *key, const char *s)
+{
+	char *copy;
+	int rc;
+
+	if (!s || !*s)
+		return put(o, key, NULL);
+	copy = strdup(s);
+	if (!copy)
+		return DG_ENOMEM;
+	for (char *p = copy; *p; p++)
+		if ((unsigned char)*p < 0x20 || *p == 0x7f)
+			*p = ' ';
+	rc = put_str(o, key, copy);
+	free(copy);
+	return rc;
+}
+
 static int push(json_object *a, json_object *v)
 {
 	if (!v || json_object_array_add(a, v)) {
@@ -131,8 +154,8 @@ static json_object *person_data(const struct roster_person *p,
 	json_object *o = json_object_new_object();
 	char *first = first_name(p->name);
 
-	if (put_str(o, "name", p->name) || put_str(o, "first_name", first) ||
-	    put_str(o, "title", p->title) ||
+	if (put_line(o, "name", p->name) || put_line(o, "first_name", first) ||
+	    put_line(o, "title", p->title) ||
 	    put_str(o, "assessment", assessment) ||
 	    put_str(o, "result", result)) {
 		json_object_put(o);
@@ -219,7 +242,7 @@ static int add_attendee(struct render_engine *e, json_object *list,
 
 	rc = put_str(o, "email", a->email);
 	if (!rc)
-		rc = put_str(o, "name", a->name);
+		rc = put_line(o, "name", a->name);
 	if (!rc)
 		rc = put(o, "matched", json_object_new_boolean(p != NULL));
 	if (!rc)
@@ -227,7 +250,7 @@ static int add_attendee(struct render_engine *e, json_object *list,
 	if (!rc && p && a->group)
 		rc = put_str(o, "group", a->group);
 	if (!rc)
-		rc = put_str(o, "title", p ? p->title : NULL);
+		rc = put_line(o, "title", p ? p->title : NULL);
 	if (!rc)
 		rc = put(o, "external", json_object_new_boolean(a->external));
 	if (!rc && p)
@@ -483,7 +506,7 @@ static int add_organizer(json_object *meeting, const struct cal_event *ev)
 	if (!ev->organizer.address)
 		return put(meeting, "organizer", NULL);
 	o = json_object_new_object();
-	if (put_str(o, "name", ev->organizer.name) ||
+	if (put_line(o, "name", ev->organizer.name) ||
 	    put_str(o, "email", ev->organizer.address)) {
 		json_object_put(o);
 		return DG_ENOMEM;
@@ -514,8 +537,8 @@ static int add_meeting_people(struct render_engine *e, json_object *o,
 	rc = put(o, "attendees", atts);
 	rc = rc ? rc : put(o, "unmatched_count",
 			   json_object_new_int((int)unmatched));
-	rc = rc ? rc : put_str(o, "subject", m->event->subject);
-	rc = rc ? rc : put_str(o, "location", m->event->location);
+	rc = rc ? rc : put_line(o, "subject", m->event->subject);
+	rc = rc ? rc : put_line(o, "location", m->event->location);
 	rc = rc ? rc : put_str(o, "join_url", safe_url(m->event->join_url));
 	rc = rc ? rc : add_organizer(o, m->event);
 	if (!rc && l)
@@ -567,8 +590,8 @@ static json_object *user_object(const struct render_input *in)
 	char *first = first_name(in->user->display_name);
 	int rc = put_str(u, "email", in->user->mail);
 
-	rc = rc ? rc : put_str(u, "name", in->user->display_name);
-	rc = rc ? rc : put_str(u, "first_name", first);
+	rc = rc ? rc : put_line(u, "name", in->user->display_name);
+	rc = rc ? rc : put_line(u, "first_name", first);
 	rc = rc ? rc : put_str(u, "timezone", in->target->zone);
 	free(first);
 	if (rc) {

@@ -13,6 +13,7 @@ import email
 import email.policy
 import glob
 import json
+import re
 import os
 import zoneinfo
 
@@ -165,7 +166,10 @@ for local in READY:
               ((x["start"], x["end"]), (start, end)))
         if private:
             continue
-        check(x.get("subject") == ev.get("subject"), f"{label}: subject", x.get("subject"))
+        # One-line fields: control characters (a CR/LF in a hostile
+        # invitation) are shown as spaces, never as line breaks.
+        subject = re.sub(r"[\x00-\x1f\x7f]", " ", ev["subject"]) if ev.get("subject") else None
+        check(x.get("subject") == subject, f"{label}: subject", x.get("subject"))
         loc = (ev.get("location") or {}).get("displayName") or None
         check(x.get("location") == loc, f"{label}: location", (x.get("location"), loc))
         join = (ev.get("onlineMeeting") or {}).get("joinUrl")
@@ -350,6 +354,13 @@ check(m.get("user", {}).get("email") == addr("zoe.martin"), "--user matches in o
 rc, out, err = preview("nobody@contoso.com", "json")
 check(rc == 1 and out == b"" and "nobody@contoso.com" in err,
       "an unknown user exits 1 and names the address", (rc, err))
+
+# The hostile subject's CR/LF never starts a line of its own in the text.
+r = s.run("preview", "--user", "zoe.martin@contoso.com", "--format", "text")
+lines = r.stdout.decode("utf-8", "replace").split("\n")
+check(r.returncode == 0 and not any(l.startswith("Bcc:") for l in lines)
+      and any("Hi  Bcc: x@evil.example" in l for l in lines),
+      "a CR/LF in a subject is shown as spaces in the text part, not a new line")
 
 s.cleanup()
 finish()
