@@ -5,7 +5,7 @@ BUILD_DIR ?= build
 CMAKE_FLAGS ?=
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 
-.PHONY: all deps build demo test test-sanitize clean
+.PHONY: all deps build demo test test-sanitize test-valgrind clean
 
 all: build
 
@@ -24,6 +24,9 @@ test: build
 
 test-sanitize:
 	$(MAKE) test BUILD_DIR=build-sanitize CMAKE_FLAGS=-DDIGEST_SANITIZE=ON
+
+test-valgrind: build
+	sh scripts/valgrind-tests.sh $(BUILD_DIR)
 
 clean:
 	rm -rf build build-sanitize
