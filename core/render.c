@@ -233,8 +233,22 @@ static const struct roster_person *usable(const struct roster_person *p)
 	return p && !p->opt_out ? p : NULL;
 }
 
+/*
+ * A person in several meetings of the day gets the full tips once; later
+ * meetings say "tips_above", so a busy day stays readable (and under
+ * Gmail's 102 KB clipping). seen holds the people already shown.
+ */
+static int mark_repeat(json_object *att, const struct roster_person *p,
+		       json_object *seen)
+{
+	if (json_object_object_get_ex(seen, p->email, NULL))
+		return put(att, "tips_above", json_object_new_boolean(1));
+	return put(seen, p->email, json_object_new_boolean(1));
+}
+
 static int add_attendee(struct render_engine *e, json_object *list,
-			const struct match_attendee *a, struct dg_err *err)
+			const struct match_attendee *a, json_object *seen,
+			struct dg_err *err)
 {
 	const struct roster_person *p = usable(a->person);
 	json_object *o = json_object_new_object();
@@ -255,6 +269,8 @@ static int add_attendee(struct render_engine *e, json_object *list,
 		rc = put(o, "external", json_object_new_boolean(a->external));
 	if (!rc && p)
 		rc = add_profile(e, o, p, err);
+	if (!rc && p)
+		rc = mark_repeat(o, p, seen);
 	if (!rc && !p) {
 		rc = put(o, "results", json_object_new_array());
 		if (!rc)
@@ -518,7 +534,7 @@ static int add_organizer(json_object *meeting, const struct cal_event *ev)
 static int add_meeting_people(struct render_engine *e, json_object *o,
 			      const struct plan_meeting *m,
 			      const struct match_list *l,
-			      const struct roster_person *self,
+			      const struct roster_person *self, json_object *seen,
 			      struct dg_err *err)
 {
 	json_object *atts = json_object_new_array();
@@ -526,7 +542,7 @@ static int add_meeting_people(struct render_engine *e, json_object *o,
 	int rc = atts ? 0 : DG_ENOMEM;
 
 	for (size_t i = 0; !rc && l && i < l->n; i++) {
-		rc = add_attendee(e, atts, &l->v[i], err);
+		rc = add_attendee(e, atts, &l->v[i], seen, err);
 		if (!usable(l->v[i].person))
 			unmatched++;
 	}
@@ -561,7 +577,8 @@ static int add_private_meeting(json_object *o)
 
 static int add_meeting(struct render_engine *e, json_object *list,
 		       const struct plan_meeting *m, const struct match_list *l,
-		       const struct roster_person *self, struct dg_err *err)
+		       const struct roster_person *self, json_object *seen,
+		       struct dg_err *err)
 {
 	json_object *o = json_object_new_object();
 	struct strbuf label = STRBUF_INIT;
@@ -576,7 +593,8 @@ static int add_meeting(struct render_engine *e, json_object *list,
 	strbuf_release(&label);
 	if (!rc)
 		rc = m->is_private ? add_private_meeting(o)
-				   : add_meeting_people(e, o, m, l, self, err);
+				   : add_meeting_people(e, o, m, l, self, seen,
+						      err);
 	if (rc) {
 		json_object_put(o);
 		return rc;
@@ -607,9 +625,10 @@ static int build_model(struct render_engine *e, const struct render_input *in,
 {
 	json_object *m = json_object_new_object();
 	json_object *meetings = json_object_new_array();
+	json_object *seen = json_object_new_object();
 	const struct plan_day *day = in->day;
 	const char *skip = in->target->skip_reason;
-	int rc = meetings ? 0 : DG_ENOMEM;
+	int rc = meetings && seen ? 0 : DG_ENOMEM;
 
 	if (!skip && !day)
 		skip = "no_meetings";
@@ -618,7 +637,8 @@ static int build_model(struct render_engine *e, const struct render_input *in,
 	for (size_t i = 0; !rc && !skip && i < day->n; i++)
 		rc = add_meeting(e, meetings, &day->meetings[i],
 				 in->attendees ? &in->attendees[i] : NULL,
-				 in->self, err);
+				 in->self, seen, err);
+	json_object_put(seen);
 	rc = rc ? rc : put(m, "user", user_object(in));
 	rc = rc ? rc : put_str(m, "date", in->target->date);
 	rc = rc ? rc : put_str(m, "date_label", day ? day->date_label : NULL);

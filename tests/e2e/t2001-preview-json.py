@@ -362,5 +362,17 @@ check(r.returncode == 0 and not any(l.startswith("Bcc:") for l in lines)
       and any("Hi  Bcc: x@evil.example" in l for l in lines),
       "a CR/LF in a subject is shown as spaces in the text part, not a new line")
 
+# A person in several meetings gets the full tips once, then "tips above".
+r = s.run("preview", "--user", "zoe.martin@contoso.com", "--format", "json")
+seen = [a for mt in json.loads(r.stdout)["meetings"] for a in mt["attendees"]
+        if a["email"] == "omer.yilmaz@contoso.com"]
+check(len(seen) >= 2 and "tips_above" not in seen[0] and all(a.get("tips_above") for a in seen[1:])
+      and all(a["tips"] for a in seen),
+      "a repeated attendee is marked tips_above after the first meeting; the model keeps the tips",
+      [(a.get("tips_above"), len(a["tips"])) for a in seen])
+r = s.run("preview", "--user", "zoe.martin@contoso.com", "--format", "text")
+check(r.stdout.decode().count("so \u00d6mer can check the details") == 1,
+      "the text part shows a person's tips once a day")
+
 s.cleanup()
 finish()
