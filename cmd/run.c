@@ -45,19 +45,6 @@ static int parse_jobs(const char *s, int *out)
 	return 0;
 }
 
-static int write_all(int fd, const char *p, size_t len)
-{
-	while (len) {
-		ssize_t n = write(fd, p, len);
-
-		if (n < 0)
-			return -1;
-		p += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
-
 int cmd_run(int argc, char **argv, struct cmd_ctx *ctx)
 {
 	static const struct option opts[] = {
@@ -207,7 +194,7 @@ int cmd_preview(int argc, char **argv, struct cmd_ctx *ctx)
 	o.cfg = &cfg;
 	o.now_ms = ctx->now_ms;
 	rc = job_preview(&o, user, format, &out, &err);
-	if (!rc && write_all(STDOUT_FILENO, out.buf, out.len)) {
+	if (!rc && strbuf_write_fd(&out, STDOUT_FILENO)) {
 		cmd_error("cannot write the preview to stdout");
 		rc = DG_EIO;
 	} else if (rc) {

@@ -453,21 +453,6 @@ static int build_message(struct job_ctx *c, struct job_user *ju,
 	return rc;
 }
 
-static int write_all(int fd, const char *p, size_t len)
-{
-	while (len) {
-		ssize_t n = write(fd, p, len);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return -1;
-		p += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
-
 /*
  * stdout delivery: the mbox on the caller's fd. It is for previews and
  * demos: nothing is queued or recorded, so every run prints again.
@@ -483,7 +468,7 @@ static int deliver_stdout(struct job_ctx *c, struct job_user *ju,
 	if (!rc)
 		rc = mbox_append(&box, sender.buf, c->o->now_ms / 1000,
 				 msg->buf, msg->len, err);
-	if (!rc && write_all(c->o->out_fd, box.buf, box.len))
+	if (!rc && strbuf_write_fd(&box, c->o->out_fd))
 		rc = dg_errf(err, DG_EIO, "cannot write %s's digest: %s",
 			     ju->user->mail, strerror(errno));
 	strbuf_release(&box);

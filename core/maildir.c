@@ -118,21 +118,6 @@ static int to_lf(const char *msg, size_t len, struct strbuf *out)
 	return rc;
 }
 
-static int write_all(int fd, const char *p, size_t len)
-{
-	while (len) {
-		ssize_t n = write(fd, p, len);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return -1;
-		p += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
-
 /*
  * Write data into a new file at path, on disk before this returns.
  * DG_EEXISTS (err untouched) when the name is taken.
@@ -147,7 +132,7 @@ static int write_new(const char *path, const struct strbuf *data,
 	if (fd < 0)
 		return dg_errf(err, DG_EIO, "cannot write %s: %s", path,
 			       strerror(errno));
-	if (write_all(fd, data->buf, data->len) || fsync(fd)) {
+	if (strbuf_write_fd(data, fd) || fsync(fd)) {
 		int saved = errno;
 
 		close(fd);

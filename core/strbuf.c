@@ -188,6 +188,24 @@ int strbuf_read_fd(struct strbuf *sb, int fd)
 	return 0;
 }
 
+int strbuf_write_fd(const struct strbuf *sb, int fd)
+{
+	const char *p = sb->buf;
+	size_t len = sb->len;
+
+	while (len) {
+		ssize_t n = write(fd, p, len);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return DG_EIO;
+		p += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
 int strbuf_read_file(struct strbuf *sb, const char *path)
 {
 	int fd = open(path, O_RDONLY | O_CLOEXEC);

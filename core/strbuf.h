@@ -81,6 +81,13 @@ void strbuf_trim(struct strbuf *sb);
 int strbuf_read_file(struct strbuf *sb, const char *path)
 	__attribute__((warn_unused_result));
 
+/*
+ * Write the whole buffer to fd, going on after short writes and EINTR.
+ * DG_EIO with errno kept on failure.
+ */
+int strbuf_write_fd(const struct strbuf *sb, int fd)
+	__attribute__((warn_unused_result));
+
 /* Append everything readable from fd until EOF. */
 int strbuf_read_fd(struct strbuf *sb, int fd)
 	__attribute__((warn_unused_result));

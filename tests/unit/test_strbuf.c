@@ -160,6 +160,27 @@ static void test_strbuf__read_missing_file_keeps_errno(void **state)
 	strbuf_release(&sb);
 }
 
+static void test_strbuf__write_fd_writes_everything(void **state)
+{
+	char path[] = "/tmp/test_strbuf_w_XXXXXX";
+	struct strbuf sb = STRBUF_INIT, back = STRBUF_INIT;
+	int fd = mkstemp(path);
+
+	assert_true(fd >= 0);
+	for (int i = 0; i < 20000; i++)
+		assert_int_equal(strbuf_addf(&sb, "%d,", i), 0);
+	assert_int_equal(strbuf_write_fd(&sb, fd), 0);
+	close(fd);
+	assert_int_equal(strbuf_read_file(&back, path), 0);
+	assert_int_equal(back.len, sb.len);
+	assert_memory_equal(back.buf, sb.buf, sb.len);
+	assert_int_equal(strbuf_write_fd(&sb, -1), DG_EIO);
+	assert_int_equal(errno, EBADF);
+	unlink(path);
+	strbuf_release(&sb);
+	strbuf_release(&back);
+}
+
 static void test_err__prefix_adds_context(void **state)
 {
 	struct dg_err err = DG_ERR_INIT;
@@ -185,6 +206,7 @@ int main(void)
 		cmocka_unit_test(test_strbuf__setlen_shortens),
 		cmocka_unit_test(test_strbuf__read_file_appends_the_whole_file),
 		cmocka_unit_test(test_strbuf__read_missing_file_keeps_errno),
+		cmocka_unit_test(test_strbuf__write_fd_writes_everything),
 		cmocka_unit_test(test_err__prefix_adds_context),
 	};
 
