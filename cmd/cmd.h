@@ -10,6 +10,7 @@
 #include <stdint.h>
 
 #include "config.h"
+#include "source.h"
 
 enum cmd_exit {
 	EXIT_DONE = 0,     /* every user sent or skipped for a reason */
@@ -44,10 +45,21 @@ int cmd_load_config(struct cmd_ctx *ctx, struct config *cfg);
  */
 void cmd_usage(const char *usage, bool to_stderr);
 
+/*
+ * The progress line of Graph fetches (source_progress_fn): redrawn in
+ * place on stderr when it is a terminal, nothing otherwise.
+ */
+void cmd_progress(const struct source_progress *p, void *ctx);
+
+/* Erase the progress line, if one is shown, before printing a line. */
+void cmd_progress_clear(void);
+
 int cmd_run(int argc, char **argv, struct cmd_ctx *ctx);
 int cmd_preview(int argc, char **argv, struct cmd_ctx *ctx);
 int cmd_roster(int argc, char **argv, struct cmd_ctx *ctx);
 int cmd_check(int argc, char **argv, struct cmd_ctx *ctx);
+int cmd_users(int argc, char **argv, struct cmd_ctx *ctx);
+int cmd_connect(int argc, char **argv, struct cmd_ctx *ctx);
 int cmd_later(int argc, char **argv, struct cmd_ctx *ctx, const char *name,
 	      const char *usage);
 

@@ -16,6 +16,7 @@
 
 #include "config.h"
 #include "err.h"
+#include "source.h"
 #include "strbuf.h"
 
 struct job_opts {
@@ -27,6 +28,9 @@ struct job_opts {
 	bool dry_run;              /* plan and render, deliver nothing */
 	int jobs;                  /* Graph requests in flight, at most */
 	int out_fd;                /* stdout delivery writes the mbox here */
+	/* Graph fetches report their progress here (NULL: nowhere). */
+	source_progress_fn *progress;
+	void *progress_ctx;
 };
 
 struct job_summary {
