@@ -25,15 +25,18 @@ static void print_clean(const char *s)
 
 static void prompt(const struct auth_prompt *p, void *ctx)
 {
+	long minutes;
+
 	(void)ctx;
 	fputs("digest: to sign in, open ", stderr);
 	print_clean(p->verification_uri);
 	fputs(" and enter the code ", stderr);
 	print_clean(p->user_code);
+	minutes = (p->expires_in + 59) / 60;
 	fprintf(stderr,
-		"\ndigest: waiting for the sign-in (the code is "
-		"valid for %ld minutes)\n",
-		(p->expires_in + 59) / 60);
+		"\ndigest: waiting for the sign-in (the code is valid for %ld "
+		"minute%s)\n",
+		minutes, minutes == 1 ? "" : "s");
 }
 
 int cmd_connect(int argc, char **argv, struct cmd_ctx *ctx)

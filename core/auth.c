@@ -507,16 +507,28 @@ static int load_connected(struct auth *a, struct dg_err *err)
 	return rc;
 }
 
-/* The client secret: required in app mode, optional when delegated. */
+/*
+ * The client secret: required in app mode. A delegated app is usually a
+ * public client (device code), which must not send one: then a secret
+ * configured for app mode but absent is no error.
+ */
 static int read_secret(struct auth *a, struct dg_err *err)
 {
 	const struct config_secret *s = &a->cfg->graph.client_secret;
+	struct dg_err e = DG_ERR_INIT;
 	int rc;
 
 	if (a->delegated && !config_secret_isset(s))
 		return 0;
-	rc = config_secret_read(s, "[graph] client secret", &a->secret, err);
-	return rc && rc != DG_ENOMEM ? DG_EINVAL : rc;
+	rc = config_secret_read(s, "[graph] client secret", &a->secret, &e);
+	if (rc == DG_ENOTFOUND && a->delegated) {
+		logging_debug("%s: signing in as a public client", e.msg);
+		return 0;
+	}
+	if (rc)
+		return dg_errf(err, rc == DG_ENOMEM ? rc : DG_EINVAL, "%s",
+			       e.msg);
+	return 0;
 }
 
 static int auth_new(const struct config *cfg, struct store *st, struct graph *g,

@@ -104,26 +104,29 @@ int auth_seal(const struct auth_key *key, const char *user, const char *token,
 {
 	unsigned char n[crypto_secretbox_NONCEBYTES];
 	struct strbuf plain = STRBUF_INIT;
-	size_t len;
+	unsigned char *box = NULL;
+	size_t len = 0;
 	int rc;
 
 	rc = strbuf_addf(&plain, "%s\n%s", user, token);
-	len = plain.len + crypto_secretbox_MACBYTES;
-	if (!rc)
-		rc = strbuf_grow(sealed, len);
-	if (rc) {
-		sodium_memzero(plain.buf, plain.len);
-		strbuf_release(&plain);
-		return dg_errf(err, rc, "out of memory sealing a token");
+	if (!rc) {
+		len = plain.len + crypto_secretbox_MACBYTES;
+		box = malloc(len);
+		rc = box ? 0 : DG_ENOMEM;
 	}
-	randombytes_buf(n, sizeof(n));
-	crypto_secretbox_easy((unsigned char *)sealed->buf + sealed->len,
-			      (unsigned char *)plain.buf, plain.len, n, key->k);
-	strbuf_setlen(sealed, sealed->len + len);
+	if (!rc) {
+		randombytes_buf(n, sizeof(n));
+		crypto_secretbox_easy(box, (unsigned char *)plain.buf,
+				      plain.len, n, key->k);
+		rc = strbuf_add(nonce, n, sizeof(n));
+	}
+	if (!rc)
+		rc = strbuf_add(sealed, box, len);
 	sodium_memzero(plain.buf, plain.len);
 	strbuf_release(&plain);
-	if (strbuf_add(nonce, n, sizeof(n)))
-		return dg_errf(err, DG_ENOMEM, "out of memory sealing a token");
+	free(box);
+	if (rc)
+		return dg_errf(err, rc, "out of memory sealing a token");
 	return 0;
 }
 
