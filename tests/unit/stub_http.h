@@ -37,9 +37,9 @@ struct stub_request {
 struct stub_response {
 	int status;
 	char headers[1024]; /* extra header lines, each ending in \r\n */
-	char *body;         /* malloc'd by the handler, or NULL */
-	int delay_ms;       /* wait before answering */
-	int close;          /* close the connection after answering */
+	char *body;	    /* malloc'd by the handler, or NULL */
+	int delay_ms;	    /* wait before answering */
+	int close;	    /* close the connection after answering */
 };
 
 typedef void stub_handler(void *ctx, const struct stub_request *rq,
@@ -67,7 +67,7 @@ struct stub_conn {
 
 static void stub_sleep_ms(int ms)
 {
-	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
+	struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
 
 	while (nanosleep(&ts, &ts) && errno == EINTR)
 		;
@@ -77,7 +77,7 @@ static void stub_sleep_ms(int ms)
 static size_t stub_fill(struct stub_conn *c, char **buf, size_t *len,
 			size_t *cap)
 {
-	struct pollfd p = { .fd = c->fd, .events = POLLIN };
+	struct pollfd p = {.fd = c->fd, .events = POLLIN};
 	ssize_t n;
 
 	while (!c->s->stop) {
@@ -146,11 +146,10 @@ static void stub_count(struct stub *s, int d)
 }
 
 /* One request from buf (complete); returns the bytes it took, 0 if not. */
-static size_t stub_one(struct stub_conn *c, char *buf, size_t len,
-		       int *closing)
+static size_t stub_one(struct stub_conn *c, char *buf, size_t len, int *closing)
 {
-	struct stub_request rq = { .conn = c->id };
-	struct stub_response rs = { .status = 200 };
+	struct stub_request rq = {.conn = c->id};
+	struct stub_response rs = {.status = 200};
 	char cl[32];
 	char *end = strstr(buf, "\r\n\r\n");
 	size_t head, body;
@@ -205,7 +204,7 @@ static void *stub_serve(void *arg)
 static void *stub_accept(void *arg)
 {
 	struct stub *s = arg;
-	struct pollfd p = { .fd = s->fd, .events = POLLIN };
+	struct pollfd p = {.fd = s->fd, .events = POLLIN};
 
 	while (!s->stop) {
 		struct stub_conn *c;
@@ -236,7 +235,7 @@ static void *stub_accept(void *arg)
 /* Start serving on an ephemeral port; 0 on success. */
 static int stub_start(struct stub *s, stub_handler *h, void *ctx)
 {
-	struct sockaddr_in a = { .sin_family = AF_INET };
+	struct sockaddr_in a = {.sin_family = AF_INET};
 	socklen_t alen = sizeof(a);
 	int one = 1;
 

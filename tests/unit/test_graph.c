@@ -54,7 +54,8 @@ static int token_fn(void *ctx, int who, bool renew, const char **token,
 
 	t->gets++;
 	if (t->fail_rc)
-		return dg_errf(err, t->fail_rc, "needs reconnect: run "
+		return dg_errf(err, t->fail_rc,
+			       "needs reconnect: run "
 			       "'digest connect'");
 	if (renew)
 		t->renewals++;
@@ -67,10 +68,10 @@ static int token_fn(void *ctx, int who, bool renew, const char **token,
 struct srv {
 	struct stub http;
 	int mode;
-	int hits;           /* requests seen */
-	int batches;        /* $batch POSTs seen */
-	int max_batch;      /* most requests in one batch */
-	int per_mailbox;    /* in flight for mailbox "m", now */
+	int hits;	 /* requests seen */
+	int batches;	 /* $batch POSTs seen */
+	int max_batch;	 /* most requests in one batch */
+	int per_mailbox; /* in flight for mailbox "m", now */
 	int max_per_mailbox;
 	char last_target[4096];
 	char last_prefer[256];
@@ -117,8 +118,13 @@ static void submit(struct graph *g, const char *url, int mailbox, bool batch,
 {
 	struct dg_err err = DG_ERR_INIT;
 	struct graph_request rq = {
-		.method = "GET", .url = url, .prefer = NULL, .who = 0,
-		.mailbox = mailbox, .batch = batch, .done = collect,
+		.method = "GET",
+		.url = url,
+		.prefer = NULL,
+		.who = 0,
+		.mailbox = mailbox,
+		.batch = batch,
+		.done = collect,
 		.arg = got,
 	};
 
@@ -150,8 +156,8 @@ static void unlock(struct srv *s)
 	pthread_mutex_unlock(&s->http.lock);
 }
 
-#define ERR_BODY(code, msg)                                            \
-	"{\"error\":{\"code\":\"" code "\",\"message\":\"" msg "\","   \
+#define ERR_BODY(code, msg)                                                    \
+	"{\"error\":{\"code\":\"" code "\",\"message\":\"" msg "\","           \
 	"\"innerError\":{\"request-id\":\"r-2\"}}}"
 
 /*
@@ -197,23 +203,23 @@ static void answer_batch(struct srv *s, const struct stub_request *rq,
 		h = json_object_new_object();
 		if (s->mode == 1 && strstr(u, "/bad")) {
 			status = 404;
-			b = json_tokener_parse(ERR_BODY(
-				"MailboxNotEnabledForRESTAPI",
-				"The mailbox is either inactive."));
-		} else if (s->mode == 4 && strstr(u, "/slow") &&
-			   !slow_seen++) {
+			b = json_tokener_parse(
+				ERR_BODY("MailboxNotEnabledForRESTAPI",
+					 "The mailbox is either inactive."));
+		} else if (s->mode == 4 && strstr(u, "/slow") && !slow_seen++) {
 			status = 429;
 			json_object_object_add(h, "retry-after",
 					       json_object_new_string("1"));
-			b = json_tokener_parse(ERR_BODY("ApplicationThrottled",
-							"over"));
+			b = json_tokener_parse(
+				ERR_BODY("ApplicationThrottled", "over"));
 		} else {
 			b = json_object_new_object();
 			json_object_object_add(b, "url",
 					       json_object_new_string(u));
 		}
 		json_object_object_add(a, "id", json_object_get(id));
-		json_object_object_add(a, "status", json_object_new_int(status));
+		json_object_object_add(a, "status",
+				       json_object_new_int(status));
 		json_object_object_add(a, "headers", h);
 		json_object_object_add(a, "body", b);
 		json_object_array_add(arr, a);
@@ -247,11 +253,12 @@ static void echo(void *ctx, const struct stub_request *rq,
 
 /* ---- batching ------------------------------------------------------- */
 
-static void test_graph__batches_twenty_and_matches_shuffled_answers(void **state)
+static void
+test_graph__batches_twenty_and_matches_shuffled_answers(void **state)
 {
 	struct srv *s = srv_start(echo, 0);
 	struct graph *g = open_graph(s, 8, NULL);
-	struct got got[30] = { 0 };
+	struct got got[30] = {0};
 	char url[30][64];
 	int i, mb;
 
@@ -283,11 +290,15 @@ static void test_graph__batch_carries_the_prefer_header(void **state)
 	struct srv *s = srv_start(echo, 0);
 	struct graph *g = open_graph(s, 8, NULL);
 	struct dg_err err = DG_ERR_INIT;
-	struct got got[2] = { 0 };
+	struct got got[2] = {0};
 	struct graph_request rq = {
-		.method = "GET", .url = "/users/a/calendarView?x=1",
-		.prefer = "outlook.timezone=\"UTC\"", .mailbox = -1,
-		.batch = true, .done = collect, .arg = &got[0],
+		.method = "GET",
+		.url = "/users/a/calendarView?x=1",
+		.prefer = "outlook.timezone=\"UTC\"",
+		.mailbox = -1,
+		.batch = true,
+		.done = collect,
+		.arg = &got[0],
 	};
 
 	assert_int_equal(graph_submit(g, &rq, &err), 0);
@@ -295,10 +306,11 @@ static void test_graph__batch_carries_the_prefer_header(void **state)
 	rq.arg = &got[1];
 	assert_int_equal(graph_submit(g, &rq, &err), 0);
 	run(g);
-	assert_non_null(strstr(s->last_body, "\"headers\":{\"Prefer\":"
-				"\"outlook.timezone=\\\"UTC\\\"\"}"));
+	assert_non_null(strstr(s->last_body,
+			       "\"headers\":{\"Prefer\":"
+			       "\"outlook.timezone=\\\"UTC\\\"\"}"));
 	assert_non_null(strstr(s->last_body, "\"url\":\"/users/a/"
-				"calendarView?x=1\""));
+					     "calendarView?x=1\""));
 	graph_close(g);
 	srv_stop(s);
 }
@@ -320,11 +332,12 @@ static void test_graph__a_direct_request_carries_the_prefer_header(void **state)
 	srv_stop(s);
 }
 
-static void test_graph__failure_in_a_batch_fails_that_request_alone(void **state)
+static void
+test_graph__failure_in_a_batch_fails_that_request_alone(void **state)
 {
 	struct srv *s = srv_start(echo, 1);
 	struct graph *g = open_graph(s, 8, NULL);
-	struct got ok = { 0 }, bad = { 0 };
+	struct got ok = {0}, bad = {0};
 
 	submit(g, "/users/u1/mailboxSettings", -1, true, &ok);
 	submit(g, "/users/u2/bad", -1, true, &bad);
@@ -333,18 +346,20 @@ static void test_graph__failure_in_a_batch_fails_that_request_alone(void **state
 	assert_int_equal(bad.rc, DG_ENOTFOUND);
 	assert_int_equal(bad.status, 404);
 	assert_string_equal(bad.code, "MailboxNotEnabledForRESTAPI");
-	assert_string_equal(bad.msg, "GET /users/u2/bad: HTTP 404 "
+	assert_string_equal(bad.msg,
+			    "GET /users/u2/bad: HTTP 404 "
 			    "MailboxNotEnabledForRESTAPI: The mailbox is "
 			    "either inactive. (request-id r-2)");
 	graph_close(g);
 	srv_stop(s);
 }
 
-static void test_graph__request_missing_from_a_batch_answer_is_sent_again(void **state)
+static void
+test_graph__request_missing_from_a_batch_answer_is_sent_again(void **state)
 {
 	struct srv *s = srv_start(echo, 2);
 	struct graph *g = open_graph(s, 8, NULL);
-	struct got a = { 0 }, b = { 0 };
+	struct got a = {0}, b = {0};
 
 	submit(g, "/users/u1/x", -1, true, &a);
 	submit(g, "/users/u2/x", -1, true, &b);
@@ -361,7 +376,7 @@ static void test_graph__malformed_batch_answer_fails_each_request(void **state)
 {
 	struct srv *s = srv_start(echo, 3);
 	struct graph *g = open_graph(s, 8, NULL);
-	struct got a = { 0 }, b = { 0 };
+	struct got a = {0}, b = {0};
 
 	submit(g, "/users/u1/x?q=1", -1, true, &a);
 	submit(g, "/users/u2/x", -1, true, &b);
@@ -374,11 +389,12 @@ static void test_graph__malformed_batch_answer_fails_each_request(void **state)
 	srv_stop(s);
 }
 
-static void test_graph__throttled_request_in_a_batch_waits_retry_after(void **state)
+static void
+test_graph__throttled_request_in_a_batch_waits_retry_after(void **state)
 {
 	struct srv *s = srv_start(echo, 4);
 	struct graph *g = open_graph(s, 8, NULL);
-	struct got a = { 0 }, b = { 0 };
+	struct got a = {0}, b = {0};
 	struct graph_stats st;
 	int64_t t0 = now_ms();
 
@@ -429,7 +445,7 @@ static void test_graph__never_more_than_four_requests_per_mailbox(void **state)
 	struct srv *s = srv_start(slow_mailbox, 0);
 	struct graph *g = open_graph(s, 8, NULL);
 	struct dg_err err = DG_ERR_INIT;
-	struct got got[12] = { 0 };
+	struct got got[12] = {0};
 	int i, mb;
 
 	assert_int_equal(graph_mailbox(g, &mb, &err), 0);
@@ -443,12 +459,13 @@ static void test_graph__never_more_than_four_requests_per_mailbox(void **state)
 	srv_stop(s);
 }
 
-static void test_graph__batched_requests_count_against_their_mailbox(void **state)
+static void
+test_graph__batched_requests_count_against_their_mailbox(void **state)
 {
 	struct srv *s = srv_start(slow_mailbox, 0);
 	struct graph *g = open_graph(s, 8, NULL);
 	struct dg_err err = DG_ERR_INIT;
-	struct got got[12] = { 0 };
+	struct got got[12] = {0};
 	int i, mb;
 
 	assert_int_equal(graph_mailbox(g, &mb, &err), 0);
@@ -468,7 +485,7 @@ static void test_graph__jobs_caps_the_requests_in_flight(void **state)
 {
 	struct srv *s = srv_start(echo, 5);
 	struct graph *g = open_graph(s, 3, NULL);
-	struct got got[10] = { 0 };
+	struct got got[10] = {0};
 	int i;
 
 	for (i = 0; i < 10; i++)
@@ -556,7 +573,8 @@ static void test_graph__backs_off_when_no_retry_after_is_given(void **state)
 	srv_stop(s);
 }
 
-static void test_graph__gives_up_after_the_last_attempt_naming_the_error(void **state)
+static void
+test_graph__gives_up_after_the_last_attempt_naming_the_error(void **state)
 {
 	struct srv *s = srv_start(unavailable, 99);
 	struct graph *g = open_graph(s, 8, NULL);
@@ -566,7 +584,8 @@ static void test_graph__gives_up_after_the_last_attempt_naming_the_error(void **
 	assert_int_equal(graph_get(g, 0, "/users/u1/calendarView?a=b", NULL,
 				   &body, &err),
 			 DG_ENET);
-	assert_string_equal(err.msg, "GET /users/u1/calendarView: HTTP 503 "
+	assert_string_equal(err.msg,
+			    "GET /users/u1/calendarView: HTTP 503 "
 			    "ServiceNotAvailable: busy (request-id r-2) "
 			    "(gave up after 3 attempts)");
 	assert_int_equal(s->hits, 3);
@@ -575,7 +594,8 @@ static void test_graph__gives_up_after_the_last_attempt_naming_the_error(void **
 	srv_stop(s);
 }
 
-static void test_graph__unreachable_server_is_named_after_a_few_tries(void **state)
+static void
+test_graph__unreachable_server_is_named_after_a_few_tries(void **state)
 {
 	struct graph_settings gs = GRAPH_SETTINGS_INIT;
 	struct dg_err err = DG_ERR_INIT;
@@ -624,7 +644,7 @@ static void wants_token(void *ctx, const struct stub_request *rq,
 static void test_graph__renews_the_token_once_on_401(void **state)
 {
 	struct srv *s = srv_start(wants_token, 1);
-	struct tokens t = { 0 };
+	struct tokens t = {0};
 	struct graph *g = open_graph(s, 8, &t);
 	struct dg_err err = DG_ERR_INIT;
 	struct strbuf body = STRBUF_INIT;
@@ -640,13 +660,14 @@ static void test_graph__renews_the_token_once_on_401(void **state)
 static void test_graph__second_401_fails_without_showing_the_token(void **state)
 {
 	struct srv *s = srv_start(wants_token, 7);
-	struct tokens t = { 0 };
+	struct tokens t = {0};
 	struct graph *g = open_graph(s, 8, &t);
 	struct dg_err err = DG_ERR_INIT;
 	struct strbuf body = STRBUF_INIT;
 
 	assert_int_equal(graph_get(g, 0, "/me", NULL, &body, &err), DG_EPERM);
-	assert_string_equal(err.msg, "GET /me: HTTP 401 "
+	assert_string_equal(err.msg,
+			    "GET /me: HTTP 401 "
 			    "InvalidAuthenticationToken: Access token has "
 			    "expired. (request-id r-2)");
 	assert_int_equal(t.renewals, 1);
@@ -659,15 +680,15 @@ static void test_graph__second_401_fails_without_showing_the_token(void **state)
 static void test_graph__token_refused_fails_the_request_unsent(void **state)
 {
 	struct srv *s = srv_start(echo, 0);
-	struct tokens t = { .fail_rc = DG_EPERM };
+	struct tokens t = {.fail_rc = DG_EPERM};
 	struct graph *g = open_graph(s, 8, &t);
-	struct got got = { 0 };
+	struct got got = {0};
 
 	submit(g, "/me/mailboxSettings", -1, true, &got);
 	run(g);
 	assert_int_equal(got.rc, DG_EPERM);
 	assert_string_equal(got.msg, "GET /me/mailboxSettings: needs "
-			    "reconnect: run 'digest connect'");
+				     "reconnect: run 'digest connect'");
 	assert_int_equal(s->hits, 0);
 	graph_close(g);
 	srv_stop(s);
@@ -682,11 +703,15 @@ static void test_graph__follows_a_next_link_verbatim(void **state)
 	struct dg_err err = DG_ERR_INIT;
 	struct strbuf body = STRBUF_INIT, url = STRBUF_INIT;
 
-	assert_int_equal(strbuf_addf(&url, "%s/users/u1/calendarView?start"
+	assert_int_equal(strbuf_addf(&url,
+				     "%s/users/u1/calendarView?start"
 				     "DateTime=2026-11-23T00%%3a00%%3a00Z&"
-				     "%%24skip=5", s->http.base), 0);
+				     "%%24skip=5",
+				     s->http.base),
+			 0);
 	assert_int_equal(graph_get(g, 0, url.buf, NULL, &body, &err), 0);
-	assert_string_equal(s->last_target, "/v1.0/users/u1/calendarView?"
+	assert_string_equal(s->last_target,
+			    "/v1.0/users/u1/calendarView?"
 			    "startDateTime=2026-11-23T00%3a00%3a00Z&%24skip=5");
 	strbuf_release(&url);
 	strbuf_release(&body);
@@ -699,17 +724,21 @@ static void test_graph__refuses_a_next_link_to_another_host(void **state)
 	struct srv *s = srv_start(echo, 0);
 	struct graph *g = open_graph(s, 8, NULL);
 	struct dg_err err = DG_ERR_INIT;
-	struct got got = { 0 };
+	struct got got = {0};
 	struct graph_request rq = {
 		.method = "GET",
 		.url = "https://evil.example.com/v1.0/users?$skiptoken=x",
-		.mailbox = -1, .done = collect, .arg = &got,
+		.mailbox = -1,
+		.done = collect,
+		.arg = &got,
 	};
 	char want[128];
 
 	assert_int_equal(graph_submit(g, &rq, &err), DG_EINVAL);
-	snprintf(want, sizeof(want), "a nextLink leads away from "
-		 "http://127.0.0.1:%d; it is not followed", s->http.port);
+	snprintf(want, sizeof(want),
+		 "a nextLink leads away from "
+		 "http://127.0.0.1:%d; it is not followed",
+		 s->http.port);
 	assert_string_equal(err.msg, want);
 	assert_int_equal(got.calls, 0);
 	graph_close(g);
@@ -725,7 +754,8 @@ static void test_graph__refuses_plain_http_to_a_remote_host(void **state)
 	gs.base_url = "http://graph.example.com/v1.0";
 	assert_int_equal(graph_open(&gs, &g, &err), DG_EINVAL);
 	assert_null(g);
-	assert_string_equal(err.msg, "[graph] base_url "
+	assert_string_equal(err.msg,
+			    "[graph] base_url "
 			    "http://graph.example.com/v1.0 must start with "
 			    "https:// (http:// only for 127.0.0.1, localhost "
 			    "and [::1])");
@@ -765,9 +795,8 @@ static void test_graph__post_form_returns_any_status_with_its_body(void **state)
 
 	snprintf(url, sizeof(url), "http://127.0.0.1:%d/t/oauth2/v2.0/token",
 		 s->http.port);
-	assert_int_equal(graph_post_form(g, url, "a=1&b=%20", &status, &body,
-					 &err),
-			 0);
+	assert_int_equal(
+		graph_post_form(g, url, "a=1&b=%20", &status, &body, &err), 0);
 	assert_int_equal(status, 400);
 	assert_string_equal(body.buf, "{\"error\":\"authorization_pending\"}");
 	assert_string_equal(s->last_body, "a=1&b=%20");
