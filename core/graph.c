@@ -473,7 +473,7 @@ static int add_headerf(struct curl_slist **list, const char *name,
 static int batch_body(struct graph_transfer *t, struct dg_err *err)
 {
 	struct graphjson_subrequest v[GRAPH_BATCH_MAX];
-	char ids[GRAPH_BATCH_MAX][4];
+	char ids[GRAPH_BATCH_MAX][24];
 	size_t i;
 
 	for (i = 0; i < t->ncalls; i++) {
