@@ -17,6 +17,22 @@
 /* The longest libcurl sleeps while requests wait: progress keeps moving. */
 #define GRAPH_POLL_MS 1000
 
+bool graph_curl_lasting(CURLcode res)
+{
+	switch (res) {
+	case CURLE_PEER_FAILED_VERIFICATION:
+	case CURLE_SSL_CACERT_BADFILE:
+	case CURLE_SSL_CERTPROBLEM:
+	case CURLE_SSL_ISSUER_ERROR:
+	case CURLE_SSL_PINNEDPUBKEYNOTMATCH:
+	case CURLE_UNSUPPORTED_PROTOCOL:
+	case CURLE_URL_MALFORMAT:
+		return true;
+	default:
+		return false;
+	}
+}
+
 int64_t graph_now_ms(void)
 {
 	struct timespec ts;
@@ -658,11 +674,11 @@ static int dispatch(struct graph *g, int64_t *next_due, struct dg_err *err)
 
 /* ---- the loop ------------------------------------------------------- */
 
-static int reap(struct graph *g, struct dg_err *err)
+static void reap(struct graph *g)
 {
 	struct graph_transfer *t;
 	CURLMsg *m;
-	int left, rc = 0;
+	int left;
 
 	while ((m = curl_multi_info_read(g->multi, &left))) {
 		if (m->msg != CURLMSG_DONE)
@@ -672,15 +688,11 @@ static int reap(struct graph *g, struct dg_err *err)
 		curl_multi_remove_handle(g->multi, m->easy_handle);
 		g->running--;
 		release_mailboxes(g, t);
-		if (graph_finish(g, t, m->data.result) && !rc)
-			rc = dg_errf(err, DG_ENOMEM,
-				     "out of memory "
-				     "reading an answer");
+		graph_finish(g, t, m->data.result);
 		transfer_reset(t);
 		if (g->tick)
 			g->tick(g->tick_ctx);
 	}
-	return rc;
 }
 
 static int wait_ms(int64_t next_due)
@@ -717,7 +729,7 @@ int graph_run(struct graph *g, struct dg_err *err)
 				     "interface failed");
 			break;
 		}
-		rc = reap(g, err);
+		reap(g);
 		if (!g->running && g->tick)
 			g->tick(g->tick_ctx);
 	}
@@ -810,7 +822,8 @@ int graph_post_form(struct graph *g, const char *url, const char *form,
 		rc = CURLE_OUT_OF_MEMORY;
 	strbuf_release(&t.body);
 	if (rc)
-		return dg_errf(err, DG_ENET, "POST %s: %s", url,
+		return dg_errf(err, graph_curl_lasting(rc) ? DG_EPERM : DG_ENET,
+			       "POST %s: %s", url,
 			       t.too_big   ? "the answer is too large"
 			       : errbuf[0] ? errbuf
 					   : curl_easy_strerror(rc));

@@ -18,7 +18,7 @@
  *   Retry-After (seconds, fractions rounded up, or an HTTP date), else
  *   after an exponential backoff with jitter; a broken connection or a
  *   timeout likewise. Attempts and the total wait of a request are
- *   bounded (graph_settings).
+ *   bounded (graph_settings). An untrusted certificate is not retried.
  * - 401: the token is renewed once (graph_token_fn with renew) and the
  *   request sent again; a second 401 is a failure.
  * - Any other answer outside 2xx is a failure of that request alone.
@@ -170,8 +170,9 @@ int graph_get(struct graph *g, int who, const char *url, const char *prefer,
  * POST a form (application/x-www-form-urlencoded) to an absolute URL and
  * wait for the answer, whatever its status: *status and body receive it.
  * For the token endpoint, which answers errors as JSON with 400; form is
- * not kept or shown anywhere (it may hold a secret). A failed connection
- * is DG_ENET naming the URL.
+ * not kept or shown anywhere (it may hold a secret). No answer is DG_ENET
+ * naming the URL, or DG_EPERM when the server's certificate is not
+ * trusted (trying again would not help).
  */
 int graph_post_form(struct graph *g, const char *url, const char *form,
 		    long *status, struct strbuf *body, struct dg_err *err)

@@ -297,6 +297,8 @@ static void transport_failed(struct graph *g, struct graph_transfer *t,
 		t->calls[i] = NULL;
 		if (t->too_big)
 			fail(c, DG_ETOOBIG, 0, NULL, msg_or_oom(&msg));
+		else if (graph_curl_lasting(res))
+			fail(c, DG_EPERM, 0, NULL, msg_or_oom(&msg));
 		else
 			retry(g, c, backoff_ms(g, c->attempts),
 			      GRAPH_TRANSPORT_ATTEMPTS, DG_ENET, 0, NULL, &msg);
@@ -374,7 +376,8 @@ static void unanswered(struct graph *g, struct graph_transfer *t)
 	strbuf_release(&msg);
 }
 
-static int finish_batch(struct graph *g, struct graph_transfer *t, long status)
+static void finish_batch(struct graph *g, struct graph_transfer *t,
+			 long status)
 {
 	struct graphjson_batch b = GRAPHJSON_BATCH_INIT;
 	struct dg_err err = DG_ERR_INIT;
@@ -383,12 +386,12 @@ static int finish_batch(struct graph *g, struct graph_transfer *t, long status)
 
 	if (!is_2xx(status)) {
 		judge_all(g, t, status);
-		return 0;
+		return;
 	}
 	rc = graphjson_batch_answer(t->body.buf, t->body.len, &b, &err);
 	if (rc) {
 		malformed(g, t, err.msg);
-		return 0;
+		return;
 	}
 	for (i = 0; i < b.n; i++) {
 		struct graphjson_subanswer *a = &b.v[i];
@@ -403,20 +406,19 @@ static int finish_batch(struct graph *g, struct graph_transfer *t, long status)
 	}
 	graphjson_batch_release(&b);
 	unanswered(g, t);
-	return 0;
 }
 
-int graph_finish(struct graph *g, struct graph_transfer *t, CURLcode res)
+void graph_finish(struct graph *g, struct graph_transfer *t, CURLcode res)
 {
 	long status = 0;
 
 	if (res != CURLE_OK) {
 		transport_failed(g, t, res);
-		return 0;
+		return;
 	}
 	curl_easy_getinfo(t->easy, CURLINFO_RESPONSE_CODE, &status);
 	if (t->is_batch)
-		return finish_batch(g, t, status);
-	judge_all(g, t, status);
-	return 0;
+		finish_batch(g, t, status);
+	else
+		judge_all(g, t, status);
 }

@@ -78,6 +78,12 @@ struct graph {
 /* Length of "scheme://authority" at the start of url; 0 if none. */
 size_t graph_origin_len(const char *url);
 
+/*
+ * A libcurl failure that trying again cannot mend: an untrusted or
+ * unreadable certificate, a URL or protocol refused.
+ */
+bool graph_curl_lasting(CURLcode res);
+
 /* Milliseconds of a monotonic clock. */
 int64_t graph_now_ms(void);
 
@@ -89,11 +95,10 @@ void graph_call_free(struct graph_call *c);
 
 /*
  * Judge the answer of a finished transfer t (libcurl's result res) and
- * move each of its calls on: done() with success or failure, or back
- * into the queue to be sent again. Returns nonzero only on a failure of
- * graph itself (out of memory).
+ * move each of its calls on: done() with success or failure (out of
+ * memory included), or back into the queue to be sent again.
  */
-int graph_finish(struct graph *g, struct graph_transfer *t, CURLcode res);
+void graph_finish(struct graph *g, struct graph_transfer *t, CURLcode res);
 
 /* Fail every call of t with rc and msg (a token that could not be had). */
 void graph_fail_all(struct graph *g, struct graph_transfer *t, int rc,
