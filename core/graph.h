@@ -93,6 +93,7 @@ struct graph_result {
 	size_t len;
 	const char *code; /* rc != 0: Graph's error.code, or NULL */
 	const char *msg;  /* rc != 0: what failed, see above */
+	const char *what; /* "GET /users/42/calendarView", for messages */
 };
 
 /*

@@ -104,6 +104,7 @@ static const char *msg_or_oom(const struct strbuf *msg)
 static void succeed(struct graph_call *c, long status, const char *body,
 		    size_t len)
 {
+	struct strbuf what = STRBUF_INIT;
 	struct graph_result r = {
 		.rc = 0,
 		.status = status,
@@ -113,13 +114,16 @@ static void succeed(struct graph_call *c, long status, const char *body,
 		.msg = NULL,
 	};
 
+	r.what = describe(c, &what) ? c->method : what.buf;
 	c->done(c->arg, &r);
+	strbuf_release(&what);
 	graph_call_free(c);
 }
 
 static void fail(struct graph_call *c, int rc, long status, const char *code,
 		 const char *msg)
 {
+	struct strbuf what = STRBUF_INIT;
 	struct graph_result r = {
 		.rc = rc,
 		.status = status,
@@ -129,7 +133,9 @@ static void fail(struct graph_call *c, int rc, long status, const char *code,
 		.msg = msg,
 	};
 
+	r.what = describe(c, &what) ? c->method : what.buf;
 	c->done(c->arg, &r);
+	strbuf_release(&what);
 	graph_call_free(c);
 }
 
@@ -376,8 +382,7 @@ static void unanswered(struct graph *g, struct graph_transfer *t)
 	strbuf_release(&msg);
 }
 
-static void finish_batch(struct graph *g, struct graph_transfer *t,
-			 long status)
+static void finish_batch(struct graph *g, struct graph_transfer *t, long status)
 {
 	struct graphjson_batch b = GRAPHJSON_BATCH_INIT;
 	struct dg_err err = DG_ERR_INIT;

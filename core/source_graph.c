@@ -371,7 +371,9 @@ static int gs_mailbox(void *impl, const struct cal_user *cu,
 		return failure(err, u->mb_rc, u->mb_msg);
 	rc = graphjson_mailbox(u->mb_body.buf, u->mb_body.len, out, err);
 	if (rc)
-		dg_err_prefix(err, "user %s: mailboxSettings", u->mail);
+		dg_err_prefix(err, "user %s: GET %s%s/mailboxSettings", u->mail,
+			      s->delegated ? "/me" : "/users/",
+			      s->delegated ? "" : u->id);
 	return rc;
 }
 
@@ -399,7 +401,7 @@ static void events_page(void *arg, const struct graph_result *r)
 	}
 	rc = graphjson_events_page(r->body, r->len, &u->events, &next, &err);
 	if (rc) {
-		dg_err_prefix(&err, "calendarView");
+		dg_err_prefix(&err, "%s", r->what);
 		events_failed(u, rc, err.msg);
 		return;
 	}

@@ -22,6 +22,7 @@
 struct tenant {
 	struct stub http;
 	int groups_refused; /* answer /groups with 403 */
+	int broken;	    /* id-4's 2nd events page, id-5's mailbox */
 	int tokens;	    /* token requests */
 	int batches;	    /* $batch POSTs */
 	int gets;	    /* Graph requests, batched ones included */
@@ -149,6 +150,8 @@ static char *tenant_view(struct tenant *t, const char *id, const char *target,
 	snprintf(t->view_prefer, sizeof(t->view_prefer), "%s", prefer);
 	tenant_unlock(t);
 	from = atoi(skip);
+	if (t->broken && from && !strcmp(id, "id-4"))
+		return strdup("{\"value\":[{\"id\":\"ev-bad\"}]}");
 	assert_int_equal(strbuf_addstr(&b, "{\"value\":["), 0);
 	for (k = from; k < from + 5 && k < 7; k++) {
 		char *ev = tenant_event(k);
@@ -231,6 +234,9 @@ static char *tenant_route(struct tenant *t, const char *target,
 		return tenant_error(status, 404, "MailboxNotEnabledForRESTAPI",
 				    "The mailbox is either inactive, "
 				    "soft-deleted, or is hosted on-premise.");
+	if (!strcmp(what, "mailboxSettings") && t->broken &&
+	    !strcmp(id, "id-5"))
+		return strdup("{\"timeZone\":5}");
 	if (!strcmp(what, "mailboxSettings"))
 		return strdup("{\"timeZone\":\"UTC\",\"language\":{\"locale\""
 			      ":\"en-US\"}}");

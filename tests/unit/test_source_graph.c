@@ -271,6 +271,49 @@ static void test_source_graph__failed_events_are_kept_and_named(void **state)
 	assert_int_equal(f->tenant.gets, gets);
 }
 
+static void test_source_graph__broken_page_fails_that_user_named(void **state)
+{
+	struct fx *f = *state;
+	struct source_window w[2];
+	struct cal_event_list ev = CAL_EVENT_LIST_INIT;
+	struct dg_err err = DG_ERR_INIT;
+
+	f->tenant.broken = 1;
+	open_src(f);
+	w[0] = (struct source_window){user(f, 4), START, END};
+	w[1] = (struct source_window){user(f, 2), START, END};
+	assert_int_equal(source_prefetch_events(f->src, w, 2, &err), 0);
+	assert_int_equal(
+		source_events(f->src, w[0].user, START, END, &ev, &err),
+		DG_EPARSE);
+	assert_string_equal(err.msg,
+			    "user user4@contoso.com: GET "
+			    "/users/id-4/calendarView: event 1 (\"ev-bad\"): "
+			    "field 'start' is missing");
+	assert_int_equal(ev.n, 0);
+	assert_int_equal(
+		source_events(f->src, w[1].user, START, END, &ev, &err), 0);
+	assert_int_equal(ev.n, 7);
+	cal_event_list_release(&ev);
+}
+
+static void
+test_source_graph__broken_mailbox_names_user_and_request(void **state)
+{
+	struct fx *f = *state;
+	struct cal_mailbox mb = {0};
+	struct dg_err err = DG_ERR_INIT;
+
+	f->tenant.broken = 1;
+	open_src(f);
+	assert_int_equal(source_mailbox(f->src, user(f, 5), &mb, &err),
+			 DG_EPARSE);
+	assert_string_equal(err.msg,
+			    "user user5@contoso.com: GET "
+			    "/users/id-5/mailboxSettings: field 'timeZone' "
+			    "must be a string, not a number");
+}
+
 static void
 test_source_graph__group_is_found_by_mail_with_its_members(void **state)
 {
@@ -364,6 +407,8 @@ int main(void)
 		T(test_source_graph__events_not_fetched_ahead_come_when_asked),
 		T(test_source_graph__events_ask_for_the_window_and_fields_read),
 		T(test_source_graph__failed_events_are_kept_and_named),
+		T(test_source_graph__broken_page_fails_that_user_named),
+		T(test_source_graph__broken_mailbox_names_user_and_request),
 		T(test_source_graph__group_is_found_by_mail_with_its_members),
 		T(test_source_graph__address_with_a_quote_is_no_group),
 		T(test_source_graph__refused_group_lookups_warn_once),
