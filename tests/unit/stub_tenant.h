@@ -88,7 +88,7 @@ static char *tenant_users(struct tenant *t, const char *target)
 	struct strbuf b = STRBUF_INIT;
 
 	tenant_param(target, "$skiptoken", skip, sizeof(skip));
-	from = atoi(skip);
+	from = (int)strtol(skip, NULL, 10);
 	assert_int_equal(strbuf_addstr(&b, "{\"value\":["), 0);
 	for (i = from; i < from + 3 && i <= TENANT_USERS; i++) {
 		if (i == TENANT_USERS)
@@ -149,7 +149,7 @@ static char *tenant_view(struct tenant *t, const char *id, const char *target,
 			 strchr(target, '?') + 1);
 	snprintf(t->view_prefer, sizeof(t->view_prefer), "%s", prefer);
 	tenant_unlock(t);
-	from = atoi(skip);
+	from = (int)strtol(skip, NULL, 10);
 	if (t->broken && from && !strcmp(id, "id-4"))
 		return strdup("{\"value\":[{\"id\":\"ev-bad\"}]}");
 	assert_int_equal(strbuf_addstr(&b, "{\"value\":["), 0);

@@ -355,7 +355,7 @@ test_graph__failure_in_a_batch_fails_that_request_alone(void **state)
 }
 
 static void
-test_graph__request_missing_from_a_batch_answer_is_sent_again(void **state)
+test_graph__request_missing_from_a_batch_answer_goes_again(void **state)
 {
 	struct srv *s = srv_start(echo, 2);
 	struct graph *g = open_graph(s, 8, NULL);
@@ -815,7 +815,7 @@ int main(void)
 		T(test_graph__batch_carries_the_prefer_header),
 		T(test_graph__a_direct_request_carries_the_prefer_header),
 		T(test_graph__failure_in_a_batch_fails_that_request_alone),
-		T(test_graph__request_missing_from_a_batch_answer_is_sent_again),
+		T(test_graph__request_missing_from_a_batch_answer_goes_again),
 		T(test_graph__malformed_batch_answer_fails_each_request),
 		T(test_graph__throttled_request_in_a_batch_waits_retry_after),
 		T(test_graph__never_more_than_four_requests_per_mailbox),

@@ -139,8 +139,7 @@ static void test_source_graph__no_synced_users_says_what_to_run(void **state)
 				     "first");
 }
 
-static void
-test_source_graph__mailboxes_come_in_one_batch_then_from_memory(void **state)
+static void test_source_graph__mailboxes_batched_then_from_memory(void **state)
 {
 	struct fx *f = *state;
 	const struct cal_user *v[5];
@@ -401,7 +400,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		T(test_source_graph__users_come_from_the_store),
 		T(test_source_graph__no_synced_users_says_what_to_run),
-		T(test_source_graph__mailboxes_come_in_one_batch_then_from_memory),
+		T(test_source_graph__mailboxes_batched_then_from_memory),
 		T(test_source_graph__user_without_mailbox_fails_alone_named),
 		T(test_source_graph__events_follow_every_page_in_utc),
 		T(test_source_graph__events_not_fetched_ahead_come_when_asked),
