@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 #include "config.h"
+#include "source.h"
 
 enum cmd_exit {
 	EXIT_DONE = 0,     /* every user sent or skipped for a reason */
@@ -52,6 +53,15 @@ void cmd_catch_stop_signals(void);
 /* YYYY-MM-DD with digits in place; plan checks the calendar. */
 bool cmd_is_date(const char *s);
 
+/*
+ * The progress line of Graph fetches (source_progress_fn): redrawn in
+ * place on stderr when it is a terminal, nothing otherwise.
+ */
+void cmd_progress(const struct source_progress *p, void *ctx);
+
+/* Erase the progress line, if one is shown, before printing a line. */
+void cmd_progress_clear(void);
+
 int cmd_run(int argc, char **argv, struct cmd_ctx *ctx);
 int cmd_preview(int argc, char **argv, struct cmd_ctx *ctx);
 int cmd_roster(int argc, char **argv, struct cmd_ctx *ctx);
@@ -59,8 +69,9 @@ int cmd_check(int argc, char **argv, struct cmd_ctx *ctx);
 int cmd_resend(int argc, char **argv, struct cmd_ctx *ctx);
 int cmd_status(int argc, char **argv, struct cmd_ctx *ctx);
 int cmd_unsubscribe(int argc, char **argv, struct cmd_ctx *ctx);
-int cmd_later(int argc, char **argv, struct cmd_ctx *ctx, const char *name,
-	      const char *usage);
+
+int cmd_users(int argc, char **argv, struct cmd_ctx *ctx);
+int cmd_connect(int argc, char **argv, struct cmd_ctx *ctx);
 
 extern const char usage_run[], usage_preview[], usage_resend[],
 	usage_roster[], usage_users[], usage_connect[], usage_status[],

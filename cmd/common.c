@@ -68,19 +68,6 @@ int cmd_load_config(struct cmd_ctx *ctx, struct config *cfg)
 	return 0;
 }
 
-int cmd_later(int argc, char **argv, struct cmd_ctx *ctx, const char *name,
-	      const char *usage)
-{
-	for (int i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
-			cmd_usage(usage, false);
-			return EXIT_DONE;
-		}
-	}
-	cmd_error("'%s' is not implemented yet", name);
-	return EXIT_USAGE;
-}
-
 volatile sig_atomic_t cmd_stop;
 
 static void on_stop(int sig)

@@ -2,6 +2,7 @@
  * digest: the command. Global options, then a subcommand from the table;
  * everything real happens in core/.
  */
+#include <curl/curl.h>
 #include <getopt.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -42,28 +43,6 @@ static const char usage_main[] =
 	"1 some users failed, 2 bad usage or configuration, 3 another run\n"
 	"holds the lock.\n";
 
-const char usage_users[] =
-	"usage: digest users sync\n"
-	"\n"
-	"Read the tenant's users from Microsoft Graph (app-only mode) and\n"
-	"store those with a mailbox.\n";
-
-const char usage_connect[] =
-	"usage: digest connect\n"
-	"\n"
-	"Delegated mode: sign a user in with the device-code flow and store\n"
-	"the refresh token, sealed.\n";
-
-static int cmd_users(int argc, char **argv, struct cmd_ctx *ctx)
-{
-	return cmd_later(argc, argv, ctx, "users", usage_users);
-}
-
-static int cmd_connect(int argc, char **argv, struct cmd_ctx *ctx)
-{
-	return cmd_later(argc, argv, ctx, "connect", usage_connect);
-}
-
 struct command {
 	const char *name;
 	int (*fn)(int argc, char **argv, struct cmd_ctx *ctx);
@@ -94,6 +73,7 @@ static void log_to_stderr(enum logging_level level, const char *msg,
 
 	if (level == LOGGING_DEBUG && !getenv("DIGEST_DEBUG"))
 		return;
+	cmd_progress_clear();
 	fprintf(stderr, "digest: %s%s\n", prefix[level], msg);
 }
 
@@ -120,6 +100,12 @@ int main(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 	cmd_catch_stop_signals();
 	logging_set_routine(log_to_stderr, NULL);
+	/* Once, before any thread or handle: libcurl's global state. */
+	if (curl_global_init(CURL_GLOBAL_DEFAULT)) {
+		cmd_error("libcurl failed to start");
+		return EXIT_SOME_FAILED;
+	}
+	atexit(curl_global_cleanup);
 
 	/* '+': stop at the command; its options are its own. */
 	while ((c = getopt_long(argc, argv, "+c:hV", opts, NULL)) != -1) {

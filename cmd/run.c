@@ -114,7 +114,9 @@ int cmd_run(int argc, char **argv, struct cmd_ctx *ctx)
 	o.jobs = jobs;
 	o.stop = &cmd_stop;
 	o.users = o.nusers ? users : NULL;
+	o.progress = cmd_progress;
 	rc = job_run(&o, &sum, &err);
+	cmd_progress_clear();
 	if (rc && rc != DG_ETEMP)
 		cmd_error("%s", err.msg);
 	fprintf(stderr, "digest: %zu sent, %zu skipped, %zu waiting, "
@@ -193,7 +195,9 @@ int cmd_preview(int argc, char **argv, struct cmd_ctx *ctx)
 		return EXIT_USAGE;
 	o.cfg = &cfg;
 	o.now_ms = ctx->now_ms;
+	o.progress = cmd_progress;
 	rc = job_preview(&o, user, format, &out, &err);
+	cmd_progress_clear();
 	if (!rc && strbuf_write_fd(&out, STDOUT_FILENO)) {
 		cmd_error("cannot write the preview to stdout");
 		rc = DG_EIO;

@@ -1,4 +1,5 @@
 #include "graphjson.h"
+#include "graphjson_int.h"
 #include "logging.h"
 #include "strbuf.h"
 
@@ -990,4 +991,65 @@ void graphjson_error_release(struct graphjson_error *e)
 	e->code = NULL;
 	e->message = NULL;
 	e->request_id = NULL;
+}
+
+/* ---- for the module's other files (graphjson_int.h) ----------------- */
+
+int graphjson_root(const char *json, size_t len, json_object **root,
+		   struct dg_err *err)
+{
+	return parse_root(json, len, root, err);
+}
+
+int graphjson_field(json_object *obj, const char *pre, const char *key,
+		    enum json_type want, bool required, json_object **out,
+		    struct dg_err *err)
+{
+	return get_field(obj, pre, key, want, required, out, err);
+}
+
+int graphjson_str(json_object *obj, const char *pre, const char *key,
+		  bool required, char **out, struct dg_err *err)
+{
+	return get_str(obj, pre, key, required, out, err);
+}
+
+int graphjson_quote(struct strbuf *sb, const char *s)
+{
+	return quote_into(sb, s);
+}
+
+const char *graphjson_type_name(json_object *o)
+{
+	return type_name(o);
+}
+
+int graphjson_page(const char *json, size_t len, json_object **root,
+		   json_object **value, char **next_link, struct dg_err *err)
+{
+	return parse_page(json, len, root, value, next_link, err);
+}
+
+int graphjson_item(json_object *value, size_t i, const char *kind,
+		   json_object **out, struct dg_err *err)
+{
+	return page_item(value, i, kind, out, err);
+}
+
+int graphjson_item_error(struct dg_err *err, const char *kind, size_t i,
+			 json_object *item, const char *label_key)
+{
+	return item_error(err, kind, i, item, label_key);
+}
+
+int graphjson_user_fields(json_object *o, struct cal_user *u,
+			  struct dg_err *err)
+{
+	return parse_user(o, u, err);
+}
+
+int graphjson_group_fields(json_object *o, struct cal_group *g,
+			   struct dg_err *err)
+{
+	return parse_group(o, g, err);
 }

@@ -43,6 +43,7 @@
 
 #include "calendar.h"
 #include "err.h"
+#include "strbuf.h"
 
 /*
  * A page of GET /users?$select=id,mail,displayName,userPrincipalName,
@@ -117,5 +118,143 @@ int graphjson_error_body(const char *json, size_t len,
 	__attribute__((warn_unused_result));
 
 void graphjson_error_release(struct graphjson_error *e);
+
+/* ---- the directory: graphjson_dir.c -------------------------------- */
+
+/*
+ * The single user of GET /me?$select=id,mail,displayName,
+ * userPrincipalName,proxyAddresses (or GET /users/{id}). Required: id.
+ * *out must be zeroed; on success it is yours: cal_user_release().
+ */
+int graphjson_user(const char *json, size_t len, struct cal_user *out,
+		   struct dg_err *err)
+	__attribute__((warn_unused_result));
+
+/*
+ * A page of GET /groups/{id}/transitiveMembers?$select=id,mail,...: append
+ * the members that are users (@odata.type #microsoft.graph.user, or none)
+ * to out, parsed like graphjson_users_page(); groups, contacts and devices
+ * are skipped. *next_link as above.
+ */
+int graphjson_member_users_page(const char *json, size_t len,
+				struct cal_user_list *out, char **next_link,
+				struct dg_err *err)
+	__attribute__((warn_unused_result));
+
+/*
+ * A page of GET /groups?$filter=...: count in *matches the groups whose
+ * mail or displayName is name (ASCII case-insensitive); the first one
+ * found (when *matches was 0 on entry) goes to out (zeroed by the caller;
+ * cal_group_release() it). *matches is not reset, so it adds up over
+ * pages. *next_link as above.
+ */
+int graphjson_group_named(const char *json, size_t len, const char *name,
+			  struct cal_group *out, size_t *matches,
+			  char **next_link, struct dg_err *err)
+	__attribute__((warn_unused_result));
+
+/* ---- JSON batching: graphjson_batch.c ----------------------------- */
+
+/* One request of a $batch: what goes into its "requests" array. */
+struct graphjson_subrequest {
+	const char *id;     /* unique in the batch */
+	const char *method; /* "GET" */
+	const char *url;    /* relative to the version root: "/users/x" */
+	const char *prefer; /* the Prefer header's value, or NULL */
+};
+
+/*
+ * Append the JSON body of POST /$batch for the n requests in v to out.
+ * Strings are escaped by json-c, so a URL or header cannot break out.
+ */
+int graphjson_batch_request(const struct graphjson_subrequest *v, size_t n,
+			    struct strbuf *out, struct dg_err *err)
+	__attribute__((warn_unused_result));
+
+/* One answer of a $batch. */
+struct graphjson_subanswer {
+	char *id;
+	long status;       /* the HTTP status of this request */
+	char *retry_after; /* its Retry-After header (any case), or NULL */
+	char *body;        /* the body as JSON text (a string body as is) */
+	size_t body_len;   /* 0 and body NULL when there was none */
+};
+
+struct graphjson_batch {
+	struct graphjson_subanswer *v;
+	size_t n;
+};
+
+#define GRAPHJSON_BATCH_INIT { .v = NULL, .n = 0 }
+
+/*
+ * Parse the answer of POST /$batch: {"responses": [{id, status, headers,
+ * body}]}, in whatever order the server chose. Required per answer: id (a
+ * string) and status (a number from 100 to 599). *out must be empty; on
+ * success it is yours: graphjson_batch_release().
+ */
+int graphjson_batch_answer(const char *json, size_t len,
+			   struct graphjson_batch *out, struct dg_err *err)
+	__attribute__((warn_unused_result));
+
+void graphjson_batch_release(struct graphjson_batch *b);
+
+/* ---- sign-in: graphjson_auth.c ------------------------------------ */
+
+/*
+ * An answer of the Microsoft identity platform's token endpoint: either
+ * a token (access_token set) or an error (error set). error_description
+ * is the server's text ("AADSTS7000215: Invalid client secret ...",
+ * followed by trace lines); it never contains the secret we sent.
+ */
+struct graphjson_token {
+	char *access_token;
+	char *refresh_token; /* NULL unless the grant returns one */
+	long expires_in;     /* seconds; 0 when absent */
+	char *error;         /* OAuth code: "invalid_grant", ... */
+	char *error_description;
+};
+
+#define GRAPHJSON_TOKEN_INIT                                           \
+	{ .access_token = NULL, .refresh_token = NULL, .expires_in = 0,  \
+	  .error = NULL, .error_description = NULL }
+
+/*
+ * Parse a token endpoint answer (success or error shape). A text with
+ * neither access_token nor error is DG_EPARSE. expires_in may be a number
+ * or a numeric string (both are seen). *out must be zeroed; it is yours:
+ * graphjson_token_release() it (which wipes the tokens).
+ */
+int graphjson_token(const char *json, size_t len, struct graphjson_token *out,
+		    struct dg_err *err)
+	__attribute__((warn_unused_result));
+
+void graphjson_token_release(struct graphjson_token *t);
+
+/* The answer of POST .../oauth2/v2.0/devicecode. */
+struct graphjson_device_code {
+	char *device_code;
+	char *user_code;
+	char *verification_uri;
+	char *message; /* ready-made instructions; may be NULL */
+	long expires_in; /* seconds, 900 when absent */
+	long interval;   /* seconds between polls, 5 when absent */
+};
+
+#define GRAPHJSON_DEVICE_CODE_INIT                                     \
+	{ .device_code = NULL, .user_code = NULL,                      \
+	  .verification_uri = NULL, .message = NULL, .expires_in = 0,  \
+	  .interval = 0 }
+
+/*
+ * Parse a device-code answer. Required: device_code, user_code,
+ * verification_uri. *out must be zeroed; graphjson_device_code_release().
+ */
+int graphjson_device_code(const char *json, size_t len,
+			  struct graphjson_device_code *out,
+			  struct dg_err *err)
+	__attribute__((warn_unused_result));
+
+void graphjson_device_code_release(struct graphjson_device_code *d);
 
 #endif

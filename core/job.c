@@ -127,11 +127,10 @@ static int open_source(struct job_ctx *c, struct dg_err *err)
 {
 	const struct config *cfg = c->o->cfg;
 
-	if (cfg->source.kind != CONFIG_SOURCE_FIXTURES)
-		return dg_errf(err, DG_EINVAL,
-			       "%s: [source] kind \"graph\" is not "
-			       "implemented yet; use \"fixtures\"",
-			       cfg->file);
+	if (cfg->source.kind == CONFIG_SOURCE_GRAPH)
+		return source_open_graph(cfg, c->store, c->o->jobs,
+					 c->o->progress, c->o->progress_ctx,
+					 &c->source, err);
 	return source_open_fixtures(cfg->source.path, &c->source, err);
 }
 
@@ -495,6 +494,20 @@ static void record(struct job_ctx *c, const char *user, const char *date,
 			     err.msg);
 }
 
+/* Whether the queue holds this day's digest of the user already. */
+static bool in_queue(struct job_ctx *c, const struct job_user *ju)
+{
+	struct dg_err err = DG_ERR_INIT;
+	struct queue_msg m;
+	bool found;
+
+	memset(&m, 0, sizeof(m));
+	found = !queue_find(c->store, ju->user->mail, ju->target.date, &m,
+			    &err);
+	queue_msg_release(&m);
+	return found;
+}
+
 /*
  * A digest already in the queue for this day is not built again: it was
  * sent, or the delivery phase retries it. Returns true when handled.
@@ -707,6 +720,83 @@ static size_t unknown_users(const struct job_ctx *c)
 	return n;
 }
 
+/*
+ * Whether u will need its events this run, and the window to fetch:
+ * the same steps as run_user() takes (target, send_at, the queue), done
+ * ahead only to know what to fetch. Quiet: the per-user loop repeats
+ * them and says whatever there is to say, in its place.
+ */
+static bool plan_ahead(struct job_ctx *c, const struct cal_user *u,
+		       struct plan_target *t)
+{
+	struct dg_err err = DG_ERR_INIT;
+	struct job_user ju;
+	bool need, wait = false;
+	logging_fn *fn;
+	void *fn_ctx;
+
+	logging_get_routine(&fn, &fn_ctx);
+	logging_set_routine(NULL, NULL);
+	job_user_init(&ju);
+	need = !build_target(c, u, &ju, &err) && !ju.skip_reason;
+	if (need)
+		need = !before_send_at(c, &ju, &wait, &err) && !wait;
+	if (need && c->queued)
+		need = !in_queue(c, &ju);
+	if (need) {
+		*t = ju.target;
+		memset(&ju.target, 0, sizeof(ju.target));
+	}
+	job_user_release(&ju);
+	logging_set_routine(fn, fn_ctx);
+	return need;
+}
+
+/*
+ * Let the source fetch for all selected users at once (graph batches and
+ * parallelises): their mailbox settings, then the events of those who
+ * will get a digest. Only a failure of the whole source is returned; a
+ * user's own failure waits for run_user().
+ */
+static int prefetch(struct job_ctx *c, struct dg_err *err)
+{
+	size_t n = 0, nw = 0, cap = c->users.n ? c->users.n : 1;
+	const struct cal_user **users;
+	struct plan_target *t;
+	struct source_window *w;
+	int rc;
+
+	if (!source_prefetches(c->source))
+		return 0;
+	users = calloc(cap, sizeof(*users));
+	t = calloc(cap, sizeof(*t));
+	w = calloc(cap, sizeof(*w));
+	rc = users && t && w ? 0 : dg_errf(err, DG_ENOMEM, "out of memory");
+	for (size_t i = 0; !rc && i < c->users.n; i++)
+		if (selected(c->o, &c->users.v[i]))
+			users[n++] = &c->users.v[i];
+	if (!rc)
+		rc = source_prefetch_mailboxes(c->source, users, n, err);
+	for (size_t i = 0; !rc && i < n; i++) {
+		if (!plan_ahead(c, users[i], &t[nw])) {
+			plan_target_release(&t[nw]);
+			continue;
+		}
+		w[nw].user = users[i];
+		w[nw].start_utc = t[nw].fetch_start;
+		w[nw].end_utc = t[nw].fetch_end;
+		nw++;
+	}
+	if (!rc)
+		rc = source_prefetch_events(c->source, w, nw, err);
+	for (size_t i = 0; t && i < nw; i++)
+		plan_target_release(&t[i]);
+	free(users);
+	free(t);
+	free(w);
+	return rc;
+}
+
 int job_run(const struct job_opts *o, struct job_summary *sum,
 	    struct dg_err *err)
 {
@@ -720,6 +810,11 @@ int job_run(const struct job_opts *o, struct job_summary *sum,
 		return rc;
 	}
 	sum->failed += unknown_users(&c);
+	rc = prefetch(&c, err);
+	if (rc) {
+		job_ctx_release(&c);
+		return rc;
+	}
 	for (size_t i = 0; i < c.users.n && !stop_requested(o); i++)
 		if (selected(o, &c.users.v[i]))
 			run_user(&c, &c.users.v[i], sum);

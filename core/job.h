@@ -17,6 +17,7 @@
 
 #include "config.h"
 #include "err.h"
+#include "source.h"
 #include "strbuf.h"
 
 struct job_opts {
@@ -30,6 +31,9 @@ struct job_opts {
 	int out_fd;                /* stdout delivery writes the mbox here */
 	/* Set (by a signal handler) to stop after the message in flight. */
 	volatile sig_atomic_t *stop;
+	/* Graph fetches report their progress here (NULL: nowhere). */
+	source_progress_fn *progress;
+	void *progress_ctx;
 };
 
 struct job_summary {

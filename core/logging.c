@@ -12,6 +12,12 @@ void logging_set_routine(logging_fn *fn, void *ctx)
 	routine_ctx = ctx;
 }
 
+void logging_get_routine(logging_fn **fn, void **ctx)
+{
+	*fn = routine;
+	*ctx = routine_ctx;
+}
+
 void logging_msg(enum logging_level level, const char *fmt, ...)
 {
 	char line[1024];

@@ -16,6 +16,9 @@ typedef void logging_fn(enum logging_level level, const char *msg, void *ctx);
 /* Install fn (NULL: silence) with its context. */
 void logging_set_routine(logging_fn *fn, void *ctx);
 
+/* The routine installed now, to put it back after a quiet stretch. */
+void logging_get_routine(logging_fn **fn, void **ctx);
+
 void logging_msg(enum logging_level level, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 

@@ -104,6 +104,28 @@ int source_events(struct source *s, const struct cal_user *u,
 	return s->ops->events(s->impl, u, start_utc, end_utc, out, err);
 }
 
+bool source_prefetches(const struct source *s)
+{
+	return s->ops->prefetch_mailboxes || s->ops->prefetch_events;
+}
+
+int source_prefetch_mailboxes(struct source *s,
+			      const struct cal_user *const *users, size_t n,
+			      struct dg_err *err)
+{
+	if (!s->ops->prefetch_mailboxes || !n)
+		return 0;
+	return s->ops->prefetch_mailboxes(s->impl, users, n, err);
+}
+
+int source_prefetch_events(struct source *s, const struct source_window *w,
+			   size_t n, struct dg_err *err)
+{
+	if (!s->ops->prefetch_events || !n)
+		return 0;
+	return s->ops->prefetch_events(s->impl, w, n, err);
+}
+
 static int dup_or_null(const char *from, char **to)
 {
 	*to = from ? strdup(from) : NULL;

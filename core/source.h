@@ -26,11 +26,39 @@
 #include "calendar.h"
 #include "err.h"
 
+struct config;
+struct store;
 struct source;
+
+/*
+ * What a long fetch has done so far, for a progress line. stage names
+ * what is counted ("mailboxes", "calendars", "users"); total is 0 when
+ * not known in advance.
+ */
+struct source_progress {
+	const char *stage;
+	size_t done, total;
+	size_t requests;  /* Graph requests sent */
+	size_t throttled; /* answers that asked us to wait */
+};
+
+typedef void source_progress_fn(const struct source_progress *p, void *ctx);
 
 /* Open the recording in folder dir (see fixtures.h). source_close() it. */
 int source_open_fixtures(const char *dir, struct source **out,
 			 struct dg_err *err)
+	__attribute__((warn_unused_result));
+
+/*
+ * Open Microsoft Graph as [graph] of cfg says (see graph.h, auth.h). The
+ * users are those of table users (app mode: error when `digest users
+ * sync` never ran) or the connected ones (delegated mode). jobs caps the
+ * requests in flight (0: 8). progress (may be NULL) hears of the
+ * prefetches. cfg and st are borrowed and must outlive the source.
+ */
+int source_open_graph(const struct config *cfg, struct store *st, int jobs,
+		      source_progress_fn *progress, void *progress_ctx,
+		      struct source **out, struct dg_err *err)
 	__attribute__((warn_unused_result));
 
 /* Append every user that has a mail; on error nothing is appended. */
@@ -54,6 +82,34 @@ int source_events(struct source *s, const struct cal_user *u,
 		  const char *start_utc, const char *end_utc,
 		  struct cal_event_list *out, struct dg_err *err)
 	__attribute__((warn_unused_result));
+
+/* A user and the UTC window of events wanted for them. */
+struct source_window {
+	const struct cal_user *user;
+	const char *start_utc, *end_utc; /* RFC 3339, "Z" */
+};
+
+/*
+ * Fetch ahead, all at once, what source_mailbox() and source_events()
+ * will be asked for these users: a kind that can (graph) batches the
+ * requests of many users and runs them in parallel, and remembers each
+ * user's answer or failure until asked. The calls for the users then
+ * answer from memory. Failures of single users are not returned here
+ * (they come with the user's own call); a nonzero return means nothing
+ * can be fetched at all (sign-in refused, out of memory). A kind without
+ * prefetching does nothing.
+ */
+int source_prefetch_mailboxes(struct source *s,
+			      const struct cal_user *const *users, size_t n,
+			      struct dg_err *err)
+	__attribute__((warn_unused_result));
+
+int source_prefetch_events(struct source *s, const struct source_window *w,
+			   size_t n, struct dg_err *err)
+	__attribute__((warn_unused_result));
+
+/* Whether prefetching does anything for this kind (worth planning for). */
+bool source_prefetches(const struct source *s);
 
 /*
  * The group whose mail is address (any letter case) with its transitive
@@ -85,6 +141,12 @@ struct source_ops {
 	int (*group)(void *impl, const char *address, struct cal_group *out,
 		     struct dg_err *err);
 	void (*close)(void *impl);
+	/* Optional (NULL: nothing to do ahead). */
+	int (*prefetch_mailboxes)(void *impl,
+				  const struct cal_user *const *users,
+				  size_t n, struct dg_err *err);
+	int (*prefetch_events)(void *impl, const struct source_window *w,
+			       size_t n, struct dg_err *err);
 };
 
 /*

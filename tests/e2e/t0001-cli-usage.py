@@ -57,10 +57,17 @@ check(r.returncode == 2 and "--now" in text(r.stderr) and "RFC 3339" in text(r.s
 r = s.run("roster", "frob")
 check(r.returncode == 2 and "usage: digest roster" in text(r.stderr), "a bad roster verb exits 2", r.stderr)
 
-for c in ["users sync", "connect"]:
-    r = s.run(*c.split())
-    check(r.returncode == 2 and "not implemented yet" in text(r.stderr),
-          f"'{c}' says not implemented yet, exit 2", (r.returncode, r.stderr))
+r = s.run("users", "sync")
+check(r.returncode == 2 and "DIGEST_GRAPH_SECRET is not set" in text(r.stderr),
+      "'users sync' without the client secret names its variable, exit 2",
+      (r.returncode, r.stderr))
+r = s.run("users")
+check(r.returncode == 2 and "users needs a subcommand: sync" in text(r.stderr),
+      "'users' alone asks for 'sync', exit 2", (r.returncode, r.stderr))
+r = s.run("connect")
+check(r.returncode == 2 and 'auth = "delegated"' in text(r.stderr),
+      "'connect' in app mode says it is for delegated mode, exit 2",
+      (r.returncode, r.stderr))
 
 r = s.run("--config", "/nonexistent/digest.toml", "check", config=False)
 check(r.returncode == 2 and "/nonexistent/digest.toml" in text(r.stderr),

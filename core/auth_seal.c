@@ -1,0 +1,349 @@
+/*
+ * auth_seal: the token key, sealed boxes, and table tokens.
+ *
+ * A box is crypto_secretbox_easy over "<user>\n<token>" with a random
+ * nonce per seal: the same token sealed twice gives two unrelated blobs,
+ * and a blob moved to another user's row is refused when opened.
+ */
+#include "auth.h"
+#include "store_db.h"
+
+#include <sodium.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+void auth_key_wipe(struct auth_key *key)
+{
+	sodium_memzero(key->k, sizeof(key->k));
+}
+
+static bool all_hex(const char *s, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		if (!strchr("0123456789abcdefABCDEF", s[i]))
+			return false;
+	return true;
+}
+
+/* Decode base64 in any of libsodium's four variants; bytes decoded. */
+static size_t from_base64(const char *s, size_t len, unsigned char *buf,
+			  size_t cap)
+{
+	static const int variants[] = {
+		sodium_base64_VARIANT_ORIGINAL,
+		sodium_base64_VARIANT_ORIGINAL_NO_PADDING,
+		sodium_base64_VARIANT_URLSAFE,
+		sodium_base64_VARIANT_URLSAFE_NO_PADDING,
+	};
+	size_t i, n;
+
+	for (i = 0; i < sizeof(variants) / sizeof(variants[0]); i++) {
+		if (!sodium_base642bin(buf, cap, s, len, NULL, &n, NULL,
+				       variants[i]))
+			return n;
+	}
+	return 0;
+}
+
+int auth_key_parse(const char *text, const char *what, struct auth_key *out,
+		   struct dg_err *err)
+{
+	/* Room for a key written too long, to say how long it was. */
+	unsigned char buf[128];
+	size_t len = strlen(text), n = 0;
+	int rc = 0;
+
+	if (len == AUTH_KEY_BYTES * 2 && all_hex(text, len)) {
+		if (sodium_hex2bin(out->k, sizeof(out->k), text, len, NULL, &n,
+				   NULL) ||
+		    n != AUTH_KEY_BYTES)
+			rc = dg_errf(err, DG_EINVAL, "%s is not valid hex",
+				     what);
+		return rc;
+	}
+	n = from_base64(text, len, buf, sizeof(buf));
+	if (!n)
+		rc = dg_errf(err, DG_EINVAL,
+			     "%s must be 32 bytes written as "
+			     "64 hex digits or in base64; it is neither (make "
+			     "one with: openssl rand -hex 32)",
+			     what);
+	else if (n != AUTH_KEY_BYTES)
+		rc = dg_errf(err, DG_EINVAL,
+			     "%s must be 32 bytes written as "
+			     "64 hex digits or in base64; it decodes to %zu "
+			     "bytes (make one with: openssl rand -hex 32)",
+			     what, n);
+	else
+		memcpy(out->k, buf, AUTH_KEY_BYTES);
+	sodium_memzero(buf, sizeof(buf));
+	return rc;
+}
+
+int auth_key_read(const struct config *cfg, struct auth_key *out,
+		  struct dg_err *err)
+{
+	const char *what = "[graph] token key";
+	char *text = NULL;
+	int rc;
+
+	rc = config_secret_read(&cfg->graph.token_key, what, &text, err);
+	if (rc)
+		return rc == DG_ENOMEM ? rc : DG_EINVAL;
+	rc = auth_key_parse(text, what, out, err);
+	sodium_memzero(text, strlen(text));
+	free(text);
+	return rc;
+}
+
+int auth_seal(const struct auth_key *key, const char *user, const char *token,
+	      struct strbuf *nonce, struct strbuf *sealed, struct dg_err *err)
+{
+	unsigned char n[crypto_secretbox_NONCEBYTES];
+	struct strbuf plain = STRBUF_INIT;
+	unsigned char *box = NULL;
+	size_t len = 0;
+	int rc;
+
+	rc = strbuf_addf(&plain, "%s\n%s", user, token);
+	if (!rc) {
+		len = plain.len + crypto_secretbox_MACBYTES;
+		box = malloc(len);
+		rc = box ? 0 : DG_ENOMEM;
+	}
+	if (!rc) {
+		randombytes_buf(n, sizeof(n));
+		crypto_secretbox_easy(box, (unsigned char *)plain.buf,
+				      plain.len, n, key->k);
+		rc = strbuf_add(nonce, n, sizeof(n));
+	}
+	if (!rc)
+		rc = strbuf_add(sealed, box, len);
+	sodium_memzero(plain.buf, plain.len);
+	strbuf_release(&plain);
+	free(box);
+	if (rc)
+		return dg_errf(err, rc, "out of memory sealing a token");
+	return 0;
+}
+
+int auth_unseal(const struct auth_key *key, const char *user, const void *nonce,
+		size_t nonce_len, const void *sealed, size_t sealed_len,
+		char **token, struct dg_err *err)
+{
+	size_t ulen = strlen(user), len;
+	unsigned char *plain;
+	int rc = 0;
+
+	*token = NULL;
+	if (nonce_len != crypto_secretbox_NONCEBYTES ||
+	    sealed_len < crypto_secretbox_MACBYTES)
+		return dg_errf(err, DG_EPERM,
+			       "the stored token of %s is "
+			       "damaged; run 'digest connect' again",
+			       user);
+	len = sealed_len - crypto_secretbox_MACBYTES;
+	plain = sodium_malloc(len + 1);
+	if (!plain)
+		return dg_errf(err, DG_ENOMEM, "out of memory");
+	if (crypto_secretbox_open_easy(plain, sealed, sealed_len, nonce,
+				       key->k))
+		rc = dg_errf(err, DG_EPERM,
+			     "the stored token of %s does not "
+			     "open with the [graph] token key (another key, "
+			     "or a damaged row); run 'digest connect' again",
+			     user);
+	else if (len <= ulen || plain[ulen] != '\n' ||
+		 strncasecmp((char *)plain, user, ulen))
+		rc = dg_errf(err, DG_EPERM,
+			     "the stored token of %s was "
+			     "sealed for another user; run 'digest connect' "
+			     "again",
+			     user);
+	if (!rc) {
+		*token = strndup((char *)plain + ulen + 1, len - ulen - 1);
+		if (!*token)
+			rc = dg_errf(err, DG_ENOMEM, "out of memory");
+	}
+	sodium_free(plain);
+	return rc;
+}
+
+/* ---- table tokens ---------------------------------------------------- */
+
+static int prepare(struct store *st, const char *sql, sqlite3_stmt **stmt,
+		   const char *what, struct dg_err *err)
+{
+	if (sqlite3_prepare_v2(store_db(st), sql, -1, stmt, NULL) != SQLITE_OK)
+		return store_db_fail(st, what, err);
+	return 0;
+}
+
+int auth_store_token(struct store *st, const struct auth_key *key,
+		     const char *user, const char *user_id, const char *refresh,
+		     int64_t now_ms, struct dg_err *err)
+{
+	struct strbuf nonce = STRBUF_INIT, box = STRBUF_INIT;
+	const char *what = "cannot store a token";
+	sqlite3_stmt *stmt = NULL;
+	int rc;
+
+	rc = auth_seal(key, user, refresh, &nonce, &box, err);
+	if (!rc)
+		rc = prepare(st,
+			     "INSERT INTO tokens(user, user_id, nonce, sealed,"
+			     " needs_reconnect, reason, updated_at) "
+			     "VALUES (?1, ?2, ?3, ?4, 0, NULL, ?5) "
+			     "ON CONFLICT(user) DO UPDATE SET "
+			     "user_id = excluded.user_id, "
+			     "nonce = excluded.nonce, "
+			     "sealed = excluded.sealed, needs_reconnect = 0, "
+			     "reason = NULL, updated_at = excluded.updated_at",
+			     &stmt, what, err);
+	if (!rc) {
+		sqlite3_bind_text(stmt, 1, user, -1, SQLITE_STATIC);
+		sqlite3_bind_text(stmt, 2, user_id, -1, SQLITE_STATIC);
+		sqlite3_bind_blob(stmt, 3, nonce.buf, (int)nonce.len,
+				  SQLITE_STATIC);
+		sqlite3_bind_blob(stmt, 4, box.buf, (int)box.len,
+				  SQLITE_STATIC);
+		sqlite3_bind_int64(stmt, 5, now_ms);
+		if (sqlite3_step(stmt) != SQLITE_DONE)
+			rc = store_db_fail(st, what, err);
+	}
+	sqlite3_finalize(stmt);
+	strbuf_release(&nonce);
+	strbuf_release(&box);
+	return rc;
+}
+
+static int dup_column(sqlite3_stmt *stmt, int i, char **out)
+{
+	const unsigned char *s = sqlite3_column_text(stmt, i);
+
+	*out = s ? strdup((const char *)s) : NULL;
+	return s && !*out ? DG_ENOMEM : 0;
+}
+
+int auth_store_get(struct store *st, const struct auth_key *key,
+		   const char *user, char **refresh, bool *needs_reconnect,
+		   char **reason, struct dg_err *err)
+{
+	const char *what = "cannot read a token";
+	sqlite3_stmt *stmt = NULL;
+	int rc, step;
+
+	*refresh = NULL;
+	*reason = NULL;
+	*needs_reconnect = false;
+	rc = prepare(st,
+		     "SELECT nonce, sealed, needs_reconnect, reason "
+		     "FROM tokens WHERE user = ?1",
+		     &stmt, what, err);
+	if (rc)
+		return rc;
+	sqlite3_bind_text(stmt, 1, user, -1, SQLITE_STATIC);
+	step = sqlite3_step(stmt);
+	if (step == SQLITE_DONE)
+		rc = dg_errf(err, DG_ENOTFOUND,
+			     "%s has not connected; run "
+			     "'digest connect'",
+			     user);
+	else if (step != SQLITE_ROW)
+		rc = store_db_fail(st, what, err);
+	else if (sqlite3_column_int(stmt, 2))
+		*needs_reconnect = true;
+	if (!rc && dup_column(stmt, 3, reason))
+		rc = dg_errf(err, DG_ENOMEM, "out of memory");
+	if (!rc && !*needs_reconnect)
+		rc = auth_unseal(key, user, sqlite3_column_blob(stmt, 0),
+				 (size_t)sqlite3_column_bytes(stmt, 0),
+				 sqlite3_column_blob(stmt, 1),
+				 (size_t)sqlite3_column_bytes(stmt, 1), refresh,
+				 err);
+	sqlite3_finalize(stmt);
+	if (rc) {
+		free(*reason);
+		*reason = NULL;
+	}
+	return rc;
+}
+
+int auth_store_reconnect(struct store *st, const char *user, const char *reason,
+			 int64_t now_ms, struct dg_err *err)
+{
+	const char *what = "cannot mark a user for reconnection";
+	sqlite3_stmt *stmt = NULL;
+	int rc;
+
+	rc = prepare(st,
+		     "UPDATE tokens SET needs_reconnect = 1, reason = ?2, "
+		     "updated_at = ?3 WHERE user = ?1",
+		     &stmt, what, err);
+	if (rc)
+		return rc;
+	sqlite3_bind_text(stmt, 1, user, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 2, reason, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(stmt, 3, now_ms);
+	if (sqlite3_step(stmt) != SQLITE_DONE)
+		rc = store_db_fail(st, what, err);
+	sqlite3_finalize(stmt);
+	return rc;
+}
+
+void auth_store_list_free(struct auth_connected *v, size_t n)
+{
+	size_t i;
+
+	for (i = 0; v && i < n; i++) {
+		free(v[i].user);
+		free(v[i].user_id);
+	}
+	free(v);
+}
+
+int auth_store_list(struct store *st, struct auth_connected **v, size_t *n,
+		    struct dg_err *err)
+{
+	const char *what = "cannot list the connected users";
+	sqlite3_stmt *stmt = NULL;
+	size_t alloc = 0;
+	int rc, step = SQLITE_DONE;
+
+	*v = NULL;
+	*n = 0;
+	rc = prepare(st, "SELECT user, user_id FROM tokens ORDER BY user",
+		     &stmt, what, err);
+	while (!rc && (step = sqlite3_step(stmt)) == SQLITE_ROW) {
+		if (*n == alloc) {
+			struct auth_connected *p;
+
+			alloc = alloc ? alloc * 2 : 8;
+			p = realloc(*v, alloc * sizeof(*p));
+			if (!p) {
+				rc = DG_ENOMEM;
+				break;
+			}
+			*v = p;
+		}
+		memset(&(*v)[*n], 0, sizeof(**v));
+		(*n)++;
+		if (dup_column(stmt, 0, &(*v)[*n - 1].user) ||
+		    dup_column(stmt, 1, &(*v)[*n - 1].user_id))
+			rc = DG_ENOMEM;
+	}
+	if (rc == DG_ENOMEM)
+		dg_errf(err, rc, "out of memory");
+	else if (!rc && step != SQLITE_DONE)
+		rc = store_db_fail(st, what, err);
+	sqlite3_finalize(stmt);
+	if (rc) {
+		auth_store_list_free(*v, *n);
+		*v = NULL;
+		*n = 0;
+	}
+	return rc;
+}

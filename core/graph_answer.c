@@ -1,0 +1,429 @@
+/*
+ * graph_answer: what an answer means for each request it carried:
+ * success, another try later (throttled, unavailable, token renewed), or
+ * a failure with a message naming the request and Graph's error.
+ */
+#include "graph.h"
+#include "graph_int.h"
+#include "graphjson.h"
+
+#include <sodium.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+/* Server text quoted in a message is cut at this many bytes. */
+#define QUOTE_MAX 200
+
+static bool is_2xx(long status)
+{
+	return status >= 200 && status < 300;
+}
+
+/* Throttled or briefly unavailable: Graph asks to come back later. */
+static bool retryable(long status)
+{
+	return status == 429 || status == 502 || status == 503 || status == 504;
+}
+
+static int code_of_status(long status)
+{
+	if (status == 401 || status == 403)
+		return DG_EPERM;
+	if (status == 404)
+		return DG_ENOTFOUND;
+	if (status == 429)
+		return DG_ETEMP;
+	if (status >= 500)
+		return DG_ENET;
+	return DG_EINVAL;
+}
+
+/*
+ * Append server text: at most max bytes (not cutting a UTF-8 sequence),
+ * control characters replaced, so an answer cannot forge log lines.
+ */
+static int add_clean(struct strbuf *sb, const char *s, size_t max)
+{
+	size_t i;
+	int rc = 0;
+
+	for (i = 0; !rc && s[i]; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (i >= max && (c & 0xc0) != 0x80)
+			return strbuf_addstr(sb, "...");
+		rc = strbuf_addch(sb, c < 0x20 || c == 0x7f ? ' ' : c);
+	}
+	return rc;
+}
+
+/* "GET /users/42/calendarView": the request without query or host. */
+static int describe(const struct graph_call *c, struct strbuf *sb)
+{
+	const char *p = c->rel ? c->rel : c->url + graph_origin_len(c->url);
+
+	return strbuf_addf(sb, "%s %.*s", c->method, (int)strcspn(p, "?"), p);
+}
+
+/* ": HTTP 404 ErrorInvalidUser: message (request-id ...)"; *code set. */
+static int add_answer(struct strbuf *sb, long status, const char *body,
+		      size_t len, char **code)
+{
+	struct graphjson_error e = GRAPHJSON_ERROR_INIT;
+	int rc = strbuf_addf(sb, ": HTTP %ld", status);
+
+	*code = NULL;
+	if (rc || !len || graphjson_error_body(body, len, &e, NULL))
+		return rc;
+	if (*e.code) {
+		*code = strdup(e.code);
+		rc = strbuf_addch(sb, ' ');
+		if (!rc)
+			rc = add_clean(sb, e.code, 80);
+	}
+	if (!rc && e.message)
+		rc = strbuf_addstr(sb, ": ");
+	if (!rc && e.message)
+		rc = add_clean(sb, e.message, QUOTE_MAX);
+	if (!rc && e.request_id)
+		rc = strbuf_addstr(sb, " (request-id ");
+	if (!rc && e.request_id)
+		rc = add_clean(sb, e.request_id, 64);
+	if (!rc && e.request_id)
+		rc = strbuf_addch(sb, ')');
+	graphjson_error_release(&e);
+	return rc;
+}
+
+static const char *msg_or_oom(const struct strbuf *msg)
+{
+	return msg->len ? msg->buf : "out of memory describing a failure";
+}
+
+static void succeed(struct graph_call *c, long status, const char *body,
+		    size_t len)
+{
+	struct strbuf what = STRBUF_INIT;
+	struct graph_result r = {
+		.rc = 0,
+		.status = status,
+		.body = body ? body : "",
+		.len = body ? len : 0,
+		.code = NULL,
+		.msg = NULL,
+	};
+
+	r.what = describe(c, &what) ? c->method : what.buf;
+	c->done(c->arg, &r);
+	strbuf_release(&what);
+	graph_call_free(c);
+}
+
+static void fail(struct graph_call *c, int rc, long status, const char *code,
+		 const char *msg)
+{
+	struct strbuf what = STRBUF_INIT;
+	struct graph_result r = {
+		.rc = rc,
+		.status = status,
+		.body = "",
+		.len = 0,
+		.code = code,
+		.msg = msg,
+	};
+
+	r.what = describe(c, &what) ? c->method : what.buf;
+	c->done(c->arg, &r);
+	strbuf_release(&what);
+	graph_call_free(c);
+}
+
+void graph_fail_all(struct graph *g, struct graph_transfer *t, int rc,
+		    const char *msg)
+{
+	struct strbuf sb = STRBUF_INIT;
+	size_t i;
+
+	(void)g;
+	for (i = 0; i < t->ncalls; i++) {
+		strbuf_reset(&sb);
+		if (describe(t->calls[i], &sb) || strbuf_addf(&sb, ": %s", msg))
+			strbuf_reset(&sb);
+		fail(t->calls[i], rc, 0, NULL, msg_or_oom(&sb));
+		t->calls[i] = NULL;
+	}
+	t->ncalls = 0;
+	strbuf_release(&sb);
+}
+
+/*
+ * Retry-After in milliseconds: seconds (Graph sends fractions such as
+ * "2.128": rounded up) or an HTTP date; never under a second, because an
+ * immediate retry counts against the same limit. -1 if absent or bad.
+ */
+static long retry_after_ms(const char *v)
+{
+	double d;
+	char *end;
+	time_t at;
+
+	if (!v || !*v)
+		return -1;
+	d = strtod(v, &end);
+	if (end != v && !*end && d >= 0 && d <= 86400)
+		return d <= 1 ? 1000 : (long)(d * 1000 + 0.999);
+	at = curl_getdate(v, NULL);
+	if (at <= 0)
+		return -1;
+	at -= time(NULL);
+	return at <= 1 ? 1000 : at > 86400 ? 86400000L : (long)at * 1000;
+}
+
+/* Exponential, capped, with equal jitter so that retries spread out. */
+static long backoff_ms(const struct graph *g, int attempts)
+{
+	long d = g->backoff_ms;
+	int i;
+
+	for (i = 1; i < attempts && d < g->max_backoff_ms; i++)
+		d *= 2;
+	if (d > g->max_backoff_ms)
+		d = g->max_backoff_ms;
+	return d / 2 + (long)randombytes_uniform((uint32_t)(d / 2 + 1));
+}
+
+/*
+ * Queue c again after delay ms, or fail it with msg when it has been sent
+ * limit times already or the wait would pass its budget.
+ */
+static void retry(struct graph *g, struct graph_call *c, long delay, int limit,
+		  int rc, long status, const char *code, struct strbuf *msg)
+{
+	int e = 0;
+
+	if (c->attempts >= limit) {
+		e = strbuf_addf(msg, " (gave up after %d attempts)",
+				c->attempts);
+	} else if (c->waited_ms + delay > g->max_wait_ms) {
+		e = strbuf_addf(msg,
+				" (gave up: it would wait more than "
+				"%ld s in all)",
+				g->max_wait_ms / 1000);
+	} else {
+		c->waited_ms += delay;
+		c->not_before = graph_now_ms() + delay;
+		graph_enqueue(g, c);
+		g->stats.retries++;
+		return;
+	}
+	if (e)
+		strbuf_reset(msg);
+	fail(c, rc, status, code, msg_or_oom(msg));
+}
+
+/*
+ * 401: renew the token once, unless another request already did since
+ * this one was sent (used is the token it carried), and send it again.
+ */
+static void renew(struct graph *g, struct graph_call *c, const char *used,
+		  const char *code, struct strbuf *msg)
+{
+	struct dg_err err = DG_ERR_INIT;
+	const char *token;
+	int rc;
+
+	if (c->renewed || !g->token_fn) {
+		fail(c, DG_EPERM, 401, code, msg_or_oom(msg));
+		return;
+	}
+	c->renewed = true;
+	rc = g->token_fn(g->token_ctx, c->who, false, &token, &err);
+	if (!rc && used && !strcmp(token, used))
+		rc = g->token_fn(g->token_ctx, c->who, true, &token, &err);
+	if (rc) {
+		strbuf_reset(msg);
+		if (describe(c, msg) || strbuf_addf(msg, ": %s", err.msg))
+			strbuf_reset(msg);
+		fail(c, rc, 401, code, msg_or_oom(msg));
+		return;
+	}
+	c->not_before = 0;
+	graph_enqueue(g, c);
+}
+
+/* One request's answer, direct or from a batch. */
+static void judge(struct graph *g, struct graph_call *c, long status,
+		  const char *retry_after, const char *body, size_t len,
+		  const char *token)
+{
+	struct strbuf msg = STRBUF_INIT;
+	char *code = NULL;
+	long delay;
+
+	if (is_2xx(status)) {
+		succeed(c, status, body, len);
+		return;
+	}
+	if (describe(c, &msg) || add_answer(&msg, status, body, len, &code))
+		strbuf_reset(&msg);
+	if (status == 401) {
+		renew(g, c, token, code, &msg);
+	} else if (retryable(status)) {
+		g->stats.throttled++;
+		delay = retry_after_ms(retry_after);
+		if (delay < 0)
+			delay = backoff_ms(g, c->attempts);
+		retry(g, c, delay, g->max_attempts, code_of_status(status),
+		      status, code, &msg);
+	} else {
+		fail(c, code_of_status(status), status, code, msg_or_oom(&msg));
+	}
+	free(code);
+	strbuf_release(&msg);
+}
+
+/* No answer at all: a broken connection, a timeout, a refused TLS. */
+static void transport_failed(struct graph *g, struct graph_transfer *t,
+			     CURLcode res)
+{
+	struct strbuf msg = STRBUF_INIT;
+	const char *why = t->errbuf[0] ? t->errbuf : curl_easy_strerror(res);
+	size_t i;
+
+	for (i = 0; i < t->ncalls; i++) {
+		struct graph_call *c = t->calls[i];
+
+		strbuf_reset(&msg);
+		if (describe(c, &msg) ||
+		    strbuf_addf(&msg, ": %s",
+				t->too_big ? "the answer is larger than 64 MB"
+					   : why))
+			strbuf_reset(&msg);
+		t->calls[i] = NULL;
+		if (t->too_big)
+			fail(c, DG_ETOOBIG, 0, NULL, msg_or_oom(&msg));
+		else if (graph_curl_lasting(res))
+			fail(c, DG_EPERM, 0, NULL, msg_or_oom(&msg));
+		else
+			retry(g, c, backoff_ms(g, c->attempts),
+			      GRAPH_TRANSPORT_ATTEMPTS, DG_ENET, 0, NULL, &msg);
+	}
+	t->ncalls = 0;
+	strbuf_release(&msg);
+}
+
+/* The batch's own status applies to each request it carried. */
+static void judge_all(struct graph *g, struct graph_transfer *t, long status)
+{
+	size_t i;
+
+	for (i = 0; i < t->ncalls; i++) {
+		judge(g, t->calls[i], status, t->retry_after, t->body.buf,
+		      t->body.len, t->token);
+		t->calls[i] = NULL;
+	}
+	t->ncalls = 0;
+}
+
+/* "1".."20": the position of the request in the batch, or -1. */
+static int index_of(const struct graph_transfer *t, const char *id)
+{
+	char *end;
+	long i = strtol(id, &end, 10);
+
+	if (end == id || *end || i < 1 || (size_t)i > t->ncalls ||
+	    !t->calls[i - 1])
+		return -1;
+	return (int)i - 1;
+}
+
+static void malformed(struct graph *g, struct graph_transfer *t,
+		      const char *why)
+{
+	struct strbuf msg = STRBUF_INIT;
+	size_t i;
+
+	(void)g;
+	for (i = 0; i < t->ncalls; i++) {
+		strbuf_reset(&msg);
+		if (describe(t->calls[i], &msg) ||
+		    strbuf_addf(&msg, ": the $batch answer is malformed: %s",
+				why))
+			strbuf_reset(&msg);
+		fail(t->calls[i], DG_EPARSE, 200, NULL, msg_or_oom(&msg));
+		t->calls[i] = NULL;
+	}
+	t->ncalls = 0;
+	strbuf_release(&msg);
+}
+
+/* Requests the batch answer left out are sent again, a few times. */
+static void unanswered(struct graph *g, struct graph_transfer *t)
+{
+	struct strbuf msg = STRBUF_INIT;
+	size_t i;
+
+	for (i = 0; i < t->ncalls; i++) {
+		struct graph_call *c = t->calls[i];
+
+		if (!c)
+			continue;
+		t->calls[i] = NULL;
+		strbuf_reset(&msg);
+		if (describe(c, &msg) ||
+		    strbuf_addstr(&msg, ": the $batch answer has no "
+					"response for it"))
+			strbuf_reset(&msg);
+		retry(g, c, backoff_ms(g, c->attempts), g->max_attempts,
+		      DG_EPARSE, 200, NULL, &msg);
+	}
+	t->ncalls = 0;
+	strbuf_release(&msg);
+}
+
+static void finish_batch(struct graph *g, struct graph_transfer *t, long status)
+{
+	struct graphjson_batch b = GRAPHJSON_BATCH_INIT;
+	struct dg_err err = DG_ERR_INIT;
+	size_t i;
+	int rc, k;
+
+	if (!is_2xx(status)) {
+		judge_all(g, t, status);
+		return;
+	}
+	rc = graphjson_batch_answer(t->body.buf, t->body.len, &b, &err);
+	if (rc) {
+		malformed(g, t, err.msg);
+		return;
+	}
+	for (i = 0; i < b.n; i++) {
+		struct graphjson_subanswer *a = &b.v[i];
+
+		/* Unknown or repeated ids answer nothing we asked. */
+		k = index_of(t, a->id);
+		if (k < 0)
+			continue;
+		judge(g, t->calls[k], a->status, a->retry_after, a->body,
+		      a->body_len, t->token);
+		t->calls[k] = NULL;
+	}
+	graphjson_batch_release(&b);
+	unanswered(g, t);
+}
+
+void graph_finish(struct graph *g, struct graph_transfer *t, CURLcode res)
+{
+	long status = 0;
+
+	if (res != CURLE_OK) {
+		transport_failed(g, t, res);
+		return;
+	}
+	curl_easy_getinfo(t->easy, CURLINFO_RESPONSE_CODE, &status);
+	if (t->is_batch)
+		finish_batch(g, t, status);
+	else
+		judge_all(g, t, status);
+}

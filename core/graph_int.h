@@ -1,0 +1,107 @@
+/*
+ * graph_int: what graph.c (the queue, the transfers, the loop) shares with
+ * graph_answer.c (what an answer means: success, retry or failure). Only
+ * the graph module includes it.
+ */
+#ifndef DIGEST_GRAPH_INT_H
+#define DIGEST_GRAPH_INT_H
+
+#include <curl/curl.h>
+#include <stdint.h>
+
+#include "graph.h"
+
+/* A broken connection or a timeout is tried this often, at most. */
+#define GRAPH_TRANSPORT_ATTEMPTS 3
+
+/* One request as the caller queued it, until its done() is called. */
+struct graph_call {
+	struct graph_call *next; /* in the queue */
+	char *method;
+	char *url;	 /* as given: relative, or an absolute nextLink */
+	const char *rel; /* the part after base_url, for a batch; or NULL */
+	char *prefer;
+	int who;
+	int mailbox;
+	bool batch;
+	bool renewed;	    /* a 401 already led to a new token */
+	int attempts;	    /* sends so far */
+	int64_t waited_ms;  /* time spent waiting to retry */
+	int64_t not_before; /* monotonic ms: not sent before */
+	graph_done_fn *done;
+	void *arg;
+};
+
+/* One HTTP request in flight: a direct request, or a $batch. */
+struct graph_transfer {
+	CURL *easy;
+	bool busy;
+	bool is_batch;
+	bool too_big; /* the answer passed GRAPH_BODY_MAX */
+	struct curl_slist *headers;
+	struct strbuf req;  /* the $batch body */
+	struct strbuf body; /* the answer */
+	char *retry_after;  /* the answer's Retry-After, or NULL */
+	char *token;	    /* the token sent: tells a renewed one apart */
+	struct graph_call *calls[GRAPH_BATCH_MAX];
+	size_t ncalls;
+	char errbuf[CURL_ERROR_SIZE];
+};
+
+struct graph {
+	char *base_url;	   /* without a trailing slash */
+	size_t origin_len; /* of "scheme://host:port" in base_url */
+	char *ca_file;
+	bool allow_http; /* base_url is loopback http:// */
+	long timeout;
+	int jobs;
+	int max_attempts;
+	long backoff_ms, max_backoff_ms, max_wait_ms;
+
+	CURLM *multi;
+	CURL *login; /* graph_post_form's own handle, kept alive */
+	struct graph_transfer *xfers; /* jobs of them */
+	int running;
+
+	struct graph_call *head, *tail; /* the queue, oldest first */
+	unsigned *inflight;		/* per mailbox handle */
+	size_t nmailboxes;
+
+	graph_token_fn *token_fn;
+	void *token_ctx;
+	void (*tick)(void *ctx);
+	void *tick_ctx;
+	struct graph_stats stats;
+	bool in_run;
+};
+
+/* Length of "scheme://authority" at the start of url; 0 if none. */
+size_t graph_origin_len(const char *url);
+
+/*
+ * A libcurl failure that trying again cannot mend: an untrusted or
+ * unreadable certificate, a URL or protocol refused.
+ */
+bool graph_curl_lasting(CURLcode res);
+
+/* Milliseconds of a monotonic clock. */
+int64_t graph_now_ms(void);
+
+/* Put c at the end of the queue. */
+void graph_enqueue(struct graph *g, struct graph_call *c);
+
+/* Free c (after its done() was called, or when abandoned). */
+void graph_call_free(struct graph_call *c);
+
+/*
+ * Judge the answer of a finished transfer t (libcurl's result res) and
+ * move each of its calls on: done() with success or failure (out of
+ * memory included), or back into the queue to be sent again.
+ */
+void graph_finish(struct graph *g, struct graph_transfer *t, CURLcode res);
+
+/* Fail every call of t with rc and msg (a token that could not be had). */
+void graph_fail_all(struct graph *g, struct graph_transfer *t, int rc,
+		    const char *msg);
+
+#endif

@@ -1,0 +1,749 @@
+/*
+ * source_graph: the graph kind of source, live Microsoft Graph.
+ *
+ * Users come from the store (table users, or the connected users in
+ * delegated mode). Mailbox settings and events are fetched ahead for many
+ * users at once (source_prefetch_*), batched and in parallel by graph.c,
+ * and each user's answer or failure is kept in a record until the job
+ * asks for it; a user nobody fetched ahead is fetched when asked.
+ */
+#include "source.h"
+#include "auth.h"
+#include "graph.h"
+#include "graphjson.h"
+#include "logging.h"
+#include "users.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+/* Every field graphjson reads from an event, and no other. */
+#define EVENT_FIELDS                                                           \
+	"id,subject,sensitivity,isAllDay,isCancelled,responseStatus,"          \
+	"showAs,type,start,end,location,onlineMeeting,organizer,"              \
+	"attendees"
+
+/* Times in the answers: UTC, so plan alone deals with zones. */
+#define PREFER_UTC "outlook.timezone=\"UTC\""
+
+/* A progress line is redrawn at most this often. */
+#define PROGRESS_EVERY_MS 100
+
+enum fetch_state {
+	FETCH_NONE,    /* never asked */
+	FETCH_PENDING, /* requests in flight */
+	FETCH_DONE,    /* the answer is here */
+	FETCH_FAILED,  /* msg says why */
+	FETCH_TAKEN    /* events handed to the caller */
+};
+
+struct gsrc;
+
+/* One user's answers, fetched ahead or on demand. */
+struct guser {
+	struct gsrc *src;
+	char *id;
+	char *mail;
+	int who;     /* token identity, -1: none (not connected) */
+	int mailbox; /* graph's handle for per-mailbox limits */
+
+	enum fetch_state mb_state;
+	struct strbuf mb_body; /* mailboxSettings JSON */
+	int mb_rc;
+	char *mb_msg;
+
+	enum fetch_state ev_state;
+	char *ev_start, *ev_end; /* the window fetched */
+	struct cal_event_list events;
+	int ev_rc;
+	char *ev_msg;
+};
+
+struct gsrc {
+	const struct config *cfg;
+	struct store *st;
+	struct graph *g;
+	struct auth *auth;
+	bool delegated;
+	struct guser **users;
+	size_t n, alloc;
+	size_t *slots; /* open addressing on id: index + 1, 0 empty */
+	size_t nslots;
+	bool groups_refused; /* 403 on /groups: stop asking */
+
+	source_progress_fn *progress;
+	void *progress_ctx;
+	const char *stage;
+	size_t done, total;
+	struct timespec last;
+};
+
+/* ---- progress ---------------------------------------------------- */
+
+static int64_t elapsed_ms(const struct timespec *since)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (int64_t)(now.tv_sec - since->tv_sec) * 1000 +
+	       (now.tv_nsec - since->tv_nsec) / 1000000;
+}
+
+static void report(struct gsrc *s, bool force)
+{
+	struct source_progress p = {.stage = s->stage};
+	struct graph_stats gs;
+
+	if (!s->progress ||
+	    (!force && elapsed_ms(&s->last) < PROGRESS_EVERY_MS))
+		return;
+	clock_gettime(CLOCK_MONOTONIC, &s->last);
+	graph_get_stats(s->g, &gs);
+	p.done = s->done;
+	p.total = s->total;
+	p.requests = gs.requests;
+	p.throttled = gs.throttled;
+	s->progress(&p, s->progress_ctx);
+}
+
+static void tick(void *ctx)
+{
+	report(ctx, false);
+}
+
+/* ---- the records ----------------------------------------------------- */
+
+static size_t hash(const char *s)
+{
+	size_t h = 2166136261u;
+
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 16777619u;
+	return h;
+}
+
+static size_t *slot_of(struct gsrc *s, const char *id)
+{
+	size_t i = hash(id) & (s->nslots - 1);
+
+	while (s->slots[i] && strcmp(s->users[s->slots[i] - 1]->id, id))
+		i = (i + 1) & (s->nslots - 1);
+	return &s->slots[i];
+}
+
+static int rehash(struct gsrc *s)
+{
+	size_t n = s->nslots ? s->nslots * 2 : 64, i;
+	size_t *old = s->slots;
+
+	s->slots = calloc(n, sizeof(*s->slots));
+	if (!s->slots) {
+		s->slots = old;
+		return DG_ENOMEM;
+	}
+	s->nslots = n;
+	free(old);
+	for (i = 0; i < s->n; i++)
+		*slot_of(s, s->users[i]->id) = i + 1;
+	return 0;
+}
+
+static void guser_free(struct guser *u)
+{
+	if (!u)
+		return;
+	free(u->id);
+	free(u->mail);
+	strbuf_release(&u->mb_body);
+	free(u->mb_msg);
+	free(u->ev_start);
+	free(u->ev_end);
+	cal_event_list_release(&u->events);
+	free(u->ev_msg);
+	free(u);
+}
+
+static int guser_new(struct gsrc *s, const struct cal_user *cu,
+		     struct guser **out, struct dg_err *err)
+{
+	struct guser *u = calloc(1, sizeof(*u));
+
+	*out = u;
+	if (!u)
+		return dg_errf(err, DG_ENOMEM, "out of memory");
+	u->src = s;
+	strbuf_init(&u->mb_body, GRAPH_BODY_MAX);
+	u->id = strdup(cu->id);
+	u->mail = strdup(cu->mail ? cu->mail : cu->id);
+	if (!u->id || !u->mail)
+		return dg_errf(err, DG_ENOMEM, "out of memory");
+	u->who = auth_who(s->auth, cu);
+	return graph_mailbox(s->g, &u->mailbox, err);
+}
+
+/* The record of user cu, made on first sight. */
+static int record(struct gsrc *s, const struct cal_user *cu, struct guser **out,
+		  struct dg_err *err)
+{
+	struct guser *u;
+	size_t *slot;
+	int rc;
+
+	if (!cu->id)
+		return dg_errf(err, DG_EINVAL,
+			       "a user without id cannot be "
+			       "fetched");
+	if (s->nslots && (slot = slot_of(s, cu->id)) && *slot) {
+		*out = s->users[*slot - 1];
+		return 0;
+	}
+	if ((s->n + 1) * 2 > s->nslots && rehash(s))
+		return dg_errf(err, DG_ENOMEM, "out of memory");
+	if (s->n == s->alloc) {
+		size_t cap = s->alloc ? s->alloc * 2 : 64;
+		struct guser **v = realloc(s->users, cap * sizeof(*v));
+
+		if (!v)
+			return dg_errf(err, DG_ENOMEM, "out of memory");
+		s->users = v;
+		s->alloc = cap;
+	}
+	rc = guser_new(s, cu, &u, err);
+	if (rc) {
+		guser_free(u);
+		return rc;
+	}
+	s->users[s->n++] = u;
+	*slot_of(s, u->id) = s->n;
+	*out = u;
+	return 0;
+}
+
+/* "user a@b: <what>", kept for when the job asks. */
+static void set_failure(const struct guser *u, int rc, const char *what,
+			int *rc_out, char **msg_out)
+{
+	struct strbuf sb = STRBUF_INIT;
+
+	*rc_out = rc;
+	free(*msg_out);
+	if (strbuf_addf(&sb, "user %s: %s", u->mail, what))
+		strbuf_reset(&sb);
+	*msg_out = sb.len ? strbuf_detach(&sb, NULL) : NULL;
+	strbuf_release(&sb);
+}
+
+static int failure(struct dg_err *err, int rc, const char *msg)
+{
+	return dg_errf(err, rc, "%s", msg ? msg : "out of memory");
+}
+
+/* "/users/{id}" or, delegated, "/me": whose data a request reads. */
+static int user_path(const struct gsrc *s, const struct guser *u,
+		     struct strbuf *url)
+{
+	int rc;
+
+	if (s->delegated)
+		return strbuf_addstr(url, "/me");
+	rc = strbuf_addstr(url, "/users/");
+	return rc ? rc : graph_escape(u->id, url);
+}
+
+static int submit(struct gsrc *s, struct guser *u, const char *url,
+		  const char *prefer, graph_done_fn *done, struct dg_err *err)
+{
+	struct graph_request rq = {
+		.method = "GET",
+		.url = url,
+		.prefer = prefer,
+		.who = u->who,
+		.mailbox = u->mailbox,
+		.batch = true,
+		.done = done,
+		.arg = u,
+	};
+
+	if (u->who < 0)
+		return dg_errf(err, DG_EPERM,
+			       "not connected: run 'digest "
+			       "connect'");
+	return graph_submit(s->g, &rq, err);
+}
+
+/* ---- mailbox settings -------------------------------------------------- */
+
+static void mailbox_done(void *arg, const struct graph_result *r)
+{
+	struct guser *u = arg;
+
+	u->src->done++;
+	if (!r->rc && !strbuf_add(&u->mb_body, r->body, r->len)) {
+		u->mb_state = FETCH_DONE;
+		return;
+	}
+	u->mb_state = FETCH_FAILED;
+	set_failure(u, r->rc ? r->rc : DG_ENOMEM,
+		    r->rc ? r->msg : "out of memory", &u->mb_rc, &u->mb_msg);
+}
+
+static void ask_mailbox(struct gsrc *s, struct guser *u)
+{
+	struct strbuf url = STRBUF_INIT;
+	struct dg_err err = DG_ERR_INIT;
+	int rc;
+
+	strbuf_reset(&u->mb_body);
+	rc = user_path(s, u, &url);
+	if (!rc)
+		rc = strbuf_addstr(&url, "/mailboxSettings");
+	if (rc)
+		rc = dg_errf(&err, rc, "out of memory");
+	else
+		rc = submit(s, u, url.buf, NULL, mailbox_done, &err);
+	strbuf_release(&url);
+	u->mb_state = rc ? FETCH_FAILED : FETCH_PENDING;
+	if (rc)
+		set_failure(u, rc, err.msg, &u->mb_rc, &u->mb_msg);
+	else
+		s->total++;
+}
+
+static void stage(struct gsrc *s, const char *name)
+{
+	s->stage = name;
+	s->done = 0;
+	s->total = 0;
+}
+
+/* App mode: a refused sign-in stops everything, not user by user. */
+static int run(struct gsrc *s, struct dg_err *err)
+{
+	int rc;
+
+	report(s, true);
+	rc = graph_run(s->g, err);
+	report(s, true);
+	return rc;
+}
+
+static int gs_prefetch_mailboxes(void *impl,
+				 const struct cal_user *const *users, size_t n,
+				 struct dg_err *err)
+{
+	struct gsrc *s = impl;
+	struct guser *u;
+	size_t i;
+	int rc;
+
+	rc = auth_check(s->auth, err);
+	if (rc)
+		return rc;
+	stage(s, "mailboxes");
+	for (i = 0; i < n; i++) {
+		rc = record(s, users[i], &u, err);
+		if (rc)
+			return rc;
+		if (u->mb_state == FETCH_NONE)
+			ask_mailbox(s, u);
+	}
+	return run(s, err);
+}
+
+static int gs_mailbox(void *impl, const struct cal_user *cu,
+		      struct cal_mailbox *out, struct dg_err *err)
+{
+	struct gsrc *s = impl;
+	struct guser *u;
+	int rc;
+
+	rc = record(s, cu, &u, err);
+	if (!rc && u->mb_state == FETCH_NONE) {
+		stage(s, "mailboxes");
+		ask_mailbox(s, u);
+		rc = run(s, err);
+	}
+	if (rc)
+		return rc;
+	if (u->mb_state != FETCH_DONE)
+		return failure(err, u->mb_rc, u->mb_msg);
+	rc = graphjson_mailbox(u->mb_body.buf, u->mb_body.len, out, err);
+	if (rc)
+		dg_err_prefix(err, "user %s: GET %s%s/mailboxSettings", u->mail,
+			      s->delegated ? "/me" : "/users/",
+			      s->delegated ? "" : u->id);
+	return rc;
+}
+
+/* ---- events ---------------------------------------------------------- */
+
+static void events_failed(struct guser *u, int rc, const char *msg)
+{
+	cal_event_list_release(&u->events);
+	u->ev_state = FETCH_FAILED;
+	set_failure(u, rc, msg, &u->ev_rc, &u->ev_msg);
+	u->src->done++;
+}
+
+/* A page: keep its events, ask for the next one or call it done. */
+static void events_page(void *arg, const struct graph_result *r)
+{
+	struct guser *u = arg;
+	struct dg_err err = DG_ERR_INIT;
+	char *next = NULL;
+	int rc;
+
+	if (r->rc) {
+		events_failed(u, r->rc, r->msg);
+		return;
+	}
+	rc = graphjson_events_page(r->body, r->len, &u->events, &next, &err);
+	if (rc) {
+		dg_err_prefix(&err, "%s", r->what);
+		events_failed(u, rc, err.msg);
+		return;
+	}
+	if (!next) {
+		u->ev_state = FETCH_DONE;
+		u->src->done++;
+		return;
+	}
+	rc = submit(u->src, u, next, PREFER_UTC, events_page, &err);
+	free(next);
+	if (rc)
+		events_failed(u, rc, err.msg);
+}
+
+static int events_url(struct gsrc *s, struct guser *u, struct strbuf *url)
+{
+	int rc = user_path(s, u, url);
+
+	if (!rc)
+		rc = strbuf_addstr(url, "/calendarView?startDateTime=");
+	if (!rc)
+		rc = graph_escape(u->ev_start, url);
+	if (!rc)
+		rc = strbuf_addstr(url, "&endDateTime=");
+	if (!rc)
+		rc = graph_escape(u->ev_end, url);
+	if (!rc)
+		rc = strbuf_addstr(url, "&$top=100&$select=" EVENT_FIELDS);
+	return rc;
+}
+
+static bool same_window(const struct guser *u, const char *start,
+			const char *end)
+{
+	return u->ev_start && !strcmp(u->ev_start, start) &&
+	       !strcmp(u->ev_end, end);
+}
+
+static void ask_events(struct gsrc *s, struct guser *u, const char *start,
+		       const char *end)
+{
+	struct strbuf url = STRBUF_INIT;
+	struct dg_err err = DG_ERR_INIT;
+	int rc = 0;
+
+	cal_event_list_release(&u->events);
+	free(u->ev_start);
+	free(u->ev_end);
+	u->ev_start = strdup(start);
+	u->ev_end = strdup(end);
+	if (!u->ev_start || !u->ev_end || events_url(s, u, &url))
+		rc = dg_errf(&err, DG_ENOMEM, "out of memory");
+	if (!rc)
+		rc = submit(s, u, url.buf, PREFER_UTC, events_page, &err);
+	strbuf_release(&url);
+	u->ev_state = rc ? FETCH_FAILED : FETCH_PENDING;
+	if (rc)
+		set_failure(u, rc, err.msg, &u->ev_rc, &u->ev_msg);
+	else
+		s->total++;
+}
+
+/* Asked already for this window and not handed out yet. */
+static bool have_events(const struct guser *u, const char *start,
+			const char *end)
+{
+	return (u->ev_state == FETCH_DONE || u->ev_state == FETCH_FAILED ||
+		u->ev_state == FETCH_PENDING) &&
+	       same_window(u, start, end);
+}
+
+static int gs_prefetch_events(void *impl, const struct source_window *w,
+			      size_t n, struct dg_err *err)
+{
+	struct gsrc *s = impl;
+	struct guser *u;
+	size_t i;
+	int rc;
+
+	stage(s, "calendars");
+	for (i = 0; i < n; i++) {
+		rc = record(s, w[i].user, &u, err);
+		if (rc)
+			return rc;
+		if (!have_events(u, w[i].start_utc, w[i].end_utc))
+			ask_events(s, u, w[i].start_utc, w[i].end_utc);
+	}
+	return run(s, err);
+}
+
+/* Hand the fetched events over to out (appended), emptying u's. */
+static int move_events(struct guser *u, struct cal_event_list *out,
+		       struct dg_err *err)
+{
+	struct cal_event *ev;
+	size_t i, n0 = out->n;
+
+	if (!out->n) {
+		cal_event_list_release(out);
+		*out = u->events;
+		memset(&u->events, 0, sizeof(u->events));
+		return 0;
+	}
+	for (i = 0; i < u->events.n; i++) {
+		if (cal_event_list_push(out, &ev)) {
+			out->n = n0; /* the moved ones are still u's */
+			return dg_errf(err, DG_ENOMEM, "out of memory");
+		}
+		*ev = u->events.v[i];
+	}
+	free(u->events.v);
+	memset(&u->events, 0, sizeof(u->events));
+	return 0;
+}
+
+static int gs_events(void *impl, const struct cal_user *cu,
+		     const char *start_utc, const char *end_utc,
+		     struct cal_event_list *out, struct dg_err *err)
+{
+	struct gsrc *s = impl;
+	struct guser *u;
+	int rc;
+
+	rc = record(s, cu, &u, err);
+	if (!rc && !have_events(u, start_utc, end_utc)) {
+		stage(s, "calendars");
+		ask_events(s, u, start_utc, end_utc);
+		rc = run(s, err);
+	}
+	if (rc)
+		return rc;
+	if (u->ev_state != FETCH_DONE)
+		return failure(err, u->ev_rc, u->ev_msg);
+	rc = move_events(u, out, err);
+	if (!rc)
+		u->ev_state = FETCH_TAKEN;
+	return rc;
+}
+
+/* ---- users and groups ------------------------------------------------ */
+
+static int gs_users(void *impl, struct cal_user_list *out, struct dg_err *err)
+{
+	struct gsrc *s = impl;
+	size_t n0 = out->n;
+	int rc;
+
+	rc = users_load(s->st, s->delegated ? USERS_CONNECTED : USERS_ALL, out,
+			err);
+	if (rc || out->n > n0)
+		return rc;
+	if (s->delegated)
+		return dg_errf(err, DG_ENOTFOUND,
+			       "no users: nobody has "
+			       "connected; run 'digest connect' first");
+	return dg_errf(err, DG_ENOTFOUND,
+		       "no users: run 'digest users "
+		       "sync' first");
+}
+
+/* GET /groups?$filter=mail eq '<address>' (quotes doubled). */
+static int group_url(const char *address, struct strbuf *url)
+{
+	struct strbuf f = STRBUF_INIT;
+	const char *p;
+	int rc = strbuf_addstr(&f, "mail eq '");
+
+	for (p = address; !rc && *p; p++)
+		rc = *p == '\'' ? strbuf_addstr(&f, "''")
+				: strbuf_addch(&f, *p);
+	if (!rc)
+		rc = strbuf_addch(&f, '\'');
+	if (!rc)
+		rc = strbuf_addstr(url, "/groups?$filter=");
+	if (!rc)
+		rc = graph_escape(f.buf, url);
+	if (!rc)
+		rc = strbuf_addstr(url, "&$select=id,mail,displayName");
+	strbuf_release(&f);
+	return rc;
+}
+
+/* Walk the pages of url with parse until it says stop (no next page). */
+static int find_group(struct gsrc *s, const char *address,
+		      struct cal_group *out, bool *found, struct dg_err *err)
+{
+	struct strbuf url = STRBUF_INIT, body = STRBUF_INIT;
+	char *next = NULL;
+	int rc;
+
+	rc = group_url(address, &url);
+	if (rc)
+		rc = dg_errf(err, rc, "out of memory");
+	while (!rc) {
+		strbuf_reset(&body);
+		rc = graph_get(s->g, 0, next ? next : url.buf, NULL, &body,
+			       err);
+		free(next);
+		next = NULL;
+		if (!rc)
+			rc = graphjson_group_find(body.buf, body.len, address,
+						  out, found, &next, err);
+		if (*found || !next)
+			break;
+	}
+	free(next);
+	strbuf_release(&url);
+	strbuf_release(&body);
+	return rc;
+}
+
+static int members(struct gsrc *s, struct cal_group *g, struct dg_err *err)
+{
+	struct strbuf url = STRBUF_INIT, body = STRBUF_INIT;
+	char *next = NULL;
+	int rc;
+
+	rc = strbuf_addstr(&url, "/groups/");
+	if (!rc)
+		rc = graph_escape(g->id, &url);
+	if (!rc)
+		rc = strbuf_addstr(&url, "/transitiveMembers?$select=mail,"
+					 "displayName");
+	if (rc)
+		rc = dg_errf(err, rc, "out of memory");
+	while (!rc) {
+		strbuf_reset(&body);
+		rc = graph_get(s->g, 0, next ? next : url.buf, NULL, &body,
+			       err);
+		free(next);
+		next = NULL;
+		if (!rc)
+			rc = graphjson_members_page(body.buf, body.len, g,
+						    &next, err);
+		if (!next)
+			break;
+	}
+	strbuf_release(&url);
+	strbuf_release(&body);
+	return rc;
+}
+
+/*
+ * A refusal (403: no GroupMember.Read.All) or a query Graph cannot run
+ * for this address (400, 404) means we cannot tell a list: treat the
+ * address as a person, and after a 403 stop asking.
+ */
+static int no_group(struct gsrc *s, const char *address, int rc,
+		    struct dg_err *err)
+{
+	if (rc == DG_EPERM && !s->groups_refused) {
+		s->groups_refused = true;
+		logging_warn("lists among attendees are not expanded: %s "
+			     "(the app needs GroupMember.Read.All)",
+			     err ? err->msg : "refused");
+	} else if (rc != DG_EPERM) {
+		logging_debug("%s taken for a person: %s", address,
+			      err ? err->msg : "");
+	}
+	return dg_errf(err, DG_ENOTFOUND, "%s is no group we can read",
+		       address);
+}
+
+static int gs_group(void *impl, const char *address, struct cal_group *out,
+		    struct dg_err *err)
+{
+	struct gsrc *s = impl;
+	bool found = false;
+	int rc;
+
+	/* A delegated token may only read its own user's things. */
+	if (s->delegated || s->groups_refused)
+		return dg_errf(err, DG_ENOTFOUND,
+			       "%s is not looked up as a "
+			       "group",
+			       address);
+	rc = find_group(s, address, out, &found, err);
+	if (rc == DG_EPERM || rc == DG_EINVAL || rc == DG_ENOTFOUND)
+		return no_group(s, address, rc, err);
+	if (!rc && !found)
+		return dg_errf(err, DG_ENOTFOUND, "%s is no group", address);
+	if (!rc)
+		rc = members(s, out, err);
+	if (rc)
+		dg_err_prefix(err, "group %s", address);
+	return rc;
+}
+
+/* ---- the kind -------------------------------------------------------- */
+
+static void gs_close(void *impl)
+{
+	struct gsrc *s = impl;
+	size_t i;
+
+	if (!s)
+		return;
+	for (i = 0; i < s->n; i++)
+		guser_free(s->users[i]);
+	free(s->users);
+	free(s->slots);
+	auth_close(s->auth);
+	graph_close(s->g);
+	free(s);
+}
+
+static const struct source_ops graph_ops = {
+	.kind = "graph",
+	.users = gs_users,
+	.mailbox = gs_mailbox,
+	.events = gs_events,
+	.group = gs_group,
+	.close = gs_close,
+	.prefetch_mailboxes = gs_prefetch_mailboxes,
+	.prefetch_events = gs_prefetch_events,
+};
+
+int source_open_graph(const struct config *cfg, struct store *st, int jobs,
+		      source_progress_fn *progress, void *progress_ctx,
+		      struct source **out, struct dg_err *err)
+{
+	struct graph_settings gs;
+	struct gsrc *s = calloc(1, sizeof(*s));
+	int rc;
+
+	*out = NULL;
+	if (!s)
+		return dg_errf(err, DG_ENOMEM, "out of memory");
+	s->cfg = cfg;
+	s->st = st;
+	s->delegated = cfg->graph.auth == CONFIG_AUTH_DELEGATED;
+	s->progress = progress;
+	s->progress_ctx = progress_ctx;
+	s->stage = "users";
+	graph_settings_of(cfg, jobs, &gs);
+	rc = graph_open(&gs, &s->g, err);
+	if (!rc)
+		rc = auth_open(cfg, st, s->g, &s->auth, err);
+	if (rc) {
+		gs_close(s);
+		return rc;
+	}
+	graph_set_tick(s->g, tick, s);
+	return source_new(&graph_ops, s, out, err);
+}

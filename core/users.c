@@ -1,0 +1,405 @@
+#include "users.h"
+#include "auth.h"
+#include "graph.h"
+#include "graphjson.h"
+#include "store_db.h"
+#include "strbuf.h"
+
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#define USER_FIELDS "id,mail,displayName,userPrincipalName,proxyAddresses"
+
+/* ---- table users ----------------------------------------------------- */
+
+static int prepare(struct store *st, const char *sql, sqlite3_stmt **stmt,
+		   const char *what, struct dg_err *err)
+{
+	if (sqlite3_prepare_v2(store_db(st), sql, -1, stmt, NULL) != SQLITE_OK)
+		return store_db_fail(st, what, err);
+	return 0;
+}
+
+static int exec(struct store *st, const char *sql, const char *what,
+		struct dg_err *err)
+{
+	if (sqlite3_exec(store_db(st), sql, NULL, NULL, NULL) != SQLITE_OK)
+		return store_db_fail(st, what, err);
+	return 0;
+}
+
+/* The proxy addresses one per line; one holding a line break is left. */
+static int join_proxies(const struct cal_user *u, struct strbuf *out)
+{
+	size_t i;
+	int rc = 0;
+
+	for (i = 0; !rc && i < u->nproxy; i++) {
+		if (strpbrk(u->proxy_addresses[i], "\r\n"))
+			continue;
+		if (out->len)
+			rc = strbuf_addch(out, '\n');
+		if (!rc)
+			rc = strbuf_addstr(out, u->proxy_addresses[i]);
+	}
+	return rc;
+}
+
+static const char upsert_sql[] =
+	"INSERT INTO users(id, mail, display_name, upn, proxy_addresses, "
+	"synced_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6) "
+	"ON CONFLICT(id) DO UPDATE SET mail = excluded.mail, "
+	"display_name = excluded.display_name, upn = excluded.upn, "
+	"proxy_addresses = excluded.proxy_addresses, "
+	"synced_at = excluded.synced_at";
+
+static int insert(struct store *st, sqlite3_stmt *stmt,
+		  const struct cal_user *u, int64_t now_ms, struct dg_err *err)
+{
+	struct strbuf proxies = STRBUF_INIT;
+	int rc = join_proxies(u, &proxies);
+
+	if (rc) {
+		strbuf_release(&proxies);
+		return dg_errf(err, rc, "out of memory");
+	}
+	sqlite3_bind_text(stmt, 1, u->id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 2, u->mail, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 3, u->display_name, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 4, u->user_principal_name, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 5, proxies.buf, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(stmt, 6, now_ms);
+	if (sqlite3_step(stmt) != SQLITE_DONE)
+		rc = store_db_fail(st, "cannot store a user", err);
+	sqlite3_reset(stmt);
+	sqlite3_clear_bindings(stmt);
+	strbuf_release(&proxies);
+	if (rc)
+		dg_err_prefix(err, "user %s", u->mail);
+	return rc;
+}
+
+int users_put(struct store *st, const struct cal_user *u, int64_t now_ms,
+	      struct dg_err *err)
+{
+	sqlite3_stmt *stmt = NULL;
+	int rc;
+
+	if (!u->id || !u->mail)
+		return dg_errf(err, DG_EINVAL,
+			       "a user without id or mail "
+			       "cannot be stored");
+	rc = prepare(st, upsert_sql, &stmt, "cannot store a user", err);
+	if (!rc)
+		rc = insert(st, stmt, u, now_ms, err);
+	sqlite3_finalize(stmt);
+	return rc;
+}
+
+int users_replace(struct store *st, const struct cal_user_list *list,
+		  int64_t now_ms, size_t *stored, struct dg_err *err)
+{
+	const char *what = "cannot store the users";
+	sqlite3_stmt *stmt = NULL;
+	size_t i;
+	int rc;
+
+	*stored = 0;
+	rc = exec(st, "SAVEPOINT users_replace", what, err);
+	if (rc)
+		return rc;
+	rc = exec(st, "DELETE FROM users", what, err);
+	if (!rc)
+		rc = prepare(st, upsert_sql, &stmt, what, err);
+	for (i = 0; !rc && i < list->n; i++) {
+		if (!list->v[i].mail || !list->v[i].id)
+			continue;
+		rc = insert(st, stmt, &list->v[i], now_ms, err);
+		(*stored)++;
+	}
+	sqlite3_finalize(stmt);
+	if (!rc)
+		return exec(st, "RELEASE users_replace", what, err);
+	*stored = 0;
+	sqlite3_exec(store_db(st),
+		     "ROLLBACK TO users_replace; RELEASE users_replace", NULL,
+		     NULL, NULL);
+	return rc;
+}
+
+static int column(sqlite3_stmt *stmt, int i, char **out)
+{
+	const unsigned char *s = sqlite3_column_text(stmt, i);
+
+	*out = s && *s ? strdup((const char *)s) : NULL;
+	return s && *s && !*out ? DG_ENOMEM : 0;
+}
+
+static int split_proxies(const char *s, struct cal_user *u)
+{
+	const char *p = s, *nl;
+	size_t n = 1;
+
+	if (!s || !*s)
+		return 0;
+	for (nl = s; (nl = strchr(nl, '\n')); nl++)
+		n++;
+	u->proxy_addresses = calloc(n, sizeof(*u->proxy_addresses));
+	if (!u->proxy_addresses)
+		return DG_ENOMEM;
+	while (*p) {
+		nl = strchrnul(p, '\n');
+		if (nl > p) {
+			u->proxy_addresses[u->nproxy] =
+				strndup(p, (size_t)(nl - p));
+			if (!u->proxy_addresses[u->nproxy++])
+				return DG_ENOMEM;
+		}
+		p = *nl ? nl + 1 : nl;
+	}
+	return 0;
+}
+
+static int load_row(sqlite3_stmt *stmt, struct cal_user_list *out)
+{
+	struct cal_user *u;
+	int rc = cal_user_list_push(out, &u);
+
+	if (!rc)
+		rc = column(stmt, 0, &u->id);
+	if (!rc)
+		rc = column(stmt, 1, &u->mail);
+	if (!rc)
+		rc = column(stmt, 2, &u->display_name);
+	if (!rc)
+		rc = column(stmt, 3, &u->user_principal_name);
+	if (!rc)
+		rc = split_proxies((const char *)sqlite3_column_text(stmt, 4),
+				   u);
+	return rc;
+}
+
+int users_load(struct store *st, enum users_which which,
+	       struct cal_user_list *out, struct dg_err *err)
+{
+	const char *what = "cannot read the users";
+	sqlite3_stmt *stmt = NULL;
+	size_t n0 = out->n;
+	int rc, step = SQLITE_DONE;
+
+	rc = prepare(st,
+		     which == USERS_ALL
+			     ? "SELECT id, mail, display_name, upn, "
+			       "proxy_addresses FROM users ORDER BY mail"
+			     : "SELECT u.id, u.mail, u.display_name, u.upn, "
+			       "u.proxy_addresses FROM users u JOIN tokens t "
+			       "ON t.user_id = u.id ORDER BY u.mail",
+		     &stmt, what, err);
+	while (!rc && (step = sqlite3_step(stmt)) == SQLITE_ROW)
+		rc = load_row(stmt, out);
+	if (rc)
+		dg_errf(err, rc, "out of memory reading the users");
+	else if (step != SQLITE_DONE)
+		rc = store_db_fail(st, what, err);
+	sqlite3_finalize(stmt);
+	while (rc && out->n > n0)
+		cal_user_release(&out->v[--out->n]);
+	return rc;
+}
+
+/* ---- digest users sync ----------------------------------------------- */
+
+struct sync {
+	const struct config *cfg;
+	struct graph *g;
+	source_progress_fn *progress;
+	void *progress_ctx;
+	struct cal_user_list users;
+};
+
+static void report(struct sync *s)
+{
+	struct graph_stats gs;
+	struct source_progress p = {.stage = "users"};
+
+	if (!s->progress)
+		return;
+	graph_get_stats(s->g, &gs);
+	p.done = s->users.n;
+	p.requests = gs.requests;
+	p.throttled = gs.throttled;
+	s->progress(&p, s->progress_ctx);
+}
+
+/* A group id is a GUID: 8-4-4-4-12 hex digits. */
+static bool is_guid(const char *s)
+{
+	static const char shape[] = "xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx";
+	size_t i;
+
+	for (i = 0; shape[i]; i++)
+		if (shape[i] == 'x' ? !isxdigit((unsigned char)s[i])
+				    : s[i] != '-')
+			return false;
+	return !s[i];
+}
+
+/* "mail eq 'x'" for an address, "displayName eq 'x'" for a name. */
+static int group_filter(const char *name, struct strbuf *url)
+{
+	struct strbuf f = STRBUF_INIT;
+	const char *p;
+	int rc;
+
+	rc = strbuf_addstr(&f, strchr(name, '@') ? "mail eq '"
+						 : "displayName eq '");
+	/* OData quotes a quote by doubling it. */
+	for (p = name; !rc && *p; p++)
+		rc = *p == '\'' ? strbuf_addstr(&f, "''")
+				: strbuf_addch(&f, *p);
+	if (!rc)
+		rc = strbuf_addch(&f, '\'');
+	if (!rc)
+		rc = strbuf_addstr(url, "/groups?$filter=");
+	if (!rc)
+		rc = graph_escape(f.buf, url);
+	if (!rc)
+		rc = strbuf_addstr(url, "&$select=id,mail,displayName");
+	strbuf_release(&f);
+	return rc;
+}
+
+/* The id of [graph] group: given, or looked up by mail or name. */
+static int group_id(struct sync *s, char **id, struct dg_err *err)
+{
+	const char *name = s->cfg->graph.group;
+	struct strbuf url = STRBUF_INIT, body = STRBUF_INIT;
+	struct cal_group g = {0};
+	char *next = NULL;
+	size_t matches = 0;
+	int rc;
+
+	if (is_guid(name)) {
+		*id = strdup(name);
+		return *id ? 0 : dg_errf(err, DG_ENOMEM, "out of memory");
+	}
+	rc = group_filter(name, &url);
+	if (rc)
+		return dg_errf(err, rc, "out of memory");
+	do {
+		strbuf_reset(&body);
+		rc = graph_get(s->g, 0, next ? next : url.buf, NULL, &body,
+			       err);
+		free(next);
+		next = NULL;
+		if (!rc)
+			rc = graphjson_group_named(body.buf, body.len, name, &g,
+						   &matches, &next, err);
+	} while (!rc && next);
+	strbuf_release(&url);
+	strbuf_release(&body);
+	if (!rc && !matches)
+		rc = dg_errf(err, DG_ENOTFOUND,
+			     "[graph] group: no group has "
+			     "the mail or name '%s'",
+			     name);
+	else if (!rc && matches > 1)
+		rc = dg_errf(err, DG_EINVAL,
+			     "[graph] group: %zu groups have "
+			     "the name '%s'; give its mail or id instead",
+			     matches, name);
+	if (!rc) {
+		*id = g.id;
+		g.id = NULL;
+	}
+	cal_group_release(&g);
+	return rc;
+}
+
+static int first_url(struct sync *s, struct strbuf *url, struct dg_err *err)
+{
+	char *id = NULL;
+	int rc;
+
+	if (!s->cfg->graph.group)
+		return strbuf_addstr(url,
+				     "/users?$select=" USER_FIELDS "&$top=999")
+			       ? dg_errf(err, DG_ENOMEM, "out of memory")
+			       : 0;
+	rc = group_id(s, &id, err);
+	if (rc)
+		return rc;
+	rc = strbuf_addstr(url, "/groups/");
+	if (!rc)
+		rc = graph_escape(id, url);
+	if (!rc)
+		rc = strbuf_addstr(url,
+				   "/transitiveMembers?$select=" USER_FIELDS
+				   "&$top=999");
+	free(id);
+	return rc ? dg_errf(err, rc, "out of memory") : 0;
+}
+
+/* Every page, nextLink after nextLink. */
+static int fetch_all(struct sync *s, struct dg_err *err)
+{
+	struct strbuf url = STRBUF_INIT, body = STRBUF_INIT;
+	char *next = NULL;
+	int rc;
+
+	rc = first_url(s, &url, err);
+	while (!rc) {
+		strbuf_reset(&body);
+		rc = graph_get(s->g, 0, next ? next : url.buf, NULL, &body,
+			       err);
+		free(next);
+		next = NULL;
+		if (!rc && s->cfg->graph.group)
+			rc = graphjson_member_users_page(body.buf, body.len,
+							 &s->users, &next, err);
+		else if (!rc)
+			rc = graphjson_users_page(body.buf, body.len, &s->users,
+						  &next, err);
+		report(s);
+		if (!next)
+			break;
+	}
+	strbuf_release(&url);
+	strbuf_release(&body);
+	return rc;
+}
+
+int users_sync(const struct config *cfg, struct store *st, int64_t now_ms,
+	       source_progress_fn *progress, void *progress_ctx, size_t *stored,
+	       struct dg_err *err)
+{
+	struct sync s = {
+		.cfg = cfg, .progress = progress, .progress_ctx = progress_ctx};
+	struct graph_settings gs;
+	struct auth *a = NULL;
+	int rc;
+
+	*stored = 0;
+	if (cfg->graph.auth != CONFIG_AUTH_APP)
+		return dg_errf(err, DG_EINVAL,
+			       "%s: users sync is for [graph] "
+			       "auth = \"app\"; in delegated mode users join "
+			       "with 'digest connect'",
+			       cfg->file ? cfg->file : "the config");
+	graph_settings_of(cfg, 1, &gs);
+	rc = graph_open(&gs, &s.g, err);
+	if (!rc)
+		rc = auth_open(cfg, st, s.g, &a, err);
+	if (!rc)
+		rc = auth_check(a, err);
+	if (!rc)
+		rc = fetch_all(&s, err);
+	if (!rc)
+		rc = users_replace(st, &s.users, now_ms, stored, err);
+	cal_user_list_release(&s.users);
+	auth_close(a);
+	graph_close(s.g);
+	return rc;
+}

@@ -1,0 +1,429 @@
+/*
+ * graphjson, the answers the graph source adds: $batch both ways, the
+ * token and device-code endpoints, /me, users among a group's members and
+ * a group by name. JSON is written with ' for " (see J()).
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "calendar.h"
+#include "err.h"
+#include "graphjson.h"
+
+static char jbuf[8192];
+
+static const char *J(const char *s)
+{
+	size_t i;
+
+	assert_true(strlen(s) < sizeof(jbuf));
+	for (i = 0; s[i]; i++)
+		jbuf[i] = s[i] == '\'' ? '"' : s[i];
+	jbuf[i] = '\0';
+	return jbuf;
+}
+
+static int batch(const char *json, struct graphjson_batch *b,
+		 struct dg_err *err)
+{
+	const char *t = J(json);
+
+	return graphjson_batch_answer(t, strlen(t), b, err);
+}
+
+/* ---- $batch answers ----------------------------------------------- */
+
+static void test_graphbatch__answers_keep_their_ids_in_any_order(void **state)
+{
+	struct graphjson_batch b = GRAPHJSON_BATCH_INIT;
+	struct dg_err err = DG_ERR_INIT;
+
+	assert_int_equal(batch("{'responses':["
+			       "{'id':'3','status':200,'body':{'value':[]}},"
+			       "{'id':'1','status':404,'body':{'error':"
+			       "{'code':'ErrorInvalidUser','message':'x'}}},"
+			       "{'id':'2','status':204}]}",
+			       &b, &err),
+			 0);
+	assert_int_equal(b.n, 3);
+	assert_string_equal(b.v[0].id, "3");
+	assert_int_equal(b.v[0].status, 200);
+	assert_string_equal(b.v[0].body, "{\"value\":[]}");
+	assert_int_equal(b.v[0].body_len, strlen(b.v[0].body));
+	assert_string_equal(b.v[1].id, "1");
+	assert_int_equal(b.v[1].status, 404);
+	assert_string_equal(b.v[1].body,
+			    "{\"error\":{\"code\":"
+			    "\"ErrorInvalidUser\",\"message\":\"x\"}}");
+	assert_null(b.v[2].body);
+	assert_int_equal(b.v[2].body_len, 0);
+	graphjson_batch_release(&b);
+}
+
+static void test_graphbatch__retry_after_in_any_letter_case(void **state)
+{
+	struct graphjson_batch b = GRAPHJSON_BATCH_INIT;
+	struct dg_err err = DG_ERR_INIT;
+
+	assert_int_equal(batch("{'responses':["
+			       "{'id':'1','status':429,'headers':"
+			       "{'Content-Type':'x','retry-after':'8'}},"
+			       "{'id':'2','status':429,'headers':"
+			       "{'Retry-After':'0.249'}},"
+			       "{'id':'3','status':503,'headers':"
+			       "{'RETRY-AFTER':2}}]}",
+			       &b, &err),
+			 0);
+	assert_string_equal(b.v[0].retry_after, "8");
+	assert_string_equal(b.v[1].retry_after, "0.249");
+	assert_string_equal(b.v[2].retry_after, "2");
+	graphjson_batch_release(&b);
+}
+
+static void test_graphbatch__string_body_is_kept_as_is(void **state)
+{
+	struct graphjson_batch b = GRAPHJSON_BATCH_INIT;
+	struct dg_err err = DG_ERR_INIT;
+
+	assert_int_equal(batch("{'responses':[{'id':'1','status':200,"
+			       "'body':'aGVsbG8='}]}",
+			       &b, &err),
+			 0);
+	assert_string_equal(b.v[0].body, "aGVsbG8=");
+	graphjson_batch_release(&b);
+}
+
+static void test_graphbatch__answer_without_status_names_it(void **state)
+{
+	struct graphjson_batch b = GRAPHJSON_BATCH_INIT;
+	struct dg_err err = DG_ERR_INIT;
+
+	assert_int_equal(batch("{'responses':[{'id':'1','status':200},"
+			       "{'id':'7'}]}",
+			       &b, &err),
+			 DG_EPARSE);
+	assert_string_equal(err.msg, "response 2 (\"7\"): field 'status' is "
+				     "missing");
+	assert_int_equal(b.n, 0);
+	assert_null(b.v);
+}
+
+static void test_graphbatch__status_out_of_range_is_refused(void **state)
+{
+	struct graphjson_batch b = GRAPHJSON_BATCH_INIT;
+	struct dg_err err = DG_ERR_INIT;
+
+	assert_int_equal(
+		batch("{'responses':[{'id':'1','status':42}]}", &b, &err),
+		DG_EPARSE);
+	assert_string_equal(err.msg, "response 1 (\"1\"): field 'status' is "
+				     "no HTTP status (42)");
+}
+
+static void test_graphbatch__no_responses_names_the_field(void **state)
+{
+	struct graphjson_batch b = GRAPHJSON_BATCH_INIT;
+	struct dg_err err = DG_ERR_INIT;
+
+	assert_int_equal(batch("{'error':{'code':'BadRequest'}}", &b, &err),
+			 DG_EPARSE);
+	assert_string_equal(err.msg, "field 'responses' is missing");
+}
+
+static void test_graphbatch__body_of_wrong_type_is_refused(void **state)
+{
+	struct graphjson_batch b = GRAPHJSON_BATCH_INIT;
+	struct dg_err err = DG_ERR_INIT;
+
+	assert_int_equal(batch("{'responses':[{'id':'1','status':200,"
+			       "'body':12}]}",
+			       &b, &err),
+			 DG_EPARSE);
+	assert_string_equal(err.msg, "response 1 (\"1\"): field 'body' must "
+				     "be an object or a string, not a number");
+}
+
+/* ---- $batch requests ------------------------------------------------ */
+
+static void test_graphbatch__request_body_escapes_urls_and_headers(void **state)
+{
+	struct graphjson_subrequest v[2] = {
+		{"1", "GET", "/users/a\"b/mailboxSettings", NULL},
+		{"2", "GET", "/users/x/calendarView?$top=100",
+		 "outlook.timezone=\"UTC\""},
+	};
+	struct strbuf out = STRBUF_INIT;
+	struct dg_err err = DG_ERR_INIT;
+
+	assert_int_equal(graphjson_batch_request(v, 2, &out, &err), 0);
+	assert_string_equal(out.buf, J("{'requests':["
+				       "{'id':'1','method':'GET','url':"
+				       "'/users/a\\'b/mailboxSettings'},"
+				       "{'id':'2','method':'GET','url':"
+				       "'/users/x/calendarView?$top=100',"
+				       "'headers':{'Prefer':"
+				       "'outlook.timezone=\\'UTC\\''}}]}"));
+	strbuf_release(&out);
+}
+
+/* ---- token endpoint -------------------------------------------------- */
+
+static int token(const char *json, struct graphjson_token *t,
+		 struct dg_err *err)
+{
+	const char *s = J(json);
+
+	return graphjson_token(s, strlen(s), t, err);
+}
+
+static void test_graphbatch__token_answer_gives_tokens_and_life(void **state)
+{
+	struct graphjson_token t = GRAPHJSON_TOKEN_INIT;
+	struct dg_err err = DG_ERR_INIT;
+
+	assert_int_equal(token("{'token_type':'Bearer','expires_in':3599,"
+			       "'ext_expires_in':3599,'access_token':'eyJ0',"
+			       "'refresh_token':'0.AR'}",
+			       &t, &err),
+			 0);
+	assert_string_equal(t.access_token, "eyJ0");
+	assert_string_equal(t.refresh_token, "0.AR");
+	assert_int_equal(t.expires_in, 3599);
+	assert_null(t.error);
+	graphjson_token_release(&t);
+	assert_null(t.access_token);
+}
+
+static void test_graphbatch__token_lifetime_may_be_a_string(void **state)
+{
+	struct graphjson_token t = GRAPHJSON_TOKEN_INIT;
+	struct dg_err err = DG_ERR_INIT;
+
+	assert_int_equal(
+		token("{'access_token':'a','expires_in':'3600'}", &t, &err), 0);
+	assert_int_equal(t.expires_in, 3600);
+	graphjson_token_release(&t);
+}
+
+static void test_graphbatch__lifetime_not_a_number_is_refused(void **state)
+{
+	struct graphjson_token t = GRAPHJSON_TOKEN_INIT;
+	struct dg_err err = DG_ERR_INIT;
+
+	assert_int_equal(
+		token("{'access_token':'a','expires_in':'soon'}", &t, &err),
+		DG_EPARSE);
+	assert_string_equal(err.msg, "field 'expires_in' is no count of "
+				     "seconds");
+	assert_null(t.access_token);
+}
+
+static void test_graphbatch__token_error_gives_code_and_text(void **state)
+{
+	struct graphjson_token t = GRAPHJSON_TOKEN_INIT;
+	struct dg_err err = DG_ERR_INIT;
+
+	assert_int_equal(token("{'error':'invalid_grant','error_description':"
+			       "'AADSTS700082: expired.\\r\\nTrace ID: 1',"
+			       "'error_codes':[700082]}",
+			       &t, &err),
+			 0);
+	assert_string_equal(t.error, "invalid_grant");
+	assert_string_equal(t.error_description,
+			    "AADSTS700082: expired.\r\nTrace ID: 1");
+	assert_null(t.access_token);
+	graphjson_token_release(&t);
+}
+
+static void test_graphbatch__neither_token_nor_error_is_refused(void **state)
+{
+	struct graphjson_token t = GRAPHJSON_TOKEN_INIT;
+	struct dg_err err = DG_ERR_INIT;
+
+	assert_int_equal(token("{'token_type':'Bearer'}", &t, &err), DG_EPARSE);
+	assert_string_equal(err.msg, "the answer has neither 'access_token' "
+				     "nor 'error'");
+}
+
+static void test_graphbatch__device_code_answer_and_its_defaults(void **state)
+{
+	struct graphjson_device_code d = GRAPHJSON_DEVICE_CODE_INIT;
+	struct dg_err err = DG_ERR_INIT;
+	const char *s = J("{'device_code':'DC','user_code':'ABC-DEF',"
+			  "'verification_uri':'https://microsoft.com/"
+			  "devicelogin','message':'To sign in...'}");
+
+	assert_int_equal(graphjson_device_code(s, strlen(s), &d, &err), 0);
+	assert_string_equal(d.device_code, "DC");
+	assert_string_equal(d.user_code, "ABC-DEF");
+	assert_string_equal(d.verification_uri,
+			    "https://microsoft.com/devicelogin");
+	assert_string_equal(d.message, "To sign in...");
+	assert_int_equal(d.expires_in, 900);
+	assert_int_equal(d.interval, 5);
+	graphjson_device_code_release(&d);
+}
+
+static void test_graphbatch__code_without_uri_names_the_field(void **state)
+{
+	struct graphjson_device_code d = GRAPHJSON_DEVICE_CODE_INIT;
+	struct dg_err err = DG_ERR_INIT;
+	const char *s = J("{'device_code':'DC','user_code':'A',"
+			  "'verification_url':'https://x','interval':1}");
+
+	assert_int_equal(graphjson_device_code(s, strlen(s), &d, &err),
+			 DG_EPARSE);
+	assert_string_equal(err.msg, "field 'verification_uri' is missing");
+	assert_null(d.device_code);
+}
+
+/* ---- directory ------------------------------------------------------- */
+
+static void test_graphbatch__me_gives_the_user(void **state)
+{
+	struct cal_user u = {0};
+	struct dg_err err = DG_ERR_INIT;
+	const char *s = J("{'id':'42','mail':'a@b.c','displayName':'A',"
+			  "'userPrincipalName':'a@b.c','proxyAddresses':"
+			  "['SMTP:a@b.c','smtp:x@b.c']}");
+
+	assert_int_equal(graphjson_user(s, strlen(s), &u, &err), 0);
+	assert_string_equal(u.id, "42");
+	assert_string_equal(u.mail, "a@b.c");
+	assert_int_equal(u.nproxy, 2);
+	assert_string_equal(u.proxy_addresses[1], "smtp:x@b.c");
+	cal_user_release(&u);
+}
+
+static void test_graphbatch__me_without_id_names_the_field(void **state)
+{
+	struct cal_user u = {0};
+	struct dg_err err = DG_ERR_INIT;
+	const char *s = J("{'mail':'a@b.c'}");
+
+	assert_int_equal(graphjson_user(s, strlen(s), &u, &err), DG_EPARSE);
+	assert_string_equal(err.msg, "field 'id' is missing");
+	assert_null(u.mail);
+}
+
+static void test_graphbatch__members_page_keeps_only_users(void **state)
+{
+	struct cal_user_list l = CAL_USER_LIST_INIT;
+	struct dg_err err = DG_ERR_INIT;
+	char *next = NULL;
+	const char *s = J("{'value':["
+			  "{'@odata.type':'#microsoft.graph.user','id':'1',"
+			  "'mail':'a@b.c'},"
+			  "{'@odata.type':'#microsoft.graph.group','id':'g',"
+			  "'mail':'g@b.c'},"
+			  "{'@odata.type':'#microsoft.graph.orgContact',"
+			  "'id':'c','mail':'p@x.c'},"
+			  "{'id':'2','mail':'d@b.c'}],"
+			  "'@odata.nextLink':'https://g/v1.0/next'}");
+
+	assert_int_equal(
+		graphjson_member_users_page(s, strlen(s), &l, &next, &err), 0);
+	assert_int_equal(l.n, 2);
+	assert_string_equal(l.v[0].id, "1");
+	assert_string_equal(l.v[1].mail, "d@b.c");
+	assert_string_equal(next, "https://g/v1.0/next");
+	free(next);
+	cal_user_list_release(&l);
+}
+
+static void test_graphbatch__member_without_id_names_it(void **state)
+{
+	struct cal_user_list l = CAL_USER_LIST_INIT;
+	struct dg_err err = DG_ERR_INIT;
+	char *next = NULL;
+	const char *s = J("{'value':[{'id':'1','mail':'a@b.c'},"
+			  "{'mail':'d@b.c'}]}");
+
+	assert_int_equal(
+		graphjson_member_users_page(s, strlen(s), &l, &next, &err),
+		DG_EPARSE);
+	assert_string_equal(err.msg, "member 2: field 'id' is missing");
+	assert_int_equal(l.n, 0);
+	assert_null(next);
+	cal_user_list_release(&l);
+}
+
+static void test_graphbatch__group_named_counts_name_or_mail(void **state)
+{
+	struct cal_group g = {0};
+	struct dg_err err = DG_ERR_INIT;
+	size_t matches = 0;
+	char *next = NULL;
+	const char *s = J("{'value':["
+			  "{'id':'1','displayName':'Sales','mail':'s@b.c'},"
+			  "{'id':'2','displayName':'sales','mail':null},"
+			  "{'id':'3','displayName':'Other'}]}");
+
+	assert_int_equal(graphjson_group_named(s, strlen(s), "SALES", &g,
+					       &matches, &next, &err),
+			 0);
+	assert_int_equal(matches, 2);
+	assert_string_equal(g.id, "1");
+	cal_group_release(&g);
+	memset(&g, 0, sizeof(g));
+	matches = 0;
+	assert_int_equal(graphjson_group_named(s, strlen(s), "s@b.c", &g,
+					       &matches, &next, &err),
+			 0);
+	assert_int_equal(matches, 1);
+	assert_string_equal(g.display_name, "Sales");
+	cal_group_release(&g);
+}
+
+#define T(name) cmocka_unit_test(name)
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(
+			test_graphbatch__answers_keep_their_ids_in_any_order),
+		cmocka_unit_test(
+			test_graphbatch__retry_after_in_any_letter_case),
+		T(test_graphbatch__string_body_is_kept_as_is),
+		cmocka_unit_test(
+			test_graphbatch__answer_without_status_names_it),
+		cmocka_unit_test(
+			test_graphbatch__status_out_of_range_is_refused),
+		cmocka_unit_test(test_graphbatch__no_responses_names_the_field),
+		cmocka_unit_test(
+			test_graphbatch__body_of_wrong_type_is_refused),
+		cmocka_unit_test(
+			test_graphbatch__request_body_escapes_urls_and_headers),
+		cmocka_unit_test(
+			test_graphbatch__token_answer_gives_tokens_and_life),
+		cmocka_unit_test(
+			test_graphbatch__token_lifetime_may_be_a_string),
+		cmocka_unit_test(
+			test_graphbatch__lifetime_not_a_number_is_refused),
+		cmocka_unit_test(
+			test_graphbatch__token_error_gives_code_and_text),
+		cmocka_unit_test(
+			test_graphbatch__neither_token_nor_error_is_refused),
+		cmocka_unit_test(
+			test_graphbatch__device_code_answer_and_its_defaults),
+		cmocka_unit_test(
+			test_graphbatch__code_without_uri_names_the_field),
+		T(test_graphbatch__me_gives_the_user),
+		cmocka_unit_test(
+			test_graphbatch__me_without_id_names_the_field),
+		cmocka_unit_test(
+			test_graphbatch__members_page_keeps_only_users),
+		cmocka_unit_test(test_graphbatch__member_without_id_names_it),
+		cmocka_unit_test(
+			test_graphbatch__group_named_counts_name_or_mail),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
