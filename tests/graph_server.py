@@ -1051,7 +1051,7 @@ class Graph:
                 self.stats.throttle(key, float(ra) if ra else 0.0)
                 raise GraphError(
                     429, "TooManyRequests", "Please retry again later.",
-                    {"Retry-After": ra} if ra is not None else {},
+                    {"Retry-After": ra} if ra else {},
                     {"code": "429", "message": "Please retry after",
                      "status": "429"})
             if self.chance(s.fail_503):
@@ -1061,7 +1061,7 @@ class Graph:
                     503, "ServiceNotAvailable",
                     "The service is temporarily unavailable. Please try "
                     "again later.",
-                    {"Retry-After": ra} if ra is not None else {})
+                    {"Retry-After": ra} if ra else {})
             status, headers, body = self.dispatch(req, batch)
         except GraphError as e:
             status, headers, body = e.status, dict(e.headers), e.body(crid)
@@ -2170,7 +2170,7 @@ def parse_args(argv):
                    help="share of Graph requests answered 503")
     p.add_argument("--retry-after", default="1", metavar="S",
                    help="Retry-After value sent with 429 and 503 (verbatim; "
-                        "may be fractional)")
+                        "may be fractional; empty: no header)")
     p.add_argument("--expire-token-after", type=int, default=None,
                    metavar="N", help="an access token is refused (401) "
                    "after N uses; 0: at once")

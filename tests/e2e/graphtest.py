@@ -227,7 +227,8 @@ def leaks(outputs, secret_values):
     """The secrets (or a 16-character piece of one) found in outputs."""
     hits = []
     for s in secret_values:
-        pieces = {s} | {s[i:i + 24] for i in range(0, max(1, len(s) - 24), 8)}
+        pieces = {s, s[-24:]} | {s[i:i + 24]
+                                 for i in range(0, max(1, len(s) - 24), 8)}
         for name, out in outputs.items():
             text = out if isinstance(out, str) else out.decode("utf-8",
                                                                "replace")
