@@ -30,6 +30,11 @@ fault injection changed at run time, are under /_control/ (not /v1.0):
   POST /_control/expire-tokens  every access token issued so far expires
   POST /_control/reset-stats    zero the counters (tokens stay valid)
 
+A delegated token reads only what its scopes allow, as on Graph: its own
+calendar (Calendars.Read), mailbox settings (MailboxSettings.Read), /me
+(User.Read); other users need User.ReadBasic.All, groups
+GroupMember.Read.All; else 403 (--lenient-scopes turns this off).
+
 Statistics count every Graph request (top-level and $batch items, not the
 $batch envelope), batches, 429/503/401 answers, retries that came sooner
 than the Retry-After they were given, and the peak number of requests in
@@ -166,6 +171,28 @@ GROUP_PROPERTIES = [
     "visibility", "createdDateTime",
 ]
 MEMBER_PROPERTIES = sorted(set(USER_PROPERTIES) | set(GROUP_PROPERTIES))
+
+# What a delegated token needs for each kind of request (any one scope),
+# and how Graph refuses it otherwise. App tokens (.default) have them all.
+_OUTLOOK_DENIED = (403, "ErrorAccessDenied",
+                   "Access is denied. Check credentials and try again.")
+_DIRECTORY_DENIED = (403, "Authorization_RequestDenied",
+                     "Insufficient privileges to complete the operation.")
+DELEGATED_SCOPES = {
+    "calendar": ({"calendars.readbasic", "calendars.read",
+                  "calendars.readwrite", "calendars.read.shared",
+                  "calendars.readwrite.shared"}, _OUTLOOK_DENIED),
+    "mailbox": ({"mailboxsettings.read", "mailboxsettings.readwrite"},
+                _OUTLOOK_DENIED),
+    "me": ({"user.read", "user.readwrite", "user.readbasic.all",
+            "user.read.all", "user.readwrite.all", "directory.read.all"},
+           _DIRECTORY_DENIED),
+    "users": ({"user.readbasic.all", "user.read.all", "user.readwrite.all",
+               "directory.read.all"}, _DIRECTORY_DENIED),
+    "groups": ({"groupmember.read.all", "group.read.all",
+                "group.readwrite.all", "directory.read.all"},
+               _DIRECTORY_DENIED),
+}
 
 
 # --------------------------------------------------------------------------
@@ -670,6 +697,7 @@ class Settings:
         "device_outcome": str, "device_interval": int,
         "mailbox_concurrency": int, "batch_parallelism": int,
         "token_lifetime": int, "empty_last_page": bool,
+        "lenient_scopes": bool,
     }
 
     def __init__(self, args):
@@ -1073,6 +1101,18 @@ class Graph:
         return req.path.rstrip("/").lower() + "?" + "&".join(
             f"{k}={v}" for k, v in q)
 
+    def need(self, req, what):
+        """Refuse a delegated token without a scope for what, as Graph
+        does (403)."""
+        tok = req.token or {}
+        if tok.get("kind") != "delegated" or self.settings.lenient_scopes:
+            return
+        granted = {x.split("/")[-1].lower()
+                   for x in (tok.get("scope") or "").split()}
+        wanted, (status, code, message) = DELEGATED_SCOPES[what]
+        if not granted & wanted:
+            raise GraphError(status, code, message)
+
     def dispatch(self, req, batch):
         seg = req.segments
         if req.method != "GET":
@@ -1088,11 +1128,13 @@ class Graph:
             return self.user_paths(req, u, u["id"], rest)
         if head == "users":
             if not rest:
+                self.need(req, "users")
                 return self.list_users(req)
             key, rest = rest[0], rest[1:]
             u = self.t.user(key)
             return self.user_paths(req, u, key, rest)
         if head == "groups":
+            self.need(req, "groups")
             return self.group_paths(req, rest)
         raise bad_request(f"Resource not found for the segment '{seg[0]}'.",
                           "BadRequest")
@@ -1109,7 +1151,10 @@ class Graph:
         return u
 
     def user_paths(self, req, u, key, rest):
+        tok = req.token or {}
         if not rest:
+            self.need(req, "me" if u and tok.get("user") == u["id"]
+                      else "users")
             if u is None:
                 raise GraphError(404, "Request_ResourceNotFound",
                                  f"Resource '{key}' does not exist or one "
@@ -1123,10 +1168,11 @@ class Graph:
         if what not in ("mailboxsettings", "calendarview"):
             raise bad_request(f"Resource not found for the segment "
                               f"'{rest[0]}'.")
+        self.need(req, "mailbox" if what == "mailboxsettings"
+                  else "calendar")
         if u is None:
             raise GraphError(404, "ErrorInvalidUser",
                              f"The requested user '{key}' is invalid.")
-        tok = req.token or {}
         if tok.get("kind") == "delegated" and tok.get("user") != u["id"]:
             raise GraphError(403, "ErrorAccessDenied",
                              "Access is denied. Check credentials and try "
@@ -1754,9 +1800,11 @@ class Handler(BaseHTTPRequestHandler):
         req.token = token
         if is_batch:
             return self.graph_batch(method, raw, token, base, crid)
+        # Leave the mailbox and count before the answer goes out: once
+        # the client has it, it may send the next request at once.
         mailbox = ctx.graph.mailbox_of(req)
         n = ctx.stats.enter(mailbox)
-        status = 500
+        status, h, body = 500, {}, None
         try:
             limit = ctx.settings.mailbox_concurrency
             if limit and n > limit:
@@ -1764,14 +1812,14 @@ class Handler(BaseHTTPRequestHandler):
                                  "Application is over its MailboxConcurrency "
                                  "limit.",
                                  {"Retry-After": ctx.settings.retry_after})
-                status = 429
-                return self.reply(429, err.body(crid), err.headers)
-            status, h, body = ctx.graph.handle(req)
-            self.reply(status, body, h)
+                status, h, body = 429, err.headers, err.body(crid)
+            else:
+                status, h, body = ctx.graph.handle(req)
         finally:
             ctx.stats.leave(mailbox)
             ctx.stats.count(self.entry(req, mailbox, status, prefer_values,
                                        token))
+        self.reply(status, body, h)
 
     def entry(self, req, mailbox, status, prefer_values, token):
         return {"t": round(time.time(), 3), "method": req.method,
@@ -2195,6 +2243,11 @@ def parse_args(argv):
     p.add_argument("--batch-parallelism", type=int, default=0, metavar="N",
                    help="$batch items run N at a time (0: all at once; "
                         "Graph's Outlook service takes 4)")
+    p.add_argument("--lenient-scopes", action="store_true",
+                   help="let a delegated token read anything; by default "
+                        "it needs a scope for each kind of request "
+                        "(Calendars.Read, MailboxSettings.Read, User.Read, "
+                        "GroupMember.Read.All...), else 403 as on Graph")
     p.add_argument("--device-user", default=None, metavar="EMAIL",
                    help="whom a device code signs in")
     p.add_argument("--device-pending", type=int, default=2, metavar="K",

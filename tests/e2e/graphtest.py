@@ -14,7 +14,7 @@ import urllib.error
 import urllib.parse
 import urllib.request
 
-from digesttest import SRC, set_key, toml_str
+from digesttest import DEMO_NOW, SRC, set_key, text, toml_str
 
 PYTHON = os.environ.get("DIGEST_PYTHON", "/usr/bin/python3")
 SERVER = os.path.join(SRC, "tests", "graph_server.py")
@@ -244,10 +244,35 @@ def skip_unless_binary(bin_path):
         sys.exit(1)
 
 
-def wait_until(pred, timeout=10.0, step=0.05):
-    end = time.time() + timeout
-    while time.time() < end:
-        if pred():
-            return True
-        time.sleep(step)
-    return pred()
+def preview_json(scratch, who, extra_env=None):
+    """Run preview --format json; (result, the model or None)."""
+    r = scratch.run("--now", DEMO_NOW, "preview", "--user", who,
+                    "--format", "json", env=extra_env)
+    try:
+        model = json.loads(text(r.stdout))
+    except ValueError:
+        model = None
+    return r, model
+
+
+def json_diff(a, b, path="$"):
+    """The first place two JSON values differ, for the failure message."""
+    if type(a) is not type(b):
+        return f"{path}: {a!r} != {b!r}"
+    if isinstance(a, dict):
+        for k in sorted(set(a) | set(b)):
+            if k not in a or k not in b:
+                return f"{path}.{k}: only in {'graph' if k in a else 'fixtures'}"
+            d = json_diff(a[k], b[k], f"{path}.{k}")
+            if d:
+                return d
+        return None
+    if isinstance(a, list):
+        if len(a) != len(b):
+            return f"{path}: {len(a)} items != {len(b)}"
+        for i, (x, y) in enumerate(zip(a, b)):
+            d = json_diff(x, y, f"{path}[{i}]")
+            if d:
+                return d
+        return None
+    return None if a == b else f"{path}: {a!r} != {b!r}"

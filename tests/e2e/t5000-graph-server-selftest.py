@@ -505,7 +505,7 @@ try:
     srv.configure(device_pending=2, device_slow_down=True)
     scope = ("https://graph.microsoft.com/Calendars.Read "
              "https://graph.microsoft.com/MailboxSettings.Read "
-             "offline_access openid profile")
+             "User.Read offline_access openid profile")
     st, _, dc = srv.http("POST", f"/{TENANT}/oauth2/v2.0/devicecode",
                          form={"client_id": CLIENT_ID, "scope": scope})
     check(st == 200 and {"device_code", "user_code", "verification_uri",
@@ -547,6 +547,14 @@ try:
     st, _, body = srv.get(f"/users/{ZOE_ID}/calendarView?" + win, dtok)
     check(st == 403 and body["error"]["code"] == "ErrorAccessDenied",
           "a delegated token reading another calendar: 403", body)
+    st, _, body = srv.get("/groups?$filter=" + urllib.parse.quote(
+        "mail eq 'apac-team@contoso.com'"), dtok)
+    check(st == 403 and body["error"]["code"] ==
+          "Authorization_RequestDenied",
+          "a delegated token without GroupMember.Read.All cannot read "
+          "groups: 403 Authorization_RequestDenied", body)
+    st, _, body = srv.get("/users?$select=id,mail", dtok)
+    check(st == 403, "nor list users without User.ReadBasic.All", body)
     rt1 = tokens["refresh_token"]
     rform = {"client_id": CLIENT_ID, "grant_type": "refresh_token",
              "refresh_token": rt1, "scope": scope}

@@ -11,24 +11,14 @@ pages. Also checked on the requests the program made: nothing refused,
 each calendarView page re-sent its Prefer header (nextLink does not carry
 it), never more than 4 requests in flight for one mailbox.
 """
-import json
 import sqlite3
 
 from digesttest import BIN, DEMO_NOW, Scratch, check, finish, text
 from graphtest import (READY, USERS, GraphServer, env, graph_config,
-                       ready_users, skip_unless_binary)
+                       json_diff, preview_json, ready_users,
+                       skip_unless_binary)
 
 skip_unless_binary(BIN)
-
-
-def preview(scratch, who, extra_env=None):
-    r = scratch.run("--now", DEMO_NOW, "preview", "--user", who,
-                    "--format", "json", env=extra_env)
-    try:
-        model = json.loads(text(r.stdout))
-    except ValueError:
-        model = None
-    return r, model
 
 
 def meeting(model, subject):
@@ -36,29 +26,6 @@ def meeting(model, subject):
         if m.get("subject") == subject:
             return m
     return None
-
-
-def diff(a, b, path="$"):
-    """The first place two JSON values differ, for the failure message."""
-    if type(a) is not type(b):
-        return f"{path}: {a!r} != {b!r}"
-    if isinstance(a, dict):
-        for k in sorted(set(a) | set(b)):
-            if k not in a or k not in b:
-                return f"{path}.{k}: only in {'graph' if k in a else 'fixtures'}"
-            d = diff(a[k], b[k], f"{path}.{k}")
-            if d:
-                return d
-        return None
-    if isinstance(a, list):
-        if len(a) != len(b):
-            return f"{path}: {len(a)} items != {len(b)}"
-        for i, (x, y) in enumerate(zip(a, b)):
-            d = diff(x, y, f"{path}[{i}]")
-            if d:
-                return d
-        return None
-    return None if a == b else f"{path}: {a!r} != {b!r}"
 
 
 srv = GraphServer("--max-page-size", "4")
@@ -88,8 +55,8 @@ try:
     for name in ["zoe", "omer", "yui", "priya", "oliver", "bikash", "dana",
                  "hannah"]:
         who = USERS[name]
-        rr, want = preview(ref, who)
-        rg, got = preview(s, who, env())
+        rr, want = preview_json(ref, who)
+        rg, got = preview_json(s, who, env())
         check(rr.returncode == 0 and want is not None,
               f"{name}: the fixtures preview works", text(rr.stderr))
         check(rg.returncode == 0 and got is not None,
@@ -97,12 +64,12 @@ try:
               text(rg.stderr)[-1500:])
         if want is None or got is None:
             continue
-        d = diff(got, want)
+        d = json_diff(got, want)
         check(d is None, f"{name}: the graph preview is the fixtures "
               f"preview ({want['user'].get('timezone')}, "
               f"{want.get('status')})", d)
 
-    _, zoe = preview(s, USERS["zoe"], env())
+    _, zoe = preview_json(s, USERS["zoe"], env())
     zoe = zoe or {}
     check(zoe.get("status") == "ready" and
           zoe.get("user", {}).get("timezone") == "America/Los_Angeles"
@@ -130,12 +97,12 @@ try:
     check(not any("rainier" in e for e in vias),
           "the room rainier@ is left out", vias)
 
-    _, yui = preview(s, USERS["yui"], env())
+    _, yui = preview_json(s, USERS["yui"], env())
     check((yui or {}).get("user", {}).get("timezone") in ("Asia/Tokyo",)
           and all(m.get("start", "").endswith("+09:00")
                   for m in (yui or {}).get("meetings", [])),
           "Yui's times carry +09:00", (yui or {}).get("meetings"))
-    _, priya = preview(s, USERS["priya"], env())
+    _, priya = preview_json(s, USERS["priya"], env())
     check(all(m.get("start", "").endswith("+05:30")
               for m in (priya or {}).get("meetings", [])) and
           (priya or {}).get("meetings"),

@@ -14,8 +14,8 @@ import time
 
 from digesttest import BIN, DEMO_NOW, Scratch, check, finish, text
 from graphtest import (CLIENT_ID, TOKEN_KEY_ENV, USERS, GraphServer, env,
-                       graph_config, dry_run_outcomes, ready_users,
-                       skip_unless_binary)
+                       graph_config, dry_run_outcomes, json_diff,
+                       preview_json, ready_users, skip_unless_binary)
 
 skip_unless_binary(BIN)
 ZOE, OMER, YUI = USERS["zoe"], USERS["omer"], USERS["yui"]
@@ -114,6 +114,20 @@ try:
                        for g in run2),
           "the second run presented the tokens the first one was given",
           (run2, newest))
+
+    # -- the same digest as app-only: distribution lists expanded ---------
+    ref = Scratch()
+    _, want = preview_json(ref, ZOE)
+    r, got = preview_json(s, ZOE, env())
+    ref.cleanup()
+    check(r.returncode == 0 and got is not None and want is not None and
+          json_diff(got, want) is None,
+          "Zoë's delegated preview is the fixtures preview (her own "
+          "token expands platform-team@ and matches OMER@ by alias)",
+          json_diff(got, want) if got and want else text(r.stderr)[-1500:])
+    denied = [e["url"] for e in srv.stats()["log"] if e["status"] == 403]
+    check(not denied, "no request was refused for a scope the sign-in did "
+          "not ask for (groups need GroupMember.Read.All)", denied)
 
     # -- invalid_grant: needs reconnect ------------------------------------
     srv.control("revoke", {"user": OMER, "code": 700082})
