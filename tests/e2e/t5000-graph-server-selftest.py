@@ -239,6 +239,14 @@ try:
                                   "2026-11-25T08:00:00Z", "&$top=5"), tok)
     check([len(p["value"]) for p in pages] == [5, 5, len(want) - 10],
           "$top=5 makes pages of 5", [len(p["value"]) for p in pages])
+    srv.configure(empty_last_page=True)
+    pages, items = srv.get_all(cv(ZOE_ID, "2026-11-24T08:00:00Z",
+                                  "2026-11-25T08:00:00Z", "&$top=6"), tok)
+    srv.configure(empty_last_page=False)
+    check([len(p["value"]) for p in pages] == [6, 6, 0] and
+          [e["id"] for e in items] == want,
+          "empty_last_page: a full last page links to an empty one",
+          [len(p["value"]) for p in pages])
     # School run: 15:00Z-16:00Z. A window that only touches it leaves it.
     school = [e for e in fixture_events(ZOE_ID)
               if e["subject"] == "School run"][0]
