@@ -454,12 +454,6 @@ class Tenant:
         ms = self.mailbox.get(u["id"]) or {}
         return zone_for(ms.get("timeZone")) or ZoneInfo("Etc/UTC")
 
-    # -- generation ---------------------------------------------------
-
-    def generate(self, n, seed, day="2026-11-24"):
-        Generator(self, n, seed, dt.date.fromisoformat(day)).run()
-        self.finish()
-
 
 class Generator:
     FIRST = ["Ana", "Ben", "Chloé", "Dev", "Elif", "Femi", "Grace", "Hiro",
@@ -1063,7 +1057,7 @@ class Graph:
 
     # -- the run of one request ---------------------------------------
 
-    def handle(self, req, batch=False):
+    def handle(self, req):
         """Latency, faults and dispatch for one Graph request; returns
         (status, headers, body). The caller has checked the token and
         counts the request in flight."""
@@ -1090,7 +1084,7 @@ class Graph:
                     "The service is temporarily unavailable. Please try "
                     "again later.",
                     {"Retry-After": ra} if ra else {})
-            status, headers, body = self.dispatch(req, batch)
+            status, headers, body = self.dispatch(req)
         except GraphError as e:
             status, headers, body = e.status, dict(e.headers), e.body(crid)
         return status, headers, body
@@ -1113,7 +1107,7 @@ class Graph:
         if not granted & wanted:
             raise GraphError(status, code, message)
 
-    def dispatch(self, req, batch):
+    def dispatch(self, req):
         seg = req.segments
         if req.method != "GET":
             raise GraphError(405, "Request_BadRequest",
@@ -1659,7 +1653,7 @@ class Graph:
                                  "the request target.")
                 status, h, body = 405, {}, err.body()
             else:
-                status, h, body = self.handle(req, batch=True)
+                status, h, body = self.handle(req)
         finally:
             self.stats.leave(mailbox)
         prefer = split_prefer(req.prefer_values).get("outlook.timezone")
@@ -1755,7 +1749,6 @@ class Handler(BaseHTTPRequestHandler):
         self.route("DELETE")
 
     def route(self, method):
-        ctx = self.server.ctx
         body = self.read_body() if method in ("POST", "PATCH", "PUT") \
             else b""
         path = urlsplit(self.path).path

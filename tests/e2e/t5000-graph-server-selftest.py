@@ -12,14 +12,12 @@ import base64
 import datetime as dt
 import json
 import os
-import subprocess
 import threading
 import time
 import urllib.parse
 
 from digesttest import check, finish
-from graphtest import (CLIENT_ID, DEMO, SECRET, TENANT, USERS, GraphServer,
-                       PYTHON, SERVER)
+from graphtest import CLIENT_ID, DEMO, SECRET, TENANT, USERS, GraphServer
 
 ZOE_ID = "5a1c3e7d-2b94-4f6a-8c0e-91d7b3a2f4e1"
 PLATFORM_TEAM = "7e4f1a2b-3c5d-4e6f-8a9b-0c1d2e3f4a5b"
