@@ -147,14 +147,13 @@ def main(argv):
             result["stderr_tail"] = (sync.stderr.decode("utf-8", "replace")
                                      [-1500:] if sync.returncode else tail)
     finally:
-        srv.stop()
+        srv.stop(keep=args.keep)
         if args.keep:
             result["scratch"] = s.dir
             result["server_log"] = srv.log_path
         else:
             s.cleanup()
-            shutil.rmtree(srv.work, ignore_errors=True)
-        shutil.rmtree(work, ignore_errors=True)
+            shutil.rmtree(work, ignore_errors=True)
 
     if args.json:
         print(json.dumps(result, indent=1))

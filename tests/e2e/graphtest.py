@@ -5,6 +5,7 @@ import json
 import os
 import re
 import select
+import shutil
 import signal
 import subprocess
 import sys
@@ -84,7 +85,9 @@ class GraphServer:
     def configure(self, **settings):
         return self.control("config", settings)
 
-    def stop(self):
+    def stop(self, keep=False):
+        """SIGTERM; the statistics it wrote (None if none). The server's
+        folder (stats, log) goes unless keep."""
         if self.proc.poll() is None:
             self.proc.send_signal(signal.SIGTERM)
             try:
@@ -97,9 +100,12 @@ class GraphServer:
         self.errlog.close()
         try:
             with open(self.stats_path, encoding="utf-8") as f:
-                return json.load(f)
+                stats = json.load(f)
         except (OSError, ValueError):
-            return None
+            stats = None
+        if not keep:
+            shutil.rmtree(self.work, ignore_errors=True)
+        return stats
 
     # -- plain HTTP -----------------------------------------------------
 

@@ -12,6 +12,8 @@ import base64
 import datetime as dt
 import json
 import os
+import shutil
+import tempfile
 import threading
 import time
 import urllib.parse
@@ -613,7 +615,8 @@ check(srv.proc.returncode == 0 and final is not None and
 check("Traceback" not in srv.log, "no stand-in failure", srv.log[-3000:])
 
 # -- a generated tenant --------------------------------------------------
-roster = os.path.join(srv.work, "roster.csv")
+tmp = tempfile.mkdtemp(prefix="graph-roster-")
+roster = os.path.join(tmp, "roster.csv")
 gen = GraphServer("--seed", "3", "--write-roster", roster, generate=60)
 gen2 = GraphServer("--seed", "3", generate=60)
 try:
@@ -651,5 +654,6 @@ try:
 finally:
     gen.stop()
     gen2.stop()
+    shutil.rmtree(tmp, ignore_errors=True)
 
 finish()
