@@ -1,0 +1,199 @@
+#!/usr/bin/python3
+"""graph_bench: the morning run for a large tenant, against the stand-in
+Graph (tests/graph_server.py) with Graph-like latency.
+
+It generates a tenant of --users users (1,000 by default) across seven
+time zones, each with a few meetings on 2026-11-24 and a roster of them
+all, starts the stand-in with --latency-ms (20 by default) on every
+request and $batch item, then runs
+
+    digest --now 2026-11-23T10:00:00Z users sync
+    /usr/bin/time -v digest --now 2026-11-23T10:00:00Z run --dry-run
+
+and prints wall time, Graph requests, batches, 429s, the peak number of
+requests in flight for one mailbox and the run's peak RSS. A benchmark,
+not a test: it asserts nothing, but says when the run failed.
+
+    /usr/bin/python3 bench/graph_bench.py [--users N] [--latency-ms MS]
+        [--fail-429 RATE] [--jobs N] [--bin build/digest] [--json]
+
+See bench/README.md.
+"""
+import argparse
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+SRC = os.path.dirname(HERE)
+sys.path.insert(0, os.path.join(SRC, "tests", "e2e"))
+os.environ.setdefault("DIGEST_SRC", SRC)
+
+from digesttest import Scratch, toml_str  # noqa: E402
+from graphtest import GraphServer, env, graph_config  # noqa: E402
+
+NOW = "2026-11-23T10:00:00Z"
+TIME = "/usr/bin/time"
+
+
+def parse_args(argv):
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--users", type=int, default=1000)
+    p.add_argument("--latency-ms", type=float, default=20.0)
+    p.add_argument("--fail-429", type=float, default=0.0, metavar="RATE")
+    p.add_argument("--retry-after", default="1")
+    p.add_argument("--seed", type=int, default=1)
+    p.add_argument("--jobs", type=int, default=None,
+                   help="passed to digest run --jobs")
+    p.add_argument("--bin", default=os.environ.get(
+        "DIGEST_BIN", os.path.join(SRC, "build", "digest")))
+    p.add_argument("--json", action="store_true",
+                   help="print the results as one JSON object")
+    p.add_argument("--keep", action="store_true",
+                   help="keep the scratch folder (config, database, logs)")
+    return p.parse_args(argv)
+
+
+def time_v(field, text):
+    m = re.search(rf"^\s*{re.escape(field)}: (.*)$", text, re.M)
+    return m.group(1).strip() if m else None
+
+
+def seconds(clock):
+    """/usr/bin/time's "h:mm:ss" or "m:ss.ss" to seconds."""
+    if not clock:
+        return None
+    total = 0.0
+    for part in clock.split(":"):
+        total = total * 60 + float(part)
+    return total
+
+
+def main(argv):
+    args = parse_args(argv)
+    if not os.access(args.bin, os.X_OK):
+        sys.exit(f"graph_bench: {args.bin} is not built "
+                 "(cmake -S . -B build && cmake --build build -j2)")
+    if not os.access(TIME, os.X_OK):
+        sys.exit(f"graph_bench: {TIME} is missing (apt-get install time)")
+    os.environ["DIGEST_BIN"] = args.bin
+
+    work = tempfile.mkdtemp(prefix="graph-bench-")
+    roster = os.path.join(work, "roster.csv")
+    t0 = time.time()
+    srv = GraphServer("--seed", args.seed, "--write-roster", roster,
+                      "--latency-ms", args.latency_ms,
+                      "--fail-429", args.fail_429,
+                      "--retry-after", args.retry_after,
+                      generate=args.users)
+    started = time.time() - t0
+    s = Scratch(roster__file=toml_str(roster))
+    result = {"users": args.users, "latency_ms": args.latency_ms,
+              "fail_429": args.fail_429, "server_start_s": round(started, 2)}
+    try:
+        graph_config(s, srv)
+        e = env()
+        t0 = time.time()
+        sync = s.run("--now", NOW, "users", "sync", env=e, timeout=3600)
+        result["sync_wall_s"] = round(time.time() - t0, 2)
+        result["sync_exit"] = sync.returncode
+        sync_stats = srv.stats()
+        result["sync_requests"] = sync_stats["requests"]
+        srv.control("reset-stats")
+
+        cmd = [TIME, "-v", args.bin, "--config", s.config, "--now", NOW,
+               "run", "--dry-run"]
+        if args.jobs:
+            cmd += ["--jobs", str(args.jobs)]
+        full_env = dict(os.environ)
+        full_env.update(e)
+        t0 = time.time()
+        run = subprocess.run(cmd, cwd=s.dir, env=full_env,
+                             capture_output=True, timeout=3600)
+        wall = time.time() - t0
+        err = run.stderr.decode("utf-8", "replace")
+        stats = srv.stats()
+        rss = time_v("Maximum resident set size (kbytes)", err)
+        result.update({
+            "run_exit": run.returncode,
+            "run_wall_s": round(wall, 2),
+            "run_elapsed_time_v_s": seconds(
+                time_v("Elapsed (wall clock) time (h:mm:ss or m:ss)", err)),
+            "run_user_cpu_s": float(time_v("User time (seconds)", err)
+                                    or 0),
+            "run_sys_cpu_s": float(time_v("System time (seconds)", err)
+                                   or 0),
+            "peak_rss_kb": int(rss) if rss else None,
+            "requests": stats["requests"],
+            "top_level_requests": stats["top_level_requests"],
+            "batch_items": stats["batch_items"],
+            "batches": stats["batches"],
+            "throttled_429": stats["throttled_429"],
+            "early_retries": stats["early_retries"],
+            "token_requests": sum(stats["token_requests"].values()),
+            "max_inflight_per_mailbox": stats["max_inflight_per_mailbox"],
+            "max_inflight_total": stats["max_inflight_total"],
+            "ready": len(re.findall(r": ready", err)),
+            "skipped": len(re.findall(r": skipped", err)),
+            "failed": len(re.findall(r": failed", err)),
+        })
+        if run.returncode not in (0,) or sync.returncode:
+            tail = "\n".join(err.splitlines()[-15:])
+            result["stderr_tail"] = (sync.stderr.decode("utf-8", "replace")
+                                     [-1500:] if sync.returncode else tail)
+    finally:
+        srv.stop(keep=args.keep)
+        if args.keep:
+            result["scratch"] = s.dir
+            result["server_log"] = srv.log_path
+        else:
+            s.cleanup()
+            shutil.rmtree(work, ignore_errors=True)
+
+    if args.json:
+        print(json.dumps(result, indent=1))
+    else:
+        report(result)
+    return 0 if result.get("run_exit") == 0 and not result.get(
+        "sync_exit") else 1
+
+
+def report(r):
+    def line(label, value, unit=""):
+        print(f"{label:<34} {value}{unit}")
+
+    print(f"graph_bench: {r['users']} users, {r['latency_ms']:g} ms per "
+          f"request, {r['fail_429'] * 100:g}% 429s")
+    line("users sync: wall time", r.get("sync_wall_s"), " s")
+    line("users sync: exit status", r.get("sync_exit"))
+    line("users sync: Graph requests", r.get("sync_requests"))
+    line("run --dry-run: wall time", r.get("run_wall_s"), " s")
+    line("run --dry-run: exit status", r.get("run_exit"))
+    line("run --dry-run: CPU user/sys",
+         f"{r.get('run_user_cpu_s')} / {r.get('run_sys_cpu_s')}", " s")
+    line("run --dry-run: peak RSS",
+         f"{(r.get('peak_rss_kb') or 0) / 1024:.1f}", " MiB")
+    line("digests ready / skipped / failed",
+         f"{r.get('ready')} / {r.get('skipped')} / {r.get('failed')}")
+    line("Graph requests (incl. batch items)", r.get("requests"))
+    line("  top-level / batch items",
+         f"{r.get('top_level_requests')} / {r.get('batch_items')}")
+    line("batches", r.get("batches"))
+    line("429 answers", r.get("throttled_429"))
+    line("retries before Retry-After", r.get("early_retries"))
+    line("token requests", r.get("token_requests"))
+    line("peak in flight, one mailbox", r.get("max_inflight_per_mailbox"))
+    line("peak in flight, all", r.get("max_inflight_total"))
+    if r.get("stderr_tail"):
+        print("\nthe run failed; the end of its stderr:\n" + r["stderr_tail"])
+    if r.get("scratch"):
+        print(f"\nkept: {r['scratch']} (server log {r['server_log']})")
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
