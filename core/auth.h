@@ -125,6 +125,8 @@ int auth_store_reconnect(struct store *st, const char *user, const char *reason,
 struct auth_connected {
 	char *user;
 	char *user_id; /* may be NULL */
+	bool needs_reconnect;
+	char *reason;  /* why it needs reconnecting; may be NULL */
 };
 
 /* Every connected user, by mail. *v (*n of them) is yours. */

@@ -301,6 +301,7 @@ void auth_store_list_free(struct auth_connected *v, size_t n)
 	for (i = 0; v && i < n; i++) {
 		free(v[i].user);
 		free(v[i].user_id);
+		free(v[i].reason);
 	}
 	free(v);
 }
@@ -315,7 +316,9 @@ int auth_store_list(struct store *st, struct auth_connected **v, size_t *n,
 
 	*v = NULL;
 	*n = 0;
-	rc = prepare(st, "SELECT user, user_id FROM tokens ORDER BY user",
+	rc = prepare(st,
+		     "SELECT user, user_id, needs_reconnect, reason "
+		     "FROM tokens ORDER BY user",
 		     &stmt, what, err);
 	while (!rc && (step = sqlite3_step(stmt)) == SQLITE_ROW) {
 		if (*n == alloc) {
@@ -332,8 +335,10 @@ int auth_store_list(struct store *st, struct auth_connected **v, size_t *n,
 		memset(&(*v)[*n], 0, sizeof(**v));
 		(*n)++;
 		if (dup_column(stmt, 0, &(*v)[*n - 1].user) ||
-		    dup_column(stmt, 1, &(*v)[*n - 1].user_id))
+		    dup_column(stmt, 1, &(*v)[*n - 1].user_id) ||
+		    dup_column(stmt, 3, &(*v)[*n - 1].reason))
 			rc = DG_ENOMEM;
+		(*v)[*n - 1].needs_reconnect = sqlite3_column_int(stmt, 2);
 	}
 	if (rc == DG_ENOMEM)
 		dg_errf(err, rc, "out of memory");

@@ -672,7 +672,19 @@ static int gs_group(void *impl, const char *address, struct cal_group *out,
 	bool found = false;
 	int rc;
 
-	/* A delegated token may only read its own user's things. */
+	/*
+	 * A delegated token may only read its own user's things: lists stay
+	 * unexpanded, and the operator is told once why.
+	 */
+	if (s->delegated && !s->groups_refused) {
+		logging_warn("delegated mode: attendees unknown to the roster "
+			     "(the first: %s) are not looked up as "
+			     "distribution lists: reading a list needs "
+			     "GroupMember.Read.All, which only app-only mode "
+			     "has",
+			     address);
+		s->groups_refused = true;
+	}
 	if (s->delegated || s->groups_refused)
 		return dg_errf(err, DG_ENOTFOUND,
 			       "%s is not looked up as a "
