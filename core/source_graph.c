@@ -61,6 +61,17 @@ struct guser {
 	char *ev_msg;
 };
 
+/* An attendee address looked up as a list ahead of the per-user loop. */
+enum pre_state { PRE_PENDING, PRE_GROUP, PRE_NOT_GROUP, PRE_FAILED, PRE_TAKEN };
+
+struct gpre {
+	struct gsrc *src;
+	char *address;
+	enum pre_state state;
+	bool members; /* found: now reading its members */
+	struct cal_group group;
+};
+
 struct gsrc {
 	const struct config *cfg;
 	struct store *st;
@@ -72,6 +83,8 @@ struct gsrc {
 	size_t *slots; /* open addressing on id: index + 1, 0 empty */
 	size_t nslots;
 	bool groups_refused; /* 403 on /groups: stop asking */
+	struct gpre *pre;    /* lists looked up ahead, all at once */
+	size_t npre;
 
 	source_progress_fn *progress;
 	void *progress_ctx;
@@ -473,6 +486,8 @@ static bool have_events(const struct guser *u, const char *start,
 	       same_window(u, start, end);
 }
 
+static int prefetch_groups(struct gsrc *s, struct dg_err *err);
+
 static int gs_prefetch_events(void *impl, const struct source_window *w,
 			      size_t n, struct dg_err *err)
 {
@@ -489,7 +504,10 @@ static int gs_prefetch_events(void *impl, const struct source_window *w,
 		if (!have_events(u, w[i].start_utc, w[i].end_utc))
 			ask_events(s, u, w[i].start_utc, w[i].end_utc);
 	}
-	return run(s, err);
+	rc = run(s, err);
+	if (!rc)
+		rc = prefetch_groups(s, err);
+	return rc;
 }
 
 /* Hand the fetched events over to out (appended), emptying u's. */
@@ -665,6 +683,188 @@ static int no_group(struct gsrc *s, const char *address, int rc,
 		       address);
 }
 
+/* ---- lists among the attendees, looked up all at once ----------------- */
+
+static void pre_page(void *arg, const struct graph_result *r);
+
+static void pre_submit(struct gpre *p, const char *url)
+{
+	struct dg_err err = DG_ERR_INIT;
+	struct graph_request rq = {
+		.method = "GET",
+		.url = url,
+		.who = 0,
+		.mailbox = -1,
+		.batch = true,
+		.done = pre_page,
+		.arg = p,
+	};
+
+	if (graph_submit(p->src->g, &rq, &err))
+		p->state = PRE_FAILED;
+}
+
+static void pre_members(struct gpre *p)
+{
+	struct strbuf url = STRBUF_INIT;
+	int rc = strbuf_addstr(&url, "/groups/");
+
+	if (!rc)
+		rc = graph_escape(p->group.id, &url);
+	if (!rc)
+		rc = strbuf_addstr(&url, "/transitiveMembers?$select=mail,"
+					 "displayName");
+	if (rc)
+		p->state = PRE_FAILED;
+	else
+		pre_submit(p, url.buf);
+	strbuf_release(&url);
+}
+
+/*
+ * One answer for p: a page of the lookup by mail until a group is found,
+ * then the pages of its members.
+ */
+static void pre_page(void *arg, const struct graph_result *r)
+{
+	struct gpre *p = arg;
+	struct dg_err err = DG_ERR_INIT;
+	char *next = NULL;
+	bool found = false;
+	int rc;
+
+	if (r->rc) {
+		/* gs_group() asks again and says what is wrong. */
+		p->state = PRE_FAILED;
+		return;
+	}
+	if (p->members)
+		rc = graphjson_members_page(r->body, r->len, &p->group, &next,
+					    &err);
+	else
+		rc = graphjson_group_find(r->body, r->len, p->address,
+					  &p->group, &found, &next, &err);
+	if (rc) {
+		p->state = PRE_FAILED;
+	} else if (p->members) {
+		if (next)
+			pre_submit(p, next);
+		else
+			p->state = PRE_GROUP;
+	} else if (found) {
+		p->members = true;
+		pre_members(p);
+	} else if (next) {
+		pre_submit(p, next);
+	} else {
+		p->state = PRE_NOT_GROUP;
+	}
+	free(next);
+}
+
+static bool pre_listed(const struct gsrc *s, const char *address)
+{
+	for (size_t i = 0; i < s->npre; i++)
+		if (!strcasecmp(s->pre[i].address, address))
+			return true;
+	for (size_t i = 0; i < s->n; i++)
+		if (s->users[i]->mail && !strcasecmp(s->users[i]->mail, address))
+			return true;
+	return false;
+}
+
+/* Every attendee address of the fetched calendars that is no user. */
+static int pre_collect(struct gsrc *s, size_t *alloc)
+{
+	for (size_t i = 0; i < s->n; i++) {
+		const struct cal_event_list *l = &s->users[i]->events;
+
+		for (size_t j = 0; j < l->n; j++) {
+			for (size_t k = 0; k < l->v[j].nattendees; k++) {
+				const struct cal_attendee *a =
+					&l->v[j].attendees[k];
+				struct gpre *v;
+
+				if (a->type == CAL_ATTENDEE_RESOURCE ||
+				    !a->who.address ||
+				    pre_listed(s, a->who.address))
+					continue;
+				if (s->npre == *alloc) {
+					*alloc = *alloc ? *alloc * 2 : 64;
+					v = realloc(s->pre, *alloc * sizeof(*v));
+					if (!v)
+						return DG_ENOMEM;
+					s->pre = v;
+				}
+				v = &s->pre[s->npre];
+				memset(v, 0, sizeof(*v));
+				v->src = s;
+				v->address = strdup(a->who.address);
+				if (!v->address)
+					return DG_ENOMEM;
+				s->npre++;
+			}
+		}
+	}
+	return 0;
+}
+
+/*
+ * Ask Graph about every possible list at once (in batches, in parallel),
+ * so that the per-user loop finds the answers waiting instead of paying
+ * one round trip per address. A lookup that fails here is simply asked
+ * again, on its own, when the loop needs it.
+ */
+static int prefetch_groups(struct gsrc *s, struct dg_err *err)
+{
+	struct strbuf url = STRBUF_INIT;
+	size_t alloc = 0;
+	int rc;
+
+	if (s->delegated || s->groups_refused || s->pre)
+		return 0;
+	rc = pre_collect(s, &alloc);
+	if (rc)
+		return dg_errf(err, rc, "out of memory");
+	stage(s, "lists");
+	for (size_t i = 0; i < s->npre; i++) {
+		strbuf_reset(&url);
+		if (group_url(s->pre[i].address, &url)) {
+			s->pre[i].state = PRE_FAILED;
+			continue;
+		}
+		pre_submit(&s->pre[i], url.buf);
+		s->total++;
+	}
+	strbuf_release(&url);
+	return run(s, err);
+}
+
+/* The answer prefetch_groups() found for address: 1 taken, 0 none. */
+static int pre_take(struct gsrc *s, const char *address, struct cal_group *out,
+		    int *rc, struct dg_err *err)
+{
+	for (size_t i = 0; i < s->npre; i++) {
+		struct gpre *p = &s->pre[i];
+
+		if (strcasecmp(p->address, address))
+			continue;
+		if (p->state == PRE_NOT_GROUP) {
+			*rc = dg_errf(err, DG_ENOTFOUND, "%s is no group",
+				      address);
+			return 1;
+		}
+		if (p->state != PRE_GROUP)
+			return 0;
+		*out = p->group;
+		memset(&p->group, 0, sizeof(p->group));
+		p->state = PRE_TAKEN;
+		*rc = 0;
+		return 1;
+	}
+	return 0;
+}
+
 static int gs_group(void *impl, const char *address, struct cal_group *out,
 		    struct dg_err *err)
 {
@@ -690,6 +890,8 @@ static int gs_group(void *impl, const char *address, struct cal_group *out,
 			       "%s is not looked up as a "
 			       "group",
 			       address);
+	if (pre_take(s, address, out, &rc, err))
+		return rc;
 	rc = find_group(s, address, out, &found, err);
 	if (rc == DG_EPERM || rc == DG_EINVAL || rc == DG_ENOTFOUND)
 		return no_group(s, address, rc, err);
@@ -715,6 +917,11 @@ static void gs_close(void *impl)
 		guser_free(s->users[i]);
 	free(s->users);
 	free(s->slots);
+	for (i = 0; i < s->npre; i++) {
+		free(s->pre[i].address);
+		cal_group_release(&s->pre[i].group);
+	}
+	free(s->pre);
 	auth_close(s->auth);
 	graph_close(s->g);
 	free(s);

@@ -767,6 +767,11 @@ class Stats:
             if mailbox:
                 self.inflight[mailbox] -= 1
 
+    def count_status(self, status):
+        with self.lock:
+            key = str(status)
+            self.status[key] = self.status.get(key, 0) + 1
+
     def count(self, entry):
         with self.lock:
             self.requests += 1
@@ -1789,6 +1794,10 @@ class Handler(BaseHTTPRequestHandler):
             if not is_batch:
                 ctx.stats.count(self.entry(req, ctx.graph.mailbox_of(req),
                                            e.status, prefer_values, None))
+            else:
+                # A refused envelope is no request, but its 401 counts:
+                # the client rightly asks for a new token after it.
+                ctx.stats.count_status(e.status)
             return self.reply(e.status, e.body(crid), e.headers)
         req.token = token
         if is_batch:
