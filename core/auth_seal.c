@@ -174,14 +174,6 @@ int auth_unseal(const struct auth_key *key, const char *user, const void *nonce,
 
 /* ---- table tokens ---------------------------------------------------- */
 
-static int prepare(struct store *st, const char *sql, sqlite3_stmt **stmt,
-		   const char *what, struct dg_err *err)
-{
-	if (sqlite3_prepare_v2(store_db(st), sql, -1, stmt, NULL) != SQLITE_OK)
-		return store_db_fail(st, what, err);
-	return 0;
-}
-
 int auth_store_token(struct store *st, const struct auth_key *key,
 		     const char *user, const char *user_id, const char *refresh,
 		     int64_t now_ms, struct dg_err *err)
@@ -193,7 +185,7 @@ int auth_store_token(struct store *st, const struct auth_key *key,
 
 	rc = auth_seal(key, user, refresh, &nonce, &box, err);
 	if (!rc)
-		rc = prepare(st,
+		rc = store_db_prepare(st,
 			     "INSERT INTO tokens(user, user_id, nonce, sealed,"
 			     " needs_reconnect, reason, updated_at) "
 			     "VALUES (?1, ?2, ?3, ?4, 0, NULL, ?5) "
@@ -239,7 +231,7 @@ int auth_store_get(struct store *st, const struct auth_key *key,
 	*refresh = NULL;
 	*reason = NULL;
 	*needs_reconnect = false;
-	rc = prepare(st,
+	rc = store_db_prepare(st,
 		     "SELECT nonce, sealed, needs_reconnect, reason "
 		     "FROM tokens WHERE user = ?1",
 		     &stmt, what, err);
@@ -279,7 +271,7 @@ int auth_store_reconnect(struct store *st, const char *user, const char *reason,
 	sqlite3_stmt *stmt = NULL;
 	int rc;
 
-	rc = prepare(st,
+	rc = store_db_prepare(st,
 		     "UPDATE tokens SET needs_reconnect = 1, reason = ?2, "
 		     "updated_at = ?3 WHERE user = ?1",
 		     &stmt, what, err);
@@ -316,7 +308,7 @@ int auth_store_list(struct store *st, struct auth_connected **v, size_t *n,
 
 	*v = NULL;
 	*n = 0;
-	rc = prepare(st,
+	rc = store_db_prepare(st,
 		     "SELECT user, user_id, needs_reconnect, reason "
 		     "FROM tokens ORDER BY user",
 		     &stmt, what, err);

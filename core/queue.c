@@ -11,22 +11,6 @@
 	"message, last_reply, created_at, updated_at, next_attempt_at, "       \
 	"sent_at"
 
-static int prepare(struct store *st, const char *sql, sqlite3_stmt **stmt,
-		   const char *what, struct dg_err *err)
-{
-	if (sqlite3_prepare_v2(store_db(st), sql, -1, stmt, NULL) != SQLITE_OK)
-		return store_db_fail(st, what, err);
-	return 0;
-}
-
-static int exec(struct store *st, const char *sql, const char *what,
-		struct dg_err *err)
-{
-	if (sqlite3_exec(store_db(st), sql, NULL, NULL, NULL) != SQLITE_OK)
-		return store_db_fail(st, what, err);
-	return 0;
-}
-
 static int oom(struct store *st, struct dg_err *err)
 {
 	return dg_errf(err, DG_ENOMEM, "%s: out of memory reading the queue",
@@ -44,7 +28,7 @@ static int tx_begin(struct store *st, bool *own, const char *what,
 	*own = sqlite3_get_autocommit(store_db(st)) != 0;
 	if (*own)
 		return store_begin(st, err);
-	return exec(st, "SAVEPOINT queue", what, err);
+	return store_db_exec(st, "SAVEPOINT queue", what, err);
 }
 
 /* End what tx_begin started: keep it when rc is 0, undo it otherwise. */
@@ -56,7 +40,7 @@ static int tx_end(struct store *st, bool own, int rc, const char *what,
 	if (own)
 		return rc ? rc : store_commit(st, err);
 	if (!rc)
-		return exec(st, "RELEASE queue", what, err);
+		return store_db_exec(st, "RELEASE queue", what, err);
 	if (sqlite3_exec(store_db(st), "ROLLBACK TO queue; RELEASE queue", NULL,
 			 NULL, NULL) != SQLITE_OK)
 		logging_warn("%s: rollback in the queue failed: %s",
@@ -200,7 +184,7 @@ int queue_put(struct store *st, const char *user, const char *date,
 	rc = check_put(st, user, date, kind, recipient, message_id, msg, len,
 		       err);
 	if (!rc)
-		rc = prepare(st,
+		rc = store_db_prepare(st,
 			     "INSERT INTO queue(user, date, kind, recipient,"
 			     " message_id, message, created_at, updated_at,"
 			     " next_attempt_at) "
@@ -278,7 +262,7 @@ static int give_up_crashed(struct store *st, int64_t now_ms, struct dg_err *err)
 	sqlite3_stmt *stmt = NULL;
 	int rc;
 
-	rc = prepare(st,
+	rc = store_db_prepare(st,
 		     "UPDATE queue SET state = 'failed', updated_at = ?1,"
 		     " last_reply = 'gave up after ' || attempts ||"
 		     " ' attempts: the run stopped during the last one' "
@@ -300,7 +284,7 @@ static int select_due(struct store *st, int64_t now_ms, const char *date,
 	sqlite3_stmt *stmt = NULL;
 	int rc;
 
-	rc = prepare(st,
+	rc = store_db_prepare(st,
 		     "SELECT " MSG_COLUMNS " FROM queue "
 		     "WHERE ((state = 'queued' AND next_attempt_at <= ?1)"
 		     "       OR state = 'sending')"
@@ -348,7 +332,7 @@ static int explain_unchanged(struct store *st, int64_t id, const char *to,
 	sqlite3_stmt *stmt = NULL;
 	int rc;
 
-	rc = prepare(st, "SELECT state FROM queue WHERE id = ?1", &stmt,
+	rc = store_db_prepare(st, "SELECT state FROM queue WHERE id = ?1", &stmt,
 		     "cannot read the queue", err);
 	if (rc)
 		return rc;
@@ -384,7 +368,7 @@ static int update_row(struct store *st, const char *sql, int64_t id,
 	sqlite3_stmt *stmt = NULL;
 	int rc;
 
-	rc = prepare(st, sql, &stmt, "cannot update the queue", err);
+	rc = store_db_prepare(st, sql, &stmt, "cannot update the queue", err);
 	if (rc)
 		return rc;
 	sqlite3_bind_int64(stmt, 1, id);
@@ -455,7 +439,7 @@ static int sending_attempts(struct store *st, int64_t id, unsigned *attempts,
 	sqlite3_stmt *stmt = NULL;
 	int rc;
 
-	rc = prepare(st,
+	rc = store_db_prepare(st,
 		     "SELECT attempts FROM queue "
 		     "WHERE id = ?1 AND state = 'sending'",
 		     &stmt, "cannot read the queue", err);
@@ -509,7 +493,7 @@ int queue_find(struct store *st, const char *user, const char *date,
 	sqlite3_stmt *stmt = NULL;
 	int rc;
 
-	rc = prepare(st,
+	rc = store_db_prepare(st,
 		     "SELECT " MSG_COLUMNS " FROM queue "
 		     "WHERE kind = 'digest' AND user = ?1 AND date = ?2",
 		     &stmt, "cannot read the queue", err);
@@ -540,7 +524,7 @@ int queue_count(struct store *st, const char *user, const char *date,
 	sqlite3_stmt *stmt = NULL;
 	int rc;
 
-	rc = prepare(st,
+	rc = store_db_prepare(st,
 		     "SELECT count(*) FROM queue WHERE user = ?1 AND date = ?2",
 		     &stmt, "cannot read the queue", err);
 	if (rc)
@@ -577,7 +561,7 @@ int queue_record_outcome(struct store *st, const char *user, const char *date,
 		return dg_errf(err, DG_EINVAL,
 			       "%s: an outcome needs a user and a date",
 			       store_path(st));
-	rc = prepare(st,
+	rc = store_db_prepare(st,
 		     "INSERT INTO outcomes(user, date, outcome, reason, at) "
 		     "VALUES (?1, ?2, ?3, ?4, ?5) "
 		     "ON CONFLICT(user, date) DO UPDATE SET"
@@ -702,7 +686,7 @@ int queue_status(struct store *st, const char *date,
 
 	*out = NULL;
 	*n = 0;
-	rc = prepare(
+	rc = store_db_prepare(
 		st,
 		"WITH d(date) AS (SELECT COALESCE(?1, (SELECT MAX(date) FROM"
 		"  (SELECT date FROM outcomes UNION ALL"

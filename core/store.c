@@ -148,16 +148,16 @@ static int store_fail(struct store *st, const char *what, struct dg_err *err)
 		       "%s: %s: %s", st->path, what, sqlite3_errmsg(st->db));
 }
 
-static int exec(struct store *st, const char *sql, const char *what,
-		struct dg_err *err)
+int store_db_exec(struct store *st, const char *sql, const char *what,
+		  struct dg_err *err)
 {
 	if (sqlite3_exec(st->db, sql, NULL, NULL, NULL) != SQLITE_OK)
 		return store_fail(st, what, err);
 	return 0;
 }
 
-static int prepare(struct store *st, const char *sql, sqlite3_stmt **stmt,
-		   const char *what, struct dg_err *err)
+int store_db_prepare(struct store *st, const char *sql, sqlite3_stmt **stmt,
+		     const char *what, struct dg_err *err)
 {
 	if (sqlite3_prepare_v2(st->db, sql, -1, stmt, NULL) != SQLITE_OK)
 		return store_fail(st, what, err);
@@ -192,7 +192,7 @@ static int run_pragmas(struct store *st, struct dg_err *err)
 	 * The first statement that reads the file: a file that is not a
 	 * database fails here. WAL lets `status` read while a run writes.
 	 */
-	rc = prepare(st, "PRAGMA journal_mode=WAL", &stmt,
+	rc = store_db_prepare(st, "PRAGMA journal_mode=WAL", &stmt,
 		     "cannot open the database", err);
 	if (rc)
 		return rc;
@@ -214,7 +214,7 @@ static int run_pragmas(struct store *st, struct dg_err *err)
 	 * "queued" row means one is never sent. One fsync per commit is
 	 * nothing for a batch job that commits a few times per user.
 	 */
-	return exec(st,
+	return store_db_exec(st,
 		    "PRAGMA synchronous=FULL;"
 		    "PRAGMA foreign_keys=ON;",
 		    "cannot open the database", err);
@@ -225,7 +225,7 @@ static int read_user_version(struct store *st, int *version, struct dg_err *err)
 	sqlite3_stmt *stmt = NULL;
 	int rc;
 
-	rc = prepare(st, "PRAGMA user_version", &stmt,
+	rc = store_db_prepare(st, "PRAGMA user_version", &stmt,
 		     "cannot read the schema version", err);
 	if (rc)
 		return rc;
@@ -248,7 +248,7 @@ static int migrate_step(struct store *st, bool *done, struct dg_err *err)
 	int version = 0;
 	int rc;
 
-	rc = exec(st, "BEGIN IMMEDIATE", "cannot upgrade the schema", err);
+	rc = store_db_exec(st, "BEGIN IMMEDIATE", "cannot upgrade the schema", err);
 	if (rc)
 		return rc;
 	rc = read_user_version(st, &version, err);
@@ -263,7 +263,7 @@ static int migrate_step(struct store *st, bool *done, struct dg_err *err)
 	}
 	if (version == STORE_VERSION) {
 		*done = true;
-		rc = exec(st, "COMMIT", "cannot upgrade the schema", err);
+		rc = store_db_exec(st, "COMMIT", "cannot upgrade the schema", err);
 		goto out;
 	}
 	rc = strbuf_addf(&sql, "%s;PRAGMA user_version=%d;",
@@ -278,7 +278,7 @@ static int migrate_step(struct store *st, bool *done, struct dg_err *err)
 			     st->path, version + 1, sqlite3_errmsg(st->db));
 		goto out;
 	}
-	rc = exec(st, "COMMIT", "cannot upgrade the schema", err);
+	rc = store_db_exec(st, "COMMIT", "cannot upgrade the schema", err);
 out:
 	strbuf_release(&sql);
 	if (rc)
@@ -351,12 +351,12 @@ int store_begin(struct store *st, struct dg_err *err)
 	if (!sqlite3_get_autocommit(st->db))
 		return dg_errf(err, DG_EINTERNAL,
 			       "%s: a transaction is already open", st->path);
-	return exec(st, "BEGIN IMMEDIATE", "cannot start a transaction", err);
+	return store_db_exec(st, "BEGIN IMMEDIATE", "cannot start a transaction", err);
 }
 
 int store_commit(struct store *st, struct dg_err *err)
 {
-	int rc = exec(st, "COMMIT", "cannot commit", err);
+	int rc = store_db_exec(st, "COMMIT", "cannot commit", err);
 
 	if (rc)
 		store_rollback(st);
@@ -434,17 +434,17 @@ static int insert_roster(struct store *st, const struct roster *r,
 	size_t i;
 	int rc;
 
-	rc = prepare(st,
+	rc = store_db_prepare(st,
 		     "INSERT INTO people(email, name, title, opt_out) "
 		     "VALUES (?1, ?2, ?3, ?4)",
 		     &ins.person, what, err);
 	if (!rc)
-		rc = prepare(st,
+		rc = store_db_prepare(st,
 			     "INSERT INTO aliases(address, email) "
 			     "VALUES (?1, ?2)",
 			     &ins.alias, what, err);
 	if (!rc)
-		rc = prepare(st,
+		rc = store_db_prepare(st,
 			     "INSERT INTO assessments(email, name, value) "
 			     "VALUES (?1, ?2, ?3)",
 			     &ins.result, what, err);
@@ -463,10 +463,10 @@ int store_roster_replace(struct store *st, const struct roster *r,
 	int rc;
 
 	/* A savepoint: a transaction of its own, or part of the caller's. */
-	rc = exec(st, "SAVEPOINT roster_replace", what, err);
+	rc = store_db_exec(st, "SAVEPOINT roster_replace", what, err);
 	if (rc)
 		return rc;
-	rc = exec(st,
+	rc = store_db_exec(st,
 		  "DELETE FROM assessments;"
 		  "DELETE FROM aliases;"
 		  "DELETE FROM people;",
@@ -474,7 +474,7 @@ int store_roster_replace(struct store *st, const struct roster *r,
 	if (!rc)
 		rc = insert_roster(st, r, err);
 	if (!rc)
-		rc = exec(st, "RELEASE roster_replace", what, err);
+		rc = store_db_exec(st, "RELEASE roster_replace", what, err);
 	if (rc &&
 	    sqlite3_exec(st->db,
 			 "ROLLBACK TO roster_replace; RELEASE roster_replace",
@@ -559,17 +559,17 @@ static int load_roster(struct store *st, struct roster_queries *q,
 	int rc, step;
 
 	/* rowid order is file order: aliases and results as written. */
-	rc = prepare(st,
+	rc = store_db_prepare(st,
 		     "SELECT email, name, title, opt_out FROM people "
 		     "ORDER BY email",
 		     &q->people, what, err);
 	if (!rc)
-		rc = prepare(st,
+		rc = store_db_prepare(st,
 			     "SELECT address FROM aliases WHERE email = ?1 "
 			     "ORDER BY rowid",
 			     &q->aliases, what, err);
 	if (!rc)
-		rc = prepare(st,
+		rc = store_db_prepare(st,
 			     "SELECT name, value FROM assessments "
 			     "WHERE email = ?1 ORDER BY rowid",
 			     &q->results, what, err);
@@ -593,7 +593,7 @@ int store_roster_load(struct store *st, struct roster *out, struct dg_err *err)
 	int rc;
 
 	/* One read transaction: a concurrent import cannot tear the load. */
-	rc = exec(st, "SAVEPOINT roster_load", "cannot load the roster", err);
+	rc = store_db_exec(st, "SAVEPOINT roster_load", "cannot load the roster", err);
 	if (rc)
 		return rc;
 	rc = load_roster(st, &q, out, err);
@@ -613,7 +613,7 @@ int store_meta_get(struct store *st, const char *key, char **value,
 	int rc, step;
 
 	*value = NULL;
-	rc = prepare(st, "SELECT value FROM meta WHERE key = ?1", &stmt,
+	rc = store_db_prepare(st, "SELECT value FROM meta WHERE key = ?1", &stmt,
 		     "cannot read meta", err);
 	if (rc)
 		return rc;
@@ -640,7 +640,7 @@ int store_meta_set(struct store *st, const char *key, const char *value,
 	sqlite3_stmt *stmt = NULL;
 	int rc;
 
-	rc = prepare(st,
+	rc = store_db_prepare(st,
 		     "INSERT INTO meta(key, value) VALUES (?1, ?2) "
 		     "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
 		     &stmt, "cannot write meta", err);

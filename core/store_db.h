@@ -24,4 +24,13 @@ sqlite3 *store_db(struct store *st);
  */
 int store_db_fail(struct store *st, const char *what, struct dg_err *err);
 
+/* Prepare sql; on failure err says "<db>: <what>: <SQLite's message>". */
+int store_db_prepare(struct store *st, const char *sql, sqlite3_stmt **stmt,
+		     const char *what, struct dg_err *err)
+	__attribute__((warn_unused_result));
+
+/* Run sql (no results); failures are reported as store_db_prepare's. */
+int store_db_exec(struct store *st, const char *sql, const char *what,
+		  struct dg_err *err) __attribute__((warn_unused_result));
+
 #endif

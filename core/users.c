@@ -14,22 +14,6 @@
 
 /* ---- table users ----------------------------------------------------- */
 
-static int prepare(struct store *st, const char *sql, sqlite3_stmt **stmt,
-		   const char *what, struct dg_err *err)
-{
-	if (sqlite3_prepare_v2(store_db(st), sql, -1, stmt, NULL) != SQLITE_OK)
-		return store_db_fail(st, what, err);
-	return 0;
-}
-
-static int exec(struct store *st, const char *sql, const char *what,
-		struct dg_err *err)
-{
-	if (sqlite3_exec(store_db(st), sql, NULL, NULL, NULL) != SQLITE_OK)
-		return store_db_fail(st, what, err);
-	return 0;
-}
-
 /* The proxy addresses one per line; one holding a line break is left. */
 static int join_proxies(const struct cal_user *u, struct strbuf *out)
 {
@@ -91,7 +75,7 @@ int users_put(struct store *st, const struct cal_user *u, int64_t now_ms,
 		return dg_errf(err, DG_EINVAL,
 			       "a user without id or mail "
 			       "cannot be stored");
-	rc = prepare(st, upsert_sql, &stmt, "cannot store a user", err);
+	rc = store_db_prepare(st, upsert_sql, &stmt, "cannot store a user", err);
 	if (!rc)
 		rc = insert(st, stmt, u, now_ms, err);
 	sqlite3_finalize(stmt);
@@ -107,12 +91,12 @@ int users_replace(struct store *st, const struct cal_user_list *list,
 	int rc;
 
 	*stored = 0;
-	rc = exec(st, "SAVEPOINT users_replace", what, err);
+	rc = store_db_exec(st, "SAVEPOINT users_replace", what, err);
 	if (rc)
 		return rc;
-	rc = exec(st, "DELETE FROM users", what, err);
+	rc = store_db_exec(st, "DELETE FROM users", what, err);
 	if (!rc)
-		rc = prepare(st, upsert_sql, &stmt, what, err);
+		rc = store_db_prepare(st, upsert_sql, &stmt, what, err);
 	for (i = 0; !rc && i < list->n; i++) {
 		if (!list->v[i].mail || !list->v[i].id)
 			continue;
@@ -121,7 +105,7 @@ int users_replace(struct store *st, const struct cal_user_list *list,
 	}
 	sqlite3_finalize(stmt);
 	if (!rc)
-		return exec(st, "RELEASE users_replace", what, err);
+		return store_db_exec(st, "RELEASE users_replace", what, err);
 	*stored = 0;
 	sqlite3_exec(store_db(st),
 		     "ROLLBACK TO users_replace; RELEASE users_replace", NULL,
@@ -189,7 +173,7 @@ int users_load(struct store *st, enum users_which which,
 	size_t n0 = out->n;
 	int rc, step = SQLITE_DONE;
 
-	rc = prepare(st,
+	rc = store_db_prepare(st,
 		     which == USERS_ALL
 			     ? "SELECT id, mail, display_name, upn, "
 			       "proxy_addresses FROM users ORDER BY mail"
