@@ -85,42 +85,13 @@ static void job_ctx_release(struct job_ctx *c)
 	runlock_release(c->lock);
 }
 
-/*
- * Import the configured roster file when its content changed since the
- * last import, so that editing the file is all an operator has to do.
- */
-static int sync_roster_file(struct job_ctx *c, struct dg_err *err)
+/* A bad roster file is a configuration error (exit 2), like the config. */
+static int roster_file_sync(struct job_ctx *c, struct dg_err *err)
 {
 	const char *path = c->o->cfg->roster.file;
-	unsigned char hash[crypto_generichash_BYTES];
-	char hex[sizeof(hash) * 2 + 1];
-	struct strbuf text = STRBUF_INIT;
-	char *seen = NULL;
-	size_t n;
-	int rc;
+	int rc = path ? roster_sync(c->store, path, err) : 0;
 
-	if (!path)
-		return 0;
-	if (strbuf_read_file(&text, path)) {
-		rc = dg_errf(err, DG_EINVAL, "[roster] file %s: %s", path,
-			     strerror(errno));
-		strbuf_release(&text);
-		return rc;
-	}
-	crypto_generichash(hash, sizeof(hash), (unsigned char *)text.buf,
-			   text.len, NULL, 0);
-	strbuf_release(&text);
-	sodium_bin2hex(hex, sizeof(hex), hash, sizeof(hash));
-	if (!store_meta_get(c->store, "roster.hash", &seen, err) &&
-	    !strcmp(seen, hex)) {
-		free(seen);
-		return 0;
-	}
-	free(seen);
-	rc = roster_import(c->store, path, &n, err);
-	if (rc)
-		return rc == DG_ENOMEM ? rc : DG_EINVAL;
-	return 0;
+	return rc && rc != DG_ENOMEM ? DG_EINVAL : rc;
 }
 
 static int open_source(struct job_ctx *c, struct dg_err *err)
@@ -175,7 +146,7 @@ static int job_ctx_open(struct job_ctx *c, const struct job_opts *o,
 	if (!rc)
 		rc = store_open(cfg->store.path, &c->store, err);
 	if (!rc)
-		rc = sync_roster_file(c, err);
+		rc = roster_file_sync(c, err);
 	if (!rc)
 		rc = store_roster_load(c->store, &c->roster, err);
 	if (!rc)

@@ -199,19 +199,16 @@ static int import_roster(struct store *st, const char *path,
 	return rc;
 }
 
-int roster_import(struct store *st, const char *path, size_t *npeople,
-		  struct dg_err *err)
+/* Parse the text of path and store it as the roster, with its hash. */
+static int import_text(struct store *st, const char *path,
+		       const struct strbuf *sb, const char *hash,
+		       size_t *npeople, struct dg_err *err)
 {
-	struct strbuf sb = STRBUF_INIT, hash = STRBUF_INIT;
 	struct roster r = ROSTER_INIT;
-	int rc = slurp(path, &sb, err);
+	int rc = read_text(path, sb, &r, err);
 
 	if (!rc)
-		rc = read_text(path, &sb, &r, err);
-	if (!rc)
-		rc = hash_hex(&sb, &hash, err);
-	if (!rc)
-		rc = import_roster(st, path, &r, hash.buf, err);
+		rc = import_roster(st, path, &r, hash, err);
 	if (!rc && !r.n)
 		logging_warn("%s: no people in the file: the roster is now "
 			     "empty",
@@ -221,6 +218,39 @@ int roster_import(struct store *st, const char *path, size_t *npeople,
 	if (!rc && npeople)
 		*npeople = r.n;
 	roster_release(&r);
+	return rc;
+}
+
+int roster_import(struct store *st, const char *path, size_t *npeople,
+		  struct dg_err *err)
+{
+	struct strbuf sb = STRBUF_INIT, hash = STRBUF_INIT;
+	int rc = slurp(path, &sb, err);
+
+	if (!rc)
+		rc = hash_hex(&sb, &hash, err);
+	if (!rc)
+		rc = import_text(st, path, &sb, hash.buf, npeople, err);
+	strbuf_release(&sb);
+	strbuf_release(&hash);
+	return rc;
+}
+
+int roster_sync(struct store *st, const char *path, struct dg_err *err)
+{
+	struct strbuf sb = STRBUF_INIT, hash = STRBUF_INIT;
+	char *seen = NULL;
+	int rc = slurp(path, &sb, err);
+
+	if (!rc)
+		rc = hash_hex(&sb, &hash, err);
+	if (!rc && !store_meta_get(st, "roster.hash", &seen, NULL) &&
+	    !strcmp(seen, hash.buf))
+		goto out; /* unchanged since the last import */
+	if (!rc)
+		rc = import_text(st, path, &sb, hash.buf, NULL, err);
+out:
+	free(seen);
 	strbuf_release(&sb);
 	strbuf_release(&hash);
 	return rc;

@@ -124,4 +124,12 @@ void roster_person_release(struct roster_person *p);
 int roster_import(struct store *st, const char *path, size_t *npeople,
 		  struct dg_err *err) __attribute__((warn_unused_result));
 
+/*
+ * roster_import() when the file's content differs from the last import
+ * (its hash in "roster.hash"), else nothing: the configured roster file
+ * is read once per run, and editing it is all an operator has to do.
+ */
+int roster_sync(struct store *st, const char *path, struct dg_err *err)
+	__attribute__((warn_unused_result));
+
 #endif

@@ -807,6 +807,43 @@ test_roster__import_of_a_bad_file_keeps_the_previous_roster(void **state)
 	store_close(st);
 }
 
+static size_t stored_people(struct store *st)
+{
+	struct roster back = ROSTER_INIT;
+	struct dg_err err = DG_ERR_INIT;
+	size_t n;
+
+	assert_int_equal(store_roster_load(st, &back, &err), 0);
+	n = back.n;
+	roster_release(&back);
+	return n;
+}
+
+static void
+test_roster__sync_imports_only_when_the_file_changed(void **state)
+{
+	struct fixture *f = *state;
+	struct strbuf path = STRBUF_INIT;
+	struct roster none = ROSTER_INIT;
+	struct dg_err err = DG_ERR_INIT;
+	struct store *st = open_store(f);
+
+	write_file(f, "roster.csv", "email\nann@contoso.com\n", &path);
+	assert_int_equal(roster_sync(st, path.buf, &err), 0);
+	assert_int_equal(stored_people(st), 1);
+	/* Empty the stored roster behind the hash's back: an unchanged
+	 * file must not be read into the store again. */
+	assert_int_equal(store_roster_replace(st, &none, &err), 0);
+	assert_int_equal(roster_sync(st, path.buf, &err), 0);
+	assert_int_equal(stored_people(st), 0);
+	write_file(f, "roster.csv", "email\nann@contoso.com\nbob@contoso.com\n",
+		   &path);
+	assert_int_equal(roster_sync(st, path.buf, &err), 0);
+	assert_int_equal(stored_people(st), 2);
+	strbuf_release(&path);
+	store_close(st);
+}
+
 #define T(name) cmocka_unit_test(name)
 #define TF(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
 
@@ -869,6 +906,7 @@ int main(void)
 		TF(test_roster__missing_file_names_path_and_reason),
 		TF(test_roster__import_stores_people_and_records_file_and_hash),
 		TF(test_roster__import_of_a_bad_file_keeps_the_previous_roster),
+		TF(test_roster__sync_imports_only_when_the_file_changed),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
