@@ -841,3 +841,25 @@ int graph_escape(const char *s, struct strbuf *out)
 	curl_free(e);
 	return rc;
 }
+
+int graph_groups_where(const char *field, const char *value,
+		       struct strbuf *url)
+{
+	struct strbuf f = STRBUF_INIT;
+	int rc = strbuf_addf(&f, "%s eq '", field);
+
+	/* OData quotes a quote by doubling it. */
+	for (const char *p = value; !rc && *p; p++)
+		rc = *p == '\'' ? strbuf_addstr(&f, "''")
+				 : strbuf_addch(&f, *p);
+	if (!rc)
+		rc = strbuf_addch(&f, '\'');
+	if (!rc)
+		rc = strbuf_addstr(url, "/groups?$filter=");
+	if (!rc)
+		rc = graph_escape(f.buf, url);
+	if (!rc)
+		rc = strbuf_addstr(url, "&$select=id,mail,displayName");
+	strbuf_release(&f);
+	return rc;
+}

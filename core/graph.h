@@ -186,6 +186,15 @@ int graph_post_form(struct graph *g, const char *url, const char *form,
 int graph_escape(const char *s, struct strbuf *out)
 	__attribute__((warn_unused_result));
 
+/*
+ * Append "/groups?$filter=<field> eq '<value>'&$select=id,mail,
+ * displayName" to url, the value OData-quoted (a quote doubled) and
+ * percent-encoded: how a list is found by its mail or its name.
+ */
+int graph_groups_where(const char *field, const char *value,
+		       struct strbuf *url)
+	__attribute__((warn_unused_result));
+
 /* Counters since graph_open(), for progress lines. */
 struct graph_stats {
 	size_t requests;  /* Graph requests sent, batched ones included */

@@ -580,25 +580,16 @@ static int gs_users(void *impl, struct cal_user_list *out, struct dg_err *err)
 		       "sync' first");
 }
 
-/* GET /groups?$filter=mail eq '<address>' (quotes doubled). */
-static int group_url(const char *address, struct strbuf *url)
+/* The people of a list, through nested lists (transitively). */
+static int members_url(const char *id, struct strbuf *url)
 {
-	struct strbuf f = STRBUF_INIT;
-	const char *p;
-	int rc = strbuf_addstr(&f, "mail eq '");
+	int rc = strbuf_addstr(url, "/groups/");
 
-	for (p = address; !rc && *p; p++)
-		rc = *p == '\'' ? strbuf_addstr(&f, "''")
-				: strbuf_addch(&f, *p);
 	if (!rc)
-		rc = strbuf_addch(&f, '\'');
+		rc = graph_escape(id, url);
 	if (!rc)
-		rc = strbuf_addstr(url, "/groups?$filter=");
-	if (!rc)
-		rc = graph_escape(f.buf, url);
-	if (!rc)
-		rc = strbuf_addstr(url, "&$select=id,mail,displayName");
-	strbuf_release(&f);
+		rc = strbuf_addstr(url, "/transitiveMembers?$select=mail,"
+					"displayName");
 	return rc;
 }
 
@@ -610,7 +601,7 @@ static int find_group(struct gsrc *s, const char *address,
 	char *next = NULL;
 	int rc;
 
-	rc = group_url(address, &url);
+	rc = graph_groups_where("mail", address, &url);
 	if (rc)
 		rc = dg_errf(err, rc, "out of memory");
 	while (!rc) {
@@ -637,12 +628,7 @@ static int members(struct gsrc *s, struct cal_group *g, struct dg_err *err)
 	char *next = NULL;
 	int rc;
 
-	rc = strbuf_addstr(&url, "/groups/");
-	if (!rc)
-		rc = graph_escape(g->id, &url);
-	if (!rc)
-		rc = strbuf_addstr(&url, "/transitiveMembers?$select=mail,"
-					 "displayName");
+	rc = members_url(g->id, &url);
 	if (rc)
 		rc = dg_errf(err, rc, "out of memory");
 	while (!rc) {
@@ -707,13 +693,8 @@ static void pre_submit(struct gpre *p, const char *url)
 static void pre_members(struct gpre *p)
 {
 	struct strbuf url = STRBUF_INIT;
-	int rc = strbuf_addstr(&url, "/groups/");
+	int rc = members_url(p->group.id, &url);
 
-	if (!rc)
-		rc = graph_escape(p->group.id, &url);
-	if (!rc)
-		rc = strbuf_addstr(&url, "/transitiveMembers?$select=mail,"
-					 "displayName");
 	if (rc)
 		p->state = PRE_FAILED;
 	else
@@ -829,7 +810,7 @@ static int prefetch_groups(struct gsrc *s, struct dg_err *err)
 	stage(s, "lists");
 	for (size_t i = 0; i < s->npre; i++) {
 		strbuf_reset(&url);
-		if (group_url(s->pre[i].address, &url)) {
+		if (graph_groups_where("mail", s->pre[i].address, &url)) {
 			s->pre[i].state = PRE_FAILED;
 			continue;
 		}

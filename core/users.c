@@ -230,31 +230,6 @@ static bool is_guid(const char *s)
 	return !s[i];
 }
 
-/* "mail eq 'x'" for an address, "displayName eq 'x'" for a name. */
-static int group_filter(const char *name, struct strbuf *url)
-{
-	struct strbuf f = STRBUF_INIT;
-	const char *p;
-	int rc;
-
-	rc = strbuf_addstr(&f, strchr(name, '@') ? "mail eq '"
-						 : "displayName eq '");
-	/* OData quotes a quote by doubling it. */
-	for (p = name; !rc && *p; p++)
-		rc = *p == '\'' ? strbuf_addstr(&f, "''")
-				: strbuf_addch(&f, *p);
-	if (!rc)
-		rc = strbuf_addch(&f, '\'');
-	if (!rc)
-		rc = strbuf_addstr(url, "/groups?$filter=");
-	if (!rc)
-		rc = graph_escape(f.buf, url);
-	if (!rc)
-		rc = strbuf_addstr(url, "&$select=id,mail,displayName");
-	strbuf_release(&f);
-	return rc;
-}
-
 /* The id of [graph] group: given, or looked up by mail or name. */
 static int group_id(struct sync *s, char **id, struct dg_err *err)
 {
@@ -269,7 +244,8 @@ static int group_id(struct sync *s, char **id, struct dg_err *err)
 		*id = strdup(name);
 		return *id ? 0 : dg_errf(err, DG_ENOMEM, "out of memory");
 	}
-	rc = group_filter(name, &url);
+	rc = graph_groups_where(strchr(name, '@') ? "mail" : "displayName",
+				name, &url);
 	if (rc)
 		return dg_errf(err, rc, "out of memory");
 	do {
