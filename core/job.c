@@ -603,6 +603,17 @@ static const struct cal_user *find_user(const struct job_ctx *c,
 	return NULL;
 }
 
+/* The user that address names, or an error saying nobody does. */
+static int tenant_user(const struct job_ctx *c, const char *address,
+		       const struct cal_user **out, struct dg_err *err)
+{
+	*out = find_user(c, address);
+	if (!*out)
+		return dg_errf(err, DG_ENOTFOUND, "%s is no user of the tenant",
+			       address);
+	return 0;
+}
+
 /* A queued message belongs to this run unless --user narrows it away. */
 static bool selected_row(const struct job_ctx *c, const struct queue_msg *m)
 {
@@ -861,14 +872,10 @@ int job_resend(const struct job_opts *o, const char *user,
 
 	memset(sum, 0, sizeof(*sum));
 	rc = job_ctx_open(&c, o, true, err);
-	if (!rc) {
-		u = find_user(&c, user);
-		if (!u)
-			rc = dg_errf(err, DG_ENOTFOUND,
-				     "%s is no user of the tenant", user);
-		else
-			rc = resend_user(&c, u, sum, err);
-	}
+	if (!rc)
+		rc = tenant_user(&c, user, &u, err);
+	if (!rc)
+		rc = resend_user(&c, u, sum, err);
 	job_ctx_release(&c);
 	if (rc)
 		return rc;
@@ -923,14 +930,10 @@ int job_preview(const struct job_opts *o, const char *user,
 	int rc;
 
 	rc = job_ctx_open(&c, o, false, err);
-	if (!rc) {
-		u = find_user(&c, user);
-		if (!u)
-			rc = dg_errf(err, DG_ENOTFOUND,
-				     "%s is no user of the tenant", user);
-		else
-			rc = preview_user(&c, u, format, out, err);
-	}
+	if (!rc)
+		rc = tenant_user(&c, user, &u, err);
+	if (!rc)
+		rc = preview_user(&c, u, format, out, err);
 	job_ctx_release(&c);
 	return rc;
 }
