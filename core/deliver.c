@@ -86,7 +86,7 @@ static int smtp_connect(struct deliver *d, struct dg_err *err)
 }
 
 /* Send over SMTP; map the reply onto a result. */
-static int send_smtp(struct deliver *d, const struct queue_msg *m,
+static void send_smtp(struct deliver *d, const struct queue_msg *m,
 		     enum deliver_result *result, struct strbuf *reply,
 		     struct dg_err *err)
 {
@@ -95,7 +95,7 @@ static int send_smtp(struct deliver *d, const struct queue_msg *m,
 
 	if (rc) {
 		*result = DELIVER_STOP;
-		return 0;
+		return;
 	}
 	rc = smtp_send(d->smtp, d->envelope_from.buf, m->recipient, m->message,
 		       m->message_len, &outcome, reply, err);
@@ -113,19 +113,17 @@ static int send_smtp(struct deliver *d, const struct queue_msg *m,
 		smtp_close(d->smtp);
 		d->smtp = NULL;
 	}
-	return 0;
 }
 
-static int send_maildir(struct deliver *d, const struct queue_msg *m,
-			int64_t now_ms, enum deliver_result *result,
-			struct strbuf *reply, struct dg_err *err)
+static void send_maildir(struct deliver *d, const struct queue_msg *m,
+			 int64_t now_ms, enum deliver_result *result,
+			 struct strbuf *reply, struct dg_err *err)
 {
 	int rc = maildir_deliver(d->cfg->delivery.path, m->message,
 				 m->message_len, now_ms, reply, err);
 
 	/* A full disk or a permission problem may clear up: retry later. */
 	*result = rc ? DELIVER_RETRY : DELIVER_SENT;
-	return 0;
 }
 
 /* Write the verdict; the row must never be left "sending" by us. */
@@ -156,12 +154,11 @@ int deliver_one(struct deliver *d, struct store *st, const struct queue_msg *m,
 	if (rc)
 		return rc;
 	if (d->cfg->delivery.kind == CONFIG_DELIVERY_MAILDIR)
-		rc = send_maildir(d, m, now_ms, result, &reply, &why);
+		send_maildir(d, m, now_ms, result, &reply, &why);
 	else
-		rc = send_smtp(d, m, result, &reply, &why);
-	if (!rc)
-		rc = record(st, m, *result,
-			    reply.len ? reply.buf : why.msg, now_ms, err);
+		send_smtp(d, m, result, &reply, &why);
+	rc = record(st, m, *result, reply.len ? reply.buf : why.msg, now_ms,
+		    err);
 	if (!rc && *result != DELIVER_SENT)
 		*err = why;
 	strbuf_release(&reply);
