@@ -114,6 +114,24 @@ static const char *const migrations[] = {
 	"  reason          TEXT,"
 	"  updated_at      INTEGER NOT NULL"
 	");",
+
+	/*
+	 * 4: each recipient's own choices (core/prefs.h): a pause, the
+	 * weekdays (bit d: weekday d, 0 Sunday; 0 no choice), a send time,
+	 * a language, and whether colleagues' digests show their profile.
+	 */
+	"CREATE TABLE prefs ("
+	"  address     TEXT PRIMARY KEY NOT NULL COLLATE NOCASE,"
+	"  pause_until TEXT CHECK (pause_until IS NULL"
+	"                          OR length(pause_until) = 10),"
+	"  days        INTEGER NOT NULL DEFAULT 0"
+	"              CHECK (days BETWEEN 0 AND 127),"
+	"  send_at     TEXT CHECK (send_at IS NULL OR length(send_at) = 5),"
+	"  locale      TEXT CHECK (locale IS NULL OR length(locale) <= 35),"
+	"  profile     TEXT CHECK (profile IS NULL"
+	"                          OR profile IN ('visible', 'hidden')),"
+	"  updated_at  INTEGER NOT NULL"
+	");",
 };
 
 #define STORE_VERSION ((int)(sizeof(migrations) / sizeof(migrations[0])))
