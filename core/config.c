@@ -86,6 +86,7 @@ static void show_key(struct strbuf *sb, const char *key, size_t len)
 static const char *const secret_keys[] = {
 	"password",	   "client_secret", "token_key",
 	"unsubscribe_key", "secret",	    "token",
+	"unsubscribe_key_previous",
 	"access_token",	   "refresh_token", NULL,
 };
 
@@ -95,6 +96,7 @@ static const char *const secret_homes[][2] = {
 	{"graph", "client_secret"},
 	{"graph", "token_key"},
 	{"digest", "unsubscribe_key"},
+	{"digest", "unsubscribe_key_previous"},
 };
 
 static bool in_list(const char *const *list, const char *s, size_t len)
@@ -520,6 +522,8 @@ static int load_digest(struct loader *ld, const struct toml_value *t)
 					   "unsubscribe_url",
 					   "unsubscribe_key_env",
 					   "unsubscribe_key_file",
+					   "unsubscribe_key_previous_env",
+					   "unsubscribe_key_previous_file",
 					   NULL};
 	struct config *cfg = ld->cfg;
 	int rc = check_keys(ld, t, "digest", keys);
@@ -553,9 +557,34 @@ static int load_digest(struct loader *ld, const struct toml_value *t)
 		return at_errf(ld, toml_table_get(t, "unsubscribe_url"),
 			       "[digest] unsubscribe_url must contain "
 			       "{token}, where each recipient's token goes");
+	if (!rc)
+		rc = get_secret(ld, t, "digest", "unsubscribe_key",
+				&cfg->digest.unsubscribe_key);
 	return rc ? rc
-		  : get_secret(ld, t, "digest", "unsubscribe_key",
-			       &cfg->digest.unsubscribe_key);
+		  : get_secret(ld, t, "digest", "unsubscribe_key_previous",
+			       &cfg->digest.unsubscribe_key_previous);
+}
+
+static int load_serve(struct loader *ld, const struct toml_value *t)
+{
+	static const char *const keys[] = {"listen", "tls_cert_file",
+					   "tls_key_file", NULL};
+	struct config *cfg = ld->cfg;
+	int rc = check_keys(ld, t, "serve", keys);
+
+	if (!rc)
+		rc = get_line(ld, t, "serve", "listen", &cfg->serve.listen);
+	if (!rc)
+		rc = get_string(ld, t, "serve", "tls_cert_file",
+				&cfg->serve.tls_cert_file);
+	if (!rc)
+		rc = get_string(ld, t, "serve", "tls_key_file",
+				&cfg->serve.tls_key_file);
+	if (!rc && !cfg->serve.tls_cert_file != !cfg->serve.tls_key_file)
+		return at_errf(ld, t,
+			       "[serve] set both tls_cert_file and "
+			       "tls_key_file, or neither");
+	return rc;
 }
 
 static int load_delivery(struct loader *ld, const struct toml_value *t)
@@ -628,7 +657,7 @@ static const struct {
 	{"store", load_store},	 {"source", load_source},
 	{"roster", load_roster}, {"graph", load_graph},
 	{"digest", load_digest}, {"delivery", load_delivery},
-	{"smtp", load_smtp},
+	{"smtp", load_smtp},	 {"serve", load_serve},
 };
 
 #define NTABLES (sizeof(tables) / sizeof(*tables))
@@ -811,6 +840,9 @@ void config_release(struct config *cfg)
 		&cfg->smtp.ca_file,
 		&cfg->smtp.envelope_from,
 		&cfg->smtp.helo,
+		&cfg->serve.listen,
+		&cfg->serve.tls_cert_file,
+		&cfg->serve.tls_key_file,
 	};
 
 	for (size_t i = 0; i < sizeof(strings) / sizeof(*strings); i++)
@@ -818,6 +850,7 @@ void config_release(struct config *cfg)
 	secret_release(&cfg->graph.client_secret);
 	secret_release(&cfg->graph.token_key);
 	secret_release(&cfg->digest.unsubscribe_key);
+	secret_release(&cfg->digest.unsubscribe_key_previous);
 	secret_release(&cfg->smtp.password);
 	memset(cfg, 0, sizeof(*cfg));
 }

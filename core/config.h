@@ -67,6 +67,8 @@ struct config {
 		char *send_at;   /* "07:00" or NULL */
 		char *unsubscribe_url; /* with {token}, or NULL */
 		struct config_secret unsubscribe_key;
+		/* during a key rotation: still opens links already sent */
+		struct config_secret unsubscribe_key_previous;
 	} digest;
 
 	struct {
@@ -86,6 +88,12 @@ struct config {
 		long connect_timeout; /* seconds, default 10 */
 		long timeout;         /* seconds per message, default 60 */
 	} smtp;
+
+	struct {
+		char *listen;        /* "127.0.0.1:8080" or NULL */
+		char *tls_cert_file; /* PEM; both or neither */
+		char *tls_key_file;
+	} serve;
 };
 
 /*
