@@ -652,6 +652,7 @@ static int build_model(struct render_engine *e, const struct render_input *in,
 	}
 	rc = rc ? rc : put_str(m, "unsubscribe_url",
 			       safe_url(in->unsubscribe_url));
+	rc = rc ? rc : put_str(m, "prefs_url", safe_url(in->prefs_url));
 	json_object_put(meetings);
 	if (rc) {
 		json_object_put(m);
@@ -848,4 +849,107 @@ int render_digest(struct render_engine *e, const struct render_input *in,
 	mustache_value_free(v);
 	one_line(&out->subject);
 	return rc;
+}
+
+/* ---- what colleagues are told about one person ---- */
+
+/* The entry add_attendee() makes for p, met directly, in a fresh list. */
+static int about_attendee(struct render_engine *e, json_object *m,
+			  const struct render_about *a, struct dg_err *err)
+{
+	struct match_attendee att = {.email = a->person->email,
+				     .name = a->person->name,
+				     .person = a->person,
+				     .via = "direct"};
+	json_object *list = json_object_new_array();
+	json_object *seen = json_object_new_object();
+	int rc = list && seen ? 0 : DG_ENOMEM;
+
+	rc = rc ? rc : add_attendee(e, list, &att, seen, err);
+	if (!rc && json_object_array_length(list) == 1)
+		rc = put(m, "attendee",
+			 json_object_get(json_object_array_get_idx(list, 0)));
+	json_object_put(list);
+	json_object_put(seen);
+	return rc;
+}
+
+static int about_model(struct render_engine *e, const struct render_about *a,
+		       json_object **out, struct dg_err *err)
+{
+	json_object *m = json_object_new_object();
+	json_object *groups = json_object_new_array();
+	bool shown = a->person && !a->hidden && usable(a->person);
+	int rc = m && groups ? 0 : DG_ENOMEM;
+
+	rc = rc ? rc : put_str(m, "email", a->email);
+	rc = rc ? rc : put_line(m, "name", a->person ? a->person->name : NULL);
+	rc = rc ? rc : put(m, "hidden", json_object_new_boolean(
+					       a->person && !shown));
+	rc = rc ? rc : put(m, "hidden_by_roster",
+			   json_object_new_boolean(a->hidden_by_roster));
+	if (!rc && shown)
+		rc = about_attendee(e, m, a, err);
+	for (size_t i = 0; !rc && shown && i < a->ngroups; i++)
+		rc = push(groups, json_object_new_string(a->groups[i]));
+	rc = rc ? rc : put(m, "group_count",
+			   json_object_new_int(
+				   (int)json_object_array_length(groups)));
+	if (!rc) {
+		rc = put(m, "groups", groups);
+		groups = NULL;
+	}
+	json_object_put(groups);
+	if (rc) {
+		json_object_put(m);
+		return rc == DG_ENOMEM ? dg_errf(err, rc, "out of memory")
+				       : rc;
+	}
+	*out = m;
+	return 0;
+}
+
+int render_about(struct render_engine *e, const struct render_about *a,
+		 enum render_about_format format, struct strbuf *out,
+		 struct dg_err *err)
+{
+	const struct mustache_template *t;
+	struct mustache_value *v = NULL;
+	json_object *m;
+	const char *s;
+	int rc = about_model(e, a, &m, err);
+
+	if (rc)
+		return rc;
+	if (format == RENDER_ABOUT_JSON) {
+		s = json_object_to_json_string_ext(
+			m, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |
+				   JSON_C_TO_STRING_NOSLASHESCAPE);
+		rc = s ? strbuf_addstr(out, s) : DG_ENOMEM;
+		rc = rc ? rc : strbuf_addch(out, '\n');
+		json_object_put(m);
+		return rc ? dg_errf(err, rc, "out of memory") : 0;
+	}
+	v = to_mustache(m);
+	json_object_put(m);
+	rc = v ? require_template(e, "about.txt", &t, err)
+	       : dg_errf(err, DG_ENOMEM, "out of memory");
+	if (!rc)
+		rc = mustache_render(t, v, e->partials, MUSTACHE_ESCAPE_NONE,
+				     out, err);
+	mustache_value_free(v);
+	return rc;
+}
+
+int render_about_value(struct render_engine *e, const struct render_about *a,
+		       struct mustache_value **out, struct dg_err *err)
+{
+	json_object *m;
+	int rc = about_model(e, a, &m, err);
+
+	if (rc)
+		return rc;
+	*out = to_mustache(m);
+	json_object_put(m);
+	return *out ? 0 : dg_errf(err, DG_ENOMEM, "out of memory");
 }

@@ -17,6 +17,7 @@
 #include "match.h"
 #include "plan.h"
 #include "roster.h"
+#include "mustache.h"
 #include "strbuf.h"
 
 /* Templates compiled once for a run. */
@@ -30,6 +31,7 @@ struct render_input {
 	const struct match_list *attendees; /* day->n lists, same order */
 	const struct roster_person *self;   /* the user's own profile or NULL */
 	const char *unsubscribe_url;        /* NULL when not configured */
+	const char *prefs_url;              /* likewise */
 };
 
 struct render_output {
@@ -65,5 +67,35 @@ int render_digest(struct render_engine *e, const struct render_input *in,
 	__attribute__((warn_unused_result));
 
 void render_output_release(struct render_output *out);
+
+/*
+ * What colleagues' digests say about one person (`digest about`, the
+ * preferences page): the entry a meeting of theirs shows for this
+ * person, made by the same code and partials as a digest's, and the
+ * group lines of meetings this person's result counts in.
+ */
+struct render_about {
+	const char *email;
+	const struct roster_person *person; /* NULL: not in the roster */
+	bool hidden;           /* shown as anyone without a profile */
+	bool hidden_by_roster; /* hidden, and by the roster's choice */
+	const char *const *groups; /* group lines; borrowed */
+	size_t ngroups;
+};
+
+enum render_about_format {
+	RENDER_ABOUT_TEXT, /* templates/about.txt.mustache */
+	RENDER_ABOUT_JSON  /* its model */
+};
+
+/* Append what colleagues are told about a->email to out. */
+int render_about(struct render_engine *e, const struct render_about *a,
+		 enum render_about_format format, struct strbuf *out,
+		 struct dg_err *err) __attribute__((warn_unused_result));
+
+/* The same model as mustache data. *out is yours: mustache_value_free. */
+int render_about_value(struct render_engine *e, const struct render_about *a,
+		       struct mustache_value **out, struct dg_err *err)
+	__attribute__((warn_unused_result));
 
 #endif
