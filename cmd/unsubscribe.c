@@ -6,6 +6,7 @@
 #include <sodium.h>
 
 #include "clock.h"
+#include "linktoken.h"
 #include "cmd.h"
 #include "store.h"
 #include "unsubscribe.h"
@@ -18,34 +19,60 @@ const char usage_unsubscribe[] =
 	"runs skip that user (opted_out). A web endpoint receiving the\n"
 	"POST calls this.\n";
 
-static int record(const struct config *cfg, const char *token,
-		  int64_t now_ms, struct dg_err *err)
+static int read_key(const struct config_secret *where, const char *what,
+		    unsigned char *key, struct dg_err *err)
 {
-	unsigned char key[crypto_auth_KEYBYTES];
-	struct strbuf address = STRBUF_INIT;
-	struct store *st = NULL;
 	char *secret = NULL;
-	int rc = config_secret_read(&cfg->digest.unsubscribe_key,
-				    "[digest] unsubscribe key", &secret, err);
+	int rc = config_secret_read(where, what, &secret, err);
 
 	if (!rc)
 		rc = unsubscribe_key_parse(secret, key, err);
-	if (!rc)
-		rc = unsubscribe_verify(key, sizeof(key), token, &address, err);
-	if (!rc)
-		rc = store_open(cfg->store.path, &st, err);
-	if (!rc)
-		rc = unsubscribe_record(st, address.buf, now_ms, err);
-	if (!rc)
-		fprintf(stderr, "digest: %s will get no more digests\n",
-			address.buf);
-	store_close(st);
-	sodium_memzero(key, sizeof(key));
 	if (secret) {
 		sodium_memzero(secret, strlen(secret));
 		free(secret);
 	}
-	strbuf_release(&address);
+	return rc;
+}
+
+/* The address token is for: the current key, else the previous one. */
+static int open_token(const struct config *cfg, const char *token,
+		      int64_t now_ms, struct linktoken *t, struct dg_err *err)
+{
+	unsigned char key[UNSUBSCRIBE_KEYBYTES], old[UNSUBSCRIBE_KEYBYTES];
+	struct linktoken_keys keys = {.current = key};
+	int rc = read_key(&cfg->digest.unsubscribe_key,
+			  "[digest] unsubscribe key", key, err);
+
+	if (!rc &&
+	    config_secret_isset(&cfg->digest.unsubscribe_key_previous)) {
+		rc = read_key(&cfg->digest.unsubscribe_key_previous,
+			      "[digest] previous unsubscribe key", old, err);
+		keys.previous = old;
+	}
+	if (!rc)
+		rc = linktoken_open(&keys, token, strlen(token),
+				    now_ms / 1000, t, err);
+	sodium_memzero(key, sizeof(key));
+	sodium_memzero(old, sizeof(old));
+	return rc;
+}
+
+static int record(const struct config *cfg, const char *token,
+		  int64_t now_ms, struct dg_err *err)
+{
+	struct store *st = NULL;
+	struct linktoken t;
+	int rc = open_token(cfg, token, now_ms, &t, err);
+
+	if (!rc)
+		rc = store_open(cfg->store.path, &st, err);
+	if (!rc)
+		rc = unsubscribe_record(st, t.address, now_ms, err);
+	if (!rc)
+		fprintf(stderr, "digest: %s will get no more digests\n",
+			t.address);
+	store_close(st);
+	sodium_memzero(&t, sizeof(t));
 	return rc;
 }
 

@@ -1,4 +1,5 @@
 #include "job.h"
+#include "linktoken.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -54,6 +55,7 @@ struct job_user {
 	const struct roster_person *self;
 	const char *skip_reason;
 	struct strbuf unsub_url; /* this user's one-click link, if any */
+	struct strbuf prefs_url; /* and the footer's preferences link */
 };
 
 static void job_user_release(struct job_user *ju)
@@ -68,6 +70,7 @@ static void job_user_release(struct job_user *ju)
 	plan_target_release(&ju->target);
 	cal_mailbox_release(&ju->mailbox);
 	strbuf_release(&ju->unsub_url);
+	strbuf_release(&ju->prefs_url);
 }
 
 static void job_ctx_release(struct job_ctx *c)
@@ -339,24 +342,39 @@ static void job_user_init(struct job_user *ju)
 {
 	memset(ju, 0, sizeof(*ju));
 	strbuf_init(&ju->unsub_url, 0);
+	strbuf_init(&ju->prefs_url, 0);
 }
 
-/* The user's signed one-click unsubscribe link, when links are on. */
+/* One of the user's links: [digest] unsubscribe_url with a token. */
+static int link_of(struct job_ctx *c, struct job_user *ju,
+		   enum linktoken_purpose purpose, int days, struct strbuf *url,
+		   struct dg_err *err)
+{
+	int64_t expires = c->o->now_ms / 1000 + (int64_t)days * 86400;
+	struct strbuf token = STRBUF_INIT;
+	int rc = linktoken_seal(c->unsub_key, purpose, ju->user->mail,
+				expires, &token, err);
+
+	if (!rc)
+		rc = unsubscribe_url(c->o->cfg->digest.unsubscribe_url,
+				     token.buf, url, err);
+	strbuf_release(&token);
+	return rc;
+}
+
+/* The user's one-click unsubscribe and preferences links, when on. */
 static int unsub_link(struct job_ctx *c, struct job_user *ju,
 		      struct dg_err *err)
 {
-	struct strbuf token = STRBUF_INIT;
 	int rc;
 
 	if (!c->has_unsub_key || ju->unsub_url.len)
 		return 0;
-	rc = unsubscribe_token(c->unsub_key, sizeof(c->unsub_key),
-			       ju->user->mail, &token, err);
-	if (!rc)
-		rc = unsubscribe_url(c->o->cfg->digest.unsubscribe_url,
-				     token.buf, &ju->unsub_url, err);
-	strbuf_release(&token);
-	return rc;
+	rc = link_of(c, ju, LINKTOKEN_UNSUBSCRIBE, LINKTOKEN_UNSUBSCRIBE_DAYS,
+		     &ju->unsub_url, err);
+	return rc ? rc
+		  : link_of(c, ju, LINKTOKEN_PREFS, LINKTOKEN_PREFS_DAYS,
+			    &ju->prefs_url, err);
 }
 
 static struct render_input render_input_of(const struct job_user *ju)
@@ -368,6 +386,7 @@ static struct render_input render_input_of(const struct job_user *ju)
 		.attendees = ju->attendees,
 		.self = ju->self,
 		.unsubscribe_url = ju->unsub_url.len ? ju->unsub_url.buf : NULL,
+		.prefs_url = ju->prefs_url.len ? ju->prefs_url.buf : NULL,
 	};
 	return in;
 }
