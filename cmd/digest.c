@@ -31,6 +31,8 @@ static const char usage_main[] =
 	"  status       each user's outcome of the last runs\n"
 	"  check        validate config, templates, database, credentials\n"
 	"  unsubscribe  record a recipient's one-click opt-out\n"
+	"  subscribe    undo a recipient's unsubscribe\n"
+	"  serve        answer the digests' links over HTTP\n"
 	"\n"
 	"Global options:\n"
 	"  -c, --config FILE  config file (default: $DIGEST_CONFIG, then\n"
@@ -52,6 +54,7 @@ static const struct command commands[] = {
 	{ "check", cmd_check },	    { "connect", cmd_connect },
 	{ "preview", cmd_preview }, { "resend", cmd_resend },
 	{ "roster", cmd_roster },   { "run", cmd_run },
+	{ "serve", cmd_serve },	    { "subscribe", cmd_subscribe },
 	{ "status", cmd_status },   { "unsubscribe", cmd_unsubscribe },
 	{ "users", cmd_users },
 };

@@ -266,6 +266,25 @@ int unsubscribe_record(struct store *st, const char *address, int64_t now_ms,
 	return rc;
 }
 
+int unsubscribe_undo(struct store *st, const char *address,
+		     struct dg_err *err)
+{
+	sqlite3_stmt *stmt = NULL;
+	int rc = check_stored_address(st, address, err);
+
+	if (!rc)
+		rc = store_db_prepare(st,
+				      "DELETE FROM opt_outs WHERE address = ?1",
+				      &stmt, "cannot undo an opt-out", err);
+	if (rc)
+		return rc;
+	sqlite3_bind_text(stmt, 1, address, -1, SQLITE_STATIC);
+	if (sqlite3_step(stmt) != SQLITE_DONE)
+		rc = store_db_fail(st, "cannot undo an opt-out", err);
+	sqlite3_finalize(stmt);
+	return rc;
+}
+
 int unsubscribe_is_opted_out(struct store *st, const char *address, bool *out,
 			     struct dg_err *err)
 {

@@ -85,6 +85,13 @@ int unsubscribe_key_parse(const char *secret,
 int unsubscribe_record(struct store *st, const char *address, int64_t now_ms,
 		       struct dg_err *err) __attribute__((warn_unused_result));
 
+/*
+ * Forget address's opt-out (any case): `digest subscribe` and the
+ * page's "subscribe again". Not opted out is not an error.
+ */
+int unsubscribe_undo(struct store *st, const char *address,
+		     struct dg_err *err) __attribute__((warn_unused_result));
+
 /* *out: whether address (any case) opted out. */
 int unsubscribe_is_opted_out(struct store *st, const char *address, bool *out,
 			     struct dg_err *err)
