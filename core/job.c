@@ -23,6 +23,7 @@
 #include "runlock.h"
 #include "source.h"
 #include "store.h"
+#include "tz.h"
 #include "unsubscribe.h"
 
 /* Everything a run opens once and shares between users. */
@@ -462,7 +463,7 @@ static int before_send_at(struct job_ctx *c, struct job_user *ju,
 	*wait = false;
 	if (!at || c->o->date)
 		return 0;
-	rc = plan_local_minutes(ju->target.zone, c->o->now_ms, &minutes, err);
+	rc = tz_local_minutes(ju->target.zone, c->o->now_ms, &minutes, err);
 	if (!rc)
 		*wait = minutes < ((at[0] - '0') * 10 + at[1] - '0') * 60 +
 					  (at[3] - '0') * 10 + at[4] - '0';
