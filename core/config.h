@@ -69,6 +69,9 @@ struct config {
 		struct config_secret unsubscribe_key;
 		/* during a key rotation: still opens links already sent */
 		struct config_secret unsubscribe_key_previous;
+		/* Addresses looked up as lists: per run, per meeting; 0 default */
+		long max_list_lookups;
+		long max_list_lookups_per_meeting;
 	} digest;
 
 	struct {
