@@ -5,6 +5,7 @@
 
 #include "prefs.h"
 #include "roster.h"
+#include "roster_db.h"
 
 struct about {
 	struct store *st;
@@ -81,7 +82,7 @@ int about_render(struct about *a, const char *address,
 {
 	struct roster r = ROSTER_INIT;
 	struct render_about ab = {.email = address};
-	int rc = store_roster_load(a->st, &r, err);
+	int rc = roster_db_load(a->st, &r, err);
 
 	if (!rc)
 		rc = describe(a, &r, address, &ab, err);
@@ -97,7 +98,7 @@ int about_value(const char *address, struct mustache_value **out, void *ctx,
 	struct about *a = ctx;
 	struct roster r = ROSTER_INIT;
 	struct render_about ab = {.email = address};
-	int rc = store_roster_load(a->st, &r, err);
+	int rc = roster_db_load(a->st, &r, err);
 
 	*out = NULL;
 	if (!rc)
