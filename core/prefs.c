@@ -199,6 +199,52 @@ const char *prefs_skip_reason(const struct prefs *p, const char *date,
 	return NULL;
 }
 
+/* plan.h's PLAN_SKIP_NOT_WORKING_DAY (plan is a layer above; the unit
+ * test holds the two equal). */
+#define NOT_WORKING_DAY "not_working_day"
+
+const char *prefs_decide(const char *plan_reason, const struct prefs *p,
+			 const char *date, int weekday)
+{
+	const char *why;
+
+	if (plan_reason && strcmp(plan_reason, NOT_WORKING_DAY))
+		return plan_reason;
+	why = prefs_skip_reason(p, date, weekday);
+	if (why)
+		return why;
+	return p->days ? NULL : plan_reason;
+}
+
+int prefs_describe(const struct prefs *p, struct strbuf *out)
+{
+	const char *sep = "";
+	int rc = 0;
+
+	if (p->pause_until[0]) {
+		rc = strbuf_addf(out, "paused until %s", p->pause_until);
+		sep = "; ";
+	}
+	if (!rc && p->days) {
+		rc = strbuf_addf(out, "%sdays ", sep);
+		rc = rc ? rc : prefs_format_days(p->days, out);
+		sep = "; ";
+	}
+	if (!rc && p->send_at[0]) {
+		rc = strbuf_addf(out, "%ssends at %s", sep, p->send_at);
+		sep = "; ";
+	}
+	if (!rc && p->locale[0]) {
+		rc = strbuf_addf(out, "%slanguage %s", sep, p->locale);
+		sep = "; ";
+	}
+	if (!rc && p->profile != PREFS_PROFILE_ROSTER)
+		rc = strbuf_addf(out, "%sprofile %s", sep,
+				 p->profile == PREFS_PROFILE_HIDDEN ? "hidden"
+								    : "visible");
+	return rc;
+}
+
 bool prefs_profile_hidden(const struct prefs *p, bool roster_hidden)
 {
 	if (p->profile == PREFS_PROFILE_HIDDEN)
@@ -347,19 +393,27 @@ int prefs_set(struct store *st, const char *address, const struct prefs *p,
 	return rc;
 }
 
-int prefs_each_hidden(struct store *st,
-		      int (*fn)(const char *address, void *ctx), void *ctx,
-		      struct dg_err *err)
+int prefs_each(struct store *st,
+	       int (*fn)(const char *address, const struct prefs *p,
+			 void *ctx),
+	       void *ctx, struct dg_err *err)
 {
 	sqlite3_stmt *stmt = NULL;
 	int rc = store_db_prepare(st,
-				  "SELECT address FROM prefs "
-				  "WHERE profile = 'hidden'",
+				  "SELECT pause_until, days, send_at, locale, "
+				  "profile, address FROM prefs "
+				  "ORDER BY address",
 				  &stmt, "cannot read preferences", err);
 	int step = SQLITE_DONE;
 
-	while (!rc && (step = sqlite3_step(stmt)) == SQLITE_ROW)
-		rc = fn((const char *)sqlite3_column_text(stmt, 0), ctx);
+	while (!rc && (step = sqlite3_step(stmt)) == SQLITE_ROW) {
+		struct prefs p = PREFS_INIT;
+
+		row_to_prefs(stmt, &p);
+		if (!prefs_is_empty(&p))
+			rc = fn((const char *)sqlite3_column_text(stmt, 5), &p,
+				ctx);
+	}
 	if (!rc && step != SQLITE_DONE)
 		rc = store_db_fail(st, "cannot read preferences", err);
 	sqlite3_finalize(stmt);

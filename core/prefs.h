@@ -73,14 +73,6 @@ int prefs_set(struct store *st, const char *address, const struct prefs *p,
 	__attribute__((warn_unused_result));
 
 /*
- * Call fn for each address whose owner hid their profile here; a
- * non-zero return from fn stops and is returned.
- */
-int prefs_each_hidden(struct store *st,
-		      int (*fn)(const char *address, void *ctx), void *ctx,
-		      struct dg_err *err) __attribute__((warn_unused_result));
-
-/*
  * Parsers of the values a person or an operator types, each of len bytes
  * (not NUL-terminated). An empty value clears the choice.
  *   date:   "YYYY-MM-DD", a real calendar date
@@ -118,6 +110,33 @@ const char *prefs_day_name(int d);
  */
 const char *prefs_skip_reason(const struct prefs *p, const char *date,
 			      int weekday);
+
+/*
+ * The skip reason of a run, given plan's (plan_reason, NULL or a
+ * PLAN_SKIP_* string) and the person's choices: opted out and out of
+ * office stand; then a pause, then a weekday not chosen; chosen weekdays
+ * replace the mailbox's working days, so "not_working_day" only stands
+ * when the person chose none.
+ */
+const char *prefs_decide(const char *plan_reason, const struct prefs *p,
+			 const char *date, int weekday);
+
+/*
+ * Append p in words, "paused until 2026-12-01; days mon,tue; sends at
+ * 06:30; language de-CH; profile hidden" ("" when empty), to out.
+ */
+int prefs_describe(const struct prefs *p, struct strbuf *out)
+	__attribute__((warn_unused_result));
+
+/*
+ * Call fn for every address with choices, by address; a non-zero return
+ * from fn stops and is returned.
+ */
+int prefs_each(struct store *st,
+	       int (*fn)(const char *address, const struct prefs *p,
+			 void *ctx),
+	       void *ctx, struct dg_err *err)
+	__attribute__((warn_unused_result));
 
 /* True when p hides the profile, or p leaves it to a hiding roster. */
 bool prefs_profile_hidden(const struct prefs *p, bool roster_hidden);

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "err.h"
+#include "plan.h"
 #include "prefs.h"
 #include "store.h"
 #include "strbuf.h"
@@ -165,12 +166,12 @@ static void test_prefs__set_refuses_values_that_would_not_parse(void **state)
 	assert_int_equal(prefs_set(f->st, "", &p, 1, &err), DG_EINVAL);
 }
 
-static int collect(const char *address, void *ctx)
+static int collect(const char *address, const struct prefs *p, void *ctx)
 {
-	return strbuf_addf(ctx, "%s;", address);
+	return strbuf_addf(ctx, "%s:%d;", address, (int)p->profile);
 }
 
-static void test_prefs__hidden_profiles_are_listed(void **state)
+static void test_prefs__people_with_choices_are_listed(void **state)
 {
 	struct fixture *f = *state;
 	struct prefs p = PREFS_INIT;
@@ -181,8 +182,11 @@ static void test_prefs__hidden_profiles_are_listed(void **state)
 	assert_int_equal(prefs_set(f->st, "bo@contoso.com", &p, 1, &err), 0);
 	p.profile = PREFS_PROFILE_VISIBLE;
 	assert_int_equal(prefs_set(f->st, "cy@contoso.com", &p, 1, &err), 0);
-	assert_int_equal(prefs_each_hidden(f->st, collect, &got, &err), 0);
-	assert_string_equal(got.buf, "bo@contoso.com;");
+	p.profile = PREFS_PROFILE_ROSTER;
+	assert_int_equal(prefs_set(f->st, "al@contoso.com", &p, 1, &err), 0);
+	assert_int_equal(prefs_each(f->st, collect, &got, &err), 0);
+	/* al made no choice at all: not listed */
+	assert_string_equal(got.buf, "bo@contoso.com:2;cy@contoso.com:1;");
 	strbuf_release(&got);
 }
 
@@ -221,6 +225,50 @@ static void test_prefs__own_choice_wins_over_the_roster(void **state)
 	assert_false(prefs_profile_hidden(&p, true));
 }
 
+static void test_prefs__chosen_days_replace_the_mailbox_working_days(
+	void **state)
+{
+	struct prefs p = PREFS_INIT;
+	struct dg_err err = DG_ERR_INIT;
+
+	/* no choice: the plan's reason stands */
+	assert_string_equal(prefs_decide(PLAN_SKIP_NOT_WORKING_DAY, &p, "2026-11-28",
+					 6),
+			    PLAN_SKIP_NOT_WORKING_DAY);
+	assert_int_equal(prefs_parse_days(S("sat"), &p, &err), 0);
+	assert_null(prefs_decide(PLAN_SKIP_NOT_WORKING_DAY, &p, "2026-11-28", 6));
+	assert_string_equal(prefs_decide(NULL, &p, "2026-11-24", 2),
+			    PREFS_SKIP_DAY_NOT_CHOSEN);
+	/* opted out and out of office stand over any choice */
+	assert_string_equal(prefs_decide(PLAN_SKIP_OPTED_OUT, &p, "2026-11-28", 6),
+			    PLAN_SKIP_OPTED_OUT);
+	assert_string_equal(prefs_decide(PLAN_SKIP_OUT_OF_OFFICE, &p, "2026-11-28", 6),
+			    PLAN_SKIP_OUT_OF_OFFICE);
+	assert_int_equal(prefs_parse_date(S("2026-12-01"), &p, &err), 0);
+	assert_string_equal(prefs_decide(NULL, &p, "2026-11-28", 6),
+			    PREFS_SKIP_PAUSED);
+}
+
+static void test_prefs__choices_read_as_one_line(void **state)
+{
+	struct prefs p = PREFS_INIT;
+	struct strbuf out = STRBUF_INIT;
+	struct dg_err err = DG_ERR_INIT;
+
+	assert_int_equal(prefs_describe(&p, &out), 0);
+	assert_string_equal(out.buf, "");
+	assert_int_equal(prefs_parse_date(S("2026-12-01"), &p, &err), 0);
+	assert_int_equal(prefs_parse_days(S("tue,mon"), &p, &err), 0);
+	assert_int_equal(prefs_parse_send_at(S("06:30"), &p, &err), 0);
+	assert_int_equal(prefs_parse_locale(S("de-CH"), &p, &err), 0);
+	p.profile = PREFS_PROFILE_HIDDEN;
+	assert_int_equal(prefs_describe(&p, &out), 0);
+	assert_string_equal(out.buf, "paused until 2026-12-01; days mon,tue; "
+				     "sends at 06:30; language de-CH; "
+				     "profile hidden");
+	strbuf_release(&out);
+}
+
 #define T(name) cmocka_unit_test(name)
 #define TS(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
 
@@ -232,10 +280,12 @@ int main(void)
 		T(test_prefs__good_values_parse),
 		TS(test_prefs__choices_round_trip_in_any_case),
 		TS(test_prefs__set_refuses_values_that_would_not_parse),
-		TS(test_prefs__hidden_profiles_are_listed),
+		TS(test_prefs__people_with_choices_are_listed),
 		T(test_prefs__pause_lasts_until_its_date),
 		T(test_prefs__only_chosen_weekdays_get_a_digest),
 		T(test_prefs__own_choice_wins_over_the_roster),
+		T(test_prefs__chosen_days_replace_the_mailbox_working_days),
+		T(test_prefs__choices_read_as_one_line),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
