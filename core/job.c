@@ -1,5 +1,4 @@
 #include "job.h"
-#include "linktoken.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -12,12 +11,14 @@
 #include "calendar.h"
 #include "deliver.h"
 #include "directory.h"
+#include "linktoken.h"
 #include "logging.h"
 #include "match.h"
 #include "mbox.h"
 #include "mimehdr.h"
 #include "mime.h"
 #include "plan.h"
+#include "prefs.h"
 #include "queue.h"
 #include "render.h"
 #include "roster.h"
@@ -56,6 +57,7 @@ struct job_user {
 	struct match_list *attendees; /* day.n of them */
 	const struct roster_person *self;
 	const char *skip_reason;
+	struct prefs prefs;      /* the user's own choices (prefs.h) */
 	struct strbuf unsub_url; /* this user's one-click link, if any */
 	struct strbuf prefs_url; /* and the footer's preferences link */
 };
@@ -143,6 +145,24 @@ static int open_directory(struct job_ctx *c, struct dg_err *err)
 }
 
 /*
+ * A person's own choice of profile (prefs) wins over the roster's column:
+ * hidden, they are shown as anyone without a profile. One pass per person
+ * with choices: few people have any.
+ */
+static int profile_choice(const char *address, const struct prefs *p,
+			  void *ctx)
+{
+	struct roster *r = ctx;
+
+	if (p->profile == PREFS_PROFILE_ROSTER)
+		return 0;
+	for (size_t i = 0; i < r->n; i++)
+		if (!strcasecmp(r->v[i].email, address))
+			r->v[i].hidden = p->profile == PREFS_PROFILE_HIDDEN;
+	return 0;
+}
+
+/*
  * Open what a run shares. deliver: a real run (not a preview, not a dry
  * run), which takes the store's lock and prepares delivery.
  */
@@ -165,6 +185,8 @@ static int job_ctx_open(struct job_ctx *c, const struct job_opts *o,
 		rc = roster_file_sync(c, err);
 	if (!rc)
 		rc = roster_db_load(c->store, &c->roster, err);
+	if (!rc)
+		rc = prefs_each(c->store, profile_choice, &c->roster, err);
 	if (!rc)
 		rc = render_open(cfg->digest.templates, cfg->digest.subject,
 				 &c->engine, err);
@@ -227,10 +249,25 @@ static int match_day(struct job_ctx *c, struct job_user *ju,
 static int opted_out(struct job_ctx *c, const struct job_user *ju, bool *out,
 		     struct dg_err *err)
 {
-	*out = ju->self && ju->self->opt_out;
+	*out = ju->self && (ju->self->opt_out || ju->self->no_digest);
 	if (*out)
 		return 0;
 	return unsubscribe_is_opted_out(c->store, ju->user->mail, out, err);
+}
+
+/* A language the user chose wins over the mailbox's. */
+static int chosen_locale(struct job_user *ju, struct dg_err *err)
+{
+	char *locale;
+
+	if (!ju->prefs.locale[0])
+		return 0;
+	locale = strdup(ju->prefs.locale);
+	if (!locale)
+		return dg_errf(err, DG_ENOMEM, "out of memory");
+	free(ju->target.locale);
+	ju->target.locale = locale;
+	return 0;
 }
 
 /*
@@ -253,6 +290,15 @@ static int build_target(struct job_ctx *c, const struct cal_user *u,
 	if (!rc)
 		rc = plan_target(&ju->mailbox, u->mail, o->now_ms, o->date,
 				 o->cfg->digest.locale, out, &ju->target, err);
+	if (!rc)
+		rc = prefs_get(c->store, u->mail, &ju->prefs, err);
+	if (!rc)
+		rc = chosen_locale(ju, err);
+	/* the digest model says why too: the target carries the reason */
+	if (!rc)
+		ju->target.skip_reason = prefs_decide(
+			ju->target.skip_reason, &ju->prefs, ju->target.date,
+			ju->target.weekday);
 	if (!rc)
 		ju->skip_reason = ju->target.skip_reason;
 	return rc;
@@ -478,6 +524,13 @@ static bool already_queued(struct job_ctx *c, struct job_user *ju,
 	return true;
 }
 
+/* The user's own send time, else [digest] send_at, else NULL. */
+static const char *send_at(const struct job_ctx *c, const struct job_user *ju)
+{
+	return ju->prefs.send_at[0] ? ju->prefs.send_at
+				    : c->o->cfg->digest.send_at;
+}
+
 /*
  * Before [digest] send_at in the user's own zone, the user waits for a
  * later run: an hourly cron then reaches everyone at their morning.
@@ -485,7 +538,7 @@ static bool already_queued(struct job_ctx *c, struct job_user *ju,
 static int before_send_at(struct job_ctx *c, struct job_user *ju,
 			  bool *wait, struct dg_err *err)
 {
-	const char *at = c->o->cfg->digest.send_at;
+	const char *at = send_at(c, ju);
 	int minutes = 0, rc;
 
 	*wait = false;
@@ -515,7 +568,7 @@ static void run_user(struct job_ctx *c, const struct cal_user *u,
 		rc = before_send_at(c, &ju, &wait, &err);
 	if (!rc && wait) {
 		logging_info("%s %s: waiting (sends at %s in %s)", u->mail,
-			     ju.target.date, c->o->cfg->digest.send_at,
+			     ju.target.date, send_at(c, &ju),
 			     ju.target.zone);
 		sum->waiting++;
 		goto out;

@@ -227,10 +227,13 @@ static int add_profile(struct render_engine *e, json_object *att,
 	return put(att, "tips", tips);
 }
 
-/* Someone who opted out is shown as if unknown: no profile, no tips. */
+/*
+ * Someone who opted out or hid their profile is shown as if unknown: no
+ * profile, no tips, not counted in the room's group lines.
+ */
 static const struct roster_person *usable(const struct roster_person *p)
 {
-	return p && !p->opt_out ? p : NULL;
+	return p && !p->opt_out && !p->hidden ? p : NULL;
 }
 
 /*
