@@ -69,7 +69,8 @@ static int describe(struct about *a, const struct roster *r,
 		return rc;
 	ab->email = address;
 	ab->person = find(r, address);
-	roster_hidden = ab->person && ab->person->opt_out;
+	roster_hidden = ab->person &&
+			(ab->person->opt_out || ab->person->hidden);
 	ab->hidden = prefs_profile_hidden(&p, roster_hidden);
 	ab->hidden_by_roster = ab->hidden && roster_hidden &&
 			       p.profile != PREFS_PROFILE_HIDDEN;

@@ -3,8 +3,10 @@
  * from a CSV or JSON lines file, roster_db.h keeps them in the store.
  *
  * A roster file has a header (CSV) or keys (JSON lines): `email` is
- * required; `name`, `title`, `aliases` (separated by ';') and `opt_out` are
- * known; every other column is an assessment whose lower-cased name
+ * required; `name`, `title`, `aliases` (separated by ';'), `digest` (yes or
+ * no: receives digests; empty is yes), `profile` (visible or hidden: shown
+ * in colleagues' digests; empty is visible) and `opt_out` (both at once:
+ * no digest and hidden) are known; every other column is an assessment whose lower-cased name
  * (`disc`) names the assessment and whose cell (`D`) is the result. Results
  * become template paths (templates/tips/<assessment>/<result>), so names
  * must match [a-z0-9_-]+ and results [A-Za-z0-9_+-]+: nothing else can
@@ -38,7 +40,9 @@ struct roster_person {
 	char *title; /* "" when not given; may hold line breaks */
 	char **aliases;
 	size_t naliases;
-	bool opt_out;
+	bool opt_out;   /* no digest, and hidden: both at once */
+	bool no_digest; /* digest = no: receives no digest */
+	bool hidden;    /* profile = hidden: colleagues see no profile */
 	struct roster_assessment *assessments;
 	size_t nassessments;
 	unsigned line; /* where the row starts in the file; 0 from the store */

@@ -258,6 +258,8 @@ enum roster_column roster_build_column(const char *name)
 		{"title", ROSTER_COLUMN_TITLE},
 		{"aliases", ROSTER_COLUMN_ALIASES},
 		{"opt_out", ROSTER_COLUMN_OPT_OUT},
+		{"digest", ROSTER_COLUMN_DIGEST},
+		{"profile", ROSTER_COLUMN_PROFILE},
 	};
 	size_t i;
 

@@ -101,6 +101,7 @@ static int csv_cell(struct csv_reader *r, struct roster_person *p,
 		    const struct column *col, const char *cell)
 {
 	size_t len = strlen(cell);
+	bool yes = true;
 	char *v;
 	int rc = 0;
 
@@ -129,6 +130,24 @@ static int csv_cell(struct csv_reader *r, struct roster_person *p,
 				     "%s:%u: opt_out must be true or false, "
 				     "not '%s'",
 				     r->b.name, p->line, v);
+		break;
+	case ROSTER_COLUMN_DIGEST:
+		/* yes (or empty): receives digests; no: none */
+		if (*v && parse_opt_out(v, &yes))
+			rc = dg_errf(r->b.err, DG_EINVAL,
+				     "%s:%u: digest must be yes or no, not "
+				     "'%s'",
+				     r->b.name, p->line, v);
+		p->no_digest = *v && !yes;
+		break;
+	case ROSTER_COLUMN_PROFILE:
+		if (*v && text_casecmp(v, "visible") &&
+		    text_casecmp(v, "hidden"))
+			rc = dg_errf(r->b.err, DG_EINVAL,
+				     "%s:%u: profile must be visible or "
+				     "hidden, not '%s'",
+				     r->b.name, p->line, v);
+		p->hidden = !text_casecmp(v, "hidden");
 		break;
 	case ROSTER_COLUMN_RESULT:
 		if (*v && roster_person_add_result(p, col->name, v))

@@ -57,6 +57,9 @@ static int insert_person(struct store *st, struct roster_inserts *ins,
 	bind_text_or_null(ins->person, 2, p->name);
 	bind_text_or_null(ins->person, 3, p->title);
 	sqlite3_bind_int(ins->person, 4, p->opt_out);
+	sqlite3_bind_int(ins->person, 5, !p->no_digest);
+	sqlite3_bind_text(ins->person, 6, p->hidden ? "hidden" : "visible", -1,
+			  SQLITE_STATIC);
 	rc = step_done(st, ins->person, p, err);
 	for (i = 0; !rc && i < p->naliases; i++) {
 		sqlite3_bind_text(ins->alias, 1, p->aliases[i], -1,
@@ -84,8 +87,9 @@ static int insert_roster(struct store *st, const struct roster *r,
 	int rc;
 
 	rc = store_db_prepare(st,
-			      "INSERT INTO people(email, name, title, opt_out) "
-			      "VALUES (?1, ?2, ?3, ?4)",
+			      "INSERT INTO people(email, name, title, opt_out, "
+			      "digest, profile) "
+			      "VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
 			      &ins.person, what, err);
 	if (!rc)
 		rc = store_db_prepare(st,
@@ -186,6 +190,8 @@ static int load_person(struct store *st, struct roster_queries *q,
 	p.name = column_dup(q->people, 1);
 	p.title = column_dup(q->people, 2);
 	p.opt_out = sqlite3_column_int(q->people, 3) != 0;
+	p.no_digest = sqlite3_column_int(q->people, 4) == 0;
+	p.hidden = sqlite3_column_int(q->people, 5) != 0;
 	if (!p.email || !p.name || !p.title) {
 		roster_person_release(&p);
 		return dg_errf(err, DG_ENOMEM,
@@ -211,8 +217,8 @@ static int load_roster(struct store *st, struct roster_queries *q,
 
 	/* rowid order is file order: aliases and results as written. */
 	rc = store_db_prepare(st,
-			      "SELECT email, name, title, opt_out FROM people "
-			      "ORDER BY email",
+			      "SELECT email, name, title, opt_out, digest, "
+			      "profile = 'hidden' FROM people ORDER BY email",
 			      &q->people, what, err);
 	if (!rc)
 		rc = store_db_prepare(

@@ -138,6 +138,38 @@ static int json_opt_out(struct roster_build *b, struct roster_person *p,
 	return 0;
 }
 
+/*
+ * digest (true/"yes" or false/"no") and profile ("visible" or "hidden"):
+ * *flag is set for set_word or for false, cleared for the other word or
+ * true; null leaves it.
+ */
+static int json_choice(struct roster_build *b, struct roster_person *p,
+		       const char *key, struct json_object *val,
+		       const char *word_a, const char *word_b, bool *flag)
+{
+	bool digest = !strcmp(key, "digest");
+	const char *s;
+
+	if (json_object_is_type(val, json_type_null))
+		return 0;
+	if (digest && json_object_is_type(val, json_type_boolean)) {
+		*flag = !json_object_get_boolean(val);
+		return 0;
+	}
+	s = json_object_is_type(val, json_type_string)
+		    ? json_object_get_string(val)
+		    : "";
+	if (!strcmp(s, word_a) || !strcmp(s, word_b)) {
+		/* digest: "no" sets no_digest; profile: "hidden" sets hidden */
+		*flag = digest ? !strcmp(s, word_b) : !strcmp(s, word_a);
+		return 0;
+	}
+	return dg_errf(b->err, DG_EINVAL, "%s:%u: %s must be %s or %s, not %s",
+		       b->name, p->line, key, word_a, word_b,
+		       json_object_to_json_string_ext(val,
+						      JSON_C_TO_STRING_PLAIN));
+}
+
 /* A known key given twice (json-c keeps the last of exact repeats). */
 static int json_once(struct roster_build *b, const struct roster_person *p,
 		     const char *key, const void *field)
@@ -176,6 +208,11 @@ static int json_field(struct roster_build *b, struct roster_person *p,
 		return rc ? rc : json_aliases(b, p, val);
 	case ROSTER_COLUMN_OPT_OUT:
 		return json_opt_out(b, p, val);
+	case ROSTER_COLUMN_DIGEST:
+		return json_choice(b, p, key, val, "yes", "no", &p->no_digest);
+	case ROSTER_COLUMN_PROFILE:
+		return json_choice(b, p, key, val, "hidden", "visible",
+				   &p->hidden);
 	case ROSTER_COLUMN_RESULT:
 		break;
 	}

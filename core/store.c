@@ -131,6 +131,15 @@ static const char *const migrations[] = {
 	"                          OR profile IN ('visible', 'hidden')),"
 	"  updated_at  INTEGER NOT NULL"
 	");",
+
+	/*
+	 * 5: the roster's consent columns: digest (receives digests) and
+	 * profile (shown in colleagues' digests); opt_out is both at once.
+	 */
+	"ALTER TABLE people ADD COLUMN digest INTEGER NOT NULL DEFAULT 1"
+	"  CHECK (digest IN (0, 1));"
+	"ALTER TABLE people ADD COLUMN profile TEXT NOT NULL"
+	"  DEFAULT 'visible' CHECK (profile IN ('visible', 'hidden'));",
 };
 
 #define STORE_VERSION ((int)(sizeof(migrations) / sizeof(migrations[0])))

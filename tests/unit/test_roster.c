@@ -213,6 +213,52 @@ static void test_roster__csv_opt_out_words_and_empty_are_read(void **state)
 	roster_release(&r);
 }
 
+static void test_roster__csv_digest_and_profile_columns_are_read(void **state)
+{
+	struct roster r = read_csv_ok("email,digest,profile,opt_out\n"
+				      "a@contoso.com,no,visible,\n"
+				      "b@contoso.com,yes,Hidden,\n"
+				      "c@contoso.com,,,\n"
+				      "d@contoso.com,,,true\n");
+
+	assert_int_equal(r.n, 4);
+	assert_true(r.v[0].no_digest && !r.v[0].hidden);
+	assert_true(!r.v[1].no_digest && r.v[1].hidden);
+	/* empty cells: receives digests, profile shown */
+	assert_true(!r.v[2].no_digest && !r.v[2].hidden && !r.v[2].opt_out);
+	/* opt_out keeps meaning both */
+	assert_true(r.v[3].opt_out);
+	roster_release(&r);
+}
+
+static void test_roster__csv_bad_digest_or_profile_is_refused(void **state)
+{
+	csv_refused("email,digest\na@contoso.com,maybe\n",
+		    "roster.csv:2: digest must be yes or no, not 'maybe'");
+	csv_refused("email,profile\na@contoso.com,public\n",
+		    "roster.csv:2: profile must be visible or hidden, not "
+		    "'public'");
+}
+
+static void test_roster__jsonl_digest_and_profile_keys_are_read(void **state)
+{
+	struct roster r = read_jsonl_ok(
+		"{\"email\": \"a@contoso.com\", \"digest\": \"no\"}\n"
+		"{\"email\": \"b@contoso.com\", \"digest\": false,"
+		" \"profile\": \"hidden\"}\n"
+		"{\"email\": \"c@contoso.com\", \"digest\": true,"
+		" \"profile\": \"visible\"}\n");
+
+	assert_int_equal(r.n, 3);
+	assert_true(r.v[0].no_digest && !r.v[0].hidden);
+	assert_true(r.v[1].no_digest && r.v[1].hidden);
+	assert_true(!r.v[2].no_digest && !r.v[2].hidden);
+	roster_release(&r);
+	jsonl_refused("{\"email\": \"a@contoso.com\", \"profile\": 1}\n",
+		      "roster.jsonl:1: profile must be hidden or visible, "
+		      "not 1");
+}
+
 static void
 test_roster__csv_blank_lines_and_empty_rows_are_skipped(void **state)
 {
@@ -850,6 +896,30 @@ test_roster__sync_imports_only_when_the_file_changed(void **state)
 	store_close(st);
 }
 
+static void test_roster__consent_columns_survive_the_store(void **state)
+{
+	struct fixture *f = *state;
+	struct strbuf path = STRBUF_INIT;
+	struct roster back = ROSTER_INIT;
+	struct dg_err err = DG_ERR_INIT;
+	struct store *st = open_store(f);
+	size_t n = 0;
+
+	write_file(f, "roster.csv",
+		   "email,digest,profile\n"
+		   "ann@contoso.com,no,visible\n"
+		   "bob@contoso.com,yes,hidden\n",
+		   &path);
+	assert_int_equal(roster_import(st, path.buf, &n, &err), 0);
+	assert_int_equal(roster_db_load(st, &back, &err), 0);
+	assert_int_equal(back.n, 2);
+	assert_true(back.v[0].no_digest && !back.v[0].hidden);
+	assert_true(!back.v[1].no_digest && back.v[1].hidden);
+	roster_release(&back);
+	strbuf_release(&path);
+	store_close(st);
+}
+
 #define T(name) cmocka_unit_test(name)
 #define TF(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
 
@@ -866,6 +936,10 @@ int main(void)
 		T(test_roster__csv_empty_assessment_cell_means_no_result),
 		T(test_roster__csv_header_names_are_trimmed_and_lower_cased),
 		T(test_roster__csv_opt_out_words_and_empty_are_read),
+		T(test_roster__csv_digest_and_profile_columns_are_read),
+		T(test_roster__csv_bad_digest_or_profile_is_refused),
+		T(test_roster__jsonl_digest_and_profile_keys_are_read),
+		TF(test_roster__consent_columns_survive_the_store),
 		T(test_roster__csv_blank_lines_and_empty_rows_are_skipped),
 		T(test_roster__csv_last_row_without_a_line_end_is_read),
 		T(test_roster__csv_header_alone_is_an_empty_roster),
