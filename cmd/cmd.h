@@ -71,6 +71,8 @@ int cmd_status(int argc, char **argv, struct cmd_ctx *ctx);
 int cmd_unsubscribe(int argc, char **argv, struct cmd_ctx *ctx);
 int cmd_serve(int argc, char **argv, struct cmd_ctx *ctx);
 int cmd_subscribe(int argc, char **argv, struct cmd_ctx *ctx);
+int cmd_prefs(int argc, char **argv, struct cmd_ctx *ctx);
+int cmd_about(int argc, char **argv, struct cmd_ctx *ctx);
 
 int cmd_users(int argc, char **argv, struct cmd_ctx *ctx);
 int cmd_connect(int argc, char **argv, struct cmd_ctx *ctx);
@@ -78,6 +80,6 @@ int cmd_connect(int argc, char **argv, struct cmd_ctx *ctx);
 extern const char usage_run[], usage_preview[], usage_resend[],
 	usage_roster[], usage_users[], usage_connect[], usage_status[],
 	usage_check[], usage_unsubscribe[], usage_serve[],
-	usage_subscribe[];
+	usage_subscribe[], usage_prefs[], usage_about[];
 
 #endif

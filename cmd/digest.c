@@ -33,6 +33,8 @@ static const char usage_main[] =
 	"  unsubscribe  record a recipient's one-click opt-out\n"
 	"  subscribe    undo a recipient's unsubscribe\n"
 	"  serve        answer the digests' links over HTTP\n"
+	"  prefs        show or change one person's own choices\n"
+	"  about        what colleagues' digests say about one person\n"
 	"\n"
 	"Global options:\n"
 	"  -c, --config FILE  config file (default: $DIGEST_CONFIG, then\n"
@@ -51,6 +53,7 @@ struct command {
 };
 
 static const struct command commands[] = {
+	{ "about", cmd_about },	    { "prefs", cmd_prefs },
 	{ "check", cmd_check },	    { "connect", cmd_connect },
 	{ "preview", cmd_preview }, { "resend", cmd_resend },
 	{ "roster", cmd_roster },   { "run", cmd_run },

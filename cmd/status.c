@@ -7,6 +7,7 @@
 
 #include "auth.h"
 #include "cmd.h"
+#include "prefs.h"
 #include "queue.h"
 #include "status.h"
 #include "store.h"
@@ -16,7 +17,8 @@ const char usage_status[] =
 	"\n"
 	"One row per user of a day (default: the latest day run): sent,\n"
 	"queued, skipped (reason) or failed (reason), with attempts and the\n"
-	"time of the last change.\n"
+	"time of the last change; then each person's own choices (digest\n"
+	"prefs), in the text format.\n"
 	"\n"
 	"  -d, --date YYYY-MM-DD  the day\n"
 	"  -f, --format FORMAT    text (default) or json\n"
@@ -68,6 +70,30 @@ static int add_reconnects(struct store *st, struct queue_status_row **rows,
 	return rc == DG_ENOMEM ? dg_errf(err, rc, "out of memory") : rc;
 }
 
+/* One line per person with choices of their own (digest prefs). */
+static int add_pref_line(const char *address, const struct prefs *p,
+			 void *ctx)
+{
+	struct strbuf *out = ctx;
+	int rc = strbuf_addf(out, "  %s: ", address);
+
+	rc = rc ? rc : prefs_describe(p, out);
+	return rc ? rc : strbuf_addch(out, '\n');
+}
+
+static int add_prefs(struct store *st, struct strbuf *out, struct dg_err *err)
+{
+	struct strbuf lines = STRBUF_INIT;
+	int rc = prefs_each(st, add_pref_line, &lines, err);
+
+	if (rc == DG_ENOMEM)
+		dg_errf(err, rc, "out of memory");
+	if (!rc && lines.len)
+		rc = strbuf_addf(out, "\npreferences:\n%s", lines.buf);
+	strbuf_release(&lines);
+	return rc;
+}
+
 static int show(struct store *st, const char *date, bool json)
 {
 	struct queue_status_row *rows = NULL;
@@ -83,6 +109,8 @@ static int show(struct store *st, const char *date, bool json)
 		rc = status_format_json(rows, n, &out, &err);
 	else if (!rc && status_format_text(rows, n, &out))
 		rc = dg_errf(&err, DG_ENOMEM, "out of memory");
+	else if (!rc)
+		rc = add_prefs(st, &out, &err);
 	if (rc)
 		cmd_error("%s", err.msg);
 	else

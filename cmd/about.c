@@ -1,0 +1,89 @@
+/* digest about --user EMAIL [--format text|json] */
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "about.h"
+#include "cmd.h"
+#include "store.h"
+
+const char usage_about[] =
+	"usage: digest about --user EMAIL [--format text|json]\n"
+	"\n"
+	"Print what colleagues' digests say about EMAIL: the profile line,\n"
+	"the tips, and whether the profile is hidden (by the roster or by\n"
+	"the person's own choice). The words are the digest's own: the same\n"
+	"templates make both. The preferences page shows the person the same.\n"
+	"\n"
+	"  -u, --user EMAIL      the person (email or alias, any case)\n"
+	"  -f, --format FORMAT   text (default) or json\n"
+	"  -h, --help            this help\n";
+
+static int about(struct cmd_ctx *ctx, const char *user,
+		 enum render_about_format format)
+{
+	struct dg_err err = DG_ERR_INIT;
+	struct strbuf out = STRBUF_INIT;
+	struct about *a = NULL;
+	struct store *st = NULL;
+	struct config cfg;
+	int rc;
+
+	if (cmd_load_config(ctx, &cfg))
+		return EXIT_USAGE;
+	rc = store_open(cfg.store.path, &st, &err);
+	if (!rc)
+		rc = about_open(&cfg, st, &a, &err);
+	if (!rc)
+		rc = about_render(a, user, format, &out, &err);
+	if (rc)
+		cmd_error("%s", err.msg);
+	else
+		fwrite(out.buf, 1, out.len, stdout);
+	strbuf_release(&out);
+	about_close(a);
+	store_close(st);
+	config_release(&cfg);
+	return cmd_exit_code(rc);
+}
+
+int cmd_about(int argc, char **argv, struct cmd_ctx *ctx)
+{
+	static const struct option opts[] = {
+		{"user", required_argument, NULL, 'u'},
+		{"format", required_argument, NULL, 'f'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0}};
+	enum render_about_format format = RENDER_ABOUT_TEXT;
+	const char *user = NULL;
+	int c;
+
+	while ((c = getopt_long(argc, argv, "u:f:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'u':
+			user = optarg;
+			break;
+		case 'f':
+			if (strcmp(optarg, "text") && strcmp(optarg, "json")) {
+				cmd_error("--format takes text or json, not "
+					  "'%s'", optarg);
+				return EXIT_USAGE;
+			}
+			format = strcmp(optarg, "json") ? RENDER_ABOUT_TEXT
+							 : RENDER_ABOUT_JSON;
+			break;
+		case 'h':
+			cmd_usage(usage_about, false);
+			return EXIT_DONE;
+		default:
+			cmd_usage(usage_about, true);
+			return EXIT_USAGE;
+		}
+	}
+	if (!user || !*user || optind < argc) {
+		cmd_error("about takes --user EMAIL");
+		cmd_usage(usage_about, true);
+		return EXIT_USAGE;
+	}
+	return about(ctx, user, format);
+}
