@@ -92,6 +92,8 @@ static enum MHD_Result render(struct serve *s, struct MHD_Connection *c,
 static const char *status_text(unsigned status)
 {
 	switch (status) {
+	case MHD_HTTP_BAD_REQUEST:
+		return "That request could not be read.";
 	case MHD_HTTP_NOT_FOUND:
 		return "There is no page here.";
 	case MHD_HTTP_METHOD_NOT_ALLOWED:
