@@ -49,13 +49,9 @@ int cmd_preview(int argc, char **argv, struct cmd_ctx *ctx)
 	int c, rc;
 
 	while ((c = getopt_long(argc, argv, "u:d:f:h", opts, NULL)) != -1) {
+		if (cmd_user_date_option(c, &user, &o.date))
+			continue;
 		switch (c) {
-		case 'u':
-			user = optarg;
-			break;
-		case 'd':
-			o.date = optarg;
-			break;
 		case 'f':
 			if (parse_format(optarg, &format)) {
 				cmd_error("--format takes text, html, mime "
@@ -63,27 +59,13 @@ int cmd_preview(int argc, char **argv, struct cmd_ctx *ctx)
 				return EXIT_USAGE;
 			}
 			break;
-		case 'h':
-			cmd_usage(usage_preview, false);
-			return EXIT_DONE;
 		default:
-			cmd_usage(usage_preview, true);
-			return EXIT_USAGE;
+			return cmd_option_end(c, usage_preview);
 		}
 	}
-	if (!user || optind < argc || (o.date && !cmd_is_date(o.date))) {
-		if (!user)
-			cmd_error("preview needs --user EMAIL");
-		else if (optind < argc)
-			cmd_error("preview: unexpected argument '%s'",
-				  argv[optind]);
-		else
-			cmd_error("--date takes YYYY-MM-DD, not '%s'",
-				  o.date);
-		cmd_usage(usage_preview, true);
-		return EXIT_USAGE;
-	}
-	if (cmd_load_config(ctx, &cfg))
+	if (cmd_check_rest("preview", usage_preview, argc, argv, true, user,
+			   o.date) ||
+	    cmd_load_config(ctx, &cfg))
 		return EXIT_USAGE;
 	o.cfg = &cfg;
 	o.now_ms = ctx->now_ms;
@@ -98,7 +80,5 @@ int cmd_preview(int argc, char **argv, struct cmd_ctx *ctx)
 	}
 	strbuf_release(&out);
 	config_release(&cfg);
-	if (rc == DG_ENOTFOUND)
-		return EXIT_SOME_FAILED;
 	return cmd_exit_code(rc);
 }

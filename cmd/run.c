@@ -71,28 +71,13 @@ int cmd_run(int argc, char **argv, struct cmd_ctx *ctx)
 				return EXIT_USAGE;
 			}
 			break;
-		case 'h':
-			cmd_usage(usage_run, false);
-			free(users);
-			return EXIT_DONE;
 		default:
-			cmd_usage(usage_run, true);
 			free(users);
-			return EXIT_USAGE;
+			return cmd_option_end(c, usage_run);
 		}
 	}
-	if (optind < argc || (o.date && !cmd_is_date(o.date))) {
-		if (optind < argc)
-			cmd_error("run: unexpected argument '%s'",
-				  argv[optind]);
-		else
-			cmd_error("--date takes YYYY-MM-DD, not '%s'",
-				  o.date);
-		cmd_usage(usage_run, true);
-		free(users);
-		return EXIT_USAGE;
-	}
-	if (cmd_load_config(ctx, &cfg)) {
+	if (cmd_check_rest("run", usage_run, argc, argv, false, NULL, o.date) ||
+	    cmd_load_config(ctx, &cfg)) {
 		free(users);
 		return EXIT_USAGE;
 	}
@@ -110,5 +95,5 @@ int cmd_run(int argc, char **argv, struct cmd_ctx *ctx)
 		"%zu failed\n", sum.sent, sum.skipped, sum.waiting, sum.failed);
 	config_release(&cfg);
 	free(users);
-	return rc == DG_ETEMP ? EXIT_SOME_FAILED : cmd_exit_code(rc);
+	return cmd_exit_code(rc);
 }

@@ -38,7 +38,7 @@ static int show(struct store *st, const char *date, bool json)
 		fwrite(out.buf, 1, out.len, stdout);
 	strbuf_release(&out);
 	queue_status_free(rows, n);
-	return rc ? EXIT_SOME_FAILED : EXIT_DONE;
+	return rc;
 }
 
 int cmd_status(int argc, char **argv, struct cmd_ctx *ctx)
@@ -69,20 +69,13 @@ int cmd_status(int argc, char **argv, struct cmd_ctx *ctx)
 			}
 			json = !strcmp(optarg, "json");
 			break;
-		case 'h':
-			cmd_usage(usage_status, false);
-			return EXIT_DONE;
 		default:
-			cmd_usage(usage_status, true);
-			return EXIT_USAGE;
+			return cmd_option_end(c, usage_status);
 		}
 	}
-	if (optind < argc || (date && !cmd_is_date(date))) {
-		cmd_error("status: bad arguments");
-		cmd_usage(usage_status, true);
-		return EXIT_USAGE;
-	}
-	if (cmd_load_config(ctx, &cfg))
+	if (cmd_check_rest("status", usage_status, argc, argv, false, NULL,
+			   date) ||
+	    cmd_load_config(ctx, &cfg))
 		return EXIT_USAGE;
 	rc = store_open(cfg.store.path, &st, &err);
 	if (rc)
@@ -91,5 +84,5 @@ int cmd_status(int argc, char **argv, struct cmd_ctx *ctx)
 		rc = show(st, date, json);
 	store_close(st);
 	config_release(&cfg);
-	return rc ? EXIT_SOME_FAILED : EXIT_DONE;
+	return cmd_exit_code(rc);
 }
