@@ -58,6 +58,10 @@ for mech, conns in [("PLAIN", 1), ("LOGIN", 2)]:
                   meta)
             check(msg["Auto-Submitted"] == "auto-generated",
                   f"{meta['rcpt_tos'][0]}: Auto-Submitted: auto-generated")
+            check(msg["X-Auto-Response-Suppress"] == "OOF, AutoReply"
+                  and msg["Precedence"] == "bulk",
+                  f"{meta['rcpt_tos'][0]}: Exchange and vacation replies are "
+                  "suppressed too", (msg["X-Auto-Response-Suppress"], msg["Precedence"]))
             types = [p.get_content_type() for p in msg.walk()]
             check("text/plain" in types and "text/html" in types,
                   f"{meta['rcpt_tos'][0]}: text and HTML parts", types)
