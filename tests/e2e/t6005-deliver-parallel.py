@@ -82,21 +82,25 @@ with Server(s0.dir) as srv:
     gaps = [b - a for a, b in zip(times, times[1:])]
     check(r.returncode == 0 and len(times) == len(ready),
           "with max_per_minute every digest is delivered", text(r.stderr))
-    # Starts are spaced; arrivals add a little jitter of their own.
-    check(gaps and min(gaps) >= 0.3 and times[-1] - times[0] >= 0.45 * len(gaps),
-          "max_per_minute = 120 spaces the messages by half a second", gaps)
+    # Starts are spaced; arrivals add jitter of their own (a connection
+    # set up slowly), so the span is checked, with a little slack.
+    span = times[-1] - times[0] if times else 0
+    check(span >= 0.5 * len(gaps) - 0.3,
+          "max_per_minute = 120 spaces the messages by half a second",
+          (span, gaps))
     s.cleanup()
 
 # Without it, four connections send at once.
 with Server(s0.dir, "--delay", "0.5") as srv:
     s = smtp_scratch(srv.port, connections=4)
-    start = time.monotonic()
     r = s.run("run")
-    took = time.monotonic() - start
-    check(r.returncode == 0 and len(srv.messages()) == len(ready),
+    times = sorted(m["received_at"] for _, m in srv.messages())
+    check(r.returncode == 0 and len(times) == len(ready),
           "four connections deliver every digest", text(r.stderr))
-    check(took < 0.5 * len(ready),
-          f"messages overlap: {len(ready)} messages of 0.5 s took {took:.1f} s", took)
+    # The server answers each message 0.5 s after it arrives: several
+    # arriving before the first answer means they were in flight at once.
+    early = [t for t in times if t < times[0] + 0.5] if times else []
+    check(len(early) >= 2, "messages are in flight at once", times)
     check(2 <= srv.counter("sessions") <= 4, "over two to four connections",
           srv.counter("sessions"))
     s.cleanup()
