@@ -72,18 +72,12 @@ int cmd_about(int argc, char **argv, struct cmd_ctx *ctx)
 			format = strcmp(optarg, "json") ? RENDER_ABOUT_TEXT
 							 : RENDER_ABOUT_JSON;
 			break;
-		case 'h':
-			cmd_usage(usage_about, false);
-			return EXIT_DONE;
 		default:
-			cmd_usage(usage_about, true);
-			return EXIT_USAGE;
+			return cmd_option_end(c, usage_about);
 		}
 	}
-	if (!user || !*user || optind < argc) {
-		cmd_error("about takes --user EMAIL");
-		cmd_usage(usage_about, true);
+	if (cmd_check_rest("about", usage_about, argc, argv, true, user,
+			   NULL))
 		return EXIT_USAGE;
-	}
 	return about(ctx, user, format);
 }

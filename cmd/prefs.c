@@ -131,9 +131,6 @@ int cmd_prefs(int argc, char **argv, struct cmd_ctx *ctx)
 		case 'u':
 			user = optarg;
 			break;
-		case 'h':
-			cmd_usage(usage_prefs, false);
-			return EXIT_DONE;
 		case OPT_PAUSE:
 		case OPT_DAYS:
 		case OPT_SEND_AT:
@@ -147,15 +144,12 @@ int cmd_prefs(int argc, char **argv, struct cmd_ctx *ctx)
 			ch[nch++].value = optarg;
 			break;
 		default:
-			cmd_usage(usage_prefs, true);
-			return EXIT_USAGE;
+			return cmd_option_end(c, usage_prefs);
 		}
 	}
-	if (!user || !*user || optind < argc) {
-		cmd_error("prefs takes --user EMAIL and options, no arguments");
-		cmd_usage(usage_prefs, true);
+	if (cmd_check_rest("prefs", usage_prefs, argc, argv, true, user,
+			   NULL))
 		return EXIT_USAGE;
-	}
 	/* Check every value before opening anything. */
 	for (size_t i = 0; i < nch; i++) {
 		struct prefs scratch = PREFS_INIT;

@@ -139,29 +139,23 @@ int cmd_serve(int argc, char **argv, struct cmd_ctx *ctx)
 		case 'l':
 			listen = optarg;
 			break;
-		case 'h':
-			cmd_usage(usage_serve, false);
-			return EXIT_DONE;
 		default:
-			cmd_usage(usage_serve, true);
-			return EXIT_USAGE;
+			return cmd_option_end(c, usage_serve);
 		}
 	}
-	if (optind < argc) {
-		cmd_error("serve takes no arguments");
-		cmd_usage(usage_serve, true);
+	if (cmd_check_rest("serve", usage_serve, argc, argv, false, NULL,
+			   NULL) ||
+	    cmd_load_config(ctx, &cfg))
 		return EXIT_USAGE;
-	}
-	if (sodium_init() < 0)
+	if (sodium_init() < 0) {
+		config_release(&cfg);
 		return EXIT_SOME_FAILED;
-	if (cmd_load_config(ctx, &cfg))
-		return EXIT_USAGE;
+	}
 	if (!listen)
 		listen = cfg.serve.listen ? cfg.serve.listen : LISTEN_DEFAULT;
 	rc = serve(ctx, &cfg, listen, &err);
 	if (rc)
 		cmd_error("%s", err.msg);
 	config_release(&cfg);
-	return rc == DG_EINVAL || rc == DG_ENOTFOUND ? EXIT_USAGE
-						     : cmd_exit_code(rc);
+	return cmd_exit_code(rc == DG_ENOTFOUND ? DG_EINVAL : rc);
 }

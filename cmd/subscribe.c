@@ -34,20 +34,13 @@ int cmd_subscribe(int argc, char **argv, struct cmd_ctx *ctx)
 		case 'u':
 			user = optarg;
 			break;
-		case 'h':
-			cmd_usage(usage_subscribe, false);
-			return EXIT_DONE;
 		default:
-			cmd_usage(usage_subscribe, true);
-			return EXIT_USAGE;
+			return cmd_option_end(c, usage_subscribe);
 		}
 	}
-	if (!user || !*user || optind < argc) {
-		cmd_error("subscribe takes --user EMAIL and nothing else");
-		cmd_usage(usage_subscribe, true);
-		return EXIT_USAGE;
-	}
-	if (cmd_load_config(ctx, &cfg))
+	if (cmd_check_rest("subscribe", usage_subscribe, argc, argv, true,
+			   user, NULL) ||
+	    cmd_load_config(ctx, &cfg))
 		return EXIT_USAGE;
 	rc = store_open(cfg.store.path, &st, &err);
 	if (!rc)
