@@ -1,23 +1,44 @@
 /* digest about --user EMAIL [--format text|json] */
 #include <getopt.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "about.h"
 #include "cmd.h"
+#include "job.h"
 #include "store.h"
 
 const char usage_about[] =
 	"usage: digest about --user EMAIL [--format text|json]\n"
 	"\n"
 	"Print what colleagues' digests say about EMAIL: the profile line,\n"
-	"the tips, and whether the profile is hidden (by the roster or by\n"
-	"the person's own choice). The words are the digest's own: the same\n"
-	"templates make both. The preferences page shows the person the same.\n"
+	"the tips, whether the profile is hidden (by the roster or by the\n"
+	"person's own choice), and the lines on the mix of the room of the\n"
+	"person's meetings of the day that count their results. The words\n"
+	"are the digest's own: the same templates make both. The\n"
+	"preferences page shows the same profile and tips.\n"
 	"\n"
 	"  -u, --user EMAIL      the person (email or alias, any case)\n"
 	"  -f, --format FORMAT   text (default) or json\n"
 	"  -h, --help            this help\n";
+
+/*
+ * The group lines of user's own meetings of the day; none (and a
+ * warning) when the calendar cannot be read, none when user is no user
+ * of the tenant.
+ */
+static void group_lines(struct cmd_ctx *ctx, const struct config *cfg,
+			const char *user, char ***lines, size_t *n)
+{
+	struct job_opts o = {.cfg = cfg, .now_ms = ctx->now_ms, .out_fd = -1,
+			     .dry_run = true};
+	struct dg_err err = DG_ERR_INIT;
+	int rc = job_group_lines(&o, user, lines, n, &err);
+
+	if (rc && rc != DG_ENOTFOUND)
+		cmd_error("warning: group lines left out: %s", err.msg);
+}
 
 static int about(struct cmd_ctx *ctx, const char *user,
 		 enum render_about_format format)
@@ -26,16 +47,23 @@ static int about(struct cmd_ctx *ctx, const char *user,
 	struct strbuf out = STRBUF_INIT;
 	struct about *a = NULL;
 	struct store *st = NULL;
+	char **lines = NULL;
+	size_t n = 0;
 	struct config cfg;
 	int rc;
 
 	if (cmd_load_config(ctx, &cfg))
 		return EXIT_USAGE;
+	group_lines(ctx, &cfg, user, &lines, &n);
 	rc = store_open(cfg.store.path, &st, &err);
 	if (!rc)
 		rc = about_open(&cfg, st, &a, &err);
 	if (!rc)
-		rc = about_render(a, user, format, &out, &err);
+		rc = about_render(a, user, (const char *const *)lines, n,
+				  format, &out, &err);
+	for (size_t i = 0; i < n; i++)
+		free(lines[i]);
+	free(lines);
 	if (rc)
 		cmd_error("%s", err.msg);
 	else

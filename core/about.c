@@ -78,11 +78,13 @@ static int describe(struct about *a, const struct roster *r,
 }
 
 int about_render(struct about *a, const char *address,
+		 const char *const *groups, size_t ngroups,
 		 enum render_about_format format, struct strbuf *out,
 		 struct dg_err *err)
 {
 	struct roster r = ROSTER_INIT;
-	struct render_about ab = {.email = address};
+	struct render_about ab = {.email = address, .groups = groups,
+				  .ngroups = ngroups};
 	int rc = roster_db_load(a->st, &r, err);
 
 	if (!rc)

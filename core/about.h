@@ -29,8 +29,13 @@ struct about;
 int about_open(const struct config *cfg, struct store *st, struct about **out,
 	       struct dg_err *err) __attribute__((warn_unused_result));
 
-/* Append what colleagues are told about address to out. */
+/*
+ * Append what colleagues are told about address to out; groups (n of
+ * them, may be NULL) are the group lines of the person's own meetings
+ * (job_group_lines), of which those about their results are kept.
+ */
 int about_render(struct about *a, const char *address,
+		 const char *const *groups, size_t ngroups,
 		 enum render_about_format format, struct strbuf *out,
 		 struct dg_err *err) __attribute__((warn_unused_result));
 

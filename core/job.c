@@ -1007,3 +1007,56 @@ int job_preview(const struct job_opts *o, const char *user,
 	job_ctx_release(&c);
 	return rc;
 }
+
+struct line_list {
+	char **v;
+	size_t n;
+};
+
+static int add_line(const char *line, void *ctx)
+{
+	struct line_list *l = ctx;
+	char **grown = realloc(l->v, (l->n + 1) * sizeof(*l->v));
+
+	if (!grown)
+		return DG_ENOMEM;
+	l->v = grown;
+	l->v[l->n] = strdup(line);
+	return l->v[l->n] ? (l->n++, 0) : DG_ENOMEM;
+}
+
+int job_group_lines(const struct job_opts *o, const char *user,
+		    char ***lines, size_t *n, struct dg_err *err)
+{
+	struct line_list l = {NULL, 0};
+	const struct cal_user *u;
+	struct render_input in;
+	struct job_user ju;
+	struct job_ctx c;
+	int rc;
+
+	*lines = NULL;
+	*n = 0;
+	job_user_init(&ju);
+	rc = job_ctx_open(&c, o, false, err);
+	if (!rc)
+		rc = tenant_user(&c, user, &u, err);
+	if (!rc)
+		rc = build_user(&c, u, &ju, err);
+	in = render_input_of(&ju);
+	if (!rc && !ju.skip_reason)
+		rc = render_group_lines(c.engine, &in, add_line, &l, err);
+	if (rc == DG_ENOMEM)
+		dg_errf(err, rc, "out of memory");
+	job_user_release(&ju);
+	job_ctx_release(&c);
+	if (rc) {
+		for (size_t i = 0; i < l.n; i++)
+			free(l.v[i]);
+		free(l.v);
+		return rc;
+	}
+	*lines = l.v;
+	*n = l.n;
+	return 0;
+}

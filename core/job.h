@@ -87,4 +87,15 @@ int job_preview(const struct job_opts *o, const char *user,
 		enum job_format format, struct strbuf *out,
 		struct dg_err *err) __attribute__((warn_unused_result));
 
+/*
+ * The group lines of user's own digest (their meetings of the target
+ * day, built as preview builds them): the lines on the mix of each room
+ * that everyone in it reads. *lines is yours: free each and the array. A
+ * user with no digest that day has none; DG_ENOTFOUND when user is no
+ * user of the tenant.
+ */
+int job_group_lines(const struct job_opts *o, const char *user,
+		    char ***lines, size_t *n, struct dg_err *err)
+	__attribute__((warn_unused_result));
+
 #endif

@@ -879,6 +879,58 @@ int render_digest(struct render_engine *e, const struct render_input *in,
 
 /* ---- what colleagues are told about one person ---- */
 
+int render_group_lines(struct render_engine *e, const struct render_input *in,
+		       int (*fn)(const char *line, void *ctx), void *ctx,
+		       struct dg_err *err)
+{
+	json_object *m, *meetings, *seen = json_object_new_object();
+	int rc = seen ? build_model(e, in, &m, err) : DG_ENOMEM;
+
+	if (rc) {
+		json_object_put(seen);
+		return rc;
+	}
+	meetings = json_object_object_get(m, "meetings");
+	for (size_t i = 0; !rc && i < json_object_array_length(meetings);
+	     i++) {
+		json_object *d = json_object_object_get(
+			json_object_array_get_idx(meetings, i), "dynamics");
+
+		for (size_t j = 0; !rc && j < json_object_array_length(d);
+		     j++) {
+			const char *line = json_object_get_string(
+				json_object_array_get_idx(d, j));
+
+			if (!line || json_object_object_get_ex(seen, line, NULL))
+				continue;
+			rc = put(seen, line, json_object_new_boolean(1));
+			rc = rc ? rc : fn(line, ctx);
+		}
+	}
+	json_object_put(seen);
+	json_object_put(m);
+	return rc;
+}
+
+/* Whether line speaks of one of p's assessments: "<label>: ...". */
+static int line_is_about(struct render_engine *e,
+			 const struct roster_person *p, const char *line,
+			 bool *yes, struct dg_err *err)
+{
+	struct strbuf label = STRBUF_INIT;
+	int rc = 0;
+
+	*yes = false;
+	for (size_t i = 0; !rc && !*yes && i < p->nassessments; i++) {
+		strbuf_reset(&label);
+		rc = assessment_label(e, p->assessments[i].name, &label, err);
+		*yes = !rc && label.len && !strncmp(line, label.buf, label.len) &&
+		       line[label.len] == ':';
+	}
+	strbuf_release(&label);
+	return rc;
+}
+
 /* The entry add_attendee() makes for p, met directly, in a fresh list. */
 static int about_attendee(struct render_engine *e, json_object *m,
 			  const struct render_about *a, struct dg_err *err)
@@ -916,8 +968,13 @@ static int about_model(struct render_engine *e, const struct render_about *a,
 			   json_object_new_boolean(a->hidden_by_roster));
 	if (!rc && shown)
 		rc = about_attendee(e, m, a, err);
-	for (size_t i = 0; !rc && shown && i < a->ngroups; i++)
-		rc = push(groups, json_object_new_string(a->groups[i]));
+	for (size_t i = 0; !rc && shown && i < a->ngroups; i++) {
+		bool about = false;
+
+		rc = line_is_about(e, a->person, a->groups[i], &about, err);
+		if (!rc && about)
+			rc = push(groups, json_object_new_string(a->groups[i]));
+	}
 	rc = rc ? rc : put(m, "group_count",
 			   json_object_new_int(
 				   (int)json_object_array_length(groups)));

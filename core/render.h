@@ -79,7 +79,7 @@ struct render_about {
 	const struct roster_person *person; /* NULL: not in the roster */
 	bool hidden;           /* shown as anyone without a profile */
 	bool hidden_by_roster; /* hidden, and by the roster's choice */
-	const char *const *groups; /* group lines; borrowed */
+	const char *const *groups; /* group lines of their day; borrowed */
 	size_t ngroups;
 };
 
@@ -88,7 +88,19 @@ enum render_about_format {
 	RENDER_ABOUT_JSON  /* its model */
 };
 
-/* Append what colleagues are told about a->email to out. */
+/*
+ * Call fn with each group line of in's meetings, in order, each distinct
+ * line once; a non-zero return from fn stops and is returned.
+ */
+int render_group_lines(struct render_engine *e, const struct render_input *in,
+		       int (*fn)(const char *line, void *ctx), void *ctx,
+		       struct dg_err *err) __attribute__((warn_unused_result));
+
+/*
+ * Append what colleagues are told about a->email to out. Of a->groups,
+ * only the lines about an assessment the person has a result for are
+ * kept (a line starts with the assessment's label and a colon).
+ */
 int render_about(struct render_engine *e, const struct render_about *a,
 		 enum render_about_format format, struct strbuf *out,
 		 struct dg_err *err) __attribute__((warn_unused_result));

@@ -89,6 +89,11 @@ try:
     about = r.stdout.decode()
     check(r.returncode == 0 and block and block in about,
           "digest about prints exactly the block a colleague's digest shows", about)
+    groups = [l[4:] for l in about.splitlines() if l.startswith("  - ") and l not in block]
+    own = site.digest("preview", "--user", COLLEAGUE, "--format", "text").stdout.decode()
+    check(groups and all(g in own for g in groups) and any(g in before for g in groups),
+          "its group lines are those of Ömer's meetings, as his colleagues read them",
+          (groups, about))
     r = site.digest("about", "--user", COLLEAGUE, "--format", "json")
     check(r.returncode == 0 and '"hidden": false' in r.stdout.decode() and
           '"tips"' in r.stdout.decode(), "digest about --format json gives the model",
