@@ -116,7 +116,8 @@ try:
     check(lines and not any(USER in l or "127.0.0.1" in l for l in lines),
           "the log names no address, not even the client's", log[-400:])
     rc = site.stop()
-    check(rc == 0, "SIGTERM stops it cleanly", rc)
+    check(rc == 143 and "stopped serving" in site.serve_log(),
+          "SIGTERM stops it cleanly, with the exit status of every command stopped so", rc)
 finally:
     site.cleanup()
 finish()
