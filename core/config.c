@@ -559,9 +559,19 @@ static int load_digest(struct loader *ld, const struct toml_value *t)
 					   "covers",
 					   "send_when",
 					   "max_people_per_meeting",
+					   "max_list_lookups",
+					   "max_list_lookups_per_meeting",
 					   NULL};
 	struct config *cfg = ld->cfg;
 	int rc = check_keys(ld, t, "digest", keys);
+
+	if (!rc)
+		rc = get_long(ld, t, "digest", "max_list_lookups", 1, 1000000,
+			      &cfg->digest.max_list_lookups);
+	if (!rc)
+		rc = get_long(ld, t, "digest", "max_list_lookups_per_meeting",
+			      1, 100000,
+			      &cfg->digest.max_list_lookups_per_meeting);
 
 	if (!rc)
 		rc = get_string(ld, t, "digest", "from", &cfg->digest.from);

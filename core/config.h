@@ -76,6 +76,9 @@ struct config {
 		enum config_covers covers;
 		enum config_send_when send_when;
 		long max_people_per_meeting; /* default 8 */
+		/* Addresses looked up as lists: per run, per meeting; 0 default */
+		long max_list_lookups;
+		long max_list_lookups_per_meeting;
 	} digest;
 
 	struct {
