@@ -62,6 +62,14 @@ void cmd_progress(const struct source_progress *p, void *ctx);
 /* Erase the progress line, if one is shown, before printing a line. */
 void cmd_progress_clear(void);
 
+struct job_summary;
+
+/*
+ * The run's summary line on stderr: counts by outcome in words, by ICU's
+ * plural rules; a dry run says "ready", never "sent".
+ */
+void cmd_print_summary(const struct job_summary *sum, bool dry_run);
+
 int cmd_run(int argc, char **argv, struct cmd_ctx *ctx);
 int cmd_preview(int argc, char **argv, struct cmd_ctx *ctx);
 int cmd_roster(int argc, char **argv, struct cmd_ctx *ctx);

@@ -13,8 +13,10 @@ const char usage_run[] =
 	"                  [--jobs N]\n"
 	"\n"
 	"Build each user's digest of their tomorrow (in their own time zone)\n"
-	"and deliver it as [delivery] says. One summary line per user goes to\n"
-	"stderr: sent, skipped (reason) or failed (reason).\n"
+	"and deliver it as [delivery] says. One line per user goes to stderr:\n"
+	"sent, skipped (reason), waiting (send_at), deferred (next try),\n"
+	"failed (reason) or not tried; then one summary line. Exits 1 when\n"
+	"a digest that was due is still undelivered.\n"
 	"\n"
 	"  -d, --date YYYY-MM-DD  the day to digest instead of tomorrow\n"
 	"  -u, --user EMAIL       only this user (repeatable)\n"
@@ -119,8 +121,7 @@ int cmd_run(int argc, char **argv, struct cmd_ctx *ctx)
 	cmd_progress_clear();
 	if (rc && rc != DG_ETEMP)
 		cmd_error("%s", err.msg);
-	fprintf(stderr, "digest: %zu sent, %zu skipped, %zu waiting, "
-		"%zu failed\n", sum.sent, sum.skipped, sum.waiting, sum.failed);
+	cmd_print_summary(&sum, o.dry_run);
 	config_release(&cfg);
 	free(users);
 	return rc == DG_ETEMP ? EXIT_SOME_FAILED : cmd_exit_code(rc);

@@ -79,7 +79,8 @@ check(r.returncode == 0 and r.stdout == b"", "a Saturday run sends nothing", tex
 check(sat.get("zoe.martin@contoso.com") == "not_working_day"
       and sat.get("dana.whitfield@contoso.com") == "not_working_day",
       "on Saturday the readers are skipped as not_working_day", sat)
-check(re.search(r"^digest: \d+ sent, \d+ skipped, 0 waiting, 0 failed$", err, re.M),
+check(re.search(r"^digest: \d+ digests? sent, \d+ skipped, 0 waiting, 0 deferred, 0 failed$",
+                err, re.M),
       "stderr ends with the run's totals", err[-300:])
 check(b"digest:" not in out, "no log line leaks into stdout")
 
