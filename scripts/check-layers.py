@@ -23,7 +23,7 @@ import sys
 LAYERS = [
     ("base", 0, """
         err logging strbuf text hmap clock tz secret config store toml
-        mustache calendar runlock interrupt
+        mustache calendar runlock interrupt linktoken prefs
     """),
     ("source", 1, """
         graph graphjson auth users users_sync fixtures source
@@ -36,7 +36,7 @@ LAYERS = [
         plan match directory render compose
     """),
     ("job", 3, """
-        job status
+        job status about serve
     """),
     ("cmd", 4, """
         cmd
@@ -61,6 +61,9 @@ PARTS = {
     "smtp_int": "smtp",
     "smtp_pool": "smtp",
     "source_graph": "source",
+    "serve_int": "serve",
+    "serve_page": "serve",
+    "serve_req": "serve",
 }
 
 # Every file of these folders is a part of one module: the command.
