@@ -13,7 +13,7 @@
 #include "cmd.h"
 #include "i18n.h"
 #include "render.h"
-#include "roster.h"
+#include "roster_import.h"
 #include "store.h"
 
 const char usage_check[] =
