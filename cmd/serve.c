@@ -109,10 +109,11 @@ static int serve(struct cmd_ctx *ctx, const struct config *cfg,
 	if (!rc)
 		rc = serve_start(&o, &s, err);
 	if (!rc) {
-		fprintf(stderr, "digest: serving http%s://%s:%u%s and /healthz\n",
-			o.tls_cert_file ? "s" : "",
-			listen[0] == '[' ? "[::1]" : "127.0.0.1", serve_port(s),
-			serve_link_path(s));
+		fprintf(stderr,
+			"digest: serving %s and /healthz over HTTP%s on %s, "
+			"port %u\n",
+			serve_link_path(s), o.tls_cert_file ? "S" : "", listen,
+			serve_port(s));
 		wait_for_stop();
 		fprintf(stderr, "digest: stopped serving\n");
 	}

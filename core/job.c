@@ -13,6 +13,7 @@
 #include "deliver.h"
 #include "directory.h"
 #include "linktoken.h"
+#include "i18n.h"
 #include "logging.h"
 #include "match.h"
 #include "mbox.h"
@@ -62,6 +63,7 @@ struct job_user {
 	struct prefs prefs;      /* the user's own choices (prefs.h) */
 	struct strbuf unsub_url; /* this user's one-click link, if any */
 	struct strbuf prefs_url; /* and the footer's preferences link */
+	const struct job_opts *opts; /* the run's, for the locale */
 };
 
 static void job_user_release(struct job_user *ju)
@@ -273,21 +275,6 @@ static int opted_out(struct job_ctx *c, const struct job_user *ju, bool *out,
 	return unsubscribe_is_opted_out(c->store, ju->user->mail, out, err);
 }
 
-/* A language the user chose wins over the mailbox's. */
-static int chosen_locale(struct job_user *ju, struct dg_err *err)
-{
-	char *locale;
-
-	if (!ju->prefs.locale[0])
-		return 0;
-	locale = strdup(ju->prefs.locale);
-	if (!locale)
-		return dg_errf(err, DG_ENOMEM, "out of memory");
-	free(ju->target.locale);
-	ju->target.locale = locale;
-	return 0;
-}
-
 /*
  * The user's target day, or the reason they get no digest. Returns 0
  * with ju->skip_reason set when there is none, for a reason.
@@ -301,6 +288,7 @@ static int build_target(struct job_ctx *c, const struct cal_user *u,
 	int rc;
 
 	ju->user = u;
+	ju->opts = o;
 	ju->self = directory_person(c->dir, u->mail, &via);
 	rc = opted_out(c, ju, &out, err);
 	if (!rc)
@@ -321,8 +309,6 @@ static int build_target(struct job_ctx *c, const struct cal_user *u,
 	}
 	if (!rc)
 		rc = prefs_get(c->store, u->mail, &ju->prefs, err);
-	if (!rc)
-		rc = chosen_locale(ju, err);
 	/* the digest model says why too: the target carries the reason */
 	if (!rc)
 		ju->target.skip_reason = prefs_decide(
@@ -408,9 +394,24 @@ static int unsub_link(struct job_ctx *c, struct job_user *ju,
 			    &ju->prefs_url, err);
 }
 
+/*
+ * The reader's locale: preview --locale, else the reader's own preference
+ * (digest prefs, the preferences page), else the mailbox's, else [digest]
+ * locale.
+ */
+static const char *reader_locale(const struct job_user *ju)
+{
+	const struct job_opts *o = ju->opts;
+
+	return i18n_choose(o ? o->locale : NULL, ju->prefs.locale,
+			   ju->mailbox.locale,
+			   o ? o->cfg->digest.locale : NULL);
+}
+
 static struct render_input render_input_of(const struct job_user *ju)
 {
 	struct render_input in = {
+		.locale = reader_locale(ju),
 		.user = ju->user,
 		.target = &ju->target,
 		.day = ju->have_day && !ju->skip_reason ? &ju->day : NULL,

@@ -240,8 +240,9 @@ int prefs_describe(const struct prefs *p, struct strbuf *out)
 	}
 	if (!rc && p->profile != PREFS_PROFILE_ROSTER)
 		rc = strbuf_addf(out, "%sprofile %s", sep,
-				 p->profile == PREFS_PROFILE_HIDDEN ? "hidden"
-								    : "visible");
+				 p->profile == PREFS_PROFILE_HIDDEN
+					 ? "hidden"
+					 : "visible");
 	return rc;
 }
 

@@ -115,7 +115,14 @@ static const char *const migrations[] = {
 	");",
 
 	/*
-	 * 4: each recipient's own choices (core/prefs.h): a pause, the
+	 * 4: the reader's names as the directory has them (Graph givenName,
+	 * surname): digests greet by the given name, never by a guess.
+	 */
+	"ALTER TABLE users ADD COLUMN given_name TEXT;"
+	"ALTER TABLE users ADD COLUMN surname TEXT;",
+
+	/*
+	 * 5: each recipient's own choices (core/prefs.h): a pause, the
 	 * weekdays (bit d: weekday d, 0 Sunday; 0 no choice), a send time,
 	 * a language, and whether colleagues' digests show their profile.
 	 */
@@ -133,7 +140,7 @@ static const char *const migrations[] = {
 	");",
 
 	/*
-	 * 5: the roster's consent columns: digest (receives digests) and
+	 * 6: the roster's consent columns: digest (receives digests) and
 	 * profile (shown in colleagues' digests); opt_out is both at once.
 	 */
 	"ALTER TABLE people ADD COLUMN digest INTEGER NOT NULL DEFAULT 1"

@@ -44,7 +44,7 @@ static void assert_refused(const struct linktoken_keys *keys,
 	assert_string_equal(t.address, "");
 }
 
-static void test_linktoken__token_opens_to_its_address_purpose_and_expiry(
+static void test_linktoken__token_opens_to_address_purpose_and_expiry(
 	void **state)
 {
 	struct linktoken_keys keys = {.current = key_a};
@@ -98,7 +98,7 @@ static void test_linktoken__previous_key_still_opens_old_links(void **state)
 	strbuf_release(&tok);
 }
 
-static void test_linktoken__expired_token_is_refused_like_a_forged_one(
+static void test_linktoken__expired_token_is_refused_as_a_forged_one(
 	void **state)
 {
 	struct linktoken_keys keys = {.current = key_a};
@@ -248,13 +248,13 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(
-			test_linktoken__token_opens_to_its_address_purpose_and_expiry),
+			test_linktoken__token_opens_to_address_purpose_and_expiry),
 		cmocka_unit_test(
 			test_linktoken__token_shows_no_part_of_the_address),
 		cmocka_unit_test(
 			test_linktoken__previous_key_still_opens_old_links),
 		cmocka_unit_test(
-			test_linktoken__expired_token_is_refused_like_a_forged_one),
+			test_linktoken__expired_token_is_refused_as_a_forged_one),
 		cmocka_unit_test(
 			test_linktoken__every_changed_character_is_refused),
 		cmocka_unit_test(test_linktoken__malformed_input_is_refused),

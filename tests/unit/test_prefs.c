@@ -230,19 +230,18 @@ static void test_prefs__chosen_days_replace_the_mailbox_working_days(
 {
 	struct prefs p = PREFS_INIT;
 	struct dg_err err = DG_ERR_INIT;
+	const char *nwd = PLAN_SKIP_NOT_WORKING_DAY, *sat = "2026-11-28";
 
 	/* no choice: the plan's reason stands */
-	assert_string_equal(prefs_decide(PLAN_SKIP_NOT_WORKING_DAY, &p, "2026-11-28",
-					 6),
-			    PLAN_SKIP_NOT_WORKING_DAY);
+	assert_string_equal(prefs_decide(nwd, &p, sat, 6), nwd);
 	assert_int_equal(prefs_parse_days(S("sat"), &p, &err), 0);
-	assert_null(prefs_decide(PLAN_SKIP_NOT_WORKING_DAY, &p, "2026-11-28", 6));
+	assert_null(prefs_decide(nwd, &p, sat, 6));
 	assert_string_equal(prefs_decide(NULL, &p, "2026-11-24", 2),
 			    PREFS_SKIP_DAY_NOT_CHOSEN);
 	/* opted out and out of office stand over any choice */
-	assert_string_equal(prefs_decide(PLAN_SKIP_OPTED_OUT, &p, "2026-11-28", 6),
+	assert_string_equal(prefs_decide(PLAN_SKIP_OPTED_OUT, &p, sat, 6),
 			    PLAN_SKIP_OPTED_OUT);
-	assert_string_equal(prefs_decide(PLAN_SKIP_OUT_OF_OFFICE, &p, "2026-11-28", 6),
+	assert_string_equal(prefs_decide(PLAN_SKIP_OUT_OF_OFFICE, &p, sat, 6),
 			    PLAN_SKIP_OUT_OF_OFFICE);
 	assert_int_equal(prefs_parse_date(S("2026-12-01"), &p, &err), 0);
 	assert_string_equal(prefs_decide(NULL, &p, "2026-11-28", 6),
