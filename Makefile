@@ -1,11 +1,12 @@
 # A thin wrapper around CMake, so that a newcomer needs two commands:
 #   make demo    the morning job on the embedded demo tenant (sends nothing)
 #   make test    the whole test suite
+#   make fuzz    every fuzz target for FUZZ_SECONDS (60) each
 BUILD_DIR ?= build
 CMAKE_FLAGS ?=
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 
-.PHONY: all deps build demo test test-sanitize test-valgrind clean
+.PHONY: all deps build demo test test-sanitize test-valgrind fuzz clean
 
 all: build
 
@@ -28,5 +29,9 @@ test-sanitize:
 test-valgrind: build
 	sh scripts/valgrind-tests.sh $(BUILD_DIR)
 
+# Every fuzz target for FUZZ_SECONDS (60) each; see tests/fuzz/README.md.
+fuzz: deps
+	sh scripts/fuzz.sh
+
 clean:
-	rm -rf build build-sanitize
+	rm -rf build build-sanitize build-fuzz

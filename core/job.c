@@ -20,6 +20,8 @@
 #include "queue.h"
 #include "render.h"
 #include "roster.h"
+#include "roster_db.h"
+#include "roster_import.h"
 #include "runlock.h"
 #include "source.h"
 #include "store.h"
@@ -159,7 +161,7 @@ static int job_ctx_open(struct job_ctx *c, const struct job_opts *o,
 	if (!rc)
 		rc = roster_file_sync(c, err);
 	if (!rc)
-		rc = store_roster_load(c->store, &c->roster, err);
+		rc = roster_db_load(c->store, &c->roster, err);
 	if (!rc)
 		rc = render_open(cfg->digest.templates, cfg->digest.subject,
 				 &c->engine, err);

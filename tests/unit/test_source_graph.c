@@ -19,6 +19,7 @@
 #include "store.h"
 #include "strbuf.h"
 #include "users.h"
+#include "users_sync.h"
 #include "stub_http.h"
 #include "stub_tenant.h"
 
@@ -287,8 +288,8 @@ static void test_source_graph__broken_page_fails_that_user_named(void **state)
 		DG_EPARSE);
 	assert_string_equal(err.msg,
 			    "user user4@contoso.com: GET "
-			    "/users/id-4/calendarView: event 1 (\"ev-bad\"): "
-			    "field 'start' is missing");
+			    "/users/id-4/calendarView: field 'value' must be "
+			    "an array, not an object");
 	assert_int_equal(ev.n, 0);
 	assert_int_equal(
 		source_events(f->src, w[1].user, START, END, &ev, &err), 0);
