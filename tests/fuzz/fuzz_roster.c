@@ -9,6 +9,8 @@
 #include "err.h"
 #include "fuzz.h"
 #include "roster.h"
+#include "roster_csv.h"
+#include "roster_jsonl.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
