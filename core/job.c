@@ -9,6 +9,7 @@
 #include <sodium.h>
 
 #include "calendar.h"
+#include "clock.h"
 #include "deliver.h"
 #include "directory.h"
 #include "hmap.h"
@@ -39,6 +40,7 @@ struct job_ctx {
 	struct render_engine *engine;
 	bool queued;              /* smtp or maildir: through the queue */
 	struct deliver *deliver;  /* queued delivery */
+	struct job_summary *sum;  /* the run's counts, deliver reports in */
 	struct runlock *lock;     /* a real run holds the store's lock */
 	bool has_unsub_key;
 	unsigned char unsub_key[crypto_auth_KEYBYTES];
@@ -129,6 +131,22 @@ static int load_unsub_key(struct job_ctx *c, struct dg_err *err)
 	return rc;
 }
 
+static void delivered(const struct deliver_report *r, void *ctx);
+static bool selected_row(const struct queue_msg *m, void *ctx);
+
+static int open_deliver(struct job_ctx *c, struct dg_err *err)
+{
+	struct deliver_opts d = {
+		.now_ms = c->o->now_ms,
+		.stop = c->o->stop,
+		.want = selected_row,
+		.report = delivered,
+		.ctx = c,
+	};
+
+	return deliver_open(c->o->cfg, c->store, &d, &c->deliver, err);
+}
+
 /* The run's address book over the roster and the users, with the caps. */
 static int open_directory(struct job_ctx *c, struct dg_err *err)
 {
@@ -171,7 +189,7 @@ static int job_ctx_open(struct job_ctx *c, const struct job_opts *o,
 	if (!rc)
 		rc = load_unsub_key(c, err);
 	if (!rc && c->queued)
-		rc = deliver_open(cfg, &c->deliver, err);
+		rc = open_deliver(c, err);
 	if (!rc)
 		rc = open_source(c, err);
 	if (!rc)
@@ -439,6 +457,16 @@ static bool in_queue(struct job_ctx *c, const struct job_user *ju)
 	return found;
 }
 
+static void report_deferred(const char *user, const char *date, int64_t next,
+			    const char *why)
+{
+	char at[32];
+
+	clock_format_utc(next, at, sizeof(at));
+	logging_warn("%s %s: deferred (next try %s): %s", user, date, at,
+		     why ? why : "no reason recorded");
+}
+
 /*
  * A digest already in the queue for this day is not built again: it was
  * sent, or the delivery phase retries it. Returns true when handled.
@@ -458,6 +486,12 @@ static bool already_queued(struct job_ctx *c, struct job_user *ju,
 		logging_info("%s %s: skipped (already_%s)", ju->user->mail,
 			     ju->target.date, m.state);
 		sum->skipped++;
+	} else if (!strcmp(m.state, "queued") &&
+		   m.next_attempt_at > c->o->now_ms) {
+		/* Not due this run; deliver does not see it: say so here. */
+		report_deferred(m.user, m.date, m.next_attempt_at,
+				m.last_reply);
+		sum->deferred++;
 	}
 	queue_msg_release(&m);
 	return true;
@@ -562,6 +596,9 @@ static int send_user(struct job_ctx *c, struct job_user *ju,
 		rc = queue_put(c->store, u->mail, date_of(ju), "digest",
 			       u->mail, id.buf, msg.buf, msg.len, c->o->now_ms,
 			       NULL, err);
+	/* Queued: delivery may start it at once, while others are built. */
+	if (!rc && c->queued)
+		rc = deliver_poll(c->deliver, 0, err);
 	else if (!rc && !c->o->dry_run)
 		rc = deliver_stdout(c, ju, &msg, err);
 	strbuf_release(&msg);
@@ -574,7 +611,10 @@ static int send_user(struct job_ctx *c, struct job_user *ju,
 	}
 	logging_info("%s %s: %s (%zu meetings)", u->mail, date_of(ju),
 		     c->o->dry_run ? "ready (dry run)" : "sent", ju->day.n);
-	sum->sent++;
+	if (c->o->dry_run)
+		sum->ready++;
+	else
+		sum->sent++;
 	return 0;
 }
 
@@ -596,6 +636,7 @@ struct job_stream {
 	struct job_user **waiting; /* AT_LISTS */
 	size_t nwaiting, waiting_alloc;
 	bool lists_heard;          /* a list's answer came since the check */
+	size_t unreached;          /* a stop left them for the next run */
 	int rc;                    /* the source failed as a whole */
 	struct dg_err err;
 };
@@ -850,7 +891,7 @@ static void stopped(struct job_ctx *c, size_t next)
 	if (n)
 		logging_warn("stopped before %zu of the users; their digests "
 			     "wait for the next run", n);
-	st->sum->failed += n;
+	st->unreached = n;
 }
 
 static int stream_run(struct job_ctx *c)
@@ -879,7 +920,11 @@ static int stream_run(struct job_ctx *c)
 						"%zu users wait for answers "
 						"nobody fetches",
 						st->users.n);
-		st->rc = source_pump(c->source, &st->err);
+		/* Messages queued so far go out while calendars come in. */
+		if (c->queued)
+			st->rc = deliver_poll(c->deliver, 0, &st->err);
+		if (!st->rc)
+			st->rc = source_pump(c->source, &st->err);
 	}
 	if (!st->rc && stop_requested(c->o))
 		stopped(c, next);
@@ -913,7 +958,7 @@ static void stream_release(struct job_ctx *c)
  * its memory released.
  */
 static int stream_users(struct job_ctx *c, struct job_summary *sum,
-			struct dg_err *err)
+			size_t *unreached, struct dg_err *err)
 {
 	struct job_stream st;
 	int rc;
@@ -927,6 +972,7 @@ static int stream_users(struct job_ctx *c, struct job_summary *sum,
 	rc = stream_run(c);
 	if (rc)
 		*err = st.err;
+	*unreached = st.unreached;
 	stream_release(c);
 	return rc;
 }
@@ -950,8 +996,9 @@ static int tenant_user(const struct job_ctx *c, const char *address,
 }
 
 /* A queued message belongs to this run unless --user narrows it away. */
-static bool selected_row(const struct job_ctx *c, const struct queue_msg *m)
+static bool selected_row(const struct queue_msg *m, void *ctx)
 {
+	const struct job_ctx *c = ctx;
 	const struct cal_user *u;
 
 	if (!c->o->users)
@@ -960,66 +1007,44 @@ static bool selected_row(const struct job_ctx *c, const struct queue_msg *m)
 	return u && selected(c->o, u);
 }
 
-/* Deliver one queued message and report it; false: stop delivering. */
-static bool deliver_row(struct job_ctx *c, const struct queue_msg *m,
-			struct job_summary *sum)
+/* Each message's outcome as delivery reports it: logged, recorded, counted. */
+static void delivered(const struct deliver_report *r, void *ctx)
 {
-	enum deliver_result result = DELIVER_RETRY;
-	struct dg_err err = DG_ERR_INIT;
-	int rc;
+	struct job_ctx *c = ctx;
+	const struct queue_msg *m = r->msg;
+	struct job_summary *sum = c->sum;
 
-	rc = deliver_one(c->deliver, c->store, m, c->o->now_ms, &result, &err);
-	if (rc) {
-		logging_error("%s %s: failed: %s", m->user, m->date, err.msg);
-		sum->failed++;
-		return false;
-	}
-	switch (result) {
+	switch (r->result) {
 	case DELIVER_SENT:
 		logging_info("%s %s: sent%s", m->user, m->date,
 			     strcmp(m->kind, "resend") ? "" : " (resend)");
 		record(c, m->user, m->date, "sent", NULL);
 		sum->sent++;
-		return true;
-	case DELIVER_RETRY:
-		logging_warn("%s %s: deferred, queued for a later run: %s",
-			     m->user, m->date, err.msg);
-		record(c, m->user, m->date, "queued", err.msg);
+		break;
+	case DELIVER_DEFERRED:
+		report_deferred(m->user, m->date, r->next_attempt_at,
+				r->reason);
+		record(c, m->user, m->date, "queued", r->reason);
+		sum->deferred++;
 		break;
 	case DELIVER_FAILED:
-		logging_error("%s %s: failed: %s", m->user, m->date, err.msg);
-		record(c, m->user, m->date, "failed", err.msg);
+		logging_error("%s %s: failed: %s", m->user, m->date,
+			      r->reason);
+		record(c, m->user, m->date, "failed", r->reason);
+		sum->failed++;
 		break;
 	case DELIVER_STOP:
 		logging_error("%s %s: not sent, delivery stopped: %s",
-			      m->user, m->date, err.msg);
-		record(c, m->user, m->date, "queued", err.msg);
-		sum->failed++;
-		return false;
+			      m->user, m->date, r->reason);
+		record(c, m->user, m->date, "queued", r->reason);
+		sum->untried++;
+		break;
+	case DELIVER_UNTRIED:
+		logging_warn("%s %s: not tried, stays queued: %s", m->user,
+			     m->date, r->reason);
+		sum->untried++;
+		break;
 	}
-	sum->failed++;
-	return true;
-}
-
-/* Send every due message of the queue: this run's and earlier ones'. */
-static int deliver_due(struct job_ctx *c, struct job_summary *sum,
-		       struct dg_err *err)
-{
-	struct queue_msg *msgs = NULL;
-	size_t n = 0, i;
-	int rc = queue_due(c->store, c->o->now_ms, NULL, &msgs, &n, err);
-
-	if (rc)
-		return rc;
-	for (i = 0; i < n && !stop_requested(c->o); i++)
-		if (selected_row(c, &msgs[i]) &&
-		    !deliver_row(c, &msgs[i], sum))
-			break;
-	if (i < n && stop_requested(c->o))
-		logging_warn("stopping: %zu messages stay queued for the "
-			     "next run", n - i);
-	queue_msgs_free(msgs, n);
-	return 0;
 }
 
 /* A --user that names nobody in the tenant is a failure, not silence. */
@@ -1037,30 +1062,39 @@ static size_t unknown_users(const struct job_ctx *c)
 	return n;
 }
 
+/* Whether a digest that was due is still undelivered. */
+static bool undelivered(const struct job_summary *sum)
+{
+	return sum->failed || sum->deferred || sum->untried;
+}
+
 int job_run(const struct job_opts *o, struct job_summary *sum,
 	    struct dg_err *err)
 {
+	size_t unreached = 0;
 	struct job_ctx c;
 	int rc;
 
 	memset(sum, 0, sizeof(*sum));
+	c.sum = sum;
 	rc = job_ctx_open(&c, o, !o->dry_run, err);
+	c.sum = sum;
 	if (rc) {
 		job_ctx_release(&c);
 		return rc;
 	}
 	sum->failed += unknown_users(&c);
-	rc = stream_users(&c, sum, err);
+	rc = stream_users(&c, sum, &unreached, err);
 	if (rc) {
 		job_ctx_release(&c);
 		return rc;
 	}
 	if (c.queued)
-		rc = deliver_due(&c, sum, err);
+		rc = deliver_finish(c.deliver, err);
 	job_ctx_release(&c);
 	if (rc)
 		return rc;
-	return sum->failed ? DG_ETEMP : 0;
+	return undelivered(sum) || unreached ? DG_ETEMP : 0;
 }
 
 /* How many copies of (user, date) exist: the next one's attempt number. */
@@ -1079,6 +1113,7 @@ static int resend_user(struct job_ctx *c, const struct cal_user *u,
 		       struct job_summary *sum, struct dg_err *err)
 {
 	struct strbuf msg = STRBUF_INIT, id = STRBUF_INIT;
+	enum deliver_result result;
 	struct queue_msg row;
 	struct job_user ju;
 	int rc;
@@ -1110,7 +1145,7 @@ static int resend_user(struct job_ctx *c, const struct cal_user *u,
 		row.message = msg.buf;
 		row.message_len = msg.len;
 		if (!rc)
-			deliver_row(c, &row, sum);
+			rc = deliver_one(c->deliver, &row, &result, err);
 	}
 	strbuf_release(&msg);
 	strbuf_release(&id);
@@ -1126,7 +1161,9 @@ int job_resend(const struct job_opts *o, const char *user,
 	int rc;
 
 	memset(sum, 0, sizeof(*sum));
+	c.sum = sum;
 	rc = job_ctx_open(&c, o, true, err);
+	c.sum = sum;
 	if (!rc)
 		rc = tenant_user(&c, user, &u, err);
 	if (!rc)
@@ -1134,7 +1171,7 @@ int job_resend(const struct job_opts *o, const char *user,
 	job_ctx_release(&c);
 	if (rc)
 		return rc;
-	return sum->failed ? DG_ETEMP : 0;
+	return undelivered(sum) ? DG_ETEMP : 0;
 }
 
 static int preview_user(struct job_ctx *c, const struct cal_user *u,

@@ -4,6 +4,10 @@
  * source -> plan -> match -> render -> mime -> deliver, streaming: a
  * window of users is in flight (JOB_USERS_PER_JOB), and each user goes on
  * as soon as its answers are in (mailbox settings, calendar, lists).
+ * Delivery overlaps the fetching: after each message is queued, and on
+ * every turn of the fetch loop, the run calls deliver_poll() (deliver.h),
+ * which starts what is due without waiting; deliver_finish() sends the
+ * rest once every user is queued.
  * A user who fails (no mailbox, a bad event) is reported and the others
  * go on: the run's status says whether any failed. Each user's outcome is
  * reported through core/logging as one line: "sent", "skipped (reason)"
@@ -38,18 +42,26 @@ struct job_opts {
 	void *progress_ctx;
 };
 
+/*
+ * What a run did, counted by outcome: every user it touched is in
+ * exactly one count (plain data, for the summary line and metrics).
+ */
 struct job_summary {
 	size_t sent;
-	size_t skipped;
-	size_t waiting; /* before [digest] send_at in their zone */
-	size_t failed;  /* including messages deferred for a later run */
+	size_t ready;    /* --dry-run: built, would have been sent */
+	size_t skipped;  /* for a named reason */
+	size_t waiting;  /* before [digest] send_at in their zone */
+	size_t deferred; /* queued again, for a later try (4xx, no verdict) */
+	size_t failed;   /* refused for good, or could not be built */
+	size_t untried;  /* due but not tried: delivery or the run stopped */
 };
 
 /*
  * Run the job for every (selected) user. Returns 0 when every user was
- * sent or skipped for a reason, DG_ETEMP when some failed (the others
- * processed), another DG_E* when the run could not start (config,
- * roster, source) with err saying why.
+ * sent or skipped for a reason, DG_ETEMP when a digest that was due is
+ * still undelivered at the end (failed, deferred, or untried because
+ * delivery or the run was stopped), another DG_E* when the run could not
+ * start (config, roster, source) with err saying why.
  */
 int job_run(const struct job_opts *o, struct job_summary *sum,
 	    struct dg_err *err) __attribute__((warn_unused_result));
