@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "clock.h"
+#include "interrupt.h"
 #include "cmd.h"
 
 void cmd_error(const char *fmt, ...)
@@ -113,8 +114,8 @@ volatile sig_atomic_t cmd_stop;
 
 static void on_stop(int sig)
 {
-	(void)sig;
 	cmd_stop = 1;
+	interrupt_request(sig);
 }
 
 void cmd_catch_stop_signals(void)

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "clock.h"
+#include "interrupt.h"
 #include "cmd.h"
 #include "logging.h"
 
@@ -75,6 +76,23 @@ static void log_to_stderr(enum logging_level level, const char *msg,
 		return;
 	cmd_progress_clear();
 	fprintf(stderr, "digest: %s%s\n", prefix[level], msg);
+}
+
+/*
+ * A command stopped by SIGTERM or SIGINT exits 128 + the signal's number
+ * (143, 130), as a shell reports a process the signal ended: whatever it
+ * had not done yet is left for the next run, so that is not a failure of
+ * any user, and a scheduler can tell it from one.
+ */
+static int stopped_or(int status)
+{
+	int sig = interrupt_signal();
+
+	if (!sig)
+		return status;
+	cmd_error("stopped by %s; what was not done is left for the next run",
+		  sig == SIGINT ? "SIGINT" : "SIGTERM");
+	return 128 + sig;
 }
 
 int main(int argc, char **argv)
@@ -153,5 +171,5 @@ int main(int argc, char **argv)
 	argc -= optind;
 	argv += optind;
 	optind = 0; /* glibc: a full re-initialisation for the command */
-	return cmd->fn(argc, argv, &ctx);
+	return stopped_or(cmd->fn(argc, argv, &ctx));
 }

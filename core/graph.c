@@ -5,6 +5,7 @@
 #include "graph.h"
 #include "graph_int.h"
 #include "graphjson.h"
+#include "interrupt.h"
 
 #include <sodium.h>
 #include <stdlib.h>
@@ -711,8 +712,17 @@ static int wait_ms(int64_t next_due)
 static int turn(struct graph *g, struct dg_err *err)
 {
 	int64_t next_due;
-	int still, rc = dispatch(g, &next_due, err);
+	int still, rc;
 
+	/*
+	 * A stop leaves the calls where they are: graph_close() frees them,
+	 * and the next run asks again. The poll below waits at most
+	 * GRAPH_POLL_MS, and a signal ends it early.
+	 */
+	if (interrupt_pending())
+		return dg_errf(err, DG_ESTOPPED,
+			       "stopped while fetching from Graph");
+	rc = dispatch(g, &next_due, err);
 	if (rc)
 		return rc;
 	if (curl_multi_poll(g->multi, NULL, 0, wait_ms(next_due), NULL) ||
@@ -806,6 +816,13 @@ int graph_get(struct graph *g, int who, const char *url, const char *prefer,
 	return rc ? rc : o.rc;
 }
 
+/* libcurl calls this at least once a second: a stop aborts the request. */
+static int stop_progress(void *p, curl_off_t dltotal, curl_off_t dlnow,
+			 curl_off_t ultotal, curl_off_t ulnow)
+{
+	return interrupt_pending();
+}
+
 int graph_post_form(struct graph *g, const char *url, const char *form,
 		    long *status, struct strbuf *body, struct dg_err *err)
 {
@@ -835,6 +852,11 @@ int graph_post_form(struct graph *g, const char *url, const char *form,
 	if (!rc)
 		rc = curl_easy_setopt(g->login, CURLOPT_ERRORBUFFER, errbuf);
 	if (!rc)
+		rc = curl_easy_setopt(g->login, CURLOPT_NOPROGRESS, 0L);
+	if (!rc)
+		rc = curl_easy_setopt(g->login, CURLOPT_XFERINFOFUNCTION,
+				      stop_progress);
+	if (!rc)
 		rc = curl_easy_perform(g->login);
 	/* The form may hold a secret: libcurl keeps only the pointer. */
 	curl_easy_setopt(g->login, CURLOPT_POSTFIELDS, NULL);
@@ -843,6 +865,8 @@ int graph_post_form(struct graph *g, const char *url, const char *form,
 	if (!rc && strbuf_addbuf(body, &t.body))
 		rc = CURLE_OUT_OF_MEMORY;
 	strbuf_release(&t.body);
+	if (rc == CURLE_ABORTED_BY_CALLBACK)
+		return dg_errf(err, DG_ESTOPPED, "POST %s: stopped", url);
 	if (rc)
 		return dg_errf(err, graph_curl_lasting(rc) ? DG_EPERM : DG_ENET,
 			       "POST %s: %s", url,

@@ -926,9 +926,13 @@ static int stream_run(struct job_ctx *c)
 		if (!st->rc)
 			st->rc = source_pump(c->source, &st->err);
 	}
-	if (!st->rc && stop_requested(c->o))
-		stopped(c, next);
-	return st->rc;
+	/* A stop in the middle of a fetch is a stop, not a failure. */
+	if (st->rc == DG_ESTOPPED)
+		st->rc = 0;
+	else if (st->rc || !stop_requested(c->o))
+		return st->rc;
+	stopped(c, next);
+	return 0;
 }
 
 static void stream_release(struct job_ctx *c)
