@@ -268,9 +268,20 @@ static int build_target(struct job_ctx *c, const struct cal_user *u,
 	rc = opted_out(c, ju, &out, err);
 	if (!rc)
 		rc = source_mailbox(c->source, u, &ju->mailbox, err);
-	if (!rc)
-		rc = plan_target(&ju->mailbox, u->mail, o->now_ms, o->date,
-				 o->cfg->digest.locale, out, &ju->target, err);
+	if (!rc) {
+		struct plan_opts po = {
+			.now_ms = o->now_ms,
+			.date = o->date,
+			.covers = o->cfg->digest.covers == CONFIG_COVERS_TODAY
+					  ? PLAN_COVERS_TODAY
+					  : PLAN_COVERS_NEXT_WORKING_DAY,
+			.default_locale = o->cfg->digest.locale,
+			.default_zone = o->cfg->digest.timezone,
+			.opted_out = out,
+		};
+
+		rc = plan_target(&ju->mailbox, u->mail, &po, &ju->target, err);
+	}
 	if (!rc)
 		ju->skip_reason = ju->target.skip_reason;
 	return rc;
@@ -292,6 +303,24 @@ static int build_day(struct job_ctx *c, struct job_user *ju,
 	return 0;
 }
 
+/*
+ * The day's people, matched; then whether the day is worth a digest by
+ * [digest] send_when (ju->skip_reason says why not).
+ */
+static int weigh_day(struct job_ctx *c, struct job_user *ju,
+		     struct dg_err *err)
+{
+	int rc = match_day(c, ju, err);
+
+	if (!rc)
+		ju->skip_reason = plan_relevance(
+			&ju->day, ju->attendees,
+			c->o->cfg->digest.send_when == CONFIG_SEND_MEETINGS
+				? PLAN_SEND_MEETINGS
+				: PLAN_SEND_PROFILES);
+	return rc;
+}
+
 /* Take one user from source to a matched day (or a reason for none). */
 static int build_user(struct job_ctx *c, const struct cal_user *u,
 		      struct job_user *ju, struct dg_err *err)
@@ -303,7 +332,7 @@ static int build_user(struct job_ctx *c, const struct cal_user *u,
 	rc = build_day(c, ju, err);
 	if (rc || ju->skip_reason)
 		return rc;
-	return match_day(c, ju, err);
+	return weigh_day(c, ju, err);
 }
 
 static void job_user_init(struct job_user *ju)
@@ -588,10 +617,8 @@ static int send_user(struct job_ctx *c, struct job_user *ju,
 {
 	struct strbuf msg = STRBUF_INIT, id = STRBUF_INIT;
 	const struct cal_user *u = ju->user;
-	int rc = match_day(c, ju, err);
+	int rc = build_message(c, ju, 1, &msg, &id, err);
 
-	if (!rc)
-		rc = build_message(c, ju, 1, &msg, &id, err);
 	if (!rc && c->queued)
 		rc = queue_put(c->store, u->mail, date_of(ju), "digest",
 			       u->mail, id.buf, msg.buf, msg.len, c->o->now_ms,
@@ -733,10 +760,14 @@ static int ask_lists(struct job_ctx *c, struct job_user *ju, size_t *pending,
 /* The user's lists are in: match, build, send, leave. */
 static void finish(struct job_ctx *c, struct job_user *ju)
 {
+	struct job_summary *sum = c->stream->sum;
 	struct dg_err err = DG_ERR_INIT;
+	int rc = weigh_day(c, ju, &err);
 
-	if (send_user(c, ju, c->stream->sum, &err))
-		report_failure(c, ju, &err, c->stream->sum);
+	if (!rc && ju->skip_reason)
+		report_skip(c, ju, sum);
+	else if (rc || send_user(c, ju, sum, &err))
+		report_failure(c, ju, &err, sum);
 	user_done(c, ju);
 }
 
