@@ -1,4 +1,5 @@
 #include "job.h"
+#include "job_int.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -487,15 +488,6 @@ static bool in_queue(struct job_ctx *c, const struct job_user *ju)
 	return found;
 }
 
-static void report_deferred(const char *user, const char *date, int64_t next,
-			    const char *why)
-{
-	char at[32];
-
-	clock_format_utc(next, at, sizeof(at));
-	logging_warn("%s %s: deferred (next try %s): %s", user, date, at,
-		     why ? why : "no reason recorded");
-}
 
 /*
  * A digest already in the queue for this day is not built again: it was
@@ -519,7 +511,7 @@ static bool already_queued(struct job_ctx *c, struct job_user *ju,
 	} else if (!strcmp(m.state, "queued") &&
 		   m.next_attempt_at > c->o->now_ms) {
 		/* Not due this run; deliver does not see it: say so here. */
-		report_deferred(m.user, m.date, m.next_attempt_at,
+		job_log_deferred(m.user, m.date, m.next_attempt_at,
 				m.last_reply);
 		sum->deferred++;
 	}
@@ -535,15 +527,15 @@ static int before_send_at(struct job_ctx *c, struct job_user *ju,
 			  bool *wait, struct dg_err *err)
 {
 	const char *at = c->o->cfg->digest.send_at;
-	int minutes = 0, rc;
+	int minutes = 0, send_at = 0, rc;
 
 	*wait = false;
-	if (!at || c->o->date)
+	/* config checked send_at: a bad one is as none */
+	if (!tz_parse_time_of_day(at, &send_at) || c->o->date)
 		return 0;
 	rc = tz_local_minutes(ju->target.zone, c->o->now_ms, &minutes, err);
 	if (!rc)
-		*wait = minutes < ((at[0] - '0') * 10 + at[1] - '0') * 60 +
-					  (at[3] - '0') * 10 + at[4] - '0';
+		*wait = minutes < send_at;
 	return rc;
 }
 
@@ -657,40 +649,8 @@ static bool selected_row(const struct queue_msg *m, void *ctx)
 static void delivered(const struct deliver_report *r, void *ctx)
 {
 	struct job_ctx *c = ctx;
-	const struct queue_msg *m = r->msg;
-	struct job_summary *sum = c->sum;
 
-	switch (r->result) {
-	case DELIVER_SENT:
-		logging_info("%s %s: sent%s", m->user, m->date,
-			     strcmp(m->kind, "resend") ? "" : " (resend)");
-		record(c, m->user, m->date, "sent", NULL);
-		sum->sent++;
-		break;
-	case DELIVER_DEFERRED:
-		report_deferred(m->user, m->date, r->next_attempt_at,
-				r->reason);
-		record(c, m->user, m->date, "queued", r->reason);
-		sum->deferred++;
-		break;
-	case DELIVER_FAILED:
-		logging_error("%s %s: failed: %s", m->user, m->date,
-			      r->reason);
-		record(c, m->user, m->date, "failed", r->reason);
-		sum->failed++;
-		break;
-	case DELIVER_STOP:
-		logging_error("%s %s: not sent, delivery stopped: %s",
-			      m->user, m->date, r->reason);
-		record(c, m->user, m->date, "queued", r->reason);
-		sum->untried++;
-		break;
-	case DELIVER_UNTRIED:
-		logging_warn("%s %s: not tried, stays queued: %s", m->user,
-			     m->date, r->reason);
-		sum->untried++;
-		break;
-	}
+	job_report_delivery(c->store, c->o->now_ms, c->sum, r);
 }
 
 /* A --user that names nobody in the tenant is a failure, not silence. */
