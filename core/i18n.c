@@ -305,6 +305,15 @@ static int check_compiles(struct walk *w, const char *path)
 	return rc;
 }
 
+/*
+ * NEEDSWORK: the pages of `digest serve` and `digest about`'s text are in
+ * English only; language folders need not have them yet.
+ */
+static bool english_only(const char *name)
+{
+	return !strcmp(name, "pages") || !strcmp(name, "about.txt.mustache");
+}
+
 /* Every *.mustache under base/rel; the root skips language folders. */
 static int walk_dir(struct walk *w, const char *base, const char *rel)
 {
@@ -317,7 +326,8 @@ static int walk_dir(struct walk *w, const char *base, const char *rel)
 	while (!rc && d && (de = readdir(d))) {
 		if (de->d_name[0] == '.')
 			continue;
-		if (!*rel && !w->lang && is_language_folder(de->d_name))
+		if (!*rel && !w->lang && (is_language_folder(de->d_name) ||
+					  english_only(de->d_name)))
 			continue;
 		strbuf_reset(&sub);
 		rc = strbuf_addf(&sub, "%s%s%s", rel, *rel ? "/" : "",
