@@ -510,6 +510,44 @@ static int load_graph(struct loader *ld, const struct toml_value *t)
 			     &cfg->graph.timeout);
 }
 
+/*
+ * [digest] meeting_hosts: host names ("zoom.us"), letters, digits, '-'
+ * and '.', no scheme, port or path. An empty list is allowed: no join URL
+ * is then a link.
+ */
+static int get_hosts(struct loader *ld, const struct toml_value *t,
+		     char ***out)
+{
+	const struct toml_value *a = toml_table_get(t, "meeting_hosts");
+	size_t n;
+
+	if (!a)
+		return 0;
+	if (toml_type(a) != TOML_ARRAY)
+		return wrong_type(ld, a, "digest", "meeting_hosts",
+				  "an array of host names");
+	n = toml_array_size(a);
+	*out = calloc(n + 1, sizeof(**out));
+	if (!*out)
+		return nomem(ld);
+	for (size_t i = 0; i < n; i++) {
+		const struct toml_value *v = toml_array_at(a, i);
+		const char *s = toml_type(v) == TOML_STRING ? toml_string(v)
+							    : "";
+
+		if (!*s || strspn(s, "abcdefghijklmnopqrstuvwxyz"
+				     "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-.") !=
+				   strlen(s))
+			return at_errf(ld, v,
+				       "[digest] meeting_hosts must hold host "
+				       "names such as \"zoom.us\"");
+		(*out)[i] = strdup(s);
+		if (!(*out)[i])
+			return nomem(ld);
+	}
+	return 0;
+}
+
 static int load_digest(struct loader *ld, const struct toml_value *t)
 {
 	static const char *const keys[] = {"from",
@@ -522,6 +560,7 @@ static int load_digest(struct loader *ld, const struct toml_value *t)
 					   "unsubscribe_key_file",
 					   "max_list_lookups",
 					   "max_list_lookups_per_meeting",
+					   "meeting_hosts",
 					   NULL};
 	struct config *cfg = ld->cfg;
 	int rc = check_keys(ld, t, "digest", keys);
@@ -534,6 +573,8 @@ static int load_digest(struct loader *ld, const struct toml_value *t)
 			      1, 100000,
 			      &cfg->digest.max_list_lookups_per_meeting);
 
+	if (!rc)
+		rc = get_hosts(ld, t, &cfg->digest.meeting_hosts);
 	if (!rc)
 		rc = get_string(ld, t, "digest", "from", &cfg->digest.from);
 	if (!rc && cfg->digest.from && !mailbox_ok(cfg->digest.from))
@@ -833,6 +874,10 @@ void config_release(struct config *cfg)
 
 	for (size_t i = 0; i < sizeof(strings) / sizeof(*strings); i++)
 		free(*strings[i]);
+	for (size_t i = 0; cfg->digest.meeting_hosts &&
+			   cfg->digest.meeting_hosts[i]; i++)
+		free(cfg->digest.meeting_hosts[i]);
+	free(cfg->digest.meeting_hosts);
 	secret_release(&cfg->graph.client_secret);
 	secret_release(&cfg->graph.token_key);
 	secret_release(&cfg->digest.unsubscribe_key);

@@ -70,6 +70,11 @@ struct config {
 		/* Addresses looked up as lists: per run, per meeting; 0 default */
 		long max_list_lookups;
 		long max_list_lookups_per_meeting;
+		/*
+		 * Hosts whose join URLs are links (NULL-terminated, with
+		 * their subdomains); NULL: Teams, Zoom, Webex, Google Meet.
+		 */
+		char **meeting_hosts;
 	} digest;
 
 	struct {

@@ -184,6 +184,9 @@ static int job_ctx_open(struct job_ctx *c, const struct job_opts *o,
 		rc = render_open(cfg->digest.templates, cfg->digest.subject,
 				 &c->engine, err);
 	if (!rc)
+		render_set_meeting_hosts(
+			c->engine, (const char *const *)cfg->digest.meeting_hosts);
+	if (!rc)
 		rc = load_unsub_key(c, err);
 	if (!rc && c->queued)
 		rc = open_deliver(c, err);

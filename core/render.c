@@ -9,7 +9,9 @@
 #include <json-c/json.h>
 
 #include "logging.h"
+#include "meetlink.h"
 #include "mustache.h"
+#include "textclean.h"
 
 struct render_engine {
 	char *dir;
@@ -17,7 +19,14 @@ struct render_engine {
 	struct mustache_template *text;
 	struct mustache_template *html;
 	struct mustache_template *subject;
+	const char *const *meeting_hosts; /* borrowed; NULL: the defaults */
 };
+
+void render_set_meeting_hosts(struct render_engine *e,
+			      const char *const *hosts)
+{
+	e->meeting_hosts = hosts;
+}
 
 void render_output_release(struct render_output *out)
 {
@@ -58,19 +67,18 @@ static int put_str(json_object *o, const char *key, const char *s)
  */
 static int put_line(json_object *o, const char *key, const char *s)
 {
-	char *copy;
+	struct strbuf b = STRBUF_INIT;
+	bool cut = false;
 	int rc;
 
 	if (!s || !*s)
 		return put(o, key, NULL);
-	copy = strdup(s);
-	if (!copy)
-		return DG_ENOMEM;
-	for (char *p = copy; *p; p++)
-		if ((unsigned char)*p < 0x20 || *p == 0x7f)
-			*p = ' ';
-	rc = put_str(o, key, copy);
-	free(copy);
+	/* bidi and zero-width characters go too: see textclean.h */
+	rc = textclean_line(s, RENDER_FIELD_MAX, &b, &cut);
+	if (!rc && cut)
+		rc = strbuf_addstr(&b, "\u2026");
+	rc = rc ? rc : put_str(o, key, b.len ? b.buf : NULL);
+	strbuf_release(&b);
 	return rc;
 }
 
@@ -496,6 +504,34 @@ static int add_dynamics(struct render_engine *e, json_object *meeting,
 
 /* ---- meetings ---- */
 
+/*
+ * The join URL: "join_url" when it is a link to a known meeting service
+ * (meetlink.h), else "other_url" {url, host} for any other web URL, shown
+ * as text with its host visible; a javascript: URL is neither.
+ */
+static int add_join(struct render_engine *e, json_object *o, const char *url)
+{
+	struct strbuf host = STRBUF_INIT;
+	json_object *other;
+	int rc;
+
+	if (meetlink_trusted(url, e->meeting_hosts))
+		return put_str(o, "join_url", url);
+	rc = put(o, "join_url", NULL);
+	if (rc || !url || meetlink_host(url, &host))
+		return rc ? rc : put(o, "other_url", NULL);
+	other = json_object_new_object();
+	rc = other ? 0 : DG_ENOMEM;
+	rc = rc ? rc : put_line(other, "url", url);
+	rc = rc ? rc : put_line(other, "host", host.buf);
+	strbuf_release(&host);
+	if (rc) {
+		json_object_put(other);
+		return rc;
+	}
+	return put(o, "other_url", other);
+}
+
 /* Only web links go into an href: a javascript: URL must never. */
 static const char *safe_url(const char *url)
 {
@@ -577,7 +613,7 @@ static int add_meeting_people(struct render_engine *e, json_object *o,
 			   json_object_new_int((int)unmatched));
 	rc = rc ? rc : put_line(o, "subject", m->event->subject);
 	rc = rc ? rc : put_line(o, "location", m->event->location);
-	rc = rc ? rc : put_str(o, "join_url", safe_url(m->event->join_url));
+	rc = rc ? rc : add_join(e, o, m->event->join_url);
 	rc = rc ? rc : add_dial_in(o, m->event);
 	rc = rc ? rc : add_organizer(o, m->event);
 	if (!rc && l)

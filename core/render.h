@@ -54,6 +54,17 @@ int render_open(const char *dir, const char *subject, struct render_engine **out
 
 void render_close(struct render_engine *e);
 
+/*
+ * Join URLs on these hosts (NULL-terminated, [digest] meeting_hosts;
+ * NULL: meetlink's defaults) are links; hosts is borrowed and must outlive
+ * e. Others are shown as text with their host: see meetlink.h.
+ */
+void render_set_meeting_hosts(struct render_engine *e,
+			      const char *const *hosts);
+
+/* One-line calendar fields (subject, location, names) are cut here. */
+#define RENDER_FIELD_MAX 300
+
 /* Append the digest model as JSON (pretty-printed) to out. */
 int render_json(struct render_engine *e, const struct render_input *in,
 		struct strbuf *out, struct dg_err *err)

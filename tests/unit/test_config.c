@@ -291,6 +291,30 @@ static void test_config__port_out_of_range_is_refused(void **state)
 		       "70000");
 }
 
+static void test_config__meeting_hosts_replace_the_default_list(void **state)
+{
+	struct config cfg;
+
+	load_ok(state, "[digest]\nfrom = \"d@example.com\"\n"
+		"meeting_hosts = [\"meet.example.com\", \"zoom.us\"]\n", &cfg);
+	assert_non_null(cfg.digest.meeting_hosts);
+	assert_string_equal(cfg.digest.meeting_hosts[0], "meet.example.com");
+	assert_string_equal(cfg.digest.meeting_hosts[1], "zoom.us");
+	assert_null(cfg.digest.meeting_hosts[2]);
+	config_release(&cfg);
+	load_ok(state, "[digest]\nfrom = \"d@example.com\"\n", &cfg);
+	assert_null(cfg.digest.meeting_hosts);
+	config_release(&cfg);
+}
+
+static void test_config__meeting_host_with_a_path_is_refused(void **state)
+{
+	assert_refused(state, "[digest]\nfrom = \"d@example.com\"\n"
+		       "meeting_hosts = [\"https://zoom.us/\"]\n",
+		       ":3: [digest] meeting_hosts must hold host names such "
+		       "as \"zoom.us\"");
+}
+
 static void test_config__timeout_of_zero_is_refused(void **state)
 {
 	assert_refused(state, FROM "[graph]\ntimeout = 0\n",
@@ -654,6 +678,8 @@ int main(void)
 		SCRATCH_TEST(test_config__string_key_refuses_an_integer),
 		SCRATCH_TEST(test_config__port_out_of_range_is_refused),
 		SCRATCH_TEST(test_config__timeout_of_zero_is_refused),
+		SCRATCH_TEST(test_config__meeting_hosts_replace_the_default_list),
+		SCRATCH_TEST(test_config__meeting_host_with_a_path_is_refused),
 		SCRATCH_TEST(test_config__bad_enum_lists_allowed_values),
 		SCRATCH_TEST(test_config__bad_source_kind_lists_allowed_values),
 		SCRATCH_TEST(test_config__missing_from_names_the_table),

@@ -537,7 +537,7 @@ static void private_meeting(struct digest *d)
 		     "13:00");
 	ev->sensitivity = CAL_SENSITIVITY_PRIVATE;
 	ev->location = xdup("Room " MARKER);
-	ev->join_url = xdup("https://teams.example/" MARKER);
+	ev->join_url = xdup("https://teams.microsoft.com/" MARKER);
 	ev->toll_number = xdup("+1 555 " MARKER);
 	ev->conference_id = xdup(MARKER "#");
 	ev->organizer.name = xdup("Org " MARKER);
@@ -637,16 +637,55 @@ static void test_render__javascript_join_url_is_dropped(void **state)
 	digest_free(d);
 }
 
+static void test_render__look_alike_join_url_is_text_with_its_host(
+	void **state)
+{
+	struct digest *d = own_digest();
+	json_object *j;
+
+	meeting(d, "AAMk-1", "Sync", "09:00", "09:30")->join_url =
+		xdup("https://teams.microsoft.com@evil.example/l/1");
+	meeting(d, "AAMk-2", "Sync", "10:00", "10:30")->join_url =
+		xdup("https://teams.microsoft.com.evil.example/l/1");
+	j = model(d);
+	assert_null_at(j, "meetings.0.join_url");
+	assert_str_at(j, "meetings.0.other_url.host", "evil.example");
+	assert_str_at(j, "meetings.0.other_url.url",
+		      "https://teams.microsoft.com@evil.example/l/1");
+	assert_null_at(j, "meetings.1.join_url");
+	assert_str_at(j, "meetings.1.other_url.host",
+		      "teams.microsoft.com.evil.example");
+	json_object_put(j);
+	digest_free(d);
+}
+
+static void test_render__bidi_controls_are_gone_from_subject_and_place(
+	void **state)
+{
+	struct digest *d = own_digest();
+	struct cal_event *ev;
+	json_object *j;
+
+	ev = meeting(d, "AAMk-1", "Budget \u202Egnp.exe\u202C review",
+		     "09:00", "09:30");
+	ev->location = xdup("Room\u200B 4\u2066B\u2069");
+	j = model(d);
+	assert_str_at(j, "meetings.0.subject", "Budget gnp.exe review");
+	assert_str_at(j, "meetings.0.location", "Room 4B");
+	json_object_put(j);
+	digest_free(d);
+}
+
 static void test_render__web_join_url_is_kept(void **state)
 {
 	struct digest *d = own_digest();
 	json_object *j;
 
 	meeting(d, "AAMk-1", "Sync", "09:00", "09:30")->join_url =
-		xdup("https://teams.example/l/meetup-join/1");
+		xdup("https://teams.microsoft.com/l/meetup-join/1");
 	j = model(d);
 	assert_str_at(j, "meetings.0.join_url",
-		      "https://teams.example/l/meetup-join/1");
+		      "https://teams.microsoft.com/l/meetup-join/1");
 	json_object_put(j);
 	digest_free(d);
 }
@@ -659,7 +698,7 @@ static void test_render__dial_in_number_and_conference_id_are_in_the_model(
 	json_object *j;
 
 	ev = meeting(d, "AAMk-1", "Sync", "09:00", "09:30");
-	ev->join_url = xdup("https://teams.example/l/meetup-join/1");
+	ev->join_url = xdup("https://teams.microsoft.com/l/meetup-join/1");
 	ev->toll_number = xdup("+1 425 555 0100\r\nBcc: x");
 	ev->toll_free_number = xdup("+1 800 555 0100");
 	ev->conference_id = xdup("123 456 789#");
@@ -682,7 +721,7 @@ static void test_render__real_templates_show_dial_in_beside_the_join_link(
 	struct cal_event *ev;
 
 	ev = meeting(d, "AAMk-1", "Sync", "09:00", "09:30");
-	ev->join_url = xdup("https://teams.example/l/meetup-join/1");
+	ev->join_url = xdup("https://teams.microsoft.com/l/meetup-join/1");
 	ev->toll_number = xdup("+1 425 555 0100");
 	ev->conference_id = xdup("123 456 789#");
 	attendee(d, "ann@contoso.com", "Ann Archer", "ann@contoso.com",
@@ -866,7 +905,7 @@ static void test_render__json_model_has_the_design_fields(void **state)
 		 "2026-11-25T00:00:00-08:00");
 	ev = meeting(d, "AAMk-review", "Design review", "09:00", "09:30");
 	ev->location = xdup("Room 1");
-	ev->join_url = xdup("https://teams.example/j/1");
+	ev->join_url = xdup("https://teams.microsoft.com/j/1");
 	attendee(d, "ann@contoso.com", "Ann Archer", "ann@contoso.com",
 		 "group", "Platform Team");
 	attendee(d, "Jordan@Fabrikam.com", "Jordan Ellis", NULL, NULL, NULL);
@@ -894,7 +933,7 @@ static void test_render__json_model_has_the_design_fields(void **state)
 	assert_str_at(j, "meetings.1.start", "2026-11-24T09:00:00-08:00");
 	assert_str_at(j, "meetings.1.end", "2026-11-24T09:30:00-08:00");
 	assert_str_at(j, "meetings.1.location", "Room 1");
-	assert_str_at(j, "meetings.1.join_url", "https://teams.example/j/1");
+	assert_str_at(j, "meetings.1.join_url", "https://teams.microsoft.com/j/1");
 	assert_int_equal(length_at(j, "meetings.1.attendees"), 2);
 	assert_str_at(j, "meetings.1.attendees.0.email", "ann@contoso.com");
 	assert_str_at(j, "meetings.1.attendees.0.name", "Ann Archer");
@@ -991,6 +1030,8 @@ int main(void)
 		T(test_render__real_templates_leak_no_private_meeting),
 		T(test_render__javascript_join_url_is_dropped),
 		T(test_render__web_join_url_is_kept),
+		T(test_render__look_alike_join_url_is_text_with_its_host),
+		T(test_render__bidi_controls_are_gone_from_subject_and_place),
 		T(test_render__dial_in_number_and_conference_id_are_in_the_model),
 		T(test_render__real_templates_show_dial_in_beside_the_join_link),
 		T(test_render__opted_out_person_is_shown_as_unmatched),
