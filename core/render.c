@@ -600,7 +600,8 @@ static int add_meeting_people(struct render_engine *e, json_object *o,
 	int rc = atts ? 0 : DG_ENOMEM;
 
 	for (size_t i = 0; !rc && l && i < l->n; i++) {
-		rc = add_attendee(e, atts, &l->v[i], seen, err);
+		if (i < RENDER_MAX_ATTENDEES)
+			rc = add_attendee(e, atts, &l->v[i], seen, err);
 		if (!usable(l->v[i].person))
 			unmatched++;
 	}
@@ -609,6 +610,9 @@ static int add_meeting_people(struct render_engine *e, json_object *o,
 		return rc;
 	}
 	rc = put(o, "attendees", atts);
+	rc = rc ? rc : put(o, "attendees_more", json_object_new_int(
+			   l && l->n > RENDER_MAX_ATTENDEES
+				   ? (int)(l->n - RENDER_MAX_ATTENDEES) : 0));
 	rc = rc ? rc : put(o, "unmatched_count",
 			   json_object_new_int((int)unmatched));
 	rc = rc ? rc : put_line(o, "subject", m->event->subject);
@@ -693,10 +697,15 @@ static int build_model(struct render_engine *e, const struct render_input *in,
 		skip = "no_meetings";
 	if (!skip && day->skip_reason)
 		skip = day->skip_reason;
-	for (size_t i = 0; !rc && !skip && i < day->n; i++)
+	/* a flooded calendar still gives a readable, mailable digest */
+	for (size_t i = 0; !rc && !skip && i < day->n &&
+			   i < RENDER_MAX_MEETINGS; i++)
 		rc = add_meeting(e, meetings, &day->meetings[i],
 				 in->attendees ? &in->attendees[i] : NULL,
 				 in->self, seen, err);
+	rc = rc ? rc : put(m, "meetings_more", json_object_new_int(
+			   !skip && day->n > RENDER_MAX_MEETINGS
+				   ? (int)(day->n - RENDER_MAX_MEETINGS) : 0));
 	json_object_put(seen);
 	rc = rc ? rc : put(m, "user", user_object(in));
 	rc = rc ? rc : put_str(m, "date", in->target->date);
@@ -892,6 +901,9 @@ int render_digest(struct render_engine *e, const struct render_input *in,
 	json_object_put(m);
 	if (!v)
 		return dg_errf(err, DG_ENOMEM, "out of memory");
+	/* whatever the calendar holds, a message stays mailable */
+	strbuf_init(&out->text, RENDER_PART_MAX);
+	strbuf_init(&out->html, RENDER_PART_MAX);
 	rc = require_template(e, "digest.txt", &text, err);
 	if (!rc)
 		rc = require_template(e, "digest.html", &html, err);

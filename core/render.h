@@ -62,8 +62,18 @@ void render_close(struct render_engine *e);
 void render_set_meeting_hosts(struct render_engine *e,
 			      const char *const *hosts);
 
-/* One-line calendar fields (subject, location, names) are cut here. */
+/*
+ * Limits on what untrusted data can make of a digest (README, "Limits"):
+ * one-line calendar fields (subject, location, names, titles) are cut at
+ * RENDER_FIELD_MAX bytes with "…"; at most RENDER_MAX_MEETINGS meetings
+ * of a day and RENDER_MAX_ATTENDEES attendees of a meeting are in the
+ * model, the rest counted in meetings_more and attendees_more; the text
+ * and HTML parts may not pass RENDER_PART_MAX bytes (DG_ETOOBIG).
+ */
 #define RENDER_FIELD_MAX 300
+#define RENDER_MAX_MEETINGS 40
+#define RENDER_MAX_ATTENDEES 40
+#define RENDER_PART_MAX ((size_t)2 << 20)
 
 /* Append the digest model as JSON (pretty-printed) to out. */
 int render_json(struct render_engine *e, const struct render_input *in,
