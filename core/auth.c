@@ -431,11 +431,6 @@ void auth_close(struct auth *a)
 	free(a);
 }
 
-bool auth_is_delegated(const struct auth *a)
-{
-	return a->delegated;
-}
-
 int auth_who(const struct auth *a, const struct cal_user *u)
 {
 	size_t i;

@@ -268,9 +268,20 @@ static int build_target(struct job_ctx *c, const struct cal_user *u,
 	rc = opted_out(c, ju, &out, err);
 	if (!rc)
 		rc = source_mailbox(c->source, u, &ju->mailbox, err);
-	if (!rc)
-		rc = plan_target(&ju->mailbox, u->mail, o->now_ms, o->date,
-				 o->cfg->digest.locale, out, &ju->target, err);
+	if (!rc) {
+		struct plan_opts po = {
+			.now_ms = o->now_ms,
+			.date = o->date,
+			.covers = o->cfg->digest.covers == CONFIG_COVERS_TODAY
+					  ? PLAN_COVERS_TODAY
+					  : PLAN_COVERS_NEXT_WORKING_DAY,
+			.default_locale = o->cfg->digest.locale,
+			.default_zone = o->cfg->digest.timezone,
+			.opted_out = out,
+		};
+
+		rc = plan_target(&ju->mailbox, u->mail, &po, &ju->target, err);
+	}
 	if (!rc)
 		ju->skip_reason = ju->target.skip_reason;
 	return rc;
@@ -291,7 +302,14 @@ static int build_day(struct job_ctx *c, struct job_user *ju,
 	ju->skip_reason = ju->day.skip_reason;
 	if (ju->skip_reason)
 		return 0;
-	return match_day(c, ju, err);
+	rc = match_day(c, ju, err);
+	if (!rc)
+		ju->skip_reason = plan_relevance(
+			&ju->day, ju->attendees,
+			c->o->cfg->digest.send_when == CONFIG_SEND_MEETINGS
+				? PLAN_SEND_MEETINGS
+				: PLAN_SEND_PROFILES);
+	return rc;
 }
 
 /* Take one user from source to a matched day (or a reason for none). */
