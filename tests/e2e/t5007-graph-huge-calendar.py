@@ -26,7 +26,9 @@ for i in range(15000):
     ev = copy.deepcopy(model_event)
     ev["id"] = f"AAMk-flood-{i:05d}"
     ev["subject"] = f"Flood {i} " + "x" * 400
-    ev["attendees"] = [
+    # the colleagues of the real meeting stay: with no profile in it, a
+    # day is skipped (send_when = "profiles")
+    ev["attendees"] = model_event.get("attendees", []) + [
         {"type": "required", "status": {"response": "none"},
          "emailAddress": {"name": f"Guest {i}.{k} " + "y" * 40,
                           "address": f"guest{i}.{k}@outside.example"}}
