@@ -808,8 +808,6 @@ static int set_defaults(struct config *cfg)
 		 "https://graph.microsoft.com/v1.0"},
 		{offsetof(struct config, graph.login_url),
 		 "https://login.microsoftonline.com"},
-		{offsetof(struct config, digest.subject),
-		 "Your meetings on {{date}}"},
 		{offsetof(struct config, digest.templates), "templates"},
 		{offsetof(struct config, digest.locale), "en-US"},
 		{offsetof(struct config, smtp.host), "127.0.0.1"},

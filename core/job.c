@@ -12,6 +12,7 @@
 #include "clock.h"
 #include "deliver.h"
 #include "directory.h"
+#include "i18n.h"
 #include "logging.h"
 #include "match.h"
 #include "mbox.h"
@@ -58,6 +59,7 @@ struct job_user {
 	const struct roster_person *self;
 	const char *skip_reason;
 	struct strbuf unsub_url; /* this user's one-click link, if any */
+	const struct job_opts *opts; /* the run's, for the locale */
 };
 
 static void job_user_release(struct job_user *ju)
@@ -264,6 +266,7 @@ static int build_target(struct job_ctx *c, const struct cal_user *u,
 	int rc;
 
 	ju->user = u;
+	ju->opts = o;
 	ju->self = directory_person(c->dir, u->mail, &via);
 	rc = opted_out(c, ju, &out, err);
 	if (!rc)
@@ -347,9 +350,22 @@ static int unsub_link(struct job_ctx *c, struct job_user *ju,
 	return rc;
 }
 
+/*
+ * The reader's locale: preview --locale, else the reader's own preference
+ * (none stored yet), else the mailbox's, else [digest] locale.
+ */
+static const char *reader_locale(const struct job_user *ju)
+{
+	const struct job_opts *o = ju->opts;
+
+	return i18n_choose(o ? o->locale : NULL, NULL, ju->mailbox.locale,
+			   o ? o->cfg->digest.locale : NULL);
+}
+
 static struct render_input render_input_of(const struct job_user *ju)
 {
 	struct render_input in = {
+		.locale = reader_locale(ju),
 		.user = ju->user,
 		.target = &ju->target,
 		.day = ju->have_day && !ju->skip_reason ? &ju->day : NULL,
