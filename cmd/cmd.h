@@ -87,7 +87,7 @@ int cmd_no_options(int argc, char **argv, const char *usage);
 extern volatile sig_atomic_t cmd_stop;
 void cmd_catch_stop_signals(void);
 
-/* YYYY-MM-DD with digits in place; plan checks the calendar. */
+/* A calendar date YYYY-MM-DD (tz_parse_date); plan checks the range. */
 bool cmd_is_date(const char *s);
 
 /*

@@ -527,15 +527,15 @@ static int before_send_at(struct job_ctx *c, struct job_user *ju,
 			  bool *wait, struct dg_err *err)
 {
 	const char *at = c->o->cfg->digest.send_at;
-	int minutes = 0, rc;
+	int minutes = 0, send_at = 0, rc;
 
 	*wait = false;
-	if (!at || c->o->date)
+	/* config checked send_at: a bad one is as none */
+	if (!tz_parse_time_of_day(at, &send_at) || c->o->date)
 		return 0;
 	rc = tz_local_minutes(ju->target.zone, c->o->now_ms, &minutes, err);
 	if (!rc)
-		*wait = minutes < ((at[0] - '0') * 10 + at[1] - '0') * 60 +
-					  (at[3] - '0') * 10 + at[4] - '0';
+		*wait = minutes < send_at;
 	return rc;
 }
 
