@@ -344,7 +344,8 @@ static int unsub_link(struct job_ctx *c, struct job_user *ju,
 	return rc;
 }
 
-static struct render_input render_input_of(const struct job_user *ju)
+static struct render_input render_input_of(const struct job_ctx *c,
+					   const struct job_user *ju)
 {
 	struct render_input in = {
 		.user = ju->user,
@@ -353,6 +354,8 @@ static struct render_input render_input_of(const struct job_user *ju)
 		.attendees = ju->attendees,
 		.self = ju->self,
 		.unsubscribe_url = ju->unsub_url.len ? ju->unsub_url.buf : NULL,
+		.max_people_per_meeting =
+			(size_t)c->o->cfg->digest.max_people_per_meeting,
 	};
 	return in;
 }
@@ -373,7 +376,7 @@ static int build_message(struct job_ctx *c, struct job_user *ju,
 	struct mime_message m;
 	int rc = unsub_link(c, ju, err);
 
-	in = render_input_of(ju);
+	in = render_input_of(c, ju);
 	if (!rc)
 		rc = render_digest(c->engine, &in, &r, err);
 	if (!rc)
@@ -911,7 +914,7 @@ static int preview_user(struct job_ctx *c, const struct cal_user *u,
 	rc = build_user(c, u, &ju, err);
 	if (!rc)
 		rc = unsub_link(c, &ju, err);
-	in = render_input_of(&ju);
+	in = render_input_of(c, &ju);
 	if (rc)
 		goto out;
 	if (format == JOB_FORMAT_JSON) {
