@@ -372,16 +372,6 @@ static bool url_ok(const char *url)
 	return false;
 }
 
-static bool hh_mm_ok(const char *s)
-{
-	if (strlen(s) != 5 || s[2] != ':')
-		return false;
-	for (int i = 0; i < 5; i++)
-		if (i != 2 && (s[i] < '0' || s[i] > '9'))
-			return false;
-	return (s[0] - '0') * 10 + (s[1] - '0') < 24 && s[3] < '6';
-}
-
 /* The tables. */
 
 static int load_store(struct loader *ld, const struct toml_value *t)
@@ -563,7 +553,7 @@ static int load_digest(struct loader *ld, const struct toml_value *t)
 					   "max_list_lookups_per_meeting",
 					   NULL};
 	struct config *cfg = ld->cfg;
-	int rc = check_keys(ld, t, "digest", keys);
+	int minutes, rc = check_keys(ld, t, "digest", keys);
 
 	if (!rc)
 		rc = get_long(ld, t, "digest", "max_list_lookups", 1, 1000000,
@@ -590,7 +580,8 @@ static int load_digest(struct loader *ld, const struct toml_value *t)
 	if (!rc)
 		rc = get_string(ld, t, "digest", "send_at",
 				&cfg->digest.send_at);
-	if (!rc && cfg->digest.send_at && !hh_mm_ok(cfg->digest.send_at))
+	if (!rc && cfg->digest.send_at &&
+	    !tz_parse_time_of_day(cfg->digest.send_at, &minutes))
 		return at_errf(ld, toml_table_get(t, "send_at"),
 			       "[digest] send_at must be a time \"HH:MM\" "
 			       "from \"00:00\" to \"23:59\"");
@@ -767,8 +758,6 @@ static int set_defaults(struct config *cfg)
 		 "https://graph.microsoft.com/v1.0"},
 		{offsetof(struct config, graph.login_url),
 		 "https://login.microsoftonline.com"},
-		{offsetof(struct config, digest.subject),
-		 "Your meetings on {{date}}"},
 		{offsetof(struct config, digest.templates), "templates"},
 		{offsetof(struct config, digest.locale), "en-US"},
 		{offsetof(struct config, smtp.host), "127.0.0.1"},

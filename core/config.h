@@ -65,7 +65,7 @@ struct config {
 
 	struct {
 		char *from;      /* "Meeting digest <digest@example.com>" */
-		char *subject;   /* mustache: "Your meetings on {{date}}" */
+		char *subject;   /* mustache override; NULL: the templates' */
 		char *templates; /* folder */
 		char *locale;    /* "en-US" */
 		char *send_at;   /* "07:00" or NULL */

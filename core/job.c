@@ -1,4 +1,5 @@
 #include "job.h"
+#include "job_int.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -12,6 +13,7 @@
 #include "clock.h"
 #include "deliver.h"
 #include "directory.h"
+#include "i18n.h"
 #include "logging.h"
 #include "match.h"
 #include "mbox.h"
@@ -58,6 +60,7 @@ struct job_user {
 	const struct roster_person *self;
 	const char *skip_reason;
 	struct strbuf unsub_url; /* this user's one-click link, if any */
+	const struct job_opts *opts; /* the run's, for the locale */
 };
 
 static void job_user_release(struct job_user *ju)
@@ -261,6 +264,7 @@ static int build_target(struct job_ctx *c, const struct cal_user *u,
 	int rc;
 
 	ju->user = u;
+	ju->opts = o;
 	ju->self = directory_person(c->dir, u->mail, &via);
 	rc = opted_out(c, ju, &out, err);
 	if (!rc)
@@ -344,10 +348,22 @@ static int unsub_link(struct job_ctx *c, struct job_user *ju,
 	return rc;
 }
 
-static struct render_input render_input_of(const struct job_ctx *c,
-					   const struct job_user *ju)
+/*
+ * The reader's locale: preview --locale, else the reader's own preference
+ * (none stored yet), else the mailbox's, else [digest] locale.
+ */
+static const char *reader_locale(const struct job_user *ju)
+{
+	const struct job_opts *o = ju->opts;
+
+	return i18n_choose(o ? o->locale : NULL, NULL, ju->mailbox.locale,
+			   o ? o->cfg->digest.locale : NULL);
+}
+
+static struct render_input render_input_of(const struct job_user *ju)
 {
 	struct render_input in = {
+		.locale = reader_locale(ju),
 		.user = ju->user,
 		.target = &ju->target,
 		.day = ju->have_day && !ju->skip_reason ? &ju->day : NULL,
@@ -355,7 +371,9 @@ static struct render_input render_input_of(const struct job_ctx *c,
 		.self = ju->self,
 		.unsubscribe_url = ju->unsub_url.len ? ju->unsub_url.buf : NULL,
 		.max_people_per_meeting =
-			(size_t)c->o->cfg->digest.max_people_per_meeting,
+			ju->opts ? (size_t)ju->opts->cfg->digest
+						     .max_people_per_meeting
+				 : 0,
 	};
 	return in;
 }
@@ -376,7 +394,7 @@ static int build_message(struct job_ctx *c, struct job_user *ju,
 	struct mime_message m;
 	int rc = unsub_link(c, ju, err);
 
-	in = render_input_of(c, ju);
+	in = render_input_of(ju);
 	if (!rc)
 		rc = render_digest(c->engine, &in, &r, err);
 	if (!rc)
@@ -474,15 +492,6 @@ static bool in_queue(struct job_ctx *c, const struct job_user *ju)
 	return found;
 }
 
-static void report_deferred(const char *user, const char *date, int64_t next,
-			    const char *why)
-{
-	char at[32];
-
-	clock_format_utc(next, at, sizeof(at));
-	logging_warn("%s %s: deferred (next try %s): %s", user, date, at,
-		     why ? why : "no reason recorded");
-}
 
 /*
  * A digest already in the queue for this day is not built again: it was
@@ -506,7 +515,7 @@ static bool already_queued(struct job_ctx *c, struct job_user *ju,
 	} else if (!strcmp(m.state, "queued") &&
 		   m.next_attempt_at > c->o->now_ms) {
 		/* Not due this run; deliver does not see it: say so here. */
-		report_deferred(m.user, m.date, m.next_attempt_at,
+		job_log_deferred(m.user, m.date, m.next_attempt_at,
 				m.last_reply);
 		sum->deferred++;
 	}
@@ -522,15 +531,15 @@ static int before_send_at(struct job_ctx *c, struct job_user *ju,
 			  bool *wait, struct dg_err *err)
 {
 	const char *at = c->o->cfg->digest.send_at;
-	int minutes = 0, rc;
+	int minutes = 0, send_at = 0, rc;
 
 	*wait = false;
-	if (!at || c->o->date)
+	/* config checked send_at: a bad one is as none */
+	if (!tz_parse_time_of_day(at, &send_at) || c->o->date)
 		return 0;
 	rc = tz_local_minutes(ju->target.zone, c->o->now_ms, &minutes, err);
 	if (!rc)
-		*wait = minutes < ((at[0] - '0') * 10 + at[1] - '0') * 60 +
-					  (at[3] - '0') * 10 + at[4] - '0';
+		*wait = minutes < send_at;
 	return rc;
 }
 
@@ -644,40 +653,8 @@ static bool selected_row(const struct queue_msg *m, void *ctx)
 static void delivered(const struct deliver_report *r, void *ctx)
 {
 	struct job_ctx *c = ctx;
-	const struct queue_msg *m = r->msg;
-	struct job_summary *sum = c->sum;
 
-	switch (r->result) {
-	case DELIVER_SENT:
-		logging_info("%s %s: sent%s", m->user, m->date,
-			     strcmp(m->kind, "resend") ? "" : " (resend)");
-		record(c, m->user, m->date, "sent", NULL);
-		sum->sent++;
-		break;
-	case DELIVER_DEFERRED:
-		report_deferred(m->user, m->date, r->next_attempt_at,
-				r->reason);
-		record(c, m->user, m->date, "queued", r->reason);
-		sum->deferred++;
-		break;
-	case DELIVER_FAILED:
-		logging_error("%s %s: failed: %s", m->user, m->date,
-			      r->reason);
-		record(c, m->user, m->date, "failed", r->reason);
-		sum->failed++;
-		break;
-	case DELIVER_STOP:
-		logging_error("%s %s: not sent, delivery stopped: %s",
-			      m->user, m->date, r->reason);
-		record(c, m->user, m->date, "queued", r->reason);
-		sum->untried++;
-		break;
-	case DELIVER_UNTRIED:
-		logging_warn("%s %s: not tried, stays queued: %s", m->user,
-			     m->date, r->reason);
-		sum->untried++;
-		break;
-	}
+	job_report_delivery(c->store, c->o->now_ms, c->sum, r);
 }
 
 /* A --user that names nobody in the tenant is a failure, not silence. */
@@ -914,7 +891,7 @@ static int preview_user(struct job_ctx *c, const struct cal_user *u,
 	rc = build_user(c, u, &ju, err);
 	if (!rc)
 		rc = unsub_link(c, &ju, err);
-	in = render_input_of(c, &ju);
+	in = render_input_of(&ju);
 	if (rc)
 		goto out;
 	if (format == JOB_FORMAT_JSON) {

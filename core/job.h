@@ -29,6 +29,8 @@ struct job_opts {
 	bool dry_run;              /* plan and render, deliver nothing */
 	int jobs;                  /* Graph requests in flight, at most */
 	int out_fd;                /* stdout delivery writes the mbox here */
+	/* preview --locale: the reader's language for every user; NULL */
+	const char *locale;
 	/* Set (by a signal handler) to stop after the message in flight. */
 	volatile sig_atomic_t *stop;
 	/* Graph fetches report their progress here (NULL: nowhere). */
@@ -68,6 +70,17 @@ int job_run(const struct job_opts *o, struct job_summary *sum,
  */
 int job_resend(const struct job_opts *o, const char *user,
 	       struct job_summary *sum, struct dg_err *err)
+	__attribute__((warn_unused_result));
+
+/*
+ * Send the deferred messages now, ignoring their backoff: every queued
+ * row whatever its next try time (and any a crash left "sending"); user
+ * (NULL: everyone) narrows it to one recipient. Takes the run lock, as a
+ * run does. Each outcome is reported and counted as job_run() does;
+ * returns as job_run(), DG_EINVAL when [delivery] queues nothing.
+ */
+int job_retry(const struct job_opts *o, const char *user,
+	      struct job_summary *sum, struct dg_err *err)
 	__attribute__((warn_unused_result));
 
 enum job_format {

@@ -23,7 +23,7 @@ import sys
 LAYERS = [
     ("base", 0, """
         err logging strbuf text hmap clock tz secret config store toml
-        mustache calendar runlock interrupt
+        mustache calendar runlock interrupt i18n
     """),
     ("source", 1, """
         graph graphjson auth users users_sync fixtures source
@@ -62,6 +62,8 @@ PARTS = {
     "mustache_value": "mustache",
     "smtp_int": "smtp",
     "smtp_pool": "smtp",
+    "job_int": "job",
+    "job_retry": "job",
     "source_graph": "source",
 }
 
