@@ -52,6 +52,8 @@ def parse_args(argv):
                    help="passed to digest run --jobs")
     p.add_argument("--bin", default=os.environ.get(
         "DIGEST_BIN", os.path.join(SRC, "build", "digest")))
+    p.add_argument("--perf", metavar="FILE",
+                   help="also record a profile of the run with perf record")
     p.add_argument("--json", action="store_true",
                    help="print the results as one JSON object")
     p.add_argument("--keep", action="store_true",
@@ -106,8 +108,12 @@ def main(argv):
         result["sync_requests"] = sync_stats["requests"]
         srv.control("reset-stats")
 
-        cmd = [TIME, "-v", args.bin, "--config", s.config, "--now", NOW,
-               "run", "--dry-run"]
+        cmd = [TIME, "-v"]
+        if args.perf:
+            cmd += ["perf", "record", "-g", "-o",
+                    os.path.abspath(args.perf), "--"]
+        cmd += [args.bin, "--config", s.config, "--now", NOW,
+                "run", "--dry-run"]
         if args.jobs:
             cmd += ["--jobs", str(args.jobs)]
         full_env = dict(os.environ)
