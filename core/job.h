@@ -117,7 +117,7 @@ enum job_step job_decide(const struct job_facts *f, const char **reason);
  * queued. Memory thus holds the window, the roster and the users table,
  * whatever the tenant's size.
  */
-#define JOB_USERS_PER_JOB 16
+#define JOB_USERS_PER_JOB 32
 
 enum job_format {
 	JOB_FORMAT_TEXT,
