@@ -3,9 +3,13 @@
 #   make test    the whole test suite
 BUILD_DIR ?= build
 CMAKE_FLAGS ?=
+# Warnings are errors for developers and CI; a plain cmake build leaves them
+# warnings (DIGEST_WERROR is OFF there). `make WERROR=OFF` to relax.
+WERROR ?= ON
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 
-.PHONY: all deps build demo test test-sanitize test-valgrind clean
+.PHONY: all deps build demo test test-sanitize test-valgrind test-release \
+	clean
 
 all: build
 
@@ -13,7 +17,8 @@ deps:
 	@sh scripts/install-deps.sh
 
 build: deps
-	@cmake -S . -B $(BUILD_DIR) $(CMAKE_FLAGS) >/dev/null
+	@cmake -S . -B $(BUILD_DIR) -DDIGEST_WERROR=$(WERROR) $(CMAKE_FLAGS) \
+		>/dev/null
 	@cmake --build $(BUILD_DIR) -j $(JOBS)
 
 demo: build
@@ -28,5 +33,15 @@ test-sanitize:
 test-valgrind: build
 	sh scripts/valgrind-tests.sh $(BUILD_DIR)
 
+# A packager's Release build (-O3 finds warnings -O2 does not) with gcc and
+# clang, warnings as errors, and its unit tests.
+test-release:
+	for cc in gcc clang; do \
+		CC=$$cc $(MAKE) build BUILD_DIR=build-release-$$cc \
+			CMAKE_FLAGS=-DCMAKE_BUILD_TYPE=Release && \
+		ctest --test-dir build-release-$$cc -R '^unit/' \
+			--output-on-failure -j $(JOBS) || exit 1; \
+	done
+
 clean:
-	rm -rf build build-sanitize
+	rm -rf build build-sanitize build-release-gcc build-release-clang

@@ -3,7 +3,7 @@
 # that are missing, so that `make` on a ready machine touches nothing.
 set -eu
 
-PKGS="build-essential cmake pkg-config
+PKGS="build-essential cmake pkg-config clang
 libcurl4-gnutls-dev libjson-c-dev libsqlite3-dev libetpan-dev libicu-dev
 libcsv-dev libsodium-dev libcmocka-dev
 python3 python3-aiosmtpd valgrind openssl ca-certificates"
