@@ -14,6 +14,15 @@
 
 /* No legitimate secret file is bigger. */
 #define SECRET_FILE_MAX ((size_t)64 << 10)
+
+/*
+ * The default [digest] templates: where the build installs them
+ * (CMakeLists.txt passes the install prefix's datadir), so that an
+ * installed digest finds its templates from any working directory.
+ */
+#ifndef DIGEST_TEMPLATES_DIR
+#define DIGEST_TEMPLATES_DIR "/usr/local/share/digest/templates"
+#endif
 /* Key names echoed in messages are cut here. */
 #define KEY_SHOWN 64
 
@@ -711,7 +720,8 @@ static int set_defaults(struct config *cfg)
 		 "https://login.microsoftonline.com"},
 		{offsetof(struct config, digest.subject),
 		 "Your meetings on {{date}}"},
-		{offsetof(struct config, digest.templates), "templates"},
+		{offsetof(struct config, digest.templates),
+		 DIGEST_TEMPLATES_DIR},
 		{offsetof(struct config, digest.locale), "en-US"},
 		{offsetof(struct config, smtp.host), "127.0.0.1"},
 	};

@@ -62,7 +62,7 @@ struct config {
 	struct {
 		char *from;      /* "Meeting digest <digest@example.com>" */
 		char *subject;   /* mustache: "Your meetings on {{date}}" */
-		char *templates; /* folder */
+		char *templates; /* folder; default: the installed one */
 		char *locale;    /* "en-US" */
 		char *send_at;   /* "07:00" or NULL */
 		char *unsubscribe_url; /* with {token}, or NULL */

@@ -117,7 +117,9 @@ static void test_config__defaults_fill_what_is_not_written(void **state)
 	assert_int_equal(cfg.graph.timeout, 30);
 	assert_string_equal(cfg.digest.from, "Digest <digest@example.com>");
 	assert_string_equal(cfg.digest.subject, "Your meetings on {{date}}");
-	assert_string_equal(cfg.digest.templates, "templates");
+	/* The installed templates, found from any working directory. */
+	assert_string_equal(cfg.digest.templates, DIGEST_TEMPLATES_DIR);
+	assert_true(cfg.digest.templates[0] == '/');
 	assert_string_equal(cfg.digest.locale, "en-US");
 	assert_null(cfg.digest.send_at);
 	assert_null(cfg.digest.unsubscribe_url);
