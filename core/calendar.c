@@ -31,6 +31,9 @@ void cal_event_release(struct cal_event *ev)
 	cal_datetime_release(&ev->end);
 	free(ev->location);
 	free(ev->join_url);
+	free(ev->toll_number);
+	free(ev->toll_free_number);
+	free(ev->conference_id);
 	cal_address_release(&ev->organizer);
 	for (size_t i = 0; i < ev->nattendees; i++) {
 		cal_address_release(&ev->attendees[i].who);
@@ -51,6 +54,7 @@ void cal_event_list_release(struct cal_event_list *list)
 void cal_mailbox_release(struct cal_mailbox *mb)
 {
 	free(mb->time_zone);
+	free(mb->working_zone);
 	cal_datetime_release(&mb->autoreply_start);
 	cal_datetime_release(&mb->autoreply_end);
 	free(mb->locale);

@@ -58,6 +58,10 @@ struct cal_event {
 	struct cal_datetime end;
 	char *location; /* location.displayName */
 	char *join_url; /* onlineMeeting.joinUrl */
+	/* onlineMeeting: the phone way in, as Graph wrote it */
+	char *toll_number;      /* tollNumber: "+1 425 555 0100" */
+	char *toll_free_number; /* tollFreeNumbers[0] */
+	char *conference_id;    /* conferenceId: "123 456 789#" */
 	struct cal_address organizer;
 	struct cal_attendee *attendees;
 	size_t nattendees;
@@ -88,11 +92,37 @@ enum cal_weekday_bits {
 	CAL_SATURDAY = 1 << 6
 };
 
+/*
+ * mailboxSettings.userPurpose: what kind of mailbox this is. Only people
+ * (user, linked) read a digest; rooms, equipment and shared mailboxes are
+ * users of the directory too, with a calendar full of other people's
+ * meetings.
+ */
+enum cal_purpose {
+	CAL_PURPOSE_UNKNOWN, /* absent, null, or a value Graph added later */
+	CAL_PURPOSE_USER,
+	CAL_PURPOSE_LINKED,
+	CAL_PURPOSE_SHARED,
+	CAL_PURPOSE_ROOM,
+	CAL_PURPOSE_EQUIPMENT,
+	CAL_PURPOSE_OTHERS
+};
+
 /* A Graph mailboxSettings. */
 struct cal_mailbox {
 	char *time_zone;      /* Windows ("Pacific Standard Time") or IANA */
 	unsigned working_days; /* cal_weekday_bits; 0 when Graph gave none */
 	bool has_working_days;
+	/*
+	 * workingHours.startTime/endTime in minutes after local midnight
+	 * (of working_zone), when has_working_hours.
+	 */
+	bool has_working_hours;
+	int work_start_min, work_end_min;
+	/* workingHours.timeZone.name: "Pacific Standard Time", or
+	 * "Customized Time Zone" (a customTimeZone); NULL if none */
+	char *working_zone;
+	enum cal_purpose purpose;
 	enum cal_autoreply autoreply;
 	struct cal_datetime autoreply_start; /* scheduled only */
 	struct cal_datetime autoreply_end;

@@ -560,6 +560,92 @@ static int parse_working_days(json_object *root, struct cal_mailbox *mb,
 	return 0;
 }
 
+/* "08:00:00.0000000" (Edm.TimeOfDay) as minutes after midnight, or -1. */
+static int time_of_day(const char *s)
+{
+	int h, m;
+
+	if (!s || !isdigit((unsigned char)s[0]) ||
+	    !isdigit((unsigned char)s[1]) || s[2] != ':' ||
+	    !isdigit((unsigned char)s[3]) || !isdigit((unsigned char)s[4]))
+		return -1;
+	h = (s[0] - '0') * 10 + s[1] - '0';
+	m = (s[3] - '0') * 10 + s[4] - '0';
+	return h < 24 && m < 60 ? h * 60 + m : -1;
+}
+
+/*
+ * workingHours.startTime, endTime and timeZone.name. Hours that cannot
+ * be read are left out with a warning: they only refine out-of-office
+ * days, never worth failing a user for.
+ */
+static int parse_working_hours(json_object *root, struct cal_mailbox *mb,
+			       struct dg_err *err)
+{
+	const char *pre = "workingHours";
+	char *start = NULL, *end = NULL;
+	json_object *wh;
+	int rc;
+
+	rc = get_field(root, "", pre, json_type_object, false, &wh, err);
+	if (rc || !wh)
+		return rc;
+	rc = get_str(wh, pre, "startTime", false, &start, err);
+	if (!rc)
+		rc = get_str(wh, pre, "endTime", false, &end, err);
+	if (!rc)
+		rc = get_sub_str(wh, "timeZone", "name", &mb->working_zone,
+				 err);
+	if (!rc && start && end) {
+		mb->work_start_min = time_of_day(start);
+		mb->work_end_min = time_of_day(end);
+		mb->has_working_hours = mb->work_start_min >= 0 &&
+					mb->work_end_min > mb->work_start_min;
+		if (!mb->has_working_hours)
+			logging_warn("field 'workingHours' has the hours "
+				     "\"%.16s\" to \"%.16s\"; taken as the "
+				     "whole day", start, end);
+	}
+	free(start);
+	free(end);
+	return rc;
+}
+
+static const struct enum_name purpose_names[] = {
+	{ "user", CAL_PURPOSE_USER },
+	{ "linked", CAL_PURPOSE_LINKED },
+	{ "shared", CAL_PURPOSE_SHARED },
+	{ "room", CAL_PURPOSE_ROOM },
+	{ "equipment", CAL_PURPOSE_EQUIPMENT },
+	{ "others", CAL_PURPOSE_OTHERS },
+	{ NULL, 0 }
+};
+
+/*
+ * userPurpose: the docs define a string, their GET example shows an
+ * object {"value": "user"}: both are read.
+ */
+static int parse_purpose(json_object *root, struct cal_mailbox *mb,
+			 struct dg_err *err)
+{
+	json_object *v = NULL;
+	int rc, purpose;
+
+	mb->purpose = CAL_PURPOSE_UNKNOWN;
+	json_object_object_get_ex(root, "userPurpose", &v);
+	if (json_object_is_type(v, json_type_object))
+		rc = get_enum(v, "userPurpose", "value", purpose_names,
+			      CAL_PURPOSE_UNKNOWN, CAL_PURPOSE_UNKNOWN,
+			      "taken as a person", &purpose, err);
+	else
+		rc = get_enum(root, "", "userPurpose", purpose_names,
+			      CAL_PURPOSE_UNKNOWN, CAL_PURPOSE_UNKNOWN,
+			      "taken as a person", &purpose, err);
+	if (!rc)
+		mb->purpose = (enum cal_purpose)purpose;
+	return rc;
+}
+
 static int parse_autoreply(json_object *root, struct cal_mailbox *mb,
 			   struct dg_err *err)
 {
@@ -602,6 +688,10 @@ int graphjson_mailbox(const char *json, size_t len, struct cal_mailbox *out,
 	rc = get_str(root, "", "timeZone", false, &out->time_zone, err);
 	if (!rc)
 		rc = parse_working_days(root, out, err);
+	if (!rc)
+		rc = parse_working_hours(root, out, err);
+	if (!rc)
+		rc = parse_purpose(root, out, err);
 	if (!rc)
 		rc = parse_autoreply(root, out, err);
 	if (!rc)
@@ -701,6 +791,53 @@ static int parse_attendees(json_object *o, struct cal_event *ev,
 	return 0;
 }
 
+/* The first string of an optional array of strings, or NULL. */
+static int get_first_str(json_object *obj, const char *pre, const char *key,
+			 char **out, struct dg_err *err)
+{
+	json_object *arr, *e;
+	const char *s;
+	int rc;
+
+	*out = NULL;
+	rc = get_field(obj, pre, key, json_type_array, false, &arr, err);
+	if (rc || !arr || !json_object_array_length(arr))
+		return rc;
+	e = json_object_array_get_idx(arr, 0);
+	if (!json_object_is_type(e, json_type_string))
+		return dg_errf(err, DG_EPARSE, "field " FIELD " item 1 must "
+			       "be a string, not %s", FIELD_ARGS(pre, key),
+			       type_name(e));
+	rc = string_of(e, pre, key, &s, err);
+	if (rc || !*s)
+		return rc;
+	return copy_string(s, out, err);
+}
+
+/* onlineMeeting: the join link, and the phone numbers and conference id. */
+static int parse_online_meeting(json_object *o, struct cal_event *ev,
+				struct dg_err *err)
+{
+	const char *pre = "onlineMeeting";
+	json_object *om;
+	int rc;
+
+	rc = get_field(o, "", pre, json_type_object, false, &om, err);
+	if (rc || !om)
+		return rc;
+	rc = get_str(om, pre, "joinUrl", false, &ev->join_url, err);
+	if (!rc)
+		rc = get_str(om, pre, "tollNumber", false, &ev->toll_number,
+			     err);
+	if (!rc)
+		rc = get_first_str(om, pre, "tollFreeNumbers",
+				   &ev->toll_free_number, err);
+	if (!rc)
+		rc = get_str(om, pre, "conferenceId", false,
+			     &ev->conference_id, err);
+	return rc;
+}
+
 static int parse_event(json_object *o, struct cal_event *ev,
 		       struct dg_err *err)
 {
@@ -735,8 +872,7 @@ static int parse_event(json_object *o, struct cal_event *ev,
 		rc = get_sub_str(o, "location", "displayName", &ev->location,
 				 err);
 	if (!rc)
-		rc = get_sub_str(o, "onlineMeeting", "joinUrl", &ev->join_url,
-				 err);
+		rc = parse_online_meeting(o, ev, err);
 	if (!rc)
 		rc = parse_organizer(o, &ev->organizer, err);
 	if (!rc)

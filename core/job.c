@@ -22,6 +22,7 @@
 #include "runlock.h"
 #include "source.h"
 #include "store.h"
+#include "tz.h"
 #include "unsubscribe.h"
 
 /* Everything a run opens once and shares between users. */
@@ -383,7 +384,7 @@ static int build_message(struct job_ctx *c, struct job_user *ju,
 	const struct config *cfg = c->o->cfg;
 	struct render_output r = RENDER_OUTPUT_INIT;
 	struct strbuf unsub = STRBUF_INIT;
-	struct mime_header extra[3];
+	struct mime_header extra[5];
 	struct render_input in;
 	struct mime_message m;
 	int rc = unsub_link(c, ju, err);
@@ -395,9 +396,16 @@ static int build_message(struct job_ctx *c, struct job_user *ju,
 		rc = mime_message_id(ju->user->mail, ju->target.date, attempt,
 				     cfg->digest.from, id, err);
 	memset(&m, 0, sizeof(m));
-	/* RFC 3834: keeps auto-responders (out of office) from answering. */
+	/*
+	 * RFC 3834: keeps auto-responders (out of office) from answering.
+	 * Exchange ignores it and wants its own header; Precedence: bulk is
+	 * what older responders and vacation(1) look at.
+	 */
 	extra[m.nextra++] = (struct mime_header){ "Auto-Submitted",
 						  "auto-generated" };
+	extra[m.nextra++] = (struct mime_header){ "X-Auto-Response-Suppress",
+						  "OOF, AutoReply" };
+	extra[m.nextra++] = (struct mime_header){ "Precedence", "bulk" };
 	if (!rc && ju->unsub_url.len) {
 		rc = strbuf_addf(&unsub, "<%s>", ju->unsub_url.buf);
 		extra[m.nextra++] = (struct mime_header){ "List-Unsubscribe",
@@ -516,7 +524,7 @@ static int before_send_at(struct job_ctx *c, struct job_user *ju,
 	*wait = false;
 	if (!at || c->o->date)
 		return 0;
-	rc = plan_local_minutes(ju->target.zone, c->o->now_ms, &minutes, err);
+	rc = tz_local_minutes(ju->target.zone, c->o->now_ms, &minutes, err);
 	if (!rc)
 		*wait = minutes < ((at[0] - '0') * 10 + at[1] - '0') * 60 +
 					  (at[3] - '0') * 10 + at[4] - '0';

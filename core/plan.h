@@ -157,11 +157,4 @@ int plan_day(const struct plan_target *t, const struct cal_event_list *events,
 /* Free what d holds (not the events); d is then as after PLAN_DAY_INIT. */
 void plan_day_release(struct plan_day *d);
 
-/*
- * The wall-clock time of now_ms in zone (an IANA id, as plan_target
- * gives), in minutes after local midnight: for [digest] send_at.
- */
-int plan_local_minutes(const char *zone, int64_t now_ms, int *minutes,
-		       struct dg_err *err) __attribute__((warn_unused_result));
-
 #endif

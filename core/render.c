@@ -530,6 +530,28 @@ static int add_organizer(json_object *meeting, const struct cal_event *ev)
 	return put(meeting, "organizer", o);
 }
 
+/*
+ * The phone way into an online meeting: "dial_in" {number, toll_free,
+ * conference_id}, or null when Graph gave no number. Numbers are calendar
+ * text like any other: one line, escaped by the HTML template, never a
+ * tel: link (a link target would need its own checking).
+ */
+static int add_dial_in(json_object *meeting, const struct cal_event *ev)
+{
+	json_object *o;
+
+	if (!ev->toll_number && !ev->toll_free_number)
+		return put(meeting, "dial_in", NULL);
+	o = json_object_new_object();
+	if (put_line(o, "number", ev->toll_number) ||
+	    put_line(o, "toll_free", ev->toll_free_number) ||
+	    put_line(o, "conference_id", ev->conference_id)) {
+		json_object_put(o);
+		return DG_ENOMEM;
+	}
+	return put(meeting, "dial_in", o);
+}
+
 /* The public face of a meeting: what anyone may see of it. */
 static int add_meeting_people(struct render_engine *e, json_object *o,
 			      const struct plan_meeting *m,
@@ -556,6 +578,7 @@ static int add_meeting_people(struct render_engine *e, json_object *o,
 	rc = rc ? rc : put_line(o, "subject", m->event->subject);
 	rc = rc ? rc : put_line(o, "location", m->event->location);
 	rc = rc ? rc : put_str(o, "join_url", safe_url(m->event->join_url));
+	rc = rc ? rc : add_dial_in(o, m->event);
 	rc = rc ? rc : add_organizer(o, m->event);
 	if (!rc && l)
 		rc = add_dynamics(e, o, l, self, err);

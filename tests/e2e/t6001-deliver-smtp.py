@@ -57,6 +57,10 @@ for mech in ["PLAIN", "LOGIN"]:
                   meta)
             check(msg["Auto-Submitted"] == "auto-generated",
                   f"{meta['rcpt_tos'][0]}: Auto-Submitted: auto-generated")
+            check(msg["X-Auto-Response-Suppress"] == "OOF, AutoReply"
+                  and msg["Precedence"] == "bulk",
+                  f"{meta['rcpt_tos'][0]}: Exchange and vacation replies are "
+                  "suppressed too", (msg["X-Auto-Response-Suppress"], msg["Precedence"]))
             types = [p.get_content_type() for p in msg.walk()]
             check("text/plain" in types and "text/html" in types,
                   f"{meta['rcpt_tos'][0]}: text and HTML parts", types)

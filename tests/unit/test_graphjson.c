@@ -303,6 +303,80 @@ static void test_graphjson__unknown_day_is_left_out_and_warned(void **state)
 	assert_non_null(strstr(logged, "\"funday\"; the day is left out"));
 }
 
+static void test_graphjson__working_hours_give_minutes_and_zone(
+	void **state)
+{
+	struct cal_mailbox mb = { 0 };
+	struct dg_err err = DG_ERR_INIT;
+	const char *json = J("{'workingHours':{'daysOfWeek':['monday'],"
+			     "'startTime':'08:30:00.0000000','endTime':"
+			     "'17:00:00.0000000','timeZone':{'@odata.type':"
+			     "'#microsoft.graph.customTimeZone','bias':480,"
+			     "'name':'Customized Time Zone'}}}");
+
+	assert_int_equal(graphjson_mailbox(json, strlen(json), &mb, &err), 0);
+	assert_true(mb.has_working_hours);
+	assert_int_equal(mb.work_start_min, 8 * 60 + 30);
+	assert_int_equal(mb.work_end_min, 17 * 60);
+	assert_string_equal(mb.working_zone, "Customized Time Zone");
+	cal_mailbox_release(&mb);
+}
+
+static void test_graphjson__unreadable_working_hours_are_warned_and_unset(
+	void **state)
+{
+	struct cal_mailbox mb = { 0 };
+	struct dg_err err = DG_ERR_INIT;
+	const char *json = J("{'workingHours':{'startTime':'17:00:00',"
+			     "'endTime':'8 am'}}");
+
+	assert_int_equal(graphjson_mailbox(json, strlen(json), &mb, &err), 0);
+	assert_false(mb.has_working_hours);
+	assert_non_null(strstr(logged, "taken as the whole day"));
+	cal_mailbox_release(&mb);
+}
+
+static int purpose_of(const char *json)
+{
+	struct cal_mailbox mb = { 0 };
+	struct dg_err err = DG_ERR_INIT;
+	int purpose;
+
+	json = J(json);
+	assert_int_equal(graphjson_mailbox(json, strlen(json), &mb, &err), 0);
+	purpose = mb.purpose;
+	cal_mailbox_release(&mb);
+	return purpose;
+}
+
+static void test_graphjson__user_purpose_is_read_as_string_or_object(
+	void **state)
+{
+	assert_int_equal(purpose_of("{'userPurpose':'room'}"),
+			 CAL_PURPOSE_ROOM);
+	assert_int_equal(purpose_of("{'userPurpose':{'value':'Equipment'}}"),
+			 CAL_PURPOSE_EQUIPMENT);
+	assert_int_equal(purpose_of("{'userPurpose':'shared'}"),
+			 CAL_PURPOSE_SHARED);
+	assert_int_equal(purpose_of("{'userPurpose':null}"),
+			 CAL_PURPOSE_UNKNOWN);
+	assert_int_equal(purpose_of("{}"), CAL_PURPOSE_UNKNOWN);
+}
+
+static void test_graphjson__unknown_user_purpose_is_a_person_and_warned(
+	void **state)
+{
+	struct cal_mailbox mb = { 0 };
+	struct dg_err err = DG_ERR_INIT;
+	const char *json = J("{'userPurpose':'unknownFutureValue'}");
+
+	assert_int_equal(graphjson_mailbox(json, strlen(json), &mb, &err), 0);
+	assert_int_equal(mb.purpose, CAL_PURPOSE_UNKNOWN);
+	assert_non_null(strstr(logged, "\"unknownFutureValue\"; taken as a "
+			       "person"));
+	cal_mailbox_release(&mb);
+}
+
 static void test_graphjson__day_of_wrong_type_names_the_item(void **state)
 {
 	struct cal_mailbox mb = { 0 };
@@ -412,6 +486,48 @@ static void test_graphjson__null_optionals_give_nulls_and_defaults(
 	assert_null(ev->attendees[0].who.address);
 	assert_string_equal(logged, "");
 	cal_event_list_release(&list);
+}
+
+static void test_graphjson__online_meeting_gives_phone_numbers_and_id(
+	void **state)
+{
+	struct cal_event_list list = CAL_EVENT_LIST_INIT;
+	struct dg_err err = DG_ERR_INIT;
+	char *next = NULL;
+
+	assert_int_equal(events(J(
+		"{'value':[{'id':'e1'," EV_START "," EV_END ",'onlineMeeting':"
+		"{'joinUrl':'https://teams.example/j','conferenceId':"
+		"'123 456 789#','tollNumber':'+1 425 555 0100',"
+		"'tollFreeNumbers':['+1 800 555 0100','+1 800 555 0199'],"
+		"'quickDial':'+1 425 555 0100,,123456789#'}},{'id':'e2',"
+		EV_START "," EV_END ",'onlineMeeting':{'joinUrl':null,"
+		"'tollFreeNumbers':[]}}]}"), &list, &next, &err), 0);
+	assert_string_equal(list.v[0].join_url, "https://teams.example/j");
+	assert_string_equal(list.v[0].toll_number, "+1 425 555 0100");
+	assert_string_equal(list.v[0].toll_free_number, "+1 800 555 0100");
+	assert_string_equal(list.v[0].conference_id, "123 456 789#");
+	assert_null(list.v[1].join_url);
+	assert_null(list.v[1].toll_number);
+	assert_null(list.v[1].toll_free_number);
+	assert_null(list.v[1].conference_id);
+	cal_event_list_release(&list);
+}
+
+static void test_graphjson__toll_free_number_of_wrong_type_is_refused(
+	void **state)
+{
+	struct cal_event_list list = CAL_EVENT_LIST_INIT;
+	struct dg_err err = DG_ERR_INIT;
+	char *next = NULL;
+
+	assert_int_equal(events(J(
+		"{'value':[{'id':'e1'," EV_START "," EV_END ",'onlineMeeting':"
+		"{'tollFreeNumbers':[18005550100]}}]}"), &list, &next, &err),
+		DG_EPARSE);
+	assert_non_null(strstr(err.msg, "'onlineMeeting.tollFreeNumbers' "
+			       "item 1 must be a string"));
+	assert_int_equal(list.n, 0);
 }
 
 static void test_graphjson__event_without_start_names_event_and_field(
@@ -1032,8 +1148,14 @@ int main(void)
 		T(test_graphjson__unknown_reply_status_is_disabled_and_warned),
 		T(test_graphjson__unknown_day_is_left_out_and_warned),
 		T(test_graphjson__day_of_wrong_type_names_the_item),
+		T(test_graphjson__working_hours_give_minutes_and_zone),
+		T(test_graphjson__unreadable_working_hours_are_warned_and_unset),
+		T(test_graphjson__user_purpose_is_read_as_string_or_object),
+		T(test_graphjson__unknown_user_purpose_is_a_person_and_warned),
 		T(test_graphjson__event_page_reads_every_field),
 		T(test_graphjson__null_optionals_give_nulls_and_defaults),
+		T(test_graphjson__online_meeting_gives_phone_numbers_and_id),
+		T(test_graphjson__toll_free_number_of_wrong_type_is_refused),
 		T(test_graphjson__event_without_start_names_event_and_field),
 		T(test_graphjson__start_without_date_time_names_the_subfield),
 		T(test_graphjson__event_without_id_is_named_by_position),

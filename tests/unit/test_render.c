@@ -538,6 +538,8 @@ static void private_meeting(struct digest *d)
 	ev->sensitivity = CAL_SENSITIVITY_PRIVATE;
 	ev->location = xdup("Room " MARKER);
 	ev->join_url = xdup("https://teams.example/" MARKER);
+	ev->toll_number = xdup("+1 555 " MARKER);
+	ev->conference_id = xdup(MARKER "#");
 	ev->organizer.name = xdup("Org " MARKER);
 	ev->organizer.address = xdup(MARKER ".org@fabrikam.com");
 	d->meetings[d->day.n - 1].is_private = true;
@@ -557,6 +559,7 @@ static void assert_private_model(json_object *j)
 	assert_no_value(j, "meetings.0", "subject");
 	assert_no_value(j, "meetings.0", "location");
 	assert_no_value(j, "meetings.0", "join_url");
+	assert_no_value(j, "meetings.0", "dial_in");
 	assert_no_value(j, "meetings.0", "organizer");
 	assert_int_equal(length_at(j, "meetings.0.attendees"), 0);
 	assert_int_equal(length_at(j, "meetings.0.dynamics"), 0);
@@ -645,6 +648,51 @@ static void test_render__web_join_url_is_kept(void **state)
 	assert_str_at(j, "meetings.0.join_url",
 		      "https://teams.example/l/meetup-join/1");
 	json_object_put(j);
+	digest_free(d);
+}
+
+static void test_render__dial_in_number_and_conference_id_are_in_the_model(
+	void **state)
+{
+	struct digest *d = own_digest();
+	struct cal_event *ev;
+	json_object *j;
+
+	ev = meeting(d, "AAMk-1", "Sync", "09:00", "09:30");
+	ev->join_url = xdup("https://teams.example/l/meetup-join/1");
+	ev->toll_number = xdup("+1 425 555 0100\r\nBcc: x");
+	ev->toll_free_number = xdup("+1 800 555 0100");
+	ev->conference_id = xdup("123 456 789#");
+	meeting(d, "AAMk-2", "Walk", "10:00", "10:30");
+	j = model(d);
+	assert_str_at(j, "meetings.0.dial_in.number",
+		      "+1 425 555 0100  Bcc: x");
+	assert_str_at(j, "meetings.0.dial_in.toll_free", "+1 800 555 0100");
+	assert_str_at(j, "meetings.0.dial_in.conference_id", "123 456 789#");
+	assert_no_value(j, "meetings.1", "dial_in");
+	json_object_put(j);
+	digest_free(d);
+}
+
+static void test_render__real_templates_show_dial_in_beside_the_join_link(
+	void **state)
+{
+	struct digest *d = real_digest("Your meetings on {{date}}");
+	struct render_output out = RENDER_OUTPUT_INIT;
+	struct cal_event *ev;
+
+	ev = meeting(d, "AAMk-1", "Sync", "09:00", "09:30");
+	ev->join_url = xdup("https://teams.example/l/meetup-join/1");
+	ev->toll_number = xdup("+1 425 555 0100");
+	ev->conference_id = xdup("123 456 789#");
+	attendee(d, "ann@contoso.com", "Ann Archer", "ann@contoso.com",
+		 "direct", NULL);
+	render(d, &out);
+	assert_non_null(strstr(out.text.buf, "Call: +1 425 555 0100, "
+				"conference ID 123 456 789#"));
+	assert_non_null(strstr(out.html.buf, "or call +1 425 555 0100, "
+				"conference ID 123 456 789#"));
+	render_output_release(&out);
 	digest_free(d);
 }
 
@@ -943,6 +991,8 @@ int main(void)
 		T(test_render__real_templates_leak_no_private_meeting),
 		T(test_render__javascript_join_url_is_dropped),
 		T(test_render__web_join_url_is_kept),
+		T(test_render__dial_in_number_and_conference_id_are_in_the_model),
+		T(test_render__real_templates_show_dial_in_beside_the_join_link),
 		T(test_render__opted_out_person_is_shown_as_unmatched),
 		T(test_render__tips_are_the_lines_of_the_result_file),
 		T(test_render__missing_tip_file_gives_no_tips_no_error),

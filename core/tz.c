@@ -1,0 +1,533 @@
+#include "tz.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <unicode/ucal.h>
+#include <unicode/udat.h>
+#include <unicode/uloc.h>
+#include <unicode/ustring.h>
+
+#define MS_PER_SECOND 1000
+#define MS_PER_HOUR 3600000
+
+/* Zone names are short ASCII; a longer name is no zone at all. */
+#define ZONE_MAX 128
+
+/* CLDR 42 puts U+202F before AM/PM; plain-text mail shows it poorly. */
+#define NARROW_NBSP 0x202F
+
+struct tz {
+	UCalendar *cal;
+};
+
+struct tz_label {
+	UDateFormat *fmt;
+};
+
+static int icu_fail(struct dg_err *err, UErrorCode st, const char *what)
+{
+	if (st == U_MEMORY_ALLOCATION_ERROR)
+		return dg_errf(err, DG_ENOMEM, "out of memory in ICU %s", what);
+	return dg_errf(err, DG_EINTERNAL, "ICU %s failed: %s", what,
+		       u_errorName(st));
+}
+
+/*
+ * Plain date arithmetic on the proleptic Gregorian calendar (Howard
+ * Hinnant's algorithms): days since 1970-01-01 and back. Dates have no
+ * zone, so "the day after" needs no ICU; instants do, and get it.
+ */
+static int64_t days_from_civil(int y, int m, int d)
+{
+	int64_t era, yoe, doy, doe;
+
+	y -= m <= 2;
+	era = (y >= 0 ? y : y - 399) / 400;
+	yoe = y - era * 400;
+	doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+	return era * 146097 + doe - 719468;
+}
+
+void tz_civil_from_days(int64_t z, struct tz_civil *c)
+{
+	int64_t era, doe, yoe, doy, mp;
+
+	z += 719468;
+	era = (z >= 0 ? z : z - 146096) / 146097;
+	doe = z - era * 146097;
+	yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+	doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+	mp = (5 * doy + 2) / 153;
+	memset(c, 0, sizeof(*c));
+	c->day = (int)(doy - (153 * mp + 2) / 5 + 1);
+	c->month = (int)(mp < 10 ? mp + 3 : mp - 9);
+	c->year = (int)(yoe + era * 400 + (c->month <= 2));
+}
+
+int64_t tz_civil_days(const struct tz_civil *c)
+{
+	return days_from_civil(c->year, c->month, c->day);
+}
+
+/* 1970-01-01 was a Thursday. */
+int tz_weekday(int64_t days)
+{
+	return (int)(((days + 4) % 7 + 7) % 7);
+}
+
+static int64_t floor_div(int64_t a, int64_t b)
+{
+	return a / b - (a % b < 0);
+}
+
+static bool parse_digits(const char *s, int n, int *out)
+{
+	int v = 0;
+
+	for (int i = 0; i < n; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return false;
+		v = v * 10 + (s[i] - '0');
+	}
+	*out = v;
+	return true;
+}
+
+static bool valid_date(const struct tz_civil *c)
+{
+	static const int mdays[] = {31, 28, 31, 30, 31, 30,
+				    31, 31, 30, 31, 30, 31};
+	bool leap = (c->year % 4 == 0 && c->year % 100) || c->year % 400 == 0;
+	int last;
+
+	if (c->year < 1 || c->month < 1 || c->month > 12 || c->day < 1)
+		return false;
+	last = mdays[c->month - 1] + (c->month == 2 && leap);
+	return c->day <= last;
+}
+
+/* "YYYY-MM-DD" at the start of s; what follows is the caller's. */
+static bool parse_date_prefix(const char *s, struct tz_civil *c)
+{
+	memset(c, 0, sizeof(*c));
+	return parse_digits(s, 4, &c->year) && s[4] == '-' &&
+	       parse_digits(s + 5, 2, &c->month) && s[7] == '-' &&
+	       parse_digits(s + 8, 2, &c->day) && valid_date(c);
+}
+
+bool tz_parse_date(const char *s, struct tz_civil *c)
+{
+	return s && parse_date_prefix(s, c) && s[10] == '\0';
+}
+
+/* Up to 7 digits after the dot (Graph writes 7); keep milliseconds. */
+static bool parse_fraction(const char **sp, int *ms)
+{
+	const char *s = *sp + 1;
+	int n = 0, v = 0;
+
+	while (s[n] >= '0' && s[n] <= '9') {
+		if (n == 7)
+			return false;
+		if (n < 3)
+			v = v * 10 + (s[n] - '0');
+		n++;
+	}
+	if (!n)
+		return false;
+	for (int i = n; i < 3; i++)
+		v *= 10;
+	*ms = v;
+	*sp = s + n;
+	return true;
+}
+
+bool tz_parse_graph_datetime(const char *s, struct tz_civil *c)
+{
+	if (!s || !parse_date_prefix(s, c) || s[10] != 'T')
+		return false;
+	s += 11;
+	if (!parse_digits(s, 2, &c->hour) || s[2] != ':' ||
+	    !parse_digits(s + 3, 2, &c->minute) || s[5] != ':' ||
+	    !parse_digits(s + 6, 2, &c->second))
+		return false;
+	s += 8;
+	if (*s == '.' && !parse_fraction(&s, &c->ms))
+		return false;
+	return !*s && c->hour < 24 && c->minute < 60 && c->second < 60;
+}
+
+/* s as UTF-16 in buf; false when it does not fit or is not UTF-8. */
+static bool to_uchars(const char *s, UChar *buf, int32_t size)
+{
+	UErrorCode st = U_ZERO_ERROR;
+	int32_t len;
+
+	if (!s || strlen(s) >= (size_t)size)
+		return false;
+	u_strFromUTF8(buf, size, &len, s, -1, &st);
+	return U_SUCCESS(st) && st != U_STRING_NOT_TERMINATED_WARNING;
+}
+
+/* A zone id in ICU's database (not a custom "GMT+05:00" one). */
+static bool zone_known(const char *id)
+{
+	UChar uid[ZONE_MAX], canon[ZONE_MAX];
+	UErrorCode st = U_ZERO_ERROR;
+	UBool is_system = false;
+
+	if (!to_uchars(id, uid, ZONE_MAX))
+		return false;
+	ucal_getCanonicalTimeZoneID(uid, -1, canon, ZONE_MAX, &is_system, &st);
+	return U_SUCCESS(st) && is_system;
+}
+
+/*
+ * CLDR still maps some Windows zones to ids IANA has since renamed (ICU
+ * 72: "India Standard Time" gives Asia/Calcutta). Users see the zone in
+ * their digest, and other tools read it: prefer today's IANA names.
+ */
+static const char *iana_name(const char *cldr)
+{
+	static const struct {
+		const char *cldr, *iana;
+	} renamed[] = {
+		{"America/Buenos_Aires", "America/Argentina/Buenos_Aires"},
+		{"America/Godthab", "America/Nuuk"},
+		{"America/Indianapolis", "America/Indiana/Indianapolis"},
+		{"Asia/Calcutta", "Asia/Kolkata"},
+		{"Asia/Katmandu", "Asia/Kathmandu"},
+		{"Asia/Rangoon", "Asia/Yangon"},
+		{"Europe/Kiev", "Europe/Kyiv"},
+	};
+
+	for (size_t i = 0; i < sizeof(renamed) / sizeof(*renamed); i++)
+		if (!strcmp(cldr, renamed[i].cldr))
+			return zone_known(renamed[i].iana) ? renamed[i].iana
+							   : cldr;
+	return cldr;
+}
+
+int tz_resolve(const char *name, char **iana)
+{
+	UChar uname[ZONE_MAX], uid[ZONE_MAX];
+	UErrorCode st = U_ZERO_ERROR;
+	char id[ZONE_MAX];
+	int32_t len;
+
+	*iana = NULL;
+	if (!to_uchars(name, uname, ZONE_MAX))
+		return DG_ENOTFOUND;
+	/* region NULL: the "001" default zone of that Windows name */
+	len = ucal_getTimeZoneIDForWindowsID(uname, -1, NULL, uid, ZONE_MAX,
+					     &st);
+	if (U_SUCCESS(st) && len > 0 && len < ZONE_MAX) {
+		u_UCharsToChars(uid, id, len);
+		id[len] = '\0';
+		*iana = strdup(iana_name(id));
+	} else if (zone_known(name)) {
+		*iana = strdup(name);
+	} else {
+		return DG_ENOTFOUND;
+	}
+	return *iana ? 0 : DG_ENOMEM;
+}
+
+/* A Gregorian calendar in zone iana (resolved). *out is yours: close it. */
+static int zone_calendar(const char *iana, UCalendar **out, struct dg_err *err)
+{
+	UChar uzone[ZONE_MAX];
+	UErrorCode st = U_ZERO_ERROR;
+	UCalendar *cal;
+
+	*out = NULL;
+	if (!to_uchars(iana, uzone, ZONE_MAX))
+		return dg_errf(err, DG_EINTERNAL, "zone id '%s' is too long",
+			       iana);
+	cal = ucal_open(uzone, -1, "", UCAL_GREGORIAN, &st);
+	if (U_FAILURE(st))
+		return icu_fail(err, st, "ucal_open");
+	/* Agree with days_from_civil() before 1582 too. */
+	ucal_setGregorianChange(cal, -8.64e15, &st);
+	if (U_FAILURE(st)) {
+		ucal_close(cal);
+		return icu_fail(err, st, "ucal_setGregorianChange");
+	}
+	/*
+	 * Where a DST jump skips a local midnight (America/Havana in March),
+	 * the day starts at the first wall time that exists; where it repeats
+	 * one (Havana in November), at the first of the two (ICU would take
+	 * the later one and lose an hour of the day).
+	 */
+	ucal_setAttribute(cal, UCAL_SKIPPED_WALL_TIME,
+			  UCAL_WALLTIME_NEXT_VALID);
+	ucal_setAttribute(cal, UCAL_REPEATED_WALL_TIME, UCAL_WALLTIME_FIRST);
+	*out = cal;
+	return 0;
+}
+
+int tz_open(const char *iana, struct tz **out, struct dg_err *err)
+{
+	UCalendar *cal;
+	int ret;
+
+	*out = NULL;
+	ret = zone_calendar(iana, &cal, err);
+	if (ret)
+		return ret;
+	*out = malloc(sizeof(**out));
+	if (!*out) {
+		ucal_close(cal);
+		return dg_errf(err, DG_ENOMEM, "out of memory");
+	}
+	(*out)->cal = cal;
+	return 0;
+}
+
+void tz_close(struct tz *z)
+{
+	if (!z)
+		return;
+	ucal_close(z->cal);
+	free(z);
+}
+
+int tz_local_to_ms(struct tz *z, const struct tz_civil *c, int64_t *ms,
+		   struct dg_err *err)
+{
+	UErrorCode st = U_ZERO_ERROR;
+	UDate when;
+
+	ucal_clear(z->cal);
+	ucal_setDateTime(z->cal, c->year, c->month - 1, c->day, c->hour,
+			 c->minute, c->second, &st);
+	ucal_set(z->cal, UCAL_MILLISECOND, c->ms);
+	when = ucal_getMillis(z->cal, &st);
+	if (U_FAILURE(st))
+		return icu_fail(err, st, "ucal_getMillis");
+	*ms = (int64_t)when;
+	return 0;
+}
+
+int tz_ms_to_local(struct tz *z, int64_t ms, struct tz_civil *c,
+		   int *offset_min, struct dg_err *err)
+{
+	UCalendar *cal = z->cal;
+	UErrorCode st = U_ZERO_ERROR;
+
+	ucal_setMillis(cal, (UDate)ms, &st);
+	c->year = ucal_get(cal, UCAL_EXTENDED_YEAR, &st);
+	c->month = ucal_get(cal, UCAL_MONTH, &st) + 1;
+	c->day = ucal_get(cal, UCAL_DATE, &st);
+	c->hour = ucal_get(cal, UCAL_HOUR_OF_DAY, &st);
+	c->minute = ucal_get(cal, UCAL_MINUTE, &st);
+	c->second = ucal_get(cal, UCAL_SECOND, &st);
+	c->ms = ucal_get(cal, UCAL_MILLISECOND, &st);
+	*offset_min = (ucal_get(cal, UCAL_ZONE_OFFSET, &st) +
+		       ucal_get(cal, UCAL_DST_OFFSET, &st)) /
+		      TZ_MS_PER_MINUTE;
+	if (U_FAILURE(st))
+		return icu_fail(err, st, "ucal_get");
+	return 0;
+}
+
+int tz_format_rfc3339(struct tz *z, int64_t ms, char *buf, size_t size,
+		      struct dg_err *err)
+{
+	struct tz_civil c;
+	int off, n, ret;
+	char sign = '+';
+
+	ret = tz_ms_to_local(z, ms, &c, &off, err);
+	if (ret)
+		return ret;
+	if (off < 0) {
+		sign = '-';
+		off = -off;
+	}
+	n = snprintf(buf, size, "%04d-%02d-%02dT%02d:%02d:%02d%c%02d:%02d",
+		     c.year, c.month, c.day, c.hour, c.minute, c.second, sign,
+		     off / 60, off % 60);
+	if (n < 0 || (size_t)n >= size)
+		return dg_errf(err, DG_EINTERNAL,
+			       "year %d does not fit a time stamp", c.year);
+	return 0;
+}
+
+int tz_format_utc(int64_t ms, char *buf, size_t size, struct dg_err *err)
+{
+	int64_t days = floor_div(ms, TZ_MS_PER_DAY);
+	int64_t rest = ms - days * TZ_MS_PER_DAY;
+	struct tz_civil c;
+	int n;
+
+	tz_civil_from_days(days, &c);
+	n = snprintf(buf, size, "%04d-%02d-%02dT%02d:%02d:%02dZ", c.year,
+		     c.month, c.day, (int)(rest / MS_PER_HOUR),
+		     (int)(rest / TZ_MS_PER_MINUTE % 60),
+		     (int)(rest / MS_PER_SECOND % 60));
+	if (n < 0 || (size_t)n >= size)
+		return dg_errf(err, DG_EINTERNAL,
+			       "year %d does not fit a time stamp", c.year);
+	return 0;
+}
+
+int tz_local_minutes(const char *zone, int64_t now_ms, int *minutes,
+		     struct dg_err *err)
+{
+	struct tz *z;
+	struct tz_civil c;
+	int offset, rc = tz_open(zone, &z, err);
+
+	if (rc)
+		return rc;
+	rc = tz_ms_to_local(z, now_ms, &c, &offset, err);
+	tz_close(z);
+	if (!rc)
+		*minutes = c.hour * 60 + c.minute;
+	return rc;
+}
+
+void tz_cache_release(struct tz_cache *zc)
+{
+	tz_close(zc->zone);
+	free(zc->name);
+	zc->name = NULL;
+	zc->zone = NULL;
+}
+
+int tz_cache_get(struct tz_cache *zc, const char *name, struct tz **z,
+		 struct dg_err *err)
+{
+	char *iana;
+	int ret;
+
+	if (zc->name && !strcmp(zc->name, name)) {
+		*z = zc->zone;
+		return 0;
+	}
+	tz_cache_release(zc);
+	ret = tz_resolve(name, &iana);
+	if (ret == DG_ENOMEM)
+		return dg_errf(err, ret, "out of memory");
+	if (ret)
+		return ret;
+	ret = tz_open(iana, &zc->zone, err);
+	free(iana);
+	if (ret)
+		return ret;
+	zc->name = strdup(name);
+	if (!zc->name) {
+		tz_cache_release(zc);
+		return dg_errf(err, DG_ENOMEM, "out of memory");
+	}
+	*z = zc->zone;
+	return 0;
+}
+
+/* ICU's locale id for a BCP 47 tag ("en-US" -> "en_US"). */
+static void icu_locale(const char *tag, char *id, int32_t size)
+{
+	UErrorCode st = U_ZERO_ERROR;
+	int32_t len;
+
+	len = uloc_forLanguageTag(tag, id, size, NULL, &st);
+	if (U_SUCCESS(st) && len > 0 && len < size)
+		return;
+	/* Not a tag ICU can read: its own fallback takes it from here. */
+	if (strlen(tag) < (size_t)size)
+		memcpy(id, tag, strlen(tag) + 1);
+	else
+		id[0] = '\0';
+}
+
+int tz_label_open(const char *iana, const char *locale,
+		  enum tz_label_style style, struct tz_label **out,
+		  struct dg_err *err)
+{
+	char id[ULOC_FULLNAME_CAPACITY];
+	UChar uzone[ZONE_MAX];
+	UErrorCode st = U_ZERO_ERROR;
+	UDateFormat *fmt;
+
+	*out = NULL;
+	icu_locale(locale, id, sizeof(id));
+	if (!to_uchars(iana, uzone, ZONE_MAX))
+		return dg_errf(err, DG_EINTERNAL, "zone id is too long");
+	if (style == TZ_LABEL_TIME)
+		fmt = udat_open(UDAT_SHORT, UDAT_NONE, id, uzone, -1, NULL, 0,
+				&st);
+	else
+		fmt = udat_open(UDAT_NONE, UDAT_FULL, id, uzone, -1, NULL, 0,
+				&st);
+	if (U_FAILURE(st))
+		return icu_fail(err, st, "udat_open");
+	*out = malloc(sizeof(**out));
+	if (!*out) {
+		udat_close(fmt);
+		return dg_errf(err, DG_ENOMEM, "out of memory");
+	}
+	(*out)->fmt = fmt;
+	return 0;
+}
+
+void tz_label_close(struct tz_label *l)
+{
+	if (!l)
+		return;
+	udat_close(l->fmt);
+	free(l);
+}
+
+static int utf16_to_utf8(const UChar *u, int32_t len, char **out,
+			 struct dg_err *err)
+{
+	UErrorCode st = U_ZERO_ERROR;
+	int32_t n;
+
+	u_strToUTF8(NULL, 0, &n, u, len, &st);
+	if (st != U_BUFFER_OVERFLOW_ERROR && U_FAILURE(st))
+		return icu_fail(err, st, "u_strToUTF8");
+	*out = malloc((size_t)n + 1);
+	if (!*out)
+		return dg_errf(err, DG_ENOMEM, "out of memory");
+	st = U_ZERO_ERROR;
+	u_strToUTF8(*out, n + 1, NULL, u, len, &st);
+	if (U_FAILURE(st)) {
+		free(*out);
+		*out = NULL;
+		return icu_fail(err, st, "u_strToUTF8");
+	}
+	return 0;
+}
+
+int tz_label(struct tz_label *l, int64_t ms, char **out, struct dg_err *err)
+{
+	UChar small[64], *u = small;
+	UErrorCode st = U_ZERO_ERROR;
+	int32_t len;
+	int ret;
+
+	len = udat_format(l->fmt, (UDate)ms, small, 64, NULL, &st);
+	if (st == U_BUFFER_OVERFLOW_ERROR) {
+		u = malloc(((size_t)len + 1) * sizeof(*u));
+		if (!u)
+			return dg_errf(err, DG_ENOMEM, "out of memory");
+		st = U_ZERO_ERROR;
+		len = udat_format(l->fmt, (UDate)ms, u, len + 1, NULL, &st);
+	}
+	if (U_FAILURE(st)) {
+		ret = icu_fail(err, st, "udat_format");
+	} else {
+		for (int32_t i = 0; i < len; i++)
+			if (u[i] == NARROW_NBSP)
+				u[i] = ' ';
+		ret = utf16_to_utf8(u, len, out, err);
+	}
+	if (u != small)
+		free(u);
+	return ret;
+}
