@@ -6,7 +6,7 @@ set -eu
 PKGS="build-essential cmake pkg-config clang
 libcurl4-gnutls-dev libjson-c-dev libsqlite3-dev libetpan-dev libicu-dev
 libcsv-dev libsodium-dev libcmocka-dev
-python3 python3-aiosmtpd valgrind openssl ca-certificates
+python3 python3-aiosmtpd valgrind openssl ca-certificates mandoc
 spamassassin"
 
 missing=""
