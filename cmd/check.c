@@ -12,7 +12,7 @@
 
 #include "cmd.h"
 #include "render.h"
-#include "roster.h"
+#include "roster_import.h"
 #include "store.h"
 
 const char usage_check[] =

@@ -4,6 +4,8 @@
 
 #include "cmd.h"
 #include "roster.h"
+#include "roster_db.h"
+#include "roster_import.h"
 #include "store.h"
 
 const char usage_roster[] =
@@ -46,7 +48,7 @@ static int roster_list(struct store *st)
 	struct dg_err err = DG_ERR_INIT;
 	struct roster r = ROSTER_INIT;
 
-	if (store_roster_load(st, &r, &err)) {
+	if (roster_db_load(st, &r, &err)) {
 		cmd_error("%s", err.msg);
 		return EXIT_SOME_FAILED;
 	}

@@ -4,7 +4,7 @@
 
 #include "cmd.h"
 #include "store.h"
-#include "users.h"
+#include "users_sync.h"
 
 const char usage_users[] =
 	"usage: digest users sync\n"

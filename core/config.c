@@ -529,9 +529,19 @@ static int load_digest(struct loader *ld, const struct toml_value *t)
 					   "unsubscribe_url",
 					   "unsubscribe_key_env",
 					   "unsubscribe_key_file",
+					   "max_list_lookups",
+					   "max_list_lookups_per_meeting",
 					   NULL};
 	struct config *cfg = ld->cfg;
 	int rc = check_keys(ld, t, "digest", keys);
+
+	if (!rc)
+		rc = get_long(ld, t, "digest", "max_list_lookups", 1, 1000000,
+			      &cfg->digest.max_list_lookups);
+	if (!rc)
+		rc = get_long(ld, t, "digest", "max_list_lookups_per_meeting",
+			      1, 100000,
+			      &cfg->digest.max_list_lookups_per_meeting);
 
 	if (!rc)
 		rc = get_string(ld, t, "digest", "from", &cfg->digest.from);

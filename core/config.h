@@ -67,6 +67,9 @@ struct config {
 		char *send_at;   /* "07:00" or NULL */
 		char *unsubscribe_url; /* with {token}, or NULL */
 		struct config_secret unsubscribe_key;
+		/* Addresses looked up as lists: per run, per meeting; 0 default */
+		long max_list_lookups;
+		long max_list_lookups_per_meeting;
 	} digest;
 
 	struct {

@@ -10,6 +10,7 @@
 
 #include "calendar.h"
 #include "deliver.h"
+#include "directory.h"
 #include "logging.h"
 #include "match.h"
 #include "mbox.h"
@@ -19,6 +20,8 @@
 #include "queue.h"
 #include "render.h"
 #include "roster.h"
+#include "roster_db.h"
+#include "roster_import.h"
 #include "runlock.h"
 #include "source.h"
 #include "store.h"
@@ -38,9 +41,7 @@ struct job_ctx {
 	struct runlock *lock;     /* a real run holds the store's lock */
 	bool has_unsub_key;
 	unsigned char unsub_key[crypto_auth_KEYBYTES];
-	/* Lists resolved this run, handed to match. */
-	struct cal_group *groups;
-	size_t ngroups, groups_alloc;
+	struct directory *dir;    /* who addresses are; the lists found */
 };
 
 /* One user's digest on its way through the flow. */
@@ -73,9 +74,7 @@ static void job_user_release(struct job_user *ju)
 
 static void job_ctx_release(struct job_ctx *c)
 {
-	for (size_t i = 0; i < c->ngroups; i++)
-		cal_group_release(&c->groups[i]);
-	free(c->groups);
+	directory_close(c->dir);
 	render_close(c->engine);
 	deliver_close(c->deliver);
 	sodium_memzero(c->unsub_key, sizeof(c->unsub_key));
@@ -127,6 +126,19 @@ static int load_unsub_key(struct job_ctx *c, struct dg_err *err)
 	return rc;
 }
 
+/* The run's address book over the roster and the users, with the caps. */
+static int open_directory(struct job_ctx *c, struct dg_err *err)
+{
+	const struct config *cfg = c->o->cfg;
+	struct directory_limits lim = {
+		.per_run = (size_t)cfg->digest.max_list_lookups,
+		.per_meeting = (size_t)cfg->digest.max_list_lookups_per_meeting,
+	};
+
+	return directory_open(&c->roster, &c->users, c->source, &lim,
+			      &c->dir, err);
+}
+
 /*
  * Open what a run shares. deliver: a real run (not a preview, not a dry
  * run), which takes the store's lock and prepares delivery.
@@ -149,7 +161,7 @@ static int job_ctx_open(struct job_ctx *c, const struct job_opts *o,
 	if (!rc)
 		rc = roster_file_sync(c, err);
 	if (!rc)
-		rc = store_roster_load(c->store, &c->roster, err);
+		rc = roster_db_load(c->store, &c->roster, err);
 	if (!rc)
 		rc = render_open(cfg->digest.templates, cfg->digest.subject,
 				 &c->engine, err);
@@ -161,60 +173,9 @@ static int job_ctx_open(struct job_ctx *c, const struct job_opts *o,
 		rc = open_source(c, err);
 	if (!rc)
 		rc = source_users(c->source, &c->users, err);
+	if (!rc)
+		rc = open_directory(c, err);
 	return rc;
-}
-
-static bool have_group(const struct job_ctx *c, const char *address)
-{
-	for (size_t i = 0; i < c->ngroups; i++)
-		if (c->groups[i].mail &&
-		    !strcasecmp(c->groups[i].mail, address))
-			return true;
-	return false;
-}
-
-/*
- * Ask the source whether address is a list (it remembers the answer,
- * found or not, for the run) and keep the lists found for match.
- */
-static int resolve_group(struct job_ctx *c, const char *address,
-			 struct dg_err *err)
-{
-	struct cal_group g;
-	int rc;
-
-	if (have_group(c, address))
-		return 0;
-	memset(&g, 0, sizeof(g));
-	rc = source_group(c->source, address, &g, err);
-	if (rc) {
-		cal_group_release(&g);
-		return rc == DG_ENOTFOUND ? 0 : rc;
-	}
-	if (c->ngroups == c->groups_alloc) {
-		size_t cap = c->groups_alloc ? c->groups_alloc * 2 : 8;
-		struct cal_group *v = realloc(c->groups, cap * sizeof(*v));
-
-		if (!v) {
-			cal_group_release(&g);
-			return DG_ENOMEM;
-		}
-		c->groups = v;
-		c->groups_alloc = cap;
-	}
-	c->groups[c->ngroups++] = g;
-	return 0;
-}
-
-static struct match_directory directory(const struct job_ctx *c)
-{
-	struct match_directory d = {
-		.roster = &c->roster,
-		.users = &c->users,
-		.groups = c->groups,
-		.ngroups = c->ngroups,
-	};
-	return d;
 }
 
 /* Resolve the lists among the attendees of the day's meetings. */
@@ -223,23 +184,13 @@ static int resolve_groups(struct job_ctx *c, struct job_user *ju,
 {
 	for (size_t i = 0; i < ju->day.n; i++) {
 		const struct plan_meeting *m = &ju->day.meetings[i];
+		int rc;
 
 		if (m->is_private)
 			continue;
-		for (size_t j = 0; j < m->event->nattendees; j++) {
-			const struct cal_attendee *a = &m->event->attendees[j];
-			struct match_directory d = directory(c);
-			int rc;
-
-			if (a->type == CAL_ATTENDEE_RESOURCE ||
-			    !a->who.address ||
-			    match_is_self(ju->user, a->who.address) ||
-			    match_is_known(&d, a->who.address))
-				continue;
-			rc = resolve_group(c, a->who.address, err);
-			if (rc)
-				return rc;
-		}
+		rc = directory_resolve(c->dir, ju->user, m->event, err);
+		if (rc)
+			return rc;
 	}
 	return 0;
 }
@@ -247,12 +198,10 @@ static int resolve_groups(struct job_ctx *c, struct job_user *ju,
 static int match_day(struct job_ctx *c, struct job_user *ju,
 		     struct dg_err *err)
 {
-	struct match_directory d;
 	int rc = resolve_groups(c, ju, err);
 
 	if (rc)
 		return rc;
-	d = directory(c);
 	ju->attendees = calloc(ju->day.n ? ju->day.n : 1,
 			       sizeof(*ju->attendees));
 	if (!ju->attendees)
@@ -263,8 +212,8 @@ static int match_day(struct job_ctx *c, struct job_user *ju,
 		/* A private meeting's people are nobody else's business. */
 		if (m->is_private)
 			continue;
-		rc = match_event(&d, ju->user, m->event, &ju->attendees[i],
-				 err);
+		rc = match_event(c->dir, ju->user, m->event,
+				 &ju->attendees[i], err);
 		if (rc)
 			return rc;
 	}
@@ -289,13 +238,12 @@ static int build_target(struct job_ctx *c, const struct cal_user *u,
 			struct job_user *ju, struct dg_err *err)
 {
 	const struct job_opts *o = c->o;
-	struct match_directory d = directory(c);
 	const char *via;
 	bool out = false;
 	int rc;
 
 	ju->user = u;
-	ju->self = match_person(&d, u->mail, &via);
+	ju->self = directory_person(c->dir, u->mail, &via);
 	rc = opted_out(c, ju, &out, err);
 	if (!rc)
 		rc = source_mailbox(c->source, u, &ju->mailbox, err);
@@ -597,7 +545,7 @@ static bool selected(const struct job_opts *o, const struct cal_user *u)
 	if (!o->users)
 		return true;
 	for (size_t i = 0; i < o->nusers; i++)
-		if (match_is_self(u, o->users[i]))
+		if (directory_is_self(u, o->users[i]))
 			return true;
 	return false;
 }
@@ -605,10 +553,7 @@ static bool selected(const struct job_opts *o, const struct cal_user *u)
 static const struct cal_user *find_user(const struct job_ctx *c,
 					const char *address)
 {
-	for (size_t i = 0; i < c->users.n; i++)
-		if (match_is_self(&c->users.v[i], address))
-			return &c->users.v[i];
-	return NULL;
+	return directory_user(c->dir, address);
 }
 
 /* The user that address names, or an error saying nobody does. */

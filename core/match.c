@@ -4,133 +4,7 @@
 #include <string.h>
 #include <strings.h>
 
-/* "smtp:a@b" and "SMTP:a@b" hold a@b; X500: and others hold no mail. */
-static const char *proxy_address(const char *proxy)
-{
-	if (!strncasecmp(proxy, "smtp:", 5))
-		return proxy + 5;
-	return NULL;
-}
-
-static bool user_has_address(const struct cal_user *u, const char *address)
-{
-	if (u->mail && !strcasecmp(u->mail, address))
-		return true;
-	if (u->user_principal_name &&
-	    !strcasecmp(u->user_principal_name, address))
-		return true;
-	for (size_t i = 0; i < u->nproxy; i++) {
-		const char *a = proxy_address(u->proxy_addresses[i]);
-
-		if (a && !strcasecmp(a, address))
-			return true;
-	}
-	return false;
-}
-
-bool match_is_self(const struct cal_user *user, const char *address)
-{
-	return user && address && user_has_address(user, address);
-}
-
-static const struct cal_user *tenant_user(const struct match_directory *d,
-					  const char *address)
-{
-	if (!d->users)
-		return NULL;
-	for (size_t i = 0; i < d->users->n; i++)
-		if (user_has_address(&d->users->v[i], address))
-			return &d->users->v[i];
-	return NULL;
-}
-
-const struct roster_person *match_person(const struct match_directory *d,
-					 const char *address,
-					 const char **via)
-{
-	const struct roster_person *p;
-	const struct cal_user *u;
-
-	if (!address || !d->roster)
-		return NULL;
-	p = roster_find(d->roster, address);
-	if (p) {
-		*via = strcasecmp(p->email, address) ? "alias" : "direct";
-		return p;
-	}
-	/* The tenant knows the person under another address. */
-	u = tenant_user(d, address);
-	if (!u)
-		return NULL;
-	for (size_t i = 0; i < u->nproxy + 1; i++) {
-		const char *a = i < u->nproxy ?
-					proxy_address(u->proxy_addresses[i]) :
-					u->mail;
-
-		if (a && (p = roster_find(d->roster, a))) {
-			*via = "alias";
-			return p;
-		}
-	}
-	return NULL;
-}
-
-bool match_is_known(const struct match_directory *d, const char *address)
-{
-	const char *via;
-
-	return match_person(d, address, &via) || tenant_user(d, address);
-}
-
-static const struct cal_group *find_group(const struct match_directory *d,
-					  const char *address)
-{
-	for (size_t i = 0; i < d->ngroups; i++)
-		if (d->groups[i].mail &&
-		    !strcasecmp(d->groups[i].mail, address))
-			return &d->groups[i];
-	return NULL;
-}
-
-static const char *domain_of(const char *address)
-{
-	const char *at = strrchr(address, '@');
-
-	return at ? at + 1 : "";
-}
-
-static bool domain_matches(const char *address, const char *domain)
-{
-	return address && !strcasecmp(domain_of(address), domain);
-}
-
-/* The tenant's domains are those its users' addresses are in. */
-static bool is_external(const struct match_directory *d, const char *address)
-{
-	const char *domain = domain_of(address);
-
-	if (!d->users)
-		return false;
-	for (size_t i = 0; i < d->users->n; i++) {
-		const struct cal_user *u = &d->users->v[i];
-
-		if (domain_matches(u->mail, domain))
-			return false;
-		for (size_t j = 0; j < u->nproxy; j++)
-			if (domain_matches(proxy_address(u->proxy_addresses[j]),
-					   domain))
-				return false;
-	}
-	return true;
-}
-
-static bool already_listed(const struct match_list *l, const char *email)
-{
-	for (size_t i = 0; i < l->n; i++)
-		if (!strcasecmp(l->v[i].email, email))
-			return true;
-	return false;
-}
+#include "hmap.h"
 
 static char *dup_or_null(const char *s)
 {
@@ -156,7 +30,7 @@ static int push(struct match_list *l, const struct match_attendee *a)
 
 /* One call of match_event(): what every address is matched against. */
 struct match_ctx {
-	const struct match_directory *d;
+	const struct directory *d;
 	const struct cal_user *self;
 	/*
 	 * The user's own roster profile: the roster may know the user under
@@ -164,6 +38,7 @@ struct match_ctx {
 	 */
 	const struct roster_person *self_person;
 	struct match_list *out;
+	struct hmap listed; /* the emails in out: each person once */
 };
 
 static void attendee_release(struct match_attendee *a)
@@ -174,7 +49,7 @@ static void attendee_release(struct match_attendee *a)
 }
 
 /* Add one address (invited directly or through a list named group). */
-static int add_address(const struct match_ctx *m, const char *address,
+static int add_address(struct match_ctx *m, const char *address,
 		       const char *invited_name, const char *group,
 		       enum cal_attendee_type type)
 {
@@ -182,9 +57,9 @@ static int add_address(const struct match_ctx *m, const char *address,
 	const struct roster_person *p;
 	const char *via = NULL;
 
-	if (!address || !*address || match_is_self(m->self, address))
+	if (!address || !*address || directory_is_self(m->self, address))
 		return 0;
-	p = match_person(m->d, address, &via);
+	p = directory_person(m->d, address, &via);
 	if (p && p == m->self_person)
 		return 0;
 	a.person = p;
@@ -193,13 +68,13 @@ static int add_address(const struct match_ctx *m, const char *address,
 	a.name = dup_or_null(p && p->name && *p->name ? p->name
 						       : invited_name);
 	a.group = dup_or_null(group);
-	a.external = is_external(m->d, address);
+	a.external = directory_is_external(m->d, address);
 	if (!a.email || (!a.name && (p ? p->name : invited_name)) ||
 	    (group && !a.group)) {
 		attendee_release(&a);
 		return DG_ENOMEM;
 	}
-	if (already_listed(m->out, a.email)) {
+	if (hmap_get(&m->listed, a.email)) {
 		attendee_release(&a);
 		return 0;
 	}
@@ -207,10 +82,12 @@ static int add_address(const struct match_ctx *m, const char *address,
 		attendee_release(&a);
 		return DG_ENOMEM;
 	}
-	return 0;
+	/* The key lives in out, which outlives the set. */
+	return hmap_put(&m->listed, m->out->v[m->out->n - 1].email,
+			m->out->v[m->out->n - 1].email, NULL);
 }
 
-static int add_group(const struct match_ctx *m, const struct cal_group *g,
+static int add_group(struct match_ctx *m, const struct cal_group *g,
 		     enum cal_attendee_type type)
 {
 	const char *label = g->display_name && *g->display_name ?
@@ -227,7 +104,7 @@ static int add_group(const struct match_ctx *m, const struct cal_group *g,
 }
 
 /* The roster person the user is, under any of the user's addresses. */
-static const struct roster_person *self_person(const struct match_directory *d,
+static const struct roster_person *self_person(const struct directory *d,
 					       const struct cal_user *self)
 {
 	const struct roster_person *p;
@@ -235,16 +112,42 @@ static const struct roster_person *self_person(const struct match_directory *d,
 
 	if (!self)
 		return NULL;
-	p = match_person(d, self->mail, &via);
+	p = directory_person(d, self->mail, &via);
 	if (!p)
-		p = match_person(d, self->user_principal_name, &via);
+		p = directory_person(d, self->user_principal_name, &via);
 	for (size_t i = 0; !p && i < self->nproxy; i++)
-		p = match_person(d, proxy_address(self->proxy_addresses[i]),
-				 &via);
+		if (!strncasecmp(self->proxy_addresses[i], "smtp:", 5))
+			p = directory_person(d, self->proxy_addresses[i] + 5,
+					     &via);
 	return p;
 }
 
-int match_event(const struct match_directory *d, const struct cal_user *self,
+/* The attendees of ev, directly invited (pass 0) or through a list. */
+static int add_attendees(struct match_ctx *m, const struct cal_event *ev,
+			 int pass)
+{
+	for (size_t i = 0; i < ev->nattendees; i++) {
+		const struct cal_attendee *at = &ev->attendees[i];
+		const struct cal_group *g;
+		int rc = 0;
+
+		if (at->type == CAL_ATTENDEE_RESOURCE || !at->who.address)
+			continue;
+		g = directory_is_known(m->d, at->who.address) ?
+			    NULL :
+			    directory_group(m->d, at->who.address);
+		if (pass == 0 && !g)
+			rc = add_address(m, at->who.address, at->who.name,
+					 NULL, at->type);
+		else if (pass == 1 && g)
+			rc = add_group(m, g, at->type);
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
+int match_event(const struct directory *d, const struct cal_user *self,
 		const struct cal_event *ev, struct match_list *out,
 		struct dg_err *err)
 {
@@ -254,43 +157,26 @@ int match_event(const struct match_directory *d, const struct cal_user *self,
 		.self_person = self_person(d, self),
 		.out = out,
 	};
+	int rc = 0;
 
+	hmap_init(&m.listed, HMAP_NOCASE);
+	for (size_t i = 0; !rc && i < out->n; i++)
+		if (hmap_put(&m.listed, out->v[i].email, out->v[i].email,
+			     NULL) == DG_ENOMEM)
+			rc = DG_ENOMEM;
 	/*
 	 * Direct invitations first, so that a person invited both in person
 	 * and through a list shows as "direct".
 	 */
-	if (ev->organizer.address &&
-	    add_address(&m, ev->organizer.address, ev->organizer.name, NULL,
-			CAL_ATTENDEE_REQUIRED))
-		return dg_errf(err, DG_ENOMEM,
-			       "out of memory matching the organizer of "
-			       "event %s", ev->id ? ev->id : "?");
-	for (int pass = 0; pass < 2; pass++) {
-		for (size_t i = 0; i < ev->nattendees; i++) {
-			const struct cal_attendee *at = &ev->attendees[i];
-			const struct cal_group *g;
-			int rc;
-
-			if (at->type == CAL_ATTENDEE_RESOURCE ||
-			    !at->who.address)
-				continue;
-			g = match_is_known(d, at->who.address) ?
-				    NULL :
-				    find_group(d, at->who.address);
-			if (pass == 0 && !g)
-				rc = add_address(&m, at->who.address,
-						 at->who.name, NULL, at->type);
-			else if (pass == 1 && g)
-				rc = add_group(&m, g, at->type);
-			else
-				rc = 0;
-			if (rc)
-				return dg_errf(err, rc,
-					       "out of memory matching the "
-					       "attendees of event %s",
-					       ev->id ? ev->id : "?");
-		}
-	}
+	if (!rc && ev->organizer.address)
+		rc = add_address(&m, ev->organizer.address, ev->organizer.name,
+				 NULL, CAL_ATTENDEE_REQUIRED);
+	for (int pass = 0; !rc && pass < 2; pass++)
+		rc = add_attendees(&m, ev, pass);
+	hmap_release(&m.listed);
+	if (rc)
+		return dg_errf(err, rc, "out of memory matching the attendees "
+			       "of event %s", ev->id ? ev->id : "?");
 	return 0;
 }
 

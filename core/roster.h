@@ -1,5 +1,6 @@
 /*
- * roster: the people digest knows, read from a CSV or JSON lines file.
+ * roster: the people digest knows, the model. roster_import.h reads them
+ * from a CSV or JSON lines file, roster_db.h keeps them in the store.
  *
  * A roster file has a header (CSV) or keys (JSON lines): `email` is
  * required; `name`, `title`, `aliases` (separated by ';') and `opt_out` are
@@ -25,8 +26,6 @@
 #include <stddef.h>
 
 #include "err.h"
-
-struct store;
 
 struct roster_assessment {
 	char *name;  /* "disc" */
@@ -57,33 +56,6 @@ struct roster {
 	}
 
 /*
- * Read the roster file at path: JSON lines when the name ends in .jsonl or
- * .ndjson, CSV otherwise. out must be empty (ROSTER_INIT or released);
- * on success it is yours: roster_release() it. On error out stays empty.
- */
-int roster_read_file(const char *path, struct roster *out, struct dg_err *err)
-	__attribute__((warn_unused_result));
-
-/*
- * Read CSV (RFC 4180; a UTF-8 BOM is skipped; CRLF, LF or CR line ends)
- * from text of len bytes. name is the file name used in messages. Same
- * ownership as roster_read_file().
- */
-int roster_read_csv(const char *text, size_t len, const char *name,
-		    struct roster *out, struct dg_err *err)
-	__attribute__((warn_unused_result));
-
-/*
- * Read JSON lines: one object per line with the keys of the CSV header;
- * aliases is an array of strings or a ';'-separated string, opt_out a
- * boolean, an assessment a string or an integer (null or "": no result).
- * Blank lines are skipped. Same ownership as roster_read_file().
- */
-int roster_read_jsonl(const char *text, size_t len, const char *name,
-		      struct roster *out, struct dg_err *err)
-	__attribute__((warn_unused_result));
-
-/*
  * The person whose email or alias is address, compared case-insensitively
  * (ASCII); NULL if none. Borrowed from r: valid until r changes.
  */
@@ -98,8 +70,8 @@ const char *roster_person_result(const struct roster_person *p,
 void roster_release(struct roster *r);
 
 /*
- * Building blocks for code that fills a roster from data already checked
- * (the store, tests): they copy or move, they do not validate.
+ * Building blocks for code that fills a roster (the readers, after their
+ * checks; the store, tests): they copy or move, they do not validate.
  *
  * roster_person_add_alias and roster_person_add_result copy their strings
  * into p. roster_push appends p to r and takes ownership of everything p
@@ -114,22 +86,5 @@ int roster_person_add_result(struct roster_person *p, const char *name,
 int roster_push(struct roster *r, struct roster_person *p)
 	__attribute__((warn_unused_result));
 void roster_person_release(struct roster_person *p);
-
-/*
- * Read the file at path and replace the roster in st with it, in one
- * transaction that also records the file's path and BLAKE2b hash in the
- * meta keys "roster.file" and "roster.hash". A bad file changes nothing.
- * *npeople (may be NULL) gets the number of people imported.
- */
-int roster_import(struct store *st, const char *path, size_t *npeople,
-		  struct dg_err *err) __attribute__((warn_unused_result));
-
-/*
- * roster_import() when the file's content differs from the last import
- * (its hash in "roster.hash"), else nothing: the configured roster file
- * is read once per run, and editing it is all an operator has to do.
- */
-int roster_sync(struct store *st, const char *path, struct dg_err *err)
-	__attribute__((warn_unused_result));
 
 #endif

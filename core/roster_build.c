@@ -1,108 +1,10 @@
 #include "roster_build.h"
 #include "strbuf.h"
+#include "text.h"
 
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-
-/* Addresses compare with ASCII case folding only, as SQLite's NOCASE. */
-static int ascii_lower(int c)
-{
-	return c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c;
-}
-
-int roster_build_casecmp(const char *a, const char *b)
-{
-	while (*a && ascii_lower((unsigned char)*a) ==
-			     ascii_lower((unsigned char)*b)) {
-		a++;
-		b++;
-	}
-	return ascii_lower((unsigned char)*a) - ascii_lower((unsigned char)*b);
-}
-
-void roster_build_lower(char *s)
-{
-	for (; *s; s++)
-		*s = (char)ascii_lower((unsigned char)*s);
-}
-
-static bool is_blank(int c)
-{
-	return c == ' ' || c == '\t' || c == '\r' || c == '\n';
-}
-
-/*
- * True when s[0..len) is UTF-8 without NUL bytes: a spreadsheet saving in
- * its legacy code page is the usual cause, and better refused here than
- * mangled in every mail.
- */
-bool roster_build_utf8(const char *text, size_t len)
-{
-	const unsigned char *s = (const unsigned char *)text;
-	size_t i = 0, n, k;
-	uint32_t cp;
-
-	while (i < len) {
-		if (!s[i])
-			return false;
-		if (s[i] < 0x80) {
-			i++;
-			continue;
-		}
-		if (s[i] >= 0xc2 && s[i] <= 0xdf)
-			n = 1;
-		else if (s[i] >= 0xe0 && s[i] <= 0xef)
-			n = 2;
-		else if (s[i] >= 0xf0 && s[i] <= 0xf4)
-			n = 3;
-		else
-			return false;
-		cp = s[i] & (0x3f >> n);
-		if (len - i <= n)
-			return false;
-		for (k = 1; k <= n; k++) {
-			if ((s[i + k] & 0xc0) != 0x80)
-				return false;
-			cp = cp << 6 | (s[i + k] & 0x3f);
-		}
-		/* Overlong forms, surrogates and beyond U+10FFFF. */
-		if ((n == 2 && cp < 0x800) || (n == 3 && cp < 0x10000) ||
-		    (cp >= 0xd800 && cp <= 0xdfff) || cp > 0x10ffff)
-			return false;
-		i += n + 1;
-	}
-	return true;
-}
-
-/*
- * A copy of s[0..len) without blanks at either end. For free text (name,
- * title) line ends inside become "\n", whatever the file used.
- */
-char *roster_build_trimmed(const char *s, size_t len, bool text)
-{
-	struct strbuf sb = STRBUF_INIT;
-	size_t i;
-
-	while (len && is_blank((unsigned char)s[len - 1]))
-		len--;
-	while (len && is_blank((unsigned char)*s)) {
-		s++;
-		len--;
-	}
-	for (i = 0; i < len; i++) {
-		int c = s[i];
-
-		if (text && c == '\r') {
-			c = '\n';
-			if (i + 1 < len && s[i + 1] == '\n')
-				i++;
-		}
-		if (strbuf_addch(&sb, c))
-			return NULL;
-	}
-	return strbuf_detach(&sb, NULL);
-}
 
 /* One '@', a local part, a dotted domain; no blanks, controls, <>, ','. */
 static bool valid_email(const char *s)
@@ -163,7 +65,7 @@ static size_t addr_hash(const char *s)
 	uint64_t h = 14695981039346656037u; /* FNV-1a */
 
 	for (; *s; s++)
-		h = (h ^ (uint64_t)ascii_lower((unsigned char)*s)) *
+		h = (h ^ (uint64_t)text_ascii_lower((unsigned char)*s)) *
 		    1099511628211u;
 	return (size_t)h;
 }
@@ -173,7 +75,7 @@ addr_set_slot(const struct roster_build_set *set, const char *addr)
 {
 	size_t i = addr_hash(addr) & (set->cap - 1);
 
-	while (set->v[i].addr && roster_build_casecmp(set->v[i].addr, addr))
+	while (set->v[i].addr && text_casecmp(set->v[i].addr, addr))
 		i = (i + 1) & (set->cap - 1);
 	return &set->v[i];
 }
@@ -268,11 +170,10 @@ static void drop_own_repeats(struct roster_person *p)
 	size_t i, k, kept = 0;
 
 	for (i = 0; i < p->naliases; i++) {
-		bool repeat = !roster_build_casecmp(p->aliases[i], p->email);
+		bool repeat = !text_casecmp(p->aliases[i], p->email);
 
 		for (k = 0; k < kept && !repeat; k++)
-			repeat = !roster_build_casecmp(p->aliases[i],
-						       p->aliases[k]);
+			repeat = !text_casecmp(p->aliases[i], p->aliases[k]);
 		if (repeat)
 			free(p->aliases[i]);
 		else
@@ -333,7 +234,7 @@ int roster_build_aliases(struct roster_person *p, const char *s, size_t len)
 	while (s < end) {
 		const char *semi = memchr(s, ';', (size_t)(end - s));
 		const char *stop = semi ? semi : end;
-		char *one = roster_build_trimmed(s, (size_t)(stop - s), false);
+		char *one = text_trimmed(s, (size_t)(stop - s), false);
 		int rc = one ? 0 : DG_ENOMEM;
 
 		if (one && *one)
@@ -366,37 +267,7 @@ enum roster_column roster_build_column(const char *name)
 	return ROSTER_COLUMN_RESULT;
 }
 
-/* Index just past the line end (LF, CRLF or a lone CR) at or after pos. */
-size_t roster_build_line_end(const char *text, size_t len, size_t pos)
-{
-	while (pos < len && text[pos] != '\n' && text[pos] != '\r')
-		pos++;
-	if (pos < len && text[pos] == '\r' && pos + 1 < len &&
-	    text[pos + 1] == '\n')
-		pos++;
-	return pos < len ? pos + 1 : len;
-}
-
-bool roster_build_has_content(const char *s, size_t len)
-{
-	size_t i;
-
-	for (i = 0; i < len; i++)
-		if (!is_blank((unsigned char)s[i]))
-			return true;
-	return false;
-}
-
 void roster_build_release(struct roster_build *b)
 {
 	free(b->seen.v);
-}
-
-/* A UTF-8 byte order mark, as spreadsheets write it. */
-void roster_build_skip_bom(const char **text, size_t *len)
-{
-	if (*len >= 3 && !memcmp(*text, "\xef\xbb\xbf", 3)) {
-		*text += 3;
-		*len -= 3;
-	}
 }

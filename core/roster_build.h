@@ -68,32 +68,8 @@ enum roster_column roster_build_column(const char *name);
 /* True when name may name an assessment: [a-z0-9_-]+. */
 bool roster_build_name_ok(const char *name);
 
-/*
- * A copy of s[0..len) without blanks at either end; with text (name,
- * title) line ends inside become "\n". Yours to free(); NULL: no memory.
- */
-char *roster_build_trimmed(const char *s, size_t len, bool text);
-
 /* Add each ';'-separated, trimmed, non-empty address of s[0..len). */
 int roster_build_aliases(struct roster_person *p, const char *s, size_t len)
 	__attribute__((warn_unused_result));
-
-/* True when s[0..len) is UTF-8 text without NUL bytes. */
-bool roster_build_utf8(const char *s, size_t len);
-
-/* Index just past the line end (LF, CRLF or a lone CR) at or after pos. */
-size_t roster_build_line_end(const char *text, size_t len, size_t pos);
-
-/* True when s[0..len) holds more than blanks and line ends. */
-bool roster_build_has_content(const char *s, size_t len);
-
-/* Step over a UTF-8 byte order mark, as spreadsheets write one. */
-void roster_build_skip_bom(const char **text, size_t *len);
-
-/* strcmp with ASCII case folding (as SQLite's NOCASE). */
-int roster_build_casecmp(const char *a, const char *b);
-
-/* Lower-case the ASCII letters of s in place. */
-void roster_build_lower(char *s);
 
 #endif

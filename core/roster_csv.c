@@ -1,6 +1,7 @@
-/* roster_read_csv: the CSV reader of roster.h, on top of libcsv. */
-#include "roster.h"
+#include "roster_csv.h"
+
 #include "roster_build.h"
+#include "text.h"
 
 #include <csv.h>
 #include <stdlib.h>
@@ -31,14 +32,14 @@ static int csv_add_column(struct csv_reader *r, const char *field, size_t i)
 	struct column *col = &r->cols[i];
 	size_t k;
 
-	col->name = roster_build_trimmed(field, strlen(field), false);
+	col->name = text_trimmed(field, strlen(field), false);
 	if (!col->name)
 		return roster_build_nomem(b);
 	if (!*col->name)
 		return dg_errf(b->err, DG_EINVAL,
 			       "%s:%u: column %zu has no name", b->name,
 			       r->rec_line, i + 1);
-	roster_build_lower(col->name);
+	text_lower(col->name);
 	if (!roster_build_name_ok(col->name))
 		return dg_errf(b->err, DG_EINVAL,
 			       "%s:%u: column name '%s' may only hold "
@@ -82,13 +83,13 @@ static int parse_opt_out(const char *s, bool *out)
 	size_t i;
 
 	for (i = 0; i < sizeof(yes) / sizeof(yes[0]); i++) {
-		if (!roster_build_casecmp(s, yes[i])) {
+		if (!text_casecmp(s, yes[i])) {
 			*out = true;
 			return 0;
 		}
 	}
 	for (i = 0; i < sizeof(no) / sizeof(no[0]); i++) {
-		if (!roster_build_casecmp(s, no[i])) {
+		if (!text_casecmp(s, no[i])) {
 			*out = false;
 			return 0;
 		}
@@ -107,9 +108,9 @@ static int csv_cell(struct csv_reader *r, struct roster_person *p,
 		return roster_build_aliases(p, cell, len)
 			       ? roster_build_nomem(&r->b)
 			       : 0;
-	v = roster_build_trimmed(cell, len,
-				 col->kind == ROSTER_COLUMN_NAME ||
-					 col->kind == ROSTER_COLUMN_TITLE);
+	v = text_trimmed(cell, len,
+			 col->kind == ROSTER_COLUMN_NAME ||
+				 col->kind == ROSTER_COLUMN_TITLE);
 	if (!v)
 		return roster_build_nomem(&r->b);
 	switch (col->kind) {
@@ -145,8 +146,7 @@ static bool csv_row_is_empty(const struct csv_reader *r)
 	size_t i;
 
 	for (i = 0; i < r->nfields; i++)
-		if (roster_build_has_content(r->fields[i],
-					     strlen(r->fields[i])))
+		if (text_has_content(r->fields[i], strlen(r->fields[i])))
 			return false;
 	return true;
 }
@@ -247,15 +247,14 @@ static int csv_feed(struct csv_reader *r, struct csv_parser *parser,
 	size_t pos = 0, end;
 
 	while (pos < len && !r->rc) {
-		end = roster_build_line_end(text, len, pos);
+		end = text_line_end(text, len, pos);
 		r->line++;
-		if (!roster_build_utf8(text + pos, end - pos))
+		if (!text_is_utf8(text + pos, end - pos))
 			return dg_errf(r->b.err, DG_EPARSE,
 				       "%s:%u: not UTF-8 text; save the roster "
 				       "as UTF-8",
 				       r->b.name, r->line);
-		if (!r->in_record &&
-		    roster_build_has_content(text + pos, end - pos)) {
+		if (!r->in_record && text_has_content(text + pos, end - pos)) {
 			r->in_record = true;
 			r->rec_line = r->line;
 		}
@@ -302,7 +301,7 @@ int roster_read_csv(const char *text, size_t len, const char *name,
 	roster_build_init(&r.b, name, out, err);
 	if (csv_init(&parser, CSV_STRICT | CSV_STRICT_FINI))
 		return dg_errf(err, DG_ENOMEM, "%s: out of memory", name);
-	roster_build_skip_bom(&text, &len);
+	text_skip_bom(&text, &len);
 	rc = csv_feed(&r, &parser, text, len);
 	csv_free(&parser);
 	csv_reader_release(&r);

@@ -1,6 +1,7 @@
-/* roster_read_jsonl: the JSON lines reader of roster.h, on json-c. */
-#include "roster.h"
+#include "roster_jsonl.h"
+
 #include "roster_build.h"
+#include "text.h"
 #include "strbuf.h"
 
 #include <json-c/json.h>
@@ -14,8 +15,8 @@
 static int json_string_ok(struct roster_build *b, unsigned line,
 			  const char *key, struct json_object *val)
 {
-	if (roster_build_utf8(json_object_get_string(val),
-			      (size_t)json_object_get_string_len(val)))
+	if (text_is_utf8(json_object_get_string(val),
+			 (size_t)json_object_get_string_len(val)))
 		return 0;
 	return dg_errf(b->err, DG_EINVAL,
 		       "%s:%u: the value of '%s' holds a NUL character or a "
@@ -37,9 +38,8 @@ static int json_text(struct roster_build *b, unsigned line, const char *key,
 	rc = json_string_ok(b, line, key, val);
 	if (rc)
 		return rc;
-	*out = roster_build_trimmed(json_object_get_string(val),
-				    (size_t)json_object_get_string_len(val),
-				    text);
+	*out = text_trimmed(json_object_get_string(val),
+			    (size_t)json_object_get_string_len(val), text);
 	return *out ? 0 : roster_build_nomem(b);
 }
 
@@ -198,7 +198,7 @@ static int json_fields(struct roster_build *b, struct roster_person *p,
 			break;
 		}
 		strbuf_trim(&key);
-		roster_build_lower(key.buf);
+		text_lower(key.buf);
 		rc = json_field(b, p, key.buf,
 				json_object_iter_peek_value(&it));
 	}
@@ -222,8 +222,8 @@ static struct json_object *json_parse_line(struct roster_build *b,
 	obj = json_tokener_parse_ex(tok, s, (int)len);
 	jerr = json_tokener_get_error(tok);
 	if (jerr == json_tokener_success &&
-	    roster_build_has_content(s + json_tokener_get_parse_end(tok),
-				     len - json_tokener_get_parse_end(tok)))
+	    text_has_content(s + json_tokener_get_parse_end(tok),
+			     len - json_tokener_get_parse_end(tok)))
 		*rc = dg_errf(b->err, DG_EPARSE,
 			      "%s:%u: text after the JSON object; each line "
 			      "must hold exactly one",
@@ -255,7 +255,7 @@ static int jsonl_line(struct roster_build *b, const char *s, size_t len,
 	struct json_object *obj;
 	int rc;
 
-	if (!roster_build_utf8(s, len))
+	if (!text_is_utf8(s, len))
 		return dg_errf(b->err, DG_EPARSE,
 			       "%s:%u: not UTF-8 text; save the roster as "
 			       "UTF-8",
@@ -283,11 +283,11 @@ int roster_read_jsonl(const char *text, size_t len, const char *name,
 	int rc = 0;
 
 	roster_build_init(&b, name, out, err);
-	roster_build_skip_bom(&text, &len);
+	text_skip_bom(&text, &len);
 	while (!rc && pos < len) {
-		end = roster_build_line_end(text, len, pos);
+		end = text_line_end(text, len, pos);
 		line++;
-		if (roster_build_has_content(text + pos, end - pos))
+		if (text_has_content(text + pos, end - pos))
 			rc = jsonl_line(&b, text + pos, end - pos, line);
 		pos = end;
 	}

@@ -15,9 +15,8 @@
  *   business (a recording returns what it recorded); the planner filters
  *   by day in any case.
  * - group: DG_ENOTFOUND when the address is no group; the lookup ignores
- *   letter case. Answers (found or not found) are remembered for the life
- *   of the source, because match asks about the same addresses for every
- *   user and a Graph lookup costs a request.
+ *   letter case. Each call asks the kind: the run's one cache of answers
+ *   is the directory's (directory.h), which asks once per address.
  * - Errors name what failed (file or request) and the user.
  */
 #ifndef DIGEST_SOURCE_H
@@ -126,8 +125,7 @@ void source_close(struct source *s);
 /*
  * For implementers of a kind. Each operation gets the impl pointer given
  * to source_new() and has the contract of the source_*() call of the same
- * name, except that users may include users without mail and group needs
- * no cache.
+ * name, except that users may include users without mail.
  */
 struct source_ops {
 	const char *kind; /* "fixtures", "graph": for messages */

@@ -11,6 +11,7 @@
 #include "auth.h"
 #include "graph.h"
 #include "graphjson.h"
+#include "hmap.h"
 #include "logging.h"
 #include "users.h"
 
@@ -80,11 +81,11 @@ struct gsrc {
 	bool delegated;
 	struct guser **users;
 	size_t n, alloc;
-	size_t *slots; /* open addressing on id: index + 1, 0 empty */
-	size_t nslots;
+	struct hmap by_id;   /* user id -> struct guser */
 	bool groups_refused; /* 403 on /groups: stop asking */
 	struct gpre *pre;    /* lists looked up ahead, all at once */
 	size_t npre;
+	struct hmap by_address; /* pre's addresses and users' mails */
 
 	source_progress_fn *progress;
 	void *progress_ctx;
@@ -128,41 +129,6 @@ static void tick(void *ctx)
 
 /* ---- the records ----------------------------------------------------- */
 
-static size_t hash(const char *s)
-{
-	size_t h = 2166136261u;
-
-	for (; *s; s++)
-		h = (h ^ (unsigned char)*s) * 16777619u;
-	return h;
-}
-
-static size_t *slot_of(struct gsrc *s, const char *id)
-{
-	size_t i = hash(id) & (s->nslots - 1);
-
-	while (s->slots[i] && strcmp(s->users[s->slots[i] - 1]->id, id))
-		i = (i + 1) & (s->nslots - 1);
-	return &s->slots[i];
-}
-
-static int rehash(struct gsrc *s)
-{
-	size_t n = s->nslots ? s->nslots * 2 : 64, i;
-	size_t *old = s->slots;
-
-	s->slots = calloc(n, sizeof(*s->slots));
-	if (!s->slots) {
-		s->slots = old;
-		return DG_ENOMEM;
-	}
-	s->nslots = n;
-	free(old);
-	for (i = 0; i < s->n; i++)
-		*slot_of(s, s->users[i]->id) = i + 1;
-	return 0;
-}
-
 static void guser_free(struct guser *u)
 {
 	if (!u)
@@ -201,19 +167,15 @@ static int record(struct gsrc *s, const struct cal_user *cu, struct guser **out,
 		  struct dg_err *err)
 {
 	struct guser *u;
-	size_t *slot;
 	int rc;
 
 	if (!cu->id)
 		return dg_errf(err, DG_EINVAL,
 			       "a user without id cannot be "
 			       "fetched");
-	if (s->nslots && (slot = slot_of(s, cu->id)) && *slot) {
-		*out = s->users[*slot - 1];
+	*out = hmap_get(&s->by_id, cu->id);
+	if (*out)
 		return 0;
-	}
-	if ((s->n + 1) * 2 > s->nslots && rehash(s))
-		return dg_errf(err, DG_ENOMEM, "out of memory");
 	if (s->n == s->alloc) {
 		size_t cap = s->alloc ? s->alloc * 2 : 64;
 		struct guser **v = realloc(s->users, cap * sizeof(*v));
@@ -228,8 +190,11 @@ static int record(struct gsrc *s, const struct cal_user *cu, struct guser **out,
 		guser_free(u);
 		return rc;
 	}
+	if (hmap_put(&s->by_id, u->id, u, NULL)) {
+		guser_free(u);
+		return dg_errf(err, DG_ENOMEM, "out of memory");
+	}
 	s->users[s->n++] = u;
-	*slot_of(s, u->id) = s->n;
 	*out = u;
 	return 0;
 }
@@ -743,51 +708,65 @@ static void pre_page(void *arg, const struct graph_result *r)
 	free(next);
 }
 
-static bool pre_listed(const struct gsrc *s, const char *address)
+/* Every user's mail, so that no user is looked up as a list. */
+static int pre_users(struct gsrc *s)
 {
-	for (size_t i = 0; i < s->npre; i++)
-		if (!strcasecmp(s->pre[i].address, address))
-			return true;
-	for (size_t i = 0; i < s->n; i++)
-		if (s->users[i]->mail && !strcasecmp(s->users[i]->mail, address))
-			return true;
-	return false;
+	for (size_t i = 0; i < s->n; i++) {
+		int rc = hmap_put(&s->by_address, s->users[i]->mail,
+				  s->users[i], NULL);
+
+		if (rc && rc != DG_EEXISTS)
+			return rc;
+	}
+	return 0;
+}
+
+/* Remember address for a lookup unless it is known or listed already. */
+static int pre_add(struct gsrc *s, const char *address, size_t *alloc)
+{
+	struct gpre *v;
+
+	if (hmap_get(&s->by_address, address))
+		return 0;
+	if (s->npre == *alloc) {
+		*alloc = *alloc ? *alloc * 2 : 64;
+		v = realloc(s->pre, *alloc * sizeof(*v));
+		if (!v)
+			return DG_ENOMEM;
+		s->pre = v;
+	}
+	v = &s->pre[s->npre];
+	memset(v, 0, sizeof(*v));
+	v->src = s;
+	v->address = strdup(address);
+	if (!v->address)
+		return DG_ENOMEM;
+	s->npre++;
+	/* The value is an index: pre moves as it grows. */
+	return hmap_put(&s->by_address, v->address, (void *)s->npre, NULL);
 }
 
 /* Every attendee address of the fetched calendars that is no user. */
 static int pre_collect(struct gsrc *s, size_t *alloc)
 {
-	for (size_t i = 0; i < s->n; i++) {
+	int rc = pre_users(s);
+
+	for (size_t i = 0; !rc && i < s->n; i++) {
 		const struct cal_event_list *l = &s->users[i]->events;
 
-		for (size_t j = 0; j < l->n; j++) {
-			for (size_t k = 0; k < l->v[j].nattendees; k++) {
+		for (size_t j = 0; !rc && j < l->n; j++) {
+			for (size_t k = 0; !rc && k < l->v[j].nattendees;
+			     k++) {
 				const struct cal_attendee *a =
 					&l->v[j].attendees[k];
-				struct gpre *v;
 
-				if (a->type == CAL_ATTENDEE_RESOURCE ||
-				    !a->who.address ||
-				    pre_listed(s, a->who.address))
-					continue;
-				if (s->npre == *alloc) {
-					*alloc = *alloc ? *alloc * 2 : 64;
-					v = realloc(s->pre, *alloc * sizeof(*v));
-					if (!v)
-						return DG_ENOMEM;
-					s->pre = v;
-				}
-				v = &s->pre[s->npre];
-				memset(v, 0, sizeof(*v));
-				v->src = s;
-				v->address = strdup(a->who.address);
-				if (!v->address)
-					return DG_ENOMEM;
-				s->npre++;
+				if (a->type != CAL_ATTENDEE_RESOURCE &&
+				    a->who.address)
+					rc = pre_add(s, a->who.address, alloc);
 			}
 		}
 	}
-	return 0;
+	return rc;
 }
 
 /*
@@ -825,25 +804,25 @@ static int prefetch_groups(struct gsrc *s, struct dg_err *err)
 static int pre_take(struct gsrc *s, const char *address, struct cal_group *out,
 		    int *rc, struct dg_err *err)
 {
-	for (size_t i = 0; i < s->npre; i++) {
-		struct gpre *p = &s->pre[i];
+	size_t i = (size_t)hmap_get(&s->by_address, address);
+	struct gpre *p;
 
-		if (strcasecmp(p->address, address))
-			continue;
-		if (p->state == PRE_NOT_GROUP) {
-			*rc = dg_errf(err, DG_ENOTFOUND, "%s is no group",
-				      address);
-			return 1;
-		}
-		if (p->state != PRE_GROUP)
-			return 0;
-		*out = p->group;
-		memset(&p->group, 0, sizeof(p->group));
-		p->state = PRE_TAKEN;
-		*rc = 0;
+	/* Users' mails map to their records, not to an index of pre. */
+	if (!i || !s->pre || i > s->npre ||
+	    strcasecmp(s->pre[i - 1].address, address))
+		return 0;
+	p = &s->pre[i - 1];
+	if (p->state == PRE_NOT_GROUP) {
+		*rc = dg_errf(err, DG_ENOTFOUND, "%s is no group", address);
 		return 1;
 	}
-	return 0;
+	if (p->state != PRE_GROUP)
+		return 0;
+	*out = p->group;
+	memset(&p->group, 0, sizeof(p->group));
+	p->state = PRE_TAKEN;
+	*rc = 0;
+	return 1;
 }
 
 static int gs_group(void *impl, const char *address, struct cal_group *out,
@@ -897,7 +876,8 @@ static void gs_close(void *impl)
 	for (i = 0; i < s->n; i++)
 		guser_free(s->users[i]);
 	free(s->users);
-	free(s->slots);
+	hmap_release(&s->by_id);
+	hmap_release(&s->by_address);
 	for (i = 0; i < s->npre; i++) {
 		free(s->pre[i].address);
 		cal_group_release(&s->pre[i].group);
@@ -932,6 +912,8 @@ int source_open_graph(const struct config *cfg, struct store *st, int jobs,
 		return dg_errf(err, DG_ENOMEM, "out of memory");
 	s->cfg = cfg;
 	s->st = st;
+	hmap_init(&s->by_id, 0);
+	hmap_init(&s->by_address, HMAP_NOCASE);
 	s->delegated = cfg->graph.auth == CONFIG_AUTH_DELEGATED;
 	s->progress = progress;
 	s->progress_ctx = progress_ctx;

@@ -1,7 +1,6 @@
 #include "store.h"
 #include "store_db.h"
 #include "logging.h"
-#include "roster.h"
 #include "strbuf.h"
 
 #include <sqlite3.h>
@@ -100,7 +99,7 @@ static const char *const migrations[] = {
 	"  mail            TEXT NOT NULL COLLATE NOCASE,"
 	"  display_name    TEXT,"
 	"  upn             TEXT,"
-	"  proxy_addresses TEXT NOT NULL DEFAULT '',"  /* one per line */
+	"  proxy_addresses TEXT NOT NULL DEFAULT ''," /* one per line */
 	"  synced_at       INTEGER NOT NULL"
 	");"
 	"CREATE INDEX users_mail ON users(mail);"
@@ -164,14 +163,6 @@ int store_db_prepare(struct store *st, const char *sql, sqlite3_stmt **stmt,
 	return 0;
 }
 
-/* Bind s, or NULL for an absent or empty string. */
-static int bind_text_or_null(sqlite3_stmt *stmt, int i, const char *s)
-{
-	if (!s || !*s)
-		return sqlite3_bind_null(stmt, i);
-	return sqlite3_bind_text(stmt, i, s, -1, SQLITE_STATIC);
-}
-
 /* A copy of a text column; "" for NULL. NULL only when out of memory. */
 static char *column_dup(sqlite3_stmt *stmt, int i)
 {
@@ -193,7 +184,7 @@ static int run_pragmas(struct store *st, struct dg_err *err)
 	 * database fails here. WAL lets `status` read while a run writes.
 	 */
 	rc = store_db_prepare(st, "PRAGMA journal_mode=WAL", &stmt,
-		     "cannot open the database", err);
+			      "cannot open the database", err);
 	if (rc)
 		return rc;
 	if (sqlite3_step(stmt) != SQLITE_ROW) {
@@ -215,9 +206,9 @@ static int run_pragmas(struct store *st, struct dg_err *err)
 	 * nothing for a batch job that commits a few times per user.
 	 */
 	return store_db_exec(st,
-		    "PRAGMA synchronous=FULL;"
-		    "PRAGMA foreign_keys=ON;",
-		    "cannot open the database", err);
+			     "PRAGMA synchronous=FULL;"
+			     "PRAGMA foreign_keys=ON;",
+			     "cannot open the database", err);
 }
 
 static int read_user_version(struct store *st, int *version, struct dg_err *err)
@@ -226,7 +217,7 @@ static int read_user_version(struct store *st, int *version, struct dg_err *err)
 	int rc;
 
 	rc = store_db_prepare(st, "PRAGMA user_version", &stmt,
-		     "cannot read the schema version", err);
+			      "cannot read the schema version", err);
 	if (rc)
 		return rc;
 	if (sqlite3_step(stmt) != SQLITE_ROW)
@@ -248,7 +239,8 @@ static int migrate_step(struct store *st, bool *done, struct dg_err *err)
 	int version = 0;
 	int rc;
 
-	rc = store_db_exec(st, "BEGIN IMMEDIATE", "cannot upgrade the schema", err);
+	rc = store_db_exec(st, "BEGIN IMMEDIATE", "cannot upgrade the schema",
+			   err);
 	if (rc)
 		return rc;
 	rc = read_user_version(st, &version, err);
@@ -263,7 +255,8 @@ static int migrate_step(struct store *st, bool *done, struct dg_err *err)
 	}
 	if (version == STORE_VERSION) {
 		*done = true;
-		rc = store_db_exec(st, "COMMIT", "cannot upgrade the schema", err);
+		rc = store_db_exec(st, "COMMIT", "cannot upgrade the schema",
+				   err);
 		goto out;
 	}
 	rc = strbuf_addf(&sql, "%s;PRAGMA user_version=%d;",
@@ -351,7 +344,8 @@ int store_begin(struct store *st, struct dg_err *err)
 	if (!sqlite3_get_autocommit(st->db))
 		return dg_errf(err, DG_EINTERNAL,
 			       "%s: a transaction is already open", st->path);
-	return store_db_exec(st, "BEGIN IMMEDIATE", "cannot start a transaction", err);
+	return store_db_exec(st, "BEGIN IMMEDIATE",
+			     "cannot start a transaction", err);
 }
 
 int store_commit(struct store *st, struct dg_err *err)
@@ -372,240 +366,6 @@ void store_rollback(struct store *st)
 			     sqlite3_errmsg(st->db));
 }
 
-/* The three inserts of a roster replace, prepared once. */
-struct roster_inserts {
-	sqlite3_stmt *person;
-	sqlite3_stmt *alias;
-	sqlite3_stmt *result;
-};
-
-static int step_done(struct store *st, sqlite3_stmt *stmt,
-		     const struct roster_person *p, struct dg_err *err)
-{
-	int rc = sqlite3_step(stmt);
-
-	sqlite3_reset(stmt);
-	sqlite3_clear_bindings(stmt);
-	if (rc == SQLITE_DONE)
-		return 0;
-	if (p->line)
-		return dg_errf(err, code_of(sqlite3_extended_errcode(st->db)),
-			       "%s: cannot store %s (roster line %u): %s",
-			       st->path, p->email, p->line,
-			       sqlite3_errmsg(st->db));
-	return dg_errf(err, code_of(sqlite3_extended_errcode(st->db)),
-		       "%s: cannot store %s: %s", st->path, p->email,
-		       sqlite3_errmsg(st->db));
-}
-
-static int insert_person(struct store *st, struct roster_inserts *ins,
-			 const struct roster_person *p, struct dg_err *err)
-{
-	size_t i;
-	int rc;
-
-	sqlite3_bind_text(ins->person, 1, p->email, -1, SQLITE_STATIC);
-	bind_text_or_null(ins->person, 2, p->name);
-	bind_text_or_null(ins->person, 3, p->title);
-	sqlite3_bind_int(ins->person, 4, p->opt_out);
-	rc = step_done(st, ins->person, p, err);
-	for (i = 0; !rc && i < p->naliases; i++) {
-		sqlite3_bind_text(ins->alias, 1, p->aliases[i], -1,
-				  SQLITE_STATIC);
-		sqlite3_bind_text(ins->alias, 2, p->email, -1, SQLITE_STATIC);
-		rc = step_done(st, ins->alias, p, err);
-	}
-	for (i = 0; !rc && i < p->nassessments; i++) {
-		const struct roster_assessment *a = &p->assessments[i];
-
-		sqlite3_bind_text(ins->result, 1, p->email, -1, SQLITE_STATIC);
-		sqlite3_bind_text(ins->result, 2, a->name, -1, SQLITE_STATIC);
-		sqlite3_bind_text(ins->result, 3, a->value, -1, SQLITE_STATIC);
-		rc = step_done(st, ins->result, p, err);
-	}
-	return rc;
-}
-
-static int insert_roster(struct store *st, const struct roster *r,
-			 struct dg_err *err)
-{
-	struct roster_inserts ins = {NULL, NULL, NULL};
-	const char *what = "cannot store the roster";
-	size_t i;
-	int rc;
-
-	rc = store_db_prepare(st,
-		     "INSERT INTO people(email, name, title, opt_out) "
-		     "VALUES (?1, ?2, ?3, ?4)",
-		     &ins.person, what, err);
-	if (!rc)
-		rc = store_db_prepare(st,
-			     "INSERT INTO aliases(address, email) "
-			     "VALUES (?1, ?2)",
-			     &ins.alias, what, err);
-	if (!rc)
-		rc = store_db_prepare(st,
-			     "INSERT INTO assessments(email, name, value) "
-			     "VALUES (?1, ?2, ?3)",
-			     &ins.result, what, err);
-	for (i = 0; !rc && i < r->n; i++)
-		rc = insert_person(st, &ins, &r->v[i], err);
-	sqlite3_finalize(ins.person);
-	sqlite3_finalize(ins.alias);
-	sqlite3_finalize(ins.result);
-	return rc;
-}
-
-int store_roster_replace(struct store *st, const struct roster *r,
-			 struct dg_err *err)
-{
-	const char *what = "cannot store the roster";
-	int rc;
-
-	/* A savepoint: a transaction of its own, or part of the caller's. */
-	rc = store_db_exec(st, "SAVEPOINT roster_replace", what, err);
-	if (rc)
-		return rc;
-	rc = store_db_exec(st,
-		  "DELETE FROM assessments;"
-		  "DELETE FROM aliases;"
-		  "DELETE FROM people;",
-		  what, err);
-	if (!rc)
-		rc = insert_roster(st, r, err);
-	if (!rc)
-		rc = store_db_exec(st, "RELEASE roster_replace", what, err);
-	if (rc &&
-	    sqlite3_exec(st->db,
-			 "ROLLBACK TO roster_replace; RELEASE roster_replace",
-			 NULL, NULL, NULL) != SQLITE_OK)
-		logging_warn("%s: rollback of the roster failed: %s", st->path,
-			     sqlite3_errmsg(st->db));
-	return rc;
-}
-
-/* The queries of a roster load, prepared once. */
-struct roster_queries {
-	sqlite3_stmt *people;
-	sqlite3_stmt *aliases;
-	sqlite3_stmt *results;
-};
-
-/* One row of the aliases query (1 column) or the results one (2). */
-static int load_extra(sqlite3_stmt *q, struct roster_person *p)
-{
-	const char *a = (const char *)sqlite3_column_text(q, 0);
-
-	if (sqlite3_column_count(q) == 1)
-		return roster_person_add_alias(p, a);
-	return roster_person_add_result(
-		p, a, (const char *)sqlite3_column_text(q, 1));
-}
-
-/* Add p's aliases or results, as q selects them. */
-static int load_extras(struct store *st, sqlite3_stmt *q,
-		       struct roster_person *p, struct dg_err *err)
-{
-	int rc = 0;
-	int step;
-
-	sqlite3_bind_text(q, 1, p->email, -1, SQLITE_STATIC);
-	step = sqlite3_step(q);
-	while (step == SQLITE_ROW) {
-		rc = load_extra(q, p);
-		if (rc)
-			break;
-		step = sqlite3_step(q);
-	}
-	if (rc)
-		dg_errf(err, rc, "%s: out of memory loading the roster",
-			st->path);
-	else if (step != SQLITE_DONE)
-		rc = store_fail(st, "cannot load the roster", err);
-	sqlite3_reset(q);
-	return rc;
-}
-
-static int load_person(struct store *st, struct roster_queries *q,
-		       struct roster *out, struct dg_err *err)
-{
-	struct roster_person p = {0};
-	int rc;
-
-	p.email = column_dup(q->people, 0);
-	p.name = column_dup(q->people, 1);
-	p.title = column_dup(q->people, 2);
-	p.opt_out = sqlite3_column_int(q->people, 3) != 0;
-	if (!p.email || !p.name || !p.title) {
-		roster_person_release(&p);
-		return dg_errf(err, DG_ENOMEM,
-			       "%s: out of memory loading the roster",
-			       st->path);
-	}
-	rc = load_extras(st, q->aliases, &p, err);
-	if (!rc)
-		rc = load_extras(st, q->results, &p, err);
-	if (!rc && roster_push(out, &p))
-		rc = dg_errf(err, DG_ENOMEM,
-			     "%s: out of memory loading the roster", st->path);
-	roster_person_release(&p);
-	return rc;
-}
-
-static int load_roster(struct store *st, struct roster_queries *q,
-		       struct roster *out, struct dg_err *err)
-{
-	const char *what = "cannot load the roster";
-	int rc, step;
-
-	/* rowid order is file order: aliases and results as written. */
-	rc = store_db_prepare(st,
-		     "SELECT email, name, title, opt_out FROM people "
-		     "ORDER BY email",
-		     &q->people, what, err);
-	if (!rc)
-		rc = store_db_prepare(st,
-			     "SELECT address FROM aliases WHERE email = ?1 "
-			     "ORDER BY rowid",
-			     &q->aliases, what, err);
-	if (!rc)
-		rc = store_db_prepare(st,
-			     "SELECT name, value FROM assessments "
-			     "WHERE email = ?1 ORDER BY rowid",
-			     &q->results, what, err);
-	if (rc)
-		return rc;
-	step = sqlite3_step(q->people);
-	while (step == SQLITE_ROW) {
-		rc = load_person(st, q, out, err);
-		if (rc)
-			return rc;
-		step = sqlite3_step(q->people);
-	}
-	if (step != SQLITE_DONE)
-		return store_fail(st, what, err);
-	return 0;
-}
-
-int store_roster_load(struct store *st, struct roster *out, struct dg_err *err)
-{
-	struct roster_queries q = {NULL, NULL, NULL};
-	int rc;
-
-	/* One read transaction: a concurrent import cannot tear the load. */
-	rc = store_db_exec(st, "SAVEPOINT roster_load", "cannot load the roster", err);
-	if (rc)
-		return rc;
-	rc = load_roster(st, &q, out, err);
-	sqlite3_finalize(q.people);
-	sqlite3_finalize(q.aliases);
-	sqlite3_finalize(q.results);
-	sqlite3_exec(st->db, "RELEASE roster_load", NULL, NULL, NULL);
-	if (rc)
-		roster_release(out);
-	return rc;
-}
-
 int store_meta_get(struct store *st, const char *key, char **value,
 		   struct dg_err *err)
 {
@@ -613,8 +373,8 @@ int store_meta_get(struct store *st, const char *key, char **value,
 	int rc, step;
 
 	*value = NULL;
-	rc = store_db_prepare(st, "SELECT value FROM meta WHERE key = ?1", &stmt,
-		     "cannot read meta", err);
+	rc = store_db_prepare(st, "SELECT value FROM meta WHERE key = ?1",
+			      &stmt, "cannot read meta", err);
 	if (rc)
 		return rc;
 	sqlite3_bind_text(stmt, 1, key, -1, SQLITE_STATIC);
@@ -640,10 +400,11 @@ int store_meta_set(struct store *st, const char *key, const char *value,
 	sqlite3_stmt *stmt = NULL;
 	int rc;
 
-	rc = store_db_prepare(st,
-		     "INSERT INTO meta(key, value) VALUES (?1, ?2) "
-		     "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-		     &stmt, "cannot write meta", err);
+	rc = store_db_prepare(
+		st,
+		"INSERT INTO meta(key, value) VALUES (?1, ?2) "
+		"ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+		&stmt, "cannot write meta", err);
 	if (rc)
 		return rc;
 	sqlite3_bind_text(stmt, 1, key, -1, SQLITE_STATIC);
@@ -662,4 +423,9 @@ sqlite3 *store_db(struct store *st)
 int store_db_fail(struct store *st, const char *what, struct dg_err *err)
 {
 	return store_fail(st, what, err);
+}
+
+int store_db_code(struct store *st)
+{
+	return code_of(sqlite3_extended_errcode(st->db));
 }

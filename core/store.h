@@ -9,8 +9,9 @@
  * with synchronous=FULL (store.c says why), foreign keys on and a 5 s busy
  * timeout, so a second process waits instead of failing at once.
  *
- * Invariants: the roster tables only change as a whole (store_roster_replace
- * is atomic); every message names the database file.
+ * The tables belong to the modules that keep them (roster_db, queue,
+ * users, auth's tokens); they run their SQL here through store_db.h.
+ * Invariants: every message names the database file.
  * Errors: int functions return 0 or a DG_E* code and fill *err on failure.
  */
 #ifndef DIGEST_STORE_H
@@ -19,7 +20,6 @@
 #include "err.h"
 
 struct store;
-struct roster;
 
 /*
  * Open or create the database at path and bring its schema up to date.
@@ -35,24 +35,6 @@ void store_close(struct store *st);
 
 /* The path st was opened with; borrowed, valid until store_close(). */
 const char *store_path(const struct store *st);
-
-/*
- * Replace the whole roster with r, in one transaction (or one savepoint
- * of the caller's transaction): on failure the previous roster is intact.
- * r is the caller's; the store keeps copies.
- */
-int store_roster_replace(struct store *st, const struct roster *r,
-			 struct dg_err *err)
-	__attribute__((warn_unused_result));
-
-/*
- * Load the whole roster into out (empty: ROSTER_INIT or released), people
- * sorted by email (case-insensitive), with aliases and assessments; each
- * person's line is 0. *out is yours: roster_release() it. On error out is
- * left empty.
- */
-int store_roster_load(struct store *st, struct roster *out, struct dg_err *err)
-	__attribute__((warn_unused_result));
 
 /*
  * Read the meta value of key. *value is yours: free() it. DG_ENOTFOUND

@@ -24,6 +24,9 @@ sqlite3 *store_db(struct store *st);
  */
 int store_db_fail(struct store *st, const char *what, struct dg_err *err);
 
+/* The DG_E* code of SQLite's last error on st's connection. */
+int store_db_code(struct store *st);
+
 /* Prepare sql; on failure err says "<db>: <what>: <SQLite's message>". */
 int store_db_prepare(struct store *st, const char *sql, sqlite3_stmt **stmt,
 		     const char *what, struct dg_err *err)

@@ -2,11 +2,11 @@
  * users: the users digest serves, as Microsoft Graph knows them, kept in
  * table users.
  *
- * In app mode `digest users sync` reads the tenant's users (or the
- * transitive members of [graph] group) and replaces the table as a whole,
- * in one transaction: a failed sync leaves the previous users in place.
- * In delegated mode each `digest connect` adds the user who signed in, and
- * the run's users are those with a token (table tokens).
+ * In app mode users_sync (users_sync.h) replaces the table as a whole, in
+ * one transaction: a failed sync leaves the previous users in place. In
+ * delegated mode each `digest connect` adds the user who signed in, and
+ * the run's users are those with a token (table tokens). This module only
+ * keeps the table: it knows no Graph.
  *
  * Invariants: every stored user has an id and a mail; proxy addresses are
  * kept one per line, so one holding a line break is dropped.
@@ -19,9 +19,7 @@
 #include <stdint.h>
 
 #include "calendar.h"
-#include "config.h"
 #include "err.h"
-#include "source.h"
 #include "store.h"
 
 /*
@@ -45,15 +43,5 @@ enum users_which {
 int users_load(struct store *st, enum users_which which,
 	       struct cal_user_list *out, struct dg_err *err)
 	__attribute__((warn_unused_result));
-
-/*
- * digest users sync (app mode): GET /users (all pages), or the transitive
- * members of [graph] group (an id, a mail or a display name), and
- * users_replace() with them. progress (may be NULL) hears of each page.
- * *stored: how many users with a mail were stored.
- */
-int users_sync(const struct config *cfg, struct store *st, int64_t now_ms,
-	       source_progress_fn *progress, void *progress_ctx, size_t *stored,
-	       struct dg_err *err) __attribute__((warn_unused_result));
 
 #endif

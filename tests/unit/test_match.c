@@ -19,6 +19,7 @@
 
 #include "calendar.h"
 #include "err.h"
+#include "directory.h"
 #include "match.h"
 #include "roster.h"
 
@@ -26,7 +27,7 @@ struct world {
 	struct roster roster;
 	struct cal_user_list users;
 	struct cal_group groups[3];
-	struct match_directory dir;
+	struct directory *dir;
 	const struct cal_user *zoe; /* the user whose digest it is */
 	struct cal_event ev;
 	struct match_list out;
@@ -142,10 +143,11 @@ static int world_setup(void **state)
 	group(&w->groups[2], "noname@contoso.com", NULL,
 	      (const char *const[]){ "Bob Brown", "bob@contoso.com", NULL });
 
-	w->dir.roster = &w->roster;
-	w->dir.users = &w->users;
-	w->dir.groups = w->groups;
-	w->dir.ngroups = 3;
+	assert_int_equal(directory_open(&w->roster, &w->users, NULL, NULL,
+					&w->dir, NULL), 0);
+	for (size_t i = 0; i < 3; i++)
+		assert_int_equal(directory_add_group(w->dir, &w->groups[i],
+						     NULL), 0);
 	w->zoe = &w->users.v[0];
 	*state = w;
 	return 0;
@@ -157,6 +159,7 @@ static int world_teardown(void **state)
 
 	match_list_release(&w->out);
 	cal_event_release(&w->ev);
+	directory_close(w->dir);
 	for (size_t i = 0; i < 3; i++)
 		cal_group_release(&w->groups[i]);
 	cal_user_list_release(&w->users);
@@ -200,7 +203,7 @@ static void match(struct world *w)
 	struct dg_err err = DG_ERR_INIT;
 
 	w->ev.id = dup("AAMkAG-test");
-	if (match_event(&w->dir, w->zoe, &w->ev, &w->out, &err))
+	if (match_event(w->dir, w->zoe, &w->ev, &w->out, &err))
 		fail_msg("match_event: %s", err.msg);
 }
 
@@ -506,13 +509,13 @@ static void test_match__known_addresses_are_roster_and_tenant_ones(
 {
 	struct world *w = *state;
 
-	assert_true(match_is_known(&w->dir, "AA@contoso.com"));
-	assert_true(match_is_known(&w->dir, "pat@FABRIKAM.com"));
-	assert_true(match_is_known(&w->dir, "Ann.Archer@contoso.com"));
-	assert_true(match_is_known(&w->dir, "CARL@contoso.com"));
-	assert_false(match_is_known(&w->dir, "team@contoso.com"));
-	assert_false(match_is_known(&w->dir, "jordan@fabrikam.com"));
-	assert_false(match_is_known(&w->dir, "bobby@contoso.com"));
+	assert_true(directory_is_known(w->dir, "AA@contoso.com"));
+	assert_true(directory_is_known(w->dir, "pat@FABRIKAM.com"));
+	assert_true(directory_is_known(w->dir, "Ann.Archer@contoso.com"));
+	assert_true(directory_is_known(w->dir, "CARL@contoso.com"));
+	assert_false(directory_is_known(w->dir, "team@contoso.com"));
+	assert_false(directory_is_known(w->dir, "jordan@fabrikam.com"));
+	assert_false(directory_is_known(w->dir, "bobby@contoso.com"));
 }
 
 static void test_match__self_is_mail_principal_name_or_smtp_proxy(
@@ -520,14 +523,14 @@ static void test_match__self_is_mail_principal_name_or_smtp_proxy(
 {
 	struct world *w = *state;
 
-	assert_true(match_is_self(w->zoe, "Zoe@Contoso.com"));
-	assert_true(match_is_self(w->zoe,
+	assert_true(directory_is_self(w->zoe, "Zoe@Contoso.com"));
+	assert_true(directory_is_self(w->zoe,
 				  "ZOE.MARTIN@contoso.onmicrosoft.com"));
-	assert_true(match_is_self(w->zoe, "zm@contoso.com"));
-	assert_false(match_is_self(w->zoe, "ann@contoso.com"));
-	assert_false(match_is_self(w->zoe, "SIP:zoe@contoso.com"));
-	assert_false(match_is_self(NULL, "zoe@contoso.com"));
-	assert_false(match_is_self(w->zoe, NULL));
+	assert_true(directory_is_self(w->zoe, "zm@contoso.com"));
+	assert_false(directory_is_self(w->zoe, "ann@contoso.com"));
+	assert_false(directory_is_self(w->zoe, "SIP:zoe@contoso.com"));
+	assert_false(directory_is_self(NULL, "zoe@contoso.com"));
+	assert_false(directory_is_self(w->zoe, NULL));
 }
 
 static void test_match__person_is_found_through_any_address(void **state)
@@ -535,14 +538,14 @@ static void test_match__person_is_found_through_any_address(void **state)
 	struct world *w = *state;
 	const char *via = NULL;
 
-	assert_ptr_equal(match_person(&w->dir, "ann@contoso.com", &via),
+	assert_ptr_equal(directory_person(w->dir, "ann@contoso.com", &via),
 			 &w->roster.v[1]);
 	assert_string_equal(via, "direct");
-	assert_ptr_equal(match_person(&w->dir, "ann.archer@contoso.com", &via),
+	assert_ptr_equal(directory_person(w->dir, "ann.archer@contoso.com", &via),
 			 &w->roster.v[1]);
 	assert_string_equal(via, "alias");
-	assert_null(match_person(&w->dir, "carl@contoso.com", &via));
-	assert_null(match_person(&w->dir, NULL, &via));
+	assert_null(directory_person(w->dir, "carl@contoso.com", &via));
+	assert_null(directory_person(w->dir, NULL, &via));
 }
 
 #define T(name) cmocka_unit_test_setup_teardown(name, world_setup, \

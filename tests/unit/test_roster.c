@@ -15,6 +15,10 @@
 
 #include "err.h"
 #include "roster.h"
+#include "roster_csv.h"
+#include "roster_db.h"
+#include "roster_import.h"
+#include "roster_jsonl.h"
 #include "store.h"
 #include "strbuf.h"
 
@@ -758,7 +762,7 @@ test_roster__import_stores_people_and_records_file_and_hash(void **state)
 	assert_int_equal(roster_import(st, path.buf, &n, &err), 0);
 	assert_int_equal(n, 2);
 
-	assert_int_equal(store_roster_load(st, &back, &err), 0);
+	assert_int_equal(roster_db_load(st, &back, &err), 0);
 	assert_int_equal(back.n, 2);
 	assert_string_equal(roster_find(&back, "A@contoso.com")->email,
 			    "ann@contoso.com");
@@ -794,7 +798,7 @@ test_roster__import_of_a_bad_file_keeps_the_previous_roster(void **state)
 	assert_int_equal(roster_import(st, bad.buf, NULL, &err), DG_EEXISTS);
 	assert_non_null(strstr(err.msg, ":4: duplicate email"));
 
-	assert_int_equal(store_roster_load(st, &back, &err), 0);
+	assert_int_equal(roster_db_load(st, &back, &err), 0);
 	assert_int_equal(back.n, 1);
 	assert_string_equal(back.v[0].email, "ann@contoso.com");
 	assert_int_equal(store_meta_get(st, "roster.file", &file, &err), 0);
@@ -813,7 +817,7 @@ static size_t stored_people(struct store *st)
 	struct dg_err err = DG_ERR_INIT;
 	size_t n;
 
-	assert_int_equal(store_roster_load(st, &back, &err), 0);
+	assert_int_equal(roster_db_load(st, &back, &err), 0);
 	n = back.n;
 	roster_release(&back);
 	return n;
@@ -833,7 +837,7 @@ test_roster__sync_imports_only_when_the_file_changed(void **state)
 	assert_int_equal(stored_people(st), 1);
 	/* Empty the stored roster behind the hash's back: an unchanged
 	 * file must not be read into the store again. */
-	assert_int_equal(store_roster_replace(st, &none, &err), 0);
+	assert_int_equal(roster_db_replace(st, &none, &err), 0);
 	assert_int_equal(roster_sync(st, path.buf, &err), 0);
 	assert_int_equal(stored_people(st), 0);
 	write_file(f, "roster.csv", "email\nann@contoso.com\nbob@contoso.com\n",

@@ -96,14 +96,6 @@ static void put(const char *dir, const char *rel, const char *text)
 	assert_int_equal(fclose(f), 0);
 }
 
-static void unput(const char *dir, const char *rel)
-{
-	char path[4096];
-
-	snprintf(path, sizeof(path), "%s/%s", dir, rel);
-	assert_int_equal(unlink(path), 0);
-}
-
 /* A message to compare with, formatted in a static buffer. */
 __attribute__((format(printf, 1, 2)))
 static const char *in(const char *fmt, ...)
@@ -292,7 +284,7 @@ static void test_source__a_user_address_is_not_a_group(void **state)
 					"is not a group in %s/%s",
 					demo_dir(), "groups.json"));
 	assert_null(g.id);
-	/* Asked again, the remembered answer says the same. */
+	/* Asked again, the recording says the same. */
 	memset(&err, 0, sizeof(err));
 	assert_int_equal(source_group(s, "ZOE.MARTIN@contoso.com", &g, &err),
 			 DG_ENOTFOUND);
@@ -301,31 +293,6 @@ static void test_source__a_user_address_is_not_a_group(void **state)
 }
 
 /* ---- broken recordings ---------------------------------------------- */
-
-static void test_source__group_answers_are_remembered(void **state)
-{
-	const char *dir = *state;
-	struct cal_group g = { 0 };
-	struct dg_err err = DG_ERR_INIT;
-	struct source *s;
-
-	put(dir, "users.json", ONE_USER);
-	put(dir, "groups.json", "{\"value\":[{\"id\":\"g1\",\"mail\":"
-	    "\"sales@contoso.com\",\"displayName\":\"Sales\"}]}");
-	put(dir, "groups/g1/transitiveMembers.json", "{\"value\":[{\"mail\":"
-	    "\"a@contoso.com\"}]}");
-	s = open_source(dir);
-	assert_int_equal(source_group(s, "sales@contoso.com", &g, &err), 0);
-	cal_group_release(&g);
-	unput(dir, "groups.json");
-	unput(dir, "groups/g1/transitiveMembers.json");
-	assert_int_equal(source_group(s, "Sales@Contoso.com", &g, &err), 0);
-	assert_string_equal(g.display_name, "Sales");
-	assert_int_equal(g.nmembers, 1);
-	assert_string_equal(g.members[0].address, "a@contoso.com");
-	cal_group_release(&g);
-	source_close(s);
-}
 
 static void test_source__group_without_members_file_is_an_io_error(
 	void **state)
@@ -701,7 +668,6 @@ int main(void)
 		T(test_source__group_lookup_ignores_case_and_lists_members),
 		T(test_source__nested_group_is_flattened_to_people),
 		T(test_source__a_user_address_is_not_a_group),
-		D(test_source__group_answers_are_remembered),
 		D(test_source__group_without_members_file_is_an_io_error),
 		D(test_source__recording_without_groups_has_no_groups),
 		D(test_source__missing_mailbox_names_the_file),

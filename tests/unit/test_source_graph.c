@@ -19,6 +19,7 @@
 #include "store.h"
 #include "strbuf.h"
 #include "users.h"
+#include "users_sync.h"
 #include "stub_http.h"
 #include "stub_tenant.h"
 

@@ -17,6 +17,7 @@
 
 #include "err.h"
 #include "roster.h"
+#include "roster_db.h"
 #include "store.h"
 #include "strbuf.h"
 
@@ -142,8 +143,8 @@ static void replace_ok(struct store *st, const struct roster *r)
 {
 	struct dg_err err = DG_ERR_INIT;
 
-	if (store_roster_replace(st, r, &err))
-		fail_msg("store_roster_replace: %s", err.msg);
+	if (roster_db_replace(st, r, &err))
+		fail_msg("roster_db_replace: %s", err.msg);
 }
 
 static void
@@ -186,7 +187,7 @@ static void test_store__reopen_keeps_roster_and_meta(void **state)
 	store_close(st);
 
 	st = open_ok(f);
-	assert_int_equal(store_roster_load(st, &back, &err), 0);
+	assert_int_equal(roster_db_load(st, &back, &err), 0);
 	assert_int_equal(back.n, 2);
 	assert_int_equal(store_meta_get(st, "roster.hash", &v, &err), 0);
 	assert_string_equal(v, "abc");
@@ -270,7 +271,7 @@ test_store__load_returns_people_sorted_with_aliases_results(void **state)
 
 	two_people(&r);
 	replace_ok(st, &r);
-	assert_int_equal(store_roster_load(st, &back, &err), 0);
+	assert_int_equal(roster_db_load(st, &back, &err), 0);
 
 	assert_int_equal(back.n, 2);
 	/* Sorted case-insensitively, spelled as stored. */
@@ -307,7 +308,7 @@ test_store__load_of_a_fresh_database_is_an_empty_roster(void **state)
 	struct dg_err err = DG_ERR_INIT;
 	struct store *st = open_ok(f);
 
-	assert_int_equal(store_roster_load(st, &back, &err), 0);
+	assert_int_equal(roster_db_load(st, &back, &err), 0);
 	assert_int_equal(back.n, 0);
 	store_close(st);
 	roster_release(&back);
@@ -326,7 +327,7 @@ test_store__replace_drops_people_missing_from_the_new_roster(void **state)
 	add_person(&r2, "carol@contoso.com", "Carol", false, NULL, NULL);
 	replace_ok(st, &r2);
 
-	assert_int_equal(store_roster_load(st, &back, &err), 0);
+	assert_int_equal(roster_db_load(st, &back, &err), 0);
 	assert_int_equal(back.n, 1);
 	assert_string_equal(back.v[0].email, "carol@contoso.com");
 	assert_int_equal(sql_int(f->db.buf, "SELECT count(*) FROM aliases"), 0);
@@ -352,7 +353,7 @@ static void test_store__failing_replace_leaves_the_previous_roster(void **state)
 	add_person(&bad, "carol@contoso.com", "Carol", false, NULL, NULL);
 	add_person(&bad, "CAROL@contoso.com", "Carol", false, NULL, NULL);
 
-	assert_int_equal(store_roster_replace(st, &bad, &err), DG_EEXISTS);
+	assert_int_equal(roster_db_replace(st, &bad, &err), DG_EEXISTS);
 	assert_int_equal(strbuf_addf(&want,
 				     "%s: cannot store CAROL@contoso.com "
 				     "(roster line 3): UNIQUE constraint "
@@ -361,7 +362,7 @@ static void test_store__failing_replace_leaves_the_previous_roster(void **state)
 			 0);
 	assert_string_equal(err.msg, want.buf);
 
-	assert_int_equal(store_roster_load(st, &back, &err), 0);
+	assert_int_equal(roster_db_load(st, &back, &err), 0);
 	assert_int_equal(back.n, 2);
 	assert_string_equal(back.v[0].email, "Ann@Contoso.com");
 	assert_int_equal(back.v[0].naliases, 2);
@@ -423,7 +424,7 @@ test_store__rollback_discards_what_the_transaction_wrote(void **state)
 	store_rollback(st);
 
 	assert_int_equal(store_meta_get(st, "k", &v, &err), DG_ENOTFOUND);
-	assert_int_equal(store_roster_load(st, &back, &err), 0);
+	assert_int_equal(roster_db_load(st, &back, &err), 0);
 	assert_int_equal(back.n, 0);
 	store_close(st);
 	roster_release(&r);

@@ -1,0 +1,260 @@
+#include "roster_db.h"
+
+#include "logging.h"
+#include "store_db.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* Bind s, or NULL for an absent or empty string. */
+static int bind_text_or_null(sqlite3_stmt *stmt, int i, const char *s)
+{
+	if (!s || !*s)
+		return sqlite3_bind_null(stmt, i);
+	return sqlite3_bind_text(stmt, i, s, -1, SQLITE_STATIC);
+}
+
+/* A copy of a text column; "" for NULL. NULL only when out of memory. */
+static char *column_dup(sqlite3_stmt *stmt, int i)
+{
+	const unsigned char *s = sqlite3_column_text(stmt, i);
+
+	return strdup(s ? (const char *)s : "");
+}
+
+/* The three inserts of a roster replace, prepared once. */
+struct roster_inserts {
+	sqlite3_stmt *person;
+	sqlite3_stmt *alias;
+	sqlite3_stmt *result;
+};
+
+static int step_done(struct store *st, sqlite3_stmt *stmt,
+		     const struct roster_person *p, struct dg_err *err)
+{
+	int rc = sqlite3_step(stmt);
+
+	sqlite3_reset(stmt);
+	sqlite3_clear_bindings(stmt);
+	if (rc == SQLITE_DONE)
+		return 0;
+	if (p->line)
+		return dg_errf(err, store_db_code(st),
+			       "%s: cannot store %s (roster line %u): %s",
+			       store_path(st), p->email, p->line,
+			       sqlite3_errmsg(store_db(st)));
+	return dg_errf(err, store_db_code(st), "%s: cannot store %s: %s",
+		       store_path(st), p->email, sqlite3_errmsg(store_db(st)));
+}
+
+static int insert_person(struct store *st, struct roster_inserts *ins,
+			 const struct roster_person *p, struct dg_err *err)
+{
+	size_t i;
+	int rc;
+
+	sqlite3_bind_text(ins->person, 1, p->email, -1, SQLITE_STATIC);
+	bind_text_or_null(ins->person, 2, p->name);
+	bind_text_or_null(ins->person, 3, p->title);
+	sqlite3_bind_int(ins->person, 4, p->opt_out);
+	rc = step_done(st, ins->person, p, err);
+	for (i = 0; !rc && i < p->naliases; i++) {
+		sqlite3_bind_text(ins->alias, 1, p->aliases[i], -1,
+				  SQLITE_STATIC);
+		sqlite3_bind_text(ins->alias, 2, p->email, -1, SQLITE_STATIC);
+		rc = step_done(st, ins->alias, p, err);
+	}
+	for (i = 0; !rc && i < p->nassessments; i++) {
+		const struct roster_assessment *a = &p->assessments[i];
+
+		sqlite3_bind_text(ins->result, 1, p->email, -1, SQLITE_STATIC);
+		sqlite3_bind_text(ins->result, 2, a->name, -1, SQLITE_STATIC);
+		sqlite3_bind_text(ins->result, 3, a->value, -1, SQLITE_STATIC);
+		rc = step_done(st, ins->result, p, err);
+	}
+	return rc;
+}
+
+static int insert_roster(struct store *st, const struct roster *r,
+			 struct dg_err *err)
+{
+	struct roster_inserts ins = {NULL, NULL, NULL};
+	const char *what = "cannot store the roster";
+	size_t i;
+	int rc;
+
+	rc = store_db_prepare(st,
+			      "INSERT INTO people(email, name, title, opt_out) "
+			      "VALUES (?1, ?2, ?3, ?4)",
+			      &ins.person, what, err);
+	if (!rc)
+		rc = store_db_prepare(st,
+				      "INSERT INTO aliases(address, email) "
+				      "VALUES (?1, ?2)",
+				      &ins.alias, what, err);
+	if (!rc)
+		rc = store_db_prepare(
+			st,
+			"INSERT INTO assessments(email, name, value) "
+			"VALUES (?1, ?2, ?3)",
+			&ins.result, what, err);
+	for (i = 0; !rc && i < r->n; i++)
+		rc = insert_person(st, &ins, &r->v[i], err);
+	sqlite3_finalize(ins.person);
+	sqlite3_finalize(ins.alias);
+	sqlite3_finalize(ins.result);
+	return rc;
+}
+
+int roster_db_replace(struct store *st, const struct roster *r,
+		      struct dg_err *err)
+{
+	const char *what = "cannot store the roster";
+	int rc;
+
+	/* A savepoint: a transaction of its own, or part of the caller's. */
+	rc = store_db_exec(st, "SAVEPOINT roster_replace", what, err);
+	if (rc)
+		return rc;
+	rc = store_db_exec(st,
+			   "DELETE FROM assessments;"
+			   "DELETE FROM aliases;"
+			   "DELETE FROM people;",
+			   what, err);
+	if (!rc)
+		rc = insert_roster(st, r, err);
+	if (!rc)
+		rc = store_db_exec(st, "RELEASE roster_replace", what, err);
+	if (rc &&
+	    sqlite3_exec(store_db(st),
+			 "ROLLBACK TO roster_replace; RELEASE roster_replace",
+			 NULL, NULL, NULL) != SQLITE_OK)
+		logging_warn("%s: rollback of the roster failed: %s",
+			     store_path(st), sqlite3_errmsg(store_db(st)));
+	return rc;
+}
+
+/* The queries of a roster load, prepared once. */
+struct roster_queries {
+	sqlite3_stmt *people;
+	sqlite3_stmt *aliases;
+	sqlite3_stmt *results;
+};
+
+/* One row of the aliases query (1 column) or the results one (2). */
+static int load_extra(sqlite3_stmt *q, struct roster_person *p)
+{
+	const char *a = (const char *)sqlite3_column_text(q, 0);
+
+	if (sqlite3_column_count(q) == 1)
+		return roster_person_add_alias(p, a);
+	return roster_person_add_result(
+		p, a, (const char *)sqlite3_column_text(q, 1));
+}
+
+/* Add p's aliases or results, as q selects them. */
+static int load_extras(struct store *st, sqlite3_stmt *q,
+		       struct roster_person *p, struct dg_err *err)
+{
+	int rc = 0;
+	int step;
+
+	sqlite3_bind_text(q, 1, p->email, -1, SQLITE_STATIC);
+	step = sqlite3_step(q);
+	while (step == SQLITE_ROW) {
+		rc = load_extra(q, p);
+		if (rc)
+			break;
+		step = sqlite3_step(q);
+	}
+	if (rc)
+		dg_errf(err, rc, "%s: out of memory loading the roster",
+			store_path(st));
+	else if (step != SQLITE_DONE)
+		rc = store_db_fail(st, "cannot load the roster", err);
+	sqlite3_reset(q);
+	return rc;
+}
+
+static int load_person(struct store *st, struct roster_queries *q,
+		       struct roster *out, struct dg_err *err)
+{
+	struct roster_person p = {0};
+	int rc;
+
+	p.email = column_dup(q->people, 0);
+	p.name = column_dup(q->people, 1);
+	p.title = column_dup(q->people, 2);
+	p.opt_out = sqlite3_column_int(q->people, 3) != 0;
+	if (!p.email || !p.name || !p.title) {
+		roster_person_release(&p);
+		return dg_errf(err, DG_ENOMEM,
+			       "%s: out of memory loading the roster",
+			       store_path(st));
+	}
+	rc = load_extras(st, q->aliases, &p, err);
+	if (!rc)
+		rc = load_extras(st, q->results, &p, err);
+	if (!rc && roster_push(out, &p))
+		rc = dg_errf(err, DG_ENOMEM,
+			     "%s: out of memory loading the roster",
+			     store_path(st));
+	roster_person_release(&p);
+	return rc;
+}
+
+static int load_roster(struct store *st, struct roster_queries *q,
+		       struct roster *out, struct dg_err *err)
+{
+	const char *what = "cannot load the roster";
+	int rc, step;
+
+	/* rowid order is file order: aliases and results as written. */
+	rc = store_db_prepare(st,
+			      "SELECT email, name, title, opt_out FROM people "
+			      "ORDER BY email",
+			      &q->people, what, err);
+	if (!rc)
+		rc = store_db_prepare(
+			st,
+			"SELECT address FROM aliases WHERE email = ?1 "
+			"ORDER BY rowid",
+			&q->aliases, what, err);
+	if (!rc)
+		rc = store_db_prepare(st,
+				      "SELECT name, value FROM assessments "
+				      "WHERE email = ?1 ORDER BY rowid",
+				      &q->results, what, err);
+	if (rc)
+		return rc;
+	step = sqlite3_step(q->people);
+	while (step == SQLITE_ROW) {
+		rc = load_person(st, q, out, err);
+		if (rc)
+			return rc;
+		step = sqlite3_step(q->people);
+	}
+	if (step != SQLITE_DONE)
+		return store_db_fail(st, what, err);
+	return 0;
+}
+
+int roster_db_load(struct store *st, struct roster *out, struct dg_err *err)
+{
+	struct roster_queries q = {NULL, NULL, NULL};
+	int rc;
+
+	/* One read transaction: a concurrent import cannot tear the load. */
+	rc = store_db_exec(st, "SAVEPOINT roster_load",
+			   "cannot load the roster", err);
+	if (rc)
+		return rc;
+	rc = load_roster(st, &q, out, err);
+	sqlite3_finalize(q.people);
+	sqlite3_finalize(q.aliases);
+	sqlite3_finalize(q.results);
+	sqlite3_exec(store_db(st), "RELEASE roster_load", NULL, NULL, NULL);
+	if (rc)
+		roster_release(out);
+	return rc;
+}

@@ -1,0 +1,135 @@
+#include "text.h"
+#include "strbuf.h"
+
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+int text_ascii_lower(int c)
+{
+	return c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c;
+}
+
+int text_casecmp(const char *a, const char *b)
+{
+	while (*a && text_ascii_lower((unsigned char)*a) ==
+			     text_ascii_lower((unsigned char)*b)) {
+		a++;
+		b++;
+	}
+	return text_ascii_lower((unsigned char)*a) -
+	       text_ascii_lower((unsigned char)*b);
+}
+
+void text_lower(char *s)
+{
+	for (; *s; s++)
+		*s = (char)text_ascii_lower((unsigned char)*s);
+}
+
+static bool is_blank(int c)
+{
+	return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+}
+
+/*
+ * True when s[0..len) is UTF-8 without NUL bytes: a spreadsheet saving in
+ * its legacy code page is the usual cause, and better refused here than
+ * mangled in every mail.
+ */
+bool text_is_utf8(const char *text, size_t len)
+{
+	const unsigned char *s = (const unsigned char *)text;
+	size_t i = 0, n, k;
+	uint32_t cp;
+
+	while (i < len) {
+		if (!s[i])
+			return false;
+		if (s[i] < 0x80) {
+			i++;
+			continue;
+		}
+		if (s[i] >= 0xc2 && s[i] <= 0xdf)
+			n = 1;
+		else if (s[i] >= 0xe0 && s[i] <= 0xef)
+			n = 2;
+		else if (s[i] >= 0xf0 && s[i] <= 0xf4)
+			n = 3;
+		else
+			return false;
+		cp = s[i] & (0x3f >> n);
+		if (len - i <= n)
+			return false;
+		for (k = 1; k <= n; k++) {
+			if ((s[i + k] & 0xc0) != 0x80)
+				return false;
+			cp = cp << 6 | (s[i + k] & 0x3f);
+		}
+		/* Overlong forms, surrogates and beyond U+10FFFF. */
+		if ((n == 2 && cp < 0x800) || (n == 3 && cp < 0x10000) ||
+		    (cp >= 0xd800 && cp <= 0xdfff) || cp > 0x10ffff)
+			return false;
+		i += n + 1;
+	}
+	return true;
+}
+
+/*
+ * A copy of s[0..len) without blanks at either end. For free text (name,
+ * title) line ends inside become "\n", whatever the file used.
+ */
+char *text_trimmed(const char *s, size_t len, bool text)
+{
+	struct strbuf sb = STRBUF_INIT;
+	size_t i;
+
+	while (len && is_blank((unsigned char)s[len - 1]))
+		len--;
+	while (len && is_blank((unsigned char)*s)) {
+		s++;
+		len--;
+	}
+	for (i = 0; i < len; i++) {
+		int c = s[i];
+
+		if (text && c == '\r') {
+			c = '\n';
+			if (i + 1 < len && s[i + 1] == '\n')
+				i++;
+		}
+		if (strbuf_addch(&sb, c))
+			return NULL;
+	}
+	return strbuf_detach(&sb, NULL);
+}
+
+/* Index just past the line end (LF, CRLF or a lone CR) at or after pos. */
+size_t text_line_end(const char *text, size_t len, size_t pos)
+{
+	while (pos < len && text[pos] != '\n' && text[pos] != '\r')
+		pos++;
+	if (pos < len && text[pos] == '\r' && pos + 1 < len &&
+	    text[pos + 1] == '\n')
+		pos++;
+	return pos < len ? pos + 1 : len;
+}
+
+bool text_has_content(const char *s, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		if (!is_blank((unsigned char)s[i]))
+			return true;
+	return false;
+}
+
+/* A UTF-8 byte order mark, as spreadsheets write it. */
+void text_skip_bom(const char **text, size_t *len)
+{
+	if (*len >= 3 && !memcmp(*text, "\xef\xbb\xbf", 3)) {
+		*text += 3;
+		*len -= 3;
+	}
+}

@@ -1,0 +1,47 @@
+/*
+ * text: small helpers over UTF-8 text held as bytes and a length.
+ *
+ * For the readers of files that people write by hand or export from a
+ * spreadsheet (the roster): byte order marks, the three kinds of line
+ * end, blanks at either end, ASCII case folding. Nothing here looks at the
+ * locale: case folding is ASCII only, as SQLite's NOCASE, so that what
+ * compares equal here compares equal in the store.
+ */
+#ifndef DIGEST_TEXT_H
+#define DIGEST_TEXT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+/* c with ASCII 'A'..'Z' lowered; every other value as it is. */
+int text_ascii_lower(int c);
+
+/* strcmp with ASCII case folding (as SQLite's NOCASE). */
+int text_casecmp(const char *a, const char *b);
+
+/* Lower-case the ASCII letters of s in place. */
+void text_lower(char *s);
+
+/*
+ * True when s[0..len) is UTF-8 (no overlong forms, no surrogates, nothing
+ * beyond U+10FFFF) without NUL bytes.
+ */
+bool text_is_utf8(const char *s, size_t len);
+
+/*
+ * A copy of s[0..len) without blanks (space, tab, CR, LF) at either end;
+ * with text (free text: a name, a title) line ends inside become "\n".
+ * Yours to free(); NULL: no memory.
+ */
+char *text_trimmed(const char *s, size_t len, bool text);
+
+/* Index just past the line end (LF, CRLF or a lone CR) at or after pos. */
+size_t text_line_end(const char *text, size_t len, size_t pos);
+
+/* True when s[0..len) holds more than blanks and line ends. */
+bool text_has_content(const char *s, size_t len);
+
+/* Step over a UTF-8 byte order mark, as spreadsheets write one. */
+void text_skip_bom(const char **text, size_t *len);
+
+#endif
