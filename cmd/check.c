@@ -141,8 +141,8 @@ int cmd_check(int argc, char **argv, struct cmd_ctx *ctx)
 	bad += check_secrets(&cfg);
 	config_release(&cfg);
 	if (bad) {
-		fprintf(stderr, "digest: check found %d problem%s\n", bad,
-			bad == 1 ? "" : "s");
+		cmd_error("check found %d problem%s", bad,
+			  bad == 1 ? "" : "s");
 		return EXIT_USAGE;
 	}
 	return EXIT_DONE;

@@ -26,8 +26,22 @@ struct cmd_ctx {
 	int64_t now_ms;
 };
 
-/* Print "digest: <message>" on stderr. */
+/*
+ * Print "digest: <message>" on stderr, or one JSON object per line in the
+ * json log format (cmd/log.c). cmd_error() is an error, cmd_info() news
+ * (a summary, a count).
+ */
 void cmd_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void cmd_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Route core's log lines to stderr (text until told otherwise). */
+void cmd_log_start(void);
+
+/* --log-format NAME ("text" or "json"); it wins over the config. -1: bad. */
+int cmd_log_set_format(const char *name);
+
+/* [log] format of a loaded config, unless --log-format was given. */
+void cmd_log_config(const struct config *cfg);
 
 /* Map a core status to the exit status of DESIGN.md. */
 int cmd_exit_code(int status);

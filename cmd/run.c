@@ -119,8 +119,8 @@ int cmd_run(int argc, char **argv, struct cmd_ctx *ctx)
 	cmd_progress_clear();
 	if (rc && rc != DG_ETEMP)
 		cmd_error("%s", err.msg);
-	fprintf(stderr, "digest: %zu sent, %zu skipped, %zu waiting, "
-		"%zu failed\n", sum.sent, sum.skipped, sum.waiting, sum.failed);
+	cmd_info("%zu sent, %zu skipped, %zu waiting, %zu failed", sum.sent,
+		 sum.skipped, sum.waiting, sum.failed);
 	config_release(&cfg);
 	free(users);
 	return rc == DG_ETEMP ? EXIT_SOME_FAILED : cmd_exit_code(rc);

@@ -638,6 +638,19 @@ static int load_smtp(struct loader *ld, const struct toml_value *t)
 			     &cfg->smtp.timeout);
 }
 
+static int load_log(struct loader *ld, const struct toml_value *t)
+{
+	static const char *const keys[] = {"format", NULL};
+	static const char *const formats[] = {"text", "json", NULL};
+	int format = (int)ld->cfg->log.format;
+	int rc = check_keys(ld, t, "log", keys);
+
+	if (!rc)
+		rc = get_enum(ld, t, "log", "format", formats, &format);
+	ld->cfg->log.format = (enum config_log_format)format;
+	return rc;
+}
+
 /* The document. */
 
 static const struct {
@@ -647,7 +660,7 @@ static const struct {
 	{"store", load_store},	 {"source", load_source},
 	{"roster", load_roster}, {"graph", load_graph},
 	{"digest", load_digest}, {"delivery", load_delivery},
-	{"smtp", load_smtp},
+	{"smtp", load_smtp},	 {"log", load_log},
 };
 
 #define NTABLES (sizeof(tables) / sizeof(*tables))
@@ -679,7 +692,7 @@ static int check_tables(struct loader *ld, const struct toml_value *root)
 			rc = at_errf(ld, v,
 				     "unknown table [%s] (the tables "
 				     "are store, source, roster, graph, "
-				     "digest, delivery and smtp)",
+				     "digest, delivery, smtp and log)",
 				     name.buf);
 		else
 			rc = at_errf(ld, v,

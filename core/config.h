@@ -28,6 +28,7 @@ enum config_delivery_kind {
 };
 enum config_tls { CONFIG_TLS_STARTTLS, CONFIG_TLS_IMPLICIT, CONFIG_TLS_NONE };
 enum config_graph_auth { CONFIG_AUTH_APP, CONFIG_AUTH_DELEGATED };
+enum config_log_format { CONFIG_LOG_TEXT, CONFIG_LOG_JSON };
 
 struct config {
 	char *file; /* the path it was loaded from */
@@ -89,6 +90,10 @@ struct config {
 		long connect_timeout; /* seconds, default 10 */
 		long timeout;         /* seconds per message, default 60 */
 	} smtp;
+
+	struct {
+		enum config_log_format format; /* stderr: text or JSON lines */
+	} log;
 };
 
 /*

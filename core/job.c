@@ -1,6 +1,8 @@
 #include "job.h"
 
 #include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -403,6 +405,31 @@ static int deliver_stdout(struct job_ctx *c, struct job_user *ju,
 	return rc;
 }
 
+/*
+ * One user's outcome line, "user date: <fmt>" (job.h), with the fields a
+ * structured log (--log-format json) shows apart.
+ */
+static void say(enum logging_level level, const char *user, const char *date,
+		const char *outcome, const char *reason, const char *fmt, ...)
+	__attribute__((format(printf, 6, 7)));
+
+static void say(enum logging_level level, const char *user, const char *date,
+		const char *outcome, const char *reason, const char *fmt, ...)
+{
+	struct logging_fields f = { .user = user, .date = date,
+				    .outcome = outcome, .reason = reason };
+	char tail[768];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(tail, sizeof(tail), fmt, ap);
+	va_end(ap);
+	if (date)
+		logging_outcome(level, &f, "%s %s: %s", user, date, tail);
+	else
+		logging_outcome(level, &f, "%s: %s", user, tail);
+}
+
 static bool stop_requested(const struct job_opts *o)
 {
 	return o->stop && *o->stop;
@@ -451,8 +478,9 @@ static bool already_queued(struct job_ctx *c, struct job_user *ju,
 		return false;
 	sent = !strcmp(m.state, "sent");
 	if (sent || !strcmp(m.state, "failed")) {
-		logging_info("%s %s: skipped (already_%s)", ju->user->mail,
-			     ju->target.date, m.state);
+		say(LOGGING_INFO, ju->user->mail, ju->target.date, "skipped",
+		    sent ? "already_sent" : "already_failed", "skipped (%s)",
+		    sent ? "already_sent" : "already_failed");
 		sum->skipped++;
 	}
 	queue_msg_release(&m);
@@ -495,9 +523,9 @@ static void run_user(struct job_ctx *c, const struct cal_user *u,
 	if (!rc && !ju.skip_reason)
 		rc = before_send_at(c, &ju, &wait, &err);
 	if (!rc && wait) {
-		logging_info("%s %s: waiting (sends at %s in %s)", u->mail,
-			     ju.target.date, c->o->cfg->digest.send_at,
-			     ju.target.zone);
+		say(LOGGING_INFO, u->mail, ju.target.date, "waiting", NULL,
+		    "waiting (sends at %s in %s)", c->o->cfg->digest.send_at,
+		    ju.target.zone);
 		sum->waiting++;
 		goto out;
 	}
@@ -508,8 +536,8 @@ static void run_user(struct job_ctx *c, const struct cal_user *u,
 		rc = build_day(c, &ju, &err);
 	date = ju.target.date[0] ? ju.target.date : "-";
 	if (!rc && ju.skip_reason) {
-		logging_info("%s %s: skipped (%s)", u->mail, date,
-			     ju.skip_reason);
+		say(LOGGING_INFO, u->mail, date, "skipped", ju.skip_reason,
+		    "skipped (%s)", ju.skip_reason);
 		record(c, u->mail, date, "skipped", ju.skip_reason);
 		sum->skipped++;
 		goto out;
@@ -523,15 +551,16 @@ static void run_user(struct job_ctx *c, const struct cal_user *u,
 	else if (!rc && !c->o->dry_run)
 		rc = deliver_stdout(c, &ju, &msg, &err);
 	if (rc) {
-		logging_error("%s %s: failed: %s", u->mail, date, err.msg);
+		say(LOGGING_ERROR, u->mail, date, "failed", err.msg,
+		    "failed: %s", err.msg);
 		record(c, u->mail, date, "failed", err.msg);
 		sum->failed++;
 	} else if (c->queued) {
 		record(c, u->mail, date, "queued", NULL);
 	} else {
-		logging_info("%s %s: %s (%zu meetings)", u->mail, date,
-			     c->o->dry_run ? "ready (dry run)" : "sent",
-			     ju.day.n);
+		say(LOGGING_INFO, u->mail, date,
+		    c->o->dry_run ? "ready" : "sent", NULL, "%s (%zu meetings)",
+		    c->o->dry_run ? "ready (dry run)" : "sent", ju.day.n);
 		sum->sent++;
 	}
 out:
@@ -588,29 +617,31 @@ static bool deliver_row(struct job_ctx *c, const struct queue_msg *m,
 
 	rc = deliver_one(c->deliver, c->store, m, c->o->now_ms, &result, &err);
 	if (rc) {
-		logging_error("%s %s: failed: %s", m->user, m->date, err.msg);
+		say(LOGGING_ERROR, m->user, m->date, "failed", err.msg,
+		    "failed: %s", err.msg);
 		sum->failed++;
 		return false;
 	}
 	switch (result) {
 	case DELIVER_SENT:
-		logging_info("%s %s: sent%s", m->user, m->date,
-			     strcmp(m->kind, "resend") ? "" : " (resend)");
+		say(LOGGING_INFO, m->user, m->date, "sent", NULL, "sent%s",
+		    strcmp(m->kind, "resend") ? "" : " (resend)");
 		record(c, m->user, m->date, "sent", NULL);
 		sum->sent++;
 		return true;
 	case DELIVER_RETRY:
-		logging_warn("%s %s: deferred, queued for a later run: %s",
-			     m->user, m->date, err.msg);
+		say(LOGGING_WARN, m->user, m->date, "deferred", err.msg,
+		    "deferred, queued for a later run: %s", err.msg);
 		record(c, m->user, m->date, "queued", err.msg);
 		break;
 	case DELIVER_FAILED:
-		logging_error("%s %s: failed: %s", m->user, m->date, err.msg);
+		say(LOGGING_ERROR, m->user, m->date, "failed", err.msg,
+		    "failed: %s", err.msg);
 		record(c, m->user, m->date, "failed", err.msg);
 		break;
 	case DELIVER_STOP:
-		logging_error("%s %s: not sent, delivery stopped: %s",
-			      m->user, m->date, err.msg);
+		say(LOGGING_ERROR, m->user, m->date, "deferred", err.msg,
+		    "not sent, delivery stopped: %s", err.msg);
 		record(c, m->user, m->date, "queued", err.msg);
 		sum->failed++;
 		return false;
@@ -648,8 +679,9 @@ static size_t unknown_users(const struct job_ctx *c)
 	for (size_t i = 0; c->o->users && i < c->o->nusers; i++) {
 		if (find_user(c, c->o->users[i]))
 			continue;
-		logging_error("%s: failed: no such user in the tenant",
-			      c->o->users[i]);
+		say(LOGGING_ERROR, c->o->users[i], NULL, "failed",
+		    "no such user in the tenant",
+		    "failed: no such user in the tenant");
 		n++;
 	}
 	return n;

@@ -258,7 +258,26 @@ static void test_config__unknown_table_is_refused(void **state)
 {
 	assert_refused(state, FROM "\n[smpt]\nport = 25\n",
 		       ":4: unknown table [smpt] (the tables are store, "
-		       "source, roster, graph, digest, delivery and smtp)");
+		       "source, roster, graph, digest, delivery, smtp and "
+		       "log)");
+}
+
+static void test_config__log_format_defaults_to_text(void **state)
+{
+	struct config cfg;
+
+	load_ok(state, FROM, &cfg);
+	assert_int_equal(cfg.log.format, CONFIG_LOG_TEXT);
+	config_release(&cfg);
+	load_ok(state, FROM "[log]\nformat = \"json\"\n", &cfg);
+	assert_int_equal(cfg.log.format, CONFIG_LOG_JSON);
+	config_release(&cfg);
+}
+
+static void test_config__unknown_log_format_is_refused(void **state)
+{
+	assert_refused(state, FROM "[log]\nformat = \"xml\"\n",
+		       ":4: [log] format must be \"text\" or \"json\"");
 }
 
 static void test_config__key_outside_a_table_is_refused(void **state)
@@ -649,6 +668,8 @@ int main(void)
 			test_config__toml_syntax_error_names_line_and_column),
 		SCRATCH_TEST(test_config__unknown_key_names_line_and_table),
 		SCRATCH_TEST(test_config__unknown_table_is_refused),
+		SCRATCH_TEST(test_config__log_format_defaults_to_text),
+		SCRATCH_TEST(test_config__unknown_log_format_is_refused),
 		SCRATCH_TEST(test_config__key_outside_a_table_is_refused),
 		SCRATCH_TEST(
 			test_config__known_table_written_as_a_value_refused),
