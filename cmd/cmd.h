@@ -76,6 +76,23 @@ void cmd_progress(const struct source_progress *p, void *ctx);
 /* Erase the progress line, if one is shown, before printing a line. */
 void cmd_progress_clear(void);
 
+/* What a run's metrics need beside the job's summary (cmd/metrics.c). */
+struct cmd_run_stats {
+	int64_t start_mono_ms;
+	size_t graph_requests, graph_throttled;
+};
+
+struct job_summary;
+
+void cmd_run_stats_start(struct cmd_run_stats *s);
+
+/* cmd_progress(), keeping the Graph counts in ctx (a cmd_run_stats). */
+void cmd_progress_counting(const struct source_progress *p, void *ctx);
+
+/* Write [metrics] textfile, if set, for a run that ended so. */
+void cmd_write_metrics(const struct config *cfg, const struct job_summary *sum,
+		       bool success, const struct cmd_run_stats *s);
+
 int cmd_run(int argc, char **argv, struct cmd_ctx *ctx);
 int cmd_preview(int argc, char **argv, struct cmd_ctx *ctx);
 int cmd_roster(int argc, char **argv, struct cmd_ctx *ctx);

@@ -651,6 +651,16 @@ static int load_log(struct loader *ld, const struct toml_value *t)
 	return rc;
 }
 
+static int load_metrics(struct loader *ld, const struct toml_value *t)
+{
+	static const char *const keys[] = {"textfile", NULL};
+	int rc = check_keys(ld, t, "metrics", keys);
+
+	return rc ? rc
+		  : get_string(ld, t, "metrics", "textfile",
+			       &ld->cfg->metrics.textfile);
+}
+
 /* The document. */
 
 static const struct {
@@ -661,6 +671,7 @@ static const struct {
 	{"roster", load_roster}, {"graph", load_graph},
 	{"digest", load_digest}, {"delivery", load_delivery},
 	{"smtp", load_smtp},	 {"log", load_log},
+	{"metrics", load_metrics},
 };
 
 #define NTABLES (sizeof(tables) / sizeof(*tables))
@@ -692,7 +703,8 @@ static int check_tables(struct loader *ld, const struct toml_value *root)
 			rc = at_errf(ld, v,
 				     "unknown table [%s] (the tables "
 				     "are store, source, roster, graph, "
-				     "digest, delivery, smtp and log)",
+				     "digest, delivery, smtp, log and "
+				     "metrics)",
 				     name.buf);
 		else
 			rc = at_errf(ld, v,
@@ -844,6 +856,7 @@ void config_release(struct config *cfg)
 		&cfg->smtp.ca_file,
 		&cfg->smtp.envelope_from,
 		&cfg->smtp.helo,
+		&cfg->metrics.textfile,
 	};
 
 	for (size_t i = 0; i < sizeof(strings) / sizeof(*strings); i++)

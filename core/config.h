@@ -94,6 +94,10 @@ struct config {
 	struct {
 		enum config_log_format format; /* stderr: text or JSON lines */
 	} log;
+
+	struct {
+		char *textfile; /* Prometheus textfile written by each run */
+	} metrics;
 };
 
 /*

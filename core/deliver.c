@@ -16,6 +16,7 @@ struct deliver {
 	struct smtp *smtp;  /* opened on the first SMTP message */
 	char *password;     /* wiped on close */
 	struct strbuf envelope_from;
+	struct deliver_stats stats;
 };
 
 int deliver_open(const struct config *cfg, struct deliver **out,
@@ -85,6 +86,27 @@ static int smtp_connect(struct deliver *d, struct dg_err *err)
 	return smtp_open(&s, &d->smtp, err);
 }
 
+void deliver_get_stats(const struct deliver *d, struct deliver_stats *out)
+{
+	memset(out, 0, sizeof(*out));
+	if (d)
+		*out = d->stats;
+}
+
+/* Count the server's last reply to a message by its first digit. */
+static void count_reply(struct deliver *d, const struct strbuf *reply)
+{
+	enum deliver_reply_class c = DELIVER_REPLY_NONE;
+
+	if (reply->len && reply->buf[0] == '2')
+		c = DELIVER_REPLY_2XX;
+	else if (reply->len && reply->buf[0] == '4')
+		c = DELIVER_REPLY_4XX;
+	else if (reply->len && reply->buf[0] == '5')
+		c = DELIVER_REPLY_5XX;
+	d->stats.smtp_replies[c]++;
+}
+
 /* Send over SMTP; map the reply onto a result. */
 static void send_smtp(struct deliver *d, const struct queue_msg *m,
 		     enum deliver_result *result, struct strbuf *reply,
@@ -95,10 +117,12 @@ static void send_smtp(struct deliver *d, const struct queue_msg *m,
 
 	if (rc) {
 		*result = DELIVER_STOP;
+		count_reply(d, reply);
 		return;
 	}
 	rc = smtp_send(d->smtp, d->envelope_from.buf, m->recipient, m->message,
 		       m->message_len, &outcome, reply, err);
+	count_reply(d, reply);
 	if (!rc)
 		*result = DELIVER_SENT;
 	else if (rc == DG_EPERM)

@@ -47,6 +47,23 @@ int deliver_one(struct deliver *d, struct store *st, const struct queue_msg *m,
 		int64_t now_ms, enum deliver_result *result,
 		struct dg_err *err) __attribute__((warn_unused_result));
 
+/* The classes of the SMTP server's last reply to a message. */
+enum deliver_reply_class {
+	DELIVER_REPLY_2XX,
+	DELIVER_REPLY_4XX,
+	DELIVER_REPLY_5XX,
+	DELIVER_REPLY_NONE, /* none: connection, TLS or login failed first */
+	DELIVER_REPLY_CLASSES
+};
+
+/* What d has done so far, for the metrics. */
+struct deliver_stats {
+	size_t smtp_replies[DELIVER_REPLY_CLASSES]; /* one per message tried */
+};
+
+/* Copy d's counts into *out (zeros when d is NULL). */
+void deliver_get_stats(const struct deliver *d, struct deliver_stats *out);
+
 void deliver_close(struct deliver *d);
 
 #endif

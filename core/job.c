@@ -430,6 +430,25 @@ static void say(enum logging_level level, const char *user, const char *date,
 		logging_outcome(level, &f, "%s: %s", user, tail);
 }
 
+/* One more user skipped for reason, in the summary's per-reason table. */
+static void count_skip(struct job_summary *sum, const char *reason)
+{
+	size_t i;
+
+	sum->skipped++;
+	for (i = 0; i < sum->nskips; i++)
+		if (!strcmp(sum->skips[i].reason, reason))
+			break;
+	if (i == sum->nskips) {
+		if (i == JOB_SKIP_REASONS_MAX)
+			return;
+		snprintf(sum->skips[i].reason, sizeof(sum->skips[i].reason),
+			 "%s", reason);
+		sum->nskips++;
+	}
+	sum->skips[i].n++;
+}
+
 static bool stop_requested(const struct job_opts *o)
 {
 	return o->stop && *o->stop;
@@ -481,7 +500,7 @@ static bool already_queued(struct job_ctx *c, struct job_user *ju,
 		say(LOGGING_INFO, ju->user->mail, ju->target.date, "skipped",
 		    sent ? "already_sent" : "already_failed", "skipped (%s)",
 		    sent ? "already_sent" : "already_failed");
-		sum->skipped++;
+		count_skip(sum, sent ? "already_sent" : "already_failed");
 	}
 	queue_msg_release(&m);
 	return true;
@@ -539,7 +558,7 @@ static void run_user(struct job_ctx *c, const struct cal_user *u,
 		say(LOGGING_INFO, u->mail, date, "skipped", ju.skip_reason,
 		    "skipped (%s)", ju.skip_reason);
 		record(c, u->mail, date, "skipped", ju.skip_reason);
-		sum->skipped++;
+		count_skip(sum, ju.skip_reason);
 		goto out;
 	}
 	if (!rc)
@@ -764,6 +783,16 @@ static int prefetch(struct job_ctx *c, struct dg_err *err)
 	return rc;
 }
 
+/* What only the end of a run knows: the queue left, the replies seen. */
+static void finish_summary(struct job_ctx *c, struct job_summary *sum)
+{
+	struct dg_err err = DG_ERR_INIT;
+
+	deliver_get_stats(c->deliver, &sum->delivery);
+	if (c->queued && queue_depth(c->store, &sum->queue_depth, &err))
+		logging_warn("cannot count the queue: %s", err.msg);
+}
+
 int job_run(const struct job_opts *o, struct job_summary *sum,
 	    struct dg_err *err)
 {
@@ -787,6 +816,7 @@ int job_run(const struct job_opts *o, struct job_summary *sum,
 			run_user(&c, &c.users.v[i], sum);
 	if (c.queued)
 		rc = deliver_due(&c, sum, err);
+	finish_summary(&c, sum);
 	job_ctx_release(&c);
 	if (rc)
 		return rc;

@@ -16,6 +16,7 @@
 #include <stdint.h>
 
 #include "config.h"
+#include "deliver.h"
 #include "err.h"
 #include "source.h"
 #include "strbuf.h"
@@ -36,11 +37,25 @@ struct job_opts {
 	void *progress_ctx;
 };
 
+/* How many users a skip reason covered this run. */
+struct job_skip_count {
+	char reason[32]; /* "out_of_office", "already_sent", ... */
+	size_t n;
+};
+
+#define JOB_SKIP_REASONS_MAX 16
+
 struct job_summary {
 	size_t sent;
 	size_t skipped;
 	size_t waiting; /* before [digest] send_at in their zone */
 	size_t failed;  /* including messages deferred for a later run */
+
+	/* For [metrics] textfile; reasons past the table's end go uncounted. */
+	struct job_skip_count skips[JOB_SKIP_REASONS_MAX];
+	size_t nskips;
+	size_t queue_depth;	   /* messages still to deliver at the end */
+	struct deliver_stats delivery; /* SMTP replies by class */
 };
 
 /*

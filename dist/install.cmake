@@ -4,7 +4,7 @@
 #   bin/digest
 #   share/digest/templates/      default [digest] templates (compiled in)
 #   share/digest/demo/           the recorded demo tenant and its roster
-#   share/doc/digest/            README, digest.toml.example
+#   share/doc/digest/            README, digest.toml.example, alert rules
 #   share/man/man1, man5         digest(1), digest.toml(5)
 #   share/bash-completion/completions/digest
 #   lib/systemd/system/          digest.service, digest.timer,
@@ -29,6 +29,7 @@ install(DIRECTORY ${CMAKE_SOURCE_DIR}/fixtures/demo/
 	DESTINATION ${DIGEST_DATADIR}/demo)
 install(FILES ${CMAKE_SOURCE_DIR}/README.md
 	${CMAKE_SOURCE_DIR}/digest.toml.example
+	${CMAKE_SOURCE_DIR}/dist/prometheus/digest.rules.yml
 	DESTINATION ${CMAKE_INSTALL_DOCDIR})
 install(FILES ${CMAKE_SOURCE_DIR}/dist/bash-completion/digest
 	DESTINATION ${CMAKE_INSTALL_DATADIR}/bash-completion/completions)

@@ -41,6 +41,7 @@ for rel in ["share/digest/templates/digest.txt.mustache",
             "share/digest/templates/digest.html.mustache",
             "share/digest/demo/roster.csv", "share/digest/demo/users.json",
             "share/doc/digest/digest.toml.example", "share/doc/digest/README.md",
+            "share/doc/digest/digest.rules.yml",
             "share/bash-completion/completions/digest",
             "lib/systemd/system/digest.service", "lib/systemd/system/digest.timer"]:
     check(os.path.isfile(installed(rel)), f"{rel} is installed")

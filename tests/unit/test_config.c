@@ -258,8 +258,8 @@ static void test_config__unknown_table_is_refused(void **state)
 {
 	assert_refused(state, FROM "\n[smpt]\nport = 25\n",
 		       ":4: unknown table [smpt] (the tables are store, "
-		       "source, roster, graph, digest, delivery, smtp and "
-		       "log)");
+		       "source, roster, graph, digest, delivery, smtp, log "
+		       "and metrics)");
 }
 
 static void test_config__log_format_defaults_to_text(void **state)
@@ -271,6 +271,19 @@ static void test_config__log_format_defaults_to_text(void **state)
 	config_release(&cfg);
 	load_ok(state, FROM "[log]\nformat = \"json\"\n", &cfg);
 	assert_int_equal(cfg.log.format, CONFIG_LOG_JSON);
+	config_release(&cfg);
+}
+
+static void test_config__metrics_textfile_is_read(void **state)
+{
+	struct config cfg;
+
+	load_ok(state, FROM, &cfg);
+	assert_null(cfg.metrics.textfile);
+	config_release(&cfg);
+	load_ok(state, FROM "[metrics]\ntextfile = \"/m/digest.prom\"\n",
+		&cfg);
+	assert_string_equal(cfg.metrics.textfile, "/m/digest.prom");
 	config_release(&cfg);
 }
 
@@ -670,6 +683,7 @@ int main(void)
 		SCRATCH_TEST(test_config__unknown_table_is_refused),
 		SCRATCH_TEST(test_config__log_format_defaults_to_text),
 		SCRATCH_TEST(test_config__unknown_log_format_is_refused),
+		SCRATCH_TEST(test_config__metrics_textfile_is_read),
 		SCRATCH_TEST(test_config__key_outside_a_table_is_refused),
 		SCRATCH_TEST(
 			test_config__known_table_written_as_a_value_refused),
