@@ -1,4 +1,5 @@
 #include "logging.h"
+#include "err.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -28,5 +29,7 @@ void logging_msg(enum logging_level level, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(line, sizeof(line), fmt, ap);
 	va_end(ap);
+	/* one line whatever the arguments held: see err.h */
+	dg_oneline(line);
 	routine(level, line, routine_ctx);
 }
