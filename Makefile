@@ -1,6 +1,7 @@
 # A thin wrapper around CMake, so that a newcomer needs two commands:
 #   make demo    the morning job on the embedded demo tenant (sends nothing)
 #   make test    the whole test suite
+#   make fuzz    every fuzz target for FUZZ_SECONDS (60) each
 BUILD_DIR ?= build
 CMAKE_FLAGS ?=
 # Warnings are errors for developers and CI; a plain cmake build leaves them
@@ -9,7 +10,7 @@ WERROR ?= ON
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 
 .PHONY: all deps build demo test test-sanitize test-valgrind test-release \
-	clean
+	fuzz clean
 
 all: build
 
@@ -43,5 +44,10 @@ test-release:
 			--output-on-failure -j $(JOBS) || exit 1; \
 	done
 
+# Every fuzz target for FUZZ_SECONDS (60) each; see tests/fuzz/README.md.
+fuzz: deps
+	sh scripts/fuzz.sh
+
 clean:
-	rm -rf build build-sanitize build-release-gcc build-release-clang
+	rm -rf build build-sanitize build-fuzz build-release-gcc \
+		build-release-clang

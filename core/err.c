@@ -9,7 +9,15 @@ int dg_verrf(struct dg_err *err, int code, const char *fmt, va_list ap)
 		return code;
 	err->code = code;
 	vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
+	dg_oneline(err->msg);
 	return code;
+}
+
+void dg_oneline(char *s)
+{
+	for (; *s; s++)
+		if ((unsigned char)*s < 0x20 || *s == 0x7f)
+			*s = '?';
 }
 
 int dg_errf(struct dg_err *err, int code, const char *fmt, ...)
@@ -41,6 +49,7 @@ int dg_err_prefix(struct dg_err *err, const char *fmt, ...)
 	used = strlen(err->msg);
 	snprintf(err->msg + used, sizeof(err->msg) - used, ": %.*s",
 		 (int)(sizeof(err->msg) - 1), old);
+	dg_oneline(err->msg);
 	return err->code;
 }
 

@@ -6,6 +6,11 @@
  * one sentence a user can act on ("digest.toml:12: key 'port' must be an
  * integer"). Core code never prints and never exits; cmd/ decides what to
  * print and maps codes to exit statuses.
+ *
+ * Invariant: a message is one line. Messages quote untrusted text (a
+ * roster cell, a Graph value), so every control character that reaches
+ * one is replaced by '?' when it is written: no value can forge a log
+ * line of its own.
  */
 #ifndef DIGEST_ERR_H
 #define DIGEST_ERR_H
@@ -50,6 +55,9 @@ int dg_verrf(struct dg_err *err, int code, const char *fmt, va_list ap)
  */
 int dg_err_prefix(struct dg_err *err, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
+
+/* Replace each control character of s (C0 and DEL) by '?', in place. */
+void dg_oneline(char *s);
 
 /* A short name for a code ("invalid input", ...), for logs. */
 const char *dg_strerror(int code);

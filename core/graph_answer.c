@@ -283,6 +283,33 @@ static void judge(struct graph *g, struct graph_call *c, long status,
 	strbuf_release(&msg);
 }
 
+/*
+ * A $batch answer that cannot be read as a whole (one sub-answer in
+ * invalid UTF-8 or nested deeper than json-c allows, or all of them
+ * together past GRAPH_BODY_MAX) says nothing about each request in it.
+ * Send each again on its own: then only the request whose own answer is
+ * bad fails, and the size limit applies to each answer. False when t was
+ * no batch (there is nothing to split).
+ */
+static bool split(struct graph *g, struct graph_transfer *t)
+{
+	size_t i;
+
+	if (!t->is_batch || t->ncalls < 2)
+		return false;
+	for (i = 0; i < t->ncalls; i++) {
+		struct graph_call *c = t->calls[i];
+
+		t->calls[i] = NULL;
+		c->batch = false;
+		c->not_before = 0;
+		graph_enqueue(g, c);
+		g->stats.retries++;
+	}
+	t->ncalls = 0;
+	return true;
+}
+
 /* No answer at all: a broken connection, a timeout, a refused TLS. */
 static void transport_failed(struct graph *g, struct graph_transfer *t,
 			     CURLcode res)
@@ -291,6 +318,8 @@ static void transport_failed(struct graph *g, struct graph_transfer *t,
 	const char *why = t->errbuf[0] ? t->errbuf : curl_easy_strerror(res);
 	size_t i;
 
+	if (t->too_big && split(g, t))
+		return;
 	for (i = 0; i < t->ncalls; i++) {
 		struct graph_call *c = t->calls[i];
 
@@ -344,7 +373,8 @@ static void malformed(struct graph *g, struct graph_transfer *t,
 	struct strbuf msg = STRBUF_INIT;
 	size_t i;
 
-	(void)g;
+	if (split(g, t))
+		return;
 	for (i = 0; i < t->ncalls; i++) {
 		strbuf_reset(&msg);
 		if (describe(t->calls[i], &msg) ||

@@ -886,6 +886,18 @@ static void events_truncate(struct cal_event_list *list, size_t n)
 		cal_event_release(&list->v[--list->n]);
 }
 
+/*
+ * One event of a page that cannot be read (a NUL in its subject, an empty
+ * end.timeZone...) is left out with a warning naming it: the reader still
+ * gets the rest of the day. err holds why.
+ */
+static void event_left_out(struct dg_err *err)
+{
+	logging_warn("%s; the event is left out", err->msg);
+	err->msg[0] = '\0';
+	err->code = 0;
+}
+
 int graphjson_events_page(const char *json, size_t len,
 			  struct cal_event_list *out, char **next_link,
 			  struct dg_err *err)
@@ -900,6 +912,11 @@ int graphjson_events_page(const char *json, size_t len,
 		return rc;
 	for (i = 0; !rc && i < json_object_array_length(value); i++) {
 		rc = page_item(value, i, "event", &item, err);
+		if (rc == DG_EPARSE) {
+			event_left_out(err);
+			rc = 0;
+			continue;
+		}
 		if (!rc)
 			rc = cal_event_list_push(out, &ev);
 		if (rc == DG_ENOMEM)
@@ -907,8 +924,12 @@ int graphjson_events_page(const char *json, size_t len,
 		if (rc)
 			break;
 		rc = parse_event(item, ev, err);
-		if (rc)
+		if (rc == DG_EPARSE) {
 			item_error(err, "event", i, item, "id");
+			event_left_out(err);
+			cal_event_release(&out->v[--out->n]);
+			rc = 0;
+		}
 	}
 	json_object_put(root);
 	if (rc) {

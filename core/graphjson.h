@@ -69,6 +69,9 @@ int graphjson_mailbox(const char *json, size_t len, struct cal_mailbox *out,
  * A page of GET /users/{id}/calendarView. Required per event: id, start and
  * end with their dateTime and timeZone. Attendees of an unknown type count
  * as required; emailAddress parts may be NULL. *next_link as above.
+ * An event that breaks these rules (or holds a NUL) is left out with a
+ * logging_warn() naming it and why; the page still succeeds, so one bad
+ * invitation cannot take a reader's whole day away.
  */
 int graphjson_events_page(const char *json, size_t len,
 			  struct cal_event_list *out, char **next_link,

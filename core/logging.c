@@ -1,12 +1,11 @@
 #include "logging.h"
+#include "err.h"
 
 #include <stdarg.h>
 #include <stdio.h>
 #include <time.h>
 
 #include <json-c/json.h>
-
-#include "err.h"
 
 static logging_fn *routine;
 static void *routine_ctx;
@@ -34,6 +33,8 @@ static void logging_vemit(enum logging_level level,
 	if (!routine)
 		return;
 	vsnprintf(line, sizeof(line), fmt, ap);
+	/* one line whatever the arguments held: see err.h */
+	dg_oneline(line);
 	current = f;
 	routine(level, line, routine_ctx);
 	current = NULL;

@@ -3,10 +3,10 @@
 # that are missing, so that `make` on a ready machine touches nothing.
 set -eu
 
-PKGS="build-essential cmake pkg-config clang
+PKGS="build-essential cmake pkg-config
 libcurl4-gnutls-dev libjson-c-dev libsqlite3-dev libetpan-dev libicu-dev
 libcsv-dev libsodium-dev libcmocka-dev
-python3 python3-aiosmtpd valgrind openssl ca-certificates mandoc
+python3 python3-aiosmtpd valgrind openssl ca-certificates clang mandoc
 spamassassin"
 
 missing=""

@@ -151,7 +151,7 @@ static char *tenant_view(struct tenant *t, const char *id, const char *target,
 	tenant_unlock(t);
 	from = (int)strtol(skip, NULL, 10);
 	if (t->broken && from && !strcmp(id, "id-4"))
-		return strdup("{\"value\":[{\"id\":\"ev-bad\"}]}");
+		return strdup("{\"value\":{\"id\":\"ev-bad\"}}");
 	assert_int_equal(strbuf_addstr(&b, "{\"value\":["), 0);
 	for (k = from; k < from + 5 && k < 7; k++) {
 		char *ev = tenant_event(k);

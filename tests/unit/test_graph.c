@@ -372,7 +372,8 @@ test_graph__request_missing_from_a_batch_answer_goes_again(void **state)
 	srv_stop(s);
 }
 
-static void test_graph__malformed_batch_answer_fails_each_request(void **state)
+static void
+test_graph__malformed_batch_answer_sends_each_request_alone(void **state)
 {
 	struct srv *s = srv_start(echo, 3);
 	struct graph *g = open_graph(s, 8, NULL);
@@ -381,10 +382,11 @@ static void test_graph__malformed_batch_answer_fails_each_request(void **state)
 	submit(g, "/users/u1/x?q=1", -1, true, &a);
 	submit(g, "/users/u2/x", -1, true, &b);
 	run(g);
-	assert_int_equal(a.rc, DG_EPARSE);
-	assert_int_equal(b.rc, DG_EPARSE);
-	assert_non_null(strstr(a.msg, "GET /users/u1/x: the $batch answer is "
-				      "malformed: invalid JSON"));
+	assert_int_equal(a.rc, 0);
+	assert_int_equal(b.rc, 0);
+	assert_string_equal(b.body, "{\"url\":\"/v1.0/users/u2/x\"}");
+	assert_int_equal(s->batches, 1);
+	assert_int_equal(s->hits, 3);
 	graph_close(g);
 	srv_stop(s);
 }
@@ -816,7 +818,7 @@ int main(void)
 		T(test_graph__a_direct_request_carries_the_prefer_header),
 		T(test_graph__failure_in_a_batch_fails_that_request_alone),
 		T(test_graph__request_missing_from_a_batch_answer_goes_again),
-		T(test_graph__malformed_batch_answer_fails_each_request),
+		T(test_graph__malformed_batch_answer_sends_each_request_alone),
 		T(test_graph__throttled_request_in_a_batch_waits_retry_after),
 		T(test_graph__never_more_than_four_requests_per_mailbox),
 		T(test_graph__batched_requests_count_against_their_mailbox),

@@ -398,7 +398,7 @@ static void test_source__missing_calendar_is_not_found(void **state)
 	source_close(s);
 }
 
-static void test_source__bad_event_on_page_two_names_file_and_user(
+static void test_source__broken_page_two_names_file_and_user(
 	void **state)
 {
 	const char *dir = *state;
@@ -412,14 +412,14 @@ static void test_source__bad_event_on_page_two_names_file_and_user(
 	    "?startDateTime=2026-11-23T00%3A00%3A00Z&$top=1&$skip=1") ","
 	    "\"value\":[" EV("e1") "]}");
 	put(dir, "users/u1/calendarView.skip-1.json", "{\"value\":["
-	    "{\"id\":\"e2\",\"end\":{}}]}");
+	    "{\"id\":\"e2\"}],\"@odata.nextLink\":7}");
 	s = open_source(dir);
 	assert_int_equal(source_users(s, &users, &err), 0);
 	assert_int_equal(source_events(s, &users.v[0], "a", "b", &evs, &err),
 			 DG_EPARSE);
 	assert_string_equal(err.msg, in("user a@contoso.com: %s/%s: "
-					"event 1 (\"e2\"): field 'start' is "
-					"missing",
+					"field '@odata.nextLink' must be a "
+					"string, not a number",
 					dir,
 					"users/u1/calendarView.skip-1.json"));
 	assert_int_equal(evs.n, 0);
@@ -673,7 +673,7 @@ int main(void)
 		D(test_source__missing_mailbox_names_the_file),
 		D(test_source__broken_mailbox_names_user_and_file),
 		D(test_source__missing_calendar_is_not_found),
-		D(test_source__bad_event_on_page_two_names_file_and_user),
+		D(test_source__broken_page_two_names_file_and_user),
 		D(test_source__next_link_with_dotdot_is_refused),
 		D(test_source__encoded_dotdot_is_refused),
 		D(test_source__next_link_to_a_missing_page_is_an_io_error),

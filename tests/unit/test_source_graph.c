@@ -288,8 +288,8 @@ static void test_source_graph__broken_page_fails_that_user_named(void **state)
 		DG_EPARSE);
 	assert_string_equal(err.msg,
 			    "user user4@contoso.com: GET "
-			    "/users/id-4/calendarView: event 1 (\"ev-bad\"): "
-			    "field 'start' is missing");
+			    "/users/id-4/calendarView: field 'value' must be "
+			    "an array, not an object");
 	assert_int_equal(ev.n, 0);
 	assert_int_equal(
 		source_events(f->src, w[1].user, START, END, &ev, &err), 0);

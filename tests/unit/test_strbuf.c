@@ -191,6 +191,16 @@ static void test_err__prefix_adds_context(void **state)
 	assert_string_equal(err.msg, "roster.csv:7: bad row");
 }
 
+static void test_err__a_quoted_value_cannot_break_the_line(void **state)
+{
+	struct dg_err err = DG_ERR_INIT;
+
+	dg_errf(&err, DG_EINVAL, "column '%s' is bad", "x\r\nERROR forged\x7f");
+	assert_string_equal(err.msg, "column 'x??ERROR forged?' is bad");
+	dg_err_prefix(&err, "%s", "file\n");
+	assert_string_equal(err.msg, "file?: column 'x??ERROR forged?' is bad");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -208,6 +218,7 @@ int main(void)
 		cmocka_unit_test(test_strbuf__read_missing_file_keeps_errno),
 		cmocka_unit_test(test_strbuf__write_fd_writes_everything),
 		cmocka_unit_test(test_err__prefix_adds_context),
+		cmocka_unit_test(test_err__a_quoted_value_cannot_break_the_line),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

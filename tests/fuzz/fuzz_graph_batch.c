@@ -1,0 +1,93 @@
+/*
+ * fuzz_graph_batch: the answer of POST /$batch (graphjson_batch_answer),
+ * and the request body built from untrusted URL and header text
+ * (graphjson_batch_request).
+ *
+ * Invariants: every sub-answer has an id and a status from 100 to 599,
+ * and its body, when there is one, is body_len bytes with no NUL; a
+ * request body built from any strings parses back as JSON with the same
+ * strings, so no URL or header can break out of its field.
+ */
+#include <json-c/json.h>
+
+#include "err.h"
+#include "fuzz.h"
+#include "graphjson.h"
+#include "strbuf.h"
+
+static void answer(const char *json, size_t len)
+{
+	struct graphjson_batch b = GRAPHJSON_BATCH_INIT;
+	struct dg_err err = DG_ERR_INIT;
+
+	if (graphjson_batch_answer(json, len, &b, &err)) {
+		FUZZ_ASSERT(b.n == 0 && fuzz_one_line(err.msg));
+		return;
+	}
+	for (size_t i = 0; i < b.n; i++) {
+		const struct graphjson_subanswer *a = &b.v[i];
+
+		FUZZ_ASSERT(a->id);
+		FUZZ_ASSERT(a->status >= 100 && a->status <= 599);
+		FUZZ_ASSERT(!a->body == !a->body_len || (a->body && !a->body_len));
+		if (a->body)
+			FUZZ_ASSERT(strlen(a->body) == a->body_len);
+	}
+	graphjson_batch_release(&b);
+}
+
+static const char *field(struct json_object *o, const char *key)
+{
+	struct json_object *v;
+
+	if (!json_object_object_get_ex(o, key, &v))
+		return NULL;
+	return json_object_get_string(v);
+}
+
+static void request(const uint8_t *data, size_t size)
+{
+	const uint8_t *first = data;
+	size_t n = fuzz_take(&data, &size);
+	char *url = fuzz_strndup(first, n);
+	char *prefer = fuzz_strndup(data, size);
+	struct graphjson_subrequest rq = {.id = "1", .method = "GET"};
+	struct strbuf body = STRBUF_INIT;
+	struct dg_err err = DG_ERR_INIT;
+	struct json_object *j, *reqs, *r0, *headers;
+
+	if (!url || !prefer || strlen(url) != n || strlen(prefer) != size)
+		goto out;
+	rq.url = url;
+	rq.prefer = prefer[0] ? prefer : NULL;
+	if (graphjson_batch_request(&rq, 1, &body, &err))
+		goto out;
+	j = json_tokener_parse(body.buf);
+	FUZZ_ASSERT(j);
+	FUZZ_ASSERT(json_object_object_get_ex(j, "requests", &reqs));
+	FUZZ_ASSERT(json_object_array_length(reqs) == 1);
+	r0 = json_object_array_get_idx(reqs, 0);
+	FUZZ_ASSERT(field(r0, "url") && !strcmp(field(r0, "url"), url));
+	if (rq.prefer) {
+		FUZZ_ASSERT(json_object_object_get_ex(r0, "headers",
+						      &headers));
+		FUZZ_ASSERT(field(headers, "Prefer") &&
+			    !strcmp(field(headers, "Prefer"), prefer));
+	}
+	json_object_put(j);
+out:
+	strbuf_release(&body);
+	free(url);
+	free(prefer);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	if (!size)
+		return 0;
+	if (data[0] & 1)
+		answer((const char *)data + 1, size - 1);
+	else
+		request(data + 1, size - 1);
+	return 0;
+}
