@@ -5,6 +5,7 @@
  * Prints one line per check, what is wrong and where.
  */
 #include <errno.h>
+#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -142,15 +143,14 @@ static int check_secrets(const struct config *cfg)
 int cmd_check(int argc, char **argv, struct cmd_ctx *ctx)
 {
 	struct config cfg;
-	int bad = 0;
+	int bad = 0, rc = cmd_no_options(argc, argv, usage_check);
 
-	if (argc > 1) {
-		bool help = !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h");
-
-		if (!help)
-			cmd_error("check takes no arguments");
-		cmd_usage(usage_check, !help);
-		return help ? EXIT_DONE : EXIT_USAGE;
+	if (rc >= 0)
+		return rc;
+	if (optind < argc) {
+		cmd_error("check takes no arguments");
+		cmd_usage(usage_check, true);
+		return EXIT_USAGE;
 	}
 	if (sodium_init() < 0)
 		return EXIT_SOME_FAILED;
@@ -166,10 +166,9 @@ int cmd_check(int argc, char **argv, struct cmd_ctx *ctx)
 	bad += check_metrics(&cfg);
 	bad += check_secrets(&cfg);
 	config_release(&cfg);
-	if (bad) {
+	if (bad)
 		cmd_error("check found %d problem%s", bad,
 			  bad == 1 ? "" : "s");
-		return EXIT_USAGE;
-	}
-	return EXIT_DONE;
+	/* What check finds is configuration to fix: exit 2, as DESIGN.md. */
+	return cmd_exit_code(bad ? DG_EINVAL : 0);
 }

@@ -1,7 +1,9 @@
 /*
- * cmd: what the subcommands share. Each cmd_<name>() parses its own
- * options with getopt_long, validates them all, calls core/ and turns the
- * result into one of the exit statuses of DESIGN.md.
+ * cmd: what the subcommands share. One file per command: cmd_<name>()
+ * parses its options with getopt_long (a command without options of its
+ * own through cmd_no_options()), validates them all, calls core/ and turns
+ * the result into an exit status with cmd_exit_code(), the one mapping of
+ * core statuses to the exit statuses of DESIGN.md.
  */
 #ifndef DIGEST_CMD_H
 #define DIGEST_CMD_H
@@ -43,7 +45,11 @@ int cmd_log_set_format(const char *name);
 /* [log] format of a loaded config, unless --log-format was given. */
 void cmd_log_config(const struct config *cfg);
 
-/* Map a core status to the exit status of DESIGN.md. */
+/*
+ * Map a core status to the exit status of DESIGN.md: 0 done, DG_EINVAL
+ * bad usage or configuration, DG_ELOCKED another run holds the lock,
+ * anything else some users failed.
+ */
 int cmd_exit_code(int status);
 
 /*
@@ -53,12 +59,43 @@ int cmd_exit_code(int status);
  */
 int cmd_load_config(struct cmd_ctx *ctx, struct config *cfg);
 
-/*
- * Shared option parsing tail: "--help" prints usage on stdout (returns
- * -1, caller exits 0); an unknown option prints usage on stderr (returns
- * EXIT_USAGE).
- */
+/* Print usage on stdout (asked for: --help) or stderr (a bad call). */
 void cmd_usage(const char *usage, bool to_stderr);
+
+/*
+ * The last arm of every getopt_long switch: for 'h' (--help) print usage
+ * on stdout and give EXIT_DONE; for anything else (an unknown option, a
+ * missing value: getopt has said which) print it on stderr and give
+ * EXIT_USAGE.
+ */
+int cmd_option_end(int c, const char *usage);
+
+/*
+ * -u/--user EMAIL and -d/--date YYYY-MM-DD of the commands about one user
+ * (preview, resend): sets *user or *date from optarg when c is 'u' or
+ * 'd' and returns true; false for any other c.
+ */
+bool cmd_user_date_option(int c, const char **user, const char **date);
+
+/*
+ * What is left after the options: refused, with a message and the usage
+ * on stderr, when an argument is left over (from argv[optind]), --date is
+ * not YYYY-MM-DD, or need_user and no --user was given. Returns 0 to go
+ * on, else EXIT_USAGE. name is the command's ("preview").
+ */
+int cmd_check_rest(const char *name, const char *usage, int argc,
+		   char **argv, bool need_user, const char *user,
+		   const char *date);
+
+/*
+ * Options of a command that has none but -h/--help, parsed with
+ * getopt_long as every command's are; parsing stops at the first
+ * argument, which stays the command's (a file name may start with '-').
+ * Returns -1 to go on with argv[optind..argc), else the exit status to
+ * return: EXIT_DONE after the usage was printed for --help, EXIT_USAGE
+ * after an unknown option.
+ */
+int cmd_no_options(int argc, char **argv, const char *usage);
 
 /* Set by SIGTERM/SIGINT: finish the message in flight, then stop. */
 extern volatile sig_atomic_t cmd_stop;
@@ -76,13 +113,13 @@ void cmd_progress(const struct source_progress *p, void *ctx);
 /* Erase the progress line, if one is shown, before printing a line. */
 void cmd_progress_clear(void);
 
+struct job_summary;
+
 /* What a run's metrics need beside the job's summary (cmd/metrics.c). */
 struct cmd_run_stats {
 	int64_t start_mono_ms;
 	size_t graph_requests, graph_throttled;
 };
-
-struct job_summary;
 
 void cmd_run_stats_start(struct cmd_run_stats *s);
 
@@ -92,6 +129,12 @@ void cmd_progress_counting(const struct source_progress *p, void *ctx);
 /* Write [metrics] textfile, if set, for a run that ended so. */
 void cmd_write_metrics(const struct config *cfg, const struct job_summary *sum,
 		       bool success, const struct cmd_run_stats *s);
+
+/*
+ * The run's summary line on stderr: counts by outcome in words, by ICU's
+ * plural rules; a dry run says "ready", never "sent".
+ */
+void cmd_print_summary(const struct job_summary *sum, bool dry_run);
 
 int cmd_run(int argc, char **argv, struct cmd_ctx *ctx);
 int cmd_preview(int argc, char **argv, struct cmd_ctx *ctx);

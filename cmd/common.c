@@ -27,6 +27,47 @@ void cmd_usage(const char *usage, bool to_stderr)
 	fputs(usage, to_stderr ? stderr : stdout);
 }
 
+int cmd_no_options(int argc, char **argv, const char *usage)
+{
+	static const struct option opts[] = {
+		{ "help", no_argument, NULL, 'h' }, { NULL, 0, NULL, 0 }
+	};
+	int c = getopt_long(argc, argv, "+h", opts, NULL);
+
+	return c == -1 ? -1 : cmd_option_end(c, usage);
+}
+
+int cmd_option_end(int c, const char *usage)
+{
+	cmd_usage(usage, c != 'h');
+	return c == 'h' ? EXIT_DONE : EXIT_USAGE;
+}
+
+bool cmd_user_date_option(int c, const char **user, const char **date)
+{
+	if (c == 'u')
+		*user = optarg;
+	else if (c == 'd')
+		*date = optarg;
+	return c == 'u' || c == 'd';
+}
+
+int cmd_check_rest(const char *name, const char *usage, int argc,
+		   char **argv, bool need_user, const char *user,
+		   const char *date)
+{
+	if (need_user && !user)
+		cmd_error("%s needs --user EMAIL", name);
+	else if (optind < argc)
+		cmd_error("%s: unexpected argument '%s'", name, argv[optind]);
+	else if (date && !cmd_is_date(date))
+		cmd_error("--date takes YYYY-MM-DD, not '%s'", date);
+	else
+		return 0;
+	cmd_usage(usage, true);
+	return EXIT_USAGE;
+}
+
 int cmd_load_config(struct cmd_ctx *ctx, struct config *cfg)
 {
 	struct dg_err err = DG_ERR_INIT;

@@ -1,6 +1,6 @@
 /* digest connect: a user signs in (delegated mode), the token is kept. */
+#include <getopt.h>
 #include <stdio.h>
-#include <string.h>
 
 #include "auth.h"
 #include "cmd.h"
@@ -45,16 +45,14 @@ int cmd_connect(int argc, char **argv, struct cmd_ctx *ctx)
 	struct cal_user who = {0};
 	struct store *st = NULL;
 	struct config cfg;
-	int rc;
+	int rc = cmd_no_options(argc, argv, usage_connect);
 
-	if (argc > 1) {
-		bool help =
-			!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h");
-
-		if (!help)
-			cmd_error("connect: unexpected argument '%s'", argv[1]);
-		cmd_usage(usage_connect, !help);
-		return help ? EXIT_DONE : EXIT_USAGE;
+	if (rc >= 0)
+		return rc;
+	if (optind < argc) {
+		cmd_error("connect: unexpected argument '%s'", argv[optind]);
+		cmd_usage(usage_connect, true);
+		return EXIT_USAGE;
 	}
 	if (cmd_load_config(ctx, &cfg))
 		return EXIT_USAGE;

@@ -42,14 +42,15 @@ void cmd_write_metrics(const struct config *cfg, const struct job_summary *sum,
 		       bool success, const struct cmd_run_stats *s)
 {
 	const struct metrics_count outcomes[] = {
-		{ "sent", sum->sent },	     { "skipped", sum->skipped },
-		{ "waiting", sum->waiting }, { "failed", sum->failed },
+		{ "sent", sum->sent },	       { "skipped", sum->skipped },
+		{ "waiting", sum->waiting },   { "deferred", sum->deferred },
+		{ "failed", sum->failed },     { "untried", sum->untried },
 	};
 	const struct metrics_count replies[] = {
-		{ "2xx", sum->delivery.smtp_replies[DELIVER_REPLY_2XX] },
-		{ "4xx", sum->delivery.smtp_replies[DELIVER_REPLY_4XX] },
-		{ "5xx", sum->delivery.smtp_replies[DELIVER_REPLY_5XX] },
-		{ "none", sum->delivery.smtp_replies[DELIVER_REPLY_NONE] },
+		{ "2xx", sum->smtp_replies[DELIVER_REPLY_2XX] },
+		{ "4xx", sum->smtp_replies[DELIVER_REPLY_4XX] },
+		{ "5xx", sum->smtp_replies[DELIVER_REPLY_5XX] },
+		{ "none", sum->smtp_replies[DELIVER_REPLY_NONE] },
 	};
 	struct metrics_count skips[JOB_SKIP_REASONS_MAX];
 	struct metrics_run m = METRICS_RUN_INIT;

@@ -33,29 +33,12 @@ int cmd_resend(int argc, char **argv, struct cmd_ctx *ctx)
 	struct config cfg;
 	int c, rc;
 
-	while ((c = getopt_long(argc, argv, "u:d:h", opts, NULL)) != -1) {
-		switch (c) {
-		case 'u':
-			user = optarg;
-			break;
-		case 'd':
-			o.date = optarg;
-			break;
-		case 'h':
-			cmd_usage(usage_resend, false);
-			return EXIT_DONE;
-		default:
-			cmd_usage(usage_resend, true);
-			return EXIT_USAGE;
-		}
-	}
-	if (!user || optind < argc || (o.date && !cmd_is_date(o.date))) {
-		cmd_error(!user ? "resend needs --user EMAIL"
-				: "resend: bad arguments");
-		cmd_usage(usage_resend, true);
-		return EXIT_USAGE;
-	}
-	if (cmd_load_config(ctx, &cfg))
+	while ((c = getopt_long(argc, argv, "u:d:h", opts, NULL)) != -1)
+		if (!cmd_user_date_option(c, &user, &o.date))
+			return cmd_option_end(c, usage_resend);
+	if (cmd_check_rest("resend", usage_resend, argc, argv, true, user,
+			   o.date) ||
+	    cmd_load_config(ctx, &cfg))
 		return EXIT_USAGE;
 	o.cfg = &cfg;
 	o.now_ms = ctx->now_ms;
@@ -64,7 +47,5 @@ int cmd_resend(int argc, char **argv, struct cmd_ctx *ctx)
 	if (rc && rc != DG_ETEMP)
 		cmd_error("%s", err.msg);
 	config_release(&cfg);
-	if (rc == DG_ETEMP || rc == DG_ENOTFOUND)
-		return EXIT_SOME_FAILED;
 	return cmd_exit_code(rc);
 }

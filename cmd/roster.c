@@ -1,4 +1,5 @@
 /* digest roster import FILE | list */
+#include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -47,15 +48,14 @@ static int roster_list(struct store *st)
 {
 	struct dg_err err = DG_ERR_INIT;
 	struct roster r = ROSTER_INIT;
+	int rc = roster_db_load(st, &r, &err);
 
-	if (roster_db_load(st, &r, &err)) {
+	if (rc)
 		cmd_error("%s", err.msg);
-		return EXIT_SOME_FAILED;
-	}
 	for (size_t i = 0; i < r.n; i++)
 		print_person(&r.v[i]);
 	roster_release(&r);
-	return EXIT_DONE;
+	return cmd_exit_code(rc);
 }
 
 static int roster_import_file(struct store *st, const char *path)
@@ -63,12 +63,15 @@ static int roster_import_file(struct store *st, const char *path)
 	struct dg_err err = DG_ERR_INIT;
 	size_t n = 0;
 
-	if (roster_import(st, path, &n, &err)) {
+	int rc = roster_import(st, path, &n, &err);
+
+	if (rc)
 		cmd_error("%s", err.msg);
-		return EXIT_USAGE;
-	}
-	(void)n; /* core reports the import */
-	return EXIT_DONE;
+	/*
+	 * The file is the operator's input: one that cannot be imported,
+	 * whatever the cause, is a bad call (exit 2), as in DESIGN.md.
+	 */
+	return cmd_exit_code(rc ? DG_EINVAL : 0);
 }
 
 int cmd_roster(int argc, char **argv, struct cmd_ctx *ctx)
@@ -77,26 +80,27 @@ int cmd_roster(int argc, char **argv, struct cmd_ctx *ctx)
 	struct store *st = NULL;
 	struct config cfg;
 	bool import;
-	int rc;
+	int rc = cmd_no_options(argc, argv, usage_roster);
 
-	if (argc > 1 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
-		cmd_usage(usage_roster, false);
-		return EXIT_DONE;
-	}
-	import = argc == 3 && !strcmp(argv[1], "import");
-	if (!import && !(argc == 2 && !strcmp(argv[1], "list"))) {
+	if (rc >= 0)
+		return rc;
+	argc -= optind;
+	argv += optind;
+	import = argc == 2 && !strcmp(argv[0], "import");
+	if (!import && !(argc == 1 && !strcmp(argv[0], "list"))) {
 		cmd_error("roster takes 'import FILE' or 'list'");
 		cmd_usage(usage_roster, true);
 		return EXIT_USAGE;
 	}
 	if (cmd_load_config(ctx, &cfg))
 		return EXIT_USAGE;
-	if (store_open(cfg.store.path, &st, &err)) {
+	rc = store_open(cfg.store.path, &st, &err);
+	if (rc) {
 		cmd_error("%s", err.msg);
 		config_release(&cfg);
-		return EXIT_SOME_FAILED;
+		return cmd_exit_code(rc);
 	}
-	rc = import ? roster_import_file(st, argv[2]) : roster_list(st);
+	rc = import ? roster_import_file(st, argv[1]) : roster_list(st);
 	store_close(st);
 	config_release(&cfg);
 	return rc;

@@ -3,9 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
-#include "auth.h"
 #include "cmd.h"
 #include "queue.h"
 #include "status.h"
@@ -22,62 +20,13 @@ const char usage_status[] =
 	"  -f, --format FORMAT    text (default) or json\n"
 	"  -h, --help             this help\n";
 
-/*
- * A delegated user whose sign-in was refused shows as failed, "needs
- * reconnect", whatever the day: the fix is theirs (digest connect).
- */
-static int add_reconnects(struct store *st, struct queue_status_row **rows,
-			  size_t *n, struct dg_err *err)
-{
-	struct auth_connected *v = NULL;
-	size_t nv = 0;
-	int rc = auth_store_list(st, &v, &nv, err);
-
-	for (size_t i = 0; !rc && i < nv; i++) {
-		struct queue_status_row *r = NULL, *grown;
-		struct strbuf why = STRBUF_INIT;
-
-		if (!v[i].needs_reconnect)
-			continue;
-		for (size_t j = 0; j < *n && !r; j++)
-			if (!strcasecmp((*rows)[j].user, v[i].user))
-				r = &(*rows)[j];
-		if (!r) {
-			grown = realloc(*rows, (*n + 1) * sizeof(**rows));
-			if (!grown) {
-				rc = DG_ENOMEM;
-				break;
-			}
-			*rows = grown;
-			r = &(*rows)[(*n)++];
-			memset(r, 0, sizeof(*r));
-			r->user = strdup(v[i].user);
-			r->date = strdup("-");
-		}
-		rc = strbuf_addf(&why, "needs reconnect: %s; run 'digest "
-			       "connect'", v[i].reason ? v[i].reason
-						       : "sign-in refused");
-		free(r->outcome);
-		free(r->reason);
-		r->outcome = strdup("failed");
-		r->reason = strbuf_detach(&why, NULL);
-		if (rc || !r->user || !r->date || !r->outcome || !r->reason)
-			rc = DG_ENOMEM;
-	}
-	auth_store_list_free(v, nv);
-	return rc == DG_ENOMEM ? dg_errf(err, rc, "out of memory") : rc;
-}
-
 static int show(struct store *st, const char *date, bool json)
 {
 	struct queue_status_row *rows = NULL;
 	struct dg_err err = DG_ERR_INIT;
 	struct strbuf out = STRBUF_INIT;
 	size_t n = 0;
-	int rc = queue_status(st, date, &rows, &n, &err);
-
-	if (!rc)
-		rc = add_reconnects(st, &rows, &n, &err);
+	int rc = status_rows(st, date, &rows, &n, &err);
 
 	if (!rc && json)
 		rc = status_format_json(rows, n, &out, &err);
@@ -89,7 +38,7 @@ static int show(struct store *st, const char *date, bool json)
 		fwrite(out.buf, 1, out.len, stdout);
 	strbuf_release(&out);
 	queue_status_free(rows, n);
-	return rc ? EXIT_SOME_FAILED : EXIT_DONE;
+	return rc;
 }
 
 int cmd_status(int argc, char **argv, struct cmd_ctx *ctx)
@@ -120,20 +69,13 @@ int cmd_status(int argc, char **argv, struct cmd_ctx *ctx)
 			}
 			json = !strcmp(optarg, "json");
 			break;
-		case 'h':
-			cmd_usage(usage_status, false);
-			return EXIT_DONE;
 		default:
-			cmd_usage(usage_status, true);
-			return EXIT_USAGE;
+			return cmd_option_end(c, usage_status);
 		}
 	}
-	if (optind < argc || (date && !cmd_is_date(date))) {
-		cmd_error("status: bad arguments");
-		cmd_usage(usage_status, true);
-		return EXIT_USAGE;
-	}
-	if (cmd_load_config(ctx, &cfg))
+	if (cmd_check_rest("status", usage_status, argc, argv, false, NULL,
+			   date) ||
+	    cmd_load_config(ctx, &cfg))
 		return EXIT_USAGE;
 	rc = store_open(cfg.store.path, &st, &err);
 	if (rc)
@@ -142,5 +84,5 @@ int cmd_status(int argc, char **argv, struct cmd_ctx *ctx)
 		rc = show(st, date, json);
 	store_close(st);
 	config_release(&cfg);
-	return rc ? EXIT_SOME_FAILED : EXIT_DONE;
+	return cmd_exit_code(rc);
 }

@@ -1,4 +1,5 @@
 /* digest unsubscribe TOKEN: the server side of a one-click link. */
+#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -52,13 +53,11 @@ int cmd_unsubscribe(int argc, char **argv, struct cmd_ctx *ctx)
 {
 	struct dg_err err = DG_ERR_INIT;
 	struct config cfg;
-	int rc;
+	int rc = cmd_no_options(argc, argv, usage_unsubscribe);
 
-	if (argc == 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
-		cmd_usage(usage_unsubscribe, false);
-		return EXIT_DONE;
-	}
-	if (argc != 2) {
+	if (rc >= 0)
+		return rc;
+	if (argc - optind != 1) {
 		cmd_error("unsubscribe takes one TOKEN");
 		cmd_usage(usage_unsubscribe, true);
 		return EXIT_USAGE;
@@ -67,10 +66,10 @@ int cmd_unsubscribe(int argc, char **argv, struct cmd_ctx *ctx)
 		return EXIT_SOME_FAILED;
 	if (cmd_load_config(ctx, &cfg))
 		return EXIT_USAGE;
-	rc = record(&cfg, argv[1], ctx->now_fixed ? ctx->now_ms
+	rc = record(&cfg, argv[optind], ctx->now_fixed ? ctx->now_ms
 						  : clock_now_ms(), &err);
 	if (rc)
 		cmd_error("%s", err.msg);
 	config_release(&cfg);
-	return rc == DG_EINVAL ? EXIT_USAGE : cmd_exit_code(rc);
+	return cmd_exit_code(rc);
 }

@@ -1,4 +1,5 @@
 /* digest users sync: the tenant's users from Microsoft Graph. */
+#include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -20,19 +21,18 @@ int cmd_users(int argc, char **argv, struct cmd_ctx *ctx)
 	struct store *st = NULL;
 	struct config cfg;
 	size_t n = 0;
-	int rc;
+	int rc = cmd_no_options(argc, argv, usage_users);
 
-	if (argc == 2 &&
-	    (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
-		cmd_usage(usage_users, false);
-		return EXIT_DONE;
-	}
-	if (argc != 2 || strcmp(argv[1], "sync")) {
-		if (argc < 2)
+	if (rc >= 0)
+		return rc;
+	argc -= optind;
+	argv += optind;
+	if (argc != 1 || strcmp(argv[0], "sync")) {
+		if (argc < 1)
 			cmd_error("users needs a subcommand: sync");
 		else
 			cmd_error("users: unexpected argument '%s'",
-				  argv[argc == 2 ? 1 : 2]);
+				  argv[argc == 1 ? 0 : 1]);
 		cmd_usage(usage_users, true);
 		return EXIT_USAGE;
 	}

@@ -599,7 +599,8 @@ static int load_smtp(struct loader *ld, const struct toml_value *t)
 					   "password_env", "password_file",
 					   "ca_file",	   "envelope_from",
 					   "helo",	   "connect_timeout",
-					   "timeout",	   NULL};
+					   "timeout",	   "connections",
+					   "max_per_minute", NULL};
 	static const char *const tlss[] = {"starttls", "implicit", "none",
 					   NULL};
 	struct config *cfg = ld->cfg;
@@ -633,9 +634,15 @@ static int load_smtp(struct loader *ld, const struct toml_value *t)
 	if (!rc)
 		rc = get_long(ld, t, "smtp", "connect_timeout", 1, 3600,
 			      &cfg->smtp.connect_timeout);
+	if (!rc)
+		rc = get_long(ld, t, "smtp", "timeout", 1, 3600,
+			      &cfg->smtp.timeout);
+	if (!rc)
+		rc = get_long(ld, t, "smtp", "connections", 1, 64,
+			      &cfg->smtp.connections);
 	return rc ? rc
-		  : get_long(ld, t, "smtp", "timeout", 1, 3600,
-			     &cfg->smtp.timeout);
+		  : get_long(ld, t, "smtp", "max_per_minute", 1, 100000,
+			     &cfg->smtp.max_per_minute);
 }
 
 static int load_log(struct loader *ld, const struct toml_value *t)
@@ -776,6 +783,7 @@ static int set_defaults(struct config *cfg)
 	cfg->smtp.tls = CONFIG_TLS_STARTTLS;
 	cfg->smtp.connect_timeout = 10;
 	cfg->smtp.timeout = 60;
+	cfg->smtp.connections = 4;
 	return 0;
 }
 

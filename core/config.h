@@ -89,6 +89,8 @@ struct config {
 		char *helo;          /* EHLO name; default: libcurl's */
 		long connect_timeout; /* seconds, default 10 */
 		long timeout;         /* seconds per message, default 60 */
+		long connections;     /* messages in flight, default 4 */
+		long max_per_minute;  /* messages started a minute; 0: no cap */
 	} smtp;
 
 	struct {

@@ -2,49 +2,102 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <sodium.h>
 
 #include "logging.h"
 #include "maildir.h"
+#include "mime.h"
 #include "mimehdr.h"
 #include "smtp.h"
 #include "strbuf.h"
 
-struct deliver {
-	const struct config *cfg;
-	struct smtp *smtp;  /* opened on the first SMTP message */
-	char *password;     /* wiped on close */
-	struct strbuf envelope_from;
-	struct deliver_stats stats;
+/* How long deliver_finish() waits for a verdict before looking again. */
+#define DELIVER_WAIT_MS 200
+/* Rows read at a time when listing those a stop leaves behind. */
+#define DELIVER_BATCH 64
+
+/* One message on its way: the row and the bytes handed over. */
+struct flight {
+	struct queue_msg m;
+	struct strbuf msg; /* the row's message with its Date set */
+	bool busy;
 };
 
-int deliver_open(const struct config *cfg, struct deliver **out,
+struct deliver {
+	const struct config *cfg;
+	struct store *st;
+	struct deliver_opts o;
+	char *password; /* wiped on close */
+	struct strbuf envelope_from;
+	struct smtp_pool *pool; /* opened on the first SMTP message */
+	struct flight *flights;
+	unsigned nflights;
+	int64_t after_id;     /* the last queue row looked at */
+	bool drained;         /* the last look found nothing due */
+	char *stopped;        /* why delivery stopped for the run */
+	int64_t interval_ms;  /* between starts: max_per_minute; 0: none */
+	int64_t next_start;   /* monotonic ms of the next allowed start */
+	struct deliver_counts counts;
+};
+
+static int64_t mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static int read_sender(struct deliver *d, struct dg_err *err)
+{
+	const struct config *cfg = d->cfg;
+	struct strbuf name = STRBUF_INIT;
+	int rc = 0;
+
+	if (cfg->delivery.kind != CONFIG_DELIVERY_SMTP)
+		return 0;
+	if (cfg->smtp.username)
+		rc = config_secret_read(&cfg->smtp.password, "[smtp] password",
+					&d->password, err);
+	if (!rc && cfg->smtp.envelope_from)
+		rc = strbuf_addstr(&d->envelope_from, cfg->smtp.envelope_from);
+	else if (!rc)
+		rc = mimehdr_parse_from(cfg->digest.from, &name,
+					&d->envelope_from, err);
+	strbuf_release(&name);
+	return rc;
+}
+
+int deliver_open(const struct config *cfg, struct store *st,
+		 const struct deliver_opts *o, struct deliver **out,
 		 struct dg_err *err)
 {
 	struct deliver *d = calloc(1, sizeof(*d));
-	struct strbuf name = STRBUF_INIT;
-	int rc = 0;
+	long n = cfg->smtp.connections > 0 ? cfg->smtp.connections : 1;
+	int rc;
 
 	*out = NULL;
 	if (!d)
 		return dg_errf(err, DG_ENOMEM, "out of memory");
 	d->cfg = cfg;
+	d->st = st;
+	d->o = *o;
 	strbuf_init(&d->envelope_from, 0);
-	if (cfg->delivery.kind == CONFIG_DELIVERY_SMTP) {
-		if (cfg->smtp.username)
-			rc = config_secret_read(&cfg->smtp.password,
-						"[smtp] password", &d->password,
-						err);
-		if (!rc && cfg->smtp.envelope_from)
-			rc = strbuf_addstr(&d->envelope_from,
-					   cfg->smtp.envelope_from);
-		else if (!rc)
-			rc = mimehdr_parse_from(cfg->digest.from, &name,
-						&d->envelope_from, err);
-	}
-	strbuf_release(&name);
+	if (cfg->delivery.kind != CONFIG_DELIVERY_SMTP)
+		n = 1; /* a maildir is written one message at a time */
+	d->flights = calloc((size_t)n, sizeof(*d->flights));
+	d->nflights = (unsigned)n;
+	if (cfg->smtp.max_per_minute > 0)
+		d->interval_ms = (60000 + cfg->smtp.max_per_minute - 1) /
+				 cfg->smtp.max_per_minute;
+	rc = d->flights ? read_sender(d, err) :
+			  dg_errf(err, DG_ENOMEM, "out of memory");
+	for (unsigned i = 0; !rc && i < d->nflights; i++)
+		strbuf_init(&d->flights[i].msg, 0);
 	if (rc) {
+		d->nflights = 0;
 		deliver_close(d);
 		return rc;
 	}
@@ -56,21 +109,48 @@ void deliver_close(struct deliver *d)
 {
 	if (!d)
 		return;
-	smtp_close(d->smtp);
+	smtp_pool_close(d->pool);
+	for (unsigned i = 0; i < d->nflights; i++) {
+		queue_msg_release(&d->flights[i].m);
+		strbuf_release(&d->flights[i].msg);
+	}
+	free(d->flights);
 	if (d->password) {
 		sodium_memzero(d->password, strlen(d->password));
 		free(d->password);
 	}
 	strbuf_release(&d->envelope_from);
+	free(d->stopped);
 	free(d);
 }
 
-static int smtp_connect(struct deliver *d, struct dg_err *err)
+const struct deliver_counts *deliver_counts(const struct deliver *d)
+{
+	return &d->counts;
+}
+
+const char *deliver_stopped(const struct deliver *d)
+{
+	return d->stopped;
+}
+
+static bool stop_requested(const struct deliver *d)
+{
+	return d->o.stop && *d->o.stop;
+}
+
+static void stop_delivery(struct deliver *d, const char *why)
+{
+	if (!d->stopped)
+		d->stopped = strdup(why);
+}
+
+static int open_pool(struct deliver *d, struct dg_err *err)
 {
 	const struct config *cfg = d->cfg;
 	struct smtp_settings s = SMTP_SETTINGS_INIT;
 
-	if (d->smtp)
+	if (d->pool)
 		return 0;
 	s.host = cfg->smtp.host;
 	s.port = cfg->smtp.port;
@@ -83,108 +163,363 @@ static int smtp_connect(struct deliver *d, struct dg_err *err)
 		s.connect_timeout = cfg->smtp.connect_timeout;
 	if (cfg->smtp.timeout)
 		s.timeout = cfg->smtp.timeout;
-	return smtp_open(&s, &d->smtp, err);
+	return smtp_pool_open(&s, d->nflights, &d->pool, err);
 }
 
-void deliver_get_stats(const struct deliver *d, struct deliver_stats *out)
+/* ---- verdicts ---------------------------------------------------------- */
+
+static void report(struct deliver *d, const struct queue_msg *m,
+		   enum deliver_result result, const char *reason,
+		   int64_t next)
 {
-	memset(out, 0, sizeof(*out));
-	if (d)
-		*out = d->stats;
+	struct deliver_report r = {
+		.msg = m, .result = result, .reason = reason,
+		.next_attempt_at = next
+	};
+
+	switch (result) {
+	case DELIVER_SENT: d->counts.sent++; break;
+	case DELIVER_DEFERRED: d->counts.deferred++; break;
+	case DELIVER_FAILED: d->counts.failed++; break;
+	case DELIVER_STOP:
+	case DELIVER_UNTRIED: d->counts.untried++; break;
+	}
+	if (d->o.report)
+		d->o.report(&r, d->o.ctx);
+}
+
+/*
+ * Write the verdict of a row in "sending" and report it; the row must
+ * never be left "sending" by us. stored is what the queue keeps as the
+ * last reply (the server's words when it gave any).
+ */
+static int record(struct deliver *d, struct flight *f,
+		  enum deliver_result result, const char *stored,
+		  const char *reason, struct dg_err *err)
+{
+	int64_t now = d->o.now_ms, next = 0;
+	bool gave_up = false;
+	int rc;
+
+	if (result == DELIVER_SENT)
+		rc = queue_mark_sent(d->st, f->m.id, stored, now, err);
+	else if (result == DELIVER_FAILED)
+		rc = queue_mark_failed(d->st, f->m.id, stored, now, err);
+	else
+		rc = queue_mark_retry(d->st, f->m.id, stored, now, &gave_up,
+				      err);
+	if (rc)
+		return rc;
+	if (gave_up)
+		result = DELIVER_FAILED;
+	else if (result == DELIVER_DEFERRED || result == DELIVER_STOP)
+		next = now + queue_backoff_ms(f->m.attempts + 1);
+	report(d, &f->m, result, reason, next);
+	return 0;
+}
+
+static void land(struct flight *f)
+{
+	queue_msg_release(&f->m);
+	strbuf_reset(&f->msg);
+	f->busy = false;
+}
+
+static enum deliver_result judge(int status, enum smtp_outcome outcome)
+{
+	if (!status)
+		return DELIVER_SENT;
+	if (status == DG_EPERM)
+		return DELIVER_STOP;
+	return outcome == SMTP_PERMFAIL ? DELIVER_FAILED : DELIVER_DEFERRED;
 }
 
 /* Count the server's last reply to a message by its first digit. */
-static void count_reply(struct deliver *d, const struct strbuf *reply)
+static void count_reply(struct deliver *d, const char *reply)
 {
 	enum deliver_reply_class c = DELIVER_REPLY_NONE;
 
-	if (reply->len && reply->buf[0] == '2')
+	if (reply && reply[0] == '2')
 		c = DELIVER_REPLY_2XX;
-	else if (reply->len && reply->buf[0] == '4')
+	else if (reply && reply[0] == '4')
 		c = DELIVER_REPLY_4XX;
-	else if (reply->len && reply->buf[0] == '5')
+	else if (reply && reply[0] == '5')
 		c = DELIVER_REPLY_5XX;
-	d->stats.smtp_replies[c]++;
+	d->counts.smtp_replies[c]++;
 }
 
-/* Send over SMTP; map the reply onto a result. */
-static void send_smtp(struct deliver *d, const struct queue_msg *m,
-		     enum deliver_result *result, struct strbuf *reply,
-		     struct dg_err *err)
+/* Record every send the pool has finished. */
+static int collect(struct deliver *d, struct dg_err *err)
 {
-	enum smtp_outcome outcome = SMTP_TEMPFAIL;
-	int rc = smtp_connect(d, err);
+	struct smtp_result res;
+	int rc = 0;
 
-	if (rc) {
-		*result = DELIVER_STOP;
-		count_reply(d, reply);
-		return;
+	while (!rc && d->pool && smtp_pool_next(d->pool, &res)) {
+		struct flight *f = res.tag;
+		enum deliver_result result = judge(res.status, res.outcome);
+		const char *why = res.status ? res.err->msg : NULL;
+
+		count_reply(d, res.reply);
+		if (result == DELIVER_STOP)
+			stop_delivery(d, why);
+		rc = record(d, f, result, *res.reply ? res.reply : why, why,
+			    err);
+		land(f);
 	}
-	rc = smtp_send(d->smtp, d->envelope_from.buf, m->recipient, m->message,
-		       m->message_len, &outcome, reply, err);
-	count_reply(d, reply);
-	if (!rc)
-		*result = DELIVER_SENT;
-	else if (rc == DG_EPERM)
-		*result = DELIVER_STOP;
-	else if (outcome == SMTP_PERMFAIL)
-		*result = DELIVER_FAILED;
-	else
-		*result = DELIVER_RETRY;
-	if (rc && *result != DELIVER_SENT && (rc == DG_ENET ||
-					      rc == DG_EPERM)) {
-		/* The connection is in an unknown state: start afresh. */
-		smtp_close(d->smtp);
-		d->smtp = NULL;
-	}
+	return rc;
 }
 
-static void send_maildir(struct deliver *d, const struct queue_msg *m,
-			 int64_t now_ms, enum deliver_result *result,
-			 struct strbuf *reply, struct dg_err *err)
+/* ---- starting a send --------------------------------------------------- */
+
+static void send_maildir(struct deliver *d, struct flight *f,
+			 enum deliver_result *result, struct strbuf *reply,
+			 struct dg_err *why)
 {
-	int rc = maildir_deliver(d->cfg->delivery.path, m->message,
-				 m->message_len, now_ms, reply, err);
+	int rc = maildir_deliver(d->cfg->delivery.path, f->msg.buf,
+				 f->msg.len, d->o.now_ms, reply, why);
 
 	/* A full disk or a permission problem may clear up: retry later. */
-	*result = rc ? DELIVER_RETRY : DELIVER_SENT;
+	*result = rc ? DELIVER_DEFERRED : DELIVER_SENT;
 }
 
-/* Write the verdict; the row must never be left "sending" by us. */
-static int record(struct store *st, const struct queue_msg *m,
-		  enum deliver_result result, const char *reply,
-		  int64_t now_ms, struct dg_err *err)
+/* Hand f to the pool; a refusal before anything was sent is recorded. */
+static int send_smtp(struct deliver *d, struct flight *f, struct dg_err *err)
 {
-	switch (result) {
-	case DELIVER_SENT:
-		return queue_mark_sent(st, m->id, reply, now_ms, err);
-	case DELIVER_FAILED:
-		return queue_mark_failed(st, m->id, reply, now_ms, err);
-	case DELIVER_RETRY:
-	case DELIVER_STOP:
-		break;
-	}
-	return queue_mark_retry(st, m->id, reply, now_ms, NULL, err);
-}
-
-int deliver_one(struct deliver *d, struct store *st, const struct queue_msg *m,
-		int64_t now_ms, enum deliver_result *result,
-		struct dg_err *err)
-{
+	enum smtp_outcome outcome = SMTP_TEMPFAIL;
 	struct dg_err why = DG_ERR_INIT;
+	enum deliver_result result;
+	int rc = open_pool(d, &why);
+
+	if (!rc)
+		rc = smtp_pool_add(d->pool, d->envelope_from.buf,
+				   f->m.recipient, f->msg.buf, f->msg.len, f,
+				   &outcome, &why);
+	if (!rc)
+		return 0;
+	count_reply(d, NULL); /* refused before a word to the server */
+	/* Settings the pool refuses are a configuration error. */
+	result = !d->pool ? DELIVER_STOP : judge(rc, outcome);
+	if (result == DELIVER_STOP)
+		stop_delivery(d, why.msg);
+	rc = record(d, f, result, why.msg, why.msg, err);
+	land(f);
+	return rc;
+}
+
+/* Take row m (adopted) into flight f and start it. */
+static int start(struct deliver *d, struct flight *f, struct queue_msg *m,
+		 struct dg_err *err)
+{
 	struct strbuf reply = STRBUF_INIT;
-	int rc = queue_mark_sending(st, m->id, now_ms, err);
+	struct dg_err why = DG_ERR_INIT;
+	enum deliver_result result;
+	int rc;
+
+	f->m = *m;
+	memset(m, 0, sizeof(*m));
+	f->busy = true;
+	rc = queue_mark_sending(d->st, f->m.id, d->o.now_ms, err);
+	if (rc) {
+		land(f);
+		return rc;
+	}
+	/* Date: when it is handed over, not when it was planned. */
+	rc = mime_set_date(f->m.message, f->m.message_len, time(NULL),
+			   &f->msg, &why);
+	if (!rc && d->cfg->delivery.kind == CONFIG_DELIVERY_SMTP)
+		return send_smtp(d, f, err);
+	if (!rc)
+		send_maildir(d, f, &result, &reply, &why);
+	else
+		result = DELIVER_DEFERRED;
+	rc = record(d, f, result, reply.len ? reply.buf : why.msg,
+		    result == DELIVER_SENT ? NULL : why.msg, err);
+	strbuf_release(&reply);
+	land(f);
+	return rc;
+}
+
+static struct flight *free_flight(struct deliver *d)
+{
+	for (unsigned i = 0; i < d->nflights; i++)
+		if (!d->flights[i].busy)
+			return &d->flights[i];
+	return NULL;
+}
+
+static bool may_start(struct deliver *d)
+{
+	if (stop_requested(d) || d->stopped || !free_flight(d))
+		return false;
+	return !d->interval_ms || mono_ms() >= d->next_start;
+}
+
+static void note_start(struct deliver *d)
+{
+	int64_t now = mono_ms();
+
+	if (!d->interval_ms)
+		return;
+	d->next_start = (d->next_start > now ? d->next_start : now) +
+			d->interval_ms;
+}
+
+/* Start due rows while there is room, the rate allows, and rows are due. */
+static int fill(struct deliver *d, struct dg_err *err)
+{
+	int rc = 0;
+
+	while (!rc && may_start(d)) {
+		struct queue_msg *v = NULL;
+		size_t n = 0;
+
+		rc = queue_next(d->st, d->o.now_ms, d->after_id,
+				d->o.ignore_backoff, 1, &v, &n, err);
+		d->drained = !rc && !n;
+		if (rc || !n)
+			break;
+		d->after_id = v[0].id;
+		if (!d->o.want || d->o.want(&v[0], d->o.ctx)) {
+			note_start(d);
+			rc = start(d, free_flight(d), &v[0], err);
+		}
+		queue_msgs_free(v, n);
+	}
+	return rc;
+}
+
+static unsigned in_flight(const struct deliver *d)
+{
+	unsigned n = 0;
+
+	for (unsigned i = 0; i < d->nflights; i++)
+		n += d->flights[i].busy;
+	return n;
+}
+
+/* How long to wait for the next start the rate allows, at most max_ms. */
+static int rate_wait(struct deliver *d, int max_ms)
+{
+	int64_t left = d->next_start - mono_ms();
+
+	if (!d->interval_ms || left <= 0)
+		return 0;
+	return left < max_ms ? (int)left : max_ms;
+}
+
+static void pause_ms(int ms)
+{
+	struct timespec ts = { ms / 1000, (long)(ms % 1000) * 1000000 };
+
+	if (ms > 0)
+		nanosleep(&ts, NULL);
+}
+
+int deliver_poll(struct deliver *d, int wait_ms, struct dg_err *err)
+{
+	struct dg_err perr = DG_ERR_INIT;
+	int rc = fill(d, err);
 
 	if (rc)
 		return rc;
-	if (d->cfg->delivery.kind == CONFIG_DELIVERY_MAILDIR)
-		send_maildir(d, m, now_ms, result, &reply, &why);
-	else
-		send_smtp(d, m, result, &reply, &why);
-	rc = record(st, m, *result, reply.len ? reply.buf : why.msg, now_ms,
-		    err);
-	if (!rc && *result != DELIVER_SENT)
-		*err = why;
-	strbuf_release(&reply);
+	if (!in_flight(d)) {
+		if (!d->drained && !stop_requested(d) && !d->stopped)
+			pause_ms(rate_wait(d, wait_ms));
+		return fill(d, err);
+	}
+	if (d->interval_ms && free_flight(d) && !d->drained)
+		wait_ms = rate_wait(d, wait_ms) ? rate_wait(d, wait_ms)
+						: wait_ms;
+	if (smtp_pool_run(d->pool, wait_ms, &perr))
+		logging_warn("%s", perr.msg);
+	rc = collect(d, err);
+	return rc ? rc : fill(d, err);
+}
+
+/* Report each due row a stop left behind; they stay queued. */
+static int report_untried(struct deliver *d, struct dg_err *err)
+{
+	const char *why = d->stopped ? d->stopped : "the run was stopped";
+	int rc = 0;
+
+	for (;;) {
+		struct queue_msg *v = NULL;
+		size_t n = 0;
+
+		rc = queue_next(d->st, d->o.now_ms, d->after_id,
+				d->o.ignore_backoff, DELIVER_BATCH, &v, &n,
+				err);
+		if (rc || !n)
+			break;
+		for (size_t i = 0; i < n; i++) {
+			d->after_id = v[i].id;
+			if (!d->o.want || d->o.want(&v[i], d->o.ctx))
+				report(d, &v[i], DELIVER_UNTRIED, why, 0);
+		}
+		queue_msgs_free(v, n);
+	}
+	return rc;
+}
+
+int deliver_finish(struct deliver *d, struct dg_err *err)
+{
+	int rc = 0;
+
+	d->drained = false;
+	while (!rc) {
+		rc = deliver_poll(d, DELIVER_WAIT_MS, err);
+		if (in_flight(d))
+			continue;
+		if (d->drained || stop_requested(d) || d->stopped)
+			break;
+	}
+	if (!rc && (stop_requested(d) || d->stopped))
+		rc = report_untried(d, err);
+	return rc;
+}
+
+int deliver_one(struct deliver *d, const struct queue_msg *m,
+		enum deliver_result *result, struct dg_err *err)
+{
+	struct deliver_counts before = d->counts;
+	struct flight *f = free_flight(d);
+	struct queue_msg copy = QUEUE_MSG_INIT;
+	int rc = 0;
+
+	*result = DELIVER_UNTRIED;
+	if (!f)
+		return dg_errf(err, DG_EINTERNAL, "deliver_one: no room");
+	copy.id = m->id;
+	copy.attempts = m->attempts;
+	copy.user = strdup(m->user);
+	copy.date = strdup(m->date);
+	copy.kind = strdup(m->kind);
+	copy.recipient = strdup(m->recipient);
+	copy.message = malloc(m->message_len + 1);
+	if (!copy.user || !copy.date || !copy.kind || !copy.recipient ||
+	    !copy.message) {
+		queue_msg_release(&copy);
+		return dg_errf(err, DG_ENOMEM, "out of memory");
+	}
+	memcpy(copy.message, m->message, m->message_len);
+	copy.message[m->message_len] = '\0';
+	copy.message_len = m->message_len;
+	rc = start(d, f, &copy, err);
+	while (!rc && f->busy) {
+		struct dg_err perr = DG_ERR_INIT;
+
+		if (smtp_pool_run(d->pool, DELIVER_WAIT_MS, &perr))
+			logging_warn("%s", perr.msg);
+		rc = collect(d, err);
+	}
+	queue_msg_release(&copy);
+	if (d->counts.sent > before.sent)
+		*result = DELIVER_SENT;
+	else if (d->counts.failed > before.failed)
+		*result = DELIVER_FAILED;
+	else if (d->counts.deferred > before.deferred)
+		*result = DELIVER_DEFERRED;
+	else if (d->stopped)
+		*result = DELIVER_STOP;
 	return rc;
 }

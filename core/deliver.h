@@ -2,18 +2,38 @@
  * deliver: hands queued messages to where [delivery] says, and records
  * each outcome in the queue.
  *
- * The queue row is marked "sending" (committed) before a byte leaves, and
- * "sent", "queued again" or "failed" right after: a crash between the two
- * leaves the row "sending", which the next run sends again, so at most
- * that one message can go out twice and none is lost. SMTP replies
- * decide: 2xx sent; 4xx, a dropped connection or an untrusted certificate
- * queued again with a backoff; 5xx failed with the server's reply. When
- * the server refuses us (authentication), delivery stops for the run and
- * the messages stay queued.
+ * It walks the queue as it fills: deliver_poll() takes the rows that are
+ * due, in id order, as long as there is room, and never blocks longer
+ * than asked; so a run can queue one user's digest and call it between
+ * users, and the first messages leave while later users are still being
+ * fetched. deliver_finish() then sends the rest and returns when nothing
+ * due is left. Over SMTP, [smtp] connections messages are in flight at
+ * once, each over its own reused connection (smtp_pool), and [smtp]
+ * max_per_minute spaces the starts evenly (never more in any minute).
+ *
+ * The queue discipline: a row is marked "sending" (committed) before a
+ * byte of it leaves, and "sent", "queued again" or "failed" as soon as
+ * its verdict is in. A crash in between leaves the rows in flight in
+ * "sending", which the next run sends again: at most the messages in
+ * flight at the crash (up to [smtp] connections) may go out twice, and
+ * none is lost. SMTP replies decide: 2xx sent; 4xx or a dropped
+ * connection queued again with a backoff (deferred); 5xx failed with the
+ * server's reply. When the server refuses us (authentication) or TLS
+ * cannot work as configured, delivery stops for the run: what is in
+ * flight finishes, nothing new starts, and deliver_finish() reports each
+ * message left behind as never tried (they stay queued). The stop flag
+ * (SIGTERM) does the same without the error.
+ *
+ * The Date header is set as each message is handed over (the real
+ * clock), not when it was built.
+ *
+ * Threads: one struct deliver, on the thread that owns the store.
  */
 #ifndef DIGEST_DELIVER_H
 #define DIGEST_DELIVER_H
 
+#include <signal.h>
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "config.h"
@@ -21,31 +41,37 @@
 #include "queue.h"
 #include "store.h"
 
-struct deliver;
-
-/*
- * Prepare delivery for cfg (reads the SMTP password secret; connects on
- * the first message). *out is yours: deliver_close() it.
- */
-int deliver_open(const struct config *cfg, struct deliver **out,
-		 struct dg_err *err) __attribute__((warn_unused_result));
-
 enum deliver_result {
 	DELIVER_SENT,
-	DELIVER_RETRY,  /* left queued for a later run */
-	DELIVER_FAILED, /* refused for good: marked failed */
-	DELIVER_STOP    /* the server refuses us: stop delivering this run */
+	DELIVER_DEFERRED, /* left queued, next try at next_attempt_at */
+	DELIVER_FAILED,   /* refused for good: marked failed */
+	DELIVER_STOP,     /* the server refuses us: this one and the rest
+			     stay queued, delivery stops for the run */
+	DELIVER_UNTRIED   /* due but never tried: delivery was stopped */
 };
 
-/*
- * Deliver one queued message and record the outcome in st. Returns 0
- * with *result set, or a DG_E* code when the queue itself could not be
- * updated (err says why). err also carries the reason of a non-sent
- * result, naming the server and its reply.
- */
-int deliver_one(struct deliver *d, struct store *st, const struct queue_msg *m,
-		int64_t now_ms, enum deliver_result *result,
-		struct dg_err *err) __attribute__((warn_unused_result));
+/* One message's outcome, as it happens; all borrowed for the call. */
+struct deliver_report {
+	const struct queue_msg *msg; /* user, date, kind, id, attempts */
+	enum deliver_result result;
+	const char *reason;          /* why not sent; NULL when sent */
+	int64_t next_attempt_at;     /* DEFERRED: epoch ms of the next try */
+};
+
+typedef void deliver_report_fn(const struct deliver_report *r, void *ctx);
+
+/* Whether this run delivers m (a --user narrowing); NULL: every row. */
+typedef bool deliver_want_fn(const struct queue_msg *m, void *ctx);
+
+struct deliver_opts {
+	int64_t now_ms;       /* the run's clock: what is due, the backoff */
+	bool ignore_backoff;  /* `digest retry`: deferred rows are due now */
+	/* Set (by a signal handler): finish what is in flight, then stop. */
+	volatile sig_atomic_t *stop;
+	deliver_want_fn *want;
+	deliver_report_fn *report; /* every outcome; NULL: none */
+	void *ctx;                 /* for want and report */
+};
 
 /* The classes of the SMTP server's last reply to a message. */
 enum deliver_reply_class {
@@ -56,14 +82,57 @@ enum deliver_reply_class {
 	DELIVER_REPLY_CLASSES
 };
 
-/* What d has done so far, for the metrics. */
-struct deliver_stats {
+/* The run's delivery counts, by outcome, and SMTP replies by class. */
+struct deliver_counts {
+	size_t sent, deferred, failed, untried;
 	size_t smtp_replies[DELIVER_REPLY_CLASSES]; /* one per message tried */
 };
 
-/* Copy d's counts into *out (zeros when d is NULL). */
-void deliver_get_stats(const struct deliver *d, struct deliver_stats *out);
+struct deliver;
 
+/*
+ * Prepare delivery for cfg over st (both borrowed for the life of *out;
+ * st is the store the run queues into). Reads the SMTP password secret
+ * and checks the settings; connects on the first message. The options
+ * are copied. *out is yours: deliver_close() it.
+ */
+int deliver_open(const struct config *cfg, struct store *st,
+		 const struct deliver_opts *o, struct deliver **out,
+		 struct dg_err *err) __attribute__((warn_unused_result));
+
+/*
+ * Start what is due and there is room for, collect what has finished
+ * (reporting each), waiting up to wait_ms for a verdict (0: never wait).
+ * Call it after queueing a message, or from any loop that has a moment.
+ * Returns 0, or a DG_E* code when the queue itself failed (err says
+ * why); an SMTP failure is a message's outcome, not an error.
+ */
+int deliver_poll(struct deliver *d, int wait_ms, struct dg_err *err)
+	__attribute__((warn_unused_result));
+
+/*
+ * Deliver every due row (those queued after this call are not awaited:
+ * call it when the run has queued all it will), then report the rows
+ * left behind by a stop as DELIVER_UNTRIED. Returns as deliver_poll().
+ */
+int deliver_finish(struct deliver *d, struct dg_err *err)
+	__attribute__((warn_unused_result));
+
+/*
+ * Deliver one row now, whatever else is due (a resend), and report it.
+ * *result is its outcome; returns as deliver_poll().
+ */
+int deliver_one(struct deliver *d, const struct queue_msg *m,
+		enum deliver_result *result, struct dg_err *err)
+	__attribute__((warn_unused_result));
+
+/* The counts so far. */
+const struct deliver_counts *deliver_counts(const struct deliver *d);
+
+/* Why delivery stopped for the run (a refusal of us), or NULL. */
+const char *deliver_stopped(const struct deliver *d);
+
+/* Say QUIT, wipe the password and free d. NULL is a no-op. */
 void deliver_close(struct deliver *d);
 
 #endif

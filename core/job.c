@@ -11,6 +11,7 @@
 #include <sodium.h>
 
 #include "calendar.h"
+#include "clock.h"
 #include "deliver.h"
 #include "directory.h"
 #include "logging.h"
@@ -40,6 +41,7 @@ struct job_ctx {
 	struct render_engine *engine;
 	bool queued;              /* smtp or maildir: through the queue */
 	struct deliver *deliver;  /* queued delivery */
+	struct job_summary *sum;  /* the run's counts, deliver reports in */
 	struct runlock *lock;     /* a real run holds the store's lock */
 	bool has_unsub_key;
 	unsigned char unsub_key[crypto_auth_KEYBYTES];
@@ -128,6 +130,22 @@ static int load_unsub_key(struct job_ctx *c, struct dg_err *err)
 	return rc;
 }
 
+static void delivered(const struct deliver_report *r, void *ctx);
+static bool selected_row(const struct queue_msg *m, void *ctx);
+
+static int open_deliver(struct job_ctx *c, struct dg_err *err)
+{
+	struct deliver_opts d = {
+		.now_ms = c->o->now_ms,
+		.stop = c->o->stop,
+		.want = selected_row,
+		.report = delivered,
+		.ctx = c,
+	};
+
+	return deliver_open(c->o->cfg, c->store, &d, &c->deliver, err);
+}
+
 /* The run's address book over the roster and the users, with the caps. */
 static int open_directory(struct job_ctx *c, struct dg_err *err)
 {
@@ -170,7 +188,7 @@ static int job_ctx_open(struct job_ctx *c, const struct job_opts *o,
 	if (!rc)
 		rc = load_unsub_key(c, err);
 	if (!rc && c->queued)
-		rc = deliver_open(cfg, &c->deliver, err);
+		rc = open_deliver(c, err);
 	if (!rc)
 		rc = open_source(c, err);
 	if (!rc)
@@ -481,6 +499,16 @@ static bool in_queue(struct job_ctx *c, const struct job_user *ju)
 	return found;
 }
 
+static void report_deferred(const char *user, const char *date, int64_t next,
+			    const char *why)
+{
+	char at[32];
+
+	clock_format_utc(next, at, sizeof(at));
+	say(LOGGING_WARN, user, date, "deferred", why,
+	    "deferred (next try %s): %s", at, why ? why : "no reason recorded");
+}
+
 /*
  * A digest already in the queue for this day is not built again: it was
  * sent, or the delivery phase retries it. Returns true when handled.
@@ -501,6 +529,12 @@ static bool already_queued(struct job_ctx *c, struct job_user *ju,
 		    sent ? "already_sent" : "already_failed", "skipped (%s)",
 		    sent ? "already_sent" : "already_failed");
 		count_skip(sum, sent ? "already_sent" : "already_failed");
+	} else if (!strcmp(m.state, "queued") &&
+		   m.next_attempt_at > c->o->now_ms) {
+		/* Not due this run; deliver does not see it: say so here. */
+		report_deferred(m.user, m.date, m.next_attempt_at,
+				m.last_reply);
+		sum->deferred++;
 	}
 	queue_msg_release(&m);
 	return true;
@@ -567,6 +601,9 @@ static void run_user(struct job_ctx *c, const struct cal_user *u,
 		rc = queue_put(c->store, u->mail, date, "digest", u->mail,
 			       id.buf, msg.buf, msg.len, c->o->now_ms, NULL,
 			       &err);
+	/* Queued: delivery may start it at once, while others are built. */
+	if (!rc && c->queued)
+		rc = deliver_poll(c->deliver, 0, &err);
 	else if (!rc && !c->o->dry_run)
 		rc = deliver_stdout(c, &ju, &msg, &err);
 	if (rc) {
@@ -580,7 +617,10 @@ static void run_user(struct job_ctx *c, const struct cal_user *u,
 		say(LOGGING_INFO, u->mail, date,
 		    c->o->dry_run ? "ready" : "sent", NULL, "%s (%zu meetings)",
 		    c->o->dry_run ? "ready (dry run)" : "sent", ju.day.n);
-		sum->sent++;
+		if (c->o->dry_run)
+			sum->ready++;
+		else
+			sum->sent++;
 	}
 out:
 	strbuf_release(&msg);
@@ -616,8 +656,9 @@ static int tenant_user(const struct job_ctx *c, const char *address,
 }
 
 /* A queued message belongs to this run unless --user narrows it away. */
-static bool selected_row(const struct job_ctx *c, const struct queue_msg *m)
+static bool selected_row(const struct queue_msg *m, void *ctx)
 {
+	const struct job_ctx *c = ctx;
 	const struct cal_user *u;
 
 	if (!c->o->users)
@@ -626,68 +667,44 @@ static bool selected_row(const struct job_ctx *c, const struct queue_msg *m)
 	return u && selected(c->o, u);
 }
 
-/* Deliver one queued message and report it; false: stop delivering. */
-static bool deliver_row(struct job_ctx *c, const struct queue_msg *m,
-			struct job_summary *sum)
+/* Each message's outcome as delivery reports it: logged, recorded, counted. */
+static void delivered(const struct deliver_report *r, void *ctx)
 {
-	enum deliver_result result = DELIVER_RETRY;
-	struct dg_err err = DG_ERR_INIT;
-	int rc;
+	struct job_ctx *c = ctx;
+	const struct queue_msg *m = r->msg;
+	struct job_summary *sum = c->sum;
 
-	rc = deliver_one(c->deliver, c->store, m, c->o->now_ms, &result, &err);
-	if (rc) {
-		say(LOGGING_ERROR, m->user, m->date, "failed", err.msg,
-		    "failed: %s", err.msg);
-		sum->failed++;
-		return false;
-	}
-	switch (result) {
+	switch (r->result) {
 	case DELIVER_SENT:
 		say(LOGGING_INFO, m->user, m->date, "sent", NULL, "sent%s",
 		    strcmp(m->kind, "resend") ? "" : " (resend)");
 		record(c, m->user, m->date, "sent", NULL);
 		sum->sent++;
-		return true;
-	case DELIVER_RETRY:
-		say(LOGGING_WARN, m->user, m->date, "deferred", err.msg,
-		    "deferred, queued for a later run: %s", err.msg);
-		record(c, m->user, m->date, "queued", err.msg);
+		break;
+	case DELIVER_DEFERRED:
+		report_deferred(m->user, m->date, r->next_attempt_at,
+				r->reason);
+		record(c, m->user, m->date, "queued", r->reason);
+		sum->deferred++;
 		break;
 	case DELIVER_FAILED:
-		say(LOGGING_ERROR, m->user, m->date, "failed", err.msg,
-		    "failed: %s", err.msg);
-		record(c, m->user, m->date, "failed", err.msg);
+		say(LOGGING_ERROR, m->user, m->date, "failed", r->reason,
+		    "failed: %s", r->reason);
+		record(c, m->user, m->date, "failed", r->reason);
+		sum->failed++;
 		break;
 	case DELIVER_STOP:
-		say(LOGGING_ERROR, m->user, m->date, "deferred", err.msg,
-		    "not sent, delivery stopped: %s", err.msg);
-		record(c, m->user, m->date, "queued", err.msg);
-		sum->failed++;
-		return false;
+		say(LOGGING_ERROR, m->user, m->date, "untried", r->reason,
+		    "not sent, delivery stopped: %s", r->reason);
+		record(c, m->user, m->date, "queued", r->reason);
+		sum->untried++;
+		break;
+	case DELIVER_UNTRIED:
+		say(LOGGING_WARN, m->user, m->date, "untried", r->reason,
+		    "not tried, stays queued: %s", r->reason);
+		sum->untried++;
+		break;
 	}
-	sum->failed++;
-	return true;
-}
-
-/* Send every due message of the queue: this run's and earlier ones'. */
-static int deliver_due(struct job_ctx *c, struct job_summary *sum,
-		       struct dg_err *err)
-{
-	struct queue_msg *msgs = NULL;
-	size_t n = 0, i;
-	int rc = queue_due(c->store, c->o->now_ms, NULL, &msgs, &n, err);
-
-	if (rc)
-		return rc;
-	for (i = 0; i < n && !stop_requested(c->o); i++)
-		if (selected_row(c, &msgs[i]) &&
-		    !deliver_row(c, &msgs[i], sum))
-			break;
-	if (i < n && stop_requested(c->o))
-		logging_warn("stopping: %zu messages stay queued for the "
-			     "next run", n - i);
-	queue_msgs_free(msgs, n);
-	return 0;
 }
 
 /* A --user that names nobody in the tenant is a failure, not silence. */
@@ -783,24 +800,51 @@ static int prefetch(struct job_ctx *c, struct dg_err *err)
 	return rc;
 }
 
+/* Whether a digest that was due is still undelivered. */
+static bool undelivered(const struct job_summary *sum)
+{
+	return sum->failed || sum->deferred || sum->untried;
+}
+
+/* Users a stop kept the run from reaching (from index i on): said once. */
+static size_t not_reached(const struct job_ctx *c, size_t i)
+{
+	size_t n = 0;
+
+	for (; i < c->users.n; i++)
+		n += selected(c->o, &c->users.v[i]);
+	if (n)
+		logging_warn("stopped before %zu of the users; their digests "
+			     "wait for the next run", n);
+	return n;
+}
+
 /* What only the end of a run knows: the queue left, the replies seen. */
 static void finish_summary(struct job_ctx *c, struct job_summary *sum)
 {
 	struct dg_err err = DG_ERR_INIT;
+	const struct deliver_counts *dc;
 
-	deliver_get_stats(c->deliver, &sum->delivery);
-	if (c->queued && queue_depth(c->store, &sum->queue_depth, &err))
+	if (!c->queued)
+		return;
+	dc = deliver_counts(c->deliver);
+	memcpy(sum->smtp_replies, dc->smtp_replies,
+	       sizeof(sum->smtp_replies));
+	if (queue_depth(c->store, &sum->queue_depth, &err))
 		logging_warn("cannot count the queue: %s", err.msg);
 }
 
 int job_run(const struct job_opts *o, struct job_summary *sum,
 	    struct dg_err *err)
 {
+	size_t i, unreached;
 	struct job_ctx c;
 	int rc;
 
 	memset(sum, 0, sizeof(*sum));
+	c.sum = sum;
 	rc = job_ctx_open(&c, o, !o->dry_run, err);
+	c.sum = sum;
 	if (rc) {
 		job_ctx_release(&c);
 		return rc;
@@ -811,16 +855,17 @@ int job_run(const struct job_opts *o, struct job_summary *sum,
 		job_ctx_release(&c);
 		return rc;
 	}
-	for (size_t i = 0; i < c.users.n && !stop_requested(o); i++)
+	for (i = 0; i < c.users.n && !stop_requested(o); i++)
 		if (selected(o, &c.users.v[i]))
 			run_user(&c, &c.users.v[i], sum);
+	unreached = not_reached(&c, i);
 	if (c.queued)
-		rc = deliver_due(&c, sum, err);
+		rc = deliver_finish(c.deliver, err);
 	finish_summary(&c, sum);
 	job_ctx_release(&c);
 	if (rc)
 		return rc;
-	return sum->failed ? DG_ETEMP : 0;
+	return undelivered(sum) || unreached ? DG_ETEMP : 0;
 }
 
 /* How many copies of (user, date) exist: the next one's attempt number. */
@@ -839,6 +884,7 @@ static int resend_user(struct job_ctx *c, const struct cal_user *u,
 		       struct job_summary *sum, struct dg_err *err)
 {
 	struct strbuf msg = STRBUF_INIT, id = STRBUF_INIT;
+	enum deliver_result result;
 	struct queue_msg row;
 	struct job_user ju;
 	int rc;
@@ -870,7 +916,7 @@ static int resend_user(struct job_ctx *c, const struct cal_user *u,
 		row.message = msg.buf;
 		row.message_len = msg.len;
 		if (!rc)
-			deliver_row(c, &row, sum);
+			rc = deliver_one(c->deliver, &row, &result, err);
 	}
 	strbuf_release(&msg);
 	strbuf_release(&id);
@@ -886,7 +932,9 @@ int job_resend(const struct job_opts *o, const char *user,
 	int rc;
 
 	memset(sum, 0, sizeof(*sum));
+	c.sum = sum;
 	rc = job_ctx_open(&c, o, true, err);
+	c.sum = sum;
 	if (!rc)
 		rc = tenant_user(&c, user, &u, err);
 	if (!rc)
@@ -894,7 +942,7 @@ int job_resend(const struct job_opts *o, const char *user,
 	job_ctx_release(&c);
 	if (rc)
 		return rc;
-	return sum->failed ? DG_ETEMP : 0;
+	return undelivered(sum) ? DG_ETEMP : 0;
 }
 
 static int preview_user(struct job_ctx *c, const struct cal_user *u,

@@ -37,6 +37,10 @@ struct job_opts {
 	void *progress_ctx;
 };
 
+/*
+ * What a run did, counted by outcome: every user it touched is in
+ * exactly one count (plain data, for the summary line and metrics).
+ */
 /* How many users a skip reason covered this run. */
 struct job_skip_count {
 	char reason[32]; /* "out_of_office", "already_sent", ... */
@@ -47,22 +51,27 @@ struct job_skip_count {
 
 struct job_summary {
 	size_t sent;
-	size_t skipped;
-	size_t waiting; /* before [digest] send_at in their zone */
-	size_t failed;  /* including messages deferred for a later run */
+	size_t ready;    /* --dry-run: built, would have been sent */
+	size_t skipped;  /* for a named reason */
+	size_t waiting;  /* before [digest] send_at in their zone */
+	size_t deferred; /* queued again, for a later try (4xx, no verdict) */
+	size_t failed;   /* refused for good, or could not be built */
+	size_t untried;  /* due but not tried: delivery or the run stopped */
 
 	/* For [metrics] textfile; reasons past the table's end go uncounted. */
 	struct job_skip_count skips[JOB_SKIP_REASONS_MAX];
 	size_t nskips;
-	size_t queue_depth;	   /* messages still to deliver at the end */
-	struct deliver_stats delivery; /* SMTP replies by class */
+	size_t queue_depth; /* messages still to deliver at the end */
+	/* SMTP replies by class (enum deliver_reply_class) */
+	size_t smtp_replies[DELIVER_REPLY_CLASSES];
 };
 
 /*
  * Run the job for every (selected) user. Returns 0 when every user was
- * sent or skipped for a reason, DG_ETEMP when some failed (the others
- * processed), another DG_E* when the run could not start (config,
- * roster, source) with err saying why.
+ * sent or skipped for a reason, DG_ETEMP when a digest that was due is
+ * still undelivered at the end (failed, deferred, or untried because
+ * delivery or the run was stopped), another DG_E* when the run could not
+ * start (config, roster, source) with err saying why.
  */
 int job_run(const struct job_opts *o, struct job_summary *sum,
 	    struct dg_err *err) __attribute__((warn_unused_result));

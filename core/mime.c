@@ -637,3 +637,73 @@ out:
 	strbuf_release(&addr);
 	return rc;
 }
+
+/* "Date: ...\r\n" for when, written by libetpan as mime_build writes it. */
+static int date_line(int64_t when, struct strbuf *out, struct dg_err *err)
+{
+	struct mailimf_fields *fields = mailimf_fields_new_empty();
+	MMAPString *s;
+	int col = 0, rc;
+
+	if (!fields)
+		return oom(err);
+	rc = add_date(fields, when, err);
+	s = rc ? NULL : mmap_string_new("");
+	if (!rc && !s)
+		rc = oom(err);
+	if (!rc && mailimf_fields_write_mem(s, &col, fields) !=
+			   MAILIMF_NO_ERROR)
+		rc = oom(err);
+	if (!rc)
+		rc = strbuf_add(out, s->str, s->len);
+	if (s)
+		mmap_string_free(s);
+	mailimf_fields_free(fields);
+	return rc;
+}
+
+/* Length of the header line at p (with its folded continuations). */
+static size_t header_len(const char *p, const char *end)
+{
+	const char *q = p;
+
+	for (;;) {
+		const char *nl = memchr(q, '\n', (size_t)(end - q));
+
+		if (!nl)
+			return (size_t)(end - p);
+		q = nl + 1;
+		if (q == end || (*q != ' ' && *q != '\t'))
+			return (size_t)(q - p);
+	}
+}
+
+int mime_set_date(const char *msg, size_t len, int64_t when,
+		  struct strbuf *out, struct dg_err *err)
+{
+	const char *p = msg, *end = msg + len;
+	size_t start = out->len;
+	int rc = 0;
+
+	while (!rc && p < end && *p != '\r' && *p != '\n') {
+		size_t n = header_len(p, end);
+
+		if (n >= 5 && !strncasecmp(p, "Date:", 5)) {
+			rc = date_line(when, out, err);
+			if (!rc)
+				rc = strbuf_add(out, p + n,
+						(size_t)(end - p - n));
+			return rc == DG_ENOMEM ? oom(err) : rc;
+		}
+		rc = strbuf_add(out, p, n);
+		p += n;
+	}
+	/* No Date among the headers: it goes first. */
+	if (!rc) {
+		strbuf_setlen(out, start);
+		rc = date_line(when, out, err);
+	}
+	if (!rc)
+		rc = strbuf_add(out, msg, len);
+	return rc == DG_ENOMEM ? oom(err) : rc;
+}

@@ -69,6 +69,18 @@ int mime_build(const struct mime_message *m, struct strbuf *out,
 	       struct dg_err *err) __attribute__((warn_unused_result));
 
 /*
+ * Append msg[0..len) to out with its Date header set to when (seconds
+ * since the epoch, written in UTC as mime_build() writes it). Delivery
+ * calls it as it hands a message over, so Date says when the message
+ * left, not when it was planned (a late retry is not backdated, which
+ * spam filters score); previews keep the planning clock. A message
+ * without a Date gets one as its first header. out is reset on failure.
+ */
+int mime_set_date(const char *msg, size_t len, int64_t when,
+		  struct strbuf *out, struct dg_err *err)
+	__attribute__((warn_unused_result));
+
+/*
  * A Message-ID (without angle brackets) for one digest attempt:
  * "digest.<32 hex digits>@<domain of from>". The same (user, date,
  * attempt) always give the same id, any change gives another, so a retry

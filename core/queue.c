@@ -325,6 +325,60 @@ int queue_due(struct store *st, int64_t now_ms, const char *date,
 	return rc;
 }
 
+static int select_next(struct store *st, int64_t due_by, int64_t after_id,
+		       size_t limit, struct queue_msg **out, size_t *n,
+		       struct dg_err *err)
+{
+	sqlite3_stmt *stmt = NULL;
+	int rc;
+
+	/* Two index lookups (state, next_attempt_at), not a table scan. */
+	rc = store_db_prepare(st,
+		     "SELECT " MSG_COLUMNS " FROM queue "
+		     "WHERE state = 'queued' AND next_attempt_at <= ?1"
+		     "  AND id > ?2 "
+		     "UNION ALL "
+		     "SELECT " MSG_COLUMNS " FROM queue "
+		     "WHERE state = 'sending' AND id > ?2 "
+		     "ORDER BY id LIMIT ?3",
+		     &stmt, "cannot read the queue", err);
+	if (rc)
+		return rc;
+	sqlite3_bind_int64(stmt, 1, due_by);
+	sqlite3_bind_int64(stmt, 2, after_id);
+	sqlite3_bind_int64(stmt, 3, (sqlite3_int64)limit);
+	rc = read_msgs(st, stmt, out, n, err);
+	sqlite3_finalize(stmt);
+	return rc;
+}
+
+int queue_next(struct store *st, int64_t now_ms, int64_t after_id,
+	       bool ignore_backoff, size_t limit, struct queue_msg **out,
+	       size_t *n, struct dg_err *err)
+{
+	const char *what = "cannot read the queue";
+	bool own;
+	int rc;
+
+	*out = NULL;
+	*n = 0;
+	rc = tx_begin(st, &own, what, err);
+	if (rc)
+		return rc;
+	if (!after_id)
+		rc = give_up_crashed(st, now_ms, err);
+	if (!rc)
+		rc = select_next(st, ignore_backoff ? INT64_MAX : now_ms,
+				 after_id, limit, out, n, err);
+	rc = tx_end(st, own, rc, what, err);
+	if (rc) {
+		queue_msgs_free(*out, *n);
+		*out = NULL;
+		*n = 0;
+	}
+	return rc;
+}
+
 /* Why no row changed: there is no such row, or it is in another state. */
 static int explain_unchanged(struct store *st, int64_t id, const char *to,
 			     struct dg_err *err)

@@ -88,6 +88,22 @@ int queue_due(struct store *st, int64_t now_ms, const char *date,
 	__attribute__((warn_unused_result));
 
 /*
+ * The next rows to send, in id order, for a run that walks the queue as
+ * it fills: at most limit rows with an id above after_id that are
+ * "queued" and due (next_attempt_at <= now_ms, or any time with
+ * ignore_backoff: `digest retry`) or left "sending" by a crashed run.
+ * Pass the last id seen as after_id: rows this run has marked "sending"
+ * and those it deferred are behind it, rows queued since are ahead. The
+ * first call (after_id 0) gives up crashed rows as queue_due() does;
+ * later calls do not touch rows in flight. *out (an array of *n rows,
+ * NULL when *n is 0) is yours: free it with queue_msgs_free().
+ */
+int queue_next(struct store *st, int64_t now_ms, int64_t after_id,
+	       bool ignore_backoff, size_t limit, struct queue_msg **out,
+	       size_t *n, struct dg_err *err)
+	__attribute__((warn_unused_result));
+
+/*
  * Record that an attempt starts: attempts + 1, state "sending". Call it
  * outside any transaction and only then send: it commits, so a crash
  * during the send leaves the row in "sending" on disk (DG_EINTERNAL when

@@ -1,4 +1,5 @@
 #include "smtp.h"
+#include "smtp_int.h"
 
 #include <curl/curl.h>
 
@@ -19,33 +20,6 @@
 #define SMTP_LINE_MAX 2048
 /* How much of a bad address a message quotes. */
 #define SMTP_QUOTE_MAX 80
-
-/*
- * Which part of the dialogue a reply answers: a 5xx to EHLO or AUTH is a
- * refusal of us, a 5xx to MAIL/RCPT/DATA a refusal of the message. Once
- * DATA is said, the message may have been delivered.
- */
-enum smtp_stage { STAGE_SESSION, STAGE_MESSAGE, STAGE_DATA };
-
-struct smtp {
-	CURL *curl;
-	char *where;   /* "host:port", for messages */
-	char *host;    /* as configured, for messages */
-	long timeout;
-	char errbuf[CURL_ERROR_SIZE];
-
-	/* Server replies of the current send, from the debug callback. */
-	struct strbuf line;  /* a reply line being received */
-	struct strbuf reply; /* the last reply, one line, sanitised */
-	int reply_code;      /* its code; 0: none yet */
-	bool reply_done;     /* its last line has been seen */
-	bool reply_lost;     /* out of memory while keeping it */
-	enum smtp_stage stage, reply_stage;
-
-	/* The message being uploaded: msg, then "\r\n" when it lacks one. */
-	const char *msg;
-	size_t len, total, pos;
-};
 
 const char *smtp_tls_name(enum config_tls tls)
 {
@@ -492,6 +466,12 @@ static CURLcode configure(struct smtp *c, const struct smtp_settings *s,
 int smtp_open(const struct smtp_settings *s, struct smtp **out,
 	      struct dg_err *err)
 {
+	return smtp_handle_open(s, out, err);
+}
+
+int smtp_handle_open(const struct smtp_settings *s, struct smtp **out,
+		     struct dg_err *err)
+{
 	struct strbuf url = STRBUF_INIT, where = STRBUF_INIT;
 	struct smtp *c;
 	CURLcode rc;
@@ -539,6 +519,7 @@ void smtp_close(struct smtp *c)
 	/* Cleanup says QUIT, which still reports through on_debug(c). */
 	if (c->curl)
 		curl_easy_cleanup(c->curl);
+	curl_slist_free_all(c->to);
 	strbuf_release(&c->line);
 	strbuf_release(&c->reply);
 	free(c->where);
@@ -601,23 +582,36 @@ static int classify_transport(struct smtp *c, CURLcode rc,
 		*outcome = SMTP_PERMFAIL;
 		return dg_errf(err, DG_EPERM, "smtp %s: authentication "
 			       "failed: %s", c->where, detail);
+	/*
+	 * TLS that cannot be set up as configured is a configuration
+	 * error, like a refused AUTH: every message would meet it, so the
+	 * run stops and says which setting to fix.
+	 */
 	case CURLE_PEER_FAILED_VERIFICATION:
-		return dg_errf(err, DG_ENET, "smtp %s: the TLS certificate "
+		return dg_errf(err, DG_EPERM, "smtp %s: the TLS certificate "
 			       "of %s is not trusted: %s (a private CA needs "
 			       "[smtp] ca_file)", c->where, c->host, detail);
 	case CURLE_USE_SSL_FAILED:
-		return dg_errf(err, DG_ENET, "smtp %s: the server does not "
+		return dg_errf(err, DG_EPERM, "smtp %s: the server does not "
 			       "offer STARTTLS, which [smtp] tls = "
-			       "\"starttls\" requires", c->where);
+			       "\"starttls\" requires (check [smtp] tls and "
+			       "port)", c->where);
 	case CURLE_SSL_CONNECT_ERROR:
-		return dg_errf(err, DG_ENET, "smtp %s: the TLS handshake "
-			       "failed (is [smtp] tls right for this "
-			       "port?): %s", c->where, detail);
+		return dg_errf(err, DG_EPERM, "smtp %s: the TLS handshake "
+			       "failed (check [smtp] tls for this port: "
+			       "\"implicit\" is for 465, \"starttls\" for "
+			       "587): %s", c->where, detail);
 	case CURLE_COULDNT_RESOLVE_HOST:
 	case CURLE_COULDNT_CONNECT:
 		return dg_errf(err, DG_ENET, "smtp %s: cannot connect: %s",
 			       c->where, detail);
 	case CURLE_OPERATION_TIMEDOUT:
+		if (!c->reply_code && c->stage == STAGE_SESSION)
+			return dg_errf(err, DG_ENET, "smtp %s: no answer "
+				       "within %ld seconds, not even a "
+				       "greeting (is [smtp] tls right for "
+				       "this port?): %s", c->where,
+				       c->timeout, detail);
 		return dg_errf(err, DG_ENET, "smtp %s: no answer within "
 			       "%ld seconds: %s", c->where, c->timeout,
 			       detail);
@@ -691,62 +685,94 @@ static bool reused_dead_connection(struct smtp *c, CURLcode rc)
 	return connects == 0;
 }
 
-static CURLcode perform(struct smtp *c)
+bool smtp_again(struct smtp *c, CURLcode rc)
 {
-	CURLcode rc;
-
-	start_capture(c);
-	c->pos = 0;
-	rc = curl_easy_perform(c->curl);
+	if (c->fresh) {
+		/* The second try is over: later sends may reuse again. */
+		curl_easy_setopt(c->curl, CURLOPT_FRESH_CONNECT, 0L);
+		c->fresh = false;
+		return false;
+	}
 	if (!reused_dead_connection(c, rc))
-		return rc;
+		return false;
 	logging_debug("smtp %s: the server had closed the connection; "
 		      "opening a new one", c->where);
+	if (curl_easy_setopt(c->curl, CURLOPT_FRESH_CONNECT, 1L))
+		return false;
 	start_capture(c);
 	c->pos = 0;
-	rc = curl_easy_setopt(c->curl, CURLOPT_FRESH_CONNECT, 1L);
+	c->fresh = true;
+	return true;
+}
+
+int smtp_begin(struct smtp *c, const char *envelope_from, const char *rcpt,
+	       const char *msg, size_t len, enum smtp_outcome *outcome,
+	       struct dg_err *err)
+{
+	CURLcode rc;
+	int r;
+
+	*outcome = SMTP_PERMFAIL;
+	r = check_message(c, envelope_from, rcpt, len, err);
+	if (r)
+		return r;
+	*outcome = SMTP_TEMPFAIL;
+	start_capture(c);
+	curl_slist_free_all(c->to);
+	c->to = curl_slist_append(NULL, rcpt);
+	if (!c->to)
+		return dg_errf(err, DG_ENOMEM, "smtp %s: out of memory",
+			       c->where);
+	c->msg = msg;
+	c->len = len;
+	c->pos = 0;
+	c->fresh = false;
+	c->total = len + (len >= 2 && !memcmp(msg + len - 2, "\r\n", 2) ?
+			  0 : 2);
+	rc = curl_easy_setopt(c->curl, CURLOPT_MAIL_FROM, envelope_from);
 	if (!rc)
-		rc = curl_easy_perform(c->curl);
-	curl_easy_setopt(c->curl, CURLOPT_FRESH_CONNECT, 0L);
-	return rc;
+		rc = curl_easy_setopt(c->curl, CURLOPT_MAIL_RCPT, c->to);
+	if (!rc)
+		rc = curl_easy_setopt(c->curl, CURLOPT_INFILESIZE_LARGE,
+				      (curl_off_t)c->total);
+	if (rc)
+		return dg_errf(err, DG_EINTERNAL, "smtp %s: libcurl refused "
+			       "the message's settings: %s", c->where,
+			       curl_easy_strerror(rc));
+	return 0;
+}
+
+int smtp_end(struct smtp *c, CURLcode rc, const char *rcpt,
+	     enum smtp_outcome *outcome, struct strbuf *reply,
+	     struct dg_err *err)
+{
+	int r;
+
+	curl_easy_setopt(c->curl, CURLOPT_MAIL_RCPT, NULL);
+	curl_slist_free_all(c->to);
+	c->to = NULL;
+	c->msg = NULL;
+	if (c->fresh)
+		smtp_again(c, rc);
+	r = classify(c, rc, rcpt, outcome, err);
+	give_reply(c, reply);
+	return r;
 }
 
 int smtp_send(struct smtp *c, const char *envelope_from, const char *rcpt,
 	      const char *msg, size_t len, enum smtp_outcome *outcome,
 	      struct strbuf *reply, struct dg_err *err)
 {
-	struct curl_slist *to;
 	CURLcode rc;
 	int r;
 
-	*outcome = SMTP_PERMFAIL;
 	if (reply)
 		strbuf_reset(reply);
-	r = check_message(c, envelope_from, rcpt, len, err);
+	r = smtp_begin(c, envelope_from, rcpt, msg, len, outcome, err);
 	if (r)
 		return r;
-	*outcome = SMTP_TEMPFAIL;
-	start_capture(c);
-	to = curl_slist_append(NULL, rcpt);
-	if (!to)
-		return dg_errf(err, DG_ENOMEM, "smtp %s: out of memory",
-			       c->where);
-	c->msg = msg;
-	c->len = len;
-	c->total = len + (len >= 2 && !memcmp(msg + len - 2, "\r\n", 2) ?
-			  0 : 2);
-	rc = curl_easy_setopt(c->curl, CURLOPT_MAIL_FROM, envelope_from);
-	if (!rc)
-		rc = curl_easy_setopt(c->curl, CURLOPT_MAIL_RCPT, to);
-	if (!rc)
-		rc = curl_easy_setopt(c->curl, CURLOPT_INFILESIZE_LARGE,
-				      (curl_off_t)c->total);
-	if (!rc)
-		rc = perform(c);
-	curl_easy_setopt(c->curl, CURLOPT_MAIL_RCPT, NULL);
-	curl_slist_free_all(to);
-	c->msg = NULL;
-	r = classify(c, rc, rcpt, outcome, err);
-	give_reply(c, reply);
-	return r;
+	do
+		rc = curl_easy_perform(c->curl);
+	while (smtp_again(c, rc));
+	return smtp_end(c, rc, rcpt, outcome, reply, err);
 }

@@ -12,8 +12,8 @@
  * Every send ends in one of three outcomes the caller records:
  *   SMTP_SENT      the server accepted the message (2xx).
  *   SMTP_TEMPFAIL  keep it queued and retry later: a 4xx reply, or no
- *                  verdict at all (refused or dropped connection, timeout,
- *                  untrusted certificate). A connection lost after the
+ *                  verdict at all (refused or dropped connection,
+ *                  timeout). A connection lost after the
  *                  message was sent leaves it unknown whether the server
  *                  took it: SMTP cannot tell, and a retry may deliver a
  *                  second copy.
@@ -35,6 +35,7 @@
 #ifndef DIGEST_SMTP_H
 #define DIGEST_SMTP_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "config.h"
@@ -90,9 +91,12 @@ int smtp_open(const struct smtp_settings *s, struct smtp **out,
  *   DG_ENET    no verdict: connect refused, connection dropped, timeout,
  *              TLS failure or untrusted certificate: TEMPFAIL.
  *   DG_EPERM   authentication failed (535 ...), the server wants AUTH or
- *              TLS first (530), or it refused the session (5xx to EHLO):
- *              PERMFAIL for the run; the message itself was not judged,
- *              so keep it queued and stop sending.
+ *              TLS first (530), it refused the session (5xx to EHLO),
+ *              or TLS cannot work as configured (untrusted certificate:
+ *              [smtp] ca_file; no STARTTLS or a failed handshake: [smtp]
+ *              tls): a configuration error, PERMFAIL for the run; the
+ *              message itself was not judged, so keep it queued and stop
+ *              sending. The message names the setting to check.
  *   DG_ENOMEM, DG_EINTERNAL: TEMPFAIL.
  * *outcome is always set. reply (may be NULL) receives the server's last
  * reply as one line ("451 4.3.0 Try again later"), or "" when there was
@@ -117,6 +121,69 @@ void smtp_close(struct smtp *c);
 int smtp_check_address(const char *addr, const char *role,
 		       struct dg_err *err)
 	__attribute__((warn_unused_result));
+
+/* ---- several messages in flight --------------------------------------- */
+
+/*
+ * A pool sends up to `connections` messages at once, each over its own
+ * connection, kept open and reused from one message to the next (one
+ * libcurl easy handle per connection, each sending on a thread of its
+ * own: smtp_pool.c says why not a multi handle). The caller's thread
+ * never blocks except in smtp_pool_run(), so it can interleave the pool
+ * with other work. A verdict on one connection (421, a dropped
+ * connection, a timeout) is that message's alone: the others go on.
+ * Each finished send is judged exactly as smtp_send() judges, and comes
+ * back with the caller's tag. Use a pool from one thread.
+ */
+struct smtp_pool;
+
+/* One finished send; borrowed until the next smtp_pool_add(). */
+struct smtp_result {
+	void *tag;                 /* as given to smtp_pool_add() */
+	int status;                /* 0 or a code as smtp_send() returns */
+	enum smtp_outcome outcome;
+	const char *reply;         /* the server's last reply, or "" */
+	const struct dg_err *err;  /* why, when status is not 0 */
+};
+
+/* Check the settings (as smtp_open()); *out is yours: smtp_pool_close(). */
+int smtp_pool_open(const struct smtp_settings *s, unsigned connections,
+		   struct smtp_pool **out, struct dg_err *err)
+	__attribute__((warn_unused_result));
+
+/* How many more sends smtp_pool_add() takes now. */
+unsigned smtp_pool_room(const struct smtp_pool *p);
+
+/* How many sends are in flight or finished and not yet collected. */
+unsigned smtp_pool_busy(const struct smtp_pool *p);
+
+/*
+ * Start sending msg (borrowed: keep it alive and unchanged until its
+ * result is collected) from envelope_from to rcpt. Fails without
+ * starting anything: DG_EINVAL for a bad address (*outcome PERMFAIL),
+ * DG_ETOOBIG when there is no room, DG_ENOMEM/DG_EINTERNAL (TEMPFAIL).
+ */
+int smtp_pool_add(struct smtp_pool *p, const char *envelope_from,
+		  const char *rcpt, const char *msg, size_t len, void *tag,
+		  enum smtp_outcome *outcome, struct dg_err *err)
+	__attribute__((warn_unused_result));
+
+/*
+ * Wait up to wait_ms (0: not at all) for a send in flight to finish.
+ * Returns 0 (kept an int for a pool that could fail here).
+ */
+int smtp_pool_run(struct smtp_pool *p, int wait_ms, struct dg_err *err)
+	__attribute__((warn_unused_result));
+
+/* The next finished send into *out; false when none is waiting. */
+bool smtp_pool_next(struct smtp_pool *p, struct smtp_result *out);
+
+/*
+ * Let the sends in flight finish (their verdicts are dropped: collect
+ * them first), say QUIT on every open connection and free p. NULL is a
+ * no-op.
+ */
+void smtp_pool_close(struct smtp_pool *p);
 
 /* "starttls", "implicit" or "none", for messages. */
 const char *smtp_tls_name(enum config_tls tls);

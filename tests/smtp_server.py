@@ -9,7 +9,9 @@ holds two counters the tests read: "sessions" (connections made) and
 
 Faults on demand: --fail-rate/--fail-code refuse a share of DATA,
 --reject-rcpt refuses a recipient, --drop-after closes a connection
-without a reply, --auth requires AUTH PLAIN/LOGIN.
+without a reply, --close-session answers 421 on one connection and
+closes it, --auth requires AUTH PLAIN/LOGIN. Each envelope records when
+its DATA arrived ("received_at", seconds since the epoch).
 
 Run it with /usr/bin/python3: Debian's python3-aiosmtpd lives there.
 """
@@ -23,6 +25,7 @@ import random
 import signal
 import ssl
 import sys
+import time
 import warnings
 
 try:
@@ -55,6 +58,9 @@ def parse_args(argv):
     p.add_argument("--drop-after", type=int, default=None, metavar="N",
                    help="after N messages on a connection, close it "
                         "instead of answering the next DATA")
+    p.add_argument("--close-session", type=int, action="append", default=[],
+                   metavar="N", help="on the N-th connection, answer the "
+                   "first DATA with 421 and close it (repeatable)")
     p.add_argument("--delay", type=float, default=0.0, metavar="S",
                    help="wait S seconds before answering each DATA, so a "
                         "test can kill the client mid-send")
@@ -148,6 +154,13 @@ class Handler:
         return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):
+        received = time.time()
+        if server.number in self.args.close_session:
+            # As a relay going down does: say so, then hang up.
+            server.transport.write(b"421 4.3.2 smtp.test Service shutting "
+                                   b"down\r\n")
+            server.transport.close()
+            await asyncio.get_running_loop().create_future()
         drop = self.args.drop_after
         if drop is not None and server.accepted >= drop:
             # Abruptly: no reply, the client must treat the message as
@@ -166,6 +179,7 @@ class Handler:
             "session": server.number,
             "tls": server.implicit_tls or session.ssl is not None,
             "auth": auth if isinstance(auth, dict) else None,
+            "received_at": received,
         }
         n = self.spool.store(envelope.original_content, record)
         server.accepted += 1

@@ -60,7 +60,8 @@ check(sorted(a.lower() for a in sent) == sorted(recipients),
       "stderr names every user who was sent a digest", (sent, recipients))
 for reason in ["out_of_office", "not_working_day", "opted_out"]:
     check(reason in skipped.values(), f"a user is skipped for {reason}", skipped)
-check(re.search(r"^digest: \d+ sent, \d+ skipped, 0 waiting, 0 failed$", err, re.M),
+check(re.search(r"^digest: \d+ digests? sent, \d+ skipped, 0 waiting, 0 deferred, 0 failed$",
+                err, re.M),
       "stderr ends with the run's totals", err[-300:])
 check(b"digest:" not in out, "no log line leaks into stdout")
 

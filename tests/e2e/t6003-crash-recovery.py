@@ -1,6 +1,7 @@
 """A run killed with SIGKILL at several points loses nothing: the next
-run delivers every digest, with at most one duplicate per crash (the
-message that was in flight)."""
+run delivers every digest, with at most the messages in flight at each
+crash twice: one per crash over one connection, [smtp] connections per
+crash over several."""
 import collections
 import os
 import re
@@ -19,10 +20,12 @@ ready = sorted(a.lower() for a in re.findall(
 
 # The server takes 0.6 s per message, so a kill lands at known places:
 # before anything is queued, between sends, in the middle of a send.
-for kill_after in [0.05, 0.9, 1.5, 2.3]:
+for conns, kill_after in [(1, 0.05), (1, 0.9), (1, 1.5), (1, 2.3),
+                         (3, 0.3), (3, 0.9), (3, 1.5)]:
     with Server(s0.dir, "--delay", "0.6") as srv:
         s = Scratch(delivery__kind='"smtp"', smtp__host='"127.0.0.1"',
-                    smtp__port=str(srv.port), smtp__tls='"none"')
+                    smtp__port=str(srv.port), smtp__tls='"none"',
+                    smtp__connections=str(conns))
         crashes = 0
         for attempt in range(3):
             p = subprocess.Popen([BIN, "--config", s.config, "run"], cwd=s.dir,
@@ -35,11 +38,11 @@ for kill_after in [0.05, 0.9, 1.5, 2.3]:
         r = s.run("run")
         counts = collections.Counter(m["rcpt_tos"][0].lower() for _, m in srv.messages())
         dupes = sum(n - 1 for n in counts.values())
-        check(sorted(counts) == ready,
-              f"killed {crashes}x after {kill_after}s: every digest arrives", (counts, text(r.stderr)))
-        check(dupes <= crashes,
-              f"killed {crashes}x after {kill_after}s: at most one duplicate per crash ({dupes})",
-              counts)
+        where = f"{conns} connection(s), killed {crashes}x after {kill_after}s"
+        check(sorted(counts) == ready, f"{where}: every digest arrives",
+              (counts, text(r.stderr)))
+        check(dupes <= crashes * conns,
+              f"{where}: at most the messages in flight twice ({dupes})", counts)
         check(r.returncode == 0, f"killed after {kill_after}s: the recovery run exits 0",
               text(r.stderr))
         r = s.run("run")

@@ -911,6 +911,53 @@ static void test_mime__message_id_refuses_bad_input(void **state)
 	strbuf_release(&id);
 }
 
+static void test_mime__set_date_replaces_the_date_and_keeps_the_rest(
+	void **state)
+{
+	static const char msg[] = "From: a@b.example\r\n"
+				  "Date: Mon, 23 Nov 2026 10:00:00 +0000\r\n"
+				  "Subject: hi\r\n\r\nDate: in the body\r\n";
+	struct strbuf out = STRBUF_INIT;
+	struct dg_err err = DG_ERR_INIT;
+
+	(void)state;
+	assert_int_equal(mime_set_date(msg, strlen(msg), 1796000000, &out,
+				       &err), 0);
+	assert_string_equal(out.buf,
+			    "From: a@b.example\r\n"
+			    "Date: Mon, 30 Nov 2026 00:53:20 +0000\r\n"
+			    "Subject: hi\r\n\r\nDate: in the body\r\n");
+	strbuf_release(&out);
+}
+
+static void test_mime__set_date_adds_a_date_to_a_message_without_one(
+	void **state)
+{
+	static const char msg[] = "Subject: hi\r\n\r\nbody\r\n";
+	struct strbuf out = STRBUF_INIT;
+	struct dg_err err = DG_ERR_INIT;
+
+	(void)state;
+	assert_int_equal(strbuf_addstr(&out, "kept:"), 0);
+	assert_int_equal(mime_set_date(msg, strlen(msg), 0, &out, &err), 0);
+	assert_string_equal(out.buf, "kept:Date: Thu, 1 Jan 1970 00:00:00 "
+				     "+0000\r\nSubject: hi\r\n\r\nbody\r\n");
+	strbuf_release(&out);
+}
+
+static void test_mime__set_date_refuses_a_date_out_of_range(void **state)
+{
+	static const char msg[] = "Date: x\r\n\r\n";
+	struct strbuf out = STRBUF_INIT;
+	struct dg_err err = DG_ERR_INIT;
+
+	(void)state;
+	assert_int_equal(mime_set_date(msg, strlen(msg), INT64_MAX, &out,
+				       &err), DG_EINVAL);
+	assert_non_null(strstr(err.msg, "outside the years"));
+	strbuf_release(&out);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -966,6 +1013,12 @@ int main(void)
 		cmocka_unit_test(
 			test_mime__message_id_is_accepted_by_mime_build),
 		cmocka_unit_test(test_mime__message_id_refuses_bad_input),
+		cmocka_unit_test(
+			test_mime__set_date_replaces_the_date_and_keeps_the_rest),
+		cmocka_unit_test(
+			test_mime__set_date_adds_a_date_to_a_message_without_one),
+		cmocka_unit_test(
+			test_mime__set_date_refuses_a_date_out_of_range),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -800,12 +800,81 @@ static void test_queue__everything_survives_reopening_the_store(void **state)
 	queue_status_free(v, n);
 }
 
+static void next_ok(struct store *st, int64_t after, bool ignore_backoff,
+		    size_t limit, struct queue_msg **v, size_t *n)
+{
+	struct dg_err err = DG_ERR_INIT;
+
+	if (queue_next(st, NOW, after, ignore_backoff, limit, v, n, &err))
+		fail_msg("queue_next: %s", err.msg);
+}
+
+static void test_queue__next_walks_due_rows_in_id_order_after_a_cursor(
+	void **state)
+{
+	struct fixture *f = *state;
+	int64_t a = put_digest(f->st, "a@contoso.com");
+	int64_t b = put_digest(f->st, "b@contoso.com");
+	struct queue_msg *v = NULL;
+	size_t n = 0;
+
+	next_ok(f->st, 0, false, 1, &v, &n);
+	assert_int_equal(n, 1);
+	assert_int_equal(v[0].id, a);
+	queue_msgs_free(v, n);
+	next_ok(f->st, a, false, 8, &v, &n);
+	assert_int_equal(n, 1);
+	assert_int_equal(v[0].id, b);
+	queue_msgs_free(v, n);
+	next_ok(f->st, b, false, 8, &v, &n);
+	assert_int_equal(n, 0);
+}
+
+static void test_queue__next_skips_a_deferred_row_unless_told_to_ignore_backoff(
+	void **state)
+{
+	struct fixture *f = *state;
+	struct dg_err err = DG_ERR_INIT;
+	int64_t a = put_digest(f->st, "a@contoso.com");
+	struct queue_msg *v = NULL;
+	size_t n = 0;
+
+	sending(f->st, a, NOW);
+	assert_int_equal(queue_mark_retry(f->st, a, "451", NOW, NULL, &err), 0);
+	next_ok(f->st, 0, false, 8, &v, &n);
+	assert_int_equal(n, 0);
+	next_ok(f->st, 0, true, 8, &v, &n);
+	assert_int_equal(n, 1);
+	assert_int_equal(v[0].id, a);
+	queue_msgs_free(v, n);
+}
+
+static void test_queue__next_offers_a_row_a_crash_left_sending(void **state)
+{
+	struct fixture *f = *state;
+	int64_t a = put_digest(f->st, "a@contoso.com");
+	struct queue_msg *v = NULL;
+	size_t n = 0;
+
+	sending(f->st, a, NOW);
+	next_ok(f->st, 0, false, 8, &v, &n);
+	assert_int_equal(n, 1);
+	assert_string_equal(v[0].state, "sending");
+	queue_msgs_free(v, n);
+	/* Behind the cursor, a row in flight is not offered again. */
+	next_ok(f->st, a, false, 8, &v, &n);
+	assert_int_equal(n, 0);
+}
+
 #define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		T(test_queue__put_message_is_due_at_once_byte_for_byte),
+		T(test_queue__next_walks_due_rows_in_id_order_after_a_cursor),
+		T(test_queue__next_skips_a_deferred_row_unless_told_to_ignore_backoff),
+		T(test_queue__next_offers_a_row_a_crash_left_sending),
 		T(test_queue__nothing_due_gives_an_empty_list),
 		T(test_queue__second_digest_for_same_user_and_date_is_rejected),
 		T(test_queue__sent_digest_still_blocks_a_second_put),
