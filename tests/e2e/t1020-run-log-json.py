@@ -6,14 +6,14 @@ token appears in any line, along the error paths too."""
 import json
 import re
 
-from digesttest import DEMO_NOW, Scratch, check, finish, text
+from digesttest import DEMO_NOW, Scratch, check, finish, set_key, text
 from graphtest import (SECRET, GraphServer, env, graph_config, leaks,
                        secrets_seen)
 from smtpserver import Server, make_ca
 
 TIME = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$")
 OUTCOMES = {"sent", "skipped", "waiting", "deferred", "failed", "ready",
-            "queued"}
+            "queued", "untried"}
 
 
 def parse(stderr):
@@ -59,14 +59,14 @@ check(all(o.get("outcome") in OUTCOMES and re.match(r"^\d{4}-\d\d-\d\d$", o.get(
 skipped = [o for o in users if o["outcome"] == "skipped"]
 check(skipped and all(o.get("reason") for o in skipped),
       "a skipped user's object names the reason", skipped[:3])
-check(any(re.search(r"\d+ sent", o["message"]) for o in objs if "user" not in o),
+check(any(re.search(r"\d+ (digests? )?sent", o["message"]) for o in objs if "user" not in o),
       "the run's summary is an object too", objs[-2:])
 # Message-IDs and boundaries differ from run to run; the messages do not.
 check(r.stdout.startswith(b"From ")
       and r.stdout.count(b"\nFrom ") == plain.stdout.count(b"\nFrom "),
       "stdout holds the same mbox as with text logs")
 
-s.write_config(open(s.config, encoding="utf-8").read() + '\n[log]\nformat = "json"\n')
+s.write_config(set_key(open(s.config, encoding="utf-8").read(), "log", "format", '"json"'))
 r = s.run("run")
 objs, bad = parse(r.stderr)
 check(r.returncode == 0 and objs and not bad, "[log] format = \"json\" does the same",

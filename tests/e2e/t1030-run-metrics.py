@@ -10,7 +10,7 @@ import re
 import shutil
 import subprocess
 
-from digesttest import DEMO_NOW, SRC, Scratch, check, finish, text
+from digesttest import DEMO_NOW, SRC, Scratch, check, finish, set_key, text
 from graphtest import GraphServer, env, graph_config
 from smtpserver import Server, check_prerequisites
 
@@ -42,8 +42,13 @@ def promtool_ok(path, title):
 
 
 def summary(stderr):
-    m = re.search(r"(\d+) sent, (\d+) skipped, (\d+) waiting, (\d+) failed", text(stderr))
-    return tuple(int(x) for x in m.groups()) if m else None
+    """(sent, skipped, failed) of the run's summary line."""
+    err = text(stderr)
+
+    def count(word):
+        m = re.search(rf"(\d+) (?:digests? )?{word}", err)
+        return int(m.group(1)) if m else 0
+    return count("sent"), count("skipped"), count("failed")
 
 
 if PROMTOOL:
@@ -56,9 +61,9 @@ if PROMTOOL:
 s = Scratch(delivery__kind='"maildir"')
 prom = s.path("prom", "digest.prom")
 os.mkdir(s.path("prom"))
-s.write_config(open(s.config, encoding="utf-8").read().replace(
-    "# path = \"/var/mail/digest\"", f"path = \"{s.path('Maildir')}\"")
-    + f'\n[metrics]\ntextfile = "{prom}"\n')
+s.write_config(set_key(open(s.config, encoding="utf-8").read().replace(
+    "# path = \"/var/mail/digest\"", f"path = \"{s.path('Maildir')}\""),
+    "metrics", "textfile", f'"{prom}"'))
 
 r = s.run("run", "--dry-run")
 check(r.returncode == 0 and not os.path.exists(prom),
@@ -69,7 +74,7 @@ check(r.returncode == 0 and os.path.exists(prom), "a run writes the textfile",
       text(r.stderr)[-300:])
 promtool_ok(prom, "promtool check metrics accepts the file")
 m = read_metrics(prom)
-sent, skipped, waiting, failed = summary(r.stderr)
+sent, skipped, failed = summary(r.stderr)
 check(m.get('digest_last_run_digests{outcome="sent"}') == sent > 0
       and m.get('digest_last_run_digests{outcome="skipped"}') == skipped
       and m.get('digest_last_run_digests{outcome="failed"}') == failed == 0,
@@ -105,8 +110,8 @@ with Server(s0.dir, "--fail-rate", "1.0", "--fail-code", "451") as srv:
     s = Scratch(delivery__kind='"smtp"', smtp__host='"127.0.0.1"',
                 smtp__port=str(srv.port), smtp__tls='"none"')
     prom = s.path("digest.prom")
-    s.write_config(open(s.config, encoding="utf-8").read()
-                   + f'\n[metrics]\ntextfile = "{prom}"\n')
+    s.write_config(set_key(open(s.config, encoding="utf-8").read(),
+                           "metrics", "textfile", f'"{prom}"'))
     with open(prom, "w", encoding="utf-8") as f:
         f.write("# TYPE digest_last_success_timestamp_seconds gauge\n"
                 "digest_last_success_timestamp_seconds 1790000000.5\n")
@@ -130,8 +135,8 @@ s = Scratch()
 try:
     graph_config(s, srv)
     prom = s.path("digest.prom")
-    s.write_config(open(s.config, encoding="utf-8").read()
-                   + f'\n[metrics]\ntextfile = "{prom}"\n')
+    s.write_config(set_key(open(s.config, encoding="utf-8").read(),
+                           "metrics", "textfile", f'"{prom}"'))
     r = s.run("--now", DEMO_NOW, "users", "sync", env=env())
     r = s.run("--now", DEMO_NOW, "run", env=env())
     check(r.returncode == 0, "a Graph run goes through", text(r.stderr)[-400:])
@@ -145,8 +150,8 @@ finally:
 
 # A folder that does not exist: said on stderr, the run's status stands.
 s = Scratch()
-s.write_config(open(s.config, encoding="utf-8").read()
-               + f'\n[metrics]\ntextfile = "{s.path("nowhere", "digest.prom")}"\n')
+s.write_config(set_key(open(s.config, encoding="utf-8").read(), "metrics", "textfile",
+                       f'"{s.path("nowhere", "digest.prom")}"'))
 s.write_config(open(s.config, encoding="utf-8").read().replace(
     'kind = "stdout"', f'kind = "maildir"\npath = "{s.path("Maildir")}"', 1))
 r = s.run("run")
