@@ -10,7 +10,7 @@ WERROR ?= ON
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 
 .PHONY: all deps build demo test test-sanitize test-valgrind test-release \
-	fuzz clean
+	package-test fuzz clean
 
 all: build
 
@@ -34,15 +34,23 @@ test-sanitize:
 test-valgrind: build
 	sh scripts/valgrind-tests.sh $(BUILD_DIR)
 
-# A packager's Release build (-O3 finds warnings -O2 does not) with gcc and
-# clang, warnings as errors, and its unit tests.
+# A packager's Release build for /usr (-O3 finds warnings -O2 does not)
+# with gcc and clang, warnings as errors, and its unit tests. The gcc one
+# is the build package-test makes the Debian package from.
+RELEASE_FLAGS = -DCMAKE_BUILD_TYPE=Release -DCMAKE_INSTALL_PREFIX=/usr \
+	-DDIGEST_PACKAGE=ON
 test-release:
 	for cc in gcc clang; do \
 		CC=$$cc $(MAKE) build BUILD_DIR=build-release-$$cc \
-			CMAKE_FLAGS=-DCMAKE_BUILD_TYPE=Release && \
+			CMAKE_FLAGS="$(RELEASE_FLAGS)" && \
 		ctest --test-dir build-release-$$cc -R '^unit/' \
 			--output-on-failure -j $(JOBS) || exit 1; \
 	done
+
+# The Debian package: built, linted, installed with apt, run, purged.
+# Installs a package on this machine: meant for CI.
+package-test: deps
+	sh scripts/package-test.sh build-release-gcc
 
 # Every fuzz target for FUZZ_SECONDS (60) each; see tests/fuzz/README.md.
 fuzz: deps
@@ -50,4 +58,4 @@ fuzz: deps
 
 clean:
 	rm -rf build build-sanitize build-fuzz build-release-gcc \
-		build-release-clang
+		build-release-clang build-package

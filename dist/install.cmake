@@ -18,9 +18,15 @@ set(DIGEST_CONFIG_FILE ${CMAKE_INSTALL_FULL_SYSCONFDIR}/digest/digest.toml)
 set(DIGEST_SECRETS_ENV ${CMAKE_INSTALL_FULL_SYSCONFDIR}/digest/secrets.env)
 set(DIGEST_SYSTEMD_UNITDIR lib/systemd/system CACHE STRING
 	"where the systemd units go (relative: under the install prefix)")
+# The Debian package: the config in /etc/digest, units in /lib (where
+# bookworm's lintian wants them), and the CPack settings.
+option(DIGEST_PACKAGE "Build the Debian package with cpack" OFF)
+if(DIGEST_PACKAGE)
+	set(DIGEST_SYSTEMD_UNITDIR /lib/systemd/system CACHE STRING "" FORCE)
+endif()
 option(DIGEST_INSTALL_CONFIG
 	"Install the configuration into ${CMAKE_INSTALL_FULL_SYSCONFDIR}/digest"
-	OFF)
+	${DIGEST_PACKAGE})
 
 install(TARGETS digest)
 install(DIRECTORY ${CMAKE_SOURCE_DIR}/templates/
@@ -95,4 +101,8 @@ digest_installed_config(${CMAKE_BINARY_DIR}/etc/digest.toml)
 if(DIGEST_INSTALL_CONFIG)
 	install(FILES ${CMAKE_BINARY_DIR}/etc/digest.toml
 		DESTINATION ${CMAKE_INSTALL_FULL_SYSCONFDIR}/digest)
+endif()
+
+if(DIGEST_PACKAGE)
+	include(${CMAKE_SOURCE_DIR}/dist/cpack.cmake)
 endif()
