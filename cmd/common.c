@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "clock.h"
+#include "interrupt.h"
 #include "cmd.h"
 
 int cmd_exit_code(int status)
@@ -103,8 +104,8 @@ volatile sig_atomic_t cmd_stop;
 
 static void on_stop(int sig)
 {
-	(void)sig;
 	cmd_stop = 1;
+	interrupt_request(sig);
 }
 
 void cmd_catch_stop_signals(void)

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "clock.h"
+#include "interrupt.h"
 #include "cmd.h"
 
 static const char usage_main[] =
@@ -65,6 +66,23 @@ static const struct command *find_command(const char *name)
 		if (!strcmp(commands[i].name, name))
 			return &commands[i];
 	return NULL;
+}
+
+/*
+ * A command stopped by SIGTERM or SIGINT exits 128 + the signal's number
+ * (143, 130), as a shell reports a process the signal ended: whatever it
+ * had not done yet is left for the next run, so that is not a failure of
+ * any user, and a scheduler can tell it from one.
+ */
+static int stopped_or(int status)
+{
+	int sig = interrupt_signal();
+
+	if (!sig)
+		return status;
+	cmd_error("stopped by %s; what was not done is left for the next run",
+		  sig == SIGINT ? "SIGINT" : "SIGTERM");
+	return 128 + sig;
 }
 
 int main(int argc, char **argv)
@@ -150,5 +168,5 @@ int main(int argc, char **argv)
 	argc -= optind;
 	argv += optind;
 	optind = 0; /* glibc: a full re-initialisation for the command */
-	return cmd->fn(argc, argv, &ctx);
+	return stopped_or(cmd->fn(argc, argv, &ctx));
 }

@@ -5,6 +5,7 @@
  */
 #include "auth.h"
 #include "clock.h"
+#include "interrupt.h"
 #include "logging.h"
 #include "users.h"
 
@@ -53,7 +54,8 @@ static void sleep_ms(long ms)
 	struct timespec ts = {.tv_sec = ms / 1000,
 			      .tv_nsec = (ms % 1000) * 1000000L};
 
-	while (nanosleep(&ts, &ts) && errno == EINTR)
+	/* a signal asking to stop ends the wait; any other resumes it */
+	while (nanosleep(&ts, &ts) && errno == EINTR && !interrupt_pending())
 		;
 }
 
@@ -429,11 +431,6 @@ void auth_close(struct auth *a)
 	free(a);
 }
 
-bool auth_is_delegated(const struct auth *a)
-{
-	return a->delegated;
-}
-
 int auth_who(const struct auth *a, const struct cal_user *u)
 {
 	size_t i;
@@ -663,6 +660,11 @@ static int poll_token(struct auth *a, const struct graphjson_device_code *dc,
 	}
 	do {
 		sleep_ms(every);
+		if (interrupt_pending()) {
+			v = dg_errf(err, DG_ESTOPPED, "the sign-in was "
+				    "stopped before it was done");
+			break;
+		}
 		if (mono_ms() > deadline) {
 			v = dg_errf(err, DG_ETEMP,
 				    "the code expired before "

@@ -179,9 +179,6 @@ int auth_open(const struct config *cfg, struct store *st, struct graph *g,
 
 void auth_close(struct auth *a);
 
-/* Whether users sign in one by one ("delegated"). */
-bool auth_is_delegated(const struct auth *a);
-
 /*
  * The token identity ("who" of graph requests) of user u: 0 in app mode;
  * in delegated mode the connected user with u's id, or -1.

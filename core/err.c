@@ -69,6 +69,7 @@ const char *dg_strerror(int code)
 	case DG_EPERM: return "permission denied";
 	case DG_ELOCKED: return "locked by another run";
 	case DG_EINTERNAL: return "internal error";
+	case DG_ESTOPPED: return "stopped";
 	}
 	return "unknown error";
 }

@@ -30,7 +30,8 @@ enum dg_code {
 	DG_ETEMP = -9,     /* temporary failure: try again later */
 	DG_EPERM = -10,    /* refused: credentials, permission */
 	DG_ELOCKED = -11,  /* another run holds the lock */
-	DG_EINTERNAL = -12 /* a library misbehaved; a bug of ours */
+	DG_EINTERNAL = -12, /* a library misbehaved; a bug of ours */
+	DG_ESTOPPED = -13  /* SIGTERM or SIGINT asked to stop (interrupt.h) */
 };
 
 #define DG_ERR_MAX 512

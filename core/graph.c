@@ -5,6 +5,7 @@
 #include "graph.h"
 #include "graph_int.h"
 #include "graphjson.h"
+#include "interrupt.h"
 
 #include <sodium.h>
 #include <stdlib.h>
@@ -718,6 +719,16 @@ int graph_run(struct graph *g, struct dg_err *err)
 			       "a callback");
 	g->in_run = true;
 	while (!rc && (g->head || g->running)) {
+		/*
+		 * A stop leaves the calls where they are: graph_close()
+		 * frees them, and the next run asks again. The poll below
+		 * waits at most GRAPH_POLL_MS, and a signal ends it early.
+		 */
+		if (interrupt_pending()) {
+			rc = dg_errf(err, DG_ESTOPPED,
+				     "stopped while fetching from Graph");
+			break;
+		}
 		rc = dispatch(g, &next_due, err);
 		if (rc)
 			break;
@@ -784,6 +795,13 @@ int graph_get(struct graph *g, int who, const char *url, const char *prefer,
 	return rc ? rc : o.rc;
 }
 
+/* libcurl calls this at least once a second: a stop aborts the request. */
+static int stop_progress(void *p, curl_off_t dltotal, curl_off_t dlnow,
+			 curl_off_t ultotal, curl_off_t ulnow)
+{
+	return interrupt_pending();
+}
+
 int graph_post_form(struct graph *g, const char *url, const char *form,
 		    long *status, struct strbuf *body, struct dg_err *err)
 {
@@ -813,6 +831,11 @@ int graph_post_form(struct graph *g, const char *url, const char *form,
 	if (!rc)
 		rc = curl_easy_setopt(g->login, CURLOPT_ERRORBUFFER, errbuf);
 	if (!rc)
+		rc = curl_easy_setopt(g->login, CURLOPT_NOPROGRESS, 0L);
+	if (!rc)
+		rc = curl_easy_setopt(g->login, CURLOPT_XFERINFOFUNCTION,
+				      stop_progress);
+	if (!rc)
 		rc = curl_easy_perform(g->login);
 	/* The form may hold a secret: libcurl keeps only the pointer. */
 	curl_easy_setopt(g->login, CURLOPT_POSTFIELDS, NULL);
@@ -821,6 +844,8 @@ int graph_post_form(struct graph *g, const char *url, const char *form,
 	if (!rc && strbuf_addbuf(body, &t.body))
 		rc = CURLE_OUT_OF_MEMORY;
 	strbuf_release(&t.body);
+	if (rc == CURLE_ABORTED_BY_CALLBACK)
+		return dg_errf(err, DG_ESTOPPED, "POST %s: stopped", url);
 	if (rc)
 		return dg_errf(err, graph_curl_lasting(rc) ? DG_EPERM : DG_ENET,
 			       "POST %s: %s", url,

@@ -1176,11 +1176,6 @@ int graphjson_str(json_object *obj, const char *pre, const char *key,
 	return get_str(obj, pre, key, required, out, err);
 }
 
-int graphjson_quote(struct strbuf *sb, const char *s)
-{
-	return quote_into(sb, s);
-}
-
 const char *graphjson_type_name(json_object *o)
 {
 	return type_name(o);

@@ -31,9 +31,6 @@ int graphjson_field(json_object *obj, const char *pre, const char *key,
 int graphjson_str(json_object *obj, const char *pre, const char *key,
 		  bool required, char **out, struct dg_err *err);
 
-/* Append untrusted s to sb for a message: cut short, controls replaced. */
-int graphjson_quote(struct strbuf *sb, const char *s);
-
 /* "a number", "an object", ...: the type of o, for messages. */
 const char *graphjson_type_name(json_object *o);
 

@@ -30,6 +30,11 @@ fault injection changed at run time, are under /_control/ (not /v1.0):
   POST /_control/expire-tokens  every access token issued so far expires
   POST /_control/reset-stats    zero the counters (tokens stay valid)
 
+Hostile answers: the setting raw_calendar maps a mailbox (mail, any case)
+to a file whose bytes are served verbatim as that mailbox's calendarView,
+directly or as its $batch item's body (spliced into the batch text
+unparsed): invalid UTF-8, nesting too deep, NULs, 50 MB, anything.
+
 A delegated token reads only what its scopes allow, as on Graph: its own
 calendar (Calendars.Read), mailbox settings (MailboxSettings.Read), /me
 (User.Read); other users need User.ReadBasic.All, groups
@@ -289,6 +294,27 @@ def odata_quote_unescape(s):
 
 # --------------------------------------------------------------------------
 # Errors
+
+
+class RawBody(bytes):
+    """An answer served verbatim: hostile bytes no JSON encoder would
+    write."""
+
+
+def splice_raw(answer):
+    """The $batch answer as bytes, each RawBody item body put in as is;
+    the answer unchanged when it holds none."""
+    raws = []
+    for r in answer["responses"]:
+        if isinstance(r["body"], RawBody):
+            raws.append(bytes(r["body"]))
+            r["body"] = f"\u0000raw{len(raws) - 1}\u0000"
+    if not raws:
+        return answer
+    data = json.dumps(answer, ensure_ascii=False).encode("utf-8")
+    for i, raw in enumerate(raws):
+        data = data.replace(f'"\\u0000raw{i}\\u0000"'.encode(), raw)
+    return data
 
 
 class GraphError(Exception):
@@ -691,14 +717,15 @@ class Settings:
         "device_outcome": str, "device_interval": int,
         "mailbox_concurrency": int, "batch_parallelism": int,
         "token_lifetime": int, "empty_last_page": bool,
-        "lenient_scopes": bool,
+        "lenient_scopes": bool, "raw_calendar": dict,
     }
 
     def __init__(self, args):
         self.lock = threading.Lock()
         for name in self.FIELDS:
-            setattr(self, name, getattr(args, name))
+            setattr(self, name, getattr(args, name, None))
         self.mailbox_404 = [a.lower() for a in (args.mailbox_404 or [])]
+        self.raw_calendar = {}
 
     def update(self, changes):
         with self.lock:
@@ -706,7 +733,9 @@ class Settings:
                 if k not in self.FIELDS:
                     raise ValueError(f"unknown setting {k!r}; known: "
                                      + ", ".join(sorted(self.FIELDS)))
-                if k == "mailbox_404":
+                if k == "raw_calendar":
+                    v = {m.lower(): f for m, f in (v or {}).items()}
+                elif k == "mailbox_404":
                     v = [a.lower() for a in (v.split(",") if isinstance(
                         v, str) else v) if a]
                 elif v is not None:
@@ -1506,6 +1535,11 @@ class Graph:
         return out
 
     def calendar_view(self, req, u, key):
+        raw = self.settings.raw_calendar.get(
+            (u.get("mail") or u["id"]).lower())
+        if raw:
+            with open(raw, "rb") as f:
+                return 200, {}, RawBody(f.read())
         start, end = self.window(req)
         fields = self.select(req, EVENT_PROPERTIES, "event")
         top = self.top(req, 1, 0, "event")
@@ -1622,8 +1656,9 @@ class Graph:
                 results += [f.result() for f in futs]
         with self.rng_lock:
             self.rng.shuffle(results)
-        return {"responses": [{"id": i, "status": st, "headers": h,
-                               "body": b} for i, st, h, b in results]}
+        out = {"responses": [{"id": i, "status": st, "headers": h,
+                              "body": b} for i, st, h, b in results]}
+        return splice_raw(out)
 
     def batch_item(self, r, token, base):
         url = r["url"]

@@ -9,11 +9,13 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include <signal.h>
 #include <curl/curl.h>
 #include <json-c/json.h>
 
 #include "err.h"
 #include "graph.h"
+#include "interrupt.h"
 #include "strbuf.h"
 #include "stub_http.h"
 
@@ -248,7 +250,43 @@ static void echo(void *ctx, const struct stub_request *rq,
 		return;
 	}
 	rs->body = stub_strf("{\"url\":\"%s\"}", rq->target);
-	rs->delay_ms = s->mode == 5 ? 30 : 0;
+	rs->delay_ms = s->mode == 5 ? 30 : s->mode == 6 ? 3000 : 0;
+}
+
+/* ---- stopping ------------------------------------------------------- */
+
+static void *stop_soon(void *arg)
+{
+	struct timespec ts = {0, 200 * 1000000L};
+
+	nanosleep(&ts, NULL);
+	interrupt_request(SIGTERM);
+	return NULL;
+}
+
+static void test_graph__a_stop_request_ends_a_slow_fetch_at_once(void **state)
+{
+	struct srv *s = srv_start(echo, 6);
+	struct graph *g = open_graph(s, 8, NULL);
+	struct dg_err err = DG_ERR_INIT;
+	struct got a = {0};
+	pthread_t th;
+	int64_t t0;
+
+	/* the stub answers a closed connection later: no SIGPIPE for it */
+	signal(SIGPIPE, SIG_IGN);
+	submit(g, "/users/u1/x", -1, false, &a);
+	assert_int_equal(pthread_create(&th, NULL, stop_soon, NULL), 0);
+	t0 = now_ms();
+	assert_int_equal(graph_run(g, &err), DG_ESTOPPED);
+	assert_true(now_ms() - t0 < 1500);
+	assert_string_equal(err.msg, "stopped while fetching from Graph");
+	/* the call was abandoned, not failed: graph_close() frees it */
+	assert_int_equal(a.calls, 0);
+	pthread_join(th, NULL);
+	interrupt_reset();
+	graph_close(g);
+	srv_stop(s);
 }
 
 /* ---- batching ------------------------------------------------------- */
@@ -813,6 +851,7 @@ static void test_graph__post_form_returns_any_status_with_its_body(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		T(test_graph__a_stop_request_ends_a_slow_fetch_at_once),
 		T(test_graph__batches_twenty_and_matches_shuffled_answers),
 		T(test_graph__batch_carries_the_prefer_header),
 		T(test_graph__a_direct_request_carries_the_prefer_header),
