@@ -15,6 +15,7 @@
 #include <sodium.h>
 
 #include "cmd.h"
+#include "i18n.h"
 #include "render.h"
 #include "roster_import.h"
 #include "store.h"
@@ -44,6 +45,25 @@ static int check_templates(const struct config *cfg)
 
 	render_close(e);
 	return report("templates", rc, &err);
+}
+
+/* Each language folder has every template of the default set. */
+static int check_languages(const struct config *cfg)
+{
+	struct dg_err err = DG_ERR_INIT;
+	struct strbuf report_lines = STRBUF_INIT;
+	size_t problems = 0;
+	int bad, rc = i18n_check(cfg->digest.templates, &report_lines, &problems,
+			    &err);
+
+	if (!rc && problems)
+		rc = dg_errf(&err, DG_EINVAL,
+			     "%zu missing or broken in the language folders",
+			     problems);
+	bad = report("template languages", rc, &err);
+	fputs(report_lines.buf, stdout);
+	strbuf_release(&report_lines);
+	return bad;
 }
 
 static int check_store(const struct config *cfg)
@@ -160,6 +180,7 @@ int cmd_check(int argc, char **argv, struct cmd_ctx *ctx)
 	}
 	printf("ok    config %s\n", ctx->config_path);
 	bad += check_templates(&cfg);
+	bad += check_languages(&cfg);
 	bad += check_store(&cfg);
 	bad += check_source(&cfg);
 	bad += check_roster(&cfg);

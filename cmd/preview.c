@@ -4,11 +4,12 @@
 #include <unistd.h>
 
 #include "cmd.h"
+#include "i18n.h"
 #include "job.h"
 
 const char usage_preview[] =
 	"usage: digest preview --user EMAIL [--date YYYY-MM-DD]\n"
-	"                      [--format text|html|mime|json]\n"
+	"                      [--format text|html|mime|json] [--locale TAG]\n"
 	"\n"
 	"Print one user's digest on stdout. Never sends, never records.\n"
 	"\n"
@@ -16,6 +17,8 @@ const char usage_preview[] =
 	"  -d, --date YYYY-MM-DD  the day instead of the user's tomorrow\n"
 	"  -f, --format FORMAT    text (default), html, mime, or json: the\n"
 	"                         digest model of DESIGN.md\n"
+	"  -l, --locale TAG       the reader's language instead of theirs\n"
+	"                         (a BCP 47 tag: de-AT, ja, fr-CA)\n"
 	"  -h, --help             this help\n";
 
 static int parse_format(const char *s, enum job_format *out)
@@ -37,6 +40,7 @@ int cmd_preview(int argc, char **argv, struct cmd_ctx *ctx)
 		{ "user", required_argument, NULL, 'u' },
 		{ "date", required_argument, NULL, 'd' },
 		{ "format", required_argument, NULL, 'f' },
+		{ "locale", required_argument, NULL, 'l' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -48,7 +52,7 @@ int cmd_preview(int argc, char **argv, struct cmd_ctx *ctx)
 	struct config cfg;
 	int c, rc;
 
-	while ((c = getopt_long(argc, argv, "u:d:f:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "u:d:f:l:h", opts, NULL)) != -1) {
 		if (cmd_user_date_option(c, &user, &o.date))
 			continue;
 		switch (c) {
@@ -58,6 +62,14 @@ int cmd_preview(int argc, char **argv, struct cmd_ctx *ctx)
 					  "or json, not '%s'", optarg);
 				return EXIT_USAGE;
 			}
+			break;
+		case 'l':
+			if (!i18n_tag_valid(optarg)) {
+				cmd_error("--locale takes a language tag "
+					  "such as de-AT, not '%s'", optarg);
+				return EXIT_USAGE;
+			}
+			o.locale = optarg;
 			break;
 		default:
 			return cmd_option_end(c, usage_preview);

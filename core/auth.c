@@ -687,8 +687,8 @@ static int who_connected(struct auth *a, struct cal_user *who,
 	int rc;
 
 	rc = graph_get(a->g, 0,
-		       "/me?$select=id,mail,displayName,userPrincipalName,"
-		       "proxyAddresses",
+		       "/me?$select=id,mail,displayName,givenName,surname,"
+		       "userPrincipalName,proxyAddresses",
 		       NULL, &body, err);
 	if (!rc)
 		rc = graphjson_user(body.buf, body.len, who, err);

@@ -66,6 +66,8 @@ void cal_user_release(struct cal_user *u)
 	free(u->id);
 	free(u->mail);
 	free(u->display_name);
+	free(u->given_name);
+	free(u->surname);
 	free(u->user_principal_name);
 	for (size_t i = 0; i < u->nproxy; i++)
 		free(u->proxy_addresses[i]);

@@ -134,6 +134,8 @@ struct cal_user {
 	char *id;
 	char *mail;
 	char *display_name;
+	char *given_name; /* givenName: greet by it, never a split name */
+	char *surname;
 	char *user_principal_name;
 	char **proxy_addresses; /* as Graph gives them: "SMTP:a@b", "smtp:c@d" */
 	size_t nproxy;

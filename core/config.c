@@ -1,4 +1,5 @@
 #include "config.h"
+#include "tz.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -519,6 +520,40 @@ static int load_graph(struct loader *ld, const struct toml_value *t)
 			     &cfg->graph.timeout);
 }
 
+/* Which day a digest covers, when it is worth a mail, and in what zone. */
+static int load_digest_days(struct loader *ld, const struct toml_value *t)
+{
+	static const char *const covers[] = {"next_working_day", "today",
+					     NULL};
+	static const char *const whens[] = {"profiles", "meetings", NULL};
+	struct config *cfg = ld->cfg;
+	int cover = (int)cfg->digest.covers, when = (int)cfg->digest.send_when;
+	char *iana = NULL;
+	int rc;
+
+	rc = get_enum(ld, t, "digest", "covers", covers, &cover);
+	if (!rc)
+		rc = get_enum(ld, t, "digest", "send_when", whens, &when);
+	if (!rc)
+		rc = get_long(ld, t, "digest", "max_people_per_meeting", 1,
+			      1000, &cfg->digest.max_people_per_meeting);
+	if (!rc)
+		rc = get_line(ld, t, "digest", "timezone",
+			      &cfg->digest.timezone);
+	cfg->digest.covers = (enum config_covers)cover;
+	cfg->digest.send_when = (enum config_send_when)when;
+	if (rc || !cfg->digest.timezone)
+		return rc;
+	rc = tz_resolve(cfg->digest.timezone, &iana);
+	free(iana);
+	if (rc == DG_ENOTFOUND)
+		return at_errf(ld, toml_table_get(t, "timezone"),
+			       "[digest] timezone must be a time zone such "
+			       "as \"Europe/Berlin\" or \"W. Europe Standard "
+			       "Time\"");
+	return rc ? nomem(ld) : 0;
+}
+
 static int load_digest(struct loader *ld, const struct toml_value *t)
 {
 	static const char *const keys[] = {"from",
@@ -529,6 +564,10 @@ static int load_digest(struct loader *ld, const struct toml_value *t)
 					   "unsubscribe_url",
 					   "unsubscribe_key_env",
 					   "unsubscribe_key_file",
+					   "timezone",
+					   "covers",
+					   "send_when",
+					   "max_people_per_meeting",
 					   "max_list_lookups",
 					   "max_list_lookups_per_meeting",
 					   NULL};
@@ -572,6 +611,8 @@ static int load_digest(struct loader *ld, const struct toml_value *t)
 		return at_errf(ld, toml_table_get(t, "unsubscribe_url"),
 			       "[digest] unsubscribe_url must contain "
 			       "{token}, where each recipient's token goes");
+	if (!rc)
+		rc = load_digest_days(ld, t);
 	return rc ? rc
 		  : get_secret(ld, t, "digest", "unsubscribe_key",
 			       &cfg->digest.unsubscribe_key);
@@ -760,8 +801,6 @@ static int set_defaults(struct config *cfg)
 		 "https://graph.microsoft.com/v1.0"},
 		{offsetof(struct config, graph.login_url),
 		 "https://login.microsoftonline.com"},
-		{offsetof(struct config, digest.subject),
-		 "Your meetings on {{date}}"},
 		{offsetof(struct config, digest.templates),
 		 DIGEST_TEMPLATES_DIR},
 		{offsetof(struct config, digest.locale), "en-US"},
@@ -781,6 +820,7 @@ static int set_defaults(struct config *cfg)
 	cfg->delivery.kind = CONFIG_DELIVERY_STDOUT;
 	cfg->smtp.port = 587;
 	cfg->smtp.tls = CONFIG_TLS_STARTTLS;
+	cfg->digest.max_people_per_meeting = 8;
 	cfg->smtp.connect_timeout = 10;
 	cfg->smtp.timeout = 60;
 	cfg->smtp.connections = 4;
@@ -857,6 +897,7 @@ void config_release(struct config *cfg)
 		&cfg->digest.templates,
 		&cfg->digest.locale,
 		&cfg->digest.send_at,
+		&cfg->digest.timezone,
 		&cfg->digest.unsubscribe_url,
 		&cfg->delivery.path,
 		&cfg->smtp.host,

@@ -29,6 +29,10 @@ enum config_delivery_kind {
 enum config_tls { CONFIG_TLS_STARTTLS, CONFIG_TLS_IMPLICIT, CONFIG_TLS_NONE };
 enum config_graph_auth { CONFIG_AUTH_APP, CONFIG_AUTH_DELEGATED };
 enum config_log_format { CONFIG_LOG_TEXT, CONFIG_LOG_JSON };
+/* [digest] covers: the next working day (default) or today. */
+enum config_covers { CONFIG_COVERS_NEXT_WORKING_DAY, CONFIG_COVERS_TODAY };
+/* [digest] send_when: a meeting with a profile (default), or any. */
+enum config_send_when { CONFIG_SEND_PROFILES, CONFIG_SEND_MEETINGS };
 
 struct config {
 	char *file; /* the path it was loaded from */
@@ -62,12 +66,17 @@ struct config {
 
 	struct {
 		char *from;      /* "Meeting digest <digest@example.com>" */
-		char *subject;   /* mustache: "Your meetings on {{date}}" */
+		char *subject;   /* mustache override; NULL: the templates' */
 		char *templates; /* folder; default: the installed one */
 		char *locale;    /* "en-US" */
 		char *send_at;   /* "07:00" or NULL */
 		char *unsubscribe_url; /* with {token}, or NULL */
 		struct config_secret unsubscribe_key;
+		/* the zone when a mailbox gives none ICU knows; NULL: UTC */
+		char *timezone;
+		enum config_covers covers;
+		enum config_send_when send_when;
+		long max_people_per_meeting; /* default 8 */
 		/* Addresses looked up as lists: per run, per meeting; 0 default */
 		long max_list_lookups;
 		long max_list_lookups_per_meeting;

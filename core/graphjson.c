@@ -456,6 +456,10 @@ static int parse_user(json_object *o, struct cal_user *u, struct dg_err *err)
 		rc = get_str(o, "", "displayName", false, &u->display_name,
 			     err);
 	if (!rc)
+		rc = get_str(o, "", "givenName", false, &u->given_name, err);
+	if (!rc)
+		rc = get_str(o, "", "surname", false, &u->surname, err);
+	if (!rc)
 		rc = get_str(o, "", "userPrincipalName", false,
 			     &u->user_principal_name, err);
 	if (!rc)

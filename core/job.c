@@ -14,6 +14,7 @@
 #include "clock.h"
 #include "deliver.h"
 #include "directory.h"
+#include "i18n.h"
 #include "logging.h"
 #include "match.h"
 #include "mbox.h"
@@ -60,6 +61,7 @@ struct job_user {
 	const struct roster_person *self;
 	const char *skip_reason;
 	struct strbuf unsub_url; /* this user's one-click link, if any */
+	const struct job_opts *opts; /* the run's, for the locale */
 };
 
 static void job_user_release(struct job_user *ju)
@@ -263,13 +265,25 @@ static int build_target(struct job_ctx *c, const struct cal_user *u,
 	int rc;
 
 	ju->user = u;
+	ju->opts = o;
 	ju->self = directory_person(c->dir, u->mail, &via);
 	rc = opted_out(c, ju, &out, err);
 	if (!rc)
 		rc = source_mailbox(c->source, u, &ju->mailbox, err);
-	if (!rc)
-		rc = plan_target(&ju->mailbox, u->mail, o->now_ms, o->date,
-				 o->cfg->digest.locale, out, &ju->target, err);
+	if (!rc) {
+		struct plan_opts po = {
+			.now_ms = o->now_ms,
+			.date = o->date,
+			.covers = o->cfg->digest.covers == CONFIG_COVERS_TODAY
+					  ? PLAN_COVERS_TODAY
+					  : PLAN_COVERS_NEXT_WORKING_DAY,
+			.default_locale = o->cfg->digest.locale,
+			.default_zone = o->cfg->digest.timezone,
+			.opted_out = out,
+		};
+
+		rc = plan_target(&ju->mailbox, u->mail, &po, &ju->target, err);
+	}
 	if (!rc)
 		ju->skip_reason = ju->target.skip_reason;
 	return rc;
@@ -290,7 +304,14 @@ static int build_day(struct job_ctx *c, struct job_user *ju,
 	ju->skip_reason = ju->day.skip_reason;
 	if (ju->skip_reason)
 		return 0;
-	return match_day(c, ju, err);
+	rc = match_day(c, ju, err);
+	if (!rc)
+		ju->skip_reason = plan_relevance(
+			&ju->day, ju->attendees,
+			c->o->cfg->digest.send_when == CONFIG_SEND_MEETINGS
+				? PLAN_SEND_MEETINGS
+				: PLAN_SEND_PROFILES);
+	return rc;
 }
 
 /* Take one user from source to a matched day (or a reason for none). */
@@ -328,9 +349,22 @@ static int unsub_link(struct job_ctx *c, struct job_user *ju,
 	return rc;
 }
 
+/*
+ * The reader's locale: preview --locale, else the reader's own preference
+ * (none stored yet), else the mailbox's, else [digest] locale.
+ */
+static const char *reader_locale(const struct job_user *ju)
+{
+	const struct job_opts *o = ju->opts;
+
+	return i18n_choose(o ? o->locale : NULL, NULL, ju->mailbox.locale,
+			   o ? o->cfg->digest.locale : NULL);
+}
+
 static struct render_input render_input_of(const struct job_user *ju)
 {
 	struct render_input in = {
+		.locale = reader_locale(ju),
 		.user = ju->user,
 		.target = &ju->target,
 		.day = ju->have_day && !ju->skip_reason ? &ju->day : NULL,

@@ -30,6 +30,8 @@ struct job_opts {
 	bool dry_run;              /* plan and render, deliver nothing */
 	int jobs;                  /* Graph requests in flight, at most */
 	int out_fd;                /* stdout delivery writes the mbox here */
+	/* preview --locale: the reader's language for every user; NULL */
+	const char *locale;
 	/* Set (by a signal handler) to stop after the message in flight. */
 	volatile sig_atomic_t *stop;
 	/* Graph fetches report their progress here (NULL: nowhere). */

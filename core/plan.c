@@ -62,9 +62,20 @@ static int datetime_fields(const struct cal_datetime *dt, const char *owner,
 	return 0;
 }
 
-/* The instant of a Graph dateTimeTimeZone; errors as datetime_fields(). */
+/*
+ * The instant of a Graph dateTimeTimeZone; errors as datetime_fields().
+ * A zone ICU does not know is read as fallback (an IANA id) with a
+ * warning: Graph writes zones of its own ("Customized Time Zone"), and one
+ * odd event must not cost the user the digest.
+ */
+struct zone_fallback {
+	const char *zone; /* IANA id; NULL: an unknown zone is an error */
+	bool warned;      /* once per user is enough */
+};
+
 static int datetime_to_ms(struct tz_cache *zc, const struct cal_datetime *dt,
-			  const char *owner, const char *field, int64_t *ms,
+			  const char *owner, const char *field,
+			  struct zone_fallback *fallback, int64_t *ms,
 			  struct dg_err *err)
 {
 	/* Graph's default zone for times is UTC. */
@@ -79,6 +90,16 @@ static int datetime_to_ms(struct tz_cache *zc, const struct cal_datetime *dt,
 	if (ret)
 		return ret;
 	ret = tz_cache_get(zc, zone, &z, err);
+	if (ret == DG_ENOTFOUND && fallback && fallback->zone) {
+		if (!fallback->warned)
+			logging_warn("%s: %s.timeZone: unknown time zone '%s'; "
+				     "read as %s",
+				     owner, field,
+				     shown(zone, text, sizeof(text)),
+				     fallback->zone);
+		fallback->warned = true;
+		ret = tz_cache_get(zc, fallback->zone, &z, err);
+	}
 	if (ret == DG_ENOTFOUND)
 		return dg_errf(err, ret,
 			       "%s: %s.timeZone: unknown time zone "
@@ -97,35 +118,45 @@ void plan_target_release(struct plan_target *t)
 }
 
 /*
- * The user's zone. An opted-out user gets no digest whatever the zone, so
- * for them a missing or unknown one quietly means UTC: the date only
- * labels the skip, and failing (or warning about) such a user every run
- * would be noise.
+ * The user's zone: the mailbox's, else the working-hours zone, else the
+ * configured one, else UTC. Graph gives zones ICU does not know
+ * ("Customized Time Zone", a custom zone with only a bias): a digest in a
+ * near zone beats no digest, so each fallback is a warning, never an
+ * error. An opted-out user gets no digest whatever the zone: no warning.
  */
 static int target_zone(const struct cal_mailbox *mb, const char *who,
-		       bool opted_out, struct plan_target *t,
+		       const struct plan_opts *o, struct plan_target *t,
 		       struct dg_err *err)
 {
-	const char *name = mb ? mb->time_zone : NULL;
+	const char *names[] = {mb ? mb->time_zone : NULL,
+			       mb ? mb->working_zone : NULL, o->default_zone,
+			       "UTC"};
+	static const char *const whence[] = {
+		"", " (the working-hours zone)", " ([digest] timezone)", ""};
 	char text[SHOWN_MAX];
-	int ret;
+	size_t i;
+	int ret = DG_ENOTFOUND;
 
-	if ((!name || !*name) && !opted_out)
-		logging_warn("user %s: the mailbox settings name no time "
-			     "zone; using UTC",
-			     who);
-	if (!name || !*name)
-		name = "UTC";
-	ret = tz_resolve(name, &t->zone);
-	if (ret == DG_ENOTFOUND && opted_out)
-		ret = tz_resolve("UTC", &t->zone);
-	if (ret == DG_ENOTFOUND)
-		return dg_errf(err, ret,
-			       "user %s: unknown time zone '%s' in "
-			       "the mailbox settings",
-			       who, shown(name, text, sizeof(text)));
+	for (i = 0; i < sizeof(names) / sizeof(*names); i++) {
+		if (!names[i] || !*names[i])
+			continue;
+		ret = tz_resolve(names[i], &t->zone);
+		if (ret != DG_ENOTFOUND)
+			break;
+	}
 	if (ret)
 		return dg_errf(err, ret, "out of memory");
+	if (i == 0 || o->opted_out)
+		return 0;
+	if (names[0] && *names[0])
+		logging_warn("user %s: unknown time zone '%s' in the mailbox "
+			     "settings; using %s%s",
+			     who, shown(names[0], text, sizeof(text)), names[i],
+			     whence[i]);
+	else
+		logging_warn("user %s: the mailbox settings name no time "
+			     "zone; using %s%s",
+			     who, names[i], whence[i]);
 	return 0;
 }
 
@@ -145,27 +176,51 @@ static int target_locale(const struct cal_mailbox *mb,
 	return 0;
 }
 
-/* The given date, or the day after now's date in the user's zone. */
-static int target_date(struct tz *z, int64_t now_ms, const char *date,
-		       int64_t *days, struct dg_err *err)
+/* Whether weekday (0 = Sunday) is a working day; none given: every day. */
+static bool works_on(const struct cal_mailbox *mb, int weekday)
+{
+	if (!mb || !mb->has_working_days || !mb->working_days)
+		return true;
+	return mb->working_days & (1u << weekday);
+}
+
+/*
+ * The date the digest covers (see plan_target()). *off_today: no date
+ * was given and today is none of the user's working days, so nothing is
+ * sent today; *days is then today, to label the skip.
+ */
+static int target_date(struct tz *z, const struct cal_mailbox *mb,
+		       const struct plan_opts *o, int64_t *days,
+		       bool *off_today, struct dg_err *err)
 {
 	char text[SHOWN_MAX];
 	struct tz_civil c;
 	int off, ret;
 
-	if (date) {
-		if (!tz_parse_date(date, &c) || c.year < 1970)
+	*off_today = false;
+	if (o->date) {
+		if (!tz_parse_date(o->date, &c) || c.year < 1970)
 			return dg_errf(err, DG_EINVAL,
 				       "date '%s' is not a calendar date "
 				       "YYYY-MM-DD between 1970 and 9999",
-				       shown(date, text, sizeof(text)));
+				       shown(o->date, text, sizeof(text)));
 		*days = tz_civil_days(&c);
 		return 0;
 	}
-	ret = tz_ms_to_local(z, now_ms, &c, &off, err);
+	ret = tz_ms_to_local(z, o->now_ms, &c, &off, err);
 	if (ret)
 		return ret;
-	*days = tz_civil_days(&c) + 1;
+	*days = tz_civil_days(&c);
+	if (o->covers == PLAN_COVERS_TODAY)
+		return 0;
+	if (!works_on(mb, tz_weekday(*days))) {
+		*off_today = true;
+		return 0;
+	}
+	/* Today is a working day, so one comes within a week. */
+	do
+		(*days)++;
+	while (!works_on(mb, tz_weekday(*days)));
 	return 0;
 }
 
@@ -211,6 +266,48 @@ static int target_bounds(struct tz *z, int64_t days, struct plan_target *t,
 	return 0;
 }
 
+/* Graph's own default working hours, for a mailbox that has none. */
+#define WORK_START_DEFAULT (8 * 60)
+#define WORK_END_DEFAULT (17 * 60)
+
+/*
+ * The working hours of the target day as instants: workingHours in its
+ * own zone (it may differ from the mailbox zone), else the user's zone;
+ * a mailbox without hours works 08:00 to 17:00.
+ */
+static int target_work_hours(const struct cal_mailbox *mb, struct tz *user,
+			     int64_t days, struct plan_target *t,
+			     struct dg_err *err)
+{
+	int from = WORK_START_DEFAULT, to = WORK_END_DEFAULT;
+	struct tz *own = NULL, *z = user;
+	char *iana = NULL;
+	struct tz_civil c;
+	int ret = 0;
+
+	if (mb && mb->has_working_hours) {
+		from = mb->work_start_min;
+		to = mb->work_end_min;
+		if (mb->working_zone && !tz_resolve(mb->working_zone, &iana))
+			ret = tz_open(iana, &own, err);
+		free(iana);
+		if (ret)
+			return ret;
+		if (own)
+			z = own;
+	}
+	tz_civil_from_days(days, &c);
+	c.hour = from / 60;
+	c.minute = from % 60;
+	ret = tz_local_to_ms(z, &c, &t->work_start_ms, err);
+	c.hour = to / 60;
+	c.minute = to % 60;
+	if (!ret)
+		ret = tz_local_to_ms(z, &c, &t->work_end_ms, err);
+	tz_close(own);
+	return ret;
+}
+
 /*
  * Out of office for the whole local day: replies always on, or scheduled
  * from before the day starts until after it ends.
@@ -220,6 +317,7 @@ static int out_of_office(const struct cal_mailbox *mb, const char *who,
 			 struct dg_err *err)
 {
 	struct tz_cache zc = TZ_CACHE_INIT;
+	struct zone_fallback fb = {.zone = t->zone, .warned = false};
 	char owner[SHOWN_MAX + 8];
 	int64_t from, to;
 	int ret;
@@ -230,12 +328,12 @@ static int out_of_office(const struct cal_mailbox *mb, const char *who,
 	snprintf(owner, sizeof(owner), "user %s", who);
 	ret = datetime_to_ms(&zc, &mb->autoreply_start, owner,
 			     "automaticRepliesSetting.scheduledStartDateTime",
-			     &from, err);
+			     &fb, &from, err);
 	if (!ret)
 		ret = datetime_to_ms(
 			&zc, &mb->autoreply_end, owner,
-			"automaticRepliesSetting.scheduledEndDateTime", &to,
-			err);
+			"automaticRepliesSetting.scheduledEndDateTime", &fb,
+			&to, err);
 	tz_cache_release(&zc);
 	if (ret)
 		return ret;
@@ -243,15 +341,37 @@ static int out_of_office(const struct cal_mailbox *mb, const char *who,
 	return 0;
 }
 
+/* Rooms, equipment and shared mailboxes read no digest. */
+static const char *purpose_skip(const struct cal_mailbox *mb)
+{
+	switch (mb ? mb->purpose : CAL_PURPOSE_UNKNOWN) {
+	case CAL_PURPOSE_ROOM:
+		return PLAN_SKIP_ROOM_MAILBOX;
+	case CAL_PURPOSE_EQUIPMENT:
+		return PLAN_SKIP_EQUIPMENT_MAILBOX;
+	case CAL_PURPOSE_SHARED:
+		return PLAN_SKIP_SHARED_MAILBOX;
+	default:
+		return NULL;
+	}
+}
+
 static int target_skip(const struct cal_mailbox *mb, const char *who,
-		       bool opted_out, struct plan_target *t,
-		       struct dg_err *err)
+		       const struct plan_opts *o, bool off_today,
+		       struct plan_target *t, struct dg_err *err)
 {
 	bool oof;
 	int ret;
 
-	if (opted_out) {
+	if (o->opted_out) {
 		t->skip_reason = PLAN_SKIP_OPTED_OUT;
+		return 0;
+	}
+	t->skip_reason = purpose_skip(mb);
+	if (t->skip_reason)
+		return 0;
+	if (off_today) {
+		t->skip_reason = PLAN_SKIP_NOT_WORKING_DAY;
 		return 0;
 	}
 	if (!mb)
@@ -267,35 +387,37 @@ static int target_skip(const struct cal_mailbox *mb, const char *who,
 	 * An empty daysOfWeek is a mailbox nobody set up, not a person who
 	 * never works: skipping every day for it would be silent loss.
 	 */
-	if (mb->has_working_days && mb->working_days &&
-	    !(mb->working_days & (1u << t->weekday)))
+	if (!works_on(mb, t->weekday))
 		t->skip_reason = PLAN_SKIP_NOT_WORKING_DAY;
 	return 0;
 }
 
 int plan_target(const struct cal_mailbox *mb, const char *user_label,
-		int64_t now_ms, const char *date, const char *default_locale,
-		bool opted_out, struct plan_target *out, struct dg_err *err)
+		const struct plan_opts *o, struct plan_target *out,
+		struct dg_err *err)
 {
 	char who[SHOWN_MAX];
 	struct tz *z = NULL;
+	bool off_today = false;
 	int64_t days = 0;
 	int ret;
 
 	*out = (struct plan_target)PLAN_TARGET_INIT;
 	shown(user_label ? user_label : "(unnamed)", who, sizeof(who));
-	ret = target_zone(mb, who, opted_out, out, err);
+	ret = target_zone(mb, who, o, out, err);
 	if (!ret)
-		ret = target_locale(mb, default_locale, out, err);
+		ret = target_locale(mb, o->default_locale, out, err);
 	if (!ret)
 		ret = tz_open(out->zone, &z, err);
 	if (!ret)
-		ret = target_date(z, now_ms, date, &days, err);
+		ret = target_date(z, mb, o, &days, &off_today, err);
 	if (!ret)
 		ret = target_bounds(z, days, out, err);
+	if (!ret)
+		ret = target_work_hours(mb, z, days, out, err);
 	tz_close(z);
 	if (!ret)
-		ret = target_skip(mb, who, opted_out, out, err);
+		ret = target_skip(mb, who, o, off_today, out, err);
 	if (ret)
 		plan_target_release(out);
 	return ret;
@@ -309,6 +431,7 @@ struct day_ctx {
 	struct tz_label *time_fmt; /* the user's zone and locale: labels */
 	struct tz_label *date_fmt;
 	struct tz_cache event_zone;
+	struct zone_fallback fallback; /* the user's zone */
 };
 
 static int day_open(struct day_ctx *ctx, struct dg_err *err)
@@ -383,11 +506,11 @@ static int pick_timed(struct day_ctx *ctx, const struct cal_event *ev,
 	bool overlaps;
 	int ret;
 
-	ret = datetime_to_ms(&ctx->event_zone, &ev->start, owner, "start", &s,
-			     err);
+	ret = datetime_to_ms(&ctx->event_zone, &ev->start, owner, "start",
+			     &ctx->fallback, &s, err);
 	if (!ret)
 		ret = datetime_to_ms(&ctx->event_zone, &ev->end, owner, "end",
-				     &e, err);
+				     &ctx->fallback, &e, err);
 	if (ret)
 		return ret;
 	if (e < s)
@@ -444,33 +567,73 @@ static int dress_meeting(struct day_ctx *ctx, struct plan_meeting *m,
 	return ret;
 }
 
+/* The user's own absence: Outlook's "Out of office" in the event. */
+static bool is_away(const struct cal_event *ev)
+{
+	return ev->show_as && !strcasecmp(ev->show_as, "oof");
+}
+
 static int pick_meetings(struct day_ctx *ctx,
 			 const struct cal_event_list *events,
 			 struct plan_day *out, struct dg_err *err)
 {
+	struct plan_meeting m;
 	bool keep;
 	int ret;
 
 	if (!events->n)
 		return 0;
 	out->meetings = calloc(events->n, sizeof(*out->meetings));
-	if (!out->meetings)
+	out->away = calloc(events->n, sizeof(*out->away));
+	if (!out->meetings || !out->away)
 		return dg_errf(err, DG_ENOMEM, "out of memory");
 	for (size_t i = 0; i < events->n; i++) {
-		struct plan_meeting *m = &out->meetings[out->n];
+		struct plan_meeting *to;
 
-		ret = pick_event(ctx, &events->v[i], m, &keep, err);
+		ret = pick_event(ctx, &events->v[i], &m, &keep, err);
 		if (ret)
 			return ret;
 		if (!keep)
 			continue;
 		/* Counted first, so a failure below frees its labels. */
-		out->n++;
-		ret = dress_meeting(ctx, m, err);
+		if (is_away(m.event))
+			to = &out->away[out->naway++];
+		else
+			to = &out->meetings[out->n++];
+		*to = m;
+		ret = dress_meeting(ctx, to, err);
 		if (ret)
 			return ret;
 	}
 	return 0;
+}
+
+static int span_cmp(const void *pa, const void *pb)
+{
+	const struct plan_meeting *a = pa, *b = pb;
+
+	if (a->start_ms != b->start_ms)
+		return a->start_ms < b->start_ms ? -1 : 1;
+	return 0;
+}
+
+/*
+ * Whether the away events (sorted by start) leave no gap in the working
+ * hours [from, to): the reader is out for the day even without automatic
+ * replies.
+ */
+static bool away_all_day(const struct plan_meeting *away, size_t n,
+			 int64_t from, int64_t to)
+{
+	int64_t covered = from;
+
+	for (size_t i = 0; i < n && covered < to; i++) {
+		if (away[i].start_ms > covered)
+			return false;
+		if (away[i].end_ms > covered)
+			covered = away[i].end_ms;
+	}
+	return covered >= to;
 }
 
 static int strcmp_null(const char *a, const char *b)
@@ -496,7 +659,7 @@ static int meeting_cmp(const void *pa, const void *pb)
 int plan_day(const struct plan_target *t, const struct cal_event_list *events,
 	     struct plan_day *out, struct dg_err *err)
 {
-	struct day_ctx ctx = {.t = t};
+	struct day_ctx ctx = {.t = t, .fallback = {.zone = t->zone}};
 	int ret;
 
 	*out = (struct plan_day)PLAN_DAY_INIT;
@@ -514,20 +677,56 @@ int plan_day(const struct plan_target *t, const struct cal_event_list *events,
 	if (out->n)
 		qsort(out->meetings, out->n, sizeof(*out->meetings),
 		      meeting_cmp);
+	if (out->naway)
+		qsort(out->away, out->naway, sizeof(*out->away), span_cmp);
 	if (t->skip_reason)
 		out->skip_reason = t->skip_reason;
+	else if (out->naway && away_all_day(out->away, out->naway,
+					    t->work_start_ms, t->work_end_ms))
+		out->skip_reason = PLAN_SKIP_OUT_OF_OFFICE;
 	else if (!out->n)
 		out->skip_reason = PLAN_SKIP_NO_MEETINGS;
 	return 0;
 }
 
+static void meetings_release(struct plan_meeting *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		free(v[i].start_label);
+		free(v[i].end_label);
+	}
+	free(v);
+}
+
 void plan_day_release(struct plan_day *d)
 {
-	for (size_t i = 0; i < d->n; i++) {
-		free(d->meetings[i].start_label);
-		free(d->meetings[i].end_label);
-	}
-	free(d->meetings);
+	meetings_release(d->meetings, d->n);
+	meetings_release(d->away, d->naway);
 	free(d->date_label);
 	*d = (struct plan_day)PLAN_DAY_INIT;
+}
+
+/* Someone in l whose profile a digest shows. */
+static bool has_profile(const struct match_list *l)
+{
+	for (size_t i = 0; i < l->n; i++)
+		if (l->v[i].person && !l->v[i].person->opt_out)
+			return true;
+	return false;
+}
+
+const char *plan_relevance(const struct plan_day *d,
+			   const struct match_list *attendees,
+			   enum plan_send_when send_when)
+{
+	if (d->skip_reason)
+		return d->skip_reason;
+	if (!d->n)
+		return PLAN_SKIP_NO_MEETINGS;
+	if (send_when == PLAN_SEND_MEETINGS)
+		return NULL;
+	for (size_t i = 0; attendees && i < d->n; i++)
+		if (!d->meetings[i].is_private && has_profile(&attendees[i]))
+			return NULL;
+	return PLAN_SKIP_NO_PROFILES;
 }

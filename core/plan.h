@@ -31,12 +31,39 @@
 
 #include "calendar.h"
 #include "err.h"
+#include "match.h"
 
 /* The skip reasons, as the digest model and the status table spell them. */
 #define PLAN_SKIP_OPTED_OUT "opted_out"
+#define PLAN_SKIP_ROOM_MAILBOX "room_mailbox"
+#define PLAN_SKIP_EQUIPMENT_MAILBOX "equipment_mailbox"
+#define PLAN_SKIP_SHARED_MAILBOX "shared_mailbox"
 #define PLAN_SKIP_OUT_OF_OFFICE "out_of_office"
 #define PLAN_SKIP_NOT_WORKING_DAY "not_working_day"
 #define PLAN_SKIP_NO_MEETINGS "no_meetings"
+#define PLAN_SKIP_NO_PROFILES "no_profiles"
+
+/* [digest] covers: which day a digest is about. */
+enum plan_covers {
+	PLAN_COVERS_NEXT_WORKING_DAY, /* sent on a working day, for the next */
+	PLAN_COVERS_TODAY             /* a morning-of digest of today */
+};
+
+/* [digest] send_when: what makes a day worth a mail. */
+enum plan_send_when {
+	PLAN_SEND_PROFILES, /* a meeting with someone who has a profile */
+	PLAN_SEND_MEETINGS  /* any meeting at all */
+};
+
+/* What plan_target() needs besides the mailbox; all borrowed. */
+struct plan_opts {
+	int64_t now_ms;             /* the clock, UTC epoch milliseconds */
+	const char *date;           /* "YYYY-MM-DD" (--date), or NULL */
+	enum plan_covers covers;
+	const char *default_locale; /* NULL: "en-US" */
+	const char *default_zone;   /* [digest] timezone; NULL: "UTC" */
+	bool opted_out;             /* the roster's flag, or unsubscribed */
+};
 
 /* The locale used when neither the mailbox nor the caller names one. */
 #define PLAN_LOCALE_FALLBACK "en-US"
@@ -58,6 +85,12 @@ struct plan_target {
 	char fetch_start[32], fetch_end[32];
 	/* 0 = Sunday .. 6 = Saturday, of date */
 	int weekday;
+	/*
+	 * The reader's working hours on date, as instants: workingHours of
+	 * the mailbox in its own zone, else 08:00 to 17:00 in zone. An
+	 * out-of-office event covering them skips the day.
+	 */
+	int64_t work_start_ms, work_end_ms;
 	/* NULL, or one of the PLAN_SKIP_* strings (static) */
 	const char *skip_reason;
 };
@@ -66,34 +99,37 @@ struct plan_target {
 	{                                                                      \
 		.date = "", .zone = NULL, .locale = NULL, .start_ms = 0,       \
 		.end_ms = 0, .fetch_start = "", .fetch_end = "", .weekday = 0, \
-		.skip_reason = NULL                                            \
+		.work_start_ms = 0, .work_end_ms = 0, .skip_reason = NULL      \
 	}
 
 /*
  * Decide the target day of one user.
  *
  * mb: the user's mailbox settings (NULL: none known, as an empty mailbox).
- * A missing time zone means UTC (with a warning); a zone ICU does not know
- * is an error naming user_label and the zone, except for an opted-out user,
- * who is skipped anyway: then both quietly mean UTC.
- * now_ms: the clock, UTC epoch milliseconds.
- * date: "YYYY-MM-DD" (validated, years 1970..9999), or NULL for tomorrow:
- * the calendar date after now's date in the user's zone.
- * default_locale: used when the mailbox gives none (NULL: "en-US").
- * opted_out: the roster's flag.
+ * The zone is the mailbox's timeZone; one that is missing or that ICU does
+ * not know ("Customized Time Zone") falls back to the working-hours zone,
+ * then to o->default_zone, then to UTC, with a warning naming user_label
+ * (none for an opted-out user, who is skipped anyway). Never an error.
  *
- * Skip reasons are checked in this order: opted_out; out_of_office
- * (automatic replies always on, or scheduled over the whole local day);
- * not_working_day (working days given and the date's weekday not among
- * them; an empty list counts as none given).
+ * The date: o->date when given. Else, covers "today": today in the
+ * user's zone. Else (next_working_day): today must be one of the user's
+ * working days, or the user is skipped as not_working_day with today as
+ * the date; the date is then the next working day after today (Friday's
+ * run covers Monday). Working days are workingHours.daysOfWeek; none
+ * given (or an empty list) means every day.
+ *
+ * Skip reasons are checked in this order: opted_out; room_mailbox,
+ * equipment_mailbox, shared_mailbox (userPurpose); not_working_day
+ * (today, as above); out_of_office (automatic replies always on, or
+ * scheduled over the whole local day); not_working_day (the date given or
+ * covered is none of the working days).
  *
  * *out is yours: free it with plan_target_release() (also safe, and a
  * no-op, after a failure).
  */
 int plan_target(const struct cal_mailbox *mb, const char *user_label,
-		int64_t now_ms, const char *date, const char *default_locale,
-		bool opted_out, struct plan_target *out, struct dg_err *err)
-	__attribute__((warn_unused_result));
+		const struct plan_opts *o, struct plan_target *out,
+		struct dg_err *err) __attribute__((warn_unused_result));
 
 /* Free what t holds; t is then as after PLAN_TARGET_INIT. */
 void plan_target_release(struct plan_target *t);
@@ -124,16 +160,25 @@ struct plan_meeting {
 struct plan_day {
 	struct plan_meeting *meetings;
 	size_t n;
+	/*
+	 * The user's own out-of-office events of the day (showAs "oof"),
+	 * kept out of meetings: a part-day absence the digest mentions.
+	 */
+	struct plan_meeting *away;
+	size_t naway;
 	/* the localized long date: "Tuesday, November 24, 2026" */
 	char *date_label;
-	/* the target's reason, else "no_meetings" when n is 0, else NULL */
+	/*
+	 * The target's reason, else out_of_office when the away events cover
+	 * the working hours, else "no_meetings" when n is 0, else NULL.
+	 */
 	const char *skip_reason;
 };
 
 #define PLAN_DAY_INIT                                                          \
 	{                                                                      \
-		.meetings = NULL, .n = 0, .date_label = NULL,                  \
-		.skip_reason = NULL                                            \
+		.meetings = NULL, .n = 0, .away = NULL, .naway = 0,            \
+		.date_label = NULL, .skip_reason = NULL                        \
 	}
 
 /*
@@ -143,9 +188,12 @@ struct plan_day {
  * event is kept when its dates [start, end) contain the target date; a timed
  * one when it overlaps [t->start_ms, t->end_ms) (an event ending at 00:00
  * does not reach into the day that begins then). Meetings come sorted by
- * start, all-day ones first, ties broken by subject and then id.
- * A dateTime that is not a Graph date-time, or a zone ICU does not know, is
- * an error naming the event id and the field.
+ * start, all-day ones first, ties broken by subject and then id. The
+ * user's out-of-office events (showAs "oof") go to away instead; when they
+ * cover [t->work_start_ms, t->work_end_ms) the day is skipped as
+ * out_of_office. A dateTime that is not a Graph date-time is an error
+ * naming the event id and the field; a zone ICU does not know is read as
+ * the user's zone, with a warning.
  *
  * *out is yours: free it with plan_day_release() (also safe after a
  * failure). It borrows from events: keep them alive as long.
@@ -156,5 +204,17 @@ int plan_day(const struct plan_target *t, const struct cal_event_list *events,
 
 /* Free what d holds (not the events); d is then as after PLAN_DAY_INIT. */
 void plan_day_release(struct plan_day *d);
+
+/*
+ * Whether a matched day is worth a mail: NULL when it is, else the skip
+ * reason. attendees: d->n lists, in the order of d->meetings (NULL: no
+ * one matched). send_when "meetings": any meeting will do (no_meetings
+ * otherwise); "profiles": at least one meeting must have someone whose
+ * profile is shown (a roster person who has not opted out), or the day is
+ * skipped as no_profiles.
+ */
+const char *plan_relevance(const struct plan_day *d,
+			   const struct match_list *attendees,
+			   enum plan_send_when send_when);
 
 #endif

@@ -8,15 +8,23 @@
 
 #include <json-c/json.h>
 
+#include "i18n.h"
 #include "logging.h"
 #include "mustache.h"
 
+/* The templates of one reader locale, compiled on first use. */
+struct render_lang {
+	struct i18n_templates *tpl;
+	struct mustache_partials *partials; /* through tpl's chain, cached */
+	struct render_lang *next;
+};
+
 struct render_engine {
 	char *dir;
-	struct mustache_partials *partials; /* files under dir, cached */
-	struct mustache_template *text;
-	struct mustache_template *html;
-	struct mustache_template *subject;
+	struct mustache_template *subject; /* [digest] subject, or NULL */
+	struct render_lang *langs;	   /* one per locale met */
+	struct render_lang *cur;	   /* the digest being built */
+	struct i18n_fmt *fmt;		   /* its ICU formats */
 };
 
 void render_output_release(struct render_output *out)
@@ -298,23 +306,35 @@ static int cmp_count_desc(const void *a, const void *b)
 	return y[1] - x[1];
 }
 
-/* "A", "A and B", "A, B and C" */
-static int join_names(struct strbuf *out, const char **names, size_t n)
+/*
+ * A count and its plural category in the reader's language: "count": 2
+ * with "count_other": true, so a template picks its wording with
+ * {{#count_one}}...{{/count_one}} (ICU's rules, not English's).
+ */
+static int put_count(struct render_engine *e, json_object *o,
+		     const char *key, long n)
 {
-	int rc = 0;
+	struct strbuf flag = STRBUF_INIT;
+	int rc = put(o, key, json_object_new_int64(n));
 
-	for (size_t i = 0; !rc && i < n; i++) {
-		if (i && i + 1 == n)
-			rc = strbuf_addstr(out, " and ");
-		else if (i)
-			rc = strbuf_addstr(out, ", ");
-		if (!rc)
-			rc = strbuf_addstr(out, names[i]);
-	}
+	rc = rc ? rc : strbuf_addf(&flag, "%s_%s", key,
+				   i18n_plural(e->fmt, n));
+	rc = rc ? rc : put(o, flag.buf, json_object_new_boolean(1));
+	strbuf_release(&flag);
 	return rc;
 }
 
-static json_object *group_data(const char *assessment, const char *label,
+/* "A, B and C" in the reader's language (ICU's list patterns). */
+static int join_names(struct render_engine *e, struct strbuf *out,
+		      const char **names, size_t n)
+{
+	struct dg_err quiet = DG_ERR_INIT;
+
+	return i18n_list(e->fmt, names, n, out, &quiet);
+}
+
+static json_object *group_data(struct render_engine *e, const char *assessment,
+			       const char *label,
 			       const struct room_entry *room, size_t n)
 {
 	json_object *o = json_object_new_object();
@@ -339,7 +359,7 @@ static json_object *group_data(const char *assessment, const char *label,
 	qsort(counts, distinct, sizeof(*counts), cmp_count_desc);
 	rc = rc ? rc : put_str(o, "assessment", assessment);
 	rc = rc ? rc : put_str(o, "label", label);
-	rc = rc ? rc : put(o, "count", json_object_new_int((int)n));
+	rc = rc ? rc : put_count(e, o, "count", (long)n);
 	rc = rc ? rc : put(o, "mixed", json_object_new_boolean(distinct > 1));
 	for (size_t j = 0; !rc && j < distinct; j++) {
 		const char *result = room[counts[j][0]].result;
@@ -350,9 +370,9 @@ static json_object *group_data(const char *assessment, const char *label,
 			if (!strcmp(room[i].result, result))
 				names[k++] = room[i].name;
 		strbuf_reset(&joined);
-		rc = join_names(&joined, names, k);
+		rc = join_names(e, &joined, names, k);
 		rc = rc ? rc : put_str(r, "result", result);
-		rc = rc ? rc : put(r, "count", json_object_new_int(counts[j][1]));
+		rc = rc ? rc : put_count(e, r, "count", counts[j][1]);
 		rc = rc ? rc : put_str(r, "names", joined.buf);
 		rc = rc ? rc : push(results, r);
 		if (rc)
@@ -438,7 +458,7 @@ static int dynamics_for(struct render_engine *e, json_object *lines,
 	if (n >= 2) {
 		rc = assessment_label(e, assessment, &label, err);
 		if (!rc)
-			data = group_data(assessment, label.buf, room, n);
+			data = group_data(e, assessment, label.buf, room, n);
 		rc = rc ? rc : data ? 0 : DG_ENOMEM;
 		rc = rc ? rc : strbuf_addf(&name, "tips/%s/_group", assessment);
 		rc = rc ? rc : render_file(e, name.buf, data, &text, err);
@@ -505,14 +525,42 @@ static const char *safe_url(const char *url)
 	return NULL;
 }
 
-static int time_label(const struct plan_meeting *m, struct strbuf *out)
+/*
+ * The meeting's times from ICU (start_time, end_time, time_range), and
+ * time_label from the language's time_label template, which decides how
+ * to say "all day" or "next day".
+ */
+static int add_times(struct render_engine *e, json_object *o,
+		     const struct plan_meeting *m, struct dg_err *err)
 {
-	if (m->all_day)
-		return strbuf_addstr(out, "All day");
-	return strbuf_addf(out, "%s%s \u2013 %s%s",
-			   m->starts_before_day ? "(from the day before) " : "",
-			   m->start_label, m->end_label,
-			   m->ends_after_day ? " (next day)" : "");
+	struct strbuf s = STRBUF_INIT;
+	bool same_day = !m->starts_before_day && !m->ends_after_day;
+	int rc = put(o, "starts_before_day",
+		     json_object_new_boolean(m->starts_before_day));
+
+	rc = rc ? rc : put(o, "ends_after_day",
+			   json_object_new_boolean(m->ends_after_day));
+	rc = rc ? rc : put(o, "same_day", json_object_new_boolean(same_day));
+	if (!rc && !m->all_day) {
+		rc = i18n_time(e->fmt, m->start_ms, &s, err);
+		rc = rc ? rc : put_str(o, "start_time", s.buf);
+		strbuf_reset(&s);
+		rc = rc ? rc : i18n_time(e->fmt, m->end_ms, &s, err);
+		rc = rc ? rc : put_str(o, "end_time", s.buf);
+		strbuf_reset(&s);
+		rc = rc ? rc : i18n_time_range(e->fmt, m->start_ms, m->end_ms,
+					       &s, err);
+		rc = rc ? rc : put_str(o, "time_range", s.buf);
+		strbuf_reset(&s);
+	}
+	rc = rc ? rc : render_file(e, "time_label", o, &s, err);
+	if (rc == DG_ENOTFOUND)
+		rc = dg_errf(err, rc, "%s/time_label.mustache: no such "
+				      "template", e->dir);
+	strbuf_trim(&s);
+	rc = rc ? rc : put_str(o, "time_label", s.buf);
+	strbuf_release(&s);
+	return rc;
 }
 
 static int add_organizer(json_object *meeting, const struct cal_event *ev)
@@ -573,8 +621,7 @@ static int add_meeting_people(struct render_engine *e, json_object *o,
 		return rc;
 	}
 	rc = put(o, "attendees", atts);
-	rc = rc ? rc : put(o, "unmatched_count",
-			   json_object_new_int((int)unmatched));
+	rc = rc ? rc : put_count(e, o, "unmatched_count", (long)unmatched);
 	rc = rc ? rc : put_line(o, "subject", m->event->subject);
 	rc = rc ? rc : put_line(o, "location", m->event->location);
 	rc = rc ? rc : put_str(o, "join_url", safe_url(m->event->join_url));
@@ -589,11 +636,11 @@ static int add_meeting_people(struct render_engine *e, json_object *o,
  * A private meeting shows its time and nothing else: no subject, place,
  * link, organizer, attendees or tips, in any output.
  */
-static int add_private_meeting(json_object *o)
+static int add_private_meeting(struct render_engine *e, json_object *o)
 {
 	int rc = put(o, "attendees", json_object_new_array());
 
-	rc = rc ? rc : put(o, "unmatched_count", json_object_new_int(0));
+	rc = rc ? rc : put_count(e, o, "unmatched_count", 0);
 	rc = rc ? rc : put(o, "dynamics", json_object_new_array());
 	return rc;
 }
@@ -604,18 +651,15 @@ static int add_meeting(struct render_engine *e, json_object *list,
 		       struct dg_err *err)
 {
 	json_object *o = json_object_new_object();
-	struct strbuf label = STRBUF_INIT;
 	int rc = put_str(o, "id", m->event->id);
 
 	rc = rc ? rc : put(o, "private", json_object_new_boolean(m->is_private));
 	rc = rc ? rc : put(o, "all_day", json_object_new_boolean(m->all_day));
 	rc = rc ? rc : put_str(o, "start", m->start);
 	rc = rc ? rc : put_str(o, "end", m->end);
-	rc = rc ? rc : time_label(m, &label);
-	rc = rc ? rc : put_str(o, "time_label", label.buf);
-	strbuf_release(&label);
+	rc = rc ? rc : add_times(e, o, m, err);
 	if (!rc)
-		rc = m->is_private ? add_private_meeting(o)
+		rc = m->is_private ? add_private_meeting(e, o)
 				   : add_meeting_people(e, o, m, l, self, seen,
 						      err);
 	if (rc) {
@@ -625,21 +669,72 @@ static int add_meeting(struct render_engine *e, json_object *list,
 	return push(list, o);
 }
 
+/*
+ * The reader's names as the directory has them: given_name and surname
+ * from Graph, never guessed by splitting the display name ("Archie,
+ * Grady"; "中村 結衣" is family name first). first_name is the name to
+ * greet by: the given name, else the whole display name.
+ */
 static json_object *user_object(const struct render_input *in)
 {
 	json_object *u = json_object_new_object();
-	char *first = first_name(in->user->display_name);
-	int rc = put_str(u, "email", in->user->mail);
+	const struct cal_user *cu = in->user;
+	const char *greet = cu->given_name && *cu->given_name
+				    ? cu->given_name
+				    : cu->display_name;
+	int rc = put_str(u, "email", cu->mail);
 
-	rc = rc ? rc : put_line(u, "name", in->user->display_name);
-	rc = rc ? rc : put_line(u, "first_name", first);
+	rc = rc ? rc : put_line(u, "name", cu->display_name);
+	rc = rc ? rc : put_line(u, "given_name", cu->given_name);
+	rc = rc ? rc : put_line(u, "surname", cu->surname);
+	rc = rc ? rc : put_line(u, "first_name", greet);
 	rc = rc ? rc : put_str(u, "timezone", in->target->zone);
-	free(first);
 	if (rc) {
 		json_object_put(u);
 		return NULL;
 	}
 	return u;
+}
+
+static int select_lang(struct render_engine *e, const char *locale,
+		       struct dg_err *err);
+
+/* The day in the reader's words: date_label, date_day, date_short. */
+static int add_dates(struct render_engine *e, json_object *m,
+		     const struct plan_target *t, struct dg_err *err)
+{
+	static const struct {
+		const char *key;
+		enum i18n_date_style style;
+	} dates[] = { { "date_label", I18N_DATE_FULL },
+		      { "date_day", I18N_DATE_DAY },
+		      { "date_short", I18N_DATE_SHORT } };
+	struct strbuf s = STRBUF_INIT;
+	int rc = 0;
+
+	for (size_t i = 0; !rc && i < sizeof(dates) / sizeof(dates[0]); i++) {
+		strbuf_reset(&s);
+		rc = i18n_date(e->fmt, dates[i].style, t->start_ms, &s, err);
+		rc = rc ? rc : put_str(m, dates[i].key, s.buf);
+	}
+	strbuf_release(&s);
+	return rc;
+}
+
+/* The reader's language: locale and templates, and ICU set up for it. */
+static int begin_model(struct render_engine *e, const struct render_input *in,
+		       json_object *m, struct dg_err *err)
+{
+	const char *locale = in->locale ? in->locale : in->target->locale;
+	int rc = select_lang(e, locale, err);
+
+	i18n_fmt_close(e->fmt);
+	e->fmt = NULL;
+	rc = rc ? rc : i18n_fmt_open(e->cur->tpl->format_locale,
+				     in->target->zone, &e->fmt, err);
+	rc = rc ? rc : put_str(m, "locale", e->cur->tpl->locale);
+	rc = rc ? rc : put_str(m, "language", e->cur->tpl->language);
+	return rc;
 }
 
 /* The whole model of one user's digest. *out is yours: json_object_put. */
@@ -653,6 +748,8 @@ static int build_model(struct render_engine *e, const struct render_input *in,
 	const char *skip = in->target->skip_reason;
 	int rc = meetings && seen ? 0 : DG_ENOMEM;
 
+	rc = rc ? rc : begin_model(e, in, m, err);
+
 	if (!skip && !day)
 		skip = "no_meetings";
 	if (!skip && day->skip_reason)
@@ -664,11 +761,11 @@ static int build_model(struct render_engine *e, const struct render_input *in,
 	json_object_put(seen);
 	rc = rc ? rc : put(m, "user", user_object(in));
 	rc = rc ? rc : put_str(m, "date", in->target->date);
-	rc = rc ? rc : put_str(m, "date_label", day ? day->date_label : NULL);
+	rc = rc ? rc : add_dates(e, m, in->target, err);
 	rc = rc ? rc : put_str(m, "status", skip ? "skipped" : "ready");
 	rc = rc ? rc : put_str(m, "skip_reason", skip);
-	rc = rc ? rc : put(m, "meeting_count", json_object_new_int(
-			   (int)json_object_array_length(meetings)));
+	rc = rc ? rc : put_count(e, m, "meeting_count",
+				 (long)json_object_array_length(meetings));
 	if (!rc) {
 		rc = put(m, "meetings", meetings);
 		meetings = NULL;
@@ -764,7 +861,7 @@ static int render_file(struct render_engine *e, const char *name,
 	struct dg_err quiet = DG_ERR_INIT;
 	int rc;
 
-	rc = mustache_partials_get(e->partials, name, &t, &quiet);
+	rc = mustache_partials_get(e->cur->partials, name, &t, &quiet);
 	if (rc == DG_ENOTFOUND)
 		return rc;
 	if (rc) {
@@ -774,34 +871,77 @@ static int render_file(struct render_engine *e, const char *name,
 	v = data ? to_mustache(data) : mustache_map_new();
 	if (!v)
 		return dg_errf(err, DG_ENOMEM, "out of memory");
-	rc = mustache_render(t, v, e->partials, MUSTACHE_ESCAPE_NONE, out,
+	rc = mustache_render(t, v, e->cur->partials, MUSTACHE_ESCAPE_NONE, out,
 			     err);
 	mustache_value_free(v);
 	return rc;
+}
+
+static void lang_free(struct render_lang *l)
+{
+	mustache_partials_free(l->partials);
+	i18n_templates_free(l->tpl);
+	free(l);
 }
 
 void render_close(struct render_engine *e)
 {
 	if (!e)
 		return;
+	while (e->langs) {
+		struct render_lang *next = e->langs->next;
+
+		lang_free(e->langs);
+		e->langs = next;
+	}
+	i18n_fmt_close(e->fmt);
 	mustache_template_free(e->subject);
-	mustache_partials_free(e->partials);
 	free(e->dir);
 	free(e);
 }
 
-/* The two digest templates must exist: compile them now, not per user. */
+/* The templates every language has, from its folders or the default set. */
 static int require_template(struct render_engine *e, const char *name,
 			    const struct mustache_template **out,
 			    struct dg_err *err)
 {
-	int rc = mustache_partials_get(e->partials, name, out, err);
+	int rc = mustache_partials_get(e->cur->partials, name, out, err);
 
 	if (rc == DG_ENOTFOUND)
 		return dg_errf(err, DG_ENOTFOUND,
 			       "%s/%s.mustache: no such template", e->dir,
 			       name);
 	return rc;
+}
+
+/* Make the templates of locale current, opening them on first use. */
+static int select_lang(struct render_engine *e, const char *locale,
+		       struct dg_err *err)
+{
+	struct render_lang *l;
+	int rc;
+
+	if (!locale || !i18n_tag_valid(locale))
+		locale = I18N_DEFAULT_LOCALE;
+	for (l = e->langs; l; l = l->next)
+		if (!strcmp(l->tpl->locale, locale)) {
+			e->cur = l;
+			return 0;
+		}
+	l = calloc(1, sizeof(*l));
+	if (!l)
+		return dg_errf(err, DG_ENOMEM, "out of memory");
+	rc = i18n_templates_open(e->dir, locale, &l->tpl, err);
+	rc = rc ? rc : mustache_partials_new(i18n_resolve, l->tpl,
+					     &l->partials, err);
+	if (rc) {
+		lang_free(l);
+		return rc;
+	}
+	l->next = e->langs;
+	e->langs = l;
+	e->cur = l;
+	return 0;
 }
 
 int render_open(const char *dir, const char *subject,
@@ -816,14 +956,18 @@ int render_open(const char *dir, const char *subject,
 		free(e);
 		return dg_errf(err, DG_ENOMEM, "out of memory");
 	}
-	rc = mustache_partials_new_dir(dir, &e->partials, err);
+	rc = select_lang(e, I18N_DEFAULT_LOCALE, err);
 	if (!rc)
 		rc = require_template(e, "digest.txt", &t, err);
 	if (!rc)
 		rc = require_template(e, "digest.html", &t, err);
 	if (!rc)
+		rc = require_template(e, "time_label", &t, err);
+	if (!rc && subject && *subject)
 		rc = mustache_compile(subject, strlen(subject), "[digest] subject",
 				      &e->subject, err);
+	else if (!rc)
+		rc = require_template(e, "subject", &t, err);
 	if (rc) {
 		render_close(e);
 		return rc;
@@ -845,7 +989,7 @@ static void one_line(struct strbuf *sb)
 int render_digest(struct render_engine *e, const struct render_input *in,
 		  struct render_output *out, struct dg_err *err)
 {
-	const struct mustache_template *text, *html;
+	const struct mustache_template *text, *html, *subject = e->subject;
 	struct mustache_value *v = NULL;
 	json_object *m;
 	int rc = build_model(e, in, &m, err);
@@ -859,14 +1003,16 @@ int render_digest(struct render_engine *e, const struct render_input *in,
 	rc = require_template(e, "digest.txt", &text, err);
 	if (!rc)
 		rc = require_template(e, "digest.html", &html, err);
+	if (!rc && !subject)
+		rc = require_template(e, "subject", &subject, err);
 	if (!rc)
-		rc = mustache_render(e->subject, v, e->partials,
+		rc = mustache_render(subject, v, e->cur->partials,
 				     MUSTACHE_ESCAPE_NONE, &out->subject, err);
 	if (!rc)
-		rc = mustache_render(text, v, e->partials,
+		rc = mustache_render(text, v, e->cur->partials,
 				     MUSTACHE_ESCAPE_NONE, &out->text, err);
 	if (!rc)
-		rc = mustache_render(html, v, e->partials,
+		rc = mustache_render(html, v, e->cur->partials,
 				     MUSTACHE_ESCAPE_HTML, &out->html, err);
 	mustache_value_free(v);
 	one_line(&out->subject);

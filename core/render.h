@@ -8,6 +8,11 @@
  * new assessment needs files, never code. Calendar text is untrusted: the
  * HTML template escapes it, the plain-text one is not HTML, and a private
  * meeting never puts its subject or anyone's tips into the model at all.
+ *
+ * Every word a reader sees comes from templates or ICU, in the reader's
+ * language: each digest picks its template folders through core/i18n
+ * (templates/de-AT, templates/de, then the default set) and formats its
+ * dates, times, lists and plural categories with ICU in that locale.
  */
 #ifndef DIGEST_RENDER_H
 #define DIGEST_RENDER_H
@@ -30,6 +35,8 @@ struct render_input {
 	const struct match_list *attendees; /* day->n lists, same order */
 	const struct roster_person *self;   /* the user's own profile or NULL */
 	const char *unsubscribe_url;        /* NULL when not configured */
+	/* the reader's locale (i18n_choose()); NULL: target->locale */
+	const char *locale;
 };
 
 struct render_output {
@@ -45,8 +52,10 @@ struct render_output {
 	}
 
 /*
- * Compile digest.txt.mustache and digest.html.mustache in dir (their
- * partials on first use) and the subject template. *out is yours:
+ * Compile the default set's digest.txt, digest.html, time_label and
+ * subject templates in dir (partials and other languages on first use).
+ * subject: a mustache template that overrides every language's
+ * subject.mustache, or NULL (or "") to use those. *out is yours:
  * render_close() it. Errors name the template file, line and column.
  */
 int render_open(const char *dir, const char *subject, struct render_engine **out,

@@ -113,6 +113,13 @@ static const char *const migrations[] = {
 	"  reason          TEXT,"
 	"  updated_at      INTEGER NOT NULL"
 	");",
+
+	/*
+	 * 4: the reader's names as the directory has them (Graph givenName,
+	 * surname): digests greet by the given name, never by a guess.
+	 */
+	"ALTER TABLE users ADD COLUMN given_name TEXT;"
+	"ALTER TABLE users ADD COLUMN surname TEXT;",
 };
 
 #define STORE_VERSION ((int)(sizeof(migrations) / sizeof(migrations[0])))

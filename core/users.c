@@ -25,11 +25,13 @@ static int join_proxies(const struct cal_user *u, struct strbuf *out)
 
 static const char upsert_sql[] =
 	"INSERT INTO users(id, mail, display_name, upn, proxy_addresses, "
-	"synced_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6) "
+	"synced_at, given_name, surname) "
+	"VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) "
 	"ON CONFLICT(id) DO UPDATE SET mail = excluded.mail, "
 	"display_name = excluded.display_name, upn = excluded.upn, "
 	"proxy_addresses = excluded.proxy_addresses, "
-	"synced_at = excluded.synced_at";
+	"synced_at = excluded.synced_at, given_name = excluded.given_name, "
+	"surname = excluded.surname";
 
 static int insert(struct store *st, sqlite3_stmt *stmt,
 		  const struct cal_user *u, int64_t now_ms, struct dg_err *err)
@@ -47,6 +49,8 @@ static int insert(struct store *st, sqlite3_stmt *stmt,
 	sqlite3_bind_text(stmt, 4, u->user_principal_name, -1, SQLITE_STATIC);
 	sqlite3_bind_text(stmt, 5, proxies.buf, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(stmt, 6, now_ms);
+	sqlite3_bind_text(stmt, 7, u->given_name, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 8, u->surname, -1, SQLITE_STATIC);
 	if (sqlite3_step(stmt) != SQLITE_DONE)
 		rc = store_db_fail(st, "cannot store a user", err);
 	sqlite3_reset(stmt);
@@ -155,6 +159,10 @@ static int load_row(sqlite3_stmt *stmt, struct cal_user_list *out)
 	if (!rc)
 		rc = split_proxies((const char *)sqlite3_column_text(stmt, 4),
 				   u);
+	if (!rc)
+		rc = column(stmt, 5, &u->given_name);
+	if (!rc)
+		rc = column(stmt, 6, &u->surname);
 	return rc;
 }
 
@@ -170,9 +178,11 @@ int users_load(struct store *st, enum users_which which,
 		st,
 		which == USERS_ALL
 			? "SELECT id, mail, display_name, upn, "
-			  "proxy_addresses FROM users ORDER BY mail"
+			  "proxy_addresses, given_name, surname "
+			  "FROM users ORDER BY mail"
 			: "SELECT u.id, u.mail, u.display_name, u.upn, "
-			  "u.proxy_addresses FROM users u JOIN tokens t "
+			  "u.proxy_addresses, u.given_name, u.surname "
+			  "FROM users u JOIN tokens t "
 			  "ON t.user_id = u.id ORDER BY u.mail",
 		&stmt, what, err);
 	while (!rc && (step = sqlite3_step(stmt)) == SQLITE_ROW)

@@ -10,7 +10,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define USER_FIELDS "id,mail,displayName,userPrincipalName,proxyAddresses"
+#define USER_FIELDS                                                     \
+	"id,mail,displayName,givenName,surname,userPrincipalName,"      \
+	"proxyAddresses"
 
 struct sync {
 	const struct config *cfg;

@@ -38,6 +38,7 @@ USERS = {
     "dana": "dana.whitfield@contoso.com",
     "marcus": "marcus.lee@contoso.com",
     "hannah": "hannah.schmidt@contoso.com",
+    "rainier": "rainier@contoso.com",
 }
 # What the fixtures source makes of the demo tenant on the 24th.
 READY = ["zoe", "omer", "yui", "priya", "oliver"]

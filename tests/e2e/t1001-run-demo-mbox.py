@@ -58,8 +58,27 @@ sent = re.findall(r"^digest: (\S+) \S+: sent", err, re.M)
 skipped = dict(re.findall(r"^digest: (\S+) \S+: skipped \((\w+)\)", err, re.M))
 check(sorted(a.lower() for a in sent) == sorted(recipients),
       "stderr names every user who was sent a digest", (sent, recipients))
-for reason in ["out_of_office", "not_working_day", "opted_out"]:
+for reason in ["out_of_office", "not_working_day", "opted_out", "no_meetings", "room_mailbox"]:
     check(reason in skipped.values(), f"a user is skipped for {reason}", skipped)
+check(skipped.get("rainier@contoso.com") == "room_mailbox",
+      "the room mailbox gets no digest", skipped)
+check(re.search(r"^digest: dana\.whitfield@contoso\.com 2026-11-23: skipped \(not_working_day\)",
+                err, re.M),
+      "Dana, who works Wednesday to Friday, gets nothing on Monday", err)
+
+# A Friday run covers Monday, the next working day.
+r = s.run("--now", "2026-11-20T16:00:00Z", "run")
+check(r.returncode == 0 and re.search(r"^digest: zoe\.martin@contoso\.com 2026-11-23: sent",
+                                      text(r.stderr), re.M),
+      "a Friday run covers Monday", text(r.stderr))
+
+# A Saturday run sends nothing to Monday-to-Friday readers.
+r = s.run("--now", "2026-11-28T10:00:00Z", "run")
+sat = dict(re.findall(r"^digest: (\S+) \S+: skipped \((\w+)\)", text(r.stderr), re.M))
+check(r.returncode == 0 and r.stdout == b"", "a Saturday run sends nothing", text(r.stderr))
+check(sat.get("zoe.martin@contoso.com") == "not_working_day"
+      and sat.get("dana.whitfield@contoso.com") == "not_working_day",
+      "on Saturday the readers are skipped as not_working_day", sat)
 check(re.search(r"^digest: \d+ digests? sent, \d+ skipped, 0 waiting, 0 deferred, 0 failed$",
                 err, re.M),
       "stderr ends with the run's totals", err[-300:])

@@ -125,9 +125,9 @@ try:
 
     # -- users ---------------------------------------------------------
     st, _, body = srv.get("/users", tok)
-    check(st == 200 and len(body["value"]) == 10
+    check(st == 200 and len(body["value"]) == 11
           and "@odata.nextLink" not in body,
-          "/users: one page of 10 by default (100 a page)",
+          "/users: one page of 11 by default (100 a page)",
           len(body.get("value", [])))
     check("proxyAddresses" not in body["value"][0]
           and "givenName" in body["value"][0],
@@ -136,9 +136,9 @@ try:
     pages, items = srv.get_all(
         "/users?$select=id,mail,displayName,userPrincipalName,proxyAddresses"
         "&$top=4", tok)
-    check([len(p["value"]) for p in pages] == [4, 4, 2]
-          and len({u["id"] for u in items}) == 10,
-          "/users $top=4: pages of 4, 4, 2 following the nextLinks",
+    check([len(p["value"]) for p in pages] == [4, 4, 3]
+          and len({u["id"] for u in items}) == 11,
+          "/users $top=4: pages of 4, 4, 3 following the nextLinks",
           [len(p["value"]) for p in pages])
     link = pages[0]["@odata.nextLink"]
     check(link.startswith(srv.base_url + "/users?") and

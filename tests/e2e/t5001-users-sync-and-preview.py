@@ -51,7 +51,7 @@ try:
     except sqlite3.Error as e:
         stored = repr(e)
     check(stored == sorted(USERS.values()),
-          "the nine users with a mail are stored, the service account "
+          "the ten users with a mail (the room too) are stored, the service account "
           "without one is not", stored)
 
     for name in ["zoe", "omer", "yui", "priya", "oliver", "bikash", "dana",

@@ -96,8 +96,14 @@ for mech, conns in [("PLAIN", 1), ("LOGIN", 2)]:
         check(all(by_user.get(u, {}).get("outcome") == "sent" for u in expected),
               "status says sent for every ready user", rows)
         reasons = {row["reason"] for row in rows if row["outcome"] == "skipped"}
-        check({"out_of_office", "not_working_day", "opted_out"} <= reasons,
+        check({"out_of_office", "opted_out", "no_meetings", "room_mailbox"} <= reasons,
               "status gives the skip reasons", reasons)
+        # Off on Monday: skipped under Monday's date, the day of the run.
+        r = s.run("status", "--date", "2026-11-23", "--format", "json")
+        rows = json.loads(r.stdout) if r.returncode == 0 else []
+        check([(row["user"], row["reason"]) for row in rows]
+              == [("dana.whitfield@contoso.com", "not_working_day")],
+              "status --date of the run's day shows who was off that day", rows)
         r = s.run("status")
         check(r.returncode == 0 and first in text(r.stdout) and "sent" in text(r.stdout),
               "status prints a table", text(r.stdout))

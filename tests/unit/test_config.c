@@ -116,7 +116,7 @@ static void test_config__defaults_fill_what_is_not_written(void **state)
 	assert_false(config_secret_isset(&cfg.graph.client_secret));
 	assert_int_equal(cfg.graph.timeout, 30);
 	assert_string_equal(cfg.digest.from, "Digest <digest@example.com>");
-	assert_string_equal(cfg.digest.subject, "Your meetings on {{date}}");
+	assert_null(cfg.digest.subject);
 	/* The installed templates, found from any working directory. */
 	assert_string_equal(cfg.digest.templates, DIGEST_TEMPLATES_DIR);
 	assert_true(cfg.digest.templates[0] == '/');

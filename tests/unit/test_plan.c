@@ -52,12 +52,31 @@ static void mailbox(struct cal_mailbox *mb, const char *zone)
 	mb->time_zone = dup(zone);
 }
 
+/*
+ * plan_target() as the tests mostly want it: the next working day, no
+ * configured zone.
+ */
+static int plan_call(const struct cal_mailbox *mb, int64_t now_ms,
+		     const char *date, const char *locale, bool opted_out,
+		     struct plan_target *t, struct dg_err *err)
+{
+	struct plan_opts o = {
+		.now_ms = now_ms,
+		.date = date,
+		.covers = PLAN_COVERS_NEXT_WORKING_DAY,
+		.default_locale = locale,
+		.opted_out = opted_out,
+	};
+
+	return plan_target(mb, "zoe@contoso.com", &o, t, err);
+}
+
 static void target_ok(const struct cal_mailbox *mb, const char *now,
 		      const char *date, struct plan_target *t)
 {
 	struct dg_err err = DG_ERR_INIT;
 
-	assert_int_equal(plan_target(mb, "zoe@contoso.com", now ? utc(now) : 0,
+	assert_int_equal(plan_call(mb, now ? utc(now) : 0,
 				     date, "en-US", false, t, &err),
 			 0);
 }
@@ -213,61 +232,6 @@ static void test_plan__utc_mailbox_day_is_the_utc_day(void **state)
 	plan_target_release(&t);
 }
 
-static void test_plan__unknown_zone_error_names_user_and_zone(void **state)
-{
-	struct plan_target t = PLAN_TARGET_INIT;
-	struct dg_err err = DG_ERR_INIT;
-	struct cal_mailbox mb;
-
-	mailbox(&mb, "Mars Standard Time");
-	assert_int_equal(plan_target(&mb, "zoe@contoso.com", 0, NULL, NULL,
-				     false, &t, &err),
-			 DG_ENOTFOUND);
-	assert_string_equal(err.msg, "user zoe@contoso.com: unknown time "
-				     "zone 'Mars Standard Time' in the "
-				     "mailbox settings");
-	assert_null(t.zone);
-	assert_null(t.locale);
-	plan_target_release(&t);
-	cal_mailbox_release(&mb);
-}
-
-static void test_plan__custom_and_lowercase_zones_are_unknown(void **state)
-{
-	static const char *const names[] = {
-		"tzone://Microsoft/Custom", "Customized Time Zone",
-		"pacific standard time",    "GMT+05:00",
-		"Europe/Atlantis",
-	};
-	struct plan_target t = PLAN_TARGET_INIT;
-	struct dg_err err = DG_ERR_INIT;
-	struct cal_mailbox mb;
-
-	for (size_t i = 0; i < sizeof(names) / sizeof(*names); i++) {
-		mailbox(&mb, names[i]);
-		assert_int_equal(plan_target(&mb, "zoe@contoso.com", 0, NULL,
-					     NULL, false, &t, &err),
-				 DG_ENOTFOUND);
-		assert_non_null(strstr(err.msg, names[i]));
-		cal_mailbox_release(&mb);
-	}
-}
-
-static void test_plan__zone_in_error_message_is_made_printable(void **state)
-{
-	struct plan_target t = PLAN_TARGET_INIT;
-	struct dg_err err = DG_ERR_INIT;
-	struct cal_mailbox mb;
-
-	mailbox(&mb, "Evil\033[2J Zone");
-	assert_int_equal(plan_target(&mb, "zoe@contoso.com", 0, NULL, NULL,
-				     false, &t, &err),
-			 DG_ENOTFOUND);
-	assert_non_null(strstr(err.msg, "'Evil?[2J Zone'"));
-	assert_null(strchr(err.msg, '\033'));
-	cal_mailbox_release(&mb);
-}
-
 struct captured {
 	int warnings;
 	char last[256];
@@ -281,6 +245,129 @@ static void capture(enum logging_level level, const char *msg, void *ctx)
 		return;
 	c->warnings++;
 	snprintf(c->last, sizeof(c->last), "%s", msg);
+}
+
+/* The target of zone's mailbox, and the one warning it gave. */
+static void target_warned(struct cal_mailbox *mb, const char *default_zone,
+			  struct plan_target *t, struct captured *log)
+{
+	struct plan_opts o = {
+		.now_ms = utc("2026-11-23T12:00:00Z"),
+		.default_zone = default_zone,
+	};
+	struct dg_err err = DG_ERR_INIT;
+
+	memset(log, 0, sizeof(*log));
+	logging_set_routine(capture, log);
+	assert_int_equal(plan_target(mb, "zoe@contoso.com", &o, t, &err), 0);
+	logging_set_routine(NULL, NULL);
+}
+
+static void test_plan__unknown_zone_falls_back_to_utc_with_a_warning(
+	void **state)
+{
+	struct plan_target t = PLAN_TARGET_INIT;
+	struct captured log;
+	struct cal_mailbox mb;
+
+	mailbox(&mb, "Mars Standard Time");
+	target_warned(&mb, NULL, &t, &log);
+	assert_string_equal(t.zone, "Etc/UTC");
+	assert_string_equal(t.date, "2026-11-24");
+	assert_int_equal(log.warnings, 1);
+	assert_string_equal(log.last, "user zoe@contoso.com: unknown time "
+				      "zone 'Mars Standard Time' in the "
+				      "mailbox settings; using UTC");
+	plan_target_release(&t);
+	cal_mailbox_release(&mb);
+}
+
+static void test_plan__custom_and_lowercase_zones_are_never_a_failure(
+	void **state)
+{
+	static const char *const names[] = {
+		"tzone://Microsoft/Custom", "Customized Time Zone",
+		"pacific standard time",    "GMT+05:00",
+		"Europe/Atlantis",
+	};
+	struct plan_target t = PLAN_TARGET_INIT;
+	struct captured log;
+	struct cal_mailbox mb;
+
+	for (size_t i = 0; i < sizeof(names) / sizeof(*names); i++) {
+		mailbox(&mb, names[i]);
+		target_warned(&mb, NULL, &t, &log);
+		assert_string_equal(t.zone, "Etc/UTC");
+		assert_int_equal(log.warnings, 1);
+		assert_non_null(strstr(log.last, names[i]));
+		plan_target_release(&t);
+		cal_mailbox_release(&mb);
+	}
+}
+
+static void test_plan__custom_zone_falls_back_to_the_working_hours_zone(
+	void **state)
+{
+	struct plan_target t = PLAN_TARGET_INIT;
+	struct captured log;
+	struct cal_mailbox mb;
+
+	mailbox(&mb, "Customized Time Zone");
+	mb.working_zone = dup("Pacific Standard Time");
+	target_warned(&mb, "Europe/Berlin", &t, &log);
+	assert_string_equal(t.zone, "America/Los_Angeles");
+	assert_string_equal(log.last, "user zoe@contoso.com: unknown time "
+				      "zone 'Customized Time Zone' in the "
+				      "mailbox settings; using Pacific "
+				      "Standard Time (the working-hours zone)");
+	plan_target_release(&t);
+	cal_mailbox_release(&mb);
+}
+
+static void test_plan__then_the_configured_zone_is_used(void **state)
+{
+	struct plan_target t = PLAN_TARGET_INIT;
+	struct captured log;
+	struct cal_mailbox mb;
+
+	mailbox(&mb, "Customized Time Zone");
+	mb.working_zone = dup("Customized Time Zone");
+	target_warned(&mb, "Europe/Berlin", &t, &log);
+	assert_string_equal(t.zone, "Europe/Berlin");
+	assert_true(t.start_ms == utc("2026-11-23T23:00:00Z"));
+	assert_int_equal(log.warnings, 1);
+	assert_non_null(strstr(log.last, "using Europe/Berlin ([digest] "
+					 "timezone)"));
+	plan_target_release(&t);
+	cal_mailbox_release(&mb);
+}
+
+static void test_plan__iana_mailbox_zone_needs_no_fallback(void **state)
+{
+	struct plan_target t = PLAN_TARGET_INIT;
+	struct captured log;
+	struct cal_mailbox mb;
+
+	mailbox(&mb, "Asia/Kathmandu");
+	target_warned(&mb, "Europe/Berlin", &t, &log);
+	assert_string_equal(t.zone, "Asia/Kathmandu");
+	assert_int_equal(log.warnings, 0);
+	plan_target_release(&t);
+	cal_mailbox_release(&mb);
+}
+
+static void test_plan__zone_in_warning_is_made_printable(void **state)
+{
+	struct plan_target t = PLAN_TARGET_INIT;
+	struct captured log;
+	struct cal_mailbox mb;
+
+	mailbox(&mb, "Evil\033[2J Zone");
+	target_warned(&mb, NULL, &t, &log);
+	assert_non_null(strstr(log.last, "'Evil?[2J Zone'"));
+	assert_null(strchr(log.last, '\033'));
+	plan_target_release(&t);
+	cal_mailbox_release(&mb);
 }
 
 static void test_plan__missing_zone_means_utc_with_a_warning(void **state)
@@ -304,7 +391,7 @@ static void test_plan__no_mailbox_means_utc_and_default_locale(void **state)
 	struct plan_target t = PLAN_TARGET_INIT;
 	struct dg_err err = DG_ERR_INIT;
 
-	assert_int_equal(plan_target(NULL, "zoe@contoso.com",
+	assert_int_equal(plan_call(NULL,
 				     utc("2026-11-23T12:00:00Z"), NULL, "fr-FR",
 				     false, &t, &err),
 			 0);
@@ -336,7 +423,7 @@ static void test_plan__without_any_locale_en_us_is_used(void **state)
 	struct cal_mailbox mb;
 
 	mailbox(&mb, "UTC");
-	assert_int_equal(plan_target(&mb, "zoe@contoso.com", 0, "2026-11-24",
+	assert_int_equal(plan_call(&mb, 0, "2026-11-24",
 				     NULL, false, &t, &err),
 			 0);
 	assert_string_equal(t.locale, "en-US");
@@ -556,7 +643,7 @@ static void test_plan__bad_date_is_refused_naming_it(void **state)
 	char want[128];
 
 	for (size_t i = 0; i < sizeof(bad) / sizeof(*bad); i++) {
-		assert_int_equal(plan_target(NULL, "zoe@contoso.com", 0, bad[i],
+		assert_int_equal(plan_call(NULL, 0, bad[i],
 					     NULL, false, &t, &err),
 				 DG_EINVAL);
 		snprintf(want, sizeof(want),
@@ -588,7 +675,7 @@ static void test_plan__opted_out_user_is_skipped_first(void **state)
 
 	mailbox(&mb, "UTC");
 	mb.autoreply = CAL_AUTOREPLY_ALWAYS;
-	assert_int_equal(plan_target(&mb, "zoe@contoso.com", 0, "2026-11-24",
+	assert_int_equal(plan_call(&mb, 0, "2026-11-24",
 				     NULL, true, &t, &err),
 			 0);
 	assert_string_equal(t.skip_reason, PLAN_SKIP_OPTED_OUT);
@@ -606,7 +693,7 @@ static void test_plan__opted_out_user_with_bad_zone_is_skipped(void **state)
 
 	logging_set_routine(capture, &log);
 	mailbox(&mb, "tzone://Microsoft/Custom");
-	assert_int_equal(plan_target(&mb, "zoe@contoso.com",
+	assert_int_equal(plan_call(&mb,
 				     utc("2026-11-23T12:00:00Z"), NULL, NULL,
 				     true, &t, &err),
 			 0);
@@ -614,7 +701,7 @@ static void test_plan__opted_out_user_with_bad_zone_is_skipped(void **state)
 	assert_string_equal(t.zone, "Etc/UTC");
 	assert_string_equal(t.date, "2026-11-24");
 	plan_target_release(&t);
-	assert_int_equal(plan_target(NULL, "zoe@contoso.com", 0, NULL, NULL,
+	assert_int_equal(plan_call(NULL, 0, NULL, NULL,
 				     true, &t, &err),
 			 0);
 	assert_string_equal(t.skip_reason, PLAN_SKIP_OPTED_OUT);
@@ -730,7 +817,7 @@ static void test_plan__bad_schedule_error_names_user_and_field(void **state)
 
 	mailbox(&mb, "UTC");
 	schedule(&mb, "2026-11-20T00:00:00.0000000", "next tuesday", "UTC");
-	assert_int_equal(plan_target(&mb, "zoe@contoso.com", 0, "2026-11-24",
+	assert_int_equal(plan_call(&mb, 0, "2026-11-24",
 				     NULL, false, &t, &err),
 			 DG_EPARSE);
 	assert_string_equal(err.msg,
@@ -741,22 +828,25 @@ static void test_plan__bad_schedule_error_names_user_and_field(void **state)
 	cal_mailbox_release(&mb);
 }
 
-static void test_plan__schedule_in_unknown_zone_is_an_error(void **state)
+static void test_plan__schedule_in_unknown_zone_is_read_in_the_users_zone(
+	void **state)
 {
 	struct plan_target t = PLAN_TARGET_INIT;
-	struct dg_err err = DG_ERR_INIT;
+	struct captured log;
 	struct cal_mailbox mb;
 
-	mailbox(&mb, "UTC");
-	schedule(&mb, "2026-11-20T00:00:00.0000000",
-		 "2026-11-30T00:00:00.0000000", "Mars Standard Time");
-	assert_int_equal(plan_target(&mb, "zoe@contoso.com", 0, "2026-11-24",
-				     NULL, false, &t, &err),
-			 DG_ENOTFOUND);
-	assert_string_equal(err.msg,
+	mailbox(&mb, "Pacific Standard Time");
+	schedule(&mb, "2026-11-24T00:00:00.0000000",
+		 "2026-11-25T00:00:00.0000000", "Customized Time Zone");
+	target_warned(&mb, NULL, &t, &log);
+	assert_string_equal(t.skip_reason, PLAN_SKIP_OUT_OF_OFFICE);
+	assert_int_equal(log.warnings, 1);
+	assert_string_equal(log.last,
 			    "user zoe@contoso.com: automaticRepliesSetting."
 			    "scheduledStartDateTime.timeZone: unknown time "
-			    "zone 'Mars Standard Time'");
+			    "zone 'Customized Time Zone'; read as "
+			    "America/Los_Angeles");
+	plan_target_release(&t);
 	cal_mailbox_release(&mb);
 }
 
@@ -802,11 +892,14 @@ static void test_plan__sunday_working_day_uses_the_local_weekday(void **state)
 	struct plan_target t = PLAN_TARGET_INIT;
 	struct cal_mailbox mb;
 
-	/* Sunday the 29th in Kiritimati is still Saturday in UTC. */
+	/*
+	 * Sunday the 29th in Kiritimati is still Saturday in UTC: today is
+	 * the working day, and the next one is a week later.
+	 */
 	mailbox(&mb, "Line Islands Standard Time");
 	weekdays(&mb, CAL_SUNDAY);
-	target_ok(&mb, "2026-11-28T09:00:00Z", NULL, &t);
-	assert_string_equal(t.date, "2026-11-29");
+	target_ok(&mb, "2026-11-28T11:00:00Z", NULL, &t);
+	assert_string_equal(t.date, "2026-12-06");
 	assert_int_equal(t.weekday, 0);
 	assert_null(t.skip_reason);
 	plan_target_release(&t);
@@ -838,6 +931,342 @@ static void test_plan__out_of_office_comes_before_working_days(void **state)
 	assert_string_equal(t.skip_reason, PLAN_SKIP_OUT_OF_OFFICE);
 	plan_target_release(&t);
 	cal_mailbox_release(&mb);
+}
+
+/* Which day a run covers */
+
+/* The target of a Monday-to-Friday reader in Berlin at now. */
+static void target_mon_fri(const char *now, enum plan_covers covers,
+			   struct plan_target *t)
+{
+	struct plan_opts o = {.now_ms = utc(now), .covers = covers};
+	struct dg_err err = DG_ERR_INIT;
+	struct cal_mailbox mb;
+
+	mailbox(&mb, "W. Europe Standard Time");
+	weekdays(&mb, MON_TO_FRI);
+	assert_int_equal(plan_target(&mb, "zoe@contoso.com", &o, t, &err), 0);
+	cal_mailbox_release(&mb);
+}
+
+static void test_plan__friday_run_covers_monday(void **state)
+{
+	struct plan_target t = PLAN_TARGET_INIT;
+
+	target_mon_fri("2026-11-27T06:00:00Z", PLAN_COVERS_NEXT_WORKING_DAY,
+		       &t);
+	assert_string_equal(t.date, "2026-11-30");
+	assert_int_equal(t.weekday, 1);
+	assert_null(t.skip_reason);
+	assert_true(t.start_ms == utc("2026-11-29T23:00:00Z"));
+	plan_target_release(&t);
+}
+
+static void test_plan__monday_run_covers_tuesday(void **state)
+{
+	struct plan_target t = PLAN_TARGET_INIT;
+
+	target_mon_fri("2026-11-23T06:00:00Z", PLAN_COVERS_NEXT_WORKING_DAY,
+		       &t);
+	assert_string_equal(t.date, "2026-11-24");
+	assert_null(t.skip_reason);
+	plan_target_release(&t);
+}
+
+static void test_plan__weekend_runs_send_nothing_to_a_weekday_reader(
+	void **state)
+{
+	static const char *const runs[][2] = {
+		{"2026-11-28T06:00:00Z", "2026-11-28"},
+		{"2026-11-29T22:59:00Z", "2026-11-29"},
+	};
+	struct plan_target t = PLAN_TARGET_INIT;
+
+	for (size_t i = 0; i < 2; i++) {
+		target_mon_fri(runs[i][0], PLAN_COVERS_NEXT_WORKING_DAY, &t);
+		assert_string_equal(t.skip_reason, PLAN_SKIP_NOT_WORKING_DAY);
+		assert_string_equal(t.date, runs[i][1]);
+		plan_target_release(&t);
+	}
+}
+
+static void test_plan__sunday_night_in_berlin_is_already_monday(void **state)
+{
+	struct plan_target t = PLAN_TARGET_INIT;
+
+	/* 23:00Z on Sunday is 00:00 Monday in Berlin: covers Tuesday. */
+	target_mon_fri("2026-11-29T23:00:00Z", PLAN_COVERS_NEXT_WORKING_DAY,
+		       &t);
+	assert_string_equal(t.date, "2026-12-01");
+	assert_null(t.skip_reason);
+	plan_target_release(&t);
+}
+
+static void test_plan__covers_today_is_the_morning_of_digest(void **state)
+{
+	struct plan_target t = PLAN_TARGET_INIT;
+
+	target_mon_fri("2026-11-27T06:00:00Z", PLAN_COVERS_TODAY, &t);
+	assert_string_equal(t.date, "2026-11-27");
+	assert_null(t.skip_reason);
+	plan_target_release(&t);
+	target_mon_fri("2026-11-28T06:00:00Z", PLAN_COVERS_TODAY, &t);
+	assert_string_equal(t.date, "2026-11-28");
+	assert_string_equal(t.skip_reason, PLAN_SKIP_NOT_WORKING_DAY);
+	plan_target_release(&t);
+}
+
+static void test_plan__skipped_working_day_is_jumped_over(void **state)
+{
+	struct plan_target t = PLAN_TARGET_INIT;
+	struct cal_mailbox mb;
+
+	/* Mon, Wed, Thu, Fri: Monday's run covers Wednesday. */
+	mailbox(&mb, "Eastern Standard Time");
+	weekdays(&mb, CAL_MONDAY | CAL_WEDNESDAY | CAL_THURSDAY | CAL_FRIDAY);
+	target_ok(&mb, "2026-11-23T15:00:00Z", NULL, &t);
+	assert_string_equal(t.date, "2026-11-25");
+	assert_null(t.skip_reason);
+	plan_target_release(&t);
+	cal_mailbox_release(&mb);
+}
+
+static void test_plan__without_working_days_every_day_is_one(void **state)
+{
+	struct plan_target t = PLAN_TARGET_INIT;
+
+	target_in("UTC", "2026-11-27T06:00:00Z", NULL, &t);
+	assert_string_equal(t.date, "2026-11-28");
+	assert_null(t.skip_reason);
+	plan_target_release(&t);
+}
+
+/* Who reads a digest */
+
+static const char *purpose_reason(enum cal_purpose purpose)
+{
+	struct plan_target t = PLAN_TARGET_INIT;
+	struct cal_mailbox mb;
+	const char *reason;
+
+	mailbox(&mb, "UTC");
+	mb.purpose = purpose;
+	target_ok(&mb, NULL, "2026-11-24", &t);
+	reason = t.skip_reason;
+	plan_target_release(&t);
+	cal_mailbox_release(&mb);
+	return reason;
+}
+
+static void test_plan__rooms_equipment_and_shared_mailboxes_are_skipped(
+	void **state)
+{
+	assert_string_equal(purpose_reason(CAL_PURPOSE_ROOM),
+			    PLAN_SKIP_ROOM_MAILBOX);
+	assert_string_equal(purpose_reason(CAL_PURPOSE_EQUIPMENT),
+			    PLAN_SKIP_EQUIPMENT_MAILBOX);
+	assert_string_equal(purpose_reason(CAL_PURPOSE_SHARED),
+			    PLAN_SKIP_SHARED_MAILBOX);
+}
+
+static void test_plan__people_and_unknown_purposes_get_digests(void **state)
+{
+	assert_null(purpose_reason(CAL_PURPOSE_USER));
+	assert_null(purpose_reason(CAL_PURPOSE_LINKED));
+	assert_null(purpose_reason(CAL_PURPOSE_OTHERS));
+	assert_null(purpose_reason(CAL_PURPOSE_UNKNOWN));
+}
+
+static void test_plan__room_with_autoreplies_is_skipped_as_a_room(
+	void **state)
+{
+	struct plan_target t = PLAN_TARGET_INIT;
+	struct cal_mailbox mb;
+
+	mailbox(&mb, "UTC");
+	mb.purpose = CAL_PURPOSE_ROOM;
+	mb.autoreply = CAL_AUTOREPLY_ALWAYS;
+	target_ok(&mb, NULL, "2026-11-24", &t);
+	assert_string_equal(t.skip_reason, PLAN_SKIP_ROOM_MAILBOX);
+	plan_target_release(&t);
+	cal_mailbox_release(&mb);
+}
+
+/* Working hours */
+
+static void test_plan__working_hours_are_read_in_their_own_zone(void **state)
+{
+	struct plan_target t = PLAN_TARGET_INIT;
+	struct cal_mailbox mb;
+
+	mailbox(&mb, "Pacific Standard Time");
+	mb.has_working_hours = true;
+	mb.work_start_min = 9 * 60 + 30;
+	mb.work_end_min = 18 * 60;
+	mb.working_zone = dup("Eastern Standard Time");
+	target_ok(&mb, NULL, "2026-11-24", &t);
+	assert_true(t.work_start_ms == utc("2026-11-24T14:30:00Z"));
+	assert_true(t.work_end_ms == utc("2026-11-24T23:00:00Z"));
+	plan_target_release(&t);
+	cal_mailbox_release(&mb);
+}
+
+static void test_plan__without_working_hours_the_day_is_8_to_17(void **state)
+{
+	struct plan_target t = PLAN_TARGET_INIT;
+
+	target_in("Pacific Standard Time", NULL, "2026-11-24", &t);
+	assert_true(t.work_start_ms == utc("2026-11-24T16:00:00Z"));
+	assert_true(t.work_end_ms == utc("2026-11-25T01:00:00Z"));
+	plan_target_release(&t);
+}
+
+/* Out-of-office events */
+
+static struct cal_event *add_away(struct cal_event_list *events,
+				  const char *id, const char *start,
+				  const char *end)
+{
+	struct cal_event *ev = add_event(events, id, "Away", start, end, "UTC");
+
+	ev->show_as = dup("oof");
+	return ev;
+}
+
+static void test_plan__all_day_oof_event_skips_the_day(void **state)
+{
+	struct cal_event_list events = CAL_EVENT_LIST_INIT;
+	struct plan_target t = PLAN_TARGET_INIT;
+	struct plan_day d = PLAN_DAY_INIT;
+
+	add_all_day(&events, "off", "2026-11-24", "2026-11-25")->show_as =
+		dup("oof");
+	add_event(&events, "m1", "Sync", "2026-11-24T17:00:00",
+		  "2026-11-24T18:00:00", "UTC");
+	day_in("Pacific Standard Time", "en-US", &events, &t, &d);
+	assert_string_equal(d.skip_reason, PLAN_SKIP_OUT_OF_OFFICE);
+	assert_int_equal(d.naway, 1);
+	assert_int_equal(d.n, 1);
+	plan_day_release(&d);
+	plan_target_release(&t);
+	cal_event_list_release(&events);
+}
+
+static void test_plan__part_day_absence_is_kept_apart_not_skipped(
+	void **state)
+{
+	struct cal_event_list events = CAL_EVENT_LIST_INIT;
+	struct plan_target t = PLAN_TARGET_INIT;
+	struct plan_day d = PLAN_DAY_INIT;
+
+	/* 09:00-12:00 in Los Angeles; working hours 08:00-17:00. */
+	add_away(&events, "dentist", "2026-11-24T17:00:00",
+		 "2026-11-24T20:00:00");
+	add_event(&events, "m1", "Sync", "2026-11-24T22:00:00",
+		  "2026-11-24T23:00:00", "UTC");
+	day_in("Pacific Standard Time", "en-US", &events, &t, &d);
+	assert_null(d.skip_reason);
+	assert_int_equal(d.n, 1);
+	assert_string_equal(d.meetings[0].event->id, "m1");
+	assert_int_equal(d.naway, 1);
+	assert_string_equal(d.away[0].start_label, "9:00 AM");
+	assert_string_equal(d.away[0].end_label, "12:00 PM");
+	plan_day_release(&d);
+	plan_target_release(&t);
+	cal_event_list_release(&events);
+}
+
+static void test_plan__absences_that_together_cover_work_skip_the_day(
+	void **state)
+{
+	struct cal_event_list events = CAL_EVENT_LIST_INIT;
+	struct plan_target t = PLAN_TARGET_INIT;
+	struct plan_day d = PLAN_DAY_INIT;
+
+	/* 07:00-13:00 and 12:30-17:00 Los Angeles: no gap in 08-17. */
+	add_away(&events, "pm", "2026-11-24T20:30:00", "2026-11-25T01:00:00");
+	add_away(&events, "am", "2026-11-24T15:00:00", "2026-11-24T21:00:00");
+	add_event(&events, "m1", "Sync", "2026-11-24T22:00:00",
+		  "2026-11-24T23:00:00", "UTC");
+	day_in("Pacific Standard Time", "en-US", &events, &t, &d);
+	assert_string_equal(d.skip_reason, PLAN_SKIP_OUT_OF_OFFICE);
+	plan_day_release(&d);
+	plan_target_release(&t);
+	cal_event_list_release(&events);
+}
+
+static void test_plan__absence_with_a_gap_in_work_does_not_skip(
+	void **state)
+{
+	struct cal_event_list events = CAL_EVENT_LIST_INIT;
+	struct plan_target t = PLAN_TARGET_INIT;
+	struct plan_day d = PLAN_DAY_INIT;
+
+	/* 08:00-12:00 and 13:00-17:00 Los Angeles: free at noon. */
+	add_away(&events, "am", "2026-11-24T16:00:00", "2026-11-24T20:00:00");
+	add_away(&events, "pm", "2026-11-24T21:00:00", "2026-11-25T01:00:00");
+	add_event(&events, "m1", "Lunch talk", "2026-11-24T20:00:00",
+		  "2026-11-24T21:00:00", "UTC");
+	day_in("Pacific Standard Time", "en-US", &events, &t, &d);
+	assert_null(d.skip_reason);
+	assert_int_equal(d.naway, 2);
+	assert_string_equal(d.away[0].event->id, "am");
+	plan_day_release(&d);
+	plan_target_release(&t);
+	cal_event_list_release(&events);
+}
+
+static void test_plan__only_an_absence_means_no_meetings(void **state)
+{
+	struct cal_event_list events = CAL_EVENT_LIST_INIT;
+	struct plan_target t = PLAN_TARGET_INIT;
+	struct plan_day d = PLAN_DAY_INIT;
+
+	add_away(&events, "dentist", "2026-11-24T17:00:00",
+		 "2026-11-24T18:00:00");
+	day_in("Pacific Standard Time", "en-US", &events, &t, &d);
+	assert_string_equal(d.skip_reason, PLAN_SKIP_NO_MEETINGS);
+	plan_day_release(&d);
+	plan_target_release(&t);
+	cal_event_list_release(&events);
+}
+
+/* Whether a day is worth a mail */
+
+static struct roster_person ann = {.email = "ann@contoso.com"};
+static struct roster_person gone = {.email = "gone@contoso.com",
+				    .opt_out = true};
+
+static void test_plan__relevance_follows_send_when(void **state)
+{
+	struct plan_meeting m[2] = {{.is_private = false},
+				    {.is_private = true}};
+	struct match_attendee nobody = {.email = (char *)"x@fabrikam.com"};
+	struct match_attendee in_roster = {.email = (char *)"ann@contoso.com",
+					   .person = &ann};
+	struct match_attendee opted = {.email = (char *)"gone@contoso.com",
+				       .person = &gone};
+	struct match_list lists[2] = {{.v = &nobody, .n = 1},
+				      {.v = &in_roster, .n = 1}};
+	struct plan_day d = {.meetings = m, .n = 2};
+
+	/* A profile only in a private meeting does not count. */
+	assert_string_equal(plan_relevance(&d, lists, PLAN_SEND_PROFILES),
+			    PLAN_SKIP_NO_PROFILES);
+	assert_null(plan_relevance(&d, lists, PLAN_SEND_MEETINGS));
+	lists[0].v = &opted;
+	assert_string_equal(plan_relevance(&d, lists, PLAN_SEND_PROFILES),
+			    PLAN_SKIP_NO_PROFILES);
+	lists[0].v = &in_roster;
+	assert_null(plan_relevance(&d, lists, PLAN_SEND_PROFILES));
+	assert_string_equal(plan_relevance(&d, NULL, PLAN_SEND_PROFILES),
+			    PLAN_SKIP_NO_PROFILES);
+	d.n = 0;
+	assert_string_equal(plan_relevance(&d, lists, PLAN_SEND_MEETINGS),
+			    PLAN_SKIP_NO_MEETINGS);
+	d.skip_reason = PLAN_SKIP_OUT_OF_OFFICE;
+	assert_string_equal(plan_relevance(&d, lists, PLAN_SEND_MEETINGS),
+			    PLAN_SKIP_OUT_OF_OFFICE);
 }
 
 /* The day's meetings */
@@ -1255,16 +1684,26 @@ static void test_plan__missing_start_names_event_and_field(void **state)
 	cal_event_list_release(&events);
 }
 
-static void test_plan__unknown_event_zone_names_event_and_zone(void **state)
+static void test_plan__unknown_event_zone_is_read_in_the_users_zone(
+	void **state)
 {
 	struct cal_event_list events = CAL_EVENT_LIST_INIT;
-	struct dg_err err = DG_ERR_INIT;
+	struct plan_target t = PLAN_TARGET_INIT;
+	struct plan_day d = PLAN_DAY_INIT;
+	struct captured log = {0};
 
 	add_event(&events, "e1", "A", "2026-11-24T17:00:00",
 		  "2026-11-24T18:00:00", "tzone://Microsoft/Custom");
-	assert_int_equal(day_error(&events, &err), DG_ENOTFOUND);
-	assert_string_equal(err.msg, "event e1: start.timeZone: unknown time "
-				     "zone 'tzone://Microsoft/Custom'");
+	logging_set_routine(capture, &log);
+	day_in("Pacific Standard Time", "en-US", &events, &t, &d);
+	logging_set_routine(NULL, NULL);
+	assert_int_equal(d.n, 1);
+	assert_string_equal(d.meetings[0].start, "2026-11-24T17:00:00-08:00");
+	assert_non_null(strstr(log.last, "event e1: start.timeZone: unknown "
+					 "time zone 'tzone://Microsoft/Custom'"
+					 "; read as America/Los_Angeles"));
+	plan_day_release(&d);
+	plan_target_release(&t);
 	cal_event_list_release(&events);
 }
 
@@ -1418,11 +1857,15 @@ int main(void)
 		cmocka_unit_test(test_plan__iana_zone_is_kept_as_given),
 		cmocka_unit_test(test_plan__utc_mailbox_day_is_the_utc_day),
 		cmocka_unit_test(
-			test_plan__unknown_zone_error_names_user_and_zone),
+			test_plan__unknown_zone_falls_back_to_utc_with_a_warning),
 		cmocka_unit_test(
-			test_plan__custom_and_lowercase_zones_are_unknown),
+			test_plan__custom_and_lowercase_zones_are_never_a_failure),
 		cmocka_unit_test(
-			test_plan__zone_in_error_message_is_made_printable),
+			test_plan__custom_zone_falls_back_to_the_working_hours_zone),
+		cmocka_unit_test(test_plan__then_the_configured_zone_is_used),
+		cmocka_unit_test(test_plan__iana_mailbox_zone_needs_no_fallback),
+		cmocka_unit_test(
+			test_plan__zone_in_warning_is_made_printable),
 		cmocka_unit_test(
 			test_plan__missing_zone_means_utc_with_a_warning),
 		cmocka_unit_test(
@@ -1477,7 +1920,7 @@ int main(void)
 		cmocka_unit_test(
 			test_plan__bad_schedule_error_names_user_and_field),
 		cmocka_unit_test(
-			test_plan__schedule_in_unknown_zone_is_an_error),
+			test_plan__schedule_in_unknown_zone_is_read_in_the_users_zone),
 		cmocka_unit_test(test_plan__saturday_is_not_a_working_day),
 		cmocka_unit_test(
 			test_plan__weekday_in_working_days_is_not_skipped),
@@ -1486,6 +1929,42 @@ int main(void)
 		cmocka_unit_test(test_plan__empty_working_days_skip_nothing),
 		cmocka_unit_test(
 			test_plan__out_of_office_comes_before_working_days),
+		cmocka_unit_test(
+			test_plan__friday_run_covers_monday),
+		cmocka_unit_test(
+			test_plan__monday_run_covers_tuesday),
+		cmocka_unit_test(
+			test_plan__weekend_runs_send_nothing_to_a_weekday_reader),
+		cmocka_unit_test(
+			test_plan__sunday_night_in_berlin_is_already_monday),
+		cmocka_unit_test(
+			test_plan__covers_today_is_the_morning_of_digest),
+		cmocka_unit_test(
+			test_plan__skipped_working_day_is_jumped_over),
+		cmocka_unit_test(
+			test_plan__without_working_days_every_day_is_one),
+		cmocka_unit_test(
+			test_plan__rooms_equipment_and_shared_mailboxes_are_skipped),
+		cmocka_unit_test(
+			test_plan__people_and_unknown_purposes_get_digests),
+		cmocka_unit_test(
+			test_plan__room_with_autoreplies_is_skipped_as_a_room),
+		cmocka_unit_test(
+			test_plan__working_hours_are_read_in_their_own_zone),
+		cmocka_unit_test(
+			test_plan__without_working_hours_the_day_is_8_to_17),
+		cmocka_unit_test(
+			test_plan__all_day_oof_event_skips_the_day),
+		cmocka_unit_test(
+			test_plan__part_day_absence_is_kept_apart_not_skipped),
+		cmocka_unit_test(
+			test_plan__absences_that_together_cover_work_skip_the_day),
+		cmocka_unit_test(
+			test_plan__absence_with_a_gap_in_work_does_not_skip),
+		cmocka_unit_test(
+			test_plan__only_an_absence_means_no_meetings),
+		cmocka_unit_test(
+			test_plan__relevance_follows_send_when),
 		cmocka_unit_test(test_plan__day_without_events_has_no_meetings),
 		cmocka_unit_test(
 			test_plan__target_reason_is_kept_over_no_meetings),
@@ -1520,7 +1999,7 @@ int main(void)
 		cmocka_unit_test(
 			test_plan__missing_start_names_event_and_field),
 		cmocka_unit_test(
-			test_plan__unknown_event_zone_names_event_and_zone),
+			test_plan__unknown_event_zone_is_read_in_the_users_zone),
 		cmocka_unit_test(test_plan__end_before_start_is_an_error),
 		cmocka_unit_test(
 			test_plan__event_id_in_error_is_made_printable),

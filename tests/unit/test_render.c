@@ -67,6 +67,7 @@ static const struct {
 } own_files[] = {
 	{ "digest.txt.mustache", dump_template },
 	{ "digest.html.mustache", dump_template },
+	{ "time_label.mustache", "{{start_time}}\n" },
 	{ "tips/disc/_label.mustache", "DISC\n" },
 	{ "tips/disc/D.mustache",
 	  "Open with the goal, {{first_name}}.\n\n   Then ask {{name}}.  \n" },
@@ -133,6 +134,10 @@ static int own_dir_teardown(void **state)
 }
 
 /* ---- one user's digest, built by hand ---- */
+
+/* 2026-11-24T00:00-08:00, Zoë's day in Los Angeles. */
+#define DAY_START_MS INT64_C(1795507200000)
+
 
 #define MAX_MEETINGS 4
 
@@ -216,6 +221,8 @@ static struct digest *digest_new(const char *dir, const char *subject)
 	memcpy(d->target.date, "2026-11-24", 11);
 	d->target.zone = xdup("America/Los_Angeles");
 	d->target.locale = xdup("en-US");
+	d->target.start_ms = DAY_START_MS;
+	d->target.end_ms = DAY_START_MS + 24 * 3600 * 1000;
 	d->day = (struct plan_day)PLAN_DAY_INIT;
 	d->day.meetings = d->meetings;
 	d->day.date_label = xdup("Tuesday, November 24, 2026");
@@ -265,6 +272,12 @@ static void digest_free(struct digest *d)
 	free(d);
 }
 
+static int64_t minutes_of(const char *hhmm)
+{
+	return (hhmm[0] - '0') * 600 + (hhmm[1] - '0') * 60 +
+	       (hhmm[3] - '0') * 10 + (hhmm[4] - '0');
+}
+
 /* Add a meeting from hh:mm to hh:mm; returns its event to fill in. */
 static struct cal_event *meeting(struct digest *d, const char *id,
 				 const char *subject, const char *from,
@@ -283,6 +296,8 @@ static struct cal_event *meeting(struct digest *d, const char *id,
 	snprintf(m->end, sizeof(m->end), "2026-11-24T%s:00-08:00", to);
 	m->start_label = xdup(from);
 	m->end_label = xdup(to);
+	m->start_ms = DAY_START_MS + minutes_of(from) * 60000;
+	m->end_ms = DAY_START_MS + minutes_of(to) * 60000;
 	d->lists[i] = (struct match_list)MATCH_LIST_INIT;
 	return ev;
 }
@@ -593,7 +608,7 @@ static void test_render__private_meeting_leaks_into_no_output(void **state)
 	/* Ann's tips would name her: nobody in the room is shown. */
 	assert_lacks(out.text.buf, "Archer");
 	assert_lacks(out.html.buf, "Archer");
-	assert_non_null(strstr(out.text.buf, "M|AAMk-private|12:00"));
+	assert_non_null(strstr(out.text.buf, "M|AAMk-private|12:00 PM"));
 	render_output_release(&out);
 	digest_free(d);
 }

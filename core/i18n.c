@@ -1,0 +1,653 @@
+#include "i18n.h"
+
+#include <ctype.h>
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <unicode/udat.h>
+#include <unicode/udateintervalformat.h>
+#include <unicode/udatpg.h>
+#include <unicode/ulistformatter.h>
+#include <unicode/uloc.h>
+#include <unicode/upluralrules.h>
+#include <unicode/ustring.h>
+
+#include "logging.h"
+#include "mustache.h"
+
+/* Longest tag taken from a mailbox; real ones are under 20 bytes. */
+#define TAG_MAX 64
+/* Date and list results longer than this are cut; none comes near. */
+#define UTEXT_MAX 512
+
+static int icu_fail(struct dg_err *err, UErrorCode st, const char *what)
+{
+	return dg_errf(err, DG_EINTERNAL, "ICU %s failed: %s", what,
+		       u_errorName(st));
+}
+
+/* ---- tags ---- */
+
+/* Letters, digits and '-' only: what may become a folder name. */
+static bool tag_chars_ok(const char *tag)
+{
+	size_t n = strlen(tag);
+
+	if (!n || n >= TAG_MAX)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (!isalnum((unsigned char)tag[i]) && tag[i] != '-')
+			return false;
+	return true;
+}
+
+/* tag -> ICU id ("de-AT" -> "de_AT"); false when ICU does not read it. */
+static bool tag_to_id(const char *tag, char *id, int32_t size)
+{
+	UErrorCode st = U_ZERO_ERROR;
+	int32_t parsed = 0, len;
+	char lang[ULOC_LANG_CAPACITY];
+
+	if (!tag || !tag_chars_ok(tag))
+		return false;
+	len = uloc_forLanguageTag(tag, id, size, &parsed, &st);
+	if (U_FAILURE(st) || len <= 0 || len >= size ||
+	    parsed != (int32_t)strlen(tag))
+		return false;
+	len = uloc_getLanguage(id, lang, sizeof(lang), &st);
+	return U_SUCCESS(st) && len > 0 && strcmp(lang, "und");
+}
+
+bool i18n_tag_valid(const char *tag)
+{
+	char id[ULOC_FULLNAME_CAPACITY];
+
+	return tag_to_id(tag, id, sizeof(id));
+}
+
+const char *i18n_choose(const char *override, const char *preference,
+			const char *mailbox, const char *configured)
+{
+	const char *order[] = { override, preference, mailbox, configured };
+
+	for (size_t i = 0; i < sizeof(order) / sizeof(order[0]); i++)
+		if (order[i] && i18n_tag_valid(order[i]))
+			return order[i];
+	return I18N_DEFAULT_LOCALE;
+}
+
+/* The language subtag of an ICU id or tag ("de_AT" -> "de"). */
+static void language_of(const char *id, char *lang, int32_t size)
+{
+	UErrorCode st = U_ZERO_ERROR;
+	char canon[ULOC_FULLNAME_CAPACITY];
+
+	if (!tag_to_id(id, canon, sizeof(canon)))
+		snprintf(canon, sizeof(canon), "%s", id);
+	uloc_getLanguage(canon, lang, size, &st);
+	if (U_FAILURE(st))
+		lang[0] = '\0';
+}
+
+/* ---- the chain of folders ---- */
+
+static bool is_dir(const char *path)
+{
+	struct stat sb;
+
+	return !stat(path, &sb) && S_ISDIR(sb.st_mode);
+}
+
+static int chain_push(struct i18n_templates *t, const char *folder)
+{
+	char **v = realloc(t->chain, (t->nchain + 1) * sizeof(*v));
+
+	if (!v)
+		return DG_ENOMEM;
+	t->chain = v;
+	v[t->nchain] = strdup(folder);
+	if (!v[t->nchain])
+		return DG_ENOMEM;
+	t->nchain++;
+	return 0;
+}
+
+/* de_AT, de: every ancestor whose folder exists, as a BCP 47 tag. */
+static int build_chain(struct i18n_templates *t, const char *id)
+{
+	char cur[ULOC_FULLNAME_CAPACITY], tag[TAG_MAX];
+	struct strbuf path = STRBUF_INIT;
+	int rc = 0;
+
+	snprintf(cur, sizeof(cur), "%s", id);
+	while (!rc && cur[0] && strcmp(cur, "root")) {
+		UErrorCode st = U_ZERO_ERROR;
+		char parent[ULOC_FULLNAME_CAPACITY];
+		int32_t n = uloc_toLanguageTag(cur, tag, sizeof(tag), 0, &st);
+
+		if (U_SUCCESS(st) && n > 0 && n < (int32_t)sizeof(tag) &&
+		    tag_chars_ok(tag)) {
+			strbuf_reset(&path);
+			rc = strbuf_addf(&path, "%s/%s", t->dir, tag);
+			if (!rc && is_dir(path.buf))
+				rc = chain_push(t, tag);
+		}
+		st = U_ZERO_ERROR;
+		uloc_getParent(cur, parent, sizeof(parent), &st);
+		if (U_FAILURE(st) || !strcmp(parent, cur))
+			break;
+		memcpy(cur, parent, sizeof(cur));
+	}
+	strbuf_release(&path);
+	return rc;
+}
+
+/*
+ * ICU formats in the reader's locale when the text is in its language,
+ * else in the text's language: "pt-BR" with English text gets "en".
+ */
+static int pick_format_locale(struct i18n_templates *t)
+{
+	char a[ULOC_LANG_CAPACITY], b[ULOC_LANG_CAPACITY];
+
+	language_of(t->locale, a, sizeof(a));
+	language_of(t->language, b, sizeof(b));
+	t->format_locale = strdup(strcmp(a, b) ? t->language : t->locale);
+	return t->format_locale ? 0 : DG_ENOMEM;
+}
+
+int i18n_templates_open(const char *dir, const char *locale,
+			struct i18n_templates **out, struct dg_err *err)
+{
+	struct i18n_templates *t = calloc(1, sizeof(*t));
+	char id[ULOC_FULLNAME_CAPACITY];
+	bool valid = locale && tag_to_id(locale, id, sizeof(id));
+	int rc;
+
+	*out = NULL;
+	if (!t)
+		return dg_errf(err, DG_ENOMEM, "out of memory");
+	t->dir = strdup(dir);
+	t->locale = strdup(valid ? locale : I18N_DEFAULT_LOCALE);
+	rc = t->dir && t->locale ? 0 : DG_ENOMEM;
+	if (!rc && valid)
+		rc = build_chain(t, id);
+	if (!rc) {
+		t->language = strdup(t->nchain ? t->chain[0]
+					       : I18N_DEFAULT_LANGUAGE);
+		rc = t->language ? 0 : DG_ENOMEM;
+	}
+	if (!rc)
+		rc = pick_format_locale(t);
+	if (rc) {
+		i18n_templates_free(t);
+		return dg_errf(err, rc, "out of memory");
+	}
+	*out = t;
+	return 0;
+}
+
+void i18n_templates_free(struct i18n_templates *t)
+{
+	if (!t)
+		return;
+	for (size_t i = 0; i < t->nchain; i++)
+		free(t->chain[i]);
+	free(t->chain);
+	free(t->dir);
+	free(t->locale);
+	free(t->language);
+	free(t->format_locale);
+	free(t);
+}
+
+/* Whether the chain's language is the default set's own. */
+static bool speaks_default(const struct i18n_templates *t)
+{
+	char lang[ULOC_LANG_CAPACITY];
+
+	language_of(t->language, lang, sizeof(lang));
+	return !strcmp(lang, I18N_DEFAULT_LANGUAGE);
+}
+
+int i18n_resolve(const char *name, struct strbuf *out, void *ctx,
+		 struct dg_err *err)
+{
+	struct i18n_templates *t = ctx;
+	struct strbuf folder = STRBUF_INIT;
+	int rc = DG_ENOTFOUND;
+
+	for (size_t i = 0; rc == DG_ENOTFOUND && i < t->nchain; i++) {
+		strbuf_reset(&folder);
+		rc = strbuf_addf(&folder, "%s/%s", t->dir, t->chain[i]);
+		if (rc)
+			break;
+		rc = mustache_resolve_dir(name, out, folder.buf, err);
+	}
+	strbuf_release(&folder);
+	if (rc != DG_ENOTFOUND)
+		return rc == DG_ENOMEM ? dg_errf(err, rc, "out of memory") : rc;
+	rc = mustache_resolve_dir(name, out, t->dir, err);
+	if (!rc && t->nchain && !speaks_default(t))
+		logging_warn("%s/%s/%s.mustache: no translation; using the "
+			     "default %s/%s.mustache",
+			     t->dir, t->chain[t->nchain - 1], name, t->dir,
+			     name);
+	return rc;
+}
+
+/* ---- digest check ---- */
+
+/* A top-level folder that holds a language: "de", "de-AT", "zh-Hant". */
+static bool is_language_folder(const char *name)
+{
+	size_t n = 0;
+
+	while (islower((unsigned char)name[n]))
+		n++;
+	if (n < 2 || n > 3 || (name[n] && name[n] != '-'))
+		return false;
+	return i18n_tag_valid(name);
+}
+
+struct walk {
+	const char *dir;
+	struct strbuf *report;
+	size_t *problems;
+	const char *lang;		  /* NULL: listing the default set */
+	char **names;			  /* the default set, relative */
+	size_t nnames;
+};
+
+static bool ends_with(const char *s, const char *suffix)
+{
+	size_t a = strlen(s), b = strlen(suffix);
+
+	return a >= b && !strcmp(s + a - b, suffix);
+}
+
+static int add_name(struct walk *w, const char *rel)
+{
+	char **v = realloc(w->names, (w->nnames + 1) * sizeof(*v));
+
+	if (!v)
+		return DG_ENOMEM;
+	w->names = v;
+	v[w->nnames] = strdup(rel);
+	if (!v[w->nnames])
+		return DG_ENOMEM;
+	w->nnames++;
+	return 0;
+}
+
+/* A language's file must compile; a broken one is a problem to report. */
+static int check_compiles(struct walk *w, const char *path)
+{
+	struct strbuf text = STRBUF_INIT;
+	struct mustache_template *t = NULL;
+	struct dg_err quiet = DG_ERR_INIT;
+	int rc = strbuf_read_file(&text, path);
+
+	if (!rc && mustache_compile(text.buf, text.len, path, &t, &quiet)) {
+		(*w->problems)++;
+		rc = strbuf_addf(w->report, "%s\n", quiet.msg);
+	} else if (rc) {
+		(*w->problems)++;
+		rc = strbuf_addf(w->report, "%s: cannot read it\n", path);
+	}
+	mustache_template_free(t);
+	strbuf_release(&text);
+	return rc;
+}
+
+/* Every *.mustache under base/rel; the root skips language folders. */
+static int walk_dir(struct walk *w, const char *base, const char *rel)
+{
+	struct strbuf path = STRBUF_INIT, sub = STRBUF_INIT;
+	DIR *d;
+	struct dirent *de;
+	int rc = strbuf_addf(&path, "%s%s%s", base, *rel ? "/" : "", rel);
+
+	d = rc ? NULL : opendir(path.buf);
+	while (!rc && d && (de = readdir(d))) {
+		if (de->d_name[0] == '.')
+			continue;
+		if (!*rel && !w->lang && is_language_folder(de->d_name))
+			continue;
+		strbuf_reset(&sub);
+		rc = strbuf_addf(&sub, "%s%s%s", rel, *rel ? "/" : "",
+				 de->d_name);
+		strbuf_reset(&path);
+		rc = rc ? rc : strbuf_addf(&path, "%s/%s", base, sub.buf);
+		if (rc)
+			break;
+		if (is_dir(path.buf))
+			rc = walk_dir(w, base, sub.buf);
+		else if (ends_with(de->d_name, ".mustache") && !w->lang)
+			rc = add_name(w, sub.buf);
+		else if (ends_with(de->d_name, ".mustache"))
+			rc = check_compiles(w, path.buf);
+	}
+	if (d)
+		closedir(d);
+	strbuf_release(&path);
+	strbuf_release(&sub);
+	return rc;
+}
+
+/* Report each default template that lang's chain does not translate. */
+static int check_language(struct walk *w, const char *lang)
+{
+	struct i18n_templates *t = NULL;
+	struct strbuf path = STRBUF_INIT;
+	struct dg_err quiet = DG_ERR_INIT;
+	int rc = i18n_templates_open(w->dir, lang, &t, &quiet);
+
+	w->lang = lang;
+	if (!rc)
+		rc = walk_dir(w, w->dir, lang);
+	for (size_t i = 0; !rc && i < w->nnames; i++) {
+		bool found = false;
+
+		for (size_t j = 0; !rc && !found && j < t->nchain; j++) {
+			strbuf_reset(&path);
+			rc = strbuf_addf(&path, "%s/%s/%s", w->dir,
+					 t->chain[j], w->names[i]);
+			found = !rc && !access(path.buf, R_OK);
+		}
+		if (!rc && !found) {
+			(*w->problems)++;
+			rc = strbuf_addf(w->report,
+					 "%s/%s: no %s (the default set has "
+					 "it)\n",
+					 w->dir, lang, w->names[i]);
+		}
+	}
+	strbuf_release(&path);
+	i18n_templates_free(t);
+	return rc;
+}
+
+int i18n_check(const char *dir, struct strbuf *report, size_t *problems,
+	       struct dg_err *err)
+{
+	struct walk w = { .dir = dir, .report = report, .problems = problems };
+	DIR *d;
+	struct dirent *de;
+	int rc;
+
+	*problems = 0;
+	rc = walk_dir(&w, dir, "");
+	d = rc ? NULL : opendir(dir);
+	if (!rc && !d)
+		rc = dg_errf(err, DG_EIO, "%s: %s", dir, strerror(errno));
+	while (!rc && d && (de = readdir(d))) {
+		struct strbuf path = STRBUF_INIT;
+
+		if (!is_language_folder(de->d_name))
+			continue;
+		rc = strbuf_addf(&path, "%s/%s", dir, de->d_name);
+		if (!rc && is_dir(path.buf))
+			rc = check_language(&w, de->d_name);
+		strbuf_release(&path);
+	}
+	if (d)
+		closedir(d);
+	for (size_t i = 0; i < w.nnames; i++)
+		free(w.names[i]);
+	free(w.names);
+	if (rc && rc != DG_EIO)
+		return dg_errf(err, rc, "out of memory checking %s", dir);
+	return rc;
+}
+
+/* ---- ICU formats ---- */
+
+struct i18n_fmt {
+	char locale[ULOC_FULLNAME_CAPACITY];
+	UDateFormat *date_full, *date_day, *date_short, *time;
+	UDateIntervalFormat *range;
+	UPluralRules *plural;
+	UListFormatter *list;
+};
+
+void i18n_fmt_close(struct i18n_fmt *f)
+{
+	if (!f)
+		return;
+	if (f->date_full)
+		udat_close(f->date_full);
+	if (f->date_day)
+		udat_close(f->date_day);
+	if (f->date_short)
+		udat_close(f->date_short);
+	if (f->time)
+		udat_close(f->time);
+	if (f->range)
+		udtitvfmt_close(f->range);
+	if (f->plural)
+		uplrules_close(f->plural);
+	if (f->list)
+		ulistfmt_close(f->list);
+	free(f);
+}
+
+/* The locale's best pattern for a skeleton ("MMMMEEEEd"). */
+static UDateFormat *open_skeleton(const char *locale, const UChar *zone,
+				  const char *skeleton, UErrorCode *st)
+{
+	UChar sk[32], pattern[128];
+	UDateTimePatternGenerator *g;
+	UDateFormat *df = NULL;
+	int32_t n;
+
+	u_uastrcpy(sk, skeleton);
+	g = udatpg_open(locale, st);
+	if (U_FAILURE(*st))
+		return NULL;
+	n = udatpg_getBestPattern(g, sk, -1, pattern, 128, st);
+	udatpg_close(g);
+	if (U_SUCCESS(*st) && n < 128)
+		df = udat_open(UDAT_PATTERN, UDAT_PATTERN, locale, zone, -1,
+			       pattern, n, st);
+	return df;
+}
+
+static int fmt_open_icu(struct i18n_fmt *f, const char *zone,
+			struct dg_err *err)
+{
+	UErrorCode st = U_ZERO_ERROR;
+	UChar uzone[128], sk[8];
+
+	if (strlen(zone) >= 128)
+		return dg_errf(err, DG_EINVAL, "zone id is too long");
+	u_uastrcpy(uzone, zone);
+	u_uastrcpy(sk, "jm");
+	f->date_full = udat_open(UDAT_NONE, UDAT_FULL, f->locale, uzone, -1,
+				 NULL, 0, &st);
+	f->date_short = udat_open(UDAT_NONE, UDAT_MEDIUM, f->locale, uzone, -1,
+				  NULL, 0, &st);
+	f->time = udat_open(UDAT_SHORT, UDAT_NONE, f->locale, uzone, -1, NULL,
+			    0, &st);
+	if (U_SUCCESS(st))
+		f->date_day = open_skeleton(f->locale, uzone, "MMMMEEEEd", &st);
+	if (U_SUCCESS(st))
+		f->range = udtitvfmt_open(f->locale, sk, -1, uzone, -1, &st);
+	if (U_SUCCESS(st))
+		f->plural = uplrules_open(f->locale, &st);
+	if (U_SUCCESS(st))
+		f->list = ulistfmt_open(f->locale, &st);
+	return U_FAILURE(st) ? icu_fail(err, st, "formatter setup") : 0;
+}
+
+int i18n_fmt_open(const char *locale, const char *zone,
+		  struct i18n_fmt **out, struct dg_err *err)
+{
+	struct i18n_fmt *f = calloc(1, sizeof(*f));
+	int rc;
+
+	*out = NULL;
+	if (!f)
+		return dg_errf(err, DG_ENOMEM, "out of memory");
+	if (!tag_to_id(locale, f->locale, sizeof(f->locale)))
+		snprintf(f->locale, sizeof(f->locale), "%s",
+			 I18N_DEFAULT_LANGUAGE);
+	rc = fmt_open_icu(f, zone ? zone : "UTC", err);
+	if (rc) {
+		i18n_fmt_close(f);
+		return rc;
+	}
+	*out = f;
+	return 0;
+}
+
+/*
+ * ICU's output as UTF-8. Narrow and thin no-break spaces ("9:00 AM",
+ * "9:00 – 9:30") become plain ones: some mail fonts lack them.
+ */
+static int add_utf16(struct strbuf *out, UChar *u, int32_t len,
+		     struct dg_err *err)
+{
+	UErrorCode st = U_ZERO_ERROR;
+	char *s;
+	int32_t n;
+	int rc;
+
+	for (int32_t i = 0; i < len; i++)
+		if (u[i] == 0x202F || u[i] == 0x2009)
+			u[i] = ' ';
+	u_strToUTF8(NULL, 0, &n, u, len, &st);
+	if (st != U_BUFFER_OVERFLOW_ERROR && U_FAILURE(st))
+		return icu_fail(err, st, "u_strToUTF8");
+	s = malloc((size_t)n + 1);
+	if (!s)
+		return dg_errf(err, DG_ENOMEM, "out of memory");
+	st = U_ZERO_ERROR;
+	u_strToUTF8(s, n + 1, NULL, u, len, &st);
+	rc = U_FAILURE(st) ? icu_fail(err, st, "u_strToUTF8") : 0;
+	if (!rc && strbuf_add(out, s, (size_t)n))
+		rc = dg_errf(err, DG_ENOMEM, "out of memory");
+	free(s);
+	return rc;
+}
+
+int i18n_date(struct i18n_fmt *f, enum i18n_date_style style, int64_t ms,
+	      struct strbuf *out, struct dg_err *err)
+{
+	UDateFormat *df = style == I18N_DATE_DAY     ? f->date_day
+			  : style == I18N_DATE_SHORT ? f->date_short
+						     : f->date_full;
+	UChar u[UTEXT_MAX];
+	UErrorCode st = U_ZERO_ERROR;
+	int32_t n = udat_format(df, (UDate)ms, u, UTEXT_MAX, NULL, &st);
+
+	if (U_FAILURE(st) || n >= UTEXT_MAX)
+		return icu_fail(err, st, "udat_format");
+	return add_utf16(out, u, n, err);
+}
+
+int i18n_time(struct i18n_fmt *f, int64_t ms, struct strbuf *out,
+	      struct dg_err *err)
+{
+	UChar u[UTEXT_MAX];
+	UErrorCode st = U_ZERO_ERROR;
+	int32_t n = udat_format(f->time, (UDate)ms, u, UTEXT_MAX, NULL, &st);
+
+	if (U_FAILURE(st) || n >= UTEXT_MAX)
+		return icu_fail(err, st, "udat_format");
+	return add_utf16(out, u, n, err);
+}
+
+int i18n_time_range(struct i18n_fmt *f, int64_t start, int64_t end,
+		    struct strbuf *out, struct dg_err *err)
+{
+	UChar u[UTEXT_MAX];
+	UErrorCode st = U_ZERO_ERROR;
+	int32_t n = udtitvfmt_format(f->range, (UDate)start, (UDate)end, u,
+				     UTEXT_MAX, NULL, &st);
+
+	if (U_FAILURE(st) || n >= UTEXT_MAX)
+		return icu_fail(err, st, "udtitvfmt_format");
+	return add_utf16(out, u, n, err);
+}
+
+const char *i18n_plural(struct i18n_fmt *f, long n)
+{
+	static const char *const known[] = { "zero", "one", "two",
+					     "few",  "many", "other" };
+	UChar kw[16];
+	char s[16];
+	UErrorCode st = U_ZERO_ERROR;
+	int32_t len = uplrules_select(f->plural, (double)n, kw, 16, &st);
+
+	if (U_FAILURE(st) || len >= 16)
+		return "other";
+	u_austrcpy(s, kw);
+	for (size_t i = 0; i < sizeof(known) / sizeof(known[0]); i++)
+		if (!strcmp(s, known[i]))
+			return known[i];
+	return "other";
+}
+
+/* items as UTF-16 strings for ulistfmt; *u and *lens are yours. */
+static int to_utf16_list(const char *const *items, size_t n, UChar ***u,
+			 int32_t **lens)
+{
+	*u = calloc(n ? n : 1, sizeof(**u));
+	*lens = calloc(n ? n : 1, sizeof(**lens));
+	if (!*u || !*lens)
+		return DG_ENOMEM;
+	for (size_t i = 0; i < n; i++) {
+		UErrorCode st = U_ZERO_ERROR;
+
+		u_strFromUTF8(NULL, 0, &(*lens)[i], items[i], -1, &st);
+		(*u)[i] = malloc(((size_t)(*lens)[i] + 1) * sizeof(UChar));
+		if (!(*u)[i])
+			return DG_ENOMEM;
+		st = U_ZERO_ERROR;
+		u_strFromUTF8((*u)[i], (*lens)[i] + 1, NULL, items[i], -1,
+			      &st);
+		if (U_FAILURE(st))
+			(*lens)[i] = 0;
+	}
+	return 0;
+}
+
+int i18n_list(struct i18n_fmt *f, const char *const *items, size_t n,
+	      struct strbuf *out, struct dg_err *err)
+{
+	UChar **u = NULL, *res = NULL;
+	int32_t *lens = NULL, len = 0;
+	UErrorCode st = U_ZERO_ERROR;
+	int rc = to_utf16_list(items, n, &u, &lens);
+
+	if (!rc)
+		len = ulistfmt_format(f->list, (const UChar *const *)u, lens,
+				      (int32_t)n, NULL, 0, &st);
+	if (!rc && st == U_BUFFER_OVERFLOW_ERROR) {
+		st = U_ZERO_ERROR;
+		res = malloc(((size_t)len + 1) * sizeof(*res));
+		rc = res ? 0 : DG_ENOMEM;
+		if (!rc)
+			len = ulistfmt_format(f->list,
+					      (const UChar *const *)u, lens,
+					      (int32_t)n, res, len + 1, &st);
+	}
+	if (rc)
+		rc = dg_errf(err, rc, "out of memory");
+	else if (U_FAILURE(st))
+		rc = icu_fail(err, st, "ulistfmt_format");
+	else if (res)
+		rc = add_utf16(out, res, len, err);
+	for (size_t i = 0; u && i < n; i++)
+		free(u[i]);
+	free(u);
+	free(lens);
+	free(res);
+	return rc;
+}

@@ -1,0 +1,139 @@
+/*
+ * i18n: the reader's language, the templates in it, and ICU's formats.
+ *
+ * Everything a reader sees comes from template files or from ICU, never
+ * from C strings. A digest is written in one language, chosen from the
+ * reader's locale through a fallback chain of template folders: for
+ * "de-AT", templates/de-AT/ first, then templates/de/, then the default
+ * set at the root of templates/, which is English. A file missing from a
+ * language folder falls back alone, with a warning naming it, so one
+ * untranslated tip never turns the whole digest English.
+ *
+ * Dates, times, time ranges, plural categories and lists of names come
+ * from ICU in the locale's own patterns. When no template folder serves
+ * the locale's language (a "pt-BR" reader and no templates/pt), the text
+ * is the default set's and ICU formats in the default language too, so a
+ * digest never mixes two languages.
+ *
+ * Invariants: a folder name is always a tag ICU produced from the locale
+ * (letters, digits and '-'), so a locale from a mailbox cannot name a
+ * path outside the templates folder. No global state: ICU objects live in
+ * the struct that opened them.
+ * Errors: int functions return 0 or a DG_E* code and fill *err.
+ */
+#ifndef DIGEST_I18N_H
+#define DIGEST_I18N_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "err.h"
+#include "strbuf.h"
+
+/* The language of the default set, at the root of the templates folder. */
+#define I18N_DEFAULT_LANGUAGE "en"
+
+/* The locale when nobody names one. */
+#define I18N_DEFAULT_LOCALE "en-US"
+
+/* --- choosing the locale ------------------------------------------------ */
+
+/* Whether tag is a whole BCP 47 tag ICU reads ("de-AT", "ja"). */
+bool i18n_tag_valid(const char *tag);
+
+/*
+ * The reader's locale: the first valid tag of override (preview
+ * --locale), preference (the reader's own setting), mailbox (Graph's
+ * language.locale) and configured ([digest] locale), else
+ * I18N_DEFAULT_LOCALE. Each may be NULL or empty. Borrowed: one of the
+ * arguments or the constant.
+ */
+const char *i18n_choose(const char *override, const char *preference,
+			const char *mailbox, const char *configured);
+
+/* --- templates in a language -------------------------------------------- */
+
+struct i18n_templates {
+	char *dir;	    /* the templates folder */
+	char *locale;	    /* the reader's tag, as given */
+	char **chain;	    /* language folders that exist, specific first */
+	size_t nchain;
+	char *language;	    /* chain[0], else I18N_DEFAULT_LANGUAGE */
+	char *format_locale; /* ICU formats in this locale (see above) */
+};
+
+/*
+ * The template set of locale under dir. *out is yours: free it with
+ * i18n_templates_free(). An invalid locale means the default set.
+ */
+int i18n_templates_open(const char *dir, const char *locale,
+			struct i18n_templates **out, struct dg_err *err)
+	__attribute__((warn_unused_result));
+
+void i18n_templates_free(struct i18n_templates *t);
+
+/*
+ * A mustache_resolve_fn; ctx is a struct i18n_templates. Partial x is
+ * <dir>/<folder>/x.mustache for the first folder of the chain that has
+ * it, else <dir>/x.mustache, with a logging_warn() naming the missing
+ * translation when the chain's language is not the default one.
+ */
+int i18n_resolve(const char *name, struct strbuf *out, void *ctx,
+		 struct dg_err *err) __attribute__((warn_unused_result));
+
+/*
+ * digest check: for every language folder under dir, append one line to
+ * report per template of the default set that neither the folder nor a
+ * more general one of its chain has ("de-AT/x" may come from "de/x"),
+ * and per file that does not compile. *problems: how many lines.
+ */
+int i18n_check(const char *dir, struct strbuf *report, size_t *problems,
+	       struct dg_err *err) __attribute__((warn_unused_result));
+
+/* --- ICU formats for one reader ----------------------------------------- */
+
+struct i18n_fmt;
+
+/*
+ * Formats in locale (an ICU id or a BCP 47 tag) and zone (an IANA id).
+ * *out is yours: i18n_fmt_close() it.
+ */
+int i18n_fmt_open(const char *locale, const char *zone,
+		  struct i18n_fmt **out, struct dg_err *err)
+	__attribute__((warn_unused_result));
+
+void i18n_fmt_close(struct i18n_fmt *f);
+
+enum i18n_date_style {
+	I18N_DATE_FULL, /* "Tuesday, November 24, 2026" */
+	I18N_DATE_DAY,	/* "Tuesday, November 24" */
+	I18N_DATE_SHORT /* "Nov 24, 2026" */
+};
+
+/* Append the date of instant ms, in the zone, to out. */
+int i18n_date(struct i18n_fmt *f, enum i18n_date_style style, int64_t ms,
+	      struct strbuf *out, struct dg_err *err)
+	__attribute__((warn_unused_result));
+
+/* Append the time of day of ms ("9:00 AM", "09:00"). */
+int i18n_time(struct i18n_fmt *f, int64_t ms, struct strbuf *out,
+	      struct dg_err *err) __attribute__((warn_unused_result));
+
+/* Append the range [start, end] ("9:00 – 9:30 AM", "9:00～9:30"). */
+int i18n_time_range(struct i18n_fmt *f, int64_t start, int64_t end,
+		    struct strbuf *out, struct dg_err *err)
+	__attribute__((warn_unused_result));
+
+/*
+ * The plural category of n: "zero", "one", "two", "few", "many" or
+ * "other". Borrowed, static; "other" if ICU fails.
+ */
+const char *i18n_plural(struct i18n_fmt *f, long n);
+
+/* Append items joined as the language joins a list ("A, B and C"). */
+int i18n_list(struct i18n_fmt *f, const char *const *items, size_t n,
+	      struct strbuf *out, struct dg_err *err)
+	__attribute__((warn_unused_result));
+
+#endif
