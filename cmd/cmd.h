@@ -101,7 +101,7 @@ int cmd_no_options(int argc, char **argv, const char *usage);
 extern volatile sig_atomic_t cmd_stop;
 void cmd_catch_stop_signals(void);
 
-/* YYYY-MM-DD with digits in place; plan checks the calendar. */
+/* A calendar date YYYY-MM-DD (tz_parse_date); plan checks the range. */
 bool cmd_is_date(const char *s);
 
 /*
@@ -141,6 +141,7 @@ int cmd_preview(int argc, char **argv, struct cmd_ctx *ctx);
 int cmd_roster(int argc, char **argv, struct cmd_ctx *ctx);
 int cmd_check(int argc, char **argv, struct cmd_ctx *ctx);
 int cmd_resend(int argc, char **argv, struct cmd_ctx *ctx);
+int cmd_retry(int argc, char **argv, struct cmd_ctx *ctx);
 int cmd_status(int argc, char **argv, struct cmd_ctx *ctx);
 int cmd_unsubscribe(int argc, char **argv, struct cmd_ctx *ctx);
 
@@ -148,6 +149,7 @@ int cmd_users(int argc, char **argv, struct cmd_ctx *ctx);
 int cmd_connect(int argc, char **argv, struct cmd_ctx *ctx);
 
 extern const char usage_run[], usage_preview[], usage_resend[],
+	usage_retry[],
 	usage_roster[], usage_users[], usage_connect[], usage_status[],
 	usage_check[], usage_unsubscribe[];
 

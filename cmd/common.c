@@ -8,6 +8,7 @@
 #include "clock.h"
 #include "interrupt.h"
 #include "cmd.h"
+#include "tz.h"
 
 int cmd_exit_code(int status)
 {
@@ -122,10 +123,7 @@ void cmd_catch_stop_signals(void)
 
 bool cmd_is_date(const char *s)
 {
-	if (strlen(s) != 10 || s[4] != '-' || s[7] != '-')
-		return false;
-	for (int i = 0; i < 10; i++)
-		if (i != 4 && i != 7 && (s[i] < '0' || s[i] > '9'))
-			return false;
-	return true;
+	struct tz_civil c;
+
+	return tz_parse_date(s, &c);
 }

@@ -26,6 +26,7 @@ static const char usage_main[] =
 	"  run          build and deliver the digests of one day\n"
 	"  preview      print one user's digest; never sends, never records\n"
 	"  resend       send one user's digest once more\n"
+	"  retry        send the deferred messages now\n"
 	"  roster       import or list the people and their results\n"
 	"  users        sync the tenant's users from Microsoft Graph\n"
 	"  connect      sign a user in (delegated mode), store the token\n"
@@ -55,7 +56,8 @@ struct command {
 static const struct command commands[] = {
 	{ "check", cmd_check },	    { "connect", cmd_connect },
 	{ "preview", cmd_preview }, { "resend", cmd_resend },
-	{ "roster", cmd_roster },   { "run", cmd_run },
+	{ "retry", cmd_retry },	    { "roster", cmd_roster },
+	{ "run", cmd_run },
 	{ "status", cmd_status },   { "unsubscribe", cmd_unsubscribe },
 	{ "users", cmd_users },
 };

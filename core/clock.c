@@ -1,4 +1,5 @@
 #include "clock.h"
+#include "tz.h"
 
 #include <ctype.h>
 #include <stdio.h>
@@ -28,22 +29,13 @@ static int digits(const char **p, int n, int *out)
 	return 0;
 }
 
-static int days_in_month(int y, int m)
-{
-	static const int dim[] = { 31, 28, 31, 30, 31, 30,
-				   31, 31, 30, 31, 30, 31 };
-	int leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-
-	return m == 2 && leap ? 29 : dim[m - 1];
-}
-
 static int parse(const char *p, int64_t *out_ms)
 {
-	int y, mo, d, h, mi, s, oh = 0, om = 0, sign = 0, ms = 0;
+	int h, mi, s, oh = 0, om = 0, sign = 0, ms = 0;
+	struct tz_civil date;
 	struct tm tm;
 
-	if (digits(&p, 4, &y) || *p++ != '-' || digits(&p, 2, &mo) ||
-	    *p++ != '-' || digits(&p, 2, &d))
+	if (!tz_scan_date(&p, &date))
 		return -1;
 	if (*p != 'T' && *p != 't' && *p != ' ')
 		return -1;
@@ -69,13 +61,12 @@ static int parse(const char *p, int64_t *out_ms)
 	} else {
 		return -1;
 	}
-	if (*p || mo < 1 || mo > 12 || d < 1 || d > days_in_month(y, mo) ||
-	    h > 23 || mi > 59 || s > 60 || oh > 23 || om > 59)
+	if (*p || h > 23 || mi > 59 || s > 60 || oh > 23 || om > 59)
 		return -1;
 	memset(&tm, 0, sizeof(tm));
-	tm.tm_year = y - 1900;
-	tm.tm_mon = mo - 1;
-	tm.tm_mday = d;
+	tm.tm_year = date.year - 1900;
+	tm.tm_mon = date.month - 1;
+	tm.tm_mday = date.day;
 	tm.tm_hour = h;
 	tm.tm_min = mi;
 	tm.tm_sec = s == 60 ? 59 : s;

@@ -381,16 +381,6 @@ static bool url_ok(const char *url)
 	return false;
 }
 
-static bool hh_mm_ok(const char *s)
-{
-	if (strlen(s) != 5 || s[2] != ':')
-		return false;
-	for (int i = 0; i < 5; i++)
-		if (i != 2 && (s[i] < '0' || s[i] > '9'))
-			return false;
-	return (s[0] - '0') * 10 + (s[1] - '0') < 24 && s[3] < '6';
-}
-
 /* The tables. */
 
 static int load_store(struct loader *ld, const struct toml_value *t)
@@ -572,7 +562,7 @@ static int load_digest(struct loader *ld, const struct toml_value *t)
 					   "max_list_lookups_per_meeting",
 					   NULL};
 	struct config *cfg = ld->cfg;
-	int rc = check_keys(ld, t, "digest", keys);
+	int minutes, rc = check_keys(ld, t, "digest", keys);
 
 	if (!rc)
 		rc = get_long(ld, t, "digest", "max_list_lookups", 1, 1000000,
@@ -599,7 +589,8 @@ static int load_digest(struct loader *ld, const struct toml_value *t)
 	if (!rc)
 		rc = get_string(ld, t, "digest", "send_at",
 				&cfg->digest.send_at);
-	if (!rc && cfg->digest.send_at && !hh_mm_ok(cfg->digest.send_at))
+	if (!rc && cfg->digest.send_at &&
+	    !tz_parse_time_of_day(cfg->digest.send_at, &minutes))
 		return at_errf(ld, toml_table_get(t, "send_at"),
 			       "[digest] send_at must be a time \"HH:MM\" "
 			       "from \"00:00\" to \"23:59\"");

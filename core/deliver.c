@@ -248,23 +248,40 @@ static void count_reply(struct deliver *d, const char *reply)
 	d->counts.smtp_replies[c]++;
 }
 
-/* Record every send the pool has finished. */
+/*
+ * Record every send the pool has finished, in one transaction: one
+ * commit for the verdicts that came in together (each commit is an
+ * fsync). A verdict that cannot be written does not keep the others
+ * from being kept; the first error is returned.
+ */
 static int collect(struct deliver *d, struct dg_err *err)
 {
 	struct smtp_result res;
-	int rc = 0;
+	bool open = false;
+	int rc = 0, r;
 
-	while (!rc && d->pool && smtp_pool_next(d->pool, &res)) {
+	while (d->pool && smtp_pool_next(d->pool, &res)) {
 		struct flight *f = res.tag;
 		enum deliver_result result = judge(res.status, res.outcome);
 		const char *why = res.status ? res.err->msg : NULL;
+		struct dg_err e = DG_ERR_INIT;
 
+		if (!open && !store_begin(d->st, &e))
+			open = true;
 		count_reply(d, res.reply);
 		if (result == DELIVER_STOP)
 			stop_delivery(d, why);
-		rc = record(d, f, result, *res.reply ? res.reply : why, why,
-			    err);
+		r = record(d, f, result, *res.reply ? res.reply : why, why,
+			   &e);
+		if (r && !rc) {
+			rc = r;
+			*err = e;
+		}
 		land(f);
+	}
+	if (open) {
+		r = store_commit(d->st, rc ? NULL : err);
+		rc = rc ? rc : r;
 	}
 	return rc;
 }
@@ -306,7 +323,7 @@ static int send_smtp(struct deliver *d, struct flight *f, struct dg_err *err)
 	return rc;
 }
 
-/* Take row m (adopted) into flight f and start it. */
+/* Take row m (adopted, already marked "sending") into f and start it. */
 static int start(struct deliver *d, struct flight *f, struct queue_msg *m,
 		 struct dg_err *err)
 {
@@ -318,11 +335,6 @@ static int start(struct deliver *d, struct flight *f, struct queue_msg *m,
 	f->m = *m;
 	memset(m, 0, sizeof(*m));
 	f->busy = true;
-	rc = queue_mark_sending(d->st, f->m.id, d->o.now_ms, err);
-	if (rc) {
-		land(f);
-		return rc;
-	}
 	/* Date: when it is handed over, not when it was planned. */
 	rc = mime_set_date(f->m.message, f->m.message_len, time(NULL),
 			   &f->msg, &why);
@@ -364,6 +376,43 @@ static void note_start(struct deliver *d)
 			d->interval_ms;
 }
 
+static unsigned free_flights(const struct deliver *d)
+{
+	unsigned n = 0;
+
+	for (unsigned i = 0; i < d->nflights; i++)
+		n += !d->flights[i].busy;
+	return n;
+}
+
+/*
+ * Mark the wanted rows of v[0..n) "sending" in one commit, then start
+ * them; the unwanted ones are passed over.
+ */
+static int start_batch(struct deliver *d, struct queue_msg *v, size_t n,
+		       struct dg_err *err)
+{
+	int64_t ids[64] = { 0 };
+	size_t k = 0;
+	int rc = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		d->after_id = v[i].id;
+		if (!d->o.want || d->o.want(&v[i], d->o.ctx))
+			ids[k++] = v[i].id;
+		else
+			v[i].id = 0; /* not ours: skip below */
+	}
+	rc = queue_mark_sending_many(d->st, ids, k, d->o.now_ms, err);
+	for (size_t i = 0; !rc && i < n; i++) {
+		if (!v[i].id)
+			continue;
+		note_start(d);
+		rc = start(d, free_flight(d), &v[i], err);
+	}
+	return rc;
+}
+
 /* Start due rows while there is room, the rate allows, and rows are due. */
 static int fill(struct deliver *d, struct dg_err *err)
 {
@@ -371,19 +420,19 @@ static int fill(struct deliver *d, struct dg_err *err)
 
 	while (!rc && may_start(d)) {
 		struct queue_msg *v = NULL;
-		size_t n = 0;
+		size_t n = 0, room = free_flights(d);
 
+		/* Under a rate limit, one at a time: the next waits. */
+		if (d->interval_ms || room > 64)
+			room = d->interval_ms ? 1 : 64;
 		rc = queue_next(d->st, d->o.now_ms, d->after_id,
-				d->o.ignore_backoff, 1, &v, &n, err);
+				d->o.ignore_backoff, room, &v, &n, err);
 		d->drained = !rc && !n;
-		if (rc || !n)
-			break;
-		d->after_id = v[0].id;
-		if (!d->o.want || d->o.want(&v[0], d->o.ctx)) {
-			note_start(d);
-			rc = start(d, free_flight(d), &v[0], err);
-		}
+		if (!rc && n)
+			rc = start_batch(d, v, n, err);
 		queue_msgs_free(v, n);
+		if (!n)
+			break;
 	}
 	return rc;
 }
@@ -504,7 +553,9 @@ int deliver_one(struct deliver *d, const struct queue_msg *m,
 	memcpy(copy.message, m->message, m->message_len);
 	copy.message[m->message_len] = '\0';
 	copy.message_len = m->message_len;
-	rc = start(d, f, &copy, err);
+	rc = queue_mark_sending(d->st, copy.id, d->o.now_ms, err);
+	if (!rc)
+		rc = start(d, f, &copy, err);
 	while (!rc && f->busy) {
 		struct dg_err perr = DG_ERR_INIT;
 

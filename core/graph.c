@@ -795,6 +795,26 @@ int graph_get(struct graph *g, int who, const char *url, const char *prefer,
 	return rc ? rc : o.rc;
 }
 
+int graph_get_pages(struct graph *g, int who, const char *url,
+		    graph_page_fn *page, void *ctx, struct dg_err *err)
+{
+	struct strbuf body = STRBUF_INIT;
+	char *next = NULL;
+	int rc;
+
+	do {
+		strbuf_reset(&body);
+		rc = graph_get(g, who, next ? next : url, NULL, &body, err);
+		free(next);
+		next = NULL;
+		if (!rc)
+			rc = page(body.buf, body.len, ctx, &next, err);
+	} while (!rc && next);
+	free(next);
+	strbuf_release(&body);
+	return rc;
+}
+
 /* libcurl calls this at least once a second: a stop aborts the request. */
 static int stop_progress(void *p, curl_off_t dltotal, curl_off_t dlnow,
 			 curl_off_t ultotal, curl_off_t ulnow)

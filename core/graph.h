@@ -168,6 +168,23 @@ int graph_get(struct graph *g, int who, const char *url, const char *prefer,
 	__attribute__((warn_unused_result));
 
 /*
+ * One page of a paged answer: parse body[0..len) into what ctx holds and
+ * set *next to the page after it (yours; NULL: none, or none wanted).
+ */
+typedef int graph_page_fn(const char *body, size_t len, void *ctx,
+			  char **next, struct dg_err *err);
+
+/*
+ * GET url with who's token and every page after it, as page() names them
+ * (Graph's @odata.nextLink), handing each answer to page(). Stops at the
+ * first failure, of a request (as graph_get()) or of page(). Must not be
+ * called from a done() callback.
+ */
+int graph_get_pages(struct graph *g, int who, const char *url,
+		    graph_page_fn *page, void *ctx, struct dg_err *err)
+	__attribute__((warn_unused_result));
+
+/*
  * POST a form (application/x-www-form-urlencoded) to an absolute URL and
  * wait for the answer, whatever its status: *status and body receive it.
  * For the token endpoint, which answers errors as JSON with 400; form is

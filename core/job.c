@@ -1,4 +1,5 @@
 #include "job.h"
+#include "job_int.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -457,16 +458,8 @@ static int deliver_stdout(struct job_ctx *c, struct job_user *ju,
 	return rc;
 }
 
-/*
- * One user's outcome line, "user date: <fmt>" (job.h), with the fields a
- * structured log (--log-format json) shows apart.
- */
-static void say(enum logging_level level, const char *user, const char *date,
-		const char *outcome, const char *reason, const char *fmt, ...)
-	__attribute__((format(printf, 6, 7)));
-
-static void say(enum logging_level level, const char *user, const char *date,
-		const char *outcome, const char *reason, const char *fmt, ...)
+void job_say(enum logging_level level, const char *user, const char *date,
+	     const char *outcome, const char *reason, const char *fmt, ...)
 {
 	struct logging_fields f = { .user = user, .date = date,
 				    .outcome = outcome, .reason = reason };
@@ -533,15 +526,6 @@ static bool in_queue(struct job_ctx *c, const struct job_user *ju)
 	return found;
 }
 
-static void report_deferred(const char *user, const char *date, int64_t next,
-			    const char *why)
-{
-	char at[32];
-
-	clock_format_utc(next, at, sizeof(at));
-	say(LOGGING_WARN, user, date, "deferred", why,
-	    "deferred (next try %s): %s", at, why ? why : "no reason recorded");
-}
 
 /*
  * A digest already in the queue for this day is not built again: it was
@@ -559,14 +543,14 @@ static bool already_queued(struct job_ctx *c, struct job_user *ju,
 		return false;
 	sent = !strcmp(m.state, "sent");
 	if (sent || !strcmp(m.state, "failed")) {
-		say(LOGGING_INFO, ju->user->mail, ju->target.date, "skipped",
+		job_say(LOGGING_INFO, ju->user->mail, ju->target.date, "skipped",
 		    sent ? "already_sent" : "already_failed", "skipped (%s)",
 		    sent ? "already_sent" : "already_failed");
 		count_skip(sum, sent ? "already_sent" : "already_failed");
 	} else if (!strcmp(m.state, "queued") &&
 		   m.next_attempt_at > c->o->now_ms) {
 		/* Not due this run; deliver does not see it: say so here. */
-		report_deferred(m.user, m.date, m.next_attempt_at,
+		job_log_deferred(m.user, m.date, m.next_attempt_at,
 				m.last_reply);
 		sum->deferred++;
 	}
@@ -582,15 +566,15 @@ static int before_send_at(struct job_ctx *c, struct job_user *ju,
 			  bool *wait, struct dg_err *err)
 {
 	const char *at = c->o->cfg->digest.send_at;
-	int minutes = 0, rc;
+	int minutes = 0, send_at = 0, rc;
 
 	*wait = false;
-	if (!at || c->o->date)
+	/* config checked send_at: a bad one is as none */
+	if (!tz_parse_time_of_day(at, &send_at) || c->o->date)
 		return 0;
 	rc = tz_local_minutes(ju->target.zone, c->o->now_ms, &minutes, err);
 	if (!rc)
-		*wait = minutes < ((at[0] - '0') * 10 + at[1] - '0') * 60 +
-					  (at[3] - '0') * 10 + at[4] - '0';
+		*wait = minutes < send_at;
 	return rc;
 }
 
@@ -610,7 +594,7 @@ static void run_user(struct job_ctx *c, const struct cal_user *u,
 	if (!rc && !ju.skip_reason)
 		rc = before_send_at(c, &ju, &wait, &err);
 	if (!rc && wait) {
-		say(LOGGING_INFO, u->mail, ju.target.date, "waiting", NULL,
+		job_say(LOGGING_INFO, u->mail, ju.target.date, "waiting", NULL,
 		    "waiting (sends at %s in %s)", c->o->cfg->digest.send_at,
 		    ju.target.zone);
 		sum->waiting++;
@@ -623,7 +607,7 @@ static void run_user(struct job_ctx *c, const struct cal_user *u,
 		rc = build_day(c, &ju, &err);
 	date = ju.target.date[0] ? ju.target.date : "-";
 	if (!rc && ju.skip_reason) {
-		say(LOGGING_INFO, u->mail, date, "skipped", ju.skip_reason,
+		job_say(LOGGING_INFO, u->mail, date, "skipped", ju.skip_reason,
 		    "skipped (%s)", ju.skip_reason);
 		record(c, u->mail, date, "skipped", ju.skip_reason);
 		count_skip(sum, ju.skip_reason);
@@ -641,14 +625,14 @@ static void run_user(struct job_ctx *c, const struct cal_user *u,
 	else if (!rc && !c->o->dry_run)
 		rc = deliver_stdout(c, &ju, &msg, &err);
 	if (rc) {
-		say(LOGGING_ERROR, u->mail, date, "failed", err.msg,
+		job_say(LOGGING_ERROR, u->mail, date, "failed", err.msg,
 		    "failed: %s", err.msg);
 		record(c, u->mail, date, "failed", err.msg);
 		sum->failed++;
 	} else if (c->queued) {
 		record(c, u->mail, date, "queued", NULL);
 	} else {
-		say(LOGGING_INFO, u->mail, date,
+		job_say(LOGGING_INFO, u->mail, date,
 		    c->o->dry_run ? "ready" : "sent", NULL, "%s (%zu meetings)",
 		    c->o->dry_run ? "ready (dry run)" : "sent", ju.day.n);
 		if (c->o->dry_run)
@@ -705,40 +689,8 @@ static bool selected_row(const struct queue_msg *m, void *ctx)
 static void delivered(const struct deliver_report *r, void *ctx)
 {
 	struct job_ctx *c = ctx;
-	const struct queue_msg *m = r->msg;
-	struct job_summary *sum = c->sum;
 
-	switch (r->result) {
-	case DELIVER_SENT:
-		say(LOGGING_INFO, m->user, m->date, "sent", NULL, "sent%s",
-		    strcmp(m->kind, "resend") ? "" : " (resend)");
-		record(c, m->user, m->date, "sent", NULL);
-		sum->sent++;
-		break;
-	case DELIVER_DEFERRED:
-		report_deferred(m->user, m->date, r->next_attempt_at,
-				r->reason);
-		record(c, m->user, m->date, "queued", r->reason);
-		sum->deferred++;
-		break;
-	case DELIVER_FAILED:
-		say(LOGGING_ERROR, m->user, m->date, "failed", r->reason,
-		    "failed: %s", r->reason);
-		record(c, m->user, m->date, "failed", r->reason);
-		sum->failed++;
-		break;
-	case DELIVER_STOP:
-		say(LOGGING_ERROR, m->user, m->date, "untried", r->reason,
-		    "not sent, delivery stopped: %s", r->reason);
-		record(c, m->user, m->date, "queued", r->reason);
-		sum->untried++;
-		break;
-	case DELIVER_UNTRIED:
-		say(LOGGING_WARN, m->user, m->date, "untried", r->reason,
-		    "not tried, stays queued: %s", r->reason);
-		sum->untried++;
-		break;
-	}
+	job_report_delivery(c->store, c->o->now_ms, c->sum, r);
 }
 
 /* A --user that names nobody in the tenant is a failure, not silence. */
@@ -749,7 +701,7 @@ static size_t unknown_users(const struct job_ctx *c)
 	for (size_t i = 0; c->o->users && i < c->o->nusers; i++) {
 		if (find_user(c, c->o->users[i]))
 			continue;
-		say(LOGGING_ERROR, c->o->users[i], NULL, "failed",
+		job_say(LOGGING_ERROR, c->o->users[i], NULL, "failed",
 		    "no such user in the tenant",
 		    "failed: no such user in the tenant");
 		n++;

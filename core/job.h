@@ -88,6 +88,17 @@ int job_resend(const struct job_opts *o, const char *user,
 	       struct job_summary *sum, struct dg_err *err)
 	__attribute__((warn_unused_result));
 
+/*
+ * Send the deferred messages now, ignoring their backoff: every queued
+ * row whatever its next try time (and any a crash left "sending"); user
+ * (NULL: everyone) narrows it to one recipient. Takes the run lock, as a
+ * run does. Each outcome is reported and counted as job_run() does;
+ * returns as job_run(), DG_EINVAL when [delivery] queues nothing.
+ */
+int job_retry(const struct job_opts *o, const char *user,
+	      struct job_summary *sum, struct dg_err *err)
+	__attribute__((warn_unused_result));
+
 enum job_format {
 	JOB_FORMAT_TEXT,
 	JOB_FORMAT_HTML,

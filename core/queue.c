@@ -458,6 +458,30 @@ int queue_mark_sending(struct store *st, int64_t id, int64_t now_ms,
 			  id, now_ms, NULL, "sending", 0, err);
 }
 
+int queue_mark_sending_many(struct store *st, const int64_t *ids, size_t n,
+			    int64_t now_ms, struct dg_err *err)
+{
+	int rc;
+
+	if (!n)
+		return 0;
+	if (!sqlite3_get_autocommit(store_db(st)))
+		return queue_mark_sending(st, ids[0], now_ms, err);
+	rc = store_begin(st, err);
+	for (size_t i = 0; !rc && i < n; i++)
+		rc = update_row(st,
+				"UPDATE queue SET state = 'sending',"
+				" attempts = attempts + 1, updated_at = ?2 "
+				"WHERE id = ?1 AND state IN ('queued', "
+				"'sending')",
+				ids[i], now_ms, NULL, "sending", 0, err);
+	if (rc) {
+		store_rollback(st);
+		return rc;
+	}
+	return store_commit(st, err);
+}
+
 int queue_mark_sent(struct store *st, int64_t id, const char *reply,
 		    int64_t now_ms, struct dg_err *err)
 {

@@ -114,6 +114,15 @@ int queue_mark_sending(struct store *st, int64_t id, int64_t now_ms,
 		       struct dg_err *err) __attribute__((warn_unused_result));
 
 /*
+ * queue_mark_sending() for ids[0..n) at once, in one transaction: one
+ * commit (one fsync) for a batch of messages about to leave together.
+ * All or none; the same errors.
+ */
+int queue_mark_sending_many(struct store *st, const int64_t *ids, size_t n,
+			    int64_t now_ms, struct dg_err *err)
+	__attribute__((warn_unused_result));
+
+/*
  * The outcome of the attempt queue_mark_sending() started; reply (NULL:
  * none) is the server's reply or the error, kept as last_reply. These may
  * run inside the caller's transaction (with queue_record_outcome(), say)

@@ -554,8 +554,10 @@ static int classify_reply(struct smtp *c, CURLcode rc, const char *rcpt,
 	*outcome = temp ? SMTP_TEMPFAIL : SMTP_PERMFAIL;
 	if (rc == CURLE_LOGIN_DENIED || is_auth_code(c->reply_code))
 		return dg_errf(err, temp ? DG_ETEMP : DG_EPERM,
-			       "smtp %s: authentication %s: %s", c->where,
-			       temp ? "deferred" : "failed", text);
+			       "smtp %s: authentication %s: %s%s", c->where,
+			       temp ? "deferred" : "failed", text,
+			       temp ? "" : " (check [smtp] username and its "
+					   "password)");
 	/* 530: authentication (or STARTTLS) required before MAIL. */
 	if (c->reply_code == 530)
 		return dg_errf(err, DG_EPERM, "smtp %s: the server does not "
@@ -581,7 +583,8 @@ static int classify_transport(struct smtp *c, CURLcode rc,
 	case CURLE_LOGIN_DENIED:
 		*outcome = SMTP_PERMFAIL;
 		return dg_errf(err, DG_EPERM, "smtp %s: authentication "
-			       "failed: %s", c->where, detail);
+			       "failed: %s (check [smtp] username and its "
+			       "password)", c->where, detail);
 	/*
 	 * TLS that cannot be set up as configured is a configuration
 	 * error, like a refused AUTH: every message would meet it, so the

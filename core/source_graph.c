@@ -559,58 +559,60 @@ static int members_url(const char *id, struct strbuf *url)
 	return rc;
 }
 
-/* Walk the pages of url with parse until it says stop (no next page). */
+/* What find_group() looks for, page after page. */
+struct group_find {
+	const char *address;
+	struct cal_group *out;
+	bool *found;
+};
+
+static int group_find_page(const char *body, size_t len, void *ctx,
+			   char **next, struct dg_err *err)
+{
+	struct group_find *f = ctx;
+	int rc = graphjson_group_find(body, len, f->address, f->out, f->found,
+				      next, err);
+
+	if (*f->found) {
+		/* The group is found: its later pages are not needed. */
+		free(*next);
+		*next = NULL;
+	}
+	return rc;
+}
+
 static int find_group(struct gsrc *s, const char *address,
 		      struct cal_group *out, bool *found, struct dg_err *err)
 {
-	struct strbuf url = STRBUF_INIT, body = STRBUF_INIT;
-	char *next = NULL;
-	int rc;
+	struct group_find f = {.address = address, .out = out, .found = found};
+	struct strbuf url = STRBUF_INIT;
+	int rc = graph_groups_where("mail", address, &url);
 
-	rc = graph_groups_where("mail", address, &url);
 	if (rc)
 		rc = dg_errf(err, rc, "out of memory");
-	while (!rc) {
-		strbuf_reset(&body);
-		rc = graph_get(s->g, 0, next ? next : url.buf, NULL, &body,
-			       err);
-		free(next);
-		next = NULL;
-		if (!rc)
-			rc = graphjson_group_find(body.buf, body.len, address,
-						  out, found, &next, err);
-		if (*found || !next)
-			break;
-	}
-	free(next);
+	else
+		rc = graph_get_pages(s->g, 0, url.buf, group_find_page, &f,
+				     err);
 	strbuf_release(&url);
-	strbuf_release(&body);
 	return rc;
+}
+
+static int members_page(const char *body, size_t len, void *ctx,
+			char **next, struct dg_err *err)
+{
+	return graphjson_members_page(body, len, ctx, next, err);
 }
 
 static int members(struct gsrc *s, struct cal_group *g, struct dg_err *err)
 {
-	struct strbuf url = STRBUF_INIT, body = STRBUF_INIT;
-	char *next = NULL;
-	int rc;
+	struct strbuf url = STRBUF_INIT;
+	int rc = members_url(g->id, &url);
 
-	rc = members_url(g->id, &url);
 	if (rc)
 		rc = dg_errf(err, rc, "out of memory");
-	while (!rc) {
-		strbuf_reset(&body);
-		rc = graph_get(s->g, 0, next ? next : url.buf, NULL, &body,
-			       err);
-		free(next);
-		next = NULL;
-		if (!rc)
-			rc = graphjson_members_page(body.buf, body.len, g,
-						    &next, err);
-		if (!next)
-			break;
-	}
+	else
+		rc = graph_get_pages(s->g, 0, url.buf, members_page, g, err);
 	strbuf_release(&url);
-	strbuf_release(&body);
 	return rc;
 }
 

@@ -109,18 +109,33 @@ static bool valid_date(const struct tz_civil *c)
 	return c->day <= last;
 }
 
-/* "YYYY-MM-DD" at the start of s; what follows is the caller's. */
-static bool parse_date_prefix(const char *s, struct tz_civil *c)
+bool tz_scan_date(const char **sp, struct tz_civil *c)
 {
+	const char *s = *sp;
+
 	memset(c, 0, sizeof(*c));
-	return parse_digits(s, 4, &c->year) && s[4] == '-' &&
-	       parse_digits(s + 5, 2, &c->month) && s[7] == '-' &&
-	       parse_digits(s + 8, 2, &c->day) && valid_date(c);
+	if (!(parse_digits(s, 4, &c->year) && s[4] == '-' &&
+	      parse_digits(s + 5, 2, &c->month) && s[7] == '-' &&
+	      parse_digits(s + 8, 2, &c->day) && valid_date(c)))
+		return false;
+	*sp = s + 10;
+	return true;
 }
 
 bool tz_parse_date(const char *s, struct tz_civil *c)
 {
-	return s && parse_date_prefix(s, c) && s[10] == '\0';
+	return s && tz_scan_date(&s, c) && *s == '\0';
+}
+
+bool tz_parse_time_of_day(const char *s, int *minutes)
+{
+	int h, m;
+
+	if (!s || !parse_digits(s, 2, &h) || s[2] != ':' ||
+	    !parse_digits(s + 3, 2, &m) || s[5] || h > 23 || m > 59)
+		return false;
+	*minutes = h * 60 + m;
+	return true;
 }
 
 /* Up to 7 digits after the dot (Graph writes 7); keep milliseconds. */
@@ -147,9 +162,9 @@ static bool parse_fraction(const char **sp, int *ms)
 
 bool tz_parse_graph_datetime(const char *s, struct tz_civil *c)
 {
-	if (!s || !parse_date_prefix(s, c) || s[10] != 'T')
+	if (!s || !tz_scan_date(&s, c) || *s != 'T')
 		return false;
-	s += 11;
+	s++;
 	if (!parse_digits(s, 2, &c->hour) || s[2] != ':' ||
 	    !parse_digits(s + 3, 2, &c->minute) || s[5] != ':' ||
 	    !parse_digits(s + 6, 2, &c->second))

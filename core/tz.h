@@ -44,10 +44,18 @@ void tz_civil_from_days(int64_t days, struct tz_civil *c);
 int tz_weekday(int64_t days);
 
 /*
- * "YYYY-MM-DD", a real calendar date of years 0001..9999, and nothing
- * after it. Fills *c (time of day 0). NULL is no date.
+ * The one date parser of the project (--date, Graph's dateTimes, RFC 3339
+ * instants): "YYYY-MM-DD" at *s, a real calendar date of years
+ * 0001..9999. Fills *c (time of day 0) and steps *s past it; what follows
+ * is the caller's. False (and *s untouched) when there is no such date.
  */
+bool tz_scan_date(const char **s, struct tz_civil *c);
+
+/* tz_scan_date() of all of s: nothing may follow. NULL is no date. */
 bool tz_parse_date(const char *s, struct tz_civil *c);
+
+/* "HH:MM", 00:00 to 23:59, as minutes after midnight. NULL is none. */
+bool tz_parse_time_of_day(const char *s, int *minutes);
 
 /*
  * A Graph dateTime: "2026-11-24T17:00:00.0000000", no offset, up to 7

@@ -49,14 +49,28 @@ static bool is_guid(const char *s)
 	return !s[i];
 }
 
+/* What group_id() looks for, page after page. */
+struct group_named {
+	const char *name;
+	struct cal_group g;
+	size_t matches;
+};
+
+static int group_named_page(const char *body, size_t len, void *ctx,
+			    char **next, struct dg_err *err)
+{
+	struct group_named *q = ctx;
+
+	return graphjson_group_named(body, len, q->name, &q->g, &q->matches,
+				     next, err);
+}
+
 /* The id of [graph] group: given, or looked up by mail or name. */
 static int group_id(struct sync *s, char **id, struct dg_err *err)
 {
 	const char *name = s->cfg->graph.group;
-	struct strbuf url = STRBUF_INIT, body = STRBUF_INIT;
-	struct cal_group g = {0};
-	char *next = NULL;
-	size_t matches = 0;
+	struct group_named q = {.name = name, .g = {0}, .matches = 0};
+	struct strbuf url = STRBUF_INIT;
 	int rc;
 
 	if (is_guid(name)) {
@@ -67,33 +81,23 @@ static int group_id(struct sync *s, char **id, struct dg_err *err)
 				name, &url);
 	if (rc)
 		return dg_errf(err, rc, "out of memory");
-	do {
-		strbuf_reset(&body);
-		rc = graph_get(s->g, 0, next ? next : url.buf, NULL, &body,
-			       err);
-		free(next);
-		next = NULL;
-		if (!rc)
-			rc = graphjson_group_named(body.buf, body.len, name, &g,
-						   &matches, &next, err);
-	} while (!rc && next);
+	rc = graph_get_pages(s->g, 0, url.buf, group_named_page, &q, err);
 	strbuf_release(&url);
-	strbuf_release(&body);
-	if (!rc && !matches)
+	if (!rc && !q.matches)
 		rc = dg_errf(err, DG_ENOTFOUND,
 			     "[graph] group: no group has "
 			     "the mail or name '%s'",
 			     name);
-	else if (!rc && matches > 1)
+	else if (!rc && q.matches > 1)
 		rc = dg_errf(err, DG_EINVAL,
 			     "[graph] group: %zu groups have "
 			     "the name '%s'; give its mail or id instead",
-			     matches, name);
+			     q.matches, name);
 	if (!rc) {
-		*id = g.id;
-		g.id = NULL;
+		*id = q.g.id;
+		q.g.id = NULL;
 	}
-	cal_group_release(&g);
+	cal_group_release(&q.g);
 	return rc;
 }
 
@@ -121,32 +125,30 @@ static int first_url(struct sync *s, struct strbuf *url, struct dg_err *err)
 	return rc ? dg_errf(err, rc, "out of memory") : 0;
 }
 
-/* Every page, nextLink after nextLink. */
-static int fetch_all(struct sync *s, struct dg_err *err)
+/* One page of users, or of the group's members; progress hears of it. */
+static int users_page(const char *body, size_t len, void *ctx, char **next,
+		      struct dg_err *err)
 {
-	struct strbuf url = STRBUF_INIT, body = STRBUF_INIT;
-	char *next = NULL;
+	struct sync *s = ctx;
 	int rc;
 
-	rc = first_url(s, &url, err);
-	while (!rc) {
-		strbuf_reset(&body);
-		rc = graph_get(s->g, 0, next ? next : url.buf, NULL, &body,
-			       err);
-		free(next);
-		next = NULL;
-		if (!rc && s->cfg->graph.group)
-			rc = graphjson_member_users_page(body.buf, body.len,
-							 &s->users, &next, err);
-		else if (!rc)
-			rc = graphjson_users_page(body.buf, body.len, &s->users,
-						  &next, err);
-		report(s);
-		if (!next)
-			break;
-	}
+	if (s->cfg->graph.group)
+		rc = graphjson_member_users_page(body, len, &s->users, next,
+						 err);
+	else
+		rc = graphjson_users_page(body, len, &s->users, next, err);
+	report(s);
+	return rc;
+}
+
+static int fetch_all(struct sync *s, struct dg_err *err)
+{
+	struct strbuf url = STRBUF_INIT;
+	int rc = first_url(s, &url, err);
+
+	if (!rc)
+		rc = graph_get_pages(s->g, 0, url.buf, users_page, s, err);
 	strbuf_release(&url);
-	strbuf_release(&body);
 	return rc;
 }
 

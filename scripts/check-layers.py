@@ -60,6 +60,8 @@ PARTS = {
     "mustache_value": "mustache",
     "smtp_int": "smtp",
     "smtp_pool": "smtp",
+    "job_int": "job",
+    "job_retry": "job",
     "source_graph": "source",
 }
 

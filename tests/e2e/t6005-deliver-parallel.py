@@ -1,7 +1,7 @@
 """Parallel SMTP delivery: [smtp] connections messages in flight over
 reused connections; a 421 that closes one connection defers only its
 message (shown with its next try, exit 1) while the others go, and a
-later run delivers it once; max_per_minute spaces the messages; Date is
+`digest retry` sends it at once; max_per_minute spaces the messages; Date is
 when the message left, not the planning clock."""
 import collections
 import email
@@ -57,12 +57,28 @@ with Server(s0.dir, "--delay", "0.3", "--close-session", "2") as srv:
           "a run before the next try shows the message deferred and exits 1", err2)
     check(len(srv.messages()) == len(ready) - 1, "and does not send it early")
 
-    # After the backoff a later run delivers it, exactly once overall.
-    r = s.run("--now", "2026-11-23T12:00:00Z", "run", "--date", "2026-11-24")
+    # retry --user someone else: nothing of theirs is deferred.
+    victim = deferred[0][0].lower() if deferred else ""
+    other = next(u for u in ready if u != victim)
+    r = s.run("retry", "--user", other)
+    check(r.returncode == 0 and "nothing to retry" in text(r.stderr)
+          and len(srv.messages()) == len(ready) - 1,
+          "retry --user of a user with nothing deferred sends nothing, exit 0",
+          text(r.stderr))
+
+    # retry sends it now, without waiting for the backoff.
+    r = s.run("retry", "--user", victim.upper())
     counts = collections.Counter(m["rcpt_tos"][0].lower() for _, m in srv.messages())
-    check(r.returncode == 0 and sorted(counts) == ready and set(counts.values()) == {1},
-          "a run after the backoff delivers it: every digest exactly once",
-          (counts, text(r.stderr)))
+    check(r.returncode == 0 and re.search(rf"{re.escape(victim)} \S+: sent", text(r.stderr)),
+          "retry --user sends the deferred message now, exit 0", text(r.stderr))
+    check(sorted(counts) == ready and set(counts.values()) == {1},
+          "every digest has arrived exactly once", counts)
+    r = s.run("--now", "2026-11-23T12:00:00Z", "run", "--date", "2026-11-24")
+    check(r.returncode == 0 and len(srv.messages()) == len(ready),
+          "a later run sends nothing more", text(r.stderr))
+    r = s.run("retry")
+    check(r.returncode == 0 and len(srv.messages()) == len(ready),
+          "a retry with nothing deferred sends nothing and exits 0", text(r.stderr))
 
     # Date: when the message left (the real clock), not --now.
     body, _ = srv.messages()[-1]

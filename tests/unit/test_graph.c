@@ -846,6 +846,104 @@ static void test_graph__post_form_returns_any_status_with_its_body(void **state)
 	srv_stop(s);
 }
 
+/*
+ * Each answer names the page asked for ("/v1.0/pages/2"); page mode is
+ * not found.
+ */
+static void echo_target(void *ctx, const struct stub_request *rq,
+			struct stub_response *rs)
+{
+	struct srv *s = ctx;
+	char gone[32];
+
+	lock(s);
+	s->hits++;
+	unlock(s);
+	snprintf(gone, sizeof(gone), "/v1.0/pages/%d", s->mode);
+	if (!strcmp(rq->target, gone)) {
+		rs->status = 404;
+		rs->body = strdup(ERR_BODY("ResourceNotFound", "gone"));
+		return;
+	}
+	rs->body = strdup(rq->target);
+}
+
+/* What a test's page function saw, and when it fails or stops. */
+struct pages_seen {
+	struct strbuf seen; /* the bodies, one per line */
+	int last;	    /* the page that names no next one */
+	int fail_at;	    /* the page whose parse fails; 0: none */
+	int n;
+};
+
+static int page_seen(const char *body, size_t len, void *ctx, char **next,
+		     struct dg_err *err)
+{
+	struct pages_seen *p = ctx;
+	char url[32];
+
+	p->n++;
+	assert_int_equal(strbuf_add(&p->seen, body, len), 0);
+	assert_int_equal(strbuf_addch(&p->seen, '\n'), 0);
+	if (p->n < p->last) {
+		snprintf(url, sizeof(url), "/pages/%d", p->n + 1);
+		*next = strdup(url);
+	}
+	if (p->n == p->fail_at)
+		return dg_errf(err, DG_EPARSE, "page %d is malformed", p->n);
+	return 0;
+}
+
+static void
+test_graph__get_pages_follows_each_next_page_to_the_last(void **state)
+{
+	struct srv *s = srv_start(echo_target, 0);
+	struct graph *g = open_graph(s, 8, NULL);
+	struct dg_err err = DG_ERR_INIT;
+	struct pages_seen p = {.seen = STRBUF_INIT, .last = 3};
+
+	assert_int_equal(graph_get_pages(g, 0, "/pages/1", page_seen, &p, &err),
+			 0);
+	assert_string_equal(p.seen.buf,
+			    "/v1.0/pages/1\n/v1.0/pages/2\n/v1.0/pages/3\n");
+	assert_int_equal(s->hits, 3);
+	strbuf_release(&p.seen);
+	graph_close(g);
+	srv_stop(s);
+}
+
+static void test_graph__get_pages_stops_at_a_page_that_fails(void **state)
+{
+	struct srv *s = srv_start(echo_target, 0);
+	struct graph *g = open_graph(s, 8, NULL);
+	struct dg_err err = DG_ERR_INIT;
+	struct pages_seen p = {.seen = STRBUF_INIT, .last = 5, .fail_at = 2};
+
+	assert_int_equal(graph_get_pages(g, 0, "/pages/1", page_seen, &p, &err),
+			 DG_EPARSE);
+	assert_string_equal(err.msg, "page 2 is malformed");
+	assert_int_equal(s->hits, 2);
+	strbuf_release(&p.seen);
+	graph_close(g);
+	srv_stop(s);
+}
+
+static void test_graph__get_pages_stops_at_a_request_that_fails(void **state)
+{
+	struct srv *s = srv_start(echo_target, 2);
+	struct graph *g = open_graph(s, 8, NULL);
+	struct dg_err err = DG_ERR_INIT;
+	struct pages_seen p = {.seen = STRBUF_INIT, .last = 5};
+
+	assert_int_equal(graph_get_pages(g, 0, "/pages/1", page_seen, &p, &err),
+			 DG_ENOTFOUND);
+	assert_int_equal(p.n, 1);
+	assert_int_equal(s->hits, 2);
+	strbuf_release(&p.seen);
+	graph_close(g);
+	srv_stop(s);
+}
+
 #define T(name) cmocka_unit_test(name)
 
 int main(void)
@@ -871,6 +969,9 @@ int main(void)
 		T(test_graph__second_401_fails_without_showing_the_token),
 		T(test_graph__token_refused_fails_the_request_unsent),
 		T(test_graph__follows_a_next_link_verbatim),
+		T(test_graph__get_pages_follows_each_next_page_to_the_last),
+		T(test_graph__get_pages_stops_at_a_page_that_fails),
+		T(test_graph__get_pages_stops_at_a_request_that_fails),
 		T(test_graph__refuses_a_next_link_to_another_host),
 		T(test_graph__refuses_plain_http_to_a_remote_host),
 		T(test_graph__escape_encodes_all_but_unreserved),
