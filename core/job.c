@@ -543,9 +543,10 @@ static bool already_queued(struct job_ctx *c, struct job_user *ju,
 		return false;
 	sent = !strcmp(m.state, "sent");
 	if (sent || !strcmp(m.state, "failed")) {
-		job_say(LOGGING_INFO, ju->user->mail, ju->target.date, "skipped",
-		    sent ? "already_sent" : "already_failed", "skipped (%s)",
-		    sent ? "already_sent" : "already_failed");
+		job_say(LOGGING_INFO, ju->user->mail, ju->target.date,
+			"skipped", sent ? "already_sent" : "already_failed",
+			"skipped (%s)",
+			sent ? "already_sent" : "already_failed");
 		count_skip(sum, sent ? "already_sent" : "already_failed");
 	} else if (!strcmp(m.state, "queued") &&
 		   m.next_attempt_at > c->o->now_ms) {
@@ -595,8 +596,8 @@ static void run_user(struct job_ctx *c, const struct cal_user *u,
 		rc = before_send_at(c, &ju, &wait, &err);
 	if (!rc && wait) {
 		job_say(LOGGING_INFO, u->mail, ju.target.date, "waiting", NULL,
-		    "waiting (sends at %s in %s)", c->o->cfg->digest.send_at,
-		    ju.target.zone);
+			"waiting (sends at %s in %s)",
+			c->o->cfg->digest.send_at, ju.target.zone);
 		sum->waiting++;
 		goto out;
 	}
@@ -608,7 +609,7 @@ static void run_user(struct job_ctx *c, const struct cal_user *u,
 	date = ju.target.date[0] ? ju.target.date : "-";
 	if (!rc && ju.skip_reason) {
 		job_say(LOGGING_INFO, u->mail, date, "skipped", ju.skip_reason,
-		    "skipped (%s)", ju.skip_reason);
+			"skipped (%s)", ju.skip_reason);
 		record(c, u->mail, date, "skipped", ju.skip_reason);
 		count_skip(sum, ju.skip_reason);
 		goto out;
@@ -626,15 +627,16 @@ static void run_user(struct job_ctx *c, const struct cal_user *u,
 		rc = deliver_stdout(c, &ju, &msg, &err);
 	if (rc) {
 		job_say(LOGGING_ERROR, u->mail, date, "failed", err.msg,
-		    "failed: %s", err.msg);
+			"failed: %s", err.msg);
 		record(c, u->mail, date, "failed", err.msg);
 		sum->failed++;
 	} else if (c->queued) {
 		record(c, u->mail, date, "queued", NULL);
 	} else {
 		job_say(LOGGING_INFO, u->mail, date,
-		    c->o->dry_run ? "ready" : "sent", NULL, "%s (%zu meetings)",
-		    c->o->dry_run ? "ready (dry run)" : "sent", ju.day.n);
+			c->o->dry_run ? "ready" : "sent", NULL,
+			"%s (%zu meetings)",
+			c->o->dry_run ? "ready (dry run)" : "sent", ju.day.n);
 		if (c->o->dry_run)
 			sum->ready++;
 		else
@@ -702,8 +704,8 @@ static size_t unknown_users(const struct job_ctx *c)
 		if (find_user(c, c->o->users[i]))
 			continue;
 		job_say(LOGGING_ERROR, c->o->users[i], NULL, "failed",
-		    "no such user in the tenant",
-		    "failed: no such user in the tenant");
+			"no such user in the tenant",
+			"failed: no such user in the tenant");
 		n++;
 	}
 	return n;
