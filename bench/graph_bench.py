@@ -52,6 +52,8 @@ def parse_args(argv):
                    help="passed to digest run --jobs")
     p.add_argument("--bin", default=os.environ.get(
         "DIGEST_BIN", os.path.join(SRC, "build", "digest")))
+    p.add_argument("--perf", metavar="FILE",
+                   help="also record a profile of the run with perf record")
     p.add_argument("--json", action="store_true",
                    help="print the results as one JSON object")
     p.add_argument("--keep", action="store_true",
@@ -106,8 +108,12 @@ def main(argv):
         result["sync_requests"] = sync_stats["requests"]
         srv.control("reset-stats")
 
-        cmd = [TIME, "-v", args.bin, "--config", s.config, "--now", NOW,
-               "run", "--dry-run"]
+        cmd = [TIME, "-v"]
+        if args.perf:
+            cmd += ["perf", "record", "-g", "-o",
+                    os.path.abspath(args.perf), "--"]
+        cmd += [args.bin, "--config", s.config, "--now", NOW,
+                "run", "--dry-run"]
         if args.jobs:
             cmd += ["--jobs", str(args.jobs)]
         full_env = dict(os.environ)
@@ -176,6 +182,9 @@ def report(r):
     line("run --dry-run: exit status", r.get("run_exit"))
     line("run --dry-run: CPU user/sys",
          f"{r.get('run_user_cpu_s')} / {r.get('run_sys_cpu_s')}", " s")
+    cpu = (r.get("run_user_cpu_s") or 0) + (r.get("run_sys_cpu_s") or 0)
+    line("run --dry-run: CPU per user",
+         f"{cpu * 1000 / max(r['users'], 1):.2f}", " ms")
     line("run --dry-run: peak RSS",
          f"{(r.get('peak_rss_kb') or 0) / 1024:.1f}", " MiB")
     line("digests ready / skipped / failed",

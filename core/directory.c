@@ -29,6 +29,7 @@ struct directory {
 	struct hmap tenant;  /* mail, UPN, smtp proxy -> cal_user */
 	struct hmap domains; /* domain of a tenant address -> cal_user */
 	struct hmap answers; /* address -> struct answer */
+	struct hmap asked;   /* address -> its own copy: answer pending */
 	struct directory_stats stats;
 };
 
@@ -128,6 +129,7 @@ int directory_open(const struct roster *roster,
 	hmap_init(&d->tenant, HMAP_NOCASE);
 	hmap_init(&d->domains, HMAP_NOCASE);
 	hmap_init(&d->answers, HMAP_NOCASE);
+	hmap_init(&d->asked, HMAP_NOCASE);
 	rc = index_roster(d);
 	if (!rc)
 		rc = index_users(d);
@@ -157,6 +159,10 @@ void directory_close(struct directory *d)
 	while ((e = hmap_next(&d->answers, &pos)))
 		answer_free(e->value);
 	hmap_release(&d->answers);
+	pos = 0;
+	while ((e = hmap_next(&d->asked, &pos)))
+		free(e->value);
+	hmap_release(&d->asked);
 	hmap_release(&d->people);
 	hmap_release(&d->tenant);
 	hmap_release(&d->domains);
@@ -285,9 +291,15 @@ int directory_add_group(struct directory *d, struct cal_group *g,
 static int look_up(struct directory *d, const char *address,
 		   struct dg_err *err)
 {
+	char *asked = hmap_remove(&d->asked, address);
 	struct cal_group g;
 	int rc;
 
+	/* Asked ahead and not heard of yet: this lookup takes its place. */
+	if (asked) {
+		free(asked);
+		d->stats.lookups--;
+	}
 	if (d->stats.lookups >= d->limits.per_run) {
 		d->stats.capped++;
 		return remember(d, address, ANSWER_CAPPED, NULL);
@@ -317,6 +329,32 @@ static bool may_be_list(const struct directory *d,
 	       !directory_is_external(d, a->who.address);
 }
 
+/*
+ * What to do about one candidate address of a meeting: the caps apply
+ * in the same order whether the lookup is made now or asked ahead, so
+ * every reader of a meeting sees the same lists.
+ */
+enum candidate { KNOWN, LOOK_UP, CAPPED };
+
+static enum candidate candidate(struct directory *d, const char *address,
+				size_t *seen)
+{
+	if ((*seen)++ >= d->limits.per_meeting) {
+		if (!hmap_get(&d->answers, address))
+			d->stats.capped++;
+		return KNOWN;
+	}
+	if (hmap_get(&d->answers, address))
+		return KNOWN;
+	if (hmap_get(&d->asked, address))
+		return LOOK_UP;
+	if (d->stats.lookups >= d->limits.per_run) {
+		d->stats.capped++;
+		return CAPPED;
+	}
+	return LOOK_UP;
+}
+
 int directory_resolve(struct directory *d, const struct cal_user *self,
 		      const struct cal_event *ev, struct dg_err *err)
 {
@@ -324,22 +362,94 @@ int directory_resolve(struct directory *d, const struct cal_user *self,
 
 	for (size_t i = 0; i < ev->nattendees; i++) {
 		const struct cal_attendee *a = &ev->attendees[i];
-		int rc;
+		enum candidate what;
+		int rc = 0;
 
 		if (!may_be_list(d, self, a))
 			continue;
-		if (seen++ >= d->limits.per_meeting) {
-			if (!hmap_get(&d->answers, a->who.address))
-				d->stats.capped++;
-			continue;
-		}
-		if (hmap_get(&d->answers, a->who.address))
-			continue;
-		rc = look_up(d, a->who.address, err);
+		what = candidate(d, a->who.address, &seen);
+		if (what == CAPPED)
+			rc = remember(d, a->who.address, ANSWER_CAPPED, NULL);
+		else if (what == LOOK_UP)
+			rc = look_up(d, a->who.address, err);
 		if (rc)
 			return rc;
 	}
 	return 0;
+}
+
+/* Ask the source about address ahead; its answer comes later. */
+static int ask(struct directory *d, const char *address, struct dg_err *err)
+{
+	char *key = strdup(address);
+	int rc;
+
+	if (!key || hmap_put(&d->asked, key, key, NULL)) {
+		free(key);
+		return dg_errf(err, DG_ENOMEM, "out of memory");
+	}
+	d->stats.lookups++;
+	rc = source_ask_group(d->src, address, err);
+	return rc;
+}
+
+int directory_ask(struct directory *d, const struct cal_user *self,
+		  const struct cal_event *ev, size_t *pending,
+		  struct dg_err *err)
+{
+	size_t seen = 0;
+
+	for (size_t i = 0; i < ev->nattendees; i++) {
+		const struct cal_attendee *a = &ev->attendees[i];
+		const char *address = a->who.address;
+		int rc = 0;
+
+		if (!may_be_list(d, self, a))
+			continue;
+		switch (candidate(d, address, &seen)) {
+		case KNOWN:
+			break;
+		case CAPPED:
+			rc = remember(d, address, ANSWER_CAPPED, NULL);
+			break;
+		case LOOK_UP:
+			if (!d->src)
+				rc = look_up(d, address, err);
+			else if (!hmap_get(&d->asked, address))
+				rc = ask(d, address, err);
+			*pending += d->src != NULL;
+			break;
+		}
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
+int directory_answered(struct directory *d, const char *address,
+		       struct dg_err *err)
+{
+	char *key = hmap_remove(&d->asked, address);
+	struct cal_group g;
+	int rc;
+
+	if (!key)
+		return 0; /* told twice, or never asked */
+	memset(&g, 0, sizeof(g));
+	rc = source_group(d->src, key, &g, err);
+	if (rc && rc != DG_ENOTFOUND) {
+		/* Not remembered: the user's own lookup asks again. */
+		d->stats.lookups--;
+		cal_group_release(&g);
+		free(key);
+		return 0;
+	}
+	d->stats.lists += !rc;
+	rc = remember(d, key, rc ? ANSWER_NOT_GROUP : ANSWER_GROUP,
+		      rc ? NULL : &g);
+	cal_group_release(&g);
+	free(key);
+	return rc ? dg_errf(err, rc, "out of memory") : 0;
 }
 
 void directory_get_stats(const struct directory *d,

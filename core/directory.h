@@ -100,6 +100,23 @@ int directory_resolve(struct directory *d, const struct cal_user *self,
 	__attribute__((warn_unused_result));
 
 /*
+ * The same, ahead and without waiting, for a streaming run: ask the
+ * source about the addresses of ev that need it (once each), and add to
+ * *pending the number of ev's addresses whose answer is still out. Tell
+ * the directory of each answer with directory_answered(); when a later
+ * directory_ask() for ev adds nothing to *pending, directory_resolve()
+ * for ev costs no request (unless a lookup failed: then it asks again,
+ * and says why it failed).
+ */
+int directory_ask(struct directory *d, const struct cal_user *self,
+		  const struct cal_event *ev, size_t *pending,
+		  struct dg_err *err) __attribute__((warn_unused_result));
+
+/* The source has the answer about address (see source_on_answer). */
+int directory_answered(struct directory *d, const char *address,
+		       struct dg_err *err) __attribute__((warn_unused_result));
+
+/*
  * Put g (taken over, *g zeroed) in the directory as the list of its
  * mail, as a lookup would. DG_EEXISTS (g untouched) when that address
  * has an answer already.

@@ -708,44 +708,65 @@ static int wait_ms(int64_t next_due)
 	return d < GRAPH_POLL_MS ? (int)d : GRAPH_POLL_MS;
 }
 
-int graph_run(struct graph *g, struct dg_err *err)
+/* One turn of the loop: start what may start, wait, collect answers. */
+static int turn(struct graph *g, struct dg_err *err)
 {
 	int64_t next_due;
-	int still, rc = 0;
+	int still, rc;
+
+	/*
+	 * A stop leaves the calls where they are: graph_close() frees them,
+	 * and the next run asks again. The poll below waits at most
+	 * GRAPH_POLL_MS, and a signal ends it early.
+	 */
+	if (interrupt_pending())
+		return dg_errf(err, DG_ESTOPPED,
+			       "stopped while fetching from Graph");
+	rc = dispatch(g, &next_due, err);
+	if (rc)
+		return rc;
+	if (curl_multi_poll(g->multi, NULL, 0, wait_ms(next_due), NULL) ||
+	    curl_multi_perform(g->multi, &still))
+		return dg_errf(err, DG_EINTERNAL,
+			       "libcurl's multi interface failed");
+	reap(g);
+	if (!g->running && g->tick)
+		g->tick(g->tick_ctx);
+	return 0;
+}
+
+int graph_run(struct graph *g, struct dg_err *err)
+{
+	int rc = 0;
 
 	if (g->in_run)
 		return dg_errf(err, DG_EINTERNAL,
 			       "graph_run() called from "
 			       "a callback");
 	g->in_run = true;
-	while (!rc && (g->head || g->running)) {
-		/*
-		 * A stop leaves the calls where they are: graph_close()
-		 * frees them, and the next run asks again. The poll below
-		 * waits at most GRAPH_POLL_MS, and a signal ends it early.
-		 */
-		if (interrupt_pending()) {
-			rc = dg_errf(err, DG_ESTOPPED,
-				     "stopped while fetching from Graph");
-			break;
-		}
-		rc = dispatch(g, &next_due, err);
-		if (rc)
-			break;
-		if (curl_multi_poll(g->multi, NULL, 0, wait_ms(next_due),
-				    NULL) ||
-		    curl_multi_perform(g->multi, &still)) {
-			rc = dg_errf(err, DG_EINTERNAL,
-				     "libcurl's multi "
-				     "interface failed");
-			break;
-		}
-		reap(g);
-		if (!g->running && g->tick)
-			g->tick(g->tick_ctx);
-	}
+	while (!rc && (g->head || g->running))
+		rc = turn(g, err);
 	g->in_run = false;
 	return rc;
+}
+
+int graph_run_some(struct graph *g, struct dg_err *err)
+{
+	int rc = 0;
+
+	if (g->in_run)
+		return dg_errf(err, DG_EINTERNAL,
+			       "graph_run_some() called from a callback");
+	g->in_run = true;
+	if (g->head || g->running)
+		rc = turn(g, err);
+	g->in_run = false;
+	return rc;
+}
+
+bool graph_busy(const struct graph *g)
+{
+	return g->head || g->running;
 }
 
 /* ---- one request, waited for --------------------------------------- */

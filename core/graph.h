@@ -158,6 +158,18 @@ int graph_run(struct graph *g, struct dg_err *err)
 	__attribute__((warn_unused_result));
 
 /*
+ * One step of graph_run(): start what may start, wait for an answer (at
+ * most a short poll interval), and call the callbacks of the requests
+ * that ended. For a caller that interleaves its own work with the
+ * fetches (the streaming run). Returns as graph_run().
+ */
+int graph_run_some(struct graph *g, struct dg_err *err)
+	__attribute__((warn_unused_result));
+
+/* Whether requests are queued or in flight. */
+bool graph_busy(const struct graph *g);
+
+/*
  * GET one URL (relative or a nextLink) with who's token, run until it is
  * answered, and append a 2xx body to body. Other answers fail with the
  * message of graph_result; 404 is DG_ENOTFOUND, 401 and 403 DG_EPERM.

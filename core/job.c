@@ -15,6 +15,7 @@
 #include "clock.h"
 #include "deliver.h"
 #include "directory.h"
+#include "hmap.h"
 #include "i18n.h"
 #include "logging.h"
 #include "match.h"
@@ -48,6 +49,7 @@ struct job_ctx {
 	bool has_unsub_key;
 	unsigned char unsub_key[crypto_auth_KEYBYTES];
 	struct directory *dir;    /* who addresses are; the lists found */
+	struct job_stream *stream; /* job_run(): the users in flight */
 };
 
 /* One user's digest on its way through the flow. */
@@ -62,6 +64,7 @@ struct job_user {
 	const struct roster_person *self;
 	const char *skip_reason;
 	struct strbuf unsub_url; /* this user's one-click link, if any */
+	enum { AT_MAILBOX, AT_EVENTS, AT_LISTS } stage; /* what it waits for */
 	const struct job_opts *opts; /* the run's, for the locale */
 };
 
@@ -290,7 +293,7 @@ static int build_target(struct job_ctx *c, const struct cal_user *u,
 	return rc;
 }
 
-/* The target day's meetings, matched; or no_meetings. */
+/* The target day's meetings (not matched yet); or no_meetings. */
 static int build_day(struct job_ctx *c, struct job_user *ju,
 		     struct dg_err *err)
 {
@@ -303,9 +306,18 @@ static int build_day(struct job_ctx *c, struct job_user *ju,
 		return rc;
 	ju->have_day = true;
 	ju->skip_reason = ju->day.skip_reason;
-	if (ju->skip_reason)
-		return 0;
-	rc = match_day(c, ju, err);
+	return 0;
+}
+
+/*
+ * The day's people, matched; then whether the day is worth a digest by
+ * [digest] send_when (ju->skip_reason says why not).
+ */
+static int weigh_day(struct job_ctx *c, struct job_user *ju,
+		     struct dg_err *err)
+{
+	int rc = match_day(c, ju, err);
+
 	if (!rc)
 		ju->skip_reason = plan_relevance(
 			&ju->day, ju->attendees,
@@ -323,7 +335,10 @@ static int build_user(struct job_ctx *c, const struct cal_user *u,
 
 	if (rc || ju->skip_reason)
 		return rc;
-	return build_day(c, ju, err);
+	rc = build_day(c, ju, err);
+	if (rc || ju->skip_reason)
+		return rc;
+	return weigh_day(c, ju, err);
 }
 
 static void job_user_init(struct job_user *ju)
@@ -494,6 +509,21 @@ static void count_skip(struct job_summary *sum, const char *reason)
 	sum->skips[i].n++;
 }
 
+/* What only the end of a run knows: the queue left, the replies seen. */
+static void finish_summary(struct job_ctx *c, struct job_summary *sum)
+{
+	struct dg_err err = DG_ERR_INIT;
+	const struct deliver_counts *dc;
+
+	if (!c->queued)
+		return;
+	dc = deliver_counts(c->deliver);
+	memcpy(sum->smtp_replies, dc->smtp_replies,
+	       sizeof(sum->smtp_replies));
+	if (queue_depth(c->store, &sum->queue_depth, &err))
+		logging_warn("cannot count the queue: %s", err.msg);
+}
+
 static bool stop_requested(const struct job_opts *o)
 {
 	return o->stop && *o->stop;
@@ -579,75 +609,6 @@ static int before_send_at(struct job_ctx *c, struct job_user *ju,
 	return rc;
 }
 
-/* A user's digest: built, then printed, queued, or (dry run) dropped. */
-static void run_user(struct job_ctx *c, const struct cal_user *u,
-		     struct job_summary *sum)
-{
-	struct dg_err err = DG_ERR_INIT;
-	struct strbuf msg = STRBUF_INIT, id = STRBUF_INIT;
-	const char *date;
-	struct job_user ju;
-	bool wait = false;
-	int rc;
-
-	job_user_init(&ju);
-	rc = build_target(c, u, &ju, &err);
-	if (!rc && !ju.skip_reason)
-		rc = before_send_at(c, &ju, &wait, &err);
-	if (!rc && wait) {
-		job_say(LOGGING_INFO, u->mail, ju.target.date, "waiting", NULL,
-			"waiting (sends at %s in %s)",
-			c->o->cfg->digest.send_at, ju.target.zone);
-		sum->waiting++;
-		goto out;
-	}
-	if (!rc && !ju.skip_reason && c->queued &&
-	    already_queued(c, &ju, sum))
-		goto out;
-	if (!rc && !ju.skip_reason)
-		rc = build_day(c, &ju, &err);
-	date = ju.target.date[0] ? ju.target.date : "-";
-	if (!rc && ju.skip_reason) {
-		job_say(LOGGING_INFO, u->mail, date, "skipped", ju.skip_reason,
-			"skipped (%s)", ju.skip_reason);
-		record(c, u->mail, date, "skipped", ju.skip_reason);
-		count_skip(sum, ju.skip_reason);
-		goto out;
-	}
-	if (!rc)
-		rc = build_message(c, &ju, 1, &msg, &id, &err);
-	if (!rc && c->queued)
-		rc = queue_put(c->store, u->mail, date, "digest", u->mail,
-			       id.buf, msg.buf, msg.len, c->o->now_ms, NULL,
-			       &err);
-	/* Queued: delivery may start it at once, while others are built. */
-	if (!rc && c->queued)
-		rc = deliver_poll(c->deliver, 0, &err);
-	else if (!rc && !c->o->dry_run)
-		rc = deliver_stdout(c, &ju, &msg, &err);
-	if (rc) {
-		job_say(LOGGING_ERROR, u->mail, date, "failed", err.msg,
-			"failed: %s", err.msg);
-		record(c, u->mail, date, "failed", err.msg);
-		sum->failed++;
-	} else if (c->queued) {
-		record(c, u->mail, date, "queued", NULL);
-	} else {
-		job_say(LOGGING_INFO, u->mail, date,
-			c->o->dry_run ? "ready" : "sent", NULL,
-			"%s (%zu meetings)",
-			c->o->dry_run ? "ready (dry run)" : "sent", ju.day.n);
-		if (c->o->dry_run)
-			sum->ready++;
-		else
-			sum->sent++;
-	}
-out:
-	strbuf_release(&msg);
-	strbuf_release(&id);
-	job_user_release(&ju);
-}
-
 static bool selected(const struct job_opts *o, const struct cal_user *u)
 {
 	if (!o->users)
@@ -657,6 +618,464 @@ static bool selected(const struct job_opts *o, const struct cal_user *u)
 			return true;
 	return false;
 }
+
+enum job_step job_decide(const struct job_facts *f, const char **reason)
+{
+	*reason = f->skip_reason;
+	if (f->skip_reason)
+		return JOB_SKIP;
+	if (f->before_send_at)
+		return JOB_WAIT;
+	if (f->in_queue)
+		return JOB_IN_QUEUE;
+	return JOB_FETCH;
+}
+
+static const char *date_of(const struct job_user *ju)
+{
+	return ju->target.date[0] ? ju->target.date : "-";
+}
+
+static void report_skip(struct job_ctx *c, struct job_user *ju,
+			struct job_summary *sum)
+{
+	job_say(LOGGING_INFO, ju->user->mail, date_of(ju), "skipped",
+		ju->skip_reason, "skipped (%s)", ju->skip_reason);
+	record(c, ju->user->mail, date_of(ju), "skipped", ju->skip_reason);
+	count_skip(sum, ju->skip_reason);
+}
+
+static void report_failure(struct job_ctx *c, struct job_user *ju,
+			   const struct dg_err *err, struct job_summary *sum)
+{
+	job_say(LOGGING_ERROR, ju->user->mail, date_of(ju), "failed",
+		err->msg, "failed: %s", err->msg);
+	record(c, ju->user->mail, date_of(ju), "failed", err->msg);
+	sum->failed++;
+}
+
+/*
+ * The facts about u once its mailbox settings are in, and the one
+ * decision made of them. Returns 0 with *step set, or a failure.
+ */
+static int decide(struct job_ctx *c, struct job_user *ju, enum job_step *step,
+		  struct dg_err *err)
+{
+	struct job_facts f = { 0 };
+	const char *reason;
+	int rc = build_target(c, ju->user, ju, err);
+
+	f.skip_reason = ju->skip_reason;
+	if (!rc && !f.skip_reason)
+		rc = before_send_at(c, ju, &f.before_send_at, err);
+	if (!rc && !f.skip_reason && !f.before_send_at && c->queued)
+		f.in_queue = in_queue(c, ju);
+	*step = job_decide(&f, &reason);
+	return rc;
+}
+
+/* A built digest: printed, queued, or (dry run) dropped. */
+static int send_user(struct job_ctx *c, struct job_user *ju,
+		     struct job_summary *sum, struct dg_err *err)
+{
+	struct strbuf msg = STRBUF_INIT, id = STRBUF_INIT;
+	const struct cal_user *u = ju->user;
+	int rc = build_message(c, ju, 1, &msg, &id, err);
+
+	if (!rc && c->queued)
+		rc = queue_put(c->store, u->mail, date_of(ju), "digest",
+			       u->mail, id.buf, msg.buf, msg.len, c->o->now_ms,
+			       NULL, err);
+	/* Queued: delivery may start it at once, while others are built. */
+	if (!rc && c->queued)
+		rc = deliver_poll(c->deliver, 0, err);
+	else if (!rc && !c->o->dry_run)
+		rc = deliver_stdout(c, ju, &msg, err);
+	strbuf_release(&msg);
+	strbuf_release(&id);
+	if (rc)
+		return rc;
+	if (c->queued) {
+		record(c, u->mail, date_of(ju), "queued", NULL);
+		return 0;
+	}
+	job_say(LOGGING_INFO, u->mail, date_of(ju),
+		c->o->dry_run ? "ready" : "sent", NULL, "%s (%zu meetings)",
+		c->o->dry_run ? "ready (dry run)" : "sent", ju->day.n);
+	if (c->o->dry_run)
+		sum->ready++;
+	else
+		sum->sent++;
+	return 0;
+}
+
+/* ---- the stream: a window of users in flight ------------------------ */
+
+/* An answer of the source, noted to be acted on outside its callback. */
+struct job_answer {
+	enum source_what what;
+	const struct cal_user *user;
+	char *address;
+};
+
+struct job_stream {
+	struct job_summary *sum;
+	size_t window;             /* users in flight, at most */
+	struct hmap users;         /* user id -> struct job_user */
+	struct job_answer *answers; /* heard, not yet acted on */
+	size_t nanswers, answers_alloc;
+	struct job_user **waiting; /* AT_LISTS */
+	size_t nwaiting, waiting_alloc;
+	bool lists_heard;          /* a list's answer came since the check */
+	size_t unreached;          /* a stop left them for the next run */
+	int rc;                    /* the source failed as a whole */
+	struct dg_err err;
+};
+
+/* Users in flight are known by id (every source gives one), or mail. */
+static const char *user_key(const struct cal_user *u)
+{
+	return u->id ? u->id : u->mail;
+}
+
+static int grow(void **v, size_t *alloc, size_t n, size_t size)
+{
+	size_t cap = *alloc ? *alloc * 2 : 16;
+	void *nv;
+
+	if (n < *alloc)
+		return 0;
+	nv = realloc(*v, cap * size);
+	if (!nv)
+		return DG_ENOMEM;
+	*v = nv;
+	*alloc = cap;
+	return 0;
+}
+
+/* The source's answer function: note it, act after. */
+static void heard(void *ctx, const struct source_answer *a)
+{
+	struct job_stream *st = ctx;
+	struct job_answer *n;
+
+	if (st->rc)
+		return;
+	if (grow((void **)&st->answers, &st->answers_alloc, st->nanswers,
+		 sizeof(*st->answers))) {
+		st->rc = dg_errf(&st->err, DG_ENOMEM, "out of memory");
+		return;
+	}
+	n = &st->answers[st->nanswers];
+	n->what = a->what;
+	n->user = a->user;
+	n->address = a->address ? strdup(a->address) : NULL;
+	if (a->address && !n->address) {
+		st->rc = dg_errf(&st->err, DG_ENOMEM, "out of memory");
+		return;
+	}
+	st->nanswers++;
+}
+
+/* The user leaves the window; everything held for it is freed. */
+static void user_done(struct job_ctx *c, struct job_user *ju)
+{
+	struct job_stream *st = c->stream;
+
+	hmap_remove(&st->users, user_key(ju->user));
+	source_forget(c->source, ju->user);
+	job_user_release(ju);
+	free(ju);
+}
+
+static int admit(struct job_ctx *c, const struct cal_user *u)
+{
+	struct job_stream *st = c->stream;
+	struct job_user *ju = malloc(sizeof(*ju));
+
+	if (!ju)
+		return dg_errf(&st->err, DG_ENOMEM, "out of memory");
+	job_user_init(ju);
+	ju->user = u;
+	ju->stage = AT_MAILBOX;
+	if (hmap_put(&st->users, user_key(u), ju, NULL)) {
+		free(ju);
+		/* Twice the same user: the first one goes on. */
+		return 0;
+	}
+	return source_ask_mailbox(c->source, u, &st->err);
+}
+
+/* The lists of the day's meetings are asked; pending: answers still out. */
+static int ask_lists(struct job_ctx *c, struct job_user *ju, size_t *pending,
+		     struct dg_err *err)
+{
+	int rc = 0;
+
+	*pending = 0;
+	for (size_t i = 0; !rc && i < ju->day.n; i++)
+		if (!ju->day.meetings[i].is_private)
+			rc = directory_ask(c->dir, ju->user,
+					   ju->day.meetings[i].event, pending,
+					   err);
+	return rc;
+}
+
+/* The user's lists are in: match, build, send, leave. */
+static void finish(struct job_ctx *c, struct job_user *ju)
+{
+	struct job_summary *sum = c->stream->sum;
+	struct dg_err err = DG_ERR_INIT;
+	int rc = weigh_day(c, ju, &err);
+
+	if (!rc && ju->skip_reason)
+		report_skip(c, ju, sum);
+	else if (rc || send_user(c, ju, sum, &err))
+		report_failure(c, ju, &err, sum);
+	user_done(c, ju);
+}
+
+static int wait_lists(struct job_ctx *c, struct job_user *ju)
+{
+	struct job_stream *st = c->stream;
+
+	if (grow((void **)&st->waiting, &st->waiting_alloc, st->nwaiting,
+		 sizeof(*st->waiting)))
+		return dg_errf(&st->err, DG_ENOMEM, "out of memory");
+	ju->stage = AT_LISTS;
+	st->waiting[st->nwaiting++] = ju;
+	return 0;
+}
+
+/* The calendar is in: plan the day, then ask about its lists. */
+static void on_events(struct job_ctx *c, struct job_user *ju)
+{
+	struct job_summary *sum = c->stream->sum;
+	struct dg_err err = DG_ERR_INIT;
+	size_t pending = 0;
+	int rc = build_day(c, ju, &err);
+
+	if (!rc && ju->skip_reason) {
+		report_skip(c, ju, sum);
+		user_done(c, ju);
+		return;
+	}
+	if (!rc)
+		rc = ask_lists(c, ju, &pending, &err);
+	if (rc) {
+		report_failure(c, ju, &err, sum);
+		user_done(c, ju);
+	} else if (!pending) {
+		finish(c, ju);
+	} else if (wait_lists(c, ju)) {
+		report_failure(c, ju, &c->stream->err, sum);
+		user_done(c, ju);
+	}
+}
+
+/* The mailbox settings are in: decide, once, what the user gets. */
+static void on_mailbox(struct job_ctx *c, struct job_user *ju)
+{
+	struct job_summary *sum = c->stream->sum;
+	struct dg_err err = DG_ERR_INIT;
+	enum job_step step = JOB_FETCH;
+	int rc = decide(c, ju, &step, &err);
+
+	if (!rc && step == JOB_FETCH) {
+		ju->stage = AT_EVENTS;
+		rc = source_ask_events(c->source, ju->user,
+				       ju->target.fetch_start,
+				       ju->target.fetch_end, &c->stream->err);
+		if (rc)
+			c->stream->rc = rc;
+		return;
+	}
+	if (rc)
+		report_failure(c, ju, &err, sum);
+	else if (step == JOB_SKIP)
+		report_skip(c, ju, sum);
+	else if (step == JOB_IN_QUEUE)
+		already_queued(c, ju, sum);
+	else {
+		job_say(LOGGING_INFO, ju->user->mail, ju->target.date,
+			"waiting", NULL, "waiting (sends at %s in %s)",
+			c->o->cfg->digest.send_at, ju->target.zone);
+		sum->waiting++;
+	}
+	user_done(c, ju);
+}
+
+/* Users waiting for lists whose answers are all in go on. */
+static void check_waiting(struct job_ctx *c)
+{
+	struct job_stream *st = c->stream;
+	size_t i, w = 0;
+
+	st->lists_heard = false;
+	for (i = 0; i < st->nwaiting; i++) {
+		struct job_user *ju = st->waiting[i];
+		struct dg_err err = DG_ERR_INIT;
+		size_t pending = 0;
+
+		if (ask_lists(c, ju, &pending, &err)) {
+			report_failure(c, ju, &err, st->sum);
+			user_done(c, ju);
+		} else if (pending) {
+			st->waiting[w++] = ju;
+		} else {
+			finish(c, ju);
+		}
+	}
+	st->nwaiting = w;
+}
+
+static void act(struct job_ctx *c, const struct job_answer *a)
+{
+	struct job_stream *st = c->stream;
+	struct job_user *ju;
+	struct dg_err err = DG_ERR_INIT;
+
+	if (a->what == SOURCE_GROUP) {
+		if (directory_answered(c->dir, a->address, &err))
+			st->rc = dg_errf(&st->err, DG_ENOMEM, "%s", err.msg);
+		st->lists_heard = true;
+		return;
+	}
+	ju = hmap_get(&st->users, user_key(a->user));
+	if (!ju)
+		return;
+	if (a->what == SOURCE_MAILBOX && ju->stage == AT_MAILBOX)
+		on_mailbox(c, ju);
+	else if (a->what == SOURCE_EVENTS && ju->stage == AT_EVENTS)
+		on_events(c, ju);
+}
+
+/* Act on what was heard; acting may hear more (at once, from memory). */
+static void act_all(struct job_ctx *c)
+{
+	struct job_stream *st = c->stream;
+
+	for (size_t i = 0; !st->rc && i < st->nanswers; i++) {
+		act(c, &st->answers[i]);
+		free(st->answers[i].address);
+		st->answers[i].address = NULL;
+	}
+	for (size_t i = 0; i < st->nanswers; i++)
+		free(st->answers[i].address);
+	st->nanswers = 0;
+	if (!st->rc && st->lists_heard)
+		check_waiting(c);
+}
+
+/* --jobs requests in flight keep this many users busy. */
+static size_t window_of(const struct job_opts *o)
+{
+	size_t jobs = o->jobs > 0 ? (size_t)o->jobs : 8;
+
+	return jobs * JOB_USERS_PER_JOB;
+}
+
+/* The users not finished when the run stops: they wait for the next. */
+static void stopped(struct job_ctx *c, size_t next)
+{
+	struct job_stream *st = c->stream;
+	size_t n = st->users.n;
+
+	for (size_t i = next; i < c->users.n; i++)
+		n += selected(c->o, &c->users.v[i]);
+	if (n)
+		logging_warn("stopped before %zu of the users; their digests "
+			     "wait for the next run", n);
+	st->unreached = n;
+}
+
+static int stream_run(struct job_ctx *c)
+{
+	struct job_stream *st = c->stream;
+	size_t next = 0;
+
+	while (!st->rc && !stop_requested(c->o)) {
+		while (!st->rc && st->users.n < st->window &&
+		       next < c->users.n) {
+			const struct cal_user *u = &c->users.v[next++];
+
+			if (selected(c->o, u))
+				st->rc = admit(c, u);
+		}
+		if (st->rc)
+			break;
+		if (st->nanswers) {
+			act_all(c);
+			continue;
+		}
+		if (!st->users.n && next == c->users.n)
+			break;
+		if (!source_busy(c->source))
+			return st->rc = dg_errf(&st->err, DG_EINTERNAL,
+						"%zu users wait for answers "
+						"nobody fetches",
+						st->users.n);
+		/* Messages queued so far go out while calendars come in. */
+		if (c->queued)
+			st->rc = deliver_poll(c->deliver, 0, &st->err);
+		if (!st->rc)
+			st->rc = source_pump(c->source, &st->err);
+	}
+	/* A stop in the middle of a fetch is a stop, not a failure. */
+	if (st->rc == DG_ESTOPPED)
+		st->rc = 0;
+	else if (st->rc || !stop_requested(c->o))
+		return st->rc;
+	stopped(c, next);
+	return 0;
+}
+
+static void stream_release(struct job_ctx *c)
+{
+	struct job_stream *st = c->stream;
+	const struct hmap_entry *e;
+	size_t pos = 0;
+
+	if (!st)
+		return;
+	source_on_answer(c->source, NULL, NULL);
+	while ((e = hmap_next(&st->users, &pos))) {
+		job_user_release(e->value);
+		free(e->value);
+	}
+	hmap_release(&st->users);
+	for (size_t i = 0; i < st->nanswers; i++)
+		free(st->answers[i].address);
+	free(st->answers);
+	free(st->waiting);
+	c->stream = NULL;
+}
+
+/*
+ * Every selected user through the flow, a window of them at a time: each
+ * user's digest is built and queued as soon as its answers are in, and
+ * its memory released.
+ */
+static int stream_users(struct job_ctx *c, struct job_summary *sum,
+			size_t *unreached, struct dg_err *err)
+{
+	struct job_stream st;
+	int rc;
+
+	memset(&st, 0, sizeof(st));
+	st.sum = sum;
+	st.window = window_of(c->o);
+	hmap_init(&st.users, 0);
+	c->stream = &st;
+	source_on_answer(c->source, heard, &st);
+	rc = stream_run(c);
+	if (rc)
+		*err = st.err;
+	*unreached = st.unreached;
+	stream_release(c);
+	return rc;
+}
+
 
 static const struct cal_user *find_user(const struct job_ctx *c,
 					const char *address)
@@ -711,121 +1130,16 @@ static size_t unknown_users(const struct job_ctx *c)
 	return n;
 }
 
-/*
- * Whether u will need its events this run, and the window to fetch:
- * the same steps as run_user() takes (target, send_at, the queue), done
- * ahead only to know what to fetch. Quiet: the per-user loop repeats
- * them and says whatever there is to say, in its place.
- */
-static bool plan_ahead(struct job_ctx *c, const struct cal_user *u,
-		       struct plan_target *t)
-{
-	struct dg_err err = DG_ERR_INIT;
-	struct job_user ju;
-	bool need, wait = false;
-	logging_fn *fn;
-	void *fn_ctx;
-
-	logging_get_routine(&fn, &fn_ctx);
-	logging_set_routine(NULL, NULL);
-	job_user_init(&ju);
-	need = !build_target(c, u, &ju, &err) && !ju.skip_reason;
-	if (need)
-		need = !before_send_at(c, &ju, &wait, &err) && !wait;
-	if (need && c->queued)
-		need = !in_queue(c, &ju);
-	if (need) {
-		*t = ju.target;
-		memset(&ju.target, 0, sizeof(ju.target));
-	}
-	job_user_release(&ju);
-	logging_set_routine(fn, fn_ctx);
-	return need;
-}
-
-/*
- * Let the source fetch for all selected users at once (graph batches and
- * parallelises): their mailbox settings, then the events of those who
- * will get a digest. Only a failure of the whole source is returned; a
- * user's own failure waits for run_user().
- */
-static int prefetch(struct job_ctx *c, struct dg_err *err)
-{
-	size_t n = 0, nw = 0, cap = c->users.n ? c->users.n : 1;
-	const struct cal_user **users;
-	struct plan_target *t;
-	struct source_window *w;
-	int rc;
-
-	if (!source_prefetches(c->source))
-		return 0;
-	users = calloc(cap, sizeof(*users));
-	t = calloc(cap, sizeof(*t));
-	w = calloc(cap, sizeof(*w));
-	rc = users && t && w ? 0 : dg_errf(err, DG_ENOMEM, "out of memory");
-	for (size_t i = 0; !rc && i < c->users.n; i++)
-		if (selected(c->o, &c->users.v[i]))
-			users[n++] = &c->users.v[i];
-	if (!rc)
-		rc = source_prefetch_mailboxes(c->source, users, n, err);
-	for (size_t i = 0; !rc && i < n; i++) {
-		if (!plan_ahead(c, users[i], &t[nw])) {
-			plan_target_release(&t[nw]);
-			continue;
-		}
-		w[nw].user = users[i];
-		w[nw].start_utc = t[nw].fetch_start;
-		w[nw].end_utc = t[nw].fetch_end;
-		nw++;
-	}
-	if (!rc)
-		rc = source_prefetch_events(c->source, w, nw, err);
-	for (size_t i = 0; t && i < nw; i++)
-		plan_target_release(&t[i]);
-	free(users);
-	free(t);
-	free(w);
-	return rc;
-}
-
 /* Whether a digest that was due is still undelivered. */
 static bool undelivered(const struct job_summary *sum)
 {
 	return sum->failed || sum->deferred || sum->untried;
 }
 
-/* Users a stop kept the run from reaching (from index i on): said once. */
-static size_t not_reached(const struct job_ctx *c, size_t i)
-{
-	size_t n = 0;
-
-	for (; i < c->users.n; i++)
-		n += selected(c->o, &c->users.v[i]);
-	if (n)
-		logging_warn("stopped before %zu of the users; their digests "
-			     "wait for the next run", n);
-	return n;
-}
-
-/* What only the end of a run knows: the queue left, the replies seen. */
-static void finish_summary(struct job_ctx *c, struct job_summary *sum)
-{
-	struct dg_err err = DG_ERR_INIT;
-	const struct deliver_counts *dc;
-
-	if (!c->queued)
-		return;
-	dc = deliver_counts(c->deliver);
-	memcpy(sum->smtp_replies, dc->smtp_replies,
-	       sizeof(sum->smtp_replies));
-	if (queue_depth(c->store, &sum->queue_depth, &err))
-		logging_warn("cannot count the queue: %s", err.msg);
-}
-
 int job_run(const struct job_opts *o, struct job_summary *sum,
 	    struct dg_err *err)
 {
-	size_t i, unreached;
+	size_t unreached = 0;
 	struct job_ctx c;
 	int rc;
 
@@ -838,15 +1152,11 @@ int job_run(const struct job_opts *o, struct job_summary *sum,
 		return rc;
 	}
 	sum->failed += unknown_users(&c);
-	rc = prefetch(&c, err);
+	rc = stream_users(&c, sum, &unreached, err);
 	if (rc) {
 		job_ctx_release(&c);
 		return rc;
 	}
-	for (i = 0; i < c.users.n && !stop_requested(o); i++)
-		if (selected(o, &c.users.v[i]))
-			run_user(&c, &c.users.v[i], sum);
-	unreached = not_reached(&c, i);
 	if (c.queued)
 		rc = deliver_finish(c.deliver, err);
 	finish_summary(&c, sum);

@@ -1,7 +1,13 @@
 /*
  * job: the morning job, one pass of the flow for each user.
  *
- * source -> plan -> match -> render -> mime -> deliver, user after user.
+ * source -> plan -> match -> render -> mime -> deliver, streaming: a
+ * window of users is in flight (JOB_USERS_PER_JOB), and each user goes on
+ * as soon as its answers are in (mailbox settings, calendar, lists).
+ * Delivery overlaps the fetching: after each message is queued, and on
+ * every turn of the fetch loop, the run calls deliver_poll() (deliver.h),
+ * which starts what is due without waiting; deliver_finish() sends the
+ * rest once every user is queued.
  * A user who fails (no mailbox, a bad event) is reported and the others
  * go on: the run's status says whether any failed. Each user's outcome is
  * reported through core/logging as one line: "sent", "skipped (reason)"
@@ -98,6 +104,36 @@ int job_resend(const struct job_opts *o, const char *user,
 int job_retry(const struct job_opts *o, const char *user,
 	      struct job_summary *sum, struct dg_err *err)
 	__attribute__((warn_unused_result));
+
+/*
+ * The per-user decision, made once when the user's mailbox settings are
+ * in, of the facts gathered then: a skip reason of plan (out of office,
+ * not a working day, opted out), [digest] send_at not reached in the
+ * user's zone, or the day's digest in the queue already. Pure.
+ */
+struct job_facts {
+	const char *skip_reason; /* NULL: none */
+	bool before_send_at;
+	bool in_queue;
+};
+
+enum job_step {
+	JOB_FETCH,    /* fetch the calendar, build the digest */
+	JOB_SKIP,     /* no digest, for *reason */
+	JOB_WAIT,     /* a later run sends it */
+	JOB_IN_QUEUE  /* built before: sent, or delivery retries it */
+};
+
+enum job_step job_decide(const struct job_facts *f, const char **reason);
+
+/*
+ * Users in flight in a run: --jobs times this. Each has its mailbox
+ * settings, calendar and list lookups on the way or its digest being
+ * built; a user leaves (and its memory is freed) once its digest is
+ * queued. Memory thus holds the window, the roster and the users table,
+ * whatever the tenant's size.
+ */
+#define JOB_USERS_PER_JOB 32
 
 enum job_format {
 	JOB_FORMAT_TEXT,

@@ -361,24 +361,24 @@ static int add_headers(struct mailimf_fields *fields,
  */
 static int prepare_body(const char *s, struct strbuf *out)
 {
-	size_t keep = 0;
-	int rc = 0;
+	size_t len = strlen(s);
+	int rc = strbuf_grow(out, len);
 
-	for (; *s && !rc; s++) {
-		char c = *s;
+	/* A line at a time: its end, then its blanks trimmed off. */
+	while (!rc && *s) {
+		size_t n = strcspn(s, "\r\n"), keep = n;
 
-		if (c == '\r' && s[1] == '\n')
-			continue;
-		if (c == '\r')
-			c = '\n';
-		if (c == '\n')
-			strbuf_setlen(out, keep);
-		rc = strbuf_addch(out, c);
-		if (c != ' ' && c != '\t')
-			keep = out->len;
+		while (keep && (s[keep - 1] == ' ' || s[keep - 1] == '\t'))
+			keep--;
+		rc = strbuf_add(out, s, keep);
+		s += n;
+		if (!rc && *s)
+			rc = strbuf_addch(out, '\n');
+		if (*s == '\r' && s[1] == '\n')
+			s++;
+		if (*s)
+			s++;
 	}
-	if (!rc)
-		strbuf_setlen(out, keep);
 	return rc;
 }
 
@@ -523,10 +523,11 @@ static int check_output(const char *s, size_t n, struct dg_err *err)
 	return 0;
 }
 
-static int write_message(struct mailmime *root, struct strbuf *out,
-			 struct dg_err *err)
+static int write_message(struct mailmime *root, size_t estimate,
+			 struct strbuf *out, struct dg_err *err)
 {
-	MMAPString *s = mmap_string_new("");
+	/* Room for it all at once: growing by doubling copies it over. */
+	MMAPString *s = mmap_string_sized_new(estimate);
 	int col = 0, r, rc;
 
 	if (!s)
@@ -581,7 +582,8 @@ int mime_build(const struct mime_message *m, struct strbuf *out,
 	else
 		rc = build_tree(fields, &text, &html, &root, err);
 	if (!rc) {
-		rc = write_message(root, out, err);
+		rc = write_message(root, (text.len + html.len) * 9 / 8 + 4096,
+				   out, err);
 		mailmime_free(root);
 	}
 	strbuf_release(&text);

@@ -332,15 +332,20 @@ static int select_next(struct store *st, int64_t due_by, int64_t after_id,
 	sqlite3_stmt *stmt = NULL;
 	int rc;
 
-	/* Two index lookups (state, next_attempt_at), not a table scan. */
+	/*
+	 * The ids first, from the index (state, next_attempt_at) alone,
+	 * then the rows by id: sorting whole rows would read (and spill to
+	 * temporary files) every queued message on every call.
+	 */
 	rc = store_db_prepare(st,
-		     "SELECT " MSG_COLUMNS " FROM queue "
-		     "WHERE state = 'queued' AND next_attempt_at <= ?1"
-		     "  AND id > ?2 "
-		     "UNION ALL "
-		     "SELECT " MSG_COLUMNS " FROM queue "
-		     "WHERE state = 'sending' AND id > ?2 "
-		     "ORDER BY id LIMIT ?3",
+		     "SELECT " MSG_COLUMNS " FROM queue WHERE id IN ("
+		     " SELECT id FROM queue"
+		     " WHERE state = 'queued' AND next_attempt_at <= ?1"
+		     "   AND id > ?2"
+		     " UNION ALL"
+		     " SELECT id FROM queue WHERE state = 'sending' AND id > ?2"
+		     " ORDER BY id LIMIT ?3) "
+		     "ORDER BY id",
 		     &stmt, "cannot read the queue", err);
 	if (rc)
 		return rc;

@@ -8,6 +8,8 @@
 struct source {
 	const struct source_ops *ops;
 	void *impl;
+	source_answer_fn *answer;
+	void *answer_ctx;
 };
 
 int source_new(const struct source_ops *ops, void *impl,
@@ -84,26 +86,97 @@ int source_events(struct source *s, const struct cal_user *u,
 	return s->ops->events(s->impl, u, start_utc, end_utc, out, err);
 }
 
-bool source_prefetches(const struct source *s)
+void source_on_answer(struct source *s, source_answer_fn *fn, void *ctx)
 {
-	return s->ops->prefetch_mailboxes || s->ops->prefetch_events;
+	s->answer = fn;
+	s->answer_ctx = ctx;
+	if (s->ops->on_answer)
+		s->ops->on_answer(s->impl, fn, ctx);
+}
+
+/* A kind that does not fetch ahead: the answer is there when asked. */
+static void answered(struct source *s, enum source_what what,
+		     const struct cal_user *u, const char *address)
+{
+	struct source_answer a = { what, u, address };
+
+	if (s->answer)
+		s->answer(s->answer_ctx, &a);
+}
+
+int source_ask_mailbox(struct source *s, const struct cal_user *u,
+		       struct dg_err *err)
+{
+	if (s->ops->ask_mailbox)
+		return s->ops->ask_mailbox(s->impl, u, err);
+	answered(s, SOURCE_MAILBOX, u, NULL);
+	return 0;
+}
+
+int source_ask_events(struct source *s, const struct cal_user *u,
+		      const char *start_utc, const char *end_utc,
+		      struct dg_err *err)
+{
+	if (s->ops->ask_events)
+		return s->ops->ask_events(s->impl, u, start_utc, end_utc, err);
+	answered(s, SOURCE_EVENTS, u, NULL);
+	return 0;
+}
+
+int source_ask_group(struct source *s, const char *address,
+		     struct dg_err *err)
+{
+	if (s->ops->ask_group)
+		return s->ops->ask_group(s->impl, address, err);
+	answered(s, SOURCE_GROUP, NULL, address);
+	return 0;
+}
+
+int source_pump(struct source *s, struct dg_err *err)
+{
+	return s->ops->pump ? s->ops->pump(s->impl, err) : 0;
+}
+
+bool source_busy(const struct source *s)
+{
+	return s->ops->busy && s->ops->busy(s->impl);
+}
+
+void source_forget(struct source *s, const struct cal_user *u)
+{
+	if (s->ops->forget)
+		s->ops->forget(s->impl, u);
+}
+
+static int wait_all(struct source *s, struct dg_err *err)
+{
+	int rc = 0;
+
+	while (!rc && source_busy(s))
+		rc = source_pump(s, err);
+	return rc;
 }
 
 int source_prefetch_mailboxes(struct source *s,
 			      const struct cal_user *const *users, size_t n,
 			      struct dg_err *err)
 {
-	if (!s->ops->prefetch_mailboxes || !n)
-		return 0;
-	return s->ops->prefetch_mailboxes(s->impl, users, n, err);
+	int rc = 0;
+
+	for (size_t i = 0; !rc && i < n; i++)
+		rc = source_ask_mailbox(s, users[i], err);
+	return rc ? rc : wait_all(s, err);
 }
 
 int source_prefetch_events(struct source *s, const struct source_window *w,
 			   size_t n, struct dg_err *err)
 {
-	if (!s->ops->prefetch_events || !n)
-		return 0;
-	return s->ops->prefetch_events(s->impl, w, n, err);
+	int rc = 0;
+
+	for (size_t i = 0; !rc && i < n; i++)
+		rc = source_ask_events(s, w[i].user, w[i].start_utc,
+				       w[i].end_utc, err);
+	return rc ? rc : wait_all(s, err);
 }
 
 int source_group(struct source *s, const char *address,

@@ -53,7 +53,7 @@ int source_open_fixtures(const char *dir, struct source **out,
  * users are those of table users (app mode: error when `digest users
  * sync` never ran) or the connected ones (delegated mode). jobs caps the
  * requests in flight (0: 8). progress (may be NULL) hears of the
- * prefetches. cfg and st are borrowed and must outlive the source.
+ * fetches. cfg and st are borrowed and must outlive the source.
  */
 int source_open_graph(const struct config *cfg, struct store *st, int jobs,
 		      source_progress_fn *progress, void *progress_ctx,
@@ -82,6 +82,58 @@ int source_events(struct source *s, const struct cal_user *u,
 		  struct cal_event_list *out, struct dg_err *err)
 	__attribute__((warn_unused_result));
 
+/*
+ * Streaming: ask ahead, hear when the answer is in, then take it with
+ * source_mailbox(), source_events() or source_group(), which answer from
+ * memory. A kind that can (graph) carries many asks at once, batched and
+ * in parallel, while the caller works on the answers already in; a kind
+ * that cannot (fixtures) answers each ask at once.
+ *
+ * The answer function hears of every ask answered, found or failed, from
+ * inside source_ask_*() or source_pump(); it must not call the source
+ * (note the answer, act on it after). An address may be told twice.
+ */
+enum source_what { SOURCE_MAILBOX, SOURCE_EVENTS, SOURCE_GROUP };
+
+struct source_answer {
+	enum source_what what;
+	const struct cal_user *user; /* MAILBOX, EVENTS: the user asked for */
+	const char *address;         /* GROUP: the address asked about */
+};
+
+typedef void source_answer_fn(void *ctx, const struct source_answer *a);
+
+void source_on_answer(struct source *s, source_answer_fn *fn, void *ctx);
+
+/*
+ * Ask for u's mailbox settings, or its events in a window (RFC 3339,
+ * "Z"), or whether address is a list. u is borrowed until
+ * source_forget(u). A nonzero return means nothing can be fetched at all
+ * (sign-in refused, out of memory); a user's own failure comes with the
+ * answer.
+ */
+int source_ask_mailbox(struct source *s, const struct cal_user *u,
+		       struct dg_err *err) __attribute__((warn_unused_result));
+int source_ask_events(struct source *s, const struct cal_user *u,
+		      const char *start_utc, const char *end_utc,
+		      struct dg_err *err) __attribute__((warn_unused_result));
+int source_ask_group(struct source *s, const char *address,
+		     struct dg_err *err) __attribute__((warn_unused_result));
+
+/*
+ * Let the asks progress: wait a moment for answers (at most a poll
+ * interval) and hand them to the answer function. Nonzero only when the
+ * source failed as a whole.
+ */
+int source_pump(struct source *s, struct dg_err *err)
+	__attribute__((warn_unused_result));
+
+/* Whether asks are still out. */
+bool source_busy(const struct source *s);
+
+/* Drop whatever is kept for u: its digest is built. */
+void source_forget(struct source *s, const struct cal_user *u);
+
 /* A user and the UTC window of events wanted for them. */
 struct source_window {
 	const struct cal_user *user;
@@ -89,14 +141,8 @@ struct source_window {
 };
 
 /*
- * Fetch ahead, all at once, what source_mailbox() and source_events()
- * will be asked for these users: a kind that can (graph) batches the
- * requests of many users and runs them in parallel, and remembers each
- * user's answer or failure until asked. The calls for the users then
- * answer from memory. Failures of single users are not returned here
- * (they come with the user's own call); a nonzero return means nothing
- * can be fetched at all (sign-in refused, out of memory). A kind without
- * prefetching does nothing.
+ * Ask for all of them and wait for every answer: for callers that want
+ * many users' answers at once rather than a stream.
  */
 int source_prefetch_mailboxes(struct source *s,
 			      const struct cal_user *const *users, size_t n,
@@ -106,9 +152,6 @@ int source_prefetch_mailboxes(struct source *s,
 int source_prefetch_events(struct source *s, const struct source_window *w,
 			   size_t n, struct dg_err *err)
 	__attribute__((warn_unused_result));
-
-/* Whether prefetching does anything for this kind (worth planning for). */
-bool source_prefetches(const struct source *s);
 
 /*
  * The group whose mail is address (any letter case) with its transitive
@@ -139,12 +182,20 @@ struct source_ops {
 	int (*group)(void *impl, const char *address, struct cal_group *out,
 		     struct dg_err *err);
 	void (*close)(void *impl);
-	/* Optional (NULL: nothing to do ahead). */
-	int (*prefetch_mailboxes)(void *impl,
-				  const struct cal_user *const *users,
-				  size_t n, struct dg_err *err);
-	int (*prefetch_events)(void *impl, const struct source_window *w,
-			       size_t n, struct dg_err *err);
+	/*
+	 * Optional, all or none (NULL: the asks are answered at once and
+	 * the calls above do the work).
+	 */
+	void (*on_answer)(void *impl, source_answer_fn *fn, void *ctx);
+	int (*ask_mailbox)(void *impl, const struct cal_user *u,
+			   struct dg_err *err);
+	int (*ask_events)(void *impl, const struct cal_user *u,
+			  const char *start_utc, const char *end_utc,
+			  struct dg_err *err);
+	int (*ask_group)(void *impl, const char *address, struct dg_err *err);
+	int (*pump)(void *impl, struct dg_err *err);
+	bool (*busy)(void *impl);
+	void (*forget)(void *impl, const struct cal_user *u);
 };
 
 /*

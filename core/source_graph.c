@@ -45,6 +45,7 @@ struct gsrc;
 /* One user's answers, fetched ahead or on demand. */
 struct guser {
 	struct gsrc *src;
+	const struct cal_user *cu; /* the caller's, for its notifications */
 	char *id;
 	char *mail;
 	int who;     /* token identity, -1: none (not connected) */
@@ -62,15 +63,18 @@ struct guser {
 	char *ev_msg;
 };
 
-/* An attendee address looked up as a list ahead of the per-user loop. */
-enum pre_state { PRE_PENDING, PRE_GROUP, PRE_NOT_GROUP, PRE_FAILED, PRE_TAKEN };
+/* An attendee address looked up as a list: the one lookup, async. */
+enum pre_state { PRE_PENDING, PRE_GROUP, PRE_NOT_GROUP, PRE_FAILED };
 
 struct gpre {
 	struct gsrc *src;
 	char *address;
 	enum pre_state state;
 	bool members; /* found: now reading its members */
+	bool unreadable; /* not a list we can read (refused, bad query) */
 	struct cal_group group;
+	int rc;       /* PRE_FAILED, PRE_NOT_GROUP: why */
+	char *msg;
 };
 
 struct gsrc {
@@ -79,13 +83,12 @@ struct gsrc {
 	struct graph *g;
 	struct auth *auth;
 	bool delegated;
-	struct guser **users;
-	size_t n, alloc;
-	struct hmap by_id;   /* user id -> struct guser */
+	struct hmap by_id;   /* user id -> struct guser, until forgotten */
 	bool groups_refused; /* 403 on /groups: stop asking */
-	struct gpre *pre;    /* lists looked up ahead, all at once */
-	size_t npre;
-	struct hmap by_address; /* pre's addresses and users' mails */
+	bool signed_in;      /* auth_check() passed */
+	struct hmap pre;     /* address -> struct gpre, until taken */
+	source_answer_fn *answer; /* told of each answer */
+	void *answer_ctx;
 
 	source_progress_fn *progress;
 	void *progress_ctx;
@@ -153,6 +156,7 @@ static int guser_new(struct gsrc *s, const struct cal_user *cu,
 	if (!u)
 		return dg_errf(err, DG_ENOMEM, "out of memory");
 	u->src = s;
+	u->cu = cu;
 	strbuf_init(&u->mb_body, GRAPH_BODY_MAX);
 	u->id = strdup(cu->id);
 	u->mail = strdup(cu->mail ? cu->mail : cu->id);
@@ -177,15 +181,6 @@ static int record(struct gsrc *s, const struct cal_user *cu, struct guser **out,
 	*out = hmap_get(&s->by_id, cu->id);
 	if (*out)
 		return 0;
-	if (s->n == s->alloc) {
-		size_t cap = s->alloc ? s->alloc * 2 : 64;
-		struct guser **v = realloc(s->users, cap * sizeof(*v));
-
-		if (!v)
-			return dg_errf(err, DG_ENOMEM, "out of memory");
-		s->users = v;
-		s->alloc = cap;
-	}
 	rc = guser_new(s, cu, &u, err);
 	if (rc) {
 		guser_free(u);
@@ -195,7 +190,6 @@ static int record(struct gsrc *s, const struct cal_user *cu, struct guser **out,
 		guser_free(u);
 		return dg_errf(err, DG_ENOMEM, "out of memory");
 	}
-	s->users[s->n++] = u;
 	*out = u;
 	return 0;
 }
@@ -217,6 +211,16 @@ static void set_failure(const struct guser *u, int rc, const char *what,
 static int failure(struct dg_err *err, int rc, const char *msg)
 {
 	return dg_errf(err, rc, "%s", msg ? msg : "out of memory");
+}
+
+/* Tell the caller an answer is in (a user's, or an address's). */
+static void notify(struct gsrc *s, enum source_what what,
+		   const struct cal_user *cu, const char *address)
+{
+	struct source_answer a = { what, cu, address };
+
+	if (s->answer)
+		s->answer(s->answer_ctx, &a);
 }
 
 /* "/users/{id}" or, delegated, "/me": whose data a request reads. */
@@ -261,11 +265,13 @@ static void mailbox_done(void *arg, const struct graph_result *r)
 	u->src->done++;
 	if (!r->rc && !strbuf_add(&u->mb_body, r->body, r->len)) {
 		u->mb_state = FETCH_DONE;
-		return;
+	} else {
+		u->mb_state = FETCH_FAILED;
+		set_failure(u, r->rc ? r->rc : DG_ENOMEM,
+			    r->rc ? r->msg : "out of memory", &u->mb_rc,
+			    &u->mb_msg);
 	}
-	u->mb_state = FETCH_FAILED;
-	set_failure(u, r->rc ? r->rc : DG_ENOMEM,
-		    r->rc ? r->msg : "out of memory", &u->mb_rc, &u->mb_msg);
+	notify(u->src, SOURCE_MAILBOX, u->cu, NULL);
 }
 
 static void ask_mailbox(struct gsrc *s, struct guser *u)
@@ -308,27 +314,72 @@ static int run(struct gsrc *s, struct dg_err *err)
 	return rc;
 }
 
-static int gs_prefetch_mailboxes(void *impl,
-				 const struct cal_user *const *users, size_t n,
-				 struct dg_err *err)
+/* App mode: a refused sign-in stops everything, not user by user. */
+static int sign_in(struct gsrc *s, struct dg_err *err)
+{
+	int rc;
+
+	if (s->signed_in)
+		return 0;
+	rc = auth_check(s->auth, err);
+	s->signed_in = !rc;
+	return rc;
+}
+
+static int gs_ask_mailbox(void *impl, const struct cal_user *cu,
+			  struct dg_err *err)
 {
 	struct gsrc *s = impl;
 	struct guser *u;
-	size_t i;
-	int rc;
+	int rc = sign_in(s, err);
 
-	rc = auth_check(s->auth, err);
+	if (!rc)
+		rc = record(s, cu, &u, err);
 	if (rc)
 		return rc;
-	stage(s, "mailboxes");
-	for (i = 0; i < n; i++) {
-		rc = record(s, users[i], &u, err);
-		if (rc)
-			return rc;
-		if (u->mb_state == FETCH_NONE)
-			ask_mailbox(s, u);
+	if (u->mb_state == FETCH_NONE) {
+		ask_mailbox(s, u);
+		if (u->mb_state == FETCH_FAILED)
+			notify(s, SOURCE_MAILBOX, cu, NULL);
+	} else if (u->mb_state != FETCH_PENDING) {
+		notify(s, SOURCE_MAILBOX, cu, NULL);
 	}
-	return run(s, err);
+	return 0;
+}
+
+static int gs_pump(void *impl, struct dg_err *err)
+{
+	struct gsrc *s = impl;
+
+	return graph_run_some(s->g, err);
+}
+
+static bool gs_busy(void *impl)
+{
+	struct gsrc *s = impl;
+
+	return graph_busy(s->g);
+}
+
+/* Drop what is kept for cu, unless requests of it are still out. */
+static void gs_forget(void *impl, const struct cal_user *cu)
+{
+	struct gsrc *s = impl;
+	struct guser *u = cu->id ? hmap_get(&s->by_id, cu->id) : NULL;
+
+	if (!u || u->mb_state == FETCH_PENDING ||
+	    u->ev_state == FETCH_PENDING)
+		return;
+	hmap_remove(&s->by_id, u->id);
+	guser_free(u);
+}
+
+static void gs_on_answer(void *impl, source_answer_fn *fn, void *ctx)
+{
+	struct gsrc *s = impl;
+
+	s->answer = fn;
+	s->answer_ctx = ctx;
 }
 
 static int gs_mailbox(void *impl, const struct cal_user *cu,
@@ -364,6 +415,7 @@ static void events_failed(struct guser *u, int rc, const char *msg)
 	u->ev_state = FETCH_FAILED;
 	set_failure(u, rc, msg, &u->ev_rc, &u->ev_msg);
 	u->src->done++;
+	notify(u->src, SOURCE_EVENTS, u->cu, NULL);
 }
 
 /* A page: keep its events, ask for the next one or call it done. */
@@ -387,6 +439,7 @@ static void events_page(void *arg, const struct graph_result *r)
 	if (!next) {
 		u->ev_state = FETCH_DONE;
 		u->src->done++;
+		notify(u->src, SOURCE_EVENTS, u->cu, NULL);
 		return;
 	}
 	rc = submit(u->src, u, next, PREFER_UTC, events_page, &err);
@@ -452,28 +505,27 @@ static bool have_events(const struct guser *u, const char *start,
 	       same_window(u, start, end);
 }
 
-static int prefetch_groups(struct gsrc *s, struct dg_err *err);
-
-static int gs_prefetch_events(void *impl, const struct source_window *w,
-			      size_t n, struct dg_err *err)
+static int gs_ask_events(void *impl, const struct cal_user *cu,
+			 const char *start_utc, const char *end_utc,
+			 struct dg_err *err)
 {
 	struct gsrc *s = impl;
 	struct guser *u;
-	size_t i;
-	int rc;
+	int rc = sign_in(s, err);
 
-	stage(s, "calendars");
-	for (i = 0; i < n; i++) {
-		rc = record(s, w[i].user, &u, err);
-		if (rc)
-			return rc;
-		if (!have_events(u, w[i].start_utc, w[i].end_utc))
-			ask_events(s, u, w[i].start_utc, w[i].end_utc);
-	}
-	rc = run(s, err);
 	if (!rc)
-		rc = prefetch_groups(s, err);
-	return rc;
+		rc = record(s, cu, &u, err);
+	if (rc)
+		return rc;
+	if (have_events(u, start_utc, end_utc)) {
+		if (u->ev_state != FETCH_PENDING)
+			notify(s, SOURCE_EVENTS, cu, NULL);
+		return 0;
+	}
+	ask_events(s, u, start_utc, end_utc);
+	if (u->ev_state == FETCH_FAILED)
+		notify(s, SOURCE_EVENTS, cu, NULL);
+	return 0;
 }
 
 /* Hand the fetched events over to out (appended), emptying u's. */
@@ -546,98 +598,47 @@ static int gs_users(void *impl, struct cal_user_list *out, struct dg_err *err)
 		       "sync' first");
 }
 
-/* The people of a list, through nested lists (transitively). */
-static int members_url(const char *id, struct strbuf *url)
+/* ---- lists: the one lookup, async ------------------------------------ */
+
+static void pre_free(struct gpre *p)
 {
-	int rc = strbuf_addstr(url, "/groups/");
-
-	if (!rc)
-		rc = graph_escape(id, url);
-	if (!rc)
-		rc = strbuf_addstr(url, "/transitiveMembers?$select=mail,"
-					"displayName");
-	return rc;
-}
-
-/* What find_group() looks for, page after page. */
-struct group_find {
-	const char *address;
-	struct cal_group *out;
-	bool *found;
-};
-
-static int group_find_page(const char *body, size_t len, void *ctx,
-			   char **next, struct dg_err *err)
-{
-	struct group_find *f = ctx;
-	int rc = graphjson_group_find(body, len, f->address, f->out, f->found,
-				      next, err);
-
-	if (*f->found) {
-		/* The group is found: its later pages are not needed. */
-		free(*next);
-		*next = NULL;
-	}
-	return rc;
-}
-
-static int find_group(struct gsrc *s, const char *address,
-		      struct cal_group *out, bool *found, struct dg_err *err)
-{
-	struct group_find f = {.address = address, .out = out, .found = found};
-	struct strbuf url = STRBUF_INIT;
-	int rc = graph_groups_where("mail", address, &url);
-
-	if (rc)
-		rc = dg_errf(err, rc, "out of memory");
-	else
-		rc = graph_get_pages(s->g, 0, url.buf, group_find_page, &f,
-				     err);
-	strbuf_release(&url);
-	return rc;
-}
-
-static int members_page(const char *body, size_t len, void *ctx,
-			char **next, struct dg_err *err)
-{
-	return graphjson_members_page(body, len, ctx, next, err);
-}
-
-static int members(struct gsrc *s, struct cal_group *g, struct dg_err *err)
-{
-	struct strbuf url = STRBUF_INIT;
-	int rc = members_url(g->id, &url);
-
-	if (rc)
-		rc = dg_errf(err, rc, "out of memory");
-	else
-		rc = graph_get_pages(s->g, 0, url.buf, members_page, g, err);
-	strbuf_release(&url);
-	return rc;
+	if (!p)
+		return;
+	free(p->address);
+	free(p->msg);
+	cal_group_release(&p->group);
+	free(p);
 }
 
 /*
  * A refusal (403: no GroupMember.Read.All) or a query Graph cannot run
- * for this address (400, 404) means we cannot tell a list: treat the
- * address as a person, and after a 403 stop asking.
+ * for this address (400, 404) means we cannot tell a list: the address
+ * is taken for a person, and after a 403 nobody is asked about again.
  */
-static int no_group(struct gsrc *s, const char *address, int rc,
-		    struct dg_err *err)
+static void no_group(struct gpre *p, int rc, const char *msg)
 {
+	struct gsrc *s = p->src;
+
 	if (rc == DG_EPERM && !s->groups_refused) {
 		s->groups_refused = true;
 		logging_warn("lists among attendees are not expanded: %s "
-			     "(the app needs GroupMember.Read.All)",
-			     err ? err->msg : "refused");
+			     "(the app needs GroupMember.Read.All)", msg);
 	} else if (rc != DG_EPERM) {
-		logging_debug("%s taken for a person: %s", address,
-			      err ? err->msg : "");
+		logging_debug("%s taken for a person: %s", p->address, msg);
 	}
-	return dg_errf(err, DG_ENOTFOUND, "%s is no group we can read",
-		       address);
+	p->unreadable = true;
 }
 
-/* ---- lists among the attendees, looked up all at once ----------------- */
+/* p ends: a list, no list, or a failure rc with msg. */
+static void pre_end(struct gpre *p, enum pre_state state, int rc,
+		    const char *msg)
+{
+	p->state = state;
+	p->rc = rc;
+	if (msg && !(p->msg = strdup(msg)))
+		p->rc = DG_ENOMEM;
+	notify(p->src, SOURCE_GROUP, NULL, p->address);
+}
 
 static void pre_page(void *arg, const struct graph_result *r);
 
@@ -655,19 +656,37 @@ static void pre_submit(struct gpre *p, const char *url)
 	};
 
 	if (graph_submit(p->src->g, &rq, &err))
-		p->state = PRE_FAILED;
+		pre_end(p, PRE_FAILED, err.code, err.msg);
 }
 
+/* The people of a list, through nested lists (transitively). */
 static void pre_members(struct gpre *p)
 {
 	struct strbuf url = STRBUF_INIT;
-	int rc = members_url(p->group.id, &url);
+	int rc = strbuf_addstr(&url, "/groups/");
 
+	if (!rc)
+		rc = graph_escape(p->group.id, &url);
+	if (!rc)
+		rc = strbuf_addstr(&url, "/transitiveMembers?$select=mail,"
+					 "displayName");
 	if (rc)
-		p->state = PRE_FAILED;
+		pre_end(p, PRE_FAILED, DG_ENOMEM, "out of memory");
 	else
 		pre_submit(p, url.buf);
 	strbuf_release(&url);
+}
+
+/* A failed answer: while finding the list, some mean "not a list". */
+static void pre_failed(struct gpre *p, int rc, const char *msg)
+{
+	if (!p->members &&
+	    (rc == DG_EPERM || rc == DG_EINVAL || rc == DG_ENOTFOUND)) {
+		no_group(p, rc, msg);
+		pre_end(p, PRE_NOT_GROUP, DG_ENOTFOUND, NULL);
+		return;
+	}
+	pre_end(p, PRE_FAILED, rc, msg);
 }
 
 /*
@@ -683,8 +702,7 @@ static void pre_page(void *arg, const struct graph_result *r)
 	int rc;
 
 	if (r->rc) {
-		/* gs_group() asks again and says what is wrong. */
-		p->state = PRE_FAILED;
+		pre_failed(p, r->rc, r->msg);
 		return;
 	}
 	if (p->members)
@@ -694,147 +712,24 @@ static void pre_page(void *arg, const struct graph_result *r)
 		rc = graphjson_group_find(r->body, r->len, p->address,
 					  &p->group, &found, &next, &err);
 	if (rc) {
-		p->state = PRE_FAILED;
+		dg_err_prefix(&err, "%s", r->what);
+		pre_failed(p, rc, err.msg);
+	} else if (next) {
+		pre_submit(p, next);
 	} else if (p->members) {
-		if (next)
-			pre_submit(p, next);
-		else
-			p->state = PRE_GROUP;
+		pre_end(p, PRE_GROUP, 0, NULL);
 	} else if (found) {
 		p->members = true;
 		pre_members(p);
-	} else if (next) {
-		pre_submit(p, next);
 	} else {
-		p->state = PRE_NOT_GROUP;
+		pre_end(p, PRE_NOT_GROUP, DG_ENOTFOUND, NULL);
 	}
 	free(next);
 }
 
-/* Every user's mail, so that no user is looked up as a list. */
-static int pre_users(struct gsrc *s)
+/* Whether lists may be looked up at all; says why not, once. */
+static bool groups_readable(struct gsrc *s, const char *address)
 {
-	for (size_t i = 0; i < s->n; i++) {
-		int rc = hmap_put(&s->by_address, s->users[i]->mail,
-				  s->users[i], NULL);
-
-		if (rc && rc != DG_EEXISTS)
-			return rc;
-	}
-	return 0;
-}
-
-/* Remember address for a lookup unless it is known or listed already. */
-static int pre_add(struct gsrc *s, const char *address, size_t *alloc)
-{
-	struct gpre *v;
-
-	if (hmap_get(&s->by_address, address))
-		return 0;
-	if (s->npre == *alloc) {
-		*alloc = *alloc ? *alloc * 2 : 64;
-		v = realloc(s->pre, *alloc * sizeof(*v));
-		if (!v)
-			return DG_ENOMEM;
-		s->pre = v;
-	}
-	v = &s->pre[s->npre];
-	memset(v, 0, sizeof(*v));
-	v->src = s;
-	v->address = strdup(address);
-	if (!v->address)
-		return DG_ENOMEM;
-	s->npre++;
-	/* The value is an index: pre moves as it grows. */
-	return hmap_put(&s->by_address, v->address, (void *)s->npre, NULL);
-}
-
-/* Every attendee address of the fetched calendars that is no user. */
-static int pre_collect(struct gsrc *s, size_t *alloc)
-{
-	int rc = pre_users(s);
-
-	for (size_t i = 0; !rc && i < s->n; i++) {
-		const struct cal_event_list *l = &s->users[i]->events;
-
-		for (size_t j = 0; !rc && j < l->n; j++) {
-			for (size_t k = 0; !rc && k < l->v[j].nattendees;
-			     k++) {
-				const struct cal_attendee *a =
-					&l->v[j].attendees[k];
-
-				if (a->type != CAL_ATTENDEE_RESOURCE &&
-				    a->who.address)
-					rc = pre_add(s, a->who.address, alloc);
-			}
-		}
-	}
-	return rc;
-}
-
-/*
- * Ask Graph about every possible list at once (in batches, in parallel),
- * so that the per-user loop finds the answers waiting instead of paying
- * one round trip per address. A lookup that fails here is simply asked
- * again, on its own, when the loop needs it.
- */
-static int prefetch_groups(struct gsrc *s, struct dg_err *err)
-{
-	struct strbuf url = STRBUF_INIT;
-	size_t alloc = 0;
-	int rc;
-
-	if (s->delegated || s->groups_refused || s->pre)
-		return 0;
-	rc = pre_collect(s, &alloc);
-	if (rc)
-		return dg_errf(err, rc, "out of memory");
-	stage(s, "lists");
-	for (size_t i = 0; i < s->npre; i++) {
-		strbuf_reset(&url);
-		if (graph_groups_where("mail", s->pre[i].address, &url)) {
-			s->pre[i].state = PRE_FAILED;
-			continue;
-		}
-		pre_submit(&s->pre[i], url.buf);
-		s->total++;
-	}
-	strbuf_release(&url);
-	return run(s, err);
-}
-
-/* The answer prefetch_groups() found for address: 1 taken, 0 none. */
-static int pre_take(struct gsrc *s, const char *address, struct cal_group *out,
-		    int *rc, struct dg_err *err)
-{
-	size_t i = (size_t)hmap_get(&s->by_address, address);
-	struct gpre *p;
-
-	/* Users' mails map to their records, not to an index of pre. */
-	if (!i || !s->pre || i > s->npre ||
-	    strcasecmp(s->pre[i - 1].address, address))
-		return 0;
-	p = &s->pre[i - 1];
-	if (p->state == PRE_NOT_GROUP) {
-		*rc = dg_errf(err, DG_ENOTFOUND, "%s is no group", address);
-		return 1;
-	}
-	if (p->state != PRE_GROUP)
-		return 0;
-	*out = p->group;
-	memset(&p->group, 0, sizeof(p->group));
-	p->state = PRE_TAKEN;
-	*rc = 0;
-	return 1;
-}
-
-static int gs_group(void *impl, const char *address, struct cal_group *out,
-		    struct dg_err *err)
-{
-	struct gsrc *s = impl;
-	bool found = false;
-	int rc;
-
 	/*
 	 * A delegated token may only read its own user's things: lists stay
 	 * unexpanded, and the operator is told once why.
@@ -848,23 +743,89 @@ static int gs_group(void *impl, const char *address, struct cal_group *out,
 			     address);
 		s->groups_refused = true;
 	}
-	if (s->delegated || s->groups_refused)
-		return dg_errf(err, DG_ENOTFOUND,
-			       "%s is not looked up as a "
-			       "group",
-			       address);
-	if (pre_take(s, address, out, &rc, err))
-		return rc;
-	rc = find_group(s, address, out, &found, err);
-	if (rc == DG_EPERM || rc == DG_EINVAL || rc == DG_ENOTFOUND)
-		return no_group(s, address, rc, err);
-	if (!rc && !found)
-		return dg_errf(err, DG_ENOTFOUND, "%s is no group", address);
-	if (!rc)
-		rc = members(s, out, err);
+	return !s->delegated && !s->groups_refused;
+}
+
+/* Start looking address up, unless it is being or was looked up. */
+static int pre_ask(struct gsrc *s, const char *address, struct gpre **out,
+		   struct dg_err *err)
+{
+	struct strbuf url = STRBUF_INIT;
+	struct gpre *p = hmap_get(&s->pre, address);
+	int rc;
+
+	*out = p;
+	if (p)
+		return 0;
+	p = calloc(1, sizeof(*p));
+	if (!p || !(p->address = strdup(address)) ||
+	    hmap_put(&s->pre, p->address, p, NULL)) {
+		pre_free(p);
+		return dg_errf(err, DG_ENOMEM, "out of memory");
+	}
+	p->src = s;
+	*out = p;
+	if (!groups_readable(s, address)) {
+		pre_end(p, PRE_NOT_GROUP, DG_ENOTFOUND,
+			"is not looked up as a group");
+		return 0;
+	}
+	rc = graph_groups_where("mail", address, &url);
 	if (rc)
-		dg_err_prefix(err, "group %s", address);
+		pre_end(p, PRE_FAILED, DG_ENOMEM, "out of memory");
+	else
+		pre_submit(p, url.buf);
+	strbuf_release(&url);
+	return 0;
+}
+
+static int gs_ask_group(void *impl, const char *address, struct dg_err *err)
+{
+	struct gsrc *s = impl;
+	struct gpre *p;
+	int rc = pre_ask(s, address, &p, err);
+
+	if (!rc && p->state != PRE_PENDING)
+		notify(s, SOURCE_GROUP, NULL, p->address);
 	return rc;
+}
+
+/* Hand p's answer out and forget it: the caller keeps answers. */
+static int pre_take(struct gsrc *s, struct gpre *p, struct cal_group *out,
+		    struct dg_err *err)
+{
+	int rc = 0;
+
+	if (p->state == PRE_GROUP) {
+		*out = p->group;
+		memset(&p->group, 0, sizeof(p->group));
+	} else if (p->state == PRE_NOT_GROUP) {
+		rc = p->msg ? dg_errf(err, DG_ENOTFOUND, "%s %s", p->address,
+				      p->msg)
+			    : dg_errf(err, DG_ENOTFOUND, "%s is no group%s",
+				      p->address,
+				      p->unreadable ? " we can read" : "");
+	} else {
+		rc = dg_errf(err, p->rc ? p->rc : DG_EINTERNAL, "group %s: %s",
+			     p->address, p->msg ? p->msg : "out of memory");
+	}
+	hmap_remove(&s->pre, p->address);
+	pre_free(p);
+	return rc;
+}
+
+static int gs_group(void *impl, const char *address, struct cal_group *out,
+		    struct dg_err *err)
+{
+	struct gsrc *s = impl;
+	struct gpre *p;
+	int rc = pre_ask(s, address, &p, err);
+
+	if (!rc && p->state == PRE_PENDING)
+		rc = run(s, err);
+	if (rc)
+		return rc;
+	return pre_take(s, p, out, err);
 }
 
 /* ---- the kind -------------------------------------------------------- */
@@ -872,20 +833,18 @@ static int gs_group(void *impl, const char *address, struct cal_group *out,
 static void gs_close(void *impl)
 {
 	struct gsrc *s = impl;
-	size_t i;
+	const struct hmap_entry *e;
+	size_t pos = 0;
 
 	if (!s)
 		return;
-	for (i = 0; i < s->n; i++)
-		guser_free(s->users[i]);
-	free(s->users);
+	while ((e = hmap_next(&s->by_id, &pos)))
+		guser_free(e->value);
 	hmap_release(&s->by_id);
-	hmap_release(&s->by_address);
-	for (i = 0; i < s->npre; i++) {
-		free(s->pre[i].address);
-		cal_group_release(&s->pre[i].group);
-	}
-	free(s->pre);
+	pos = 0;
+	while ((e = hmap_next(&s->pre, &pos)))
+		pre_free(e->value);
+	hmap_release(&s->pre);
 	auth_close(s->auth);
 	graph_close(s->g);
 	free(s);
@@ -898,8 +857,13 @@ static const struct source_ops graph_ops = {
 	.events = gs_events,
 	.group = gs_group,
 	.close = gs_close,
-	.prefetch_mailboxes = gs_prefetch_mailboxes,
-	.prefetch_events = gs_prefetch_events,
+	.on_answer = gs_on_answer,
+	.ask_mailbox = gs_ask_mailbox,
+	.ask_events = gs_ask_events,
+	.ask_group = gs_ask_group,
+	.pump = gs_pump,
+	.busy = gs_busy,
+	.forget = gs_forget,
 };
 
 int source_open_graph(const struct config *cfg, struct store *st, int jobs,
@@ -916,7 +880,7 @@ int source_open_graph(const struct config *cfg, struct store *st, int jobs,
 	s->cfg = cfg;
 	s->st = st;
 	hmap_init(&s->by_id, 0);
-	hmap_init(&s->by_address, HMAP_NOCASE);
+	hmap_init(&s->pre, HMAP_NOCASE);
 	s->delegated = cfg->graph.auth == CONFIG_AUTH_DELEGATED;
 	s->progress = progress;
 	s->progress_ctx = progress_ctx;

@@ -139,7 +139,7 @@ static int own_dir_teardown(void **state)
 #define DAY_START_MS INT64_C(1795507200000)
 
 
-#define MAX_MEETINGS 4
+#define MAX_MEETINGS 6
 
 struct digest {
 	struct cal_user user;
@@ -960,6 +960,81 @@ static void test_render__day_without_meetings_is_skipped(
 	digest_free(d);
 }
 
+/* ---- languages ---- */
+
+/*
+ * Each language's subject, with 0, 1, 2 and 5 meetings: the plural forms
+ * come from ICU's rules for the language (French counts 0 as singular,
+ * Japanese has one form), the zero case from its own wording.
+ */
+static void test_render__subject_has_the_right_plural_in_each_language(
+	void **state)
+{
+	static const struct {
+		const char *locale;
+		const char *subject[4]; /* 0, 1, 2, 5 meetings */
+	} want[] = {
+		{ "en-US",
+		  { "No meetings on Tuesday, November 24",
+		    "Your meeting on Tuesday, November 24",
+		    "Your 2 meetings on Tuesday, November 24",
+		    "Your 5 meetings on Tuesday, November 24" } },
+		{ "de-DE",
+		  { "Keine Termine am Dienstag, 24. November",
+		    "Ihr Termin am Dienstag, 24. November",
+		    "Ihre 2 Termine am Dienstag, 24. November",
+		    "Ihre 5 Termine am Dienstag, 24. November" } },
+		{ "fr-FR",
+		  { "Aucune réunion le mardi 24 novembre",
+		    "Votre réunion du mardi 24 novembre",
+		    "Vos 2 réunions du mardi 24 novembre",
+		    "Vos 5 réunions du mardi 24 novembre" } },
+		{ "es-ES",
+		  { "Ninguna reunión el martes, 24 de noviembre",
+		    "Su reunión del martes, 24 de noviembre",
+		    "Sus 2 reuniones del martes, 24 de noviembre",
+		    "Sus 5 reuniones del martes, 24 de noviembre" } },
+		{ "ja-JP",
+		  { "11月24日火曜日の会議はありません",
+		    "11月24日火曜日の会議（1件）",
+		    "11月24日火曜日の会議（2件）",
+		    "11月24日火曜日の会議（5件）" } },
+	};
+	static const int counts[] = { 0, 1, 2, 5 };
+
+	for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
+		for (size_t c = 0; c < 4; c++) {
+			struct digest *d = real_digest(NULL);
+			struct render_output out = RENDER_OUTPUT_INIT;
+
+			d->in.locale = want[i].locale;
+			for (int k = 0; k < counts[c]; k++)
+				meeting(d, "AAMk", "Sync", "09:00", "09:30");
+			render(d, &out);
+			assert_string_equal(out.subject.buf, want[i].subject[c]);
+			render_output_release(&out);
+			digest_free(d);
+		}
+	}
+}
+
+/* A reader in a language without templates gets English, dates too. */
+static void test_render__unserved_language_reads_english_throughout(
+	void **state)
+{
+	struct digest *d = real_digest(NULL);
+	struct render_output out = RENDER_OUTPUT_INIT;
+
+	d->in.locale = "pt-BR";
+	meeting(d, "AAMk", "Sync", "09:00", "09:30");
+	render(d, &out);
+	assert_string_equal(out.subject.buf,
+			    "Your meeting on Tuesday, November 24");
+	assert_non_null(strstr(out.text.buf, "9:00 – 9:30 AM"));
+	render_output_release(&out);
+	digest_free(d);
+}
+
 /* ---- opening the templates ---- */
 
 static void test_render__missing_html_template_is_named(void **state)
@@ -998,6 +1073,8 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		T(test_render__hostile_calendar_text_is_escaped_in_html),
+		T(test_render__subject_has_the_right_plural_in_each_language),
+		T(test_render__unserved_language_reads_english_throughout),
 		T(test_render__real_templates_escape_a_hostile_profile_name),
 		T(test_render__subject_is_one_line),
 		T(test_render__mime_has_one_subject_and_no_bcc_header),
