@@ -387,6 +387,10 @@ static struct render_input render_input_of(const struct job_user *ju)
 		.attendees = ju->attendees,
 		.self = ju->self,
 		.unsubscribe_url = ju->unsub_url.len ? ju->unsub_url.buf : NULL,
+		.max_people_per_meeting =
+			ju->opts ? (size_t)ju->opts->cfg->digest
+						     .max_people_per_meeting
+				 : 0,
 	};
 	return in;
 }

@@ -35,9 +35,17 @@ struct render_input {
 	const struct match_list *attendees; /* day->n lists, same order */
 	const struct roster_person *self;   /* the user's own profile or NULL */
 	const char *unsubscribe_url;        /* NULL when not configured */
+	/* [digest] max_people_per_meeting; 0: 8 */
+	size_t max_people_per_meeting;
 	/* the reader's locale (i18n_choose()); NULL: target->locale */
 	const char *locale;
 };
+
+/*
+ * The HTML size a digest keeps under, by leaving tips out: Gmail clips a
+ * message's HTML over 102 KB and hides the rest.
+ */
+#define RENDER_HTML_MAX (96 * 1024)
 
 struct render_output {
 	struct strbuf subject; /* one line, no line breaks */
@@ -68,7 +76,12 @@ int render_json(struct render_engine *e, const struct render_input *in,
 		struct strbuf *out, struct dg_err *err)
 	__attribute__((warn_unused_result));
 
-/* Render subject, text and HTML. out is yours: render_output_release(). */
+/*
+ * Render subject, text and HTML. At most three tips per person, never a
+ * sentence twice; when the HTML would pass RENDER_HTML_MAX, fewer tips,
+ * and the model's "trimmed" says so to the templates. out is yours:
+ * render_output_release().
+ */
 int render_digest(struct render_engine *e, const struct render_input *in,
 		  struct render_output *out, struct dg_err *err)
 	__attribute__((warn_unused_result));

@@ -47,6 +47,8 @@ LAYERS = [
 # source file of one module (prefix_int.h, prefix_more.c).
 PARTS = {
     "graph_int": "graph",
+    "render_int": "render",
+    "render_day": "render",
     "graph_answer": "graph",
     "graphjson_int": "graphjson",
     "graphjson_auth": "graphjson",

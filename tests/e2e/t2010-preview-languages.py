@@ -160,10 +160,14 @@ try:
     r = s.run("--now", DEMO_NOW, "preview", "--user", READERS["de"][4])
     out, err = text(r.stdout), text(r.stderr)
     with open(os.path.join(TPL, "tips", "disc", "I.mustache"), encoding="utf-8") as f:
-        i_tips = [line.split("{{")[0].strip() for line in f if line.strip()]
+        # The longest text between tags of each line: tips may open with
+        # a name or sit in a section for this meeting.
+        i_tips = [max(re.split(r"\{\{[^}]*\}\}", line.strip()), key=len).strip()
+                  for line in f if line.strip()]
     found = [p for p in english_in(out, phrases) if not any(p in t for t in i_tips)]
-    check(r.returncode == 0 and all(t in out for t in i_tips) and not found,
-          "a missing German tip is shown in English, and only that tip", found or out[:200])
+    # At most three tips a person, picked: some of the English I tips show.
+    check(r.returncode == 0 and any(t in out for t in i_tips) and not found,
+          "a missing German tip is shown in English, and only that tip", (found, out[:200]))
     check("de/tips/disc/I.mustache" in err and "no translation" in err,
           "the run warns, naming the missing file", err)
     r = s.run("check")

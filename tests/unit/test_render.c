@@ -788,9 +788,9 @@ static void test_render__real_tips_name_the_person(void **state)
 	attendee(d, "ann@contoso.com", "Ann Archer", "ann@contoso.com",
 		 "direct", NULL);
 	j = model(d);
-	assert_true(length_at(j, "meetings.0.attendees.0.tips") >= 4);
+	assert_int_equal(length_at(j, "meetings.0.attendees.0.tips"), 3);
 	assert_non_null(strstr(json_object_get_string(at(
-				       j, "meetings.0.attendees.0.tips.0")),
+				       j, "meetings.0.attendees.0.tips.1")),
 			       "Ann"));
 	json_object_put(j);
 	digest_free(d);
@@ -816,19 +816,17 @@ static void test_render__broken_tip_template_fails_naming_it(void **state)
 
 /* ---- group dynamics ---- */
 
-static void test_render__group_line_counts_the_users_own_profile(
-	void **state)
+static void test_render__group_line_leaves_the_user_out(void **state)
 {
 	struct digest *d = own_digest();
 	json_object *j;
 
-	/* Zoë (I) and Ann (D): two DISC results; Ann alone has Enneagram. */
+	/* Zoë (I) and Ann (D): Ann alone is about the room, so no line. */
 	meeting(d, "AAMk-1", "1:1", "09:00", "09:30");
 	attendee(d, "ann@contoso.com", "Ann Archer", "ann@contoso.com",
 		 "direct", NULL);
 	j = model(d);
-	assert_int_equal(length_at(j, "meetings.0.dynamics"), 1);
-	assert_str_at(j, "meetings.0.dynamics.0", "DISC: 2 people, mixed");
+	assert_int_equal(length_at(j, "meetings.0.dynamics"), 0);
 	json_object_put(j);
 	digest_free(d);
 }
@@ -850,7 +848,7 @@ static void test_render__no_group_line_with_one_result_in_the_room(
 	digest_free(d);
 }
 
-static void test_render__group_line_counts_everyone_with_a_result(
+static void test_render__group_line_counts_everyone_else_with_a_result(
 	void **state)
 {
 	struct digest *d = own_digest();
@@ -862,8 +860,232 @@ static void test_render__group_line_counts_everyone_with_a_result(
 	attendee(d, "carl@contoso.com", "Carl Chen", "carl@contoso.com",
 		 "direct", NULL);
 	j = model(d);
-	assert_str_at(j, "meetings.0.dynamics.0", "DISC: 3 people, mixed");
+	assert_str_at(j, "meetings.0.dynamics.0", "DISC: 2 people, mixed");
 	json_object_put(j);
+	digest_free(d);
+}
+
+/* ---- a morning-sized read ---- */
+
+/* Every tip string of the model, in order, into a list; count returned. */
+static size_t all_tips(json_object *j, const char **v, size_t max)
+{
+	json_object *ms = at(j, "meetings");
+	size_t n = 0;
+
+	for (size_t i = 0; i < json_object_array_length(ms); i++) {
+		json_object *as = at(json_object_array_get_idx(ms, i),
+				     "attendees");
+
+		for (size_t k = 0; k < json_object_array_length(as); k++) {
+			json_object *a = json_object_array_get_idx(as, k);
+			json_object *ts = at(a, "tips");
+
+			if (json_object_object_get_ex(a, "tips_above", NULL))
+				continue;
+			for (size_t t = 0; t < json_object_array_length(ts) &&
+					   n < max;
+			     t++)
+				v[n++] = json_object_get_string(
+					json_object_array_get_idx(ts, t));
+		}
+	}
+	return n;
+}
+
+static void test_render__no_tip_sentence_twice_and_three_at_most(
+	void **state)
+{
+	struct digest *d = own_digest();
+	const char *tips[64];
+	json_object *j;
+	size_t n;
+
+	/* Own tips: "Open with the goal, X." is the same for two D people. */
+	person(d, "dan@contoso.com", "Ann Archer", "D", NULL, false);
+	meeting(d, "AAMk-1", "Sync", "09:00", "09:30");
+	attendee(d, "ann@contoso.com", "Ann Archer", "ann@contoso.com",
+		 "direct", NULL);
+	attendee(d, "dan@contoso.com", "Ann Archer", "dan@contoso.com",
+		 "direct", NULL);
+	j = model(d);
+	n = all_tips(j, tips, 64);
+	for (size_t a = 0; a < n; a++)
+		for (size_t b = a + 1; b < n; b++)
+			assert_string_not_equal(tips[a], tips[b]);
+	assert_int_equal(length_at(j, "meetings.0.attendees.0.tips"), 2);
+	/* The second D person's sentences are all taken already. */
+	assert_int_equal(length_at(j, "meetings.0.attendees.1.tips"), 0);
+	json_object_put(j);
+	digest_free(d);
+}
+
+static void test_render__real_tips_repeat_no_sentence_in_a_digest(
+	void **state)
+{
+	static const char *const people[] = {"ann@contoso.com",
+					     "carl@contoso.com"};
+	struct digest *d = real_digest("Your meetings on {{date}}");
+	const char *tips[64];
+	json_object *j;
+	size_t n;
+
+	for (size_t m = 0; m < 3; m++) {
+		meeting(d, m ? "AAMk-2" : "AAMk-1", "Sync", "09:00", "09:30");
+		for (size_t i = 0; i < 2; i++)
+			attendee(d, people[i], "X", people[i], "direct", NULL);
+	}
+	j = model(d);
+	n = all_tips(j, tips, 64);
+	assert_true(n >= 4);
+	for (size_t a = 0; a < n; a++)
+		for (size_t b = a + 1; b < n; b++)
+			assert_string_not_equal(tips[a], tips[b]);
+	assert_true(length_at(j, "meetings.0.attendees.0.tips") <= 3);
+	assert_bool_at(j, "meetings.1.attendees.0.tips_above", true);
+	json_object_put(j);
+	digest_free(d);
+}
+
+static void test_render__tips_are_picked_for_the_meeting(void **state)
+{
+	struct digest *d = real_digest("Your meetings on {{date}}");
+	json_object *j;
+
+	/* Ann (D) organizes a one-to-one with Zoë. */
+	meeting(d, "AAMk-1", "1:1", "09:00", "09:30")->organizer.address =
+		xdup("ann@contoso.com");
+	attendee(d, "ann@contoso.com", "Ann Archer", "ann@contoso.com",
+		 "direct", NULL);
+	j = model(d);
+	assert_non_null(strstr(json_object_get_string(at(
+				       j, "meetings.0.attendees.0.tips.0")),
+			       "Ann called this meeting"));
+	json_object_put(j);
+	digest_free(d);
+}
+
+static void test_render__holds_collapse_into_one_list(void **state)
+{
+	struct digest *d = own_digest();
+	json_object *j;
+
+	meeting(d, "AAMk-lunch", "Lunch", "12:00", "12:45");
+	meeting(d, "AAMk-sync", "Sync", "13:00", "13:30");
+	attendee(d, "ann@contoso.com", "Ann Archer", "ann@contoso.com",
+		 "direct", NULL);
+	j = model(d);
+	assert_bool_at(j, "meetings.0.hold", true);
+	assert_bool_at(j, "meetings.1.hold", false);
+	assert_int_equal(length_at(j, "holds"), 1);
+	assert_str_at(j, "holds.0.subject", "Lunch");
+	assert_true(json_object_is_type(at(j, "holds.0.time_label"),
+					json_type_string));
+	assert_int_equal(json_object_get_int(at(j, "main_count")), 1);
+	json_object_put(j);
+	digest_free(d);
+}
+
+static void test_render__event_organized_by_someone_else_is_no_hold(
+	void **state)
+{
+	struct digest *d = own_digest();
+	json_object *j;
+
+	meeting(d, "AAMk-1", "Invite", "12:00", "12:45")->organizer.address =
+		xdup("mallory@evil.example");
+	j = model(d);
+	assert_bool_at(j, "meetings.0.hold", false);
+	json_object_put(j);
+	digest_free(d);
+}
+
+static void test_render__crowded_meeting_names_people_without_tips(
+	void **state)
+{
+	struct digest *d = own_digest();
+	json_object *j;
+
+	d->in.max_people_per_meeting = 1;
+	meeting(d, "AAMk-1", "All hands", "09:00", "10:00");
+	attendee(d, "ann@contoso.com", "Ann Archer", "ann@contoso.com",
+		 "direct", NULL);
+	attendee(d, "carl@contoso.com", "Carl Chen", "carl@contoso.com",
+		 "direct", NULL);
+	j = model(d);
+	assert_bool_at(j, "meetings.0.crowd", true);
+	assert_str_at(j, "meetings.0.people", "Ann and Carl");
+	assert_int_equal(length_at(j, "meetings.0.attendees.0.tips"), 0);
+	assert_int_equal(length_at(j, "meetings.0.dynamics"), 1);
+	json_object_put(j);
+	digest_free(d);
+}
+
+static void test_render__part_day_absence_is_in_the_model(void **state)
+{
+	struct digest *d = own_digest();
+	struct plan_meeting away = {.start_label = (char *)"7:00 AM",
+				    .end_label = (char *)"8:00 AM"};
+	struct render_output out = RENDER_OUTPUT_INIT;
+	json_object *j;
+
+	d->day.away = &away;
+	d->day.naway = 1;
+	meeting(d, "AAMk-1", "Sync", "09:00", "09:30");
+	attendee(d, "ann@contoso.com", "Ann Archer", "ann@contoso.com",
+		 "direct", NULL);
+	j = model(d);
+	assert_int_equal(length_at(j, "away"), 1);
+	assert_true(json_object_is_type(at(j, "away.0.time_label"),
+					json_type_string));
+	json_object_put(j);
+	d->day.away = NULL;
+	d->day.naway = 0;
+	render_output_release(&out);
+	digest_free(d);
+}
+
+static void test_render__real_group_line_names_the_people(void **state)
+{
+	struct digest *d = real_digest("Your meetings on {{date}}");
+	json_object *j;
+
+	meeting(d, "AAMk-1", "Review", "09:00", "10:00");
+	attendee(d, "ann@contoso.com", "Ann Archer", "ann@contoso.com",
+		 "direct", NULL);
+	attendee(d, "carl@contoso.com", "Carl Chen", "carl@contoso.com",
+		 "direct", NULL);
+	j = model(d);
+	assert_non_null(strstr(json_object_get_string(at(
+				       j, "meetings.0.dynamics.0")),
+			       "(Ann and Carl)"));
+	json_object_put(j);
+	digest_free(d);
+}
+
+static void test_render__busy_day_trims_tips_and_says_so(void **state)
+{
+	struct digest *d = real_digest("Your meetings on {{date}}");
+	struct render_output out = RENDER_OUTPUT_INIT;
+	char email[64], name[32];
+
+	for (int i = 0; i < 8; i++) {
+		snprintf(email, sizeof(email), "p%d@contoso.com", i);
+		snprintf(name, sizeof(name), "Pat%d Doe", i);
+		person(d, email, name, i % 2 ? "S" : "C", "5", false);
+	}
+	for (int i = 0; i < 8; i++) {
+		if (i % 4 == 0)
+			meeting(d, i ? "AAMk-2" : "AAMk-1", "Sync", "09:00",
+				"09:30");
+		snprintf(email, sizeof(email), "p%d@contoso.com", i);
+		attendee(d, email, "Pat Doe", email, "direct", NULL);
+	}
+	render(d, &out);
+	assert_non_null(strstr(out.text.buf, "some tips were left out"));
+	assert_non_null(strstr(out.html.buf, "some tips were left out"));
+	assert_true(out.html.len <= RENDER_HTML_MAX);
+	render_output_release(&out);
 	digest_free(d);
 }
 
@@ -1090,9 +1312,18 @@ int main(void)
 		T(test_render__missing_tip_file_gives_no_tips_no_error),
 		T(test_render__real_tips_name_the_person),
 		T(test_render__broken_tip_template_fails_naming_it),
-		T(test_render__group_line_counts_the_users_own_profile),
+		T(test_render__group_line_leaves_the_user_out),
 		T(test_render__no_group_line_with_one_result_in_the_room),
-		T(test_render__group_line_counts_everyone_with_a_result),
+		T(test_render__group_line_counts_everyone_else_with_a_result),
+		T(test_render__no_tip_sentence_twice_and_three_at_most),
+		T(test_render__real_tips_repeat_no_sentence_in_a_digest),
+		T(test_render__tips_are_picked_for_the_meeting),
+		T(test_render__holds_collapse_into_one_list),
+		T(test_render__event_organized_by_someone_else_is_no_hold),
+		T(test_render__crowded_meeting_names_people_without_tips),
+		T(test_render__part_day_absence_is_in_the_model),
+		T(test_render__real_group_line_names_the_people),
+		T(test_render__busy_day_trims_tips_and_says_so),
 		T(test_render__json_model_has_the_design_fields),
 		T(test_render__skipped_user_has_status_and_reason),
 		T(test_render__day_without_meetings_is_skipped),
