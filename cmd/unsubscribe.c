@@ -38,8 +38,7 @@ static int record(const struct config *cfg, const char *token,
 	if (!rc)
 		rc = unsubscribe_record(st, address.buf, now_ms, err);
 	if (!rc)
-		fprintf(stderr, "digest: %s will get no more digests\n",
-			address.buf);
+		cmd_info("%s will get no more digests", address.buf);
 	store_close(st);
 	sodium_memzero(key, sizeof(key));
 	if (secret) {

@@ -15,6 +15,15 @@
 
 /* No legitimate secret file is bigger. */
 #define SECRET_FILE_MAX ((size_t)64 << 10)
+
+/*
+ * The default [digest] templates: where the build installs them
+ * (CMakeLists.txt passes the install prefix's datadir), so that an
+ * installed digest finds its templates from any working directory.
+ */
+#ifndef DIGEST_TEMPLATES_DIR
+#define DIGEST_TEMPLATES_DIR "/usr/local/share/digest/templates"
+#endif
 /* Key names echoed in messages are cut here. */
 #define KEY_SHOWN 64
 
@@ -709,6 +718,29 @@ static int load_smtp(struct loader *ld, const struct toml_value *t)
 			     &cfg->smtp.max_per_minute);
 }
 
+static int load_log(struct loader *ld, const struct toml_value *t)
+{
+	static const char *const keys[] = {"format", NULL};
+	static const char *const formats[] = {"text", "json", NULL};
+	int format = (int)ld->cfg->log.format;
+	int rc = check_keys(ld, t, "log", keys);
+
+	if (!rc)
+		rc = get_enum(ld, t, "log", "format", formats, &format);
+	ld->cfg->log.format = (enum config_log_format)format;
+	return rc;
+}
+
+static int load_metrics(struct loader *ld, const struct toml_value *t)
+{
+	static const char *const keys[] = {"textfile", NULL};
+	int rc = check_keys(ld, t, "metrics", keys);
+
+	return rc ? rc
+		  : get_string(ld, t, "metrics", "textfile",
+			       &ld->cfg->metrics.textfile);
+}
+
 /* The document. */
 
 static const struct {
@@ -718,7 +750,8 @@ static const struct {
 	{"store", load_store},	 {"source", load_source},
 	{"roster", load_roster}, {"graph", load_graph},
 	{"digest", load_digest}, {"delivery", load_delivery},
-	{"smtp", load_smtp},
+	{"smtp", load_smtp},	 {"log", load_log},
+	{"metrics", load_metrics},
 };
 
 #define NTABLES (sizeof(tables) / sizeof(*tables))
@@ -750,7 +783,8 @@ static int check_tables(struct loader *ld, const struct toml_value *root)
 			rc = at_errf(ld, v,
 				     "unknown table [%s] (the tables "
 				     "are store, source, roster, graph, "
-				     "digest, delivery and smtp)",
+				     "digest, delivery, smtp, log and "
+				     "metrics)",
 				     name.buf);
 		else
 			rc = at_errf(ld, v,
@@ -799,7 +833,8 @@ static int set_defaults(struct config *cfg)
 		 "https://graph.microsoft.com/v1.0"},
 		{offsetof(struct config, graph.login_url),
 		 "https://login.microsoftonline.com"},
-		{offsetof(struct config, digest.templates), "templates"},
+		{offsetof(struct config, digest.templates),
+		 DIGEST_TEMPLATES_DIR},
 		{offsetof(struct config, digest.locale), "en-US"},
 		{offsetof(struct config, smtp.host), "127.0.0.1"},
 	};
@@ -902,6 +937,7 @@ void config_release(struct config *cfg)
 		&cfg->smtp.ca_file,
 		&cfg->smtp.envelope_from,
 		&cfg->smtp.helo,
+		&cfg->metrics.textfile,
 	};
 
 	for (size_t i = 0; i < sizeof(strings) / sizeof(*strings); i++)

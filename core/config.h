@@ -28,6 +28,7 @@ enum config_delivery_kind {
 };
 enum config_tls { CONFIG_TLS_STARTTLS, CONFIG_TLS_IMPLICIT, CONFIG_TLS_NONE };
 enum config_graph_auth { CONFIG_AUTH_APP, CONFIG_AUTH_DELEGATED };
+enum config_log_format { CONFIG_LOG_TEXT, CONFIG_LOG_JSON };
 /* [digest] covers: the next working day (default) or today. */
 enum config_covers { CONFIG_COVERS_NEXT_WORKING_DAY, CONFIG_COVERS_TODAY };
 /* [digest] send_when: a meeting with a profile (default), or any. */
@@ -66,7 +67,7 @@ struct config {
 	struct {
 		char *from;      /* "Meeting digest <digest@example.com>" */
 		char *subject;   /* mustache override; NULL: the templates' */
-		char *templates; /* folder */
+		char *templates; /* folder; default: the installed one */
 		char *locale;    /* "en-US" */
 		char *send_at;   /* "07:00" or NULL */
 		char *unsubscribe_url; /* with {token}, or NULL */
@@ -105,6 +106,14 @@ struct config {
 		long connections;     /* messages in flight, default 4 */
 		long max_per_minute;  /* messages started a minute; 0: no cap */
 	} smtp;
+
+	struct {
+		enum config_log_format format; /* stderr: text or JSON lines */
+	} log;
+
+	struct {
+		char *textfile; /* Prometheus textfile written by each run */
+	} metrics;
 };
 
 /*

@@ -93,12 +93,17 @@ static int get_field(json_object *obj, const char *pre, const char *key,
 	return 0;
 }
 
-/* The string value of v, refused when it hides a NUL byte. */
+/*
+ * The string value of v, refused when it hides a NUL byte. *out is set on
+ * every path: gcc -O3 cannot see that dg_errf() returns non-zero and would
+ * otherwise think callers read it uninitialized.
+ */
 static int string_of(json_object *v, const char *pre, const char *key,
 		     const char **out, struct dg_err *err)
 {
 	const char *s = json_object_get_string(v);
 
+	*out = "";
 	if ((size_t)json_object_get_string_len(v) != strlen(s))
 		return dg_errf(err, DG_EPARSE,
 			       "field " FIELD " holds a NUL character",

@@ -594,6 +594,26 @@ int queue_count(struct store *st, const char *user, const char *date,
 	return rc;
 }
 
+int queue_depth(struct store *st, size_t *n, struct dg_err *err)
+{
+	sqlite3_stmt *stmt = NULL;
+	int rc;
+
+	*n = 0;
+	rc = store_db_prepare(st,
+		     "SELECT count(*) FROM queue"
+		     " WHERE state IN ('queued', 'sending')",
+		     &stmt, "cannot read the queue", err);
+	if (rc)
+		return rc;
+	if (sqlite3_step(stmt) == SQLITE_ROW)
+		*n = (size_t)sqlite3_column_int64(stmt, 0);
+	else
+		rc = store_db_fail(st, "cannot read the queue", err);
+	sqlite3_finalize(stmt);
+	return rc;
+}
+
 int queue_record_outcome(struct store *st, const char *user, const char *date,
 			 const char *outcome, const char *reason,
 			 int64_t now_ms, struct dg_err *err)

@@ -23,7 +23,7 @@ import sys
 LAYERS = [
     ("base", 0, """
         err logging strbuf text hmap clock tz secret config store toml
-        mustache calendar runlock interrupt i18n textclean meetlink
+        mustache calendar runlock interrupt i18n metrics textclean meetlink
     """),
     ("source", 1, """
         graph graphjson auth users users_sync fixtures source
