@@ -182,6 +182,9 @@ def report(r):
     line("run --dry-run: exit status", r.get("run_exit"))
     line("run --dry-run: CPU user/sys",
          f"{r.get('run_user_cpu_s')} / {r.get('run_sys_cpu_s')}", " s")
+    cpu = (r.get("run_user_cpu_s") or 0) + (r.get("run_sys_cpu_s") or 0)
+    line("run --dry-run: CPU per user",
+         f"{cpu * 1000 / max(r['users'], 1):.2f}", " ms")
     line("run --dry-run: peak RSS",
          f"{(r.get('peak_rss_kb') or 0) / 1024:.1f}", " MiB")
     line("digests ready / skipped / failed",

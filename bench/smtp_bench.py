@@ -79,7 +79,9 @@ def time_v(field, text):
 
 def spool_figures(relay, t0, wall):
     """What the relay received: counts, duplicates, first message, rate."""
-    msgs = [meta for _, meta in relay.messages()]
+    pairs = relay.messages()
+    msgs = [meta for _, meta in pairs]
+    sizes = [len(body) for body, _ in pairs]
     counts = collections.Counter(m["rcpt_tos"][0].lower() for m in msgs)
     times = sorted(m["received_at"] for m in msgs)
     span = times[-1] - times[0] if len(times) > 1 else 0
@@ -91,6 +93,8 @@ def spool_figures(relay, t0, wall):
         "messages_per_s": round(len(msgs) / span, 1) if span else None,
         "messages_per_s_overall": round(len(msgs) / wall, 1) if wall else None,
         "relay_sessions": relay.counter("sessions"),
+        "message_kib": round(sum(sizes) / len(sizes) / 1024, 1)
+        if sizes else None,
     }, counts
 
 
@@ -130,7 +134,9 @@ def run_digest(args, srv, work, roster, rnd):
             "sent_lines": len(sent),
             "exactly_once": bool(sent) and set(counts) == sent
             and out.get("duplicates") == 0,
-            "summary": err.strip().splitlines()[-2] if err.strip() else "",
+            "summary": next((l for l in reversed(err.splitlines())
+                             if re.match(r"digest: \d+ digests? sent", l)),
+                            ""),
         })
         if run.returncode:
             out["stderr_tail"] = "\n".join(err.splitlines()[-12:])
@@ -177,7 +183,7 @@ def report(args, runs):
           f"{args.connections} connections")
     cols = ["program", "round", "exit", "wall_s", "cpu_s", "peak_rss_mib",
             "messages", "duplicates", "first_message_s", "messages_per_s",
-            "relay_sessions"]
+            "relay_sessions", "message_kib"]
     print("  ".join(f"{c:>15}" for c in cols))
     for r in runs:
         print("  ".join(f"{str(r.get(c)):>15}" for c in cols))

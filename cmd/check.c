@@ -1,13 +1,16 @@
 /*
  * digest check: everything a run needs, validated without running: the
- * config, the templates, the database, the roster file and the secrets.
+ * config, the templates, the database, the roster file, the metrics
+ * folder and the secrets.
  * Prints one line per check, what is wrong and where.
  */
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <sodium.h>
 
@@ -114,6 +117,28 @@ static int check_source(const struct config *cfg)
 	return report("fixtures", rc, &err);
 }
 
+/* The textfile's folder must take the file each run renames into it. */
+static int check_metrics(const struct config *cfg)
+{
+	struct dg_err err = DG_ERR_INIT;
+	const char *path = cfg->metrics.textfile;
+	const char *slash;
+	char *dir;
+	int rc = 0;
+
+	if (!path)
+		return 0;
+	slash = strrchr(path, '/');
+	dir = slash ? strndup(path, (size_t)(slash - path)) : strdup(".");
+	if (!dir)
+		return report("metrics textfile", DG_ENOMEM, &err);
+	if (access(*dir ? dir : "/", W_OK))
+		rc = dg_errf(&err, DG_EIO, "[metrics] textfile: cannot write "
+			     "into %s: %s", *dir ? dir : "/", strerror(errno));
+	free(dir);
+	return report("metrics textfile", rc, &err);
+}
+
 static int check_secrets(const struct config *cfg)
 {
 	int bad = 0;
@@ -159,11 +184,12 @@ int cmd_check(int argc, char **argv, struct cmd_ctx *ctx)
 	bad += check_store(&cfg);
 	bad += check_source(&cfg);
 	bad += check_roster(&cfg);
+	bad += check_metrics(&cfg);
 	bad += check_secrets(&cfg);
 	config_release(&cfg);
 	if (bad)
-		fprintf(stderr, "digest: check found %d problem%s\n", bad,
-			bad == 1 ? "" : "s");
+		cmd_error("check found %d problem%s", bad,
+			  bad == 1 ? "" : "s");
 	/* What check finds is configuration to fix: exit 2, as DESIGN.md. */
 	return cmd_exit_code(bad ? DG_EINVAL : 0);
 }

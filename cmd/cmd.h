@@ -28,8 +28,22 @@ struct cmd_ctx {
 	int64_t now_ms;
 };
 
-/* Print "digest: <message>" on stderr. */
+/*
+ * Print "digest: <message>" on stderr, or one JSON object per line in the
+ * json log format (cmd/log.c). cmd_error() is an error, cmd_info() news
+ * (a summary, a count).
+ */
 void cmd_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void cmd_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Route core's log lines to stderr (text until told otherwise). */
+void cmd_log_start(void);
+
+/* --log-format NAME ("text" or "json"); it wins over the config. -1: bad. */
+int cmd_log_set_format(const char *name);
+
+/* [log] format of a loaded config, unless --log-format was given. */
+void cmd_log_config(const struct config *cfg);
 
 /*
  * Map a core status to the exit status of DESIGN.md: 0 done, DG_EINVAL
@@ -100,6 +114,21 @@ void cmd_progress(const struct source_progress *p, void *ctx);
 void cmd_progress_clear(void);
 
 struct job_summary;
+
+/* What a run's metrics need beside the job's summary (cmd/metrics.c). */
+struct cmd_run_stats {
+	int64_t start_mono_ms;
+	size_t graph_requests, graph_throttled;
+};
+
+void cmd_run_stats_start(struct cmd_run_stats *s);
+
+/* cmd_progress(), keeping the Graph counts in ctx (a cmd_run_stats). */
+void cmd_progress_counting(const struct source_progress *p, void *ctx);
+
+/* Write [metrics] textfile, if set, for a run that ended so. */
+void cmd_write_metrics(const struct config *cfg, const struct job_summary *sum,
+		       bool success, const struct cmd_run_stats *s);
 
 /*
  * The run's summary line on stderr: counts by outcome in words, by ICU's

@@ -10,17 +10,6 @@
 #include "cmd.h"
 #include "tz.h"
 
-void cmd_error(const char *fmt, ...)
-{
-	va_list ap;
-
-	fputs("digest: ", stderr);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-}
-
 int cmd_exit_code(int status)
 {
 	switch (status) {
@@ -90,6 +79,7 @@ int cmd_load_config(struct cmd_ctx *ctx, struct config *cfg)
 		cmd_error("%s", err.msg);
 		return EXIT_USAGE;
 	}
+	cmd_log_config(cfg);
 	if (ctx->now_fixed)
 		return 0;
 	/*

@@ -14,10 +14,10 @@
 #include "clock.h"
 #include "interrupt.h"
 #include "cmd.h"
-#include "logging.h"
 
 static const char usage_main[] =
-	"usage: digest [--config FILE] [--now RFC3339] COMMAND [options]\n"
+	"usage: digest [--config FILE] [--now RFC3339] [--log-format FORMAT]\n"
+	"              COMMAND [options]\n"
 	"\n"
 	"Mails each connected user a digest of tomorrow's meetings, with tips\n"
 	"for meeting each person in them.\n"
@@ -42,6 +42,9 @@ static const char usage_main[] =
 	"  -c, --config FILE  config file (default: $DIGEST_CONFIG, then\n"
 	"                     ./digest.toml)\n"
 	"      --now RFC3339  fix the clock, e.g. 2026-11-23T06:00:00Z\n"
+	"      --log-format text|json\n"
+	"                     stderr as text (default) or one JSON object\n"
+	"                     per line (also [log] format)\n"
 	"  -h, --help         this help; 'digest COMMAND --help' for more\n"
 	"  -V, --version      print the version\n"
 	"\n"
@@ -73,19 +76,6 @@ static const struct command *find_command(const char *name)
 	return NULL;
 }
 
-/* Log lines from core go to stderr; stdout carries only what was asked. */
-static void log_to_stderr(enum logging_level level, const char *msg,
-			  void *ctx)
-{
-	static const char *const prefix[] = { "error: ", "warning: ", "",
-					      "debug: " };
-
-	if (level == LOGGING_DEBUG && !getenv("DIGEST_DEBUG"))
-		return;
-	cmd_progress_clear();
-	fprintf(stderr, "digest: %s%s\n", prefix[level], msg);
-}
-
 /*
  * A command stopped by SIGTERM or SIGINT exits 128 + the signal's number
  * (143, 130), as a shell reports a process the signal ended: whatever it
@@ -108,6 +98,7 @@ int main(int argc, char **argv)
 	static const struct option opts[] = {
 		{ "config", required_argument, NULL, 'c' },
 		{ "now", required_argument, NULL, 'n' },
+		{ "log-format", required_argument, NULL, 'l' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 }
@@ -125,7 +116,7 @@ int main(int argc, char **argv)
 	 */
 	signal(SIGPIPE, SIG_IGN);
 	cmd_catch_stop_signals();
-	logging_set_routine(log_to_stderr, NULL);
+	cmd_log_start();
 	/* Once, before any thread or handle: libcurl's global state. */
 	if (curl_global_init(CURL_GLOBAL_DEFAULT)) {
 		cmd_error("libcurl failed to start");
@@ -142,6 +133,12 @@ int main(int argc, char **argv)
 		case 'n':
 			now = optarg;
 			break;
+		case 'l':
+			if (!cmd_log_set_format(optarg))
+				break;
+			cmd_error("--log-format must be text or json, not '%s'",
+				  optarg);
+			return EXIT_USAGE;
 		case 'h':
 			cmd_usage(usage_main, false);
 			return EXIT_DONE;

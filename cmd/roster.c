@@ -19,7 +19,9 @@ const char usage_roster[] =
 	"        'opt_out' are known columns; every other column is an\n"
 	"        assessment (disc, enneagram, ...) and its cell the result.\n"
 	"        A bad row refuses the whole file; the old roster stays.\n"
-	"list    print the roster, one person per line, tab-separated.\n";
+	"list    print the roster, one person per line, tab-separated.\n"
+	"        A cell starting with = + - or @ gets a ' in front, so a\n"
+	"        spreadsheet shows it instead of running it as a formula.\n";
 
 /* One person per line: a field's own line breaks and tabs become spaces. */
 static void print_field(const char *s)
@@ -28,19 +30,40 @@ static void print_field(const char *s)
 		putchar((unsigned char)*s < 0x20 ? ' ' : *s);
 }
 
+/*
+ * Operators open the list in a spreadsheet, which runs a cell starting
+ * with = + - or @ as a formula (=HYPERLINK(...), +cmd|...): such a cell
+ * starts with a ' (OWASP's advice for CSV injection), which the
+ * spreadsheet shows as text. Each cell's first text goes through here.
+ */
+static void print_cell(const char *s)
+{
+	if (s && strchr("=+-@", *s) && *s)
+		putchar('\'');
+	print_field(s);
+}
+
 static void print_person(const struct roster_person *p)
 {
-	printf("%s\t", p->email);
-	print_field(p->name);
+	print_cell(p->email);
 	putchar('\t');
-	print_field(p->title);
+	print_cell(p->name);
 	putchar('\t');
-	for (size_t i = 0; i < p->naliases; i++)
-		printf("%s%s", i ? ";" : "", p->aliases[i]);
+	print_cell(p->title);
+	putchar('\t');
+	for (size_t i = 0; i < p->naliases; i++) {
+		if (i)
+			putchar(';');
+		(i ? print_field : print_cell)(p->aliases[i]);
+	}
 	printf("\t%s\t", p->opt_out ? "opt_out" : "");
-	for (size_t i = 0; i < p->nassessments; i++)
-		printf("%s%s=%s", i ? " " : "", p->assessments[i].name,
-		       p->assessments[i].value);
+	for (size_t i = 0; i < p->nassessments; i++) {
+		if (i)
+			putchar(' ');
+		(i ? print_field : print_cell)(p->assessments[i].name);
+		putchar('=');
+		print_field(p->assessments[i].value);
+	}
 	putchar('\n');
 }
 

@@ -46,6 +46,7 @@ int cmd_run(int argc, char **argv, struct cmd_ctx *ctx)
 	};
 	struct job_opts o = { .out_fd = STDOUT_FILENO };
 	struct job_summary sum = { 0 };
+	struct cmd_run_stats stats;
 	struct dg_err err = DG_ERR_INIT;
 	const char **users;
 	struct config cfg;
@@ -88,12 +89,17 @@ int cmd_run(int argc, char **argv, struct cmd_ctx *ctx)
 	o.jobs = jobs;
 	o.stop = &cmd_stop;
 	o.users = o.nusers ? users : NULL;
-	o.progress = cmd_progress;
+	o.progress = cmd_progress_counting;
+	o.progress_ctx = &stats;
+	cmd_run_stats_start(&stats);
 	rc = job_run(&o, &sum, &err);
 	cmd_progress_clear();
 	if (rc && rc != DG_ETEMP)
 		cmd_error("%s", err.msg);
 	cmd_print_summary(&sum, o.dry_run);
+	/* A dry run delivers nothing, and another run's lock is its own. */
+	if (!o.dry_run && rc != DG_ELOCKED)
+		cmd_write_metrics(&cfg, &sum, !rc, &stats);
 	config_release(&cfg);
 	free(users);
 	return cmd_exit_code(rc);

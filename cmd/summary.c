@@ -56,10 +56,10 @@ void cmd_print_summary(const struct job_summary *s, bool dry_run)
 			  dry_run ? s->ready : s->sent, line,
 			  (int32_t)sizeof(line))) {
 		/* ICU failed: the numbers still go out, without words. */
-		fprintf(stderr, "digest: %zu %zu %zu %zu %zu %zu\n",
-			dry_run ? s->ready : s->sent, s->skipped, s->waiting,
-			s->deferred, s->failed, s->untried);
+		cmd_info("%zu %zu %zu %zu %zu %zu",
+			 dry_run ? s->ready : s->sent, s->skipped, s->waiting,
+			 s->deferred, s->failed, s->untried);
 		return;
 	}
-	fprintf(stderr, "digest: %s\n", line);
+	cmd_info("%s", line);
 }

@@ -46,8 +46,7 @@ int cmd_users(int argc, char **argv, struct cmd_ctx *ctx)
 	if (rc)
 		cmd_error("users sync: %s", err.msg);
 	else
-		fprintf(stderr, "digest: synced %zu user%s\n", n,
-			n == 1 ? "" : "s");
+		cmd_info("synced %zu user%s", n, n == 1 ? "" : "s");
 	store_close(st);
 	config_release(&cfg);
 	return cmd_exit_code(rc);

@@ -212,14 +212,6 @@ int auth_store_token(struct store *st, const struct auth_key *key,
 	return rc;
 }
 
-static int dup_column(sqlite3_stmt *stmt, int i, char **out)
-{
-	const unsigned char *s = sqlite3_column_text(stmt, i);
-
-	*out = s ? strdup((const char *)s) : NULL;
-	return s && !*out ? DG_ENOMEM : 0;
-}
-
 int auth_store_get(struct store *st, const struct auth_key *key,
 		   const char *user, char **refresh, bool *needs_reconnect,
 		   char **reason, struct dg_err *err)
@@ -248,7 +240,7 @@ int auth_store_get(struct store *st, const struct auth_key *key,
 		rc = store_db_fail(st, what, err);
 	else if (sqlite3_column_int(stmt, 2))
 		*needs_reconnect = true;
-	if (!rc && dup_column(stmt, 3, reason))
+	if (!rc && store_db_column_dup(stmt, 3, 0, reason))
 		rc = dg_errf(err, DG_ENOMEM, "out of memory");
 	if (!rc && !*needs_reconnect)
 		rc = auth_unseal(key, user, sqlite3_column_blob(stmt, 0),
@@ -326,9 +318,9 @@ int auth_store_list(struct store *st, struct auth_connected **v, size_t *n,
 		}
 		memset(&(*v)[*n], 0, sizeof(**v));
 		(*n)++;
-		if (dup_column(stmt, 0, &(*v)[*n - 1].user) ||
-		    dup_column(stmt, 1, &(*v)[*n - 1].user_id) ||
-		    dup_column(stmt, 3, &(*v)[*n - 1].reason))
+		if (store_db_column_dup(stmt, 0, 0, &(*v)[*n - 1].user) ||
+		    store_db_column_dup(stmt, 1, 0, &(*v)[*n - 1].user_id) ||
+		    store_db_column_dup(stmt, 3, 0, &(*v)[*n - 1].reason))
 			rc = DG_ENOMEM;
 		(*v)[*n - 1].needs_reconnect = sqlite3_column_int(stmt, 2);
 	}

@@ -15,6 +15,15 @@
 
 /* No legitimate secret file is bigger. */
 #define SECRET_FILE_MAX ((size_t)64 << 10)
+
+/*
+ * The default [digest] templates: where the build installs them
+ * (CMakeLists.txt passes the install prefix's datadir), so that an
+ * installed digest finds its templates from any working directory.
+ */
+#ifndef DIGEST_TEMPLATES_DIR
+#define DIGEST_TEMPLATES_DIR "/usr/local/share/digest/templates"
+#endif
 /* Key names echoed in messages are cut here. */
 #define KEY_SHOWN 64
 
@@ -503,6 +512,44 @@ static int load_graph(struct loader *ld, const struct toml_value *t)
 			     &cfg->graph.timeout);
 }
 
+/*
+ * [digest] meeting_hosts: host names ("zoom.us"), letters, digits, '-'
+ * and '.', no scheme, port or path. An empty list is allowed: no join URL
+ * is then a link.
+ */
+static int get_hosts(struct loader *ld, const struct toml_value *t,
+		     char ***out)
+{
+	const struct toml_value *a = toml_table_get(t, "meeting_hosts");
+	size_t n;
+
+	if (!a)
+		return 0;
+	if (toml_type(a) != TOML_ARRAY)
+		return wrong_type(ld, a, "digest", "meeting_hosts",
+				  "an array of host names");
+	n = toml_array_size(a);
+	*out = calloc(n + 1, sizeof(**out));
+	if (!*out)
+		return nomem(ld);
+	for (size_t i = 0; i < n; i++) {
+		const struct toml_value *v = toml_array_at(a, i);
+		const char *s = toml_type(v) == TOML_STRING ? toml_string(v)
+							    : "";
+
+		if (!*s || strspn(s, "abcdefghijklmnopqrstuvwxyz"
+				     "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-.") !=
+				   strlen(s))
+			return at_errf(ld, v,
+				       "[digest] meeting_hosts must hold host "
+				       "names such as \"zoom.us\"");
+		(*out)[i] = strdup(s);
+		if (!(*out)[i])
+			return nomem(ld);
+	}
+	return 0;
+}
+
 /* Which day a digest covers, when it is worth a mail, and in what zone. */
 static int load_digest_days(struct loader *ld, const struct toml_value *t)
 {
@@ -555,6 +602,7 @@ static int load_digest(struct loader *ld, const struct toml_value *t)
 					   "max_people_per_meeting",
 					   "max_list_lookups",
 					   "max_list_lookups_per_meeting",
+					   "meeting_hosts",
 					   NULL};
 	struct config *cfg = ld->cfg;
 	int minutes, rc = check_keys(ld, t, "digest", keys);
@@ -567,6 +615,8 @@ static int load_digest(struct loader *ld, const struct toml_value *t)
 			      1, 100000,
 			      &cfg->digest.max_list_lookups_per_meeting);
 
+	if (!rc)
+		rc = get_hosts(ld, t, &cfg->digest.meeting_hosts);
 	if (!rc)
 		rc = get_string(ld, t, "digest", "from", &cfg->digest.from);
 	if (!rc && cfg->digest.from && !mailbox_ok(cfg->digest.from))
@@ -697,6 +747,29 @@ static int load_smtp(struct loader *ld, const struct toml_value *t)
 			     &cfg->smtp.max_per_minute);
 }
 
+static int load_log(struct loader *ld, const struct toml_value *t)
+{
+	static const char *const keys[] = {"format", NULL};
+	static const char *const formats[] = {"text", "json", NULL};
+	int format = (int)ld->cfg->log.format;
+	int rc = check_keys(ld, t, "log", keys);
+
+	if (!rc)
+		rc = get_enum(ld, t, "log", "format", formats, &format);
+	ld->cfg->log.format = (enum config_log_format)format;
+	return rc;
+}
+
+static int load_metrics(struct loader *ld, const struct toml_value *t)
+{
+	static const char *const keys[] = {"textfile", NULL};
+	int rc = check_keys(ld, t, "metrics", keys);
+
+	return rc ? rc
+		  : get_string(ld, t, "metrics", "textfile",
+			       &ld->cfg->metrics.textfile);
+}
+
 /* The document. */
 
 static const struct {
@@ -707,6 +780,7 @@ static const struct {
 	{"roster", load_roster}, {"graph", load_graph},
 	{"digest", load_digest}, {"delivery", load_delivery},
 	{"smtp", load_smtp},	 {"serve", load_serve},
+	{"log", load_log},	 {"metrics", load_metrics},
 };
 
 #define NTABLES (sizeof(tables) / sizeof(*tables))
@@ -738,7 +812,8 @@ static int check_tables(struct loader *ld, const struct toml_value *root)
 			rc = at_errf(ld, v,
 				     "unknown table [%s] (the tables "
 				     "are store, source, roster, graph, "
-				     "digest, delivery and smtp)",
+				     "digest, delivery, smtp, log and "
+				     "metrics)",
 				     name.buf);
 		else
 			rc = at_errf(ld, v,
@@ -787,7 +862,8 @@ static int set_defaults(struct config *cfg)
 		 "https://graph.microsoft.com/v1.0"},
 		{offsetof(struct config, graph.login_url),
 		 "https://login.microsoftonline.com"},
-		{offsetof(struct config, digest.templates), "templates"},
+		{offsetof(struct config, digest.templates),
+		 DIGEST_TEMPLATES_DIR},
 		{offsetof(struct config, digest.locale), "en-US"},
 		{offsetof(struct config, smtp.host), "127.0.0.1"},
 	};
@@ -893,10 +969,15 @@ void config_release(struct config *cfg)
 		&cfg->serve.listen,
 		&cfg->serve.tls_cert_file,
 		&cfg->serve.tls_key_file,
+		&cfg->metrics.textfile,
 	};
 
 	for (size_t i = 0; i < sizeof(strings) / sizeof(*strings); i++)
 		free(*strings[i]);
+	for (size_t i = 0; cfg->digest.meeting_hosts &&
+			   cfg->digest.meeting_hosts[i]; i++)
+		free(cfg->digest.meeting_hosts[i]);
+	free(cfg->digest.meeting_hosts);
 	secret_release(&cfg->graph.client_secret);
 	secret_release(&cfg->graph.token_key);
 	secret_release(&cfg->digest.unsubscribe_key);

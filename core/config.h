@@ -28,6 +28,7 @@ enum config_delivery_kind {
 };
 enum config_tls { CONFIG_TLS_STARTTLS, CONFIG_TLS_IMPLICIT, CONFIG_TLS_NONE };
 enum config_graph_auth { CONFIG_AUTH_APP, CONFIG_AUTH_DELEGATED };
+enum config_log_format { CONFIG_LOG_TEXT, CONFIG_LOG_JSON };
 /* [digest] covers: the next working day (default) or today. */
 enum config_covers { CONFIG_COVERS_NEXT_WORKING_DAY, CONFIG_COVERS_TODAY };
 /* [digest] send_when: a meeting with a profile (default), or any. */
@@ -66,7 +67,7 @@ struct config {
 	struct {
 		char *from;      /* "Meeting digest <digest@example.com>" */
 		char *subject;   /* mustache override; NULL: the templates' */
-		char *templates; /* folder */
+		char *templates; /* folder; default: the installed one */
 		char *locale;    /* "en-US" */
 		char *send_at;   /* "07:00" or NULL */
 		char *unsubscribe_url; /* with {token}, or NULL */
@@ -81,6 +82,11 @@ struct config {
 		/* Addresses looked up as lists: per run, per meeting; 0 default */
 		long max_list_lookups;
 		long max_list_lookups_per_meeting;
+		/*
+		 * Hosts whose join URLs are links (NULL-terminated, with
+		 * their subdomains); NULL: Teams, Zoom, Webex, Google Meet.
+		 */
+		char **meeting_hosts;
 	} digest;
 
 	struct {
@@ -108,6 +114,14 @@ struct config {
 		char *tls_cert_file; /* PEM; both or neither */
 		char *tls_key_file;
 	} serve;
+
+	struct {
+		enum config_log_format format; /* stderr: text or JSON lines */
+	} log;
+
+	struct {
+		char *textfile; /* Prometheus textfile written by each run */
+	} metrics;
 };
 
 /*

@@ -234,6 +234,20 @@ static enum deliver_result judge(int status, enum smtp_outcome outcome)
 	return outcome == SMTP_PERMFAIL ? DELIVER_FAILED : DELIVER_DEFERRED;
 }
 
+/* Count the server's last reply to a message by its first digit. */
+static void count_reply(struct deliver *d, const char *reply)
+{
+	enum deliver_reply_class c = DELIVER_REPLY_NONE;
+
+	if (reply && reply[0] == '2')
+		c = DELIVER_REPLY_2XX;
+	else if (reply && reply[0] == '4')
+		c = DELIVER_REPLY_4XX;
+	else if (reply && reply[0] == '5')
+		c = DELIVER_REPLY_5XX;
+	d->counts.smtp_replies[c]++;
+}
+
 /*
  * Record every send the pool has finished, in one transaction: one
  * commit for the verdicts that came in together (each commit is an
@@ -254,6 +268,7 @@ static int collect(struct deliver *d, struct dg_err *err)
 
 		if (!open && !store_begin(d->st, &e))
 			open = true;
+		count_reply(d, res.reply);
 		if (result == DELIVER_STOP)
 			stop_delivery(d, why);
 		r = record(d, f, result, *res.reply ? res.reply : why, why,
@@ -298,6 +313,7 @@ static int send_smtp(struct deliver *d, struct flight *f, struct dg_err *err)
 				   &outcome, &why);
 	if (!rc)
 		return 0;
+	count_reply(d, NULL); /* refused before a word to the server */
 	/* Settings the pool refuses are a configuration error. */
 	result = !d->pool ? DELIVER_STOP : judge(rc, outcome);
 	if (result == DELIVER_STOP)

@@ -73,9 +73,19 @@ struct deliver_opts {
 	void *ctx;                 /* for want and report */
 };
 
-/* The run's delivery counts, by outcome. */
+/* The classes of the SMTP server's last reply to a message. */
+enum deliver_reply_class {
+	DELIVER_REPLY_2XX,
+	DELIVER_REPLY_4XX,
+	DELIVER_REPLY_5XX,
+	DELIVER_REPLY_NONE, /* none: connection, TLS or login failed first */
+	DELIVER_REPLY_CLASSES
+};
+
+/* The run's delivery counts, by outcome, and SMTP replies by class. */
 struct deliver_counts {
 	size_t sent, deferred, failed, untried;
+	size_t smtp_replies[DELIVER_REPLY_CLASSES]; /* one per message tried */
 };
 
 struct deliver;

@@ -1,5 +1,6 @@
 #include "graphjson.h"
 #include "graphjson_int.h"
+#include "hmap.h"
 #include "logging.h"
 #include "strbuf.h"
 
@@ -92,12 +93,17 @@ static int get_field(json_object *obj, const char *pre, const char *key,
 	return 0;
 }
 
-/* The string value of v, refused when it hides a NUL byte. */
+/*
+ * The string value of v, refused when it hides a NUL byte. *out is set on
+ * every path: gcc -O3 cannot see that dg_errf() returns non-zero and would
+ * otherwise think callers read it uninitialized.
+ */
 static int string_of(json_object *v, const char *pre, const char *key,
 		     const char **out, struct dg_err *err)
 {
 	const char *s = json_object_get_string(v);
 
+	*out = "";
 	if ((size_t)json_object_get_string_len(v) != strlen(s))
 		return dg_errf(err, DG_EPARSE,
 			       "field " FIELD " holds a NUL character",
@@ -996,16 +1002,6 @@ int graphjson_group_find(const char *json, size_t len, const char *address,
 	return rc;
 }
 
-static bool has_member(const struct cal_group *g, const char *address)
-{
-	size_t i;
-
-	for (i = 0; i < g->nmembers; i++)
-		if (!strcasecmp(g->members[i].address, address))
-			return true;
-	return false;
-}
-
 /* Users and contacts receive mail as people; groups and devices do not. */
 static bool is_person(const char *odata_type)
 {
@@ -1018,7 +1014,7 @@ static bool is_person(const char *odata_type)
  * Read one member; *keep says whether it is a person with mail not yet
  * listed. a is filled only then.
  */
-static int parse_member(json_object *o, const struct cal_group *g,
+static int parse_member(json_object *o, const struct hmap *listed,
 			struct cal_address *a, bool *keep, struct dg_err *err)
 {
 	char *type;
@@ -1035,29 +1031,48 @@ static int parse_member(json_object *o, const struct cal_group *g,
 	rc = get_str(o, "", "mail", false, &a->address, err);
 	if (!rc)
 		rc = get_str(o, "", "displayName", false, &a->name, err);
-	*keep = !rc && a->address && !has_member(g, a->address);
+	*keep = !rc && a->address && !hmap_get(listed, a->address);
 	if (!*keep)
 		cal_address_release(a);
 	return rc;
 }
 
+static int members_nomem(struct dg_err *err)
+{
+	return dg_errf(err, DG_ENOMEM, "out of memory reading group members");
+}
+
 /*
- * Add a to g->members. One realloc per member: cal_group keeps no
- * capacity, and groups are small next to the cost of fetching them.
+ * The addresses already in g, in a hash set (keys borrowed from g), and
+ * room in g->members for n more: one allocation per page, and one lookup
+ * per member, so a list of 80,000 costs no quadratic scan. cal_group
+ * keeps no capacity, so the room is made again for each page.
  */
-static int add_member(struct cal_group *g, struct cal_address *a,
-		      struct dg_err *err)
+static int members_prepare(struct cal_group *g, size_t n, struct hmap *listed,
+			   struct dg_err *err)
 {
 	struct cal_address *v;
 
-	v = realloc(g->members, (g->nmembers + 1) * sizeof(*v));
-	if (!v) {
-		cal_address_release(a);
-		return dg_errf(err, DG_ENOMEM, "out of memory reading group "
-			       "members");
+	if (n) {
+		v = realloc(g->members, (g->nmembers + n) * sizeof(*v));
+		if (!v)
+			return members_nomem(err);
+		g->members = v;
 	}
-	v[g->nmembers++] = *a;
-	g->members = v;
+	for (size_t i = 0; i < g->nmembers; i++)
+		if (hmap_put(listed, g->members[i].address,
+			     g->members[i].address, NULL))
+			return members_nomem(err);
+	return 0;
+}
+
+/* Add a to g->members (room was made) and to listed. */
+static int add_member(struct cal_group *g, struct cal_address *a,
+		      struct hmap *listed, struct dg_err *err)
+{
+	g->members[g->nmembers++] = *a;
+	if (hmap_put(listed, a->address, a->address, NULL))
+		return members_nomem(err);
 	return 0;
 }
 
@@ -1070,6 +1085,7 @@ static void members_truncate(struct cal_group *g, size_t n)
 int graphjson_members_page(const char *json, size_t len, struct cal_group *g,
 			   char **next_link, struct dg_err *err)
 {
+	struct hmap listed = HMAP_INIT(HMAP_NOCASE);
 	json_object *root, *value, *item;
 	size_t i, n0 = g->nmembers;
 	int rc;
@@ -1077,20 +1093,22 @@ int graphjson_members_page(const char *json, size_t len, struct cal_group *g,
 	rc = parse_page(json, len, &root, &value, next_link, err);
 	if (rc)
 		return rc;
+	rc = members_prepare(g, json_object_array_length(value), &listed, err);
 	for (i = 0; !rc && i < json_object_array_length(value); i++) {
 		struct cal_address a = { 0 };
 		bool keep;
 
 		rc = page_item(value, i, "member", &item, err);
 		if (!rc)
-			rc = parse_member(item, g, &a, &keep, err);
+			rc = parse_member(item, &listed, &a, &keep, err);
 		if (rc) {
 			item_error(err, "member", i, item, "id");
 			break;
 		}
 		if (keep)
-			rc = add_member(g, &a, err);
+			rc = add_member(g, &a, &listed, err);
 	}
+	hmap_release(&listed);
 	json_object_put(root);
 	if (rc) {
 		members_truncate(g, n0);

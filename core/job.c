@@ -2,6 +2,8 @@
 #include "job_int.h"
 
 #include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -214,6 +216,9 @@ static int job_ctx_open(struct job_ctx *c, const struct job_opts *o,
 	if (!rc)
 		rc = render_open(cfg->digest.templates, cfg->digest.subject,
 				 &c->engine, err);
+	if (!rc)
+		render_set_meeting_hosts(
+			c->engine, (const char *const *)cfg->digest.meeting_hosts);
 	if (!rc)
 		rc = load_unsub_key(c, err);
 	if (!rc && c->queued)
@@ -435,6 +440,10 @@ static struct render_input render_input_of(const struct job_user *ju)
 		.self = ju->self,
 		.unsubscribe_url = ju->unsub_url.len ? ju->unsub_url.buf : NULL,
 		.prefs_url = ju->prefs_url.len ? ju->prefs_url.buf : NULL,
+		.max_people_per_meeting =
+			ju->opts ? (size_t)ju->opts->cfg->digest
+						     .max_people_per_meeting
+				 : 0,
 	};
 	return in;
 }
@@ -521,6 +530,57 @@ static int deliver_stdout(struct job_ctx *c, struct job_user *ju,
 	return rc;
 }
 
+void job_say(enum logging_level level, const char *user, const char *date,
+	     const char *outcome, const char *reason, const char *fmt, ...)
+{
+	struct logging_fields f = { .user = user, .date = date,
+				    .outcome = outcome, .reason = reason };
+	char tail[768];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(tail, sizeof(tail), fmt, ap);
+	va_end(ap);
+	if (date)
+		logging_outcome(level, &f, "%s %s: %s", user, date, tail);
+	else
+		logging_outcome(level, &f, "%s: %s", user, tail);
+}
+
+/* One more user skipped for reason, in the summary's per-reason table. */
+static void count_skip(struct job_summary *sum, const char *reason)
+{
+	size_t i;
+
+	sum->skipped++;
+	for (i = 0; i < sum->nskips; i++)
+		if (!strcmp(sum->skips[i].reason, reason))
+			break;
+	if (i == sum->nskips) {
+		if (i == JOB_SKIP_REASONS_MAX)
+			return;
+		snprintf(sum->skips[i].reason, sizeof(sum->skips[i].reason),
+			 "%s", reason);
+		sum->nskips++;
+	}
+	sum->skips[i].n++;
+}
+
+/* What only the end of a run knows: the queue left, the replies seen. */
+static void finish_summary(struct job_ctx *c, struct job_summary *sum)
+{
+	struct dg_err err = DG_ERR_INIT;
+	const struct deliver_counts *dc;
+
+	if (!c->queued)
+		return;
+	dc = deliver_counts(c->deliver);
+	memcpy(sum->smtp_replies, dc->smtp_replies,
+	       sizeof(sum->smtp_replies));
+	if (queue_depth(c->store, &sum->queue_depth, &err))
+		logging_warn("cannot count the queue: %s", err.msg);
+}
+
 static bool stop_requested(const struct job_opts *o)
 {
 	return o->stop && *o->stop;
@@ -570,9 +630,11 @@ static bool already_queued(struct job_ctx *c, struct job_user *ju,
 		return false;
 	sent = !strcmp(m.state, "sent");
 	if (sent || !strcmp(m.state, "failed")) {
-		logging_info("%s %s: skipped (already_%s)", ju->user->mail,
-			     ju->target.date, m.state);
-		sum->skipped++;
+		job_say(LOGGING_INFO, ju->user->mail, ju->target.date,
+			"skipped", sent ? "already_sent" : "already_failed",
+			"skipped (%s)",
+			sent ? "already_sent" : "already_failed");
+		count_skip(sum, sent ? "already_sent" : "already_failed");
 	} else if (!strcmp(m.state, "queued") &&
 		   m.next_attempt_at > c->o->now_ms) {
 		/* Not due this run; deliver does not see it: say so here. */
@@ -641,17 +703,17 @@ static const char *date_of(const struct job_user *ju)
 static void report_skip(struct job_ctx *c, struct job_user *ju,
 			struct job_summary *sum)
 {
-	logging_info("%s %s: skipped (%s)", ju->user->mail, date_of(ju),
-		     ju->skip_reason);
+	job_say(LOGGING_INFO, ju->user->mail, date_of(ju), "skipped",
+		ju->skip_reason, "skipped (%s)", ju->skip_reason);
 	record(c, ju->user->mail, date_of(ju), "skipped", ju->skip_reason);
-	sum->skipped++;
+	count_skip(sum, ju->skip_reason);
 }
 
 static void report_failure(struct job_ctx *c, struct job_user *ju,
 			   const struct dg_err *err, struct job_summary *sum)
 {
-	logging_error("%s %s: failed: %s", ju->user->mail, date_of(ju),
-		      err->msg);
+	job_say(LOGGING_ERROR, ju->user->mail, date_of(ju), "failed",
+		err->msg, "failed: %s", err->msg);
 	record(c, ju->user->mail, date_of(ju), "failed", err->msg);
 	sum->failed++;
 }
@@ -701,8 +763,9 @@ static int send_user(struct job_ctx *c, struct job_user *ju,
 		record(c, u->mail, date_of(ju), "queued", NULL);
 		return 0;
 	}
-	logging_info("%s %s: %s (%zu meetings)", u->mail, date_of(ju),
-		     c->o->dry_run ? "ready (dry run)" : "sent", ju->day.n);
+	job_say(LOGGING_INFO, u->mail, date_of(ju),
+		c->o->dry_run ? "ready" : "sent", NULL, "%s (%zu meetings)",
+		c->o->dry_run ? "ready (dry run)" : "sent", ju->day.n);
 	if (c->o->dry_run)
 		sum->ready++;
 	else
@@ -898,9 +961,9 @@ static void on_mailbox(struct job_ctx *c, struct job_user *ju)
 	else if (step == JOB_IN_QUEUE)
 		already_queued(c, ju, sum);
 	else {
-		logging_info("%s %s: waiting (sends at %s in %s)",
-			     ju->user->mail, ju->target.date, send_at(c, ju),
-			     ju->target.zone);
+		job_say(LOGGING_INFO, ju->user->mail, ju->target.date,
+			"waiting", NULL, "waiting (sends at %s in %s)",
+			send_at(c, ju), ju->target.zone);
 		sum->waiting++;
 	}
 	user_done(c, ju);
@@ -1123,8 +1186,9 @@ static size_t unknown_users(const struct job_ctx *c)
 	for (size_t i = 0; c->o->users && i < c->o->nusers; i++) {
 		if (find_user(c, c->o->users[i]))
 			continue;
-		logging_error("%s: failed: no such user in the tenant",
-			      c->o->users[i]);
+		job_say(LOGGING_ERROR, c->o->users[i], NULL, "failed",
+			"no such user in the tenant",
+			"failed: no such user in the tenant");
 		n++;
 	}
 	return n;
@@ -1159,6 +1223,7 @@ int job_run(const struct job_opts *o, struct job_summary *sum,
 	}
 	if (c.queued)
 		rc = deliver_finish(c.deliver, err);
+	finish_summary(&c, sum);
 	job_ctx_release(&c);
 	if (rc)
 		return rc;

@@ -22,6 +22,7 @@
 #include <stdint.h>
 
 #include "config.h"
+#include "deliver.h"
 #include "err.h"
 #include "source.h"
 #include "strbuf.h"
@@ -48,6 +49,14 @@ struct job_opts {
  * What a run did, counted by outcome: every user it touched is in
  * exactly one count (plain data, for the summary line and metrics).
  */
+/* How many users a skip reason covered this run. */
+struct job_skip_count {
+	char reason[32]; /* "out_of_office", "already_sent", ... */
+	size_t n;
+};
+
+#define JOB_SKIP_REASONS_MAX 16
+
 struct job_summary {
 	size_t sent;
 	size_t ready;    /* --dry-run: built, would have been sent */
@@ -56,6 +65,13 @@ struct job_summary {
 	size_t deferred; /* queued again, for a later try (4xx, no verdict) */
 	size_t failed;   /* refused for good, or could not be built */
 	size_t untried;  /* due but not tried: delivery or the run stopped */
+
+	/* For [metrics] textfile; reasons past the table's end go uncounted. */
+	struct job_skip_count skips[JOB_SKIP_REASONS_MAX];
+	size_t nskips;
+	size_t queue_depth; /* messages still to deliver at the end */
+	/* SMTP replies by class (enum deliver_reply_class) */
+	size_t smtp_replies[DELIVER_REPLY_CLASSES];
 };
 
 /*
@@ -117,7 +133,7 @@ enum job_step job_decide(const struct job_facts *f, const char **reason);
  * queued. Memory thus holds the window, the roster and the users table,
  * whatever the tenant's size.
  */
-#define JOB_USERS_PER_JOB 16
+#define JOB_USERS_PER_JOB 32
 
 enum job_format {
 	JOB_FORMAT_TEXT,

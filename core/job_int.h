@@ -10,6 +10,7 @@
 
 #include "deliver.h"
 #include "job.h"
+#include "logging.h"
 #include "store.h"
 
 /*
@@ -21,6 +22,15 @@
 void job_report_delivery(struct store *st, int64_t now_ms,
 			 struct job_summary *sum,
 			 const struct deliver_report *r);
+
+/*
+ * One user's outcome line, "user date: <fmt>" ("user: <fmt>" when date
+ * is NULL), with the fields (user, date, outcome, reason) a structured
+ * log (--log-format json) shows apart.
+ */
+void job_say(enum logging_level level, const char *user, const char *date,
+	     const char *outcome, const char *reason, const char *fmt, ...)
+	__attribute__((format(printf, 6, 7)));
 
 /* "user date: deferred (next try <UTC time>): why", a warning. */
 void job_log_deferred(const char *user, const char *date, int64_t next,

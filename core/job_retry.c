@@ -33,8 +33,9 @@ void job_log_deferred(const char *user, const char *date, int64_t next,
 	char at[32];
 
 	clock_format_utc(next, at, sizeof(at));
-	logging_warn("%s %s: deferred (next try %s): %s", user, date, at,
-		     why ? why : "no reason recorded");
+	job_say(LOGGING_WARN, user, date, "deferred", why,
+		"deferred (next try %s): %s", at,
+		why ? why : "no reason recorded");
 }
 
 void job_report_delivery(struct store *st, int64_t now_ms,
@@ -45,8 +46,8 @@ void job_report_delivery(struct store *st, int64_t now_ms,
 
 	switch (r->result) {
 	case DELIVER_SENT:
-		logging_info("%s %s: sent%s", m->user, m->date,
-			     strcmp(m->kind, "resend") ? "" : " (resend)");
+		job_say(LOGGING_INFO, m->user, m->date, "sent", NULL, "sent%s",
+			strcmp(m->kind, "resend") ? "" : " (resend)");
 		record(st, m->user, m->date, "sent", NULL, now_ms);
 		sum->sent++;
 		break;
@@ -57,20 +58,20 @@ void job_report_delivery(struct store *st, int64_t now_ms,
 		sum->deferred++;
 		break;
 	case DELIVER_FAILED:
-		logging_error("%s %s: failed: %s", m->user, m->date,
-			      r->reason);
+		job_say(LOGGING_ERROR, m->user, m->date, "failed", r->reason,
+			"failed: %s", r->reason);
 		record(st, m->user, m->date, "failed", r->reason, now_ms);
 		sum->failed++;
 		break;
 	case DELIVER_STOP:
-		logging_error("%s %s: not sent, delivery stopped: %s",
-			      m->user, m->date, r->reason);
+		job_say(LOGGING_ERROR, m->user, m->date, "untried", r->reason,
+			"not sent, delivery stopped: %s", r->reason);
 		record(st, m->user, m->date, "queued", r->reason, now_ms);
 		sum->untried++;
 		break;
 	case DELIVER_UNTRIED:
-		logging_warn("%s %s: not tried, stays queued: %s", m->user,
-			     m->date, r->reason);
+		job_say(LOGGING_WARN, m->user, m->date, "untried", r->reason,
+			"not tried, stays queued: %s", r->reason);
 		sum->untried++;
 		break;
 	}

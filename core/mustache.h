@@ -166,13 +166,22 @@ enum mustache_escape {
 #define MUSTACHE_MAX_DEPTH 64
 
 /*
+ * The work budget of one mustache_render(): at most this many tags and
+ * texts are rendered, so that sections over lists nested in each other
+ * (whose work multiplies) fail with DG_ETOOBIG instead of running for
+ * ever. A digest of 40 meetings of 40 people takes about a hundred
+ * thousand.
+ */
+#define MUSTACHE_MAX_STEPS 10000000UL
+
+/*
  * Render t with data (NULL: no data) and append the result to out, within
  * out's size limit. partials may be NULL: every partial then renders as
  * nothing; with partials, a partial the resolver does not know renders as
  * nothing too, with a logging_warn() the first time. On failure nothing is
  * appended (out is emptied only if memory runs out while appending, as
  * strbuf does) and err names the template and line: DG_EINVAL for endless
- * recursion, DG_ETOOBIG past the limit, or the resolver's or compiler's
+ * recursion, DG_ETOOBIG past the limit or the work budget, or the resolver's or compiler's
  * code for a partial.
  */
 int mustache_render(const struct mustache_template *t,

@@ -332,6 +332,7 @@ struct render {
 	struct dg_err *err;
 	const char *tname;    /* the template being rendered, for messages */
 	unsigned depth;	      /* partials, parents and overrides entered */
+	unsigned long steps;  /* nodes rendered: the work budget */
 	struct strbuf indent; /* the indentation is indent.buf[base..len] */
 	size_t base;
 	int lead; /* output starts with indent.buf[lead_at..]: */
@@ -639,6 +640,12 @@ static int render_block(struct render *r, const struct mustache_node *node,
 static int render_node(struct render *r, const struct mustache_node *node,
 		       const struct frame *f, const struct scope *s)
 {
+	/* nested sections over lists multiply: 40 of them over [1,1] */
+	if (++r->steps > MUSTACHE_MAX_STEPS)
+		return dg_errf(r->err, DG_ETOOBIG,
+			       "%s: the template takes more than %lu steps "
+			       "(sections over lists nested too deep?)",
+			       r->tname, MUSTACHE_MAX_STEPS);
 	switch (node->kind) {
 	case MUSTACHE_N_TEXT:
 		return emit(r, node->text, node->len);

@@ -28,7 +28,7 @@ static int tx_begin(struct store *st, bool *own, const char *what,
 	*own = sqlite3_get_autocommit(store_db(st)) != 0;
 	if (*own)
 		return store_begin(st, err);
-	return store_db_exec(st, "SAVEPOINT queue", what, err);
+	return store_db_savepoint(st, "queue", what, err);
 }
 
 /* End what tx_begin started: keep it when rc is 0, undo it otherwise. */
@@ -39,35 +39,7 @@ static int tx_end(struct store *st, bool own, int rc, const char *what,
 		store_rollback(st);
 	if (own)
 		return rc ? rc : store_commit(st, err);
-	if (!rc)
-		return store_db_exec(st, "RELEASE queue", what, err);
-	if (sqlite3_exec(store_db(st), "ROLLBACK TO queue; RELEASE queue", NULL,
-			 NULL, NULL) != SQLITE_OK)
-		logging_warn("%s: rollback in the queue failed: %s",
-			     store_path(st), sqlite3_errmsg(store_db(st)));
-	return rc;
-}
-
-/* Bind s, or NULL for an absent or empty string. */
-static void bind_text_or_null(sqlite3_stmt *stmt, int i, const char *s)
-{
-	if (!s || !*s)
-		sqlite3_bind_null(stmt, i);
-	else
-		sqlite3_bind_text(stmt, i, s, -1, SQLITE_STATIC);
-}
-
-/* A copy of a text column into *out: NULL for NULL. */
-static int column_dup(sqlite3_stmt *stmt, int i, char **out)
-{
-	const unsigned char *s = sqlite3_column_text(stmt, i);
-
-	*out = NULL;
-	if (!s)
-		return sqlite3_column_type(stmt, i) == SQLITE_NULL ? 0
-								   : DG_ENOMEM;
-	*out = strdup((const char *)s);
-	return *out ? 0 : DG_ENOMEM;
+	return store_db_release(st, "queue", rc, what, err);
 }
 
 /* The message blob, NUL-terminated for callers that treat it as text. */
@@ -99,21 +71,21 @@ static int read_msg(sqlite3_stmt *stmt, struct queue_msg *m)
 	m->updated_at = sqlite3_column_int64(stmt, 11);
 	m->next_attempt_at = sqlite3_column_int64(stmt, 12);
 	m->sent_at = sqlite3_column_int64(stmt, 13);
-	rc = column_dup(stmt, 1, &m->user);
+	rc = store_db_column_dup(stmt, 1, 0, &m->user);
 	if (!rc)
-		rc = column_dup(stmt, 2, &m->date);
+		rc = store_db_column_dup(stmt, 2, 0, &m->date);
 	if (!rc)
-		rc = column_dup(stmt, 3, &m->kind);
+		rc = store_db_column_dup(stmt, 3, 0, &m->kind);
 	if (!rc)
-		rc = column_dup(stmt, 4, &m->state);
+		rc = store_db_column_dup(stmt, 4, 0, &m->state);
 	if (!rc)
-		rc = column_dup(stmt, 6, &m->recipient);
+		rc = store_db_column_dup(stmt, 6, 0, &m->recipient);
 	if (!rc)
-		rc = column_dup(stmt, 7, &m->message_id);
+		rc = store_db_column_dup(stmt, 7, 0, &m->message_id);
 	if (!rc)
 		rc = column_message(stmt, 8, m);
 	if (!rc)
-		rc = column_dup(stmt, 9, &m->last_reply);
+		rc = store_db_column_dup(stmt, 9, 0, &m->last_reply);
 	if (rc)
 		queue_msg_release(m);
 	return rc;
@@ -332,15 +304,20 @@ static int select_next(struct store *st, int64_t due_by, int64_t after_id,
 	sqlite3_stmt *stmt = NULL;
 	int rc;
 
-	/* Two index lookups (state, next_attempt_at), not a table scan. */
+	/*
+	 * The ids first, from the index (state, next_attempt_at) alone,
+	 * then the rows by id: sorting whole rows would read (and spill to
+	 * temporary files) every queued message on every call.
+	 */
 	rc = store_db_prepare(st,
-		     "SELECT " MSG_COLUMNS " FROM queue "
-		     "WHERE state = 'queued' AND next_attempt_at <= ?1"
-		     "  AND id > ?2 "
-		     "UNION ALL "
-		     "SELECT " MSG_COLUMNS " FROM queue "
-		     "WHERE state = 'sending' AND id > ?2 "
-		     "ORDER BY id LIMIT ?3",
+		     "SELECT " MSG_COLUMNS " FROM queue WHERE id IN ("
+		     " SELECT id FROM queue"
+		     " WHERE state = 'queued' AND next_attempt_at <= ?1"
+		     "   AND id > ?2"
+		     " UNION ALL"
+		     " SELECT id FROM queue WHERE state = 'sending' AND id > ?2"
+		     " ORDER BY id LIMIT ?3) "
+		     "ORDER BY id",
 		     &stmt, "cannot read the queue", err);
 	if (rc)
 		return rc;
@@ -428,7 +405,7 @@ static int update_row(struct store *st, const char *sql, int64_t id,
 	sqlite3_bind_int64(stmt, 1, id);
 	sqlite3_bind_int64(stmt, 2, now_ms);
 	if (sqlite3_bind_parameter_count(stmt) >= 3)
-		bind_text_or_null(stmt, 3, reply);
+		store_db_bind_text_or_null(stmt, 3, reply);
 	if (sqlite3_bind_parameter_count(stmt) >= 5) {
 		sqlite3_bind_text(stmt, 4, to, -1, SQLITE_STATIC);
 		sqlite3_bind_int64(stmt, 5, next);
@@ -617,6 +594,26 @@ int queue_count(struct store *st, const char *user, const char *date,
 	return rc;
 }
 
+int queue_depth(struct store *st, size_t *n, struct dg_err *err)
+{
+	sqlite3_stmt *stmt = NULL;
+	int rc;
+
+	*n = 0;
+	rc = store_db_prepare(st,
+		     "SELECT count(*) FROM queue"
+		     " WHERE state IN ('queued', 'sending')",
+		     &stmt, "cannot read the queue", err);
+	if (rc)
+		return rc;
+	if (sqlite3_step(stmt) == SQLITE_ROW)
+		*n = (size_t)sqlite3_column_int64(stmt, 0);
+	else
+		rc = store_db_fail(st, "cannot read the queue", err);
+	sqlite3_finalize(stmt);
+	return rc;
+}
+
 int queue_record_outcome(struct store *st, const char *user, const char *date,
 			 const char *outcome, const char *reason,
 			 int64_t now_ms, struct dg_err *err)
@@ -651,7 +648,7 @@ int queue_record_outcome(struct store *st, const char *user, const char *date,
 	sqlite3_bind_text(stmt, 1, user, -1, SQLITE_STATIC);
 	sqlite3_bind_text(stmt, 2, date, -1, SQLITE_STATIC);
 	sqlite3_bind_text(stmt, 3, outcome, -1, SQLITE_STATIC);
-	bind_text_or_null(stmt, 4, reason);
+	store_db_bind_text_or_null(stmt, 4, reason);
 	sqlite3_bind_int64(stmt, 5, now_ms);
 	if (sqlite3_step(stmt) != SQLITE_DONE)
 		rc = store_db_fail(st, "cannot record an outcome", err);
@@ -721,14 +718,14 @@ static int read_status(sqlite3_stmt *stmt, struct queue_status_row *r)
 	}
 	rc = r->outcome ? 0 : DG_ENOMEM;
 	if (!rc)
-		rc = column_dup(stmt, SC_USER, &r->user);
+		rc = store_db_column_dup(stmt, SC_USER, 0, &r->user);
 	if (!rc)
-		rc = column_dup(stmt, SC_DATE, &r->date);
+		rc = store_db_column_dup(stmt, SC_DATE, 0, &r->date);
 	/* A reason explains the recorded verdict, not one the row overrode. */
 	if (!rc && recorded && !strcmp(recorded, outcome))
-		rc = column_dup(stmt, SC_REASON, &r->reason);
+		rc = store_db_column_dup(stmt, SC_REASON, 0, &r->reason);
 	if (!rc)
-		rc = column_dup(stmt, SC_REPLY, &r->last_reply);
+		rc = store_db_column_dup(stmt, SC_REPLY, 0, &r->last_reply);
 	return rc;
 }
 

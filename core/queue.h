@@ -175,6 +175,13 @@ int queue_count(struct store *st, const char *user, const char *date,
 	__attribute__((warn_unused_result));
 
 /*
+ * How many messages are still to deliver: queued (due or waiting for
+ * their retry time) or left "sending" by a crash. For the metrics.
+ */
+int queue_depth(struct store *st, size_t *n, struct dg_err *err)
+	__attribute__((warn_unused_result));
+
+/*
  * Record user's verdict for date: outcome is "queued", "sent", "skipped"
  * or "failed"; reason (NULL: none) says why ("out_of_office", the error).
  * A later verdict for the same (user, date) replaces the earlier one.

@@ -10,7 +10,10 @@
 
 #include "i18n.h"
 #include "logging.h"
+#include "meetlink.h"
 #include "mustache.h"
+#include "render_int.h"
+#include "textclean.h"
 
 /* The templates of one reader locale, compiled on first use. */
 struct render_lang {
@@ -25,7 +28,14 @@ struct render_engine {
 	struct render_lang *langs;	   /* one per locale met */
 	struct render_lang *cur;	   /* the digest being built */
 	struct i18n_fmt *fmt;		   /* its ICU formats */
+	const char *const *meeting_hosts; /* borrowed; NULL: the defaults */
 };
+
+void render_set_meeting_hosts(struct render_engine *e,
+			      const char *const *hosts)
+{
+	e->meeting_hosts = hosts;
+}
 
 void render_output_release(struct render_output *out)
 {
@@ -66,19 +76,18 @@ static int put_str(json_object *o, const char *key, const char *s)
  */
 static int put_line(json_object *o, const char *key, const char *s)
 {
-	char *copy;
+	struct strbuf b = STRBUF_INIT;
+	bool cut = false;
 	int rc;
 
 	if (!s || !*s)
 		return put(o, key, NULL);
-	copy = strdup(s);
-	if (!copy)
-		return DG_ENOMEM;
-	for (char *p = copy; *p; p++)
-		if ((unsigned char)*p < 0x20 || *p == 0x7f)
-			*p = ' ';
-	rc = put_str(o, key, copy);
-	free(copy);
+	/* bidi and zero-width characters go too: see textclean.h */
+	rc = textclean_line(s, RENDER_FIELD_MAX, &b, &cut);
+	if (!rc && cut)
+		rc = strbuf_addstr(&b, "\u2026");
+	rc = rc ? rc : put_str(o, key, b.len ? b.buf : NULL);
+	strbuf_release(&b);
 	return rc;
 }
 
@@ -173,66 +182,126 @@ static json_object *person_data(const struct roster_person *p,
 	return o;
 }
 
-/* results[] and tips[] of one person, from the tip templates. */
-static int add_profile(struct render_engine *e, json_object *att,
-		       const struct roster_person *p, struct dg_err *err)
+/* What a person's tips are picked for: the meeting and its people. */
+struct tip_ctx {
+	struct render_state *st;
+	const struct plan_meeting *m;
+	const struct match_list *l;
+	bool crowd; /* too many profiled people: no one's tips */
+};
+
+/* The tip lines of one result, for this person in this meeting. */
+static int result_tips(struct render_engine *e, const struct roster_person *p,
+		       const struct roster_assessment *a,
+		       const struct tip_ctx *tc, json_object *lines,
+		       struct dg_err *err)
 {
-	json_object *results = json_object_new_array();
-	json_object *tips = json_object_new_array();
-	struct strbuf text = STRBUF_INIT, label = STRBUF_INIT;
-	struct strbuf name = STRBUF_INIT;
-	int rc = results && tips ? 0 : DG_ENOMEM;
+	struct strbuf name = STRBUF_INIT, text = STRBUF_INIT;
+	json_object *data = person_data(p, a->name, a->value);
+	int rc = data ? 0 : DG_ENOMEM;
 
-	for (size_t i = 0; !rc && i < p->nassessments; i++) {
-		const struct roster_assessment *a = &p->assessments[i];
-		json_object *r = json_object_new_object();
-		json_object *data;
-
-		strbuf_reset(&label);
-		rc = assessment_label(e, a->name, &label, err);
-		if (!rc)
-			rc = put_str(r, "assessment", a->name);
-		if (!rc)
-			rc = put_str(r, "assessment_label", label.buf);
-		if (!rc)
-			rc = put_str(r, "result", a->value);
-		if (!rc)
-			rc = push(results, r);
-		else
-			json_object_put(r);
-		strbuf_reset(&name);
-		strbuf_reset(&text);
-		if (!rc)
-			rc = strbuf_addf(&name, "tips/%s/%s", a->name,
-					 a->value);
-		if (rc)
-			break;
-		data = person_data(p, a->name, a->value);
-		rc = data ? render_file(e, name.buf, data, &text, err)
-			  : DG_ENOMEM;
-		json_object_put(data);
-		if (rc == DG_ENOTFOUND) {
-			logging_debug("no tips for %s %s (%s.mustache)",
-				      a->name, a->value, name.buf);
-			rc = 0;
-			continue;
-		}
-		if (!rc)
-			rc = push_lines(tips, text.buf);
+	if (!rc && tc->m)
+		rc = render_meeting_facts(data, tc->m, tc->l, p->email,
+					  tc->st->user);
+	if (!rc)
+		rc = strbuf_addf(&name, "tips/%s/%s", a->name, a->value);
+	if (!rc)
+		rc = render_file(e, name.buf, data, &text, err);
+	if (rc == DG_ENOTFOUND) {
+		logging_debug("no tips for %s %s (%s.mustache)", a->name,
+			      a->value, name.buf);
+		rc = 0;
+	} else if (!rc) {
+		rc = push_lines(lines, text.buf);
 	}
-	strbuf_release(&text);
-	strbuf_release(&label);
+	json_object_put(data);
 	strbuf_release(&name);
+	strbuf_release(&text);
+	return rc;
+}
+
+static int add_result(struct render_engine *e, json_object *results,
+		      const struct roster_assessment *a, struct dg_err *err)
+{
+	struct strbuf label = STRBUF_INIT;
+	json_object *r = json_object_new_object();
+	int rc = assessment_label(e, a->name, &label, err);
+
+	if (!rc)
+		rc = put_str(r, "assessment", a->name);
+	if (!rc)
+		rc = put_str(r, "assessment_label", label.buf);
+	if (!rc)
+		rc = put_str(r, "result", a->value);
+	strbuf_release(&label);
 	if (rc) {
-		json_object_put(results);
+		json_object_put(r);
+		return rc;
+	}
+	return push(results, r);
+}
+
+/*
+ * tips[] of one person in this meeting: at most three, picked from every
+ * assessment's lines (render_pick_tips). A person already shown today
+ * gets the same tips again with tips_above, for the templates to refer
+ * to; in a crowded meeting nobody gets tips.
+ */
+static int add_tips(struct render_engine *e, json_object *att,
+		    const struct roster_person *p, const struct tip_ctx *tc,
+		    struct dg_err *err)
+{
+	json_object *candidates, *tips, *shown = NULL;
+	int rc = 0;
+
+	if (tc->crowd)
+		return put(att, "tips", json_object_new_array());
+	if (json_object_object_get_ex(tc->st->seen, p->email, &shown)) {
+		rc = put(att, "tips_above", json_object_new_boolean(1));
+		return rc ? rc : put(att, "tips", json_object_get(shown));
+	}
+	candidates = json_object_new_array();
+	tips = json_object_new_array();
+	rc = candidates && tips ? 0 : DG_ENOMEM;
+	for (size_t i = 0; !rc && i < p->nassessments; i++) {
+		json_object *lines = json_object_new_array();
+
+		rc = lines ? result_tips(e, p, &p->assessments[i], tc, lines,
+					 err)
+			   : DG_ENOMEM;
+		if (!rc)
+			rc = push(candidates, lines);
+		else
+			json_object_put(lines);
+	}
+	if (!rc)
+		rc = render_pick_tips(tc->st, candidates, tips);
+	json_object_put(candidates);
+	if (!rc)
+		rc = put(tc->st->seen, p->email, json_object_get(tips));
+	if (rc) {
 		json_object_put(tips);
 		return rc;
 	}
-	if (put(att, "results", results)) {
-		json_object_put(tips);
-		return DG_ENOMEM;
-	}
 	return put(att, "tips", tips);
+}
+
+/* results[] and tips[] of one person. */
+static int add_profile(struct render_engine *e, json_object *att,
+		       const struct roster_person *p, const struct tip_ctx *tc,
+		       struct dg_err *err)
+{
+	json_object *results = json_object_new_array();
+	int rc = results ? 0 : DG_ENOMEM;
+
+	for (size_t i = 0; !rc && i < p->nassessments; i++)
+		rc = add_result(e, results, &p->assessments[i], err);
+	if (rc) {
+		json_object_put(results);
+		return rc;
+	}
+	rc = put(att, "results", results);
+	return rc ? rc : add_tips(e, att, p, tc, err);
 }
 
 /*
@@ -244,22 +313,9 @@ static const struct roster_person *usable(const struct roster_person *p)
 	return p && !p->opt_out && !p->hidden ? p : NULL;
 }
 
-/*
- * A person in several meetings of the day gets the full tips once; later
- * meetings say "tips_above", so a busy day stays readable (and under
- * Gmail's 102 KB clipping). seen holds the people already shown.
- */
-static int mark_repeat(json_object *att, const struct roster_person *p,
-		       json_object *seen)
-{
-	if (json_object_object_get_ex(seen, p->email, NULL))
-		return put(att, "tips_above", json_object_new_boolean(1));
-	return put(seen, p->email, json_object_new_boolean(1));
-}
-
 static int add_attendee(struct render_engine *e, json_object *list,
-			const struct match_attendee *a, json_object *seen,
-			struct dg_err *err)
+			const struct match_attendee *a,
+			const struct tip_ctx *tc, struct dg_err *err)
 {
 	const struct roster_person *p = usable(a->person);
 	json_object *o = json_object_new_object();
@@ -279,9 +335,7 @@ static int add_attendee(struct render_engine *e, json_object *list,
 	if (!rc)
 		rc = put(o, "external", json_object_new_boolean(a->external));
 	if (!rc && p)
-		rc = add_profile(e, o, p, err);
-	if (!rc && p)
-		rc = mark_repeat(o, p, seen);
+		rc = add_profile(e, o, p, tc, err);
 	if (!rc && !p) {
 		rc = put(o, "results", json_object_new_array());
 		if (!rc)
@@ -360,6 +414,10 @@ static json_object *group_data(struct render_engine *e, const char *assessment,
 		counts[j][1]++;
 	}
 	qsort(counts, distinct, sizeof(*counts), cmp_count_desc);
+	for (size_t i = 0; !rc && i < n; i++)
+		names[i] = room[i].name;
+	rc = rc ? rc : join_names(e, &joined, names, n);
+	rc = rc ? rc : put_str(o, "people", joined.buf);
 	rc = rc ? rc : put_str(o, "assessment", assessment);
 	rc = rc ? rc : put_str(o, "label", label);
 	rc = rc ? rc : put_count(e, o, "count", (long)n);
@@ -481,10 +539,13 @@ static int dynamics_for(struct render_engine *e, json_object *lines,
 	return rc;
 }
 
-/* The people in the room with a usable profile, the user included. */
+/*
+ * The people in the room with a usable profile, the user left out: the
+ * line is advice about the others ("type 9 in the room" must not mean
+ * the reader), and it names them.
+ */
 static int add_dynamics(struct render_engine *e, json_object *meeting,
-			const struct match_list *l,
-			const struct roster_person *self, struct dg_err *err)
+			const struct match_list *l, struct dg_err *err)
 {
 	const struct roster_person **people;
 	json_object *lines = json_object_new_array();
@@ -497,8 +558,6 @@ static int add_dynamics(struct render_engine *e, json_object *meeting,
 		json_object_put(lines);
 		return DG_ENOMEM;
 	}
-	if (usable(self))
-		people[n++] = self;
 	for (size_t i = 0; i < l->n; i++)
 		if (usable(l->v[i].person))
 			people[n++] = l->v[i].person;
@@ -518,6 +577,34 @@ static int add_dynamics(struct render_engine *e, json_object *meeting,
 }
 
 /* ---- meetings ---- */
+
+/*
+ * The join URL: "join_url" when it is a link to a known meeting service
+ * (meetlink.h), else "other_url" {url, host} for any other web URL, shown
+ * as text with its host visible; a javascript: URL is neither.
+ */
+static int add_join(struct render_engine *e, json_object *o, const char *url)
+{
+	struct strbuf host = STRBUF_INIT;
+	json_object *other;
+	int rc;
+
+	if (meetlink_trusted(url, e->meeting_hosts))
+		return put_str(o, "join_url", url);
+	rc = put(o, "join_url", NULL);
+	if (rc || !url || meetlink_host(url, &host))
+		return rc ? rc : put(o, "other_url", NULL);
+	other = json_object_new_object();
+	rc = other ? 0 : DG_ENOMEM;
+	rc = rc ? rc : put_line(other, "url", url);
+	rc = rc ? rc : put_line(other, "host", host.buf);
+	strbuf_release(&host);
+	if (rc) {
+		json_object_put(other);
+		return rc;
+	}
+	return put(o, "other_url", other);
+}
 
 /* Only web links go into an href: a javascript: URL must never. */
 static const char *safe_url(const char *url)
@@ -603,19 +690,71 @@ static int add_dial_in(json_object *meeting, const struct cal_event *ev)
 	return put(meeting, "dial_in", o);
 }
 
+/* How many attendees have a profile shown; their first names joined. */
+static int profiled(struct render_engine *e, const struct match_list *l,
+		    size_t *n, struct strbuf *who)
+{
+	const char **names = calloc(l && l->n ? l->n : 1, sizeof(*names));
+	char **firsts = calloc(l && l->n ? l->n : 1, sizeof(*firsts));
+	int rc = names && firsts ? 0 : DG_ENOMEM;
+
+	*n = 0;
+	for (size_t i = 0; !rc && l && i < l->n; i++) {
+		const struct roster_person *p = usable(l->v[i].person);
+
+		if (!p)
+			continue;
+		firsts[*n] = first_name(p->name && *p->name ? p->name
+							    : p->email);
+		names[*n] = firsts[*n] ? firsts[*n] : "?";
+		(*n)++;
+	}
+	if (!rc)
+		rc = join_names(e, who, names, *n);
+	for (size_t i = 0; firsts && i < *n; i++)
+		free(firsts[i]);
+	free(firsts);
+	free(names);
+	return rc;
+}
+
+/*
+ * More people with a profile than [digest] max_people_per_meeting: the
+ * meeting gets the group line and their names ("crowd", "people"), no
+ * one's tips.
+ */
+static int add_crowd(struct render_engine *e, json_object *o,
+		     const struct match_list *l, const struct render_state *st,
+		     bool *crowd)
+{
+	struct strbuf who = STRBUF_INIT;
+	size_t n = 0;
+	int rc = profiled(e, l, &n, &who);
+
+	*crowd = n > st->max_people;
+	rc = rc ? rc : put(o, "crowd", json_object_new_boolean(*crowd));
+	rc = rc ? rc : put(o, "profiled_count", json_object_new_int((int)n));
+	if (!rc && *crowd)
+		rc = put_str(o, "people", who.buf);
+	strbuf_release(&who);
+	return rc;
+}
+
 /* The public face of a meeting: what anyone may see of it. */
 static int add_meeting_people(struct render_engine *e, json_object *o,
 			      const struct plan_meeting *m,
 			      const struct match_list *l,
-			      const struct roster_person *self, json_object *seen,
-			      struct dg_err *err)
+			      struct render_state *st, struct dg_err *err)
 {
 	json_object *atts = json_object_new_array();
+	struct tip_ctx tc = {.st = st, .m = m, .l = l};
 	size_t unmatched = 0;
 	int rc = atts ? 0 : DG_ENOMEM;
 
+	rc = rc ? rc : add_crowd(e, o, l, st, &tc.crowd);
 	for (size_t i = 0; !rc && l && i < l->n; i++) {
-		rc = add_attendee(e, atts, &l->v[i], seen, err);
+		if (i < RENDER_MAX_ATTENDEES)
+			rc = add_attendee(e, atts, &l->v[i], &tc, err);
 		if (!usable(l->v[i].person))
 			unmatched++;
 	}
@@ -624,14 +763,18 @@ static int add_meeting_people(struct render_engine *e, json_object *o,
 		return rc;
 	}
 	rc = put(o, "attendees", atts);
+	rc = rc ? rc : put_count(e, o, "attendees_more",
+				 l && l->n > RENDER_MAX_ATTENDEES
+					 ? (long)(l->n - RENDER_MAX_ATTENDEES)
+					 : 0);
 	rc = rc ? rc : put_count(e, o, "unmatched_count", (long)unmatched);
 	rc = rc ? rc : put_line(o, "subject", m->event->subject);
 	rc = rc ? rc : put_line(o, "location", m->event->location);
-	rc = rc ? rc : put_str(o, "join_url", safe_url(m->event->join_url));
+	rc = rc ? rc : add_join(e, o, m->event->join_url);
 	rc = rc ? rc : add_dial_in(o, m->event);
 	rc = rc ? rc : add_organizer(o, m->event);
 	if (!rc && l)
-		rc = add_dynamics(e, o, l, self, err);
+		rc = add_dynamics(e, o, l, err);
 	return rc;
 }
 
@@ -650,26 +793,50 @@ static int add_private_meeting(struct render_engine *e, json_object *o)
 
 static int add_meeting(struct render_engine *e, json_object *list,
 		       const struct plan_meeting *m, const struct match_list *l,
-		       const struct roster_person *self, json_object *seen,
-		       struct dg_err *err)
+		       struct render_state *st, struct dg_err *err)
 {
 	json_object *o = json_object_new_object();
 	int rc = put_str(o, "id", m->event->id);
 
 	rc = rc ? rc : put(o, "private", json_object_new_boolean(m->is_private));
 	rc = rc ? rc : put(o, "all_day", json_object_new_boolean(m->all_day));
+	rc = rc ? rc : put(o, "hold", json_object_new_boolean(
+					      render_is_hold(m, l, st->user)));
 	rc = rc ? rc : put_str(o, "start", m->start);
 	rc = rc ? rc : put_str(o, "end", m->end);
 	rc = rc ? rc : add_times(e, o, m, err);
 	if (!rc)
 		rc = m->is_private ? add_private_meeting(e, o)
-				   : add_meeting_people(e, o, m, l, self, seen,
-						      err);
+				   : add_meeting_people(e, o, m, l, st, err);
 	if (rc) {
 		json_object_put(o);
 		return rc;
 	}
 	return push(list, o);
+}
+
+/* away[]: the user's part-day absences, each with its times. */
+static int add_away(struct render_engine *e, json_object *model,
+		    const struct plan_day *day, struct dg_err *err)
+{
+	json_object *away = json_object_new_array();
+	int rc = away ? 0 : DG_ENOMEM;
+
+	for (size_t i = 0; !rc && day && i < day->naway; i++) {
+		json_object *a = json_object_new_object();
+
+		rc = a ? add_times(e, a, &day->away[i], err) : DG_ENOMEM;
+		if (rc) {
+			json_object_put(a);
+			break;
+		}
+		rc = push(away, a);
+	}
+	if (rc) {
+		json_object_put(away);
+		return rc;
+	}
+	return put(model, "away", away);
 }
 
 /*
@@ -740,16 +907,64 @@ static int begin_model(struct render_engine *e, const struct render_input *in,
 	return rc;
 }
 
-/* The whole model of one user's digest. *out is yours: json_object_put. */
-static int build_model(struct render_engine *e, const struct render_input *in,
-		       json_object **out, struct dg_err *err)
+static void state_release(struct render_state *st)
 {
-	json_object *m = json_object_new_object();
+	json_object_put(st->seen);
+	json_object_put(st->used);
+}
+
+/* The meetings[] of the model, and what the top of the digest needs. */
+static int add_meetings(struct render_engine *e, json_object *m,
+			const struct render_input *in, const char *skip,
+			struct render_state *st, struct dg_err *err)
+{
 	json_object *meetings = json_object_new_array();
-	json_object *seen = json_object_new_object();
+	const struct plan_day *day = in->day;
+	int rc = meetings ? 0 : DG_ENOMEM;
+
+	/* a flooded calendar still gives a readable, mailable digest */
+	for (size_t i = 0; !rc && !skip && i < day->n &&
+			   i < RENDER_MAX_MEETINGS; i++)
+		rc = add_meeting(e, meetings, &day->meetings[i],
+				 in->attendees ? &in->attendees[i] : NULL, st,
+				 err);
+	rc = rc ? rc : put_count(e, m, "meetings_more",
+				 !skip && day->n > RENDER_MAX_MEETINGS
+					 ? (long)(day->n - RENDER_MAX_MEETINGS)
+					 : 0);
+	rc = rc ? rc : put_count(e, m, "meeting_count",
+				 (long)json_object_array_length(meetings));
+	rc = rc ? rc : render_holds(m, meetings);
+	if (rc) {
+		json_object_put(meetings);
+		return rc;
+	}
+	rc = put(m, "meetings", meetings);
+	rc = rc ? rc : add_away(e, m, skip ? NULL : day, err);
+	return rc ? rc : put(m, "trimmed", json_object_new_boolean(st->trimmed));
+}
+
+/*
+ * The whole model of one user's digest, with at most max_tips tips per
+ * person. *out is yours: json_object_put.
+ */
+static int build_model(struct render_engine *e, const struct render_input *in,
+		       int max_tips, json_object **out, size_t *shown,
+		       struct dg_err *err)
+{
+	struct render_state st = {
+		.seen = json_object_new_object(),
+		.used = json_object_new_object(),
+		.max_tips = max_tips,
+		.max_people = in->max_people_per_meeting
+				      ? in->max_people_per_meeting
+				      : RENDER_PEOPLE_MAX,
+		.user = in->user,
+	};
+	json_object *m = json_object_new_object();
 	const struct plan_day *day = in->day;
 	const char *skip = in->target->skip_reason;
-	int rc = meetings && seen ? 0 : DG_ENOMEM;
+	int rc = st.seen && st.used ? 0 : DG_ENOMEM;
 
 	rc = rc ? rc : begin_model(e, in, m, err);
 
@@ -757,26 +972,17 @@ static int build_model(struct render_engine *e, const struct render_input *in,
 		skip = "no_meetings";
 	if (!skip && day->skip_reason)
 		skip = day->skip_reason;
-	for (size_t i = 0; !rc && !skip && i < day->n; i++)
-		rc = add_meeting(e, meetings, &day->meetings[i],
-				 in->attendees ? &in->attendees[i] : NULL,
-				 in->self, seen, err);
-	json_object_put(seen);
+	rc = rc ? rc : add_meetings(e, m, in, skip, &st, err);
+	*shown = st.shown;
+	state_release(&st);
 	rc = rc ? rc : put(m, "user", user_object(in));
 	rc = rc ? rc : put_str(m, "date", in->target->date);
 	rc = rc ? rc : add_dates(e, m, in->target, err);
 	rc = rc ? rc : put_str(m, "status", skip ? "skipped" : "ready");
 	rc = rc ? rc : put_str(m, "skip_reason", skip);
-	rc = rc ? rc : put_count(e, m, "meeting_count",
-				 (long)json_object_array_length(meetings));
-	if (!rc) {
-		rc = put(m, "meetings", meetings);
-		meetings = NULL;
-	}
 	rc = rc ? rc : put_str(m, "unsubscribe_url",
 			       safe_url(in->unsubscribe_url));
 	rc = rc ? rc : put_str(m, "prefs_url", safe_url(in->prefs_url));
-	json_object_put(meetings);
 	if (rc) {
 		json_object_put(m);
 		if (rc == DG_ENOMEM)
@@ -793,7 +999,8 @@ int render_json(struct render_engine *e, const struct render_input *in,
 {
 	json_object *m;
 	const char *s;
-	int rc = build_model(e, in, &m, err);
+	size_t shown;
+	int rc = build_model(e, in, RENDER_TIPS_MAX, &m, &shown, err);
 
 	if (rc)
 		return rc;
@@ -990,20 +1197,19 @@ static void one_line(struct strbuf *sb)
 	strbuf_trim(sb);
 }
 
-int render_digest(struct render_engine *e, const struct render_input *in,
-		  struct render_output *out, struct dg_err *err)
+/* Render subject, text and HTML of one model into out. */
+static int render_model(struct render_engine *e, json_object *m,
+			struct render_output *out, struct dg_err *err)
 {
 	const struct mustache_template *text, *html, *subject = e->subject;
-	struct mustache_value *v = NULL;
-	json_object *m;
-	int rc = build_model(e, in, &m, err);
+	struct mustache_value *v = to_mustache(m);
+	int rc;
 
-	if (rc)
-		return rc;
-	v = to_mustache(m);
-	json_object_put(m);
 	if (!v)
 		return dg_errf(err, DG_ENOMEM, "out of memory");
+	/* whatever the calendar holds, a message stays mailable */
+	strbuf_init(&out->text, RENDER_PART_MAX);
+	strbuf_init(&out->html, RENDER_PART_MAX);
 	rc = require_template(e, "digest.txt", &text, err);
 	if (!rc)
 		rc = require_template(e, "digest.html", &html, err);
@@ -1030,7 +1236,9 @@ int render_group_lines(struct render_engine *e, const struct render_input *in,
 		       struct dg_err *err)
 {
 	json_object *m, *meetings, *seen = json_object_new_object();
-	int rc = seen ? build_model(e, in, &m, err) : DG_ENOMEM;
+	size_t shown;
+	int rc = seen ? build_model(e, in, RENDER_TIPS_MAX, &m, &shown, err)
+		       : DG_ENOMEM;
 
 	if (rc) {
 		json_object_put(seen);
@@ -1085,16 +1293,22 @@ static int about_attendee(struct render_engine *e, json_object *m,
 				     .name = a->person->name,
 				     .person = a->person,
 				     .via = "direct"};
+	struct render_state st = {
+		.seen = json_object_new_object(),
+		.used = json_object_new_object(),
+		.max_tips = RENDER_TIPS_MAX,
+	};
+	/* no meeting: the general tips, the ones for no particular room */
+	struct tip_ctx tc = {.st = &st};
 	json_object *list = json_object_new_array();
-	json_object *seen = json_object_new_object();
-	int rc = list && seen ? 0 : DG_ENOMEM;
+	int rc = list && st.seen && st.used ? 0 : DG_ENOMEM;
 
-	rc = rc ? rc : add_attendee(e, list, &att, seen, err);
+	rc = rc ? rc : add_attendee(e, list, &att, &tc, err);
 	if (!rc && json_object_array_length(list) == 1)
 		rc = put(m, "attendee",
 			 json_object_get(json_object_array_get_idx(list, 0)));
 	json_object_put(list);
-	json_object_put(seen);
+	state_release(&st);
 	return rc;
 }
 
@@ -1181,4 +1395,35 @@ int render_about_value(struct render_engine *e, const struct render_about *a,
 	*out = to_mustache(m);
 	json_object_put(m);
 	return *out ? 0 : dg_errf(err, DG_ENOMEM, "out of memory");
+}
+/*
+ * A day too big for a morning read (more than RENDER_TIPS_BUDGET tips) or
+ * for a mail (Gmail clips HTML over 102 KB) loses tips, one per person at
+ * a time, and says so (the model's "trimmed"); the markup itself is never
+ * cut.
+ */
+int render_digest(struct render_engine *e, const struct render_input *in,
+		  struct render_output *out, struct dg_err *err)
+{
+	int rc = 0;
+
+	for (int tips = RENDER_TIPS_MAX; tips >= 0; tips--) {
+		json_object *m;
+		size_t shown;
+
+		rc = build_model(e, in, tips, &m, &shown, err);
+		if (rc)
+			return rc;
+		if (tips && shown > RENDER_TIPS_BUDGET) {
+			json_object_put(m);
+			continue;
+		}
+		render_output_release(out);
+		*out = (struct render_output)RENDER_OUTPUT_INIT;
+		rc = render_model(e, m, out, err);
+		json_object_put(m);
+		if (rc || out->html.len <= RENDER_HTML_MAX)
+			break;
+	}
+	return rc;
 }

@@ -37,9 +37,17 @@ struct render_input {
 	const struct roster_person *self;   /* the user's own profile or NULL */
 	const char *unsubscribe_url;        /* NULL when not configured */
 	const char *prefs_url;              /* likewise */
+	/* [digest] max_people_per_meeting; 0: 8 */
+	size_t max_people_per_meeting;
 	/* the reader's locale (i18n_choose()); NULL: target->locale */
 	const char *locale;
 };
+
+/*
+ * The HTML size a digest keeps under, by leaving tips out: Gmail clips a
+ * message's HTML over 102 KB and hides the rest.
+ */
+#define RENDER_HTML_MAX (96 * 1024)
 
 struct render_output {
 	struct strbuf subject; /* one line, no line breaks */
@@ -65,12 +73,38 @@ int render_open(const char *dir, const char *subject, struct render_engine **out
 
 void render_close(struct render_engine *e);
 
+/*
+ * Join URLs on these hosts (NULL-terminated, [digest] meeting_hosts;
+ * NULL: meetlink's defaults) are links; hosts is borrowed and must outlive
+ * e. Others are shown as text with their host: see meetlink.h.
+ */
+void render_set_meeting_hosts(struct render_engine *e,
+			      const char *const *hosts);
+
+/*
+ * Limits on what untrusted data can make of a digest (README, "Limits"):
+ * one-line calendar fields (subject, location, names, titles) are cut at
+ * RENDER_FIELD_MAX bytes with "…"; at most RENDER_MAX_MEETINGS meetings
+ * of a day and RENDER_MAX_ATTENDEES attendees of a meeting are in the
+ * model, the rest counted in meetings_more and attendees_more; the text
+ * and HTML parts may not pass RENDER_PART_MAX bytes (DG_ETOOBIG).
+ */
+#define RENDER_FIELD_MAX 300
+#define RENDER_MAX_MEETINGS 40
+#define RENDER_MAX_ATTENDEES 40
+#define RENDER_PART_MAX ((size_t)2 << 20)
+
 /* Append the digest model as JSON (pretty-printed) to out. */
 int render_json(struct render_engine *e, const struct render_input *in,
 		struct strbuf *out, struct dg_err *err)
 	__attribute__((warn_unused_result));
 
-/* Render subject, text and HTML. out is yours: render_output_release(). */
+/*
+ * Render subject, text and HTML. At most three tips per person, never a
+ * sentence twice; when the HTML would pass RENDER_HTML_MAX, fewer tips,
+ * and the model's "trimmed" says so to the templates. out is yours:
+ * render_output_release().
+ */
 int render_digest(struct render_engine *e, const struct render_input *in,
 		  struct render_output *out, struct dg_err *err)
 	__attribute__((warn_unused_result));

@@ -6,22 +6,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Bind s, or NULL for an absent or empty string. */
-static int bind_text_or_null(sqlite3_stmt *stmt, int i, const char *s)
-{
-	if (!s || !*s)
-		return sqlite3_bind_null(stmt, i);
-	return sqlite3_bind_text(stmt, i, s, -1, SQLITE_STATIC);
-}
-
-/* A copy of a text column; "" for NULL. NULL only when out of memory. */
-static char *column_dup(sqlite3_stmt *stmt, int i)
-{
-	const unsigned char *s = sqlite3_column_text(stmt, i);
-
-	return strdup(s ? (const char *)s : "");
-}
-
 /* The three inserts of a roster replace, prepared once. */
 struct roster_inserts {
 	sqlite3_stmt *person;
@@ -54,8 +38,8 @@ static int insert_person(struct store *st, struct roster_inserts *ins,
 	int rc;
 
 	sqlite3_bind_text(ins->person, 1, p->email, -1, SQLITE_STATIC);
-	bind_text_or_null(ins->person, 2, p->name);
-	bind_text_or_null(ins->person, 3, p->title);
+	store_db_bind_text_or_null(ins->person, 2, p->name);
+	store_db_bind_text_or_null(ins->person, 3, p->title);
 	sqlite3_bind_int(ins->person, 4, p->opt_out);
 	sqlite3_bind_int(ins->person, 5, !p->no_digest);
 	sqlite3_bind_text(ins->person, 6, p->hidden ? "hidden" : "visible", -1,
@@ -116,8 +100,7 @@ int roster_db_replace(struct store *st, const struct roster *r,
 	const char *what = "cannot store the roster";
 	int rc;
 
-	/* A savepoint: a transaction of its own, or part of the caller's. */
-	rc = store_db_exec(st, "SAVEPOINT roster_replace", what, err);
+	rc = store_db_savepoint(st, "roster_replace", what, err);
 	if (rc)
 		return rc;
 	rc = store_db_exec(st,
@@ -127,15 +110,7 @@ int roster_db_replace(struct store *st, const struct roster *r,
 			   what, err);
 	if (!rc)
 		rc = insert_roster(st, r, err);
-	if (!rc)
-		rc = store_db_exec(st, "RELEASE roster_replace", what, err);
-	if (rc &&
-	    sqlite3_exec(store_db(st),
-			 "ROLLBACK TO roster_replace; RELEASE roster_replace",
-			 NULL, NULL, NULL) != SQLITE_OK)
-		logging_warn("%s: rollback of the roster failed: %s",
-			     store_path(st), sqlite3_errmsg(store_db(st)));
-	return rc;
+	return store_db_release(st, "roster_replace", rc, what, err);
 }
 
 /* The queries of a roster load, prepared once. */
@@ -186,13 +161,15 @@ static int load_person(struct store *st, struct roster_queries *q,
 	struct roster_person p = {0};
 	int rc;
 
-	p.email = column_dup(q->people, 0);
-	p.name = column_dup(q->people, 1);
-	p.title = column_dup(q->people, 2);
 	p.opt_out = sqlite3_column_int(q->people, 3) != 0;
 	p.no_digest = sqlite3_column_int(q->people, 4) == 0;
 	p.hidden = sqlite3_column_int(q->people, 5) != 0;
-	if (!p.email || !p.name || !p.title) {
+	if (store_db_column_dup(q->people, 0, STORE_DB_NULL_AS_EMPTY,
+				&p.email) ||
+	    store_db_column_dup(q->people, 1, STORE_DB_NULL_AS_EMPTY,
+				&p.name) ||
+	    store_db_column_dup(q->people, 2, STORE_DB_NULL_AS_EMPTY,
+				&p.title)) {
 		roster_person_release(&p);
 		return dg_errf(err, DG_ENOMEM,
 			       "%s: out of memory loading the roster",
@@ -247,19 +224,19 @@ static int load_roster(struct store *st, struct roster_queries *q,
 
 int roster_db_load(struct store *st, struct roster *out, struct dg_err *err)
 {
+	const char *what = "cannot load the roster";
 	struct roster_queries q = {NULL, NULL, NULL};
 	int rc;
 
 	/* One read transaction: a concurrent import cannot tear the load. */
-	rc = store_db_exec(st, "SAVEPOINT roster_load",
-			   "cannot load the roster", err);
+	rc = store_db_savepoint(st, "roster_load", what, err);
 	if (rc)
 		return rc;
 	rc = load_roster(st, &q, out, err);
 	sqlite3_finalize(q.people);
 	sqlite3_finalize(q.aliases);
 	sqlite3_finalize(q.results);
-	sqlite3_exec(store_db(st), "RELEASE roster_load", NULL, NULL, NULL);
+	rc = store_db_release(st, "roster_load", rc, what, err);
 	if (rc)
 		roster_release(out);
 	return rc;

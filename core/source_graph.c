@@ -173,6 +173,7 @@ static int record(struct gsrc *s, const struct cal_user *cu, struct guser **out,
 	struct guser *u;
 	int rc;
 
+	*out = NULL; /* set on every path: gcc -O3 cannot see dg_errf's */
 	if (!cu->id)
 		return dg_errf(err, DG_EINVAL,
 			       "a user without id cannot be "

@@ -4,6 +4,7 @@
 #include "strbuf.h"
 
 #include <sqlite3.h>
+#include <stdio.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
@@ -197,12 +198,63 @@ int store_db_prepare(struct store *st, const char *sql, sqlite3_stmt **stmt,
 	return 0;
 }
 
-/* A copy of a text column; "" for NULL. NULL only when out of memory. */
-static char *column_dup(sqlite3_stmt *stmt, int i)
+int store_db_column_dup(sqlite3_stmt *stmt, int i, unsigned flags, char **out)
 {
 	const unsigned char *s = sqlite3_column_text(stmt, i);
 
-	return strdup(s ? (const char *)s : "");
+	*out = NULL;
+	/* NULL from a column that is not NULL: SQLite ran out of memory. */
+	if (!s && sqlite3_column_type(stmt, i) != SQLITE_NULL)
+		return DG_ENOMEM;
+	if (!s && (flags & STORE_DB_NULL_AS_EMPTY))
+		s = (const unsigned char *)"";
+	if (!s || (!*s && (flags & STORE_DB_EMPTY_AS_NULL)))
+		return 0;
+	*out = strdup((const char *)s);
+	return *out ? 0 : DG_ENOMEM;
+}
+
+void store_db_bind_text_or_null(sqlite3_stmt *stmt, int i, const char *s)
+{
+	if (!s || !*s)
+		sqlite3_bind_null(stmt, i);
+	else
+		sqlite3_bind_text(stmt, i, s, -1, SQLITE_STATIC);
+}
+
+/*
+ * One savepoint statement for name ("SAVEPOINT %s"); names are short
+ * constants of the callers, so one that does not fit is a bug.
+ */
+static int savepoint_exec(struct store *st, const char *verb, const char *name,
+			  const char *what, struct dg_err *err)
+{
+	char sql[128];
+	int n = snprintf(sql, sizeof(sql), "%s %s", verb, name);
+
+	if (n < 0 || (size_t)n >= sizeof(sql))
+		return dg_errf(err, DG_EINTERNAL, "savepoint name too long");
+	return store_db_exec(st, sql, what, err);
+}
+
+int store_db_savepoint(struct store *st, const char *name, const char *what,
+		       struct dg_err *err)
+{
+	return savepoint_exec(st, "SAVEPOINT", name, what, err);
+}
+
+int store_db_release(struct store *st, const char *name, int rc,
+		     const char *what, struct dg_err *err)
+{
+	struct dg_err ignored = DG_ERR_INIT;
+
+	if (!rc)
+		return savepoint_exec(st, "RELEASE", name, what, err);
+	/* Undo, then end it: the caller's err keeps the first failure. */
+	if (savepoint_exec(st, "ROLLBACK TO", name, what, &ignored) ||
+	    savepoint_exec(st, "RELEASE", name, what, &ignored))
+		logging_warn("%s", ignored.msg);
+	return rc;
 }
 
 static int run_pragmas(struct store *st, struct dg_err *err)
@@ -414,8 +466,7 @@ int store_meta_get(struct store *st, const char *key, char **value,
 	sqlite3_bind_text(stmt, 1, key, -1, SQLITE_STATIC);
 	step = sqlite3_step(stmt);
 	if (step == SQLITE_ROW) {
-		*value = column_dup(stmt, 0);
-		if (!*value)
+		if (store_db_column_dup(stmt, 0, STORE_DB_NULL_AS_EMPTY, value))
 			rc = dg_errf(err, DG_ENOMEM, "%s: out of memory",
 				     st->path);
 	} else if (step == SQLITE_DONE) {

@@ -36,4 +36,37 @@ int store_db_prepare(struct store *st, const char *sql, sqlite3_stmt **stmt,
 int store_db_exec(struct store *st, const char *sql, const char *what,
 		  struct dg_err *err) __attribute__((warn_unused_result));
 
+/*
+ * Savepoint name (an SQL identifier, a constant of the caller's): what
+ * follows is a transaction of its own, or a part of the caller's that
+ * stands or falls with it. End it with store_db_release().
+ */
+int store_db_savepoint(struct store *st, const char *name, const char *what,
+		       struct dg_err *err) __attribute__((warn_unused_result));
+
+/*
+ * End savepoint name: keep what it did when rc is 0 (RELEASE; its
+ * failure is returned), else undo it (ROLLBACK TO, then RELEASE; a
+ * failure there is logged, SQLite rolls back at close) and return rc.
+ */
+int store_db_release(struct store *st, const char *name, int rc,
+		     const char *what, struct dg_err *err)
+	__attribute__((warn_unused_result));
+
+/* How store_db_column_dup() reads SQL NULL and "". */
+enum store_db_text_flags {
+	STORE_DB_NULL_AS_EMPTY = 1 << 0, /* NULL gives "" */
+	STORE_DB_EMPTY_AS_NULL = 1 << 1, /* "" gives NULL */
+};
+
+/*
+ * A copy of text column i of the current row into *out (yours; NULL for
+ * SQL NULL unless flags say otherwise). 0, or DG_ENOMEM (*out NULL).
+ */
+int store_db_column_dup(sqlite3_stmt *stmt, int i, unsigned flags, char **out)
+	__attribute__((warn_unused_result));
+
+/* Bind s to parameter i, or NULL for an absent or empty string. */
+void store_db_bind_text_or_null(sqlite3_stmt *stmt, int i, const char *s);
+
 #endif

@@ -88,7 +88,7 @@ int users_replace(struct store *st, const struct cal_user_list *list,
 	int rc;
 
 	*stored = 0;
-	rc = store_db_exec(st, "SAVEPOINT users_replace", what, err);
+	rc = store_db_savepoint(st, "users_replace", what, err);
 	if (rc)
 		return rc;
 	rc = store_db_exec(st, "DELETE FROM users", what, err);
@@ -101,21 +101,16 @@ int users_replace(struct store *st, const struct cal_user_list *list,
 		(*stored)++;
 	}
 	sqlite3_finalize(stmt);
-	if (!rc)
-		return store_db_exec(st, "RELEASE users_replace", what, err);
-	*stored = 0;
-	sqlite3_exec(store_db(st),
-		     "ROLLBACK TO users_replace; RELEASE users_replace", NULL,
-		     NULL, NULL);
+	rc = store_db_release(st, "users_replace", rc, what, err);
+	if (rc)
+		*stored = 0;
 	return rc;
 }
 
+/* A text column; NULL for NULL and for "". */
 static int column(sqlite3_stmt *stmt, int i, char **out)
 {
-	const unsigned char *s = sqlite3_column_text(stmt, i);
-
-	*out = s && *s ? strdup((const char *)s) : NULL;
-	return s && *s && !*out ? DG_ENOMEM : 0;
+	return store_db_column_dup(stmt, i, STORE_DB_EMPTY_AS_NULL, out);
 }
 
 static int split_proxies(const char *s, struct cal_user *u)

@@ -3,6 +3,7 @@
 #include "auth.h"
 #include "graph.h"
 #include "graphjson.h"
+#include "logging.h"
 #include "strbuf.h"
 #include "users.h"
 
@@ -152,6 +153,41 @@ static int fetch_all(struct sync *s, struct dg_err *err)
 	return rc;
 }
 
+/*
+ * A Graph mail value we would store and later print and send to: printable
+ * ASCII without blanks, quotes or <>, one '@' with text on both sides, at
+ * most 254 characters. Anything else (a CR/LF that would forge log lines,
+ * a second address) is no address.
+ */
+static bool mail_ok(const char *m)
+{
+	const char *at = strchr(m, '@');
+	size_t n = strlen(m);
+
+	if (!at || at == m || !at[1] || strchr(at + 1, '@') || n > 254)
+		return false;
+	for (const char *p = m; *p; p++)
+		if ((unsigned char)*p <= 0x20 || (unsigned char)*p >= 0x7f ||
+		    strchr("\"<>(),;:\\[]", *p))
+			return false;
+	return true;
+}
+
+/* A user whose mail is no address is kept without one, with a warning. */
+static void check_mails(struct cal_user_list *users)
+{
+	for (size_t i = 0; i < users->n; i++) {
+		struct cal_user *u = &users->v[i];
+
+		if (!u->mail || mail_ok(u->mail))
+			continue;
+		logging_warn("user \"%s\": mail \"%.80s\" is no address; "
+			     "stored without one", u->id, u->mail);
+		free(u->mail);
+		u->mail = NULL;
+	}
+}
+
 int users_sync(const struct config *cfg, struct store *st, int64_t now_ms,
 	       source_progress_fn *progress, void *progress_ctx, size_t *stored,
 	       struct dg_err *err)
@@ -177,6 +213,8 @@ int users_sync(const struct config *cfg, struct store *st, int64_t now_ms,
 		rc = auth_check(a, err);
 	if (!rc)
 		rc = fetch_all(&s, err);
+	if (!rc)
+		check_mails(&s.users);
 	if (!rc)
 		rc = users_replace(st, &s.users, now_ms, stored, err);
 	cal_user_list_release(&s.users);

@@ -23,7 +23,8 @@ import sys
 LAYERS = [
     ("base", 0, """
         err logging strbuf text hmap clock tz secret config store toml
-        mustache calendar runlock interrupt i18n linktoken prefs
+        mustache calendar runlock interrupt i18n linktoken prefs metrics
+        textclean meetlink
     """),
     ("source", 1, """
         graph graphjson auth users users_sync fixtures source
@@ -47,6 +48,8 @@ LAYERS = [
 # source file of one module (prefix_int.h, prefix_more.c).
 PARTS = {
     "graph_int": "graph",
+    "render_int": "render",
+    "render_day": "render",
     "graph_answer": "graph",
     "graphjson_int": "graphjson",
     "graphjson_auth": "graphjson",

@@ -11,7 +11,7 @@ SECONDS_EACH=${FUZZ_SECONDS:-60}
 BUILD=${FUZZ_BUILD:-build-fuzz}
 JOBS=${JOBS:-2}
 
-CC=clang cmake -S . -B "$BUILD" -DDIGEST_FUZZ=ON \
+CC=clang cmake -S . -B "$BUILD" -DDIGEST_FUZZ=ON -DDIGEST_WERROR=ON \
 	-DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 cmake --build "$BUILD" -j "$JOBS" --target fuzz-targets >/dev/null
 

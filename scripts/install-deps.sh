@@ -6,7 +6,8 @@ set -eu
 PKGS="build-essential cmake pkg-config
 libcurl4-gnutls-dev libjson-c-dev libsqlite3-dev libetpan-dev libicu-dev
 libcsv-dev libsodium-dev libcmocka-dev libmicrohttpd-dev
-python3 python3-aiosmtpd valgrind openssl ca-certificates clang
+python3 python3-aiosmtpd valgrind openssl ca-certificates clang mandoc
+lintian prometheus
 spamassassin"
 
 missing=""

@@ -90,6 +90,20 @@ check(roster_list() == "carl@contoso.com\tCarl Chen\t\t\t\tmbti=INTJ\n",
       "a re-import replaces the roster: only the new file's people, a new assessment column",
       roster_list())
 
+# ---- formula cells are neutralised for spreadsheets ----
+
+write("formulas.csv", 'email,name,title,mbti\n'
+      'dan@contoso.com,"=HYPERLINK(""http://evil.example"",""x"")",'
+      '"+cmd|\' /C calc\'!A0",-2+3\n'
+      'eve@contoso.com,@SUM(A1),-lead,INTJ\n')
+imported("formulas.csv", 2)
+rows = [line.split("\t") for line in roster_list().splitlines()]
+check(rows[0][1].startswith("'=HYPERLINK") and rows[0][2].startswith("'+cmd")
+      and rows[1][1] == "'@SUM(A1)" and rows[1][2] == "'-lead",
+      "roster list puts a ' before cells starting with = + - @", rows)
+check(all(not c.startswith(("=", "+", "-", "@")) for r in rows for c in r),
+      "no cell of roster list starts a spreadsheet formula", rows)
+
 # ---- JSON lines ----
 
 write("team.jsonl",

@@ -3,7 +3,9 @@
 (tests/graph_server.py, setting raw_calendar). One reader's calendar in
 invalid UTF-8 or nested too deep fails only that reader, though it came
 in the same $batch as the others; an event that cannot be read is left
-out with a warning naming it, and the reader still gets the rest; SIGTERM
+out with a warning naming it, and the reader still gets the rest; a
+look-alike join URL is shown as text with its host, never as a link;
+bidi controls and zero-width characters are gone; SIGTERM
 during a slow fetch stops `run` and `preview` within 5 s, exit 143.
 """
 import json
@@ -87,6 +89,41 @@ try:
     err = text(r.stderr)
     check(all(i[:12] in err for i in bad_ids) and "left out" in err,
           "the warning names each event left out", err[-800:])
+
+    # -- a look-alike join URL is no link; bidi controls are gone -----
+    cal = fixture_calendar()
+    evil = "https://teams.microsoft.com.evil.example/l/meetup-join/1"
+    userinfo = "https://teams.microsoft.com@evil.example/l/meetup-join/2"
+    cal["value"][1]["onlineMeeting"] = {"joinUrl": evil}
+    cal["value"][1]["subject"] = "Budget \u202egnp.exe\u202c review"
+    cal["value"][2]["onlineMeeting"] = {"joinUrl": userinfo}
+    cal["value"][2]["location"] = {"displayName": "Room\u200b 4\u2066B"}
+    srv.configure(raw_calendar={VICTIM: write(s, "raw.json",
+                                              json.dumps(cal))})
+    outs = {}
+    for fmt in ("json", "text", "html"):
+        r = s.run("--now", DEMO_NOW, "preview", "--user", VICTIM,
+                  "--format", fmt, env=env(), timeout=120)
+        check(r.returncode == 0, f"preview --format {fmt} exits 0",
+              text(r.stderr)[-600:])
+        outs[fmt] = text(r.stdout)
+    model = json.loads(outs["json"] or "{}")
+    joins = [m.get("join_url") for m in model.get("meetings", [])]
+    check(evil not in joins and userinfo not in joins,
+          "a look-alike join URL is never the meeting's join link", joins)
+    check('href="https://teams.microsoft.com.evil' not in outs["html"] and
+          'href="https://teams.microsoft.com@' not in outs["html"],
+          "the HTML part has no link to a look-alike host",
+          outs["html"][:300])
+    check("(evil.example)" in outs["text"] and
+          "(teams.microsoft.com.evil.example)" in outs["text"],
+          "the text part shows each look-alike URL with its real host",
+          outs["text"][:1500])
+    hidden = ["\u202e", "\u202c", "\u2066", "\u200b"]
+    check(all(h not in outs[f] for h in hidden for f in outs) and
+          "Budget gnp.exe review" in outs["text"],
+          "bidi controls and zero-width characters are gone from every "
+          "format", [f for f in outs if any(h in outs[f] for h in hidden)])
     srv.configure(raw_calendar={})
 
     # -- SIGTERM during a fetch ----------------------------------------

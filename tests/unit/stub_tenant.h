@@ -23,6 +23,7 @@ struct tenant {
 	struct stub http;
 	int groups_refused; /* answer /groups with 403 */
 	int broken;	    /* id-4's 2nd events page, id-5's mailbox */
+	int forged_mail;    /* id-room's mail holds a CR LF and a line */
 	int tokens;	    /* token requests */
 	int batches;	    /* $batch POSTs */
 	int gets;	    /* Graph requests, batched ones included */
@@ -94,8 +95,12 @@ static char *tenant_users(struct tenant *t, const char *target)
 		if (i == TENANT_USERS)
 			assert_int_equal(strbuf_addf(&b,
 						     "%s{\"id\":\"id-room\","
-						     "\"mail\":null}",
-						     i > from ? "," : ""),
+						     "\"mail\":%s}",
+						     i > from ? "," : "",
+						     t->forged_mail
+						     ? "\"r@contoso.com\\r\\n"
+						       "ERROR forged\""
+						     : "null"),
 					 0);
 		else
 			assert_int_equal(

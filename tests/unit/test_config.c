@@ -117,7 +117,9 @@ static void test_config__defaults_fill_what_is_not_written(void **state)
 	assert_int_equal(cfg.graph.timeout, 30);
 	assert_string_equal(cfg.digest.from, "Digest <digest@example.com>");
 	assert_null(cfg.digest.subject);
-	assert_string_equal(cfg.digest.templates, "templates");
+	/* The installed templates, found from any working directory. */
+	assert_string_equal(cfg.digest.templates, DIGEST_TEMPLATES_DIR);
+	assert_true(cfg.digest.templates[0] == '/');
 	assert_string_equal(cfg.digest.locale, "en-US");
 	assert_null(cfg.digest.send_at);
 	assert_null(cfg.digest.unsubscribe_url);
@@ -256,7 +258,39 @@ static void test_config__unknown_table_is_refused(void **state)
 {
 	assert_refused(state, FROM "\n[smpt]\nport = 25\n",
 		       ":4: unknown table [smpt] (the tables are store, "
-		       "source, roster, graph, digest, delivery and smtp)");
+		       "source, roster, graph, digest, delivery, smtp, log "
+		       "and metrics)");
+}
+
+static void test_config__log_format_defaults_to_text(void **state)
+{
+	struct config cfg;
+
+	load_ok(state, FROM, &cfg);
+	assert_int_equal(cfg.log.format, CONFIG_LOG_TEXT);
+	config_release(&cfg);
+	load_ok(state, FROM "[log]\nformat = \"json\"\n", &cfg);
+	assert_int_equal(cfg.log.format, CONFIG_LOG_JSON);
+	config_release(&cfg);
+}
+
+static void test_config__metrics_textfile_is_read(void **state)
+{
+	struct config cfg;
+
+	load_ok(state, FROM, &cfg);
+	assert_null(cfg.metrics.textfile);
+	config_release(&cfg);
+	load_ok(state, FROM "[metrics]\ntextfile = \"/m/digest.prom\"\n",
+		&cfg);
+	assert_string_equal(cfg.metrics.textfile, "/m/digest.prom");
+	config_release(&cfg);
+}
+
+static void test_config__unknown_log_format_is_refused(void **state)
+{
+	assert_refused(state, FROM "[log]\nformat = \"xml\"\n",
+		       ":4: [log] format must be \"text\" or \"json\"");
 }
 
 static void test_config__key_outside_a_table_is_refused(void **state)
@@ -289,6 +323,30 @@ static void test_config__port_out_of_range_is_refused(void **state)
 	assert_refused(state, FROM "[smtp]\nport = 70000\n",
 		       ":4: [smtp] port must be between 1 and 65535, not "
 		       "70000");
+}
+
+static void test_config__meeting_hosts_replace_the_default_list(void **state)
+{
+	struct config cfg;
+
+	load_ok(state, "[digest]\nfrom = \"d@example.com\"\n"
+		"meeting_hosts = [\"meet.example.com\", \"zoom.us\"]\n", &cfg);
+	assert_non_null(cfg.digest.meeting_hosts);
+	assert_string_equal(cfg.digest.meeting_hosts[0], "meet.example.com");
+	assert_string_equal(cfg.digest.meeting_hosts[1], "zoom.us");
+	assert_null(cfg.digest.meeting_hosts[2]);
+	config_release(&cfg);
+	load_ok(state, "[digest]\nfrom = \"d@example.com\"\n", &cfg);
+	assert_null(cfg.digest.meeting_hosts);
+	config_release(&cfg);
+}
+
+static void test_config__meeting_host_with_a_path_is_refused(void **state)
+{
+	assert_refused(state, "[digest]\nfrom = \"d@example.com\"\n"
+		       "meeting_hosts = [\"https://zoom.us/\"]\n",
+		       ":3: [digest] meeting_hosts must hold host names such "
+		       "as \"zoom.us\"");
 }
 
 static void test_config__timeout_of_zero_is_refused(void **state)
@@ -647,6 +705,9 @@ int main(void)
 			test_config__toml_syntax_error_names_line_and_column),
 		SCRATCH_TEST(test_config__unknown_key_names_line_and_table),
 		SCRATCH_TEST(test_config__unknown_table_is_refused),
+		SCRATCH_TEST(test_config__log_format_defaults_to_text),
+		SCRATCH_TEST(test_config__unknown_log_format_is_refused),
+		SCRATCH_TEST(test_config__metrics_textfile_is_read),
 		SCRATCH_TEST(test_config__key_outside_a_table_is_refused),
 		SCRATCH_TEST(
 			test_config__known_table_written_as_a_value_refused),
@@ -654,6 +715,8 @@ int main(void)
 		SCRATCH_TEST(test_config__string_key_refuses_an_integer),
 		SCRATCH_TEST(test_config__port_out_of_range_is_refused),
 		SCRATCH_TEST(test_config__timeout_of_zero_is_refused),
+		SCRATCH_TEST(test_config__meeting_hosts_replace_the_default_list),
+		SCRATCH_TEST(test_config__meeting_host_with_a_path_is_refused),
 		SCRATCH_TEST(test_config__bad_enum_lists_allowed_values),
 		SCRATCH_TEST(test_config__bad_source_kind_lists_allowed_values),
 		SCRATCH_TEST(test_config__missing_from_names_the_table),

@@ -636,6 +636,33 @@ static void test_mustache__endless_recursion_fails_naming_it(void **state)
 	mustache_template_free(t);
 }
 
+static void test_mustache__nested_sections_over_lists_hit_the_budget(
+	void **state)
+{
+	struct strbuf text = STRBUF_INIT;
+	struct mustache_template *t;
+	struct mustache_value *d = mustache_map_new();
+	struct mustache_value *a = mustache_list_new();
+	char msg[256];
+
+	/* 40 nested {{#a}} over a = [1, 1]: 2^40 renderings without a cap */
+	for (int i = 0; i < 40; i++)
+		assert_int_equal(strbuf_addstr(&text, "{{#a}}x"), 0);
+	for (int i = 0; i < 40; i++)
+		assert_int_equal(strbuf_addstr(&text, "{{/a}}"), 0);
+	t = compile(text.buf);
+	assert_int_equal(mustache_list_push(a, mustache_int(1)), 0);
+	assert_int_equal(mustache_list_push(a, mustache_int(1)), 0);
+	assert_int_equal(mustache_map_set(d, "a", a), 0);
+	snprintf(msg, sizeof(msg), "t.mustache: the template takes more than "
+		 "%lu steps (sections over lists nested too deep?)",
+		 MUSTACHE_MAX_STEPS);
+	assert_render_fails(t, d, NULL, DG_ETOOBIG, msg);
+	mustache_value_free(d);
+	mustache_template_free(t);
+	strbuf_release(&text);
+}
+
 static void test_mustache__broken_partial_fails_naming_both(void **state)
 {
 	struct mustache_template *t = compile("x\n\n{{>broken}}");
@@ -707,6 +734,8 @@ int main(void)
 		cmocka_unit_test(
 			test_mustache__failed_render_leaves_out_as_it_was),
 		cmocka_unit_test(test_mustache__output_past_the_limit_fails),
+		cmocka_unit_test(
+			test_mustache__nested_sections_over_lists_hit_the_budget),
 	};
 	const struct CMUnitTest folder_tests[] = {
 		cmocka_unit_test(

@@ -605,6 +605,33 @@ static void test_queue__due_lists_the_oldest_first(void **state)
 	assert_due(f->st, NOW + 2, "2,1");
 }
 
+static size_t depth(struct store *st)
+{
+	struct dg_err err = DG_ERR_INIT;
+	size_t n = 99;
+
+	if (queue_depth(st, &n, &err))
+		fail_msg("queue_depth: %s", err.msg);
+	return n;
+}
+
+static void test_queue__depth_counts_what_is_still_to_deliver(void **state)
+{
+	struct fixture *f = *state;
+	int64_t a, b;
+
+	assert_int_equal(depth(f->st), 0);
+	a = put_digest(f->st, "ann@contoso.com");
+	b = put_digest(f->st, "bob@contoso.com");
+	put_digest(f->st, "cy@contoso.com");
+	assert_int_equal(depth(f->st), 3);
+	sent(f->st, a, NOW);
+	assert_int_equal(depth(f->st), 2);
+	/* Left "sending" by a crash: still to deliver. */
+	sending(f->st, b, NOW);
+	assert_int_equal(depth(f->st), 2);
+}
+
 static void test_queue__find_is_case_insensitive_on_the_user(void **state)
 {
 	struct fixture *f = *state;
@@ -873,6 +900,7 @@ int main(void)
 		T(test_queue__retry_inside_a_transaction_joins_it),
 		T(test_queue__due_keeps_to_the_date_asked),
 		T(test_queue__due_lists_the_oldest_first),
+		T(test_queue__depth_counts_what_is_still_to_deliver),
 		T(test_queue__find_is_case_insensitive_on_the_user),
 		T(test_queue__find_without_a_digest_says_not_found),
 		T(test_queue__record_outcome_rejects_an_unknown_one),

@@ -139,7 +139,7 @@ static int own_dir_teardown(void **state)
 #define DAY_START_MS INT64_C(1795507200000)
 
 
-#define MAX_MEETINGS 4
+#define MAX_MEETINGS 6
 
 struct digest {
 	struct cal_user user;
@@ -552,7 +552,7 @@ static void private_meeting(struct digest *d)
 		     "13:00");
 	ev->sensitivity = CAL_SENSITIVITY_PRIVATE;
 	ev->location = xdup("Room " MARKER);
-	ev->join_url = xdup("https://teams.example/" MARKER);
+	ev->join_url = xdup("https://teams.microsoft.com/" MARKER);
 	ev->toll_number = xdup("+1 555 " MARKER);
 	ev->conference_id = xdup(MARKER "#");
 	ev->organizer.name = xdup("Org " MARKER);
@@ -652,16 +652,55 @@ static void test_render__javascript_join_url_is_dropped(void **state)
 	digest_free(d);
 }
 
+static void test_render__look_alike_join_url_is_text_with_its_host(
+	void **state)
+{
+	struct digest *d = own_digest();
+	json_object *j;
+
+	meeting(d, "AAMk-1", "Sync", "09:00", "09:30")->join_url =
+		xdup("https://teams.microsoft.com@evil.example/l/1");
+	meeting(d, "AAMk-2", "Sync", "10:00", "10:30")->join_url =
+		xdup("https://teams.microsoft.com.evil.example/l/1");
+	j = model(d);
+	assert_null_at(j, "meetings.0.join_url");
+	assert_str_at(j, "meetings.0.other_url.host", "evil.example");
+	assert_str_at(j, "meetings.0.other_url.url",
+		      "https://teams.microsoft.com@evil.example/l/1");
+	assert_null_at(j, "meetings.1.join_url");
+	assert_str_at(j, "meetings.1.other_url.host",
+		      "teams.microsoft.com.evil.example");
+	json_object_put(j);
+	digest_free(d);
+}
+
+static void test_render__bidi_controls_are_gone_from_subject_and_place(
+	void **state)
+{
+	struct digest *d = own_digest();
+	struct cal_event *ev;
+	json_object *j;
+
+	ev = meeting(d, "AAMk-1", "Budget \u202Egnp.exe\u202C review",
+		     "09:00", "09:30");
+	ev->location = xdup("Room\u200B 4\u2066B\u2069");
+	j = model(d);
+	assert_str_at(j, "meetings.0.subject", "Budget gnp.exe review");
+	assert_str_at(j, "meetings.0.location", "Room 4B");
+	json_object_put(j);
+	digest_free(d);
+}
+
 static void test_render__web_join_url_is_kept(void **state)
 {
 	struct digest *d = own_digest();
 	json_object *j;
 
 	meeting(d, "AAMk-1", "Sync", "09:00", "09:30")->join_url =
-		xdup("https://teams.example/l/meetup-join/1");
+		xdup("https://teams.microsoft.com/l/meetup-join/1");
 	j = model(d);
 	assert_str_at(j, "meetings.0.join_url",
-		      "https://teams.example/l/meetup-join/1");
+		      "https://teams.microsoft.com/l/meetup-join/1");
 	json_object_put(j);
 	digest_free(d);
 }
@@ -674,7 +713,7 @@ static void test_render__dial_in_number_and_conference_id_are_in_the_model(
 	json_object *j;
 
 	ev = meeting(d, "AAMk-1", "Sync", "09:00", "09:30");
-	ev->join_url = xdup("https://teams.example/l/meetup-join/1");
+	ev->join_url = xdup("https://teams.microsoft.com/l/meetup-join/1");
 	ev->toll_number = xdup("+1 425 555 0100\r\nBcc: x");
 	ev->toll_free_number = xdup("+1 800 555 0100");
 	ev->conference_id = xdup("123 456 789#");
@@ -697,7 +736,7 @@ static void test_render__real_templates_show_dial_in_beside_the_join_link(
 	struct cal_event *ev;
 
 	ev = meeting(d, "AAMk-1", "Sync", "09:00", "09:30");
-	ev->join_url = xdup("https://teams.example/l/meetup-join/1");
+	ev->join_url = xdup("https://teams.microsoft.com/l/meetup-join/1");
 	ev->toll_number = xdup("+1 425 555 0100");
 	ev->conference_id = xdup("123 456 789#");
 	attendee(d, "ann@contoso.com", "Ann Archer", "ann@contoso.com",
@@ -788,9 +827,9 @@ static void test_render__real_tips_name_the_person(void **state)
 	attendee(d, "ann@contoso.com", "Ann Archer", "ann@contoso.com",
 		 "direct", NULL);
 	j = model(d);
-	assert_true(length_at(j, "meetings.0.attendees.0.tips") >= 4);
+	assert_int_equal(length_at(j, "meetings.0.attendees.0.tips"), 3);
 	assert_non_null(strstr(json_object_get_string(at(
-				       j, "meetings.0.attendees.0.tips.0")),
+				       j, "meetings.0.attendees.0.tips.1")),
 			       "Ann"));
 	json_object_put(j);
 	digest_free(d);
@@ -816,19 +855,17 @@ static void test_render__broken_tip_template_fails_naming_it(void **state)
 
 /* ---- group dynamics ---- */
 
-static void test_render__group_line_counts_the_users_own_profile(
-	void **state)
+static void test_render__group_line_leaves_the_user_out(void **state)
 {
 	struct digest *d = own_digest();
 	json_object *j;
 
-	/* Zoë (I) and Ann (D): two DISC results; Ann alone has Enneagram. */
+	/* Zoë (I) and Ann (D): Ann alone is about the room, so no line. */
 	meeting(d, "AAMk-1", "1:1", "09:00", "09:30");
 	attendee(d, "ann@contoso.com", "Ann Archer", "ann@contoso.com",
 		 "direct", NULL);
 	j = model(d);
-	assert_int_equal(length_at(j, "meetings.0.dynamics"), 1);
-	assert_str_at(j, "meetings.0.dynamics.0", "DISC: 2 people, mixed");
+	assert_int_equal(length_at(j, "meetings.0.dynamics"), 0);
 	json_object_put(j);
 	digest_free(d);
 }
@@ -850,7 +887,7 @@ static void test_render__no_group_line_with_one_result_in_the_room(
 	digest_free(d);
 }
 
-static void test_render__group_line_counts_everyone_with_a_result(
+static void test_render__group_line_counts_everyone_else_with_a_result(
 	void **state)
 {
 	struct digest *d = own_digest();
@@ -862,8 +899,232 @@ static void test_render__group_line_counts_everyone_with_a_result(
 	attendee(d, "carl@contoso.com", "Carl Chen", "carl@contoso.com",
 		 "direct", NULL);
 	j = model(d);
-	assert_str_at(j, "meetings.0.dynamics.0", "DISC: 3 people, mixed");
+	assert_str_at(j, "meetings.0.dynamics.0", "DISC: 2 people, mixed");
 	json_object_put(j);
+	digest_free(d);
+}
+
+/* ---- a morning-sized read ---- */
+
+/* Every tip string of the model, in order, into a list; count returned. */
+static size_t all_tips(json_object *j, const char **v, size_t max)
+{
+	json_object *ms = at(j, "meetings");
+	size_t n = 0;
+
+	for (size_t i = 0; i < json_object_array_length(ms); i++) {
+		json_object *as = at(json_object_array_get_idx(ms, i),
+				     "attendees");
+
+		for (size_t k = 0; k < json_object_array_length(as); k++) {
+			json_object *a = json_object_array_get_idx(as, k);
+			json_object *ts = at(a, "tips");
+
+			if (json_object_object_get_ex(a, "tips_above", NULL))
+				continue;
+			for (size_t t = 0; t < json_object_array_length(ts) &&
+					   n < max;
+			     t++)
+				v[n++] = json_object_get_string(
+					json_object_array_get_idx(ts, t));
+		}
+	}
+	return n;
+}
+
+static void test_render__no_tip_sentence_twice_and_three_at_most(
+	void **state)
+{
+	struct digest *d = own_digest();
+	const char *tips[64];
+	json_object *j;
+	size_t n;
+
+	/* Own tips: "Open with the goal, X." is the same for two D people. */
+	person(d, "dan@contoso.com", "Ann Archer", "D", NULL, false);
+	meeting(d, "AAMk-1", "Sync", "09:00", "09:30");
+	attendee(d, "ann@contoso.com", "Ann Archer", "ann@contoso.com",
+		 "direct", NULL);
+	attendee(d, "dan@contoso.com", "Ann Archer", "dan@contoso.com",
+		 "direct", NULL);
+	j = model(d);
+	n = all_tips(j, tips, 64);
+	for (size_t a = 0; a < n; a++)
+		for (size_t b = a + 1; b < n; b++)
+			assert_string_not_equal(tips[a], tips[b]);
+	assert_int_equal(length_at(j, "meetings.0.attendees.0.tips"), 2);
+	/* The second D person's sentences are all taken already. */
+	assert_int_equal(length_at(j, "meetings.0.attendees.1.tips"), 0);
+	json_object_put(j);
+	digest_free(d);
+}
+
+static void test_render__real_tips_repeat_no_sentence_in_a_digest(
+	void **state)
+{
+	static const char *const people[] = {"ann@contoso.com",
+					     "carl@contoso.com"};
+	struct digest *d = real_digest("Your meetings on {{date}}");
+	const char *tips[64];
+	json_object *j;
+	size_t n;
+
+	for (size_t m = 0; m < 3; m++) {
+		meeting(d, m ? "AAMk-2" : "AAMk-1", "Sync", "09:00", "09:30");
+		for (size_t i = 0; i < 2; i++)
+			attendee(d, people[i], "X", people[i], "direct", NULL);
+	}
+	j = model(d);
+	n = all_tips(j, tips, 64);
+	assert_true(n >= 4);
+	for (size_t a = 0; a < n; a++)
+		for (size_t b = a + 1; b < n; b++)
+			assert_string_not_equal(tips[a], tips[b]);
+	assert_true(length_at(j, "meetings.0.attendees.0.tips") <= 3);
+	assert_bool_at(j, "meetings.1.attendees.0.tips_above", true);
+	json_object_put(j);
+	digest_free(d);
+}
+
+static void test_render__tips_are_picked_for_the_meeting(void **state)
+{
+	struct digest *d = real_digest("Your meetings on {{date}}");
+	json_object *j;
+
+	/* Ann (D) organizes a one-to-one with Zoë. */
+	meeting(d, "AAMk-1", "1:1", "09:00", "09:30")->organizer.address =
+		xdup("ann@contoso.com");
+	attendee(d, "ann@contoso.com", "Ann Archer", "ann@contoso.com",
+		 "direct", NULL);
+	j = model(d);
+	assert_non_null(strstr(json_object_get_string(at(
+				       j, "meetings.0.attendees.0.tips.0")),
+			       "Ann called this meeting"));
+	json_object_put(j);
+	digest_free(d);
+}
+
+static void test_render__holds_collapse_into_one_list(void **state)
+{
+	struct digest *d = own_digest();
+	json_object *j;
+
+	meeting(d, "AAMk-lunch", "Lunch", "12:00", "12:45");
+	meeting(d, "AAMk-sync", "Sync", "13:00", "13:30");
+	attendee(d, "ann@contoso.com", "Ann Archer", "ann@contoso.com",
+		 "direct", NULL);
+	j = model(d);
+	assert_bool_at(j, "meetings.0.hold", true);
+	assert_bool_at(j, "meetings.1.hold", false);
+	assert_int_equal(length_at(j, "holds"), 1);
+	assert_str_at(j, "holds.0.subject", "Lunch");
+	assert_true(json_object_is_type(at(j, "holds.0.time_label"),
+					json_type_string));
+	assert_int_equal(json_object_get_int(at(j, "main_count")), 1);
+	json_object_put(j);
+	digest_free(d);
+}
+
+static void test_render__event_organized_by_someone_else_is_no_hold(
+	void **state)
+{
+	struct digest *d = own_digest();
+	json_object *j;
+
+	meeting(d, "AAMk-1", "Invite", "12:00", "12:45")->organizer.address =
+		xdup("mallory@evil.example");
+	j = model(d);
+	assert_bool_at(j, "meetings.0.hold", false);
+	json_object_put(j);
+	digest_free(d);
+}
+
+static void test_render__crowded_meeting_names_people_without_tips(
+	void **state)
+{
+	struct digest *d = own_digest();
+	json_object *j;
+
+	d->in.max_people_per_meeting = 1;
+	meeting(d, "AAMk-1", "All hands", "09:00", "10:00");
+	attendee(d, "ann@contoso.com", "Ann Archer", "ann@contoso.com",
+		 "direct", NULL);
+	attendee(d, "carl@contoso.com", "Carl Chen", "carl@contoso.com",
+		 "direct", NULL);
+	j = model(d);
+	assert_bool_at(j, "meetings.0.crowd", true);
+	assert_str_at(j, "meetings.0.people", "Ann and Carl");
+	assert_int_equal(length_at(j, "meetings.0.attendees.0.tips"), 0);
+	assert_int_equal(length_at(j, "meetings.0.dynamics"), 1);
+	json_object_put(j);
+	digest_free(d);
+}
+
+static void test_render__part_day_absence_is_in_the_model(void **state)
+{
+	struct digest *d = own_digest();
+	struct plan_meeting away = {.start_label = (char *)"7:00 AM",
+				    .end_label = (char *)"8:00 AM"};
+	struct render_output out = RENDER_OUTPUT_INIT;
+	json_object *j;
+
+	d->day.away = &away;
+	d->day.naway = 1;
+	meeting(d, "AAMk-1", "Sync", "09:00", "09:30");
+	attendee(d, "ann@contoso.com", "Ann Archer", "ann@contoso.com",
+		 "direct", NULL);
+	j = model(d);
+	assert_int_equal(length_at(j, "away"), 1);
+	assert_true(json_object_is_type(at(j, "away.0.time_label"),
+					json_type_string));
+	json_object_put(j);
+	d->day.away = NULL;
+	d->day.naway = 0;
+	render_output_release(&out);
+	digest_free(d);
+}
+
+static void test_render__real_group_line_names_the_people(void **state)
+{
+	struct digest *d = real_digest("Your meetings on {{date}}");
+	json_object *j;
+
+	meeting(d, "AAMk-1", "Review", "09:00", "10:00");
+	attendee(d, "ann@contoso.com", "Ann Archer", "ann@contoso.com",
+		 "direct", NULL);
+	attendee(d, "carl@contoso.com", "Carl Chen", "carl@contoso.com",
+		 "direct", NULL);
+	j = model(d);
+	assert_non_null(strstr(json_object_get_string(at(
+				       j, "meetings.0.dynamics.0")),
+			       "(Ann and Carl)"));
+	json_object_put(j);
+	digest_free(d);
+}
+
+static void test_render__busy_day_trims_tips_and_says_so(void **state)
+{
+	struct digest *d = real_digest("Your meetings on {{date}}");
+	struct render_output out = RENDER_OUTPUT_INIT;
+	char email[64], name[32];
+
+	for (int i = 0; i < 8; i++) {
+		snprintf(email, sizeof(email), "p%d@contoso.com", i);
+		snprintf(name, sizeof(name), "Pat%d Doe", i);
+		person(d, email, name, i % 2 ? "S" : "C", "5", false);
+	}
+	for (int i = 0; i < 8; i++) {
+		if (i % 4 == 0)
+			meeting(d, i ? "AAMk-2" : "AAMk-1", "Sync", "09:00",
+				"09:30");
+		snprintf(email, sizeof(email), "p%d@contoso.com", i);
+		attendee(d, email, "Pat Doe", email, "direct", NULL);
+	}
+	render(d, &out);
+	assert_non_null(strstr(out.text.buf, "some tips were left out"));
+	assert_non_null(strstr(out.html.buf, "some tips were left out"));
+	assert_true(out.html.len <= RENDER_HTML_MAX);
+	render_output_release(&out);
 	digest_free(d);
 }
 
@@ -881,7 +1142,7 @@ static void test_render__json_model_has_the_design_fields(void **state)
 		 "2026-11-25T00:00:00-08:00");
 	ev = meeting(d, "AAMk-review", "Design review", "09:00", "09:30");
 	ev->location = xdup("Room 1");
-	ev->join_url = xdup("https://teams.example/j/1");
+	ev->join_url = xdup("https://teams.microsoft.com/j/1");
 	attendee(d, "ann@contoso.com", "Ann Archer", "ann@contoso.com",
 		 "group", "Platform Team");
 	attendee(d, "Jordan@Fabrikam.com", "Jordan Ellis", NULL, NULL, NULL);
@@ -909,7 +1170,7 @@ static void test_render__json_model_has_the_design_fields(void **state)
 	assert_str_at(j, "meetings.1.start", "2026-11-24T09:00:00-08:00");
 	assert_str_at(j, "meetings.1.end", "2026-11-24T09:30:00-08:00");
 	assert_str_at(j, "meetings.1.location", "Room 1");
-	assert_str_at(j, "meetings.1.join_url", "https://teams.example/j/1");
+	assert_str_at(j, "meetings.1.join_url", "https://teams.microsoft.com/j/1");
 	assert_int_equal(length_at(j, "meetings.1.attendees"), 2);
 	assert_str_at(j, "meetings.1.attendees.0.email", "ann@contoso.com");
 	assert_str_at(j, "meetings.1.attendees.0.name", "Ann Archer");
@@ -960,6 +1221,81 @@ static void test_render__day_without_meetings_is_skipped(
 	digest_free(d);
 }
 
+/* ---- languages ---- */
+
+/*
+ * Each language's subject, with 0, 1, 2 and 5 meetings: the plural forms
+ * come from ICU's rules for the language (French counts 0 as singular,
+ * Japanese has one form), the zero case from its own wording.
+ */
+static void test_render__subject_has_the_right_plural_in_each_language(
+	void **state)
+{
+	static const struct {
+		const char *locale;
+		const char *subject[4]; /* 0, 1, 2, 5 meetings */
+	} want[] = {
+		{ "en-US",
+		  { "No meetings on Tuesday, November 24",
+		    "Your meeting on Tuesday, November 24",
+		    "Your 2 meetings on Tuesday, November 24",
+		    "Your 5 meetings on Tuesday, November 24" } },
+		{ "de-DE",
+		  { "Keine Termine am Dienstag, 24. November",
+		    "Ihr Termin am Dienstag, 24. November",
+		    "Ihre 2 Termine am Dienstag, 24. November",
+		    "Ihre 5 Termine am Dienstag, 24. November" } },
+		{ "fr-FR",
+		  { "Aucune réunion le mardi 24 novembre",
+		    "Votre réunion du mardi 24 novembre",
+		    "Vos 2 réunions du mardi 24 novembre",
+		    "Vos 5 réunions du mardi 24 novembre" } },
+		{ "es-ES",
+		  { "Ninguna reunión el martes, 24 de noviembre",
+		    "Su reunión del martes, 24 de noviembre",
+		    "Sus 2 reuniones del martes, 24 de noviembre",
+		    "Sus 5 reuniones del martes, 24 de noviembre" } },
+		{ "ja-JP",
+		  { "11月24日火曜日の会議はありません",
+		    "11月24日火曜日の会議（1件）",
+		    "11月24日火曜日の会議（2件）",
+		    "11月24日火曜日の会議（5件）" } },
+	};
+	static const int counts[] = { 0, 1, 2, 5 };
+
+	for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
+		for (size_t c = 0; c < 4; c++) {
+			struct digest *d = real_digest(NULL);
+			struct render_output out = RENDER_OUTPUT_INIT;
+
+			d->in.locale = want[i].locale;
+			for (int k = 0; k < counts[c]; k++)
+				meeting(d, "AAMk", "Sync", "09:00", "09:30");
+			render(d, &out);
+			assert_string_equal(out.subject.buf, want[i].subject[c]);
+			render_output_release(&out);
+			digest_free(d);
+		}
+	}
+}
+
+/* A reader in a language without templates gets English, dates too. */
+static void test_render__unserved_language_reads_english_throughout(
+	void **state)
+{
+	struct digest *d = real_digest(NULL);
+	struct render_output out = RENDER_OUTPUT_INIT;
+
+	d->in.locale = "pt-BR";
+	meeting(d, "AAMk", "Sync", "09:00", "09:30");
+	render(d, &out);
+	assert_string_equal(out.subject.buf,
+			    "Your meeting on Tuesday, November 24");
+	assert_non_null(strstr(out.text.buf, "9:00 – 9:30 AM"));
+	render_output_release(&out);
+	digest_free(d);
+}
+
 /* ---- opening the templates ---- */
 
 static void test_render__missing_html_template_is_named(void **state)
@@ -998,6 +1334,8 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		T(test_render__hostile_calendar_text_is_escaped_in_html),
+		T(test_render__subject_has_the_right_plural_in_each_language),
+		T(test_render__unserved_language_reads_english_throughout),
 		T(test_render__real_templates_escape_a_hostile_profile_name),
 		T(test_render__subject_is_one_line),
 		T(test_render__mime_has_one_subject_and_no_bcc_header),
@@ -1006,6 +1344,8 @@ int main(void)
 		T(test_render__real_templates_leak_no_private_meeting),
 		T(test_render__javascript_join_url_is_dropped),
 		T(test_render__web_join_url_is_kept),
+		T(test_render__look_alike_join_url_is_text_with_its_host),
+		T(test_render__bidi_controls_are_gone_from_subject_and_place),
 		T(test_render__dial_in_number_and_conference_id_are_in_the_model),
 		T(test_render__real_templates_show_dial_in_beside_the_join_link),
 		T(test_render__opted_out_person_is_shown_as_unmatched),
@@ -1013,9 +1353,18 @@ int main(void)
 		T(test_render__missing_tip_file_gives_no_tips_no_error),
 		T(test_render__real_tips_name_the_person),
 		T(test_render__broken_tip_template_fails_naming_it),
-		T(test_render__group_line_counts_the_users_own_profile),
+		T(test_render__group_line_leaves_the_user_out),
 		T(test_render__no_group_line_with_one_result_in_the_room),
-		T(test_render__group_line_counts_everyone_with_a_result),
+		T(test_render__group_line_counts_everyone_else_with_a_result),
+		T(test_render__no_tip_sentence_twice_and_three_at_most),
+		T(test_render__real_tips_repeat_no_sentence_in_a_digest),
+		T(test_render__tips_are_picked_for_the_meeting),
+		T(test_render__holds_collapse_into_one_list),
+		T(test_render__event_organized_by_someone_else_is_no_hold),
+		T(test_render__crowded_meeting_names_people_without_tips),
+		T(test_render__part_day_absence_is_in_the_model),
+		T(test_render__real_group_line_names_the_people),
+		T(test_render__busy_day_trims_tips_and_says_so),
 		T(test_render__json_model_has_the_design_fields),
 		T(test_render__skipped_user_has_status_and_reason),
 		T(test_render__day_without_meetings_is_skipped),

@@ -19,6 +19,7 @@
 #include "roster.h"
 #include "roster_db.h"
 #include "store.h"
+#include "store_db.h"
 #include "strbuf.h"
 
 struct fixture {
@@ -473,6 +474,75 @@ static void test_store__close_and_rollback_accept_null(void **state)
 	store_rollback(NULL);
 }
 
+static void test_store__a_released_savepoint_keeps_what_it_wrote(void **state)
+{
+	struct fixture *f = *state;
+	struct dg_err err = DG_ERR_INIT;
+	struct store *st = open_ok(f);
+	char *v = NULL;
+
+	assert_int_equal(store_db_savepoint(st, "t", "test", &err), 0);
+	assert_int_equal(store_meta_set(st, "k", "kept", &err), 0);
+	assert_int_equal(store_db_release(st, "t", 0, "test", &err), 0);
+	assert_int_equal(store_meta_get(st, "k", &v, &err), 0);
+	assert_string_equal(v, "kept");
+	free(v);
+	store_close(st);
+}
+
+static void test_store__a_failed_savepoint_undoes_and_keeps_the_status(
+	void **state)
+{
+	struct fixture *f = *state;
+	struct dg_err err = DG_ERR_INIT;
+	struct store *st = open_ok(f);
+	char *v = NULL;
+
+	assert_int_equal(store_db_savepoint(st, "t", "test", &err), 0);
+	assert_int_equal(store_meta_set(st, "k", "undone", &err), 0);
+	assert_int_equal(store_db_release(st, "t", DG_EEXISTS, "test", &err),
+			 DG_EEXISTS);
+	assert_int_equal(store_meta_get(st, "k", &v, &err), DG_ENOTFOUND);
+	assert_null(v);
+	/* The savepoint is gone: a new transaction can start. */
+	assert_int_equal(store_begin(st, &err), 0);
+	store_rollback(st);
+	store_close(st);
+}
+
+static void test_store__column_dup_reads_null_and_empty_as_asked(
+	void **state)
+{
+	struct fixture *f = *state;
+	struct dg_err err = DG_ERR_INIT;
+	struct store *st = open_ok(f);
+	sqlite3_stmt *q = NULL;
+	char *v = NULL;
+
+	assert_int_equal(store_db_prepare(st, "SELECT NULL, '', 'x'", &q,
+					  "test", &err),
+			 0);
+	assert_int_equal(sqlite3_step(q), SQLITE_ROW);
+	assert_int_equal(store_db_column_dup(q, 0, 0, &v), 0);
+	assert_null(v);
+	assert_int_equal(store_db_column_dup(q, 0, STORE_DB_NULL_AS_EMPTY, &v),
+			 0);
+	assert_string_equal(v, "");
+	free(v);
+	assert_int_equal(store_db_column_dup(q, 1, 0, &v), 0);
+	assert_string_equal(v, "");
+	free(v);
+	assert_int_equal(store_db_column_dup(q, 1, STORE_DB_EMPTY_AS_NULL, &v),
+			 0);
+	assert_null(v);
+	assert_int_equal(store_db_column_dup(q, 2, STORE_DB_EMPTY_AS_NULL, &v),
+			 0);
+	assert_string_equal(v, "x");
+	free(v);
+	sqlite3_finalize(q);
+	store_close(st);
+}
+
 #define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
 
 int main(void)
@@ -494,6 +564,9 @@ int main(void)
 		T(test_store__commit_keeps_what_the_transaction_wrote),
 		T(test_store__transactions_do_not_nest),
 		T(test_store__close_and_rollback_accept_null),
+		T(test_store__a_released_savepoint_keeps_what_it_wrote),
+		T(test_store__a_failed_savepoint_undoes_and_keeps_the_status),
+		T(test_store__column_dup_reads_null_and_empty_as_asked),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -176,6 +176,25 @@ test_users__sync_reads_every_page_and_keeps_users_with_mail(void **state)
 	cal_user_list_release(&out);
 }
 
+static void test_users__sync_stores_no_mail_that_is_no_address(void **state)
+{
+	struct fx *f = *state;
+	struct cal_user_list out = CAL_USER_LIST_INIT;
+	struct dg_err err = DG_ERR_INIT;
+	size_t n = 0;
+
+	f->tenant.forged_mail = 1;
+	assert_int_equal(users_sync(&f->cfg, f->st, 1000, NULL, NULL, &n, &err),
+			 0);
+	assert_int_equal(users_load(f->st, USERS_ALL, &out, &err), 0);
+	for (size_t i = 0; i < out.n; i++)
+		if (!strcmp(out.v[i].id, "id-room"))
+			assert_null(out.v[i].mail);
+		else
+			assert_non_null(out.v[i].mail);
+	cal_user_list_release(&out);
+}
+
 static void test_users__sync_of_a_group_keeps_its_user_members(void **state)
 {
 	struct fx *f = *state;
@@ -259,6 +278,7 @@ int main(void)
 		T(test_users__replace_drops_the_users_not_given_again),
 		T(test_users__connected_are_those_with_a_token),
 		T(test_users__sync_reads_every_page_and_keeps_users_with_mail),
+		T(test_users__sync_stores_no_mail_that_is_no_address),
 		T(test_users__sync_of_a_group_keeps_its_user_members),
 		T(test_users__sync_of_an_unknown_group_says_so_and_keeps_users),
 		T(test_users__sync_with_a_wrong_secret_names_the_aadsts_error),
