@@ -24,9 +24,9 @@ void logging_get_routine(logging_fn **fn, void **ctx)
 	*ctx = routine_ctx;
 }
 
-static void logging_vemit(enum logging_level level,
-			  const struct logging_fields *f, const char *fmt,
-			  va_list ap)
+__attribute__((format(printf, 3, 0))) static void
+logging_vemit(enum logging_level level, const struct logging_fields *f,
+	      const char *fmt, va_list ap)
 {
 	char line[1024];
 

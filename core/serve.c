@@ -285,7 +285,8 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **req_cls,
 }
 
 /* libmicrohttpd's own complaints (bad requests, TLS): debug lines. */
-static void mhd_log(void *cls, const char *fmt, va_list ap)
+__attribute__((format(printf, 2, 0))) static void
+mhd_log(void *cls, const char *fmt, va_list ap)
 {
 	struct strbuf line = STRBUF_INIT;
 
