@@ -75,6 +75,7 @@ void cmd_log_config(const struct config *cfg)
 		format = cfg->log.format;
 }
 
+__attribute__((format(printf, 2, 0)))
 static void vsay(enum logging_level level, const char *fmt, va_list ap)
 {
 	char msg[1024];
