@@ -8,6 +8,7 @@
  */
 #include "graphjson.h"
 #include "graphjson_int.h"
+#include "jsonw.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -61,7 +62,6 @@ int graphjson_batch_request(const struct graphjson_subrequest *v, size_t n,
 {
 	json_object *root = json_object_new_object();
 	json_object *arr = json_object_new_array();
-	const char *text;
 	size_t i;
 	int rc = root && arr ? 0 : DG_ENOMEM;
 
@@ -77,12 +77,8 @@ int graphjson_batch_request(const struct graphjson_subrequest *v, size_t n,
 		rc = add(root, "requests", arr);
 		arr = NULL;
 	}
-	if (!rc) {
-		text = json_object_to_json_string_ext(
-			root, JSON_C_TO_STRING_PLAIN |
-				      JSON_C_TO_STRING_NOSLASHESCAPE);
-		rc = text ? strbuf_addstr(out, text) : DG_ENOMEM;
-	}
+	if (!rc)
+		rc = jsonw_write(root, JSONW_PLAIN, out);
 	json_object_put(arr);
 	json_object_put(root);
 	if (rc)
@@ -134,12 +130,14 @@ static int body_text(json_object *a, struct graphjson_subanswer *s,
 		len = (size_t)json_object_get_string_len(b);
 	} else if (json_object_is_type(b, json_type_object) ||
 		   json_object_is_type(b, json_type_array)) {
-		text = json_object_to_json_string_ext(
-			b, JSON_C_TO_STRING_PLAIN |
-				   JSON_C_TO_STRING_NOSLASHESCAPE);
-		if (!text)
+		struct strbuf sb = STRBUF_INIT;
+
+		if (jsonw_write(b, JSONW_PLAIN, &sb)) {
+			strbuf_release(&sb);
 			return DG_ENOMEM;
-		len = strlen(text);
+		}
+		s->body = strbuf_detach(&sb, &s->body_len);
+		return 0;
 	} else {
 		return dg_errf(err, DG_EPARSE,
 			       "field 'body' must be an "

@@ -46,28 +46,45 @@ static bool tag_chars_ok(const char *tag)
 	return true;
 }
 
-/* tag -> ICU id ("de-AT" -> "de_AT"); false when ICU does not read it. */
-static bool tag_to_id(const char *tag, char *id, int32_t size)
+/*
+ * tag -> ICU id ("de-AT" -> "de_AT"): 1, 0 when ICU does not read it, or
+ * DG_ENOMEM when ICU ran out of memory (which must not pass for "not a
+ * language": the reader would get the default one).
+ */
+static int tag_to_id(const char *tag, char *id, int32_t size)
 {
 	UErrorCode st = U_ZERO_ERROR;
 	int32_t parsed = 0, len;
 	char lang[ULOC_LANG_CAPACITY];
 
 	if (!tag || !tag_chars_ok(tag))
-		return false;
+		return 0;
 	len = uloc_forLanguageTag(tag, id, size, &parsed, &st);
+	if (st == U_MEMORY_ALLOCATION_ERROR)
+		return DG_ENOMEM;
 	if (U_FAILURE(st) || len <= 0 || len >= size ||
 	    parsed != (int32_t)strlen(tag))
-		return false;
+		return 0;
 	len = uloc_getLanguage(id, lang, sizeof(lang), &st);
+	if (st == U_MEMORY_ALLOCATION_ERROR)
+		return DG_ENOMEM;
 	return U_SUCCESS(st) && len > 0 && strcmp(lang, "und");
+}
+
+int i18n_tag_check(const char *tag, bool *valid)
+{
+	char id[ULOC_FULLNAME_CAPACITY];
+	int rc = tag_to_id(tag, id, sizeof(id));
+
+	*valid = rc > 0;
+	return rc < 0 ? rc : 0;
 }
 
 bool i18n_tag_valid(const char *tag)
 {
 	char id[ULOC_FULLNAME_CAPACITY];
 
-	return tag_to_id(tag, id, sizeof(id));
+	return tag_to_id(tag, id, sizeof(id)) > 0;
 }
 
 const char *i18n_choose(const char *override, const char *preference,
@@ -87,7 +104,7 @@ static void language_of(const char *id, char *lang, int32_t size)
 	UErrorCode st = U_ZERO_ERROR;
 	char canon[ULOC_FULLNAME_CAPACITY];
 
-	if (!tag_to_id(id, canon, sizeof(canon)))
+	if (tag_to_id(id, canon, sizeof(canon)) <= 0)
 		snprintf(canon, sizeof(canon), "%s", id);
 	uloc_getLanguage(canon, lang, size, &st);
 	if (U_FAILURE(st))
@@ -130,6 +147,10 @@ static int build_chain(struct i18n_templates *t, const char *id)
 		char parent[ULOC_FULLNAME_CAPACITY];
 		int32_t n = uloc_toLanguageTag(cur, tag, sizeof(tag), 0, &st);
 
+		if (st == U_MEMORY_ALLOCATION_ERROR) {
+			rc = DG_ENOMEM;
+			break;
+		}
 		if (U_SUCCESS(st) && n > 0 && n < (int32_t)sizeof(tag) &&
 		    tag_chars_ok(tag)) {
 			strbuf_reset(&path);
@@ -139,6 +160,8 @@ static int build_chain(struct i18n_templates *t, const char *id)
 		}
 		st = U_ZERO_ERROR;
 		uloc_getParent(cur, parent, sizeof(parent), &st);
+		if (st == U_MEMORY_ALLOCATION_ERROR)
+			rc = DG_ENOMEM;
 		if (U_FAILURE(st) || !strcmp(parent, cur))
 			break;
 		memcpy(cur, parent, sizeof(cur));
@@ -166,12 +189,14 @@ int i18n_templates_open(const char *dir, const char *locale,
 {
 	struct i18n_templates *t = calloc(1, sizeof(*t));
 	char id[ULOC_FULLNAME_CAPACITY];
-	bool valid = locale && tag_to_id(locale, id, sizeof(id));
+	int valid = locale ? tag_to_id(locale, id, sizeof(id)) : 0;
 	int rc;
 
 	*out = NULL;
-	if (!t)
+	if (!t || valid < 0) {
+		free(t);
 		return dg_errf(err, DG_ENOMEM, "out of memory");
+	}
 	t->dir = strdup(dir);
 	t->locale = strdup(valid ? locale : I18N_DEFAULT_LOCALE);
 	rc = t->dir && t->locale ? 0 : DG_ENOMEM;
@@ -468,6 +493,37 @@ static UDateFormat *open_skeleton(const char *locale, const UChar *zone,
 	return df;
 }
 
+/*
+ * A style formatter (udat_open with date and time styles). Out of memory,
+ * ICU's DateFormat::create() drops the error and hands back a formatter
+ * with its last-resort pattern ("yMMdd hh:mm a" in ICU 72, "yyyyMMdd
+ * hh:mm a" before), which no locale has: that is an allocation failure.
+ */
+static UDateFormat *open_style(UDateFormatStyle time, UDateFormatStyle date,
+			       const char *locale, const UChar *zone,
+			       UErrorCode *st)
+{
+	static const char *const last_resort[] = {"yMMdd hh:mm a",
+						  "yyyyMMdd hh:mm a"};
+	UDateFormat *df = udat_open(time, date, locale, zone, -1, NULL, 0, st);
+	UChar pattern[32];
+	char narrow[32];
+	UErrorCode pst = U_ZERO_ERROR;
+	int32_t n;
+
+	if (!df || U_FAILURE(*st))
+		return df;
+	n = udat_toPattern(df, false, pattern, 32, &pst);
+	if (U_SUCCESS(pst) && n < 32) {
+		u_austrncpy(narrow, pattern, 32);
+		narrow[n] = '\0';
+		for (size_t i = 0; i < 2; i++)
+			if (!strcmp(narrow, last_resort[i]))
+				*st = U_MEMORY_ALLOCATION_ERROR;
+	}
+	return df;
+}
+
 static int fmt_open_icu(struct i18n_fmt *f, const char *zone,
 			struct dg_err *err)
 {
@@ -478,12 +534,13 @@ static int fmt_open_icu(struct i18n_fmt *f, const char *zone,
 		return dg_errf(err, DG_EINVAL, "zone id is too long");
 	u_uastrcpy(uzone, zone);
 	u_uastrcpy(sk, "jm");
-	f->date_full = udat_open(UDAT_NONE, UDAT_FULL, f->locale, uzone, -1,
-				 NULL, 0, &st);
-	f->date_short = udat_open(UDAT_NONE, UDAT_MEDIUM, f->locale, uzone, -1,
-				  NULL, 0, &st);
-	f->time = udat_open(UDAT_SHORT, UDAT_NONE, f->locale, uzone, -1, NULL,
-			    0, &st);
+	f->date_full = open_style(UDAT_NONE, UDAT_FULL, f->locale, uzone, &st);
+	if (U_SUCCESS(st))
+		f->date_short = open_style(UDAT_NONE, UDAT_MEDIUM, f->locale,
+					   uzone, &st);
+	if (U_SUCCESS(st))
+		f->time = open_style(UDAT_SHORT, UDAT_NONE, f->locale, uzone,
+				     &st);
 	if (U_SUCCESS(st))
 		f->date_day = open_skeleton(f->locale, uzone, "MMMMEEEEd", &st);
 	if (U_SUCCESS(st))
@@ -504,7 +561,12 @@ int i18n_fmt_open(const char *locale, const char *zone,
 	*out = NULL;
 	if (!f)
 		return dg_errf(err, DG_ENOMEM, "out of memory");
-	if (!tag_to_id(locale, f->locale, sizeof(f->locale)))
+	rc = tag_to_id(locale, f->locale, sizeof(f->locale));
+	if (rc < 0) {
+		free(f);
+		return dg_errf(err, rc, "out of memory");
+	}
+	if (!rc)
 		snprintf(f->locale, sizeof(f->locale), "%s",
 			 I18N_DEFAULT_LANGUAGE);
 	rc = fmt_open_icu(f, zone ? zone : "UTC", err);

@@ -43,6 +43,13 @@
 bool i18n_tag_valid(const char *tag);
 
 /*
+ * The same, telling out of memory apart: 0 with *valid set, or DG_ENOMEM
+ * (ICU could not allocate: not a verdict on the tag).
+ */
+int i18n_tag_check(const char *tag, bool *valid)
+	__attribute__((warn_unused_result));
+
+/*
  * The reader's locale: the first valid tag of override (preview
  * --locale), preference (the reader's own setting), mailbox (Graph's
  * language.locale) and configured ([digest] locale), else

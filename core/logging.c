@@ -1,5 +1,6 @@
 #include "logging.h"
 #include "err.h"
+#include "jsonw.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -111,7 +112,6 @@ int logging_json_line(struct strbuf *out, int64_t time_ms,
 		      const struct logging_fields *f)
 {
 	json_object *o = json_object_new_object();
-	const char *text;
 	int rc = -1;
 
 	if (!o)
@@ -124,12 +124,8 @@ int logging_json_line(struct strbuf *out, int64_t time_ms,
 		    !add_str(o, "reason", f->reason))) &&
 	    !add_str(o, "message", msg))
 		rc = 0;
-	/* PLAIN: no spaces; NOSLASHESCAPE: URLs stay readable. */
-	text = rc ? NULL
-		  : json_object_to_json_string_ext(
-			    o, JSON_C_TO_STRING_PLAIN |
-				       JSON_C_TO_STRING_NOSLASHESCAPE);
-	rc = text ? strbuf_addstr(out, text) : DG_ENOMEM;
+	/* no spaces, and '/' as is: URLs stay readable */
+	rc = rc ? DG_ENOMEM : jsonw_write(o, JSONW_PLAIN, out);
 	if (!rc)
 		rc = strbuf_addch(out, '\n');
 	json_object_put(o);

@@ -11,33 +11,47 @@ const char *const meetlink_default_hosts[] = {
 	"teams.microsoft.com", "teams.live.com", "zoom.us", "zoomgov.com",
 	"webex.com", "meet.google.com", NULL};
 
-/* The parts of url that decide; false when it is no http(s) URL. */
-static bool parse(const char *url, char **scheme, char **host, bool *userinfo)
+/* 0, DG_ENOMEM for libcurl's out of memory, else DG_EINVAL */
+static int curl_rc(CURLUcode c)
+{
+	return !c ? 0 : c == CURLUE_OUT_OF_MEMORY ? DG_ENOMEM : DG_EINVAL;
+}
+
+/*
+ * The parts of url that decide: 0, DG_EINVAL when it is no http(s) URL,
+ * DG_ENOMEM when memory ran out (which must not pass for "no URL").
+ */
+static int parse(const char *url, char **scheme, char **host, bool *userinfo)
 {
 	CURLU *u = curl_url();
 	char *user = NULL, *password = NULL;
-	bool ok;
+	CURLUcode c;
+	int rc;
 
 	*scheme = *host = NULL;
 	if (!u)
-		return false;
-	ok = !curl_url_set(u, CURLUPART_URL, url, 0) &&
-	     !curl_url_get(u, CURLUPART_SCHEME, scheme, 0) &&
-	     !curl_url_get(u, CURLUPART_HOST, host, 0);
-	curl_url_get(u, CURLUPART_USER, &user, 0);
-	curl_url_get(u, CURLUPART_PASSWORD, &password, 0);
+		return DG_ENOMEM;
+	rc = curl_rc(curl_url_set(u, CURLUPART_URL, url, 0));
+	rc = rc ? rc : curl_rc(curl_url_get(u, CURLUPART_SCHEME, scheme, 0));
+	rc = rc ? rc : curl_rc(curl_url_get(u, CURLUPART_HOST, host, 0));
+	c = curl_url_get(u, CURLUPART_USER, &user, 0);
+	if (!rc && c == CURLUE_OUT_OF_MEMORY)
+		rc = DG_ENOMEM;
+	c = curl_url_get(u, CURLUPART_PASSWORD, &password, 0);
+	if (!rc && c == CURLUE_OUT_OF_MEMORY)
+		rc = DG_ENOMEM;
 	*userinfo = user || password;
 	curl_free(user);
 	curl_free(password);
 	curl_url_cleanup(u);
-	if (ok && strcasecmp(*scheme, "https") && strcasecmp(*scheme, "http"))
-		ok = false;
-	if (!ok) {
+	if (!rc && strcasecmp(*scheme, "https") && strcasecmp(*scheme, "http"))
+		rc = DG_EINVAL;
+	if (rc) {
 		curl_free(*scheme);
 		curl_free(*host);
 		*scheme = *host = NULL;
 	}
-	return ok;
+	return rc;
 }
 
 /* host is trusted, or a proper subdomain of it: "x.zoom.us" */
@@ -53,27 +67,37 @@ static bool host_matches(const char *host, const char *trusted)
 	       !strcasecmp(host + h - t, trusted);
 }
 
-bool meetlink_trusted(const char *url, const char *const *hosts)
+int meetlink_judge(const char *url, const char *const *hosts, bool *trusted)
 {
 	char *scheme, *host;
-	bool userinfo, ok = false;
+	bool userinfo;
+	int rc;
 
+	*trusted = false;
 	/* a URL with controls or blanks is no link, whatever libcurl says */
 	if (!url)
-		return false;
+		return 0;
 	for (const char *p = url; *p; p++)
 		if ((unsigned char)*p <= 0x20 || *p == 0x7f)
-			return false;
-	if (!parse(url, &scheme, &host, &userinfo))
-		return false;
+			return 0;
+	rc = parse(url, &scheme, &host, &userinfo);
+	if (rc)
+		return rc == DG_ENOMEM ? rc : 0;
 	if (!strcasecmp(scheme, "https") && !userinfo)
 		for (const char *const *t = hosts ? hosts
 						  : meetlink_default_hosts;
-		     *t && !ok; t++)
-			ok = host_matches(host, *t);
+		     *t && !*trusted; t++)
+			*trusted = host_matches(host, *t);
 	curl_free(scheme);
 	curl_free(host);
-	return ok;
+	return 0;
+}
+
+bool meetlink_trusted(const char *url, const char *const *hosts)
+{
+	bool trusted;
+
+	return !meetlink_judge(url, hosts, &trusted) && trusted;
 }
 
 int meetlink_host(const char *url, struct strbuf *out)
@@ -82,8 +106,11 @@ int meetlink_host(const char *url, struct strbuf *out)
 	bool userinfo;
 	int rc;
 
-	if (!url || !parse(url, &scheme, &host, &userinfo))
+	if (!url)
 		return DG_EINVAL;
+	rc = parse(url, &scheme, &host, &userinfo);
+	if (rc)
+		return rc;
 	for (char *p = host; *p; p++)
 		*p = (char)tolower((unsigned char)*p);
 	rc = strbuf_addstr(out, host);

@@ -29,6 +29,13 @@ extern const char *const meetlink_default_hosts[];
 bool meetlink_trusted(const char *url, const char *const *hosts);
 
 /*
+ * The same, telling out of memory apart: *trusted is set and 0 returned,
+ * or DG_ENOMEM (and *trusted false) when libcurl ran out of memory.
+ */
+int meetlink_judge(const char *url, const char *const *hosts, bool *trusted)
+	__attribute__((warn_unused_result));
+
+/*
  * Append the host of an http(s) url to out (lower case, IDN as written).
  * DG_EINVAL when url is no http(s) URL with a host; DG_ENOMEM.
  */

@@ -113,6 +113,40 @@ static int add_date(struct mailimf_fields *fields, int64_t when,
 	return add_field(fields, f, err);
 }
 
+/*
+ * libetpan's mailimf_*_new_empty() leak their new list when the second
+ * allocation fails (libetpan 1.9.4): these do the same without the leak.
+ */
+static struct mailimf_fields *fields_new_empty(void)
+{
+	clist *l = clist_new();
+	struct mailimf_fields *f = l ? mailimf_fields_new(l) : NULL;
+
+	if (l && !f)
+		clist_free(l);
+	return f;
+}
+
+static struct mailimf_mailbox_list *mailbox_list_new_empty(void)
+{
+	clist *l = clist_new();
+	struct mailimf_mailbox_list *m = l ? mailimf_mailbox_list_new(l) : NULL;
+
+	if (l && !m)
+		clist_free(l);
+	return m;
+}
+
+static struct mailimf_address_list *address_list_new_empty(void)
+{
+	clist *l = clist_new();
+	struct mailimf_address_list *a = l ? mailimf_address_list_new(l) : NULL;
+
+	if (l && !a)
+		clist_free(l);
+	return a;
+}
+
 static int add_from_field(struct mailimf_fields *fields,
 			  struct mailimf_mailbox *mb, struct dg_err *err)
 {
@@ -120,7 +154,7 @@ static int add_from_field(struct mailimf_fields *fields,
 	struct mailimf_from *from;
 	struct mailimf_field *f;
 
-	list = mailimf_mailbox_list_new_empty();
+	list = mailbox_list_new_empty();
 	if (!list || mailimf_mailbox_list_add(list, mb) != MAILIMF_NO_ERROR) {
 		mailimf_mailbox_free(mb);
 		if (list)
@@ -151,7 +185,7 @@ static int add_to_field(struct mailimf_fields *fields,
 		mailimf_mailbox_free(mb);
 		return oom(err);
 	}
-	list = mailimf_address_list_new_empty();
+	list = address_list_new_empty();
 	if (!list || mailimf_address_list_add(list, addr) != MAILIMF_NO_ERROR) {
 		mailimf_address_free(addr);
 		if (list)
@@ -278,7 +312,8 @@ static int add_extra(struct mailimf_fields *fields, const struct mime_header *h,
 		     struct dg_err *err)
 {
 	struct strbuf value = STRBUF_INIT;
-	struct mailimf_field *f = NULL;
+	struct mailimf_optional_field *opt;
+	struct mailimf_field *f;
 	char *name, *v;
 	int rc;
 
@@ -291,12 +326,23 @@ static int add_extra(struct mailimf_fields *fields, const struct mime_header *h,
 	}
 	name = strdup(h->name);
 	v = strbuf_detach(&value, NULL);
-	if (name && v)
-		f = mailimf_field_new_custom(name, v);
-	if (!f) {
+	/*
+	 * Not mailimf_field_new_custom(): when its second allocation fails
+	 * it frees name and v, and when its first fails it does not
+	 * (libetpan 1.9.4), so a caller cannot know whose they are.
+	 */
+	opt = name && v ? mailimf_optional_field_new(name, v) : NULL;
+	if (!opt) {
 		free(name);
 		free(v);
+		return oom(err);
 	}
+	f = mailimf_field_new(MAILIMF_FIELD_OPTIONAL_FIELD, NULL, NULL, NULL,
+			      NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
+			      NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
+			      NULL, NULL, opt);
+	if (!f)
+		mailimf_optional_field_free(opt); /* name and v with it */
 	return add_field(fields, f, err);
 }
 
@@ -383,49 +429,132 @@ static int prepare_body(const char *s, struct strbuf *out)
 }
 
 /*
- * Replace libetpan's boundary (hex time, unseeded random(), pid: the
- * first one of a process is always the same) by a random one.
+ * A Content-Type built from its parts: type/subtype; name=value. Not
+ * mailmime_content_new_with_str(): out of memory, its parser can hand
+ * back a content that crashes the writer (libetpan 1.9.4). value is
+ * adopted (freed on failure too).
  */
-static int set_boundary(struct mailmime *alt)
+static struct mailmime_content *content_new(bool multipart,
+					    const char *subtype,
+					    const char *name, char *value)
+{
+	struct mailmime_discrete_type *dt = NULL;
+	struct mailmime_composite_type *ct = NULL;
+	struct mailmime_type *type = NULL;
+	struct mailmime_parameter *param = NULL;
+	struct mailmime_content *c = NULL;
+	char *sub = strdup(subtype), *n = strdup(name);
+	clist *params = clist_new();
+
+	if (!sub || !n || !value || !params)
+		goto fail;
+	if (multipart)
+		ct = mailmime_composite_type_new(MAILMIME_COMPOSITE_TYPE_MULTIPART,
+						 NULL);
+	else
+		dt = mailmime_discrete_type_new(MAILMIME_DISCRETE_TYPE_TEXT,
+						NULL);
+	if (!ct && !dt)
+		goto fail;
+	type = mailmime_type_new(multipart ? MAILMIME_TYPE_COMPOSITE_TYPE
+					   : MAILMIME_TYPE_DISCRETE_TYPE,
+				 dt, ct);
+	if (!type)
+		goto fail;
+	dt = NULL;
+	ct = NULL;
+	param = mailmime_parameter_new(n, value);
+	if (!param)
+		goto fail;
+	n = value = NULL;
+	if (clist_append(params, param) < 0)
+		goto fail;
+	param = NULL;
+	c = mailmime_content_new(type, sub, params);
+	if (c)
+		return c;
+fail:
+	if (param)
+		mailmime_parameter_free(param);
+	if (type)
+		mailmime_type_free(type);
+	if (dt)
+		mailmime_discrete_type_free(dt);
+	if (ct)
+		mailmime_composite_type_free(ct);
+	if (params) {
+		for (clistiter *it = clist_begin(params); it;
+		     it = clist_next(it))
+			mailmime_parameter_free(clist_content(it));
+		clist_free(params);
+	}
+	free(sub);
+	free(n);
+	free(value);
+	return NULL;
+}
+
+/*
+ * A multipart/alternative with a random boundary ("=_" and hex), built
+ * here: mailmime_multiple_new() uses libetpan's boundary (hex time,
+ * unseeded random(), pid: the first one of a process is always the same)
+ * and crashes when its boundary cannot be allocated (libetpan 1.9.4).
+ */
+static struct mailmime *multipart_new(void)
 {
 	unsigned char rnd[BOUNDARY_BYTES];
 	char hex[2 * BOUNDARY_BYTES + 1];
 	struct strbuf b = STRBUF_INIT;
-	clistiter *it;
-	char *value;
+	struct mailmime_content *ct;
+	struct mailmime_fields *mf = NULL;
+	struct mailmime *mp = NULL;
+	clist *fl = NULL, *parts = NULL;
 
 	randombytes_buf(rnd, sizeof(rnd));
 	sodium_bin2hex(hex, sizeof(hex), rnd, sizeof(rnd));
-	for (it = clist_begin(alt->mm_content_type->ct_parameters); it;
-	     it = clist_next(it)) {
-		struct mailmime_parameter *p = clist_content(it);
-
-		if (strcasecmp(p->pa_name, "boundary"))
-			continue;
-		if (strbuf_addf(&b, "=_%s", hex))
-			return DG_ENOMEM;
-		value = strbuf_detach(&b, NULL);
-		if (!value)
-			return DG_ENOMEM;
-		free(p->pa_value);
-		p->pa_value = value;
-		return 0;
-	}
-	return DG_EINTERNAL;
+	if (strbuf_addf(&b, "=_%s", hex))
+		return NULL;
+	ct = content_new(true, "alternative", "boundary",
+			 strbuf_detach(&b, NULL));
+	if (!ct)
+		return NULL;
+	fl = clist_new();
+	mf = fl ? mailmime_fields_new(fl) : NULL;
+	if (!mf)
+		goto fail;
+	fl = NULL;
+	parts = clist_new();
+	mp = parts ? mailmime_new(MAILMIME_MULTIPLE, NULL, 0, mf, ct, NULL,
+				  NULL, NULL, parts, NULL, NULL)
+		   : NULL;
+	if (mp)
+		return mp;
+fail:
+	if (parts)
+		clist_free(parts);
+	if (mf)
+		mailmime_fields_free(mf);
+	if (fl)
+		clist_free(fl);
+	mailmime_content_free(ct);
+	return NULL;
 }
 
 /* A text part; body is borrowed by libetpan until the message is written. */
-static int add_text_part(struct mailmime *alt, const char *ctype,
+static int add_text_part(struct mailmime *alt, const char *subtype,
 			 struct strbuf *body, struct dg_err *err)
 {
 	struct mailmime_content *ct;
 	struct mailmime_fields *mf;
 	struct mailmime *part = NULL;
 
-	ct = mailmime_content_new_with_str(ctype);
+	ct = content_new(false, subtype, "charset", strdup("utf-8"));
 	mf = mailmime_fields_new_encoding(MAILMIME_MECHANISM_QUOTED_PRINTABLE);
+	/* not mailmime_new_empty(): out of memory, it frees a list it
+	 * never made (libetpan 1.9.4) */
 	if (ct && mf)
-		part = mailmime_new_empty(ct, mf);
+		part = mailmime_new(MAILMIME_SINGLE, NULL, 0, mf, ct, NULL,
+				    NULL, NULL, NULL, NULL, NULL);
 	if (!part) {
 		if (ct)
 			mailmime_content_free(ct);
@@ -456,23 +585,16 @@ static int build_tree(struct mailimf_fields *fields, struct strbuf *text,
 		return oom(err);
 	}
 	mailmime_set_imf_fields(root, fields);
-	alt = mailmime_multiple_new("multipart/alternative");
-	rc = alt ? set_boundary(alt) : DG_ENOMEM;
-	if (!rc && mailmime_smart_add_part(root, alt) != MAILIMF_NO_ERROR)
-		rc = DG_ENOMEM;
-	if (rc) {
+	alt = multipart_new();
+	if (!alt || mailmime_smart_add_part(root, alt) != MAILIMF_NO_ERROR) {
 		if (alt)
 			mailmime_free(alt);
 		mailmime_free(root);
-		if (rc == DG_ENOMEM)
-			return oom(err);
-		return dg_errf(err, rc,
-			       "libetpan made a multipart without "
-			       "a boundary parameter");
+		return oom(err);
 	}
-	rc = add_text_part(alt, "text/plain; charset=utf-8", text, err);
+	rc = add_text_part(alt, "plain", text, err);
 	if (!rc)
-		rc = add_text_part(alt, "text/html; charset=utf-8", html, err);
+		rc = add_text_part(alt, "html", html, err);
 	if (rc) {
 		mailmime_free(root);
 		return rc;
@@ -523,6 +645,37 @@ static int check_output(const char *s, size_t n, struct dg_err *err)
 	return 0;
 }
 
+/*
+ * Whether the parts are separated by the boundary the header names, at
+ * least twice and once closed: out of memory, libetpan's writer makes up
+ * another boundary for the parts and still succeeds (libetpan 1.9.4).
+ */
+static int check_boundary(const char *s, size_t n, struct dg_err *err)
+{
+	static const char key[] = "boundary=\"";
+	const char *b = memmem(s, n, key, sizeof(key) - 1), *e, *p;
+	size_t blen, count = 0;
+
+	if (b) {
+		b += sizeof(key) - 1;
+		e = memchr(b, '"', n - (size_t)(b - s));
+		blen = e ? (size_t)(e - b) : 0;
+		for (p = e; blen && p && (size_t)(p - s) + blen + 4 <= n;
+		     p += 4 + blen) {
+			p = memmem(p, n - (size_t)(p - s), "\r\n--", 4);
+			if (!p || (size_t)(p - s) + 4 + blen > n)
+				break;
+			if (!memcmp(p + 4, b, blen))
+				count++;
+		}
+	}
+	if (count < 3)
+		return dg_errf(err, DG_EINTERNAL,
+			       "libetpan wrote the parts of a message without "
+			       "its boundary");
+	return 0;
+}
+
 static int write_message(struct mailmime *root, size_t estimate,
 			 struct strbuf *out, struct dg_err *err)
 {
@@ -541,6 +694,8 @@ static int write_message(struct mailmime *root, size_t estimate,
 			     r);
 	else
 		rc = check_output(s->str, s->len, err);
+	if (!rc)
+		rc = check_boundary(s->str, s->len, err);
 	/* libetpan stops right after the closing boundary */
 	if (!rc && (s->len < 2 || memcmp(s->str + s->len - 2, "\r\n", 2)) &&
 	    !mmap_string_append(s, "\r\n"))
@@ -570,7 +725,7 @@ int mime_build(const struct mime_message *m, struct strbuf *out,
 		return rc;
 	if (sodium_init() < 0)
 		return dg_errf(err, DG_EINTERNAL, "libsodium cannot start");
-	fields = mailimf_fields_new_empty();
+	fields = fields_new_empty();
 	if (!fields)
 		return oom(err);
 	rc = add_headers(fields, m, err);
@@ -643,7 +798,7 @@ out:
 /* "Date: ...\r\n" for when, written by libetpan as mime_build writes it. */
 static int date_line(int64_t when, struct strbuf *out, struct dg_err *err)
 {
-	struct mailimf_fields *fields = mailimf_fields_new_empty();
+	struct mailimf_fields *fields = fields_new_empty();
 	MMAPString *s;
 	int col = 0, rc;
 

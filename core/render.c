@@ -9,6 +9,7 @@
 #include <json-c/json.h>
 
 #include "i18n.h"
+#include "jsonw.h"
 #include "logging.h"
 #include "meetlink.h"
 #include "mustache.h"
@@ -46,27 +47,33 @@ void render_output_release(struct render_output *out)
 
 /* ---- small json-c helpers: a failed allocation makes the model NULL ---- */
 
+/*
+ * Set key (copied) to v in o; takes v in every case, o NULL included. A
+ * NULL v is a constructor that failed (json-c would store it as null, and
+ * a flag would read false): put_null() says null on purpose.
+ */
 static int put(json_object *o, const char *key, json_object *v)
 {
-	if (!o)
-		return DG_ENOMEM;
-	if (json_object_object_add(o, key, v)) {
+	if (!o || !v || json_object_object_add(o, key, v)) {
 		json_object_put(v);
 		return DG_ENOMEM;
 	}
 	return 0;
 }
 
+static int put_null(json_object *o, const char *key)
+{
+	if (!o || json_object_object_add(o, key, NULL))
+		return DG_ENOMEM;
+	return 0;
+}
+
+/* s, or null when s is NULL or "" */
 static int put_str(json_object *o, const char *key, const char *s)
 {
-	json_object *v = NULL;
-
-	if (s && *s) {
-		v = json_object_new_string(s);
-		if (!v)
-			return DG_ENOMEM;
-	}
-	return put(o, key, v);
+	if (!s || !*s)
+		return put_null(o, key);
+	return put(o, key, json_object_new_string(s));
 }
 
 /*
@@ -81,7 +88,7 @@ static int put_line(json_object *o, const char *key, const char *s)
 	int rc;
 
 	if (!s || !*s)
-		return put(o, key, NULL);
+		return put_null(o, key);
 	/* bidi and zero-width characters go too: see textclean.h */
 	rc = textclean_line(s, RENDER_FIELD_MAX, &b, &cut);
 	if (!rc && cut)
@@ -171,7 +178,8 @@ static json_object *person_data(const struct roster_person *p,
 	json_object *o = json_object_new_object();
 	char *first = first_name(p->name);
 
-	if (put_line(o, "name", p->name) || put_line(o, "first_name", first) ||
+	if ((p->name && !first) || put_line(o, "name", p->name) ||
+	    put_line(o, "first_name", first) ||
 	    put_line(o, "title", p->title) ||
 	    put_str(o, "assessment", assessment) ||
 	    put_str(o, "result", result)) {
@@ -435,7 +443,11 @@ static json_object *group_data(struct render_engine *e, const char *assessment,
 		rc = rc ? rc : put_str(r, "result", result);
 		rc = rc ? rc : put_count(e, r, "count", counts[j][1]);
 		rc = rc ? rc : put_str(r, "names", joined.buf);
-		rc = rc ? rc : push(results, r);
+		if (rc) {
+			json_object_put(r);
+			break;
+		}
+		rc = push(results, r); /* takes r */
 		if (rc)
 			break;
 		strbuf_reset(&key);
@@ -485,7 +497,7 @@ static size_t room_for(const struct roster_person **people, size_t npeople,
 				continue;
 			room[n].first = first_name(p->name ? p->name
 							   : p->email);
-			room[n].name = room[n].first ? room[n].first : "?";
+			room[n].name = room[n].first;
 			room[n].result = p->assessments[j].value;
 			n++;
 			break;
@@ -516,7 +528,10 @@ static int dynamics_for(struct render_engine *e, json_object *lines,
 	int rc = room ? 0 : DG_ENOMEM;
 
 	n = rc ? 0 : room_for(people, npeople, assessment, room);
-	if (n >= 2) {
+	for (size_t i = 0; i < n; i++)
+		if (!room[i].first)
+			rc = DG_ENOMEM;
+	if (!rc && n >= 2) {
 		rc = assessment_label(e, assessment, &label, err);
 		if (!rc)
 			data = group_data(e, assessment, label.buf, room, n);
@@ -587,13 +602,22 @@ static int add_join(struct render_engine *e, json_object *o, const char *url)
 {
 	struct strbuf host = STRBUF_INIT;
 	json_object *other;
-	int rc;
+	bool trusted;
+	int rc = meetlink_judge(url, e->meeting_hosts, &trusted);
 
-	if (meetlink_trusted(url, e->meeting_hosts))
+	if (rc)
+		return rc;
+	if (trusted)
 		return put_str(o, "join_url", url);
-	rc = put(o, "join_url", NULL);
-	if (rc || !url || meetlink_host(url, &host))
-		return rc ? rc : put(o, "other_url", NULL);
+	rc = put_null(o, "join_url");
+	if (!rc && url)
+		rc = meetlink_host(url, &host);
+	if (rc == DG_EINVAL) /* no http(s) URL: not shown at all */
+		rc = 0;
+	if (rc || !host.len) {
+		strbuf_release(&host);
+		return rc ? rc : put_null(o, "other_url");
+	}
 	other = json_object_new_object();
 	rc = other ? 0 : DG_ENOMEM;
 	rc = rc ? rc : put_line(other, "url", url);
@@ -658,7 +682,7 @@ static int add_organizer(json_object *meeting, const struct cal_event *ev)
 	json_object *o;
 
 	if (!ev->organizer.address)
-		return put(meeting, "organizer", NULL);
+		return put_null(meeting, "organizer");
 	o = json_object_new_object();
 	if (put_line(o, "name", ev->organizer.name) ||
 	    put_str(o, "email", ev->organizer.address)) {
@@ -679,7 +703,7 @@ static int add_dial_in(json_object *meeting, const struct cal_event *ev)
 	json_object *o;
 
 	if (!ev->toll_number && !ev->toll_free_number)
-		return put(meeting, "dial_in", NULL);
+		return put_null(meeting, "dial_in");
 	o = json_object_new_object();
 	if (put_line(o, "number", ev->toll_number) ||
 	    put_line(o, "toll_free", ev->toll_free_number) ||
@@ -706,8 +730,9 @@ static int profiled(struct render_engine *e, const struct match_list *l,
 			continue;
 		firsts[*n] = first_name(p->name && *p->name ? p->name
 							    : p->email);
-		names[*n] = firsts[*n] ? firsts[*n] : "?";
-		(*n)++;
+		names[*n] = firsts[*n];
+		if (!firsts[(*n)++])
+			rc = DG_ENOMEM;
 	}
 	if (!rc)
 		rc = join_names(e, who, names, *n);
@@ -998,16 +1023,12 @@ int render_json(struct render_engine *e, const struct render_input *in,
 		struct strbuf *out, struct dg_err *err)
 {
 	json_object *m;
-	const char *s;
 	size_t shown;
 	int rc = build_model(e, in, RENDER_TIPS_MAX, &m, &shown, err);
 
 	if (rc)
 		return rc;
-	s = json_object_to_json_string_ext(m, JSON_C_TO_STRING_PRETTY |
-						      JSON_C_TO_STRING_SPACED |
-						      JSON_C_TO_STRING_NOSLASHESCAPE);
-	rc = s ? strbuf_addstr(out, s) : DG_ENOMEM;
+	rc = jsonw_write(m, JSONW_PRETTY, out);
 	rc = rc ? rc : strbuf_addch(out, '\n');
 	json_object_put(m);
 	return rc ? dg_errf(err, rc, "out of memory writing the model") : 0;
@@ -1032,13 +1053,11 @@ static struct mustache_value *to_mustache(json_object *j)
 		return mustache_stringn(json_object_get_string(j),
 					(size_t)json_object_get_string_len(j));
 	case json_type_array:
+		/* push and map_set take the item, NULL or failing too */
 		v = mustache_list_new();
 		for (size_t i = 0; v && i < json_object_array_length(j); i++) {
-			struct mustache_value *item =
-				to_mustache(json_object_array_get_idx(j, i));
-
-			if (!item || mustache_list_push(v, item)) {
-				mustache_value_free(item);
+			if (mustache_list_push(v, to_mustache(
+					json_object_array_get_idx(j, i)))) {
 				mustache_value_free(v);
 				return NULL;
 			}
@@ -1046,14 +1065,11 @@ static struct mustache_value *to_mustache(json_object *j)
 		return v;
 	case json_type_object:
 		v = mustache_map_new();
+		if (!v)
+			return NULL;
 		json_object_object_foreach(j, key, val)
 		{
-			struct mustache_value *item = to_mustache(val);
-
-			if (!v)
-				break;
-			if (!item || mustache_map_set(v, key, item)) {
-				mustache_value_free(item);
+			if (mustache_map_set(v, key, to_mustache(val))) {
 				mustache_value_free(v);
 				return NULL;
 			}
@@ -1130,9 +1146,12 @@ static int select_lang(struct render_engine *e, const char *locale,
 		       struct dg_err *err)
 {
 	struct render_lang *l;
-	int rc;
+	bool valid = false;
+	int rc = locale ? i18n_tag_check(locale, &valid) : 0;
 
-	if (!locale || !i18n_tag_valid(locale))
+	if (rc)
+		return dg_errf(err, rc, "out of memory");
+	if (!valid)
 		locale = I18N_DEFAULT_LOCALE;
 	for (l = e->langs; l; l = l->next)
 		if (!strcmp(l->tpl->locale, locale)) {
@@ -1359,16 +1378,12 @@ int render_about(struct render_engine *e, const struct render_about *a,
 	const struct mustache_template *t;
 	struct mustache_value *v = NULL;
 	json_object *m;
-	const char *s;
 	int rc = about_model(e, a, &m, err);
 
 	if (rc)
 		return rc;
 	if (format == RENDER_ABOUT_JSON) {
-		s = json_object_to_json_string_ext(
-			m, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |
-				   JSON_C_TO_STRING_NOSLASHESCAPE);
-		rc = s ? strbuf_addstr(out, s) : DG_ENOMEM;
+		rc = jsonw_write(m, JSONW_PRETTY, out);
 		rc = rc ? rc : strbuf_addch(out, '\n');
 		json_object_put(m);
 		return rc ? dg_errf(err, rc, "out of memory") : 0;

@@ -7,6 +7,7 @@
 
 #include "auth.h"
 #include "clock.h"
+#include "jsonw.h"
 
 static const char *or_dash(const char *s)
 {
@@ -73,7 +74,6 @@ int status_format_json(const struct queue_status_row *rows, size_t n,
 		       struct strbuf *out, struct dg_err *err)
 {
 	json_object *a = json_object_new_array();
-	const char *s;
 	int rc = a ? 0 : DG_ENOMEM;
 
 	for (size_t i = 0; !rc && i < n; i++) {
@@ -84,12 +84,8 @@ int status_format_json(const struct queue_status_row *rows, size_t n,
 			rc = DG_ENOMEM;
 		}
 	}
-	s = rc ? NULL
-	       : json_object_to_json_string_ext(
-			 a, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |
-				    JSON_C_TO_STRING_NOSLASHESCAPE);
 	if (!rc)
-		rc = s ? strbuf_addstr(out, s) : DG_ENOMEM;
+		rc = jsonw_write(a, JSONW_PRETTY, out);
 	if (!rc)
 		rc = strbuf_addch(out, '\n');
 	json_object_put(a);

@@ -24,7 +24,7 @@ LAYERS = [
     ("base", 0, """
         err logging strbuf text hmap clock tz secret config store toml
         mustache calendar runlock interrupt i18n linktoken prefs metrics
-        textclean meetlink
+        textclean meetlink jsonw
     """),
     ("source", 1, """
         graph graphjson auth users users_sync fixtures source
