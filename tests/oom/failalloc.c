@@ -55,17 +55,26 @@ static int stack_depth = 6;
 /*
  * The blocks allocated while armed and not freed yet, each with where it
  * was allocated, so that a leak can be shown (failalloc_leaks()).
- * Open addressing; a freed slot becomes a tombstone until the next arming.
+ * Open addressing; a freed slot becomes a tombstone until the next arming,
+ * which empties the table by counting gen up (not by clearing megabytes).
  */
 #define TRACK_SLOTS 65536
 #define TRACK_FRAMES 32
 #define TOMBSTONE ((void *)1)
 struct tracked {
-	void *p;
+	void *p;	/* NULL (or a slot of another arming): free */
+	unsigned gen;	/* the arming that filled the slot */
 	int nframes;
 	void *frames[TRACK_FRAMES];
 };
 static struct tracked track[TRACK_SLOTS];
+static unsigned gen; /* an arming empties the table by counting up */
+
+/* slot i as this arming sees it */
+static void *slot(size_t i)
+{
+	return track[i].gen == gen ? track[i].p : NULL;
+}
 static pthread_mutex_t track_lock = PTHREAD_MUTEX_INITIALIZER;
 static int tracking;
 static __thread int in_backtrace;
@@ -83,8 +92,9 @@ static void track_add(void *p)
 		return;
 	pthread_mutex_lock(&track_lock);
 	for (size_t k = 0; k < TRACK_SLOTS; k++, i = (i + 1) % TRACK_SLOTS)
-		if (!track[i].p || track[i].p == TOMBSTONE) {
+		if (!slot(i) || slot(i) == TOMBSTONE) {
 			track[i].p = p;
+			track[i].gen = gen;
 			in_backtrace = 1;
 			track[i].nframes = backtrace(track[i].frames,
 						     stack_depth);
@@ -101,9 +111,9 @@ static void track_remove(void *p)
 	if (!tracking)
 		return;
 	pthread_mutex_lock(&track_lock);
-	for (size_t k = 0; k < TRACK_SLOTS && track[i].p;
+	for (size_t k = 0; k < TRACK_SLOTS && slot(i);
 	     k++, i = (i + 1) % TRACK_SLOTS)
-		if (track[i].p == p) {
+		if (slot(i) == p) {
 			track[i].p = TOMBSTONE;
 			break;
 		}
@@ -134,7 +144,7 @@ size_t failalloc_leaks(const char *const *caches, bool show)
 		static const char head[] = "failalloc: block not freed, "
 					   "allocated at\n";
 
-		if (!track[i].p || track[i].p == TOMBSTONE ||
+		if (!slot(i) || slot(i) == TOMBSTONE ||
 		    made_by(&track[i], caches))
 			continue;
 		n++;
@@ -249,7 +259,7 @@ static void died(void *p)
 void failalloc_arm(size_t n, bool p)
 {
 	pthread_mutex_lock(&track_lock);
-	memset(track, 0, sizeof(track));
+	gen++;
 	tracking = 1;
 	pthread_mutex_unlock(&track_lock);
 	atomic_store(&counted, 0);
