@@ -13,16 +13,15 @@
 
 #include "calendar.h"
 #include "clock.h"
+#include "compose.h"
 #include "deliver.h"
 #include "directory.h"
 #include "hmap.h"
 #include "i18n.h"
-#include "linktoken.h"
 #include "logging.h"
 #include "match.h"
 #include "mbox.h"
 #include "mimehdr.h"
-#include "mime.h"
 #include "plan.h"
 #include "prefs.h"
 #include "queue.h"
@@ -48,8 +47,7 @@ struct job_ctx {
 	struct deliver *deliver;  /* queued delivery */
 	struct job_summary *sum;  /* the run's counts, deliver reports in */
 	struct runlock *lock;     /* a real run holds the store's lock */
-	bool has_unsub_key;
-	unsigned char unsub_key[crypto_auth_KEYBYTES];
+	struct compose compose;   /* the message of a digest */
 	struct directory *dir;    /* who addresses are; the lists found */
 	struct job_stream *stream; /* job_run(): the users in flight */
 };
@@ -92,7 +90,7 @@ static void job_ctx_release(struct job_ctx *c)
 	directory_close(c->dir);
 	render_close(c->engine);
 	deliver_close(c->deliver);
-	sodium_memzero(c->unsub_key, sizeof(c->unsub_key));
+	compose_release(&c->compose);
 	cal_user_list_release(&c->users);
 	source_close(c->source);
 	roster_release(&c->roster);
@@ -118,27 +116,6 @@ static int open_source(struct job_ctx *c, struct dg_err *err)
 					 c->o->progress, c->o->progress_ctx,
 					 &c->source, err);
 	return source_open_fixtures(cfg->source.path, &c->source, err);
-}
-
-/* The key that signs one-click unsubscribe links, when links are on. */
-static int load_unsub_key(struct job_ctx *c, struct dg_err *err)
-{
-	const struct config *cfg = c->o->cfg;
-	char *secret = NULL;
-	int rc;
-
-	if (!cfg->digest.unsubscribe_url)
-		return 0;
-	rc = config_secret_read(&cfg->digest.unsubscribe_key,
-				"[digest] unsubscribe key", &secret, err);
-	if (!rc)
-		rc = unsubscribe_key_parse(secret, c->unsub_key, err);
-	if (secret) {
-		sodium_memzero(secret, strlen(secret));
-		free(secret);
-	}
-	c->has_unsub_key = !rc;
-	return rc;
 }
 
 static void delivered(const struct deliver_report *r, void *ctx);
@@ -220,7 +197,7 @@ static int job_ctx_open(struct job_ctx *c, const struct job_opts *o,
 		render_set_meeting_hosts(
 			c->engine, (const char *const *)cfg->digest.meeting_hosts);
 	if (!rc)
-		rc = load_unsub_key(c, err);
+		rc = compose_init(&c->compose, cfg, c->engine, o->now_ms, err);
 	if (!rc && c->queued)
 		rc = open_deliver(c, err);
 	if (!rc)
@@ -383,36 +360,14 @@ static void job_user_init(struct job_user *ju)
 	strbuf_init(&ju->prefs_url, 0);
 }
 
-/* One of the user's links: [digest] unsubscribe_url with a token. */
-static int link_of(struct job_ctx *c, struct job_user *ju,
-		   enum linktoken_purpose purpose, int days, struct strbuf *url,
-		   struct dg_err *err)
-{
-	int64_t expires = c->o->now_ms / 1000 + (int64_t)days * 86400;
-	struct strbuf token = STRBUF_INIT;
-	int rc = linktoken_seal(c->unsub_key, purpose, ju->user->mail,
-				expires, &token, err);
-
-	if (!rc)
-		rc = unsubscribe_url(c->o->cfg->digest.unsubscribe_url,
-				     token.buf, url, err);
-	strbuf_release(&token);
-	return rc;
-}
-
 /* The user's one-click unsubscribe and preferences links, when on. */
 static int unsub_link(struct job_ctx *c, struct job_user *ju,
 		      struct dg_err *err)
 {
-	int rc;
-
-	if (!c->has_unsub_key || ju->unsub_url.len)
+	if (ju->unsub_url.len)
 		return 0;
-	rc = link_of(c, ju, LINKTOKEN_UNSUBSCRIBE, LINKTOKEN_UNSUBSCRIBE_DAYS,
-		     &ju->unsub_url, err);
-	return rc ? rc
-		  : link_of(c, ju, LINKTOKEN_PREFS, LINKTOKEN_PREFS_DAYS,
-			    &ju->prefs_url, err);
+	return compose_links(&c->compose, ju->user->mail, &ju->unsub_url,
+			     &ju->prefs_url, err);
 }
 
 /*
@@ -456,54 +411,12 @@ static int build_message(struct job_ctx *c, struct job_user *ju,
 			 unsigned attempt, struct strbuf *msg, struct strbuf *id,
 			 struct dg_err *err)
 {
-	const struct config *cfg = c->o->cfg;
-	struct render_output r = RENDER_OUTPUT_INIT;
-	struct strbuf unsub = STRBUF_INIT;
-	struct mime_header extra[5];
 	struct render_input in;
-	struct mime_message m;
 	int rc = unsub_link(c, ju, err);
 
 	in = render_input_of(ju);
-	if (!rc)
-		rc = render_digest(c->engine, &in, &r, err);
-	if (!rc)
-		rc = mime_message_id(ju->user->mail, ju->target.date, attempt,
-				     cfg->digest.from, id, err);
-	memset(&m, 0, sizeof(m));
-	/*
-	 * RFC 3834: keeps auto-responders (out of office) from answering.
-	 * Exchange ignores it and wants its own header; Precedence: bulk is
-	 * what older responders and vacation(1) look at.
-	 */
-	extra[m.nextra++] = (struct mime_header){ "Auto-Submitted",
-						  "auto-generated" };
-	extra[m.nextra++] = (struct mime_header){ "X-Auto-Response-Suppress",
-						  "OOF, AutoReply" };
-	extra[m.nextra++] = (struct mime_header){ "Precedence", "bulk" };
-	if (!rc && ju->unsub_url.len) {
-		rc = strbuf_addf(&unsub, "<%s>", ju->unsub_url.buf);
-		extra[m.nextra++] = (struct mime_header){ "List-Unsubscribe",
-							  unsub.buf };
-		extra[m.nextra++] = (struct mime_header){
-			"List-Unsubscribe-Post", "List-Unsubscribe=One-Click"
-		};
-	}
-	if (!rc) {
-		m.from = cfg->digest.from;
-		m.to_name = ju->user->display_name;
-		m.to_address = ju->user->mail;
-		m.subject = r.subject.buf;
-		m.text = r.text.buf;
-		m.html = r.html.buf;
-		m.date = c->o->now_ms / 1000;
-		m.message_id = id->buf;
-		m.extra = extra;
-		rc = mime_build(&m, msg, err);
-	}
-	strbuf_release(&unsub);
-	render_output_release(&r);
-	return rc;
+	return rc ? rc : compose_message(&c->compose, &in, attempt, msg, id,
+					 err);
 }
 
 /*
