@@ -20,8 +20,6 @@
 #include "i18n.h"
 #include "logging.h"
 #include "match.h"
-#include "mbox.h"
-#include "mimehdr.h"
 #include "plan.h"
 #include "prefs.h"
 #include "queue.h"
@@ -419,30 +417,6 @@ static int build_message(struct job_ctx *c, struct job_user *ju,
 					 err);
 }
 
-/*
- * stdout delivery: the mbox on the caller's fd. It is for previews and
- * demos: nothing is queued or recorded, so every run prints again.
- */
-static int deliver_stdout(struct job_ctx *c, struct job_user *ju,
-			  const struct strbuf *msg, struct dg_err *err)
-{
-	struct strbuf box = STRBUF_INIT, name = STRBUF_INIT;
-	struct strbuf sender = STRBUF_INIT;
-	int rc = mimehdr_parse_from(c->o->cfg->digest.from, &name, &sender,
-				    err);
-
-	if (!rc)
-		rc = mbox_append(&box, sender.buf, c->o->now_ms / 1000,
-				 msg->buf, msg->len, err);
-	if (!rc && strbuf_write_fd(&box, c->o->out_fd))
-		rc = dg_errf(err, DG_EIO, "cannot write %s's digest: %s",
-			     ju->user->mail, strerror(errno));
-	strbuf_release(&box);
-	strbuf_release(&name);
-	strbuf_release(&sender);
-	return rc;
-}
-
 void job_say(enum logging_level level, const char *user, const char *date,
 	     const char *outcome, const char *reason, const char *fmt, ...)
 {
@@ -667,7 +641,8 @@ static int send_user(struct job_ctx *c, struct job_user *ju,
 	if (!rc && c->queued)
 		rc = deliver_poll(c->deliver, 0, err);
 	else if (!rc && !c->o->dry_run)
-		rc = deliver_stdout(c, ju, &msg, err);
+		rc = deliver_stdout(c->o->cfg, c->o->out_fd, c->o->now_ms,
+				    ju->user->mail, &msg, err);
 	strbuf_release(&msg);
 	strbuf_release(&id);
 	if (rc)
@@ -1178,7 +1153,8 @@ static int resend_user(struct job_ctx *c, const struct cal_user *u,
 					     : 1,
 				   &msg, &id, err);
 	if (!rc && !c->queued) {
-		rc = deliver_stdout(c, &ju, &msg, err);
+		rc = deliver_stdout(c->o->cfg, c->o->out_fd, c->o->now_ms,
+				    u->mail, &msg, err);
 		sum->sent += !rc;
 	} else if (!rc) {
 		rc = queue_put(c->store, u->mail, ju.target.date, "resend",
