@@ -115,7 +115,8 @@ def relay_figures(relay, t0):
 def one_size(args, n, work):
     roster = os.path.join(work, f"roster-{n}.csv")
     srv = GraphServer("--seed", args.seed, "--write-roster", roster,
-                      "--latency-ms", args.latency_ms, generate=n)
+                      "--latency-ms", args.latency_ms, generate=n,
+                      start_timeout=max(30, n // 200))
     relay = None
     out = {"users": n, "mode": args.mode}
     keys = {"roster__file": toml_str(roster)}
