@@ -67,6 +67,7 @@ PARTS = {
     "smtp_pool": "smtp",
     "job_int": "job",
     "job_retry": "job",
+    "compose_pool": "compose",
     "job_ctx": "job",
     "job_user": "job",
     "job_report": "job",
