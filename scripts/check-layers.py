@@ -24,6 +24,7 @@ LAYERS = [
     ("base", 0, """
         err logging strbuf text hmap clock tz secret config store toml
         mustache calendar runlock interrupt i18n linktoken prefs metrics
+        history
         textclean meetlink
     """),
     ("source", 1, """
