@@ -52,6 +52,7 @@ struct job_ctx {
 	unsigned char unsub_key[crypto_auth_KEYBYTES];
 	struct directory *dir;    /* who addresses are; the lists found */
 	struct job_stream *stream; /* job_run(): the users in flight */
+	bool history;             /* a real run records whom readers met */
 };
 
 /* One user's digest on its way through the flow. */
@@ -189,6 +190,37 @@ static int profile_choice(const char *address, const struct prefs *p,
 }
 
 /*
+ * The run keeps [history] days: a failure to delete old rows is told,
+ * and the run goes on (the next run deletes them).
+ */
+static void history_prune_now(struct job_ctx *c)
+{
+	struct dg_err err = DG_ERR_INIT;
+
+	if (job_history_prune(c->store, c->o->cfg, c->o->now_ms, &err))
+		logging_warn("history: %s", err.msg);
+}
+
+/*
+ * The day the run fetched for a reader, into the history (day NULL: a
+ * day with nobody met). A failure is told; the digest goes on.
+ */
+static void history_record(struct job_ctx *c, const struct job_user *ju,
+			   const struct plan_day *day)
+{
+	struct dg_err err = DG_ERR_INIT;
+
+	if (!c->history)
+		return;
+	if (job_history_record(c->store, c->dir, ju->user->mail,
+			       ju->target.date, day,
+			       day ? ju->attendees : NULL, c->o->now_ms,
+			       &err))
+		logging_warn("%s %s: history: %s", ju->user->mail,
+			     ju->target.date, err.msg);
+}
+
+/*
  * Open what a run shares. deliver: a real run (not a preview, not a dry
  * run), which takes the store's lock and prepares delivery.
  */
@@ -229,6 +261,9 @@ static int job_ctx_open(struct job_ctx *c, const struct job_opts *o,
 		rc = source_users(c->source, &c->users, err);
 	if (!rc)
 		rc = open_directory(c, err);
+	c->history = deliver && !o->dry_run && cfg->history.days > 0;
+	if (!rc && deliver && !o->dry_run)
+		history_prune_now(c);
 	return rc;
 }
 
@@ -892,6 +927,8 @@ static void finish(struct job_ctx *c, struct job_user *ju)
 	struct dg_err err = DG_ERR_INIT;
 	int rc = weigh_day(c, ju, &err);
 
+	if (!rc)
+		history_record(c, ju, &ju->day);
 	if (!rc && ju->skip_reason)
 		report_skip(c, ju, sum);
 	else if (rc || send_user(c, ju, sum, &err))
@@ -920,6 +957,7 @@ static void on_events(struct job_ctx *c, struct job_user *ju)
 	int rc = build_day(c, ju, &err);
 
 	if (!rc && ju->skip_reason) {
+		history_record(c, ju, NULL);
 		report_skip(c, ju, sum);
 		user_done(c, ju);
 		return;

@@ -8,9 +8,13 @@
 
 #include <stdint.h>
 
+#include "config.h"
 #include "deliver.h"
+#include "directory.h"
 #include "job.h"
 #include "logging.h"
+#include "match.h"
+#include "plan.h"
 #include "store.h"
 
 /*
@@ -35,5 +39,34 @@ void job_say(enum logging_level level, const char *user, const char *date,
 /* "user date: deferred (next try <UTC time>): why", a warning. */
 void job_log_deferred(const char *user, const char *date, int64_t next,
 		      const char *why);
+
+/* ---- the history (job_history.c) ---- */
+
+/* A meeting with more people than this says nothing of whom one meets. */
+#define JOB_HISTORY_MAX_PEOPLE 40
+
+/*
+ * The address under which the history knows attendee a: the roster
+ * person's email, else the tenant user's mail; NULL for anyone else (a
+ * guest, a room). Borrowed from a or dir.
+ */
+const char *job_history_key(const struct directory *dir,
+			    const struct match_attendee *a);
+
+/*
+ * Record reader's day: the people of day's meetings (attendees: day->n
+ * lists, same order; day NULL: a day with nobody met), replacing what
+ * was recorded for (reader, date) before.
+ */
+int job_history_record(struct store *st, const struct directory *dir,
+		       const char *reader, const char *date,
+		       const struct plan_day *day,
+		       const struct match_list *attendees, int64_t now_ms,
+		       struct dg_err *err) __attribute__((warn_unused_result));
+
+/* Delete the history older than [history] days before now's UTC date. */
+int job_history_prune(struct store *st, const struct config *cfg,
+		      int64_t now_ms, struct dg_err *err)
+	__attribute__((warn_unused_result));
 
 #endif

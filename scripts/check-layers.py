@@ -66,6 +66,8 @@ PARTS = {
     "smtp_pool": "smtp",
     "job_int": "job",
     "job_retry": "job",
+    "job_history": "job",
+    "job_backfill": "job",
     "source_graph": "source",
     "serve_int": "serve",
     "serve_page": "serve",
