@@ -53,6 +53,7 @@ struct job_ctx {
 	struct directory *dir;    /* who addresses are; the lists found */
 	struct job_stream *stream; /* job_run(): the users in flight */
 	bool history;             /* a real run records whom readers met */
+	struct job_history_hidden hidden; /* profiles hidden by choice */
 };
 
 /* One user's digest on its way through the flow. */
@@ -71,10 +72,12 @@ struct job_user {
 	struct strbuf prefs_url; /* and the footer's preferences link */
 	enum { AT_MAILBOX, AT_EVENTS, AT_LISTS } stage; /* what it waits for */
 	const struct job_opts *opts; /* the run's, for the locale */
+	struct job_history hist;     /* relationship context (job_history.c) */
 };
 
 static void job_user_release(struct job_user *ju)
 {
+	job_history_release(&ju->hist, ju->have_day ? ju->day.n : 0);
 	if (ju->attendees)
 		for (size_t i = 0; i < ju->day.n; i++)
 			match_list_release(&ju->attendees[i]);
@@ -91,6 +94,7 @@ static void job_user_release(struct job_user *ju)
 static void job_ctx_release(struct job_ctx *c)
 {
 	directory_close(c->dir);
+	job_history_hidden_release(&c->hidden);
 	render_close(c->engine);
 	deliver_close(c->deliver);
 	sodium_memzero(c->unsub_key, sizeof(c->unsub_key));
@@ -246,6 +250,8 @@ static int job_ctx_open(struct job_ctx *c, const struct job_opts *o,
 	if (!rc)
 		rc = prefs_each(c->store, profile_choice, &c->roster, err);
 	if (!rc)
+		rc = job_history_hidden_load(c->store, &c->hidden, err);
+	if (!rc)
 		rc = render_open(cfg->digest.templates, cfg->digest.subject,
 				 &c->engine, err);
 	if (!rc)
@@ -380,6 +386,33 @@ static int build_day(struct job_ctx *c, struct job_user *ju,
 }
 
 /*
+ * The relationship context of the digest, from the history before its
+ * day. A history that cannot be read leaves the lines out, with a
+ * warning: the digest goes on.
+ */
+static void history_context(struct job_ctx *c, struct job_user *ju)
+{
+	struct dg_err err = DG_ERR_INIT;
+	struct job_history_in in = {
+		.dir = c->dir,
+		.hidden = &c->hidden,
+		.user = ju->user,
+		.target = &ju->target,
+		.day = &ju->day,
+		.attendees = ju->attendees,
+		.working_days = ju->prefs.days ? ju->prefs.days
+				: ju->mailbox.has_working_days
+					? ju->mailbox.working_days
+					: 0,
+		.days = c->o->cfg->history.days,
+	};
+
+	if (job_history_context(c->store, &in, &ju->hist, &err))
+		logging_warn("%s %s: history: %s", ju->user->mail,
+			     ju->target.date, err.msg);
+}
+
+/*
  * The day's people, matched; then whether the day is worth a digest by
  * [digest] send_when (ju->skip_reason says why not).
  */
@@ -394,6 +427,8 @@ static int weigh_day(struct job_ctx *c, struct job_user *ju,
 			c->o->cfg->digest.send_when == CONFIG_SEND_MEETINGS
 				? PLAN_SEND_MEETINGS
 				: PLAN_SEND_PROFILES);
+	if (!rc && !ju->skip_reason)
+		history_context(c, ju);
 	return rc;
 }
 
@@ -468,6 +503,7 @@ static struct render_input render_input_of(const struct job_user *ju)
 {
 	struct render_input in = {
 		.locale = reader_locale(ju),
+		.history = ju->hist.ready ? &ju->hist.out : NULL,
 		.user = ju->user,
 		.target = &ju->target,
 		.day = ju->have_day && !ju->skip_reason ? &ju->day : NULL,

@@ -205,10 +205,17 @@ static int backfill_day(struct backfill *b, struct backfill_user *bu,
 	struct plan_day day = PLAN_DAY_INIT;
 	struct match_list *lists = NULL;
 	struct plan_target t;
-	int rc = target_of(b, bu, date, false, &t, err);
+	logging_fn *was;
+	void *was_ctx;
+	int rc;
 
+	logging_get_routine(&was, &was_ctx);
+	/* the zone's warnings were told for today: not once a day */
+	logging_set_routine(NULL, NULL);
+	rc = target_of(b, bu, date, false, &t, err);
 	if (!rc)
 		rc = plan_day(&t, events, &day, err);
+	logging_set_routine(was, was_ctx);
 	if (!rc) {
 		lists = calloc(day.n ? day.n : 1, sizeof(*lists));
 		if (!lists)

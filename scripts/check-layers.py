@@ -51,6 +51,7 @@ PARTS = {
     "graph_int": "graph",
     "render_int": "render",
     "render_day": "render",
+    "render_history": "render",
     "render_model": "render",
     "render_people": "render",
     "graph_answer": "graph",
