@@ -156,6 +156,8 @@ struct render_about {
 	bool hidden_by_roster; /* hidden, and by the roster's choice */
 	const char *const *groups; /* group lines of their day; borrowed */
 	size_t ngroups;
+	/* [history] days: relationship lines may name them; 0: history off */
+	unsigned history_days;
 };
 
 enum render_about_format {

@@ -155,3 +155,27 @@ int render_add_history_week(struct render_engine *e, json_object *m,
 	}
 	return render_put(m, "people_most", most);
 }
+
+int render_add_history_about(struct render_engine *e, json_object *m,
+			     const struct render_about *a, bool shown)
+{
+	(void)e;
+	json_object *h;
+	bool hidden = a->hidden || (a->person && !render_usable(a->person));
+	int rc;
+
+	if (!a->history_days)
+		return render_put(m, "history", NULL);
+	h = json_object_new_object();
+	rc = h ? 0 : DG_ENOMEM;
+	/* no reader's locale here: no plural categories either */
+	rc = rc ? rc : render_put(h, "days",
+				  json_object_new_int((int)a->history_days));
+	rc = rc ? rc : render_put(h, "named", json_object_new_boolean(!hidden));
+	rc = rc ? rc : render_put(h, "most", json_object_new_boolean(shown));
+	if (rc) {
+		json_object_put(h);
+		return rc;
+	}
+	return render_put(m, "history", h);
+}

@@ -265,6 +265,24 @@ try:
     check("Erstes Treffen mit Pat Kim." in text(r.stdout),
           "in German too", text(r.stdout)[:2000])
 
+    # -- privacy: a profile hidden by the person's own choice ----------
+    r = s.run("prefs", "--user", PAT, "--profile", "hidden")
+    check(r.returncode == 0, "Pat hides his profile", text(r.stderr))
+    r, m = preview(s, 24)
+    first, often, most = lines(m)
+    check(r.returncode == 0 and not first and "Pat Kim" not in json.dumps(
+        [x.get("first_meeting") for x in m.get("meetings", [])]),
+          "then no first-meeting line names him", first)
+    r = s.run("about", "--user", PAT)
+    check(r.returncode == 0 and "none names you" in text(r.stdout),
+          "digest about tells him no relationship line names him",
+          text(r.stdout)[-600:])
+    r = s.run("about", "--user", OMER)
+    check(r.returncode == 0 and "First meeting with Ömer Yılmaz." in
+          text(r.stdout) and "People you meet most" in text(r.stdout),
+          "digest about lists the relationship lines that may name Ömer",
+          text(r.stdout)[-800:])
+
     # -- counts once, retention, forget --------------------------------
     before = rows(s, "SELECT sum(meetings) FROM history WHERE reader = ?",
                   ZOE)
