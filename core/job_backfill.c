@@ -101,16 +101,6 @@ static void backfill_close(struct backfill *b)
 	runlock_release(b->lock);
 }
 
-static bool selected(const struct job_opts *o, const struct cal_user *u)
-{
-	if (!o->users)
-		return true;
-	for (size_t i = 0; i < o->nusers; i++)
-		if (directory_is_self(u, o->users[i]))
-			return true;
-	return false;
-}
-
 static struct plan_opts plan_opts_of(const struct backfill *b,
 				     const char *date, bool opted_out)
 {
@@ -357,7 +347,7 @@ static int backfill_all(struct backfill *b, struct job_backfill_summary *sum,
 		while (n < cap && next < b->users.n) {
 			const struct cal_user *u = &b->users.v[next++];
 
-			if (selected(b->o, u))
+			if (job_selected(b->o, u))
 				w[n++].user = u;
 		}
 		if (n)
