@@ -150,7 +150,21 @@ static const char *const migrations[] = {
 	"  DEFAULT 'visible' CHECK (profile IN ('visible', 'hidden'));",
 
 	/*
-	 * 7: whom each reader met, day by day (core/history.h): identities,
+	 * 7: a message's bytes in a table of their own, written once. A
+	 * queue row changes with each step of its delivery (sending, sent,
+	 * its last reply), and SQLite writes a whole row again when its
+	 * size changes: with the body inside, every verdict rewrote tens of
+	 * pages of message. The queue row is now a few dozen bytes.
+	 */
+	"CREATE TABLE queue_bodies ("
+	"  id      INTEGER PRIMARY KEY REFERENCES queue(id),"
+	"  message BLOB NOT NULL"
+	");"
+	"INSERT INTO queue_bodies(id, message) SELECT id, message FROM queue;"
+	"ALTER TABLE queue DROP COLUMN message;",
+
+	/*
+	 * 8: whom each reader met, day by day (core/history.h): identities,
 	 * dates and counts only. history_days says a day was recorded, even
 	 * with nobody met; addresses are lowercase.
 	 */
