@@ -148,6 +148,42 @@ static const char *const migrations[] = {
 	"  CHECK (digest IN (0, 1));"
 	"ALTER TABLE people ADD COLUMN profile TEXT NOT NULL"
 	"  DEFAULT 'visible' CHECK (profile IN ('visible', 'hidden'));",
+
+	/*
+	 * 7: a message's bytes in a table of their own, written once. A
+	 * queue row changes with each step of its delivery (sending, sent,
+	 * its last reply), and SQLite writes a whole row again when its
+	 * size changes: with the body inside, every verdict rewrote tens of
+	 * pages of message. The queue row is now a few dozen bytes.
+	 */
+	"CREATE TABLE queue_bodies ("
+	"  id      INTEGER PRIMARY KEY REFERENCES queue(id),"
+	"  message BLOB NOT NULL"
+	");"
+	"INSERT INTO queue_bodies(id, message) SELECT id, message FROM queue;"
+	"ALTER TABLE queue DROP COLUMN message;",
+
+	/*
+	 * 8: whom each reader met, day by day (core/history.h): identities,
+	 * dates and counts only. history_days says a day was recorded, even
+	 * with nobody met; addresses are lowercase.
+	 */
+	"CREATE TABLE history_days ("
+	"  reader      TEXT NOT NULL COLLATE NOCASE,"
+	"  date        TEXT NOT NULL CHECK (length(date) = 10),"
+	"  recorded_at INTEGER NOT NULL,"
+	"  PRIMARY KEY (reader, date)"
+	") WITHOUT ROWID;"
+	"CREATE INDEX history_days_date ON history_days(date);"
+	"CREATE TABLE history ("
+	"  reader   TEXT NOT NULL COLLATE NOCASE,"
+	"  date     TEXT NOT NULL CHECK (length(date) = 10),"
+	"  person   TEXT NOT NULL COLLATE NOCASE,"
+	"  meetings INTEGER NOT NULL CHECK (meetings > 0),"
+	"  PRIMARY KEY (reader, date, person)"
+	") WITHOUT ROWID;"
+	"CREATE INDEX history_person ON history(person);"
+	"CREATE INDEX history_date ON history(date);",
 };
 
 #define STORE_VERSION ((int)(sizeof(migrations) / sizeof(migrations[0])))
