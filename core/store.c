@@ -184,6 +184,12 @@ static const char *const migrations[] = {
 	") WITHOUT ROWID;"
 	"CREATE INDEX history_person ON history(person);"
 	"CREATE INDEX history_date ON history(date);",
+
+	/*
+	 * 9: whether a reader met one person lately is one index probe
+	 * (history_known), not a walk over all the reader's days.
+	 */
+	"CREATE INDEX history_reader_person ON history(reader, person, date);",
 };
 
 #define STORE_VERSION ((int)(sizeof(migrations) / sizeof(migrations[0])))
