@@ -76,9 +76,11 @@ def seed(db_path, days=60, per_day=8, seed_=1):
             for p in rng.sample(mails, min(per_day, len(mails))):
                 if p != reader:
                     rows.append((reader, date, p, rng.randint(1, 3)))
-    db.executemany("INSERT OR IGNORE INTO history_days VALUES (?,?,?)",
+    db.executemany("INSERT OR IGNORE INTO history_days(reader, date, "
+                   "recorded_at) VALUES (?,?,?)",
                    day_rows)
-    db.executemany("INSERT OR IGNORE INTO history VALUES (?,?,?,?)", rows)
+    db.executemany("INSERT OR IGNORE INTO history(reader, date, person, "
+                   "meetings) VALUES (?,?,?,?)", rows)
     db.commit()
     db.close()
     return len(rows)

@@ -228,11 +228,22 @@ int job_history_prune(struct store *st, const struct config *cfg,
 	size_t deleted = 0;
 	int rc;
 
+	char *done = NULL;
+
 	clock_format_utc(now_ms, today, sizeof(today));
 	today[10] = '\0';
 	if (history_date_add(today, -(int)cfg->history.days, before))
 		return dg_errf(err, DG_EINVAL, "bad clock for the history");
+	/* the first run of a day prunes; the others find it done */
+	if (!store_meta_get(st, "history_pruned_before", &done, err) &&
+	    !strcmp(done, before)) {
+		free(done);
+		return 0;
+	}
+	free(done);
 	rc = history_prune(st, before, &deleted, err);
+	if (!rc)
+		rc = store_meta_set(st, "history_pruned_before", before, err);
 	if (!rc && deleted)
 		logging_info("history: %zu rows older than %s deleted "
 			     "([history] days = %ld)",
