@@ -24,7 +24,7 @@ LAYERS = [
     ("base", 0, """
         err logging strbuf text hmap clock tz secret config store toml
         mustache calendar runlock interrupt i18n linktoken prefs metrics
-        textclean meetlink
+        textclean meetlink workhours
     """),
     ("source", 1, """
         graph graphjson auth users users_sync fixtures source
@@ -34,7 +34,7 @@ LAYERS = [
         mime mimehdr queue deliver smtp maildir mbox unsubscribe
     """),
     ("stages", 2, """
-        plan match directory render compose
+        plan match directory render compose hours conflicts
     """),
     ("job", 3, """
         job status about serve
