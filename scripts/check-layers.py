@@ -50,6 +50,8 @@ PARTS = {
     "graph_int": "graph",
     "render_int": "render",
     "render_day": "render",
+    "render_model": "render",
+    "render_people": "render",
     "graph_answer": "graph",
     "graphjson_int": "graphjson",
     "graphjson_auth": "graphjson",
