@@ -16,6 +16,7 @@
 #include "deliver.h"
 #include "directory.h"
 #include "hmap.h"
+#include "hours.h"
 #include "i18n.h"
 #include "linktoken.h"
 #include "logging.h"
@@ -51,6 +52,7 @@ struct job_ctx {
 	bool has_unsub_key;
 	unsigned char unsub_key[crypto_auth_KEYBYTES];
 	struct directory *dir;    /* who addresses are; the lists found */
+	struct hours_book *hours; /* everyone's working hours, for the run */
 	struct job_stream *stream; /* job_run(): the users in flight */
 };
 
@@ -63,6 +65,7 @@ struct job_user {
 	struct plan_day day;
 	bool have_day;
 	struct match_list *attendees; /* day.n of them */
+	struct hours_notes *hours;    /* day.n of them, or NULL */
 	const struct roster_person *self;
 	const char *skip_reason;
 	struct prefs prefs;      /* the user's own choices (prefs.h) */
@@ -78,6 +81,10 @@ static void job_user_release(struct job_user *ju)
 		for (size_t i = 0; i < ju->day.n; i++)
 			match_list_release(&ju->attendees[i]);
 	free(ju->attendees);
+	if (ju->hours)
+		for (size_t i = 0; i < ju->day.n; i++)
+			hours_notes_release(&ju->hours[i]);
+	free(ju->hours);
 	if (ju->have_day)
 		plan_day_release(&ju->day);
 	cal_event_list_release(&ju->events);
@@ -89,6 +96,7 @@ static void job_user_release(struct job_user *ju)
 
 static void job_ctx_release(struct job_ctx *c)
 {
+	hours_book_close(c->hours);
 	directory_close(c->dir);
 	render_close(c->engine);
 	deliver_close(c->deliver);
@@ -229,6 +237,10 @@ static int job_ctx_open(struct job_ctx *c, const struct job_opts *o,
 		rc = source_users(c->source, &c->users, err);
 	if (!rc)
 		rc = open_directory(c, err);
+	/* a real run keeps what each mailbox says of its hours */
+	if (!rc)
+		rc = hours_book_open(c->store, deliver && !o->dry_run,
+				     o->now_ms, &c->hours, err);
 	return rc;
 }
 
@@ -285,6 +297,21 @@ static int opted_out(struct job_ctx *c, const struct job_user *ju, bool *out,
 }
 
 /*
+ * What u's mailbox says of u's hours, for colleagues' digests: kept for
+ * the run (and the next). A store that cannot keep it costs a warning,
+ * never u's own digest.
+ */
+static void learn_hours(struct job_ctx *c, const struct cal_user *u,
+			const struct cal_mailbox *mb)
+{
+	struct dg_err err = DG_ERR_INIT;
+
+	if (hours_book_learn(c->hours, u, mb, &err))
+		logging_warn("%s: cannot keep the working hours: %s", u->mail,
+			     err.msg);
+}
+
+/*
  * The user's target day, or the reason they get no digest. Returns 0
  * with ju->skip_reason set when there is none, for a reason.
  */
@@ -302,6 +329,8 @@ static int build_target(struct job_ctx *c, const struct cal_user *u,
 	rc = opted_out(c, ju, &out, err);
 	if (!rc)
 		rc = source_mailbox(c->source, u, &ju->mailbox, err);
+	if (!rc)
+		learn_hours(c, u, &ju->mailbox);
 	if (!rc) {
 		struct plan_opts po = {
 			.now_ms = o->now_ms,
@@ -344,6 +373,30 @@ static int build_day(struct job_ctx *c, struct job_user *ju,
 	return 0;
 }
 
+static const char *reader_locale(const struct job_user *ju);
+
+/*
+ * For each meeting the digest shows, the attendees it falls outside the
+ * working hours of (core/hours.h): no Graph request, the run's book.
+ */
+static int hours_of_day(struct job_ctx *c, struct job_user *ju,
+			struct dg_err *err)
+{
+	struct hours_reader r = { .zone = ju->target.zone,
+				  .locale = reader_locale(ju) };
+	size_t n = ju->day.n < RENDER_MAX_MEETINGS ? ju->day.n
+						    : RENDER_MAX_MEETINGS;
+	int rc = 0;
+
+	ju->hours = calloc(ju->day.n ? ju->day.n : 1, sizeof(*ju->hours));
+	if (!ju->hours)
+		return dg_errf(err, DG_ENOMEM, "out of memory");
+	for (size_t i = 0; !rc && i < n; i++)
+		rc = hours_meeting(c->hours, c->dir, &r, &ju->day.meetings[i],
+				   &ju->attendees[i], &ju->hours[i], err);
+	return rc;
+}
+
 /*
  * The day's people, matched; then whether the day is worth a digest by
  * [digest] send_when (ju->skip_reason says why not).
@@ -359,6 +412,8 @@ static int weigh_day(struct job_ctx *c, struct job_user *ju,
 			c->o->cfg->digest.send_when == CONFIG_SEND_MEETINGS
 				? PLAN_SEND_MEETINGS
 				: PLAN_SEND_PROFILES);
+	if (!rc && !ju->skip_reason)
+		rc = hours_of_day(c, ju, err);
 	return rc;
 }
 
@@ -444,6 +499,7 @@ static struct render_input render_input_of(const struct job_user *ju)
 			ju->opts ? (size_t)ju->opts->cfg->digest
 						     .max_people_per_meeting
 				 : 0,
+		.hours = ju->hours,
 	};
 	return in;
 }

@@ -19,6 +19,7 @@
 
 #include "calendar.h"
 #include "err.h"
+#include "hours.h"
 #include "match.h"
 #include "plan.h"
 #include "roster.h"
@@ -41,6 +42,12 @@ struct render_input {
 	size_t max_people_per_meeting;
 	/* the reader's locale (i18n_choose()); NULL: target->locale */
 	const char *locale;
+	/*
+	 * Other people's hours (core/hours.h): day->n entries in the order
+	 * of day->meetings, the attendees a meeting falls outside the
+	 * working hours of; NULL: none known.
+	 */
+	const struct hours_notes *hours;
 };
 
 /*

@@ -50,6 +50,7 @@ PARTS = {
     "graph_int": "graph",
     "render_int": "render",
     "render_day": "render",
+    "render_hours": "render",
     "render_model": "render",
     "render_people": "render",
     "graph_answer": "graph",
