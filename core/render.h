@@ -25,6 +25,7 @@
 #include "roster.h"
 #include "mustache.h"
 #include "strbuf.h"
+#include "workhours.h"
 
 /* Templates compiled once for a run. */
 struct render_engine;
@@ -131,6 +132,8 @@ struct render_about {
 	bool hidden_by_roster; /* hidden, and by the roster's choice */
 	const char *const *groups; /* group lines of their day; borrowed */
 	size_t ngroups;
+	/* their working week as a run last stored it; NULL: none known */
+	const struct workhours *hours;
 };
 
 enum render_about_format {

@@ -10,10 +10,13 @@
 #include "render.h"
 #include "render_int.h"
 
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "conflicts.h"
 #include "i18n.h"
+#include "tz.h"
 
 static json_object *note_object(const struct hours_note *n,
 				const struct match_list *l)
@@ -199,4 +202,121 @@ int render_add_relations(struct render_engine *e, json_object *model,
 			       in && in->hours ? &in->hours[i] : NULL,
 			       in && in->attendees ? &in->attendees[i] : NULL);
 	return rc ? rc : add_conflicts(e, model, in, err);
+}
+
+/* ---- digest about ---- */
+
+static void hhmm(int min, char buf[8])
+{
+	snprintf(buf, 8, "%02d:%02d", (min / 60) % 24, min % 60);
+}
+
+/* The city of zone name (Windows or IANA) in English; NULL: none. */
+static int city_of(const char *name, char **city, struct dg_err *err)
+{
+	struct tz_label *l = NULL;
+	char *iana = NULL;
+	int rc;
+
+	*city = NULL;
+	if (!name || tz_resolve(name, &iana))
+		return 0;
+	rc = tz_label_open(iana, "en-US", TZ_LABEL_CITY, &l, err);
+	rc = rc ? rc : tz_label(l, 0, city, err);
+	tz_label_close(l);
+	free(iana);
+	if (!rc && !**city) {
+		free(*city);
+		*city = NULL;
+	}
+	return rc;
+}
+
+/* The lines of partials/hours.txt for a meeting an hour after hours. */
+static int example_lines(struct render_engine *e, const struct render_about *a,
+			 const char *city, json_object *lines,
+			 struct dg_err *err)
+{
+	const struct workhours *w = a->hours;
+	json_object *meeting = json_object_new_object();
+	json_object *list = json_object_new_array();
+	json_object *note = json_object_new_object();
+	char *first = render_first_name(a->person && *a->person->name
+						? a->person->name
+						: a->email);
+	struct strbuf out = STRBUF_INIT;
+	char at[8];
+	int rc = meeting && list && note && first ? 0 : DG_ENOMEM;
+
+	hhmm(w->end_min + 60, at);
+	rc = rc ? rc : render_put_str(note, "name", first);
+	rc = rc ? rc : render_put_str(note, "city", city);
+	rc = rc ? rc : render_put_str(note, "local_time", at);
+	rc = rc ? rc : render_put(note, "day_off", json_object_new_boolean(0));
+	if (!rc) {
+		rc = render_push(list, note);
+		note = NULL;
+	}
+	if (!rc) {
+		rc = render_put(meeting, "after_hours", list);
+		list = NULL;
+	}
+	rc = rc ? rc : render_put(meeting, "outside_hours",
+				  json_object_new_boolean(1));
+	rc = rc ? rc : render_file(e, "partials/hours.txt", meeting, &out, err);
+	for (char *p = out.buf, *nl; !rc && p && *p; p = nl ? nl + 1 : NULL) {
+		nl = strchr(p, '\n');
+		if (nl)
+			*nl = '\0';
+		if (*p)
+			rc = render_push(lines, json_object_new_string(p));
+		if (!nl)
+			break;
+	}
+	json_object_put(note);
+	json_object_put(list);
+	json_object_put(meeting);
+	strbuf_release(&out);
+	free(first);
+	return rc == DG_ENOTFOUND ? 0 : rc;
+}
+
+int render_about_hours(struct render_engine *e, json_object *model,
+		       const struct render_about *a, struct dg_err *err)
+{
+	const struct workhours *w = a->hours;
+	bool hidden = a->hidden ||
+		      (a->person && (a->person->hidden || a->person->opt_out));
+	json_object *h, *lines;
+	char *city = NULL;
+	char start[8], end[8];
+	int rc = render_put(model, "hours_hidden",
+			    json_object_new_boolean(hidden));
+
+	if (rc || hidden || !w || w->start_min < 0 || w->end_min < 0 ||
+	    w->start_min == w->end_min)
+		return rc;
+	h = json_object_new_object();
+	lines = json_object_new_array();
+	rc = h && lines ? 0 : DG_ENOMEM;
+	rc = rc ? rc : city_of(w->time_zone ? w->time_zone : w->work_zone,
+			       &city, err);
+	hhmm(w->start_min, start);
+	hhmm(w->end_min, end);
+	rc = rc ? rc : render_put_str(h, "zone", w->time_zone);
+	rc = rc ? rc : render_put_str(h, "city", city);
+	rc = rc ? rc : render_put_str(h, "start", start);
+	rc = rc ? rc : render_put_str(h, "end", end);
+	rc = rc ? rc : example_lines(e, a, city, lines, err);
+	if (!rc) {
+		rc = render_put(h, "lines", lines);
+		lines = NULL;
+	}
+	free(city);
+	json_object_put(lines);
+	if (rc) {
+		json_object_put(h);
+		return rc;
+	}
+	return render_put(model, "hours", h);
 }

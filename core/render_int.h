@@ -203,6 +203,15 @@ int render_add_relations(struct render_engine *e, json_object *model,
 			 json_object *meetings, const struct render_input *in,
 			 struct dg_err *err);
 
+/*
+ * Of render_about()'s model: hours_hidden (their hours are never told),
+ * and hours {zone, city, start, end, lines[]}: the lines a colleague's
+ * digest shows for a meeting after their working day (partials/hours.txt
+ * with an example time), when a run stored their week.
+ */
+int render_about_hours(struct render_engine *e, json_object *model,
+		       const struct render_about *a, struct dg_err *err);
+
 /* The model of render_about(). *out is yours: json_object_put. */
 int render_about_model(struct render_engine *e, const struct render_about *a,
 		       json_object **out, struct dg_err *err);

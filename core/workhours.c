@@ -54,8 +54,8 @@ bool workhours_equal(const struct workhours *a, const struct workhours *b)
 	       a->start_min == b->start_min && a->end_min == b->end_min;
 }
 
-int workhours_load(struct store *st, const char *user_id,
-		   struct workhours *out, bool *found, struct dg_err *err)
+static int load(struct store *st, const char *sql, const char *key,
+		struct workhours *out, bool *found, struct dg_err *err)
 {
 	const char *what = "cannot read working hours";
 	sqlite3_stmt *stmt = NULL;
@@ -63,13 +63,10 @@ int workhours_load(struct store *st, const char *user_id,
 
 	*out = (struct workhours)WORKHOURS_INIT;
 	*found = false;
-	rc = store_db_prepare(st,
-			      "SELECT time_zone, work_zone, days, start_min, "
-			      "end_min FROM work_hours WHERE user_id = ?1",
-			      &stmt, what, err);
+	rc = store_db_prepare(st, sql, &stmt, what, err);
 	if (rc)
 		return rc;
-	sqlite3_bind_text(stmt, 1, user_id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 1, key, -1, SQLITE_STATIC);
 	step = sqlite3_step(stmt);
 	if (step == SQLITE_ROW) {
 		*found = true;
@@ -96,6 +93,25 @@ int workhours_load(struct store *st, const char *user_id,
 		*found = false;
 	}
 	return rc;
+}
+
+int workhours_load(struct store *st, const char *user_id,
+		   struct workhours *out, bool *found, struct dg_err *err)
+{
+	return load(st,
+		    "SELECT time_zone, work_zone, days, start_min, end_min "
+		    "FROM work_hours WHERE user_id = ?1",
+		    user_id, out, found, err);
+}
+
+int workhours_load_mail(struct store *st, const char *mail,
+			struct workhours *out, bool *found, struct dg_err *err)
+{
+	return load(st,
+		    "SELECT time_zone, work_zone, days, start_min, end_min "
+		    "FROM work_hours WHERE mail = ?1 "
+		    "ORDER BY updated_at DESC LIMIT 1",
+		    mail, out, found, err);
 }
 
 int workhours_save(struct store *st, const char *user_id, const char *mail,

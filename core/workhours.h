@@ -66,6 +66,11 @@ int workhours_load(struct store *st, const char *user_id,
 		   struct workhours *out, bool *found, struct dg_err *err)
 	__attribute__((warn_unused_result));
 
+/* The same for the user whose mail is mail (any case): the latest row. */
+int workhours_load_mail(struct store *st, const char *mail,
+			struct workhours *out, bool *found, struct dg_err *err)
+	__attribute__((warn_unused_result));
+
 /* Free what w holds; w is then as after WORKHOURS_INIT. */
 void workhours_release(struct workhours *w);
 
