@@ -78,6 +78,12 @@ struct zone {
 	struct tz *tz;
 };
 
+/* A zone name as Graph wrote it ("Nepal Standard Time"), resolved once. */
+struct alias {
+	char *name;       /* the key */
+	struct zone *zone; /* NULL: a zone ICU does not know */
+};
+
 /* The labels of one zone in one locale. */
 struct labels {
 	char *key; /* locale "\n" zone */
@@ -91,6 +97,7 @@ struct hours_book {
 	int64_t now_ms;
 	struct hmap people; /* user id -> struct person */
 	struct hmap zones;  /* IANA id -> struct zone */
+	struct hmap aliases; /* zone name as given -> struct alias */
 	struct hmap labels; /* locale "\n" zone -> struct labels */
 	struct hmap hidden; /* address -> itself (owned): hidden by choice */
 };
@@ -127,6 +134,7 @@ int hours_book_open(struct store *st, bool save, int64_t now_ms,
 	b->now_ms = now_ms;
 	hmap_init(&b->people, 0);
 	hmap_init(&b->zones, 0);
+	hmap_init(&b->aliases, 0);
 	hmap_init(&b->labels, 0);
 	hmap_init(&b->hidden, HMAP_NOCASE);
 	rc = st ? prefs_each(st, note_hidden, b, err) : 0;
@@ -164,6 +172,13 @@ void hours_book_close(struct hours_book *b)
 		free(z);
 	}
 	pos = 0;
+	while ((e = hmap_next(&b->aliases, &pos))) {
+		struct alias *a = e->value;
+
+		free(a->name);
+		free(a);
+	}
+	pos = 0;
 	while ((e = hmap_next(&b->labels, &pos))) {
 		struct labels *l = e->value;
 
@@ -178,6 +193,7 @@ void hours_book_close(struct hours_book *b)
 		free(e->value);
 	hmap_release(&b->people);
 	hmap_release(&b->zones);
+	hmap_release(&b->aliases);
 	hmap_release(&b->labels);
 	hmap_release(&b->hidden);
 	free(b);
@@ -188,12 +204,9 @@ bool hours_book_hidden(const struct hours_book *b, const char *address)
 	return address && hmap_get(&b->hidden, address);
 }
 
-/*
- * The zone Graph named (Windows or IANA), opened once a run; NULL in
- * *out for a zone ICU does not know.
- */
-static int zone_of(struct hours_book *b, const char *name, struct zone **out,
-		   struct dg_err *err)
+/* The zone of name, resolved and opened (once a run per IANA id). */
+static int open_zone(struct hours_book *b, const char *name,
+		     struct zone **out, struct dg_err *err)
 {
 	struct zone *z;
 	char *iana = NULL;
@@ -229,6 +242,43 @@ static int zone_of(struct hours_book *b, const char *name, struct zone **out,
 		return rc;
 	}
 	*out = z;
+	return 0;
+}
+
+/*
+ * The zone Graph named (Windows or IANA), resolved and opened once a
+ * run; NULL in *out for a zone ICU does not know.
+ */
+static int zone_of(struct hours_book *b, const char *name, struct zone **out,
+		   struct dg_err *err)
+{
+	struct alias *a;
+	int rc;
+
+	*out = NULL;
+	if (!name || !*name)
+		return 0;
+	a = hmap_get(&b->aliases, name);
+	if (a) {
+		*out = a->zone;
+		return 0;
+	}
+	a = calloc(1, sizeof(*a));
+	if (a)
+		a->name = strdup(name);
+	if (!a || !a->name) {
+		free(a);
+		return dg_errf(err, DG_ENOMEM, "out of memory");
+	}
+	rc = open_zone(b, name, &a->zone, err);
+	if (!rc && hmap_put(&b->aliases, a->name, a, NULL))
+		rc = dg_errf(err, DG_ENOMEM, "out of memory");
+	if (rc) {
+		free(a->name);
+		free(a);
+		return rc;
+	}
+	*out = a->zone;
 	return 0;
 }
 

@@ -41,11 +41,16 @@ static json_object *note_object(const struct hours_note *n,
 	return o;
 }
 
-/* after_hours[], after_hours_more, outside_hours of one meeting. */
+/*
+ * after_hours[], after_hours_more, outside_hours of one meeting, and
+ * hours_tip on the first meeting that has lines (*tip_given then true):
+ * the tip once a digest, not under every late meeting.
+ */
 static int add_hours(struct render_engine *e, json_object *meeting,
 		     const struct hours_notes *notes,
-		     const struct match_list *l)
+		     const struct match_list *l, bool *tip_given)
 {
+	bool any = notes && notes->n;
 	json_object *list = json_object_new_array();
 	int rc = list ? 0 : DG_ENOMEM;
 
@@ -55,8 +60,10 @@ static int add_hours(struct render_engine *e, json_object *meeting,
 		json_object_put(list);
 		return rc;
 	}
-	rc = render_put(meeting, "outside_hours",
-			json_object_new_boolean(notes && notes->n));
+	rc = render_put(meeting, "outside_hours", json_object_new_boolean(any));
+	rc = rc ? rc : render_put(meeting, "hours_tip",
+				  json_object_new_boolean(any && !*tip_given));
+	*tip_given = *tip_given || any;
 	rc = rc ? rc : render_put(meeting, "after_hours", list);
 	return rc ? rc
 		  : render_put_count(e, meeting, "after_hours_more",
@@ -195,12 +202,14 @@ int render_add_relations(struct render_engine *e, json_object *model,
 			 struct dg_err *err)
 {
 	size_t n = json_object_array_length(meetings);
+	bool tip_given = false;
 	int rc = 0;
 
 	for (size_t i = 0; !rc && i < n; i++)
 		rc = add_hours(e, json_object_array_get_idx(meetings, i),
 			       in && in->hours ? &in->hours[i] : NULL,
-			       in && in->attendees ? &in->attendees[i] : NULL);
+			       in && in->attendees ? &in->attendees[i] : NULL,
+			       &tip_given);
 	return rc ? rc : add_conflicts(e, model, in, err);
 }
 
@@ -262,6 +271,8 @@ static int example_lines(struct render_engine *e, const struct render_about *a,
 		list = NULL;
 	}
 	rc = rc ? rc : render_put(meeting, "outside_hours",
+				  json_object_new_boolean(1));
+	rc = rc ? rc : render_put(meeting, "hours_tip",
 				  json_object_new_boolean(1));
 	rc = rc ? rc : render_file(e, "partials/hours.txt", meeting, &out, err);
 	for (char *p = out.buf, *nl; !rc && p && *p; p = nl ? nl + 1 : NULL) {
