@@ -84,11 +84,20 @@ struct alias {
 	struct zone *zone; /* NULL: a zone ICU does not know */
 };
 
-/* The labels of one zone in one locale. */
+/*
+ * The labels of one locale: wall-clock times and weekdays, in UTC. A
+ * person's local time is formatted as the UTC instant shifted by their
+ * offset then: one pair of ICU formats per language, not per zone.
+ */
 struct labels {
-	char *key; /* locale "\n" zone */
+	char *key; /* the locale */
 	struct tz_label *time, *weekday;
-	char *city; /* NULL: the zone has none */
+};
+
+/* One zone's city in one locale. */
+struct city {
+	char *key;  /* locale "\n" zone */
+	char *name; /* NULL: the zone has none */
 };
 
 struct hours_book {
@@ -98,7 +107,8 @@ struct hours_book {
 	struct hmap people; /* user id -> struct person */
 	struct hmap zones;  /* IANA id -> struct zone */
 	struct hmap aliases; /* zone name as given -> struct alias */
-	struct hmap labels; /* locale "\n" zone -> struct labels */
+	struct hmap labels; /* locale -> struct labels */
+	struct hmap cities; /* locale "\n" zone -> struct city */
 	struct hmap hidden; /* address -> itself (owned): hidden by choice */
 };
 
@@ -136,6 +146,7 @@ int hours_book_open(struct store *st, bool save, int64_t now_ms,
 	hmap_init(&b->zones, 0);
 	hmap_init(&b->aliases, 0);
 	hmap_init(&b->labels, 0);
+	hmap_init(&b->cities, 0);
 	hmap_init(&b->hidden, HMAP_NOCASE);
 	rc = st ? prefs_each(st, note_hidden, b, err) : 0;
 	if (rc == DG_ENOMEM)
@@ -184,9 +195,16 @@ void hours_book_close(struct hours_book *b)
 
 		tz_label_close(l->time);
 		tz_label_close(l->weekday);
-		free(l->city);
 		free(l->key);
 		free(l);
+	}
+	pos = 0;
+	while ((e = hmap_next(&b->cities, &pos))) {
+		struct city *c = e->value;
+
+		free(c->name);
+		free(c->key);
+		free(c);
 	}
 	pos = 0;
 	while ((e = hmap_next(&b->hidden, &pos)))
@@ -195,6 +213,7 @@ void hours_book_close(struct hours_book *b)
 	hmap_release(&b->zones);
 	hmap_release(&b->aliases);
 	hmap_release(&b->labels);
+	hmap_release(&b->cities);
 	hmap_release(&b->hidden);
 	free(b);
 }
@@ -379,52 +398,34 @@ static int rule_of(struct hours_book *b, const struct cal_user *u,
 	return rc;
 }
 
-/* The labels of zone iana in locale, opened once a run. */
+/* The labels of locale, opened once a run. */
 static int labels_of(struct hours_book *b, const char *locale,
-		     const char *iana, struct labels **out, struct dg_err *err)
+		     struct labels **out, struct dg_err *err)
 {
-	struct strbuf key = STRBUF_INIT;
-	struct labels *l;
-	char *city = NULL;
-	struct tz_label *c = NULL;
-	int rc = strbuf_addf(&key, "%s\n%s", locale, iana);
+	struct labels *l = hmap_get(&b->labels, locale);
+	int rc;
 
-	if (rc)
-		return dg_errf(err, rc, "out of memory");
-	l = hmap_get(&b->labels, key.buf);
-	if (l) {
-		strbuf_release(&key);
-		*out = l;
+	*out = l;
+	if (l)
 		return 0;
-	}
 	l = calloc(1, sizeof(*l));
-	if (!l) {
-		strbuf_release(&key);
-		return dg_errf(err, DG_ENOMEM, "out of memory");
-	}
-	l->key = strbuf_detach(&key, NULL);
-	rc = l->key ? 0 : dg_errf(err, DG_ENOMEM, "out of memory");
+	if (l)
+		l->key = strdup(locale);
+	rc = l && l->key ? 0 : dg_errf(err, DG_ENOMEM, "out of memory");
 	if (!rc)
-		rc = tz_label_open(iana, locale, TZ_LABEL_TIME, &l->time, err);
-	if (!rc)
-		rc = tz_label_open(iana, locale, TZ_LABEL_WEEKDAY, &l->weekday,
+		rc = tz_label_open("Etc/UTC", locale, TZ_LABEL_TIME, &l->time,
 				   err);
 	if (!rc)
-		rc = tz_label_open(iana, locale, TZ_LABEL_CITY, &c, err);
-	if (!rc)
-		rc = tz_label(c, 0, &city, err);
-	tz_label_close(c);
-	if (!rc && *city)
-		l->city = city;
-	else
-		free(city);
+		rc = tz_label_open("Etc/UTC", locale, TZ_LABEL_WEEKDAY,
+				   &l->weekday, err);
 	if (!rc && hmap_put(&b->labels, l->key, l, NULL))
 		rc = dg_errf(err, DG_ENOMEM, "out of memory");
 	if (rc) {
-		tz_label_close(l->time);
-		tz_label_close(l->weekday);
-		free(l->city);
-		free(l->key);
+		if (l) {
+			tz_label_close(l->time);
+			tz_label_close(l->weekday);
+			free(l->key);
+		}
 		free(l);
 		return rc;
 	}
@@ -432,9 +433,55 @@ static int labels_of(struct hours_book *b, const char *locale,
 	return 0;
 }
 
-/* The local date (days since 1970) of ms in zone iana. */
-static int local_day(struct hours_book *b, const char *iana, int64_t ms,
-		     int64_t *days, struct dg_err *err)
+/* The city of zone iana in locale (NULL: none), found once a run. */
+static int city_of(struct hours_book *b, const char *locale, const char *iana,
+		   const char **out, struct dg_err *err)
+{
+	struct strbuf key = STRBUF_INIT;
+	struct tz_label *l = NULL;
+	struct city *c;
+	int rc = strbuf_addf(&key, "%s\n%s", locale, iana);
+
+	*out = NULL;
+	if (rc)
+		return dg_errf(err, rc, "out of memory");
+	c = hmap_get(&b->cities, key.buf);
+	if (c) {
+		strbuf_release(&key);
+		*out = c->name;
+		return 0;
+	}
+	c = calloc(1, sizeof(*c));
+	if (!c) {
+		strbuf_release(&key);
+		return dg_errf(err, DG_ENOMEM, "out of memory");
+	}
+	c->key = strbuf_detach(&key, NULL);
+	rc = c->key ? 0 : dg_errf(err, DG_ENOMEM, "out of memory");
+	if (!rc)
+		rc = tz_label_open(iana, locale, TZ_LABEL_CITY, &l, err);
+	if (!rc)
+		rc = tz_label(l, 0, &c->name, err);
+	tz_label_close(l);
+	if (!rc && !*c->name) {
+		free(c->name);
+		c->name = NULL;
+	}
+	if (!rc && hmap_put(&b->cities, c->key, c, NULL))
+		rc = dg_errf(err, DG_ENOMEM, "out of memory");
+	if (rc) {
+		free(c->name);
+		free(c->key);
+		free(c);
+		return rc;
+	}
+	*out = c->name;
+	return 0;
+}
+
+/* The wall clock of ms in zone iana: its local date and UTC offset. */
+static int local_clock(struct hours_book *b, const char *iana, int64_t ms,
+		       int64_t *days, int64_t *offset_ms, struct dg_err *err)
 {
 	struct zone *z = NULL;
 	struct tz_civil c;
@@ -445,8 +492,10 @@ static int local_day(struct hours_book *b, const char *iana, int64_t ms,
 	if (!z)
 		return dg_errf(err, DG_ENOTFOUND, "unknown zone %s", iana);
 	rc = tz_ms_to_local(z->tz, ms, &c, &offset, err);
-	if (!rc)
+	if (!rc) {
 		*days = tz_civil_days(&c);
+		*offset_ms = (int64_t)offset * TZ_MS_PER_MINUTE;
+	}
 	return rc;
 }
 
@@ -466,25 +515,32 @@ static int fill_note(struct hours_book *b, const struct hours_reader *r,
 {
 	const char *name = u->given_name && *u->given_name ? u->given_name
 							    : a->name;
-	int64_t theirs = 0, ours = 0;
+	int64_t theirs = 0, ours = 0, at_start = 0, at_end = 0, ignored;
+	const char *city = NULL;
 	struct labels *l = NULL;
-	int rc = labels_of(b, r->locale, p->home, &l, err);
+	int rc = labels_of(b, r->locale, &l, err);
 
+	rc = rc ? rc : city_of(b, r->locale, p->home, &city, err);
+	if (rc)
+		return rc;
 	n->name = name ? strdup(name) : NULL;
 	n->zone = strdup(p->home);
-	n->city = l && l->city ? strdup(l->city) : NULL;
-	if (!rc && ((name && !n->name) || !n->zone || (l->city && !n->city)))
-		rc = dg_errf(err, DG_ENOMEM, "out of memory");
-	if (!rc)
-		rc = tz_label(l->time, m->start_ms, &n->local_time, err);
-	if (!rc)
-		rc = tz_label(l->time, m->end_ms, &n->local_end, err);
-	if (!rc)
-		rc = local_day(b, p->home, m->start_ms, &theirs, err);
-	if (!rc)
-		rc = local_day(b, r->zone, m->start_ms, &ours, err);
+	n->city = city ? strdup(city) : NULL;
+	if ((name && !n->name) || !n->zone || (city && !n->city))
+		return dg_errf(err, DG_ENOMEM, "out of memory");
+	rc = local_clock(b, p->home, m->start_ms, &theirs, &at_start, err);
+	rc = rc ? rc : local_clock(b, p->home, m->end_ms, &ignored, &at_end,
+				   err);
+	rc = rc ? rc : local_clock(b, r->zone, m->start_ms, &ours, &ignored,
+				   err);
+	/* their wall clock, formatted as UTC: see struct labels */
+	rc = rc ? rc : tz_label(l->time, m->start_ms + at_start,
+				&n->local_time, err);
+	rc = rc ? rc : tz_label(l->time, m->end_ms + at_end, &n->local_end,
+				err);
 	if (!rc && theirs != ours)
-		rc = tz_label(l->weekday, m->start_ms, &n->local_day, err);
+		rc = tz_label(l->weekday, m->start_ms + at_start,
+			      &n->local_day, err);
 	return rc;
 }
 
