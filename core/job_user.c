@@ -9,10 +9,12 @@
 #include <string.h>
 
 #include "i18n.h"
+#include "queue.h"
 #include "unsubscribe.h"
 
 void job_user_release(struct job_user *ju)
 {
+	job_history_release(&ju->hist, ju->have_day ? ju->day.n : 0);
 	if (ju->attendees)
 		for (size_t i = 0; i < ju->day.n; i++)
 			match_list_release(&ju->attendees[i]);
@@ -191,6 +193,48 @@ static int hours_of_day(struct job_ctx *c, struct job_user *ju,
 }
 
 /*
+ * The relationship context of the digest, from the history before its
+ * day. A history that cannot be read leaves the lines out, with a
+ * warning: the digest goes on.
+ */
+static void history_context(struct job_ctx *c, struct job_user *ju)
+{
+	struct dg_err err = DG_ERR_INIT;
+	struct job_history_in in = {
+		.dir = c->dir,
+		.hidden = &c->hidden,
+		.user = ju->user,
+		.target = &ju->target,
+		.day = &ju->day,
+		.attendees = ju->attendees,
+		.working_days = ju->prefs.days ? ju->prefs.days
+				: ju->mailbox.has_working_days
+					? ju->mailbox.working_days
+					: 0,
+		.days = c->o->cfg->history.days,
+	};
+
+	if (job_history_context(c->store, &in, &ju->hist, &err))
+		logging_warn("%s %s: history: %s", ju->user->mail,
+			     ju->target.date, err.msg);
+}
+
+void job_user_record(struct job_ctx *c, const struct job_user *ju,
+		     const struct plan_day *day)
+{
+	struct dg_err err = DG_ERR_INIT;
+
+	if (!c->history)
+		return;
+	if (job_history_record(c->store, c->dir, ju->user->mail,
+			       ju->target.date, day,
+			       day ? ju->attendees : NULL, c->o->now_ms,
+			       &err))
+		logging_warn("%s %s: history: %s", ju->user->mail,
+			     ju->target.date, err.msg);
+}
+
+/*
  * The day's people, matched; then whether the day is worth a digest by
  * [digest] send_when (ju->skip_reason says why not).
  */
@@ -205,6 +249,8 @@ int job_user_weigh(struct job_ctx *c, struct job_user *ju,
 			c->o->cfg->digest.send_when == CONFIG_SEND_MEETINGS
 				? PLAN_SEND_MEETINGS
 				: PLAN_SEND_PROFILES);
+	if (!rc && !ju->skip_reason)
+		history_context(c, ju);
 	if (!rc && !ju->skip_reason)
 		rc = hours_of_day(c, ju, err);
 	return rc;
@@ -252,6 +298,7 @@ struct render_input job_user_input(const struct job_user *ju)
 {
 	struct render_input in = {
 		.locale = reader_locale(ju),
+		.history = ju->hist.ready ? &ju->hist.out : NULL,
 		.user = ju->user,
 		.target = &ju->target,
 		.day = ju->have_day && !ju->skip_reason ? &ju->day : NULL,
@@ -296,5 +343,52 @@ int job_user_ask_lists(struct job_ctx *c, struct job_user *ju, size_t *pending,
 			rc = directory_ask(c->dir, ju->user,
 					   ju->day.meetings[i].event, pending,
 					   err);
+	return rc;
+}
+
+/* A built digest: printed, queued, or (dry run) dropped. */
+int job_user_send_built(struct job_ctx *c, struct job_user *ju,
+		      const struct strbuf *msg, const struct strbuf *id,
+		      struct job_summary *sum, struct dg_err *err)
+{
+	const struct cal_user *u = ju->user;
+	int rc = 0;
+
+	if (c->queued)
+		rc = queue_put(c->store, u->mail, job_date_of(ju), "digest",
+			       u->mail, id->buf, msg->buf, msg->len,
+			       c->o->now_ms, NULL, err);
+	/* Queued: delivery may start it soon, while others are built. */
+	if (!rc && c->queued)
+		rc = job_batch_turn(c, err);
+	else if (!rc && !c->o->dry_run)
+		rc = deliver_stdout(c->o->cfg, c->o->out_fd, c->o->now_ms,
+				    ju->user->mail, msg, err);
+	if (rc)
+		return rc;
+	if (c->queued) {
+		job_record(c, u->mail, job_date_of(ju), "queued", NULL);
+		return 0;
+	}
+	job_say(LOGGING_INFO, u->mail, job_date_of(ju),
+		c->o->dry_run ? "ready" : "sent", NULL, "%s (%zu meetings)",
+		c->o->dry_run ? "ready (dry run)" : "sent", ju->day.n);
+	if (c->o->dry_run)
+		sum->ready++;
+	else
+		sum->sent++;
+	return 0;
+}
+
+int job_user_send(struct job_ctx *c, struct job_user *ju,
+		     struct job_summary *sum, struct dg_err *err)
+{
+	struct strbuf msg = STRBUF_INIT, id = STRBUF_INIT;
+	int rc = job_user_message(c, ju, 1, &msg, &id, err);
+
+	if (!rc)
+		rc = job_user_send_built(c, ju, &msg, &id, sum, err);
+	strbuf_release(&msg);
+	strbuf_release(&id);
 	return rc;
 }

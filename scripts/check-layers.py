@@ -24,6 +24,7 @@ LAYERS = [
     ("base", 0, """
         err logging strbuf text hmap clock tz secret config store toml
         mustache calendar runlock interrupt i18n linktoken prefs metrics
+        history
         textclean meetlink workhours
     """),
     ("source", 1, """
@@ -51,6 +52,7 @@ PARTS = {
     "render_int": "render",
     "render_day": "render",
     "render_hours": "render",
+    "render_history": "render",
     "render_model": "render",
     "render_people": "render",
     "graph_answer": "graph",
@@ -68,6 +70,9 @@ PARTS = {
     "smtp_pool": "smtp",
     "job_int": "job",
     "job_retry": "job",
+    "compose_pool": "compose",
+    "job_history": "job",
+    "job_backfill": "job",
     "job_ctx": "job",
     "job_user": "job",
     "job_report": "job",
