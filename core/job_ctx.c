@@ -23,8 +23,21 @@
 static void delivered(const struct deliver_report *r, void *ctx);
 static bool selected_row(const struct queue_msg *m, void *ctx);
 
+void job_history_write(struct job_ctx *c)
+{
+	struct dg_err err = DG_ERR_INIT;
+	size_t n = c->pending.n;
+
+	if (n && job_history_flush(c->store, &c->pending, c->o->now_ms, &err))
+		logging_warn("history: %zu days not recorded: %s", n, err.msg);
+}
+
 void job_ctx_release(struct job_ctx *c)
 {
+	if (c->store)
+		job_history_write(c);
+	job_history_pending_release(&c->pending);
+	hours_book_close(c->hours);
 	compose_pool_close(c->pool);
 	directory_close(c->dir);
 	job_history_hidden_release(&c->hidden);
@@ -157,6 +170,10 @@ int job_ctx_open(struct job_ctx *c, const struct job_opts *o,
 		rc = source_users(c->source, &c->users, err);
 	if (!rc)
 		rc = open_directory(c, err);
+	/* a real run keeps what each mailbox says of its hours */
+	if (!rc)
+		rc = hours_book_open(c->store, deliver && !o->dry_run,
+				     o->now_ms, &c->hours, err);
 	c->history = deliver && !o->dry_run && cfg->history.days > 0;
 	if (!rc && deliver && !o->dry_run)
 		history_prune_now(c);

@@ -184,6 +184,43 @@ static const char *const migrations[] = {
 	") WITHOUT ROWID;"
 	"CREATE INDEX history_person ON history(person);"
 	"CREATE INDEX history_date ON history(date);",
+
+	/*
+	 * 9: each tenant user's zone and working hours as their mailbox
+	 * settings last said (core/workhours.h), for colleagues' digests.
+	 * Apart from users: `users sync` replaces that table whole.
+	 */
+	"CREATE TABLE work_hours ("
+	"  user_id    TEXT PRIMARY KEY NOT NULL,"
+	"  mail       TEXT NOT NULL COLLATE NOCASE,"
+	"  time_zone  TEXT,"
+	"  work_zone  TEXT,"
+	"  days       INTEGER NOT NULL DEFAULT 0 CHECK (days BETWEEN 0 AND 127),"
+	"  start_min  INTEGER CHECK (start_min BETWEEN 0 AND 1439),"
+	"  end_min    INTEGER CHECK (end_min BETWEEN 0 AND 1439),"
+	"  updated_at INTEGER NOT NULL,"
+	"  CHECK ((start_min IS NULL) = (end_min IS NULL))"
+	");"
+	"CREATE INDEX work_hours_mail ON work_hours(mail);",
+
+	/*
+	 * 10: history keyed (reader, person, date) and without secondary
+	 * indexes: a reader's rows lie together by person, so whether they
+	 * met someone lately is one probe and their contacts group without
+	 * a sort, and a run's writes touch a few pages per reader instead of
+	 * one page of each index. Pruning (daily) and forgetting (rare) scan.
+	 */
+	"CREATE TABLE history_v10 ("
+	"  reader   TEXT NOT NULL COLLATE NOCASE,"
+	"  person   TEXT NOT NULL COLLATE NOCASE,"
+	"  date     TEXT NOT NULL CHECK (length(date) = 10),"
+	"  meetings INTEGER NOT NULL CHECK (meetings > 0),"
+	"  PRIMARY KEY (reader, person, date)"
+	") WITHOUT ROWID;"
+	"INSERT INTO history_v10(reader, person, date, meetings)"
+	"  SELECT reader, person, date, meetings FROM history;"
+	"DROP TABLE history;"
+	"ALTER TABLE history_v10 RENAME TO history;",
 };
 
 #define STORE_VERSION ((int)(sizeof(migrations) / sizeof(migrations[0])))
