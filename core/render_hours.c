@@ -64,7 +64,11 @@ static int add_hours(struct render_engine *e, json_object *meeting,
 	rc = rc ? rc : render_put(meeting, "hours_tip",
 				  json_object_new_boolean(any && !*tip_given));
 	*tip_given = *tip_given || any;
-	rc = rc ? rc : render_put(meeting, "after_hours", list);
+	if (rc) {
+		json_object_put(list);
+		return rc;
+	}
+	rc = render_put(meeting, "after_hours", list); /* takes list */
 	return rc ? rc
 		  : render_put_count(e, meeting, "after_hours_more",
 				     notes ? (long)notes->more : 0);
