@@ -7,14 +7,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
-#include "logging.h"
 #include "strbuf.h"
 #include "toml.h"
-
-/* No legitimate secret file is bigger. */
-#define SECRET_FILE_MAX ((size_t)64 << 10)
 
 /*
  * The default [digest] templates: where the build installs them
@@ -307,7 +302,7 @@ static int get_enum(struct loader *ld, const struct toml_value *t,
 /* key_env / key_file: at most one of them. */
 static int get_secret(struct loader *ld, const struct toml_value *t,
 		      const char *table, const char *key,
-		      struct config_secret *s)
+		      struct secret *s)
 {
 	struct strbuf env = STRBUF_INIT, file = STRBUF_INIT;
 	int rc;
@@ -933,12 +928,6 @@ int config_load(struct config *cfg, const char *path, struct dg_err *err)
 	return rc;
 }
 
-static void secret_release(struct config_secret *s)
-{
-	free(s->env);
-	free(s->file);
-}
-
 void config_release(struct config *cfg)
 {
 	char **strings[] = {
@@ -984,90 +973,4 @@ void config_release(struct config *cfg)
 	secret_release(&cfg->digest.unsubscribe_key_previous);
 	secret_release(&cfg->smtp.password);
 	memset(cfg, 0, sizeof(*cfg));
-}
-
-/* Secrets at run time. */
-
-bool config_secret_isset(const struct config_secret *s)
-{
-	return s->env || s->file;
-}
-
-static int secret_from_env(const struct config_secret *s, const char *what,
-			   char **out, struct dg_err *err)
-{
-	const char *value = getenv(s->env);
-
-	if (!value || !*value)
-		return dg_errf(err, DG_ENOTFOUND,
-			       "%s: environment variable "
-			       "%s is %s",
-			       what, s->env, value ? "empty" : "not set");
-	*out = strdup(value);
-	return *out ? 0 : dg_errf(err, DG_ENOMEM, "%s: out of memory", what);
-}
-
-/* Group or others may read it: say so, the operator decides. */
-static void warn_if_shared(const char *what, const char *file)
-{
-	struct stat st;
-
-	if (!stat(file, &st) && st.st_mode & (S_IRWXG | S_IRWXO))
-		logging_warn("%s: %s is accessible to other users; "
-			     "chmod 600 it",
-			     what, file);
-}
-
-static int secret_from_file(const struct config_secret *s, const char *what,
-			    char **out, struct dg_err *err)
-{
-	struct strbuf sb;
-	const char *nl;
-	size_t len;
-	int rc;
-
-	strbuf_init(&sb, SECRET_FILE_MAX);
-	rc = strbuf_read_file(&sb, s->file);
-	if (rc) {
-		/* A failed read leaves nothing behind to wipe. */
-		return dg_errf(err, rc == DG_ENOMEM ? rc : DG_EIO,
-			       "%s: cannot read %s: %s", what, s->file,
-			       rc == DG_EIO ? strerror(errno)
-					    : dg_strerror(rc));
-	}
-	warn_if_shared(what, s->file);
-	nl = memchr(sb.buf, '\n', sb.len);
-	len = nl ? (size_t)(nl - sb.buf) : sb.len;
-	if (len && sb.buf[len - 1] == '\r')
-		len--;
-	if (!len)
-		rc = dg_errf(err, DG_ENOTFOUND,
-			     "%s: the first line of %s is "
-			     "empty",
-			     what, s->file);
-	else if (memchr(sb.buf, '\0', len))
-		rc = dg_errf(err, DG_EINVAL, "%s: %s holds a NUL byte", what,
-			     s->file);
-	if (!rc) {
-		*out = strndup(sb.buf, len);
-		if (!*out)
-			rc = dg_errf(err, DG_ENOMEM, "%s: out of memory", what);
-	}
-	explicit_bzero(sb.buf, sb.len);
-	strbuf_release(&sb);
-	return rc;
-}
-
-int config_secret_read(const struct config_secret *s, const char *what,
-		       char **out, struct dg_err *err)
-{
-	*out = NULL;
-	if (s->env)
-		return secret_from_env(s, what, out, err);
-	if (s->file)
-		return secret_from_file(s, what, out, err);
-	return dg_errf(err, DG_ENOTFOUND,
-		       "%s is not configured: name an "
-		       "environment variable (*_env) or a file (*_file)",
-		       what);
 }

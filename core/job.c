@@ -124,19 +124,13 @@ static int open_source(struct job_ctx *c, struct dg_err *err)
 static int load_unsub_key(struct job_ctx *c, struct dg_err *err)
 {
 	const struct config *cfg = c->o->cfg;
-	char *secret = NULL;
 	int rc;
 
 	if (!cfg->digest.unsubscribe_url)
 		return 0;
-	rc = config_secret_read(&cfg->digest.unsubscribe_key,
-				"[digest] unsubscribe key", &secret, err);
-	if (!rc)
-		rc = unsubscribe_key_parse(secret, c->unsub_key, err);
-	if (secret) {
-		sodium_memzero(secret, strlen(secret));
-		free(secret);
-	}
+	rc = unsubscribe_key_read(&cfg->digest.unsubscribe_key,
+				  "[digest] unsubscribe key", c->unsub_key,
+				  err);
 	c->has_unsub_key = !rc;
 	return rc;
 }

@@ -1,4 +1,5 @@
 #include "unsubscribe.h"
+#include "secret.h"
 #include "store_db.h"
 
 #include <sodium.h>
@@ -176,62 +177,33 @@ int unsubscribe_url(const char *url_template, const char *token,
 	return 0;
 }
 
-static bool is_blank(char c)
-{
-	return c == ' ' || c == '\t' || c == '\n' || c == '\r';
-}
-
-/* Decode s[0..n) as hex or a base64 flavour into exactly key's size. */
-static bool decode_key(const char *s, size_t n, unsigned char *key)
-{
-	static const int variants[] = {
-		sodium_base64_VARIANT_ORIGINAL,
-		sodium_base64_VARIANT_ORIGINAL_NO_PADDING,
-		sodium_base64_VARIANT_URLSAFE,
-		sodium_base64_VARIANT_URLSAFE_NO_PADDING};
-	const size_t size = crypto_auth_KEYBYTES;
-	const char *end = NULL;
-	size_t got = 0, i;
-
-	if (n == 2 * size)
-		return !sodium_hex2bin(key, size, s, n, NULL, &got, &end) &&
-		       got == size && end == s + n;
-	for (i = 0; i < sizeof(variants) / sizeof(variants[0]); i++)
-		if (!sodium_base642bin(key, size, s, n, NULL, &got, &end,
-				       variants[i]) &&
-		    got == size && end == s + n)
-			return true;
-	return false;
-}
-
 int unsubscribe_key_parse(const char *secret,
 			  unsigned char key[UNSUBSCRIBE_KEYBYTES],
 			  struct dg_err *err)
 {
-	const char *s = secret ? secret : "";
-	size_t n;
+	struct secret_key_form form;
+	int rc = secret_key_parse(secret, "the unsubscribe key", key, &form,
+				  err);
 
-	if (sodium_init() < 0)
-		return dg_errf(err, DG_EINTERNAL,
-			       "libsodium cannot be initialised");
-	while (is_blank(*s))
-		s++;
-	n = strlen(s);
-	while (n && is_blank(s[n - 1]))
-		n--;
-	if (!decode_key(s, n, key)) {
-		sodium_memzero(key, UNSUBSCRIBE_KEYBYTES);
-		return dg_errf(err, DG_EINVAL,
-			       "the unsubscribe key must be 64 hex digits or "
-			       "the base64 of 32 bytes; this one has %zu "
-			       "characters",
-			       n);
-	}
-	if (sodium_is_zero(key, UNSUBSCRIBE_KEYBYTES))
-		return dg_errf(err, DG_EINVAL,
-			       "the unsubscribe key is all zeros: make one "
-			       "with `openssl rand -hex 32`");
-	return 0;
+	if (rc == DG_EINVAL && !form.zero)
+		rc = dg_errf(err, DG_EINVAL,
+			     "the unsubscribe key must be 64 hex digits or "
+			     "the base64 of 32 bytes; this one has %zu "
+			     "characters",
+			     form.chars);
+	return rc;
+}
+
+int unsubscribe_key_read(const struct secret *where, const char *what,
+			 unsigned char key[UNSUBSCRIBE_KEYBYTES],
+			 struct dg_err *err)
+{
+	char *secret = NULL;
+	int rc = secret_read(where, what, &secret, err);
+
+	rc = rc ? rc : unsubscribe_key_parse(secret, key, err);
+	secret_wipe(secret);
+	return rc;
 }
 
 static int check_stored_address(struct store *st, const char *address,
