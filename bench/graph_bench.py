@@ -34,6 +34,7 @@ SRC = os.path.dirname(HERE)
 sys.path.insert(0, os.path.join(SRC, "tests", "e2e"))
 os.environ.setdefault("DIGEST_SRC", SRC)
 
+import digesttest  # noqa: E402
 from digesttest import Scratch, toml_str  # noqa: E402
 from graphtest import GraphServer, env, graph_config  # noqa: E402
 
@@ -83,7 +84,8 @@ def main(argv):
                  "(cmake -S . -B build && cmake --build build -j2)")
     if not os.access(TIME, os.X_OK):
         sys.exit(f"graph_bench: {TIME} is missing (apt-get install time)")
-    os.environ["DIGEST_BIN"] = args.bin
+    # digesttest read DIGEST_BIN when it was imported: point it here.
+    os.environ["DIGEST_BIN"] = digesttest.BIN = args.bin
 
     work = tempfile.mkdtemp(prefix="graph-bench-")
     roster = os.path.join(work, "roster.csv")
