@@ -14,9 +14,8 @@ int graphjson_user(const char *json, size_t len, struct cal_user *out,
 		   struct dg_err *err)
 {
 	json_object *root;
-	int rc;
+	int rc = graphjson_root(json, len, &root, err);
 
-	rc = graphjson_root(json, len, &root, err);
 	if (rc)
 		return rc;
 	rc = graphjson_user_fields(root, out, err);

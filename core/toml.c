@@ -617,13 +617,19 @@ static int parse_value(struct parser *ps, struct toml_value **out)
 /* Key/value pairs. */
 
 /*
- * Walk a dotted key's leading parts from table, making tables as needed.
+ * Walk a key's leading parts from *table, making tables as needed, for a
+ * dotted key (header false) or a [header] (true; *table is the root).
  * A dotted key may go through tables it or a [header] path made, never
- * into a table a [header] defined, an inline table or an array.
+ * into a table a [header] defined, an inline table or an array. A header
+ * makes implicit tables, and an array of tables stands for its last
+ * element.
  */
-static int walk_dotted(struct parser *ps, const struct key_path *kp,
-		       struct toml_value **table)
+static int walk_key(struct parser *ps, const struct key_path *kp,
+		    bool header, struct toml_value **table)
 {
+	unsigned closed = header ? ORIGIN_INLINE
+				 : ORIGIN_INLINE | ORIGIN_HEADER;
+
 	for (size_t i = 0; i + 1 < kp->n; i++) {
 		const struct key_part *part = &kp->parts[i];
 		struct toml_value *v = table_find(*table, part->s, part->len);
@@ -632,12 +638,16 @@ static int walk_dotted(struct parser *ps, const struct key_path *kp,
 			v = value_new(TOML_TABLE, part->line, part->col);
 			if (!v || table_add(*table, part->s, part->len, v))
 				return nomem(ps);
-		} else if (v->type != TOML_TABLE ||
-			   v->origin & (ORIGIN_INLINE | ORIGIN_HEADER)) {
+			v->origin = ORIGIN_IMPLICIT;
+		} else if (header && v->type == TOML_ARRAY &&
+			   v->origin & ORIGIN_AOT) {
+			v = v->u.arr.items[v->u.arr.n - 1];
+		} else if (v->type != TOML_TABLE || v->origin & closed) {
 			return redefined(ps, kp, i, v);
 		}
-		/* Now defined by dotted keys: no [header] may define it. */
-		v->origin = ORIGIN_DOTTED;
+		/* Defined by dotted keys: no [header] may define it now. */
+		if (!header)
+			v->origin = ORIGIN_DOTTED;
 		*table = v;
 	}
 	return 0;
@@ -654,7 +664,7 @@ static int parse_keyval(struct parser *ps, struct toml_value *table)
 	if (!rc && toml_scan_peek(&ps->c, 0) != '=')
 		rc = found_errf(ps, "'=' after a key");
 	if (!rc)
-		rc = walk_dotted(ps, &kp, &table);
+		rc = walk_key(ps, &kp, false, &table);
 	if (rc)
 		goto out;
 	last = &kp.parts[kp.n - 1];
@@ -674,33 +684,6 @@ out:
 }
 
 /* Table headers. */
-
-/*
- * Walk a header's leading parts from the root, making implicit tables as
- * needed; an array of tables stands for its last element.
- */
-static int walk_header(struct parser *ps, const struct key_path *kp,
-		       struct toml_value **table)
-{
-	*table = ps->root;
-	for (size_t i = 0; i + 1 < kp->n; i++) {
-		const struct key_part *part = &kp->parts[i];
-		struct toml_value *v = table_find(*table, part->s, part->len);
-
-		if (!v) {
-			v = value_new(TOML_TABLE, part->line, part->col);
-			if (!v || table_add(*table, part->s, part->len, v))
-				return nomem(ps);
-			v->origin = ORIGIN_IMPLICIT;
-		} else if (v->type == TOML_ARRAY && v->origin & ORIGIN_AOT) {
-			v = v->u.arr.items[v->u.arr.n - 1];
-		} else if (v->type != TOML_TABLE || v->origin & ORIGIN_INLINE) {
-			return redefined(ps, kp, i, v);
-		}
-		*table = v;
-	}
-	return 0;
-}
 
 /* [a.b]: define the table, unless something already did. */
 static int define_table(struct parser *ps, const struct key_path *kp,
@@ -767,7 +750,8 @@ static int parse_header(struct parser *ps)
 		goto out;
 	}
 	toml_scan_advance(&ps->c, aot ? 2 : 1);
-	rc = walk_header(ps, &kp, &parent);
+	parent = ps->root;
+	rc = walk_key(ps, &kp, true, &parent);
 	if (!rc && aot)
 		rc = add_aot_element(ps, &kp, parent, line, col);
 	else if (!rc)

@@ -206,34 +206,42 @@ int unsubscribe_key_read(const struct secret *where, const char *what,
 	return rc;
 }
 
-static int check_stored_address(struct store *st, const char *address,
-				struct dg_err *err)
+/*
+ * sql prepared into *stmt with ?1 bound to address (borrowed, it must
+ * outlive the statement), once address is checked: an opt-out needs one.
+ */
+static int prepare_for(struct store *st, const char *address,
+		       const char *sql, const char *what,
+		       sqlite3_stmt **stmt, struct dg_err *err)
 {
+	int rc;
+
 	if (!address || !*address)
 		return dg_errf(err, DG_EINVAL,
 			       "%s: an opt-out needs an address",
 			       store_path(st));
-	return 0;
+	rc = store_db_prepare(st, sql, stmt, what, err);
+	if (!rc)
+		sqlite3_bind_text(*stmt, 1, address, -1, SQLITE_STATIC);
+	return rc;
 }
 
 int unsubscribe_record(struct store *st, const char *address, int64_t now_ms,
 		       struct dg_err *err)
 {
+	const char *what = "cannot record an opt-out";
 	sqlite3_stmt *stmt = NULL;
-	int rc = check_stored_address(st, address, err);
+	int rc = prepare_for(st, address,
+			     "INSERT INTO opt_outs(address, at) "
+			     "VALUES (?1, ?2) "
+			     "ON CONFLICT(address) DO NOTHING",
+			     what, &stmt, err);
 
 	if (rc)
 		return rc;
-	if (sqlite3_prepare_v2(store_db(st),
-			       "INSERT INTO opt_outs(address, at) "
-			       "VALUES (?1, ?2) "
-			       "ON CONFLICT(address) DO NOTHING",
-			       -1, &stmt, NULL) != SQLITE_OK)
-		return store_db_fail(st, "cannot record an opt-out", err);
-	sqlite3_bind_text(stmt, 1, address, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(stmt, 2, now_ms);
 	if (sqlite3_step(stmt) != SQLITE_DONE)
-		rc = store_db_fail(st, "cannot record an opt-out", err);
+		rc = store_db_fail(st, what, err);
 	sqlite3_finalize(stmt);
 	return rc;
 }
@@ -241,18 +249,14 @@ int unsubscribe_record(struct store *st, const char *address, int64_t now_ms,
 int unsubscribe_undo(struct store *st, const char *address,
 		     struct dg_err *err)
 {
+	const char *what = "cannot undo an opt-out";
 	sqlite3_stmt *stmt = NULL;
-	int rc = check_stored_address(st, address, err);
+	int rc = prepare_for(st, address,
+			     "DELETE FROM opt_outs WHERE address = ?1", what,
+			     &stmt, err);
 
-	if (!rc)
-		rc = store_db_prepare(st,
-				      "DELETE FROM opt_outs WHERE address = ?1",
-				      &stmt, "cannot undo an opt-out", err);
-	if (rc)
-		return rc;
-	sqlite3_bind_text(stmt, 1, address, -1, SQLITE_STATIC);
-	if (sqlite3_step(stmt) != SQLITE_DONE)
-		rc = store_db_fail(st, "cannot undo an opt-out", err);
+	if (!rc && sqlite3_step(stmt) != SQLITE_DONE)
+		rc = store_db_fail(st, what, err);
 	sqlite3_finalize(stmt);
 	return rc;
 }
@@ -260,18 +264,16 @@ int unsubscribe_undo(struct store *st, const char *address,
 int unsubscribe_is_opted_out(struct store *st, const char *address, bool *out,
 			     struct dg_err *err)
 {
+	const char *what = "cannot read the opt-outs";
 	sqlite3_stmt *stmt = NULL;
-	int rc = check_stored_address(st, address, err);
+	/* opt_outs.address is COLLATE NOCASE: "=" ignores ASCII case. */
+	int rc = prepare_for(st, address,
+			     "SELECT 1 FROM opt_outs WHERE address = ?1", what,
+			     &stmt, err);
 
 	*out = false;
 	if (rc)
 		return rc;
-	/* opt_outs.address is COLLATE NOCASE: "=" ignores ASCII case. */
-	if (sqlite3_prepare_v2(store_db(st),
-			       "SELECT 1 FROM opt_outs WHERE address = ?1", -1,
-			       &stmt, NULL) != SQLITE_OK)
-		return store_db_fail(st, "cannot read the opt-outs", err);
-	sqlite3_bind_text(stmt, 1, address, -1, SQLITE_STATIC);
 	switch (sqlite3_step(stmt)) {
 	case SQLITE_ROW:
 		*out = true;
@@ -279,7 +281,7 @@ int unsubscribe_is_opted_out(struct store *st, const char *address, bool *out,
 	case SQLITE_DONE:
 		break;
 	default:
-		rc = store_db_fail(st, "cannot read the opt-outs", err);
+		rc = store_db_fail(st, what, err);
 	}
 	sqlite3_finalize(stmt);
 	return rc;

@@ -63,6 +63,7 @@ PARTS = {
     "mustache_tree": "mustache",
     "mustache_render": "mustache",
     "mustache_value": "mustache",
+    "mustache_json": "mustache",
     "smtp_int": "smtp",
     "smtp_pool": "smtp",
     "job_int": "job",
