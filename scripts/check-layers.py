@@ -57,6 +57,7 @@ PARTS = {
     "graphjson_auth": "graphjson",
     "graphjson_batch": "graphjson",
     "graphjson_dir": "graphjson",
+    "graphjson_cal": "graphjson",
     "auth_seal": "auth",
     "store_db": "store",
     "toml_scan": "toml",
