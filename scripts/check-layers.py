@@ -61,6 +61,8 @@ PARTS = {
     "auth_seal": "auth",
     "store_db": "store",
     "toml_scan": "toml",
+    "toml_int": "toml",
+    "toml_tree": "toml",
     "mustache_tree": "mustache",
     "mustache_render": "mustache",
     "mustache_value": "mustache",
