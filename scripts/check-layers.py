@@ -60,6 +60,8 @@ PARTS = {
     "graphjson_cal": "graphjson",
     "auth_seal": "auth",
     "store_db": "store",
+    "config_int": "config",
+    "config_get": "config",
     "toml_scan": "toml",
     "toml_int": "toml",
     "toml_tree": "toml",
