@@ -190,13 +190,12 @@ static int parse_autoreply(json_object *root, struct cal_mailbox *mb,
 int graphjson_mailbox(const char *json, size_t len, struct cal_mailbox *out,
 		      struct dg_err *err)
 {
-	json_object *root;
-	int rc;
+	json_object *root = NULL;
+	int rc = graphjson_root(json, len, &root, err);
 
-	rc = graphjson_root(json, len, &root, err);
-	if (rc)
-		return rc;
-	rc = graphjson_str(root, "", "timeZone", false, &out->time_zone, err);
+	if (!rc)
+		rc = graphjson_str(root, "", "timeZone", false,
+				   &out->time_zone, err);
 	if (!rc)
 		rc = parse_working_days(root, out, err);
 	if (!rc)

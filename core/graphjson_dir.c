@@ -44,34 +44,26 @@ static void users_truncate(struct cal_user_list *list, size_t n)
 		cal_user_release(&list->v[--list->n]);
 }
 
-int graphjson_member_users_page(const char *json, size_t len,
-				struct cal_user_list *out, char **next_link,
-				struct dg_err *err)
-{
-	json_object *root, *value, *item;
-	size_t i, n0 = out->n;
-	struct cal_user *u;
-	bool user;
-	int rc;
+/* One item of a page of users: into out, or left out. */
+typedef int users_item_fn(json_object *value, size_t i,
+			  struct cal_user_list *out, struct dg_err *err);
 
-	rc = graphjson_page(json, len, &root, &value, next_link, err);
+/*
+ * A page of users, each item read by one(). On failure the page's users
+ * (out back to where it was) and its next link go.
+ */
+static int users_page(const char *json, size_t len, users_item_fn *one,
+		      struct cal_user_list *out, char **next_link,
+		      struct dg_err *err)
+{
+	json_object *root, *value;
+	size_t n0 = out->n;
+	int rc = graphjson_page(json, len, &root, &value, next_link, err);
+
 	if (rc)
 		return rc;
-	for (i = 0; !rc && i < json_object_array_length(value); i++) {
-		rc = graphjson_item(value, i, "member", &item, err);
-		if (!rc)
-			rc = is_user(item, &user, err);
-		if (!rc && !user)
-			continue;
-		if (!rc)
-			rc = cal_user_list_push(out, &u);
-		if (rc == DG_ENOMEM)
-			dg_errf(err, rc, "out of memory reading members");
-		if (!rc)
-			rc = graphjson_user_fields(item, u, err);
-		if (rc && rc != DG_ENOMEM)
-			graphjson_item_error(err, "member", i, item, "id");
-	}
+	for (size_t i = 0; !rc && i < json_object_array_length(value); i++)
+		rc = one(value, i, out, err);
 	json_object_put(root);
 	if (rc) {
 		users_truncate(out, n0);
@@ -81,16 +73,73 @@ int graphjson_member_users_page(const char *json, size_t len,
 	return rc;
 }
 
+/* A member of a group: kept when it is a user. */
+static int member_user(json_object *value, size_t i,
+		       struct cal_user_list *out, struct dg_err *err)
+{
+	json_object *item;
+	struct cal_user *u;
+	bool user;
+	int rc = graphjson_item(value, i, "member", &item, err);
+
+	if (!rc)
+		rc = is_user(item, &user, err);
+	if (!rc && !user)
+		return 0;
+	if (!rc)
+		rc = cal_user_list_push(out, &u);
+	if (rc == DG_ENOMEM)
+		dg_errf(err, rc, "out of memory reading members");
+	if (!rc)
+		rc = graphjson_user_fields(item, u, err);
+	if (rc && rc != DG_ENOMEM)
+		graphjson_item_error(err, "member", i, item, "id");
+	return rc;
+}
+
+int graphjson_member_users_page(const char *json, size_t len,
+				struct cal_user_list *out, char **next_link,
+				struct dg_err *err)
+{
+	return users_page(json, len, member_user, out, next_link, err);
+}
+
 static bool same(const char *a, const char *b)
 {
 	return a && !strcasecmp(a, b);
 }
 
-int graphjson_group_named(const char *json, size_t len, const char *name,
-			  struct cal_group *out, size_t *matches,
-			  char **next_link, struct dg_err *err)
+/*
+ * Group i of a page into g (zeroed); on failure g is released and err
+ * says which group.
+ */
+static int page_group(json_object *value, size_t i, struct cal_group *g,
+		      struct dg_err *err)
 {
-	json_object *root, *value, *item;
+	json_object *item;
+	int rc = graphjson_item(value, i, "group", &item, err);
+
+	if (!rc)
+		rc = graphjson_group_fields(item, g, err);
+	if (rc) {
+		cal_group_release(g);
+		graphjson_item_error(err, "group", i, item, "id");
+	}
+	return rc;
+}
+
+/*
+ * A page of groups: count in *matches those match() takes (name is its
+ * argument); the first one when *matches was 0 on entry goes to out.
+ * On failure *matches and out are as they were on entry.
+ */
+static int groups_page(const char *json, size_t len,
+		       bool (*match)(const struct cal_group *g,
+				     const char *name),
+		       const char *name, struct cal_group *out,
+		       size_t *matches, char **next_link, struct dg_err *err)
+{
+	json_object *root, *value;
 	size_t i, matches0 = *matches;
 	int rc;
 
@@ -100,15 +149,10 @@ int graphjson_group_named(const char *json, size_t len, const char *name,
 	for (i = 0; i < json_object_array_length(value); i++) {
 		struct cal_group g = {0};
 
-		rc = graphjson_item(value, i, "group", &item, err);
-		if (!rc)
-			rc = graphjson_group_fields(item, &g, err);
-		if (rc) {
-			cal_group_release(&g);
-			graphjson_item_error(err, "group", i, item, "id");
+		rc = page_group(value, i, &g, err);
+		if (rc)
 			break;
-		}
-		if (same(g.mail, name) || same(g.display_name, name)) {
+		if (match(&g, name)) {
 			if (!(*matches)++) {
 				*out = g;
 				continue;
@@ -125,6 +169,20 @@ int graphjson_group_named(const char *json, size_t len, const char *name,
 		*next_link = NULL;
 	}
 	return rc;
+}
+
+/* Its mail or its display name is name. */
+static bool named(const struct cal_group *g, const char *name)
+{
+	return same(g->mail, name) || same(g->display_name, name);
+}
+
+int graphjson_group_named(const char *json, size_t len, const char *name,
+			  struct cal_group *out, size_t *matches,
+			  char **next_link, struct dg_err *err)
+{
+	return groups_page(json, len, named, name, out, matches, next_link,
+			   err);
 }
 
 /* ---- users ---------------------------------------------------------- */
@@ -188,41 +246,35 @@ int graphjson_user_fields(json_object *o, struct cal_user *u,
 	return rc;
 }
 
+/* A user of a page of /users. */
+static int listed_user(json_object *value, size_t i,
+		       struct cal_user_list *out, struct dg_err *err)
+{
+	json_object *item;
+	struct cal_user *u;
+	int rc = graphjson_item(value, i, "user", &item, err);
+
+	if (!rc)
+		rc = cal_user_list_push(out, &u);
+	if (rc == DG_ENOMEM)
+		dg_errf(err, rc, "out of memory reading users");
+	if (rc)
+		return rc;
+	rc = graphjson_user_fields(item, u, err);
+	if (rc)
+		graphjson_item_error(
+			err, "user", i, item,
+			json_object_object_get_ex(item, "id", NULL)
+				? "id"
+				: "userPrincipalName");
+	return rc;
+}
+
 int graphjson_users_page(const char *json, size_t len,
 			 struct cal_user_list *out, char **next_link,
 			 struct dg_err *err)
 {
-	json_object *root, *value, *item;
-	size_t i, n0 = out->n;
-	struct cal_user *u;
-	int rc;
-
-	rc = graphjson_page(json, len, &root, &value, next_link, err);
-	if (rc)
-		return rc;
-	for (i = 0; !rc && i < json_object_array_length(value); i++) {
-		rc = graphjson_item(value, i, "user", &item, err);
-		if (!rc)
-			rc = cal_user_list_push(out, &u);
-		if (rc == DG_ENOMEM)
-			dg_errf(err, rc, "out of memory reading users");
-		if (rc)
-			break;
-		rc = graphjson_user_fields(item, u, err);
-		if (rc)
-			graphjson_item_error(
-				err, "user", i, item,
-				json_object_object_get_ex(item, "id", NULL)
-					? "id"
-					: "userPrincipalName");
-	}
-	json_object_put(root);
-	if (rc) {
-		users_truncate(out, n0);
-		free(*next_link);
-		*next_link = NULL;
-	}
-	return rc;
+	return users_page(json, len, listed_user, out, next_link, err);
 }
 
 /* ---- groups --------------------------------------------------------- */
@@ -241,44 +293,21 @@ int graphjson_group_fields(json_object *o, struct cal_group *g,
 	return rc;
 }
 
+/* Its mail is address. */
+static bool mailed(const struct cal_group *g, const char *address)
+{
+	return same(g->mail, address);
+}
+
 int graphjson_group_find(const char *json, size_t len, const char *address,
 			 struct cal_group *out, bool *found, char **next_link,
 			 struct dg_err *err)
 {
-	json_object *root, *value, *item;
-	size_t i;
-	int rc;
+	size_t matches = 0;
+	int rc = groups_page(json, len, mailed, address, out, &matches,
+			     next_link, err);
 
-	*found = false;
-	rc = graphjson_page(json, len, &root, &value, next_link, err);
-	if (rc)
-		return rc;
-	for (i = 0; i < json_object_array_length(value); i++) {
-		struct cal_group g = { 0 };
-
-		rc = graphjson_item(value, i, "group", &item, err);
-		if (!rc)
-			rc = graphjson_group_fields(item, &g, err);
-		if (rc) {
-			cal_group_release(&g);
-			graphjson_item_error(err, "group", i, item, "id");
-			break;
-		}
-		if (!*found && g.mail && !strcasecmp(g.mail, address)) {
-			*out = g;
-			*found = true;
-			continue;
-		}
-		cal_group_release(&g);
-	}
-	json_object_put(root);
-	if (rc) {
-		if (*found)
-			cal_group_release(out);
-		*found = false;
-		free(*next_link);
-		*next_link = NULL;
-	}
+	*found = matches > 0;
 	return rc;
 }
 
