@@ -503,6 +503,7 @@ int render_about_model(struct render_engine *e, const struct render_about *a,
 		if (!rc && about)
 			rc = render_push(groups, json_object_new_string(a->groups[i]));
 	}
+	rc = rc ? rc : render_add_history_about(e, m, a, shown);
 	rc = rc ? rc : render_put(m, "group_count",
 			   json_object_new_int(
 				   (int)json_object_array_length(groups)));
