@@ -476,6 +476,7 @@ static int add_meetings(struct render_engine *e, json_object *m,
 	rc = rc ? rc : render_put_count(e, m, "meeting_count",
 				 (long)json_object_array_length(meetings));
 	rc = rc ? rc : render_holds(m, meetings);
+	rc = rc ? rc : render_add_relations(e, m, meetings, skip ? NULL : in, err);
 	if (rc) {
 		json_object_put(meetings);
 		return rc;
