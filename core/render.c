@@ -40,49 +40,6 @@ int render_json(struct render_engine *e, const struct render_input *in,
 
 /* ---- the model as mustache data ---- */
 
-static struct mustache_value *to_mustache(json_object *j)
-{
-	struct mustache_value *v;
-
-	switch (json_object_get_type(j)) {
-	case json_type_null:
-		return mustache_null();
-	case json_type_boolean:
-		return mustache_bool(json_object_get_boolean(j));
-	case json_type_int:
-		return mustache_int(json_object_get_int64(j));
-	case json_type_double:
-		return mustache_float(json_object_get_double(j));
-	case json_type_string:
-		return mustache_stringn(json_object_get_string(j),
-					(size_t)json_object_get_string_len(j));
-	case json_type_array:
-		/* push and map_set take the item, NULL or failing too */
-		v = mustache_list_new();
-		for (size_t i = 0; v && i < json_object_array_length(j); i++) {
-			if (mustache_list_push(v, to_mustache(
-					json_object_array_get_idx(j, i)))) {
-				mustache_value_free(v);
-				return NULL;
-			}
-		}
-		return v;
-	case json_type_object:
-		v = mustache_map_new();
-		if (!v)
-			return NULL;
-		json_object_object_foreach(j, key, val)
-		{
-			if (mustache_map_set(v, key, to_mustache(val))) {
-				mustache_value_free(v);
-				return NULL;
-			}
-		}
-		return v;
-	}
-	return NULL;
-}
-
 int render_file(struct render_engine *e, const char *name,
 		json_object *data, struct strbuf *out,
 		struct dg_err *err)
@@ -99,7 +56,7 @@ int render_file(struct render_engine *e, const char *name,
 		*err = quiet;
 		return rc;
 	}
-	v = data ? to_mustache(data) : mustache_map_new();
+	v = data ? mustache_from_json(data) : mustache_map_new();
 	if (!v)
 		return dg_errf(err, DG_ENOMEM, "out of memory");
 	rc = mustache_render(t, v, e->cur->partials, MUSTACHE_ESCAPE_NONE, out,
@@ -225,7 +182,7 @@ static int render_model(struct render_engine *e, json_object *m,
 			struct render_output *out, struct dg_err *err)
 {
 	const struct mustache_template *text, *html, *subject = e->subject;
-	struct mustache_value *v = to_mustache(m);
+	struct mustache_value *v = mustache_from_json(m);
 	int rc;
 
 	if (!v)
@@ -306,7 +263,7 @@ int render_about(struct render_engine *e, const struct render_about *a,
 		json_object_put(m);
 		return rc ? dg_errf(err, rc, "out of memory") : 0;
 	}
-	v = to_mustache(m);
+	v = mustache_from_json(m);
 	json_object_put(m);
 	rc = v ? require_template(e, "about.txt", &t, err)
 	       : dg_errf(err, DG_ENOMEM, "out of memory");
@@ -325,7 +282,7 @@ int render_about_value(struct render_engine *e, const struct render_about *a,
 
 	if (rc)
 		return rc;
-	*out = to_mustache(m);
+	*out = mustache_from_json(m);
 	json_object_put(m);
 	return *out ? 0 : dg_errf(err, DG_ENOMEM, "out of memory");
 }
