@@ -1221,6 +1221,22 @@ int main(void)
 	if (s && atoi(s) > 0)
 		stride = (size_t)atoi(s);
 
+	/* Under valgrind without --soname-synonyms=somalloc=nouserintercepts
+	 * (scripts/valgrind-tests.sh), its malloc replaces ours: say so */
+	{
+		void *volatile probe;
+
+		failalloc_arm(1, false);
+		probe = malloc(16);
+		if (!failalloc_disarm()) {
+			free(probe);
+			fprintf(stderr, "test_oom: allocations do not reach "
+					"failalloc (valgrind needs "
+					"--soname-synonyms=somalloc="
+					"nouserintercepts)\n");
+			return 1;
+		}
+	}
 	if (getenv("OOM_TEST"))
 		cmocka_set_test_filter(getenv("OOM_TEST"));
 	logging_set_routine(quiet, NULL);
