@@ -34,6 +34,7 @@ SRC = os.path.dirname(HERE)
 sys.path.insert(0, os.path.join(SRC, "tests", "e2e"))
 os.environ.setdefault("DIGEST_SRC", SRC)
 
+import digesttest  # noqa: E402
 from digesttest import Scratch, toml_str  # noqa: E402
 from graphtest import GraphServer, env, graph_config  # noqa: E402
 
@@ -54,6 +55,10 @@ def parse_args(argv):
         "DIGEST_BIN", os.path.join(SRC, "build", "digest")))
     p.add_argument("--perf", metavar="FILE",
                    help="also record a profile of the run with perf record")
+    p.add_argument("--perf-call-graph", default="fp", metavar="MODE",
+                   help="perf record --call-graph MODE: fp (default; build "
+                   "with -fno-omit-frame-pointer) or dwarf (stacks through "
+                   "the libraries too, larger files)")
     p.add_argument("--json", action="store_true",
                    help="print the results as one JSON object")
     p.add_argument("--keep", action="store_true",
@@ -83,7 +88,10 @@ def main(argv):
                  "(cmake -S . -B build && cmake --build build -j2)")
     if not os.access(TIME, os.X_OK):
         sys.exit(f"graph_bench: {TIME} is missing (apt-get install time)")
+    # digesttest read DIGEST_BIN when it was imported: Scratch.run (users
+    # sync) must run the binary measured too.
     os.environ["DIGEST_BIN"] = args.bin
+    digesttest.BIN = args.bin
 
     work = tempfile.mkdtemp(prefix="graph-bench-")
     roster = os.path.join(work, "roster.csv")
@@ -110,7 +118,8 @@ def main(argv):
 
         cmd = [TIME, "-v"]
         if args.perf:
-            cmd += ["perf", "record", "-g", "-o",
+            cmd += ["perf", "record", "--call-graph", args.perf_call_graph,
+                    "-o",
                     os.path.abspath(args.perf), "--"]
         cmd += [args.bin, "--config", s.config, "--now", NOW,
                 "run", "--dry-run"]

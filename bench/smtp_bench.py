@@ -40,6 +40,7 @@ SRC = os.path.dirname(HERE)
 sys.path.insert(0, os.path.join(SRC, "tests", "e2e"))
 os.environ.setdefault("DIGEST_SRC", SRC)
 
+import digesttest  # noqa: E402
 from digesttest import Scratch, toml_str  # noqa: E402
 from graphtest import (CLIENT_ID, SECRET, TENANT, GraphServer,  # noqa: E402
                        env, graph_config)
@@ -212,7 +213,10 @@ def main(argv):
     if not args.no_peer and not peer:
         print(f"smtp_bench: no peer at {args.peer}: timing digest only",
               file=sys.stderr)
+    # digesttest read DIGEST_BIN when it was imported: Scratch.run (users
+    # sync) must run the binary measured too.
     os.environ["DIGEST_BIN"] = args.bin
+    digesttest.BIN = args.bin
     work = tempfile.mkdtemp(prefix="smtp-bench-")
     roster = os.path.join(work, "roster.csv")
     srv = GraphServer("--seed", args.seed, "--write-roster", roster,
