@@ -27,7 +27,8 @@ struct render_engine {
 	struct mustache_template *subject; /* [digest] subject, or NULL */
 	struct render_lang *langs;	   /* one per locale met */
 	struct render_lang *cur;	   /* the digest being built */
-	struct i18n_fmt *fmt;		   /* its ICU formats */
+	struct i18n_fmt_cache *fmts;	   /* ICU formats, per locale and zone */
+	struct i18n_fmt *fmt;		   /* the digest's, borrowed from fmts */
 	const char *const *meeting_hosts; /* borrowed; NULL: the defaults */
 };
 
@@ -898,10 +899,9 @@ static int begin_model(struct render_engine *e, const struct render_input *in,
 	const char *locale = in->locale ? in->locale : in->target->locale;
 	int rc = select_lang(e, locale, err);
 
-	i18n_fmt_close(e->fmt);
 	e->fmt = NULL;
-	rc = rc ? rc : i18n_fmt_open(e->cur->tpl->format_locale,
-				     in->target->zone, &e->fmt, err);
+	rc = rc ? rc : i18n_fmt_cache_get(e->fmts, e->cur->tpl->format_locale,
+					  in->target->zone, &e->fmt, err);
 	rc = rc ? rc : put_str(m, "locale", e->cur->tpl->locale);
 	rc = rc ? rc : put_str(m, "language", e->cur->tpl->language);
 	return rc;
@@ -1105,7 +1105,7 @@ void render_close(struct render_engine *e)
 		lang_free(e->langs);
 		e->langs = next;
 	}
-	i18n_fmt_close(e->fmt);
+	i18n_fmt_cache_free(e->fmts);
 	mustache_template_free(e->subject);
 	free(e->dir);
 	free(e);
@@ -1163,7 +1163,10 @@ int render_open(const char *dir, const char *subject,
 	int rc;
 
 	*out = NULL;
-	if (!e || !(e->dir = strdup(dir))) {
+	if (!e || !(e->dir = strdup(dir)) ||
+	    !(e->fmts = i18n_fmt_cache_new())) {
+		if (e)
+			free(e->dir);
 		free(e);
 		return dg_errf(err, DG_ENOMEM, "out of memory");
 	}
