@@ -11,6 +11,7 @@
 
 #include "err.h"
 
+#include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -197,4 +198,126 @@ void mustache_value_free(struct mustache_value *v)
 		break;
 	}
 	free(v);
+}
+
+/* ---- reading a tree back ---- */
+
+const struct mustache_value *mustache_map_get(const struct mustache_value *map,
+					      const char *key)
+{
+	if (!map || map->kind != MUSTACHE_MAP)
+		return NULL;
+	for (size_t i = 0; i < map->u.map.n; i++)
+		if (!strcmp(map->u.map.pairs[i].key, key))
+			return map->u.map.pairs[i].value;
+	return NULL;
+}
+
+size_t mustache_map_len(const struct mustache_value *map)
+{
+	return map && map->kind == MUSTACHE_MAP ? map->u.map.n : 0;
+}
+
+const char *mustache_map_key(const struct mustache_value *map, size_t i)
+{
+	return i < mustache_map_len(map) ? map->u.map.pairs[i].key : NULL;
+}
+
+const struct mustache_value *mustache_map_value(
+	const struct mustache_value *map, size_t i)
+{
+	return i < mustache_map_len(map) ? map->u.map.pairs[i].value : NULL;
+}
+
+size_t mustache_list_len(const struct mustache_value *list)
+{
+	return list && list->kind == MUSTACHE_LIST ? list->u.list.n : 0;
+}
+
+const struct mustache_value *mustache_list_get(
+	const struct mustache_value *list, size_t i)
+{
+	return i < mustache_list_len(list) ? list->u.list.items[i] : NULL;
+}
+
+const char *mustache_string_get(const struct mustache_value *v, size_t *len)
+{
+	if (!v || v->kind != MUSTACHE_STRING)
+		return NULL;
+	if (len)
+		*len = v->u.str.len;
+	return v->u.str.s;
+}
+
+int mustache_bool_get(const struct mustache_value *v)
+{
+	return v && v->kind == MUSTACHE_BOOL && v->u.b;
+}
+
+int64_t mustache_int_get(const struct mustache_value *v)
+{
+	return v && v->kind == MUSTACHE_INT ? v->u.i : 0;
+}
+
+double mustache_float_get(const struct mustache_value *v)
+{
+	return v && v->kind == MUSTACHE_FLOAT ? v->u.f : 0;
+}
+
+int mustache_truthy(const struct mustache_value *v)
+{
+	if (!v)
+		return 0;
+	switch (v->kind) {
+	case MUSTACHE_BOOL:
+		return v->u.b;
+	case MUSTACHE_INT:
+		return v->u.i != 0;
+	case MUSTACHE_FLOAT:
+		return v->u.f != 0 && !isnan(v->u.f);
+	case MUSTACHE_STRING:
+		return v->u.str.len > 0;
+	case MUSTACHE_LIST:
+		return v->u.list.n > 0;
+	case MUSTACHE_MAP:
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+struct mustache_value *mustache_value_copy(const struct mustache_value *v)
+{
+	struct mustache_value *c;
+
+	if (!v)
+		return NULL;
+	switch (v->kind) {
+	case MUSTACHE_STRING:
+		return mustache_stringn(v->u.str.s, v->u.str.len);
+	case MUSTACHE_LIST:
+		c = mustache_list_new();
+		for (size_t i = 0; c && i < v->u.list.n; i++)
+			if (mustache_list_push(
+				    c, mustache_value_copy(v->u.list.items[i]))) {
+				mustache_value_free(c);
+				return NULL;
+			}
+		return c;
+	case MUSTACHE_MAP:
+		c = mustache_map_new();
+		for (size_t i = 0; c && i < v->u.map.n; i++)
+			if (mustache_map_set(c, v->u.map.pairs[i].key,
+					     mustache_value_copy(
+						     v->u.map.pairs[i].value))) {
+				mustache_value_free(c);
+				return NULL;
+			}
+		return c;
+	default:
+		c = malloc(sizeof(*c));
+		if (c)
+			*c = *v;
+		return c;
+	}
 }

@@ -45,29 +45,31 @@ void render_output_release(struct render_output *out)
 	strbuf_release(&out->html);
 }
 
-/* ---- small json-c helpers: a failed allocation makes the model NULL ---- */
+/*
+ * ---- small model helpers: the model is mustache data from the start ----
+ *
+ * A NULL value is a constructor that ran out of memory: DG_ENOMEM. A null
+ * in the model is put_null().
+ */
 
-static int put(json_object *o, const char *key, json_object *v)
+static int put(struct mustache_value *o, const char *key,
+	       struct mustache_value *v)
 {
-	if (!o)
-		return DG_ENOMEM;
-	if (json_object_object_add(o, key, v)) {
-		json_object_put(v);
+	if (!o) {
+		mustache_value_free(v);
 		return DG_ENOMEM;
 	}
-	return 0;
+	return mustache_map_set(o, key, v) ? DG_ENOMEM : 0;
 }
 
-static int put_str(json_object *o, const char *key, const char *s)
+static int put_null(struct mustache_value *o, const char *key)
 {
-	json_object *v = NULL;
+	return put(o, key, mustache_null());
+}
 
-	if (s && *s) {
-		v = json_object_new_string(s);
-		if (!v)
-			return DG_ENOMEM;
-	}
-	return put(o, key, v);
+static int put_str(struct mustache_value *o, const char *key, const char *s)
+{
+	return put(o, key, s && *s ? mustache_string(s) : mustache_null());
 }
 
 /*
@@ -75,30 +77,28 @@ static int put_str(json_object *o, const char *key, const char *s)
  * break in it must not start a fake entry in the text part, so control
  * characters become spaces.
  */
-static int put_line(json_object *o, const char *key, const char *s)
+static int put_line(struct mustache_value *o, const char *key, const char *s)
 {
 	struct strbuf b = STRBUF_INIT;
 	bool cut = false;
 	int rc;
 
 	if (!s || !*s)
-		return put(o, key, NULL);
+		return put_null(o, key);
 	/* bidi and zero-width characters go too: see textclean.h */
 	rc = textclean_line(s, RENDER_FIELD_MAX, &b, &cut);
 	if (!rc && cut)
 		rc = strbuf_addstr(&b, "\u2026");
-	rc = rc ? rc : put_str(o, key, b.len ? b.buf : NULL);
+	rc = rc ? rc
+		: put(o, key, b.len ? mustache_stringn(b.buf, b.len)
+				    : mustache_null());
 	strbuf_release(&b);
 	return rc;
 }
 
-static int push(json_object *a, json_object *v)
+static int push(struct mustache_value *a, struct mustache_value *v)
 {
-	if (!v || json_object_array_add(a, v)) {
-		json_object_put(v);
-		return DG_ENOMEM;
-	}
-	return 0;
+	return mustache_list_push(a, v) ? DG_ENOMEM : 0;
 }
 
 /* "Zoë Martin" -> "Zoë"; the whole name when it has no space. */
@@ -121,11 +121,11 @@ static char *first_name(const char *name)
  * DG_ENOTFOUND when there is no such file.
  */
 static int render_file(struct render_engine *e, const char *name,
-		       json_object *data, struct strbuf *out,
+		       struct mustache_value *data, struct strbuf *out,
 		       struct dg_err *err);
 
 /* Split rendered tip text into one string per non-empty line. */
-static int push_lines(json_object *arr, const char *text)
+static int push_lines(struct mustache_value *arr, const char *text)
 {
 	const char *p = text;
 
@@ -138,8 +138,8 @@ static int push_lines(json_object *arr, const char *text)
 			s++;
 		while (t > s && isspace((unsigned char)t[-1]))
 			t--;
-		if (t > s && push(arr, json_object_new_string_len(
-					       s, (int)(t - s))))
+		if (t > s && push(arr, mustache_stringn(
+					       s, (size_t)(t - s))))
 			return DG_ENOMEM;
 		p = nl ? nl + 1 : end;
 	}
@@ -166,17 +166,17 @@ static int assessment_label(struct render_engine *e, const char *assessment,
 	return rc;
 }
 
-static json_object *person_data(const struct roster_person *p,
+static struct mustache_value *person_data(const struct roster_person *p,
 				const char *assessment, const char *result)
 {
-	json_object *o = json_object_new_object();
+	struct mustache_value *o = mustache_map_new();
 	char *first = first_name(p->name);
 
 	if (put_line(o, "name", p->name) || put_line(o, "first_name", first) ||
 	    put_line(o, "title", p->title) ||
 	    put_str(o, "assessment", assessment) ||
 	    put_str(o, "result", result)) {
-		json_object_put(o);
+		mustache_value_free(o);
 		o = NULL;
 	}
 	free(first);
@@ -194,11 +194,11 @@ struct tip_ctx {
 /* The tip lines of one result, for this person in this meeting. */
 static int result_tips(struct render_engine *e, const struct roster_person *p,
 		       const struct roster_assessment *a,
-		       const struct tip_ctx *tc, json_object *lines,
+		       const struct tip_ctx *tc, struct mustache_value *lines,
 		       struct dg_err *err)
 {
 	struct strbuf name = STRBUF_INIT, text = STRBUF_INIT;
-	json_object *data = person_data(p, a->name, a->value);
+	struct mustache_value *data = person_data(p, a->name, a->value);
 	int rc = data ? 0 : DG_ENOMEM;
 
 	if (!rc && tc->m)
@@ -215,17 +215,17 @@ static int result_tips(struct render_engine *e, const struct roster_person *p,
 	} else if (!rc) {
 		rc = push_lines(lines, text.buf);
 	}
-	json_object_put(data);
+	mustache_value_free(data);
 	strbuf_release(&name);
 	strbuf_release(&text);
 	return rc;
 }
 
-static int add_result(struct render_engine *e, json_object *results,
+static int add_result(struct render_engine *e, struct mustache_value *results,
 		      const struct roster_assessment *a, struct dg_err *err)
 {
 	struct strbuf label = STRBUF_INIT;
-	json_object *r = json_object_new_object();
+	struct mustache_value *r = mustache_map_new();
 	int rc = assessment_label(e, a->name, &label, err);
 
 	if (!rc)
@@ -236,7 +236,7 @@ static int add_result(struct render_engine *e, json_object *results,
 		rc = put_str(r, "result", a->value);
 	strbuf_release(&label);
 	if (rc) {
-		json_object_put(r);
+		mustache_value_free(r);
 		return rc;
 	}
 	return push(results, r);
@@ -248,24 +248,26 @@ static int add_result(struct render_engine *e, json_object *results,
  * gets the same tips again with tips_above, for the templates to refer
  * to; in a crowded meeting nobody gets tips.
  */
-static int add_tips(struct render_engine *e, json_object *att,
+static int add_tips(struct render_engine *e, struct mustache_value *att,
 		    const struct roster_person *p, const struct tip_ctx *tc,
 		    struct dg_err *err)
 {
-	json_object *candidates, *tips, *shown = NULL;
+	struct mustache_value *candidates, *tips;
+	const struct mustache_value *shown;
 	int rc = 0;
 
 	if (tc->crowd)
-		return put(att, "tips", json_object_new_array());
-	if (json_object_object_get_ex(tc->st->seen, p->email, &shown)) {
-		rc = put(att, "tips_above", json_object_new_boolean(1));
-		return rc ? rc : put(att, "tips", json_object_get(shown));
+		return put(att, "tips", mustache_list_new());
+	shown = hmap_get(&tc->st->seen, p->email);
+	if (shown) {
+		rc = put(att, "tips_above", mustache_bool(1));
+		return rc ? rc : put(att, "tips", mustache_value_copy(shown));
 	}
-	candidates = json_object_new_array();
-	tips = json_object_new_array();
+	candidates = mustache_list_new();
+	tips = mustache_list_new();
 	rc = candidates && tips ? 0 : DG_ENOMEM;
 	for (size_t i = 0; !rc && i < p->nassessments; i++) {
-		json_object *lines = json_object_new_array();
+		struct mustache_value *lines = mustache_list_new();
 
 		rc = lines ? result_tips(e, p, &p->assessments[i], tc, lines,
 					 err)
@@ -273,32 +275,34 @@ static int add_tips(struct render_engine *e, json_object *att,
 		if (!rc)
 			rc = push(candidates, lines);
 		else
-			json_object_put(lines);
+			mustache_value_free(lines);
 	}
 	if (!rc)
 		rc = render_pick_tips(tc->st, candidates, tips);
-	json_object_put(candidates);
-	if (!rc)
-		rc = put(tc->st->seen, p->email, json_object_get(tips));
+	mustache_value_free(candidates);
 	if (rc) {
-		json_object_put(tips);
+		mustache_value_free(tips);
 		return rc;
 	}
-	return put(att, "tips", tips);
+	/* att owns the list; the state only points at it, for repeats */
+	rc = put(att, "tips", tips);
+	if (!rc && hmap_put(&tc->st->seen, p->email, tips, NULL))
+		rc = DG_ENOMEM;
+	return rc;
 }
 
 /* results[] and tips[] of one person. */
-static int add_profile(struct render_engine *e, json_object *att,
+static int add_profile(struct render_engine *e, struct mustache_value *att,
 		       const struct roster_person *p, const struct tip_ctx *tc,
 		       struct dg_err *err)
 {
-	json_object *results = json_object_new_array();
+	struct mustache_value *results = mustache_list_new();
 	int rc = results ? 0 : DG_ENOMEM;
 
 	for (size_t i = 0; !rc && i < p->nassessments; i++)
 		rc = add_result(e, results, &p->assessments[i], err);
 	if (rc) {
-		json_object_put(results);
+		mustache_value_free(results);
 		return rc;
 	}
 	rc = put(att, "results", results);
@@ -314,19 +318,19 @@ static const struct roster_person *usable(const struct roster_person *p)
 	return p && !p->opt_out && !p->hidden ? p : NULL;
 }
 
-static int add_attendee(struct render_engine *e, json_object *list,
+static int add_attendee(struct render_engine *e, struct mustache_value *list,
 			const struct match_attendee *a,
 			const struct tip_ctx *tc, struct dg_err *err)
 {
 	const struct roster_person *p = usable(a->person);
-	json_object *o = json_object_new_object();
+	struct mustache_value *o = mustache_map_new();
 	int rc;
 
 	rc = put_str(o, "email", a->email);
 	if (!rc)
 		rc = put_line(o, "name", a->name);
 	if (!rc)
-		rc = put(o, "matched", json_object_new_boolean(p != NULL));
+		rc = put(o, "matched", mustache_bool(p != NULL));
 	if (!rc)
 		rc = put_str(o, "via", p ? a->via : NULL);
 	if (!rc && p && a->group)
@@ -334,16 +338,16 @@ static int add_attendee(struct render_engine *e, json_object *list,
 	if (!rc)
 		rc = put_line(o, "title", p ? p->title : NULL);
 	if (!rc)
-		rc = put(o, "external", json_object_new_boolean(a->external));
+		rc = put(o, "external", mustache_bool(a->external));
 	if (!rc && p)
 		rc = add_profile(e, o, p, tc, err);
 	if (!rc && !p) {
-		rc = put(o, "results", json_object_new_array());
+		rc = put(o, "results", mustache_list_new());
 		if (!rc)
-			rc = put(o, "tips", json_object_new_array());
+			rc = put(o, "tips", mustache_list_new());
 	}
 	if (rc) {
-		json_object_put(o);
+		mustache_value_free(o);
 		return rc;
 	}
 	return push(list, o);
@@ -369,15 +373,15 @@ static int cmp_count_desc(const void *a, const void *b)
  * with "count_other": true, so a template picks its wording with
  * {{#count_one}}...{{/count_one}} (ICU's rules, not English's).
  */
-static int put_count(struct render_engine *e, json_object *o,
+static int put_count(struct render_engine *e, struct mustache_value *o,
 		     const char *key, long n)
 {
 	struct strbuf flag = STRBUF_INIT;
-	int rc = put(o, key, json_object_new_int64(n));
+	int rc = put(o, key, mustache_int(n));
 
 	rc = rc ? rc : strbuf_addf(&flag, "%s_%s", key,
 				   i18n_plural(e->fmt, n));
-	rc = rc ? rc : put(o, flag.buf, json_object_new_boolean(1));
+	rc = rc ? rc : put(o, flag.buf, mustache_bool(1));
 	strbuf_release(&flag);
 	return rc;
 }
@@ -391,12 +395,12 @@ static int join_names(struct render_engine *e, struct strbuf *out,
 	return i18n_list(e->fmt, names, n, out, &quiet);
 }
 
-static json_object *group_data(struct render_engine *e, const char *assessment,
+static struct mustache_value *group_data(struct render_engine *e, const char *assessment,
 			       const char *label,
 			       const struct room_entry *room, size_t n)
 {
-	json_object *o = json_object_new_object();
-	json_object *results = json_object_new_array();
+	struct mustache_value *o = mustache_map_new();
+	struct mustache_value *results = mustache_list_new();
 	const char **names = calloc(n, sizeof(*names));
 	int (*counts)[2] = calloc(n, sizeof(*counts)); /* index, count */
 	size_t distinct = 0;
@@ -422,10 +426,10 @@ static json_object *group_data(struct render_engine *e, const char *assessment,
 	rc = rc ? rc : put_str(o, "assessment", assessment);
 	rc = rc ? rc : put_str(o, "label", label);
 	rc = rc ? rc : put_count(e, o, "count", (long)n);
-	rc = rc ? rc : put(o, "mixed", json_object_new_boolean(distinct > 1));
+	rc = rc ? rc : put(o, "mixed", mustache_bool(distinct > 1));
 	for (size_t j = 0; !rc && j < distinct; j++) {
 		const char *result = room[counts[j][0]].result;
-		json_object *r = json_object_new_object();
+		struct mustache_value *r = mustache_map_new();
 		size_t k = 0;
 
 		for (size_t i = 0; i < n; i++)
@@ -441,12 +445,12 @@ static json_object *group_data(struct render_engine *e, const char *assessment,
 			break;
 		strbuf_reset(&key);
 		rc = strbuf_addf(&key, "has_%s", result);
-		rc = rc ? rc : put(o, key.buf, json_object_new_boolean(1));
+		rc = rc ? rc : put(o, key.buf, mustache_bool(1));
 		if (!rc && distinct == 1) {
 			strbuf_reset(&key);
 			rc = strbuf_addf(&key, "all_%s", result);
 			rc = rc ? rc : put(o, key.buf,
-					   json_object_new_boolean(1));
+					   mustache_bool(1));
 		}
 		if (!rc && j == 0 &&
 		    (distinct == 1 || counts[0][1] > counts[1][1])) {
@@ -454,19 +458,19 @@ static json_object *group_data(struct render_engine *e, const char *assessment,
 			strbuf_reset(&key);
 			rc = rc ? rc : strbuf_addf(&key, "dominant_%s", result);
 			rc = rc ? rc : put(o, key.buf,
-					   json_object_new_boolean(1));
+					   mustache_bool(1));
 		}
 	}
 	if (!rc)
 		rc = put(o, "results", results);
 	else
-		json_object_put(results);
+		mustache_value_free(results);
 	strbuf_release(&key);
 	strbuf_release(&joined);
 	free(names);
 	free(counts);
 	if (rc) {
-		json_object_put(o);
+		mustache_value_free(o);
 		return NULL;
 	}
 	return o;
@@ -505,14 +509,14 @@ static bool seen_assessment(const struct roster_person **people, size_t upto,
 	return false;
 }
 
-static int dynamics_for(struct render_engine *e, json_object *lines,
+static int dynamics_for(struct render_engine *e, struct mustache_value *lines,
 			const struct roster_person **people, size_t npeople,
 			const char *assessment, struct dg_err *err)
 {
 	struct room_entry *room = calloc(npeople, sizeof(*room));
 	struct strbuf label = STRBUF_INIT, name = STRBUF_INIT;
 	struct strbuf text = STRBUF_INIT;
-	json_object *data = NULL;
+	struct mustache_value *data = NULL;
 	size_t n;
 	int rc = room ? 0 : DG_ENOMEM;
 
@@ -528,12 +532,12 @@ static int dynamics_for(struct render_engine *e, json_object *lines,
 			rc = 0;
 		strbuf_trim(&text);
 		if (!rc && text.len)
-			rc = push(lines, json_object_new_string(text.buf));
+			rc = push(lines, mustache_string(text.buf));
 	}
 	for (size_t i = 0; i < n; i++)
 		free(room[i].first);
 	free(room);
-	json_object_put(data);
+	mustache_value_free(data);
 	strbuf_release(&label);
 	strbuf_release(&name);
 	strbuf_release(&text);
@@ -545,18 +549,18 @@ static int dynamics_for(struct render_engine *e, json_object *lines,
  * line is advice about the others ("type 9 in the room" must not mean
  * the reader), and it names them.
  */
-static int add_dynamics(struct render_engine *e, json_object *meeting,
+static int add_dynamics(struct render_engine *e, struct mustache_value *meeting,
 			const struct match_list *l, struct dg_err *err)
 {
 	const struct roster_person **people;
-	json_object *lines = json_object_new_array();
+	struct mustache_value *lines = mustache_list_new();
 	size_t n = 0;
 	int rc = 0;
 
 	people = calloc(l->n + 1, sizeof(*people));
 	if (!people || !lines) {
 		free(people);
-		json_object_put(lines);
+		mustache_value_free(lines);
 		return DG_ENOMEM;
 	}
 	for (size_t i = 0; i < l->n; i++)
@@ -571,7 +575,7 @@ static int add_dynamics(struct render_engine *e, json_object *meeting,
 		}
 	free(people);
 	if (rc) {
-		json_object_put(lines);
+		mustache_value_free(lines);
 		return rc;
 	}
 	return put(meeting, "dynamics", lines);
@@ -584,24 +588,24 @@ static int add_dynamics(struct render_engine *e, json_object *meeting,
  * (meetlink.h), else "other_url" {url, host} for any other web URL, shown
  * as text with its host visible; a javascript: URL is neither.
  */
-static int add_join(struct render_engine *e, json_object *o, const char *url)
+static int add_join(struct render_engine *e, struct mustache_value *o, const char *url)
 {
 	struct strbuf host = STRBUF_INIT;
-	json_object *other;
+	struct mustache_value *other;
 	int rc;
 
 	if (meetlink_trusted(url, e->meeting_hosts))
 		return put_str(o, "join_url", url);
-	rc = put(o, "join_url", NULL);
+	rc = put_null(o, "join_url");
 	if (rc || !url || meetlink_host(url, &host))
-		return rc ? rc : put(o, "other_url", NULL);
-	other = json_object_new_object();
+		return rc ? rc : put_null(o, "other_url");
+	other = mustache_map_new();
 	rc = other ? 0 : DG_ENOMEM;
 	rc = rc ? rc : put_line(other, "url", url);
 	rc = rc ? rc : put_line(other, "host", host.buf);
 	strbuf_release(&host);
 	if (rc) {
-		json_object_put(other);
+		mustache_value_free(other);
 		return rc;
 	}
 	return put(o, "other_url", other);
@@ -621,17 +625,17 @@ static const char *safe_url(const char *url)
  * time_label from the language's time_label template, which decides how
  * to say "all day" or "next day".
  */
-static int add_times(struct render_engine *e, json_object *o,
+static int add_times(struct render_engine *e, struct mustache_value *o,
 		     const struct plan_meeting *m, struct dg_err *err)
 {
 	struct strbuf s = STRBUF_INIT;
 	bool same_day = !m->starts_before_day && !m->ends_after_day;
 	int rc = put(o, "starts_before_day",
-		     json_object_new_boolean(m->starts_before_day));
+		     mustache_bool(m->starts_before_day));
 
 	rc = rc ? rc : put(o, "ends_after_day",
-			   json_object_new_boolean(m->ends_after_day));
-	rc = rc ? rc : put(o, "same_day", json_object_new_boolean(same_day));
+			   mustache_bool(m->ends_after_day));
+	rc = rc ? rc : put(o, "same_day", mustache_bool(same_day));
 	if (!rc && !m->all_day) {
 		rc = i18n_time(e->fmt, m->start_ms, &s, err);
 		rc = rc ? rc : put_str(o, "start_time", s.buf);
@@ -654,16 +658,16 @@ static int add_times(struct render_engine *e, json_object *o,
 	return rc;
 }
 
-static int add_organizer(json_object *meeting, const struct cal_event *ev)
+static int add_organizer(struct mustache_value *meeting, const struct cal_event *ev)
 {
-	json_object *o;
+	struct mustache_value *o;
 
 	if (!ev->organizer.address)
-		return put(meeting, "organizer", NULL);
-	o = json_object_new_object();
+		return put_null(meeting, "organizer");
+	o = mustache_map_new();
 	if (put_line(o, "name", ev->organizer.name) ||
 	    put_str(o, "email", ev->organizer.address)) {
-		json_object_put(o);
+		mustache_value_free(o);
 		return DG_ENOMEM;
 	}
 	return put(meeting, "organizer", o);
@@ -675,17 +679,17 @@ static int add_organizer(json_object *meeting, const struct cal_event *ev)
  * text like any other: one line, escaped by the HTML template, never a
  * tel: link (a link target would need its own checking).
  */
-static int add_dial_in(json_object *meeting, const struct cal_event *ev)
+static int add_dial_in(struct mustache_value *meeting, const struct cal_event *ev)
 {
-	json_object *o;
+	struct mustache_value *o;
 
 	if (!ev->toll_number && !ev->toll_free_number)
-		return put(meeting, "dial_in", NULL);
-	o = json_object_new_object();
+		return put_null(meeting, "dial_in");
+	o = mustache_map_new();
 	if (put_line(o, "number", ev->toll_number) ||
 	    put_line(o, "toll_free", ev->toll_free_number) ||
 	    put_line(o, "conference_id", ev->conference_id)) {
-		json_object_put(o);
+		mustache_value_free(o);
 		return DG_ENOMEM;
 	}
 	return put(meeting, "dial_in", o);
@@ -724,7 +728,7 @@ static int profiled(struct render_engine *e, const struct match_list *l,
  * meeting gets the group line and their names ("crowd", "people"), no
  * one's tips.
  */
-static int add_crowd(struct render_engine *e, json_object *o,
+static int add_crowd(struct render_engine *e, struct mustache_value *o,
 		     const struct match_list *l, const struct render_state *st,
 		     bool *crowd)
 {
@@ -733,8 +737,8 @@ static int add_crowd(struct render_engine *e, json_object *o,
 	int rc = profiled(e, l, &n, &who);
 
 	*crowd = n > st->max_people;
-	rc = rc ? rc : put(o, "crowd", json_object_new_boolean(*crowd));
-	rc = rc ? rc : put(o, "profiled_count", json_object_new_int((int)n));
+	rc = rc ? rc : put(o, "crowd", mustache_bool(*crowd));
+	rc = rc ? rc : put(o, "profiled_count", mustache_int((int)n));
 	if (!rc && *crowd)
 		rc = put_str(o, "people", who.buf);
 	strbuf_release(&who);
@@ -742,12 +746,12 @@ static int add_crowd(struct render_engine *e, json_object *o,
 }
 
 /* The public face of a meeting: what anyone may see of it. */
-static int add_meeting_people(struct render_engine *e, json_object *o,
+static int add_meeting_people(struct render_engine *e, struct mustache_value *o,
 			      const struct plan_meeting *m,
 			      const struct match_list *l,
 			      struct render_state *st, struct dg_err *err)
 {
-	json_object *atts = json_object_new_array();
+	struct mustache_value *atts = mustache_list_new();
 	struct tip_ctx tc = {.st = st, .m = m, .l = l};
 	size_t unmatched = 0;
 	int rc = atts ? 0 : DG_ENOMEM;
@@ -760,7 +764,7 @@ static int add_meeting_people(struct render_engine *e, json_object *o,
 			unmatched++;
 	}
 	if (rc) {
-		json_object_put(atts);
+		mustache_value_free(atts);
 		return rc;
 	}
 	rc = put(o, "attendees", atts);
@@ -783,25 +787,25 @@ static int add_meeting_people(struct render_engine *e, json_object *o,
  * A private meeting shows its time and nothing else: no subject, place,
  * link, organizer, attendees or tips, in any output.
  */
-static int add_private_meeting(struct render_engine *e, json_object *o)
+static int add_private_meeting(struct render_engine *e, struct mustache_value *o)
 {
-	int rc = put(o, "attendees", json_object_new_array());
+	int rc = put(o, "attendees", mustache_list_new());
 
 	rc = rc ? rc : put_count(e, o, "unmatched_count", 0);
-	rc = rc ? rc : put(o, "dynamics", json_object_new_array());
+	rc = rc ? rc : put(o, "dynamics", mustache_list_new());
 	return rc;
 }
 
-static int add_meeting(struct render_engine *e, json_object *list,
+static int add_meeting(struct render_engine *e, struct mustache_value *list,
 		       const struct plan_meeting *m, const struct match_list *l,
 		       struct render_state *st, struct dg_err *err)
 {
-	json_object *o = json_object_new_object();
+	struct mustache_value *o = mustache_map_new();
 	int rc = put_str(o, "id", m->event->id);
 
-	rc = rc ? rc : put(o, "private", json_object_new_boolean(m->is_private));
-	rc = rc ? rc : put(o, "all_day", json_object_new_boolean(m->all_day));
-	rc = rc ? rc : put(o, "hold", json_object_new_boolean(
+	rc = rc ? rc : put(o, "private", mustache_bool(m->is_private));
+	rc = rc ? rc : put(o, "all_day", mustache_bool(m->all_day));
+	rc = rc ? rc : put(o, "hold", mustache_bool(
 					      render_is_hold(m, l, st->user)));
 	rc = rc ? rc : put_str(o, "start", m->start);
 	rc = rc ? rc : put_str(o, "end", m->end);
@@ -810,31 +814,31 @@ static int add_meeting(struct render_engine *e, json_object *list,
 		rc = m->is_private ? add_private_meeting(e, o)
 				   : add_meeting_people(e, o, m, l, st, err);
 	if (rc) {
-		json_object_put(o);
+		mustache_value_free(o);
 		return rc;
 	}
 	return push(list, o);
 }
 
 /* away[]: the user's part-day absences, each with its times. */
-static int add_away(struct render_engine *e, json_object *model,
+static int add_away(struct render_engine *e, struct mustache_value *model,
 		    const struct plan_day *day, struct dg_err *err)
 {
-	json_object *away = json_object_new_array();
+	struct mustache_value *away = mustache_list_new();
 	int rc = away ? 0 : DG_ENOMEM;
 
 	for (size_t i = 0; !rc && day && i < day->naway; i++) {
-		json_object *a = json_object_new_object();
+		struct mustache_value *a = mustache_map_new();
 
 		rc = a ? add_times(e, a, &day->away[i], err) : DG_ENOMEM;
 		if (rc) {
-			json_object_put(a);
+			mustache_value_free(a);
 			break;
 		}
 		rc = push(away, a);
 	}
 	if (rc) {
-		json_object_put(away);
+		mustache_value_free(away);
 		return rc;
 	}
 	return put(model, "away", away);
@@ -846,9 +850,9 @@ static int add_away(struct render_engine *e, json_object *model,
  * Grady"; "中村 結衣" is family name first). first_name is the name to
  * greet by: the given name, else the whole display name.
  */
-static json_object *user_object(const struct render_input *in)
+static struct mustache_value *user_object(const struct render_input *in)
 {
-	json_object *u = json_object_new_object();
+	struct mustache_value *u = mustache_map_new();
 	const struct cal_user *cu = in->user;
 	const char *greet = cu->given_name && *cu->given_name
 				    ? cu->given_name
@@ -861,7 +865,7 @@ static json_object *user_object(const struct render_input *in)
 	rc = rc ? rc : put_line(u, "first_name", greet);
 	rc = rc ? rc : put_str(u, "timezone", in->target->zone);
 	if (rc) {
-		json_object_put(u);
+		mustache_value_free(u);
 		return NULL;
 	}
 	return u;
@@ -871,7 +875,7 @@ static int select_lang(struct render_engine *e, const char *locale,
 		       struct dg_err *err);
 
 /* The day in the reader's words: date_label, date_day, date_short. */
-static int add_dates(struct render_engine *e, json_object *m,
+static int add_dates(struct render_engine *e, struct mustache_value *m,
 		     const struct plan_target *t, struct dg_err *err)
 {
 	static const struct {
@@ -894,7 +898,7 @@ static int add_dates(struct render_engine *e, json_object *m,
 
 /* The reader's language: locale and templates, and ICU set up for it. */
 static int begin_model(struct render_engine *e, const struct render_input *in,
-		       json_object *m, struct dg_err *err)
+		       struct mustache_value *m, struct dg_err *err)
 {
 	const char *locale = in->locale ? in->locale : in->target->locale;
 	int rc = select_lang(e, locale, err);
@@ -909,16 +913,16 @@ static int begin_model(struct render_engine *e, const struct render_input *in,
 
 static void state_release(struct render_state *st)
 {
-	json_object_put(st->seen);
-	json_object_put(st->used);
+	hmap_release(&st->seen);
+	hmap_release(&st->used);
 }
 
 /* The meetings[] of the model, and what the top of the digest needs. */
-static int add_meetings(struct render_engine *e, json_object *m,
+static int add_meetings(struct render_engine *e, struct mustache_value *m,
 			const struct render_input *in, const char *skip,
 			struct render_state *st, struct dg_err *err)
 {
-	json_object *meetings = json_object_new_array();
+	struct mustache_value *meetings = mustache_list_new();
 	const struct plan_day *day = in->day;
 	int rc = meetings ? 0 : DG_ENOMEM;
 
@@ -933,38 +937,38 @@ static int add_meetings(struct render_engine *e, json_object *m,
 					 ? (long)(day->n - RENDER_MAX_MEETINGS)
 					 : 0);
 	rc = rc ? rc : put_count(e, m, "meeting_count",
-				 (long)json_object_array_length(meetings));
+				 (long)mustache_list_len(meetings));
 	rc = rc ? rc : render_holds(m, meetings);
 	if (rc) {
-		json_object_put(meetings);
+		mustache_value_free(meetings);
 		return rc;
 	}
 	rc = put(m, "meetings", meetings);
 	rc = rc ? rc : add_away(e, m, skip ? NULL : day, err);
-	return rc ? rc : put(m, "trimmed", json_object_new_boolean(st->trimmed));
+	return rc ? rc : put(m, "trimmed", mustache_bool(st->trimmed));
 }
 
 /*
  * The whole model of one user's digest, with at most max_tips tips per
- * person. *out is yours: json_object_put.
+ * person. *out is yours: mustache_value_free.
  */
 static int build_model(struct render_engine *e, const struct render_input *in,
-		       int max_tips, json_object **out, size_t *shown,
+		       int max_tips, struct mustache_value **out, size_t *shown,
 		       struct dg_err *err)
 {
 	struct render_state st = {
-		.seen = json_object_new_object(),
-		.used = json_object_new_object(),
+		.seen = HMAP_INIT(0),
+		.used = HMAP_INIT(0),
 		.max_tips = max_tips,
 		.max_people = in->max_people_per_meeting
 				      ? in->max_people_per_meeting
 				      : RENDER_PEOPLE_MAX,
 		.user = in->user,
 	};
-	json_object *m = json_object_new_object();
+	struct mustache_value *m = mustache_map_new();
 	const struct plan_day *day = in->day;
 	const char *skip = in->target->skip_reason;
-	int rc = st.seen && st.used ? 0 : DG_ENOMEM;
+	int rc = m ? 0 : DG_ENOMEM;
 
 	rc = rc ? rc : begin_model(e, in, m, err);
 
@@ -984,7 +988,7 @@ static int build_model(struct render_engine *e, const struct render_input *in,
 			       safe_url(in->unsubscribe_url));
 	rc = rc ? rc : put_str(m, "prefs_url", safe_url(in->prefs_url));
 	if (rc) {
-		json_object_put(m);
+		mustache_value_free(m);
 		if (rc == DG_ENOMEM)
 			return dg_errf(err, rc, "out of memory building the "
 					       "digest of %s", in->user->mail);
@@ -994,81 +998,96 @@ static int build_model(struct render_engine *e, const struct render_input *in,
 	return 0;
 }
 
+/* ---- the model as JSON, for preview --format json and about ---- */
+
+static json_object *to_json(const struct mustache_value *v, bool *oom)
+{
+	json_object *j = NULL;
+	const char *str;
+	size_t len;
+
+	switch (mustache_value_kind(v)) {
+	case MUSTACHE_NULL:
+		return NULL;
+	case MUSTACHE_BOOL:
+		j = json_object_new_boolean(mustache_bool_get(v));
+		break;
+	case MUSTACHE_INT:
+		j = json_object_new_int64(mustache_int_get(v));
+		break;
+	case MUSTACHE_FLOAT:
+		j = json_object_new_double(mustache_float_get(v));
+		break;
+	case MUSTACHE_STRING:
+		str = mustache_string_get(v, &len);
+		j = json_object_new_string_len(str, (int)len);
+		break;
+	case MUSTACHE_LIST:
+		j = json_object_new_array();
+		for (size_t i = 0; j && !*oom && i < mustache_list_len(v); i++) {
+			json_object *item = to_json(mustache_list_get(v, i), oom);
+
+			if (!*oom && json_object_array_add(j, item)) {
+				json_object_put(item);
+				*oom = true;
+			}
+		}
+		break;
+	case MUSTACHE_MAP:
+		j = json_object_new_object();
+		for (size_t i = 0; j && !*oom && i < mustache_map_len(v); i++) {
+			json_object *item = to_json(mustache_map_value(v, i), oom);
+
+			if (!*oom && json_object_object_add(
+					     j, mustache_map_key(v, i), item)) {
+				json_object_put(item);
+				*oom = true;
+			}
+		}
+		break;
+	}
+	if (!j)
+		*oom = true;
+	return j;
+}
+
+/* Append m as pretty-printed JSON and a line break to out. */
+static int add_json(const struct mustache_value *m, struct strbuf *out,
+		    struct dg_err *err)
+{
+	bool oom = false;
+	json_object *j = to_json(m, &oom);
+	const char *s = oom ? NULL
+			    : json_object_to_json_string_ext(
+				      j, JSON_C_TO_STRING_PRETTY |
+						 JSON_C_TO_STRING_SPACED |
+						 JSON_C_TO_STRING_NOSLASHESCAPE);
+	int rc = s ? strbuf_addstr(out, s) : DG_ENOMEM;
+
+	rc = rc ? rc : strbuf_addch(out, '\n');
+	json_object_put(j);
+	return rc ? dg_errf(err, rc, "out of memory writing the model") : 0;
+}
+
 int render_json(struct render_engine *e, const struct render_input *in,
 		struct strbuf *out, struct dg_err *err)
 {
-	json_object *m;
-	const char *s;
+	struct mustache_value *m;
 	size_t shown;
 	int rc = build_model(e, in, RENDER_TIPS_MAX, &m, &shown, err);
 
 	if (rc)
 		return rc;
-	s = json_object_to_json_string_ext(m, JSON_C_TO_STRING_PRETTY |
-						      JSON_C_TO_STRING_SPACED |
-						      JSON_C_TO_STRING_NOSLASHESCAPE);
-	rc = s ? strbuf_addstr(out, s) : DG_ENOMEM;
-	rc = rc ? rc : strbuf_addch(out, '\n');
-	json_object_put(m);
-	return rc ? dg_errf(err, rc, "out of memory writing the model") : 0;
-}
-
-/* ---- the model as mustache data ---- */
-
-static struct mustache_value *to_mustache(json_object *j)
-{
-	struct mustache_value *v;
-
-	switch (json_object_get_type(j)) {
-	case json_type_null:
-		return mustache_null();
-	case json_type_boolean:
-		return mustache_bool(json_object_get_boolean(j));
-	case json_type_int:
-		return mustache_int(json_object_get_int64(j));
-	case json_type_double:
-		return mustache_float(json_object_get_double(j));
-	case json_type_string:
-		return mustache_stringn(json_object_get_string(j),
-					(size_t)json_object_get_string_len(j));
-	case json_type_array:
-		v = mustache_list_new();
-		for (size_t i = 0; v && i < json_object_array_length(j); i++) {
-			struct mustache_value *item =
-				to_mustache(json_object_array_get_idx(j, i));
-
-			if (!item || mustache_list_push(v, item)) {
-				mustache_value_free(item);
-				mustache_value_free(v);
-				return NULL;
-			}
-		}
-		return v;
-	case json_type_object:
-		v = mustache_map_new();
-		json_object_object_foreach(j, key, val)
-		{
-			struct mustache_value *item = to_mustache(val);
-
-			if (!v)
-				break;
-			if (!item || mustache_map_set(v, key, item)) {
-				mustache_value_free(item);
-				mustache_value_free(v);
-				return NULL;
-			}
-		}
-		return v;
-	}
-	return NULL;
+	rc = add_json(m, out, err);
+	mustache_value_free(m);
+	return rc;
 }
 
 static int render_file(struct render_engine *e, const char *name,
-		       json_object *data, struct strbuf *out,
+		       struct mustache_value *data, struct strbuf *out,
 		       struct dg_err *err)
 {
 	const struct mustache_template *t;
-	struct mustache_value *v;
 	struct dg_err quiet = DG_ERR_INIT;
 	int rc;
 
@@ -1079,13 +1098,8 @@ static int render_file(struct render_engine *e, const char *name,
 		*err = quiet;
 		return rc;
 	}
-	v = data ? to_mustache(data) : mustache_map_new();
-	if (!v)
-		return dg_errf(err, DG_ENOMEM, "out of memory");
-	rc = mustache_render(t, v, e->cur->partials, MUSTACHE_ESCAPE_NONE, out,
-			     err);
-	mustache_value_free(v);
-	return rc;
+	return mustache_render(t, data, e->cur->partials, MUSTACHE_ESCAPE_NONE,
+			       out, err);
 }
 
 static void lang_free(struct render_lang *l)
@@ -1201,15 +1215,13 @@ static void one_line(struct strbuf *sb)
 }
 
 /* Render subject, text and HTML of one model into out. */
-static int render_model(struct render_engine *e, json_object *m,
+static int render_model(struct render_engine *e,
+			const struct mustache_value *v,
 			struct render_output *out, struct dg_err *err)
 {
 	const struct mustache_template *text, *html, *subject = e->subject;
-	struct mustache_value *v = to_mustache(m);
 	int rc;
 
-	if (!v)
-		return dg_errf(err, DG_ENOMEM, "out of memory");
 	/* whatever the calendar holds, a message stays mailable */
 	strbuf_init(&out->text, RENDER_PART_MAX);
 	strbuf_init(&out->html, RENDER_PART_MAX);
@@ -1227,7 +1239,6 @@ static int render_model(struct render_engine *e, json_object *m,
 	if (!rc)
 		rc = mustache_render(html, v, e->cur->partials,
 				     MUSTACHE_ESCAPE_HTML, &out->html, err);
-	mustache_value_free(v);
 	one_line(&out->subject);
 	return rc;
 }
@@ -1238,34 +1249,31 @@ int render_group_lines(struct render_engine *e, const struct render_input *in,
 		       int (*fn)(const char *line, void *ctx), void *ctx,
 		       struct dg_err *err)
 {
-	json_object *m, *meetings, *seen = json_object_new_object();
+	const struct mustache_value *meetings;
+	struct mustache_value *m;
+	struct hmap seen = HMAP_INIT(0); /* lines given, borrowed from m */
 	size_t shown;
-	int rc = seen ? build_model(e, in, RENDER_TIPS_MAX, &m, &shown, err)
-		       : DG_ENOMEM;
+	int rc = build_model(e, in, RENDER_TIPS_MAX, &m, &shown, err);
 
-	if (rc) {
-		json_object_put(seen);
+	if (rc)
 		return rc;
-	}
-	meetings = json_object_object_get(m, "meetings");
-	for (size_t i = 0; !rc && i < json_object_array_length(meetings);
-	     i++) {
-		json_object *d = json_object_object_get(
-			json_object_array_get_idx(meetings, i), "dynamics");
+	meetings = mustache_map_get(m, "meetings");
+	for (size_t i = 0; !rc && i < mustache_list_len(meetings); i++) {
+		const struct mustache_value *d = mustache_map_get(
+			mustache_list_get(meetings, i), "dynamics");
 
-		for (size_t j = 0; !rc && j < json_object_array_length(d);
-		     j++) {
-			const char *line = json_object_get_string(
-				json_object_array_get_idx(d, j));
+		for (size_t j = 0; !rc && j < mustache_list_len(d); j++) {
+			const char *line = mustache_string_get(
+				mustache_list_get(d, j), NULL);
 
-			if (!line || json_object_object_get_ex(seen, line, NULL))
+			if (!line || hmap_get(&seen, line))
 				continue;
-			rc = put(seen, line, json_object_new_boolean(1));
+			rc = hmap_put(&seen, line, (void *)line, NULL);
 			rc = rc ? rc : fn(line, ctx);
 		}
 	}
-	json_object_put(seen);
-	json_object_put(m);
+	hmap_release(&seen);
+	mustache_value_free(m);
 	return rc;
 }
 
@@ -1289,7 +1297,7 @@ static int line_is_about(struct render_engine *e,
 }
 
 /* The entry add_attendee() makes for p, met directly, in a fresh list. */
-static int about_attendee(struct render_engine *e, json_object *m,
+static int about_attendee(struct render_engine *e, struct mustache_value *m,
 			  const struct render_about *a, struct dg_err *err)
 {
 	struct match_attendee att = {.email = a->person->email,
@@ -1297,38 +1305,38 @@ static int about_attendee(struct render_engine *e, json_object *m,
 				     .person = a->person,
 				     .via = "direct"};
 	struct render_state st = {
-		.seen = json_object_new_object(),
-		.used = json_object_new_object(),
+		.seen = HMAP_INIT(0),
+		.used = HMAP_INIT(0),
 		.max_tips = RENDER_TIPS_MAX,
 	};
 	/* no meeting: the general tips, the ones for no particular room */
 	struct tip_ctx tc = {.st = &st};
-	json_object *list = json_object_new_array();
-	int rc = list && st.seen && st.used ? 0 : DG_ENOMEM;
+	struct mustache_value *list = mustache_list_new();
+	int rc = list ? 0 : DG_ENOMEM;
 
 	rc = rc ? rc : add_attendee(e, list, &att, &tc, err);
-	if (!rc && json_object_array_length(list) == 1)
+	if (!rc && mustache_list_len(list) == 1)
 		rc = put(m, "attendee",
-			 json_object_get(json_object_array_get_idx(list, 0)));
-	json_object_put(list);
+			 mustache_value_copy(mustache_list_get(list, 0)));
+	mustache_value_free(list);
 	state_release(&st);
 	return rc;
 }
 
 static int about_model(struct render_engine *e, const struct render_about *a,
-		       json_object **out, struct dg_err *err)
+		       struct mustache_value **out, struct dg_err *err)
 {
-	json_object *m = json_object_new_object();
-	json_object *groups = json_object_new_array();
+	struct mustache_value *m = mustache_map_new();
+	struct mustache_value *groups = mustache_list_new();
 	bool shown = a->person && !a->hidden && usable(a->person);
 	int rc = m && groups ? 0 : DG_ENOMEM;
 
 	rc = rc ? rc : put_str(m, "email", a->email);
 	rc = rc ? rc : put_line(m, "name", a->person ? a->person->name : NULL);
-	rc = rc ? rc : put(m, "hidden", json_object_new_boolean(
+	rc = rc ? rc : put(m, "hidden", mustache_bool(
 					       a->person && !shown));
 	rc = rc ? rc : put(m, "hidden_by_roster",
-			   json_object_new_boolean(a->hidden_by_roster));
+			   mustache_bool(a->hidden_by_roster));
 	if (!rc && shown)
 		rc = about_attendee(e, m, a, err);
 	for (size_t i = 0; !rc && shown && i < a->ngroups; i++) {
@@ -1336,18 +1344,18 @@ static int about_model(struct render_engine *e, const struct render_about *a,
 
 		rc = line_is_about(e, a->person, a->groups[i], &about, err);
 		if (!rc && about)
-			rc = push(groups, json_object_new_string(a->groups[i]));
+			rc = push(groups, mustache_string(a->groups[i]));
 	}
 	rc = rc ? rc : put(m, "group_count",
-			   json_object_new_int(
-				   (int)json_object_array_length(groups)));
+			   mustache_int(
+				   (int)mustache_list_len(groups)));
 	if (!rc) {
 		rc = put(m, "groups", groups);
 		groups = NULL;
 	}
-	json_object_put(groups);
+	mustache_value_free(groups);
 	if (rc) {
-		json_object_put(m);
+		mustache_value_free(m);
 		return rc == DG_ENOMEM ? dg_errf(err, rc, "out of memory")
 				       : rc;
 	}
@@ -1360,44 +1368,27 @@ int render_about(struct render_engine *e, const struct render_about *a,
 		 struct dg_err *err)
 {
 	const struct mustache_template *t;
-	struct mustache_value *v = NULL;
-	json_object *m;
-	const char *s;
+	struct mustache_value *m;
 	int rc = about_model(e, a, &m, err);
 
 	if (rc)
 		return rc;
-	if (format == RENDER_ABOUT_JSON) {
-		s = json_object_to_json_string_ext(
-			m, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |
-				   JSON_C_TO_STRING_NOSLASHESCAPE);
-		rc = s ? strbuf_addstr(out, s) : DG_ENOMEM;
-		rc = rc ? rc : strbuf_addch(out, '\n');
-		json_object_put(m);
-		return rc ? dg_errf(err, rc, "out of memory") : 0;
-	}
-	v = to_mustache(m);
-	json_object_put(m);
-	rc = v ? require_template(e, "about.txt", &t, err)
-	       : dg_errf(err, DG_ENOMEM, "out of memory");
-	if (!rc)
-		rc = mustache_render(t, v, e->cur->partials,
+	if (format == RENDER_ABOUT_JSON)
+		rc = add_json(m, out, err);
+	else
+		rc = require_template(e, "about.txt", &t, err);
+	if (!rc && format != RENDER_ABOUT_JSON)
+		rc = mustache_render(t, m, e->cur->partials,
 				     MUSTACHE_ESCAPE_NONE, out, err);
-	mustache_value_free(v);
+	mustache_value_free(m);
 	return rc;
 }
 
 int render_about_value(struct render_engine *e, const struct render_about *a,
 		       struct mustache_value **out, struct dg_err *err)
 {
-	json_object *m;
-	int rc = about_model(e, a, &m, err);
-
-	if (rc)
-		return rc;
-	*out = to_mustache(m);
-	json_object_put(m);
-	return *out ? 0 : dg_errf(err, DG_ENOMEM, "out of memory");
+	*out = NULL;
+	return about_model(e, a, out, err);
 }
 /*
  * A day too big for a morning read (more than RENDER_TIPS_BUDGET tips) or
@@ -1411,20 +1402,20 @@ int render_digest(struct render_engine *e, const struct render_input *in,
 	int rc = 0;
 
 	for (int tips = RENDER_TIPS_MAX; tips >= 0; tips--) {
-		json_object *m;
+		struct mustache_value *m;
 		size_t shown;
 
 		rc = build_model(e, in, tips, &m, &shown, err);
 		if (rc)
 			return rc;
 		if (tips && shown > RENDER_TIPS_BUDGET) {
-			json_object_put(m);
+			mustache_value_free(m);
 			continue;
 		}
 		render_output_release(out);
 		*out = (struct render_output)RENDER_OUTPUT_INIT;
 		rc = render_model(e, m, out, err);
-		json_object_put(m);
+		mustache_value_free(m);
 		if (rc || out->html.len <= RENDER_HTML_MAX)
 			break;
 	}

@@ -14,10 +14,10 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include <json-c/json.h>
-
 #include "calendar.h"
+#include "hmap.h"
 #include "match.h"
+#include "mustache.h"
 #include "plan.h"
 
 /* Tips a person gets in one meeting, at most; trimming lowers it. */
@@ -31,10 +31,13 @@
 /* [digest] max_people_per_meeting when the caller gives none. */
 #define RENDER_PEOPLE_MAX 8
 
-/* One digest's choices while its model is built; all owned. */
+/*
+ * One digest's choices while its model is built. The maps own their
+ * tables only: keys and values point into the model being built.
+ */
 struct render_state {
-	json_object *seen; /* email -> the tips shown at their first meeting */
-	json_object *used; /* tip sentence -> true: none twice a digest */
+	struct hmap seen; /* email -> the tips list of their first meeting */
+	struct hmap used; /* tip sentence -> itself: none twice a digest */
 	int max_tips;      /* RENDER_TIPS_MAX, lower when trimming */
 	bool trimmed;      /* a tip was left out for max_tips < the max */
 	size_t shown;      /* tips picked so far (repeats not counted) */
@@ -49,8 +52,9 @@ struct render_state {
  * this meeting first), leaving out sentences the digest already has.
  * Returns 0 or DG_ENOMEM.
  */
-int render_pick_tips(struct render_state *st, json_object *candidates,
-		     json_object *tips);
+int render_pick_tips(struct render_state *st,
+		     const struct mustache_value *candidates,
+		     struct mustache_value *tips);
 
 /*
  * Facts about meeting m a tip template may use, added to data:
@@ -58,7 +62,7 @@ int render_pick_tips(struct render_state *st, json_object *candidates,
  * person called the meeting), you_organize, large (five or more people
  * with the user). Returns 0 or DG_ENOMEM.
  */
-int render_meeting_facts(json_object *data, const struct plan_meeting *m,
+int render_meeting_facts(struct mustache_value *data, const struct plan_meeting *m,
 			 const struct match_list *l, const char *email,
 			 const struct cal_user *user);
 
@@ -77,6 +81,7 @@ bool render_is_hold(const struct plan_meeting *m, const struct match_list *l,
  * first}], "main_count", how many meetings are not holds, and
  * "hold_count", how many are. Returns 0 or DG_ENOMEM.
  */
-int render_holds(json_object *model, json_object *meetings);
+int render_holds(struct mustache_value *model,
+		 const struct mustache_value *meetings);
 
 #endif
