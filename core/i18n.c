@@ -418,8 +418,12 @@ int i18n_check(const char *dir, struct strbuf *report, size_t *problems,
 
 /* ---- ICU formats ---- */
 
+/* Plural categories of 0 .. PLURAL_KNOWN - 1 are remembered. */
+#define PLURAL_KNOWN 64
+
 struct i18n_fmt {
 	char locale[ULOC_FULLNAME_CAPACITY];
+	const char *plural_of[PLURAL_KNOWN]; /* NULL: not asked yet */
 	UDateFormat *date_full, *date_day, *date_short, *time;
 	UDateIntervalFormat *range;
 	UPluralRules *plural;
@@ -678,7 +682,19 @@ int i18n_time_range(struct i18n_fmt *f, int64_t start, int64_t end,
 	return add_utf16(out, u, n, err);
 }
 
+static const char *plural_icu(struct i18n_fmt *f, long n);
+
+/* Counts in a digest are small and the same ones come again and again. */
 const char *i18n_plural(struct i18n_fmt *f, long n)
+{
+	if (n < 0 || n >= PLURAL_KNOWN)
+		return plural_icu(f, n);
+	if (!f->plural_of[n])
+		f->plural_of[n] = plural_icu(f, n);
+	return f->plural_of[n];
+}
+
+static const char *plural_icu(struct i18n_fmt *f, long n)
 {
 	static const char *const known[] = { "zero", "one", "two",
 					     "few",  "many", "other" };

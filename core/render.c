@@ -19,6 +19,8 @@
 struct render_lang {
 	struct i18n_templates *tpl;
 	struct mustache_partials *partials; /* through tpl's chain, cached */
+	/* assessment -> "<assessment>\0<label>", rendered on first use */
+	struct hmap labels;
 	struct render_lang *next;
 };
 
@@ -101,6 +103,19 @@ static int push(struct mustache_value *a, struct mustache_value *v)
 	return mustache_list_push(a, v) ? DG_ENOMEM : 0;
 }
 
+/*
+ * Append a, b and c (c may be NULL) to out: the names of templates and
+ * keys built for every attendee, without printf's parsing each time.
+ */
+static int add3(struct strbuf *out, const char *a, const char *b,
+		const char *c)
+{
+	int rc = strbuf_addstr(out, a);
+
+	rc = rc ? rc : strbuf_addstr(out, b);
+	return rc || !c ? rc : strbuf_addstr(out, c);
+}
+
 /* "Zoë Martin" -> "Zoë"; the whole name when it has no space. */
 static char *first_name(const char *name)
 {
@@ -146,12 +161,12 @@ static int push_lines(struct mustache_value *arr, const char *text)
 	return 0;
 }
 
-/* The display label of an assessment: tips/<a>/_label, else its name. */
-static int assessment_label(struct render_engine *e, const char *assessment,
-			    struct strbuf *out, struct dg_err *err)
+/* The label as its template renders it, else the name in capitals. */
+static int make_label(struct render_engine *e, const char *assessment,
+		      struct strbuf *out, struct dg_err *err)
 {
 	struct strbuf name = STRBUF_INIT;
-	int rc = strbuf_addf(&name, "tips/%s/_label", assessment);
+	int rc = add3(&name, "tips/", assessment, "/_label");
 
 	if (!rc)
 		rc = render_file(e, name.buf, NULL, out, err);
@@ -166,16 +181,48 @@ static int assessment_label(struct render_engine *e, const char *assessment,
 	return rc;
 }
 
-static struct mustache_value *person_data(const struct roster_person *p,
-				const char *assessment, const char *result)
+/*
+ * Append the display label of an assessment to out: tips/<a>/_label,
+ * else its name. Rendered once per language, then remembered: every
+ * attendee and every room asks for it.
+ */
+static int assessment_label(struct render_engine *e, const char *assessment,
+			    struct strbuf *out, struct dg_err *err)
+{
+	struct strbuf entry = STRBUF_INIT, label = STRBUF_INIT;
+	const char *cached = hmap_get(&e->cur->labels, assessment);
+	char *block;
+	int rc;
+
+	if (cached)
+		return strbuf_addstr(out, cached + strlen(cached) + 1);
+	rc = make_label(e, assessment, &label, err);
+	if (rc) {
+		strbuf_release(&label);
+		return rc;
+	}
+	rc = strbuf_add(&entry, assessment, strlen(assessment) + 1);
+	rc = rc ? rc : strbuf_addbuf(&entry, &label);
+	rc = rc ? rc : strbuf_addbuf(out, &label);
+	block = rc ? NULL : strbuf_detach(&entry, NULL);
+	if (!rc && (!block || hmap_put(&e->cur->labels, block, block, NULL))) {
+		free(block);
+		rc = DG_ENOMEM;
+	}
+	strbuf_release(&entry);
+	strbuf_release(&label);
+	return rc ? dg_errf(err, DG_ENOMEM, "out of memory") : 0;
+}
+
+/* What a tip template knows of the person; assessment and result null. */
+static struct mustache_value *person_data(const struct roster_person *p)
 {
 	struct mustache_value *o = mustache_map_new();
 	char *first = first_name(p->name);
 
 	if (put_line(o, "name", p->name) || put_line(o, "first_name", first) ||
 	    put_line(o, "title", p->title) ||
-	    put_str(o, "assessment", assessment) ||
-	    put_str(o, "result", result)) {
+	    put_null(o, "assessment") || put_null(o, "result")) {
 		mustache_value_free(o);
 		o = NULL;
 	}
@@ -191,21 +238,21 @@ struct tip_ctx {
 	bool crowd; /* too many profiled people: no one's tips */
 };
 
-/* The tip lines of one result, for this person in this meeting. */
-static int result_tips(struct render_engine *e, const struct roster_person *p,
+/*
+ * The tip lines of one result, for this person in this meeting. data is
+ * the person's (person_data() and the meeting's facts): its assessment
+ * and result are set to a's here.
+ */
+static int result_tips(struct render_engine *e, struct mustache_value *data,
 		       const struct roster_assessment *a,
-		       const struct tip_ctx *tc, struct mustache_value *lines,
-		       struct dg_err *err)
+		       struct mustache_value *lines, struct dg_err *err)
 {
 	struct strbuf name = STRBUF_INIT, text = STRBUF_INIT;
-	struct mustache_value *data = person_data(p, a->name, a->value);
-	int rc = data ? 0 : DG_ENOMEM;
+	int rc = put_str(data, "assessment", a->name);
 
-	if (!rc && tc->m)
-		rc = render_meeting_facts(data, tc->m, tc->l, p->email,
-					  tc->st->user);
-	if (!rc)
-		rc = strbuf_addf(&name, "tips/%s/%s", a->name, a->value);
+	rc = rc ? rc : put_str(data, "result", a->value);
+	rc = rc ? rc : add3(&name, "tips/", a->name, "/");
+	rc = rc ? rc : strbuf_addstr(&name, a->value);
 	if (!rc)
 		rc = render_file(e, name.buf, data, &text, err);
 	if (rc == DG_ENOTFOUND) {
@@ -215,7 +262,6 @@ static int result_tips(struct render_engine *e, const struct roster_person *p,
 	} else if (!rc) {
 		rc = push_lines(lines, text.buf);
 	}
-	mustache_value_free(data);
 	strbuf_release(&name);
 	strbuf_release(&text);
 	return rc;
@@ -252,7 +298,7 @@ static int add_tips(struct render_engine *e, struct mustache_value *att,
 		    const struct roster_person *p, const struct tip_ctx *tc,
 		    struct dg_err *err)
 {
-	struct mustache_value *candidates, *tips;
+	struct mustache_value *candidates, *tips, *data;
 	const struct mustache_value *shown;
 	int rc = 0;
 
@@ -265,11 +311,15 @@ static int add_tips(struct render_engine *e, struct mustache_value *att,
 	}
 	candidates = mustache_list_new();
 	tips = mustache_list_new();
-	rc = candidates && tips ? 0 : DG_ENOMEM;
+	data = person_data(p);
+	rc = candidates && tips && data ? 0 : DG_ENOMEM;
+	if (!rc && tc->m)
+		rc = render_meeting_facts(data, tc->m, tc->l, p->email,
+					  tc->st->user);
 	for (size_t i = 0; !rc && i < p->nassessments; i++) {
 		struct mustache_value *lines = mustache_list_new();
 
-		rc = lines ? result_tips(e, p, &p->assessments[i], tc, lines,
+		rc = lines ? result_tips(e, data, &p->assessments[i], lines,
 					 err)
 			   : DG_ENOMEM;
 		if (!rc)
@@ -280,6 +330,7 @@ static int add_tips(struct render_engine *e, struct mustache_value *att,
 	if (!rc)
 		rc = render_pick_tips(tc->st, candidates, tips);
 	mustache_value_free(candidates);
+	mustache_value_free(data);
 	if (rc) {
 		mustache_value_free(tips);
 		return rc;
@@ -379,8 +430,7 @@ static int put_count(struct render_engine *e, struct mustache_value *o,
 	struct strbuf flag = STRBUF_INIT;
 	int rc = put(o, key, mustache_int(n));
 
-	rc = rc ? rc : strbuf_addf(&flag, "%s_%s", key,
-				   i18n_plural(e->fmt, n));
+	rc = rc ? rc : add3(&flag, key, "_", i18n_plural(e->fmt, n));
 	rc = rc ? rc : put(o, flag.buf, mustache_bool(1));
 	strbuf_release(&flag);
 	return rc;
@@ -444,11 +494,11 @@ static struct mustache_value *group_data(struct render_engine *e, const char *as
 		if (rc)
 			break;
 		strbuf_reset(&key);
-		rc = strbuf_addf(&key, "has_%s", result);
+		rc = add3(&key, "has_", result, NULL);
 		rc = rc ? rc : put(o, key.buf, mustache_bool(1));
 		if (!rc && distinct == 1) {
 			strbuf_reset(&key);
-			rc = strbuf_addf(&key, "all_%s", result);
+			rc = add3(&key, "all_", result, NULL);
 			rc = rc ? rc : put(o, key.buf,
 					   mustache_bool(1));
 		}
@@ -456,7 +506,7 @@ static struct mustache_value *group_data(struct render_engine *e, const char *as
 		    (distinct == 1 || counts[0][1] > counts[1][1])) {
 			rc = put_str(o, "dominant", result);
 			strbuf_reset(&key);
-			rc = rc ? rc : strbuf_addf(&key, "dominant_%s", result);
+			rc = rc ? rc : add3(&key, "dominant_", result, NULL);
 			rc = rc ? rc : put(o, key.buf,
 					   mustache_bool(1));
 		}
@@ -526,7 +576,7 @@ static int dynamics_for(struct render_engine *e, struct mustache_value *lines,
 		if (!rc)
 			data = group_data(e, assessment, label.buf, room, n);
 		rc = rc ? rc : data ? 0 : DG_ENOMEM;
-		rc = rc ? rc : strbuf_addf(&name, "tips/%s/_group", assessment);
+		rc = rc ? rc : add3(&name, "tips/", assessment, "/_group");
 		rc = rc ? rc : render_file(e, name.buf, data, &text, err);
 		if (rc == DG_ENOTFOUND)
 			rc = 0;
@@ -1104,6 +1154,12 @@ static int render_file(struct render_engine *e, const char *name,
 
 static void lang_free(struct render_lang *l)
 {
+	const struct hmap_entry *it;
+	size_t pos = 0;
+
+	while ((it = hmap_next(&l->labels, &pos)))
+		free(it->value);
+	hmap_release(&l->labels);
 	mustache_partials_free(l->partials);
 	i18n_templates_free(l->tpl);
 	free(l);
@@ -1156,6 +1212,7 @@ static int select_lang(struct render_engine *e, const char *locale,
 	l = calloc(1, sizeof(*l));
 	if (!l)
 		return dg_errf(err, DG_ENOMEM, "out of memory");
+	hmap_init(&l->labels, 0);
 	rc = i18n_templates_open(e->dir, locale, &l->tpl, err);
 	rc = rc ? rc : mustache_partials_new(i18n_resolve, l->tpl,
 					     &l->partials, err);
