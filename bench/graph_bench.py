@@ -88,10 +88,8 @@ def main(argv):
                  "(cmake -S . -B build && cmake --build build -j2)")
     if not os.access(TIME, os.X_OK):
         sys.exit(f"graph_bench: {TIME} is missing (apt-get install time)")
-    # digesttest read DIGEST_BIN when it was imported: Scratch.run (users
-    # sync) must run the binary measured too.
-    os.environ["DIGEST_BIN"] = args.bin
-    digesttest.BIN = args.bin
+    # digesttest read DIGEST_BIN when it was imported: point it here.
+    os.environ["DIGEST_BIN"] = digesttest.BIN = args.bin
 
     work = tempfile.mkdtemp(prefix="graph-bench-")
     roster = os.path.join(work, "roster.csv")

@@ -213,10 +213,8 @@ def main(argv):
     if not args.no_peer and not peer:
         print(f"smtp_bench: no peer at {args.peer}: timing digest only",
               file=sys.stderr)
-    # digesttest read DIGEST_BIN when it was imported: Scratch.run (users
-    # sync) must run the binary measured too.
-    os.environ["DIGEST_BIN"] = args.bin
-    digesttest.BIN = args.bin
+    # digesttest read DIGEST_BIN when it was imported: point it here.
+    os.environ["DIGEST_BIN"] = digesttest.BIN = args.bin
     work = tempfile.mkdtemp(prefix="smtp-bench-")
     roster = os.path.join(work, "roster.csv")
     srv = GraphServer("--seed", args.seed, "--write-roster", roster,

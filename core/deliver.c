@@ -1,5 +1,6 @@
 #include "deliver.h"
 
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -8,6 +9,7 @@
 
 #include "logging.h"
 #include "maildir.h"
+#include "mbox.h"
 #include "mime.h"
 #include "mimehdr.h"
 #include "smtp.h"
@@ -572,5 +574,25 @@ int deliver_one(struct deliver *d, const struct queue_msg *m,
 		*result = DELIVER_DEFERRED;
 	else if (d->stopped)
 		*result = DELIVER_STOP;
+	return rc;
+}
+
+int deliver_stdout(const struct config *cfg, int fd, int64_t now_ms,
+		   const char *user, const struct strbuf *msg,
+		   struct dg_err *err)
+{
+	struct strbuf box = STRBUF_INIT, name = STRBUF_INIT;
+	struct strbuf sender = STRBUF_INIT;
+	int rc = mimehdr_parse_from(cfg->digest.from, &name, &sender, err);
+
+	if (!rc)
+		rc = mbox_append(&box, sender.buf, now_ms / 1000, msg->buf,
+				 msg->len, err);
+	if (!rc && strbuf_write_fd(&box, fd))
+		rc = dg_errf(err, DG_EIO, "cannot write %s's digest: %s", user,
+			     strerror(errno));
+	strbuf_release(&box);
+	strbuf_release(&name);
+	strbuf_release(&sender);
 	return rc;
 }

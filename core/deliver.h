@@ -27,6 +27,9 @@
  * The Date header is set as each message is handed over (the real
  * clock), not when it was built.
  *
+ * deliver_stdout() is the third kind, [delivery] kind = "stdout": the
+ * mbox on a file descriptor, with no queue.
+ *
  * Threads: one struct deliver, on the thread that owns the store.
  */
 #ifndef DIGEST_DELIVER_H
@@ -40,6 +43,7 @@
 #include "err.h"
 #include "queue.h"
 #include "store.h"
+#include "strbuf.h"
 
 enum deliver_result {
 	DELIVER_SENT,
@@ -131,6 +135,15 @@ const struct deliver_counts *deliver_counts(const struct deliver *d);
 
 /* Why delivery stopped for the run (a refusal of us), or NULL. */
 const char *deliver_stopped(const struct deliver *d);
+
+/*
+ * [delivery] kind = "stdout": user's message msg appended to fd as one
+ * mbox entry (From_ line of [digest] from at now_ms). For previews and
+ * demos: nothing is queued or recorded, so every run prints again.
+ */
+int deliver_stdout(const struct config *cfg, int fd, int64_t now_ms,
+		   const char *user, const struct strbuf *msg,
+		   struct dg_err *err) __attribute__((warn_unused_result));
 
 /* Say QUIT, wipe the password and free d. NULL is a no-op. */
 void deliver_close(struct deliver *d);

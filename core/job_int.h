@@ -1,17 +1,143 @@
 /*
- * job_int.h: what the job's files share (job.c, job_retry.c), and
- * nobody else: how a delivery outcome is told, recorded and counted, so
- * that `run` and `retry` say it the same way.
+ * job_int.h: what the job's files share, and nobody else.
+ *
+ *   job.c          the run: the order of the stages, a window of users
+ *                  in flight, each user's outcome
+ *   job_ctx.c      what a run opens once and shares between users
+ *   job_user.c     one user's steps: target, day, people, message
+ *   job_report.c   how an outcome is told, recorded and counted, so that
+ *                  `run`, `resend` and `retry` say it the same way
+ *   job_preview.c  `preview`, `resend` and the group lines of `about`
+ *   job_retry.c    `digest retry`
+ *
+ * Ownership: a struct job_ctx owns what it opened (job_ctx_release());
+ * a struct job_user owns its mailbox, events, day and links
+ * (job_user_release()) and borrows the run's user and roster.
  */
 #ifndef DIGEST_JOB_INT_H
 #define DIGEST_JOB_INT_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
+#include "calendar.h"
+#include "compose.h"
 #include "deliver.h"
+#include "directory.h"
 #include "job.h"
 #include "logging.h"
+#include "match.h"
+#include "plan.h"
+#include "prefs.h"
+#include "render.h"
+#include "roster.h"
+#include "runlock.h"
+#include "source.h"
 #include "store.h"
+#include "strbuf.h"
+
+struct job_stream;
+
+/* Everything a run opens once and shares between users. */
+struct job_ctx {
+	const struct job_opts *o;
+	struct store *store;
+	struct roster roster;
+	struct source *source;
+	struct cal_user_list users;
+	struct render_engine *engine;
+	bool queued;              /* smtp or maildir: through the queue */
+	struct deliver *deliver;  /* queued delivery */
+	struct job_summary *sum;  /* the run's counts, deliver reports in */
+	struct runlock *lock;     /* a real run holds the store's lock */
+	struct compose compose;   /* the message of a digest */
+	struct directory *dir;    /* who addresses are; the lists found */
+	struct job_stream *stream; /* job_run(): the users in flight */
+};
+
+/* One user's digest on its way through the flow. */
+struct job_user {
+	const struct cal_user *user;
+	struct cal_mailbox mailbox;
+	struct plan_target target;
+	struct cal_event_list events;
+	struct plan_day day;
+	bool have_day;
+	struct match_list *attendees; /* day.n of them */
+	const struct roster_person *self;
+	const char *skip_reason;
+	struct prefs prefs;      /* the user's own choices (prefs.h) */
+	struct strbuf unsub_url; /* this user's one-click link, if any */
+	struct strbuf prefs_url; /* and the footer's preferences link */
+	enum { AT_MAILBOX, AT_EVENTS, AT_LISTS } stage; /* what it waits for */
+	const struct job_opts *opts; /* the run's, for the locale */
+};
+
+/* ---- job_ctx.c ---------------------------------------------------------- */
+
+/*
+ * Open what a run shares. deliver: a real run (not a preview, not a dry
+ * run), which takes the store's lock and prepares delivery. c is
+ * released with job_ctx_release() whatever this returns.
+ */
+int job_ctx_open(struct job_ctx *c, const struct job_opts *o, bool deliver,
+		 struct dg_err *err) __attribute__((warn_unused_result));
+void job_ctx_release(struct job_ctx *c);
+
+/* Whether --user (none: everyone) selects u. */
+bool job_selected(const struct job_opts *o, const struct cal_user *u);
+
+/* The tenant user address names, or NULL. */
+const struct cal_user *job_find_user(const struct job_ctx *c,
+				     const char *address);
+
+/* The same, or DG_ENOTFOUND with a sentence saying nobody is. */
+int job_tenant_user(const struct job_ctx *c, const char *address,
+		    const struct cal_user **out, struct dg_err *err)
+	__attribute__((warn_unused_result));
+
+/* ---- job_user.c --------------------------------------------------------- */
+
+void job_user_init(struct job_user *ju);
+void job_user_release(struct job_user *ju);
+
+/*
+ * The steps of one user, in order; each leaves ju->skip_reason set when
+ * the user gets no digest, for that reason. target: the day and whether
+ * the user wants one (mailbox settings, opt-outs, prefs); day: the
+ * target day's meetings (calendar); weigh: their people matched, and
+ * whether the day is worth a digest. build: the three in a row, fetching
+ * as it goes (preview, resend).
+ */
+int job_user_target(struct job_ctx *c, const struct cal_user *u,
+		    struct job_user *ju, struct dg_err *err)
+	__attribute__((warn_unused_result));
+int job_user_day(struct job_ctx *c, struct job_user *ju, struct dg_err *err)
+	__attribute__((warn_unused_result));
+int job_user_weigh(struct job_ctx *c, struct job_user *ju, struct dg_err *err)
+	__attribute__((warn_unused_result));
+int job_user_build(struct job_ctx *c, const struct cal_user *u,
+		   struct job_user *ju, struct dg_err *err)
+	__attribute__((warn_unused_result));
+
+/* Ask about the lists of the day's meetings; pending: answers still out. */
+int job_user_ask_lists(struct job_ctx *c, struct job_user *ju,
+		       size_t *pending, struct dg_err *err)
+	__attribute__((warn_unused_result));
+
+/* The user's one-click unsubscribe and preferences links, when on. */
+int job_user_links(struct job_ctx *c, struct job_user *ju, struct dg_err *err)
+	__attribute__((warn_unused_result));
+
+/* What render takes of ju (borrowed from it). */
+struct render_input job_user_input(const struct job_user *ju);
+
+/* The user's message (compose_message()); attempt: its copy number. */
+int job_user_message(struct job_ctx *c, struct job_user *ju,
+		     unsigned attempt, struct strbuf *msg, struct strbuf *id,
+		     struct dg_err *err) __attribute__((warn_unused_result));
+
+/* ---- job_report.c ------------------------------------------------------- */
 
 /*
  * One message's outcome: one line through core/logging ("sent",
@@ -35,5 +161,35 @@ void job_say(enum logging_level level, const char *user, const char *date,
 /* "user date: deferred (next try <UTC time>): why", a warning. */
 void job_log_deferred(const char *user, const char *date, int64_t next,
 		      const char *why);
+
+/* The user's target date, or "-" before there is one. */
+const char *job_date_of(const struct job_user *ju);
+
+/* One more user skipped for reason, in the summary's per-reason table. */
+void job_count_skip(struct job_summary *sum, const char *reason);
+
+/* The user's verdict of date in the store, when the run queues. */
+void job_record(struct job_ctx *c, const char *user, const char *date,
+		const char *outcome, const char *reason);
+
+/* A skip (ju->skip_reason) or a failure: said, recorded, counted. */
+void job_report_skip(struct job_ctx *c, struct job_user *ju,
+		     struct job_summary *sum);
+void job_report_failure(struct job_ctx *c, struct job_user *ju,
+			const struct dg_err *err, struct job_summary *sum);
+
+/*
+ * A digest already in the queue for this day is not built again: it was
+ * sent, or the delivery phase retries it; said and counted. Returns
+ * false when the queue has none after all.
+ */
+bool job_already_queued(struct job_ctx *c, struct job_user *ju,
+			struct job_summary *sum);
+
+/* Whether a digest that was due is still undelivered. */
+bool job_undelivered(const struct job_summary *sum);
+
+/* What only the end of a run knows: the queue left, the replies seen. */
+void job_finish_summary(struct job_ctx *c, struct job_summary *sum);
 
 #endif

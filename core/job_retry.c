@@ -16,67 +16,6 @@
 #include "queue.h"
 #include "runlock.h"
 
-static void record(struct store *st, const char *user, const char *date,
-		   const char *outcome, const char *reason, int64_t now_ms)
-{
-	struct dg_err err = DG_ERR_INIT;
-
-	if (queue_record_outcome(st, user, date, outcome, reason, now_ms,
-				 &err))
-		logging_warn("%s %s: cannot record the outcome: %s", user, date,
-			     err.msg);
-}
-
-void job_log_deferred(const char *user, const char *date, int64_t next,
-		      const char *why)
-{
-	char at[32];
-
-	clock_format_utc(next, at, sizeof(at));
-	job_say(LOGGING_WARN, user, date, "deferred", why,
-		"deferred (next try %s): %s", at,
-		why ? why : "no reason recorded");
-}
-
-void job_report_delivery(struct store *st, int64_t now_ms,
-			 struct job_summary *sum,
-			 const struct deliver_report *r)
-{
-	const struct queue_msg *m = r->msg;
-
-	switch (r->result) {
-	case DELIVER_SENT:
-		job_say(LOGGING_INFO, m->user, m->date, "sent", NULL, "sent%s",
-			strcmp(m->kind, "resend") ? "" : " (resend)");
-		record(st, m->user, m->date, "sent", NULL, now_ms);
-		sum->sent++;
-		break;
-	case DELIVER_DEFERRED:
-		job_log_deferred(m->user, m->date, r->next_attempt_at,
-				 r->reason);
-		record(st, m->user, m->date, "queued", r->reason, now_ms);
-		sum->deferred++;
-		break;
-	case DELIVER_FAILED:
-		job_say(LOGGING_ERROR, m->user, m->date, "failed", r->reason,
-			"failed: %s", r->reason);
-		record(st, m->user, m->date, "failed", r->reason, now_ms);
-		sum->failed++;
-		break;
-	case DELIVER_STOP:
-		job_say(LOGGING_ERROR, m->user, m->date, "untried", r->reason,
-			"not sent, delivery stopped: %s", r->reason);
-		record(st, m->user, m->date, "queued", r->reason, now_ms);
-		sum->untried++;
-		break;
-	case DELIVER_UNTRIED:
-		job_say(LOGGING_WARN, m->user, m->date, "untried", r->reason,
-			"not tried, stays queued: %s", r->reason);
-		sum->untried++;
-		break;
-	}
-}
-
 struct retry {
 	struct store *st;
 	int64_t now_ms;

@@ -1,12 +1,23 @@
 /*
- * render_int: what render.c and render_day.c share; not for other modules.
+ * render_int: what the files of module render share; not for other modules.
  *
+ * render.c is the engine: the templates of each reader language, the model
+ * turned into mustache data and rendered, the outputs. render_model.c
+ * builds the model of a digest (its language, dates and meetings) and
+ * render_people.c the people in it (attendees, tips, group lines, and what
+ * colleagues are told about one person).
  * render_day.c holds the choices that make a digest a morning-sized read:
  * which tips a person gets in a meeting (at most three, picked for it,
  * never a sentence twice in one digest), which calendar entries are only
  * holds (no one else in them), and the day's extras at the top (the
- * meetings that matter, the absences, the holds in one line). render.c
- * builds the rest of the model and renders it.
+ * meetings that matter, the absences, the holds in one line).
+ *
+ * The model is mustache data from the start (struct mustache_value):
+ * templates render it as it is, and only preview and about turn it into
+ * JSON, once.
+ *
+ * Errors: int functions return 0 or a DG_E* code; those given an err
+ * fill it on failure, the model helpers return DG_ENOMEM alone.
  */
 #ifndef DIGEST_RENDER_INT_H
 #define DIGEST_RENDER_INT_H
@@ -15,10 +26,14 @@
 #include <stddef.h>
 
 #include "calendar.h"
+#include "err.h"
 #include "hmap.h"
+#include "i18n.h"
 #include "match.h"
 #include "mustache.h"
 #include "plan.h"
+#include "render.h"
+#include "strbuf.h"
 
 /* Tips a person gets in one meeting, at most; trimming lowers it. */
 #define RENDER_TIPS_MAX 3
@@ -83,5 +98,129 @@ bool render_is_hold(const struct plan_meeting *m, const struct match_list *l,
  */
 int render_holds(struct mustache_value *model,
 		 const struct mustache_value *meetings);
+
+/* The templates of one reader locale, compiled on first use. */
+struct render_lang {
+	struct i18n_templates *tpl;
+	struct mustache_partials *partials; /* through tpl's chain, cached */
+	/* assessment -> "<assessment>\0<label>", rendered on first use */
+	struct hmap labels;
+	struct render_lang *next;
+};
+
+struct render_engine {
+	char *dir;
+	struct mustache_template *subject; /* [digest] subject, or NULL */
+	struct render_lang *langs;	   /* one per locale met */
+	struct render_lang *cur;	   /* the digest being built */
+	struct i18n_fmt_cache *fmts;	   /* ICU formats, per locale and zone */
+	struct i18n_fmt *fmt;		   /* the digest's, borrowed from fmts */
+	const char *const *meeting_hosts; /* borrowed; NULL: the defaults */
+};
+
+/* What a person's tips are picked for: the meeting and its people. */
+struct tip_ctx {
+	struct render_state *st;
+	const struct plan_meeting *m;
+	const struct match_list *l;
+	bool crowd; /* too many profiled people: no one's tips */
+};
+
+/* ---- render.c: the engine ---- */
+
+/*
+ * Render the template file <dir>/<name>.mustache as plain text (no HTML
+ * escaping: its output is inserted into the HTML later, escaped there).
+ * DG_ENOTFOUND when there is no such file.
+ */
+int render_file(struct render_engine *e, const char *name,
+		const struct mustache_value *data, struct strbuf *out,
+		struct dg_err *err);
+
+/* Make the templates of locale current, opening them on first use. */
+int render_select_lang(struct render_engine *e, const char *locale,
+		       struct dg_err *err);
+
+/* ---- render_model.c: model helpers ---- */
+
+/*
+ * Add v (taken) to o under key. A NULL v is a constructor that ran out of
+ * memory, as is a NULL o: DG_ENOMEM. A null in the model is
+ * render_put_null().
+ */
+int render_put(struct mustache_value *o, const char *key,
+	       struct mustache_value *v);
+int render_put_null(struct mustache_value *o, const char *key);
+/* A string, or null when s is NULL or empty. */
+int render_put_str(struct mustache_value *o, const char *key, const char *s);
+/*
+ * A one-line field of calendar text (subject, place, a name): a line
+ * break in it must not start a fake entry in the text part, so control
+ * characters become spaces.
+ */
+int render_put_line(struct mustache_value *o, const char *key, const char *s);
+/* Append v (taken) to list a; v NULL is DG_ENOMEM. */
+int render_push(struct mustache_value *a, struct mustache_value *v);
+/*
+ * Append a, b and c (c may be NULL) to out: the names of templates and
+ * keys made for every attendee, without printf's parsing each time.
+ */
+int render_add3(struct strbuf *out, const char *a, const char *b,
+		const char *c);
+/* "Zoë Martin" -> "Zoë"; the whole name when it has no space. Yours. */
+char *render_first_name(const char *name);
+/*
+ * A count and its plural category in the reader's language: "count": 2
+ * with "count_other": true, so a template picks its wording with
+ * {{#count_one}}...{{/count_one}} (ICU's rules, not English's).
+ */
+int render_put_count(struct render_engine *e, struct mustache_value *o,
+		     const char *key, long n);
+/* "A, B and C" in the reader's language (ICU's list patterns). */
+int render_join_names(struct render_engine *e, struct strbuf *out,
+		      const char **names, size_t n);
+
+/* ---- render_model.c: the model ---- */
+
+/* Free what st owns (not st). */
+void render_state_release(struct render_state *st);
+
+/*
+ * The whole model of one user's digest, with at most max_tips tips per
+ * person; *shown is how many tips it picked. *out is yours:
+ * mustache_value_free.
+ */
+int render_build_model(struct render_engine *e, const struct render_input *in,
+		       int max_tips, struct mustache_value **out,
+		       size_t *shown, struct dg_err *err);
+
+/* ---- render_people.c: the people ---- */
+
+/*
+ * Someone who opted out or hid their profile is shown as if unknown: p
+ * or NULL.
+ */
+const struct roster_person *render_usable(const struct roster_person *p);
+
+/*
+ * Append the display label of an assessment to out: tips/<a>/_label,
+ * else its name. Rendered once per language, then remembered.
+ */
+int render_assessment_label(struct render_engine *e, const char *assessment,
+			    struct strbuf *out, struct dg_err *err);
+
+/* One matched attendee appended to list, with profile and tips. */
+int render_add_attendee(struct render_engine *e, struct mustache_value *list,
+			const struct match_attendee *a,
+			const struct tip_ctx *tc, struct dg_err *err);
+
+/* "dynamics": the group lines of the room, one per assessment. */
+int render_add_dynamics(struct render_engine *e,
+			struct mustache_value *meeting,
+			const struct match_list *l, struct dg_err *err);
+
+/* The model of render_about(). *out is yours: mustache_value_free. */
+int render_about_model(struct render_engine *e, const struct render_about *a,
+		       struct mustache_value **out, struct dg_err *err);
 
 #endif

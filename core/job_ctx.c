@@ -1,0 +1,189 @@
+/*
+ * job_ctx: what a run opens once and shares between users: the store
+ * (and its lock for a real run), the roster with the readers' profile
+ * choices, the templates, the source and its users, the directory, and
+ * delivery.
+ */
+#include "job.h"
+#include "job_int.h"
+
+#include <string.h>
+#include <strings.h>
+
+#include <sodium.h>
+
+#include "prefs.h"
+#include "queue.h"
+#include "roster_db.h"
+#include "roster_import.h"
+
+static void delivered(const struct deliver_report *r, void *ctx);
+static bool selected_row(const struct queue_msg *m, void *ctx);
+
+void job_ctx_release(struct job_ctx *c)
+{
+	directory_close(c->dir);
+	render_close(c->engine);
+	deliver_close(c->deliver);
+	compose_release(&c->compose);
+	cal_user_list_release(&c->users);
+	source_close(c->source);
+	roster_release(&c->roster);
+	store_close(c->store);
+	runlock_release(c->lock);
+}
+
+/* A bad roster file is a configuration error (exit 2), like the config. */
+static int roster_file_sync(struct job_ctx *c, struct dg_err *err)
+{
+	const char *path = c->o->cfg->roster.file;
+	int rc = path ? roster_sync(c->store, path, err) : 0;
+
+	return rc && rc != DG_ENOMEM ? DG_EINVAL : rc;
+}
+
+static int open_source(struct job_ctx *c, struct dg_err *err)
+{
+	const struct config *cfg = c->o->cfg;
+
+	if (cfg->source.kind == CONFIG_SOURCE_GRAPH)
+		return source_open_graph(cfg, c->store, c->o->jobs,
+					 c->o->progress, c->o->progress_ctx,
+					 &c->source, err);
+	return source_open_fixtures(cfg->source.path, &c->source, err);
+}
+
+static int open_deliver(struct job_ctx *c, struct dg_err *err)
+{
+	struct deliver_opts d = {
+		.now_ms = c->o->now_ms,
+		.stop = c->o->stop,
+		.want = selected_row,
+		.report = delivered,
+		.ctx = c,
+	};
+
+	return deliver_open(c->o->cfg, c->store, &d, &c->deliver, err);
+}
+
+/* The run's address book over the roster and the users, with the caps. */
+static int open_directory(struct job_ctx *c, struct dg_err *err)
+{
+	const struct config *cfg = c->o->cfg;
+	struct directory_limits lim = {
+		.per_run = (size_t)cfg->digest.max_list_lookups,
+		.per_meeting = (size_t)cfg->digest.max_list_lookups_per_meeting,
+	};
+
+	return directory_open(&c->roster, &c->users, c->source, &lim,
+			      &c->dir, err);
+}
+
+/*
+ * A person's own choice of profile (prefs) wins over the roster's column:
+ * hidden, they are shown as anyone without a profile. One pass per person
+ * with choices: few people have any.
+ */
+static int profile_choice(const char *address, const struct prefs *p,
+			  void *ctx)
+{
+	struct roster *r = ctx;
+
+	if (p->profile == PREFS_PROFILE_ROSTER)
+		return 0;
+	for (size_t i = 0; i < r->n; i++)
+		if (!strcasecmp(r->v[i].email, address))
+			r->v[i].hidden = p->profile == PREFS_PROFILE_HIDDEN;
+	return 0;
+}
+
+/*
+ * Open what a run shares. deliver: a real run (not a preview, not a dry
+ * run), which takes the store's lock and prepares delivery.
+ */
+int job_ctx_open(struct job_ctx *c, const struct job_opts *o,
+			bool deliver, struct dg_err *err)
+{
+	const struct config *cfg = o->cfg;
+	int rc = 0;
+
+	memset(c, 0, sizeof(*c));
+	c->o = o;
+	c->queued = deliver && cfg->delivery.kind != CONFIG_DELIVERY_STDOUT;
+	if (sodium_init() < 0)
+		return dg_errf(err, DG_EINTERNAL, "libsodium failed to start");
+	if (deliver)
+		rc = runlock_acquire(cfg->store.path, &c->lock, NULL, err);
+	if (!rc)
+		rc = store_open(cfg->store.path, &c->store, err);
+	if (!rc)
+		rc = roster_file_sync(c, err);
+	if (!rc)
+		rc = roster_db_load(c->store, &c->roster, err);
+	if (!rc)
+		rc = prefs_each(c->store, profile_choice, &c->roster, err);
+	if (!rc)
+		rc = render_open(cfg->digest.templates, cfg->digest.subject,
+				 &c->engine, err);
+	if (!rc)
+		render_set_meeting_hosts(
+			c->engine, (const char *const *)cfg->digest.meeting_hosts);
+	if (!rc)
+		rc = compose_init(&c->compose, cfg, c->engine, o->now_ms, err);
+	if (!rc && c->queued)
+		rc = open_deliver(c, err);
+	if (!rc)
+		rc = open_source(c, err);
+	if (!rc)
+		rc = source_users(c->source, &c->users, err);
+	if (!rc)
+		rc = open_directory(c, err);
+	return rc;
+}
+
+bool job_selected(const struct job_opts *o, const struct cal_user *u)
+{
+	if (!o->users)
+		return true;
+	for (size_t i = 0; i < o->nusers; i++)
+		if (directory_is_self(u, o->users[i]))
+			return true;
+	return false;
+}
+
+const struct cal_user *job_find_user(const struct job_ctx *c,
+					const char *address)
+{
+	return directory_user(c->dir, address);
+}
+
+/* The user that address names, or an error saying nobody does. */
+int job_tenant_user(const struct job_ctx *c, const char *address,
+		       const struct cal_user **out, struct dg_err *err)
+{
+	*out = job_find_user(c, address);
+	if (!*out)
+		return dg_errf(err, DG_ENOTFOUND, "%s is no user of the tenant",
+			       address);
+	return 0;
+}
+
+/* A queued message belongs to this run unless --user narrows it away. */
+static bool selected_row(const struct queue_msg *m, void *ctx)
+{
+	const struct job_ctx *c = ctx;
+	const struct cal_user *u;
+
+	if (!c->o->users)
+		return true;
+	u = job_find_user(c, m->user);
+	return u && job_selected(c->o, u);
+}
+
+/* Each message's outcome as delivery reports it: logged, recorded, counted. */
+static void delivered(const struct deliver_report *r, void *ctx)
+{
+	struct job_ctx *c = ctx;
+
+	job_report_delivery(c->store, c->o->now_ms, c->sum, r);
+}

@@ -1,0 +1,252 @@
+/*
+ * job_user: the steps of one user's digest, from the mailbox settings to
+ * the message: the target day, its meetings, their people, the links.
+ */
+#include "job.h"
+#include "job_int.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "i18n.h"
+#include "unsubscribe.h"
+
+void job_user_release(struct job_user *ju)
+{
+	if (ju->attendees)
+		for (size_t i = 0; i < ju->day.n; i++)
+			match_list_release(&ju->attendees[i]);
+	free(ju->attendees);
+	if (ju->have_day)
+		plan_day_release(&ju->day);
+	cal_event_list_release(&ju->events);
+	plan_target_release(&ju->target);
+	cal_mailbox_release(&ju->mailbox);
+	strbuf_release(&ju->unsub_url);
+	strbuf_release(&ju->prefs_url);
+}
+
+void job_user_init(struct job_user *ju)
+{
+	memset(ju, 0, sizeof(*ju));
+	strbuf_init(&ju->unsub_url, 0);
+	strbuf_init(&ju->prefs_url, 0);
+}
+
+/* Resolve the lists among the attendees of the day's meetings. */
+static int resolve_groups(struct job_ctx *c, struct job_user *ju,
+			  struct dg_err *err)
+{
+	for (size_t i = 0; i < ju->day.n; i++) {
+		const struct plan_meeting *m = &ju->day.meetings[i];
+		int rc;
+
+		if (m->is_private)
+			continue;
+		rc = directory_resolve(c->dir, ju->user, m->event, err);
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
+static int match_day(struct job_ctx *c, struct job_user *ju,
+		     struct dg_err *err)
+{
+	int rc = resolve_groups(c, ju, err);
+
+	if (rc)
+		return rc;
+	ju->attendees = calloc(ju->day.n ? ju->day.n : 1,
+			       sizeof(*ju->attendees));
+	if (!ju->attendees)
+		return dg_errf(err, DG_ENOMEM, "out of memory");
+	for (size_t i = 0; i < ju->day.n; i++) {
+		const struct plan_meeting *m = &ju->day.meetings[i];
+
+		/* A private meeting's people are nobody else's business. */
+		if (m->is_private)
+			continue;
+		rc = match_event(c->dir, ju->user, m->event,
+				 &ju->attendees[i], err);
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
+/* Whether the user opted out: in the roster, or by a one-click link. */
+static int opted_out(struct job_ctx *c, const struct job_user *ju, bool *out,
+		     struct dg_err *err)
+{
+	*out = ju->self && (ju->self->opt_out || ju->self->no_digest);
+	if (*out)
+		return 0;
+	return unsubscribe_is_opted_out(c->store, ju->user->mail, out, err);
+}
+
+/*
+ * The user's target day, or the reason they get no digest. Returns 0
+ * with ju->skip_reason set when there is none, for a reason.
+ */
+int job_user_target(struct job_ctx *c, const struct cal_user *u,
+			struct job_user *ju, struct dg_err *err)
+{
+	const struct job_opts *o = c->o;
+	const char *via;
+	bool out = false;
+	int rc;
+
+	ju->user = u;
+	ju->opts = o;
+	ju->self = directory_person(c->dir, u->mail, &via);
+	rc = opted_out(c, ju, &out, err);
+	if (!rc)
+		rc = source_mailbox(c->source, u, &ju->mailbox, err);
+	if (!rc) {
+		struct plan_opts po = {
+			.now_ms = o->now_ms,
+			.date = o->date,
+			.covers = o->cfg->digest.covers == CONFIG_COVERS_TODAY
+					  ? PLAN_COVERS_TODAY
+					  : PLAN_COVERS_NEXT_WORKING_DAY,
+			.default_locale = o->cfg->digest.locale,
+			.default_zone = o->cfg->digest.timezone,
+			.opted_out = out,
+		};
+
+		rc = plan_target(&ju->mailbox, u->mail, &po, &ju->target, err);
+	}
+	if (!rc)
+		rc = prefs_get(c->store, u->mail, &ju->prefs, err);
+	/* the digest model says why too: the target carries the reason */
+	if (!rc)
+		ju->target.skip_reason = prefs_decide(
+			ju->target.skip_reason, &ju->prefs, ju->target.date,
+			ju->target.weekday);
+	if (!rc)
+		ju->skip_reason = ju->target.skip_reason;
+	return rc;
+}
+
+/* The target day's meetings (not matched yet); or no_meetings. */
+int job_user_day(struct job_ctx *c, struct job_user *ju,
+		     struct dg_err *err)
+{
+	int rc = source_events(c->source, ju->user, ju->target.fetch_start,
+			       ju->target.fetch_end, &ju->events, err);
+
+	if (!rc)
+		rc = plan_day(&ju->target, &ju->events, &ju->day, err);
+	if (rc)
+		return rc;
+	ju->have_day = true;
+	ju->skip_reason = ju->day.skip_reason;
+	return 0;
+}
+
+/*
+ * The day's people, matched; then whether the day is worth a digest by
+ * [digest] send_when (ju->skip_reason says why not).
+ */
+int job_user_weigh(struct job_ctx *c, struct job_user *ju,
+		     struct dg_err *err)
+{
+	int rc = match_day(c, ju, err);
+
+	if (!rc)
+		ju->skip_reason = plan_relevance(
+			&ju->day, ju->attendees,
+			c->o->cfg->digest.send_when == CONFIG_SEND_MEETINGS
+				? PLAN_SEND_MEETINGS
+				: PLAN_SEND_PROFILES);
+	return rc;
+}
+
+/* Take one user from source to a matched day (or a reason for none). */
+int job_user_build(struct job_ctx *c, const struct cal_user *u,
+		      struct job_user *ju, struct dg_err *err)
+{
+	int rc = job_user_target(c, u, ju, err);
+
+	if (rc || ju->skip_reason)
+		return rc;
+	rc = job_user_day(c, ju, err);
+	if (rc || ju->skip_reason)
+		return rc;
+	return job_user_weigh(c, ju, err);
+}
+
+/* The user's one-click unsubscribe and preferences links, when on. */
+int job_user_links(struct job_ctx *c, struct job_user *ju,
+		      struct dg_err *err)
+{
+	if (ju->unsub_url.len)
+		return 0;
+	return compose_links(&c->compose, ju->user->mail, &ju->unsub_url,
+			     &ju->prefs_url, err);
+}
+
+/*
+ * The reader's locale: preview --locale, else the reader's own preference
+ * (digest prefs, the preferences page), else the mailbox's, else [digest]
+ * locale.
+ */
+static const char *reader_locale(const struct job_user *ju)
+{
+	const struct job_opts *o = ju->opts;
+
+	return i18n_choose(o ? o->locale : NULL, ju->prefs.locale,
+			   ju->mailbox.locale,
+			   o ? o->cfg->digest.locale : NULL);
+}
+
+struct render_input job_user_input(const struct job_user *ju)
+{
+	struct render_input in = {
+		.locale = reader_locale(ju),
+		.user = ju->user,
+		.target = &ju->target,
+		.day = ju->have_day && !ju->skip_reason ? &ju->day : NULL,
+		.attendees = ju->attendees,
+		.self = ju->self,
+		.unsubscribe_url = ju->unsub_url.len ? ju->unsub_url.buf : NULL,
+		.prefs_url = ju->prefs_url.len ? ju->prefs_url.buf : NULL,
+		.max_people_per_meeting =
+			ju->opts ? (size_t)ju->opts->cfg->digest
+						     .max_people_per_meeting
+				 : 0,
+	};
+	return in;
+}
+
+/*
+ * Render and wrap one user's digest into a MIME message. attempt tells
+ * copies of one (user, date) apart: each gets its own Message-ID.
+ */
+int job_user_message(struct job_ctx *c, struct job_user *ju,
+			 unsigned attempt, struct strbuf *msg, struct strbuf *id,
+			 struct dg_err *err)
+{
+	struct render_input in;
+	int rc = job_user_links(c, ju, err);
+
+	in = job_user_input(ju);
+	return rc ? rc : compose_message(&c->compose, &in, attempt, msg, id,
+					 err);
+}
+
+/* The lists of the day's meetings are asked; pending: answers still out. */
+int job_user_ask_lists(struct job_ctx *c, struct job_user *ju, size_t *pending,
+		     struct dg_err *err)
+{
+	int rc = 0;
+
+	*pending = 0;
+	for (size_t i = 0; !rc && i < ju->day.n; i++)
+		if (!ju->day.meetings[i].is_private)
+			rc = directory_ask(c->dir, ju->user,
+					   ju->day.meetings[i].event, pending,
+					   err);
+	return rc;
+}

@@ -1,0 +1,557 @@
+/*
+ * render_people: the people of a meeting in the digest model: each
+ * attendee with their results and tips, the group lines of the room, and
+ * the model of what colleagues are told about one person.
+ */
+#include "render.h"
+
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "logging.h"
+#include "render_int.h"
+
+/* Split rendered tip text into one string per non-empty line. */
+static int push_lines(struct mustache_value *arr, const char *text)
+{
+	const char *p = text;
+
+	while (*p) {
+		const char *nl = strchr(p, '\n');
+		const char *end = nl ? nl : p + strlen(p);
+		const char *s = p, *t = end;
+
+		while (s < t && isspace((unsigned char)*s))
+			s++;
+		while (t > s && isspace((unsigned char)t[-1]))
+			t--;
+		if (t > s && render_push(arr, mustache_stringn(
+					       s, (size_t)(t - s))))
+			return DG_ENOMEM;
+		p = nl ? nl + 1 : end;
+	}
+	return 0;
+}
+
+/* The label as its template renders it, else the name in capitals. */
+static int make_label(struct render_engine *e, const char *assessment,
+		      struct strbuf *out, struct dg_err *err)
+{
+	struct strbuf name = STRBUF_INIT;
+	int rc = render_add3(&name, "tips/", assessment, "/_label");
+
+	if (!rc)
+		rc = render_file(e, name.buf, NULL, out, err);
+	strbuf_release(&name);
+	if (rc == DG_ENOTFOUND) {
+		strbuf_reset(out);
+		rc = strbuf_addstr(out, assessment);
+		for (size_t i = 0; !rc && i < out->len; i++)
+			out->buf[i] = (char)toupper((unsigned char)out->buf[i]);
+	}
+	strbuf_trim(out);
+	return rc;
+}
+
+/* Every attendee and every room asks: made once per language. */
+int render_assessment_label(struct render_engine *e, const char *assessment,
+			    struct strbuf *out, struct dg_err *err)
+{
+	struct strbuf entry = STRBUF_INIT, label = STRBUF_INIT;
+	const char *cached = hmap_get(&e->cur->labels, assessment);
+	char *block;
+	int rc;
+
+	if (cached)
+		return strbuf_addstr(out, cached + strlen(cached) + 1);
+	rc = make_label(e, assessment, &label, err);
+	if (rc) {
+		strbuf_release(&label);
+		return rc;
+	}
+	rc = strbuf_add(&entry, assessment, strlen(assessment) + 1);
+	rc = rc ? rc : strbuf_addbuf(&entry, &label);
+	rc = rc ? rc : strbuf_addbuf(out, &label);
+	block = rc ? NULL : strbuf_detach(&entry, NULL);
+	if (!rc && (!block || hmap_put(&e->cur->labels, block, block, NULL))) {
+		free(block);
+		rc = DG_ENOMEM;
+	}
+	strbuf_release(&entry);
+	strbuf_release(&label);
+	return rc ? dg_errf(err, DG_ENOMEM, "out of memory") : 0;
+}
+
+/* What a tip template knows of the person; assessment and result null. */
+static struct mustache_value *person_data(const struct roster_person *p)
+{
+	struct mustache_value *o = mustache_map_new();
+	char *first = render_first_name(p->name);
+
+	if (render_put_line(o, "name", p->name) ||
+	    render_put_line(o, "first_name", first) ||
+	    render_put_line(o, "title", p->title) ||
+	    render_put_null(o, "assessment") || render_put_null(o, "result")) {
+		mustache_value_free(o);
+		o = NULL;
+	}
+	free(first);
+	return o;
+}
+
+/*
+ * The tip lines of one result, for this person in this meeting. data is
+ * the person's (person_data() and the meeting's facts): its assessment
+ * and result are set to a's here.
+ */
+static int result_tips(struct render_engine *e, struct mustache_value *data,
+		       const struct roster_assessment *a,
+		       struct mustache_value *lines, struct dg_err *err)
+{
+	struct strbuf name = STRBUF_INIT, text = STRBUF_INIT;
+	int rc = render_put_str(data, "assessment", a->name);
+
+	rc = rc ? rc : render_put_str(data, "result", a->value);
+	rc = rc ? rc : render_add3(&name, "tips/", a->name, "/");
+	rc = rc ? rc : strbuf_addstr(&name, a->value);
+	if (!rc)
+		rc = render_file(e, name.buf, data, &text, err);
+	if (rc == DG_ENOTFOUND) {
+		logging_debug("no tips for %s %s (%s.mustache)", a->name,
+			      a->value, name.buf);
+		rc = 0;
+	} else if (!rc) {
+		rc = push_lines(lines, text.buf);
+	}
+	strbuf_release(&name);
+	strbuf_release(&text);
+	return rc;
+}
+
+static int add_result(struct render_engine *e, struct mustache_value *results,
+		      const struct roster_assessment *a, struct dg_err *err)
+{
+	struct strbuf label = STRBUF_INIT;
+	struct mustache_value *r = mustache_map_new();
+	int rc = render_assessment_label(e, a->name, &label, err);
+
+	if (!rc)
+		rc = render_put_str(r, "assessment", a->name);
+	if (!rc)
+		rc = render_put_str(r, "assessment_label", label.buf);
+	if (!rc)
+		rc = render_put_str(r, "result", a->value);
+	strbuf_release(&label);
+	if (rc) {
+		mustache_value_free(r);
+		return rc;
+	}
+	return render_push(results, r);
+}
+
+/*
+ * tips[] of one person in this meeting: at most three, picked from every
+ * assessment's lines (render_pick_tips). A person already shown today
+ * gets the same tips again with tips_above, for the templates to refer
+ * to; in a crowded meeting nobody gets tips.
+ */
+static int add_tips(struct render_engine *e, struct mustache_value *att,
+		    const struct roster_person *p, const struct tip_ctx *tc,
+		    struct dg_err *err)
+{
+	struct mustache_value *candidates, *tips, *data;
+	const struct mustache_value *shown;
+	int rc = 0;
+
+	if (tc->crowd)
+		return render_put(att, "tips", mustache_list_new());
+	shown = hmap_get(&tc->st->seen, p->email);
+	if (shown) {
+		rc = render_put(att, "tips_above", mustache_bool(1));
+		return rc ? rc
+			  : render_put(att, "tips", mustache_value_copy(shown));
+	}
+	candidates = mustache_list_new();
+	tips = mustache_list_new();
+	data = person_data(p);
+	rc = candidates && tips && data ? 0 : DG_ENOMEM;
+	if (!rc && tc->m)
+		rc = render_meeting_facts(data, tc->m, tc->l, p->email,
+					  tc->st->user);
+	for (size_t i = 0; !rc && i < p->nassessments; i++) {
+		struct mustache_value *lines = mustache_list_new();
+
+		rc = lines ? result_tips(e, data, &p->assessments[i], lines,
+					 err)
+			   : DG_ENOMEM;
+		if (!rc)
+			rc = render_push(candidates, lines);
+		else
+			mustache_value_free(lines);
+	}
+	if (!rc)
+		rc = render_pick_tips(tc->st, candidates, tips);
+	mustache_value_free(candidates);
+	mustache_value_free(data);
+	if (rc) {
+		mustache_value_free(tips);
+		return rc;
+	}
+	/* att owns the list; the state only points at it, for repeats */
+	rc = render_put(att, "tips", tips);
+	if (!rc && hmap_put(&tc->st->seen, p->email, tips, NULL))
+		rc = DG_ENOMEM;
+	return rc;
+}
+
+/* results[] and tips[] of one person. */
+static int add_profile(struct render_engine *e, struct mustache_value *att,
+		       const struct roster_person *p, const struct tip_ctx *tc,
+		       struct dg_err *err)
+{
+	struct mustache_value *results = mustache_list_new();
+	int rc = results ? 0 : DG_ENOMEM;
+
+	for (size_t i = 0; !rc && i < p->nassessments; i++)
+		rc = add_result(e, results, &p->assessments[i], err);
+	if (rc) {
+		mustache_value_free(results);
+		return rc;
+	}
+	rc = render_put(att, "results", results);
+	return rc ? rc : add_tips(e, att, p, tc, err);
+}
+
+/*
+ * Someone who opted out or hid their profile is shown as if unknown: no
+ * profile, no tips, not counted in the room's group lines.
+ */
+const struct roster_person *render_usable(const struct roster_person *p)
+{
+	return p && !p->opt_out && !p->hidden ? p : NULL;
+}
+
+int render_add_attendee(struct render_engine *e, struct mustache_value *list,
+			const struct match_attendee *a,
+			const struct tip_ctx *tc, struct dg_err *err)
+{
+	const struct roster_person *p = render_usable(a->person);
+	struct mustache_value *o = mustache_map_new();
+	int rc;
+
+	rc = render_put_str(o, "email", a->email);
+	if (!rc)
+		rc = render_put_line(o, "name", a->name);
+	if (!rc)
+		rc = render_put(o, "matched", mustache_bool(p != NULL));
+	if (!rc)
+		rc = render_put_str(o, "via", p ? a->via : NULL);
+	if (!rc && p && a->group)
+		rc = render_put_str(o, "group", a->group);
+	if (!rc)
+		rc = render_put_line(o, "title", p ? p->title : NULL);
+	if (!rc)
+		rc = render_put(o, "external", mustache_bool(a->external));
+	if (!rc && p)
+		rc = add_profile(e, o, p, tc, err);
+	if (!rc && !p) {
+		rc = render_put(o, "results", mustache_list_new());
+		if (!rc)
+			rc = render_put(o, "tips", mustache_list_new());
+	}
+	if (rc) {
+		mustache_value_free(o);
+		return rc;
+	}
+	return render_push(list, o);
+}
+
+/* ---- group dynamics: one line per assessment from the mix in the room ---- */
+
+struct room_entry {
+	const char *name;   /* first name */
+	const char *result;
+	char *first;        /* owned */
+};
+
+static int cmp_count_desc(const void *a, const void *b)
+{
+	const int *x = a, *y = b;
+
+	return y[1] - x[1];
+}
+
+static struct mustache_value *group_data(struct render_engine *e, const char *assessment,
+			       const char *label,
+			       const struct room_entry *room, size_t n)
+{
+	struct mustache_value *o = mustache_map_new();
+	struct mustache_value *results = mustache_list_new();
+	const char **names = calloc(n, sizeof(*names));
+	int (*counts)[2] = calloc(n, sizeof(*counts)); /* index, count */
+	size_t distinct = 0;
+	struct strbuf key = STRBUF_INIT, joined = STRBUF_INIT;
+	int rc = o && results && names && counts ? 0 : DG_ENOMEM;
+
+	/* Count each distinct result, remembering its first entry. */
+	for (size_t i = 0; !rc && i < n; i++) {
+		size_t j;
+
+		for (j = 0; j < distinct; j++)
+			if (!strcmp(room[counts[j][0]].result, room[i].result))
+				break;
+		if (j == distinct)
+			counts[distinct++][0] = (int)i;
+		counts[j][1]++;
+	}
+	qsort(counts, distinct, sizeof(*counts), cmp_count_desc);
+	for (size_t i = 0; !rc && i < n; i++)
+		names[i] = room[i].name;
+	rc = rc ? rc : render_join_names(e, &joined, names, n);
+	rc = rc ? rc : render_put_str(o, "people", joined.buf);
+	rc = rc ? rc : render_put_str(o, "assessment", assessment);
+	rc = rc ? rc : render_put_str(o, "label", label);
+	rc = rc ? rc : render_put_count(e, o, "count", (long)n);
+	rc = rc ? rc : render_put(o, "mixed", mustache_bool(distinct > 1));
+	for (size_t j = 0; !rc && j < distinct; j++) {
+		const char *result = room[counts[j][0]].result;
+		struct mustache_value *r = mustache_map_new();
+		size_t k = 0;
+
+		for (size_t i = 0; i < n; i++)
+			if (!strcmp(room[i].result, result))
+				names[k++] = room[i].name;
+		strbuf_reset(&joined);
+		rc = render_join_names(e, &joined, names, k);
+		rc = rc ? rc : render_put_str(r, "result", result);
+		rc = rc ? rc : render_put_count(e, r, "count", counts[j][1]);
+		rc = rc ? rc : render_put_str(r, "names", joined.buf);
+		rc = rc ? rc : render_push(results, r);
+		if (rc)
+			break;
+		strbuf_reset(&key);
+		rc = render_add3(&key, "has_", result, NULL);
+		rc = rc ? rc : render_put(o, key.buf, mustache_bool(1));
+		if (!rc && distinct == 1) {
+			strbuf_reset(&key);
+			rc = render_add3(&key, "all_", result, NULL);
+			rc = rc ? rc : render_put(o, key.buf,
+					   mustache_bool(1));
+		}
+		if (!rc && j == 0 &&
+		    (distinct == 1 || counts[0][1] > counts[1][1])) {
+			rc = render_put_str(o, "dominant", result);
+			strbuf_reset(&key);
+			rc = rc ? rc : render_add3(&key, "dominant_", result, NULL);
+			rc = rc ? rc : render_put(o, key.buf,
+					   mustache_bool(1));
+		}
+	}
+	if (!rc)
+		rc = render_put(o, "results", results);
+	else
+		mustache_value_free(results);
+	strbuf_release(&key);
+	strbuf_release(&joined);
+	free(names);
+	free(counts);
+	if (rc) {
+		mustache_value_free(o);
+		return NULL;
+	}
+	return o;
+}
+
+/* Collect who in the room has a result for assessment. */
+static size_t room_for(const struct roster_person **people, size_t npeople,
+		       const char *assessment, struct room_entry *room)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < npeople; i++) {
+		const struct roster_person *p = people[i];
+
+		for (size_t j = 0; j < p->nassessments; j++) {
+			if (strcmp(p->assessments[j].name, assessment))
+				continue;
+			room[n].first = render_first_name(p->name ? p->name
+							   : p->email);
+			room[n].name = room[n].first ? room[n].first : "?";
+			room[n].result = p->assessments[j].value;
+			n++;
+			break;
+		}
+	}
+	return n;
+}
+
+static bool seen_assessment(const struct roster_person **people, size_t upto,
+			    const char *assessment)
+{
+	for (size_t i = 0; i < upto; i++)
+		for (size_t j = 0; j < people[i]->nassessments; j++)
+			if (!strcmp(people[i]->assessments[j].name, assessment))
+				return true;
+	return false;
+}
+
+static int dynamics_for(struct render_engine *e, struct mustache_value *lines,
+			const struct roster_person **people, size_t npeople,
+			const char *assessment, struct dg_err *err)
+{
+	struct room_entry *room = calloc(npeople, sizeof(*room));
+	struct strbuf label = STRBUF_INIT, name = STRBUF_INIT;
+	struct strbuf text = STRBUF_INIT;
+	struct mustache_value *data = NULL;
+	size_t n;
+	int rc = room ? 0 : DG_ENOMEM;
+
+	n = rc ? 0 : room_for(people, npeople, assessment, room);
+	if (n >= 2) {
+		rc = render_assessment_label(e, assessment, &label, err);
+		if (!rc)
+			data = group_data(e, assessment, label.buf, room, n);
+		rc = rc ? rc : data ? 0 : DG_ENOMEM;
+		rc = rc ? rc : render_add3(&name, "tips/", assessment, "/_group");
+		rc = rc ? rc : render_file(e, name.buf, data, &text, err);
+		if (rc == DG_ENOTFOUND)
+			rc = 0;
+		strbuf_trim(&text);
+		if (!rc && text.len)
+			rc = render_push(lines, mustache_string(text.buf));
+	}
+	for (size_t i = 0; i < n; i++)
+		free(room[i].first);
+	free(room);
+	mustache_value_free(data);
+	strbuf_release(&label);
+	strbuf_release(&name);
+	strbuf_release(&text);
+	return rc;
+}
+
+/*
+ * The people in the room with a usable profile, the user left out: the
+ * line is advice about the others ("type 9 in the room" must not mean
+ * the reader), and it names them.
+ */
+int render_add_dynamics(struct render_engine *e, struct mustache_value *meeting,
+			const struct match_list *l, struct dg_err *err)
+{
+	const struct roster_person **people;
+	struct mustache_value *lines = mustache_list_new();
+	size_t n = 0;
+	int rc = 0;
+
+	people = calloc(l->n + 1, sizeof(*people));
+	if (!people || !lines) {
+		free(people);
+		mustache_value_free(lines);
+		return DG_ENOMEM;
+	}
+	for (size_t i = 0; i < l->n; i++)
+		if (render_usable(l->v[i].person))
+			people[n++] = l->v[i].person;
+	for (size_t i = 0; !rc && i < n; i++)
+		for (size_t j = 0; !rc && j < people[i]->nassessments; j++) {
+			const char *a = people[i]->assessments[j].name;
+
+			if (!seen_assessment(people, i, a))
+				rc = dynamics_for(e, lines, people, n, a, err);
+		}
+	free(people);
+	if (rc) {
+		mustache_value_free(lines);
+		return rc;
+	}
+	return render_put(meeting, "dynamics", lines);
+}
+
+/* ---- what colleagues are told about one person: its model ---- */
+
+/* Whether line speaks of one of p's assessments: "<label>: ...". */
+static int line_is_about(struct render_engine *e,
+			 const struct roster_person *p, const char *line,
+			 bool *yes, struct dg_err *err)
+{
+	struct strbuf label = STRBUF_INIT;
+	int rc = 0;
+
+	*yes = false;
+	for (size_t i = 0; !rc && !*yes && i < p->nassessments; i++) {
+		strbuf_reset(&label);
+		rc = render_assessment_label(e, p->assessments[i].name, &label, err);
+		*yes = !rc && label.len && !strncmp(line, label.buf, label.len) &&
+		       line[label.len] == ':';
+	}
+	strbuf_release(&label);
+	return rc;
+}
+
+/* The entry render_add_attendee() makes for p, met directly, in a fresh list. */
+static int about_attendee(struct render_engine *e, struct mustache_value *m,
+			  const struct render_about *a, struct dg_err *err)
+{
+	struct match_attendee att = {.email = a->person->email,
+				     .name = a->person->name,
+				     .person = a->person,
+				     .via = "direct"};
+	struct render_state st = {
+		.seen = HMAP_INIT(0),
+		.used = HMAP_INIT(0),
+		.max_tips = RENDER_TIPS_MAX,
+	};
+	/* no meeting: the general tips, the ones for no particular room */
+	struct tip_ctx tc = {.st = &st};
+	struct mustache_value *list = mustache_list_new();
+	int rc = list ? 0 : DG_ENOMEM;
+
+	rc = rc ? rc : render_add_attendee(e, list, &att, &tc, err);
+	if (!rc && mustache_list_len(list) == 1)
+		rc = render_put(m, "attendee",
+				mustache_value_copy(mustache_list_get(list, 0)));
+	mustache_value_free(list);
+	render_state_release(&st);
+	return rc;
+}
+
+int render_about_model(struct render_engine *e, const struct render_about *a,
+		       struct mustache_value **out, struct dg_err *err)
+{
+	struct mustache_value *m = mustache_map_new();
+	struct mustache_value *groups = mustache_list_new();
+	bool shown = a->person && !a->hidden && render_usable(a->person);
+	int rc = m && groups ? 0 : DG_ENOMEM;
+
+	rc = rc ? rc : render_put_str(m, "email", a->email);
+	rc = rc ? rc : render_put_line(m, "name", a->person ? a->person->name : NULL);
+	rc = rc ? rc : render_put(m, "hidden", mustache_bool(
+					       a->person && !shown));
+	rc = rc ? rc : render_put(m, "hidden_by_roster",
+			   mustache_bool(a->hidden_by_roster));
+	if (!rc && shown)
+		rc = about_attendee(e, m, a, err);
+	for (size_t i = 0; !rc && shown && i < a->ngroups; i++) {
+		bool about = false;
+
+		rc = line_is_about(e, a->person, a->groups[i], &about, err);
+		if (!rc && about)
+			rc = render_push(groups, mustache_string(a->groups[i]));
+	}
+	rc = rc ? rc : render_put(m, "group_count",
+			   mustache_int(
+				   (int)mustache_list_len(groups)));
+	if (!rc) {
+		rc = render_put(m, "groups", groups);
+		groups = NULL;
+	}
+	mustache_value_free(groups);
+	if (rc) {
+		mustache_value_free(m);
+		return rc == DG_ENOMEM ? dg_errf(err, rc, "out of memory")
+				       : rc;
+	}
+	*out = m;
+	return 0;
+}
