@@ -1,5 +1,6 @@
 #include "calendar.h"
 #include "err.h"
+#include "hmap.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -91,6 +92,9 @@ void cal_group_release(struct cal_group *g)
 	for (size_t i = 0; i < g->nmembers; i++)
 		cal_address_release(&g->members[i]);
 	free(g->members);
+	if (g->listed)
+		hmap_release(g->listed);
+	free(g->listed);
 	memset(g, 0, sizeof(*g));
 }
 

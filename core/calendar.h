@@ -14,6 +14,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+struct hmap;
+
 /* A Graph dateTimeTimeZone: "2026-11-24T09:00:00.0000000" + "UTC". */
 struct cal_datetime {
 	char *date_time;
@@ -156,6 +158,13 @@ struct cal_group {
 	char *display_name;
 	struct cal_address *members;
 	size_t nmembers;
+	size_t members_alloc; /* slots in members */
+	/*
+	 * The members' addresses, letter case ignored, keys borrowed from
+	 * members: made by the reader of member pages so that each member
+	 * is looked up once, whatever the group's size. Owned; may be NULL.
+	 */
+	struct hmap *listed;
 };
 
 void cal_datetime_release(struct cal_datetime *dt);

@@ -1043,41 +1043,60 @@ static int members_nomem(struct dg_err *err)
 }
 
 /*
- * The addresses already in g, in a hash set (keys borrowed from g), and
- * room in g->members for n more: one allocation per page, and one lookup
- * per member, so a list of 80,000 costs no quadratic scan. cal_group
- * keeps no capacity, so the room is made again for each page.
+ * Room in g->members for n more, grown geometrically, and g->listed, the
+ * hash set of the addresses already in g (made on the first page, kept
+ * with the group), so that a list of 80,000 costs one lookup a member
+ * and no rescan of the earlier pages.
  */
-static int members_prepare(struct cal_group *g, size_t n, struct hmap *listed,
-			   struct dg_err *err)
+static int members_prepare(struct cal_group *g, size_t n, struct dg_err *err)
 {
 	struct cal_address *v;
+	size_t want = g->nmembers + n, alloc = g->members_alloc;
 
-	if (n) {
-		v = realloc(g->members, (g->nmembers + n) * sizeof(*v));
+	if (want > alloc) {
+		alloc = alloc ? alloc : 16;
+		while (alloc < want)
+			alloc *= 2;
+		v = realloc(g->members, alloc * sizeof(*v));
 		if (!v)
 			return members_nomem(err);
 		g->members = v;
+		g->members_alloc = alloc;
 	}
+	if (g->listed)
+		return 0;
+	g->listed = malloc(sizeof(*g->listed));
+	if (!g->listed)
+		return members_nomem(err);
+	hmap_init(g->listed, HMAP_NOCASE);
 	for (size_t i = 0; i < g->nmembers; i++)
-		if (hmap_put(listed, g->members[i].address,
+		if (hmap_put(g->listed, g->members[i].address,
 			     g->members[i].address, NULL))
 			return members_nomem(err);
 	return 0;
 }
 
-/* Add a to g->members (room was made) and to listed. */
+/* Add a to g->members (room was made) and to g->listed. */
 static int add_member(struct cal_group *g, struct cal_address *a,
-		      struct hmap *listed, struct dg_err *err)
+		      struct dg_err *err)
 {
 	g->members[g->nmembers++] = *a;
-	if (hmap_put(listed, a->address, a->address, NULL))
+	if (hmap_put(g->listed, a->address, a->address, NULL))
 		return members_nomem(err);
 	return 0;
 }
 
+/*
+ * Back to the first n members. The set is dropped (it would hold keys of
+ * the freed ones); the next page makes it again.
+ */
 static void members_truncate(struct cal_group *g, size_t n)
 {
+	if (g->listed) {
+		hmap_release(g->listed);
+		free(g->listed);
+		g->listed = NULL;
+	}
 	while (g->nmembers > n)
 		cal_address_release(&g->members[--g->nmembers]);
 }
@@ -1085,7 +1104,6 @@ static void members_truncate(struct cal_group *g, size_t n)
 int graphjson_members_page(const char *json, size_t len, struct cal_group *g,
 			   char **next_link, struct dg_err *err)
 {
-	struct hmap listed = HMAP_INIT(HMAP_NOCASE);
 	json_object *root, *value, *item;
 	size_t i, n0 = g->nmembers;
 	int rc;
@@ -1093,22 +1111,21 @@ int graphjson_members_page(const char *json, size_t len, struct cal_group *g,
 	rc = parse_page(json, len, &root, &value, next_link, err);
 	if (rc)
 		return rc;
-	rc = members_prepare(g, json_object_array_length(value), &listed, err);
+	rc = members_prepare(g, json_object_array_length(value), err);
 	for (i = 0; !rc && i < json_object_array_length(value); i++) {
 		struct cal_address a = { 0 };
 		bool keep;
 
 		rc = page_item(value, i, "member", &item, err);
 		if (!rc)
-			rc = parse_member(item, &listed, &a, &keep, err);
+			rc = parse_member(item, g->listed, &a, &keep, err);
 		if (rc) {
 			item_error(err, "member", i, item, "id");
 			break;
 		}
 		if (keep)
-			rc = add_member(g, &a, &listed, err);
+			rc = add_member(g, &a, err);
 	}
-	hmap_release(&listed);
 	json_object_put(root);
 	if (rc) {
 		members_truncate(g, n0);

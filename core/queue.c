@@ -6,10 +6,17 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define MSG_COLUMNS                                                            \
-	"id, user, date, kind, state, attempts, recipient, message_id, "       \
-	"message, last_reply, created_at, updated_at, next_attempt_at, "       \
-	"sent_at"
+/*
+ * A row with its message (MSG_FROM: the body joined by id), or without
+ * (ROW_COLUMNS: NULL in its place) for the questions that need no body.
+ */
+#define ROW_COLUMNS_WITH(body)                                                 \
+	"q.id, q.user, q.date, q.kind, q.state, q.attempts, q.recipient, "     \
+	"q.message_id, " body ", q.last_reply, q.created_at, q.updated_at, "   \
+	"q.next_attempt_at, q.sent_at"
+#define MSG_COLUMNS ROW_COLUMNS_WITH("b.message")
+#define ROW_COLUMNS ROW_COLUMNS_WITH("NULL")
+#define MSG_FROM "queue q JOIN queue_bodies b ON b.id = q.id"
 
 static int oom(struct store *st, struct dg_err *err)
 {
@@ -145,23 +152,39 @@ static int check_put(struct store *st, const char *user, const char *date,
 	return 0;
 }
 
-int queue_put(struct store *st, const char *user, const char *date,
-	      const char *kind, const char *recipient, const char *message_id,
-	      const char *msg, size_t len, int64_t now_ms, int64_t *id,
-	      struct dg_err *err)
+/* The body of row id, written once. */
+static int put_body(struct store *st, int64_t id, const char *msg, size_t len,
+		    struct dg_err *err)
 {
 	sqlite3_stmt *stmt = NULL;
-	int rc;
+	int rc = store_db_prepare(st,
+				  "INSERT INTO queue_bodies(id, message) "
+				  "VALUES (?1, ?2)",
+				  &stmt, "cannot queue a message", err);
 
-	rc = check_put(st, user, date, kind, recipient, message_id, msg, len,
-		       err);
-	if (!rc)
-		rc = store_db_prepare(st,
-			     "INSERT INTO queue(user, date, kind, recipient,"
-			     " message_id, message, created_at, updated_at,"
-			     " next_attempt_at) "
-			     "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7, ?7)",
-			     &stmt, "cannot queue a message", err);
+	if (rc)
+		return rc;
+	sqlite3_bind_int64(stmt, 1, id);
+	sqlite3_bind_blob64(stmt, 2, msg, len, SQLITE_STATIC);
+	if (sqlite3_step(stmt) != SQLITE_DONE)
+		rc = store_db_fail(st, "cannot queue a message", err);
+	sqlite3_finalize(stmt);
+	return rc;
+}
+
+static int put_row(struct store *st, const char *user, const char *date,
+		   const char *kind, const char *recipient,
+		   const char *message_id, int64_t now_ms, int64_t *id,
+		   struct dg_err *err)
+{
+	sqlite3_stmt *stmt = NULL;
+	int rc = store_db_prepare(st,
+				  "INSERT INTO queue(user, date, kind, "
+				  " recipient, message_id, created_at,"
+				  " updated_at, next_attempt_at) "
+				  "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6, ?6)",
+				  &stmt, "cannot queue a message", err);
+
 	if (rc)
 		return rc;
 	sqlite3_bind_text(stmt, 1, user, -1, SQLITE_STATIC);
@@ -169,21 +192,44 @@ int queue_put(struct store *st, const char *user, const char *date,
 	sqlite3_bind_text(stmt, 3, kind, -1, SQLITE_STATIC);
 	sqlite3_bind_text(stmt, 4, recipient, -1, SQLITE_STATIC);
 	sqlite3_bind_text(stmt, 5, message_id, -1, SQLITE_STATIC);
-	sqlite3_bind_blob64(stmt, 6, msg, len, SQLITE_STATIC);
-	sqlite3_bind_int64(stmt, 7, now_ms);
-	if (sqlite3_step(stmt) == SQLITE_DONE) {
-		if (id)
-			*id = sqlite3_last_insert_rowid(store_db(st));
-	} else if (sqlite3_extended_errcode(store_db(st)) ==
-		   SQLITE_CONSTRAINT_UNIQUE) {
+	sqlite3_bind_int64(stmt, 6, now_ms);
+	if (sqlite3_step(stmt) == SQLITE_DONE)
+		*id = sqlite3_last_insert_rowid(store_db(st));
+	else if (sqlite3_extended_errcode(store_db(st)) ==
+		 SQLITE_CONSTRAINT_UNIQUE)
 		rc = dg_errf(err, DG_EEXISTS,
 			     "%s: the digest of %s for %s is already in the "
 			     "queue (resend sends it again)",
 			     store_path(st), user, date);
-	} else {
+	else
 		rc = store_db_fail(st, "cannot queue a message", err);
-	}
 	sqlite3_finalize(stmt);
+	return rc;
+}
+
+int queue_put(struct store *st, const char *user, const char *date,
+	      const char *kind, const char *recipient, const char *message_id,
+	      const char *msg, size_t len, int64_t now_ms, int64_t *id,
+	      struct dg_err *err)
+{
+	const char *what = "cannot queue a message";
+	int64_t row = 0;
+	bool own;
+	int rc;
+
+	rc = check_put(st, user, date, kind, recipient, message_id, msg, len,
+		       err);
+	if (!rc)
+		rc = tx_begin(st, &own, what, err);
+	if (rc)
+		return rc;
+	rc = put_row(st, user, date, kind, recipient, message_id, now_ms,
+		     &row, err);
+	if (!rc)
+		rc = put_body(st, row, msg, len, err);
+	rc = tx_end(st, own, rc, what, err);
+	if (!rc && id)
+		*id = row;
 	return rc;
 }
 
@@ -257,11 +303,11 @@ static int select_due(struct store *st, int64_t now_ms, const char *date,
 	int rc;
 
 	rc = store_db_prepare(st,
-		     "SELECT " MSG_COLUMNS " FROM queue "
-		     "WHERE ((state = 'queued' AND next_attempt_at <= ?1)"
-		     "       OR state = 'sending')"
-		     "  AND (?2 IS NULL OR date = ?2) "
-		     "ORDER BY created_at, id",
+		     "SELECT " MSG_COLUMNS " FROM " MSG_FROM " "
+		     "WHERE ((q.state = 'queued' AND q.next_attempt_at <= ?1)"
+		     "       OR q.state = 'sending')"
+		     "  AND (?2 IS NULL OR q.date = ?2) "
+		     "ORDER BY q.created_at, q.id",
 		     &stmt, "cannot read the queue", err);
 	if (rc)
 		return rc;
@@ -310,14 +356,14 @@ static int select_next(struct store *st, int64_t due_by, int64_t after_id,
 	 * temporary files) every queued message on every call.
 	 */
 	rc = store_db_prepare(st,
-		     "SELECT " MSG_COLUMNS " FROM queue WHERE id IN ("
+		     "SELECT " MSG_COLUMNS " FROM " MSG_FROM " WHERE q.id IN ("
 		     " SELECT id FROM queue"
 		     " WHERE state = 'queued' AND next_attempt_at <= ?1"
 		     "   AND id > ?2"
 		     " UNION ALL"
 		     " SELECT id FROM queue WHERE state = 'sending' AND id > ?2"
 		     " ORDER BY id LIMIT ?3) "
-		     "ORDER BY id",
+		     "ORDER BY q.id",
 		     &stmt, "cannot read the queue", err);
 	if (rc)
 		return rc;
@@ -549,8 +595,8 @@ int queue_find(struct store *st, const char *user, const char *date,
 	int rc;
 
 	rc = store_db_prepare(st,
-		     "SELECT " MSG_COLUMNS " FROM queue "
-		     "WHERE kind = 'digest' AND user = ?1 AND date = ?2",
+		     "SELECT " ROW_COLUMNS " FROM queue q "
+		     "WHERE q.kind = 'digest' AND q.user = ?1 AND q.date = ?2",
 		     &stmt, "cannot read the queue", err);
 	if (rc)
 		return rc;

@@ -15,6 +15,10 @@
  * so the one message in flight at a crash may go out twice, and no
  * message is ever lost.
  *
+ * A row's message is written once, in a table of its own beside the row
+ * (queue_bodies), so that the steps of its delivery rewrite a few dozen
+ * bytes each, never the message.
+ *
  * Invariants: at most one digest row per (user, date), case-insensitive
  * on user; a state only moves forward (queued -> sending -> sent | failed)
  * except sending -> queued (a retry) and sending -> sending (the attempt
@@ -153,8 +157,9 @@ int queue_mark_failed(struct store *st, int64_t id, const char *reply,
 int64_t queue_backoff_ms(unsigned attempts);
 
 /*
- * The digest row of (user, date) into *out (QUEUE_MSG_INIT or released);
- * DG_ENOTFOUND when there is none. *out is yours: queue_msg_release() it.
+ * The digest row of (user, date) into *out (QUEUE_MSG_INIT or released),
+ * without its message (message "", message_len 0: what is asked of it is
+ * its state); DG_ENOTFOUND when there is none. *out is yours: queue_msg_release() it.
  */
 int queue_find(struct store *st, const char *user, const char *date,
 	       struct queue_msg *out, struct dg_err *err)

@@ -335,6 +335,66 @@ static void test_queue__mark_sending_is_committed_before_the_send(void **state)
 			 1);
 }
 
+/* Run sql (several statements) through a connection of its own. */
+static void sql_exec(const char *path, const char *sql)
+{
+	sqlite3 *db = NULL;
+
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+}
+
+static void test_queue__a_verdict_leaves_the_message_bytes_alone(void **state)
+{
+	struct fixture *f = *state;
+	int64_t id = put_digest(f->st, "ann@contoso.com");
+	long long before = sql_int(f->db.buf, "SELECT count(*) FROM "
+				   "queue_bodies WHERE message = CAST("
+				   "'Subject: hi' || char(13, 10, 13, 10) || "
+				   "'line 1' || char(13, 10) AS BLOB)");
+
+	sending(f->st, id, NOW);
+	sent(f->st, id, NOW + 1);
+	assert_int_equal(before, 1);
+	/* the row that changes carries no message; the body is as written */
+	assert_int_equal(sql_int(f->db.buf, "SELECT count(*) FROM "
+				 "pragma_table_info('queue') "
+				 "WHERE name = 'message'"),
+			 0);
+	assert_int_equal(sql_int(f->db.buf, "SELECT length(message) FROM "
+				 "queue_bodies"),
+			 (long long)strlen(MSG));
+}
+
+/* A database of schema 6 kept each message inside its queue row. */
+static void test_queue__an_older_queue_keeps_its_messages(void **state)
+{
+	struct fixture *f = *state;
+	struct queue_msg *v = NULL;
+	struct dg_err err = DG_ERR_INIT;
+	size_t n = 0;
+
+	store_close(f->st);
+	f->st = NULL;
+	sql_exec(f->db.buf,
+		 "DROP TABLE queue_bodies;"
+		 "ALTER TABLE queue ADD COLUMN message BLOB;"
+		 "INSERT INTO queue(user, date, recipient, message_id, "
+		 " message, created_at, updated_at) VALUES ('ann@contoso.com',"
+		 " '2026-11-24', 'ann@contoso.com', '<1@digest>',"
+		 " CAST('Subject: old' AS BLOB), 1, 1);"
+		 "PRAGMA user_version = 6;");
+	f->st = open_ok(f);
+	assert_int_equal(queue_next(f->st, NOW, 0, false, 10, &v, &n, &err),
+			 0);
+	assert_int_equal(n, 1);
+	assert_int_equal(v[0].message_len, strlen("Subject: old"));
+	assert_memory_equal(v[0].message, "Subject: old", v[0].message_len);
+	queue_msgs_free(v, n);
+	assert_int_equal(sql_int(f->db.buf, "PRAGMA user_version"), 7);
+}
+
 static void
 test_queue__mark_sending_inside_a_transaction_is_refused(void **state)
 {
@@ -884,6 +944,8 @@ int main(void)
 		T(test_queue__put_rejects_an_empty_message),
 		T(test_queue__put_rejects_a_missing_recipient),
 		T(test_queue__mark_sending_is_committed_before_the_send),
+		T(test_queue__a_verdict_leaves_the_message_bytes_alone),
+		T(test_queue__an_older_queue_keeps_its_messages),
 		T(test_queue__mark_sending_inside_a_transaction_is_refused),
 		T(test_queue__row_left_sending_by_a_crash_is_due_again),
 		T(test_queue__crashed_row_with_no_attempt_left_is_failed_not_due),
