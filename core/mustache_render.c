@@ -285,10 +285,10 @@ static const struct mustache_value *map_get(const struct mustache_value *v,
 	if (!v || v->kind != MUSTACHE_MAP)
 		return NULL;
 	for (i = 0; i < v->u.map.n; i++) {
-		const char *k = v->u.map.pairs[i].key;
+		const struct mustache_pair *p = &v->u.map.pairs[i];
 
-		if (!strncmp(k, key, len) && !k[len])
-			return v->u.map.pairs[i].value;
+		if (p->klen == len && !memcmp(v->u.map.keys + p->key, key, len))
+			return p->value;
 	}
 	return NULL;
 }
