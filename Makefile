@@ -22,8 +22,18 @@ build: deps
 		>/dev/null
 	@cmake --build $(BUILD_DIR) -j $(JOBS)
 
+# The history first (fixtures/demo-past: the four weeks before the demo's
+# morning, read by a backfill), so that the digests show relationship
+# context; then the run, and Dana's Wednesday (her first working day of
+# the week: the weekly "people you meet most").
 demo: build
+	@sed 's|"fixtures/demo"|"fixtures/demo-past"|' digest.toml.example \
+		>$(BUILD_DIR)/demo-past.toml
+	./$(BUILD_DIR)/digest --config $(BUILD_DIR)/demo-past.toml \
+		history backfill --days 28
 	./$(BUILD_DIR)/digest --config digest.toml.example run
+	./$(BUILD_DIR)/digest --config digest.toml.example \
+		preview --user dana.whitfield@contoso.com --date 2026-11-25
 
 test: build
 	ctest --test-dir $(BUILD_DIR) --output-on-failure -j $(JOBS)

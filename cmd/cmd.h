@@ -148,6 +148,7 @@ int cmd_serve(int argc, char **argv, struct cmd_ctx *ctx);
 int cmd_subscribe(int argc, char **argv, struct cmd_ctx *ctx);
 int cmd_prefs(int argc, char **argv, struct cmd_ctx *ctx);
 int cmd_about(int argc, char **argv, struct cmd_ctx *ctx);
+int cmd_history(int argc, char **argv, struct cmd_ctx *ctx);
 
 int cmd_users(int argc, char **argv, struct cmd_ctx *ctx);
 int cmd_connect(int argc, char **argv, struct cmd_ctx *ctx);
@@ -156,6 +157,6 @@ extern const char usage_run[], usage_preview[], usage_resend[],
 	usage_retry[],
 	usage_roster[], usage_users[], usage_connect[], usage_status[],
 	usage_check[], usage_unsubscribe[], usage_serve[],
-	usage_subscribe[], usage_prefs[], usage_about[];
+	usage_subscribe[], usage_prefs[], usage_about[], usage_history[];
 
 #endif

@@ -37,6 +37,7 @@ static const char usage_main[] =
 	"  serve        answer the digests' links over HTTP\n"
 	"  prefs        show or change one person's own choices\n"
 	"  about        what colleagues' digests say about one person\n"
+	"  history      backfill the whom-met history, or forget a person\n"
 	"\n"
 	"Global options:\n"
 	"  -c, --config FILE  config file (default: $DIGEST_CONFIG, then\n"
@@ -60,6 +61,7 @@ struct command {
 static const struct command commands[] = {
 	{ "about", cmd_about },	    { "prefs", cmd_prefs },
 	{ "check", cmd_check },	    { "connect", cmd_connect },
+	{ "history", cmd_history },
 	{ "preview", cmd_preview }, { "resend", cmd_resend },
 	{ "retry", cmd_retry },	    { "roster", cmd_roster },
 	{ "run", cmd_run },	    { "serve", cmd_serve },

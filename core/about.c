@@ -10,6 +10,7 @@
 struct about {
 	struct store *st;
 	struct render_engine *render;
+	unsigned history_days; /* [history] days */
 };
 
 int about_open(const struct config *cfg, struct store *st, struct about **out,
@@ -22,6 +23,8 @@ int about_open(const struct config *cfg, struct store *st, struct about **out,
 	if (!a)
 		return dg_errf(err, DG_ENOMEM, "out of memory");
 	a->st = st;
+	a->history_days = cfg->history.days > 0 ? (unsigned)cfg->history.days
+						: 0;
 	rc = render_open(cfg->digest.templates, cfg->digest.subject,
 			 &a->render, err);
 	if (rc) {
@@ -68,6 +71,7 @@ static int describe(struct about *a, const struct roster *r,
 	if (rc)
 		return rc;
 	ab->email = address;
+	ab->history_days = a->history_days;
 	ab->person = find(r, address);
 	roster_hidden = ab->person &&
 			(ab->person->opt_out || ab->person->hidden);

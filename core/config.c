@@ -770,6 +770,16 @@ static int load_metrics(struct loader *ld, const struct toml_value *t)
 			       &ld->cfg->metrics.textfile);
 }
 
+static int load_history(struct loader *ld, const struct toml_value *t)
+{
+	static const char *const keys[] = {"days", NULL};
+	int rc = check_keys(ld, t, "history", keys);
+
+	return rc ? rc
+		  : get_long(ld, t, "history", "days", 0, 3650,
+			     &ld->cfg->history.days);
+}
+
 /* The document. */
 
 static const struct {
@@ -781,6 +791,7 @@ static const struct {
 	{"digest", load_digest}, {"delivery", load_delivery},
 	{"smtp", load_smtp},	 {"serve", load_serve},
 	{"log", load_log},	 {"metrics", load_metrics},
+	{"history", load_history},
 };
 
 #define NTABLES (sizeof(tables) / sizeof(*tables))
@@ -812,8 +823,8 @@ static int check_tables(struct loader *ld, const struct toml_value *root)
 			rc = at_errf(ld, v,
 				     "unknown table [%s] (the tables "
 				     "are store, source, roster, graph, "
-				     "digest, delivery, smtp, log and "
-				     "metrics)",
+				     "digest, delivery, smtp, log, "
+				     "metrics and history)",
 				     name.buf);
 		else
 			rc = at_errf(ld, v,
@@ -885,6 +896,7 @@ static int set_defaults(struct config *cfg)
 	cfg->smtp.connect_timeout = 10;
 	cfg->smtp.timeout = 60;
 	cfg->smtp.connections = 4;
+	cfg->history.days = 90; /* HISTORY_DAYS_DEFAULT */
 	return 0;
 }
 

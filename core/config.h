@@ -122,6 +122,11 @@ struct config {
 	struct {
 		char *textfile; /* Prometheus textfile written by each run */
 	} metrics;
+
+	struct {
+		/* days of whom-met history kept (default 90); 0: none */
+		long days;
+	} history;
 };
 
 /*

@@ -288,6 +288,8 @@ static void finish(struct job_ctx *c, struct job_user *ju)
 	struct dg_err err = DG_ERR_INIT;
 	int rc = job_user_weigh(c, ju, &err);
 
+	if (!rc)
+		job_user_record(c, ju, &ju->day);
 	if (!rc && ju->skip_reason)
 		job_report_skip(c, ju, sum);
 	else if (rc || send_user(c, ju, sum, &err))
@@ -316,6 +318,7 @@ static void on_events(struct job_ctx *c, struct job_user *ju)
 	int rc = job_user_day(c, ju, &err);
 
 	if (!rc && ju->skip_reason) {
+		job_user_record(c, ju, NULL);
 		job_report_skip(c, ju, sum);
 		user_done(c, ju);
 		return;

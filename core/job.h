@@ -135,6 +135,26 @@ enum job_step job_decide(const struct job_facts *f, const char **reason);
  */
 #define JOB_USERS_PER_JOB 32
 
+/* What `digest history backfill` did. */
+struct job_backfill_summary {
+	size_t users;   /* readers whose past days were recorded */
+	size_t days;    /* reader-days recorded */
+	size_t skipped; /* no reader: opted out, a room or shared mailbox */
+	size_t failed;  /* a user's fetch or recording failed */
+};
+
+/*
+ * Read the past days (the days before today in each reader's zone) of
+ * every selected user's calendar into the history (history.h), fetched
+ * as a run fetches; each user's line says what was recorded. Takes the
+ * run lock. Returns 0, DG_ETEMP when some users failed (the others were
+ * recorded), DG_EINVAL when days is 0 or over [history] days, another
+ * DG_E* when nothing could be done (the source refused us).
+ */
+int job_backfill(const struct job_opts *o, unsigned days,
+		 struct job_backfill_summary *sum, struct dg_err *err)
+	__attribute__((warn_unused_result));
+
 enum job_format {
 	JOB_FORMAT_TEXT,
 	JOB_FORMAT_HTML,

@@ -23,6 +23,7 @@ static bool selected_row(const struct queue_msg *m, void *ctx);
 void job_ctx_release(struct job_ctx *c)
 {
 	directory_close(c->dir);
+	job_history_hidden_release(&c->hidden);
 	render_close(c->engine);
 	deliver_close(c->deliver);
 	compose_release(&c->compose);
@@ -98,6 +99,18 @@ static int profile_choice(const char *address, const struct prefs *p,
 }
 
 /*
+ * The run keeps [history] days: a failure to delete old rows is told,
+ * and the run goes on (the next run deletes them).
+ */
+static void history_prune_now(struct job_ctx *c)
+{
+	struct dg_err err = DG_ERR_INIT;
+
+	if (job_history_prune(c->store, c->o->cfg, c->o->now_ms, &err))
+		logging_warn("history: %s", err.msg);
+}
+
+/*
  * Open what a run shares. deliver: a real run (not a preview, not a dry
  * run), which takes the store's lock and prepares delivery.
  */
@@ -123,6 +136,8 @@ int job_ctx_open(struct job_ctx *c, const struct job_opts *o,
 	if (!rc)
 		rc = prefs_each(c->store, profile_choice, &c->roster, err);
 	if (!rc)
+		rc = job_history_hidden_load(c->store, &c->hidden, err);
+	if (!rc)
 		rc = render_open(cfg->digest.templates, cfg->digest.subject,
 				 &c->engine, err);
 	if (!rc)
@@ -138,6 +153,9 @@ int job_ctx_open(struct job_ctx *c, const struct job_opts *o,
 		rc = source_users(c->source, &c->users, err);
 	if (!rc)
 		rc = open_directory(c, err);
+	c->history = deliver && !o->dry_run && cfg->history.days > 0;
+	if (!rc && deliver && !o->dry_run)
+		history_prune_now(c);
 	return rc;
 }
 

@@ -13,6 +13,7 @@
 
 void job_user_release(struct job_user *ju)
 {
+	job_history_release(&ju->hist, ju->have_day ? ju->day.n : 0);
 	if (ju->attendees)
 		for (size_t i = 0; i < ju->day.n; i++)
 			match_list_release(&ju->attendees[i]);
@@ -146,6 +147,48 @@ int job_user_day(struct job_ctx *c, struct job_user *ju,
 }
 
 /*
+ * The relationship context of the digest, from the history before its
+ * day. A history that cannot be read leaves the lines out, with a
+ * warning: the digest goes on.
+ */
+static void history_context(struct job_ctx *c, struct job_user *ju)
+{
+	struct dg_err err = DG_ERR_INIT;
+	struct job_history_in in = {
+		.dir = c->dir,
+		.hidden = &c->hidden,
+		.user = ju->user,
+		.target = &ju->target,
+		.day = &ju->day,
+		.attendees = ju->attendees,
+		.working_days = ju->prefs.days ? ju->prefs.days
+				: ju->mailbox.has_working_days
+					? ju->mailbox.working_days
+					: 0,
+		.days = c->o->cfg->history.days,
+	};
+
+	if (job_history_context(c->store, &in, &ju->hist, &err))
+		logging_warn("%s %s: history: %s", ju->user->mail,
+			     ju->target.date, err.msg);
+}
+
+void job_user_record(struct job_ctx *c, const struct job_user *ju,
+		     const struct plan_day *day)
+{
+	struct dg_err err = DG_ERR_INIT;
+
+	if (!c->history)
+		return;
+	if (job_history_record(c->store, c->dir, ju->user->mail,
+			       ju->target.date, day,
+			       day ? ju->attendees : NULL, c->o->now_ms,
+			       &err))
+		logging_warn("%s %s: history: %s", ju->user->mail,
+			     ju->target.date, err.msg);
+}
+
+/*
  * The day's people, matched; then whether the day is worth a digest by
  * [digest] send_when (ju->skip_reason says why not).
  */
@@ -160,6 +203,8 @@ int job_user_weigh(struct job_ctx *c, struct job_user *ju,
 			c->o->cfg->digest.send_when == CONFIG_SEND_MEETINGS
 				? PLAN_SEND_MEETINGS
 				: PLAN_SEND_PROFILES);
+	if (!rc && !ju->skip_reason)
+		history_context(c, ju);
 	return rc;
 }
 
@@ -205,6 +250,7 @@ struct render_input job_user_input(const struct job_user *ju)
 {
 	struct render_input in = {
 		.locale = reader_locale(ju),
+		.history = ju->hist.ready ? &ju->hist.out : NULL,
 		.user = ju->user,
 		.target = &ju->target,
 		.day = ju->have_day && !ju->skip_reason ? &ju->day : NULL,

@@ -29,6 +29,36 @@
 struct render_engine;
 
 /* What one user's digest is made of; all borrowed. */
+/*
+ * Relationship context (job's, from core/history): who is met for the
+ * first time, who is met often, and the weekly "people you meet most".
+ * The caller has left out everyone whose profile is hidden; names are
+ * the roster's or the invitation's. All borrowed.
+ */
+struct render_contact {
+	const char *name;  /* NULL or "": the address is shown */
+	const char *email;
+	unsigned per_week; /* often: about this many meetings a week */
+	unsigned meetings; /* most: meetings in the last four weeks */
+	const struct roster_person *person; /* most: the profile, for a tip */
+};
+
+struct render_history_meeting {
+	const struct render_contact *first; /* met for the first time */
+	size_t nfirst;
+	size_t first_more;                  /* more first meetings, unnamed */
+	const struct render_contact *often; /* the reader's frequent contacts */
+	size_t noften;
+};
+
+struct render_history {
+	/* in->day->n entries, same order as its meetings; NULL: none */
+	const struct render_history_meeting *meetings;
+	const struct render_contact *most; /* the weekly section; NULL: none */
+	size_t nmost;
+	unsigned most_days;                /* the days it looks back over */
+};
+
 struct render_input {
 	const struct cal_user *user;
 	const struct plan_target *target;
@@ -41,6 +71,8 @@ struct render_input {
 	size_t max_people_per_meeting;
 	/* the reader's locale (i18n_choose()); NULL: target->locale */
 	const char *locale;
+	/* relationship context; NULL: none (a preview of no history) */
+	const struct render_history *history;
 };
 
 /*
@@ -124,6 +156,8 @@ struct render_about {
 	bool hidden_by_roster; /* hidden, and by the roster's choice */
 	const char *const *groups; /* group lines of their day; borrowed */
 	size_t ngroups;
+	/* [history] days: relationship lines may name them; 0: history off */
+	unsigned history_days;
 };
 
 enum render_about_format {

@@ -223,4 +223,26 @@ int render_add_dynamics(struct render_engine *e,
 int render_about_model(struct render_engine *e, const struct render_about *a,
 		       struct mustache_value **out, struct dg_err *err);
 
+/* ---- render_history.c: relationship context ---- */
+
+/*
+ * "first_meeting" and "often" of meeting i of in->day, into its model o
+ * (a meeting that is not private). Returns 0 or DG_ENOMEM.
+ */
+int render_add_history_meeting(struct render_engine *e, json_object *o,
+			       const struct render_input *in, size_t i);
+
+/*
+ * "history" of render_about(): which relationship lines colleagues'
+ * digests may show with a->email's name (none when hidden or history is
+ * off): {days, first, often, most (a profile: the weekly section)}.
+ */
+int render_add_history_about(struct render_engine *e, json_object *m,
+			     const struct render_about *a, bool shown);
+
+/* "people_most", the weekly section: null unless in->history has one. */
+int render_add_history_week(struct render_engine *e, json_object *m,
+			    const struct render_input *in, bool skipped,
+			    struct dg_err *err);
+
 #endif

@@ -452,10 +452,18 @@ static int add_meetings(struct render_engine *e, struct mustache_value *m,
 
 	/* a flooded calendar still gives a readable, mailable digest */
 	for (size_t i = 0; !rc && !skip && i < day->n &&
-			   i < RENDER_MAX_MEETINGS; i++)
+			   i < RENDER_MAX_MEETINGS; i++) {
 		rc = add_meeting(e, meetings, &day->meetings[i],
 				 in->attendees ? &in->attendees[i] : NULL, st,
 				 err);
+		if (!rc && !day->meetings[i].is_private)
+			rc = render_add_history_meeting(
+				e,
+				json_object_array_get_idx(
+					meetings,
+					json_object_array_length(meetings) - 1),
+				in, i);
+	}
 	rc = rc ? rc : render_put_count(e, m, "meetings_more",
 				 !skip && day->n > RENDER_MAX_MEETINGS
 					 ? (long)(day->n - RENDER_MAX_MEETINGS)
@@ -501,6 +509,7 @@ int render_build_model(struct render_engine *e, const struct render_input *in,
 	if (!skip && day->skip_reason)
 		skip = day->skip_reason;
 	rc = rc ? rc : add_meetings(e, m, in, skip, &st, err);
+	rc = rc ? rc : render_add_history_week(e, m, in, skip != NULL, err);
 	*shown = st.shown;
 	render_state_release(&st);
 	rc = rc ? rc : render_put(m, "user", user_object(in));

@@ -539,6 +539,7 @@ int render_about_model(struct render_engine *e, const struct render_about *a,
 		if (!rc && about)
 			rc = render_push(groups, mustache_string(a->groups[i]));
 	}
+	rc = rc ? rc : render_add_history_about(e, m, a, shown);
 	rc = rc ? rc : render_put(m, "group_count",
 			   mustache_int(
 				   (int)mustache_list_len(groups)));

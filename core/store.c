@@ -162,6 +162,28 @@ static const char *const migrations[] = {
 	");"
 	"INSERT INTO queue_bodies(id, message) SELECT id, message FROM queue;"
 	"ALTER TABLE queue DROP COLUMN message;",
+
+	/*
+	 * 8: whom each reader met, day by day (core/history.h): identities,
+	 * dates and counts only. history_days says a day was recorded, even
+	 * with nobody met; addresses are lowercase.
+	 */
+	"CREATE TABLE history_days ("
+	"  reader      TEXT NOT NULL COLLATE NOCASE,"
+	"  date        TEXT NOT NULL CHECK (length(date) = 10),"
+	"  recorded_at INTEGER NOT NULL,"
+	"  PRIMARY KEY (reader, date)"
+	") WITHOUT ROWID;"
+	"CREATE INDEX history_days_date ON history_days(date);"
+	"CREATE TABLE history ("
+	"  reader   TEXT NOT NULL COLLATE NOCASE,"
+	"  date     TEXT NOT NULL CHECK (length(date) = 10),"
+	"  person   TEXT NOT NULL COLLATE NOCASE,"
+	"  meetings INTEGER NOT NULL CHECK (meetings > 0),"
+	"  PRIMARY KEY (reader, date, person)"
+	") WITHOUT ROWID;"
+	"CREATE INDEX history_person ON history(person);"
+	"CREATE INDEX history_date ON history(date);",
 };
 
 #define STORE_VERSION ((int)(sizeof(migrations) / sizeof(migrations[0])))

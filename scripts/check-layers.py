@@ -24,6 +24,7 @@ LAYERS = [
     ("base", 0, """
         err logging strbuf text hmap clock tz secret config store toml
         mustache calendar runlock interrupt i18n linktoken prefs metrics
+        history
         textclean meetlink
     """),
     ("source", 1, """
@@ -50,6 +51,7 @@ PARTS = {
     "graph_int": "graph",
     "render_int": "render",
     "render_day": "render",
+    "render_history": "render",
     "render_model": "render",
     "render_people": "render",
     "graph_answer": "graph",
@@ -67,6 +69,8 @@ PARTS = {
     "smtp_pool": "smtp",
     "job_int": "job",
     "job_retry": "job",
+    "job_history": "job",
+    "job_backfill": "job",
     "job_ctx": "job",
     "job_user": "job",
     "job_report": "job",

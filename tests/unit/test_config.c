@@ -258,8 +258,8 @@ static void test_config__unknown_table_is_refused(void **state)
 {
 	assert_refused(state, FROM "\n[smpt]\nport = 25\n",
 		       ":4: unknown table [smpt] (the tables are store, "
-		       "source, roster, graph, digest, delivery, smtp, log "
-		       "and metrics)");
+		       "source, roster, graph, digest, delivery, smtp, log, "
+		       "metrics and history)");
 }
 
 static void test_config__log_format_defaults_to_text(void **state)
@@ -285,6 +285,25 @@ static void test_config__metrics_textfile_is_read(void **state)
 		&cfg);
 	assert_string_equal(cfg.metrics.textfile, "/m/digest.prom");
 	config_release(&cfg);
+}
+
+static void test_config__history_days_default_to_90(void **state)
+{
+	struct config cfg;
+
+	load_ok(state, FROM, &cfg);
+	assert_int_equal(cfg.history.days, 90);
+	config_release(&cfg);
+	load_ok(state, FROM "[history]\ndays = 0\n", &cfg);
+	assert_int_equal(cfg.history.days, 0);
+	config_release(&cfg);
+}
+
+static void test_config__history_days_out_of_range_is_refused(void **state)
+{
+	assert_refused(state, FROM "[history]\ndays = 4000\n",
+		       ":4: [history] days must be between 0 and 3650, "
+		       "not 4000");
 }
 
 static void test_config__unknown_log_format_is_refused(void **state)
@@ -708,6 +727,8 @@ int main(void)
 		SCRATCH_TEST(test_config__log_format_defaults_to_text),
 		SCRATCH_TEST(test_config__unknown_log_format_is_refused),
 		SCRATCH_TEST(test_config__metrics_textfile_is_read),
+		SCRATCH_TEST(test_config__history_days_default_to_90),
+		SCRATCH_TEST(test_config__history_days_out_of_range_is_refused),
 		SCRATCH_TEST(test_config__key_outside_a_table_is_refused),
 		SCRATCH_TEST(
 			test_config__known_table_written_as_a_value_refused),

@@ -1102,6 +1102,128 @@ static void test_render__real_group_line_names_the_people(void **state)
 	digest_free(d);
 }
 
+/* ---- relationship context (render_history) ---- */
+
+static void test_render__history_lines_go_to_their_meeting(void **state)
+{
+	struct digest *d = real_digest("Your meetings on {{date}}");
+	struct render_contact first[] = {{.name = "Ann Archer",
+					  .email = "ann@contoso.com"},
+					 {.name = NULL,
+					  .email = "pat@fabrikam.com"}};
+	struct render_contact often[] = {{.name = "Carl Chen",
+					  .email = "carl@contoso.com",
+					  .per_week = 3}};
+	struct render_history_meeting hm[2] = {
+		{.first = first, .nfirst = 2, .first_more = 4},
+		{.often = often, .noften = 1}};
+	struct render_history h = {.meetings = hm};
+	struct render_output out = RENDER_OUTPUT_INIT;
+	json_object *j;
+
+	meeting(d, "AAMk-1", "Intro", "09:00", "10:00");
+	attendee(d, "ann@contoso.com", "Ann Archer", "ann@contoso.com",
+		 "direct", NULL);
+	meeting(d, "AAMk-2", "Review", "11:00", "12:00");
+	attendee(d, "carl@contoso.com", "Carl Chen", "carl@contoso.com",
+		 "direct", NULL);
+	d->in.history = &h;
+	j = model(d);
+	assert_str_at(j, "meetings.0.first_meeting.names",
+		      "Ann Archer and pat@fabrikam.com");
+	assert_bool_at(j, "meetings.0.first_meeting.count_other", true);
+	assert_int_equal(length_at(j, "meetings.0.often"), 0);
+	assert_null_at(j, "meetings.1.first_meeting");
+	assert_str_at(j, "meetings.1.often.0.name", "Carl Chen");
+	assert_bool_at(j, "meetings.1.often.0.times_other", true);
+	assert_null_at(j, "people_most");
+	json_object_put(j);
+	render(d, &out);
+	assert_non_null(strstr(out.text.buf, "First meeting with Ann Archer "
+					     "and pat@fabrikam.com and 4 "
+					     "more."));
+	assert_non_null(strstr(out.text.buf, "You meet Carl Chen about 3 "
+					     "times a week."));
+	assert_non_null(strstr(out.html.buf, "You meet Carl Chen about 3 "
+					     "times a week."));
+	render_output_release(&out);
+	digest_free(d);
+}
+
+static void test_render__no_history_gives_no_lines(void **state)
+{
+	struct digest *d = real_digest("Your meetings on {{date}}");
+	struct render_output out = RENDER_OUTPUT_INIT;
+	json_object *j;
+
+	meeting(d, "AAMk-1", "Intro", "09:00", "10:00");
+	attendee(d, "ann@contoso.com", "Ann Archer", "ann@contoso.com",
+		 "direct", NULL);
+	j = model(d);
+	assert_null_at(j, "meetings.0.first_meeting");
+	assert_int_equal(length_at(j, "meetings.0.often"), 0);
+	assert_null_at(j, "people_most");
+	json_object_put(j);
+	render(d, &out);
+	assert_lacks(out.text.buf, "First meeting");
+	assert_lacks(out.text.buf, "People you meet most");
+	render_output_release(&out);
+	digest_free(d);
+}
+
+static void test_render__private_meeting_has_no_history_lines(void **state)
+{
+	struct digest *d = own_digest();
+	struct render_contact first[] = {{.name = "Ann Archer",
+					  .email = "ann@contoso.com"}};
+	struct render_history_meeting hm[1] = {{.first = first, .nfirst = 1}};
+	struct render_history h = {.meetings = hm};
+	json_object *j;
+
+	private_meeting(d);
+	d->in.history = &h;
+	j = model(d);
+	assert_private_model(j);
+	assert_no_value(j, "meetings.0", "first_meeting");
+	assert_no_value(j, "meetings.0", "often");
+	json_object_put(j);
+	digest_free(d);
+}
+
+static void test_render__people_most_has_one_tip_each(void **state)
+{
+	struct digest *d = real_digest("Your meetings on {{date}}");
+	struct render_contact most[] = {
+		{.name = "Ann Archer", .email = "ann@contoso.com",
+		 .meetings = 12},
+		{.name = "Carl Chen", .email = "carl@contoso.com",
+		 .meetings = 1}};
+	struct render_history h = {.most = most, .nmost = 2,
+				   .most_days = 28};
+	struct render_output out = RENDER_OUTPUT_INIT;
+	json_object *j;
+
+	most[0].person = find(d, "ann@contoso.com");
+	most[1].person = find(d, "carl@contoso.com");
+	meeting(d, "AAMk-1", "Intro", "09:00", "10:00");
+	attendee(d, "ann@contoso.com", "Ann Archer", "ann@contoso.com",
+		 "direct", NULL);
+	d->in.history = &h;
+	j = model(d);
+	assert_int_equal(length_at(j, "people_most.people"), 2);
+	assert_str_at(j, "people_most.people.0.name", "Ann Archer");
+	assert_bool_at(j, "people_most.people.1.meetings_one", true);
+	assert_non_null(at(j, "people_most.people.0.tip"));
+	assert_non_null(at(j, "people_most.people.1.tip"));
+	json_object_put(j);
+	render(d, &out);
+	assert_non_null(strstr(out.text.buf,
+			       "People you meet most (last 4 weeks):"));
+	assert_non_null(strstr(out.text.buf, "  - Carl Chen, 1 meeting: "));
+	render_output_release(&out);
+	digest_free(d);
+}
+
 static void test_render__busy_day_trims_tips_and_says_so(void **state)
 {
 	struct digest *d = real_digest("Your meetings on {{date}}");
@@ -1364,6 +1486,10 @@ int main(void)
 		T(test_render__crowded_meeting_names_people_without_tips),
 		T(test_render__part_day_absence_is_in_the_model),
 		T(test_render__real_group_line_names_the_people),
+		T(test_render__history_lines_go_to_their_meeting),
+		T(test_render__no_history_gives_no_lines),
+		T(test_render__private_meeting_has_no_history_lines),
+		T(test_render__people_most_has_one_tip_each),
 		T(test_render__busy_day_trims_tips_and_says_so),
 		T(test_render__json_model_has_the_design_fields),
 		T(test_render__skipped_user_has_status_and_reason),

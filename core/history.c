@@ -1,0 +1,380 @@
+#include "history.h"
+#include "store_db.h"
+#include "text.h"
+#include "tz.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+int history_date_add(const char *date, int days, char out[11])
+{
+	struct tz_civil c;
+
+	if (!tz_parse_date(date, &c))
+		return DG_EINVAL;
+	tz_civil_from_days(tz_civil_days(&c) + days, &c);
+	if (c.year < 1 || c.year > 9999)
+		return DG_EINVAL;
+	out[0] = (char)('0' + c.year / 1000);
+	out[1] = (char)('0' + c.year / 100 % 10);
+	out[2] = (char)('0' + c.year / 10 % 10);
+	out[3] = (char)('0' + c.year % 10);
+	out[4] = '-';
+	out[5] = (char)('0' + c.month / 10);
+	out[6] = (char)('0' + c.month % 10);
+	out[7] = '-';
+	out[8] = (char)('0' + c.day / 10);
+	out[9] = (char)('0' + c.day % 10);
+	out[10] = '\0';
+	return 0;
+}
+
+/* Days from a to b ("YYYY-MM-DD" both, already checked). */
+static int days_between(const char *a, const char *b)
+{
+	struct tz_civil ca, cb;
+
+	if (!tz_parse_date(a, &ca) || !tz_parse_date(b, &cb))
+		return 0;
+	return (int)(tz_civil_days(&cb) - tz_civil_days(&ca));
+}
+
+/* A copy of s in lowercase (ASCII); NULL when out of memory. */
+static char *lower_dup(const char *s)
+{
+	char *c = strdup(s);
+
+	if (c)
+		text_lower(c);
+	return c;
+}
+
+static int check_day(struct store *st, const char *reader, const char *date,
+		     struct dg_err *err)
+{
+	struct tz_civil c;
+
+	if (!reader || !*reader)
+		return dg_errf(err, DG_EINVAL, "%s: history needs a reader",
+			       store_path(st));
+	if (!date || strlen(date) != 10 || !tz_parse_date(date, &c))
+		return dg_errf(err, DG_EINVAL,
+			       "%s: history needs a date YYYY-MM-DD",
+			       store_path(st));
+	return 0;
+}
+
+static int run1(struct store *st, const char *sql, const char *a,
+		const char *b, const char *what, size_t *changed,
+		struct dg_err *err)
+{
+	sqlite3_stmt *stmt = NULL;
+	int rc = store_db_prepare(st, sql, &stmt, what, err);
+
+	if (rc)
+		return rc;
+	sqlite3_bind_text(stmt, 1, a, -1, SQLITE_STATIC);
+	if (b)
+		sqlite3_bind_text(stmt, 2, b, -1, SQLITE_STATIC);
+	if (sqlite3_step(stmt) != SQLITE_DONE)
+		rc = store_db_fail(st, what, err);
+	else if (changed)
+		*changed += (size_t)sqlite3_changes(store_db(st));
+	sqlite3_finalize(stmt);
+	return rc;
+}
+
+static int insert_people(struct store *st, const char *reader,
+			 const char *date, const struct history_met *met,
+			 size_t n, struct dg_err *err)
+{
+	static const char what[] = "cannot record the history";
+	sqlite3_stmt *stmt = NULL;
+	int rc = store_db_prepare(
+		st,
+		"INSERT INTO history(reader, date, person, meetings) "
+		"VALUES (lower(?1), ?2, lower(?3), ?4) "
+		"ON CONFLICT(reader, date, person) DO UPDATE SET "
+		"meetings = meetings + excluded.meetings",
+		&stmt, what, err);
+
+	for (size_t i = 0; !rc && i < n; i++) {
+		if (!met[i].person || !*met[i].person || !met[i].meetings) {
+			rc = dg_errf(err, DG_EINVAL,
+				     "%s: a person met needs an address and "
+				     "a count",
+				     store_path(st));
+			break;
+		}
+		sqlite3_reset(stmt);
+		sqlite3_bind_text(stmt, 1, reader, -1, SQLITE_STATIC);
+		sqlite3_bind_text(stmt, 2, date, -1, SQLITE_STATIC);
+		sqlite3_bind_text(stmt, 3, met[i].person, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(stmt, 4, (sqlite3_int64)met[i].meetings);
+		if (sqlite3_step(stmt) != SQLITE_DONE)
+			rc = store_db_fail(st, what, err);
+	}
+	sqlite3_finalize(stmt);
+	return rc;
+}
+
+static int mark_day(struct store *st, const char *reader, const char *date,
+		    int64_t now_ms, struct dg_err *err)
+{
+	static const char what[] = "cannot record the history";
+	sqlite3_stmt *stmt = NULL;
+	int rc = store_db_prepare(
+		st,
+		"INSERT INTO history_days(reader, date, recorded_at) "
+		"VALUES (lower(?1), ?2, ?3) "
+		"ON CONFLICT(reader, date) DO UPDATE SET recorded_at = ?3",
+		&stmt, what, err);
+
+	if (rc)
+		return rc;
+	sqlite3_bind_text(stmt, 1, reader, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 2, date, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(stmt, 3, now_ms);
+	if (sqlite3_step(stmt) != SQLITE_DONE)
+		rc = store_db_fail(st, what, err);
+	sqlite3_finalize(stmt);
+	return rc;
+}
+
+int history_record_day(struct store *st, const char *reader,
+		       const char *date, const struct history_met *met,
+		       size_t n, int64_t now_ms, struct dg_err *err)
+{
+	static const char what[] = "cannot record the history";
+	int rc = check_day(st, reader, date, err);
+
+	if (rc)
+		return rc;
+	rc = store_db_savepoint(st, "history", what, err);
+	if (rc)
+		return rc;
+	rc = run1(st, "DELETE FROM history WHERE reader = ?1 AND date = ?2",
+		  reader, date, what, NULL, err);
+	if (!rc)
+		rc = insert_people(st, reader, date, met, n, err);
+	if (!rc)
+		rc = mark_day(st, reader, date, now_ms, err);
+	return store_db_release(st, "history", rc, what, err);
+}
+
+/* How far the reader's recorded days reach within [from, to). */
+static int read_span(struct store *st, const char *reader, const char *from,
+		     const char *to, struct history_contacts *out,
+		     struct dg_err *err)
+{
+	static const char what[] = "cannot read the history";
+	sqlite3_stmt *stmt = NULL;
+	int rc = store_db_prepare(st,
+				  "SELECT min(date), count(*) FROM history_days "
+				  "WHERE reader = ?1 AND date >= ?2 "
+				  "AND date < ?3",
+				  &stmt, what, err);
+
+	if (rc)
+		return rc;
+	sqlite3_bind_text(stmt, 1, reader, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 2, from, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 3, to, -1, SQLITE_STATIC);
+	if (sqlite3_step(stmt) != SQLITE_ROW) {
+		rc = store_db_fail(st, what, err);
+	} else if (sqlite3_column_type(stmt, 0) != SQLITE_NULL) {
+		const char *first = (const char *)sqlite3_column_text(stmt, 0);
+
+		if (first && strlen(first) == 10) {
+			memcpy(out->first_day, first, 11);
+			out->span_days = (unsigned)days_between(first, to);
+		}
+		out->recorded_days = (unsigned)sqlite3_column_int(stmt, 1);
+	}
+	sqlite3_finalize(stmt);
+	return rc;
+}
+
+static int add_contact(struct history_contacts *out, sqlite3_stmt *stmt,
+		       size_t *alloc)
+{
+	struct history_contact *c;
+	const char *last = (const char *)sqlite3_column_text(stmt, 4);
+
+	if (out->n == *alloc) {
+		size_t cap = *alloc ? *alloc * 2 : 16;
+		void *v = realloc(out->v, cap * sizeof(*out->v));
+
+		if (!v)
+			return DG_ENOMEM;
+		out->v = v;
+		*alloc = cap;
+	}
+	c = &out->v[out->n];
+	memset(c, 0, sizeof(*c));
+	c->person = lower_dup((const char *)sqlite3_column_text(stmt, 0));
+	if (!c->person)
+		return DG_ENOMEM;
+	c->meetings = (unsigned)sqlite3_column_int64(stmt, 1);
+	c->recent = (unsigned)sqlite3_column_int64(stmt, 2);
+	c->days = (unsigned)sqlite3_column_int64(stmt, 3);
+	if (last && strlen(last) == 10)
+		memcpy(c->last, last, 11);
+	out->n++;
+	return 0;
+}
+
+static int read_contacts(struct store *st, const char *reader,
+			 const char *from, const char *recent,
+			 const char *to, struct history_contacts *out,
+			 struct dg_err *err)
+{
+	static const char what[] = "cannot read the history";
+	sqlite3_stmt *stmt = NULL;
+	size_t alloc = 0;
+	int step = SQLITE_DONE;
+	int rc = store_db_prepare(
+		st,
+		"SELECT person, sum(meetings), "
+		"  sum(CASE WHEN date >= ?3 THEN meetings ELSE 0 END) AS r, "
+		"  count(*), max(date) FROM history "
+		"WHERE reader = ?1 AND date >= ?2 AND date < ?4 "
+		"GROUP BY person ORDER BY r DESC, 2 DESC, person",
+		&stmt, what, err);
+
+	if (rc)
+		return rc;
+	sqlite3_bind_text(stmt, 1, reader, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 2, from, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 3, recent, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 4, to, -1, SQLITE_STATIC);
+	while (!rc && (step = sqlite3_step(stmt)) == SQLITE_ROW)
+		if (add_contact(out, stmt, &alloc))
+			rc = dg_errf(err, DG_ENOMEM, "out of memory");
+	if (!rc && step != SQLITE_DONE)
+		rc = store_db_fail(st, what, err);
+	sqlite3_finalize(stmt);
+	return rc;
+}
+
+int history_contacts(struct store *st, const char *reader, const char *date,
+		     unsigned window_days, struct history_contacts *out,
+		     struct dg_err *err)
+{
+	static const struct history_contacts none = HISTORY_CONTACTS_INIT;
+	unsigned recent_days = window_days < HISTORY_RECENT_DAYS
+				       ? window_days
+				       : HISTORY_RECENT_DAYS;
+	char from[11], recent[11];
+	int rc = check_day(st, reader, date, err);
+
+	*out = none;
+	if (rc)
+		return rc;
+	if (window_days > HISTORY_DAYS_MAX ||
+	    history_date_add(date, -(int)window_days, from) ||
+	    history_date_add(date, -(int)recent_days, recent))
+		return dg_errf(err, DG_EINVAL,
+			       "%s: a history window is 0 to %d days",
+			       store_path(st), HISTORY_DAYS_MAX);
+	rc = read_span(st, reader, from, date, out, err);
+	if (!rc)
+		rc = read_contacts(st, reader, from, recent, date, out, err);
+	if (rc)
+		history_contacts_release(out);
+	return rc;
+}
+
+const struct history_contact *
+history_find(const struct history_contacts *h, const char *person)
+{
+	for (size_t i = 0; person && i < h->n; i++)
+		if (!text_casecmp(h->v[i].person, person))
+			return &h->v[i];
+	return NULL;
+}
+
+void history_contacts_release(struct history_contacts *h)
+{
+	static const struct history_contacts none = HISTORY_CONTACTS_INIT;
+
+	for (size_t i = 0; i < h->n; i++)
+		free(h->v[i].person);
+	free(h->v);
+	*h = none;
+}
+
+int history_prune(struct store *st, const char *date, size_t *deleted,
+		  struct dg_err *err)
+{
+	static const char what[] = "cannot delete old history";
+	struct tz_civil c;
+	size_t n = 0;
+	int rc;
+
+	if (!date || strlen(date) != 10 || !tz_parse_date(date, &c))
+		return dg_errf(err, DG_EINVAL,
+			       "%s: history needs a date YYYY-MM-DD",
+			       store_path(st));
+	rc = store_db_savepoint(st, "history_prune", what, err);
+	if (rc)
+		return rc;
+	rc = run1(st, "DELETE FROM history WHERE date < ?1", date, NULL,
+		  what, &n, err);
+	if (!rc)
+		rc = run1(st, "DELETE FROM history_days WHERE date < ?1", date,
+			  NULL, what, &n, err);
+	rc = store_db_release(st, "history_prune", rc, what, err);
+	if (!rc && deleted)
+		*deleted = n;
+	return rc;
+}
+
+int history_forget(struct store *st, const char *address, size_t *deleted,
+		   struct dg_err *err)
+{
+	static const char what[] = "cannot forget a person's history";
+	size_t n = 0;
+	int rc;
+
+	if (!address || !*address)
+		return dg_errf(err, DG_EINVAL, "%s: forget needs an address",
+			       store_path(st));
+	rc = store_db_savepoint(st, "history_forget", what, err);
+	if (rc)
+		return rc;
+	rc = run1(st, "DELETE FROM history WHERE reader = ?1 OR person = ?1",
+		  address, NULL, what, &n, err);
+	if (!rc)
+		rc = run1(st, "DELETE FROM history_days WHERE reader = ?1",
+			  address, NULL, what, &n, err);
+	rc = store_db_release(st, "history_forget", rc, what, err);
+	if (!rc && deleted)
+		*deleted = n;
+	return rc;
+}
+
+int history_count(struct store *st, const char *address, size_t *rows,
+		  struct dg_err *err)
+{
+	static const char what[] = "cannot read the history";
+	sqlite3_stmt *stmt = NULL;
+	int rc = store_db_prepare(
+		st,
+		"SELECT (SELECT count(*) FROM history "
+		"        WHERE reader = ?1 OR person = ?1) + "
+		"       (SELECT count(*) FROM history_days WHERE reader = ?1)",
+		&stmt, what, err);
+
+	*rows = 0;
+	if (rc)
+		return rc;
+	sqlite3_bind_text(stmt, 1, address ? address : "", -1,
+			  SQLITE_STATIC);
+	if (sqlite3_step(stmt) == SQLITE_ROW)
+		*rows = (size_t)sqlite3_column_int64(stmt, 0);
+	else
+		rc = store_db_fail(st, what, err);
+	sqlite3_finalize(stmt);
+	return rc;
+}
