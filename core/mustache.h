@@ -96,6 +96,9 @@ const struct mustache_value *mustache_map_value(
 size_t mustache_list_len(const struct mustache_value *list);
 const struct mustache_value *mustache_list_get(
 	const struct mustache_value *list, size_t i);
+/* The same item, to be changed in place (a model still being built). */
+struct mustache_value *mustache_list_item(struct mustache_value *list,
+					  size_t i);
 /* A string's bytes (NUL-terminated; *len may be NULL), else NULL. */
 const char *mustache_string_get(const struct mustache_value *v, size_t *len);
 int mustache_bool_get(const struct mustache_value *v);

@@ -263,6 +263,12 @@ const struct mustache_value *mustache_list_get(
 	return i < mustache_list_len(list) ? list->u.list.items[i] : NULL;
 }
 
+struct mustache_value *mustache_list_item(struct mustache_value *list,
+					  size_t i)
+{
+	return i < mustache_list_len(list) ? list->u.list.items[i] : NULL;
+}
+
 const char *mustache_string_get(const struct mustache_value *v, size_t *len)
 {
 	if (!v || v->kind != MUSTACHE_STRING)

@@ -229,7 +229,7 @@ int render_about_model(struct render_engine *e, const struct render_about *a,
  * "first_meeting" and "often" of meeting i of in->day, into its model o
  * (a meeting that is not private). Returns 0 or DG_ENOMEM.
  */
-int render_add_history_meeting(struct render_engine *e, json_object *o,
+int render_add_history_meeting(struct render_engine *e, struct mustache_value *o,
 			       const struct render_input *in, size_t i);
 
 /*
@@ -237,11 +237,11 @@ int render_add_history_meeting(struct render_engine *e, json_object *o,
  * digests may show with a->email's name (none when hidden or history is
  * off): {days, first, often, most (a profile: the weekly section)}.
  */
-int render_add_history_about(struct render_engine *e, json_object *m,
+int render_add_history_about(struct render_engine *e, struct mustache_value *m,
 			     const struct render_about *a, bool shown);
 
 /* "people_most", the weekly section: null unless in->history has one. */
-int render_add_history_week(struct render_engine *e, json_object *m,
+int render_add_history_week(struct render_engine *e, struct mustache_value *m,
 			    const struct render_input *in, bool skipped,
 			    struct dg_err *err);
 

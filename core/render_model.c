@@ -459,9 +459,9 @@ static int add_meetings(struct render_engine *e, struct mustache_value *m,
 		if (!rc && !day->meetings[i].is_private)
 			rc = render_add_history_meeting(
 				e,
-				json_object_array_get_idx(
+				mustache_list_item(
 					meetings,
-					json_object_array_length(meetings) - 1),
+					mustache_list_len(meetings) - 1),
 				in, i);
 	}
 	rc = rc ? rc : render_put_count(e, m, "meetings_more",
