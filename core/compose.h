@@ -65,4 +65,67 @@ int compose_message(const struct compose *c, const struct render_input *in,
 		    unsigned attempt, struct strbuf *msg, struct strbuf *id,
 		    struct dg_err *err) __attribute__((warn_unused_result));
 
+/*
+ * A pool of threads that compose messages while the caller's thread
+ * fetches, queues and delivers: rendering is most of a digest's cost, and
+ * one thread would leave the other cores idle. Each thread has a render
+ * engine of its own (an engine is not shared between threads: it caches
+ * templates and ICU formats as it goes); a message is composed exactly as
+ * compose_message() composes it.
+ *
+ * Threads: open, add, next, wait and close from one thread (the caller's);
+ * the wake function is called from the pool's threads, after a result is
+ * ready: it must be safe to call from any thread.
+ */
+struct compose_pool;
+
+typedef void compose_wake_fn(void *ctx);
+
+/* A composed message; msg and id are yours: strbuf_release() them. */
+struct compose_result {
+	void *tag;          /* as given to compose_pool_add() */
+	int status;         /* 0, or why it failed (err) */
+	struct dg_err err;
+	struct strbuf msg;
+	struct strbuf id;
+};
+
+/*
+ * Start n threads (at least one), each with an engine opened as
+ * render_open() opens one for cfg's templates and subject, composing
+ * with the settings of c (copied; its engine is not used). wake (may be
+ * NULL) is told of each result. *out is yours: compose_pool_close() it.
+ */
+int compose_pool_open(const struct config *cfg, const struct compose *c,
+		      unsigned n, compose_wake_fn *wake, void *wake_ctx,
+		      struct compose_pool **out, struct dg_err *err)
+	__attribute__((warn_unused_result));
+
+/*
+ * Compose the message of in (attempt as compose_message()) on a thread of
+ * the pool. in and everything it points to are borrowed: they must stay
+ * valid and unchanged until the result of tag is taken.
+ */
+int compose_pool_add(struct compose_pool *p, const struct render_input *in,
+		     unsigned attempt, void *tag, struct dg_err *err)
+	__attribute__((warn_unused_result));
+
+/* Take one finished message into *out; false when none is ready. */
+bool compose_pool_next(struct compose_pool *p, struct compose_result *out);
+
+/* Whether a result is ready to be taken. */
+bool compose_pool_ready(struct compose_pool *p);
+
+/* Messages added and not taken yet. */
+size_t compose_pool_pending(const struct compose_pool *p);
+
+/* Wait up to ms for a result to be ready (none pending: returns). */
+void compose_pool_wait(struct compose_pool *p, int ms);
+
+/*
+ * Stop the threads (each finishes the message it is composing) and free
+ * the pool with every result not taken. NULL is a no-op.
+ */
+void compose_pool_close(struct compose_pool *p);
+
 #endif

@@ -764,6 +764,11 @@ int graph_run_some(struct graph *g, struct dg_err *err)
 	return rc;
 }
 
+void graph_wakeup(struct graph *g)
+{
+	curl_multi_wakeup(g->multi);
+}
+
 bool graph_busy(const struct graph *g)
 {
 	return g->head || g->running;

@@ -170,6 +170,13 @@ int graph_run_some(struct graph *g, struct dg_err *err)
 bool graph_busy(const struct graph *g);
 
 /*
+ * End the wait of a graph_run_some() in progress or the next one at once,
+ * from any thread (curl_multi_wakeup()): another thread has work for the
+ * caller's loop. The only function of this API another thread may call.
+ */
+void graph_wakeup(struct graph *g);
+
+/*
  * GET one URL (relative or a nextLink) with who's token, run until it is
  * answered, and append a 2xx body to body. Other answers fail with the
  * message of graph_result; 404 is DG_ENOTFOUND, 401 and 403 DG_EPERM.

@@ -3,7 +3,6 @@
 
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "hmap.h"
 #include "queue.h"
@@ -87,44 +86,6 @@ static int decide(struct job_ctx *c, struct job_user *ju, enum job_step *step,
 	return rc;
 }
 
-static int batch_turn(struct job_ctx *c, struct dg_err *err);
-
-/* A built digest: printed, queued, or (dry run) dropped. */
-static int send_user(struct job_ctx *c, struct job_user *ju,
-		     struct job_summary *sum, struct dg_err *err)
-{
-	struct strbuf msg = STRBUF_INIT, id = STRBUF_INIT;
-	const struct cal_user *u = ju->user;
-	int rc = job_user_message(c, ju, 1, &msg, &id, err);
-
-	if (!rc && c->queued)
-		rc = queue_put(c->store, u->mail, job_date_of(ju), "digest",
-			       u->mail, id.buf, msg.buf, msg.len, c->o->now_ms,
-			       NULL, err);
-	/* Queued: delivery may start it soon, while others are built. */
-	if (!rc && c->queued)
-		rc = batch_turn(c, err);
-	else if (!rc && !c->o->dry_run)
-		rc = deliver_stdout(c->o->cfg, c->o->out_fd, c->o->now_ms,
-				    ju->user->mail, &msg, err);
-	strbuf_release(&msg);
-	strbuf_release(&id);
-	if (rc)
-		return rc;
-	if (c->queued) {
-		job_record(c, u->mail, job_date_of(ju), "queued", NULL);
-		return 0;
-	}
-	job_say(LOGGING_INFO, u->mail, job_date_of(ju),
-		c->o->dry_run ? "ready" : "sent", NULL, "%s (%zu meetings)",
-		c->o->dry_run ? "ready (dry run)" : "sent", ju->day.n);
-	if (c->o->dry_run)
-		sum->ready++;
-	else
-		sum->sent++;
-	return 0;
-}
-
 /* ---- the stream: a window of users in flight ------------------------ */
 
 /* An answer of the source, noted to be acted on outside its callback. */
@@ -146,66 +107,10 @@ struct job_stream {
 	size_t unreached;          /* a stop left them for the next run */
 	int rc;                    /* the source failed as a whole */
 	struct dg_err err;
-	bool batch_open;           /* a transaction holds the turn's writes */
-	int64_t batch_since;       /* when it began, monotonic ms */
 };
 
-/*
- * The run's writes go in batches: what a turn of the stream does (users
- * queued, skips and verdicts recorded) is one transaction, one commit
- * (one fsync) for all of them instead of two for each user. A batch is
- * closed after JOB_BATCH_MS, and delivery, which marks its rows outside
- * any transaction, then starts the messages it holds: every message is
- * still on disk before it is sent. A crash loses the batch in progress,
- * none of which was sent; the next run builds those users again.
- */
-#define JOB_BATCH_MS 25
-
-static int64_t mono_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-static int batch_begin(struct job_ctx *c, struct dg_err *err)
-{
-	struct job_stream *st = c->stream;
-	int rc;
-
-	if (!c->queued || st->batch_open)
-		return 0;
-	rc = store_begin(c->store, err);
-	st->batch_open = !rc;
-	st->batch_since = mono_ms();
-	return rc;
-}
-
-/* Commit the batch, then let delivery start what it holds. */
-static int batch_end(struct job_ctx *c, struct dg_err *err)
-{
-	struct job_stream *st = c->stream;
-	int rc;
-
-	if (!st->batch_open)
-		return 0;
-	st->batch_open = false;
-	rc = store_commit(c->store, err);
-	return rc ? rc : deliver_poll(c->deliver, 0, err);
-}
-
-/* After a user is queued: a batch open long enough is committed. */
-static int batch_turn(struct job_ctx *c, struct dg_err *err)
-{
-	struct job_stream *st = c->stream;
-	int rc;
-
-	if (!st || !st->batch_open || mono_ms() - st->batch_since < JOB_BATCH_MS)
-		return 0;
-	rc = batch_end(c, err);
-	return rc ? rc : batch_begin(c, err);
-}
+/* How long the loop waits for a composed message, in ms. */
+#define JOB_WAIT_MS 10
 
 /* Users in flight are known by id (every source gives one), or mail. */
 static const char *user_key(const struct cal_user *u)
@@ -284,17 +189,47 @@ static int admit(struct job_ctx *c, const struct cal_user *u)
 /* The user's lists are in: match, build, send, leave. */
 static void finish(struct job_ctx *c, struct job_user *ju)
 {
-	struct job_summary *sum = c->stream->sum;
+	struct job_stream *st = c->stream;
 	struct dg_err err = DG_ERR_INIT;
 	int rc = job_user_weigh(c, ju, &err);
 
 	if (!rc)
 		job_user_record(c, ju, &ju->day);
-	if (!rc && ju->skip_reason)
-		job_report_skip(c, ju, sum);
-	else if (rc || send_user(c, ju, sum, &err))
-		job_report_failure(c, ju, &err, sum);
+	if (!rc && ju->skip_reason) {
+		job_report_skip(c, ju, st->sum);
+	} else if (!rc && c->pool) {
+		/* The pool composes it; composed() sends it on. */
+		rc = job_user_links(c, ju, &err);
+		ju->input = job_user_input(ju);
+		if (!rc)
+			rc = compose_pool_add(c->pool, &ju->input, 1, ju,
+					      &err);
+		ju->stage = AT_COMPOSE;
+		if (!rc)
+			return;
+		job_report_failure(c, ju, &err, st->sum);
+	} else if (rc || job_user_send(c, ju, st->sum, &err)) {
+		job_report_failure(c, ju, &err, st->sum);
+	}
 	user_done(c, ju);
+}
+
+/* The messages the pool has composed: sent on, their users done. */
+static void composed(struct job_ctx *c)
+{
+	struct job_stream *st = c->stream;
+	struct compose_result r;
+
+	while (c->pool && compose_pool_next(c->pool, &r)) {
+		struct job_user *ju = r.tag;
+
+		if (r.status ||
+		    job_user_send_built(c, ju, &r.msg, &r.id, st->sum, &r.err))
+			job_report_failure(c, ju, &r.err, st->sum);
+		strbuf_release(&r.msg);
+		strbuf_release(&r.id);
+		user_done(c, ju);
+	}
 }
 
 static int wait_lists(struct job_ctx *c, struct job_user *ju)
@@ -420,7 +355,7 @@ static void act_all(struct job_ctx *c)
 	struct dg_err err = DG_ERR_INIT;
 	int rc;
 
-	st->rc = batch_begin(c, &st->err);
+	st->rc = job_batch_begin(c, &st->err);
 	for (size_t i = 0; !st->rc && i < st->nanswers; i++) {
 		act(c, &st->answers[i]);
 		free(st->answers[i].address);
@@ -431,8 +366,10 @@ static void act_all(struct job_ctx *c)
 	st->nanswers = 0;
 	if (!st->rc && st->lists_heard)
 		check_waiting(c);
+	if (!st->rc)
+		composed(c);
 	/* What was done stands, even when the source failed meanwhile. */
-	rc = batch_end(c, &err);
+	rc = job_batch_end(c, &err);
 	if (rc && !st->rc) {
 		st->rc = rc;
 		st->err = err;
@@ -476,22 +413,26 @@ static int stream_run(struct job_ctx *c)
 		}
 		if (st->rc)
 			break;
-		if (st->nanswers) {
+		if (st->nanswers || (c->pool && compose_pool_ready(c->pool))) {
 			act_all(c);
 			continue;
 		}
 		if (!st->users.n && next == c->users.n)
 			break;
-		if (!source_busy(c->source))
+		/* Messages queued so far go out while calendars come in. */
+		if (c->queued)
+			st->rc = deliver_poll(c->deliver, 0, &st->err);
+		if (st->rc)
+			break;
+		if (source_busy(c->source))
+			st->rc = source_pump(c->source, &st->err);
+		else if (c->pool && compose_pool_pending(c->pool))
+			compose_pool_wait(c->pool, JOB_WAIT_MS);
+		else
 			return st->rc = dg_errf(&st->err, DG_EINTERNAL,
 						"%zu users wait for answers "
 						"nobody fetches",
 						st->users.n);
-		/* Messages queued so far go out while calendars come in. */
-		if (c->queued)
-			st->rc = deliver_poll(c->deliver, 0, &st->err);
-		if (!st->rc)
-			st->rc = source_pump(c->source, &st->err);
 	}
 	/* A stop in the middle of a fetch is a stop, not a failure. */
 	if (st->rc == DG_ESTOPPED)
@@ -510,6 +451,9 @@ static void stream_release(struct job_ctx *c)
 
 	if (!st)
 		return;
+	/* First: its threads may be reading users in flight. */
+	compose_pool_close(c->pool);
+	c->pool = NULL;
 	source_on_answer(c->source, NULL, NULL);
 	while ((e = hmap_next(&st->users, &pos))) {
 		job_user_release(e->value);
@@ -540,7 +484,9 @@ static int stream_users(struct job_ctx *c, struct job_summary *sum,
 	hmap_init(&st.users, 0);
 	c->stream = &st;
 	source_on_answer(c->source, heard, &st);
-	rc = stream_run(c);
+	rc = job_pool_open(c, &st.err);
+	if (!rc)
+		rc = stream_run(c);
 	if (rc)
 		*err = st.err;
 	*unreached = st.unreached;

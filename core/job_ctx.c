@@ -2,13 +2,16 @@
  * job_ctx: what a run opens once and shares between users: the store
  * (and its lock for a real run), the roster with the readers' profile
  * choices, the templates, the source and its users, the directory, and
- * delivery.
+ * delivery; the batches its writes go in, and the threads that compose
+ * its messages.
  */
 #include "job.h"
 #include "job_int.h"
 
 #include <string.h>
 #include <strings.h>
+#include <time.h>
+#include <unistd.h>
 
 #include <sodium.h>
 
@@ -22,6 +25,7 @@ static bool selected_row(const struct queue_msg *m, void *ctx);
 
 void job_ctx_release(struct job_ctx *c)
 {
+	compose_pool_close(c->pool);
 	directory_close(c->dir);
 	job_history_hidden_release(&c->hidden);
 	render_close(c->engine);
@@ -204,4 +208,84 @@ static void delivered(const struct deliver_report *r, void *ctx)
 	struct job_ctx *c = ctx;
 
 	job_report_delivery(c->store, c->o->now_ms, c->sum, r);
+}
+
+/*
+ * The run's writes go in batches: what a turn of the stream does (users
+ * queued, skips and verdicts recorded) is one transaction, one commit
+ * (one fsync) for all of them instead of two for each user. A batch is
+ * closed after JOB_BATCH_MS, and delivery, which marks its rows outside
+ * any transaction, then starts the messages it holds: every message is
+ * still on disk before it is sent. A crash loses the batch in progress,
+ * none of which was sent; the next run builds those users again.
+ */
+#define JOB_BATCH_MS 25
+
+static int64_t mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+int job_batch_begin(struct job_ctx *c, struct dg_err *err)
+{
+	int rc;
+
+	if (!c->queued || c->batch_open)
+		return 0;
+	rc = store_begin(c->store, err);
+	c->batch_open = !rc;
+	c->batch_since = mono_ms();
+	return rc;
+}
+
+/* Commit the batch, then let delivery start what it holds. */
+int job_batch_end(struct job_ctx *c, struct dg_err *err)
+{
+	int rc;
+
+	if (!c->batch_open)
+		return 0;
+	c->batch_open = false;
+	rc = store_commit(c->store, err);
+	return rc ? rc : deliver_poll(c->deliver, 0, err);
+}
+
+/* After a user is queued: a batch open long enough is committed. */
+int job_batch_turn(struct job_ctx *c, struct dg_err *err)
+{
+	int rc;
+
+	if (!c->batch_open || mono_ms() - c->batch_since < JOB_BATCH_MS)
+		return 0;
+	rc = job_batch_end(c, err);
+	return rc ? rc : job_batch_begin(c, err);
+}
+
+/* Threads that compose messages, at most. */
+#define JOB_POOL_MAX 8
+
+/* A composed message ends the source's wait: the loop has work. */
+static void wake_source(void *ctx)
+{
+	source_wakeup(ctx);
+}
+
+/*
+ * Messages are composed on a pool of threads, one a core, when they are
+ * queued or dropped (a dry run); printed ones (stdout) keep their order
+ * and are composed here.
+ */
+int job_pool_open(struct job_ctx *c, struct dg_err *err)
+{
+	long cores = sysconf(_SC_NPROCESSORS_ONLN);
+	unsigned n = cores < 1 ? 1 : cores > JOB_POOL_MAX ? JOB_POOL_MAX
+							  : (unsigned)cores;
+
+	if (!c->queued && !c->o->dry_run)
+		return 0;
+	return compose_pool_open(c->o->cfg, &c->compose, n, wake_source,
+				 c->source, &c->pool, err);
 }

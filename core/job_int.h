@@ -3,7 +3,8 @@
  *
  *   job.c          the run: the order of the stages, a window of users
  *                  in flight, each user's outcome
- *   job_ctx.c      what a run opens once and shares between users
+ *   job_ctx.c      what a run opens once and shares between users; the
+ *                  batches of its writes, the threads that compose
  *   job_user.c     one user's steps: target, day, people, message
  *   job_report.c   how an outcome is told, recorded and counted, so that
  *                  `run`, `resend` and `retry` say it the same way
@@ -135,6 +136,9 @@ struct job_ctx {
 	struct compose compose;   /* the message of a digest */
 	struct directory *dir;    /* who addresses are; the lists found */
 	struct job_stream *stream; /* job_run(): the users in flight */
+	struct compose_pool *pool; /* job_run(): composes; NULL: this thread */
+	bool batch_open;           /* a transaction holds a turn's writes */
+	int64_t batch_since;       /* when it began, monotonic ms */
 	bool history;             /* a real run records whom readers met */
 	struct job_history_hidden hidden; /* profiles hidden by choice */
 };
@@ -153,7 +157,9 @@ struct job_user {
 	struct prefs prefs;      /* the user's own choices (prefs.h) */
 	struct strbuf unsub_url; /* this user's one-click link, if any */
 	struct strbuf prefs_url; /* and the footer's preferences link */
-	enum { AT_MAILBOX, AT_EVENTS, AT_LISTS } stage; /* what it waits for */
+	/* what it waits for: its answers, or its message being composed */
+	enum { AT_MAILBOX, AT_EVENTS, AT_LISTS, AT_COMPOSE } stage;
+	struct render_input input; /* AT_COMPOSE: what the pool reads */
 	const struct job_opts *opts; /* the run's, for the locale */
 	struct job_history hist;     /* relationship context (job_history.c) */
 };
@@ -179,6 +185,26 @@ const struct cal_user *job_find_user(const struct job_ctx *c,
 /* The same, or DG_ENOTFOUND with a sentence saying nobody is. */
 int job_tenant_user(const struct job_ctx *c, const char *address,
 		    const struct cal_user **out, struct dg_err *err)
+	__attribute__((warn_unused_result));
+
+/*
+ * The run's writes in batches (job_ctx.c says why): begin one (when the
+ * run queues), end it (commit, then let delivery start what it holds),
+ * or, after a user is queued, end and begin again once it is old enough.
+ */
+int job_batch_begin(struct job_ctx *c, struct dg_err *err)
+	__attribute__((warn_unused_result));
+int job_batch_end(struct job_ctx *c, struct dg_err *err)
+	__attribute__((warn_unused_result));
+int job_batch_turn(struct job_ctx *c, struct dg_err *err)
+	__attribute__((warn_unused_result));
+
+/*
+ * c->pool for a run that queues or drops its messages (dry run): threads
+ * that compose them, one a core; printed ones (stdout) keep their order
+ * and are composed on the caller's thread (c->pool stays NULL).
+ */
+int job_pool_open(struct job_ctx *c, struct dg_err *err)
 	__attribute__((warn_unused_result));
 
 /* ---- job_user.c --------------------------------------------------------- */
@@ -228,6 +254,20 @@ struct render_input job_user_input(const struct job_user *ju);
 int job_user_message(struct job_ctx *c, struct job_user *ju,
 		     unsigned attempt, struct strbuf *msg, struct strbuf *id,
 		     struct dg_err *err) __attribute__((warn_unused_result));
+
+/*
+ * A built digest (msg, its Message-ID id) on its way: queued (then
+ * recorded "queued"; delivery sends it), printed (stdout) or, in a dry
+ * run, dropped; the last two are said and counted in sum. send: the
+ * message composed here first.
+ */
+int job_user_send_built(struct job_ctx *c, struct job_user *ju,
+			const struct strbuf *msg, const struct strbuf *id,
+			struct job_summary *sum, struct dg_err *err)
+	__attribute__((warn_unused_result));
+int job_user_send(struct job_ctx *c, struct job_user *ju,
+		  struct job_summary *sum, struct dg_err *err)
+	__attribute__((warn_unused_result));
 
 /* ---- job_report.c ------------------------------------------------------- */
 

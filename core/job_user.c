@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "i18n.h"
+#include "queue.h"
 #include "unsubscribe.h"
 
 void job_user_release(struct job_user *ju)
@@ -294,5 +295,52 @@ int job_user_ask_lists(struct job_ctx *c, struct job_user *ju, size_t *pending,
 			rc = directory_ask(c->dir, ju->user,
 					   ju->day.meetings[i].event, pending,
 					   err);
+	return rc;
+}
+
+/* A built digest: printed, queued, or (dry run) dropped. */
+int job_user_send_built(struct job_ctx *c, struct job_user *ju,
+		      const struct strbuf *msg, const struct strbuf *id,
+		      struct job_summary *sum, struct dg_err *err)
+{
+	const struct cal_user *u = ju->user;
+	int rc = 0;
+
+	if (c->queued)
+		rc = queue_put(c->store, u->mail, job_date_of(ju), "digest",
+			       u->mail, id->buf, msg->buf, msg->len,
+			       c->o->now_ms, NULL, err);
+	/* Queued: delivery may start it soon, while others are built. */
+	if (!rc && c->queued)
+		rc = job_batch_turn(c, err);
+	else if (!rc && !c->o->dry_run)
+		rc = deliver_stdout(c->o->cfg, c->o->out_fd, c->o->now_ms,
+				    ju->user->mail, msg, err);
+	if (rc)
+		return rc;
+	if (c->queued) {
+		job_record(c, u->mail, job_date_of(ju), "queued", NULL);
+		return 0;
+	}
+	job_say(LOGGING_INFO, u->mail, job_date_of(ju),
+		c->o->dry_run ? "ready" : "sent", NULL, "%s (%zu meetings)",
+		c->o->dry_run ? "ready (dry run)" : "sent", ju->day.n);
+	if (c->o->dry_run)
+		sum->ready++;
+	else
+		sum->sent++;
+	return 0;
+}
+
+int job_user_send(struct job_ctx *c, struct job_user *ju,
+		     struct job_summary *sum, struct dg_err *err)
+{
+	struct strbuf msg = STRBUF_INIT, id = STRBUF_INIT;
+	int rc = job_user_message(c, ju, 1, &msg, &id, err);
+
+	if (!rc)
+		rc = job_user_send_built(c, ju, &msg, &id, sum, err);
+	strbuf_release(&msg);
+	strbuf_release(&id);
 	return rc;
 }

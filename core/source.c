@@ -142,6 +142,12 @@ bool source_busy(const struct source *s)
 	return s->ops->busy && s->ops->busy(s->impl);
 }
 
+void source_wakeup(struct source *s)
+{
+	if (s->ops->wakeup)
+		s->ops->wakeup(s->impl);
+}
+
 void source_forget(struct source *s, const struct cal_user *u)
 {
 	if (s->ops->forget)

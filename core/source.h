@@ -131,6 +131,13 @@ int source_pump(struct source *s, struct dg_err *err)
 /* Whether asks are still out. */
 bool source_busy(const struct source *s);
 
+/*
+ * End a source_pump() wait at once; from any thread (the only function
+ * of this API another thread may call): work for the pumping loop came
+ * in elsewhere. A no-op for a source that never waits.
+ */
+void source_wakeup(struct source *s);
+
 /* Drop whatever is kept for u: its digest is built. */
 void source_forget(struct source *s, const struct cal_user *u);
 
@@ -195,6 +202,7 @@ struct source_ops {
 	int (*ask_group)(void *impl, const char *address, struct dg_err *err);
 	int (*pump)(void *impl, struct dg_err *err);
 	bool (*busy)(void *impl);
+	void (*wakeup)(void *impl); /* thread-safe; NULL: never waits */
 	void (*forget)(void *impl, const struct cal_user *u);
 };
 

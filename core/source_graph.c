@@ -361,6 +361,14 @@ static bool gs_busy(void *impl)
 	return graph_busy(s->g);
 }
 
+static void gs_wakeup(void *impl)
+{
+	struct gsrc *s = impl;
+
+	if (s->g)
+		graph_wakeup(s->g);
+}
+
 /* Drop what is kept for cu, unless requests of it are still out. */
 static void gs_forget(void *impl, const struct cal_user *cu)
 {
@@ -862,6 +870,7 @@ static const struct source_ops graph_ops = {
 	.ask_events = gs_ask_events,
 	.ask_group = gs_ask_group,
 	.pump = gs_pump,
+	.wakeup = gs_wakeup,
 	.busy = gs_busy,
 	.forget = gs_forget,
 };

@@ -69,6 +69,7 @@ PARTS = {
     "smtp_pool": "smtp",
     "job_int": "job",
     "job_retry": "job",
+    "compose_pool": "compose",
     "job_history": "job",
     "job_backfill": "job",
     "job_ctx": "job",

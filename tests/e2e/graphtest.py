@@ -48,7 +48,8 @@ class GraphServer:
     """tests/graph_server.py on a free port; stop() sends SIGTERM and
     returns the statistics it wrote."""
 
-    def __init__(self, *args, tenant_dir=DEMO, generate=None):
+    def __init__(self, *args, tenant_dir=DEMO, generate=None,
+                 start_timeout=30):
         self.work = tempfile.mkdtemp(prefix="graph-server-")
         self.stats_path = os.path.join(self.work, "stats.json")
         self.log_path = os.path.join(self.work, "server.log")
@@ -59,7 +60,8 @@ class GraphServer:
             [PYTHON, SERVER, "--port", "0", "--stats", self.stats_path]
             + src + [str(a) for a in args],
             stdout=subprocess.PIPE, stderr=self.errlog, text=True)
-        ready, _, _ = select.select([self.proc.stdout], [], [], 30)
+        ready, _, _ = select.select([self.proc.stdout], [], [],
+                                    start_timeout)
         line = self.proc.stdout.readline() if ready else ""
         m = re.match(r"PORT (\d+)", line)
         if not m:
