@@ -52,7 +52,9 @@ struct mustache_value;
  * Constructors. Each returns a new value that is yours (free it with
  * mustache_value_free(), or hand it to a list or map), or NULL when out of
  * memory. Strings are copied; mustache_stringn() takes a length and the
- * bytes may hold NULs.
+ * bytes may hold NULs. mustache_null() and mustache_bool() give shared
+ * constants (freeing them does nothing): a value is never changed in
+ * place.
  */
 struct mustache_value *mustache_null(void);
 struct mustache_value *mustache_bool(int b);

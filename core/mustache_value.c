@@ -42,18 +42,28 @@ static struct mustache_value *value_new(enum mustache_kind kind)
 	return v;
 }
 
+/*
+ * null, true and false are three shared constants, not allocations: a
+ * digest's model holds hundreds of them. Nothing changes a value in
+ * place, and freeing one of them does nothing.
+ */
+static struct mustache_value the_null = {.kind = MUSTACHE_NULL};
+static struct mustache_value the_false = {.kind = MUSTACHE_BOOL, .u.b = 0};
+static struct mustache_value the_true = {.kind = MUSTACHE_BOOL, .u.b = 1};
+
+static int is_shared(const struct mustache_value *v)
+{
+	return v == &the_null || v == &the_false || v == &the_true;
+}
+
 struct mustache_value *mustache_null(void)
 {
-	return value_new(MUSTACHE_NULL);
+	return &the_null;
 }
 
 struct mustache_value *mustache_bool(int b)
 {
-	struct mustache_value *v = value_new(MUSTACHE_BOOL);
-
-	if (v)
-		v->u.b = !!b;
-	return v;
+	return b ? &the_true : &the_false;
 }
 
 struct mustache_value *mustache_int(int64_t i)
@@ -201,7 +211,7 @@ void mustache_value_free(struct mustache_value *v)
 {
 	size_t i;
 
-	if (!v)
+	if (!v || is_shared(v))
 		return;
 	switch (v->kind) {
 	case MUSTACHE_LIST:
@@ -321,6 +331,8 @@ struct mustache_value *mustache_value_copy(const struct mustache_value *v)
 
 	if (!v)
 		return NULL;
+	if (is_shared(v))
+		return (struct mustache_value *)v;
 	switch (v->kind) {
 	case MUSTACHE_STRING:
 		return mustache_stringn(v->u.str.s, v->u.str.len);
