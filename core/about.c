@@ -6,6 +6,7 @@
 #include "prefs.h"
 #include "roster.h"
 #include "roster_db.h"
+#include "workhours.h"
 
 struct about {
 	struct store *st;
@@ -81,6 +82,25 @@ static int describe(struct about *a, const struct roster *r,
 	return 0;
 }
 
+/*
+ * The person's working week as a run stored it (by their address, or
+ * the roster's email when address is an alias), for the hours lines.
+ */
+static int known_hours(struct about *a, const char *address,
+		       struct render_about *ab, struct workhours *w,
+		       struct dg_err *err)
+{
+	bool found = false;
+	int rc = workhours_load_mail(a->st, address, w, &found, err);
+
+	if (!rc && !found && ab->person)
+		rc = workhours_load_mail(a->st, ab->person->email, w, &found,
+					 err);
+	if (!rc && found)
+		ab->hours = w;
+	return rc;
+}
+
 int about_render(struct about *a, const char *address,
 		 const char *const *groups, size_t ngroups,
 		 enum render_about_format format, struct strbuf *out,
@@ -89,12 +109,16 @@ int about_render(struct about *a, const char *address,
 	struct roster r = ROSTER_INIT;
 	struct render_about ab = {.email = address, .groups = groups,
 				  .ngroups = ngroups};
+	struct workhours w = WORKHOURS_INIT;
 	int rc = roster_db_load(a->st, &r, err);
 
 	if (!rc)
 		rc = describe(a, &r, address, &ab, err);
 	if (!rc)
+		rc = known_hours(a, address, &ab, &w, err);
+	if (!rc)
 		rc = render_about(a->render, &ab, format, out, err);
+	workhours_release(&w);
 	roster_release(&r);
 	return rc;
 }
@@ -105,13 +129,17 @@ int about_value(const char *address, struct mustache_value **out, void *ctx,
 	struct about *a = ctx;
 	struct roster r = ROSTER_INIT;
 	struct render_about ab = {.email = address};
+	struct workhours w = WORKHOURS_INIT;
 	int rc = roster_db_load(a->st, &r, err);
 
 	*out = NULL;
 	if (!rc)
 		rc = describe(a, &r, address, &ab, err);
 	if (!rc)
+		rc = known_hours(a, address, &ab, &w, err);
+	if (!rc)
 		rc = render_about_value(a->render, &ab, out, err);
+	workhours_release(&w);
 	roster_release(&r);
 	return rc;
 }

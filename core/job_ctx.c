@@ -25,6 +25,7 @@ static bool selected_row(const struct queue_msg *m, void *ctx);
 
 void job_ctx_release(struct job_ctx *c)
 {
+	hours_book_close(c->hours);
 	compose_pool_close(c->pool);
 	directory_close(c->dir);
 	job_history_hidden_release(&c->hidden);
@@ -157,6 +158,10 @@ int job_ctx_open(struct job_ctx *c, const struct job_opts *o,
 		rc = source_users(c->source, &c->users, err);
 	if (!rc)
 		rc = open_directory(c, err);
+	/* a real run keeps what each mailbox says of its hours */
+	if (!rc)
+		rc = hours_book_open(c->store, deliver && !o->dry_run,
+				     o->now_ms, &c->hours, err);
 	c->history = deliver && !o->dry_run && cfg->history.days > 0;
 	if (!rc && deliver && !o->dry_run)
 		history_prune_now(c);

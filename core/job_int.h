@@ -25,6 +25,7 @@
 #include "compose.h"
 #include "deliver.h"
 #include "directory.h"
+#include "hours.h"
 #include "hmap.h"
 #include "history.h"
 #include "job.h"
@@ -135,6 +136,7 @@ struct job_ctx {
 	struct runlock *lock;     /* a real run holds the store's lock */
 	struct compose compose;   /* the message of a digest */
 	struct directory *dir;    /* who addresses are; the lists found */
+	struct hours_book *hours; /* everyone's working hours, for the run */
 	struct job_stream *stream; /* job_run(): the users in flight */
 	struct compose_pool *pool; /* job_run(): composes; NULL: this thread */
 	bool batch_open;           /* a transaction holds a turn's writes */
@@ -152,6 +154,7 @@ struct job_user {
 	struct plan_day day;
 	bool have_day;
 	struct match_list *attendees; /* day.n of them */
+	struct hours_notes *hours;    /* day.n of them, or NULL */
 	const struct roster_person *self;
 	const char *skip_reason;
 	struct prefs prefs;      /* the user's own choices (prefs.h) */

@@ -19,6 +19,10 @@ void job_user_release(struct job_user *ju)
 		for (size_t i = 0; i < ju->day.n; i++)
 			match_list_release(&ju->attendees[i]);
 	free(ju->attendees);
+	if (ju->hours)
+		for (size_t i = 0; i < ju->day.n; i++)
+			hours_notes_release(&ju->hours[i]);
+	free(ju->hours);
 	if (ju->have_day)
 		plan_day_release(&ju->day);
 	cal_event_list_release(&ju->events);
@@ -88,6 +92,21 @@ static int opted_out(struct job_ctx *c, const struct job_user *ju, bool *out,
 }
 
 /*
+ * What u's mailbox says of u's hours, for colleagues' digests: kept for
+ * the run (and the next). A store that cannot keep it costs a warning,
+ * never u's own digest.
+ */
+static void learn_hours(struct job_ctx *c, const struct cal_user *u,
+			const struct cal_mailbox *mb)
+{
+	struct dg_err err = DG_ERR_INIT;
+
+	if (hours_book_learn(c->hours, u, mb, &err))
+		logging_warn("%s: cannot keep the working hours: %s", u->mail,
+			     err.msg);
+}
+
+/*
  * The user's target day, or the reason they get no digest. Returns 0
  * with ju->skip_reason set when there is none, for a reason.
  */
@@ -105,6 +124,8 @@ int job_user_target(struct job_ctx *c, const struct cal_user *u,
 	rc = opted_out(c, ju, &out, err);
 	if (!rc)
 		rc = source_mailbox(c->source, u, &ju->mailbox, err);
+	if (!rc)
+		learn_hours(c, u, &ju->mailbox);
 	if (!rc) {
 		struct plan_opts po = {
 			.now_ms = o->now_ms,
@@ -145,6 +166,30 @@ int job_user_day(struct job_ctx *c, struct job_user *ju,
 	ju->have_day = true;
 	ju->skip_reason = ju->day.skip_reason;
 	return 0;
+}
+
+static const char *reader_locale(const struct job_user *ju);
+
+/*
+ * For each meeting the digest shows, the attendees it falls outside the
+ * working hours of (core/hours.h): no Graph request, the run's book.
+ */
+static int hours_of_day(struct job_ctx *c, struct job_user *ju,
+			struct dg_err *err)
+{
+	struct hours_reader r = { .zone = ju->target.zone,
+				  .locale = reader_locale(ju) };
+	size_t n = ju->day.n < RENDER_MAX_MEETINGS ? ju->day.n
+						    : RENDER_MAX_MEETINGS;
+	int rc = 0;
+
+	ju->hours = calloc(ju->day.n ? ju->day.n : 1, sizeof(*ju->hours));
+	if (!ju->hours)
+		return dg_errf(err, DG_ENOMEM, "out of memory");
+	for (size_t i = 0; !rc && i < n; i++)
+		rc = hours_meeting(c->hours, c->dir, &r, &ju->day.meetings[i],
+				   &ju->attendees[i], &ju->hours[i], err);
+	return rc;
 }
 
 /*
@@ -206,6 +251,8 @@ int job_user_weigh(struct job_ctx *c, struct job_user *ju,
 				: PLAN_SEND_PROFILES);
 	if (!rc && !ju->skip_reason)
 		history_context(c, ju);
+	if (!rc && !ju->skip_reason)
+		rc = hours_of_day(c, ju, err);
 	return rc;
 }
 
@@ -263,6 +310,7 @@ struct render_input job_user_input(const struct job_user *ju)
 			ju->opts ? (size_t)ju->opts->cfg->digest
 						     .max_people_per_meeting
 				 : 0,
+		.hours = ju->hours,
 	};
 	return in;
 }

@@ -19,11 +19,13 @@
 
 #include "calendar.h"
 #include "err.h"
+#include "hours.h"
 #include "match.h"
 #include "plan.h"
 #include "roster.h"
 #include "mustache.h"
 #include "strbuf.h"
+#include "workhours.h"
 
 /* Templates compiled once for a run. */
 struct render_engine;
@@ -71,6 +73,12 @@ struct render_input {
 	size_t max_people_per_meeting;
 	/* the reader's locale (i18n_choose()); NULL: target->locale */
 	const char *locale;
+	/*
+	 * Other people's hours (core/hours.h): day->n entries in the order
+	 * of day->meetings, the attendees a meeting falls outside the
+	 * working hours of; NULL: none known.
+	 */
+	const struct hours_notes *hours;
 	/* relationship context; NULL: none (a preview of no history) */
 	const struct render_history *history;
 };
@@ -156,6 +164,8 @@ struct render_about {
 	bool hidden_by_roster; /* hidden, and by the roster's choice */
 	const char *const *groups; /* group lines of their day; borrowed */
 	size_t ngroups;
+	/* their working week as a run last stored it; NULL: none known */
+	const struct workhours *hours;
 	/* [history] days: relationship lines may name them; 0: history off */
 	unsigned history_days;
 };

@@ -219,6 +219,27 @@ int render_add_dynamics(struct render_engine *e,
 			struct mustache_value *meeting,
 			const struct match_list *l, struct dg_err *err);
 
+/* ---- render_hours.c: other people's hours, the reader's conflicts ---- */
+
+/*
+ * Of the model's meetings[] (the first entries of in->day's meetings):
+ * each meeting's after_hours[], after_hours_more and outside_hours, from
+ * in->hours; and the day's overlaps[], overlaps_more, long_runs[],
+ * long_runs_more and conflicts (see templates/README.md).
+ */
+int render_add_relations(struct render_engine *e, struct mustache_value *model,
+			 struct mustache_value *meetings, const struct render_input *in,
+			 struct dg_err *err);
+
+/*
+ * Of render_about()'s model: hours_hidden (their hours are never told),
+ * and hours {zone, city, start, end, lines[]}: the lines a colleague's
+ * digest shows for a meeting after their working day (partials/hours.txt
+ * with an example time), when a run stored their week.
+ */
+int render_about_hours(struct render_engine *e, struct mustache_value *model,
+		       const struct render_about *a, struct dg_err *err);
+
 /* The model of render_about(). *out is yours: mustache_value_free. */
 int render_about_model(struct render_engine *e, const struct render_about *a,
 		       struct mustache_value **out, struct dg_err *err);

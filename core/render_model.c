@@ -471,6 +471,7 @@ static int add_meetings(struct render_engine *e, struct mustache_value *m,
 	rc = rc ? rc : render_put_count(e, m, "meeting_count",
 				 (long)mustache_list_len(meetings));
 	rc = rc ? rc : render_holds(m, meetings);
+	rc = rc ? rc : render_add_relations(e, m, meetings, skip ? NULL : in, err);
 	if (rc) {
 		mustache_value_free(meetings);
 		return rc;

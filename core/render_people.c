@@ -530,6 +530,7 @@ int render_about_model(struct render_engine *e, const struct render_about *a,
 					       a->person && !shown));
 	rc = rc ? rc : render_put(m, "hidden_by_roster",
 			   mustache_bool(a->hidden_by_roster));
+	rc = rc ? rc : render_about_hours(e, m, a, err);
 	if (!rc && shown)
 		rc = about_attendee(e, m, a, err);
 	for (size_t i = 0; !rc && shown && i < a->ngroups; i++) {

@@ -184,6 +184,24 @@ static const char *const migrations[] = {
 	") WITHOUT ROWID;"
 	"CREATE INDEX history_person ON history(person);"
 	"CREATE INDEX history_date ON history(date);",
+
+	/*
+	 * 9: each tenant user's zone and working hours as their mailbox
+	 * settings last said (core/workhours.h), for colleagues' digests.
+	 * Apart from users: `users sync` replaces that table whole.
+	 */
+	"CREATE TABLE work_hours ("
+	"  user_id    TEXT PRIMARY KEY NOT NULL,"
+	"  mail       TEXT NOT NULL COLLATE NOCASE,"
+	"  time_zone  TEXT,"
+	"  work_zone  TEXT,"
+	"  days       INTEGER NOT NULL DEFAULT 0 CHECK (days BETWEEN 0 AND 127),"
+	"  start_min  INTEGER CHECK (start_min BETWEEN 0 AND 1439),"
+	"  end_min    INTEGER CHECK (end_min BETWEEN 0 AND 1439),"
+	"  updated_at INTEGER NOT NULL,"
+	"  CHECK ((start_min IS NULL) = (end_min IS NULL))"
+	");"
+	"CREATE INDEX work_hours_mail ON work_hours(mail);",
 };
 
 #define STORE_VERSION ((int)(sizeof(migrations) / sizeof(migrations[0])))

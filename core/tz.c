@@ -24,6 +24,7 @@ struct tz {
 
 struct tz_label {
 	UDateFormat *fmt;
+	bool none; /* TZ_LABEL_CITY of a zone without a city: "" */
 };
 
 static int icu_fail(struct dg_err *err, UErrorCode st, const char *what)
@@ -459,6 +460,36 @@ static void icu_locale(const char *tag, char *id, int32_t size)
 		id[0] = '\0';
 }
 
+/* A pattern format ("VVV", "EEEE") of zone uzone in locale id. */
+static UDateFormat *pattern_open(const char *id, const UChar *uzone,
+				 const char *pattern, UErrorCode *st)
+{
+	UChar upat[8];
+
+	u_uastrcpy(upat, pattern);
+	return udat_open(UDAT_PATTERN, UDAT_PATTERN, id, uzone, -1, upat, -1,
+			 st);
+}
+
+/*
+ * Whether fmt (a "VVV" format) shows the city of a zone ICU does not
+ * know, its "Unknown City": the city of Etc/UTC and Etc/GMT+5 too.
+ */
+static bool unknown_city(const char *id, UDateFormat *fmt)
+{
+	UChar unknown[ZONE_MAX], mine[64], theirs[64];
+	UErrorCode st = U_ZERO_ERROR;
+	UDateFormat *u;
+	int32_t a, b;
+
+	u_uastrcpy(unknown, "Etc/Unknown");
+	u = pattern_open(id, unknown, "VVV", &st);
+	a = udat_format(fmt, 0, mine, 64, NULL, &st);
+	b = udat_format(u, 0, theirs, 64, NULL, &st);
+	udat_close(u);
+	return U_FAILURE(st) || (a == b && !u_strncmp(mine, theirs, a));
+}
+
 int tz_label_open(const char *iana, const char *locale,
 		  enum tz_label_style style, struct tz_label **out,
 		  struct dg_err *err)
@@ -467,6 +498,7 @@ int tz_label_open(const char *iana, const char *locale,
 	UChar uzone[ZONE_MAX];
 	UErrorCode st = U_ZERO_ERROR;
 	UDateFormat *fmt;
+	bool none = false;
 
 	*out = NULL;
 	icu_locale(locale, id, sizeof(id));
@@ -475,17 +507,24 @@ int tz_label_open(const char *iana, const char *locale,
 	if (style == TZ_LABEL_TIME)
 		fmt = udat_open(UDAT_SHORT, UDAT_NONE, id, uzone, -1, NULL, 0,
 				&st);
+	else if (style == TZ_LABEL_CITY)
+		fmt = pattern_open(id, uzone, "VVV", &st);
+	else if (style == TZ_LABEL_WEEKDAY)
+		fmt = pattern_open(id, uzone, "EEEE", &st);
 	else
 		fmt = udat_open(UDAT_NONE, UDAT_FULL, id, uzone, -1, NULL, 0,
 				&st);
 	if (U_FAILURE(st))
 		return icu_fail(err, st, "udat_open");
+	if (style == TZ_LABEL_CITY)
+		none = unknown_city(id, fmt);
 	*out = malloc(sizeof(**out));
 	if (!*out) {
 		udat_close(fmt);
 		return dg_errf(err, DG_ENOMEM, "out of memory");
 	}
 	(*out)->fmt = fmt;
+	(*out)->none = none;
 	return 0;
 }
 
@@ -526,6 +565,10 @@ int tz_label(struct tz_label *l, int64_t ms, char **out, struct dg_err *err)
 	int32_t len;
 	int ret;
 
+	if (l->none) {
+		*out = strdup("");
+		return *out ? 0 : dg_errf(err, DG_ENOMEM, "out of memory");
+	}
 	len = udat_format(l->fmt, (UDate)ms, small, 64, NULL, &st);
 	if (st == U_BUFFER_OVERFLOW_ERROR) {
 		u = malloc(((size_t)len + 1) * sizeof(*u));

@@ -134,6 +134,13 @@ void tz_cache_release(struct tz_cache *zc);
 enum tz_label_style {
 	TZ_LABEL_TIME, /* the short time of day: "9:00 AM", "09:00" */
 	TZ_LABEL_DATE, /* the full date: "Tuesday, November 24, 2026" */
+	/*
+	 * The zone's exemplar city, localized ("Sydney", "Katmandou",
+	 * "カトマンズ"), whatever the instant; "" for a zone that has none
+	 * (Etc/UTC, Etc/GMT+5): ICU's "Unknown City" is never shown.
+	 */
+	TZ_LABEL_CITY,
+	TZ_LABEL_WEEKDAY, /* the day of the week: "Wednesday", "mercredi" */
 };
 
 /* Instants shown in one zone and locale; opaque. */

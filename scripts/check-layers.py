@@ -25,7 +25,7 @@ LAYERS = [
         err logging strbuf text hmap clock tz secret config store toml
         mustache calendar runlock interrupt i18n linktoken prefs metrics
         history
-        textclean meetlink
+        textclean meetlink workhours
     """),
     ("source", 1, """
         graph graphjson auth users users_sync fixtures source
@@ -35,7 +35,7 @@ LAYERS = [
         mime mimehdr queue deliver smtp maildir mbox unsubscribe
     """),
     ("stages", 2, """
-        plan match directory render compose
+        plan match directory render compose hours conflicts
     """),
     ("job", 3, """
         job status about serve
@@ -51,6 +51,7 @@ PARTS = {
     "graph_int": "graph",
     "render_int": "render",
     "render_day": "render",
+    "render_hours": "render",
     "render_history": "render",
     "render_model": "render",
     "render_people": "render",
