@@ -84,82 +84,119 @@ static int run1(struct store *st, const char *sql, const char *a,
 	return rc;
 }
 
-static int insert_people(struct store *st, const char *reader,
-			 const char *date, const struct history_met *met,
-			 size_t n, struct dg_err *err)
+/* The statements of one batch of days, prepared once for all of them. */
+struct record_stmts {
+	sqlite3_stmt *del, *ins, *mark;
+};
+
+static void record_stmts_finalize(struct record_stmts *rs)
+{
+	sqlite3_finalize(rs->del);
+	sqlite3_finalize(rs->ins);
+	sqlite3_finalize(rs->mark);
+}
+
+static int record_stmts_prepare(struct store *st, struct record_stmts *rs,
+				struct dg_err *err)
 {
 	static const char what[] = "cannot record the history";
-	sqlite3_stmt *stmt = NULL;
 	int rc = store_db_prepare(
-		st,
-		"INSERT INTO history(reader, date, person, meetings) "
-		"VALUES (lower(?1), ?2, lower(?3), ?4) "
-		"ON CONFLICT(reader, date, person) DO UPDATE SET "
-		"meetings = meetings + excluded.meetings",
-		&stmt, what, err);
+		st, "DELETE FROM history WHERE reader = ?1 AND date = ?2",
+		&rs->del, what, err);
 
-	for (size_t i = 0; !rc && i < n; i++) {
-		if (!met[i].person || !*met[i].person || !met[i].meetings) {
+	if (!rc)
+		rc = store_db_prepare(
+			st,
+			"INSERT INTO history(reader, date, person, meetings) "
+			"VALUES (lower(?1), ?2, lower(?3), ?4) "
+			"ON CONFLICT(reader, date, person) DO UPDATE SET "
+			"meetings = meetings + excluded.meetings",
+			&rs->ins, what, err);
+	if (!rc)
+		rc = store_db_prepare(
+			st,
+			"INSERT INTO history_days(reader, date, recorded_at) "
+			"VALUES (lower(?1), ?2, ?3) "
+			"ON CONFLICT(reader, date) DO UPDATE SET "
+			"recorded_at = ?3",
+			&rs->mark, what, err);
+	return rc;
+}
+
+/* Run stmt once with what is bound; reset it for the next use. */
+static int step_done(struct store *st, sqlite3_stmt *stmt, struct dg_err *err)
+{
+	int rc = sqlite3_step(stmt) == SQLITE_DONE
+			 ? 0
+			 : store_db_fail(st, "cannot record the history", err);
+
+	sqlite3_reset(stmt);
+	sqlite3_clear_bindings(stmt);
+	return rc;
+}
+
+static int record_one(struct store *st, struct record_stmts *rs,
+		      const struct history_day *d, int64_t now_ms,
+		      struct dg_err *err)
+{
+	int rc = check_day(st, d->reader, d->date, err);
+
+	for (size_t i = 0; !rc && i < d->n; i++)
+		if (!d->met[i].person || !*d->met[i].person ||
+		    !d->met[i].meetings)
 			rc = dg_errf(err, DG_EINVAL,
 				     "%s: a person met needs an address and "
 				     "a count",
 				     store_path(st));
-			break;
-		}
-		sqlite3_reset(stmt);
-		sqlite3_bind_text(stmt, 1, reader, -1, SQLITE_STATIC);
-		sqlite3_bind_text(stmt, 2, date, -1, SQLITE_STATIC);
-		sqlite3_bind_text(stmt, 3, met[i].person, -1, SQLITE_STATIC);
-		sqlite3_bind_int64(stmt, 4, (sqlite3_int64)met[i].meetings);
-		if (sqlite3_step(stmt) != SQLITE_DONE)
-			rc = store_db_fail(st, what, err);
+	if (rc)
+		return rc;
+	sqlite3_bind_text(rs->del, 1, d->reader, -1, SQLITE_STATIC);
+	sqlite3_bind_text(rs->del, 2, d->date, -1, SQLITE_STATIC);
+	rc = step_done(st, rs->del, err);
+	for (size_t i = 0; !rc && i < d->n; i++) {
+		sqlite3_bind_text(rs->ins, 1, d->reader, -1, SQLITE_STATIC);
+		sqlite3_bind_text(rs->ins, 2, d->date, -1, SQLITE_STATIC);
+		sqlite3_bind_text(rs->ins, 3, d->met[i].person, -1,
+				  SQLITE_STATIC);
+		sqlite3_bind_int64(rs->ins, 4,
+				   (sqlite3_int64)d->met[i].meetings);
+		rc = step_done(st, rs->ins, err);
 	}
-	sqlite3_finalize(stmt);
+	if (!rc) {
+		sqlite3_bind_text(rs->mark, 1, d->reader, -1, SQLITE_STATIC);
+		sqlite3_bind_text(rs->mark, 2, d->date, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(rs->mark, 3, now_ms);
+		rc = step_done(st, rs->mark, err);
+	}
 	return rc;
 }
 
-static int mark_day(struct store *st, const char *reader, const char *date,
-		    int64_t now_ms, struct dg_err *err)
+int history_record_days(struct store *st, const struct history_day *days,
+			size_t n, int64_t now_ms, struct dg_err *err)
 {
 	static const char what[] = "cannot record the history";
-	sqlite3_stmt *stmt = NULL;
-	int rc = store_db_prepare(
-		st,
-		"INSERT INTO history_days(reader, date, recorded_at) "
-		"VALUES (lower(?1), ?2, ?3) "
-		"ON CONFLICT(reader, date) DO UPDATE SET recorded_at = ?3",
-		&stmt, what, err);
+	struct record_stmts rs = {NULL, NULL, NULL};
+	int rc;
 
+	if (!n)
+		return 0;
+	rc = store_db_savepoint(st, "history", what, err);
 	if (rc)
 		return rc;
-	sqlite3_bind_text(stmt, 1, reader, -1, SQLITE_STATIC);
-	sqlite3_bind_text(stmt, 2, date, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(stmt, 3, now_ms);
-	if (sqlite3_step(stmt) != SQLITE_DONE)
-		rc = store_db_fail(st, what, err);
-	sqlite3_finalize(stmt);
-	return rc;
+	rc = record_stmts_prepare(st, &rs, err);
+	for (size_t i = 0; !rc && i < n; i++)
+		rc = record_one(st, &rs, &days[i], now_ms, err);
+	record_stmts_finalize(&rs);
+	return store_db_release(st, "history", rc, what, err);
 }
 
 int history_record_day(struct store *st, const char *reader,
 		       const char *date, const struct history_met *met,
 		       size_t n, int64_t now_ms, struct dg_err *err)
 {
-	static const char what[] = "cannot record the history";
-	int rc = check_day(st, reader, date, err);
+	const struct history_day d = {reader, date, met, n};
 
-	if (rc)
-		return rc;
-	rc = store_db_savepoint(st, "history", what, err);
-	if (rc)
-		return rc;
-	rc = run1(st, "DELETE FROM history WHERE reader = ?1 AND date = ?2",
-		  reader, date, what, NULL, err);
-	if (!rc)
-		rc = insert_people(st, reader, date, met, n, err);
-	if (!rc)
-		rc = mark_day(st, reader, date, now_ms, err);
-	return store_db_release(st, "history", rc, what, err);
+	return history_record_days(st, &d, 1, now_ms, err);
 }
 
 /* How far the reader's recorded days reach within [from, to). */
@@ -226,8 +263,8 @@ static int add_contact(struct history_contacts *out, sqlite3_stmt *stmt,
 
 static int read_contacts(struct store *st, const char *reader,
 			 const char *from, const char *recent,
-			 const char *to, struct history_contacts *out,
-			 struct dg_err *err)
+			 const char *to, size_t limit,
+			 struct history_contacts *out, struct dg_err *err)
 {
 	static const char what[] = "cannot read the history";
 	sqlite3_stmt *stmt = NULL;
@@ -239,7 +276,8 @@ static int read_contacts(struct store *st, const char *reader,
 		"  sum(CASE WHEN date >= ?3 THEN meetings ELSE 0 END) AS r, "
 		"  count(*), max(date) FROM history "
 		"WHERE reader = ?1 AND date >= ?2 AND date < ?4 "
-		"GROUP BY person ORDER BY r DESC, 2 DESC, person",
+		"GROUP BY person ORDER BY r DESC, 2 DESC, person "
+		"LIMIT ?5",
 		&stmt, what, err);
 
 	if (rc)
@@ -248,6 +286,7 @@ static int read_contacts(struct store *st, const char *reader,
 	sqlite3_bind_text(stmt, 2, from, -1, SQLITE_STATIC);
 	sqlite3_bind_text(stmt, 3, recent, -1, SQLITE_STATIC);
 	sqlite3_bind_text(stmt, 4, to, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(stmt, 5, limit ? (sqlite3_int64)limit : -1);
 	while (!rc && (step = sqlite3_step(stmt)) == SQLITE_ROW)
 		if (add_contact(out, stmt, &alloc))
 			rc = dg_errf(err, DG_ENOMEM, "out of memory");
@@ -258,8 +297,8 @@ static int read_contacts(struct store *st, const char *reader,
 }
 
 int history_contacts(struct store *st, const char *reader, const char *date,
-		     unsigned window_days, struct history_contacts *out,
-		     struct dg_err *err)
+		     unsigned window_days, size_t limit,
+		     struct history_contacts *out, struct dg_err *err)
 {
 	static const struct history_contacts none = HISTORY_CONTACTS_INIT;
 	unsigned recent_days = window_days < HISTORY_RECENT_DAYS
@@ -279,9 +318,48 @@ int history_contacts(struct store *st, const char *reader, const char *date,
 			       store_path(st), HISTORY_DAYS_MAX);
 	rc = read_span(st, reader, from, date, out, err);
 	if (!rc)
-		rc = read_contacts(st, reader, from, recent, date, out, err);
+		rc = read_contacts(st, reader, limit ? recent : from, recent,
+				   date, limit, out, err);
 	if (rc)
 		history_contacts_release(out);
+	return rc;
+}
+
+int history_known(struct store *st, const char *reader, const char *date,
+		  unsigned window_days, const char *const *persons, size_t n,
+		  bool *known, struct dg_err *err)
+{
+	static const char what[] = "cannot read the history";
+	sqlite3_stmt *stmt = NULL;
+	char from[11];
+	int rc = check_day(st, reader, date, err);
+
+	if (!rc && (window_days > HISTORY_DAYS_MAX ||
+		    history_date_add(date, -(int)window_days, from)))
+		rc = dg_errf(err, DG_EINVAL,
+			     "%s: a history window is 0 to %d days",
+			     store_path(st), HISTORY_DAYS_MAX);
+	if (!rc && n)
+		rc = store_db_prepare(st,
+				      "SELECT 1 FROM history WHERE reader = ?1 "
+				      "AND person = ?2 AND date >= ?3 "
+				      "AND date < ?4 LIMIT 1",
+				      &stmt, what, err);
+	for (size_t i = 0; !rc && i < n; i++) {
+		int step;
+
+		sqlite3_bind_text(stmt, 1, reader, -1, SQLITE_STATIC);
+		sqlite3_bind_text(stmt, 2, persons[i], -1, SQLITE_STATIC);
+		sqlite3_bind_text(stmt, 3, from, -1, SQLITE_STATIC);
+		sqlite3_bind_text(stmt, 4, date, -1, SQLITE_STATIC);
+		step = sqlite3_step(stmt);
+		if (step == SQLITE_ROW || step == SQLITE_DONE)
+			known[i] = step == SQLITE_ROW;
+		else
+			rc = store_db_fail(st, what, err);
+		sqlite3_reset(stmt);
+	}
+	sqlite3_finalize(stmt);
 	return rc;
 }
 

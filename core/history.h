@@ -23,6 +23,7 @@
 #ifndef DIGEST_HISTORY_H
 #define DIGEST_HISTORY_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -84,15 +85,44 @@ int history_record_day(struct store *st, const char *reader,
 		       size_t n, int64_t now_ms, struct dg_err *err)
 	__attribute__((warn_unused_result));
 
+/* One reader's day, for history_record_days(); all borrowed. */
+struct history_day {
+	const char *reader;
+	const char *date;
+	const struct history_met *met;
+	size_t n;
+};
+
+/*
+ * history_record_day() for days[0..n) in one transaction (or as part of
+ * the caller's): all of them stand or none. A run records its readers'
+ * days a window at a time, with one commit.
+ */
+int history_record_days(struct store *st, const struct history_day *days,
+			size_t n, int64_t now_ms, struct dg_err *err)
+	__attribute__((warn_unused_result));
+
 /*
  * What reader's history holds in the window_days before date (date
  * itself left out, so a digest never depends on its own day): every
- * person met, with counts, and how far the recorded days reach. *out is
- * yours: history_contacts_release().
+ * person met, with counts, and how far the recorded days reach. limit
+ * (0: none) keeps only the first limit people, and then reads only the
+ * HISTORY_RECENT_DAYS that rank them (a run's digest wants the top few,
+ * not everyone). *out is yours: history_contacts_release().
  */
 int history_contacts(struct store *st, const char *reader, const char *date,
-		     unsigned window_days, struct history_contacts *out,
-		     struct dg_err *err) __attribute__((warn_unused_result));
+		     unsigned window_days, size_t limit,
+		     struct history_contacts *out, struct dg_err *err)
+	__attribute__((warn_unused_result));
+
+/*
+ * For each of persons[0..n): whether reader met them in the window_days
+ * before date, into known[i]; one index probe each.
+ */
+int history_known(struct store *st, const char *reader, const char *date,
+		  unsigned window_days, const char *const *persons, size_t n,
+		  bool *known, struct dg_err *err)
+	__attribute__((warn_unused_result));
 
 /* The contact whose address is person (any case), or NULL; borrowed. */
 const struct history_contact *

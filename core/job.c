@@ -531,6 +531,8 @@ int job_run(const struct job_opts *o, struct job_summary *sum,
 		job_ctx_release(&c);
 		return rc;
 	}
+	/* the history on disk before the rest of the delivery */
+	job_history_write(&c);
 	if (c.queued)
 		rc = deliver_finish(c.deliver, err);
 	job_finish_summary(&c, sum);

@@ -23,8 +23,20 @@
 static void delivered(const struct deliver_report *r, void *ctx);
 static bool selected_row(const struct queue_msg *m, void *ctx);
 
+void job_history_write(struct job_ctx *c)
+{
+	struct dg_err err = DG_ERR_INIT;
+	size_t n = c->pending.n;
+
+	if (n && job_history_flush(c->store, &c->pending, c->o->now_ms, &err))
+		logging_warn("history: %zu days not recorded: %s", n, err.msg);
+}
+
 void job_ctx_release(struct job_ctx *c)
 {
+	if (c->store)
+		job_history_write(c);
+	job_history_pending_release(&c->pending);
 	hours_book_close(c->hours);
 	compose_pool_close(c->pool);
 	directory_close(c->dir);

@@ -114,6 +114,113 @@ int job_history_record(struct store *st, const struct directory *dir,
 	return rc;
 }
 
+/* ---- a run's days, written a batch at a time ---- */
+
+struct job_history_pending_day {
+	char *reader;
+	char date[11];
+	struct history_met *met; /* persons owned */
+	size_t n;
+};
+
+static void pending_day_release(struct job_history_pending_day *d)
+{
+	for (size_t i = 0; i < d->n; i++)
+		free((char *)d->met[i].person);
+	free(d->met);
+	free(d->reader);
+}
+
+/* A copy of p's people, that outlives the day's match lists. */
+static int pending_copy(struct job_history_pending_day *d,
+			const struct day_people *p)
+{
+	d->met = calloc(p->n ? p->n : 1, sizeof(*d->met));
+	if (!d->met)
+		return DG_ENOMEM;
+	for (size_t i = 0; i < p->n; i++) {
+		char *copy = strdup(p->v[i].person);
+
+		if (!copy)
+			return DG_ENOMEM;
+		d->met[d->n].person = copy;
+		d->met[d->n++].meetings = p->v[i].meetings;
+	}
+	return 0;
+}
+
+int job_history_add(struct job_history_pending *pend,
+		    const struct directory *dir, const char *reader,
+		    const char *date, const struct plan_day *day,
+		    const struct match_list *attendees, struct dg_err *err)
+{
+	struct job_history_pending_day *d;
+	struct day_people p = {.v = NULL};
+	int rc;
+
+	if (pend->n == pend->alloc) {
+		size_t cap = pend->alloc ? pend->alloc * 2 : 64;
+		void *v = realloc(pend->days, cap * sizeof(*pend->days));
+
+		if (!v)
+			return dg_errf(err, DG_ENOMEM, "out of memory");
+		pend->days = v;
+		pend->alloc = cap;
+	}
+	d = &pend->days[pend->n];
+	memset(d, 0, sizeof(*d));
+	hmap_init(&p.index, HMAP_NOCASE);
+	rc = collect(dir, day, attendees, &p);
+	if (!rc)
+		rc = pending_copy(d, &p);
+	d->reader = rc ? NULL : strdup(reader);
+	if (!rc && (!d->reader || strlen(date) != 10))
+		rc = DG_ENOMEM;
+	if (!rc)
+		memcpy(d->date, date, 11);
+	hmap_release(&p.index);
+	free(p.v);
+	if (rc) {
+		pending_day_release(d);
+		return dg_errf(err, DG_ENOMEM, "out of memory");
+	}
+	pend->n++;
+	return 0;
+}
+
+int job_history_flush(struct store *st, struct job_history_pending *pend,
+		      int64_t now_ms, struct dg_err *err)
+{
+	struct history_day *days;
+	int rc = 0;
+
+	if (!pend->n)
+		return 0;
+	days = calloc(pend->n, sizeof(*days));
+	if (!days)
+		rc = dg_errf(err, DG_ENOMEM, "out of memory");
+	for (size_t i = 0; !rc && i < pend->n; i++)
+		days[i] = (struct history_day){pend->days[i].reader,
+					       pend->days[i].date,
+					       pend->days[i].met,
+					       pend->days[i].n};
+	if (!rc)
+		rc = history_record_days(st, days, pend->n, now_ms, err);
+	free(days);
+	for (size_t i = 0; i < pend->n; i++)
+		pending_day_release(&pend->days[i]);
+	pend->n = 0;
+	return rc;
+}
+
+void job_history_pending_release(struct job_history_pending *pend)
+{
+	for (size_t i = 0; i < pend->n; i++)
+		pending_day_release(&pend->days[i]);
+	free(pend->days);
+	memset(pend, 0, sizeof(*pend));
+}
+
 int job_history_prune(struct store *st, const struct config *cfg,
 		      int64_t now_ms, struct dg_err *err)
 {
@@ -121,11 +228,22 @@ int job_history_prune(struct store *st, const struct config *cfg,
 	size_t deleted = 0;
 	int rc;
 
+	char *done = NULL;
+
 	clock_format_utc(now_ms, today, sizeof(today));
 	today[10] = '\0';
 	if (history_date_add(today, -(int)cfg->history.days, before))
 		return dg_errf(err, DG_EINVAL, "bad clock for the history");
+	/* the first run of a day prunes; the others find it done */
+	if (!store_meta_get(st, "history_pruned_before", &done, err) &&
+	    !strcmp(done, before)) {
+		free(done);
+		return 0;
+	}
+	free(done);
 	rc = history_prune(st, before, &deleted, err);
+	if (!rc)
+		rc = store_meta_set(st, "history_pruned_before", before, err);
 	if (!rc && deleted)
 		logging_info("history: %zu rows older than %s deleted "
 			     "([history] days = %ld)",
@@ -259,7 +377,8 @@ static int attendee_line(struct job_history *h,
 		often[m->noften++] = (struct render_contact){
 			.name = display_name(a), .email = key,
 			.per_week = per_week(&h->contacts, c)};
-	} else if (span_ok && !history_find(&h->contacts, key)) {
+	} else if (span_ok && !hmap_get(&h->known, key) &&
+		   !history_find(&h->contacts, key)) {
 		if (m->nfirst < JOB_HISTORY_FIRST_NAMED)
 			first[m->nfirst++] = (struct render_contact){
 				.name = display_name(a), .email = key};
@@ -292,6 +411,77 @@ static int meeting_lines(struct job_history *h,
 		return DG_ENOMEM;
 	for (size_t j = 0; !rc && j < l->n; j++)
 		rc = attendee_line(h, in, &l->v[j], m, first, often);
+	return rc;
+}
+
+/* Whether attendee a of meeting i may get a first-meeting line. */
+static const char *candidate(struct job_history *h,
+			     const struct job_history_in *in,
+			     const struct match_attendee *a)
+{
+	const char *key = job_history_key(in->dir, a);
+
+	if (!key || hmap_get(&h->known, key) || hmap_get(&h->often, key) ||
+	    history_find(&h->contacts, key) || !may_name(in, key))
+		return NULL;
+	return key;
+}
+
+/*
+ * Who of the day's people the reader met in the window, among those the
+ * top contacts do not tell: one index probe each, into h->known.
+ */
+static int probe_known(struct store *st, struct job_history *h,
+		       const struct job_history_in *in, struct dg_err *err)
+{
+	const char **keys = NULL;
+	bool *known = NULL;
+	size_t n = 0, cap = 0;
+	int rc = 0;
+
+	for (size_t i = 0; !rc && in->day && i < in->day->n; i++) {
+		const struct match_list *l = &in->attendees[i];
+
+		if (in->day->meetings[i].is_private ||
+		    l->n > JOB_HISTORY_MAX_PEOPLE)
+			continue;
+		for (size_t j = 0; !rc && j < l->n; j++) {
+			const char *key = candidate(h, in, &l->v[j]);
+
+			if (!key)
+				continue;
+			if (n == cap) {
+				void *v;
+
+				cap = cap ? cap * 2 : 32;
+				v = realloc(keys, cap * sizeof(*keys));
+				if (!v) {
+					rc = DG_ENOMEM;
+					break;
+				}
+				keys = v;
+			}
+			keys[n++] = key;
+			/* asked once: a NULL-free mark until the answer */
+			rc = hmap_put(&h->known, key, (void *)key, NULL) ==
+					     DG_ENOMEM
+				     ? DG_ENOMEM
+				     : 0;
+		}
+	}
+	known = rc || !n ? NULL : calloc(n, sizeof(*known));
+	if (!rc && n && !known)
+		rc = DG_ENOMEM;
+	if (rc == DG_ENOMEM)
+		dg_errf(err, rc, "out of memory");
+	if (!rc && n)
+		rc = history_known(st, in->user->mail, in->target->date,
+				   (unsigned)in->days, keys, n, known, err);
+	for (size_t i = 0; i < n; i++)
+		if (rc || !known[i])
+			hmap_remove(&h->known, keys[i]);
+	free(keys);
+	free(known);
 	return rc;
 }
 
@@ -328,12 +518,16 @@ int job_history_context(struct store *st, const struct job_history_in *in,
 	memset(h, 0, sizeof(*h));
 	hmap_init(&h->said, HMAP_NOCASE);
 	hmap_init(&h->often, HMAP_NOCASE);
+	hmap_init(&h->known, HMAP_NOCASE);
 	if (in->days <= 0)
 		return 0;
 	rc = history_contacts(st, in->user->mail, in->target->date,
-			      (unsigned)in->days, &h->contacts, err);
+			      (unsigned)in->days, JOB_HISTORY_TOP, &h->contacts,
+			      err);
 	if (!rc)
 		rc = pick_often(h, in);
+	if (!rc && in->day && h->contacts.span_days >= HISTORY_MIN_SPAN_DAYS)
+		rc = probe_known(st, h, in, err);
 	if (!rc && in->day && in->day->n) {
 		h->meetings = calloc(in->day->n, sizeof(*h->meetings));
 		rc = h->meetings ? 0 : DG_ENOMEM;
@@ -358,6 +552,7 @@ void job_history_release(struct job_history *h, size_t nmeetings)
 	free(h->meetings);
 	hmap_release(&h->said);
 	hmap_release(&h->often);
+	hmap_release(&h->known);
 	history_contacts_release(&h->contacts);
 	memset(h, 0, sizeof(*h));
 }

@@ -79,6 +79,8 @@ void job_history_hidden_release(struct job_history_hidden *h);
 /* Frequent contacts named at most; first meetings named in one meeting. */
 #define JOB_HISTORY_OFTEN 5
 #define JOB_HISTORY_FIRST_NAMED 5
+/* Top contacts read for a digest: the frequent and the weekly come of them. */
+#define JOB_HISTORY_TOP 16
 
 /* What one digest's relationship context is made of; all borrowed. */
 struct job_history_in {
@@ -100,6 +102,7 @@ struct job_history {
 	struct render_contact most[3];
 	struct hmap said;  /* people with a line today */
 	struct hmap often; /* the frequent contacts */
+	struct hmap known; /* met in the window, beyond the top contacts */
 	bool ready;
 };
 
@@ -114,6 +117,35 @@ int job_history_context(struct store *st, const struct job_history_in *in,
 			struct job_history *h, struct dg_err *err)
 	__attribute__((warn_unused_result));
 void job_history_release(struct job_history *h, size_t nmeetings);
+
+/*
+ * The days a run recorded and has not written yet: written a batch at a
+ * time (JOB_HISTORY_BATCH days, one commit), and what is left when the
+ * run ends. A crash loses at most one batch of days, which only thins
+ * the relationship context; the digests are not touched.
+ */
+#define JOB_HISTORY_BATCH 64
+
+struct job_history_pending_day;
+
+struct job_history_pending {
+	struct job_history_pending_day *days;
+	size_t n, alloc;
+};
+
+/* job_history_record()'s day, copied into pend to be written later. */
+int job_history_add(struct job_history_pending *pend,
+		    const struct directory *dir, const char *reader,
+		    const char *date, const struct plan_day *day,
+		    const struct match_list *attendees, struct dg_err *err)
+	__attribute__((warn_unused_result));
+
+/* Write pend's days in one transaction; pend is empty after, whatever. */
+int job_history_flush(struct store *st, struct job_history_pending *pend,
+		      int64_t now_ms, struct dg_err *err)
+	__attribute__((warn_unused_result));
+
+void job_history_pending_release(struct job_history_pending *pend);
 
 /* Delete the history older than [history] days before now's UTC date. */
 int job_history_prune(struct store *st, const struct config *cfg,
@@ -143,6 +175,7 @@ struct job_ctx {
 	int64_t batch_since;       /* when it began, monotonic ms */
 	bool history;             /* a real run records whom readers met */
 	struct job_history_hidden hidden; /* profiles hidden by choice */
+	struct job_history_pending pending; /* days recorded, not written */
 };
 
 /* One user's digest on its way through the flow. */
@@ -245,6 +278,9 @@ int job_user_ask_lists(struct job_ctx *c, struct job_user *ju,
  */
 void job_user_record(struct job_ctx *c, const struct job_user *ju,
 		     const struct plan_day *day);
+
+/* Write the days recorded so far (job_history_flush); a failure is told. */
+void job_history_write(struct job_ctx *c);
 
 /* The user's one-click unsubscribe and preferences links, when on. */
 int job_user_links(struct job_ctx *c, struct job_user *ju, struct dg_err *err)

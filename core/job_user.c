@@ -226,12 +226,13 @@ void job_user_record(struct job_ctx *c, const struct job_user *ju,
 
 	if (!c->history)
 		return;
-	if (job_history_record(c->store, c->dir, ju->user->mail,
-			       ju->target.date, day,
-			       day ? ju->attendees : NULL, c->o->now_ms,
-			       &err))
+	if (job_history_add(&c->pending, c->dir, ju->user->mail,
+			    ju->target.date, day, day ? ju->attendees : NULL,
+			    &err))
 		logging_warn("%s %s: history: %s", ju->user->mail,
 			     ju->target.date, err.msg);
+	else if (c->pending.n >= JOB_HISTORY_BATCH)
+		job_history_write(c);
 }
 
 /*

@@ -202,6 +202,25 @@ static const char *const migrations[] = {
 	"  CHECK ((start_min IS NULL) = (end_min IS NULL))"
 	");"
 	"CREATE INDEX work_hours_mail ON work_hours(mail);",
+
+	/*
+	 * 10: history keyed (reader, person, date) and without secondary
+	 * indexes: a reader's rows lie together by person, so whether they
+	 * met someone lately is one probe and their contacts group without
+	 * a sort, and a run's writes touch a few pages per reader instead of
+	 * one page of each index. Pruning (daily) and forgetting (rare) scan.
+	 */
+	"CREATE TABLE history_v10 ("
+	"  reader   TEXT NOT NULL COLLATE NOCASE,"
+	"  person   TEXT NOT NULL COLLATE NOCASE,"
+	"  date     TEXT NOT NULL CHECK (length(date) = 10),"
+	"  meetings INTEGER NOT NULL CHECK (meetings > 0),"
+	"  PRIMARY KEY (reader, person, date)"
+	") WITHOUT ROWID;"
+	"INSERT INTO history_v10(reader, person, date, meetings)"
+	"  SELECT reader, person, date, meetings FROM history;"
+	"DROP TABLE history;"
+	"ALTER TABLE history_v10 RENAME TO history;",
 };
 
 #define STORE_VERSION ((int)(sizeof(migrations) / sizeof(migrations[0])))

@@ -83,7 +83,7 @@ static void contacts(struct store *st, const char *reader, const char *date,
 {
 	struct dg_err err = DG_ERR_INIT;
 
-	if (history_contacts(st, reader, date, window, h, &err))
+	if (history_contacts(st, reader, date, window, 0, h, &err))
 		fail_msg("history_contacts: %s", err.msg);
 }
 
@@ -281,7 +281,7 @@ static void test_history__bad_input_is_refused(void **state)
 	assert_int_equal(count(f->st, "me@example.com"), 0);
 	assert_int_equal(history_contacts(f->st, "me@example.com",
 					  "2026-11-20", HISTORY_DAYS_MAX + 1,
-					  &h, &err),
+					  0, &h, &err),
 			 DG_EINVAL);
 	assert_int_equal(history_prune(f->st, "yesterday", NULL, &err),
 			 DG_EINVAL);
@@ -304,6 +304,65 @@ static void test_history__a_failed_record_leaves_the_day_as_it_was(void **state)
 	assert_int_equal(h.n, 1);
 	assert_string_equal(h.v[0].person, PAT);
 	history_contacts_release(&h);
+}
+
+static void test_history__a_batch_of_days_stands_or_falls_together(
+	void **state)
+{
+	struct fixture *f = *state;
+	struct history_met pat[] = {{PAT, 1}}, bad[] = {{"", 1}};
+	struct history_day good[] = {{"me@example.com", "2026-11-19", pat, 1},
+				     {"you@example.com", "2026-11-19", pat, 1}};
+	struct history_day mixed[] = {{"me@example.com", "2026-11-20", pat, 1},
+				      {"you@example.com", "2026-11-20", bad, 1}};
+	struct dg_err err = DG_ERR_INIT;
+
+	assert_int_equal(history_record_days(f->st, good, 2, NOW, &err), 0);
+	assert_int_equal(count(f->st, "you@example.com"), 2);
+	assert_int_equal(history_record_days(f->st, mixed, 2, NOW, &err),
+			 DG_EINVAL);
+	/* the good day of the failed batch was not kept either */
+	assert_int_equal(count(f->st, "me@example.com"), 2);
+	assert_int_equal(count(f->st, PAT), 2);
+}
+
+static void test_history__a_limit_keeps_the_top_of_the_last_weeks(
+	void **state)
+{
+	struct fixture *f = *state;
+	struct history_met pat[] = {{PAT, 9}}, omer[] = {{OMER, 2}},
+			       ana[] = {{ANA, 1}};
+	struct history_contacts h = HISTORY_CONTACTS_INIT;
+	struct dg_err err = DG_ERR_INIT;
+
+	day(f->st, "me@example.com", "2026-09-01", pat, 1); /* not recent */
+	day(f->st, "me@example.com", "2026-11-10", omer, 1);
+	day(f->st, "me@example.com", "2026-11-11", ana, 1);
+	assert_int_equal(history_contacts(f->st, "me@example.com",
+					  "2026-11-24", 90, 1, &h, &err),
+			 0);
+	assert_int_equal(h.n, 1);
+	assert_string_equal(h.v[0].person, OMER);
+	assert_string_equal(h.first_day, "2026-09-01");
+	history_contacts_release(&h);
+}
+
+static void test_history__known_says_who_was_met_in_the_window(void **state)
+{
+	struct fixture *f = *state;
+	struct history_met pat[] = {{PAT, 1}}, omer[] = {{OMER, 1}};
+	const char *who[] = {"Pat@Example.com", OMER, ANA};
+	bool known[3] = {false, true, true};
+	struct dg_err err = DG_ERR_INIT;
+
+	day(f->st, "me@example.com", "2026-11-20", pat, 1);
+	day(f->st, "me@example.com", "2026-07-01", omer, 1); /* too old */
+	assert_int_equal(history_known(f->st, "me@example.com", "2026-11-24",
+				       90, who, 3, known, &err),
+			 0);
+	assert_true(known[0]);
+	assert_false(known[1]);
+	assert_false(known[2]);
 }
 
 static void test_history__date_add_crosses_months_and_years(void **state)
@@ -337,6 +396,9 @@ int main(void)
 		T(test_history__forget_wipes_reader_and_person),
 		T(test_history__bad_input_is_refused),
 		T(test_history__a_failed_record_leaves_the_day_as_it_was),
+		T(test_history__a_batch_of_days_stands_or_falls_together),
+		T(test_history__a_limit_keeps_the_top_of_the_last_weeks),
+		T(test_history__known_says_who_was_met_in_the_window),
 		T(test_history__date_add_crosses_months_and_years),
 	};
 

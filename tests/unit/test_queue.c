@@ -398,7 +398,7 @@ static void test_queue__an_older_queue_keeps_its_messages(void **state)
 	assert_int_equal(v[0].message_len, strlen("Subject: old"));
 	assert_memory_equal(v[0].message, "Subject: old", v[0].message_len);
 	queue_msgs_free(v, n);
-	assert_int_equal(sql_int(f->db.buf, "PRAGMA user_version"), 9);
+	assert_int_equal(sql_int(f->db.buf, "PRAGMA user_version"), 10);
 }
 
 static void
