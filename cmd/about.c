@@ -82,30 +82,24 @@ int cmd_about(int argc, char **argv, struct cmd_ctx *ctx)
 		{"format", required_argument, NULL, 'f'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0}};
-	enum render_about_format format = RENDER_ABOUT_TEXT;
 	const char *user = NULL;
-	int c;
+	bool json = false;
+	int c, end;
 
 	while ((c = getopt_long(argc, argv, "u:f:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'u':
 			user = optarg;
 			break;
-		case 'f':
-			if (strcmp(optarg, "text") && strcmp(optarg, "json")) {
-				cmd_error("--format takes text or json, not "
-					  "'%s'", optarg);
-				return EXIT_USAGE;
-			}
-			format = strcmp(optarg, "json") ? RENDER_ABOUT_TEXT
-							 : RENDER_ABOUT_JSON;
-			break;
 		default:
-			return cmd_option_end(c, usage_about);
+			end = cmd_format_option_end(c, &json, usage_about);
+			if (end >= 0)
+				return end;
 		}
 	}
 	if (cmd_check_rest("about", usage_about, argc, argv, true, user,
 			   NULL))
 		return EXIT_USAGE;
-	return about(ctx, user, format);
+	return about(ctx, user,
+		     json ? RENDER_ABOUT_JSON : RENDER_ABOUT_TEXT);
 }

@@ -89,16 +89,13 @@ static int check_roster(const struct config *cfg)
 	return report("roster file", rc, &err);
 }
 
-static int check_secret(const struct config_secret *s, const char *what)
+static int check_secret(const struct secret *s, const char *what)
 {
 	struct dg_err err = DG_ERR_INIT;
 	char *value = NULL;
-	int rc = config_secret_read(s, what, &value, &err);
+	int rc = secret_read(s, what, &value, &err);
 
-	if (value) {
-		sodium_memzero(value, strlen(value));
-		free(value);
-	}
+	secret_wipe(value);
 	return report(what, rc, &err);
 }
 
@@ -145,7 +142,7 @@ static int check_secrets(const struct config *cfg)
 
 	if (cfg->source.kind == CONFIG_SOURCE_GRAPH) {
 		if (cfg->graph.auth == CONFIG_AUTH_APP ||
-		    config_secret_isset(&cfg->graph.client_secret))
+		    secret_isset(&cfg->graph.client_secret))
 			bad += check_secret(&cfg->graph.client_secret,
 					    "[graph] client secret");
 		if (cfg->graph.auth == CONFIG_AUTH_DELEGATED)

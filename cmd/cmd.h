@@ -78,6 +78,14 @@ int cmd_option_end(int c, const char *usage);
 bool cmd_user_date_option(int c, const char **user, const char **date);
 
 /*
+ * The last arm of the getopt_long switch of a command that prints text
+ * or JSON (about, status): for 'f' (-f/--format NAME) sets *json from
+ * optarg and returns -1 to go on, or EXIT_USAGE with a message for a name
+ * other than text or json; any other c as cmd_option_end().
+ */
+int cmd_format_option_end(int c, bool *json, const char *usage);
+
+/*
  * What is left after the options: refused, with a message and the usage
  * on stderr, when an argument is left over (from argv[optind]), --date is
  * not YYYY-MM-DD, or need_user and no --user was given. Returns 0 to go

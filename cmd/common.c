@@ -54,6 +54,18 @@ bool cmd_user_date_option(int c, const char **user, const char **date)
 	return c == 'u' || c == 'd';
 }
 
+int cmd_format_option_end(int c, bool *json, const char *usage)
+{
+	if (c != 'f')
+		return cmd_option_end(c, usage);
+	if (strcmp(optarg, "text") && strcmp(optarg, "json")) {
+		cmd_error("--format takes text or json, not '%s'", optarg);
+		return EXIT_USAGE;
+	}
+	*json = !strcmp(optarg, "json");
+	return -1;
+}
+
 int cmd_check_rest(const char *name, const char *usage, int argc,
 		   char **argv, bool need_user, const char *user,
 		   const char *date)

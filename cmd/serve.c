@@ -35,32 +35,19 @@ struct keys {
 	bool have_previous;
 };
 
-static int read_key(const struct config_secret *where, const char *what,
-		    unsigned char *key, struct dg_err *err)
-{
-	char *secret = NULL;
-	int rc = config_secret_read(where, what, &secret, err);
-
-	if (!rc)
-		rc = unsubscribe_key_parse(secret, key, err);
-	if (secret) {
-		sodium_memzero(secret, strlen(secret));
-		free(secret);
-	}
-	return rc;
-}
-
 static int load_keys(const struct config *cfg, struct keys *k,
 		     struct dg_err *err)
 {
-	int rc = read_key(&cfg->digest.unsubscribe_key,
-			  "[digest] unsubscribe key", k->current, err);
+	int rc = unsubscribe_key_read(&cfg->digest.unsubscribe_key,
+				      "[digest] unsubscribe key", k->current,
+				      err);
 
-	if (rc || !config_secret_isset(&cfg->digest.unsubscribe_key_previous))
+	if (rc || !secret_isset(&cfg->digest.unsubscribe_key_previous))
 		return rc;
 	k->have_previous = true;
-	return read_key(&cfg->digest.unsubscribe_key_previous,
-			"[digest] previous unsubscribe key", k->previous, err);
+	return unsubscribe_key_read(&cfg->digest.unsubscribe_key_previous,
+				    "[digest] previous unsubscribe key",
+				    k->previous, err);
 }
 
 static int64_t fixed_now(void *ctx)

@@ -82,23 +82,17 @@ int cmd_status(int argc, char **argv, struct cmd_ctx *ctx)
 	struct store *st = NULL;
 	struct config cfg;
 	bool json = false;
-	int c, rc;
+	int c, end, rc;
 
 	while ((c = getopt_long(argc, argv, "d:f:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'd':
 			date = optarg;
 			break;
-		case 'f':
-			if (strcmp(optarg, "text") && strcmp(optarg, "json")) {
-				cmd_error("--format takes text or json, not "
-					  "'%s'", optarg);
-				return EXIT_USAGE;
-			}
-			json = !strcmp(optarg, "json");
-			break;
 		default:
-			return cmd_option_end(c, usage_status);
+			end = cmd_format_option_end(c, &json, usage_status);
+			if (end >= 0)
+				return end;
 		}
 	}
 	if (cmd_check_rest("status", usage_status, argc, argv, false, NULL,

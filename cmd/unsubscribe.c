@@ -20,34 +20,19 @@ const char usage_unsubscribe[] =
 	"runs skip that user (opted_out). A web endpoint receiving the\n"
 	"POST calls this.\n";
 
-static int read_key(const struct config_secret *where, const char *what,
-		    unsigned char *key, struct dg_err *err)
-{
-	char *secret = NULL;
-	int rc = config_secret_read(where, what, &secret, err);
-
-	if (!rc)
-		rc = unsubscribe_key_parse(secret, key, err);
-	if (secret) {
-		sodium_memzero(secret, strlen(secret));
-		free(secret);
-	}
-	return rc;
-}
-
 /* The address token is for: the current key, else the previous one. */
 static int open_token(const struct config *cfg, const char *token,
 		      int64_t now_ms, struct linktoken *t, struct dg_err *err)
 {
 	unsigned char key[UNSUBSCRIBE_KEYBYTES], old[UNSUBSCRIBE_KEYBYTES];
 	struct linktoken_keys keys = {.current = key};
-	int rc = read_key(&cfg->digest.unsubscribe_key,
-			  "[digest] unsubscribe key", key, err);
+	int rc = unsubscribe_key_read(&cfg->digest.unsubscribe_key,
+				      "[digest] unsubscribe key", key, err);
 
-	if (!rc &&
-	    config_secret_isset(&cfg->digest.unsubscribe_key_previous)) {
-		rc = read_key(&cfg->digest.unsubscribe_key_previous,
-			      "[digest] previous unsubscribe key", old, err);
+	if (!rc && secret_isset(&cfg->digest.unsubscribe_key_previous)) {
+		rc = unsubscribe_key_read(&cfg->digest.unsubscribe_key_previous,
+					  "[digest] previous unsubscribe key",
+					  old, err);
 		keys.previous = old;
 	}
 	if (!rc)

@@ -101,6 +101,23 @@ static int known_hours(struct about *a, const char *address,
 	return rc;
 }
 
+/*
+ * All that is known of address for its page: the roster (into r), what
+ * it says of the person, and their hours (into w); ab points into both.
+ */
+static int gather(struct about *a, const char *address, struct roster *r,
+		  struct render_about *ab, struct workhours *w,
+		  struct dg_err *err)
+{
+	int rc = roster_db_load(a->st, r, err);
+
+	if (!rc)
+		rc = describe(a, r, address, ab, err);
+	if (!rc)
+		rc = known_hours(a, address, ab, w, err);
+	return rc;
+}
+
 int about_render(struct about *a, const char *address,
 		 const char *const *groups, size_t ngroups,
 		 enum render_about_format format, struct strbuf *out,
@@ -110,12 +127,8 @@ int about_render(struct about *a, const char *address,
 	struct render_about ab = {.email = address, .groups = groups,
 				  .ngroups = ngroups};
 	struct workhours w = WORKHOURS_INIT;
-	int rc = roster_db_load(a->st, &r, err);
+	int rc = gather(a, address, &r, &ab, &w, err);
 
-	if (!rc)
-		rc = describe(a, &r, address, &ab, err);
-	if (!rc)
-		rc = known_hours(a, address, &ab, &w, err);
 	if (!rc)
 		rc = render_about(a->render, &ab, format, out, err);
 	workhours_release(&w);
@@ -130,13 +143,9 @@ int about_value(const char *address, struct mustache_value **out, void *ctx,
 	struct roster r = ROSTER_INIT;
 	struct render_about ab = {.email = address};
 	struct workhours w = WORKHOURS_INIT;
-	int rc = roster_db_load(a->st, &r, err);
+	int rc = gather(a, address, &r, &ab, &w, err);
 
 	*out = NULL;
-	if (!rc)
-		rc = describe(a, &r, address, &ab, err);
-	if (!rc)
-		rc = known_hours(a, address, &ab, &w, err);
 	if (!rc)
 		rc = render_about_value(a->render, &ab, out, err);
 	workhours_release(&w);

@@ -7,6 +7,7 @@
 #include "clock.h"
 #include "interrupt.h"
 #include "logging.h"
+#include "secret.h"
 #include "users.h"
 
 #include <errno.h>
@@ -57,13 +58,6 @@ static void sleep_ms(long ms)
 	/* a signal asking to stop ends the wait; any other resumes it */
 	while (nanosleep(&ts, &ts) && errno == EINTR && !interrupt_pending())
 		;
-}
-
-static void wipe_free(char *s)
-{
-	if (s)
-		sodium_memzero(s, strlen(s));
-	free(s);
 }
 
 static void wipe_buf(struct strbuf *sb)
@@ -249,7 +243,7 @@ static int post_token(struct auth *a, const char *form, const char *const *hide,
 
 static void adopt(struct auth_id *id, struct graphjson_token *t)
 {
-	wipe_free(id->access);
+	secret_wipe(id->access);
 	id->access = t->access_token;
 	t->access_token = NULL;
 	id->renew_at = auth_renew_at(mono_ms(), t->expires_in);
@@ -313,7 +307,7 @@ static void rotate(struct auth *a, struct auth_id *id,
 
 	if (!t->refresh_token || !strcmp(t->refresh_token, id->refresh))
 		return;
-	wipe_free(id->refresh);
+	secret_wipe(id->refresh);
 	id->refresh = t->refresh_token;
 	t->refresh_token = NULL;
 	if (auth_store_token(a->st, &a->key, id->user, id->user_id, id->refresh,
@@ -411,8 +405,8 @@ static void id_release(struct auth_id *id)
 {
 	free(id->user);
 	free(id->user_id);
-	wipe_free(id->refresh);
-	wipe_free(id->access);
+	secret_wipe(id->refresh);
+	secret_wipe(id->access);
 	free(id->fail_msg);
 	memset(id, 0, sizeof(*id));
 }
@@ -426,7 +420,7 @@ void auth_close(struct auth *a)
 	for (i = 0; i < a->n; i++)
 		id_release(&a->ids[i]);
 	free(a->ids);
-	wipe_free(a->secret);
+	secret_wipe(a->secret);
 	auth_key_wipe(&a->key);
 	free(a);
 }
@@ -511,13 +505,13 @@ static int load_connected(struct auth *a, struct dg_err *err)
  */
 static int read_secret(struct auth *a, struct dg_err *err)
 {
-	const struct config_secret *s = &a->cfg->graph.client_secret;
+	const struct secret *s = &a->cfg->graph.client_secret;
 	struct dg_err e = DG_ERR_INIT;
 	int rc;
 
-	if (a->delegated && !config_secret_isset(s))
+	if (a->delegated && !secret_isset(s))
 		return 0;
-	rc = config_secret_read(s, "[graph] client secret", &a->secret, &e);
+	rc = secret_read(s, "[graph] client secret", &a->secret, &e);
 	if (rc == DG_ENOTFOUND && a->delegated) {
 		logging_debug("%s: signing in as a public client", e.msg);
 		return 0;

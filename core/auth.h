@@ -41,6 +41,7 @@
 #include "err.h"
 #include "graph.h"
 #include "graphjson.h"
+#include "secret.h"
 #include "store.h"
 #include "strbuf.h"
 
@@ -56,7 +57,7 @@
 
 /* ---- the token key and sealing ------------------------------------- */
 
-#define AUTH_KEY_BYTES 32
+#define AUTH_KEY_BYTES SECRET_KEY_BYTES
 
 struct auth_key {
 	unsigned char k[AUTH_KEY_BYTES];
@@ -64,8 +65,10 @@ struct auth_key {
 
 /*
  * Decode a key written as 64 hex digits or as base64 (standard or URL
- * alphabet, padded or not). DG_EINVAL says which, and how many bytes it
- * decoded to, never the key. what names it ("[graph] token key").
+ * alphabet, padded or not), white space around it ignored: the one key
+ * parser, secret_key_parse(). DG_EINVAL says which, and how many bytes it
+ * decoded to, never the key; a key of all zeros is refused. what names it
+ * ("[graph] token key").
  */
 int auth_key_parse(const char *text, const char *what, struct auth_key *out,
 		   struct dg_err *err) __attribute__((warn_unused_result));

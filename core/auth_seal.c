@@ -6,6 +6,7 @@
  * and a blob moved to another user's row is refused when opened.
  */
 #include "auth.h"
+#include "secret.h"
 #include "store_db.h"
 
 #include <sodium.h>
@@ -18,85 +19,19 @@ void auth_key_wipe(struct auth_key *key)
 	sodium_memzero(key->k, sizeof(key->k));
 }
 
-static bool all_hex(const char *s, size_t len)
-{
-	size_t i;
-
-	for (i = 0; i < len; i++)
-		if (!strchr("0123456789abcdefABCDEF", s[i]))
-			return false;
-	return true;
-}
-
-/* Decode base64 in any of libsodium's four variants; bytes decoded. */
-static size_t from_base64(const char *s, size_t len, unsigned char *buf,
-			  size_t cap)
-{
-	static const int variants[] = {
-		sodium_base64_VARIANT_ORIGINAL,
-		sodium_base64_VARIANT_ORIGINAL_NO_PADDING,
-		sodium_base64_VARIANT_URLSAFE,
-		sodium_base64_VARIANT_URLSAFE_NO_PADDING,
-	};
-	size_t i, n;
-
-	for (i = 0; i < sizeof(variants) / sizeof(variants[0]); i++) {
-		if (!sodium_base642bin(buf, cap, s, len, NULL, &n, NULL,
-				       variants[i]))
-			return n;
-	}
-	return 0;
-}
-
 int auth_key_parse(const char *text, const char *what, struct auth_key *out,
 		   struct dg_err *err)
 {
-	/* Room for a key written too long, to say how long it was. */
-	unsigned char buf[128];
-	size_t len = strlen(text), n = 0;
-	int rc = 0;
-
-	if (len == AUTH_KEY_BYTES * 2 && all_hex(text, len)) {
-		if (sodium_hex2bin(out->k, sizeof(out->k), text, len, NULL, &n,
-				   NULL) ||
-		    n != AUTH_KEY_BYTES)
-			rc = dg_errf(err, DG_EINVAL, "%s is not valid hex",
-				     what);
-		return rc;
-	}
-	n = from_base64(text, len, buf, sizeof(buf));
-	if (!n)
-		rc = dg_errf(err, DG_EINVAL,
-			     "%s must be 32 bytes written as "
-			     "64 hex digits or in base64; it is neither (make "
-			     "one with: openssl rand -hex 32)",
-			     what);
-	else if (n != AUTH_KEY_BYTES)
-		rc = dg_errf(err, DG_EINVAL,
-			     "%s must be 32 bytes written as "
-			     "64 hex digits or in base64; it decodes to %zu "
-			     "bytes (make one with: openssl rand -hex 32)",
-			     what, n);
-	else
-		memcpy(out->k, buf, AUTH_KEY_BYTES);
-	sodium_memzero(buf, sizeof(buf));
-	return rc;
+	return secret_key_parse(text, what, out->k, NULL, err);
 }
 
 int auth_key_read(const struct config *cfg, struct auth_key *out,
 		  struct dg_err *err)
 {
-	const char *what = "[graph] token key";
-	char *text = NULL;
-	int rc;
+	int rc = secret_key_read(&cfg->graph.token_key, "[graph] token key",
+				 out->k, err);
 
-	rc = config_secret_read(&cfg->graph.token_key, what, &text, err);
-	if (rc)
-		return rc == DG_ENOMEM ? rc : DG_EINVAL;
-	rc = auth_key_parse(text, what, out, err);
-	sodium_memzero(text, strlen(text));
-	free(text);
-	return rc;
+	return rc && rc != DG_ENOMEM ? DG_EINVAL : rc;
 }
 
 int auth_seal(const struct auth_key *key, const char *user, const char *token,

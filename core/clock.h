@@ -27,4 +27,12 @@ int clock_parse_rfc3339(const char *s, const char *what, int64_t *out_ms,
 /* Format ms as "2026-11-23T10:00:00Z" into buf (at least 21 bytes). */
 void clock_format_utc(int64_t ms, char *buf, unsigned long size);
 
+struct timespec;
+
+/*
+ * The CLOCK_REALTIME instant ms milliseconds from now, into *until: the
+ * deadline pthread_cond_timedwait() takes.
+ */
+void clock_deadline(int ms, struct timespec *until);
+
 #endif

@@ -11,7 +11,6 @@ int compose_init(struct compose *c, const struct config *cfg,
 		 struct render_engine *engine, int64_t now_ms,
 		 struct dg_err *err)
 {
-	char *secret = NULL;
 	int rc;
 
 	memset(c, 0, sizeof(*c));
@@ -21,14 +20,8 @@ int compose_init(struct compose *c, const struct config *cfg,
 	c->now_ms = now_ms;
 	if (!c->links_url)
 		return 0;
-	rc = config_secret_read(&cfg->digest.unsubscribe_key,
-				"[digest] unsubscribe key", &secret, err);
-	if (!rc)
-		rc = unsubscribe_key_parse(secret, c->key, err);
-	if (secret) {
-		sodium_memzero(secret, strlen(secret));
-		free(secret);
-	}
+	rc = unsubscribe_key_read(&cfg->digest.unsubscribe_key,
+				  "[digest] unsubscribe key", c->key, err);
 	c->has_key = !rc;
 	return rc;
 }

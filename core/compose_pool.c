@@ -7,6 +7,7 @@
  * order they finish. A job's input is the caller's, borrowed until its
  * result is taken, so nothing of a user is copied.
  */
+#include "clock.h"
 #include "compose.h"
 
 #include <errno.h>
@@ -201,13 +202,7 @@ void compose_pool_wait(struct compose_pool *p, int ms)
 {
 	struct timespec until;
 
-	clock_gettime(CLOCK_REALTIME, &until);
-	until.tv_sec += ms / 1000;
-	until.tv_nsec += (long)(ms % 1000) * 1000000;
-	if (until.tv_nsec >= 1000000000) {
-		until.tv_sec++;
-		until.tv_nsec -= 1000000000;
-	}
+	clock_deadline(ms, &until);
 	pthread_mutex_lock(&p->lock);
 	while (p->pending && !p->results)
 		if (pthread_cond_timedwait(&p->done, &p->lock, &until) ==
@@ -226,14 +221,20 @@ static void free_list(struct job *j)
 	}
 }
 
-void compose_pool_close(struct compose_pool *p)
+/* Ask the threads to end; each finishes the job in hand first. */
+static void quit_workers(struct compose_pool *p)
 {
-	if (!p)
-		return;
 	pthread_mutex_lock(&p->lock);
 	p->quit = true;
 	pthread_cond_broadcast(&p->work);
 	pthread_mutex_unlock(&p->lock);
+}
+
+void compose_pool_close(struct compose_pool *p)
+{
+	if (!p)
+		return;
+	quit_workers(p);
 	for (unsigned i = 0; i < p->n; i++) {
 		if (p->workers[i].started)
 			pthread_join(p->workers[i].thread, NULL);

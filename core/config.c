@@ -1,20 +1,20 @@
+/*
+ * config: digest.toml read into a plain struct: the mapping of each
+ * table, the defaults and what only the whole file can tell; the
+ * toolkit it maps with is config_get.c (config_int.h).
+ */
 #include "config.h"
 #include "tz.h"
 
 #include <errno.h>
-#include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
-#include "logging.h"
+#include "config_int.h"
 #include "strbuf.h"
 #include "toml.h"
-
-/* No legitimate secret file is bigger. */
-#define SECRET_FILE_MAX ((size_t)64 << 10)
 
 /*
  * The default [digest] templates: where the build installs them
@@ -24,374 +24,17 @@
 #ifndef DIGEST_TEMPLATES_DIR
 #define DIGEST_TEMPLATES_DIR "/usr/local/share/digest/templates"
 #endif
-/* Key names echoed in messages are cut here. */
-#define KEY_SHOWN 64
-
-/* The state of one config_load(): where messages point. */
-struct loader {
-	struct config *cfg;
-	const char *file;
-	struct dg_err *err;
-};
-
-/* "FILE:LINE: ..." for a problem at value v. */
-static int at_errf(struct loader *ld, const struct toml_value *v,
-		   const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-
-static int at_errf(struct loader *ld, const struct toml_value *v,
-		   const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	dg_verrf(ld->err, DG_EINVAL, fmt, ap);
-	va_end(ap);
-	return dg_err_prefix(ld->err, "%s:%d", ld->file, toml_line(v));
-}
-
-/* "FILE: ..." for a problem with no line: a key that is missing. */
-static int file_errf(struct loader *ld, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-
-static int file_errf(struct loader *ld, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	dg_verrf(ld->err, DG_EINVAL, fmt, ap);
-	va_end(ap);
-	return dg_err_prefix(ld->err, "%s", ld->file);
-}
-
-static int nomem(struct loader *ld)
-{
-	return dg_errf(ld->err, DG_ENOMEM, "%s: out of memory", ld->file);
-}
-
-/*
- * A key as written, safe to print: control characters escaped, cut at
- * KEY_SHOWN bytes. On failure the buffer is left empty.
- */
-static void show_key(struct strbuf *sb, const char *key, size_t len)
-{
-	int rc = 0;
-
-	for (size_t i = 0; i < len && i < KEY_SHOWN && !rc; i++) {
-		unsigned char ch = (unsigned char)key[i];
-
-		if (ch < 0x20 || ch == 0x7F)
-			rc = strbuf_addf(sb, "\\x%02X", ch);
-		else
-			rc = strbuf_addch(sb, (char)ch);
-	}
-	if (!rc && len > KEY_SHOWN)
-		rc = strbuf_addstr(sb, "...");
-	if (rc)
-		strbuf_release(sb);
-}
-
-/* Secrets. */
-
-/* Keys that hold a secret if they hold anything: refused anywhere. */
-static const char *const secret_keys[] = {
-	"password",	   "client_secret", "token_key",
-	"unsubscribe_key", "secret",	    "token",
-	"unsubscribe_key_previous",
-	"access_token",	   "refresh_token", NULL,
-};
-
-/* Where a secret may be named instead: table and key of each *_env. */
-static const char *const secret_homes[][2] = {
-	{"smtp", "password"},
-	{"graph", "client_secret"},
-	{"graph", "token_key"},
-	{"digest", "unsubscribe_key"},
-	{"digest", "unsubscribe_key_previous"},
-};
-
-static bool in_list(const char *const *list, const char *s, size_t len)
-{
-	for (; *list; list++)
-		if (strlen(*list) == len && !memcmp(*list, s, len))
-			return true;
-	return false;
-}
-
-static int inline_secret(struct loader *ld, const struct toml_value *v,
-			 const char *table, const char *key)
-{
-	for (size_t i = 0; i < sizeof(secret_homes) / sizeof(*secret_homes);
-	     i++) {
-		if (strcmp(secret_homes[i][0], table) ||
-		    strcmp(secret_homes[i][1], key))
-			continue;
-		return at_errf(ld, v,
-			       "[%s] %s must not be written in the "
-			       "config: name an environment variable with "
-			       "%s_env or a file with %s_file",
-			       table, key, key, key);
-	}
-	if (!*table)
-		return at_errf(ld, v,
-			       "%s must not be written in the config: "
-			       "secrets come from an environment variable "
-			       "(*_env) or a file (*_file)",
-			       key);
-	return at_errf(ld, v,
-		       "[%s] %s must not be written in the config: "
-		       "secrets come from an environment variable (*_env) "
-		       "or a file (*_file)",
-		       table, key);
-}
-
-/*
- * Refuse a secret written inline anywhere in the tree, before anything
- * else can echo it. path names the table ("" for the root).
- */
-static int refuse_inline_secrets(struct loader *ld, const struct toml_value *t,
-				 const char *path)
-{
-	for (size_t i = 0; i < toml_table_size(t); i++) {
-		const char *key = toml_table_key(t, i);
-		size_t len = toml_table_key_len(t, i);
-		const struct toml_value *v = toml_table_at(t, i);
-		struct strbuf sub = STRBUF_INIT;
-		int rc = 0;
-
-		if (in_list(secret_keys, key, len))
-			return inline_secret(ld, v, path, key);
-		if (toml_type(v) != TOML_TABLE && toml_type(v) != TOML_ARRAY)
-			continue;
-		if (strbuf_addf(&sub, "%s%s", path, *path ? "." : "") ||
-		    strbuf_add(&sub, key, len))
-			return nomem(ld);
-		if (toml_type(v) == TOML_TABLE)
-			rc = refuse_inline_secrets(ld, v, sub.buf);
-		for (size_t j = 0; j < toml_array_size(v) && !rc; j++)
-			if (toml_type(toml_array_at(v, j)) == TOML_TABLE)
-				rc = refuse_inline_secrets(
-					ld, toml_array_at(v, j), sub.buf);
-		strbuf_release(&sub);
-		if (rc)
-			return rc;
-	}
-	return 0;
-}
-
-/* Typed getters: an absent key keeps the default. */
-
-static int check_keys(struct loader *ld, const struct toml_value *t,
-		      const char *table, const char *const *known)
-{
-	for (size_t i = 0; i < toml_table_size(t); i++) {
-		struct strbuf name = STRBUF_INIT;
-		int rc;
-
-		if (in_list(known, toml_table_key(t, i),
-			    toml_table_key_len(t, i)))
-			continue;
-		show_key(&name, toml_table_key(t, i), toml_table_key_len(t, i));
-		rc = at_errf(ld, toml_table_at(t, i),
-			     "unknown key '%s' in [%s]", name.buf, table);
-		strbuf_release(&name);
-		return rc;
-	}
-	return 0;
-}
-
-static int wrong_type(struct loader *ld, const struct toml_value *v,
-		      const char *table, const char *key, const char *want)
-{
-	const char *type = toml_type_name(toml_type(v));
-
-	return at_errf(ld, v, "[%s] %s must be %s, not %s %s", table, key, want,
-		       strchr("aeiou", type[0]) ? "an" : "a", type);
-}
-
-/* A non-empty string without NUL; *out is replaced (default freed). */
-static int get_string(struct loader *ld, const struct toml_value *t,
-		      const char *table, const char *key, char **out)
-{
-	const struct toml_value *v = toml_table_get(t, key);
-	char *copy;
-
-	if (!v)
-		return 0;
-	if (toml_type(v) != TOML_STRING)
-		return wrong_type(ld, v, table, key, "a string");
-	if (!toml_string_len(v))
-		return at_errf(ld, v,
-			       "[%s] %s must not be empty (comment it out to "
-			       "use the default)",
-			       table, key);
-	if (strlen(toml_string(v)) != toml_string_len(v))
-		return at_errf(ld, v,
-			       "[%s] %s must not contain a NUL character",
-			       table, key);
-	copy = strdup(toml_string(v));
-	if (!copy)
-		return nomem(ld);
-	free(*out);
-	*out = copy;
-	return 0;
-}
-
-/* A string that goes into a mail header or command: one line. */
-static int get_line(struct loader *ld, const struct toml_value *t,
-		    const char *table, const char *key, char **out)
-{
-	int rc = get_string(ld, t, table, key, out);
-
-	if (!rc && *out && strpbrk(*out, "\r\n"))
-		return at_errf(ld, toml_table_get(t, key),
-			       "[%s] %s must be on one line", table, key);
-	return rc;
-}
-
-static int get_long(struct loader *ld, const struct toml_value *t,
-		    const char *table, const char *key, long min, long max,
-		    long *out)
-{
-	const struct toml_value *v = toml_table_get(t, key);
-
-	if (!v)
-		return 0;
-	if (toml_type(v) != TOML_INTEGER)
-		return wrong_type(ld, v, table, key, "an integer");
-	if (toml_integer(v) < min || toml_integer(v) > max)
-		return at_errf(
-			ld, v, "[%s] %s must be between %ld and %ld, not %lld",
-			table, key, min, max, (long long)toml_integer(v));
-	*out = (long)toml_integer(v);
-	return 0;
-}
-
-/* What goes before names[i] in a list: "a", "b" or "c". */
-static const char *separator(const char *const *names, int i)
-{
-	if (!i)
-		return "";
-	return names[i + 1] ? ", " : " or ";
-}
-
-/* One of names (NULL-terminated); *out is its index. */
-static int get_enum(struct loader *ld, const struct toml_value *t,
-		    const char *table, const char *key,
-		    const char *const *names, int *out)
-{
-	const struct toml_value *v = toml_table_get(t, key);
-	struct strbuf allowed = STRBUF_INIT;
-	int rc = 0;
-
-	if (!v)
-		return 0;
-	if (toml_type(v) != TOML_STRING)
-		return wrong_type(ld, v, table, key, "a string");
-	for (int i = 0; names[i]; i++) {
-		if (!strcmp(names[i], toml_string(v)) &&
-		    strlen(names[i]) == toml_string_len(v)) {
-			*out = i;
-			return 0;
-		}
-	}
-	for (int i = 0; names[i] && !rc; i++)
-		rc = strbuf_addf(&allowed, "%s\"%s\"", separator(names, i),
-				 names[i]);
-	if (rc)
-		return nomem(ld);
-	rc = at_errf(ld, v, "[%s] %s must be %s", table, key, allowed.buf);
-	strbuf_release(&allowed);
-	return rc;
-}
-
-/* key_env / key_file: at most one of them. */
-static int get_secret(struct loader *ld, const struct toml_value *t,
-		      const char *table, const char *key,
-		      struct config_secret *s)
-{
-	struct strbuf env = STRBUF_INIT, file = STRBUF_INIT;
-	int rc;
-
-	if (strbuf_addf(&env, "%s_env", key) ||
-	    strbuf_addf(&file, "%s_file", key)) {
-		strbuf_release(&env);
-		return nomem(ld);
-	}
-	rc = get_string(ld, t, table, env.buf, &s->env);
-	if (!rc)
-		rc = get_string(ld, t, table, file.buf, &s->file);
-	if (!rc && s->env && s->file) {
-		const struct toml_value *a = toml_table_get(t, env.buf);
-		const struct toml_value *b = toml_table_get(t, file.buf);
-
-		rc = at_errf(ld, toml_line(a) > toml_line(b) ? a : b,
-			     "[%s] set %s or %s, not both", table, env.buf,
-			     file.buf);
-	}
-	strbuf_release(&env);
-	strbuf_release(&file);
-	return rc;
-}
-
-/* Checks on values. */
-
-/* addr-spec, loosely: one '@' with something on each side, no blanks. */
-static bool address_ok(const char *s, size_t len)
-{
-	const char *at = memchr(s, '@', len);
-
-	if (!at || at == s || at == s + len - 1 ||
-	    memchr(at + 1, '@', len - (size_t)(at + 1 - s)))
-		return false;
-	for (size_t i = 0; i < len; i++)
-		if ((unsigned char)s[i] <= ' ' || strchr("<>\"(),;", s[i]))
-			return false;
-	return true;
-}
-
-/* "digest@example.com" or "Meeting digest <digest@example.com>". */
-static bool mailbox_ok(const char *s)
-{
-	size_t len = strlen(s);
-	const char *lt = strrchr(s, '<');
-
-	if (strpbrk(s, "\r\n"))
-		return false;
-	if (!lt)
-		return address_ok(s, len);
-	if (s[len - 1] != '>')
-		return false;
-	return address_ok(lt + 1, len - (size_t)(lt + 1 - s) - 1);
-}
-
-/* https://, or http:// to this machine only (tests' local servers). */
-static bool url_ok(const char *url)
-{
-	static const char *const local[] = {"127.0.0.1", "localhost", "[::1]"};
-
-	if (!strncmp(url, "https://", 8))
-		return url[8] && url[8] != '/';
-	if (strncmp(url, "http://", 7))
-		return false;
-	for (size_t i = 0; i < sizeof(local) / sizeof(*local); i++) {
-		size_t n = strlen(local[i]);
-
-		if (!strncmp(url + 7, local[i], n) &&
-		    (!url[7 + n] || strchr(":/", url[7 + n])))
-			return true;
-	}
-	return false;
-}
 
 /* The tables. */
 
 static int load_store(struct loader *ld, const struct toml_value *t)
 {
 	static const char *const keys[] = {"path", NULL};
-	int rc = check_keys(ld, t, "store", keys);
+	int rc = config_check_keys(ld, t, "store", keys);
 
 	return rc ? rc
-		  : get_string(ld, t, "store", "path", &ld->cfg->store.path);
+		  : config_get_string(ld, t, "store", "path",
+				      &ld->cfg->store.path);
 }
 
 /* recorded_at: a TOML offset date-time, or a string holding one. */
@@ -406,20 +49,20 @@ static int get_recorded_at(struct loader *ld, const struct toml_value *t)
 	if (toml_type(v) == TOML_STRING &&
 	    toml_datetime_parse(toml_string(v), toml_string_len(v), &type,
 				&text, NULL) == DG_ENOMEM)
-		return nomem(ld);
+		return config_nomem(ld);
 	if (toml_type(v) != TOML_STRING) {
 		type = toml_type(v);
 		text = toml_datetime_text(v) ? strdup(toml_datetime_text(v))
 					     : NULL;
 		if (toml_datetime_text(v) && !text)
-			return nomem(ld);
+			return config_nomem(ld);
 	}
 	if (type != TOML_DATETIME) {
 		free(text);
-		return at_errf(ld, v,
-			       "[source] recorded_at must be an RFC "
-			       "3339 date-time with an offset, such as "
-			       "2026-11-23T10:00:00Z");
+		return config_at_errf(ld, v,
+				      "[source] recorded_at must be an RFC "
+				      "3339 date-time with an offset, such as "
+				      "2026-11-23T10:00:00Z");
 	}
 	free(ld->cfg->source.recorded_at);
 	ld->cfg->source.recorded_at = text;
@@ -432,36 +75,39 @@ static int load_source(struct loader *ld, const struct toml_value *t)
 	static const char *const kinds[] = {"fixtures", "graph", NULL};
 	struct config *cfg = ld->cfg;
 	int kind = (int)cfg->source.kind;
-	int rc = check_keys(ld, t, "source", keys);
+	int rc = config_check_keys(ld, t, "source", keys);
 
 	if (!rc)
-		rc = get_enum(ld, t, "source", "kind", kinds, &kind);
+		rc = config_get_enum(ld, t, "source", "kind", kinds, &kind);
 	cfg->source.kind = (enum config_source_kind)kind;
 	if (!rc)
-		rc = get_string(ld, t, "source", "path", &cfg->source.path);
+		rc = config_get_string(ld, t, "source", "path",
+				       &cfg->source.path);
 	return rc ? rc : get_recorded_at(ld, t);
 }
 
 static int load_roster(struct loader *ld, const struct toml_value *t)
 {
 	static const char *const keys[] = {"file", NULL};
-	int rc = check_keys(ld, t, "roster", keys);
+	int rc = config_check_keys(ld, t, "roster", keys);
 
 	return rc ? rc
-		  : get_string(ld, t, "roster", "file", &ld->cfg->roster.file);
+		  : config_get_string(ld, t, "roster", "file",
+				      &ld->cfg->roster.file);
 }
 
 static int get_url(struct loader *ld, const struct toml_value *t,
 		   const char *key, char **out)
 {
-	int rc = get_line(ld, t, "graph", key, out);
+	int rc = config_get_line(ld, t, "graph", key, out);
 
-	if (!rc && !url_ok(*out))
-		return at_errf(ld, toml_table_get(t, key),
-			       "[graph] %s must start with https:// "
-			       "(http:// is accepted only for 127.0.0.1, "
-			       "localhost and [::1])",
-			       key);
+	if (!rc && !config_url_ok(*out))
+		return config_at_errf(
+			ld, toml_table_get(t, key),
+			"[graph] %s must start with https:// "
+			"(http:// is accepted only for 127.0.0.1, "
+			"localhost and [::1])",
+			key);
 	return rc;
 }
 
@@ -483,33 +129,36 @@ static int load_graph(struct loader *ld, const struct toml_value *t)
 	static const char *const auths[] = {"app", "delegated", NULL};
 	struct config *cfg = ld->cfg;
 	int auth = (int)cfg->graph.auth;
-	int rc = check_keys(ld, t, "graph", keys);
+	int rc = config_check_keys(ld, t, "graph", keys);
 
 	if (!rc)
 		rc = get_url(ld, t, "base_url", &cfg->graph.base_url);
 	if (!rc)
 		rc = get_url(ld, t, "login_url", &cfg->graph.login_url);
 	if (!rc)
-		rc = get_line(ld, t, "graph", "tenant", &cfg->graph.tenant);
+		rc = config_get_line(ld, t, "graph", "tenant",
+				     &cfg->graph.tenant);
 	if (!rc)
-		rc = get_line(ld, t, "graph", "client_id",
-			      &cfg->graph.client_id);
+		rc = config_get_line(ld, t, "graph", "client_id",
+				     &cfg->graph.client_id);
 	if (!rc)
-		rc = get_enum(ld, t, "graph", "auth", auths, &auth);
+		rc = config_get_enum(ld, t, "graph", "auth", auths, &auth);
 	cfg->graph.auth = (enum config_graph_auth)auth;
 	if (!rc)
-		rc = get_secret(ld, t, "graph", "client_secret",
-				&cfg->graph.client_secret);
+		rc = config_get_secret(ld, t, "graph", "client_secret",
+				       &cfg->graph.client_secret);
 	if (!rc)
-		rc = get_secret(ld, t, "graph", "token_key",
-				&cfg->graph.token_key);
+		rc = config_get_secret(ld, t, "graph", "token_key",
+				       &cfg->graph.token_key);
 	if (!rc)
-		rc = get_string(ld, t, "graph", "ca_file", &cfg->graph.ca_file);
+		rc = config_get_string(ld, t, "graph", "ca_file",
+				       &cfg->graph.ca_file);
 	if (!rc)
-		rc = get_line(ld, t, "graph", "group", &cfg->graph.group);
+		rc = config_get_line(ld, t, "graph", "group",
+				     &cfg->graph.group);
 	return rc ? rc
-		  : get_long(ld, t, "graph", "timeout", 1, 3600,
-			     &cfg->graph.timeout);
+		  : config_get_long(ld, t, "graph", "timeout", 1, 3600,
+				    &cfg->graph.timeout);
 }
 
 /*
@@ -526,26 +175,28 @@ static int get_hosts(struct loader *ld, const struct toml_value *t,
 	if (!a)
 		return 0;
 	if (toml_type(a) != TOML_ARRAY)
-		return wrong_type(ld, a, "digest", "meeting_hosts",
-				  "an array of host names");
+		return config_wrong_type(ld, a, "digest", "meeting_hosts",
+					 "an array of host names");
 	n = toml_array_size(a);
 	*out = calloc(n + 1, sizeof(**out));
 	if (!*out)
-		return nomem(ld);
+		return config_nomem(ld);
 	for (size_t i = 0; i < n; i++) {
 		const struct toml_value *v = toml_array_at(a, i);
 		const char *s = toml_type(v) == TOML_STRING ? toml_string(v)
 							    : "";
 
-		if (!*s || strspn(s, "abcdefghijklmnopqrstuvwxyz"
-				     "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-.") !=
-				   strlen(s))
-			return at_errf(ld, v,
-				       "[digest] meeting_hosts must hold host "
-				       "names such as \"zoom.us\"");
+		if (!*s ||
+		    strspn(s, "abcdefghijklmnopqrstuvwxyz"
+			      "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-.") !=
+			    strlen(s))
+			return config_at_errf(
+				ld, v,
+				"[digest] meeting_hosts must hold host "
+				"names such as \"zoom.us\"");
 		(*out)[i] = strdup(s);
 		if (!(*out)[i])
-			return nomem(ld);
+			return config_nomem(ld);
 	}
 	return 0;
 }
@@ -561,15 +212,17 @@ static int load_digest_days(struct loader *ld, const struct toml_value *t)
 	char *iana = NULL;
 	int rc;
 
-	rc = get_enum(ld, t, "digest", "covers", covers, &cover);
+	rc = config_get_enum(ld, t, "digest", "covers", covers, &cover);
 	if (!rc)
-		rc = get_enum(ld, t, "digest", "send_when", whens, &when);
+		rc = config_get_enum(ld, t, "digest", "send_when", whens,
+				     &when);
 	if (!rc)
-		rc = get_long(ld, t, "digest", "max_people_per_meeting", 1,
-			      1000, &cfg->digest.max_people_per_meeting);
+		rc = config_get_long(ld, t, "digest", "max_people_per_meeting",
+				     1, 1000,
+				     &cfg->digest.max_people_per_meeting);
 	if (!rc)
-		rc = get_line(ld, t, "digest", "timezone",
-			      &cfg->digest.timezone);
+		rc = config_get_line(ld, t, "digest", "timezone",
+				     &cfg->digest.timezone);
 	cfg->digest.covers = (enum config_covers)cover;
 	cfg->digest.send_when = (enum config_send_when)when;
 	if (rc || !cfg->digest.timezone)
@@ -577,11 +230,12 @@ static int load_digest_days(struct loader *ld, const struct toml_value *t)
 	rc = tz_resolve(cfg->digest.timezone, &iana);
 	free(iana);
 	if (rc == DG_ENOTFOUND)
-		return at_errf(ld, toml_table_get(t, "timezone"),
-			       "[digest] timezone must be a time zone such "
-			       "as \"Europe/Berlin\" or \"W. Europe Standard "
-			       "Time\"");
-	return rc ? nomem(ld) : 0;
+		return config_at_errf(
+			ld, toml_table_get(t, "timezone"),
+			"[digest] timezone must be a time zone such "
+			"as \"Europe/Berlin\" or \"W. Europe Standard "
+			"Time\"");
+	return rc ? config_nomem(ld) : 0;
 }
 
 static int load_digest(struct loader *ld, const struct toml_value *t)
@@ -605,56 +259,63 @@ static int load_digest(struct loader *ld, const struct toml_value *t)
 					   "meeting_hosts",
 					   NULL};
 	struct config *cfg = ld->cfg;
-	int minutes, rc = check_keys(ld, t, "digest", keys);
+	int minutes, rc = config_check_keys(ld, t, "digest", keys);
 
 	if (!rc)
-		rc = get_long(ld, t, "digest", "max_list_lookups", 1, 1000000,
-			      &cfg->digest.max_list_lookups);
+		rc = config_get_long(ld, t, "digest", "max_list_lookups", 1,
+				     1000000, &cfg->digest.max_list_lookups);
 	if (!rc)
-		rc = get_long(ld, t, "digest", "max_list_lookups_per_meeting",
-			      1, 100000,
-			      &cfg->digest.max_list_lookups_per_meeting);
+		rc = config_get_long(ld, t, "digest",
+				     "max_list_lookups_per_meeting", 1, 100000,
+				     &cfg->digest.max_list_lookups_per_meeting);
 
 	if (!rc)
 		rc = get_hosts(ld, t, &cfg->digest.meeting_hosts);
 	if (!rc)
-		rc = get_string(ld, t, "digest", "from", &cfg->digest.from);
-	if (!rc && cfg->digest.from && !mailbox_ok(cfg->digest.from))
-		return at_errf(ld, toml_table_get(t, "from"),
-			       "[digest] from must be an address or "
-			       "\"Name <address>\", such as \"Meeting digest "
-			       "<digest@example.com>\"");
+		rc = config_get_string(ld, t, "digest", "from",
+				       &cfg->digest.from);
+	if (!rc && cfg->digest.from && !config_mailbox_ok(cfg->digest.from))
+		return config_at_errf(
+			ld, toml_table_get(t, "from"),
+			"[digest] from must be an address or "
+			"\"Name <address>\", such as \"Meeting digest "
+			"<digest@example.com>\"");
 	if (!rc)
-		rc = get_line(ld, t, "digest", "subject", &cfg->digest.subject);
+		rc = config_get_line(ld, t, "digest", "subject",
+				     &cfg->digest.subject);
 	if (!rc)
-		rc = get_string(ld, t, "digest", "templates",
-				&cfg->digest.templates);
+		rc = config_get_string(ld, t, "digest", "templates",
+				       &cfg->digest.templates);
 	if (!rc)
-		rc = get_line(ld, t, "digest", "locale", &cfg->digest.locale);
+		rc = config_get_line(ld, t, "digest", "locale",
+				     &cfg->digest.locale);
 	if (!rc)
-		rc = get_string(ld, t, "digest", "send_at",
-				&cfg->digest.send_at);
+		rc = config_get_string(ld, t, "digest", "send_at",
+				       &cfg->digest.send_at);
 	if (!rc && cfg->digest.send_at &&
 	    !tz_parse_time_of_day(cfg->digest.send_at, &minutes))
-		return at_errf(ld, toml_table_get(t, "send_at"),
-			       "[digest] send_at must be a time \"HH:MM\" "
-			       "from \"00:00\" to \"23:59\"");
+		return config_at_errf(
+			ld, toml_table_get(t, "send_at"),
+			"[digest] send_at must be a time \"HH:MM\" "
+			"from \"00:00\" to \"23:59\"");
 	if (!rc)
-		rc = get_line(ld, t, "digest", "unsubscribe_url",
-			      &cfg->digest.unsubscribe_url);
+		rc = config_get_line(ld, t, "digest", "unsubscribe_url",
+				     &cfg->digest.unsubscribe_url);
 	if (!rc && cfg->digest.unsubscribe_url &&
 	    !strstr(cfg->digest.unsubscribe_url, "{token}"))
-		return at_errf(ld, toml_table_get(t, "unsubscribe_url"),
-			       "[digest] unsubscribe_url must contain "
-			       "{token}, where each recipient's token goes");
+		return config_at_errf(
+			ld, toml_table_get(t, "unsubscribe_url"),
+			"[digest] unsubscribe_url must contain "
+			"{token}, where each recipient's token goes");
 	if (!rc)
 		rc = load_digest_days(ld, t);
 	if (!rc)
-		rc = get_secret(ld, t, "digest", "unsubscribe_key",
-				&cfg->digest.unsubscribe_key);
+		rc = config_get_secret(ld, t, "digest", "unsubscribe_key",
+				       &cfg->digest.unsubscribe_key);
 	return rc ? rc
-		  : get_secret(ld, t, "digest", "unsubscribe_key_previous",
-			       &cfg->digest.unsubscribe_key_previous);
+		  : config_get_secret(ld, t, "digest",
+				      "unsubscribe_key_previous",
+				      &cfg->digest.unsubscribe_key_previous);
 }
 
 static int load_serve(struct loader *ld, const struct toml_value *t)
@@ -662,20 +323,21 @@ static int load_serve(struct loader *ld, const struct toml_value *t)
 	static const char *const keys[] = {"listen", "tls_cert_file",
 					   "tls_key_file", NULL};
 	struct config *cfg = ld->cfg;
-	int rc = check_keys(ld, t, "serve", keys);
+	int rc = config_check_keys(ld, t, "serve", keys);
 
 	if (!rc)
-		rc = get_line(ld, t, "serve", "listen", &cfg->serve.listen);
+		rc = config_get_line(ld, t, "serve", "listen",
+				     &cfg->serve.listen);
 	if (!rc)
-		rc = get_string(ld, t, "serve", "tls_cert_file",
-				&cfg->serve.tls_cert_file);
+		rc = config_get_string(ld, t, "serve", "tls_cert_file",
+				       &cfg->serve.tls_cert_file);
 	if (!rc)
-		rc = get_string(ld, t, "serve", "tls_key_file",
-				&cfg->serve.tls_key_file);
+		rc = config_get_string(ld, t, "serve", "tls_key_file",
+				       &cfg->serve.tls_key_file);
 	if (!rc && !cfg->serve.tls_cert_file != !cfg->serve.tls_key_file)
-		return at_errf(ld, t,
-			       "[serve] set both tls_cert_file and "
-			       "tls_key_file, or neither");
+		return config_at_errf(ld, t,
+				      "[serve] set both tls_cert_file and "
+				      "tls_key_file, or neither");
 	return rc;
 }
 
@@ -685,13 +347,14 @@ static int load_delivery(struct loader *ld, const struct toml_value *t)
 	static const char *const kinds[] = {"stdout", "smtp", "maildir", NULL};
 	struct config *cfg = ld->cfg;
 	int kind = (int)cfg->delivery.kind;
-	int rc = check_keys(ld, t, "delivery", keys);
+	int rc = config_check_keys(ld, t, "delivery", keys);
 
 	if (!rc)
-		rc = get_enum(ld, t, "delivery", "kind", kinds, &kind);
+		rc = config_get_enum(ld, t, "delivery", "kind", kinds, &kind);
 	cfg->delivery.kind = (enum config_delivery_kind)kind;
 	return rc ? rc
-		  : get_string(ld, t, "delivery", "path", &cfg->delivery.path);
+		  : config_get_string(ld, t, "delivery", "path",
+				      &cfg->delivery.path);
 }
 
 static int load_smtp(struct loader *ld, const struct toml_value *t)
@@ -707,44 +370,49 @@ static int load_smtp(struct loader *ld, const struct toml_value *t)
 					   NULL};
 	struct config *cfg = ld->cfg;
 	int tls = (int)cfg->smtp.tls;
-	int rc = check_keys(ld, t, "smtp", keys);
+	int rc = config_check_keys(ld, t, "smtp", keys);
 
 	if (!rc)
-		rc = get_line(ld, t, "smtp", "host", &cfg->smtp.host);
+		rc = config_get_line(ld, t, "smtp", "host", &cfg->smtp.host);
 	if (!rc)
-		rc = get_long(ld, t, "smtp", "port", 1, 65535, &cfg->smtp.port);
+		rc = config_get_long(ld, t, "smtp", "port", 1, 65535,
+				     &cfg->smtp.port);
 	if (!rc)
-		rc = get_enum(ld, t, "smtp", "tls", tlss, &tls);
+		rc = config_get_enum(ld, t, "smtp", "tls", tlss, &tls);
 	cfg->smtp.tls = (enum config_tls)tls;
 	if (!rc)
-		rc = get_line(ld, t, "smtp", "username", &cfg->smtp.username);
+		rc = config_get_line(ld, t, "smtp", "username",
+				     &cfg->smtp.username);
 	if (!rc)
-		rc = get_secret(ld, t, "smtp", "password", &cfg->smtp.password);
+		rc = config_get_secret(ld, t, "smtp", "password",
+				       &cfg->smtp.password);
 	if (!rc)
-		rc = get_string(ld, t, "smtp", "ca_file", &cfg->smtp.ca_file);
+		rc = config_get_string(ld, t, "smtp", "ca_file",
+				       &cfg->smtp.ca_file);
 	if (!rc)
-		rc = get_string(ld, t, "smtp", "envelope_from",
-				&cfg->smtp.envelope_from);
+		rc = config_get_string(ld, t, "smtp", "envelope_from",
+				       &cfg->smtp.envelope_from);
 	if (!rc && cfg->smtp.envelope_from &&
-	    !address_ok(cfg->smtp.envelope_from,
-			strlen(cfg->smtp.envelope_from)))
-		return at_errf(ld, toml_table_get(t, "envelope_from"),
-			       "[smtp] envelope_from must be a bare address, "
-			       "such as bounces@example.com");
+	    !config_address_ok(cfg->smtp.envelope_from,
+			       strlen(cfg->smtp.envelope_from)))
+		return config_at_errf(
+			ld, toml_table_get(t, "envelope_from"),
+			"[smtp] envelope_from must be a bare address, "
+			"such as bounces@example.com");
 	if (!rc)
-		rc = get_line(ld, t, "smtp", "helo", &cfg->smtp.helo);
+		rc = config_get_line(ld, t, "smtp", "helo", &cfg->smtp.helo);
 	if (!rc)
-		rc = get_long(ld, t, "smtp", "connect_timeout", 1, 3600,
-			      &cfg->smtp.connect_timeout);
+		rc = config_get_long(ld, t, "smtp", "connect_timeout", 1, 3600,
+				     &cfg->smtp.connect_timeout);
 	if (!rc)
-		rc = get_long(ld, t, "smtp", "timeout", 1, 3600,
-			      &cfg->smtp.timeout);
+		rc = config_get_long(ld, t, "smtp", "timeout", 1, 3600,
+				     &cfg->smtp.timeout);
 	if (!rc)
-		rc = get_long(ld, t, "smtp", "connections", 1, 64,
-			      &cfg->smtp.connections);
+		rc = config_get_long(ld, t, "smtp", "connections", 1, 64,
+				     &cfg->smtp.connections);
 	return rc ? rc
-		  : get_long(ld, t, "smtp", "max_per_minute", 1, 100000,
-			     &cfg->smtp.max_per_minute);
+		  : config_get_long(ld, t, "smtp", "max_per_minute", 1, 100000,
+				    &cfg->smtp.max_per_minute);
 }
 
 static int load_log(struct loader *ld, const struct toml_value *t)
@@ -752,10 +420,10 @@ static int load_log(struct loader *ld, const struct toml_value *t)
 	static const char *const keys[] = {"format", NULL};
 	static const char *const formats[] = {"text", "json", NULL};
 	int format = (int)ld->cfg->log.format;
-	int rc = check_keys(ld, t, "log", keys);
+	int rc = config_check_keys(ld, t, "log", keys);
 
 	if (!rc)
-		rc = get_enum(ld, t, "log", "format", formats, &format);
+		rc = config_get_enum(ld, t, "log", "format", formats, &format);
 	ld->cfg->log.format = (enum config_log_format)format;
 	return rc;
 }
@@ -763,21 +431,21 @@ static int load_log(struct loader *ld, const struct toml_value *t)
 static int load_metrics(struct loader *ld, const struct toml_value *t)
 {
 	static const char *const keys[] = {"textfile", NULL};
-	int rc = check_keys(ld, t, "metrics", keys);
+	int rc = config_check_keys(ld, t, "metrics", keys);
 
 	return rc ? rc
-		  : get_string(ld, t, "metrics", "textfile",
-			       &ld->cfg->metrics.textfile);
+		  : config_get_string(ld, t, "metrics", "textfile",
+				      &ld->cfg->metrics.textfile);
 }
 
 static int load_history(struct loader *ld, const struct toml_value *t)
 {
 	static const char *const keys[] = {"days", NULL};
-	int rc = check_keys(ld, t, "history", keys);
+	int rc = config_check_keys(ld, t, "history", keys);
 
 	return rc ? rc
-		  : get_long(ld, t, "history", "days", 0, 3650,
-			     &ld->cfg->history.days);
+		  : config_get_long(ld, t, "history", "days", 0, 3650,
+				    &ld->cfg->history.days);
 }
 
 /* The document. */
@@ -810,27 +478,27 @@ static int check_tables(struct loader *ld, const struct toml_value *root)
 					toml_table_key(root, i)) &&
 				strlen(tables[j].name) ==
 					toml_table_key_len(root, i);
-		show_key(&name, toml_table_key(root, i),
-			 toml_table_key_len(root, i));
+		config_show_key(&name, toml_table_key(root, i),
+				toml_table_key_len(root, i));
 		if (known && toml_type(v) == TOML_TABLE)
 			rc = 0;
 		else if (known)
-			rc = at_errf(ld, v,
-				     "'%s' must be a table: write "
-				     "[%s] and its keys below it",
-				     name.buf, name.buf);
+			rc = config_at_errf(ld, v,
+					    "'%s' must be a table: write "
+					    "[%s] and its keys below it",
+					    name.buf, name.buf);
 		else if (toml_type(v) == TOML_TABLE)
-			rc = at_errf(ld, v,
-				     "unknown table [%s] (the tables "
-				     "are store, source, roster, graph, "
-				     "digest, delivery, smtp, log, "
-				     "metrics and history)",
-				     name.buf);
+			rc = config_at_errf(ld, v,
+					    "unknown table [%s] (the tables "
+					    "are store, source, roster, graph, "
+					    "digest, delivery, smtp, log, "
+					    "metrics and history)",
+					    name.buf);
 		else
-			rc = at_errf(ld, v,
-				     "unknown key '%s' outside any "
-				     "table",
-				     name.buf);
+			rc = config_at_errf(ld, v,
+					    "unknown key '%s' outside any "
+					    "table",
+					    name.buf);
 		strbuf_release(&name);
 		if (rc)
 			return rc;
@@ -844,20 +512,22 @@ static int check_required(struct loader *ld)
 	const struct config *cfg = ld->cfg;
 
 	if (!cfg->digest.from)
-		return file_errf(ld, "missing required key [digest] from");
+		return config_file_errf(ld,
+					"missing required key [digest] from");
 	if (cfg->source.kind == CONFIG_SOURCE_GRAPH && !cfg->graph.tenant)
-		return file_errf(ld,
-				 "missing required key [graph] tenant "
-				 "(needed when [source] kind is \"graph\")");
+		return config_file_errf(
+			ld, "missing required key [graph] tenant "
+			    "(needed when [source] kind is \"graph\")");
 	if (cfg->source.kind == CONFIG_SOURCE_GRAPH && !cfg->graph.client_id)
-		return file_errf(ld,
-				 "missing required key [graph] client_id "
-				 "(needed when [source] kind is \"graph\")");
+		return config_file_errf(
+			ld, "missing required key [graph] client_id "
+			    "(needed when [source] kind is \"graph\")");
 	if (cfg->delivery.kind == CONFIG_DELIVERY_MAILDIR &&
 	    !cfg->delivery.path)
-		return file_errf(ld, "missing required key [delivery] path "
-				     "(needed when [delivery] kind is "
-				     "\"maildir\")");
+		return config_file_errf(ld,
+					"missing required key [delivery] path "
+					"(needed when [delivery] kind is "
+					"\"maildir\")");
 	return 0;
 }
 
@@ -902,7 +572,7 @@ static int set_defaults(struct config *cfg)
 
 static int load_tree(struct loader *ld, const struct toml_value *root)
 {
-	int rc = refuse_inline_secrets(ld, root, "");
+	int rc = config_refuse_inline_secrets(ld, root, "");
 
 	if (!rc)
 		rc = check_tables(ld, root);
@@ -936,19 +606,13 @@ int config_load(struct config *cfg, const char *path, struct dg_err *err)
 		return rc == DG_EPARSE ? DG_EINVAL : rc;
 	cfg->file = strdup(path);
 	if (!cfg->file || set_defaults(cfg))
-		rc = nomem(&ld);
+		rc = config_nomem(&ld);
 	if (!rc)
 		rc = load_tree(&ld, root);
 	toml_free(root);
 	if (rc)
 		config_release(cfg);
 	return rc;
-}
-
-static void secret_release(struct config_secret *s)
-{
-	free(s->env);
-	free(s->file);
 }
 
 void config_release(struct config *cfg)
@@ -996,90 +660,4 @@ void config_release(struct config *cfg)
 	secret_release(&cfg->digest.unsubscribe_key_previous);
 	secret_release(&cfg->smtp.password);
 	memset(cfg, 0, sizeof(*cfg));
-}
-
-/* Secrets at run time. */
-
-bool config_secret_isset(const struct config_secret *s)
-{
-	return s->env || s->file;
-}
-
-static int secret_from_env(const struct config_secret *s, const char *what,
-			   char **out, struct dg_err *err)
-{
-	const char *value = getenv(s->env);
-
-	if (!value || !*value)
-		return dg_errf(err, DG_ENOTFOUND,
-			       "%s: environment variable "
-			       "%s is %s",
-			       what, s->env, value ? "empty" : "not set");
-	*out = strdup(value);
-	return *out ? 0 : dg_errf(err, DG_ENOMEM, "%s: out of memory", what);
-}
-
-/* Group or others may read it: say so, the operator decides. */
-static void warn_if_shared(const char *what, const char *file)
-{
-	struct stat st;
-
-	if (!stat(file, &st) && st.st_mode & (S_IRWXG | S_IRWXO))
-		logging_warn("%s: %s is accessible to other users; "
-			     "chmod 600 it",
-			     what, file);
-}
-
-static int secret_from_file(const struct config_secret *s, const char *what,
-			    char **out, struct dg_err *err)
-{
-	struct strbuf sb;
-	const char *nl;
-	size_t len;
-	int rc;
-
-	strbuf_init(&sb, SECRET_FILE_MAX);
-	rc = strbuf_read_file(&sb, s->file);
-	if (rc) {
-		/* A failed read leaves nothing behind to wipe. */
-		return dg_errf(err, rc == DG_ENOMEM ? rc : DG_EIO,
-			       "%s: cannot read %s: %s", what, s->file,
-			       rc == DG_EIO ? strerror(errno)
-					    : dg_strerror(rc));
-	}
-	warn_if_shared(what, s->file);
-	nl = memchr(sb.buf, '\n', sb.len);
-	len = nl ? (size_t)(nl - sb.buf) : sb.len;
-	if (len && sb.buf[len - 1] == '\r')
-		len--;
-	if (!len)
-		rc = dg_errf(err, DG_ENOTFOUND,
-			     "%s: the first line of %s is "
-			     "empty",
-			     what, s->file);
-	else if (memchr(sb.buf, '\0', len))
-		rc = dg_errf(err, DG_EINVAL, "%s: %s holds a NUL byte", what,
-			     s->file);
-	if (!rc) {
-		*out = strndup(sb.buf, len);
-		if (!*out)
-			rc = dg_errf(err, DG_ENOMEM, "%s: out of memory", what);
-	}
-	explicit_bzero(sb.buf, sb.len);
-	strbuf_release(&sb);
-	return rc;
-}
-
-int config_secret_read(const struct config_secret *s, const char *what,
-		       char **out, struct dg_err *err)
-{
-	*out = NULL;
-	if (s->env)
-		return secret_from_env(s, what, out, err);
-	if (s->file)
-		return secret_from_file(s, what, out, err);
-	return dg_errf(err, DG_ENOTFOUND,
-		       "%s is not configured: name an "
-		       "environment variable (*_env) or a file (*_file)",
-		       what);
 }

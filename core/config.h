@@ -5,7 +5,8 @@
  * each one with its default. Every error names the file, the line and the
  * key ("digest.toml:12: [smtp] port must be an integer"). Secrets are never
  * read from the TOML: a table names an environment variable (*_env) or a
- * file (*_file) that holds them, and a secret written inline is refused.
+ * file (*_file) that holds them, and a secret written inline is refused;
+ * secret.h reads them at run time.
  */
 #ifndef DIGEST_CONFIG_H
 #define DIGEST_CONFIG_H
@@ -13,12 +14,7 @@
 #include <stdbool.h>
 
 #include "err.h"
-
-/* Where a secret lives: at most one of env and file is set. */
-struct config_secret {
-	char *env;  /* name of an environment variable */
-	char *file; /* path of a file holding the secret (one line) */
-};
+#include "secret.h"
 
 enum config_source_kind { CONFIG_SOURCE_FIXTURES, CONFIG_SOURCE_GRAPH };
 enum config_delivery_kind {
@@ -57,8 +53,8 @@ struct config {
 		char *tenant;
 		char *client_id;
 		enum config_graph_auth auth; /* "app" (default) or "delegated" */
-		struct config_secret client_secret;
-		struct config_secret token_key;
+		struct secret client_secret;
+		struct secret token_key;
 		char *ca_file;
 		char *group; /* users sync: only members of this group */
 		long timeout; /* seconds per request, default 30 */
@@ -71,9 +67,9 @@ struct config {
 		char *locale;    /* "en-US" */
 		char *send_at;   /* "07:00" or NULL */
 		char *unsubscribe_url; /* with {token}, or NULL */
-		struct config_secret unsubscribe_key;
+		struct secret unsubscribe_key;
 		/* during a key rotation: still opens links already sent */
-		struct config_secret unsubscribe_key_previous;
+		struct secret unsubscribe_key_previous;
 		/* the zone when a mailbox gives none ICU knows; NULL: UTC */
 		char *timezone;
 		enum config_covers covers;
@@ -99,7 +95,7 @@ struct config {
 		long port;
 		enum config_tls tls;
 		char *username;
-		struct config_secret password;
+		struct secret password;
 		char *ca_file;
 		char *envelope_from; /* MAIL FROM; default: address of from */
 		char *helo;          /* EHLO name; default: libcurl's */
@@ -140,18 +136,5 @@ int config_load(struct config *cfg, const char *path, struct dg_err *err)
 	__attribute__((warn_unused_result));
 
 void config_release(struct config *cfg);
-
-/*
- * Read a secret: from the environment variable or the file (first line,
- * without the line end). *out is yours, free it (after zeroing, ideally).
- * DG_ENOTFOUND if unset/empty, naming the variable or file but never the
- * value. what names it in messages ("[smtp] password").
- */
-int config_secret_read(const struct config_secret *s, const char *what,
-		       char **out, struct dg_err *err)
-	__attribute__((warn_unused_result));
-
-/* True when a secret location is configured at all. */
-bool config_secret_isset(const struct config_secret *s);
 
 #endif

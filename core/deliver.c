@@ -12,6 +12,7 @@
 #include "mbox.h"
 #include "mime.h"
 #include "mimehdr.h"
+#include "secret.h"
 #include "smtp.h"
 #include "strbuf.h"
 
@@ -61,8 +62,8 @@ static int read_sender(struct deliver *d, struct dg_err *err)
 	if (cfg->delivery.kind != CONFIG_DELIVERY_SMTP)
 		return 0;
 	if (cfg->smtp.username)
-		rc = config_secret_read(&cfg->smtp.password, "[smtp] password",
-					&d->password, err);
+		rc = secret_read(&cfg->smtp.password, "[smtp] password",
+				 &d->password, err);
 	if (!rc && cfg->smtp.envelope_from)
 		rc = strbuf_addstr(&d->envelope_from, cfg->smtp.envelope_from);
 	else if (!rc)
@@ -117,10 +118,7 @@ void deliver_close(struct deliver *d)
 		strbuf_release(&d->flights[i].msg);
 	}
 	free(d->flights);
-	if (d->password) {
-		sodium_memzero(d->password, strlen(d->password));
-		free(d->password);
-	}
+	secret_wipe(d->password);
 	strbuf_release(&d->envelope_from);
 	free(d->stopped);
 	free(d);

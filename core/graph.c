@@ -6,6 +6,7 @@
 #include "graph_int.h"
 #include "graphjson.h"
 #include "interrupt.h"
+#include "secret.h"
 
 #include <sodium.h>
 #include <stdlib.h>
@@ -182,13 +183,6 @@ void graph_call_free(struct graph_call *c)
 	free(c);
 }
 
-static void wipe_free(char *s)
-{
-	if (s)
-		sodium_memzero(s, strlen(s));
-	free(s);
-}
-
 /* Forget what t carried; its calls are the caller's business. */
 static void transfer_reset(struct graph_transfer *t)
 {
@@ -198,7 +192,7 @@ static void transfer_reset(struct graph_transfer *t)
 	strbuf_release(&t->body);
 	free(t->retry_after);
 	t->retry_after = NULL;
-	wipe_free(t->token);
+	secret_wipe(t->token);
 	t->token = NULL;
 	t->ncalls = 0;
 	t->busy = false;

@@ -4,19 +4,13 @@
  */
 #include "graphjson.h"
 #include "graphjson_int.h"
+#include "secret.h"
 
 #include <errno.h>
 #include <limits.h>
 #include <sodium.h>
 #include <stdlib.h>
 #include <string.h>
-
-static void wipe_free(char *s)
-{
-	if (s)
-		sodium_memzero(s, strlen(s));
-	free(s);
-}
 
 /*
  * A count of seconds: a JSON number or a numeric string (the v1 endpoint
@@ -91,8 +85,8 @@ int graphjson_token(const char *json, size_t len, struct graphjson_token *out,
 
 void graphjson_token_release(struct graphjson_token *t)
 {
-	wipe_free(t->access_token);
-	wipe_free(t->refresh_token);
+	secret_wipe(t->access_token);
+	secret_wipe(t->refresh_token);
 	free(t->error);
 	free(t->error_description);
 	memset(t, 0, sizeof(*t));
@@ -131,7 +125,7 @@ int graphjson_device_code(const char *json, size_t len,
 
 void graphjson_device_code_release(struct graphjson_device_code *d)
 {
-	wipe_free(d->device_code);
+	secret_wipe(d->device_code);
 	free(d->user_code);
 	free(d->verification_uri);
 	free(d->message);

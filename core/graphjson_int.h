@@ -1,11 +1,14 @@
 /*
- * graphjson_int: the parsing helpers graphjson.c shares with the other
- * files of the graphjson module (graphjson_auth.c). Nothing outside the
- * module includes this header: json-c stays inside graphjson.
+ * graphjson_int: the field readers of graphjson.c, which every file of the
+ * graphjson module uses: graphjson_cal.c (mailbox settings, events),
+ * graphjson_dir.c (users, groups), graphjson_auth.c (sign-in answers) and
+ * graphjson_batch.c ($batch). Nothing outside the module includes this
+ * header: json-c stays inside graphjson.
  *
- * Each helper keeps the contract of graphjson.c's static of the same
- * purpose: fields are named "pre.key" in messages, absent and null are
- * the same, a wrong type is DG_EPARSE.
+ * Every reader names a field "pre.key" in its messages, takes absent and
+ * null for the same, and gives DG_EPARSE for a wrong type; strings from
+ * the answer are quoted at most 40 bytes long, control characters
+ * replaced.
  */
 #ifndef DIGEST_GRAPHJSON_INT_H
 #define DIGEST_GRAPHJSON_INT_H
@@ -17,6 +20,16 @@
 #include "calendar.h"
 #include "err.h"
 #include "strbuf.h"
+
+/* How a field name is printed: pre may be "" (a top-level field). */
+#define GRAPHJSON_FIELD "'%s%s%s'"
+#define GRAPHJSON_FIELD_ARGS(pre, key) (pre), *(pre) ? "." : "", (key)
+
+/* One value of a Graph string enum; a list of them ends with a NULL name. */
+struct graphjson_enum_name {
+	const char *name;
+	int value;
+};
 
 /* Parse text that must be one JSON object. *root is yours: put it. */
 int graphjson_root(const char *json, size_t len, json_object **root,
@@ -30,6 +43,48 @@ int graphjson_field(json_object *obj, const char *pre, const char *key,
 /* A string field copied into *out (yours); optional "" gives NULL. */
 int graphjson_str(json_object *obj, const char *pre, const char *key,
 		  bool required, char **out, struct dg_err *err);
+
+/*
+ * The string value of v, refused when it hides a NUL byte. *out is set on
+ * every path (borrowed from v).
+ */
+int graphjson_string_of(json_object *v, const char *pre, const char *key,
+			const char **out, struct dg_err *err);
+
+/* A copy of s into *out (yours); DG_ENOMEM says so. */
+int graphjson_copy_string(const char *s, char **out, struct dg_err *err);
+
+/* An optional boolean: absent or null is false. */
+int graphjson_bool(json_object *obj, const char *pre, const char *key,
+		   bool *out, struct dg_err *err);
+
+/* An optional string inside an optional object: location.displayName. */
+int graphjson_sub_str(json_object *obj, const char *sub, const char *key,
+		      char **out, struct dg_err *err);
+
+/*
+ * Look up the enum string s in names. A value we do not know gives unknown
+ * and a warning (Graph grew a value we should learn about); fallback says
+ * in words what we do with it instead.
+ */
+int graphjson_enum_of(const char *s, const char *pre, const char *key,
+		      const struct graphjson_enum_name *names, int unknown,
+		      const char *fallback);
+
+/* An optional enum string field: absent or null gives dflt. */
+int graphjson_enum(json_object *obj, const char *pre, const char *key,
+		   const struct graphjson_enum_name *names, int dflt,
+		   int unknown, const char *fallback, int *out,
+		   struct dg_err *err);
+
+/* A dateTimeTimeZone field of obj; full is its printed name. */
+int graphjson_datetime(json_object *obj, const char *pre, const char *key,
+		       const char *full, bool required,
+		       struct cal_datetime *dt, struct dg_err *err);
+
+/* An emailAddress object's name and address; pre names the object. */
+int graphjson_address(json_object *o, const char *pre, struct cal_address *a,
+		      struct dg_err *err);
 
 /* "a number", "an object", ...: the type of o, for messages. */
 const char *graphjson_type_name(json_object *o);

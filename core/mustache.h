@@ -115,6 +115,15 @@ struct mustache_value *mustache_value_copy(const struct mustache_value *v);
 /* Free v and everything it holds. NULL is a no-op. */
 void mustache_value_free(struct mustache_value *v);
 
+struct json_object;
+
+/*
+ * The data of JSON j (a json-c object, borrowed): objects become maps,
+ * arrays lists, null (and a NULL j) null. Yours: free it with
+ * mustache_value_free(); NULL when out of memory (mustache_json.c).
+ */
+struct mustache_value *mustache_from_json(struct json_object *j);
+
 /* --- templates ---------------------------------------------------------- */
 
 struct mustache_template;

@@ -49,6 +49,28 @@ static int tx_end(struct store *st, bool own, int rc, const char *what,
 	return store_db_release(st, "queue", rc, what, err);
 }
 
+/* A read of due rows begins: *out empty, in tx_begin()'s transaction. */
+static int read_begin(struct store *st, bool *own, struct queue_msg **out,
+		      size_t *n, struct dg_err *err)
+{
+	*out = NULL;
+	*n = 0;
+	return tx_begin(st, own, "cannot read the queue", err);
+}
+
+/* It ends as tx_end() does; on failure *out is freed and left empty. */
+static int read_end(struct store *st, bool own, int rc,
+		    struct queue_msg **out, size_t *n, struct dg_err *err)
+{
+	rc = tx_end(st, own, rc, "cannot read the queue", err);
+	if (rc) {
+		queue_msgs_free(*out, *n);
+		*out = NULL;
+		*n = 0;
+	}
+	return rc;
+}
+
 /* The message blob, NUL-terminated for callers that treat it as text. */
 static int column_message(sqlite3_stmt *stmt, int i, struct queue_msg *m)
 {
@@ -250,28 +272,52 @@ static void *grow(void *v, size_t n, size_t *alloc, size_t size)
 	return p;
 }
 
-/* Step stmt (a SELECT MSG_COLUMNS) to the end, appending to *v. */
-static int read_msgs(struct store *st, sqlite3_stmt *stmt, struct queue_msg **v,
-		     size_t *n, struct dg_err *err)
+/*
+ * Step stmt to the end, appending to the array *v (*n rows of size
+ * bytes) a zeroed row for each result, counted before read() fills it, so
+ * that the caller's free reaches a row read only in part. what names the
+ * reading in a failure ("cannot read the queue").
+ */
+static int read_rows(struct store *st, sqlite3_stmt *stmt, void **v,
+		     size_t *n, size_t size,
+		     int (*read)(sqlite3_stmt *stmt, void *row),
+		     const char *what, struct dg_err *err)
 {
-	struct queue_msg *p;
 	size_t alloc = 0;
 	int step = sqlite3_step(stmt);
 
 	while (step == SQLITE_ROW) {
-		p = grow(*v, *n, &alloc, sizeof(**v));
-		if (!p)
+		char *rows = grow(*v, *n, &alloc, size);
+
+		if (!rows)
 			return oom(st, err);
-		*v = p;
-		memset(&(*v)[*n], 0, sizeof(**v));
-		if (read_msg(stmt, &(*v)[*n]))
-			return oom(st, err);
+		*v = rows;
+		memset(rows + *n * size, 0, size);
 		(*n)++;
+		if (read(stmt, rows + (*n - 1) * size))
+			return oom(st, err);
 		step = sqlite3_step(stmt);
 	}
 	if (step != SQLITE_DONE)
-		return store_db_fail(st, "cannot read the queue", err);
+		return store_db_fail(st, what, err);
 	return 0;
+}
+
+static int read_msg_row(sqlite3_stmt *stmt, void *row)
+{
+	return read_msg(stmt, row);
+}
+
+/* Step stmt (a SELECT MSG_COLUMNS) to the end, appending to *v. */
+static int read_msgs(struct store *st, sqlite3_stmt *stmt, struct queue_msg **v,
+		     size_t *n, struct dg_err *err)
+{
+	void *rows = *v;
+	int rc = read_rows(st, stmt, &rows, n, sizeof(**v), read_msg_row,
+			   "cannot read the queue", err);
+
+	*v = rows;
+	return rc;
 }
 
 /* Rows a crashed run left in "sending" with no attempt left: failed. */
@@ -322,25 +368,15 @@ static int select_due(struct store *st, int64_t now_ms, const char *date,
 int queue_due(struct store *st, int64_t now_ms, const char *date,
 	      struct queue_msg **out, size_t *n, struct dg_err *err)
 {
-	const char *what = "cannot read the queue";
 	bool own;
-	int rc;
+	int rc = read_begin(st, &own, out, n, err);
 
-	*out = NULL;
-	*n = 0;
-	rc = tx_begin(st, &own, what, err);
 	if (rc)
 		return rc;
 	rc = give_up_crashed(st, now_ms, err);
 	if (!rc)
 		rc = select_due(st, now_ms, date, out, n, err);
-	rc = tx_end(st, own, rc, what, err);
-	if (rc) {
-		queue_msgs_free(*out, *n);
-		*out = NULL;
-		*n = 0;
-	}
-	return rc;
+	return read_end(st, own, rc, out, n, err);
 }
 
 static int select_next(struct store *st, int64_t due_by, int64_t after_id,
@@ -379,13 +415,9 @@ int queue_next(struct store *st, int64_t now_ms, int64_t after_id,
 	       bool ignore_backoff, size_t limit, struct queue_msg **out,
 	       size_t *n, struct dg_err *err)
 {
-	const char *what = "cannot read the queue";
 	bool own;
-	int rc;
+	int rc = read_begin(st, &own, out, n, err);
 
-	*out = NULL;
-	*n = 0;
-	rc = tx_begin(st, &own, what, err);
 	if (rc)
 		return rc;
 	if (!after_id)
@@ -393,13 +425,7 @@ int queue_next(struct store *st, int64_t now_ms, int64_t after_id,
 	if (!rc)
 		rc = select_next(st, ignore_backoff ? INT64_MAX : now_ms,
 				 after_id, limit, out, n, err);
-	rc = tx_end(st, own, rc, what, err);
-	if (rc) {
-		queue_msgs_free(*out, *n);
-		*out = NULL;
-		*n = 0;
-	}
-	return rc;
+	return read_end(st, own, rc, out, n, err);
 }
 
 /* Why no row changed: there is no such row, or it is in another state. */
@@ -775,28 +801,21 @@ static int read_status(sqlite3_stmt *stmt, struct queue_status_row *r)
 	return rc;
 }
 
+static int read_status_row(sqlite3_stmt *stmt, void *row)
+{
+	return read_status(stmt, row);
+}
+
 static int read_statuses(struct store *st, sqlite3_stmt *stmt,
 			 struct queue_status_row **v, size_t *n,
 			 struct dg_err *err)
 {
-	struct queue_status_row *p;
-	size_t alloc = 0;
-	int step = sqlite3_step(stmt);
+	void *rows = *v;
+	int rc = read_rows(st, stmt, &rows, n, sizeof(**v), read_status_row,
+			   "cannot read the status", err);
 
-	while (step == SQLITE_ROW) {
-		p = grow(*v, *n, &alloc, sizeof(**v));
-		if (!p)
-			return oom(st, err);
-		*v = p;
-		memset(&(*v)[*n], 0, sizeof(**v));
-		(*n)++;
-		if (read_status(stmt, &(*v)[*n - 1]))
-			return oom(st, err);
-		step = sqlite3_step(stmt);
-	}
-	if (step != SQLITE_DONE)
-		return store_db_fail(st, "cannot read the status", err);
-	return 0;
+	*v = rows;
+	return rc;
 }
 
 int queue_status(struct store *st, const char *date,

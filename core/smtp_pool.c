@@ -15,6 +15,7 @@
  * guards the states, and a slot's handle belongs to its thread while it
  * is busy and to the caller otherwise.
  */
+#include "clock.h"
 #include "smtp.h"
 #include "smtp_int.h"
 
@@ -235,13 +236,7 @@ int smtp_pool_run(struct smtp_pool *p, int wait_ms, struct dg_err *err)
 	struct timespec until;
 
 	(void)err;
-	clock_gettime(CLOCK_REALTIME, &until);
-	until.tv_sec += wait_ms / 1000;
-	until.tv_nsec += (long)(wait_ms % 1000) * 1000000;
-	if (until.tv_nsec >= 1000000000) {
-		until.tv_sec++;
-		until.tv_nsec -= 1000000000;
-	}
+	clock_deadline(wait_ms, &until);
 	pthread_mutex_lock(&p->lock);
 	while (wait_ms > 0 && !any_state(p, SLOT_DONE) &&
 	       any_state(p, SLOT_BUSY))

@@ -326,15 +326,22 @@ static int sign_in(struct gsrc *s, struct dg_err *err)
 	return rc;
 }
 
+/* The start of every ask: signed in, and the record of cu in *u. */
+static int begin_ask(struct gsrc *s, const struct cal_user *cu,
+		     struct guser **u, struct dg_err *err)
+{
+	int rc = sign_in(s, err);
+
+	return rc ? rc : record(s, cu, u, err);
+}
+
 static int gs_ask_mailbox(void *impl, const struct cal_user *cu,
 			  struct dg_err *err)
 {
 	struct gsrc *s = impl;
 	struct guser *u;
-	int rc = sign_in(s, err);
+	int rc = begin_ask(s, cu, &u, err);
 
-	if (!rc)
-		rc = record(s, cu, &u, err);
 	if (rc)
 		return rc;
 	if (u->mb_state == FETCH_NONE) {
@@ -517,22 +524,19 @@ static int gs_ask_events(void *impl, const struct cal_user *cu,
 			 const char *start_utc, const char *end_utc,
 			 struct dg_err *err)
 {
-	struct gsrc *s = impl;
 	struct guser *u;
-	int rc = sign_in(s, err);
+	int rc = begin_ask(impl, cu, &u, err);
 
-	if (!rc)
-		rc = record(s, cu, &u, err);
 	if (rc)
 		return rc;
 	if (have_events(u, start_utc, end_utc)) {
 		if (u->ev_state != FETCH_PENDING)
-			notify(s, SOURCE_EVENTS, cu, NULL);
+			notify(impl, SOURCE_EVENTS, cu, NULL);
 		return 0;
 	}
-	ask_events(s, u, start_utc, end_utc);
+	ask_events(impl, u, start_utc, end_utc);
 	if (u->ev_state == FETCH_FAILED)
-		notify(s, SOURCE_EVENTS, cu, NULL);
+		notify(impl, SOURCE_EVENTS, cu, NULL);
 	return 0;
 }
 

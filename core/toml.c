@@ -1,9 +1,14 @@
+/*
+ * toml: the TOML 1.0 reader: the parser, which builds the tree of
+ * toml_tree.c (behind toml_int.h) from the tokens of toml_scan.c.
+ */
 #include "toml.h"
 
 #include <stdlib.h>
 #include <string.h>
 
 #include "strbuf.h"
+#include "toml_int.h"
 #include "toml_scan.h"
 
 /*
@@ -12,51 +17,6 @@
  */
 #define MAX_NESTING 128
 #define MAX_KEY_PARTS 128
-/* Tables index their keys by hash from this size on. */
-#define INDEX_FROM 16
-
-/* How a table or an array came to be: the rules on redefinition. */
-enum toml_origin {
-	ORIGIN_IMPLICIT = 1 << 0, /* a table named on the way to a [header] */
-	ORIGIN_HEADER = 1 << 1,	  /* a table defined by its own [header] */
-	ORIGIN_DOTTED = 1 << 2,	  /* a table made by a dotted key */
-	ORIGIN_INLINE = 1 << 3,	  /* inline: complete once written */
-	ORIGIN_AOT = 1 << 4	  /* an array made by [[header]] */
-};
-
-struct toml_kv {
-	char *key;
-	size_t key_len;
-	struct toml_value *val;
-};
-
-struct toml_value {
-	enum toml_type type;
-	unsigned origin;
-	int line;
-	int column;
-	union {
-		struct {
-			char *s;
-			size_t len;
-		} str; /* strings and date-times */
-		int64_t i;
-		double f;
-		bool b;
-		struct {
-			struct toml_value **items;
-			size_t n;
-			size_t alloc;
-		} arr;
-		struct {
-			struct toml_kv *kv;
-			size_t n;
-			size_t alloc;
-			size_t *index; /* slot -> position + 1; 0 is free */
-			size_t index_size;
-		} tab;
-	} u;
-};
 
 /* One part of a key, as written: "a" of a.b.c. */
 struct key_part {
@@ -77,178 +37,6 @@ struct parser {
 	struct toml_value *current; /* the table of the last [header] */
 	int depth;
 };
-
-/* The tree. */
-
-static struct toml_value *value_new(enum toml_type type, int line, int col)
-{
-	struct toml_value *v = calloc(1, sizeof(*v));
-
-	if (!v)
-		return NULL;
-	v->type = type;
-	v->line = line;
-	v->column = col;
-	return v;
-}
-
-void toml_free(struct toml_value *v)
-{
-	if (!v)
-		return;
-	switch (v->type) {
-	case TOML_ARRAY:
-		for (size_t i = 0; i < v->u.arr.n; i++)
-			toml_free(v->u.arr.items[i]);
-		free(v->u.arr.items);
-		break;
-	case TOML_TABLE:
-		for (size_t i = 0; i < v->u.tab.n; i++) {
-			free(v->u.tab.kv[i].key);
-			toml_free(v->u.tab.kv[i].val);
-		}
-		free(v->u.tab.kv);
-		free(v->u.tab.index);
-		break;
-	case TOML_STRING:
-	case TOML_DATETIME:
-	case TOML_DATETIME_LOCAL:
-	case TOML_DATE_LOCAL:
-	case TOML_TIME_LOCAL:
-		free(v->u.str.s);
-		break;
-	default:
-		break;
-	}
-	free(v);
-}
-
-static size_t hash_key(const char *key, size_t len)
-{
-	uint64_t h = 14695981039346656037ULL; /* FNV-1a */
-
-	for (size_t i = 0; i < len; i++) {
-		h ^= (unsigned char)key[i];
-		h *= 1099511628211ULL;
-	}
-	return (size_t)h;
-}
-
-static bool key_is(const struct toml_kv *kv, const char *key, size_t len)
-{
-	return kv->key_len == len && !memcmp(kv->key, key, len);
-}
-
-static void index_put(struct toml_value *t, size_t pos)
-{
-	const struct toml_kv *kv = &t->u.tab.kv[pos];
-	size_t mask = t->u.tab.index_size - 1;
-	size_t slot = hash_key(kv->key, kv->key_len) & mask;
-
-	while (t->u.tab.index[slot])
-		slot = (slot + 1) & mask;
-	t->u.tab.index[slot] = pos + 1;
-}
-
-/* Keep the index at most half full, so probes stay short. */
-static int index_grow(struct toml_value *t)
-{
-	size_t size = t->u.tab.index_size ? t->u.tab.index_size * 2 : 64;
-	size_t *index = calloc(size, sizeof(*index));
-
-	if (!index)
-		return DG_ENOMEM;
-	free(t->u.tab.index);
-	t->u.tab.index = index;
-	t->u.tab.index_size = size;
-	for (size_t i = 0; i < t->u.tab.n; i++)
-		index_put(t, i);
-	return 0;
-}
-
-static struct toml_value *table_find(const struct toml_value *t,
-				     const char *key, size_t len)
-{
-	size_t mask, slot;
-
-	if (!t->u.tab.index) {
-		for (size_t i = 0; i < t->u.tab.n; i++)
-			if (key_is(&t->u.tab.kv[i], key, len))
-				return t->u.tab.kv[i].val;
-		return NULL;
-	}
-	mask = t->u.tab.index_size - 1;
-	for (slot = hash_key(key, len) & mask; t->u.tab.index[slot];
-	     slot = (slot + 1) & mask) {
-		size_t pos = t->u.tab.index[slot] - 1;
-
-		if (key_is(&t->u.tab.kv[pos], key, len))
-			return t->u.tab.kv[pos].val;
-	}
-	return NULL;
-}
-
-/* Add key (copied) -> v (taken: freed on failure). The key is new. */
-static int table_add(struct toml_value *t, const char *key, size_t len,
-		     struct toml_value *v)
-{
-	struct toml_kv *kv;
-
-	if (t->u.tab.n == t->u.tab.alloc) {
-		size_t alloc = t->u.tab.alloc ? t->u.tab.alloc * 2 : 8;
-
-		kv = reallocarray(t->u.tab.kv, alloc, sizeof(*kv));
-		if (!kv)
-			goto nomem;
-		t->u.tab.kv = kv;
-		t->u.tab.alloc = alloc;
-	}
-	kv = &t->u.tab.kv[t->u.tab.n];
-	kv->key = malloc(len + 1);
-	if (!kv->key)
-		goto nomem;
-	memcpy(kv->key, key, len);
-	kv->key[len] = '\0';
-	kv->key_len = len;
-	kv->val = v;
-	t->u.tab.n++;
-	if (t->u.tab.n >= INDEX_FROM && t->u.tab.n * 2 > t->u.tab.index_size)
-		return index_grow(t);
-	if (t->u.tab.index)
-		index_put(t, t->u.tab.n - 1);
-	return 0;
-nomem:
-	toml_free(v);
-	return DG_ENOMEM;
-}
-
-/* Append v (taken: freed on failure). */
-static int array_add(struct toml_value *a, struct toml_value *v)
-{
-	if (a->u.arr.n == a->u.arr.alloc) {
-		size_t alloc = a->u.arr.alloc ? a->u.arr.alloc * 2 : 4;
-		struct toml_value **items;
-
-		items = reallocarray(a->u.arr.items, alloc, sizeof(*items));
-		if (!items) {
-			toml_free(v);
-			return DG_ENOMEM;
-		}
-		a->u.arr.items = items;
-		a->u.arr.alloc = alloc;
-	}
-	a->u.arr.items[a->u.arr.n++] = v;
-	return 0;
-}
-
-/* Mark an inline table, and the tables its dotted keys made, complete. */
-static void freeze(struct toml_value *t)
-{
-	t->origin |= ORIGIN_INLINE;
-	for (size_t i = 0; i < t->u.tab.n; i++)
-		if (t->u.tab.kv[i].val->type == TOML_TABLE)
-			freeze(t->u.tab.kv[i].val);
-}
 
 /* Messages. */
 
@@ -479,7 +267,7 @@ static int parse_array(struct parser *ps, struct toml_value *arr)
 		rc = parse_value(ps, &item);
 		if (rc)
 			return rc;
-		if (array_add(arr, item))
+		if (toml_tree_push(arr, item))
 			return nomem(ps);
 		skip_blank(ps);
 		if (toml_scan_peek(&ps->c, 0) == ',') {
@@ -535,7 +323,7 @@ static int parse_inline_table(struct parser *ps, struct toml_value *tab)
 			return rc;
 	}
 	toml_scan_advance(&ps->c, 1);
-	freeze(tab);
+	toml_tree_freeze(tab);
 	ps->depth--;
 	return 0;
 }
@@ -587,7 +375,7 @@ static int parse_value(struct parser *ps, struct toml_value **out)
 	struct toml_value *v;
 	int rc;
 
-	v = value_new(TOML_STRING, ps->c.line, ps->c.col);
+	v = toml_tree_new(TOML_STRING, ps->c.line, ps->c.col);
 	if (!v)
 		return nomem(ps);
 	if (ch == '"' || ch == '\'') {
@@ -617,27 +405,38 @@ static int parse_value(struct parser *ps, struct toml_value **out)
 /* Key/value pairs. */
 
 /*
- * Walk a dotted key's leading parts from table, making tables as needed.
+ * Walk a key's leading parts from *table, making tables as needed, for a
+ * dotted key (header false) or a [header] (true; *table is the root).
  * A dotted key may go through tables it or a [header] path made, never
- * into a table a [header] defined, an inline table or an array.
+ * into a table a [header] defined, an inline table or an array. A header
+ * makes implicit tables, and an array of tables stands for its last
+ * element.
  */
-static int walk_dotted(struct parser *ps, const struct key_path *kp,
-		       struct toml_value **table)
+static int walk_key(struct parser *ps, const struct key_path *kp,
+		    bool header, struct toml_value **table)
 {
+	unsigned closed = header ? ORIGIN_INLINE
+				 : ORIGIN_INLINE | ORIGIN_HEADER;
+
 	for (size_t i = 0; i + 1 < kp->n; i++) {
 		const struct key_part *part = &kp->parts[i];
-		struct toml_value *v = table_find(*table, part->s, part->len);
+		struct toml_value *v =
+			toml_tree_find(*table, part->s, part->len);
 
 		if (!v) {
-			v = value_new(TOML_TABLE, part->line, part->col);
-			if (!v || table_add(*table, part->s, part->len, v))
+			v = toml_tree_new(TOML_TABLE, part->line, part->col);
+			if (!v || toml_tree_add(*table, part->s, part->len, v))
 				return nomem(ps);
-		} else if (v->type != TOML_TABLE ||
-			   v->origin & (ORIGIN_INLINE | ORIGIN_HEADER)) {
+			v->origin = ORIGIN_IMPLICIT;
+		} else if (header && v->type == TOML_ARRAY &&
+			   v->origin & ORIGIN_AOT) {
+			v = v->u.arr.items[v->u.arr.n - 1];
+		} else if (v->type != TOML_TABLE || v->origin & closed) {
 			return redefined(ps, kp, i, v);
 		}
-		/* Now defined by dotted keys: no [header] may define it. */
-		v->origin = ORIGIN_DOTTED;
+		/* Defined by dotted keys: no [header] may define it now. */
+		if (!header)
+			v->origin = ORIGIN_DOTTED;
 		*table = v;
 	}
 	return 0;
@@ -654,11 +453,11 @@ static int parse_keyval(struct parser *ps, struct toml_value *table)
 	if (!rc && toml_scan_peek(&ps->c, 0) != '=')
 		rc = found_errf(ps, "'=' after a key");
 	if (!rc)
-		rc = walk_dotted(ps, &kp, &table);
+		rc = walk_key(ps, &kp, false, &table);
 	if (rc)
 		goto out;
 	last = &kp.parts[kp.n - 1];
-	old = table_find(table, last->s, last->len);
+	old = toml_tree_find(table, last->s, last->len);
 	if (old) {
 		rc = redefined(ps, &kp, kp.n - 1, old);
 		goto out;
@@ -666,7 +465,7 @@ static int parse_keyval(struct parser *ps, struct toml_value *table)
 	toml_scan_advance(&ps->c, 1);
 	toml_scan_skip_ws(&ps->c);
 	rc = parse_value(ps, &v);
-	if (!rc && table_add(table, last->s, last->len, v))
+	if (!rc && toml_tree_add(table, last->s, last->len, v))
 		rc = nomem(ps);
 out:
 	key_path_release(&kp);
@@ -675,43 +474,16 @@ out:
 
 /* Table headers. */
 
-/*
- * Walk a header's leading parts from the root, making implicit tables as
- * needed; an array of tables stands for its last element.
- */
-static int walk_header(struct parser *ps, const struct key_path *kp,
-		       struct toml_value **table)
-{
-	*table = ps->root;
-	for (size_t i = 0; i + 1 < kp->n; i++) {
-		const struct key_part *part = &kp->parts[i];
-		struct toml_value *v = table_find(*table, part->s, part->len);
-
-		if (!v) {
-			v = value_new(TOML_TABLE, part->line, part->col);
-			if (!v || table_add(*table, part->s, part->len, v))
-				return nomem(ps);
-			v->origin = ORIGIN_IMPLICIT;
-		} else if (v->type == TOML_ARRAY && v->origin & ORIGIN_AOT) {
-			v = v->u.arr.items[v->u.arr.n - 1];
-		} else if (v->type != TOML_TABLE || v->origin & ORIGIN_INLINE) {
-			return redefined(ps, kp, i, v);
-		}
-		*table = v;
-	}
-	return 0;
-}
-
 /* [a.b]: define the table, unless something already did. */
 static int define_table(struct parser *ps, const struct key_path *kp,
 			struct toml_value *parent, int line, int col)
 {
 	const struct key_part *last = &kp->parts[kp->n - 1];
-	struct toml_value *v = table_find(parent, last->s, last->len);
+	struct toml_value *v = toml_tree_find(parent, last->s, last->len);
 
 	if (!v) {
-		v = value_new(TOML_TABLE, line, col);
-		if (!v || table_add(parent, last->s, last->len, v))
+		v = toml_tree_new(TOML_TABLE, line, col);
+		if (!v || toml_tree_add(parent, last->s, last->len, v))
 			return nomem(ps);
 	} else if (v->type != TOML_TABLE || v->origin != ORIGIN_IMPLICIT) {
 		return redefined(ps, kp, kp->n - 1, v);
@@ -728,19 +500,19 @@ static int add_aot_element(struct parser *ps, const struct key_path *kp,
 			   struct toml_value *parent, int line, int col)
 {
 	const struct key_part *last = &kp->parts[kp->n - 1];
-	struct toml_value *arr = table_find(parent, last->s, last->len);
+	struct toml_value *arr = toml_tree_find(parent, last->s, last->len);
 	struct toml_value *v;
 
 	if (!arr) {
-		arr = value_new(TOML_ARRAY, line, col);
-		if (!arr || table_add(parent, last->s, last->len, arr))
+		arr = toml_tree_new(TOML_ARRAY, line, col);
+		if (!arr || toml_tree_add(parent, last->s, last->len, arr))
 			return nomem(ps);
 		arr->origin = ORIGIN_AOT;
 	} else if (arr->type != TOML_ARRAY || !(arr->origin & ORIGIN_AOT)) {
 		return redefined(ps, kp, kp->n - 1, arr);
 	}
-	v = value_new(TOML_TABLE, line, col);
-	if (!v || array_add(arr, v))
+	v = toml_tree_new(TOML_TABLE, line, col);
+	if (!v || toml_tree_push(arr, v))
 		return nomem(ps);
 	v->origin = ORIGIN_HEADER;
 	ps->current = v;
@@ -767,7 +539,8 @@ static int parse_header(struct parser *ps)
 		goto out;
 	}
 	toml_scan_advance(&ps->c, aot ? 2 : 1);
-	rc = walk_header(ps, &kp, &parent);
+	parent = ps->root;
+	rc = walk_key(ps, &kp, true, &parent);
 	if (!rc && aot)
 		rc = add_aot_element(ps, &kp, parent, line, col);
 	else if (!rc)
@@ -856,7 +629,7 @@ int toml_parse_named(const char *text, size_t len, const char *name,
 	rc = toml_scan_check_text(&ps.c);
 	if (rc)
 		return rc;
-	ps.root = value_new(TOML_TABLE, 1, 1);
+	ps.root = toml_tree_new(TOML_TABLE, 1, 1);
 	if (!ps.root)
 		return nomem(&ps);
 	ps.current = ps.root;
@@ -891,126 +664,4 @@ int toml_datetime_parse(const char *text, size_t len, enum toml_type *type,
 	*type = sc.type;
 	*normalized = sc.text;
 	return 0;
-}
-
-/* Accessors. */
-
-enum toml_type toml_type(const struct toml_value *v)
-{
-	return v->type;
-}
-
-const char *toml_type_name(enum toml_type type)
-{
-	switch (type) {
-	case TOML_STRING:
-		return "string";
-	case TOML_INTEGER:
-		return "integer";
-	case TOML_FLOAT:
-		return "float";
-	case TOML_BOOL:
-		return "boolean";
-	case TOML_DATETIME:
-		return "offset date-time";
-	case TOML_DATETIME_LOCAL:
-		return "local date-time";
-	case TOML_DATE_LOCAL:
-		return "local date";
-	case TOML_TIME_LOCAL:
-		return "local time";
-	case TOML_ARRAY:
-		return "array";
-	case TOML_TABLE:
-		return "table";
-	}
-	return "value";
-}
-
-int toml_line(const struct toml_value *v)
-{
-	return v->line;
-}
-
-int toml_column(const struct toml_value *v)
-{
-	return v->column;
-}
-
-size_t toml_table_size(const struct toml_value *t)
-{
-	return t && t->type == TOML_TABLE ? t->u.tab.n : 0;
-}
-
-const char *toml_table_key(const struct toml_value *t, size_t i)
-{
-	return i < toml_table_size(t) ? t->u.tab.kv[i].key : NULL;
-}
-
-size_t toml_table_key_len(const struct toml_value *t, size_t i)
-{
-	return i < toml_table_size(t) ? t->u.tab.kv[i].key_len : 0;
-}
-
-const struct toml_value *toml_table_at(const struct toml_value *t, size_t i)
-{
-	return i < toml_table_size(t) ? t->u.tab.kv[i].val : NULL;
-}
-
-const struct toml_value *toml_table_get(const struct toml_value *t,
-					const char *key)
-{
-	if (!t || t->type != TOML_TABLE)
-		return NULL;
-	return table_find(t, key, strlen(key));
-}
-
-size_t toml_array_size(const struct toml_value *a)
-{
-	return a && a->type == TOML_ARRAY ? a->u.arr.n : 0;
-}
-
-const struct toml_value *toml_array_at(const struct toml_value *a, size_t i)
-{
-	return i < toml_array_size(a) ? a->u.arr.items[i] : NULL;
-}
-
-const char *toml_string(const struct toml_value *v)
-{
-	return v && v->type == TOML_STRING ? v->u.str.s : NULL;
-}
-
-size_t toml_string_len(const struct toml_value *v)
-{
-	return v && v->type == TOML_STRING ? v->u.str.len : 0;
-}
-
-int64_t toml_integer(const struct toml_value *v)
-{
-	return v && v->type == TOML_INTEGER ? v->u.i : 0;
-}
-
-double toml_float(const struct toml_value *v)
-{
-	return v && v->type == TOML_FLOAT ? v->u.f : 0.0;
-}
-
-bool toml_bool(const struct toml_value *v)
-{
-	return v && v->type == TOML_BOOL && v->u.b;
-}
-
-const char *toml_datetime_text(const struct toml_value *v)
-{
-	if (!v)
-		return NULL;
-	switch (v->type) {
-	case TOML_DATETIME:
-	case TOML_DATETIME_LOCAL:
-	case TOML_DATE_LOCAL:
-	case TOML_TIME_LOCAL:
-		return v->u.str.s;
-	default:
-		return NULL;
-	}
 }

@@ -1,4 +1,5 @@
 #include "unsubscribe.h"
+#include "secret.h"
 #include "store_db.h"
 
 #include <sodium.h>
@@ -176,92 +177,71 @@ int unsubscribe_url(const char *url_template, const char *token,
 	return 0;
 }
 
-static bool is_blank(char c)
-{
-	return c == ' ' || c == '\t' || c == '\n' || c == '\r';
-}
-
-/* Decode s[0..n) as hex or a base64 flavour into exactly key's size. */
-static bool decode_key(const char *s, size_t n, unsigned char *key)
-{
-	static const int variants[] = {
-		sodium_base64_VARIANT_ORIGINAL,
-		sodium_base64_VARIANT_ORIGINAL_NO_PADDING,
-		sodium_base64_VARIANT_URLSAFE,
-		sodium_base64_VARIANT_URLSAFE_NO_PADDING};
-	const size_t size = crypto_auth_KEYBYTES;
-	const char *end = NULL;
-	size_t got = 0, i;
-
-	if (n == 2 * size)
-		return !sodium_hex2bin(key, size, s, n, NULL, &got, &end) &&
-		       got == size && end == s + n;
-	for (i = 0; i < sizeof(variants) / sizeof(variants[0]); i++)
-		if (!sodium_base642bin(key, size, s, n, NULL, &got, &end,
-				       variants[i]) &&
-		    got == size && end == s + n)
-			return true;
-	return false;
-}
-
 int unsubscribe_key_parse(const char *secret,
 			  unsigned char key[UNSUBSCRIBE_KEYBYTES],
 			  struct dg_err *err)
 {
-	const char *s = secret ? secret : "";
-	size_t n;
+	struct secret_key_form form;
+	int rc = secret_key_parse(secret, "the unsubscribe key", key, &form,
+				  err);
 
-	if (sodium_init() < 0)
-		return dg_errf(err, DG_EINTERNAL,
-			       "libsodium cannot be initialised");
-	while (is_blank(*s))
-		s++;
-	n = strlen(s);
-	while (n && is_blank(s[n - 1]))
-		n--;
-	if (!decode_key(s, n, key)) {
-		sodium_memzero(key, UNSUBSCRIBE_KEYBYTES);
-		return dg_errf(err, DG_EINVAL,
-			       "the unsubscribe key must be 64 hex digits or "
-			       "the base64 of 32 bytes; this one has %zu "
-			       "characters",
-			       n);
-	}
-	if (sodium_is_zero(key, UNSUBSCRIBE_KEYBYTES))
-		return dg_errf(err, DG_EINVAL,
-			       "the unsubscribe key is all zeros: make one "
-			       "with `openssl rand -hex 32`");
-	return 0;
+	if (rc == DG_EINVAL && !form.zero)
+		rc = dg_errf(err, DG_EINVAL,
+			     "the unsubscribe key must be 64 hex digits or "
+			     "the base64 of 32 bytes; this one has %zu "
+			     "characters",
+			     form.chars);
+	return rc;
 }
 
-static int check_stored_address(struct store *st, const char *address,
-				struct dg_err *err)
+int unsubscribe_key_read(const struct secret *where, const char *what,
+			 unsigned char key[UNSUBSCRIBE_KEYBYTES],
+			 struct dg_err *err)
 {
+	char *secret = NULL;
+	int rc = secret_read(where, what, &secret, err);
+
+	rc = rc ? rc : unsubscribe_key_parse(secret, key, err);
+	secret_wipe(secret);
+	return rc;
+}
+
+/*
+ * sql prepared into *stmt with ?1 bound to address (borrowed, it must
+ * outlive the statement), once address is checked: an opt-out needs one.
+ */
+static int prepare_for(struct store *st, const char *address,
+		       const char *sql, const char *what,
+		       sqlite3_stmt **stmt, struct dg_err *err)
+{
+	int rc;
+
 	if (!address || !*address)
 		return dg_errf(err, DG_EINVAL,
 			       "%s: an opt-out needs an address",
 			       store_path(st));
-	return 0;
+	rc = store_db_prepare(st, sql, stmt, what, err);
+	if (!rc)
+		sqlite3_bind_text(*stmt, 1, address, -1, SQLITE_STATIC);
+	return rc;
 }
 
 int unsubscribe_record(struct store *st, const char *address, int64_t now_ms,
 		       struct dg_err *err)
 {
+	const char *what = "cannot record an opt-out";
 	sqlite3_stmt *stmt = NULL;
-	int rc = check_stored_address(st, address, err);
+	int rc = prepare_for(st, address,
+			     "INSERT INTO opt_outs(address, at) "
+			     "VALUES (?1, ?2) "
+			     "ON CONFLICT(address) DO NOTHING",
+			     what, &stmt, err);
 
 	if (rc)
 		return rc;
-	if (sqlite3_prepare_v2(store_db(st),
-			       "INSERT INTO opt_outs(address, at) "
-			       "VALUES (?1, ?2) "
-			       "ON CONFLICT(address) DO NOTHING",
-			       -1, &stmt, NULL) != SQLITE_OK)
-		return store_db_fail(st, "cannot record an opt-out", err);
-	sqlite3_bind_text(stmt, 1, address, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(stmt, 2, now_ms);
 	if (sqlite3_step(stmt) != SQLITE_DONE)
-		rc = store_db_fail(st, "cannot record an opt-out", err);
+		rc = store_db_fail(st, what, err);
 	sqlite3_finalize(stmt);
 	return rc;
 }
@@ -269,18 +249,14 @@ int unsubscribe_record(struct store *st, const char *address, int64_t now_ms,
 int unsubscribe_undo(struct store *st, const char *address,
 		     struct dg_err *err)
 {
+	const char *what = "cannot undo an opt-out";
 	sqlite3_stmt *stmt = NULL;
-	int rc = check_stored_address(st, address, err);
+	int rc = prepare_for(st, address,
+			     "DELETE FROM opt_outs WHERE address = ?1", what,
+			     &stmt, err);
 
-	if (!rc)
-		rc = store_db_prepare(st,
-				      "DELETE FROM opt_outs WHERE address = ?1",
-				      &stmt, "cannot undo an opt-out", err);
-	if (rc)
-		return rc;
-	sqlite3_bind_text(stmt, 1, address, -1, SQLITE_STATIC);
-	if (sqlite3_step(stmt) != SQLITE_DONE)
-		rc = store_db_fail(st, "cannot undo an opt-out", err);
+	if (!rc && sqlite3_step(stmt) != SQLITE_DONE)
+		rc = store_db_fail(st, what, err);
 	sqlite3_finalize(stmt);
 	return rc;
 }
@@ -288,18 +264,16 @@ int unsubscribe_undo(struct store *st, const char *address,
 int unsubscribe_is_opted_out(struct store *st, const char *address, bool *out,
 			     struct dg_err *err)
 {
+	const char *what = "cannot read the opt-outs";
 	sqlite3_stmt *stmt = NULL;
-	int rc = check_stored_address(st, address, err);
+	/* opt_outs.address is COLLATE NOCASE: "=" ignores ASCII case. */
+	int rc = prepare_for(st, address,
+			     "SELECT 1 FROM opt_outs WHERE address = ?1", what,
+			     &stmt, err);
 
 	*out = false;
 	if (rc)
 		return rc;
-	/* opt_outs.address is COLLATE NOCASE: "=" ignores ASCII case. */
-	if (sqlite3_prepare_v2(store_db(st),
-			       "SELECT 1 FROM opt_outs WHERE address = ?1", -1,
-			       &stmt, NULL) != SQLITE_OK)
-		return store_db_fail(st, "cannot read the opt-outs", err);
-	sqlite3_bind_text(stmt, 1, address, -1, SQLITE_STATIC);
 	switch (sqlite3_step(stmt)) {
 	case SQLITE_ROW:
 		*out = true;
@@ -307,7 +281,7 @@ int unsubscribe_is_opted_out(struct store *st, const char *address, bool *out,
 	case SQLITE_DONE:
 		break;
 	default:
-		rc = store_db_fail(st, "cannot read the opt-outs", err);
+		rc = store_db_fail(st, what, err);
 	}
 	sqlite3_finalize(stmt);
 	return rc;

@@ -30,11 +30,12 @@
 #include <stdint.h>
 
 #include "err.h"
+#include "secret.h"
 #include "store.h"
 #include "strbuf.h"
 
 /* The key's size: libsodium's crypto_auth_KEYBYTES (checked in .c). */
-#define UNSUBSCRIBE_KEYBYTES 32
+#define UNSUBSCRIBE_KEYBYTES SECRET_KEY_BYTES
 
 /* The longest address a token carries (RFC 5321: 64 + 1 + 255). */
 #define UNSUBSCRIBE_ADDRESS_MAX 320
@@ -70,13 +71,23 @@ int unsubscribe_url(const char *url_template, const char *token,
 /*
  * Parse secret (64 hex digits, or base64 or base64url of 32 bytes, with
  * or without padding; white space around it is ignored, so a key file
- * may end with a newline) into key. DG_EINVAL otherwise, or for a key of
- * all zeros; the message never shows the secret. On error key is zeroed.
+ * may end with a newline) into key: secret_key_parse(), the one key
+ * parser, with this module's message. DG_EINVAL otherwise, or for a key
+ * of all zeros; the message never shows the secret, only its length. On
+ * error key is zeroed.
  */
 int unsubscribe_key_parse(const char *secret,
 			  unsigned char key[UNSUBSCRIBE_KEYBYTES],
 			  struct dg_err *err)
 	__attribute__((warn_unused_result));
+
+/*
+ * Read the key at where (what names it: "[digest] unsubscribe key") and
+ * parse it with unsubscribe_key_parse(); the text read is wiped.
+ */
+int unsubscribe_key_read(const struct secret *where, const char *what,
+			 unsigned char key[UNSUBSCRIBE_KEYBYTES],
+			 struct dg_err *err) __attribute__((warn_unused_result));
 
 /*
  * Record that address opted out at now_ms. Recording it again keeps the

@@ -17,60 +17,6 @@
 
 #define OUT_MAX (1u << 20)
 
-static struct mustache_value *convert(struct json_object *j);
-
-static struct mustache_value *convert_array(struct json_object *j)
-{
-	struct mustache_value *list = mustache_list_new();
-	size_t n = json_object_array_length(j);
-
-	for (size_t i = 0; list && i < n; i++) {
-		if (mustache_list_push(list,
-				       convert(json_object_array_get_idx(j, i)))) {
-			mustache_value_free(list);
-			return NULL;
-		}
-	}
-	return list;
-}
-
-static struct mustache_value *convert_object(struct json_object *j)
-{
-	struct mustache_value *map = mustache_map_new();
-
-	if (!map)
-		return NULL;
-	json_object_object_foreach(j, key, val)
-	{
-		if (mustache_map_set(map, key, convert(val))) {
-			mustache_value_free(map);
-			return NULL;
-		}
-	}
-	return map;
-}
-
-static struct mustache_value *convert(struct json_object *j)
-{
-	switch (json_object_get_type(j)) {
-	case json_type_boolean:
-		return mustache_bool(json_object_get_boolean(j));
-	case json_type_int:
-		return mustache_int(json_object_get_int64(j));
-	case json_type_double:
-		return mustache_float(json_object_get_double(j));
-	case json_type_string:
-		return mustache_stringn(json_object_get_string(j),
-					(size_t)json_object_get_string_len(j));
-	case json_type_array:
-		return convert_array(j);
-	case json_type_object:
-		return convert_object(j);
-	default:
-		return mustache_null();
-	}
-}
-
 struct self {
 	const char *text;
 	size_t len;
@@ -148,7 +94,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (size)
 		j = json_tokener_parse_ex(tok, (const char *)data, (int)size);
 	json_tokener_free(tok);
-	v = convert(j);
+	v = mustache_from_json(j);
 	if (!v)
 		goto out;
 	if (!mustache_compile(self.text, len, "fuzz", &t, &err))

@@ -18,61 +18,6 @@
 #include "mustache.h"
 #include "strbuf.h"
 
-static struct mustache_value *convert(struct json_object *j);
-
-static struct mustache_value *convert_array(struct json_object *j)
-{
-	struct mustache_value *list = mustache_list_new();
-	size_t i, n = json_object_array_length(j);
-
-	for (i = 0; list && i < n; i++) {
-		struct json_object *item = json_object_array_get_idx(j, i);
-
-		if (mustache_list_push(list, convert(item))) {
-			mustache_value_free(list);
-			return NULL;
-		}
-	}
-	return list;
-}
-
-static struct mustache_value *convert_object(struct json_object *j)
-{
-	struct mustache_value *map = mustache_map_new();
-
-	if (!map)
-		return NULL;
-	json_object_object_foreach(j, key, val)
-	{
-		if (mustache_map_set(map, key, convert(val))) {
-			mustache_value_free(map);
-			return NULL;
-		}
-	}
-	return map;
-}
-
-static struct mustache_value *convert(struct json_object *j)
-{
-	switch (json_object_get_type(j)) {
-	case json_type_boolean:
-		return mustache_bool(json_object_get_boolean(j));
-	case json_type_int:
-		return mustache_int(json_object_get_int64(j));
-	case json_type_double:
-		return mustache_float(json_object_get_double(j));
-	case json_type_string:
-		return mustache_stringn(json_object_get_string(j),
-					(size_t)json_object_get_string_len(j));
-	case json_type_array:
-		return convert_array(j);
-	case json_type_object:
-		return convert_object(j);
-	default:
-		return mustache_null();
-	}
-}
-
 /* Partials come from the "partials" object of the input. */
 static int resolve_json(const char *name, struct strbuf *out, void *ctx,
 			struct dg_err *err)
@@ -102,7 +47,7 @@ static int render(struct json_object *in, enum mustache_escape escape,
 		return dg_errf(err, DG_EINVAL, "input has no \"template\"");
 	json_object_object_get_ex(in, "data", &data);
 	json_object_object_get_ex(in, "partials", &parts);
-	v = convert(data);
+	v = mustache_from_json(data);
 	if (!v)
 		return dg_errf(err, DG_ENOMEM, "out of memory");
 	rc = mustache_compile(json_object_get_string(text),

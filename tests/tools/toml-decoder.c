@@ -33,15 +33,10 @@ static int add_json_string(struct strbuf *out, const char *s, size_t len)
 	return rc ? rc : strbuf_addch(out, '"');
 }
 
+/* toml-test's name of a type: toml_type_name()'s, but for these. */
 static const char *tag(enum toml_type type)
 {
 	switch (type) {
-	case TOML_STRING:
-		return "string";
-	case TOML_INTEGER:
-		return "integer";
-	case TOML_FLOAT:
-		return "float";
 	case TOML_BOOL:
 		return "bool";
 	case TOML_DATETIME:
@@ -53,7 +48,7 @@ static const char *tag(enum toml_type type)
 	case TOML_TIME_LOCAL:
 		return "time-local";
 	default:
-		return "?";
+		return toml_type_name(type);
 	}
 }
 

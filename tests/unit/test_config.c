@@ -1,7 +1,7 @@
 /*
  * config: defaults, the example file, and every refusal naming the file,
- * the line and the key; secrets from the environment or a file, never
- * from the TOML and never echoed.
+ * the line and the key; secrets never from the TOML and never echoed
+ * (test_secret.c reads them from the environment or a file).
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -113,7 +113,7 @@ static void test_config__defaults_fill_what_is_not_written(void **state)
 			    "https://login.microsoftonline.com");
 	assert_null(cfg.graph.tenant);
 	assert_int_equal(cfg.graph.auth, CONFIG_AUTH_APP);
-	assert_false(config_secret_isset(&cfg.graph.client_secret));
+	assert_false(secret_isset(&cfg.graph.client_secret));
 	assert_int_equal(cfg.graph.timeout, 30);
 	assert_string_equal(cfg.digest.from, "Digest <digest@example.com>");
 	assert_null(cfg.digest.subject);
@@ -128,7 +128,7 @@ static void test_config__defaults_fill_what_is_not_written(void **state)
 	assert_string_equal(cfg.smtp.host, "127.0.0.1");
 	assert_int_equal(cfg.smtp.port, 587);
 	assert_int_equal(cfg.smtp.tls, CONFIG_TLS_STARTTLS);
-	assert_false(config_secret_isset(&cfg.smtp.password));
+	assert_false(secret_isset(&cfg.smtp.password));
 	assert_int_equal(cfg.smtp.connect_timeout, 10);
 	assert_int_equal(cfg.smtp.timeout, 60);
 	config_release(&cfg);
@@ -566,148 +566,6 @@ static void test_config__empty_string_is_refused(void **state)
 		       "to use the default)");
 }
 
-/* Secrets at run time. */
-
-static void test_config__secret_from_the_environment(void **state)
-{
-	struct config_secret s = {.env = "TEST_CONFIG_SECRET"};
-	struct dg_err err = DG_ERR_INIT;
-	char *value;
-
-	assert_int_equal(setenv("TEST_CONFIG_SECRET", "s3cret", 1), 0);
-	assert_int_equal(
-		config_secret_read(&s, "[smtp] password", &value, &err), 0);
-	assert_string_equal(value, "s3cret");
-	free(value);
-	unsetenv("TEST_CONFIG_SECRET");
-}
-
-static void test_config__unset_variable_is_named(void **state)
-{
-	struct config_secret s = {.env = "TEST_CONFIG_NOT_SET"};
-	struct dg_err err = DG_ERR_INIT;
-	char *value;
-
-	unsetenv("TEST_CONFIG_NOT_SET");
-	assert_int_equal(
-		config_secret_read(&s, "[smtp] password", &value, &err),
-		DG_ENOTFOUND);
-	assert_null(value);
-	assert_string_equal(err.msg, "[smtp] password: environment variable "
-				     "TEST_CONFIG_NOT_SET is not set");
-}
-
-static void test_config__empty_variable_is_refused(void **state)
-{
-	struct config_secret s = {.env = "TEST_CONFIG_EMPTY"};
-	struct dg_err err = DG_ERR_INIT;
-	char *value;
-
-	assert_int_equal(setenv("TEST_CONFIG_EMPTY", "", 1), 0);
-	assert_int_equal(
-		config_secret_read(&s, "[graph] client_secret", &value, &err),
-		DG_ENOTFOUND);
-	assert_string_equal(err.msg, "[graph] client_secret: environment "
-				     "variable TEST_CONFIG_EMPTY is empty");
-	unsetenv("TEST_CONFIG_EMPTY");
-}
-
-static int warnings;
-
-static void count_warnings(enum logging_level level, const char *msg, void *ctx)
-{
-	if (level == LOGGING_WARN && !strstr(msg, "hunter2"))
-		warnings++;
-}
-
-static void test_config__secret_file_gives_its_first_line(void **state)
-{
-	struct scratch *s = *state;
-	char path[128];
-	struct config_secret sec = {.file = path};
-	struct dg_err err = DG_ERR_INIT;
-	char *value;
-
-	snprintf(path, sizeof(path), "%s/secret", s->dir);
-	write_file(path, "hunter2\r\nsecond line\n", 0600);
-	warnings = 0;
-	logging_set_routine(count_warnings, NULL);
-	assert_int_equal(
-		config_secret_read(&sec, "[smtp] password", &value, &err), 0);
-	logging_set_routine(NULL, NULL);
-	assert_string_equal(value, "hunter2");
-	assert_int_equal(warnings, 0);
-	free(value);
-}
-
-static void test_config__secret_file_readable_by_others_warns(void **state)
-{
-	struct scratch *s = *state;
-	char path[128];
-	struct config_secret sec = {.file = path};
-	struct dg_err err = DG_ERR_INIT;
-	char *value;
-
-	snprintf(path, sizeof(path), "%s/secret", s->dir);
-	write_file(path, "hunter2", 0644);
-	warnings = 0;
-	logging_set_routine(count_warnings, NULL);
-	assert_int_equal(
-		config_secret_read(&sec, "[smtp] password", &value, &err), 0);
-	logging_set_routine(NULL, NULL);
-	assert_string_equal(value, "hunter2");
-	assert_int_equal(warnings, 1);
-	free(value);
-}
-
-static void test_config__missing_secret_file_is_named(void **state)
-{
-	struct config_secret sec = {.file = "/nonexistent/secret"};
-	struct dg_err err = DG_ERR_INIT;
-	char *value;
-
-	assert_int_equal(
-		config_secret_read(&sec, "[smtp] password", &value, &err),
-		DG_EIO);
-	assert_string_equal(err.msg, "[smtp] password: cannot read "
-				     "/nonexistent/secret: No such file or "
-				     "directory");
-}
-
-static void test_config__empty_secret_file_is_refused(void **state)
-{
-	struct scratch *s = *state;
-	char path[128], want[256];
-	struct config_secret sec = {.file = path};
-	struct dg_err err = DG_ERR_INIT;
-	char *value;
-
-	snprintf(path, sizeof(path), "%s/secret", s->dir);
-	write_file(path, "\nhunter2\n", 0600);
-	assert_int_equal(
-		config_secret_read(&sec, "[smtp] password", &value, &err),
-		DG_ENOTFOUND);
-	snprintf(want, sizeof(want),
-		 "[smtp] password: the first line of %s is empty", path);
-	assert_string_equal(err.msg, want);
-	assert_null(strstr(err.msg, "hunter2"));
-}
-
-static void test_config__unconfigured_secret_says_so(void **state)
-{
-	struct config_secret sec = {.env = NULL, .file = NULL};
-	struct dg_err err = DG_ERR_INIT;
-	char *value;
-
-	assert_false(config_secret_isset(&sec));
-	assert_int_equal(
-		config_secret_read(&sec, "[smtp] password", &value, &err),
-		DG_ENOTFOUND);
-	assert_string_equal(err.msg, "[smtp] password is not configured: "
-				     "name an environment variable (*_env) "
-				     "or a file (*_file)");
-}
-
 #define SCRATCH_TEST(f)                                                        \
 	cmocka_unit_test_setup_teardown(f, scratch_setup, scratch_teardown)
 
@@ -762,14 +620,6 @@ int main(void)
 		SCRATCH_TEST(test_config__recorded_at_needs_an_offset),
 		SCRATCH_TEST(test_config__recorded_at_string_must_be_a_date),
 		SCRATCH_TEST(test_config__empty_string_is_refused),
-		SCRATCH_TEST(test_config__secret_from_the_environment),
-		SCRATCH_TEST(test_config__unset_variable_is_named),
-		SCRATCH_TEST(test_config__empty_variable_is_refused),
-		SCRATCH_TEST(test_config__secret_file_gives_its_first_line),
-		SCRATCH_TEST(test_config__secret_file_readable_by_others_warns),
-		SCRATCH_TEST(test_config__missing_secret_file_is_named),
-		SCRATCH_TEST(test_config__empty_secret_file_is_refused),
-		SCRATCH_TEST(test_config__unconfigured_secret_says_so),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,0 +1,458 @@
+/*
+ * graphjson_cal: the calendar answers: a mailbox's settings (zone, working
+ * hours, automatic replies) and calendarView pages of events.
+ */
+#include "graphjson.h"
+#include "graphjson_int.h"
+#include "logging.h"
+#include "strbuf.h"
+
+#include <ctype.h>
+#include <json-c/json.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+/* ---- mailboxSettings ------------------------------------------------ */
+
+static const struct graphjson_enum_name autoreply_names[] = {
+	{ "disabled", CAL_AUTOREPLY_DISABLED },
+	{ "alwaysEnabled", CAL_AUTOREPLY_ALWAYS },
+	{ "scheduled", CAL_AUTOREPLY_SCHEDULED },
+	{ NULL, 0 }
+};
+
+static const struct graphjson_enum_name day_names[] = {
+	{ "sunday", CAL_SUNDAY },
+	{ "monday", CAL_MONDAY },
+	{ "tuesday", CAL_TUESDAY },
+	{ "wednesday", CAL_WEDNESDAY },
+	{ "thursday", CAL_THURSDAY },
+	{ "friday", CAL_FRIDAY },
+	{ "saturday", CAL_SATURDAY },
+	{ NULL, 0 }
+};
+
+static int parse_working_days(json_object *root, struct cal_mailbox *mb,
+			      struct dg_err *err)
+{
+	const char *pre = "workingHours";
+	json_object *wh, *days;
+	size_t i;
+	int rc;
+
+	rc = graphjson_field(root, "", pre, json_type_object, false, &wh, err);
+	if (rc || !wh)
+		return rc;
+	rc = graphjson_field(wh, pre, "daysOfWeek", json_type_array, false,
+			     &days, err);
+	if (rc || !days)
+		return rc;
+	mb->has_working_days = true;
+	for (i = 0; i < json_object_array_length(days); i++) {
+		json_object *e = json_object_array_get_idx(days, i);
+		const char *s;
+
+		if (!json_object_is_type(e, json_type_string))
+			return dg_errf(err, DG_EPARSE, "field "
+				       "'workingHours.daysOfWeek' item %zu "
+				       "must be a string, not %s", i + 1,
+				       graphjson_type_name(e));
+		rc = graphjson_string_of(e, pre, "daysOfWeek", &s, err);
+		if (rc)
+			return rc;
+		mb->working_days |= (unsigned)graphjson_enum_of(
+			s, pre, "daysOfWeek", day_names, 0,
+			"the day is left out");
+	}
+	return 0;
+}
+
+/* "08:00:00.0000000" (Edm.TimeOfDay) as minutes after midnight, or -1. */
+static int time_of_day(const char *s)
+{
+	int h, m;
+
+	if (!s || !isdigit((unsigned char)s[0]) ||
+	    !isdigit((unsigned char)s[1]) || s[2] != ':' ||
+	    !isdigit((unsigned char)s[3]) || !isdigit((unsigned char)s[4]))
+		return -1;
+	h = (s[0] - '0') * 10 + s[1] - '0';
+	m = (s[3] - '0') * 10 + s[4] - '0';
+	return h < 24 && m < 60 ? h * 60 + m : -1;
+}
+
+/*
+ * workingHours.startTime, endTime and timeZone.name. Hours that cannot
+ * be read are left out with a warning: they only refine out-of-office
+ * days, never worth failing a user for.
+ */
+static int parse_working_hours(json_object *root, struct cal_mailbox *mb,
+			       struct dg_err *err)
+{
+	const char *pre = "workingHours";
+	char *start = NULL, *end = NULL;
+	json_object *wh;
+	int rc;
+
+	rc = graphjson_field(root, "", pre, json_type_object, false, &wh, err);
+	if (rc || !wh)
+		return rc;
+	rc = graphjson_str(wh, pre, "startTime", false, &start, err);
+	if (!rc)
+		rc = graphjson_str(wh, pre, "endTime", false, &end, err);
+	if (!rc)
+		rc = graphjson_sub_str(wh, "timeZone", "name",
+				       &mb->working_zone, err);
+	if (!rc && start && end) {
+		mb->work_start_min = time_of_day(start);
+		mb->work_end_min = time_of_day(end);
+		mb->has_working_hours = mb->work_start_min >= 0 &&
+					mb->work_end_min > mb->work_start_min;
+		if (!mb->has_working_hours)
+			logging_warn("field 'workingHours' has the hours "
+				     "\"%.16s\" to \"%.16s\"; taken as the "
+				     "whole day", start, end);
+	}
+	free(start);
+	free(end);
+	return rc;
+}
+
+static const struct graphjson_enum_name purpose_names[] = {
+	{ "user", CAL_PURPOSE_USER },
+	{ "linked", CAL_PURPOSE_LINKED },
+	{ "shared", CAL_PURPOSE_SHARED },
+	{ "room", CAL_PURPOSE_ROOM },
+	{ "equipment", CAL_PURPOSE_EQUIPMENT },
+	{ "others", CAL_PURPOSE_OTHERS },
+	{ NULL, 0 }
+};
+
+/*
+ * userPurpose: the docs define a string, their GET example shows an
+ * object {"value": "user"}: both are read.
+ */
+static int parse_purpose(json_object *root, struct cal_mailbox *mb,
+			 struct dg_err *err)
+{
+	json_object *v = NULL;
+	int rc, purpose;
+
+	mb->purpose = CAL_PURPOSE_UNKNOWN;
+	json_object_object_get_ex(root, "userPurpose", &v);
+	if (json_object_is_type(v, json_type_object))
+		rc = graphjson_enum(v, "userPurpose", "value", purpose_names,
+				    CAL_PURPOSE_UNKNOWN, CAL_PURPOSE_UNKNOWN,
+				    "taken as a person", &purpose, err);
+	else
+		rc = graphjson_enum(root, "", "userPurpose", purpose_names,
+				    CAL_PURPOSE_UNKNOWN, CAL_PURPOSE_UNKNOWN,
+				    "taken as a person", &purpose, err);
+	if (!rc)
+		mb->purpose = (enum cal_purpose)purpose;
+	return rc;
+}
+
+static int parse_autoreply(json_object *root, struct cal_mailbox *mb,
+			   struct dg_err *err)
+{
+	const char *pre = "automaticRepliesSetting";
+	bool need;
+	json_object *ars;
+	int rc, status;
+
+	rc = graphjson_field(root, "", pre, json_type_object, false, &ars, err);
+	if (rc || !ars)
+		return rc;
+	rc = graphjson_enum(ars, pre, "status", autoreply_names,
+			    CAL_AUTOREPLY_DISABLED, CAL_AUTOREPLY_DISABLED,
+			    "taken as disabled", &status, err);
+	if (rc)
+		return rc;
+	mb->autoreply = (enum cal_autoreply)status;
+	/* Graph sends the window whatever the status; it only matters then. */
+	need = mb->autoreply == CAL_AUTOREPLY_SCHEDULED;
+	rc = graphjson_datetime(
+		ars, pre, "scheduledStartDateTime",
+		"automaticRepliesSetting.scheduledStartDateTime", need,
+		&mb->autoreply_start, err);
+	if (rc)
+		return rc;
+	return graphjson_datetime(
+		ars, pre, "scheduledEndDateTime",
+		"automaticRepliesSetting.scheduledEndDateTime", need,
+		&mb->autoreply_end, err);
+	return rc;
+}
+
+int graphjson_mailbox(const char *json, size_t len, struct cal_mailbox *out,
+		      struct dg_err *err)
+{
+	json_object *root = NULL;
+	int rc = graphjson_root(json, len, &root, err);
+
+	if (!rc)
+		rc = graphjson_str(root, "", "timeZone", false,
+				   &out->time_zone, err);
+	if (!rc)
+		rc = parse_working_days(root, out, err);
+	if (!rc)
+		rc = parse_working_hours(root, out, err);
+	if (!rc)
+		rc = parse_purpose(root, out, err);
+	if (!rc)
+		rc = parse_autoreply(root, out, err);
+	if (!rc)
+		rc = graphjson_sub_str(root, "language", "locale", &out->locale,
+				       err);
+	json_object_put(root);
+	if (rc)
+		cal_mailbox_release(out);
+	return rc;
+}
+
+/* ---- calendarView --------------------------------------------------- */
+
+static const struct graphjson_enum_name sensitivity_names[] = {
+	{ "normal", CAL_SENSITIVITY_NORMAL },
+	{ "personal", CAL_SENSITIVITY_PERSONAL },
+	{ "private", CAL_SENSITIVITY_PRIVATE },
+	{ "confidential", CAL_SENSITIVITY_CONFIDENTIAL },
+	{ NULL, 0 }
+};
+
+static const struct graphjson_enum_name attendee_names[] = {
+	{ "required", CAL_ATTENDEE_REQUIRED },
+	{ "optional", CAL_ATTENDEE_OPTIONAL },
+	{ "resource", CAL_ATTENDEE_RESOURCE },
+	{ NULL, 0 }
+};
+
+/* organizer.emailAddress, both levels optional. */
+static int parse_organizer(json_object *o, struct cal_address *a,
+			   struct dg_err *err)
+{
+	json_object *org, *ea;
+	int rc;
+
+	rc = graphjson_field(o, "", "organizer", json_type_object, false, &org,
+			     err);
+	if (rc || !org)
+		return rc;
+	rc = graphjson_field(org, "organizer", "emailAddress", json_type_object,
+			     false, &ea, err);
+	if (rc || !ea)
+		return rc;
+	return graphjson_address(ea, "organizer.emailAddress", a, err);
+}
+
+static int parse_attendee(json_object *o, struct cal_attendee *at,
+			  struct dg_err *err)
+{
+	json_object *ea;
+	int rc, type;
+
+	rc = graphjson_enum(o, "", "type", attendee_names,
+			    CAL_ATTENDEE_REQUIRED, CAL_ATTENDEE_REQUIRED,
+			    "taken as required", &type, err);
+	if (rc)
+		return rc;
+	at->type = (enum cal_attendee_type)type;
+	rc = graphjson_sub_str(o, "status", "response", &at->response, err);
+	if (!rc)
+		rc = graphjson_field(o, "", "emailAddress", json_type_object,
+				     false, &ea, err);
+	if (rc || !ea)
+		return rc;
+	return graphjson_address(ea, "emailAddress", &at->who, err);
+}
+
+static int parse_attendees(json_object *o, struct cal_event *ev,
+			   struct dg_err *err)
+{
+	json_object *arr;
+	size_t i, len;
+	int rc;
+
+	rc = graphjson_field(o, "", "attendees", json_type_array, false, &arr,
+			     err);
+	if (rc || !arr)
+		return rc;
+	len = json_object_array_length(arr);
+	if (!len)
+		return 0;
+	ev->attendees = calloc(len, sizeof(*ev->attendees));
+	if (!ev->attendees)
+		return dg_errf(err, DG_ENOMEM, "out of memory reading "
+			       "attendees");
+	for (i = 0; i < len; i++) {
+		json_object *e = json_object_array_get_idx(arr, i);
+
+		if (!json_object_is_type(e, json_type_object))
+			return dg_errf(err, DG_EPARSE, "attendee %zu must be "
+				       "an object, not %s", i + 1,
+				       graphjson_type_name(e));
+		/* Counted first, so a half-read attendee is released too. */
+		ev->nattendees = i + 1;
+		rc = parse_attendee(e, &ev->attendees[i], err);
+		if (rc)
+			return dg_err_prefix(err, "attendee %zu", i + 1);
+	}
+	return 0;
+}
+
+/* The first string of an optional array of strings, or NULL. */
+static int get_first_str(json_object *obj, const char *pre, const char *key,
+			 char **out, struct dg_err *err)
+{
+	json_object *arr, *e;
+	const char *s;
+	int rc;
+
+	*out = NULL;
+	rc = graphjson_field(obj, pre, key, json_type_array, false, &arr, err);
+	if (rc || !arr || !json_object_array_length(arr))
+		return rc;
+	e = json_object_array_get_idx(arr, 0);
+	if (!json_object_is_type(e, json_type_string))
+		return dg_errf(err, DG_EPARSE,
+			       "field " GRAPHJSON_FIELD " item 1 must "
+			       "be a string, not %s",
+			       GRAPHJSON_FIELD_ARGS(pre, key),
+			       graphjson_type_name(e));
+	rc = graphjson_string_of(e, pre, key, &s, err);
+	if (rc || !*s)
+		return rc;
+	return graphjson_copy_string(s, out, err);
+}
+
+/* onlineMeeting: the join link, and the phone numbers and conference id. */
+static int parse_online_meeting(json_object *o, struct cal_event *ev,
+				struct dg_err *err)
+{
+	const char *pre = "onlineMeeting";
+	json_object *om;
+	int rc;
+
+	rc = graphjson_field(o, "", pre, json_type_object, false, &om, err);
+	if (rc || !om)
+		return rc;
+	rc = graphjson_str(om, pre, "joinUrl", false, &ev->join_url, err);
+	if (!rc)
+		rc = graphjson_str(om, pre, "tollNumber", false,
+				   &ev->toll_number, err);
+	if (!rc)
+		rc = get_first_str(om, pre, "tollFreeNumbers",
+				   &ev->toll_free_number, err);
+	if (!rc)
+		rc = graphjson_str(om, pre, "conferenceId", false,
+				   &ev->conference_id, err);
+	return rc;
+}
+
+static int parse_event(json_object *o, struct cal_event *ev,
+		       struct dg_err *err)
+{
+	int rc, sens;
+
+	rc = graphjson_str(o, "", "id", true, &ev->id, err);
+	if (!rc)
+		rc = graphjson_str(o, "", "subject", false, &ev->subject, err);
+	if (!rc)
+		rc = graphjson_enum(o, "", "sensitivity", sensitivity_names,
+				    CAL_SENSITIVITY_NORMAL,
+				    CAL_SENSITIVITY_PRIVATE, "taken as private",
+				    &sens, err);
+	if (rc)
+		return rc;
+	ev->sensitivity = (enum cal_sensitivity)sens;
+	rc = graphjson_bool(o, "", "isAllDay", &ev->is_all_day, err);
+	if (!rc)
+		rc = graphjson_bool(o, "", "isCancelled", &ev->is_cancelled,
+				    err);
+	if (!rc)
+		rc = graphjson_sub_str(o, "responseStatus", "response",
+				       &ev->response, err);
+	if (!rc)
+		rc = graphjson_str(o, "", "showAs", false, &ev->show_as, err);
+	if (!rc)
+		rc = graphjson_str(o, "", "type", false, &ev->type, err);
+	if (!rc)
+		rc = graphjson_datetime(o, "", "start", "start", true,
+					&ev->start, err);
+	if (!rc)
+		rc = graphjson_datetime(o, "", "end", "end", true, &ev->end,
+					err);
+	if (!rc)
+		rc = graphjson_sub_str(o, "location", "displayName",
+				       &ev->location, err);
+	if (!rc)
+		rc = parse_online_meeting(o, ev, err);
+	if (!rc)
+		rc = parse_organizer(o, &ev->organizer, err);
+	if (!rc)
+		rc = parse_attendees(o, ev, err);
+	return rc;
+}
+
+static void events_truncate(struct cal_event_list *list, size_t n)
+{
+	while (list->n > n)
+		cal_event_release(&list->v[--list->n]);
+}
+
+/*
+ * One event of a page that cannot be read (a NUL in its subject, an empty
+ * end.timeZone...) is left out with a warning naming it: the reader still
+ * gets the rest of the day. err holds why.
+ */
+static void event_left_out(struct dg_err *err)
+{
+	logging_warn("%s; the event is left out", err->msg);
+	err->msg[0] = '\0';
+	err->code = 0;
+}
+
+int graphjson_events_page(const char *json, size_t len,
+			  struct cal_event_list *out, char **next_link,
+			  struct dg_err *err)
+{
+	json_object *root, *value, *item;
+	size_t i, n0 = out->n;
+	struct cal_event *ev;
+	int rc;
+
+	rc = graphjson_page(json, len, &root, &value, next_link, err);
+	if (rc)
+		return rc;
+	for (i = 0; !rc && i < json_object_array_length(value); i++) {
+		rc = graphjson_item(value, i, "event", &item, err);
+		if (rc == DG_EPARSE) {
+			event_left_out(err);
+			rc = 0;
+			continue;
+		}
+		if (!rc)
+			rc = cal_event_list_push(out, &ev);
+		if (rc == DG_ENOMEM)
+			dg_errf(err, rc, "out of memory reading events");
+		if (rc)
+			break;
+		rc = parse_event(item, ev, err);
+		if (rc == DG_EPARSE) {
+			graphjson_item_error(err, "event", i, item, "id");
+			event_left_out(err);
+			cal_event_release(&out->v[--out->n]);
+			rc = 0;
+		}
+	}
+	json_object_put(root);
+	if (rc) {
+		events_truncate(out, n0);
+		free(*next_link);
+		*next_link = NULL;
+	}
+	return rc;
+}
