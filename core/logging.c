@@ -1,6 +1,7 @@
 #include "logging.h"
 #include "err.h"
 
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <time.h>
@@ -11,6 +12,11 @@ static logging_fn *routine;
 static void *routine_ctx;
 /* The fields of the line in the routine's hands, for logging_current_fields. */
 static const struct logging_fields *current;
+/*
+ * One line in the routine's hands at a time: the threads that compose or
+ * send messages may log too, and the routine (and current) are shared.
+ */
+static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 
 void logging_set_routine(logging_fn *fn, void *ctx)
 {
@@ -35,9 +41,11 @@ logging_vemit(enum logging_level level, const struct logging_fields *f,
 	vsnprintf(line, sizeof(line), fmt, ap);
 	/* one line whatever the arguments held: see err.h */
 	dg_oneline(line);
+	pthread_mutex_lock(&lock);
 	current = f;
 	routine(level, line, routine_ctx);
 	current = NULL;
+	pthread_mutex_unlock(&lock);
 }
 
 void logging_msg(enum logging_level level, const char *fmt, ...)

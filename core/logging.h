@@ -10,7 +10,9 @@
  * outcome, reason) through logging_outcome(): the text routine prints
  * the message as it is, a structured one (--log-format json) reads the
  * fields with logging_current_fields() while it handles the line.
- * Single-threaded, as the whole run is.
+ * Threads: any thread may log; lines are handed to the routine one at a
+ * time (the routine must not log itself). Setting the routine is for
+ * the start of the process, before any thread.
  */
 #ifndef DIGEST_LOGGING_H
 #define DIGEST_LOGGING_H
