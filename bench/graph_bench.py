@@ -15,7 +15,8 @@ requests in flight for one mailbox and the run's peak RSS. A benchmark,
 not a test: it asserts nothing, but says when the run failed.
 
     /usr/bin/python3 bench/graph_bench.py [--users N] [--latency-ms MS]
-        [--fail-429 RATE] [--jobs N] [--bin build/digest] [--json]
+        [--fail-429 RATE] [--jobs N] [--bin build/digest]
+        [--peer-jobs N] [--json]
 
 See bench/README.md.
 """
@@ -36,10 +37,14 @@ os.environ.setdefault("DIGEST_SRC", SRC)
 
 import digesttest  # noqa: E402
 from digesttest import Scratch, toml_str  # noqa: E402
-from graphtest import GraphServer, env, graph_config  # noqa: E402
+from graphtest import (CLIENT_ID, SECRET, TENANT, GraphServer,  # noqa: E402
+                       env, graph_config)
 
 NOW = "2026-11-23T10:00:00Z"
+DATE = "2026-11-24"
 TIME = "/usr/bin/time"
+PYTHON = "/usr/bin/python3"
+PEER = os.path.join(SRC, "..", "shared", "bench", "peer.py")
 
 
 def parse_args(argv):
@@ -55,6 +60,14 @@ def parse_args(argv):
         "DIGEST_BIN", os.path.join(SRC, "build", "digest")))
     p.add_argument("--perf", metavar="FILE",
                    help="also record a profile of the run with perf record")
+    p.add_argument("--perf-call-graph", default="fp", metavar="MODE",
+                   help="perf record --call-graph MODE: fp (default; build "
+                   "with -fno-omit-frame-pointer) or dwarf (stacks through "
+                   "the libraries too, larger files)")
+    p.add_argument("--peer-jobs", type=int, default=None, metavar="N",
+                   help="after the run, time the Python peer (--peer) with "
+                   "--jobs N --null on the same stand-in")
+    p.add_argument("--peer", default=PEER)
     p.add_argument("--json", action="store_true",
                    help="print the results as one JSON object")
     p.add_argument("--keep", action="store_true",
@@ -112,7 +125,8 @@ def main(argv):
 
         cmd = [TIME, "-v"]
         if args.perf:
-            cmd += ["perf", "record", "-g", "-o",
+            cmd += ["perf", "record", "--call-graph", args.perf_call_graph,
+                    "-o",
                     os.path.abspath(args.perf), "--"]
         cmd += [args.bin, "--config", s.config, "--now", NOW,
                 "run", "--dry-run"]
@@ -150,6 +164,9 @@ def main(argv):
             "skipped": len(re.findall(r": skipped", err)),
             "failed": len(re.findall(r": failed", err)),
         })
+        if args.peer_jobs:
+            srv.control("reset-stats")
+            result.update(run_peer(args, srv, roster))
         if run.returncode not in (0,) or sync.returncode:
             tail = "\n".join(err.splitlines()[-15:])
             result["stderr_tail"] = (sync.stderr.decode("utf-8", "replace")
@@ -169,6 +186,24 @@ def main(argv):
         report(result)
     return 0 if result.get("run_exit") == 0 and not result.get(
         "sync_exit") else 1
+
+
+def run_peer(args, srv, roster):
+    """The peer's dry run (--null: rendered, not written) on srv."""
+    cmd = [TIME, "-v", PYTHON, args.peer, "--graph", srv.base_url,
+           "--login", srv.login_url, "--roster", roster, "--date", DATE,
+           "--jobs", str(args.peer_jobs), "--tenant", TENANT,
+           "--client-id", CLIENT_ID, "--secret", SECRET, "--null"]
+    t0 = time.time()
+    run = subprocess.run(cmd, capture_output=True, timeout=3600)
+    wall = time.time() - t0
+    err = run.stderr.decode("utf-8", "replace")
+    return {"peer_jobs": args.peer_jobs, "peer_exit": run.returncode,
+            "peer_wall_s": round(wall, 2),
+            "peer_cpu_s": round(float(time_v("User time (seconds)", err)
+                                      or 0) +
+                                float(time_v("System time (seconds)", err)
+                                      or 0), 2)}
 
 
 def report(r):
@@ -200,6 +235,13 @@ def report(r):
     line("token requests", r.get("token_requests"))
     line("peak in flight, one mailbox", r.get("max_inflight_per_mailbox"))
     line("peak in flight, all", r.get("max_inflight_total"))
+    if "peer_wall_s" in r:
+        line(f"peer --jobs {r['peer_jobs']}: wall time",
+             r["peer_wall_s"], " s")
+        line(f"peer --jobs {r['peer_jobs']}: exit status", r["peer_exit"])
+        line(f"peer --jobs {r['peer_jobs']}: CPU", r["peer_cpu_s"], " s")
+        line("digest wall / peer wall",
+             f"{r['run_wall_s'] / max(r['peer_wall_s'], 0.01):.2f}")
     if r.get("stderr_tail"):
         print("\nthe run failed; the end of its stderr:\n" + r["stderr_tail"])
     if r.get("scratch"):

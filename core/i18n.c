@@ -443,8 +443,12 @@ int i18n_check(const char *dir, struct strbuf *report, size_t *problems,
 
 /* ---- ICU formats ---- */
 
+/* Plural categories of 0 .. PLURAL_KNOWN - 1 are remembered. */
+#define PLURAL_KNOWN 64
+
 struct i18n_fmt {
 	char locale[ULOC_FULLNAME_CAPACITY];
+	const char *plural_of[PLURAL_KNOWN]; /* NULL: not asked yet */
 	UDateFormat *date_full, *date_day, *date_short, *time;
 	UDateIntervalFormat *range;
 	UPluralRules *plural;
@@ -578,6 +582,98 @@ int i18n_fmt_open(const char *locale, const char *zone,
 	return 0;
 }
 
+/* ---- the run's formats, by locale and zone ---- */
+
+struct fmt_slot {
+	char *locale, *zone; /* as asked */
+	struct i18n_fmt *fmt;
+	uint64_t used;       /* c->clock at the last get */
+};
+
+struct i18n_fmt_cache {
+	struct fmt_slot slots[I18N_FMT_CACHE_MAX];
+	size_t n;
+	uint64_t clock;
+};
+
+struct i18n_fmt_cache *i18n_fmt_cache_new(void)
+{
+	return calloc(1, sizeof(struct i18n_fmt_cache));
+}
+
+static void slot_clear(struct fmt_slot *s)
+{
+	i18n_fmt_close(s->fmt);
+	free(s->locale);
+	free(s->zone);
+	memset(s, 0, sizeof(*s));
+}
+
+void i18n_fmt_cache_free(struct i18n_fmt_cache *c)
+{
+	if (!c)
+		return;
+	for (size_t i = 0; i < c->n; i++)
+		slot_clear(&c->slots[i]);
+	free(c);
+}
+
+/* A free slot, else the least recently used one, emptied. */
+static struct fmt_slot *slot_for_new(struct i18n_fmt_cache *c)
+{
+	struct fmt_slot *old;
+
+	if (c->n < I18N_FMT_CACHE_MAX)
+		return &c->slots[c->n++];
+	old = &c->slots[0];
+	for (size_t i = 1; i < c->n; i++)
+		if (c->slots[i].used < old->used)
+			old = &c->slots[i];
+	slot_clear(old);
+	return old;
+}
+
+int i18n_fmt_cache_get(struct i18n_fmt_cache *c, const char *locale,
+		       const char *zone, struct i18n_fmt **out,
+		       struct dg_err *err)
+{
+	struct fmt_slot *s;
+	struct i18n_fmt *f = NULL;
+	int rc;
+
+	*out = NULL;
+	zone = zone ? zone : "UTC";
+	c->clock++;
+	/* a handful of slots: a scan is cheaper than hashing the pair */
+	for (size_t i = 0; i < c->n; i++) {
+		s = &c->slots[i];
+		if (!strcmp(s->zone, zone) && !strcmp(s->locale, locale)) {
+			s->used = c->clock;
+			*out = s->fmt;
+			return 0;
+		}
+	}
+	rc = i18n_fmt_open(locale, zone, &f, err);
+	if (rc)
+		return rc;
+	s = slot_for_new(c);
+	s->locale = strdup(locale);
+	s->zone = strdup(zone);
+	if (!s->locale || !s->zone) {
+		free(s->locale);
+		free(s->zone);
+		i18n_fmt_close(f);
+		/* the slot stays in use, empty: give it back */
+		*s = c->slots[--c->n];
+		memset(&c->slots[c->n], 0, sizeof(c->slots[c->n]));
+		return dg_errf(err, DG_ENOMEM, "out of memory");
+	}
+	s->fmt = f;
+	s->used = c->clock;
+	*out = f;
+	return 0;
+}
+
 /*
  * ICU's output as UTF-8. Narrow and thin no-break spaces ("9:00 AM",
  * "9:00 – 9:30") become plain ones: some mail fonts lack them.
@@ -648,7 +744,19 @@ int i18n_time_range(struct i18n_fmt *f, int64_t start, int64_t end,
 	return add_utf16(out, u, n, err);
 }
 
+static const char *plural_icu(struct i18n_fmt *f, long n);
+
+/* Counts in a digest are small and the same ones come again and again. */
 const char *i18n_plural(struct i18n_fmt *f, long n)
+{
+	if (n < 0 || n >= PLURAL_KNOWN)
+		return plural_icu(f, n);
+	if (!f->plural_of[n])
+		f->plural_of[n] = plural_icu(f, n);
+	return f->plural_of[n];
+}
+
+static const char *plural_icu(struct i18n_fmt *f, long n)
 {
 	static const char *const known[] = { "zero", "one", "two",
 					     "few",  "many", "other" };

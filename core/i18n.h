@@ -112,6 +112,30 @@ int i18n_fmt_open(const char *locale, const char *zone,
 
 void i18n_fmt_close(struct i18n_fmt *f);
 
+/*
+ * The formats of a run, one set per locale and zone met: ICU's formatter
+ * objects take far longer to open (locale data, pattern generation) than
+ * to use, so a run opens each set once and reuses it for every reader of
+ * that locale and zone. At most I18N_FMT_CACHE_MAX sets are kept; past
+ * that the least recently used one is closed.
+ */
+#define I18N_FMT_CACHE_MAX 32
+
+struct i18n_fmt_cache;
+
+/* An empty cache; NULL when out of memory. i18n_fmt_cache_free() it. */
+struct i18n_fmt_cache *i18n_fmt_cache_new(void);
+
+void i18n_fmt_cache_free(struct i18n_fmt_cache *c);
+
+/*
+ * The formats of locale and zone (as i18n_fmt_open()), opened on first
+ * use. *out is borrowed from c: valid until the next call on c.
+ */
+int i18n_fmt_cache_get(struct i18n_fmt_cache *c, const char *locale,
+		       const char *zone, struct i18n_fmt **out,
+		       struct dg_err *err) __attribute__((warn_unused_result));
+
 enum i18n_date_style {
 	I18N_DATE_FULL, /* "Tuesday, November 24, 2026" */
 	I18N_DATE_DAY,	/* "Tuesday, November 24" */

@@ -52,7 +52,9 @@ struct mustache_value;
  * Constructors. Each returns a new value that is yours (free it with
  * mustache_value_free(), or hand it to a list or map), or NULL when out of
  * memory. Strings are copied; mustache_stringn() takes a length and the
- * bytes may hold NULs.
+ * bytes may hold NULs. mustache_null() and mustache_bool() give shared
+ * constants (freeing them does nothing): a value is never changed in
+ * place.
  */
 struct mustache_value *mustache_null(void);
 struct mustache_value *mustache_bool(int b);
@@ -80,6 +82,35 @@ int mustache_map_set(struct mustache_value *map, const char *key,
 	__attribute__((warn_unused_result));
 
 enum mustache_kind mustache_value_kind(const struct mustache_value *v);
+
+/*
+ * Reading a tree back (for the callers that build one model and also
+ * inspect or print it). All results are borrowed from v. A value of
+ * another kind reads as absent: NULL, 0 or false.
+ */
+const struct mustache_value *mustache_map_get(const struct mustache_value *map,
+					      const char *key);
+size_t mustache_map_len(const struct mustache_value *map);
+/* The i-th key and value in insertion order (i < mustache_map_len). */
+const char *mustache_map_key(const struct mustache_value *map, size_t i);
+const struct mustache_value *mustache_map_value(
+	const struct mustache_value *map, size_t i);
+size_t mustache_list_len(const struct mustache_value *list);
+const struct mustache_value *mustache_list_get(
+	const struct mustache_value *list, size_t i);
+/* The same item, to be changed in place (a model still being built). */
+struct mustache_value *mustache_list_item(struct mustache_value *list,
+					  size_t i);
+/* A string's bytes (NUL-terminated; *len may be NULL), else NULL. */
+const char *mustache_string_get(const struct mustache_value *v, size_t *len);
+int mustache_bool_get(const struct mustache_value *v);
+int64_t mustache_int_get(const struct mustache_value *v);
+double mustache_float_get(const struct mustache_value *v);
+/* Whether a section over v renders its content (see above). */
+int mustache_truthy(const struct mustache_value *v);
+
+/* A deep copy of v (yours), or NULL when out of memory. */
+struct mustache_value *mustache_value_copy(const struct mustache_value *v);
 
 /* Free v and everything it holds. NULL is a no-op. */
 void mustache_value_free(struct mustache_value *v);

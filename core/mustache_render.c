@@ -209,24 +209,7 @@ int mustache_partials_get(struct mustache_partials *p, const char *name,
 /* JavaScript's truth, which mustache users expect. */
 static int truthy(const struct mustache_value *v)
 {
-	if (!v)
-		return 0;
-	switch (v->kind) {
-	case MUSTACHE_BOOL:
-		return v->u.b;
-	case MUSTACHE_INT:
-		return v->u.i != 0;
-	case MUSTACHE_FLOAT:
-		return v->u.f != 0 && !isnan(v->u.f);
-	case MUSTACHE_STRING:
-		return v->u.str.len > 0;
-	case MUSTACHE_LIST:
-		return v->u.list.n > 0;
-	case MUSTACHE_MAP:
-		return 1;
-	default:
-		return 0;
-	}
+	return mustache_truthy(v);
 }
 
 /*
@@ -302,10 +285,10 @@ static const struct mustache_value *map_get(const struct mustache_value *v,
 	if (!v || v->kind != MUSTACHE_MAP)
 		return NULL;
 	for (i = 0; i < v->u.map.n; i++) {
-		const char *k = v->u.map.pairs[i].key;
+		const struct mustache_pair *p = &v->u.map.pairs[i];
 
-		if (!strncmp(k, key, len) && !k[len])
-			return v->u.map.pairs[i].value;
+		if (p->klen == len && !memcmp(v->u.map.keys + p->key, key, len))
+			return p->value;
 	}
 	return NULL;
 }

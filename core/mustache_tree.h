@@ -46,12 +46,19 @@ struct mustache_node {
 	struct mustache_body body;
 };
 
-/* A map keeps its keys in insertion order; lookups are linear. */
+/*
+ * A map keeps its keys in insertion order; lookups are linear, length
+ * first. The keys live one after another (each NUL-terminated) in the
+ * map's own buffer: a pair holds its key's offset there, so that a model
+ * of thousands of keys costs a few allocations, not one per key.
+ */
 struct mustache_pair {
-	char *key;
+	size_t key;  /* offset in the map's keys */
+	size_t klen;
 	struct mustache_value *value;
 };
 
+/* A string's bytes follow its struct in the same allocation. */
 struct mustache_value {
 	enum mustache_kind kind;
 	union {
@@ -69,6 +76,8 @@ struct mustache_value {
 		struct {
 			struct mustache_pair *pairs;
 			size_t n, alloc;
+			char *keys;
+			size_t keys_len, keys_alloc;
 		} map;
 	} u;
 };

@@ -11,6 +11,7 @@
 
 #include "err.h"
 
+#include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -41,18 +42,28 @@ static struct mustache_value *value_new(enum mustache_kind kind)
 	return v;
 }
 
+/*
+ * null, true and false are three shared constants, not allocations: a
+ * digest's model holds hundreds of them. Nothing changes a value in
+ * place, and freeing one of them does nothing.
+ */
+static struct mustache_value the_null = {.kind = MUSTACHE_NULL};
+static struct mustache_value the_false = {.kind = MUSTACHE_BOOL, .u.b = 0};
+static struct mustache_value the_true = {.kind = MUSTACHE_BOOL, .u.b = 1};
+
+static int is_shared(const struct mustache_value *v)
+{
+	return v == &the_null || v == &the_false || v == &the_true;
+}
+
 struct mustache_value *mustache_null(void)
 {
-	return value_new(MUSTACHE_NULL);
+	return &the_null;
 }
 
 struct mustache_value *mustache_bool(int b)
 {
-	struct mustache_value *v = value_new(MUSTACHE_BOOL);
-
-	if (v)
-		v->u.b = !!b;
-	return v;
+	return b ? &the_true : &the_false;
 }
 
 struct mustache_value *mustache_int(int64_t i)
@@ -77,16 +88,14 @@ struct mustache_value *mustache_stringn(const char *s, size_t len)
 {
 	struct mustache_value *v;
 
-	if (len == SIZE_MAX)
+	if (len > SIZE_MAX - sizeof(*v) - 1)
 		return NULL;
-	v = value_new(MUSTACHE_STRING);
+	v = malloc(sizeof(*v) + len + 1);
 	if (!v)
 		return NULL;
-	v->u.str.s = malloc(len + 1);
-	if (!v->u.str.s) {
-		free(v);
-		return NULL;
-	}
+	memset(v, 0, sizeof(*v));
+	v->kind = MUSTACHE_STRING;
+	v->u.str.s = (char *)(v + 1);
 	if (len)
 		memcpy(v->u.str.s, s, len);
 	v->u.str.s[len] = '\0';
@@ -130,12 +139,30 @@ int mustache_list_push(struct mustache_value *list, struct mustache_value *v)
 	return 0;
 }
 
+/* A map's first key buffer: the keys of a typical model map. */
+#define KEYS_FIRST 192
+
+/* The index of key in map, or map's n when it has no such key. */
+static size_t map_find(const struct mustache_value *map, const char *key,
+		       size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < map->u.map.n; i++) {
+		const struct mustache_pair *p = &map->u.map.pairs[i];
+
+		if (p->klen == len && !memcmp(map->u.map.keys + p->key, key, len))
+			break;
+	}
+	return i;
+}
+
 int mustache_map_set(struct mustache_value *map, const char *key,
 		     struct mustache_value *v)
 {
 	struct mustache_pair *pairs;
-	char *k;
-	size_t i;
+	char *keys;
+	size_t i, len;
 
 	if (!v)
 		return DG_ENOMEM;
@@ -143,25 +170,34 @@ int mustache_map_set(struct mustache_value *map, const char *key,
 		mustache_value_free(v);
 		return DG_EINVAL;
 	}
-	for (i = 0; i < map->u.map.n; i++) {
-		if (!strcmp(map->u.map.pairs[i].key, key)) {
-			mustache_value_free(map->u.map.pairs[i].value);
-			map->u.map.pairs[i].value = v;
-			return 0;
-		}
+	len = strlen(key);
+	i = map_find(map, key, len);
+	if (i < map->u.map.n) {
+		mustache_value_free(map->u.map.pairs[i].value);
+		map->u.map.pairs[i].value = v;
+		return 0;
 	}
 	pairs = mustache_grow(map->u.map.pairs, &map->u.map.alloc,
 			      map->u.map.n + 1, sizeof(*pairs));
-	k = pairs ? strdup(key) : NULL;
-	if (!k) {
-		if (pairs)
-			map->u.map.pairs = pairs;
+	if (pairs)
+		map->u.map.pairs = pairs;
+	keys = pairs && map->u.map.keys_len <= SIZE_MAX - len - 1
+		       ? mustache_grow(map->u.map.keys, &map->u.map.keys_alloc,
+				       map->u.map.keys_alloc
+					       ? map->u.map.keys_len + len + 1
+					       : KEYS_FIRST + len,
+				       1)
+		       : NULL;
+	if (!keys) {
 		mustache_value_free(v);
 		return DG_ENOMEM;
 	}
-	map->u.map.pairs = pairs;
-	pairs[map->u.map.n].key = k;
+	map->u.map.keys = keys;
+	memcpy(keys + map->u.map.keys_len, key, len + 1);
+	pairs[map->u.map.n].key = map->u.map.keys_len;
+	pairs[map->u.map.n].klen = len;
 	pairs[map->u.map.n].value = v;
+	map->u.map.keys_len += len + 1;
 	map->u.map.n++;
 	return 0;
 }
@@ -175,26 +211,154 @@ void mustache_value_free(struct mustache_value *v)
 {
 	size_t i;
 
-	if (!v)
+	if (!v || is_shared(v))
 		return;
 	switch (v->kind) {
-	case MUSTACHE_STRING:
-		free(v->u.str.s);
-		break;
 	case MUSTACHE_LIST:
 		for (i = 0; i < v->u.list.n; i++)
 			mustache_value_free(v->u.list.items[i]);
 		free(v->u.list.items);
 		break;
 	case MUSTACHE_MAP:
-		for (i = 0; i < v->u.map.n; i++) {
-			free(v->u.map.pairs[i].key);
+		for (i = 0; i < v->u.map.n; i++)
 			mustache_value_free(v->u.map.pairs[i].value);
-		}
 		free(v->u.map.pairs);
+		free(v->u.map.keys);
 		break;
 	default:
 		break;
 	}
 	free(v);
+}
+
+/* ---- reading a tree back ---- */
+
+const struct mustache_value *mustache_map_get(const struct mustache_value *map,
+					      const char *key)
+{
+	size_t i;
+
+	if (!map || map->kind != MUSTACHE_MAP)
+		return NULL;
+	i = map_find(map, key, strlen(key));
+	return i < map->u.map.n ? map->u.map.pairs[i].value : NULL;
+}
+
+size_t mustache_map_len(const struct mustache_value *map)
+{
+	return map && map->kind == MUSTACHE_MAP ? map->u.map.n : 0;
+}
+
+const char *mustache_map_key(const struct mustache_value *map, size_t i)
+{
+	return i < mustache_map_len(map)
+		       ? map->u.map.keys + map->u.map.pairs[i].key
+		       : NULL;
+}
+
+const struct mustache_value *mustache_map_value(
+	const struct mustache_value *map, size_t i)
+{
+	return i < mustache_map_len(map) ? map->u.map.pairs[i].value : NULL;
+}
+
+size_t mustache_list_len(const struct mustache_value *list)
+{
+	return list && list->kind == MUSTACHE_LIST ? list->u.list.n : 0;
+}
+
+const struct mustache_value *mustache_list_get(
+	const struct mustache_value *list, size_t i)
+{
+	return i < mustache_list_len(list) ? list->u.list.items[i] : NULL;
+}
+
+struct mustache_value *mustache_list_item(struct mustache_value *list,
+					  size_t i)
+{
+	return i < mustache_list_len(list) ? list->u.list.items[i] : NULL;
+}
+
+const char *mustache_string_get(const struct mustache_value *v, size_t *len)
+{
+	if (!v || v->kind != MUSTACHE_STRING)
+		return NULL;
+	if (len)
+		*len = v->u.str.len;
+	return v->u.str.s;
+}
+
+int mustache_bool_get(const struct mustache_value *v)
+{
+	return v && v->kind == MUSTACHE_BOOL && v->u.b;
+}
+
+int64_t mustache_int_get(const struct mustache_value *v)
+{
+	return v && v->kind == MUSTACHE_INT ? v->u.i : 0;
+}
+
+double mustache_float_get(const struct mustache_value *v)
+{
+	return v && v->kind == MUSTACHE_FLOAT ? v->u.f : 0;
+}
+
+int mustache_truthy(const struct mustache_value *v)
+{
+	if (!v)
+		return 0;
+	switch (v->kind) {
+	case MUSTACHE_BOOL:
+		return v->u.b;
+	case MUSTACHE_INT:
+		return v->u.i != 0;
+	case MUSTACHE_FLOAT:
+		return v->u.f != 0 && !isnan(v->u.f);
+	case MUSTACHE_STRING:
+		return v->u.str.len > 0;
+	case MUSTACHE_LIST:
+		return v->u.list.n > 0;
+	case MUSTACHE_MAP:
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+struct mustache_value *mustache_value_copy(const struct mustache_value *v)
+{
+	struct mustache_value *c;
+
+	if (!v)
+		return NULL;
+	if (is_shared(v))
+		return (struct mustache_value *)v;
+	switch (v->kind) {
+	case MUSTACHE_STRING:
+		return mustache_stringn(v->u.str.s, v->u.str.len);
+	case MUSTACHE_LIST:
+		c = mustache_list_new();
+		for (size_t i = 0; c && i < v->u.list.n; i++)
+			if (mustache_list_push(
+				    c, mustache_value_copy(v->u.list.items[i]))) {
+				mustache_value_free(c);
+				return NULL;
+			}
+		return c;
+	case MUSTACHE_MAP:
+		c = mustache_map_new();
+		for (size_t i = 0; c && i < v->u.map.n; i++)
+			if (mustache_map_set(c, mustache_map_key(v, i),
+					     mustache_value_copy(
+						     v->u.map.pairs[i].value))) {
+				mustache_value_free(c);
+				return NULL;
+			}
+		return c;
+	default:
+		c = malloc(sizeof(*c));
+		if (c)
+			*c = *v;
+		return c;
+	}
 }

@@ -23,29 +23,92 @@ void render_output_release(struct render_output *out)
 	strbuf_release(&out->html);
 }
 
+/* ---- the model as JSON, for preview --format json and about ---- */
+
+static json_object *to_json(const struct mustache_value *v, bool *oom)
+{
+	json_object *j = NULL;
+	const char *str;
+	size_t len;
+
+	switch (mustache_value_kind(v)) {
+	case MUSTACHE_NULL:
+		return NULL;
+	case MUSTACHE_BOOL:
+		j = json_object_new_boolean(mustache_bool_get(v));
+		break;
+	case MUSTACHE_INT:
+		j = json_object_new_int64(mustache_int_get(v));
+		break;
+	case MUSTACHE_FLOAT:
+		j = json_object_new_double(mustache_float_get(v));
+		break;
+	case MUSTACHE_STRING:
+		str = mustache_string_get(v, &len);
+		j = json_object_new_string_len(str, (int)len);
+		break;
+	case MUSTACHE_LIST:
+		j = json_object_new_array();
+		for (size_t i = 0; j && !*oom && i < mustache_list_len(v); i++) {
+			json_object *item = to_json(mustache_list_get(v, i), oom);
+
+			if (*oom || json_object_array_add(j, item)) {
+				json_object_put(item);
+				*oom = true;
+			}
+		}
+		break;
+	case MUSTACHE_MAP:
+		j = json_object_new_object();
+		for (size_t i = 0; j && !*oom && i < mustache_map_len(v); i++) {
+			json_object *item = to_json(mustache_map_value(v, i), oom);
+
+			if (*oom || json_object_object_add(
+					    j, mustache_map_key(v, i), item)) {
+				json_object_put(item);
+				*oom = true;
+			}
+		}
+		break;
+	}
+	if (!j)
+		*oom = true;
+	return j;
+}
+
+/* Append m as pretty-printed JSON and a line break to out. */
+static int add_json(const struct mustache_value *m, struct strbuf *out,
+		    struct dg_err *err)
+{
+	bool oom = false;
+	json_object *j = to_json(m, &oom);
+	/* not json-c's writer: it drops what it cannot append (jsonw.h) */
+	int rc = oom ? DG_ENOMEM : jsonw_write(j, JSONW_PRETTY, out);
+
+	rc = rc ? rc : strbuf_addch(out, '\n');
+	json_object_put(j);
+	return rc ? dg_errf(err, rc, "out of memory writing the model") : 0;
+}
+
 int render_json(struct render_engine *e, const struct render_input *in,
 		struct strbuf *out, struct dg_err *err)
 {
-	json_object *m;
+	struct mustache_value *m;
 	size_t shown;
 	int rc = render_build_model(e, in, RENDER_TIPS_MAX, &m, &shown, err);
 
 	if (rc)
 		return rc;
-	rc = jsonw_write(m, JSONW_PRETTY, out);
-	rc = rc ? rc : strbuf_addch(out, '\n');
-	json_object_put(m);
-	return rc ? dg_errf(err, rc, "out of memory writing the model") : 0;
+	rc = add_json(m, out, err);
+	mustache_value_free(m);
+	return rc;
 }
 
-/* ---- the model as mustache data ---- */
-
 int render_file(struct render_engine *e, const char *name,
-		json_object *data, struct strbuf *out,
+		const struct mustache_value *data, struct strbuf *out,
 		struct dg_err *err)
 {
 	const struct mustache_template *t;
-	struct mustache_value *v;
 	struct dg_err quiet = DG_ERR_INIT;
 	int rc;
 
@@ -56,17 +119,18 @@ int render_file(struct render_engine *e, const char *name,
 		*err = quiet;
 		return rc;
 	}
-	v = data ? mustache_from_json(data) : mustache_map_new();
-	if (!v)
-		return dg_errf(err, DG_ENOMEM, "out of memory");
-	rc = mustache_render(t, v, e->cur->partials, MUSTACHE_ESCAPE_NONE, out,
-			     err);
-	mustache_value_free(v);
-	return rc;
+	return mustache_render(t, data, e->cur->partials, MUSTACHE_ESCAPE_NONE,
+			       out, err);
 }
 
 static void lang_free(struct render_lang *l)
 {
+	const struct hmap_entry *it;
+	size_t pos = 0;
+
+	while ((it = hmap_next(&l->labels, &pos)))
+		free(it->value);
+	hmap_release(&l->labels);
 	mustache_partials_free(l->partials);
 	i18n_templates_free(l->tpl);
 	free(l);
@@ -82,7 +146,7 @@ void render_close(struct render_engine *e)
 		lang_free(e->langs);
 		e->langs = next;
 	}
-	i18n_fmt_close(e->fmt);
+	i18n_fmt_cache_free(e->fmts);
 	mustache_template_free(e->subject);
 	free(e->dir);
 	free(e);
@@ -110,7 +174,7 @@ int render_select_lang(struct render_engine *e, const char *locale,
 	bool valid = false;
 	int rc = locale ? i18n_tag_check(locale, &valid) : 0;
 
-	if (rc)
+	if (rc) /* out of memory is no verdict on the tag */
 		return dg_errf(err, rc, "out of memory");
 	if (!valid)
 		locale = I18N_DEFAULT_LOCALE;
@@ -122,6 +186,7 @@ int render_select_lang(struct render_engine *e, const char *locale,
 	l = calloc(1, sizeof(*l));
 	if (!l)
 		return dg_errf(err, DG_ENOMEM, "out of memory");
+	hmap_init(&l->labels, 0);
 	rc = i18n_templates_open(e->dir, locale, &l->tpl, err);
 	rc = rc ? rc : mustache_partials_new(i18n_resolve, l->tpl,
 					     &l->partials, err);
@@ -143,7 +208,10 @@ int render_open(const char *dir, const char *subject,
 	int rc;
 
 	*out = NULL;
-	if (!e || !(e->dir = strdup(dir))) {
+	if (!e || !(e->dir = strdup(dir)) ||
+	    !(e->fmts = i18n_fmt_cache_new())) {
+		if (e)
+			free(e->dir);
 		free(e);
 		return dg_errf(err, DG_ENOMEM, "out of memory");
 	}
@@ -178,15 +246,13 @@ static void one_line(struct strbuf *sb)
 }
 
 /* Render subject, text and HTML of one model into out. */
-static int render_model(struct render_engine *e, json_object *m,
+static int render_model(struct render_engine *e,
+			const struct mustache_value *v,
 			struct render_output *out, struct dg_err *err)
 {
 	const struct mustache_template *text, *html, *subject = e->subject;
-	struct mustache_value *v = mustache_from_json(m);
 	int rc;
 
-	if (!v)
-		return dg_errf(err, DG_ENOMEM, "out of memory");
 	/* whatever the calendar holds, a message stays mailable */
 	strbuf_init(&out->text, RENDER_PART_MAX);
 	strbuf_init(&out->html, RENDER_PART_MAX);
@@ -204,7 +270,6 @@ static int render_model(struct render_engine *e, json_object *m,
 	if (!rc)
 		rc = mustache_render(html, v, e->cur->partials,
 				     MUSTACHE_ESCAPE_HTML, &out->html, err);
-	mustache_value_free(v);
 	one_line(&out->subject);
 	return rc;
 }
@@ -215,34 +280,31 @@ int render_group_lines(struct render_engine *e, const struct render_input *in,
 		       int (*fn)(const char *line, void *ctx), void *ctx,
 		       struct dg_err *err)
 {
-	json_object *m, *meetings, *seen = json_object_new_object();
+	const struct mustache_value *meetings;
+	struct mustache_value *m;
+	struct hmap seen = HMAP_INIT(0); /* lines given, borrowed from m */
 	size_t shown;
-	int rc = seen ? render_build_model(e, in, RENDER_TIPS_MAX, &m, &shown, err)
-		       : DG_ENOMEM;
+	int rc = render_build_model(e, in, RENDER_TIPS_MAX, &m, &shown, err);
 
-	if (rc) {
-		json_object_put(seen);
+	if (rc)
 		return rc;
-	}
-	meetings = json_object_object_get(m, "meetings");
-	for (size_t i = 0; !rc && i < json_object_array_length(meetings);
-	     i++) {
-		json_object *d = json_object_object_get(
-			json_object_array_get_idx(meetings, i), "dynamics");
+	meetings = mustache_map_get(m, "meetings");
+	for (size_t i = 0; !rc && i < mustache_list_len(meetings); i++) {
+		const struct mustache_value *d = mustache_map_get(
+			mustache_list_get(meetings, i), "dynamics");
 
-		for (size_t j = 0; !rc && j < json_object_array_length(d);
-		     j++) {
-			const char *line = json_object_get_string(
-				json_object_array_get_idx(d, j));
+		for (size_t j = 0; !rc && j < mustache_list_len(d); j++) {
+			const char *line = mustache_string_get(
+				mustache_list_get(d, j), NULL);
 
-			if (!line || json_object_object_get_ex(seen, line, NULL))
+			if (!line || hmap_get(&seen, line))
 				continue;
-			rc = render_put(seen, line, json_object_new_boolean(1));
+			rc = hmap_put(&seen, line, (void *)line, NULL);
 			rc = rc ? rc : fn(line, ctx);
 		}
 	}
-	json_object_put(seen);
-	json_object_put(m);
+	hmap_release(&seen);
+	mustache_value_free(m);
 	return rc;
 }
 
@@ -251,41 +313,29 @@ int render_about(struct render_engine *e, const struct render_about *a,
 		 struct dg_err *err)
 {
 	const struct mustache_template *t;
-	struct mustache_value *v = NULL;
-	json_object *m;
+	struct mustache_value *m;
 	int rc = render_about_model(e, a, &m, err);
 
 	if (rc)
 		return rc;
-	if (format == RENDER_ABOUT_JSON) {
-		rc = jsonw_write(m, JSONW_PRETTY, out);
-		rc = rc ? rc : strbuf_addch(out, '\n');
-		json_object_put(m);
-		return rc ? dg_errf(err, rc, "out of memory") : 0;
-	}
-	v = mustache_from_json(m);
-	json_object_put(m);
-	rc = v ? require_template(e, "about.txt", &t, err)
-	       : dg_errf(err, DG_ENOMEM, "out of memory");
-	if (!rc)
-		rc = mustache_render(t, v, e->cur->partials,
+	if (format == RENDER_ABOUT_JSON)
+		rc = add_json(m, out, err);
+	else
+		rc = require_template(e, "about.txt", &t, err);
+	if (!rc && format != RENDER_ABOUT_JSON)
+		rc = mustache_render(t, m, e->cur->partials,
 				     MUSTACHE_ESCAPE_NONE, out, err);
-	mustache_value_free(v);
+	mustache_value_free(m);
 	return rc;
 }
 
 int render_about_value(struct render_engine *e, const struct render_about *a,
 		       struct mustache_value **out, struct dg_err *err)
 {
-	json_object *m;
-	int rc = render_about_model(e, a, &m, err);
-
-	if (rc)
-		return rc;
-	*out = mustache_from_json(m);
-	json_object_put(m);
-	return *out ? 0 : dg_errf(err, DG_ENOMEM, "out of memory");
+	*out = NULL;
+	return render_about_model(e, a, out, err);
 }
+
 /*
  * A day too big for a morning read (more than RENDER_TIPS_BUDGET tips) or
  * for a mail (Gmail clips HTML over 102 KB) loses tips, one per person at
@@ -298,20 +348,20 @@ int render_digest(struct render_engine *e, const struct render_input *in,
 	int rc = 0;
 
 	for (int tips = RENDER_TIPS_MAX; tips >= 0; tips--) {
-		json_object *m;
+		struct mustache_value *m;
 		size_t shown;
 
 		rc = render_build_model(e, in, tips, &m, &shown, err);
 		if (rc)
 			return rc;
 		if (tips && shown > RENDER_TIPS_BUDGET) {
-			json_object_put(m);
+			mustache_value_free(m);
 			continue;
 		}
 		render_output_release(out);
 		*out = (struct render_output)RENDER_OUTPUT_INIT;
 		rc = render_model(e, m, out, err);
-		json_object_put(m);
+		mustache_value_free(m);
 		if (rc || out->html.len <= RENDER_HTML_MAX)
 			break;
 	}

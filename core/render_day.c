@@ -9,24 +9,9 @@
 /* Five people with the user make a meeting large: a room, not a talk. */
 #define LARGE_MEETING 5
 
-static int put_bool(json_object *o, const char *key, bool b)
+static int put_bool(struct mustache_value *o, const char *key, bool b)
 {
-	json_object *v = json_object_new_boolean(b);
-
-	if (!v || json_object_object_add(o, key, v)) {
-		json_object_put(v);
-		return DG_ENOMEM;
-	}
-	return 0;
-}
-
-static int append(json_object *arr, json_object *v)
-{
-	if (!v || json_object_array_add(arr, v)) {
-		json_object_put(v);
-		return DG_ENOMEM;
-	}
-	return 0;
+	return mustache_map_set(o, key, mustache_bool(b)) ? DG_ENOMEM : 0;
 }
 
 /*
@@ -34,34 +19,36 @@ static int append(json_object *arr, json_object *v)
  * sentences (a tip template writes one per line), so equal text is the
  * same advice.
  */
-static int take(struct render_state *st, json_object *line,
-		json_object *tips, bool *taken)
+static int take(struct render_state *st, const struct mustache_value *line,
+		struct mustache_value *tips, bool *taken)
 {
-	const char *s = json_object_get_string(line);
-	json_object *t;
+	size_t len;
+	const char *s = mustache_string_get(line, &len);
 
 	*taken = false;
-	if (json_object_object_get_ex(st->used, s, NULL))
+	if (!s || hmap_get(&st->used, s))
 		return 0;
-	t = json_object_new_boolean(1);
-	if (!t || json_object_object_add(st->used, s, t)) {
-		json_object_put(t);
+	if (mustache_list_push(tips, mustache_stringn(s, len)))
 		return DG_ENOMEM;
-	}
+	/* the copy in tips is the key: it lives as long as the model */
+	s = mustache_string_get(
+		mustache_list_get(tips, mustache_list_len(tips) - 1), NULL);
+	if (hmap_put(&st->used, s, (void *)s, NULL))
+		return DG_ENOMEM;
 	*taken = true;
 	st->shown++;
-	return append(tips, json_object_get(line));
+	return 0;
 }
 
-int render_pick_tips(struct render_state *st, json_object *candidates,
-		     json_object *tips)
+int render_pick_tips(struct render_state *st,
+		     const struct mustache_value *candidates,
+		     struct mustache_value *tips)
 {
-	size_t nsets = json_object_array_length(candidates), longest = 0;
+	size_t nsets = mustache_list_len(candidates), longest = 0;
 	int picked = 0, rc = 0;
 
 	for (size_t i = 0; i < nsets; i++) {
-		size_t n = json_object_array_length(
-			json_object_array_get_idx(candidates, i));
+		size_t n = mustache_list_len(mustache_list_get(candidates, i));
 
 		if (n > longest)
 			longest = n;
@@ -69,19 +56,18 @@ int render_pick_tips(struct render_state *st, json_object *candidates,
 	/* Round by round: each assessment's best line before any second. */
 	for (size_t k = 0; !rc && k < longest; k++) {
 		for (size_t i = 0; !rc && i < nsets; i++) {
-			json_object *set =
-				json_object_array_get_idx(candidates, i);
+			const struct mustache_value *set =
+				mustache_list_get(candidates, i);
 			bool taken;
 
-			if (k >= json_object_array_length(set))
+			if (k >= mustache_list_len(set))
 				continue;
 			if (picked >= st->max_tips) {
 				if (st->max_tips < RENDER_TIPS_MAX)
 					st->trimmed = true;
 				return 0;
 			}
-			rc = take(st, json_object_array_get_idx(set, k), tips,
-				  &taken);
+			rc = take(st, mustache_list_get(set, k), tips, &taken);
 			picked += taken;
 		}
 	}
@@ -93,7 +79,7 @@ static bool is_user(const struct cal_user *user, const char *address)
 	return address && directory_is_self(user, address);
 }
 
-int render_meeting_facts(json_object *data, const struct plan_meeting *m,
+int render_meeting_facts(struct mustache_value *data, const struct plan_meeting *m,
 			 const struct match_list *l, const char *email,
 			 const struct cal_user *user)
 {
@@ -133,74 +119,59 @@ bool render_is_hold(const struct plan_meeting *m, const struct match_list *l,
 	return true;
 }
 
-static json_object *get(json_object *o, const char *key)
-{
-	json_object *v = NULL;
-
-	json_object_object_get_ex(o, key, &v);
-	return v;
-}
-
 /* One entry of holds[]: what the short line needs of a hold. */
-static json_object *hold_entry(json_object *meeting, bool first)
+static struct mustache_value *hold_entry(const struct mustache_value *meeting,
+					 bool first)
 {
 	static const char *const keys[] = {"subject", "time_label", "all_day",
 					   "private"};
-	json_object *h = json_object_new_object();
+	struct mustache_value *h = mustache_map_new();
 
 	for (size_t i = 0; h && i < sizeof(keys) / sizeof(*keys); i++) {
-		json_object *v = get(meeting, keys[i]);
+		const struct mustache_value *v =
+			mustache_map_get(meeting, keys[i]);
 
-		if (v && json_object_object_add(h, keys[i],
-						json_object_get(v))) {
-			json_object_put(v);
-			json_object_put(h);
+		/* a null field is left out, as an absent one */
+		if (mustache_value_kind(v) != MUSTACHE_NULL &&
+		    mustache_map_set(h, keys[i], mustache_value_copy(v))) {
+			mustache_value_free(h);
 			return NULL;
 		}
 	}
 	if (h && put_bool(h, "first", first)) {
-		json_object_put(h);
+		mustache_value_free(h);
 		return NULL;
 	}
 	return h;
 }
 
-int render_holds(json_object *model, json_object *meetings)
+int render_holds(struct mustache_value *model,
+		 const struct mustache_value *meetings)
 {
-	json_object *holds = json_object_new_array();
-	json_object *count;
+	struct mustache_value *holds = mustache_list_new();
 	int main_count = 0, rc = holds ? 0 : DG_ENOMEM;
 
-	for (size_t i = 0; !rc && i < json_object_array_length(meetings);
-	     i++) {
-		json_object *m = json_object_array_get_idx(meetings, i);
+	for (size_t i = 0; !rc && i < mustache_list_len(meetings); i++) {
+		const struct mustache_value *m = mustache_list_get(meetings, i);
 
-		if (!json_object_get_boolean(get(m, "hold"))) {
+		if (!mustache_bool_get(mustache_map_get(m, "hold"))) {
 			main_count++;
 			continue;
 		}
-		rc = append(holds, hold_entry(
-					   m, !json_object_array_length(holds)));
+		rc = mustache_list_push(holds,
+					hold_entry(m, !mustache_list_len(holds)))
+			     ? DG_ENOMEM
+			     : 0;
 	}
-	if (!rc && json_object_object_add(model, "holds", holds))
-		rc = DG_ENOMEM;
-	else if (!rc)
-		holds = NULL;
-	json_object_put(holds);
-	count = rc ? NULL : json_object_new_int(main_count);
-	if (!rc && (!count || json_object_object_add(model, "main_count",
-						     count))) {
-		json_object_put(count);
-		rc = DG_ENOMEM;
+	if (rc) {
+		mustache_value_free(holds);
+		return rc;
 	}
-	count = rc ? NULL
-		   : json_object_new_int(
-			     (int)json_object_array_length(meetings) -
-			     main_count);
-	if (!rc && (!count || json_object_object_add(model, "hold_count",
-						     count))) {
-		json_object_put(count);
-		rc = DG_ENOMEM;
-	}
-	return rc;
+	if (mustache_map_set(model, "holds", holds) ||
+	    mustache_map_set(model, "main_count", mustache_int(main_count)) ||
+	    mustache_map_set(model, "hold_count",
+			     mustache_int((int64_t)mustache_list_len(meetings) -
+					  main_count)))
+		return DG_ENOMEM;
+	return 0;
 }

@@ -20,18 +20,18 @@ static const char *name_of(const struct render_contact *c)
 }
 
 /* first_meeting: {names, count(+plural), more(+plural)}, or null. */
-static int add_first(struct render_engine *e, json_object *o,
+static int add_first(struct render_engine *e, struct mustache_value *o,
 		     const struct render_history_meeting *h)
 {
 	const char **names;
 	struct strbuf joined = STRBUF_INIT;
-	json_object *f;
+	struct mustache_value *f;
 	int rc;
 
 	if (!h || !h->nfirst)
 		return render_put_null(o, "first_meeting");
 	names = calloc(h->nfirst, sizeof(*names));
-	f = json_object_new_object();
+	f = mustache_map_new();
 	rc = names && f ? 0 : DG_ENOMEM;
 	for (size_t i = 0; !rc && i < h->nfirst; i++)
 		names[i] = name_of(&h->first[i]);
@@ -42,39 +42,39 @@ static int add_first(struct render_engine *e, json_object *o,
 	free(names);
 	strbuf_release(&joined);
 	if (rc) {
-		json_object_put(f);
+		mustache_value_free(f);
 		return rc;
 	}
 	return render_put(o, "first_meeting", f);
 }
 
 /* often: [{name, email, times(+plural)}]. */
-static int add_often(struct render_engine *e, json_object *o,
+static int add_often(struct render_engine *e, struct mustache_value *o,
 		     const struct render_history_meeting *h)
 {
-	json_object *often = json_object_new_array();
+	struct mustache_value *often = mustache_list_new();
 	int rc = often ? 0 : DG_ENOMEM;
 
 	for (size_t i = 0; !rc && h && i < h->noften; i++) {
-		json_object *c = json_object_new_object();
+		struct mustache_value *c = mustache_map_new();
 
 		rc = render_put_line(c, "name", name_of(&h->often[i]));
 		rc = rc ? rc : render_put_str(c, "email", h->often[i].email);
 		rc = rc ? rc : render_put_count(e, c, "times",
 						(long)h->often[i].per_week);
 		if (rc)
-			json_object_put(c);
+			mustache_value_free(c);
 		else
 			rc = render_push(often, c);
 	}
 	if (rc) {
-		json_object_put(often);
+		mustache_value_free(often);
 		return rc;
 	}
 	return render_put(o, "often", often);
 }
 
-int render_add_history_meeting(struct render_engine *e, json_object *o,
+int render_add_history_meeting(struct render_engine *e, struct mustache_value *o,
 			       const struct render_input *in, size_t i)
 {
 	const struct render_history_meeting *h =
@@ -88,48 +88,49 @@ int render_add_history_meeting(struct render_engine *e, json_object *o,
 
 /* The first general tip of p (no meeting in view), or none. */
 static int one_tip(struct render_engine *e, const struct roster_person *p,
-		   json_object *entry, struct dg_err *err)
+		   struct mustache_value *entry, struct dg_err *err)
 {
 	struct match_attendee att = {.email = p->email, .name = p->name,
 				     .person = p, .via = "direct"};
 	struct render_state st = {
-		.seen = json_object_new_object(),
-		.used = json_object_new_object(),
+		.seen = HMAP_INIT(0),
+		.used = HMAP_INIT(0),
 		.max_tips = 1,
 	};
 	struct tip_ctx tc = {.st = &st};
-	json_object *list = json_object_new_array(), *a, *tips;
-	int rc = list && st.seen && st.used ? 0 : DG_ENOMEM;
+	struct mustache_value *list = mustache_list_new();
+	const struct mustache_value *a, *tips;
+	int rc = list ? 0 : DG_ENOMEM;
 
 	rc = rc ? rc : render_add_attendee(e, list, &att, &tc, err);
-	a = rc ? NULL : json_object_array_get_idx(list, 0);
-	if (a && json_object_object_get_ex(a, "tips", &tips) &&
-	    json_object_array_length(tips))
-		rc = render_put(entry, "tip", json_object_get(
-					json_object_array_get_idx(tips, 0)));
+	a = rc ? NULL : mustache_list_get(list, 0);
+	tips = mustache_map_get(a, "tips");
+	if (a && mustache_list_len(tips))
+		rc = render_put(entry, "tip", mustache_value_copy(
+					mustache_list_get(tips, 0)));
 	else if (!rc)
 		rc = render_put_null(entry, "tip");
-	json_object_put(list);
+	mustache_value_free(list);
 	render_state_release(&st);
 	return rc;
 }
 
-int render_add_history_week(struct render_engine *e, json_object *m,
+int render_add_history_week(struct render_engine *e, struct mustache_value *m,
 			    const struct render_input *in, bool skipped,
 			    struct dg_err *err)
 {
 	const struct render_history *h = in->history;
-	json_object *most, *people;
+	struct mustache_value *most, *people;
 	int rc;
 
 	if (skipped || !h || !h->nmost)
 		return render_put_null(m, "people_most");
-	most = json_object_new_object();
-	people = json_object_new_array();
+	most = mustache_map_new();
+	people = mustache_list_new();
 	rc = most && people ? 0 : DG_ENOMEM;
 	for (size_t i = 0; !rc && i < h->nmost; i++) {
 		const struct render_contact *c = &h->most[i];
-		json_object *p = json_object_new_object();
+		struct mustache_value *p = mustache_map_new();
 
 		rc = render_put_line(p, "name", name_of(c));
 		rc = rc ? rc : render_put_str(p, "email", c->email);
@@ -138,7 +139,7 @@ int render_add_history_week(struct render_engine *e, json_object *m,
 		rc = rc ? rc : (c->person ? one_tip(e, c->person, p, err)
 					  : render_put_null(p, "tip"));
 		if (rc)
-			json_object_put(p);
+			mustache_value_free(p);
 		else
 			rc = render_push(people, p);
 	}
@@ -148,33 +149,33 @@ int render_add_history_week(struct render_engine *e, json_object *m,
 		rc = render_put(most, "people", people);
 		people = NULL;
 	}
-	json_object_put(people);
+	mustache_value_free(people);
 	if (rc) {
-		json_object_put(most);
+		mustache_value_free(most);
 		return rc;
 	}
 	return render_put(m, "people_most", most);
 }
 
-int render_add_history_about(struct render_engine *e, json_object *m,
+int render_add_history_about(struct render_engine *e, struct mustache_value *m,
 			     const struct render_about *a, bool shown)
 {
 	(void)e;
-	json_object *h;
+	struct mustache_value *h;
 	bool hidden = a->hidden || (a->person && !render_usable(a->person));
 	int rc;
 
 	if (!a->history_days)
 		return render_put_null(m, "history");
-	h = json_object_new_object();
+	h = mustache_map_new();
 	rc = h ? 0 : DG_ENOMEM;
 	/* no reader's locale here: no plural categories either */
 	rc = rc ? rc : render_put(h, "days",
-				  json_object_new_int((int)a->history_days));
-	rc = rc ? rc : render_put(h, "named", json_object_new_boolean(!hidden));
-	rc = rc ? rc : render_put(h, "most", json_object_new_boolean(shown));
+				  mustache_int((int)a->history_days));
+	rc = rc ? rc : render_put(h, "named", mustache_bool(!hidden));
+	rc = rc ? rc : render_put(h, "most", mustache_bool(shown));
 	if (rc) {
-		json_object_put(h);
+		mustache_value_free(h);
 		return rc;
 	}
 	return render_put(m, "history", h);

@@ -18,10 +18,10 @@
 #include "i18n.h"
 #include "tz.h"
 
-static json_object *note_object(const struct hours_note *n,
+static struct mustache_value *note_object(const struct hours_note *n,
 				const struct match_list *l)
 {
-	json_object *o = json_object_new_object();
+	struct mustache_value *o = mustache_map_new();
 	const char *email = l && n->attendee < l->n ? l->v[n->attendee].email
 						      : NULL;
 	int rc = render_put_line(o, "name", n->name);
@@ -33,9 +33,9 @@ static json_object *note_object(const struct hours_note *n,
 	rc = rc ? rc : render_put_str(o, "local_end", n->local_end);
 	rc = rc ? rc : render_put_str(o, "local_day", n->local_day);
 	rc = rc ? rc : render_put(o, "day_off",
-				  json_object_new_boolean(n->day_off));
+				  mustache_bool(n->day_off));
 	if (rc) {
-		json_object_put(o);
+		mustache_value_free(o);
 		return NULL;
 	}
 	return o;
@@ -46,26 +46,26 @@ static json_object *note_object(const struct hours_note *n,
  * hours_tip on the first meeting that has lines (*tip_given then true):
  * the tip once a digest, not under every late meeting.
  */
-static int add_hours(struct render_engine *e, json_object *meeting,
+static int add_hours(struct render_engine *e, struct mustache_value *meeting,
 		     const struct hours_notes *notes,
 		     const struct match_list *l, bool *tip_given)
 {
 	bool any = notes && notes->n;
-	json_object *list = json_object_new_array();
+	struct mustache_value *list = mustache_list_new();
 	int rc = list ? 0 : DG_ENOMEM;
 
 	for (size_t i = 0; !rc && notes && i < notes->n; i++)
 		rc = render_push(list, note_object(&notes->v[i], l));
 	if (rc) {
-		json_object_put(list);
+		mustache_value_free(list);
 		return rc;
 	}
-	rc = render_put(meeting, "outside_hours", json_object_new_boolean(any));
+	rc = render_put(meeting, "outside_hours", mustache_bool(any));
 	rc = rc ? rc : render_put(meeting, "hours_tip",
-				  json_object_new_boolean(any && !*tip_given));
+				  mustache_bool(any && !*tip_given));
 	*tip_given = *tip_given || any;
 	if (rc) {
-		json_object_put(list);
+		mustache_value_free(list);
 		return rc;
 	}
 	rc = render_put(meeting, "after_hours", list); /* takes list */
@@ -75,11 +75,11 @@ static int add_hours(struct render_engine *e, json_object *meeting,
 }
 
 /* A meeting as a conflict line names it: time, subject unless private. */
-static int put_meeting(struct render_engine *e, json_object *o,
+static int put_meeting(struct render_engine *e, struct mustache_value *o,
 		       const char *key, const struct plan_meeting *m,
 		       struct dg_err *err)
 {
-	json_object *ref = json_object_new_object();
+	struct mustache_value *ref = mustache_map_new();
 	struct strbuf s = STRBUF_INIT;
 	int rc = ref ? 0 : DG_ENOMEM;
 
@@ -87,27 +87,27 @@ static int put_meeting(struct render_engine *e, json_object *o,
 				       err);
 	rc = rc ? rc : render_put_str(ref, "time_range", s.buf);
 	rc = rc ? rc : render_put(ref, "private",
-				  json_object_new_boolean(m->is_private));
+				  mustache_bool(m->is_private));
 	if (!rc && !m->is_private)
 		rc = render_put_line(ref, "subject", m->event->subject);
 	strbuf_release(&s);
 	if (rc) {
-		json_object_put(ref);
+		mustache_value_free(ref);
 		return rc;
 	}
 	return render_put(o, key, ref);
 }
 
-static int add_overlaps(struct render_engine *e, json_object *model,
+static int add_overlaps(struct render_engine *e, struct mustache_value *model,
 			const struct plan_day *day, const struct conflicts *c,
 			struct dg_err *err)
 {
-	json_object *list = json_object_new_array();
+	struct mustache_value *list = mustache_list_new();
 	int rc = list ? 0 : DG_ENOMEM;
 
 	for (size_t i = 0; !rc && i < c->noverlaps; i++) {
 		const struct conflicts_overlap *x = &c->overlaps[i];
-		json_object *o = json_object_new_object();
+		struct mustache_value *o = mustache_map_new();
 
 		rc = o ? 0 : DG_ENOMEM;
 		rc = rc ? rc : put_meeting(e, o, "first",
@@ -115,12 +115,12 @@ static int add_overlaps(struct render_engine *e, json_object *model,
 		rc = rc ? rc : put_meeting(e, o, "second",
 					   &day->meetings[x->second], err);
 		if (rc)
-			json_object_put(o);
+			mustache_value_free(o);
 		else
 			rc = render_push(list, o);
 	}
 	if (rc) {
-		json_object_put(list);
+		mustache_value_free(list);
 		return rc;
 	}
 	rc = render_put(model, "overlaps", list);
@@ -129,17 +129,17 @@ static int add_overlaps(struct render_engine *e, json_object *model,
 				     (long)c->overlaps_more);
 }
 
-static int add_runs(struct render_engine *e, json_object *model,
+static int add_runs(struct render_engine *e, struct mustache_value *model,
 		    const struct conflicts *c, struct dg_err *err)
 {
-	json_object *list = json_object_new_array();
+	struct mustache_value *list = mustache_list_new();
 	struct strbuf s = STRBUF_INIT;
 	int rc = list ? 0 : DG_ENOMEM;
 
 	for (size_t i = 0; !rc && i < c->nruns; i++) {
 		const struct conflicts_run *r = &c->runs[i];
 		long minutes = (long)((r->end_ms - r->start_ms) / 60000);
-		json_object *o = json_object_new_object();
+		struct mustache_value *o = mustache_map_new();
 
 		strbuf_reset(&s);
 		rc = o ? 0 : DG_ENOMEM;
@@ -150,13 +150,13 @@ static int add_runs(struct render_engine *e, json_object *model,
 		rc = rc ? rc : render_put_count(e, o, "hours", minutes / 60);
 		rc = rc ? rc : render_put_count(e, o, "minutes", minutes % 60);
 		if (rc)
-			json_object_put(o);
+			mustache_value_free(o);
 		else
 			rc = render_push(list, o);
 	}
 	strbuf_release(&s);
 	if (rc) {
-		json_object_put(list);
+		mustache_value_free(list);
 		return rc;
 	}
 	rc = render_put(model, "long_runs", list);
@@ -166,7 +166,7 @@ static int add_runs(struct render_engine *e, json_object *model,
 }
 
 /* The day's overlaps and long runs among the meetings that count. */
-static int add_conflicts(struct render_engine *e, json_object *model,
+static int add_conflicts(struct render_engine *e, struct mustache_value *model,
 			 const struct render_input *in, struct dg_err *err)
 {
 	const struct plan_day *day = in ? in->day : NULL;
@@ -195,22 +195,22 @@ static int add_conflicts(struct render_engine *e, json_object *model,
 	rc = rc ? rc : add_overlaps(e, model, day, &c, err);
 	rc = rc ? rc : add_runs(e, model, &c, err);
 	rc = rc ? rc : render_put(model, "conflicts",
-				  json_object_new_boolean(c.noverlaps ||
+				  mustache_bool(c.noverlaps ||
 							  c.nruns));
 	conflicts_release(&c);
 	return rc;
 }
 
-int render_add_relations(struct render_engine *e, json_object *model,
-			 json_object *meetings, const struct render_input *in,
+int render_add_relations(struct render_engine *e, struct mustache_value *model,
+			 struct mustache_value *meetings, const struct render_input *in,
 			 struct dg_err *err)
 {
-	size_t n = json_object_array_length(meetings);
+	size_t n = mustache_list_len(meetings);
 	bool tip_given = false;
 	int rc = 0;
 
 	for (size_t i = 0; !rc && i < n; i++)
-		rc = add_hours(e, json_object_array_get_idx(meetings, i),
+		rc = add_hours(e, mustache_list_item(meetings, i),
 			       in && in->hours ? &in->hours[i] : NULL,
 			       in && in->attendees ? &in->attendees[i] : NULL,
 			       &tip_given);
@@ -247,13 +247,13 @@ static int city_of(const char *name, char **city, struct dg_err *err)
 
 /* The lines of partials/hours.txt for a meeting an hour after hours. */
 static int example_lines(struct render_engine *e, const struct render_about *a,
-			 const char *city, json_object *lines,
+			 const char *city, struct mustache_value *lines,
 			 struct dg_err *err)
 {
 	const struct workhours *w = a->hours;
-	json_object *meeting = json_object_new_object();
-	json_object *list = json_object_new_array();
-	json_object *note = json_object_new_object();
+	struct mustache_value *meeting = mustache_map_new();
+	struct mustache_value *list = mustache_list_new();
+	struct mustache_value *note = mustache_map_new();
 	char *first = render_first_name(a->person && *a->person->name
 						? a->person->name
 						: a->email);
@@ -265,7 +265,7 @@ static int example_lines(struct render_engine *e, const struct render_about *a,
 	rc = rc ? rc : render_put_str(note, "name", first);
 	rc = rc ? rc : render_put_str(note, "city", city);
 	rc = rc ? rc : render_put_str(note, "local_time", at);
-	rc = rc ? rc : render_put(note, "day_off", json_object_new_boolean(0));
+	rc = rc ? rc : render_put(note, "day_off", mustache_bool(0));
 	if (!rc) {
 		rc = render_push(list, note);
 		note = NULL;
@@ -275,44 +275,44 @@ static int example_lines(struct render_engine *e, const struct render_about *a,
 		list = NULL;
 	}
 	rc = rc ? rc : render_put(meeting, "outside_hours",
-				  json_object_new_boolean(1));
+				  mustache_bool(1));
 	rc = rc ? rc : render_put(meeting, "hours_tip",
-				  json_object_new_boolean(1));
+				  mustache_bool(1));
 	rc = rc ? rc : render_file(e, "partials/hours.txt", meeting, &out, err);
 	for (char *p = out.buf, *nl; !rc && p && *p; p = nl ? nl + 1 : NULL) {
 		nl = strchr(p, '\n');
 		if (nl)
 			*nl = '\0';
 		if (*p)
-			rc = render_push(lines, json_object_new_string(p));
+			rc = render_push(lines, mustache_string(p));
 		if (!nl)
 			break;
 	}
-	json_object_put(note);
-	json_object_put(list);
-	json_object_put(meeting);
+	mustache_value_free(note);
+	mustache_value_free(list);
+	mustache_value_free(meeting);
 	strbuf_release(&out);
 	free(first);
 	return rc == DG_ENOTFOUND ? 0 : rc;
 }
 
-int render_about_hours(struct render_engine *e, json_object *model,
+int render_about_hours(struct render_engine *e, struct mustache_value *model,
 		       const struct render_about *a, struct dg_err *err)
 {
 	const struct workhours *w = a->hours;
 	bool hidden = a->hidden ||
 		      (a->person && (a->person->hidden || a->person->opt_out));
-	json_object *h, *lines;
+	struct mustache_value *h, *lines;
 	char *city = NULL;
 	char start[8], end[8];
 	int rc = render_put(model, "hours_hidden",
-			    json_object_new_boolean(hidden));
+			    mustache_bool(hidden));
 
 	if (rc || hidden || !w || w->start_min < 0 || w->end_min < 0 ||
 	    w->start_min == w->end_min)
 		return rc;
-	h = json_object_new_object();
-	lines = json_object_new_array();
+	h = mustache_map_new();
+	lines = mustache_list_new();
 	rc = h && lines ? 0 : DG_ENOMEM;
 	rc = rc ? rc : city_of(w->time_zone ? w->time_zone : w->work_zone,
 			       &city, err);
@@ -328,9 +328,9 @@ int render_about_hours(struct render_engine *e, json_object *model,
 		lines = NULL;
 	}
 	free(city);
-	json_object_put(lines);
+	mustache_value_free(lines);
 	if (rc) {
-		json_object_put(h);
+		mustache_value_free(h);
 		return rc;
 	}
 	return render_put(model, "hours", h);

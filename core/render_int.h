@@ -12,8 +12,12 @@
  * holds (no one else in them), and the day's extras at the top (the
  * meetings that matter, the absences, the holds in one line).
  *
+ * The model is mustache data from the start (struct mustache_value):
+ * templates render it as it is, and only preview and about turn it into
+ * JSON, once.
+ *
  * Errors: int functions return 0 or a DG_E* code; those given an err
- * fill it on failure, the json helpers return DG_ENOMEM alone.
+ * fill it on failure, the model helpers return DG_ENOMEM alone.
  */
 #ifndef DIGEST_RENDER_INT_H
 #define DIGEST_RENDER_INT_H
@@ -21,10 +25,9 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include <json-c/json.h>
-
 #include "calendar.h"
 #include "err.h"
+#include "hmap.h"
 #include "i18n.h"
 #include "match.h"
 #include "mustache.h"
@@ -43,10 +46,13 @@
 /* [digest] max_people_per_meeting when the caller gives none. */
 #define RENDER_PEOPLE_MAX 8
 
-/* One digest's choices while its model is built; all owned. */
+/*
+ * One digest's choices while its model is built. The maps own their
+ * tables only: keys and values point into the model being built.
+ */
 struct render_state {
-	json_object *seen; /* email -> the tips shown at their first meeting */
-	json_object *used; /* tip sentence -> true: none twice a digest */
+	struct hmap seen; /* email -> the tips list of their first meeting */
+	struct hmap used; /* tip sentence -> itself: none twice a digest */
 	int max_tips;      /* RENDER_TIPS_MAX, lower when trimming */
 	bool trimmed;      /* a tip was left out for max_tips < the max */
 	size_t shown;      /* tips picked so far (repeats not counted) */
@@ -61,8 +67,9 @@ struct render_state {
  * this meeting first), leaving out sentences the digest already has.
  * Returns 0 or DG_ENOMEM.
  */
-int render_pick_tips(struct render_state *st, json_object *candidates,
-		     json_object *tips);
+int render_pick_tips(struct render_state *st,
+		     const struct mustache_value *candidates,
+		     struct mustache_value *tips);
 
 /*
  * Facts about meeting m a tip template may use, added to data:
@@ -70,7 +77,7 @@ int render_pick_tips(struct render_state *st, json_object *candidates,
  * person called the meeting), you_organize, large (five or more people
  * with the user). Returns 0 or DG_ENOMEM.
  */
-int render_meeting_facts(json_object *data, const struct plan_meeting *m,
+int render_meeting_facts(struct mustache_value *data, const struct plan_meeting *m,
 			 const struct match_list *l, const char *email,
 			 const struct cal_user *user);
 
@@ -89,12 +96,15 @@ bool render_is_hold(const struct plan_meeting *m, const struct match_list *l,
  * first}], "main_count", how many meetings are not holds, and
  * "hold_count", how many are. Returns 0 or DG_ENOMEM.
  */
-int render_holds(json_object *model, json_object *meetings);
+int render_holds(struct mustache_value *model,
+		 const struct mustache_value *meetings);
 
 /* The templates of one reader locale, compiled on first use. */
 struct render_lang {
 	struct i18n_templates *tpl;
 	struct mustache_partials *partials; /* through tpl's chain, cached */
+	/* assessment -> "<assessment>\0<label>", rendered on first use */
+	struct hmap labels;
 	struct render_lang *next;
 };
 
@@ -103,7 +113,8 @@ struct render_engine {
 	struct mustache_template *subject; /* [digest] subject, or NULL */
 	struct render_lang *langs;	   /* one per locale met */
 	struct render_lang *cur;	   /* the digest being built */
-	struct i18n_fmt *fmt;		   /* its ICU formats */
+	struct i18n_fmt_cache *fmts;	   /* ICU formats, per locale and zone */
+	struct i18n_fmt *fmt;		   /* the digest's, borrowed from fmts */
 	const char *const *meeting_hosts; /* borrowed; NULL: the defaults */
 };
 
@@ -122,32 +133,40 @@ struct tip_ctx {
  * escaping: its output is inserted into the HTML later, escaped there).
  * DG_ENOTFOUND when there is no such file.
  */
-int render_file(struct render_engine *e, const char *name, json_object *data,
-		struct strbuf *out, struct dg_err *err);
+int render_file(struct render_engine *e, const char *name,
+		const struct mustache_value *data, struct strbuf *out,
+		struct dg_err *err);
 
 /* Make the templates of locale current, opening them on first use. */
 int render_select_lang(struct render_engine *e, const char *locale,
 		       struct dg_err *err);
 
-/* ---- render_model.c: json-c helpers; a failed allocation makes the model NULL ---- */
+/* ---- render_model.c: model helpers ---- */
 
 /*
- * Add v (taken in every case) to o under key; o NULL is DG_ENOMEM, and so
- * is v NULL: a constructor that failed (json-c would store null, and a
- * flag would read false). render_put_null() says null on purpose.
+ * Add v (taken) to o under key. A NULL v is a constructor that ran out of
+ * memory, as is a NULL o: DG_ENOMEM. A null in the model is
+ * render_put_null().
  */
-int render_put(json_object *o, const char *key, json_object *v);
-int render_put_null(json_object *o, const char *key);
+int render_put(struct mustache_value *o, const char *key,
+	       struct mustache_value *v);
+int render_put_null(struct mustache_value *o, const char *key);
 /* A string, or null when s is NULL or empty. */
-int render_put_str(json_object *o, const char *key, const char *s);
+int render_put_str(struct mustache_value *o, const char *key, const char *s);
 /*
  * A one-line field of calendar text (subject, place, a name): a line
  * break in it must not start a fake entry in the text part, so control
  * characters become spaces.
  */
-int render_put_line(json_object *o, const char *key, const char *s);
-/* Append v (taken) to array a; v NULL is DG_ENOMEM. */
-int render_push(json_object *a, json_object *v);
+int render_put_line(struct mustache_value *o, const char *key, const char *s);
+/* Append v (taken) to list a; v NULL is DG_ENOMEM. */
+int render_push(struct mustache_value *a, struct mustache_value *v);
+/*
+ * Append a, b and c (c may be NULL) to out: the names of templates and
+ * keys made for every attendee, without printf's parsing each time.
+ */
+int render_add3(struct strbuf *out, const char *a, const char *b,
+		const char *c);
 /* "Zoë Martin" -> "Zoë"; the whole name when it has no space. Yours. */
 char *render_first_name(const char *name);
 /*
@@ -155,8 +174,8 @@ char *render_first_name(const char *name);
  * with "count_other": true, so a template picks its wording with
  * {{#count_one}}...{{/count_one}} (ICU's rules, not English's).
  */
-int render_put_count(struct render_engine *e, json_object *o, const char *key,
-		     long n);
+int render_put_count(struct render_engine *e, struct mustache_value *o,
+		     const char *key, long n);
 /* "A, B and C" in the reader's language (ICU's list patterns). */
 int render_join_names(struct render_engine *e, struct strbuf *out,
 		      const char **names, size_t n);
@@ -169,11 +188,11 @@ void render_state_release(struct render_state *st);
 /*
  * The whole model of one user's digest, with at most max_tips tips per
  * person; *shown is how many tips it picked. *out is yours:
- * json_object_put.
+ * mustache_value_free.
  */
 int render_build_model(struct render_engine *e, const struct render_input *in,
-		       int max_tips, json_object **out, size_t *shown,
-		       struct dg_err *err);
+		       int max_tips, struct mustache_value **out,
+		       size_t *shown, struct dg_err *err);
 
 /* ---- render_people.c: the people ---- */
 
@@ -183,17 +202,21 @@ int render_build_model(struct render_engine *e, const struct render_input *in,
  */
 const struct roster_person *render_usable(const struct roster_person *p);
 
-/* The display label of an assessment: tips/<a>/_label, else its name. */
+/*
+ * Append the display label of an assessment to out: tips/<a>/_label,
+ * else its name. Rendered once per language, then remembered.
+ */
 int render_assessment_label(struct render_engine *e, const char *assessment,
 			    struct strbuf *out, struct dg_err *err);
 
 /* One matched attendee appended to list, with profile and tips. */
-int render_add_attendee(struct render_engine *e, json_object *list,
+int render_add_attendee(struct render_engine *e, struct mustache_value *list,
 			const struct match_attendee *a,
 			const struct tip_ctx *tc, struct dg_err *err);
 
 /* "dynamics": the group lines of the room, one per assessment. */
-int render_add_dynamics(struct render_engine *e, json_object *meeting,
+int render_add_dynamics(struct render_engine *e,
+			struct mustache_value *meeting,
 			const struct match_list *l, struct dg_err *err);
 
 /* ---- render_hours.c: other people's hours, the reader's conflicts ---- */
@@ -204,8 +227,8 @@ int render_add_dynamics(struct render_engine *e, json_object *meeting,
  * in->hours; and the day's overlaps[], overlaps_more, long_runs[],
  * long_runs_more and conflicts (see templates/README.md).
  */
-int render_add_relations(struct render_engine *e, json_object *model,
-			 json_object *meetings, const struct render_input *in,
+int render_add_relations(struct render_engine *e, struct mustache_value *model,
+			 struct mustache_value *meetings, const struct render_input *in,
 			 struct dg_err *err);
 
 /*
@@ -214,12 +237,12 @@ int render_add_relations(struct render_engine *e, json_object *model,
  * digest shows for a meeting after their working day (partials/hours.txt
  * with an example time), when a run stored their week.
  */
-int render_about_hours(struct render_engine *e, json_object *model,
+int render_about_hours(struct render_engine *e, struct mustache_value *model,
 		       const struct render_about *a, struct dg_err *err);
 
-/* The model of render_about(). *out is yours: json_object_put. */
+/* The model of render_about(). *out is yours: mustache_value_free. */
 int render_about_model(struct render_engine *e, const struct render_about *a,
-		       json_object **out, struct dg_err *err);
+		       struct mustache_value **out, struct dg_err *err);
 
 /* ---- render_history.c: relationship context ---- */
 
@@ -227,7 +250,7 @@ int render_about_model(struct render_engine *e, const struct render_about *a,
  * "first_meeting" and "often" of meeting i of in->day, into its model o
  * (a meeting that is not private). Returns 0 or DG_ENOMEM.
  */
-int render_add_history_meeting(struct render_engine *e, json_object *o,
+int render_add_history_meeting(struct render_engine *e, struct mustache_value *o,
 			       const struct render_input *in, size_t i);
 
 /*
@@ -235,11 +258,11 @@ int render_add_history_meeting(struct render_engine *e, json_object *o,
  * digests may show with a->email's name (none when hidden or history is
  * off): {days, first, often, most (a profile: the weekly section)}.
  */
-int render_add_history_about(struct render_engine *e, json_object *m,
+int render_add_history_about(struct render_engine *e, struct mustache_value *m,
 			     const struct render_about *a, bool shown);
 
 /* "people_most", the weekly section: null unless in->history has one. */
-int render_add_history_week(struct render_engine *e, json_object *m,
+int render_add_history_week(struct render_engine *e, struct mustache_value *m,
 			    const struct render_input *in, bool skipped,
 			    struct dg_err *err);
 

@@ -1,5 +1,5 @@
 /*
- * render_model: the digest model of one user, as json-c objects: the
+ * render_model: the digest model of one user, as mustache data: the
  * reader's language and dates, the meetings with their times, join links,
  * dial-in and organizer, and the small helpers every part of the model is
  * built with. The people of a meeting are render_people.c's.
@@ -10,44 +10,34 @@
 #include <string.h>
 #include <strings.h>
 
-#include <json-c/json.h>
-
 #include "i18n.h"
 #include "meetlink.h"
 #include "render_int.h"
 #include "textclean.h"
 
-/* ---- small json-c helpers: a failed allocation makes the model NULL ---- */
+/* ---- small model helpers ---- */
 
-int render_put(json_object *o, const char *key, json_object *v)
+int render_put(struct mustache_value *o, const char *key,
+	       struct mustache_value *v)
 {
-	if (!o || !v || json_object_object_add(o, key, v)) {
-		json_object_put(v);
+	if (!o) {
+		mustache_value_free(v);
 		return DG_ENOMEM;
 	}
-	return 0;
+	return mustache_map_set(o, key, v) ? DG_ENOMEM : 0;
 }
 
-int render_put_null(json_object *o, const char *key)
+int render_put_null(struct mustache_value *o, const char *key)
 {
-	if (!o || json_object_object_add(o, key, NULL))
-		return DG_ENOMEM;
-	return 0;
+	return render_put(o, key, mustache_null());
 }
 
-int render_put_str(json_object *o, const char *key, const char *s)
+int render_put_str(struct mustache_value *o, const char *key, const char *s)
 {
-	if (!s || !*s)
-		return render_put_null(o, key);
-	return render_put(o, key, json_object_new_string(s));
+	return render_put(o, key, s && *s ? mustache_string(s) : mustache_null());
 }
 
-/*
- * A one-line field of calendar text (subject, place, a name): a line
- * break in it must not start a fake entry in the text part, so control
- * characters become spaces.
- */
-int render_put_line(json_object *o, const char *key, const char *s)
+int render_put_line(struct mustache_value *o, const char *key, const char *s)
 {
 	struct strbuf b = STRBUF_INIT;
 	bool cut = false;
@@ -59,18 +49,25 @@ int render_put_line(json_object *o, const char *key, const char *s)
 	rc = textclean_line(s, RENDER_FIELD_MAX, &b, &cut);
 	if (!rc && cut)
 		rc = strbuf_addstr(&b, "\u2026");
-	rc = rc ? rc : render_put_str(o, key, b.len ? b.buf : NULL);
+	rc = rc ? rc
+		: render_put(o, key, b.len ? mustache_stringn(b.buf, b.len)
+					   : mustache_null());
 	strbuf_release(&b);
 	return rc;
 }
 
-int render_push(json_object *a, json_object *v)
+int render_push(struct mustache_value *a, struct mustache_value *v)
 {
-	if (!v || json_object_array_add(a, v)) {
-		json_object_put(v);
-		return DG_ENOMEM;
-	}
-	return 0;
+	return mustache_list_push(a, v) ? DG_ENOMEM : 0;
+}
+
+int render_add3(struct strbuf *out, const char *a, const char *b,
+		const char *c)
+{
+	int rc = strbuf_addstr(out, a);
+
+	rc = rc ? rc : strbuf_addstr(out, b);
+	return rc || !c ? rc : strbuf_addstr(out, c);
 }
 
 /* "Zoë Martin" -> "Zoë"; the whole name when it has no space. */
@@ -90,15 +87,14 @@ char *render_first_name(const char *name)
  * with "count_other": true, so a template picks its wording with
  * {{#count_one}}...{{/count_one}} (ICU's rules, not English's).
  */
-int render_put_count(struct render_engine *e, json_object *o,
+int render_put_count(struct render_engine *e, struct mustache_value *o,
 		     const char *key, long n)
 {
 	struct strbuf flag = STRBUF_INIT;
-	int rc = render_put(o, key, json_object_new_int64(n));
+	int rc = render_put(o, key, mustache_int(n));
 
-	rc = rc ? rc : strbuf_addf(&flag, "%s_%s", key,
-				   i18n_plural(e->fmt, n));
-	rc = rc ? rc : render_put(o, flag.buf, json_object_new_boolean(1));
+	rc = rc ? rc : render_add3(&flag, key, "_", i18n_plural(e->fmt, n));
+	rc = rc ? rc : render_put(o, flag.buf, mustache_bool(1));
 	strbuf_release(&flag);
 	return rc;
 }
@@ -119,14 +115,14 @@ int render_join_names(struct render_engine *e, struct strbuf *out,
  * (meetlink.h), else "other_url" {url, host} for any other web URL, shown
  * as text with its host visible; a javascript: URL is neither.
  */
-static int add_join(struct render_engine *e, json_object *o, const char *url)
+static int add_join(struct render_engine *e, struct mustache_value *o, const char *url)
 {
 	struct strbuf host = STRBUF_INIT;
-	json_object *other;
+	struct mustache_value *other;
 	bool trusted;
 	int rc = meetlink_judge(url, e->meeting_hosts, &trusted);
 
-	if (rc)
+	if (rc) /* libcurl out of memory: no verdict on the link */
 		return rc;
 	if (trusted)
 		return render_put_str(o, "join_url", url);
@@ -139,13 +135,13 @@ static int add_join(struct render_engine *e, json_object *o, const char *url)
 		strbuf_release(&host);
 		return rc ? rc : render_put_null(o, "other_url");
 	}
-	other = json_object_new_object();
+	other = mustache_map_new();
 	rc = other ? 0 : DG_ENOMEM;
 	rc = rc ? rc : render_put_line(other, "url", url);
 	rc = rc ? rc : render_put_line(other, "host", host.buf);
 	strbuf_release(&host);
 	if (rc) {
-		json_object_put(other);
+		mustache_value_free(other);
 		return rc;
 	}
 	return render_put(o, "other_url", other);
@@ -165,17 +161,17 @@ static const char *safe_url(const char *url)
  * time_label from the language's time_label template, which decides how
  * to say "all day" or "next day".
  */
-static int add_times(struct render_engine *e, json_object *o,
+static int add_times(struct render_engine *e, struct mustache_value *o,
 		     const struct plan_meeting *m, struct dg_err *err)
 {
 	struct strbuf s = STRBUF_INIT;
 	bool same_day = !m->starts_before_day && !m->ends_after_day;
 	int rc = render_put(o, "starts_before_day",
-		     json_object_new_boolean(m->starts_before_day));
+		     mustache_bool(m->starts_before_day));
 
 	rc = rc ? rc : render_put(o, "ends_after_day",
-			   json_object_new_boolean(m->ends_after_day));
-	rc = rc ? rc : render_put(o, "same_day", json_object_new_boolean(same_day));
+			   mustache_bool(m->ends_after_day));
+	rc = rc ? rc : render_put(o, "same_day", mustache_bool(same_day));
 	if (!rc && !m->all_day) {
 		rc = i18n_time(e->fmt, m->start_ms, &s, err);
 		rc = rc ? rc : render_put_str(o, "start_time", s.buf);
@@ -198,16 +194,16 @@ static int add_times(struct render_engine *e, json_object *o,
 	return rc;
 }
 
-static int add_organizer(json_object *meeting, const struct cal_event *ev)
+static int add_organizer(struct mustache_value *meeting, const struct cal_event *ev)
 {
-	json_object *o;
+	struct mustache_value *o;
 
 	if (!ev->organizer.address)
 		return render_put_null(meeting, "organizer");
-	o = json_object_new_object();
+	o = mustache_map_new();
 	if (render_put_line(o, "name", ev->organizer.name) ||
 	    render_put_str(o, "email", ev->organizer.address)) {
-		json_object_put(o);
+		mustache_value_free(o);
 		return DG_ENOMEM;
 	}
 	return render_put(meeting, "organizer", o);
@@ -219,17 +215,17 @@ static int add_organizer(json_object *meeting, const struct cal_event *ev)
  * text like any other: one line, escaped by the HTML template, never a
  * tel: link (a link target would need its own checking).
  */
-static int add_dial_in(json_object *meeting, const struct cal_event *ev)
+static int add_dial_in(struct mustache_value *meeting, const struct cal_event *ev)
 {
-	json_object *o;
+	struct mustache_value *o;
 
 	if (!ev->toll_number && !ev->toll_free_number)
 		return render_put_null(meeting, "dial_in");
-	o = json_object_new_object();
+	o = mustache_map_new();
 	if (render_put_line(o, "number", ev->toll_number) ||
 	    render_put_line(o, "toll_free", ev->toll_free_number) ||
 	    render_put_line(o, "conference_id", ev->conference_id)) {
-		json_object_put(o);
+		mustache_value_free(o);
 		return DG_ENOMEM;
 	}
 	return render_put(meeting, "dial_in", o);
@@ -269,7 +265,7 @@ static int profiled(struct render_engine *e, const struct match_list *l,
  * meeting gets the group line and their names ("crowd", "people"), no
  * one's tips.
  */
-static int add_crowd(struct render_engine *e, json_object *o,
+static int add_crowd(struct render_engine *e, struct mustache_value *o,
 		     const struct match_list *l, const struct render_state *st,
 		     bool *crowd)
 {
@@ -278,8 +274,8 @@ static int add_crowd(struct render_engine *e, json_object *o,
 	int rc = profiled(e, l, &n, &who);
 
 	*crowd = n > st->max_people;
-	rc = rc ? rc : render_put(o, "crowd", json_object_new_boolean(*crowd));
-	rc = rc ? rc : render_put(o, "profiled_count", json_object_new_int((int)n));
+	rc = rc ? rc : render_put(o, "crowd", mustache_bool(*crowd));
+	rc = rc ? rc : render_put(o, "profiled_count", mustache_int((int)n));
 	if (!rc && *crowd)
 		rc = render_put_str(o, "people", who.buf);
 	strbuf_release(&who);
@@ -287,12 +283,12 @@ static int add_crowd(struct render_engine *e, json_object *o,
 }
 
 /* The public face of a meeting: what anyone may see of it. */
-static int add_meeting_people(struct render_engine *e, json_object *o,
+static int add_meeting_people(struct render_engine *e, struct mustache_value *o,
 			      const struct plan_meeting *m,
 			      const struct match_list *l,
 			      struct render_state *st, struct dg_err *err)
 {
-	json_object *atts = json_object_new_array();
+	struct mustache_value *atts = mustache_list_new();
 	struct tip_ctx tc = {.st = st, .m = m, .l = l};
 	size_t unmatched = 0;
 	int rc = atts ? 0 : DG_ENOMEM;
@@ -305,7 +301,7 @@ static int add_meeting_people(struct render_engine *e, json_object *o,
 			unmatched++;
 	}
 	if (rc) {
-		json_object_put(atts);
+		mustache_value_free(atts);
 		return rc;
 	}
 	rc = render_put(o, "attendees", atts);
@@ -328,25 +324,25 @@ static int add_meeting_people(struct render_engine *e, json_object *o,
  * A private meeting shows its time and nothing else: no subject, place,
  * link, organizer, attendees or tips, in any output.
  */
-static int add_private_meeting(struct render_engine *e, json_object *o)
+static int add_private_meeting(struct render_engine *e, struct mustache_value *o)
 {
-	int rc = render_put(o, "attendees", json_object_new_array());
+	int rc = render_put(o, "attendees", mustache_list_new());
 
 	rc = rc ? rc : render_put_count(e, o, "unmatched_count", 0);
-	rc = rc ? rc : render_put(o, "dynamics", json_object_new_array());
+	rc = rc ? rc : render_put(o, "dynamics", mustache_list_new());
 	return rc;
 }
 
-static int add_meeting(struct render_engine *e, json_object *list,
+static int add_meeting(struct render_engine *e, struct mustache_value *list,
 		       const struct plan_meeting *m, const struct match_list *l,
 		       struct render_state *st, struct dg_err *err)
 {
-	json_object *o = json_object_new_object();
+	struct mustache_value *o = mustache_map_new();
 	int rc = render_put_str(o, "id", m->event->id);
 
-	rc = rc ? rc : render_put(o, "private", json_object_new_boolean(m->is_private));
-	rc = rc ? rc : render_put(o, "all_day", json_object_new_boolean(m->all_day));
-	rc = rc ? rc : render_put(o, "hold", json_object_new_boolean(
+	rc = rc ? rc : render_put(o, "private", mustache_bool(m->is_private));
+	rc = rc ? rc : render_put(o, "all_day", mustache_bool(m->all_day));
+	rc = rc ? rc : render_put(o, "hold", mustache_bool(
 					      render_is_hold(m, l, st->user)));
 	rc = rc ? rc : render_put_str(o, "start", m->start);
 	rc = rc ? rc : render_put_str(o, "end", m->end);
@@ -355,31 +351,31 @@ static int add_meeting(struct render_engine *e, json_object *list,
 		rc = m->is_private ? add_private_meeting(e, o)
 				   : add_meeting_people(e, o, m, l, st, err);
 	if (rc) {
-		json_object_put(o);
+		mustache_value_free(o);
 		return rc;
 	}
 	return render_push(list, o);
 }
 
 /* away[]: the user's part-day absences, each with its times. */
-static int add_away(struct render_engine *e, json_object *model,
+static int add_away(struct render_engine *e, struct mustache_value *model,
 		    const struct plan_day *day, struct dg_err *err)
 {
-	json_object *away = json_object_new_array();
+	struct mustache_value *away = mustache_list_new();
 	int rc = away ? 0 : DG_ENOMEM;
 
 	for (size_t i = 0; !rc && day && i < day->naway; i++) {
-		json_object *a = json_object_new_object();
+		struct mustache_value *a = mustache_map_new();
 
 		rc = a ? add_times(e, a, &day->away[i], err) : DG_ENOMEM;
 		if (rc) {
-			json_object_put(a);
+			mustache_value_free(a);
 			break;
 		}
 		rc = render_push(away, a);
 	}
 	if (rc) {
-		json_object_put(away);
+		mustache_value_free(away);
 		return rc;
 	}
 	return render_put(model, "away", away);
@@ -391,9 +387,9 @@ static int add_away(struct render_engine *e, json_object *model,
  * Grady"; "中村 結衣" is family name first). first_name is the name to
  * greet by: the given name, else the whole display name.
  */
-static json_object *user_object(const struct render_input *in)
+static struct mustache_value *user_object(const struct render_input *in)
 {
-	json_object *u = json_object_new_object();
+	struct mustache_value *u = mustache_map_new();
 	const struct cal_user *cu = in->user;
 	const char *greet = cu->given_name && *cu->given_name
 				    ? cu->given_name
@@ -406,14 +402,14 @@ static json_object *user_object(const struct render_input *in)
 	rc = rc ? rc : render_put_line(u, "first_name", greet);
 	rc = rc ? rc : render_put_str(u, "timezone", in->target->zone);
 	if (rc) {
-		json_object_put(u);
+		mustache_value_free(u);
 		return NULL;
 	}
 	return u;
 }
 
 /* The day in the reader's words: date_label, date_day, date_short. */
-static int add_dates(struct render_engine *e, json_object *m,
+static int add_dates(struct render_engine *e, struct mustache_value *m,
 		     const struct plan_target *t, struct dg_err *err)
 {
 	static const struct {
@@ -436,15 +432,14 @@ static int add_dates(struct render_engine *e, json_object *m,
 
 /* The reader's language: locale and templates, and ICU set up for it. */
 static int begin_model(struct render_engine *e, const struct render_input *in,
-		       json_object *m, struct dg_err *err)
+		       struct mustache_value *m, struct dg_err *err)
 {
 	const char *locale = in->locale ? in->locale : in->target->locale;
 	int rc = render_select_lang(e, locale, err);
 
-	i18n_fmt_close(e->fmt);
 	e->fmt = NULL;
-	rc = rc ? rc : i18n_fmt_open(e->cur->tpl->format_locale,
-				     in->target->zone, &e->fmt, err);
+	rc = rc ? rc : i18n_fmt_cache_get(e->fmts, e->cur->tpl->format_locale,
+					  in->target->zone, &e->fmt, err);
 	rc = rc ? rc : render_put_str(m, "locale", e->cur->tpl->locale);
 	rc = rc ? rc : render_put_str(m, "language", e->cur->tpl->language);
 	return rc;
@@ -452,16 +447,16 @@ static int begin_model(struct render_engine *e, const struct render_input *in,
 
 void render_state_release(struct render_state *st)
 {
-	json_object_put(st->seen);
-	json_object_put(st->used);
+	hmap_release(&st->seen);
+	hmap_release(&st->used);
 }
 
 /* The meetings[] of the model, and what the top of the digest needs. */
-static int add_meetings(struct render_engine *e, json_object *m,
+static int add_meetings(struct render_engine *e, struct mustache_value *m,
 			const struct render_input *in, const char *skip,
 			struct render_state *st, struct dg_err *err)
 {
-	json_object *meetings = json_object_new_array();
+	struct mustache_value *meetings = mustache_list_new();
 	const struct plan_day *day = in->day;
 	int rc = meetings ? 0 : DG_ENOMEM;
 
@@ -474,9 +469,9 @@ static int add_meetings(struct render_engine *e, json_object *m,
 		if (!rc && !day->meetings[i].is_private)
 			rc = render_add_history_meeting(
 				e,
-				json_object_array_get_idx(
+				mustache_list_item(
 					meetings,
-					json_object_array_length(meetings) - 1),
+					mustache_list_len(meetings) - 1),
 				in, i);
 	}
 	rc = rc ? rc : render_put_count(e, m, "meetings_more",
@@ -484,39 +479,39 @@ static int add_meetings(struct render_engine *e, json_object *m,
 					 ? (long)(day->n - RENDER_MAX_MEETINGS)
 					 : 0);
 	rc = rc ? rc : render_put_count(e, m, "meeting_count",
-				 (long)json_object_array_length(meetings));
+				 (long)mustache_list_len(meetings));
 	rc = rc ? rc : render_holds(m, meetings);
 	rc = rc ? rc : render_add_relations(e, m, meetings, skip ? NULL : in, err);
 	if (rc) {
-		json_object_put(meetings);
+		mustache_value_free(meetings);
 		return rc;
 	}
 	rc = render_put(m, "meetings", meetings);
 	rc = rc ? rc : add_away(e, m, skip ? NULL : day, err);
-	return rc ? rc : render_put(m, "trimmed", json_object_new_boolean(st->trimmed));
+	return rc ? rc : render_put(m, "trimmed", mustache_bool(st->trimmed));
 }
 
 /*
  * The whole model of one user's digest, with at most max_tips tips per
- * person. *out is yours: json_object_put.
+ * person. *out is yours: mustache_value_free.
  */
 int render_build_model(struct render_engine *e, const struct render_input *in,
-		       int max_tips, json_object **out, size_t *shown,
+		       int max_tips, struct mustache_value **out, size_t *shown,
 		       struct dg_err *err)
 {
 	struct render_state st = {
-		.seen = json_object_new_object(),
-		.used = json_object_new_object(),
+		.seen = HMAP_INIT(0),
+		.used = HMAP_INIT(0),
 		.max_tips = max_tips,
 		.max_people = in->max_people_per_meeting
 				      ? in->max_people_per_meeting
 				      : RENDER_PEOPLE_MAX,
 		.user = in->user,
 	};
-	json_object *m = json_object_new_object();
+	struct mustache_value *m = mustache_map_new();
 	const struct plan_day *day = in->day;
 	const char *skip = in->target->skip_reason;
-	int rc = st.seen && st.used ? 0 : DG_ENOMEM;
+	int rc = m ? 0 : DG_ENOMEM;
 
 	rc = rc ? rc : begin_model(e, in, m, err);
 
@@ -537,7 +532,7 @@ int render_build_model(struct render_engine *e, const struct render_input *in,
 			       safe_url(in->unsubscribe_url));
 	rc = rc ? rc : render_put_str(m, "prefs_url", safe_url(in->prefs_url));
 	if (rc) {
-		json_object_put(m);
+		mustache_value_free(m);
 		if (rc == DG_ENOMEM)
 			return dg_errf(err, rc, "out of memory building the "
 					       "digest of %s", in->user->mail);

@@ -9,13 +9,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <json-c/json.h>
-
 #include "logging.h"
 #include "render_int.h"
 
 /* Split rendered tip text into one string per non-empty line. */
-static int push_lines(json_object *arr, const char *text)
+static int push_lines(struct mustache_value *arr, const char *text)
 {
 	const char *p = text;
 
@@ -28,20 +26,20 @@ static int push_lines(json_object *arr, const char *text)
 			s++;
 		while (t > s && isspace((unsigned char)t[-1]))
 			t--;
-		if (t > s && render_push(arr, json_object_new_string_len(
-					       s, (int)(t - s))))
+		if (t > s && render_push(arr, mustache_stringn(
+					       s, (size_t)(t - s))))
 			return DG_ENOMEM;
 		p = nl ? nl + 1 : end;
 	}
 	return 0;
 }
 
-/* The display label of an assessment: tips/<a>/_label, else its name. */
-int render_assessment_label(struct render_engine *e, const char *assessment,
-			    struct strbuf *out, struct dg_err *err)
+/* The label as its template renders it, else the name in capitals. */
+static int make_label(struct render_engine *e, const char *assessment,
+		      struct strbuf *out, struct dg_err *err)
 {
 	struct strbuf name = STRBUF_INIT;
-	int rc = strbuf_addf(&name, "tips/%s/_label", assessment);
+	int rc = render_add3(&name, "tips/", assessment, "/_label");
 
 	if (!rc)
 		rc = render_file(e, name.buf, NULL, out, err);
@@ -56,39 +54,67 @@ int render_assessment_label(struct render_engine *e, const char *assessment,
 	return rc;
 }
 
-static json_object *person_data(const struct roster_person *p,
-				const char *assessment, const char *result)
+/* Every attendee and every room asks: made once per language. */
+int render_assessment_label(struct render_engine *e, const char *assessment,
+			    struct strbuf *out, struct dg_err *err)
 {
-	json_object *o = json_object_new_object();
+	struct strbuf entry = STRBUF_INIT, label = STRBUF_INIT;
+	const char *cached = hmap_get(&e->cur->labels, assessment);
+	char *block;
+	int rc;
+
+	if (cached)
+		return strbuf_addstr(out, cached + strlen(cached) + 1);
+	rc = make_label(e, assessment, &label, err);
+	if (rc) {
+		strbuf_release(&label);
+		return rc;
+	}
+	rc = strbuf_add(&entry, assessment, strlen(assessment) + 1);
+	rc = rc ? rc : strbuf_addbuf(&entry, &label);
+	rc = rc ? rc : strbuf_addbuf(out, &label);
+	block = rc ? NULL : strbuf_detach(&entry, NULL);
+	if (!rc && (!block || hmap_put(&e->cur->labels, block, block, NULL))) {
+		free(block);
+		rc = DG_ENOMEM;
+	}
+	strbuf_release(&entry);
+	strbuf_release(&label);
+	return rc ? dg_errf(err, DG_ENOMEM, "out of memory") : 0;
+}
+
+/* What a tip template knows of the person; assessment and result null. */
+static struct mustache_value *person_data(const struct roster_person *p)
+{
+	struct mustache_value *o = mustache_map_new();
 	char *first = render_first_name(p->name);
 
 	if ((p->name && !first) || render_put_line(o, "name", p->name) ||
 	    render_put_line(o, "first_name", first) ||
 	    render_put_line(o, "title", p->title) ||
-	    render_put_str(o, "assessment", assessment) ||
-	    render_put_str(o, "result", result)) {
-		json_object_put(o);
+	    render_put_null(o, "assessment") || render_put_null(o, "result")) {
+		mustache_value_free(o);
 		o = NULL;
 	}
 	free(first);
 	return o;
 }
 
-/* The tip lines of one result, for this person in this meeting. */
-static int result_tips(struct render_engine *e, const struct roster_person *p,
+/*
+ * The tip lines of one result, for this person in this meeting. data is
+ * the person's (person_data() and the meeting's facts): its assessment
+ * and result are set to a's here.
+ */
+static int result_tips(struct render_engine *e, struct mustache_value *data,
 		       const struct roster_assessment *a,
-		       const struct tip_ctx *tc, json_object *lines,
-		       struct dg_err *err)
+		       struct mustache_value *lines, struct dg_err *err)
 {
 	struct strbuf name = STRBUF_INIT, text = STRBUF_INIT;
-	json_object *data = person_data(p, a->name, a->value);
-	int rc = data ? 0 : DG_ENOMEM;
+	int rc = render_put_str(data, "assessment", a->name);
 
-	if (!rc && tc->m)
-		rc = render_meeting_facts(data, tc->m, tc->l, p->email,
-					  tc->st->user);
-	if (!rc)
-		rc = strbuf_addf(&name, "tips/%s/%s", a->name, a->value);
+	rc = rc ? rc : render_put_str(data, "result", a->value);
+	rc = rc ? rc : render_add3(&name, "tips/", a->name, "/");
+	rc = rc ? rc : strbuf_addstr(&name, a->value);
 	if (!rc)
 		rc = render_file(e, name.buf, data, &text, err);
 	if (rc == DG_ENOTFOUND) {
@@ -98,17 +124,16 @@ static int result_tips(struct render_engine *e, const struct roster_person *p,
 	} else if (!rc) {
 		rc = push_lines(lines, text.buf);
 	}
-	json_object_put(data);
 	strbuf_release(&name);
 	strbuf_release(&text);
 	return rc;
 }
 
-static int add_result(struct render_engine *e, json_object *results,
+static int add_result(struct render_engine *e, struct mustache_value *results,
 		      const struct roster_assessment *a, struct dg_err *err)
 {
 	struct strbuf label = STRBUF_INIT;
-	json_object *r = json_object_new_object();
+	struct mustache_value *r = mustache_map_new();
 	int rc = render_assessment_label(e, a->name, &label, err);
 
 	if (!rc)
@@ -119,7 +144,7 @@ static int add_result(struct render_engine *e, json_object *results,
 		rc = render_put_str(r, "result", a->value);
 	strbuf_release(&label);
 	if (rc) {
-		json_object_put(r);
+		mustache_value_free(r);
 		return rc;
 	}
 	return render_push(results, r);
@@ -131,57 +156,67 @@ static int add_result(struct render_engine *e, json_object *results,
  * gets the same tips again with tips_above, for the templates to refer
  * to; in a crowded meeting nobody gets tips.
  */
-static int add_tips(struct render_engine *e, json_object *att,
+static int add_tips(struct render_engine *e, struct mustache_value *att,
 		    const struct roster_person *p, const struct tip_ctx *tc,
 		    struct dg_err *err)
 {
-	json_object *candidates, *tips, *shown = NULL;
+	struct mustache_value *candidates, *tips, *data;
+	const struct mustache_value *shown;
 	int rc = 0;
 
 	if (tc->crowd)
-		return render_put(att, "tips", json_object_new_array());
-	if (json_object_object_get_ex(tc->st->seen, p->email, &shown)) {
-		rc = render_put(att, "tips_above", json_object_new_boolean(1));
-		return rc ? rc : render_put(att, "tips", json_object_get(shown));
+		return render_put(att, "tips", mustache_list_new());
+	shown = hmap_get(&tc->st->seen, p->email);
+	if (shown) {
+		rc = render_put(att, "tips_above", mustache_bool(1));
+		return rc ? rc
+			  : render_put(att, "tips", mustache_value_copy(shown));
 	}
-	candidates = json_object_new_array();
-	tips = json_object_new_array();
-	rc = candidates && tips ? 0 : DG_ENOMEM;
+	candidates = mustache_list_new();
+	tips = mustache_list_new();
+	data = person_data(p);
+	rc = candidates && tips && data ? 0 : DG_ENOMEM;
+	if (!rc && tc->m)
+		rc = render_meeting_facts(data, tc->m, tc->l, p->email,
+					  tc->st->user);
 	for (size_t i = 0; !rc && i < p->nassessments; i++) {
-		json_object *lines = json_object_new_array();
+		struct mustache_value *lines = mustache_list_new();
 
-		rc = lines ? result_tips(e, p, &p->assessments[i], tc, lines,
+		rc = lines ? result_tips(e, data, &p->assessments[i], lines,
 					 err)
 			   : DG_ENOMEM;
 		if (!rc)
 			rc = render_push(candidates, lines);
 		else
-			json_object_put(lines);
+			mustache_value_free(lines);
 	}
 	if (!rc)
 		rc = render_pick_tips(tc->st, candidates, tips);
-	json_object_put(candidates);
-	if (!rc)
-		rc = render_put(tc->st->seen, p->email, json_object_get(tips));
+	mustache_value_free(candidates);
+	mustache_value_free(data);
 	if (rc) {
-		json_object_put(tips);
+		mustache_value_free(tips);
 		return rc;
 	}
-	return render_put(att, "tips", tips);
+	/* att owns the list; the state only points at it, for repeats */
+	rc = render_put(att, "tips", tips);
+	if (!rc && hmap_put(&tc->st->seen, p->email, tips, NULL))
+		rc = DG_ENOMEM;
+	return rc;
 }
 
 /* results[] and tips[] of one person. */
-static int add_profile(struct render_engine *e, json_object *att,
+static int add_profile(struct render_engine *e, struct mustache_value *att,
 		       const struct roster_person *p, const struct tip_ctx *tc,
 		       struct dg_err *err)
 {
-	json_object *results = json_object_new_array();
+	struct mustache_value *results = mustache_list_new();
 	int rc = results ? 0 : DG_ENOMEM;
 
 	for (size_t i = 0; !rc && i < p->nassessments; i++)
 		rc = add_result(e, results, &p->assessments[i], err);
 	if (rc) {
-		json_object_put(results);
+		mustache_value_free(results);
 		return rc;
 	}
 	rc = render_put(att, "results", results);
@@ -197,19 +232,19 @@ const struct roster_person *render_usable(const struct roster_person *p)
 	return p && !p->opt_out && !p->hidden ? p : NULL;
 }
 
-int render_add_attendee(struct render_engine *e, json_object *list,
+int render_add_attendee(struct render_engine *e, struct mustache_value *list,
 			const struct match_attendee *a,
 			const struct tip_ctx *tc, struct dg_err *err)
 {
 	const struct roster_person *p = render_usable(a->person);
-	json_object *o = json_object_new_object();
+	struct mustache_value *o = mustache_map_new();
 	int rc;
 
 	rc = render_put_str(o, "email", a->email);
 	if (!rc)
 		rc = render_put_line(o, "name", a->name);
 	if (!rc)
-		rc = render_put(o, "matched", json_object_new_boolean(p != NULL));
+		rc = render_put(o, "matched", mustache_bool(p != NULL));
 	if (!rc)
 		rc = render_put_str(o, "via", p ? a->via : NULL);
 	if (!rc && p && a->group)
@@ -217,16 +252,16 @@ int render_add_attendee(struct render_engine *e, json_object *list,
 	if (!rc)
 		rc = render_put_line(o, "title", p ? p->title : NULL);
 	if (!rc)
-		rc = render_put(o, "external", json_object_new_boolean(a->external));
+		rc = render_put(o, "external", mustache_bool(a->external));
 	if (!rc && p)
 		rc = add_profile(e, o, p, tc, err);
 	if (!rc && !p) {
-		rc = render_put(o, "results", json_object_new_array());
+		rc = render_put(o, "results", mustache_list_new());
 		if (!rc)
-			rc = render_put(o, "tips", json_object_new_array());
+			rc = render_put(o, "tips", mustache_list_new());
 	}
 	if (rc) {
-		json_object_put(o);
+		mustache_value_free(o);
 		return rc;
 	}
 	return render_push(list, o);
@@ -247,12 +282,12 @@ static int cmp_count_desc(const void *a, const void *b)
 	return y[1] - x[1];
 }
 
-static json_object *group_data(struct render_engine *e, const char *assessment,
+static struct mustache_value *group_data(struct render_engine *e, const char *assessment,
 			       const char *label,
 			       const struct room_entry *room, size_t n)
 {
-	json_object *o = json_object_new_object();
-	json_object *results = json_object_new_array();
+	struct mustache_value *o = mustache_map_new();
+	struct mustache_value *results = mustache_list_new();
 	const char **names = calloc(n, sizeof(*names));
 	int (*counts)[2] = calloc(n, sizeof(*counts)); /* index, count */
 	size_t distinct = 0;
@@ -278,10 +313,10 @@ static json_object *group_data(struct render_engine *e, const char *assessment,
 	rc = rc ? rc : render_put_str(o, "assessment", assessment);
 	rc = rc ? rc : render_put_str(o, "label", label);
 	rc = rc ? rc : render_put_count(e, o, "count", (long)n);
-	rc = rc ? rc : render_put(o, "mixed", json_object_new_boolean(distinct > 1));
+	rc = rc ? rc : render_put(o, "mixed", mustache_bool(distinct > 1));
 	for (size_t j = 0; !rc && j < distinct; j++) {
 		const char *result = room[counts[j][0]].result;
-		json_object *r = json_object_new_object();
+		struct mustache_value *r = mustache_map_new();
 		size_t k = 0;
 
 		for (size_t i = 0; i < n; i++)
@@ -293,40 +328,40 @@ static json_object *group_data(struct render_engine *e, const char *assessment,
 		rc = rc ? rc : render_put_count(e, r, "count", counts[j][1]);
 		rc = rc ? rc : render_put_str(r, "names", joined.buf);
 		if (rc) {
-			json_object_put(r);
+			mustache_value_free(r);
 			break;
 		}
 		rc = render_push(results, r); /* takes r */
 		if (rc)
 			break;
 		strbuf_reset(&key);
-		rc = strbuf_addf(&key, "has_%s", result);
-		rc = rc ? rc : render_put(o, key.buf, json_object_new_boolean(1));
+		rc = render_add3(&key, "has_", result, NULL);
+		rc = rc ? rc : render_put(o, key.buf, mustache_bool(1));
 		if (!rc && distinct == 1) {
 			strbuf_reset(&key);
-			rc = strbuf_addf(&key, "all_%s", result);
+			rc = render_add3(&key, "all_", result, NULL);
 			rc = rc ? rc : render_put(o, key.buf,
-					   json_object_new_boolean(1));
+					   mustache_bool(1));
 		}
 		if (!rc && j == 0 &&
 		    (distinct == 1 || counts[0][1] > counts[1][1])) {
 			rc = render_put_str(o, "dominant", result);
 			strbuf_reset(&key);
-			rc = rc ? rc : strbuf_addf(&key, "dominant_%s", result);
+			rc = rc ? rc : render_add3(&key, "dominant_", result, NULL);
 			rc = rc ? rc : render_put(o, key.buf,
-					   json_object_new_boolean(1));
+					   mustache_bool(1));
 		}
 	}
 	if (!rc)
 		rc = render_put(o, "results", results);
 	else
-		json_object_put(results);
+		mustache_value_free(results);
 	strbuf_release(&key);
 	strbuf_release(&joined);
 	free(names);
 	free(counts);
 	if (rc) {
-		json_object_put(o);
+		mustache_value_free(o);
 		return NULL;
 	}
 	return o;
@@ -346,7 +381,7 @@ static size_t room_for(const struct roster_person **people, size_t npeople,
 				continue;
 			room[n].first = render_first_name(p->name ? p->name
 							   : p->email);
-			room[n].name = room[n].first;
+			room[n].name = room[n].first; /* NULL: out of memory */
 			room[n].result = p->assessments[j].value;
 			n++;
 			break;
@@ -365,14 +400,14 @@ static bool seen_assessment(const struct roster_person **people, size_t upto,
 	return false;
 }
 
-static int dynamics_for(struct render_engine *e, json_object *lines,
+static int dynamics_for(struct render_engine *e, struct mustache_value *lines,
 			const struct roster_person **people, size_t npeople,
 			const char *assessment, struct dg_err *err)
 {
 	struct room_entry *room = calloc(npeople, sizeof(*room));
 	struct strbuf label = STRBUF_INIT, name = STRBUF_INIT;
 	struct strbuf text = STRBUF_INIT;
-	json_object *data = NULL;
+	struct mustache_value *data = NULL;
 	size_t n;
 	int rc = room ? 0 : DG_ENOMEM;
 
@@ -385,18 +420,18 @@ static int dynamics_for(struct render_engine *e, json_object *lines,
 		if (!rc)
 			data = group_data(e, assessment, label.buf, room, n);
 		rc = rc ? rc : data ? 0 : DG_ENOMEM;
-		rc = rc ? rc : strbuf_addf(&name, "tips/%s/_group", assessment);
+		rc = rc ? rc : render_add3(&name, "tips/", assessment, "/_group");
 		rc = rc ? rc : render_file(e, name.buf, data, &text, err);
 		if (rc == DG_ENOTFOUND)
 			rc = 0;
 		strbuf_trim(&text);
 		if (!rc && text.len)
-			rc = render_push(lines, json_object_new_string(text.buf));
+			rc = render_push(lines, mustache_string(text.buf));
 	}
 	for (size_t i = 0; i < n; i++)
 		free(room[i].first);
 	free(room);
-	json_object_put(data);
+	mustache_value_free(data);
 	strbuf_release(&label);
 	strbuf_release(&name);
 	strbuf_release(&text);
@@ -408,18 +443,18 @@ static int dynamics_for(struct render_engine *e, json_object *lines,
  * line is advice about the others ("type 9 in the room" must not mean
  * the reader), and it names them.
  */
-int render_add_dynamics(struct render_engine *e, json_object *meeting,
+int render_add_dynamics(struct render_engine *e, struct mustache_value *meeting,
 			const struct match_list *l, struct dg_err *err)
 {
 	const struct roster_person **people;
-	json_object *lines = json_object_new_array();
+	struct mustache_value *lines = mustache_list_new();
 	size_t n = 0;
 	int rc = 0;
 
 	people = calloc(l->n + 1, sizeof(*people));
 	if (!people || !lines) {
 		free(people);
-		json_object_put(lines);
+		mustache_value_free(lines);
 		return DG_ENOMEM;
 	}
 	for (size_t i = 0; i < l->n; i++)
@@ -434,7 +469,7 @@ int render_add_dynamics(struct render_engine *e, json_object *meeting,
 		}
 	free(people);
 	if (rc) {
-		json_object_put(lines);
+		mustache_value_free(lines);
 		return rc;
 	}
 	return render_put(meeting, "dynamics", lines);
@@ -462,7 +497,7 @@ static int line_is_about(struct render_engine *e,
 }
 
 /* The entry render_add_attendee() makes for p, met directly, in a fresh list. */
-static int about_attendee(struct render_engine *e, json_object *m,
+static int about_attendee(struct render_engine *e, struct mustache_value *m,
 			  const struct render_about *a, struct dg_err *err)
 {
 	struct match_attendee att = {.email = a->person->email,
@@ -470,38 +505,38 @@ static int about_attendee(struct render_engine *e, json_object *m,
 				     .person = a->person,
 				     .via = "direct"};
 	struct render_state st = {
-		.seen = json_object_new_object(),
-		.used = json_object_new_object(),
+		.seen = HMAP_INIT(0),
+		.used = HMAP_INIT(0),
 		.max_tips = RENDER_TIPS_MAX,
 	};
 	/* no meeting: the general tips, the ones for no particular room */
 	struct tip_ctx tc = {.st = &st};
-	json_object *list = json_object_new_array();
-	int rc = list && st.seen && st.used ? 0 : DG_ENOMEM;
+	struct mustache_value *list = mustache_list_new();
+	int rc = list ? 0 : DG_ENOMEM;
 
 	rc = rc ? rc : render_add_attendee(e, list, &att, &tc, err);
-	if (!rc && json_object_array_length(list) == 1)
+	if (!rc && mustache_list_len(list) == 1)
 		rc = render_put(m, "attendee",
-			 json_object_get(json_object_array_get_idx(list, 0)));
-	json_object_put(list);
+				mustache_value_copy(mustache_list_get(list, 0)));
+	mustache_value_free(list);
 	render_state_release(&st);
 	return rc;
 }
 
 int render_about_model(struct render_engine *e, const struct render_about *a,
-		       json_object **out, struct dg_err *err)
+		       struct mustache_value **out, struct dg_err *err)
 {
-	json_object *m = json_object_new_object();
-	json_object *groups = json_object_new_array();
+	struct mustache_value *m = mustache_map_new();
+	struct mustache_value *groups = mustache_list_new();
 	bool shown = a->person && !a->hidden && render_usable(a->person);
 	int rc = m && groups ? 0 : DG_ENOMEM;
 
 	rc = rc ? rc : render_put_str(m, "email", a->email);
 	rc = rc ? rc : render_put_line(m, "name", a->person ? a->person->name : NULL);
-	rc = rc ? rc : render_put(m, "hidden", json_object_new_boolean(
+	rc = rc ? rc : render_put(m, "hidden", mustache_bool(
 					       a->person && !shown));
 	rc = rc ? rc : render_put(m, "hidden_by_roster",
-			   json_object_new_boolean(a->hidden_by_roster));
+			   mustache_bool(a->hidden_by_roster));
 	rc = rc ? rc : render_about_hours(e, m, a, err);
 	if (!rc && shown)
 		rc = about_attendee(e, m, a, err);
@@ -510,19 +545,19 @@ int render_about_model(struct render_engine *e, const struct render_about *a,
 
 		rc = line_is_about(e, a->person, a->groups[i], &about, err);
 		if (!rc && about)
-			rc = render_push(groups, json_object_new_string(a->groups[i]));
+			rc = render_push(groups, mustache_string(a->groups[i]));
 	}
 	rc = rc ? rc : render_add_history_about(e, m, a, shown);
 	rc = rc ? rc : render_put(m, "group_count",
-			   json_object_new_int(
-				   (int)json_object_array_length(groups)));
+			   mustache_int(
+				   (int)mustache_list_len(groups)));
 	if (!rc) {
 		rc = render_put(m, "groups", groups);
 		groups = NULL;
 	}
-	json_object_put(groups);
+	mustache_value_free(groups);
 	if (rc) {
-		json_object_put(m);
+		mustache_value_free(m);
 		return rc == DG_ENOMEM ? dg_errf(err, rc, "out of memory")
 				       : rc;
 	}

@@ -361,6 +361,61 @@ static void test_i18n__dates_and_times_use_the_locale_patterns(void **state)
 	strbuf_release(&out);
 }
 
+/* One set per locale and zone, reused; the least recently used goes. */
+static void test_i18n__cache_reuses_each_locale_and_zone_set(void **state)
+{
+	const int64_t ms = INT64_C(1795507200000); /* 08:00 UTC */
+	struct i18n_fmt_cache *c = i18n_fmt_cache_new();
+	struct i18n_fmt *berlin = NULL, *tokyo = NULL, *f = NULL;
+	struct strbuf out = STRBUF_INIT;
+	struct dg_err err = DG_ERR_INIT;
+	char zone[32];
+
+	(void)state;
+	assert_non_null(c);
+	assert_int_equal(i18n_fmt_cache_get(c, "de-DE", "Europe/Berlin",
+					    &berlin, &err), 0);
+	assert_int_equal(i18n_fmt_cache_get(c, "de-DE", "Asia/Tokyo", &tokyo,
+					    &err), 0);
+	assert_ptr_not_equal(berlin, tokyo);
+	assert_int_equal(i18n_fmt_cache_get(c, "de-DE", "Europe/Berlin", &f,
+					    &err), 0);
+	assert_ptr_equal(f, berlin);
+	assert_int_equal(i18n_time(f, ms, &out, &err), 0);
+	assert_string_equal(out.buf, "09:00");
+	strbuf_reset(&out);
+	assert_int_equal(i18n_fmt_cache_get(c, "de-DE", "Asia/Tokyo", &f,
+					    &err), 0);
+	assert_ptr_equal(f, tokyo);
+	assert_int_equal(i18n_time(f, ms, &out, &err), 0);
+	assert_string_equal(out.buf, "17:00");
+	strbuf_reset(&out);
+	/* NULL is UTC, as for i18n_fmt_open() */
+	assert_int_equal(i18n_fmt_cache_get(c, "en-US", NULL, &f, &err), 0);
+	assert_int_equal(i18n_time(f, ms, &out, &err), 0);
+	assert_string_equal(out.buf, "8:00 AM");
+	/* Berlin was used last: filling the cache evicts Tokyo first */
+	assert_int_equal(i18n_fmt_cache_get(c, "de-DE", "Europe/Berlin", &f,
+					    &err), 0);
+	for (int i = 0; i < I18N_FMT_CACHE_MAX - 2; i++) {
+		static const char *const locales[] = { "en-US", "fr", "it" };
+
+		snprintf(zone, sizeof(zone), "Etc/GMT%+d", i % 12 + 1);
+		assert_int_equal(i18n_fmt_cache_get(c, locales[i / 12], zone,
+						    &f, &err), 0);
+	}
+	assert_int_equal(i18n_fmt_cache_get(c, "de-DE", "Europe/Berlin", &f,
+					    &err), 0);
+	assert_ptr_equal(f, berlin);
+	strbuf_reset(&out);
+	assert_int_equal(i18n_fmt_cache_get(c, "de-DE", "Asia/Tokyo", &f,
+					    &err), 0);
+	assert_int_equal(i18n_time(f, ms, &out, &err), 0);
+	assert_string_equal(out.buf, "17:00");
+	strbuf_release(&out);
+	i18n_fmt_cache_free(c);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -388,6 +443,8 @@ int main(void)
 			test_i18n__names_are_joined_as_the_language_joins_them),
 		cmocka_unit_test(
 			test_i18n__dates_and_times_use_the_locale_patterns),
+		cmocka_unit_test(
+			test_i18n__cache_reuses_each_locale_and_zone_set),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
