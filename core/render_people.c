@@ -305,7 +305,8 @@ static struct mustache_value *group_data(struct render_engine *e, const char *as
 			counts[distinct++][0] = (int)i;
 		counts[j][1]++;
 	}
-	qsort(counts, distinct, sizeof(*counts), cmp_count_desc);
+	if (!rc)
+		qsort(counts, distinct, sizeof(*counts), cmp_count_desc);
 	for (size_t i = 0; !rc && i < n; i++)
 		names[i] = room[i].name;
 	rc = rc ? rc : render_join_names(e, &joined, names, n);
