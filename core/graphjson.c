@@ -9,6 +9,7 @@
 #include "graphjson_int.h"
 #include "logging.h"
 #include "strbuf.h"
+#include "text.h"
 
 #include <ctype.h>
 #include <json-c/json.h>
@@ -105,6 +106,11 @@ int graphjson_string_of(json_object *v, const char *pre, const char *key,
 		return dg_errf(err, DG_EPARSE,
 			       "field " GRAPHJSON_FIELD
 			       " holds a NUL character",
+			       GRAPHJSON_FIELD_ARGS(pre, key));
+	/* json-c lets overlong and surrogate sequences through */
+	if (!text_is_utf8(s, strlen(s)))
+		return dg_errf(err, DG_EPARSE,
+			       "field " GRAPHJSON_FIELD " is not valid UTF-8",
 			       GRAPHJSON_FIELD_ARGS(pre, key));
 	*out = s;
 	return 0;
@@ -359,6 +365,18 @@ int graphjson_root(const char *json, size_t len, json_object **root,
 	return 0;
 }
 
+/*
+ * A next link is requested as it is: a URL is printable ASCII (anything
+ * else is percent-encoded), so a byte outside it is a broken answer.
+ */
+static bool link_is_printable_ascii(const char *s)
+{
+	for (; *s; s++)
+		if ((unsigned char)*s <= 0x20 || (unsigned char)*s >= 0x7f)
+			return false;
+	return true;
+}
+
 /* The "value" array and "@odata.nextLink" of a collection page. */
 int graphjson_page(const char *json, size_t len, json_object **root,
 		   json_object **value, char **next_link,
@@ -375,7 +393,12 @@ int graphjson_page(const char *json, size_t len, json_object **root,
 	if (!rc)
 		rc = graphjson_str(*root, "", "@odata.nextLink", false,
 				   next_link, err);
+	if (!rc && *next_link && !link_is_printable_ascii(*next_link))
+		rc = dg_errf(err, DG_EPARSE, "'@odata.nextLink' must be a URL "
+			     "of printable ASCII characters");
 	if (rc) {
+		free(*next_link);
+		*next_link = NULL;
 		json_object_put(*root);
 		*root = NULL;
 	}
