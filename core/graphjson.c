@@ -365,18 +365,6 @@ int graphjson_root(const char *json, size_t len, json_object **root,
 	return 0;
 }
 
-/*
- * A next link is requested as it is: a URL is printable ASCII (anything
- * else is percent-encoded), so a byte outside it is a broken answer.
- */
-static bool link_is_printable_ascii(const char *s)
-{
-	for (; *s; s++)
-		if ((unsigned char)*s <= 0x20 || (unsigned char)*s >= 0x7f)
-			return false;
-	return true;
-}
-
 /* The "value" array and "@odata.nextLink" of a collection page. */
 int graphjson_page(const char *json, size_t len, json_object **root,
 		   json_object **value, char **next_link,
@@ -393,7 +381,8 @@ int graphjson_page(const char *json, size_t len, json_object **root,
 	if (!rc)
 		rc = graphjson_str(*root, "", "@odata.nextLink", false,
 				   next_link, err);
-	if (!rc && *next_link && !link_is_printable_ascii(*next_link))
+	/* a URL is printable ASCII (the rest is percent-encoded) */
+	if (!rc && *next_link && !text_is_printable_ascii(*next_link))
 		rc = dg_errf(err, DG_EPARSE, "'@odata.nextLink' must be a URL "
 			     "of printable ASCII characters");
 	if (rc) {

@@ -37,6 +37,14 @@ static bool is_blank(int c)
  * its legacy code page is the usual cause, and better refused here than
  * mangled in every mail.
  */
+bool text_is_printable_ascii(const char *s)
+{
+	for (; *s; s++)
+		if ((unsigned char)*s <= 0x20 || (unsigned char)*s >= 0x7f)
+			return false;
+	return true;
+}
+
 bool text_is_utf8(const char *text, size_t len)
 {
 	const unsigned char *s = (const unsigned char *)text;

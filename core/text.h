@@ -28,6 +28,9 @@ void text_lower(char *s);
  */
 bool text_is_utf8(const char *s, size_t len);
 
+/* True when every byte of s is printable ASCII (0x21 to 0x7e): a URL. */
+bool text_is_printable_ascii(const char *s);
+
 /*
  * A copy of s[0..len) without blanks (space, tab, CR, LF) at either end;
  * with text (free text: a name, a title) line ends inside become "\n".
