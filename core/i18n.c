@@ -18,6 +18,7 @@
 #include <unicode/ustring.h>
 
 #include "logging.h"
+#include "memo.h"
 #include "mustache.h"
 
 /* Longest tag taken from a mailbox; real ones are under 20 bytes. */
@@ -446,6 +447,22 @@ int i18n_check(const char *dir, struct strbuf *report, size_t *problems,
 /* Plural categories of 0 .. PLURAL_KNOWN - 1 are remembered. */
 #define PLURAL_KNOWN 64
 
+/*
+ * Answers remembered (memo.h). Times, ranges and dates depend on the zone:
+ * one memo per set; a day's digests of one zone ask for a few hundred
+ * distinct instants. Lists do not: one memo per cache, shared by its sets,
+ * keyed by locale and names.
+ */
+/* A set opened alone keeps its own, smaller list memo. */
+#define I18N_OWN_LIST_SLOTS 64
+
+/* What a times memo key starts with. */
+enum memo_kind {
+	MEMO_TIME = 1,
+	MEMO_RANGE,
+	MEMO_DATE /* + enum i18n_date_style */
+};
+
 struct i18n_fmt {
 	char locale[ULOC_FULLNAME_CAPACITY];
 	const char *plural_of[PLURAL_KNOWN]; /* NULL: not asked yet */
@@ -453,12 +470,18 @@ struct i18n_fmt {
 	UDateIntervalFormat *range;
 	UPluralRules *plural;
 	UListFormatter *list;
+	struct memo *times;  /* NULL: nothing is remembered */
+	struct memo *lists;  /* own_lists: ours, else the cache's */
+	bool own_lists;
 };
 
 void i18n_fmt_close(struct i18n_fmt *f)
 {
 	if (!f)
 		return;
+	memo_free(f->times);
+	if (f->own_lists)
+		memo_free(f->lists);
 	if (f->date_full)
 		udat_close(f->date_full);
 	if (f->date_day)
@@ -556,8 +579,10 @@ static int fmt_open_icu(struct i18n_fmt *f, const char *zone,
 	return U_FAILURE(st) ? icu_fail(err, st, "formatter setup") : 0;
 }
 
-int i18n_fmt_open(const char *locale, const char *zone,
-		  struct i18n_fmt **out, struct dg_err *err)
+/* As i18n_fmt_open(); lists: a memo to share, NULL for one of its own. */
+static int fmt_open(const char *locale, const char *zone,
+		    struct memo *lists, struct i18n_fmt **out,
+		    struct dg_err *err)
 {
 	struct i18n_fmt *f = calloc(1, sizeof(*f));
 	int rc;
@@ -578,8 +603,25 @@ int i18n_fmt_open(const char *locale, const char *zone,
 		i18n_fmt_close(f);
 		return rc;
 	}
+	/* out of memory here only means answers are not remembered */
+	f->times = memo_new(I18N_TIME_SLOTS);
+	f->own_lists = !lists;
+	f->lists = lists ? lists : memo_new(I18N_OWN_LIST_SLOTS);
 	*out = f;
 	return 0;
+}
+
+int i18n_fmt_open(const char *locale, const char *zone,
+		  struct i18n_fmt **out, struct dg_err *err)
+{
+	return fmt_open(locale, zone, NULL, out, err);
+}
+
+void i18n_fmt_stats(const struct i18n_fmt *f, struct memo_stats *times,
+		    struct memo_stats *lists)
+{
+	memo_stats(f->times, times);
+	memo_stats(f->lists, lists);
 }
 
 /* ---- the run's formats, by locale and zone ---- */
@@ -594,11 +636,16 @@ struct i18n_fmt_cache {
 	struct fmt_slot slots[I18N_FMT_CACHE_MAX];
 	size_t n;
 	uint64_t clock;
+	struct memo *lists; /* the lists of every set; NULL: none kept */
 };
 
 struct i18n_fmt_cache *i18n_fmt_cache_new(void)
 {
-	return calloc(1, sizeof(struct i18n_fmt_cache));
+	struct i18n_fmt_cache *c = calloc(1, sizeof(*c));
+
+	if (c)
+		c->lists = memo_new(I18N_LIST_SLOTS);
+	return c;
 }
 
 static void slot_clear(struct fmt_slot *s)
@@ -615,6 +662,7 @@ void i18n_fmt_cache_free(struct i18n_fmt_cache *c)
 		return;
 	for (size_t i = 0; i < c->n; i++)
 		slot_clear(&c->slots[i]);
+	memo_free(c->lists);
 	free(c);
 }
 
@@ -653,7 +701,7 @@ int i18n_fmt_cache_get(struct i18n_fmt_cache *c, const char *locale,
 			return 0;
 		}
 	}
-	rc = i18n_fmt_open(locale, zone, &f, err);
+	rc = fmt_open(locale, zone, c->lists, &f, err);
 	if (rc)
 		return rc;
 	s = slot_for_new(c);
@@ -675,33 +723,88 @@ int i18n_fmt_cache_get(struct i18n_fmt_cache *c, const char *locale,
 }
 
 /*
- * ICU's output as UTF-8. Narrow and thin no-break spaces ("9:00 AM",
- * "9:00 – 9:30") become plain ones: some mail fonts lack them.
+ * ICU's output as UTF-8, appended to out and kept in memo under key.
+ * Narrow and thin no-break spaces ("9:00 AM", "9:00 – 9:30") become
+ * plain ones: some mail fonts lack them.
  */
 static int add_utf16(struct strbuf *out, UChar *u, int32_t len,
+		     struct memo *memo, const void *key, size_t klen,
 		     struct dg_err *err)
 {
 	UErrorCode st = U_ZERO_ERROR;
-	char *s;
+	char small[UTEXT_MAX * 3 + 1], *s = small;
 	int32_t n;
 	int rc;
 
 	for (int32_t i = 0; i < len; i++)
 		if (u[i] == 0x202F || u[i] == 0x2009)
 			u[i] = ' ';
-	u_strToUTF8(NULL, 0, &n, u, len, &st);
-	if (st != U_BUFFER_OVERFLOW_ERROR && U_FAILURE(st))
-		return icu_fail(err, st, "u_strToUTF8");
-	s = malloc((size_t)n + 1);
-	if (!s)
-		return dg_errf(err, DG_ENOMEM, "out of memory");
-	st = U_ZERO_ERROR;
-	u_strToUTF8(s, n + 1, NULL, u, len, &st);
+	u_strToUTF8(small, (int32_t)sizeof(small), &n, u, len, &st);
+	if (st == U_BUFFER_OVERFLOW_ERROR) {
+		s = malloc((size_t)n + 1);
+		if (!s)
+			return dg_errf(err, DG_ENOMEM, "out of memory");
+		st = U_ZERO_ERROR;
+		u_strToUTF8(s, n + 1, NULL, u, len, &st);
+	}
 	rc = U_FAILURE(st) ? icu_fail(err, st, "u_strToUTF8") : 0;
 	if (!rc && strbuf_add(out, s, (size_t)n))
 		rc = dg_errf(err, DG_ENOMEM, "out of memory");
-	free(s);
+	if (!rc)
+		memo_put(memo, key, klen, s, (size_t)n);
+	if (s != small)
+		free(s);
 	return rc;
+}
+
+/* A times memo key: what was formatted, of which instants. */
+struct time_key {
+	unsigned char kind;
+	unsigned char ms[16]; /* a, then b, little-endian */
+};
+
+static struct time_key time_key(enum memo_kind kind, int64_t a, int64_t b)
+{
+	struct time_key k = { .kind = (unsigned char)kind };
+
+	for (int i = 0; i < 8; i++) {
+		k.ms[i] = (unsigned char)((uint64_t)a >> (8 * i));
+		k.ms[8 + i] = (unsigned char)((uint64_t)b >> (8 * i));
+	}
+	return k;
+}
+
+/* The remembered answer of key, appended: 1, else 0 (or an error). */
+static int add_known(struct memo *memo, const void *key, size_t klen,
+		     struct strbuf *out, struct dg_err *err)
+{
+	size_t len;
+	const char *text = memo_get(memo, key, klen, &len);
+
+	if (!text)
+		return 0;
+	if (strbuf_add(out, text, len))
+		return dg_errf(err, DG_ENOMEM, "out of memory");
+	return 1;
+}
+
+/* df's text of ms, through f's memo under kind. */
+static int add_udat(struct i18n_fmt *f, UDateFormat *df,
+		    enum memo_kind kind, int64_t ms, struct strbuf *out,
+		    struct dg_err *err)
+{
+	struct time_key k = time_key(kind, ms, 0);
+	UChar u[UTEXT_MAX];
+	UErrorCode st = U_ZERO_ERROR;
+	int32_t n;
+	int rc = add_known(f->times, &k, sizeof(k), out, err);
+
+	if (rc)
+		return rc < 0 ? rc : 0;
+	n = udat_format(df, (UDate)ms, u, UTEXT_MAX, NULL, &st);
+	if (U_FAILURE(st) || n >= UTEXT_MAX)
+		return icu_fail(err, st, "udat_format");
+	return add_utf16(out, u, n, f->times, &k, sizeof(k), err);
 }
 
 int i18n_date(struct i18n_fmt *f, enum i18n_date_style style, int64_t ms,
@@ -710,38 +813,33 @@ int i18n_date(struct i18n_fmt *f, enum i18n_date_style style, int64_t ms,
 	UDateFormat *df = style == I18N_DATE_DAY     ? f->date_day
 			  : style == I18N_DATE_SHORT ? f->date_short
 						     : f->date_full;
-	UChar u[UTEXT_MAX];
-	UErrorCode st = U_ZERO_ERROR;
-	int32_t n = udat_format(df, (UDate)ms, u, UTEXT_MAX, NULL, &st);
 
-	if (U_FAILURE(st) || n >= UTEXT_MAX)
-		return icu_fail(err, st, "udat_format");
-	return add_utf16(out, u, n, err);
+	return add_udat(f, df, (enum memo_kind)(MEMO_DATE + (int)style), ms,
+			out, err);
 }
 
 int i18n_time(struct i18n_fmt *f, int64_t ms, struct strbuf *out,
 	      struct dg_err *err)
 {
-	UChar u[UTEXT_MAX];
-	UErrorCode st = U_ZERO_ERROR;
-	int32_t n = udat_format(f->time, (UDate)ms, u, UTEXT_MAX, NULL, &st);
-
-	if (U_FAILURE(st) || n >= UTEXT_MAX)
-		return icu_fail(err, st, "udat_format");
-	return add_utf16(out, u, n, err);
+	return add_udat(f, f->time, MEMO_TIME, ms, out, err);
 }
 
 int i18n_time_range(struct i18n_fmt *f, int64_t start, int64_t end,
 		    struct strbuf *out, struct dg_err *err)
 {
+	struct time_key k = time_key(MEMO_RANGE, start, end);
 	UChar u[UTEXT_MAX];
 	UErrorCode st = U_ZERO_ERROR;
-	int32_t n = udtitvfmt_format(f->range, (UDate)start, (UDate)end, u,
-				     UTEXT_MAX, NULL, &st);
+	int32_t n;
+	int rc = add_known(f->times, &k, sizeof(k), out, err);
 
+	if (rc)
+		return rc < 0 ? rc : 0;
+	n = udtitvfmt_format(f->range, (UDate)start, (UDate)end, u, UTEXT_MAX,
+			     NULL, &st);
 	if (U_FAILURE(st) || n >= UTEXT_MAX)
 		return icu_fail(err, st, "udtitvfmt_format");
-	return add_utf16(out, u, n, err);
+	return add_utf16(out, u, n, f->times, &k, sizeof(k), err);
 }
 
 static const char *plural_icu(struct i18n_fmt *f, long n);
@@ -798,8 +896,10 @@ static int to_utf16_list(const char *const *items, size_t n, UChar ***u,
 	return 0;
 }
 
-int i18n_list(struct i18n_fmt *f, const char *const *items, size_t n,
-	      struct strbuf *out, struct dg_err *err)
+/* ICU's list of items, appended, and kept in memo under key. */
+static int list_icu(struct i18n_fmt *f, const char *const *items, size_t n,
+		    struct memo *memo, const char *key, size_t klen,
+		    struct strbuf *out, struct dg_err *err)
 {
 	UChar **u = NULL, *res = NULL;
 	int32_t *lens = NULL, len = 0;
@@ -823,11 +923,47 @@ int i18n_list(struct i18n_fmt *f, const char *const *items, size_t n,
 	else if (U_FAILURE(st))
 		rc = icu_fail(err, st, "ulistfmt_format");
 	else if (res)
-		rc = add_utf16(out, res, len, err);
+		rc = add_utf16(out, res, len, memo, key, klen, err);
 	for (size_t i = 0; u && i < n; i++)
 		free(u[i]);
 	free(u);
 	free(lens);
 	free(res);
 	return rc;
+}
+
+/*
+ * The lists memo key of items in f's locale: the locale and each item,
+ * each ended by a NUL. 0 when it would be longer than MEMO_ITEM_MAX.
+ */
+static size_t list_key(const struct i18n_fmt *f, const char *const *items,
+		       size_t n, char *key)
+{
+	size_t len = strlen(f->locale) + 1;
+
+	if (len > MEMO_ITEM_MAX)
+		return 0;
+	memcpy(key, f->locale, len);
+	for (size_t i = 0; i < n; i++) {
+		size_t m = strlen(items[i]) + 1;
+
+		if (m > MEMO_ITEM_MAX - len)
+			return 0;
+		memcpy(key + len, items[i], m);
+		len += m;
+	}
+	return len;
+}
+
+int i18n_list(struct i18n_fmt *f, const char *const *items, size_t n,
+	      struct strbuf *out, struct dg_err *err)
+{
+	char key[MEMO_ITEM_MAX];
+	size_t klen = list_key(f, items, n, key);
+	int rc = klen ? add_known(f->lists, key, klen, out, err) : 0;
+
+	if (rc)
+		return rc < 0 ? rc : 0;
+	return list_icu(f, items, n, klen ? f->lists : NULL, key, klen, out,
+			err);
 }

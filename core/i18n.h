@@ -15,6 +15,12 @@
  * is the default set's and ICU formats in the default language too, so a
  * digest never mixes two languages.
  *
+ * A set of formats remembers its answers (memo.h): the same meeting is in
+ * the digest of each of its attendees, at the same time, with the same
+ * people, so most times, ranges and lists of a run are asked for many
+ * times and ICU formats each once (as long as its memo slot keeps it).
+ * A remembered answer is byte for byte the one ICU gave.
+ *
  * Invariants: a folder name is always a tag ICU produced from the locale
  * (letters, digits and '-'), so a locale from a mailbox cannot name a
  * path outside the templates folder. No global state: ICU objects live in
@@ -29,6 +35,7 @@
 #include <stdint.h>
 
 #include "err.h"
+#include "memo.h"
 #include "strbuf.h"
 
 /* The language of the default set, at the root of the templates folder. */
@@ -36,6 +43,14 @@
 
 /* The locale when nobody names one. */
 #define I18N_DEFAULT_LOCALE "en-US"
+
+/*
+ * Answers remembered: times, ranges and dates per set of formats (they
+ * depend on the zone; a day of one zone has a few hundred distinct ones),
+ * lists per cache of sets, by locale and names.
+ */
+#define I18N_TIME_SLOTS 512
+#define I18N_LIST_SLOTS 2048
 
 /* --- choosing the locale ------------------------------------------------ */
 
@@ -104,7 +119,8 @@ struct i18n_fmt;
 
 /*
  * Formats in locale (an ICU id or a BCP 47 tag) and zone (an IANA id).
- * *out is yours: i18n_fmt_close() it.
+ * *out is yours: i18n_fmt_close() it. It remembers up to
+ * I18N_TIME_SLOTS times, ranges and dates, and a few lists.
  */
 int i18n_fmt_open(const char *locale, const char *zone,
 		  struct i18n_fmt **out, struct dg_err *err)
@@ -117,7 +133,9 @@ void i18n_fmt_close(struct i18n_fmt *f);
  * objects take far longer to open (locale data, pattern generation) than
  * to use, so a run opens each set once and reuses it for every reader of
  * that locale and zone. At most I18N_FMT_CACHE_MAX sets are kept; past
- * that the least recently used one is closed.
+ * that the least recently used one is closed. Its sets share one memo of
+ * lists (a list does not depend on the zone) of I18N_LIST_SLOTS answers:
+ * memory stays bounded whatever the number of readers.
  */
 #define I18N_FMT_CACHE_MAX 32
 
@@ -166,5 +184,13 @@ const char *i18n_plural(struct i18n_fmt *f, long n);
 int i18n_list(struct i18n_fmt *f, const char *const *items, size_t n,
 	      struct strbuf *out, struct dg_err *err)
 	__attribute__((warn_unused_result));
+
+/*
+ * What f remembers: its times, ranges and dates (slots: I18N_TIME_SLOTS),
+ * and the lists (its cache's memo, shared by the cache's sets). Zero
+ * counts when out of memory left a memo out.
+ */
+void i18n_fmt_stats(const struct i18n_fmt *f, struct memo_stats *times,
+		    struct memo_stats *lists);
 
 #endif

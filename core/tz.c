@@ -9,6 +9,8 @@
 #include <unicode/uloc.h>
 #include <unicode/ustring.h>
 
+#include "memo.h"
+
 #define MS_PER_SECOND 1000
 #define MS_PER_HOUR 3600000
 
@@ -25,6 +27,7 @@ struct tz {
 struct tz_label {
 	UDateFormat *fmt;
 	bool none; /* TZ_LABEL_CITY of a zone without a city: "" */
+	struct memo *memo; /* answers by instant; NULL: none kept */
 };
 
 static int icu_fail(struct dg_err *err, UErrorCode st, const char *what)
@@ -525,6 +528,8 @@ int tz_label_open(const char *iana, const char *locale,
 	}
 	(*out)->fmt = fmt;
 	(*out)->none = none;
+	/* out of memory, answers are only not remembered */
+	(*out)->memo = memo_new(TZ_LABEL_SLOTS);
 	return 0;
 }
 
@@ -533,7 +538,25 @@ void tz_label_close(struct tz_label *l)
 	if (!l)
 		return;
 	udat_close(l->fmt);
+	memo_free(l->memo);
 	free(l);
+}
+
+void tz_label_stats(const struct tz_label *l, struct memo_stats *out)
+{
+	memo_stats(l->memo, out);
+}
+
+/* A copy of text[0..len) in *out, yours. */
+static int copy_out(const char *text, size_t len, char **out,
+		    struct dg_err *err)
+{
+	*out = malloc(len + 1);
+	if (!*out)
+		return dg_errf(err, DG_ENOMEM, "out of memory");
+	memcpy(*out, text, len);
+	(*out)[len] = '\0';
+	return 0;
 }
 
 static int utf16_to_utf8(const UChar *u, int32_t len, char **out,
@@ -564,11 +587,15 @@ int tz_label(struct tz_label *l, int64_t ms, char **out, struct dg_err *err)
 	UErrorCode st = U_ZERO_ERROR;
 	int32_t len;
 	int ret;
+	size_t known;
+	const char *text;
 
-	if (l->none) {
-		*out = strdup("");
-		return *out ? 0 : dg_errf(err, DG_ENOMEM, "out of memory");
-	}
+	*out = NULL;
+	if (l->none)
+		return copy_out("", 0, out, err);
+	text = memo_get(l->memo, &ms, sizeof(ms), &known);
+	if (text)
+		return copy_out(text, known, out, err);
 	len = udat_format(l->fmt, (UDate)ms, small, 64, NULL, &st);
 	if (st == U_BUFFER_OVERFLOW_ERROR) {
 		u = malloc(((size_t)len + 1) * sizeof(*u));
@@ -585,6 +612,8 @@ int tz_label(struct tz_label *l, int64_t ms, char **out, struct dg_err *err)
 				u[i] = ' ';
 		ret = utf16_to_utf8(u, len, out, err);
 	}
+	if (!ret)
+		memo_put(l->memo, &ms, sizeof(ms), *out, strlen(*out));
 	if (u != small)
 		free(u);
 	return ret;

@@ -25,6 +25,7 @@
 #include <stdint.h>
 
 #include "err.h"
+#include "memo.h"
 
 #define TZ_MS_PER_MINUTE 60000
 #define TZ_MS_PER_DAY 86400000
@@ -143,8 +144,14 @@ enum tz_label_style {
 	TZ_LABEL_WEEKDAY, /* the day of the week: "Wednesday", "mercredi" */
 };
 
-/* Instants shown in one zone and locale; opaque. */
+/*
+ * Instants shown in one zone and locale; opaque. A label remembers its
+ * last answers (memo.h, up to TZ_LABEL_SLOTS instants): the same meeting
+ * times come back for every reader of a zone and locale.
+ */
 struct tz_label;
+
+#define TZ_LABEL_SLOTS 128
 
 /*
  * Labels in zone iana and locale (a BCP 47 tag, "en-US"; one ICU cannot
@@ -164,5 +171,8 @@ int tz_label(struct tz_label *l, int64_t ms, char **out, struct dg_err *err)
 
 /* Free l. NULL is a no-op. */
 void tz_label_close(struct tz_label *l);
+
+/* What l remembers (for tests and profiles). */
+void tz_label_stats(const struct tz_label *l, struct memo_stats *out);
 
 #endif

@@ -25,7 +25,7 @@ LAYERS = [
         err logging strbuf text hmap clock tz secret config store toml
         mustache calendar runlock interrupt i18n linktoken prefs metrics
         history
-        textclean meetlink workhours jsonw
+        textclean meetlink workhours jsonw memo
     """),
     ("source", 1, """
         graph graphjson auth users users_sync fixtures source

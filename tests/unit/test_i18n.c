@@ -416,6 +416,157 @@ static void test_i18n__cache_reuses_each_locale_and_zone_set(void **state)
 	i18n_fmt_cache_free(c);
 }
 
+/* ---- remembered answers ---- */
+
+static const char *const languages[] = { "en-US", "de-DE", "fr-FR", "es-ES",
+					  "ja-JP" };
+
+/* The time, then the range from it, as the text of one string. */
+static void times_of(struct i18n_fmt *f, int64_t ms, struct strbuf *out)
+{
+	struct dg_err err = DG_ERR_INIT;
+
+	strbuf_reset(out);
+	assert_int_equal(i18n_time(f, ms, out, &err), 0);
+	assert_int_equal(strbuf_add(out, " | ", 3), 0);
+	assert_int_equal(i18n_time_range(f, ms, ms + 45 * 60000, out, &err),
+			 0);
+	assert_int_equal(strbuf_add(out, " | ", 3), 0);
+	assert_int_equal(i18n_date(f, I18N_DATE_DAY, ms, out, &err), 0);
+}
+
+/*
+ * Instants asked for in a time, a range and a day (three answers each),
+ * as many instants as a set keeps answers: three times too many. Asked
+ * twice, every answer (remembered, recomputed after its slot was taken,
+ * or given back from memory) is ICU's own: that of a set asked each
+ * instant once, which never remembers one.
+ */
+static void test_i18n__remembered_times_are_icus_own_and_bounded(
+	void **state)
+{
+	const int64_t day = INT64_C(1795478400000); /* 2026-11-24 00:00 UTC */
+	enum { N = I18N_TIME_SLOTS };
+	static char *icu[N];
+	struct strbuf got = STRBUF_INIT, want = STRBUF_INIT;
+	struct memo_stats times, lists;
+
+	(void)state;
+	for (size_t l = 0; l < sizeof(languages) / sizeof(*languages); l++) {
+		struct i18n_fmt_cache *c = i18n_fmt_cache_new();
+		struct i18n_fmt *f = NULL, *ref = NULL;
+		struct dg_err err = DG_ERR_INIT;
+
+		assert_int_equal(i18n_fmt_cache_get(c, languages[l],
+						    "America/New_York", &f,
+						    &err), 0);
+		assert_int_equal(i18n_fmt_open(languages[l],
+					       "America/New_York", &ref,
+					       &err), 0);
+		for (int i = 0; i < N; i++) {
+			times_of(ref, day + (int64_t)i * 17 * 60000, &want);
+			icu[i] = strbuf_detach(&want, NULL);
+		}
+		for (int pass = 0; pass < 2; pass++)
+			for (int i = 0; i < N; i++) {
+				times_of(f, day + (int64_t)i * 17 * 60000,
+					 &got);
+				assert_string_equal(got.buf, icu[i]);
+				i18n_fmt_stats(f, &times, &lists);
+				assert_true(times.entries <= I18N_TIME_SLOTS);
+			}
+		i18n_fmt_stats(ref, &times, &lists);
+		assert_int_equal(times.hits, 0);
+		i18n_fmt_stats(f, &times, &lists);
+		assert_true(times.hits > 0);
+		assert_int_equal(times.slots, I18N_TIME_SLOTS);
+		for (int i = 0; i < N; i++)
+			free(icu[i]);
+		i18n_fmt_close(ref);
+		i18n_fmt_cache_free(c);
+	}
+	strbuf_release(&got);
+}
+
+/* A list is the same in every zone: the sets of a cache share them. */
+static void test_i18n__lists_are_remembered_across_zones_by_language(
+	void **state)
+{
+	/* Spanish says "e" before an "i" sound: the memo keeps ICU's words */
+	const char *names[] = { "Ana", "Inés" };
+	struct i18n_fmt_cache *c = i18n_fmt_cache_new();
+	struct i18n_fmt *berlin = NULL, *tokyo = NULL, *en = NULL;
+	struct strbuf out = STRBUF_INIT;
+	struct dg_err err = DG_ERR_INIT;
+	struct memo_stats times, lists;
+
+	(void)state;
+	assert_int_equal(i18n_fmt_cache_get(c, "es-ES", "Europe/Berlin",
+					    &berlin, &err), 0);
+	assert_int_equal(i18n_list(berlin, names, 2, &out, &err), 0);
+	assert_string_equal(out.buf, "Ana e Inés");
+	assert_int_equal(i18n_fmt_cache_get(c, "es-ES", "Asia/Tokyo", &tokyo,
+					    &err), 0);
+	strbuf_reset(&out);
+	assert_int_equal(i18n_list(tokyo, names, 2, &out, &err), 0);
+	assert_string_equal(out.buf, "Ana e Inés");
+	i18n_fmt_stats(tokyo, &times, &lists);
+	assert_int_equal(lists.hits, 1);
+	assert_int_equal(lists.slots, I18N_LIST_SLOTS);
+	/* the same names in another language are another answer */
+	assert_int_equal(i18n_fmt_cache_get(c, "en-US", "Asia/Tokyo", &en,
+					    &err), 0);
+	strbuf_reset(&out);
+	assert_int_equal(i18n_list(en, names, 2, &out, &err), 0);
+	assert_string_equal(out.buf, "Ana and Inés");
+	/* appended, as ICU's answers are */
+	assert_int_equal(i18n_list(en, names, 1, &out, &err), 0);
+	assert_string_equal(out.buf, "Ana and InésAna");
+	strbuf_release(&out);
+	i18n_fmt_cache_free(c);
+}
+
+/* Three times as many lists as the cache keeps: each one right, bounded. */
+static void test_i18n__remembered_lists_are_icus_own_and_bounded(
+	void **state)
+{
+	const int n = 3 * I18N_LIST_SLOTS;
+	struct i18n_fmt_cache *c = i18n_fmt_cache_new();
+	struct i18n_fmt *f = NULL, *ref = NULL;
+	struct strbuf want = STRBUF_INIT, got = STRBUF_INIT;
+	struct dg_err err = DG_ERR_INIT;
+	struct memo_stats times, lists;
+	char a[16], b[16];
+	const char *names[] = { a, "Zoë", b };
+
+	(void)state;
+	assert_int_equal(i18n_fmt_cache_get(c, "fr-FR", "UTC", &f, &err), 0);
+	assert_int_equal(i18n_fmt_open("fr-FR", "UTC", &ref, &err), 0);
+	for (int pass = 0; pass < 2; pass++)
+		for (int i = 0; i < n; i += pass ? 5 : 1) {
+			snprintf(a, sizeof(a), "Ana %d", i);
+			snprintf(b, sizeof(b), "Inès %d", i % 7);
+			strbuf_reset(&got);
+			strbuf_reset(&want);
+			assert_int_equal(i18n_list(f, names, 3, &got, &err),
+					 0);
+			assert_int_equal(i18n_list(ref, names, 3, &want, &err),
+					 0);
+			assert_string_equal(got.buf, want.buf);
+			assert_int_equal(i18n_list(f, names, 3, &got, &err),
+					 0);
+			i18n_fmt_stats(f, &times, &lists);
+			assert_true(lists.entries <= I18N_LIST_SLOTS);
+		}
+	i18n_fmt_stats(f, &times, &lists);
+	assert_true(lists.hits >= (size_t)n);
+	assert_true(lists.bytes <= I18N_LIST_SLOTS * 2 * MEMO_ITEM_MAX);
+	i18n_fmt_close(ref);
+	strbuf_release(&want);
+	strbuf_release(&got);
+	i18n_fmt_cache_free(c);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -445,6 +596,12 @@ int main(void)
 			test_i18n__dates_and_times_use_the_locale_patterns),
 		cmocka_unit_test(
 			test_i18n__cache_reuses_each_locale_and_zone_set),
+		cmocka_unit_test(
+			test_i18n__remembered_times_are_icus_own_and_bounded),
+		cmocka_unit_test(
+			test_i18n__lists_are_remembered_across_zones_by_language),
+		cmocka_unit_test(
+			test_i18n__remembered_lists_are_icus_own_and_bounded),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

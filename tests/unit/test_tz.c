@@ -124,6 +124,61 @@ static void test_tz__local_minutes_follow_the_zone(void **state)
 	assert_int_equal(m, 300);
 }
 
+/*
+ * A label remembers instants: asked for three times as many as it keeps,
+ * twice, each answer is that of a label asked once (ICU's), and what it
+ * keeps stays within its slots.
+ */
+static void test_tz__labels_remember_icus_answers_within_bounds(
+	void **state)
+{
+	static const char *const locales[] = { "en-US", "de-DE", "fr-FR",
+					       "es-ES", "ja-JP" };
+	const int64_t day = INT64_C(1795478400000); /* 2026-11-24 UTC */
+	enum { N = 3 * TZ_LABEL_SLOTS };
+	static char *icu[N];
+	struct dg_err err = DG_ERR_INIT;
+	struct memo_stats st;
+
+	(void)state;
+	for (size_t l = 0; l < sizeof(locales) / sizeof(*locales); l++) {
+		struct tz_label *label = NULL, *ref = NULL;
+		char *got = NULL;
+
+		assert_int_equal(tz_label_open("Asia/Kolkata", locales[l],
+					       TZ_LABEL_TIME, &label, &err), 0);
+		for (int i = 0; i < N; i++) {
+			assert_int_equal(tz_label_open("Asia/Kolkata",
+						       locales[l],
+						       TZ_LABEL_TIME, &ref,
+						       &err), 0);
+			assert_int_equal(tz_label(ref, day + i * 600000,
+						  &icu[i], &err), 0);
+			tz_label_close(ref);
+		}
+		for (int pass = 0; pass < 2; pass++)
+			for (int i = 0; i < N; i++) {
+				assert_int_equal(tz_label(label,
+							  day + i * 600000,
+							  &got, &err), 0);
+				assert_string_equal(got, icu[i]);
+				free(got);
+			}
+		/* the same instant twice in a row is surely remembered */
+		assert_int_equal(tz_label(label, day, &got, &err), 0);
+		free(got);
+		assert_int_equal(tz_label(label, day, &got, &err), 0);
+		assert_string_equal(got, icu[0]);
+		free(got);
+		tz_label_stats(label, &st);
+		assert_true(st.hits > 0);
+		assert_true(st.entries <= TZ_LABEL_SLOTS);
+		for (int i = 0; i < N; i++)
+			free(icu[i]);
+		tz_label_close(label);
+	}
+}
+
 #define T(name) cmocka_unit_test(name)
 
 int main(void)
@@ -137,6 +192,7 @@ int main(void)
 		T(test_tz__windows_names_resolve_to_todays_iana_ids),
 		T(test_tz__a_local_day_is_23_hours_when_dst_begins),
 		T(test_tz__local_minutes_follow_the_zone),
+		T(test_tz__labels_remember_icus_answers_within_bounds),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
