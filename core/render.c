@@ -123,7 +123,7 @@ int render_file(struct render_engine *e, const char *name,
 			       out, err);
 }
 
-static void lang_free(struct render_lang *l)
+static void lang_free(struct render_engine *e, struct render_lang *l)
 {
 	const struct hmap_entry *it;
 	size_t pos = 0;
@@ -131,6 +131,7 @@ static void lang_free(struct render_lang *l)
 	while ((it = hmap_next(&l->labels, &pos)))
 		free(it->value);
 	hmap_release(&l->labels);
+	render_tips_cache_release(e, l);
 	mustache_partials_free(l->partials);
 	i18n_templates_free(l->tpl);
 	free(l);
@@ -143,9 +144,10 @@ void render_close(struct render_engine *e)
 	while (e->langs) {
 		struct render_lang *next = e->langs->next;
 
-		lang_free(e->langs);
+		lang_free(e, e->langs);
 		e->langs = next;
 	}
+	strbuf_release(&e->key);
 	i18n_fmt_cache_free(e->fmts);
 	mustache_template_free(e->subject);
 	free(e->dir);
@@ -187,11 +189,12 @@ int render_select_lang(struct render_engine *e, const char *locale,
 	if (!l)
 		return dg_errf(err, DG_ENOMEM, "out of memory");
 	hmap_init(&l->labels, 0);
+	hmap_init(&l->tips, 0);
 	rc = i18n_templates_open(e->dir, locale, &l->tpl, err);
 	rc = rc ? rc : mustache_partials_new(i18n_resolve, l->tpl,
 					     &l->partials, err);
 	if (rc) {
-		lang_free(l);
+		lang_free(e, l);
 		return rc;
 	}
 	l->next = e->langs;
@@ -208,6 +211,8 @@ int render_open(const char *dir, const char *subject,
 	int rc;
 
 	*out = NULL;
+	if (e)
+		strbuf_init(&e->key, 0);
 	if (!e || !(e->dir = strdup(dir)) ||
 	    !(e->fmts = i18n_fmt_cache_new())) {
 		if (e)
@@ -340,30 +345,36 @@ int render_about_value(struct render_engine *e, const struct render_about *a,
  * A day too big for a morning read (more than RENDER_TIPS_BUDGET tips) or
  * for a mail (Gmail clips HTML over 102 KB) loses tips, one per person at
  * a time, and says so (the model's "trimmed"); the markup itself is never
- * cut.
+ * cut. The model is built once: fewer tips are picked again in place
+ * (render_repick_tips), which gives the model a build with fewer tips
+ * would.
  */
 int render_digest(struct render_engine *e, const struct render_input *in,
 		  struct render_output *out, struct dg_err *err)
 {
-	int rc = 0;
+	struct render_state st;
+	struct mustache_value *m;
+	int rc = render_model_begin(e, in, RENDER_TIPS_MAX, &st, &m, err);
 
-	for (int tips = RENDER_TIPS_MAX; tips >= 0; tips--) {
-		struct mustache_value *m;
-		size_t shown;
-
-		rc = render_build_model(e, in, tips, &m, &shown, err);
-		if (rc)
-			return rc;
-		if (tips && shown > RENDER_TIPS_BUDGET) {
-			mustache_value_free(m);
-			continue;
+	for (int tips = RENDER_TIPS_MAX; !rc && tips >= 0; tips--) {
+		if (tips < RENDER_TIPS_MAX) {
+			rc = render_repick_tips(&st, m, tips);
+			if (rc) {
+				rc = dg_errf(err, rc, "out of memory building "
+						      "the digest of %s",
+					     in->user->mail);
+				break;
+			}
 		}
+		if (tips && st.shown > RENDER_TIPS_BUDGET)
+			continue;
 		render_output_release(out);
 		*out = (struct render_output)RENDER_OUTPUT_INIT;
 		rc = render_model(e, m, out, err);
-		mustache_value_free(m);
 		if (rc || out->html.len <= RENDER_HTML_MAX)
 			break;
 	}
+	mustache_value_free(m);
+	render_state_release(&st);
 	return rc;
 }

@@ -74,27 +74,82 @@ int render_pick_tips(struct render_state *st,
 	return rc;
 }
 
+int render_repick_tips(struct render_state *st, struct mustache_value *model,
+		       int max_tips)
+{
+	int rc = 0;
+
+	/* what the first picking chose is dropped with the lists below */
+	hmap_release(&st->seen);
+	hmap_release(&st->used);
+	st->max_tips = max_tips;
+	st->trimmed = false;
+	st->shown = 0;
+	for (size_t i = 0; !rc && i < st->nsites; i++) {
+		const struct render_tip_site *s = &st->sites[i];
+		struct mustache_value *tips;
+
+		if (!s->candidates) { /* a repeat: the first meeting's tips */
+			tips = mustache_value_copy(
+				hmap_get(&st->seen, s->email));
+			rc = mustache_map_set(s->att, "tips", tips) ? DG_ENOMEM
+								    : 0;
+			continue;
+		}
+		tips = mustache_list_new();
+		rc = tips ? render_pick_tips(st, s->candidates, tips)
+			  : DG_ENOMEM;
+		if (rc) {
+			mustache_value_free(tips);
+			break;
+		}
+		/* the attendee owns the list; seen only points at it */
+		rc = mustache_map_set(s->att, "tips", tips) ? DG_ENOMEM : 0;
+		if (!rc && hmap_put(&st->seen, s->email, tips, NULL))
+			rc = DG_ENOMEM;
+	}
+	return rc ? rc : put_bool(model, "trimmed", st->trimmed);
+}
+
+
 static bool is_user(const struct cal_user *user, const char *address)
 {
 	return address && directory_is_self(user, address);
 }
 
-int render_meeting_facts(struct mustache_value *data, const struct plan_meeting *m,
-			 const struct match_list *l, const char *email,
-			 const struct cal_user *user)
+unsigned render_meeting_facts(const struct plan_meeting *m,
+			      const struct match_list *l, const char *email,
+			      const struct cal_user *user)
 {
 	const char *org = m->event->organizer.address;
 	size_t others = l ? l->n : 0;
+	unsigned facts = RENDER_FACT_MEETING;
+
+	if (others == 1)
+		facts |= RENDER_FACT_ONE_ON_ONE;
+	if (org && email && !strcasecmp(org, email))
+		facts |= RENDER_FACT_ORGANIZES;
+	if (is_user(user, org))
+		facts |= RENDER_FACT_YOU_ORGANIZE;
+	if (others + 1 >= LARGE_MEETING)
+		facts |= RENDER_FACT_LARGE;
+	return facts;
+}
+
+int render_put_facts(struct mustache_value *data, unsigned facts)
+{
 	int rc;
 
-	rc = put_bool(data, "one_on_one", others == 1);
+	if (!(facts & RENDER_FACT_MEETING))
+		return 0;
+	rc = put_bool(data, "one_on_one", facts & RENDER_FACT_ONE_ON_ONE);
 	if (!rc)
-		rc = put_bool(data, "organizes",
-			      org && email && !strcasecmp(org, email));
+		rc = put_bool(data, "organizes", facts & RENDER_FACT_ORGANIZES);
 	if (!rc)
-		rc = put_bool(data, "you_organize", is_user(user, org));
+		rc = put_bool(data, "you_organize",
+			      facts & RENDER_FACT_YOU_ORGANIZE);
 	if (!rc)
-		rc = put_bool(data, "large", others + 1 >= LARGE_MEETING);
+		rc = put_bool(data, "large", facts & RENDER_FACT_LARGE);
 	return rc;
 }
 

@@ -47,8 +47,22 @@
 #define RENDER_PEOPLE_MAX 8
 
 /*
+ * Where a person's tips went in the model, in the order they were picked,
+ * so that render_repick_tips() can pick them again with fewer tips a
+ * person without building the model again.
+ */
+struct render_tip_site {
+	struct mustache_value *att; /* the attendee's map, in the model */
+	/* the lines to pick from (see render_pick_tips); NULL: a repeat */
+	const struct mustache_value *candidates;
+	const char *email; /* borrowed from the roster */
+};
+
+/*
  * One digest's choices while its model is built. The maps own their
- * tables only: keys and values point into the model being built.
+ * tables only: keys and values point into the model being built. sites
+ * and their candidates are valid as long as the model, until the next
+ * digest begins (render_tips_cache_begin()).
  */
 struct render_state {
 	struct hmap seen; /* email -> the tips list of their first meeting */
@@ -58,7 +72,19 @@ struct render_state {
 	size_t shown;      /* tips picked so far (repeats not counted) */
 	size_t max_people; /* more profiled people: group line only */
 	const struct cal_user *user; /* borrowed */
+	struct render_tip_site *sites;
+	size_t nsites, sites_alloc;
+	/* candidates the tips cache could not keep (out of memory): owned */
+	struct mustache_value *owned;
 };
+
+/*
+ * Pick every site's tips again, in order, with at most max_tips a person:
+ * the same tips (and "trimmed" of model) as a model built from scratch
+ * with max_tips. Returns 0 or DG_ENOMEM.
+ */
+int render_repick_tips(struct render_state *st, struct mustache_value *model,
+		       int max_tips);
 
 /*
  * Pick at most st->max_tips tips out of candidates (an array with one
@@ -72,14 +98,24 @@ int render_pick_tips(struct render_state *st,
 		     struct mustache_value *tips);
 
 /*
- * Facts about meeting m a tip template may use, added to data:
- * one_on_one (the person is the only one with the user), organizes (the
- * person called the meeting), you_organize, large (five or more people
- * with the user). Returns 0 or DG_ENOMEM.
+ * Facts about meeting m a tip template may use, as bits: one_on_one (the
+ * person is the only one with the user), organizes (the person called
+ * the meeting), you_organize, large (five or more people with the user).
+ * A person's tips depend on nothing else of the meeting.
  */
-int render_meeting_facts(struct mustache_value *data, const struct plan_meeting *m,
-			 const struct match_list *l, const char *email,
-			 const struct cal_user *user);
+enum render_fact {
+	RENDER_FACT_ONE_ON_ONE = 1 << 0,
+	RENDER_FACT_ORGANIZES = 1 << 1,
+	RENDER_FACT_YOU_ORGANIZE = 1 << 2,
+	RENDER_FACT_LARGE = 1 << 3,
+	RENDER_FACT_MEETING = 1 << 4 /* there is a meeting: the facts are set */
+};
+unsigned render_meeting_facts(const struct plan_meeting *m,
+			      const struct match_list *l, const char *email,
+			      const struct cal_user *user);
+
+/* The facts of render_meeting_facts() added to data (a tip template's). */
+int render_put_facts(struct mustache_value *data, unsigned facts);
 
 /*
  * A hold: the user alone with the calendar entry: l (the matched
@@ -105,8 +141,23 @@ struct render_lang {
 	struct mustache_partials *partials; /* through tpl's chain, cached */
 	/* assessment -> "<assessment>\0<label>", rendered on first use */
 	struct hmap labels;
+	/* a person's tip lines: key -> struct render_tips (render_tips.c) */
+	struct hmap tips;
 	struct render_lang *next;
 };
+
+/*
+ * The tips cache: a person's tip lines (one list of lines per assessment,
+ * what render_pick_tips() picks from) depend only on the language, the
+ * person's name, title and results, and the meeting's facts, yet the same
+ * roster people appear in many readers' digests. Each language of an
+ * engine keeps them, keyed by all of that; the engine is one thread's,
+ * so nothing is locked. At most RENDER_TIPS_CACHE_MAX entries (a few
+ * kilobytes each) are kept beyond one digest's: when a digest begins with
+ * more, the cache is emptied. Entries are never dropped while a digest is
+ * built, so its render_state may borrow them.
+ */
+#define RENDER_TIPS_CACHE_MAX 2048
 
 struct render_engine {
 	char *dir;
@@ -116,6 +167,8 @@ struct render_engine {
 	struct i18n_fmt_cache *fmts;	   /* ICU formats, per locale and zone */
 	struct i18n_fmt *fmt;		   /* the digest's, borrowed from fmts */
 	const char *const *meeting_hosts; /* borrowed; NULL: the defaults */
+	size_t ntips;			  /* entries of every lang's tips */
+	struct strbuf key;		  /* the tips cache's key, reused */
 };
 
 /* What a person's tips are picked for: the meeting and its people. */
@@ -140,6 +193,27 @@ int render_file(struct render_engine *e, const char *name,
 /* Make the templates of locale current, opening them on first use. */
 int render_select_lang(struct render_engine *e, const char *locale,
 		       struct dg_err *err);
+
+/* ---- render_tips.c: the tips cache ---- */
+
+/*
+ * A digest (or an about model) begins: empty the tips cache when it holds
+ * more than RENDER_TIPS_CACHE_MAX entries.
+ */
+void render_tips_cache_begin(struct render_engine *e);
+
+/* Free every entry of l's cache (not l). */
+void render_tips_cache_release(struct render_engine *e, struct render_lang *l);
+
+/*
+ * *out: the tip lines of person p in the current language with the
+ * meeting's facts (render_meeting_facts()), borrowed from the cache until
+ * the next render_tips_cache_begin(), or owned by st->owned when the
+ * cache has no room for them (out of memory).
+ */
+int render_tips_lines(struct render_engine *e, struct render_state *st,
+		      const struct roster_person *p, unsigned facts,
+		      const struct mustache_value **out, struct dg_err *err);
 
 /* ---- render_model.c: model helpers ---- */
 
@@ -193,6 +267,15 @@ void render_state_release(struct render_state *st);
 int render_build_model(struct render_engine *e, const struct render_input *in,
 		       int max_tips, struct mustache_value **out,
 		       size_t *shown, struct dg_err *err);
+
+/*
+ * The same, handing out the state its tips were picked with (for
+ * render_repick_tips()): *st is yours, render_state_release() it, after
+ * or with the model; on failure it is released and *out is NULL.
+ */
+int render_model_begin(struct render_engine *e, const struct render_input *in,
+		       int max_tips, struct render_state *st,
+		       struct mustache_value **out, struct dg_err *err);
 
 /* ---- render_people.c: the people ---- */
 

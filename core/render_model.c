@@ -449,6 +449,11 @@ void render_state_release(struct render_state *st)
 {
 	hmap_release(&st->seen);
 	hmap_release(&st->used);
+	free(st->sites);
+	st->sites = NULL;
+	st->nsites = st->sites_alloc = 0;
+	mustache_value_free(st->owned);
+	st->owned = NULL;
 }
 
 /* The meetings[] of the model, and what the top of the digest needs. */
@@ -491,15 +496,16 @@ static int add_meetings(struct render_engine *e, struct mustache_value *m,
 	return rc ? rc : render_put(m, "trimmed", mustache_bool(st->trimmed));
 }
 
-/*
- * The whole model of one user's digest, with at most max_tips tips per
- * person. *out is yours: mustache_value_free.
- */
-int render_build_model(struct render_engine *e, const struct render_input *in,
-		       int max_tips, struct mustache_value **out, size_t *shown,
-		       struct dg_err *err)
+int render_model_begin(struct render_engine *e, const struct render_input *in,
+		       int max_tips, struct render_state *st,
+		       struct mustache_value **out, struct dg_err *err)
 {
-	struct render_state st = {
+	struct mustache_value *m = mustache_map_new();
+	const struct plan_day *day = in->day;
+	const char *skip = in->target->skip_reason;
+	int rc = m ? 0 : DG_ENOMEM;
+
+	*st = (struct render_state){
 		.seen = HMAP_INIT(0),
 		.used = HMAP_INIT(0),
 		.max_tips = max_tips,
@@ -508,21 +514,16 @@ int render_build_model(struct render_engine *e, const struct render_input *in,
 				      : RENDER_PEOPLE_MAX,
 		.user = in->user,
 	};
-	struct mustache_value *m = mustache_map_new();
-	const struct plan_day *day = in->day;
-	const char *skip = in->target->skip_reason;
-	int rc = m ? 0 : DG_ENOMEM;
-
+	*out = NULL;
+	render_tips_cache_begin(e);
 	rc = rc ? rc : begin_model(e, in, m, err);
 
 	if (!skip && !day)
 		skip = "no_meetings";
 	if (!skip && day->skip_reason)
 		skip = day->skip_reason;
-	rc = rc ? rc : add_meetings(e, m, in, skip, &st, err);
+	rc = rc ? rc : add_meetings(e, m, in, skip, st, err);
 	rc = rc ? rc : render_add_history_week(e, m, in, skip != NULL, err);
-	*shown = st.shown;
-	render_state_release(&st);
 	rc = rc ? rc : render_put(m, "user", user_object(in));
 	rc = rc ? rc : render_put_str(m, "date", in->target->date);
 	rc = rc ? rc : add_dates(e, m, in->target, err);
@@ -533,6 +534,7 @@ int render_build_model(struct render_engine *e, const struct render_input *in,
 	rc = rc ? rc : render_put_str(m, "prefs_url", safe_url(in->prefs_url));
 	if (rc) {
 		mustache_value_free(m);
+		render_state_release(st);
 		if (rc == DG_ENOMEM)
 			return dg_errf(err, rc, "out of memory building the "
 					       "digest of %s", in->user->mail);
@@ -540,4 +542,16 @@ int render_build_model(struct render_engine *e, const struct render_input *in,
 	}
 	*out = m;
 	return 0;
+}
+
+int render_build_model(struct render_engine *e, const struct render_input *in,
+		       int max_tips, struct mustache_value **out, size_t *shown,
+		       struct dg_err *err)
+{
+	struct render_state st;
+	int rc = render_model_begin(e, in, max_tips, &st, out, err);
+
+	*shown = st.shown;
+	render_state_release(&st);
+	return rc;
 }

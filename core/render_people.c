@@ -9,30 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "logging.h"
 #include "render_int.h"
-
-/* Split rendered tip text into one string per non-empty line. */
-static int push_lines(struct mustache_value *arr, const char *text)
-{
-	const char *p = text;
-
-	while (*p) {
-		const char *nl = strchr(p, '\n');
-		const char *end = nl ? nl : p + strlen(p);
-		const char *s = p, *t = end;
-
-		while (s < t && isspace((unsigned char)*s))
-			s++;
-		while (t > s && isspace((unsigned char)t[-1]))
-			t--;
-		if (t > s && render_push(arr, mustache_stringn(
-					       s, (size_t)(t - s))))
-			return DG_ENOMEM;
-		p = nl ? nl + 1 : end;
-	}
-	return 0;
-}
 
 /* The label as its template renders it, else the name in capitals. */
 static int make_label(struct render_engine *e, const char *assessment,
@@ -83,52 +60,6 @@ int render_assessment_label(struct render_engine *e, const char *assessment,
 	return rc ? dg_errf(err, DG_ENOMEM, "out of memory") : 0;
 }
 
-/* What a tip template knows of the person; assessment and result null. */
-static struct mustache_value *person_data(const struct roster_person *p)
-{
-	struct mustache_value *o = mustache_map_new();
-	char *first = render_first_name(p->name);
-
-	if ((p->name && !first) || render_put_line(o, "name", p->name) ||
-	    render_put_line(o, "first_name", first) ||
-	    render_put_line(o, "title", p->title) ||
-	    render_put_null(o, "assessment") || render_put_null(o, "result")) {
-		mustache_value_free(o);
-		o = NULL;
-	}
-	free(first);
-	return o;
-}
-
-/*
- * The tip lines of one result, for this person in this meeting. data is
- * the person's (person_data() and the meeting's facts): its assessment
- * and result are set to a's here.
- */
-static int result_tips(struct render_engine *e, struct mustache_value *data,
-		       const struct roster_assessment *a,
-		       struct mustache_value *lines, struct dg_err *err)
-{
-	struct strbuf name = STRBUF_INIT, text = STRBUF_INIT;
-	int rc = render_put_str(data, "assessment", a->name);
-
-	rc = rc ? rc : render_put_str(data, "result", a->value);
-	rc = rc ? rc : render_add3(&name, "tips/", a->name, "/");
-	rc = rc ? rc : strbuf_addstr(&name, a->value);
-	if (!rc)
-		rc = render_file(e, name.buf, data, &text, err);
-	if (rc == DG_ENOTFOUND) {
-		logging_debug("no tips for %s %s (%s.mustache)", a->name,
-			      a->value, name.buf);
-		rc = 0;
-	} else if (!rc) {
-		rc = push_lines(lines, text.buf);
-	}
-	strbuf_release(&name);
-	strbuf_release(&text);
-	return rc;
-}
-
 static int add_result(struct render_engine *e, struct mustache_value *results,
 		      const struct roster_assessment *a, struct dg_err *err)
 {
@@ -150,6 +81,26 @@ static int add_result(struct render_engine *e, struct mustache_value *results,
 	return render_push(results, r);
 }
 
+/* Remember where p's tips went, for render_repick_tips(). */
+static int add_site(struct render_state *st, struct mustache_value *att,
+		    const struct mustache_value *candidates, const char *email)
+{
+	struct render_tip_site *sites = st->sites;
+
+	if (st->nsites == st->sites_alloc) {
+		size_t cap = st->sites_alloc ? st->sites_alloc * 2 : 32;
+
+		sites = reallocarray(st->sites, cap, sizeof(*sites));
+		if (!sites)
+			return DG_ENOMEM;
+		st->sites = sites;
+		st->sites_alloc = cap;
+	}
+	sites[st->nsites++] = (struct render_tip_site){
+		.att = att, .candidates = candidates, .email = email};
+	return 0;
+}
+
 /*
  * tips[] of one person in this meeting: at most three, picked from every
  * assessment's lines (render_pick_tips). A person already shown today
@@ -160,8 +111,9 @@ static int add_tips(struct render_engine *e, struct mustache_value *att,
 		    const struct roster_person *p, const struct tip_ctx *tc,
 		    struct dg_err *err)
 {
-	struct mustache_value *candidates, *tips, *data;
-	const struct mustache_value *shown;
+	const struct mustache_value *candidates, *shown;
+	struct mustache_value *tips;
+	unsigned facts;
 	int rc = 0;
 
 	if (tc->crowd)
@@ -169,31 +121,18 @@ static int add_tips(struct render_engine *e, struct mustache_value *att,
 	shown = hmap_get(&tc->st->seen, p->email);
 	if (shown) {
 		rc = render_put(att, "tips_above", mustache_bool(1));
-		return rc ? rc
-			  : render_put(att, "tips", mustache_value_copy(shown));
+		rc = rc ? rc
+			: render_put(att, "tips", mustache_value_copy(shown));
+		return rc ? rc : add_site(tc->st, att, NULL, p->email);
 	}
-	candidates = mustache_list_new();
+	facts = tc->m ? render_meeting_facts(tc->m, tc->l, p->email,
+					     tc->st->user)
+		      : 0;
+	rc = render_tips_lines(e, tc->st, p, facts, &candidates, err);
+	if (rc)
+		return rc;
 	tips = mustache_list_new();
-	data = person_data(p);
-	rc = candidates && tips && data ? 0 : DG_ENOMEM;
-	if (!rc && tc->m)
-		rc = render_meeting_facts(data, tc->m, tc->l, p->email,
-					  tc->st->user);
-	for (size_t i = 0; !rc && i < p->nassessments; i++) {
-		struct mustache_value *lines = mustache_list_new();
-
-		rc = lines ? result_tips(e, data, &p->assessments[i], lines,
-					 err)
-			   : DG_ENOMEM;
-		if (!rc)
-			rc = render_push(candidates, lines);
-		else
-			mustache_value_free(lines);
-	}
-	if (!rc)
-		rc = render_pick_tips(tc->st, candidates, tips);
-	mustache_value_free(candidates);
-	mustache_value_free(data);
+	rc = tips ? render_pick_tips(tc->st, candidates, tips) : DG_ENOMEM;
 	if (rc) {
 		mustache_value_free(tips);
 		return rc;
@@ -202,7 +141,7 @@ static int add_tips(struct render_engine *e, struct mustache_value *att,
 	rc = render_put(att, "tips", tips);
 	if (!rc && hmap_put(&tc->st->seen, p->email, tips, NULL))
 		rc = DG_ENOMEM;
-	return rc;
+	return rc ? rc : add_site(tc->st, att, candidates, p->email);
 }
 
 /* results[] and tips[] of one person. */
@@ -531,6 +470,8 @@ int render_about_model(struct render_engine *e, const struct render_about *a,
 	struct mustache_value *groups = mustache_list_new();
 	bool shown = a->person && !a->hidden && render_usable(a->person);
 	int rc = m && groups ? 0 : DG_ENOMEM;
+
+	render_tips_cache_begin(e);
 
 	rc = rc ? rc : render_put_str(m, "email", a->email);
 	rc = rc ? rc : render_put_line(m, "name", a->person ? a->person->name : NULL);

@@ -55,6 +55,7 @@ PARTS = {
     "render_history": "render",
     "render_model": "render",
     "render_people": "render",
+    "render_tips": "render",
     "graph_answer": "graph",
     "graphjson_int": "graphjson",
     "graphjson_auth": "graphjson",

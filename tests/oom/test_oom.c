@@ -1115,7 +1115,8 @@ static void test_oom__render(void **state)
 
 		c.in.locale = locales[i];
 		/*
-		 * ~2,700 allocations each, each run twice (settle): a full
+		 * ~1,350 allocations each (the tips cached after the first
+		 * run), each run twice (settle): a full
 		 * sweep costs minutes, so every 3rd one at a time and every
 		 * 11th on and on in English, every 23rd in the others.
 		 */

@@ -31,6 +31,7 @@
 #include "mime.h"
 #include "plan.h"
 #include "render.h"
+#include "render_int.h" /* the tips cache and picking again */
 #include "roster.h"
 #include "strbuf.h"
 
@@ -1250,6 +1251,201 @@ static void test_render__busy_day_trims_tips_and_says_so(void **state)
 	digest_free(d);
 }
 
+/* Eight people in two meetings: more tips than a digest shows. */
+static void busy_day(struct digest *d)
+{
+	char email[64], name[32];
+
+	for (int i = 0; i < 8; i++) {
+		snprintf(email, sizeof(email), "p%d@contoso.com", i);
+		snprintf(name, sizeof(name), "Pat%d Doe", i);
+		person(d, email, name, i % 2 ? "S" : "C", i % 3 ? "5" : "2",
+		       false);
+	}
+	for (int i = 0; i < 8; i++) {
+		if (i % 4 == 0)
+			meeting(d, i ? "AAMk-2" : "AAMk-1", "Sync", "09:00",
+				"09:30")
+				->organizer.address = xdup("p4@contoso.com");
+		snprintf(email, sizeof(email), "p%d@contoso.com", i);
+		attendee(d, email, "Pat Doe", email, "direct", NULL);
+	}
+	/* p1 again, in a third meeting: tips_above */
+	meeting(d, "AAMk-3", "Again", "11:00", "11:30");
+	attendee(d, "p1@contoso.com", "Pat Doe", "p1@contoso.com", "direct",
+		 NULL);
+}
+
+static void assert_same_output(const struct render_output *a,
+			       const struct render_output *b)
+{
+	assert_string_equal(a->subject.buf, b->subject.buf);
+	assert_string_equal(a->text.buf, b->text.buf);
+	assert_string_equal(a->html.buf, b->html.buf);
+}
+
+static void test_render__tips_from_the_cache_are_those_made_fresh(
+	void **state)
+{
+	static const char *const locales[] = {"en-US", "de-DE", "ja-JP",
+					       "en-US"};
+	struct digest *d = real_digest("Your meetings on {{date}}");
+	struct render_output first = RENDER_OUTPUT_INIT;
+	struct render_output again = RENDER_OUTPUT_INIT;
+	struct render_output fresh = RENDER_OUTPUT_INIT;
+	struct strbuf dir = STRBUF_INIT;
+
+	busy_day(d);
+	assert_int_equal(strbuf_addf(&dir, "%s/templates",
+				     getenv("DIGEST_SRC")),
+			 0);
+	for (size_t i = 0; i < sizeof(locales) / sizeof(*locales); i++) {
+		d->in.locale = locales[i];
+		render(d, &first);
+		render(d, &again); /* every person's lines from the cache */
+		render_close(d->engine);
+		engine_open(d, dir.buf, "Your meetings on {{date}}");
+		render(d, &fresh); /* an engine with an empty cache */
+		assert_non_null(strstr(first.text.buf, "Pat"));
+		assert_same_output(&first, &again);
+		assert_same_output(&first, &fresh);
+		render_output_release(&first);
+		render_output_release(&again);
+		render_output_release(&fresh);
+		first = again = fresh = (struct render_output)RENDER_OUTPUT_INIT;
+	}
+	strbuf_release(&dir);
+	digest_free(d);
+}
+
+/* a and b are the same data, keys in the same order. */
+static bool same_value(const struct mustache_value *a,
+		       const struct mustache_value *b)
+{
+	size_t la, lb;
+	const char *sa, *sb;
+
+	if (mustache_value_kind(a) != mustache_value_kind(b))
+		return false;
+	switch (mustache_value_kind(a)) {
+	case MUSTACHE_NULL:
+		return true;
+	case MUSTACHE_BOOL:
+		return mustache_bool_get(a) == mustache_bool_get(b);
+	case MUSTACHE_INT:
+		return mustache_int_get(a) == mustache_int_get(b);
+	case MUSTACHE_FLOAT:
+		return mustache_float_get(a) == mustache_float_get(b);
+	case MUSTACHE_STRING:
+		sa = mustache_string_get(a, &la);
+		sb = mustache_string_get(b, &lb);
+		return la == lb && !memcmp(sa, sb, la);
+	case MUSTACHE_LIST:
+		if (mustache_list_len(a) != mustache_list_len(b))
+			return false;
+		for (size_t i = 0; i < mustache_list_len(a); i++)
+			if (!same_value(mustache_list_get(a, i),
+					mustache_list_get(b, i)))
+				return false;
+		return true;
+	case MUSTACHE_MAP:
+		if (mustache_map_len(a) != mustache_map_len(b))
+			return false;
+		for (size_t i = 0; i < mustache_map_len(a); i++)
+			if (strcmp(mustache_map_key(a, i),
+				   mustache_map_key(b, i)) ||
+			    !same_value(mustache_map_value(a, i),
+					mustache_map_value(b, i)))
+				return false;
+		return true;
+	}
+	return false;
+}
+
+static void test_render__tips_picked_again_are_a_model_built_with_fewer(
+	void **state)
+{
+	struct digest *d = real_digest("Your meetings on {{date}}");
+	struct dg_err err = DG_ERR_INIT;
+	struct render_state st;
+	struct mustache_value *m, *want;
+	size_t shown;
+
+	busy_day(d);
+	if (render_model_begin(d->engine, &d->in, RENDER_TIPS_MAX, &st, &m,
+			       &err))
+		fail_msg("render_model_begin: %s", err.msg);
+	assert_true(st.shown > RENDER_TIPS_BUDGET);
+	for (int tips = RENDER_TIPS_MAX - 1; tips >= 0; tips--) {
+		assert_int_equal(render_repick_tips(&st, m, tips), 0);
+		if (render_build_model(d->engine, &d->in, tips, &want, &shown,
+				       &err))
+			fail_msg("render_build_model: %s", err.msg);
+		assert_int_equal(st.shown, shown);
+		assert_true(same_value(m, want));
+		assert_true(mustache_bool_get(mustache_map_get(m, "trimmed")));
+		mustache_value_free(want);
+	}
+	mustache_value_free(m);
+	render_state_release(&st);
+	digest_free(d);
+}
+
+static void test_render__tips_cache_is_bounded(void **state)
+{
+	struct digest *d = real_digest("Your meetings on {{date}}");
+	struct dg_err err = DG_ERR_INIT;
+	struct render_state st = {.seen = HMAP_INIT(0), .used = HMAP_INIT(0)};
+	const struct mustache_value *lines, *again;
+	struct roster_person p;
+	char name[32];
+
+	memset(&p, 0, sizeof(p));
+	assert_int_equal(roster_person_add_result(&p, "disc", "D"), 0);
+	p.name = name;
+	/* two "digests" of 2,000 people each, all of them different */
+	for (int digest = 0; digest < 2; digest++) {
+		render_tips_cache_begin(d->engine);
+		assert_true(d->engine->ntips <= RENDER_TIPS_CACHE_MAX);
+		for (int i = 0; i < 2000; i++) {
+			snprintf(name, sizeof(name), "P%d-%d Doe", digest, i);
+			if (render_tips_lines(d->engine, &st, &p, 0, &lines,
+					      &err))
+				fail_msg("render_tips_lines: %s", err.msg);
+		}
+	}
+	/* no entry is dropped while a digest is built */
+	assert_int_equal(d->engine->ntips, 4000);
+	render_tips_cache_begin(d->engine);
+	assert_int_equal(d->engine->ntips, 0);
+	/* the same person again: the same lines, borrowed from the cache */
+	assert_int_equal(render_tips_lines(d->engine, &st, &p, 0, &lines,
+					   &err),
+			 0);
+	assert_int_equal(render_tips_lines(d->engine, &st, &p, 0, &again,
+					   &err),
+			 0);
+	assert_ptr_equal(lines, again);
+	assert_non_null(strstr(mustache_string_get(mustache_list_get(
+					   mustache_list_get(lines, 0), 0),
+						   NULL),
+			       "P1-1999"));
+	/* other facts of the meeting: other lines */
+	assert_int_equal(render_tips_lines(d->engine, &st, &p,
+					   RENDER_FACT_MEETING |
+						   RENDER_FACT_ORGANIZES,
+					   &again, &err),
+			 0);
+	assert_ptr_not_equal(lines, again);
+	assert_true(mustache_list_len(mustache_list_get(again, 0)) >
+		    mustache_list_len(mustache_list_get(lines, 0)));
+	assert_null(st.owned);
+	p.name = NULL;
+	roster_person_release(&p);
+	render_state_release(&st);
+	digest_free(d);
+}
+
 /* ---- the model of DESIGN.md ---- */
 
 static void test_render__json_model_has_the_design_fields(void **state)
@@ -1491,6 +1687,9 @@ int main(void)
 		T(test_render__private_meeting_has_no_history_lines),
 		T(test_render__people_most_has_one_tip_each),
 		T(test_render__busy_day_trims_tips_and_says_so),
+		T(test_render__tips_from_the_cache_are_those_made_fresh),
+		T(test_render__tips_picked_again_are_a_model_built_with_fewer),
+		T(test_render__tips_cache_is_bounded),
 		T(test_render__json_model_has_the_design_fields),
 		T(test_render__skipped_user_has_status_and_reason),
 		T(test_render__day_without_meetings_is_skipped),
