@@ -38,6 +38,7 @@ void job_ctx_release(struct job_ctx *c)
 		job_history_write(c);
 	job_history_pending_release(&c->pending);
 	hours_book_close(c->hours);
+	plan_cache_free(c->plan);
 	compose_pool_close(c->pool);
 	directory_close(c->dir);
 	job_history_hidden_release(&c->hidden);
@@ -174,6 +175,9 @@ int job_ctx_open(struct job_ctx *c, const struct job_opts *o,
 	if (!rc)
 		rc = hours_book_open(c->store, deliver && !o->dry_run,
 				     o->now_ms, &c->hours, err);
+	/* out of memory, users' zones are merely opened one by one */
+	if (!rc)
+		c->plan = plan_cache_new();
 	c->history = deliver && !o->dry_run && cfg->history.days > 0;
 	if (!rc && deliver && !o->dry_run)
 		history_prune_now(c);

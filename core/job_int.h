@@ -169,6 +169,7 @@ struct job_ctx {
 	struct compose compose;   /* the message of a digest */
 	struct directory *dir;    /* who addresses are; the lists found */
 	struct hours_book *hours; /* everyone's working hours, for the run */
+	struct plan_cache *plan;  /* zones and labels (main thread); NULL: none */
 	struct job_stream *stream; /* job_run(): the users in flight */
 	struct compose_pool *pool; /* job_run(): composes; NULL: this thread */
 	bool batch_open;           /* a transaction holds a turn's writes */

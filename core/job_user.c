@@ -136,6 +136,7 @@ int job_user_target(struct job_ctx *c, const struct cal_user *u,
 			.default_locale = o->cfg->digest.locale,
 			.default_zone = o->cfg->digest.timezone,
 			.opted_out = out,
+			.cache = c->plan,
 		};
 
 		rc = plan_target(&ju->mailbox, u->mail, &po, &ju->target, err);
@@ -160,7 +161,8 @@ int job_user_day(struct job_ctx *c, struct job_user *ju,
 			       ju->target.fetch_end, &ju->events, err);
 
 	if (!rc)
-		rc = plan_day(&ju->target, &ju->events, &ju->day, err);
+		rc = plan_day_cached(&ju->target, &ju->events, c->plan,
+				     &ju->day, err);
 	if (rc)
 		return rc;
 	ju->have_day = true;

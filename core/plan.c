@@ -1,6 +1,7 @@
 #include "plan.h"
 
 #include "logging.h"
+#include "plan_int.h"
 #include "tz.h"
 
 #include <stdio.h>
@@ -276,8 +277,8 @@ static int target_bounds(struct tz *z, int64_t days, struct plan_target *t,
  * a mailbox without hours works 08:00 to 17:00.
  */
 static int target_work_hours(const struct cal_mailbox *mb, struct tz *user,
-			     int64_t days, struct plan_target *t,
-			     struct dg_err *err)
+			     int64_t days, struct plan_cache *pc,
+			     struct plan_target *t, struct dg_err *err)
 {
 	int from = WORK_START_DEFAULT, to = WORK_END_DEFAULT;
 	struct tz *own = NULL, *z = user;
@@ -289,7 +290,8 @@ static int target_work_hours(const struct cal_mailbox *mb, struct tz *user,
 		from = mb->work_start_min;
 		to = mb->work_end_min;
 		if (mb->working_zone && !tz_resolve(mb->working_zone, &iana))
-			ret = tz_open(iana, &own, err);
+			ret = pc ? plan_cache_zone(pc, iana, &z, err)
+				 : tz_open(iana, &own, err);
 		free(iana);
 		if (ret)
 			return ret;
@@ -408,14 +410,16 @@ int plan_target(const struct cal_mailbox *mb, const char *user_label,
 	if (!ret)
 		ret = target_locale(mb, o->default_locale, out, err);
 	if (!ret)
-		ret = tz_open(out->zone, &z, err);
+		ret = o->cache ? plan_cache_zone(o->cache, out->zone, &z, err)
+			       : tz_open(out->zone, &z, err);
 	if (!ret)
 		ret = target_date(z, mb, o, &days, &off_today, err);
 	if (!ret)
 		ret = target_bounds(z, days, out, err);
 	if (!ret)
-		ret = target_work_hours(mb, z, days, out, err);
-	tz_close(z);
+		ret = target_work_hours(mb, z, days, o->cache, out, err);
+	if (!o->cache)
+		tz_close(z);
 	if (!ret)
 		ret = target_skip(mb, who, o, off_today, out, err);
 	if (ret)
@@ -427,13 +431,16 @@ int plan_target(const struct cal_mailbox *mb, const char *user_label,
 struct day_ctx {
 	const struct plan_target *t;
 	int64_t days;		   /* the target date */
+	struct plan_cache *pc;	   /* NULL: what follows is ours to close */
 	struct tz *z;		   /* the user's zone: offsets */
 	struct tz_label *time_fmt; /* the user's zone and locale: labels */
 	struct tz_label *date_fmt;
-	struct tz_cache event_zone;
+	struct tz_cache *events;   /* the zone of events' times */
+	struct tz_cache own_events;
 	struct zone_fallback fallback; /* the user's zone */
 };
 
+/* The zone and labels of the day: the run's, else opened here. */
 static int day_open(struct day_ctx *ctx, struct dg_err *err)
 {
 	const char *locale =
@@ -441,10 +448,19 @@ static int day_open(struct day_ctx *ctx, struct dg_err *err)
 	struct tz_civil c;
 	int ret;
 
+	ctx->own_events = (struct tz_cache)TZ_CACHE_INIT;
+	ctx->events = ctx->pc ? plan_cache_events(ctx->pc) : &ctx->own_events;
 	if (!tz_parse_date(ctx->t->date, &c) || !ctx->t->zone)
 		return dg_errf(err, DG_EINVAL,
 			       "plan_day() needs a target from plan_target()");
 	ctx->days = tz_civil_days(&c);
+	if (ctx->pc) {
+		ret = plan_cache_zone(ctx->pc, ctx->t->zone, &ctx->z, err);
+		return ret ? ret
+			   : plan_cache_labels(ctx->pc, ctx->t->zone, locale,
+					       &ctx->time_fmt, &ctx->date_fmt,
+					       err);
+	}
 	ret = tz_open(ctx->t->zone, &ctx->z, err);
 	if (!ret)
 		ret = tz_label_open(ctx->t->zone, locale, TZ_LABEL_TIME,
@@ -457,10 +473,12 @@ static int day_open(struct day_ctx *ctx, struct dg_err *err)
 
 static void day_close(struct day_ctx *ctx)
 {
+	if (ctx->pc)
+		return;
 	tz_label_close(ctx->time_fmt);
 	tz_label_close(ctx->date_fmt);
 	tz_close(ctx->z);
-	tz_cache_release(&ctx->event_zone);
+	tz_cache_release(&ctx->own_events);
 }
 
 static bool left_out(const struct cal_event *ev)
@@ -506,10 +524,10 @@ static int pick_timed(struct day_ctx *ctx, const struct cal_event *ev,
 	bool overlaps;
 	int ret;
 
-	ret = datetime_to_ms(&ctx->event_zone, &ev->start, owner, "start",
+	ret = datetime_to_ms(ctx->events, &ev->start, owner, "start",
 			     &ctx->fallback, &s, err);
 	if (!ret)
-		ret = datetime_to_ms(&ctx->event_zone, &ev->end, owner, "end",
+		ret = datetime_to_ms(ctx->events, &ev->end, owner, "end",
 				     &ctx->fallback, &e, err);
 	if (ret)
 		return ret;
@@ -659,7 +677,14 @@ static int meeting_cmp(const void *pa, const void *pb)
 int plan_day(const struct plan_target *t, const struct cal_event_list *events,
 	     struct plan_day *out, struct dg_err *err)
 {
-	struct day_ctx ctx = {.t = t, .fallback = {.zone = t->zone}};
+	return plan_day_cached(t, events, NULL, out, err);
+}
+
+int plan_day_cached(const struct plan_target *t,
+		    const struct cal_event_list *events, struct plan_cache *pc,
+		    struct plan_day *out, struct dg_err *err)
+{
+	struct day_ctx ctx = {.t = t, .pc = pc, .fallback = {.zone = t->zone}};
 	int ret;
 
 	*out = (struct plan_day)PLAN_DAY_INIT;

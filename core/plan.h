@@ -55,6 +55,37 @@ enum plan_send_when {
 	PLAN_SEND_MEETINGS  /* any meeting at all */
 };
 
+/*
+ * The zones and labels of a run: ICU's calendars and formatters take far
+ * longer to open than to use, and a tenant's users share a few zones and
+ * languages, so a run opens each once and keeps it for every user. At
+ * most PLAN_CACHE_ZONES zones and PLAN_CACHE_LABELS (zone, locale) label
+ * pairs are kept, the least recently used one closed past that, and the
+ * zone Graph last wrote event times in. Answers are those of objects
+ * opened per call: the cache changes what ICU is asked to open, never
+ * what it says.
+ * A cache belongs to one thread at a time (ICU calendars hold state).
+ */
+#define PLAN_CACHE_ZONES 16
+#define PLAN_CACHE_LABELS 16
+
+struct plan_cache;
+
+/* An empty cache; NULL when out of memory. plan_cache_free() it. */
+struct plan_cache *plan_cache_new(void);
+
+/* Free pc and all it keeps. NULL is a no-op. */
+void plan_cache_free(struct plan_cache *pc);
+
+/* What pc keeps now, and how often it was asked for what it had. */
+struct plan_cache_stats {
+	size_t zones, labels; /* kept: at most PLAN_CACHE_ZONES, _LABELS */
+	size_t hits, misses;  /* zone and label lookups */
+};
+
+void plan_cache_stats(const struct plan_cache *pc,
+		      struct plan_cache_stats *out);
+
 /* What plan_target() needs besides the mailbox; all borrowed. */
 struct plan_opts {
 	int64_t now_ms;             /* the clock, UTC epoch milliseconds */
@@ -63,6 +94,7 @@ struct plan_opts {
 	const char *default_locale; /* NULL: "en-US" */
 	const char *default_zone;   /* [digest] timezone; NULL: "UTC" */
 	bool opted_out;             /* the roster's flag, or unsubscribed */
+	struct plan_cache *cache;   /* the run's zones; NULL: opened per call */
 };
 
 /* The locale used when neither the mailbox nor the caller names one. */
@@ -200,6 +232,12 @@ struct plan_day {
  */
 int plan_day(const struct plan_target *t, const struct cal_event_list *events,
 	     struct plan_day *out, struct dg_err *err)
+	__attribute__((warn_unused_result));
+
+/* plan_day() with the zones and labels of pc (NULL: opened per call). */
+int plan_day_cached(const struct plan_target *t,
+		    const struct cal_event_list *events, struct plan_cache *pc,
+		    struct plan_day *out, struct dg_err *err)
 	__attribute__((warn_unused_result));
 
 /* Free what d holds (not the events); d is then as after PLAN_DAY_INIT. */

@@ -75,6 +75,8 @@ PARTS = {
     "mustache_json": "mustache",
     "smtp_int": "smtp",
     "smtp_pool": "smtp",
+    "plan_int": "plan",
+    "plan_cache": "plan",
     "job_int": "job",
     "job_retry": "job",
     "compose_pool": "compose",

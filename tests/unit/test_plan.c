@@ -1841,6 +1841,172 @@ static void test_plan__unknown_locale_falls_back_like_icu(void **state)
 	cal_event_list_release(&events);
 }
 
+/* ---- the run's cache of zones and labels ---- */
+
+static const char *const cache_zones[] = {
+	"Pacific Standard Time", "W. Europe Standard Time",
+	"India Standard Time",	 "Tokyo Standard Time",
+	"AUS Eastern Standard Time", "Nepal Standard Time",
+	"Line Islands Standard Time", "America/Havana",
+	"Europe/London",	 "America/New_York",
+	"Asia/Kathmandu",	 "Africa/Cairo",
+	"America/Sao_Paulo",	 "Pacific/Auckland",
+	"Asia/Singapore",	 "Europe/Kyiv",
+	"America/Anchorage",	 "Pacific/Honolulu",
+	"Asia/Dubai",		 "Etc/GMT+5",
+};
+static const char *const cache_locales[] = { "en-US", "de-DE", "fr-FR",
+					      "es-ES", "ja-JP", "en-GB" };
+#define NCACHE_USERS (sizeof(cache_zones) / sizeof(*cache_zones))
+
+/* User i: a zone, a locale, hours in another zone, a schedule. */
+static void cache_mailbox(struct cal_mailbox *mb, size_t i)
+{
+	mailbox(mb, cache_zones[i]);
+	mb->locale = dup(cache_locales[i % 6]);
+	mb->has_working_hours = true;
+	mb->work_start_min = 9 * 60;
+	mb->work_end_min = 17 * 60 + 30;
+	mb->working_zone = dup(cache_zones[(i + 3) % NCACHE_USERS]);
+}
+
+static void cache_events(struct cal_event_list *l)
+{
+	add_event(l, "a", "Standup", "2026-11-24T09:00:00.0000000",
+		  "2026-11-24T09:15:00.0000000", "Pacific Standard Time");
+	add_event(l, "b", "Review", "2026-11-24T13:30:00.0000000",
+		  "2026-11-24T14:45:00.0000000", "UTC");
+	add_event(l, "c", "Late", "2026-11-24T22:00:00.0000000",
+		  "2026-11-25T01:00:00.0000000", "Tokyo Standard Time");
+	add_event(l, "d", "Odd", "2026-11-24T18:00:00.0000000",
+		  "2026-11-24T19:00:00.0000000", "Customized Time Zone");
+	add_all_day(l, "e", "2026-11-24", "2026-11-25");
+}
+
+static void plan_user(size_t i, struct plan_cache *pc,
+		      const struct cal_event_list *events,
+		      struct plan_target *t, struct plan_day *d)
+{
+	struct cal_mailbox mb;
+	struct dg_err err = DG_ERR_INIT;
+	struct plan_opts o = {
+		.now_ms = utc("2026-11-23T10:00:00Z"),
+		.covers = PLAN_COVERS_NEXT_WORKING_DAY,
+		.cache = pc,
+	};
+
+	cache_mailbox(&mb, i);
+	assert_int_equal(plan_target(&mb, "zoe@contoso.com", &o, t, &err), 0);
+	assert_int_equal(plan_day_cached(t, events, pc, d, &err), 0);
+	cal_mailbox_release(&mb);
+}
+
+static void assert_same_meetings(const struct plan_meeting *a,
+				 const struct plan_meeting *b, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		assert_ptr_equal(a[i].event, b[i].event);
+		assert_int_equal(a[i].start_ms, b[i].start_ms);
+		assert_int_equal(a[i].end_ms, b[i].end_ms);
+		assert_string_equal(a[i].start, b[i].start);
+		assert_string_equal(a[i].end, b[i].end);
+		if (a[i].all_day) {
+			assert_null(b[i].start_label);
+			continue;
+		}
+		assert_string_equal(a[i].start_label, b[i].start_label);
+		assert_string_equal(a[i].end_label, b[i].end_label);
+	}
+}
+
+static void assert_same_plan(const struct plan_target *ta,
+			     const struct plan_day *da,
+			     const struct plan_target *tb,
+			     const struct plan_day *db)
+{
+	assert_string_equal(ta->date, tb->date);
+	assert_string_equal(ta->zone, tb->zone);
+	assert_string_equal(ta->locale, tb->locale);
+	assert_int_equal(ta->start_ms, tb->start_ms);
+	assert_int_equal(ta->end_ms, tb->end_ms);
+	assert_string_equal(ta->fetch_start, tb->fetch_start);
+	assert_string_equal(ta->fetch_end, tb->fetch_end);
+	assert_int_equal(ta->work_start_ms, tb->work_start_ms);
+	assert_int_equal(ta->work_end_ms, tb->work_end_ms);
+	assert_ptr_equal(ta->skip_reason, tb->skip_reason);
+	assert_string_equal(da->date_label, db->date_label);
+	assert_ptr_equal(da->skip_reason, db->skip_reason);
+	assert_int_equal(da->n, db->n);
+	assert_int_equal(da->naway, db->naway);
+	assert_same_meetings(da->meetings, db->meetings, da->n);
+}
+
+/*
+ * More zones and (zone, locale) pairs than the cache keeps, twice over:
+ * every user's plan is what it is without a cache, and the cache keeps
+ * no more than its slots.
+ */
+static void test_plan__a_cache_changes_no_plan_and_stays_bounded(
+	void **state)
+{
+	struct cal_event_list events = {0};
+	struct plan_cache *pc = plan_cache_new();
+	struct plan_cache_stats st;
+	struct plan_target want[NCACHE_USERS];
+	struct plan_day want_day[NCACHE_USERS];
+
+	struct captured log = {0};
+
+	(void)state;
+	assert_non_null(pc);
+	/* the odd zone of event d warns: not the point here */
+	logging_set_routine(capture, &log);
+	cache_events(&events);
+	for (size_t i = 0; i < NCACHE_USERS; i++)
+		plan_user(i, NULL, &events, &want[i], &want_day[i]);
+	for (int pass = 0; pass < 2; pass++)
+		for (size_t i = 0; i < NCACHE_USERS; i++) {
+			struct plan_target t = PLAN_TARGET_INIT;
+			struct plan_day d = PLAN_DAY_INIT;
+
+			plan_user(i, pc, &events, &t, &d);
+			assert_same_plan(&want[i], &want_day[i], &t, &d);
+			plan_day_release(&d);
+			plan_target_release(&t);
+			plan_cache_stats(pc, &st);
+			assert_true(st.zones <= PLAN_CACHE_ZONES);
+			assert_true(st.labels <= PLAN_CACHE_LABELS);
+		}
+	plan_cache_stats(pc, &st);
+	assert_int_equal(st.zones, PLAN_CACHE_ZONES);
+	assert_int_equal(st.labels, PLAN_CACHE_LABELS);
+	assert_true(st.hits > 0);
+	for (size_t i = 0; i < NCACHE_USERS; i++) {
+		plan_day_release(&want_day[i]);
+		plan_target_release(&want[i]);
+	}
+	/* a few users in one zone: each opens nothing more */
+	for (size_t i = 0; i < 3; i++) {
+		struct plan_target t = PLAN_TARGET_INIT;
+		struct plan_day d = PLAN_DAY_INIT;
+		size_t misses;
+
+		plan_user(0, pc, &events, &t, &d);
+		plan_cache_stats(pc, &st);
+		misses = st.misses;
+		plan_day_release(&d);
+		plan_target_release(&t);
+		plan_user(0, pc, &events, &t, &d);
+		plan_cache_stats(pc, &st);
+		assert_int_equal(st.misses, misses);
+		plan_day_release(&d);
+		plan_target_release(&t);
+	}
+	logging_set_routine(NULL, NULL);
+	plan_cache_free(pc);
+	cal_event_list_release(&events);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -2011,6 +2177,8 @@ int main(void)
 		cmocka_unit_test(test_plan__de_de_labels_use_24_hours),
 		cmocka_unit_test(test_plan__labels_are_utf8),
 		cmocka_unit_test(test_plan__unknown_locale_falls_back_like_icu),
+		cmocka_unit_test(
+			test_plan__a_cache_changes_no_plan_and_stays_bounded),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
