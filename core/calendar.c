@@ -2,6 +2,7 @@
 #include "err.h"
 #include "hmap.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -64,6 +65,11 @@ void cal_mailbox_release(struct cal_mailbox *mb)
 
 void cal_user_release(struct cal_user *u)
 {
+	if (u->block) {
+		free(u->block);
+		memset(u, 0, sizeof(*u));
+		return;
+	}
 	free(u->id);
 	free(u->mail);
 	free(u->display_name);
@@ -130,4 +136,20 @@ int cal_user_list_push(struct cal_user_list *list, struct cal_user **out)
 	*out = push_slot((void **)&list->v, &list->n, &list->alloc,
 			 sizeof(*list->v));
 	return *out ? 0 : DG_ENOMEM;
+}
+
+int cal_user_list_reserve(struct cal_user_list *list, size_t n)
+{
+	struct cal_user *v;
+
+	if (n <= list->alloc)
+		return 0;
+	if (n > SIZE_MAX / sizeof(*v))
+		return DG_ENOMEM;
+	v = realloc(list->v, n * sizeof(*v));
+	if (!v)
+		return DG_ENOMEM;
+	list->v = v;
+	list->alloc = n;
+	return 0;
 }

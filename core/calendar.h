@@ -141,6 +141,13 @@ struct cal_user {
 	char *user_principal_name;
 	char **proxy_addresses; /* as Graph gives them: "SMTP:a@b", "smtp:c@d" */
 	size_t nproxy;
+	/*
+	 * NULL, or the one allocation that holds the strings above and the
+	 * proxy_addresses array (users_load packs each user of a run so;
+	 * strings in it may share bytes): then it alone is freed, and the
+	 * strings are read-only.
+	 */
+	char *block;
 };
 
 struct cal_user_list {
@@ -183,6 +190,14 @@ void cal_group_release(struct cal_group *g);
 int cal_event_list_push(struct cal_event_list *list, struct cal_event **out)
 	__attribute__((warn_unused_result));
 int cal_user_list_push(struct cal_user_list *list, struct cal_user **out)
+	__attribute__((warn_unused_result));
+
+/*
+ * Make room for n users in all (those in list included), so that pushes
+ * up to n allocate nothing: a list whose size is known is made once, with
+ * no doubling slack. DG_ENOMEM (list unchanged) on failure.
+ */
+int cal_user_list_reserve(struct cal_user_list *list, size_t n)
 	__attribute__((warn_unused_result));
 
 #endif

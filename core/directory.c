@@ -59,6 +59,52 @@ static int put(struct hmap *m, const char *key, void *value)
 	return rc == DG_EEXISTS ? 0 : rc;
 }
 
+/* The i-th address of u: mail, UPN, then its smtp proxies; may be NULL. */
+static const char *user_address(const struct cal_user *u, size_t i)
+{
+	if (i == 0)
+		return u->mail;
+	if (i == 1)
+		return u->user_principal_name;
+	return proxy_address(u->proxy_addresses[i - 2]);
+}
+
+/* How many entries u gives the tenant index: its addresses, each once. */
+static size_t user_entries(const struct cal_user *u)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < u->nproxy + 2; i++) {
+		const char *a = user_address(u, i);
+		bool again = !a || !*a;
+
+		for (size_t j = 0; j < i && !again; j++)
+			again = user_address(u, j) &&
+				!strcasecmp(user_address(u, j), a);
+		n += !again;
+	}
+	return n;
+}
+
+/*
+ * Both indexes made their final size at once, from the counts: a run's
+ * roster and tenant hold hundreds of thousands of addresses, and a map
+ * that doubles as it fills holds its old and new arrays at once.
+ */
+static int reserve(struct directory *d)
+{
+	size_t people = 0, tenant = 0;
+
+	for (size_t i = 0; d->roster && i < d->roster->n; i++)
+		people += 1 + d->roster->v[i].naliases;
+	for (size_t i = 0; d->users && i < d->users->n; i++)
+		tenant += user_entries(&d->users->v[i]);
+	if (hmap_reserve(&d->people, people) ||
+	    hmap_reserve(&d->tenant, tenant))
+		return DG_ENOMEM;
+	return 0;
+}
+
 static int index_roster(struct directory *d)
 {
 	const struct roster *r = d->roster;
@@ -130,7 +176,9 @@ int directory_open(const struct roster *roster,
 	hmap_init(&d->domains, HMAP_NOCASE);
 	hmap_init(&d->answers, HMAP_NOCASE);
 	hmap_init(&d->asked, HMAP_NOCASE);
-	rc = index_roster(d);
+	rc = reserve(d);
+	if (!rc)
+		rc = index_roster(d);
 	if (!rc)
 		rc = index_users(d);
 	if (rc) {

@@ -1,5 +1,6 @@
 #include "hmap.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -7,6 +8,9 @@
 #include "err.h"
 
 #define HMAP_MIN_SLOTS 16
+#define HMAP_MIN_ENTRIES 8
+/* Entry numbers are 32-bit, plus one (0 is an empty slot). */
+#define HMAP_MAX_ENTRIES ((size_t)UINT32_MAX - 1)
 
 void hmap_init(struct hmap *m, unsigned flags)
 {
@@ -16,7 +20,8 @@ void hmap_init(struct hmap *m, unsigned flags)
 
 void hmap_release(struct hmap *m)
 {
-	free(m->slots);
+	free(m->index);
+	free(m->entries);
 	hmap_init(m, m->flags);
 }
 
@@ -43,13 +48,28 @@ static bool same(const struct hmap *m, const char *a, const char *b)
 	return m->flags & HMAP_NOCASE ? !strcasecmp(a, b) : !strcmp(a, b);
 }
 
-/* The slot holding key, or the empty slot where it would go. */
+/* The slot naming key's entry, or the empty slot where it would go. */
 static size_t find(const struct hmap *m, const char *key, size_t h)
 {
 	size_t mask = m->nslots - 1, i = h & mask;
+	uint32_t e;
 
-	while (m->slots[i].key &&
-	       (m->slots[i].hash != h || !same(m, m->slots[i].key, key)))
+	while ((e = m->index[i])) {
+		const struct hmap_entry *x = &m->entries[e - 1];
+
+		if (x->hash == h && same(m, x->key, key))
+			break;
+		i = (i + 1) & mask;
+	}
+	return i;
+}
+
+/* The empty slot where an entry of hash h goes. */
+static size_t free_slot(const struct hmap *m, size_t h)
+{
+	size_t mask = m->nslots - 1, i = h & mask;
+
+	while (m->index[i])
 		i = (i + 1) & mask;
 	return i;
 }
@@ -61,25 +81,57 @@ void *hmap_get(const struct hmap *m, const char *key)
 	if (!m->n || !key)
 		return NULL;
 	i = find(m, key, hash_of(m, key));
-	return m->slots[i].key ? m->slots[i].value : NULL;
+	return m->index[i] ? m->entries[m->index[i] - 1].value : NULL;
 }
 
-static int grow(struct hmap *m)
+/* A new index of nslots slots over the entries; m unchanged on failure. */
+static int reindex(struct hmap *m, size_t nslots)
 {
-	size_t n = m->nslots ? m->nslots * 2 : HMAP_MIN_SLOTS;
-	struct hmap_entry *old = m->slots;
-	size_t nold = m->nslots;
+	uint32_t *index = calloc(nslots, sizeof(*index));
 
-	m->slots = calloc(n, sizeof(*m->slots));
-	if (!m->slots) {
-		m->slots = old;
+	if (!index)
 		return DG_ENOMEM;
-	}
-	m->nslots = n;
-	for (size_t i = 0; i < nold; i++)
-		if (old[i].key)
-			m->slots[find(m, old[i].key, old[i].hash)] = old[i];
-	free(old);
+	free(m->index);
+	m->index = index;
+	m->nslots = nslots;
+	for (size_t i = 0; i < m->n; i++)
+		m->index[free_slot(m, m->entries[i].hash)] = (uint32_t)(i + 1);
+	return 0;
+}
+
+/* Room for alloc entries (alloc > m->alloc); m unchanged on failure. */
+static int resize_entries(struct hmap *m, size_t alloc)
+{
+	struct hmap_entry *v;
+
+	if (alloc > HMAP_MAX_ENTRIES || alloc > SIZE_MAX / sizeof(*v))
+		return DG_ENOMEM;
+	v = realloc(m->entries, alloc * sizeof(*v));
+	if (!v)
+		return DG_ENOMEM;
+	m->entries = v;
+	m->alloc = alloc;
+	return 0;
+}
+
+/* Slots for n entries at most half full. */
+static size_t slots_for(size_t n)
+{
+	size_t s = HMAP_MIN_SLOTS;
+
+	while (s / 2 < n)
+		s *= 2;
+	return s;
+}
+
+int hmap_reserve(struct hmap *m, size_t n)
+{
+	if (n > HMAP_MAX_ENTRIES || n > SIZE_MAX / 4 / sizeof(uint32_t))
+		return DG_ENOMEM;
+	if (n > m->alloc && resize_entries(m, n))
+		return DG_ENOMEM;
+	if (slots_for(n) > m->nslots && reindex(m, slots_for(n)))
+		return DG_ENOMEM;
 	return 0;
 }
 
@@ -89,55 +141,68 @@ int hmap_put(struct hmap *m, const char *key, void *value, void **old)
 
 	if (m->n) {
 		i = find(m, key, h);
-		if (m->slots[i].key) {
+		if (m->index[i]) {
 			if (old)
-				*old = m->slots[i].value;
+				*old = m->entries[m->index[i] - 1].value;
 			return DG_EEXISTS;
 		}
 	}
-	/* At most half full: probes stay short. */
-	if ((m->n + 1) * 2 > m->nslots && grow(m))
+	if (m->n == m->alloc &&
+	    resize_entries(m, m->alloc ? m->alloc * 2 : HMAP_MIN_ENTRIES))
 		return DG_ENOMEM;
-	i = find(m, key, h);
-	m->slots[i] = (struct hmap_entry){ key, value, h };
+	/* At most half full: probes stay short. */
+	if ((m->n + 1) * 2 > m->nslots &&
+	    reindex(m, m->nslots ? m->nslots * 2 : HMAP_MIN_SLOTS))
+		return DG_ENOMEM;
+	i = free_slot(m, h);
+	m->entries[m->n] = (struct hmap_entry){ key, value, h };
+	m->index[i] = (uint32_t)(m->n + 1);
 	m->n++;
 	return 0;
 }
 
 /*
- * Backward-shift deletion: the entries after the hole that probed past
- * it move into it, so no tombstone is ever needed.
+ * Backward-shift deletion in the index: the slots after the hole that
+ * probed past it move into it, so no tombstone is ever needed. The last
+ * entry then moves into the entry's place, so entries stay one block.
  */
 void *hmap_remove(struct hmap *m, const char *key)
 {
-	size_t mask, i, j;
+	size_t mask, i, j, k, last;
 	void *value;
 
 	if (!m->n || !key)
 		return NULL;
 	mask = m->nslots - 1;
 	i = find(m, key, hash_of(m, key));
-	if (!m->slots[i].key)
+	if (!m->index[i])
 		return NULL;
-	value = m->slots[i].value;
-	for (j = (i + 1) & mask; m->slots[j].key; j = (j + 1) & mask) {
-		size_t home = m->slots[j].hash & mask;
+	k = m->index[i] - 1;
+	value = m->entries[k].value;
+	for (j = (i + 1) & mask; m->index[j]; j = (j + 1) & mask) {
+		size_t home = m->entries[m->index[j] - 1].hash & mask;
 
 		/* j may move to i only if its home is not in (i, j]. */
 		if (i <= j ? (home > i && home <= j) : (home > i || home <= j))
 			continue;
-		m->slots[i] = m->slots[j];
+		m->index[i] = m->index[j];
 		i = j;
 	}
-	memset(&m->slots[i], 0, sizeof(m->slots[i]));
+	m->index[i] = 0;
+	last = m->n - 1;
+	if (k != last) {
+		for (j = m->entries[last].hash & mask; m->index[j] != last + 1;
+		     j = (j + 1) & mask)
+			;
+		m->index[j] = (uint32_t)(k + 1);
+		m->entries[k] = m->entries[last];
+	}
+	memset(&m->entries[last], 0, sizeof(m->entries[last]));
 	m->n--;
 	return value;
 }
 
 const struct hmap_entry *hmap_next(const struct hmap *m, size_t *pos)
 {
-	for (; *pos < m->nslots; (*pos)++)
-		if (m->slots[*pos].key)
-			return &m->slots[(*pos)++];
-	return NULL;
+	return *pos < m->n ? &m->entries[(*pos)++] : NULL;
 }

@@ -40,12 +40,18 @@ struct roster_person {
 	char *title; /* "" when not given; may hold line breaks */
 	char **aliases;
 	size_t naliases;
-	bool opt_out;   /* no digest, and hidden: both at once */
-	bool no_digest; /* digest = no: receives no digest */
-	bool hidden;    /* profile = hidden: colleagues see no profile */
 	struct roster_assessment *assessments;
 	size_t nassessments;
 	unsigned line; /* where the row starts in the file; 0 from the store */
+	bool opt_out;   /* no digest, and hidden: both at once */
+	bool no_digest; /* digest = no: receives no digest */
+	bool hidden;    /* profile = hidden: colleagues see no profile */
+	/*
+	 * NULL while the person is being built; once in a roster, the one
+	 * allocation holding the arrays and strings above (roster_push
+	 * packs them): then they are read-only, and only it is freed.
+	 */
+	char *block;
 };
 
 struct roster {
@@ -78,9 +84,14 @@ void roster_release(struct roster *r);
  * checks; the store, tests): they copy or move, they do not validate.
  *
  * roster_person_add_alias and roster_person_add_result copy their strings
- * into p. roster_push appends p to r and takes ownership of everything p
- * holds (p is zeroed); on failure p is unchanged. roster_person_release
- * frees what p holds and zeroes it.
+ * into p (a packed p is first unpacked: slow, for tests). roster_push appends
+ * p to r and takes over everything p holds (p is zeroed), packed into one
+ * allocation (a roster holds a person in one block, not in a dozen:
+ * hundreds of thousands of people fit in a third of the memory); on
+ * failure p is unchanged. roster_reserve makes room for n people in all,
+ * so that pushes up to n do not move or grow the array (a roster whose
+ * size is known is made once). roster_person_release frees what p holds
+ * and zeroes it.
  */
 int roster_person_add_alias(struct roster_person *p, const char *address)
 	__attribute__((warn_unused_result));
@@ -88,6 +99,8 @@ int roster_person_add_result(struct roster_person *p, const char *name,
 			     const char *value)
 	__attribute__((warn_unused_result));
 int roster_push(struct roster *r, struct roster_person *p)
+	__attribute__((warn_unused_result));
+int roster_reserve(struct roster *r, size_t n)
 	__attribute__((warn_unused_result));
 void roster_person_release(struct roster_person *p);
 

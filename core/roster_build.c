@@ -206,7 +206,12 @@ static int claim_addresses(struct roster_build *b,
 	return 0;
 }
 
-/* Check p and move it into the roster; the caller releases p anyway. */
+/*
+ * Check p and move it into the roster; the caller releases p anyway. The
+ * addresses are claimed in the roster's copy (packed by the push: the
+ * set borrows them), so a duplicate is found after the push; a reader
+ * refuses the whole file then.
+ */
 int roster_build_add(struct roster_build *b, struct roster_person *p)
 {
 	int rc = check_person(b, p);
@@ -214,16 +219,13 @@ int roster_build_add(struct roster_build *b, struct roster_person *p)
 	if (rc)
 		return rc;
 	drop_own_repeats(p);
-	rc = claim_addresses(b, p);
-	if (rc)
-		return rc;
 	if (!p->name)
 		p->name = strdup("");
 	if (!p->title)
 		p->title = strdup("");
 	if (!p->name || !p->title || roster_push(b->out, p))
 		return roster_build_nomem(b);
-	return 0;
+	return claim_addresses(b, &b->out->v[b->out->n - 1]);
 }
 
 /* Add the ';'-separated addresses of s[0..len), blanks trimmed. */

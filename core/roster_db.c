@@ -186,6 +186,25 @@ static int load_person(struct store *st, struct roster_queries *q,
 	return rc;
 }
 
+/* Room for every person there is: the array is made once. */
+static int reserve(struct store *st, struct roster *out, struct dg_err *err)
+{
+	const char *what = "cannot load the roster";
+	sqlite3_stmt *count = NULL;
+	int rc = store_db_prepare(st, "SELECT count(*) FROM people", &count,
+				  what, err);
+
+	if (!rc && sqlite3_step(count) != SQLITE_ROW)
+		rc = store_db_fail(st, what, err);
+	if (!rc && roster_reserve(out, out->n + (size_t)sqlite3_column_int64(
+							count, 0)))
+		rc = dg_errf(err, DG_ENOMEM,
+			     "%s: out of memory loading the roster",
+			     store_path(st));
+	sqlite3_finalize(count);
+	return rc;
+}
+
 static int load_roster(struct store *st, struct roster_queries *q,
 		       struct roster *out, struct dg_err *err)
 {
@@ -208,6 +227,8 @@ static int load_roster(struct store *st, struct roster_queries *q,
 				      "SELECT name, value FROM assessments "
 				      "WHERE email = ?1 ORDER BY rowid",
 				      &q->results, what, err);
+	if (!rc)
+		rc = reserve(st, out, err);
 	if (rc)
 		return rc;
 	step = sqlite3_step(q->people);

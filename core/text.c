@@ -141,3 +141,29 @@ void text_skip_bom(const char **text, size_t *len)
 		*len -= 3;
 	}
 }
+
+int text_pack_add(struct strbuf *layout, const char *s, size_t len,
+		  size_t *off)
+{
+	const char *p = layout->buf, *end = layout->buf + layout->len;
+	const char *at;
+	int rc;
+
+	*off = TEXT_PACK_NONE;
+	if (!s)
+		return 0;
+	/* s followed by a NUL: the end of a string laid out already. */
+	while ((size_t)(end - p) > len && (at = memmem(p, (size_t)(end - p),
+						      s, len))) {
+		if (at + len < end && !at[len]) {
+			*off = (size_t)(at - layout->buf);
+			return 0;
+		}
+		p = at + 1;
+	}
+	*off = layout->len;
+	rc = strbuf_add(layout, s, len);
+	if (!rc)
+		rc = strbuf_addch(layout, '\0');
+	return rc;
+}

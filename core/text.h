@@ -13,6 +13,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "strbuf.h"
+
 /* c with ASCII 'A'..'Z' lowered; every other value as it is. */
 int text_ascii_lower(int c);
 
@@ -46,5 +48,29 @@ bool text_has_content(const char *s, size_t len);
 
 /* Step over a UTF-8 byte order mark, as spreadsheets write one. */
 void text_skip_bom(const char **text, size_t *len);
+
+/*
+ * The strings of one record (a tenant user, a roster person) laid out for
+ * one allocation, instead of one each: a run holds hundreds of thousands
+ * of records, and an allocation costs its bytes rounded up plus malloc's
+ * own 8 to 16. text_pack_add() appends s[0..len) and a NUL to layout,
+ * unless those bytes are there already, as a string or the end of one
+ * ("a@b" in "SMTP:a@b", "Adams" in "Ana Adams"): then s shares them.
+ * *off is where s starts in layout, TEXT_PACK_NONE for a NULL s. s holds
+ * no NUL. The caller copies layout into its block and turns offsets into
+ * pointers with text_pack_at(); strings that share bytes must never be
+ * written to. Returns 0, or strbuf's DG_ENOMEM / DG_ETOOBIG (layout
+ * emptied).
+ */
+#define TEXT_PACK_NONE ((size_t)-1)
+
+int text_pack_add(struct strbuf *layout, const char *s, size_t len,
+		  size_t *off) __attribute__((warn_unused_result));
+
+/* The string at off in a block laid out so; NULL for TEXT_PACK_NONE. */
+static inline char *text_pack_at(char *strings, size_t off)
+{
+	return off == TEXT_PACK_NONE ? NULL : strings + off;
+}
 
 #endif

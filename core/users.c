@@ -1,6 +1,7 @@
 #include "users.h"
 #include "store_db.h"
 #include "strbuf.h"
+#include "text.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -107,86 +108,173 @@ int users_replace(struct store *st, const struct cal_user_list *list,
 	return rc;
 }
 
-/* A text column; NULL for NULL and for "". */
-static int column(sqlite3_stmt *stmt, int i, char **out)
-{
-	return store_db_column_dup(stmt, i, STORE_DB_EMPTY_AS_NULL, out);
-}
+/*
+ * Scratch space of a load, kept from row to row: the strings of one user
+ * laid out (text_pack_add) and where each proxy address starts in them.
+ */
+struct load {
+	struct strbuf layout;
+	size_t *proxy_off;
+	size_t proxy_alloc;
+};
 
-static int split_proxies(const char *s, struct cal_user *u)
+/*
+ * Column i as text, *s NULL for NULL and for "". DG_ENOMEM when SQLite
+ * gives no text for a column that holds some (it ran out of memory).
+ */
+static int column_text(sqlite3_stmt *stmt, int i, const char **s)
 {
-	const char *p = s, *nl;
-	size_t n = 1;
-
-	if (!s || !*s)
-		return 0;
-	for (nl = s; (nl = strchr(nl, '\n')); nl++)
-		n++;
-	u->proxy_addresses = calloc(n, sizeof(*u->proxy_addresses));
-	if (!u->proxy_addresses)
+	*s = (const char *)sqlite3_column_text(stmt, i);
+	if (!*s && sqlite3_column_type(stmt, i) != SQLITE_NULL)
 		return DG_ENOMEM;
-	while (*p) {
-		nl = strchrnul(p, '\n');
-		if (nl > p) {
-			u->proxy_addresses[u->nproxy] =
-				strndup(p, (size_t)(nl - p));
-			if (!u->proxy_addresses[u->nproxy++])
-				return DG_ENOMEM;
-		}
-		p = *nl ? nl + 1 : nl;
-	}
+	if (*s && !**s)
+		*s = NULL;
 	return 0;
 }
 
-static int load_row(sqlite3_stmt *stmt, struct cal_user_list *out)
+static int lay_out(struct load *l, sqlite3_stmt *stmt, int i, size_t *off)
 {
-	struct cal_user *u;
-	int rc = cal_user_list_push(out, &u);
+	const char *s;
+	int rc = column_text(stmt, i, &s);
 
-	if (!rc)
-		rc = column(stmt, 0, &u->id);
-	if (!rc)
-		rc = column(stmt, 1, &u->mail);
-	if (!rc)
-		rc = column(stmt, 2, &u->display_name);
-	if (!rc)
-		rc = column(stmt, 3, &u->user_principal_name);
-	if (!rc)
-		rc = split_proxies((const char *)sqlite3_column_text(stmt, 4),
-				   u);
-	if (!rc)
-		rc = column(stmt, 5, &u->given_name);
-	if (!rc)
-		rc = column(stmt, 6, &u->surname);
+	*off = TEXT_PACK_NONE;
+	return rc ? rc : text_pack_add(&l->layout, s, s ? strlen(s) : 0, off);
+}
+
+/* The proxy addresses, one per line, laid out first; *n of them. */
+static int lay_out_proxies(struct load *l, sqlite3_stmt *stmt, size_t *n)
+{
+	const char *p, *nl;
+	int rc = column_text(stmt, 4, &p);
+
+	*n = 0;
+	while (!rc && p && *p) {
+		nl = strchrnul(p, '\n');
+		if (nl > p && *n == l->proxy_alloc) {
+			size_t alloc = l->proxy_alloc ? l->proxy_alloc * 2 : 8;
+			size_t *v = realloc(l->proxy_off, alloc * sizeof(*v));
+
+			if (!v)
+				return DG_ENOMEM;
+			l->proxy_off = v;
+			l->proxy_alloc = alloc;
+		}
+		if (nl > p)
+			rc = text_pack_add(&l->layout, p, (size_t)(nl - p),
+					   &l->proxy_off[(*n)++]);
+		p = *nl ? nl + 1 : nl;
+	}
 	return rc;
 }
+
+/* Columns id, mail, display_name, upn, given_name, surname. */
+enum { FIELDS = 6 };
+static const int field_column[FIELDS] = {0, 1, 3, 2, 5, 6};
+
+/*
+ * The user of the row, packed (cal_user.block): the proxy_addresses
+ * array, then the strings, in one allocation. The proxies are laid out
+ * first so that the mail and the UPN share the bytes of "SMTP:<mail>",
+ * and the display name before the surname it often ends with.
+ */
+static int load_row(struct load *l, sqlite3_stmt *stmt,
+		    struct cal_user_list *out)
+{
+	size_t off[FIELDS], nproxy, head;
+	struct cal_user *u;
+	char *block, *strings;
+	int rc;
+
+	strbuf_reset(&l->layout);
+	rc = lay_out_proxies(l, stmt, &nproxy);
+	for (int i = 0; !rc && i < FIELDS; i++)
+		rc = lay_out(l, stmt, field_column[i], &off[i]);
+	if (rc)
+		return rc;
+	head = nproxy * sizeof(char *);
+	block = head + l->layout.len ? malloc(head + l->layout.len) : NULL;
+	if (head + l->layout.len && !block)
+		return DG_ENOMEM;
+	rc = cal_user_list_push(out, &u);
+	if (rc) {
+		free(block);
+		return rc;
+	}
+	strings = block + head;
+	if (l->layout.len)
+		memcpy(strings, l->layout.buf, l->layout.len);
+	u->block = block;
+	u->proxy_addresses = nproxy ? (char **)(void *)block : NULL;
+	u->nproxy = nproxy;
+	for (size_t i = 0; i < nproxy; i++)
+		u->proxy_addresses[i] = strings + l->proxy_off[i];
+	u->id = text_pack_at(strings, off[0]);
+	u->mail = text_pack_at(strings, off[1]);
+	u->user_principal_name = text_pack_at(strings, off[2]);
+	u->display_name = text_pack_at(strings, off[3]);
+	u->given_name = text_pack_at(strings, off[4]);
+	u->surname = text_pack_at(strings, off[5]);
+	return 0;
+}
+
+/* Room for every row that sql (a count) says there is. */
+static int reserve(struct store *st, const char *sql,
+		   struct cal_user_list *out, struct dg_err *err)
+{
+	sqlite3_stmt *stmt = NULL;
+	int rc = store_db_prepare(st, sql, &stmt, "cannot count the users",
+				  err);
+
+	if (!rc && sqlite3_step(stmt) != SQLITE_ROW)
+		rc = store_db_fail(st, "cannot count the users", err);
+	if (!rc && cal_user_list_reserve(
+			   out, out->n + (size_t)sqlite3_column_int64(stmt, 0)))
+		rc = dg_errf(err, DG_ENOMEM, "out of memory reading the users");
+	sqlite3_finalize(stmt);
+	return rc;
+}
+
+#define USERS_FROM_ALL "FROM users"
+#define USERS_FROM_CONNECTED "FROM users u JOIN tokens t ON t.user_id = u.id"
+#define USERS_COLUMNS                                                          \
+	"SELECT u.id, u.mail, u.display_name, u.upn, u.proxy_addresses, "      \
+	"u.given_name, u.surname "
 
 int users_load(struct store *st, enum users_which which,
 	       struct cal_user_list *out, struct dg_err *err)
 {
 	const char *what = "cannot read the users";
+	bool all = which == USERS_ALL;
+	struct load l = {.layout = STRBUF_INIT};
 	sqlite3_stmt *stmt = NULL;
 	size_t n0 = out->n;
 	int rc, step = SQLITE_DONE;
 
-	rc = store_db_prepare(
-		st,
-		which == USERS_ALL
-			? "SELECT id, mail, display_name, upn, "
-			  "proxy_addresses, given_name, surname "
-			  "FROM users ORDER BY mail"
-			: "SELECT u.id, u.mail, u.display_name, u.upn, "
-			  "u.proxy_addresses, u.given_name, u.surname "
-			  "FROM users u JOIN tokens t "
-			  "ON t.user_id = u.id ORDER BY u.mail",
-		&stmt, what, err);
-	while (!rc && (step = sqlite3_step(stmt)) == SQLITE_ROW)
-		rc = load_row(stmt, out);
+	/* One read transaction: the count is the rows read. */
+	rc = store_db_savepoint(st, "users_load", what, err);
 	if (rc)
-		dg_errf(err, rc, "out of memory reading the users");
-	else if (step != SQLITE_DONE)
+		return rc;
+	rc = reserve(st,
+		     all ? "SELECT count(*) " USERS_FROM_ALL " u"
+			 : "SELECT count(*) " USERS_FROM_CONNECTED,
+		     out, err);
+	if (!rc)
+		rc = store_db_prepare(
+			st,
+			all ? USERS_COLUMNS USERS_FROM_ALL " u ORDER BY u.mail"
+			    : USERS_COLUMNS USERS_FROM_CONNECTED
+			      " ORDER BY u.mail",
+			&stmt, what, err);
+	while (!rc && (step = sqlite3_step(stmt)) == SQLITE_ROW)
+		if (load_row(&l, stmt, out))
+			rc = dg_errf(err, DG_ENOMEM,
+				     "out of memory reading the users");
+	if (!rc && step != SQLITE_DONE)
 		rc = store_db_fail(st, what, err);
 	sqlite3_finalize(stmt);
+	rc = store_db_release(st, "users_load", rc, what, err);
+	strbuf_release(&l.layout);
+	free(l.proxy_off);
 	while (rc && out->n > n0)
 		cal_user_release(&out->v[--out->n]);
 	return rc;

@@ -34,9 +34,11 @@
 
 #include "calendar.h"
 #include "config.h"
+#include "directory.h"
 #include "err.h"
 #include "failalloc.h"
 #include "graphjson.h"
+#include "hmap.h"
 #include "logging.h"
 #include "match.h"
 #include "mime.h"
@@ -45,10 +47,13 @@
 #include "render.h"
 #include "roster.h"
 #include "roster_csv.h"
+#include "roster_db.h"
 #include "roster_jsonl.h"
+#include "store.h"
 #include "strbuf.h"
 #include "toml.h"
 #include "unsubscribe.h"
+#include "users.h"
 
 /* One piece of work: it appends what it made to out, as text. */
 typedef int work_fn(const void *ctx, struct strbuf *out, struct dg_err *err);
@@ -788,6 +793,167 @@ static void test_oom__roster(void **state)
 	       "roster.jsonl");
 }
 
+/* ---- the run's tables: the maps, users and roster from the store ---- */
+
+static int hmap_work(const void *ctx, struct strbuf *out, struct dg_err *err)
+{
+	enum { N = 300, R = 100 };
+	static char keys[N][16];
+	struct hmap grown = HMAP_INIT(HMAP_NOCASE), sized = HMAP_INIT(0);
+	const struct hmap_entry *e;
+	size_t pos = 0, walked = 0;
+	int rc = 0;
+
+	(void)ctx;
+	for (int i = 0; i < N; i++)
+		snprintf(keys[i], sizeof(keys[i]), "Key%d", i);
+	if (hmap_reserve(&sized, R))
+		rc = nomem(err);
+	for (int i = 0; !rc && i < N; i++)
+		if (hmap_put(&grown, keys[i], keys[i], NULL))
+			rc = nomem(err);
+	for (int i = 0; !rc && i < R; i++)
+		if (hmap_put(&sized, keys[i], keys[i], NULL))
+			rc = nomem(err);
+	for (int i = 0; !rc && i < N; i += 3)
+		hmap_remove(&grown, keys[i]);
+	while (!rc && (e = hmap_next(&grown, &pos)))
+		walked++;
+	for (int i = 0; !rc && i < N; i++)
+		if (strbuf_addch(out, hmap_get(&grown, keys[i]) ? '1' : '0'))
+			rc = nomem(err);
+	if (!rc && strbuf_addf(out, " %zu %zu %zu", grown.n, walked, sized.n))
+		rc = nomem(err);
+	hmap_release(&grown);
+	hmap_release(&sized);
+	return rc;
+}
+
+/* A store holding a roster and users, made before any failure. */
+struct tables {
+	char dir[64];
+	char path[96];
+};
+
+static const char tables_roster[] =
+	"email,name,title,aliases,disc,enneagram\n"
+	"ana.adams@contoso.com,Ana Adams,Engineer,ana@contoso.com,C,1\n"
+	"ben.baker@contoso.com,Ben Baker,,ben@contoso.com;bb@contoso.com,S,\n"
+	"cy.chen@contoso.com,,,,,9\n";
+
+static void tables_make(struct tables *t)
+{
+	static char *proxies[][3] = {
+		{(char *)"SMTP:ana.adams@contoso.com",
+		 (char *)"smtp:ana@contoso.com",
+		 (char *)"SIP:ana.adams@contoso.com"},
+		{(char *)"SMTP:dee@fabrikam.com", (char *)"smtp:d@contoso.com",
+		 NULL},
+	};
+	struct cal_user v[3] = {
+		{.id = (char *)"1", .mail = (char *)"ana.adams@contoso.com",
+		 .user_principal_name = (char *)"ana.adams@contoso.com",
+		 .display_name = (char *)"Ana Adams",
+		 .given_name = (char *)"Ana", .surname = (char *)"Adams",
+		 .proxy_addresses = proxies[0], .nproxy = 3},
+		{.id = (char *)"2", .mail = (char *)"dee@fabrikam.com",
+		 .user_principal_name = (char *)"dee@contoso.onmicrosoft.com",
+		 .proxy_addresses = proxies[1], .nproxy = 2},
+		{.id = (char *)"3", .mail = (char *)"ben.baker@contoso.com"},
+	};
+	struct cal_user_list users = {.v = v, .n = 3};
+	struct roster r = ROSTER_INIT;
+	struct dg_err err = DG_ERR_INIT;
+	struct store *st = NULL;
+	size_t n;
+
+	snprintf(t->dir, sizeof(t->dir), "/tmp/test_oom.XXXXXX");
+	assert_non_null(mkdtemp(t->dir));
+	snprintf(t->path, sizeof(t->path), "%s/digest.db", t->dir);
+	if (store_open(t->path, &st, &err) ||
+	    roster_read_csv(tables_roster, strlen(tables_roster),
+			    "roster.csv", &r, &err) ||
+	    roster_db_replace(st, &r, &err) ||
+	    users_replace(st, &users, 1000, &n, &err))
+		fail_msg("the store of the tables: %s", err.msg);
+	roster_release(&r);
+	store_close(st);
+}
+
+static void tables_remove(struct tables *t)
+{
+	static const char *const suffixes[] = {"", "-wal", "-shm"};
+	char p[128];
+
+	for (int i = 0; i < 3; i++) {
+		snprintf(p, sizeof(p), "%s%s", t->path, suffixes[i]);
+		unlink(p);
+	}
+	rmdir(t->dir);
+}
+
+static int tables_say(const struct directory *d, const char *address,
+		      struct strbuf *out)
+{
+	const char *via = "-";
+	const struct roster_person *p = directory_person(d, address, &via);
+	const struct cal_user *u = directory_user(d, address);
+
+	return strbuf_addf(out, "%s: %s %s %s %s %d\n", address,
+			   p ? p->email : "-", via, u ? u->id : "-",
+			   u && u->given_name ? u->given_name : "-",
+			   directory_is_external(d, address));
+}
+
+/*
+ * What a run loads (store opening and closing held: the store's own
+ * paths are not this test's) and the directory over it.
+ */
+static int tables_work(const void *ctx, struct strbuf *out,
+		       struct dg_err *err)
+{
+	static const char *const asked[] = {
+		"ANA@contoso.com", "d@contoso.com", "dee@contoso.onmicrosoft.com",
+		"bb@contoso.com", "cy.chen@contoso.com", "x@example.org"};
+	const struct tables *t = ctx;
+	struct cal_user_list users = CAL_USER_LIST_INIT;
+	struct roster r = ROSTER_INIT;
+	struct directory *d = NULL;
+	struct store *st = NULL;
+	int rc;
+
+	failalloc_hold();
+	rc = store_open(t->path, &st, err);
+	failalloc_unhold();
+	if (!rc)
+		rc = roster_db_load(st, &r, err);
+	if (!rc)
+		rc = users_load(st, USERS_ALL, &users, err);
+	if (!rc)
+		rc = directory_open(&r, &users, NULL, NULL, &d, err);
+	for (size_t i = 0; !rc && i < sizeof(asked) / sizeof(*asked); i++)
+		if (tables_say(d, asked[i], out))
+			rc = nomem(err);
+	directory_close(d);
+	cal_user_list_release(&users);
+	roster_release(&r);
+	failalloc_hold();
+	store_close(st);
+	failalloc_unhold();
+	return rc;
+}
+
+static void test_oom__the_runs_tables(void **state)
+{
+	struct tables t;
+
+	(void)state;
+	TORTURE("hmap", hmap_work, NULL);
+	tables_make(&t);
+	TORTURE("roster, users and directory", tables_work, &t);
+	tables_remove(&t);
+}
+
 /* ---- mustache ---- */
 
 struct mustache_case {
@@ -1232,6 +1398,7 @@ int main(void)
 		cmocka_unit_test(test_oom__toml_and_config),
 		cmocka_unit_test(test_oom__graph_json),
 		cmocka_unit_test(test_oom__roster),
+		cmocka_unit_test(test_oom__the_runs_tables),
 		cmocka_unit_test(test_oom__mustache),
 		cmocka_unit_test(test_oom__render),
 		cmocka_unit_test(test_oom__mime_and_unsubscribe),

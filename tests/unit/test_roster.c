@@ -8,6 +8,7 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -622,6 +623,104 @@ static void test_roster__jsonl_duplicate_email_names_both_lines(void **state)
 		      "on line 1)");
 }
 
+/* The model: a person in a roster is one allocation. */
+
+/* True when s lies in [block, end). */
+static bool within(const char *s, const char *block, const char *end)
+{
+	return s >= block && s < end;
+}
+
+static void test_roster__a_pushed_person_is_one_block(void **state)
+{
+	struct roster r = ROSTER_INIT;
+	struct roster_person p = {.line = 7, .hidden = true};
+	const struct roster_person *q;
+	const char *end;
+
+	(void)state;
+	p.email = strdup("ann@contoso.com");
+	p.name = strdup("Ann");
+	p.title = strdup("");
+	assert_non_null(p.email);
+	assert_int_equal(roster_person_add_alias(&p, "a.smith@contoso.com"), 0);
+	assert_int_equal(roster_person_add_result(&p, "disc", "D"), 0);
+	assert_int_equal(roster_person_add_result(&p, "enneagram", "9"), 0);
+	assert_int_equal(roster_push(&r, &p), 0);
+	assert_null(p.email);
+	assert_null(p.block);
+	q = &r.v[0];
+	assert_non_null(q->block);
+	/* the arrays first, then the strings, in the order above */
+	assert_ptr_equal(q->assessments, (void *)q->block);
+	end = q->assessments[1].value + 2;
+	assert_true(within(q->email, q->block, end));
+	assert_true(within((const char *)q->aliases, q->block, q->email));
+	assert_true(within(q->aliases[0], q->block, end));
+	assert_true(within(q->assessments[0].name, q->block, end));
+	assert_string_equal(q->email, "ann@contoso.com");
+	assert_string_equal(q->name, "Ann");
+	assert_string_equal(q->title, "");
+	assert_int_equal(q->naliases, 1);
+	assert_string_equal(q->aliases[0], "a.smith@contoso.com");
+	assert_string_equal(roster_person_result(q, "disc"), "D");
+	assert_string_equal(roster_person_result(q, "enneagram"), "9");
+	assert_int_equal(q->line, 7);
+	assert_true(q->hidden);
+	roster_release(&r);
+}
+
+/* An alias or a result added to a person of a roster: it still works. */
+static void test_roster__adding_to_a_pushed_person_unpacks_it(void **state)
+{
+	struct roster r = read_csv_ok("email,name,aliases,disc\n"
+				      "ann@contoso.com,Ann,a@contoso.com,D\n");
+	struct roster_person *p = &r.v[0];
+
+	(void)state;
+	assert_non_null(p->block);
+	/* from the person's own bytes: copied before they go */
+	assert_int_equal(roster_person_add_alias(p, p->aliases[0] + 2), 0);
+	assert_null(p->block);
+	assert_int_equal(roster_person_add_result(p, "enneagram", "9"), 0);
+	assert_string_equal(p->email, "ann@contoso.com");
+	assert_string_equal(p->name, "Ann");
+	assert_int_equal(p->naliases, 2);
+	assert_string_equal(p->aliases[0], "a@contoso.com");
+	assert_string_equal(p->aliases[1], "contoso.com");
+	assert_string_equal(roster_person_result(p, "disc"), "D");
+	assert_string_equal(roster_person_result(p, "enneagram"), "9");
+	roster_release(&r);
+}
+
+static void test_roster__reserve_makes_the_array_once(void **state)
+{
+	struct roster r = ROSTER_INIT;
+	const struct roster_person *v;
+
+	(void)state;
+	assert_int_equal(roster_reserve(&r, 3), 0);
+	v = r.v;
+	for (int i = 0; i < 4; i++) {
+		struct roster_person p = {0};
+
+		p.email = strdup("x@contoso.com");
+		assert_non_null(p.email);
+		assert_int_equal(roster_push(&r, &p), 0);
+		if (i < 3) {
+			assert_ptr_equal(r.v, v);
+			assert_int_equal(r.alloc, 3);
+		}
+	}
+	assert_int_equal(r.n, 4);
+	assert_true(r.alloc >= 4);
+	assert_int_equal(roster_reserve(&r, 2), 0);
+	assert_int_equal(r.n, 4);
+	assert_int_equal(roster_reserve(&r, SIZE_MAX), DG_ENOMEM);
+	assert_string_equal(r.v[3].email, "x@contoso.com");
+	roster_release(&r);
+}
+
 /* Lookups. */
 
 static void test_roster__find_matches_email_ignoring_case(void **state)
@@ -977,6 +1076,9 @@ int main(void)
 		T(test_roster__jsonl_key_given_twice_in_two_cases_is_refused),
 		T(test_roster__jsonl_object_without_email_names_its_line),
 		T(test_roster__jsonl_duplicate_email_names_both_lines),
+		T(test_roster__a_pushed_person_is_one_block),
+		T(test_roster__adding_to_a_pushed_person_unpacks_it),
+		T(test_roster__reserve_makes_the_array_once),
 		T(test_roster__find_matches_email_ignoring_case),
 		T(test_roster__find_matches_alias_ignoring_case),
 		T(test_roster__find_of_an_unknown_address_is_null),

@@ -275,6 +275,7 @@ test_store__load_returns_people_sorted_with_aliases_results(void **state)
 	assert_int_equal(roster_db_load(st, &back, &err), 0);
 
 	assert_int_equal(back.n, 2);
+	assert_int_equal(back.alloc, 2); /* made once, from the count */
 	/* Sorted case-insensitively, spelled as stored. */
 	assert_string_equal(back.v[0].email, "Ann@Contoso.com");
 	assert_string_equal(back.v[0].name, "Ann");

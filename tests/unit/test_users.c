@@ -9,6 +9,9 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include <stdio.h>
+#include <string.h>
+
 #include <sodium.h>
 
 #include "auth.h"
@@ -108,6 +111,76 @@ static void test_users__replace_then_load_gives_the_users_back(void **state)
 	assert_string_equal(out.v[0].proxy_addresses[1], "smtp:al@b.c");
 	assert_string_equal(out.v[1].display_name, "B");
 	assert_int_equal(out.v[1].nproxy, 0);
+	cal_user_list_release(&out);
+}
+
+static void test_users__a_loaded_user_is_one_block_sharing_repeats(
+	void **state)
+{
+	struct fx *f = *state;
+	static char *proxies[] = {(char *)"SMTP:ana@b.c", (char *)"smtp:an@b.c",
+				  (char *)"SIP:ana@b.c"};
+	struct cal_user v = {.id = (char *)"7",
+			     .mail = (char *)"ana@b.c",
+			     .user_principal_name = (char *)"ana@b.c",
+			     .display_name = (char *)"Ana Adams",
+			     .given_name = (char *)"Ana",
+			     .surname = (char *)"Adams",
+			     .proxy_addresses = proxies,
+			     .nproxy = 3};
+	struct cal_user_list in = {.v = &v, .n = 1};
+	struct cal_user_list out = CAL_USER_LIST_INIT;
+	struct dg_err err = DG_ERR_INIT;
+	const struct cal_user *u;
+	size_t n;
+
+	assert_int_equal(users_replace(f->st, &in, 1000, &n, &err), 0);
+	assert_int_equal(users_load(f->st, USERS_ALL, &out, &err), 0);
+	assert_int_equal(out.n, 1);
+	u = &out.v[0];
+	assert_non_null(u->block);
+	assert_ptr_equal(u->proxy_addresses, (void *)u->block);
+	assert_int_equal(u->nproxy, 3);
+	assert_string_equal(u->proxy_addresses[0], "SMTP:ana@b.c");
+	assert_string_equal(u->proxy_addresses[1], "smtp:an@b.c");
+	assert_string_equal(u->proxy_addresses[2], "SIP:ana@b.c");
+	assert_string_equal(u->id, "7");
+	assert_string_equal(u->given_name, "Ana");
+	/* repeated bytes are shared, not copied */
+	assert_ptr_equal(u->mail, u->proxy_addresses[0] + 5);
+	assert_ptr_equal(u->user_principal_name, u->mail);
+	assert_string_equal(u->display_name, "Ana Adams");
+	assert_ptr_equal(u->surname, u->display_name + 4);
+	cal_user_list_release(&out);
+	assert_null(out.v);
+}
+
+/* The users array is made once, for the rows there are. */
+static void test_users__load_sizes_the_list_from_the_row_count(void **state)
+{
+	struct fx *f = *state;
+	struct cal_user v[50];
+	char ids[50][8], mails[50][16];
+	struct cal_user_list in = {.v = v, .n = 50};
+	struct cal_user_list out = CAL_USER_LIST_INIT;
+	struct dg_err err = DG_ERR_INIT;
+	size_t n;
+
+	memset(v, 0, sizeof(v));
+	for (int i = 0; i < 50; i++) {
+		snprintf(ids[i], sizeof(ids[i]), "%d", i);
+		snprintf(mails[i], sizeof(mails[i]), "u%02d@b.c", i);
+		v[i].id = ids[i];
+		v[i].mail = mails[i];
+	}
+	assert_int_equal(users_replace(f->st, &in, 1000, &n, &err), 0);
+	assert_int_equal(users_load(f->st, USERS_ALL, &out, &err), 0);
+	assert_int_equal(out.n, 50);
+	assert_int_equal(out.alloc, 50);
+	assert_string_equal(out.v[49].mail, "u49@b.c");
+	assert_null(out.v[49].display_name);
+	assert_int_equal(out.v[49].nproxy, 0);
+	assert_null(out.v[49].proxy_addresses);
 	cal_user_list_release(&out);
 }
 
@@ -275,6 +348,8 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		T(test_users__replace_then_load_gives_the_users_back),
+		T(test_users__a_loaded_user_is_one_block_sharing_repeats),
+		T(test_users__load_sizes_the_list_from_the_row_count),
 		T(test_users__replace_drops_the_users_not_given_again),
 		T(test_users__connected_are_those_with_a_token),
 		T(test_users__sync_reads_every_page_and_keeps_users_with_mail),
