@@ -1,8 +1,10 @@
 #include "mime.h"
 #include "mimehdr.h"
+#include "mimeqp.h"
 
 #include <libetpan/libetpan.h>
 #include <sodium.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -398,37 +400,6 @@ static int add_headers(struct mailimf_fields *fields,
 }
 
 /*
- * A body as the quoted-printable writer needs it: LF line ends, and no
- * blank before a line end. libetpan 1.9.4 writes such a blank both raw and
- * as =20, which decodes to two; trailing blanks mean nothing in our text
- * or HTML. (QP rather than base64: the digest is mostly ASCII, so QP is
- * smaller and stays readable in the stdout preview and in tests, and
- * libetpan's QP writer makes CRLF line ends, its base64 writer does not.)
- */
-static int prepare_body(const char *s, struct strbuf *out)
-{
-	size_t len = strlen(s);
-	int rc = strbuf_grow(out, len);
-
-	/* A line at a time: its end, then its blanks trimmed off. */
-	while (!rc && *s) {
-		size_t n = strcspn(s, "\r\n"), keep = n;
-
-		while (keep && (s[keep - 1] == ' ' || s[keep - 1] == '\t'))
-			keep--;
-		rc = strbuf_add(out, s, keep);
-		s += n;
-		if (!rc && *s)
-			rc = strbuf_addch(out, '\n');
-		if (*s == '\r' && s[1] == '\n')
-			s++;
-		if (*s)
-			s++;
-	}
-	return rc;
-}
-
-/*
  * A Content-Type built from its parts: type/subtype; name=value. Not
  * mailmime_content_new_with_str(): out of memory, its parser can hand
  * back a content that crashes the writer (libetpan 1.9.4). value is
@@ -540,19 +511,28 @@ fail:
 	return NULL;
 }
 
-/* A text part; body is borrowed by libetpan until the message is written. */
+/*
+ * A text part whose body is already quoted-printable (mimeqp): libetpan
+ * writes encoded data as it is. body is borrowed until the message is
+ * written. (QP rather than base64: the digest is mostly ASCII, so QP is
+ * smaller and stays readable in the stdout preview and in tests.)
+ */
 static int add_text_part(struct mailmime *alt, const char *subtype,
 			 struct strbuf *body, struct dg_err *err)
 {
 	struct mailmime_content *ct;
 	struct mailmime_fields *mf;
+	struct mailmime_data *data;
 	struct mailmime *part = NULL;
 
 	ct = content_new(false, subtype, "charset", strdup("utf-8"));
 	mf = mailmime_fields_new_encoding(MAILMIME_MECHANISM_QUOTED_PRINTABLE);
+	data = mailmime_data_new(MAILMIME_DATA_TEXT,
+				 MAILMIME_MECHANISM_QUOTED_PRINTABLE, 1,
+				 body->buf, body->len, NULL);
 	/* not mailmime_new_empty(): out of memory, it frees a list it
 	 * never made (libetpan 1.9.4) */
-	if (ct && mf)
+	if (ct && mf && data)
 		part = mailmime_new(MAILMIME_SINGLE, NULL, 0, mf, ct, NULL,
 				    NULL, NULL, NULL, NULL, NULL);
 	if (!part) {
@@ -560,11 +540,13 @@ static int add_text_part(struct mailmime *alt, const char *subtype,
 			mailmime_content_free(ct);
 		if (mf)
 			mailmime_fields_free(mf);
+		if (data)
+			mailmime_data_free(data);
 		return oom(err);
 	}
-	if (mailmime_set_body_text(part, body->buf, body->len) !=
-		    MAILIMF_NO_ERROR ||
-	    mailmime_smart_add_part(alt, part) != MAILIMF_NO_ERROR) {
+	/* as mailmime_set_body_text() does, with the data marked encoded */
+	part->mm_data.mm_single = data;
+	if (mailmime_smart_add_part(alt, part) != MAILIMF_NO_ERROR) {
 		mailmime_free(part);
 		return oom(err);
 	}
@@ -604,16 +586,61 @@ static int build_tree(struct mailimf_fields *fields, struct strbuf *text,
 }
 
 /*
+ * Whether s[0..n) keeps the promises of mime.h, quickly: a line at a time
+ * (memchr finds its end), its bytes looked at without a branch each.
+ * False whenever check_output() below would find a fault.
+ */
+static bool output_is_clean(const char *s, size_t n)
+{
+	const char *p = s, *end = s + n;
+	bool in_header = true;
+
+	while (p < end) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		size_t len = (size_t)((nl ? nl : end) - p);
+		unsigned hi = 0, bad = 0;
+
+		if (nl && (!len || p[len - 1] != '\r'))
+			return false;
+		len -= nl ? 1 : 0;
+		if (len > LINE_MAX_OCTETS)
+			return false;
+		for (size_t i = 0; i < len; i++) {
+			unsigned char c = (unsigned char)p[i];
+
+			hi |= c;
+			bad |= (c == '\r') | (c == '\0');
+		}
+		if ((hi & 0x80) || bad)
+			return false;
+		if (in_header && len) {
+			size_t b = 0;
+
+			while (b < len && (p[b] == ' ' || p[b] == '\t'))
+				b++;
+			if (b == len)
+				return false;
+		}
+		in_header = in_header && len;
+		p += len + (nl ? 2 : 0);
+	}
+	return true;
+}
+
+/*
  * The promises of mime.h, checked on what libetpan wrote rather than
  * trusted: 7-bit, CRLF only, no line over 998 octets, and no header line
  * of blanks only (libetpan writes one when it cuts a long word; some
- * readers take it for the end of the header).
+ * readers take it for the end of the header). The quick look first; this
+ * byte by byte walk only says where the fault is.
  */
 static int check_output(const char *s, size_t n, struct dg_err *err)
 {
 	size_t i, line = 0, blanks = 0;
 	int in_header = 1;
 
+	if (output_is_clean(s, n))
+		return 0;
 	for (i = 0; i < n; i++) {
 		unsigned char c = (unsigned char)s[i];
 
@@ -642,7 +669,8 @@ static int check_output(const char *s, size_t n, struct dg_err *err)
 				       "octets at offset %zu of a message",
 				       LINE_MAX_OCTETS, i);
 	}
-	return 0;
+	return dg_errf(err, DG_EINTERNAL, "libetpan wrote a message that "
+		       "is not clean");
 }
 
 /*
@@ -676,40 +704,71 @@ static int check_boundary(const char *s, size_t n, struct dg_err *err)
 	return 0;
 }
 
+/* libetpan's writer appends to a strbuf; rc keeps why it could not. */
+struct sink {
+	struct strbuf *out;
+	int rc;
+};
+
+static int sink_write(void *data, const char *str, size_t len)
+{
+	struct sink *k = data;
+
+	if (!k->rc)
+		k->rc = strbuf_add(k->out, str, len);
+	return !k->rc; /* libetpan takes 0 for a failed write */
+}
+
+/*
+ * Write the tree at the end of out, straight from libetpan's writer
+ * (no MMAPString to copy from), with room for it made at once. out is
+ * as it was (or emptied, strbuf's way) on failure.
+ */
 static int write_message(struct mailmime *root, size_t estimate,
 			 struct strbuf *out, struct dg_err *err)
 {
-	/* Room for it all at once: growing by doubling copies it over. */
-	MMAPString *s = mmap_string_sized_new(estimate);
+	struct sink k = {out, 0};
+	size_t start = out->len;
 	int col = 0, r, rc;
 
-	if (!s)
-		return oom(err);
-	r = mailmime_write_mem(s, &col, root);
-	if (r == MAILIMF_ERROR_MEMORY)
+	k.rc = strbuf_grow(out, estimate);
+	r = k.rc ? MAILIMF_NO_ERROR : mailmime_write_driver(sink_write, &k,
+							     &col, root);
+	if (k.rc == DG_ENOMEM || r == MAILIMF_ERROR_MEMORY)
 		rc = oom(err);
+	else if (k.rc)
+		rc = dg_errf(err, k.rc,
+			     "a message does not fit in its buffer");
 	else if (r != MAILIMF_NO_ERROR)
 		rc = dg_errf(err, DG_EINTERNAL,
 			     "libetpan could not write a message (error %d)",
 			     r);
 	else
-		rc = check_output(s->str, s->len, err);
+		rc = check_output(out->buf + start, out->len - start, err);
 	if (!rc)
-		rc = check_boundary(s->str, s->len, err);
+		rc = check_boundary(out->buf + start, out->len - start, err);
 	/* libetpan stops right after the closing boundary */
-	if (!rc && (s->len < 2 || memcmp(s->str + s->len - 2, "\r\n", 2)) &&
-	    !mmap_string_append(s, "\r\n"))
+	if (!rc && (out->len - start < 2 ||
+		    memcmp(out->buf + out->len - 2, "\r\n", 2)) &&
+	    strbuf_add(out, "\r\n", 2))
 		rc = oom(err);
-	if (!rc) {
-		rc = strbuf_add(out, s->str, s->len);
-		if (rc)
-			dg_errf(err, rc,
-				"a message of %zu bytes does not fit "
-				"in its buffer",
-				s->len);
-	}
-	mmap_string_free(s);
+	if (rc)
+		strbuf_setlen(out, start);
 	return rc;
+}
+
+/* text as the quoted-printable body of a part (see mimeqp.h). */
+static int encode_body(const char *text, struct strbuf *body,
+		       struct dg_err *err)
+{
+	int rc = mimeqp_encode(text, strlen(text), body);
+
+	if (rc == DG_ENOMEM)
+		return oom(err);
+	if (rc)
+		return dg_errf(err, rc, "a part of %zu bytes is too big for "
+			       "a message", strlen(text));
+	return 0;
 }
 
 int mime_build(const struct mime_message *m, struct strbuf *out,
@@ -729,16 +788,17 @@ int mime_build(const struct mime_message *m, struct strbuf *out,
 	if (!fields)
 		return oom(err);
 	rc = add_headers(fields, m, err);
-	if (!rc &&
-	    (prepare_body(m->text, &text) || prepare_body(m->html, &html)))
-		rc = oom(err);
+	if (!rc)
+		rc = encode_body(m->text, &text, err);
+	if (!rc)
+		rc = encode_body(m->html, &html, err);
 	if (rc)
 		mailimf_fields_free(fields);
 	else
 		rc = build_tree(fields, &text, &html, &root, err);
 	if (!rc) {
-		rc = write_message(root, (text.len + html.len) * 9 / 8 + 4096,
-				   out, err);
+		rc = write_message(root, text.len + html.len + 4096, out,
+				   err);
 		mailmime_free(root);
 	}
 	strbuf_release(&text);

@@ -32,7 +32,7 @@ LAYERS = [
         roster roster_build roster_csv roster_jsonl roster_db roster_import
     """),
     ("mail", 1, """
-        mime mimehdr queue deliver smtp maildir mbox unsubscribe
+        mime mimehdr mimeqp queue deliver smtp maildir mbox unsubscribe
     """),
     ("stages", 2, """
         plan match directory render compose hours conflicts
