@@ -183,13 +183,29 @@ void graph_call_free(struct graph_call *c)
 	free(c);
 }
 
+/*
+ * A buffer that held at most this much is kept for the transfer's next
+ * request and answer, so that a $batch answer of a few hundred KB is not
+ * grown again from nothing (and copied at each step) every time; a
+ * larger one is freed, so idle transfers hold little.
+ */
+#define GRAPH_KEEP_BUFFER ((size_t)1 << 20)
+
+static void buffer_done(struct strbuf *sb)
+{
+	if (sb->len > GRAPH_KEEP_BUFFER)
+		strbuf_release(sb);
+	else
+		strbuf_reset(sb);
+}
+
 /* Forget what t carried; its calls are the caller's business. */
 static void transfer_reset(struct graph_transfer *t)
 {
 	curl_slist_free_all(t->headers);
 	t->headers = NULL;
-	strbuf_release(&t->req);
-	strbuf_release(&t->body);
+	buffer_done(&t->req);
+	buffer_done(&t->body);
 	free(t->retry_after);
 	t->retry_after = NULL;
 	secret_wipe(t->token);
@@ -217,6 +233,8 @@ void graph_close(struct graph *g)
 		for (j = 0; j < t->ncalls; j++)
 			graph_call_free(t->calls[j]);
 		transfer_reset(t);
+		strbuf_release(&t->req);
+		strbuf_release(&t->body);
 		curl_easy_cleanup(t->easy);
 	}
 	for (c = g->head; c; c = next) {

@@ -86,9 +86,17 @@ void graph_settings_of(const struct config *cfg, int jobs,
 typedef int graph_token_fn(void *ctx, int who, bool renew, const char **token,
 			   struct dg_err *err);
 
+struct graphjson_value;
+
 struct graph_result {
 	int rc;		  /* 0: a 2xx answer; else a DG_E* code */
 	long status;	  /* HTTP status of the answer, 0 if there was none */
+	/*
+	 * An answer that came inside a $batch, parsed with it: read it with
+	 * the graphjson_*_value() functions (body is then "", len 0). NULL:
+	 * the answer is body (a direct request, or a string body).
+	 */
+	const struct graphjson_value *json;
 	const char *body; /* the answer's body, NUL-terminated */
 	size_t len;
 	const char *code; /* rc != 0: Graph's error.code, or NULL */

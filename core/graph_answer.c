@@ -66,15 +66,35 @@ static int describe(const struct graph_call *c, struct strbuf *sb)
 	return strbuf_addf(sb, "%s %.*s", c->method, (int)strcspn(p, "?"), p);
 }
 
+/*
+ * One answer's body: text, or a value a $batch answer parsed already
+ * (then text is NULL).
+ */
+struct body {
+	const struct graphjson_value *json;
+	const char *text;
+	size_t len;
+};
+
+/* Graph's error body, whichever form the answer has. */
+static int error_of(const struct body *b, struct graphjson_error *e)
+{
+	if (b->json)
+		return graphjson_error_value(b->json, e, NULL);
+	if (!b->len)
+		return DG_EPARSE;
+	return graphjson_error_body(b->text, b->len, e, NULL);
+}
+
 /* ": HTTP 404 ErrorInvalidUser: message (request-id ...)"; *code set. */
-static int add_answer(struct strbuf *sb, long status, const char *body,
-		      size_t len, char **code)
+static int add_answer(struct strbuf *sb, long status, const struct body *b,
+		      char **code)
 {
 	struct graphjson_error e = GRAPHJSON_ERROR_INIT;
 	int rc = strbuf_addf(sb, ": HTTP %ld", status);
 
 	*code = NULL;
-	if (rc || !len || graphjson_error_body(body, len, &e, NULL))
+	if (rc || error_of(b, &e))
 		return rc;
 	if (*e.code) {
 		*code = strdup(e.code);
@@ -101,15 +121,15 @@ static const char *msg_or_oom(const struct strbuf *msg)
 	return msg->len ? msg->buf : "out of memory describing a failure";
 }
 
-static void succeed(struct graph_call *c, long status, const char *body,
-		    size_t len)
+static void succeed(struct graph_call *c, long status, const struct body *b)
 {
 	struct strbuf what = STRBUF_INIT;
 	struct graph_result r = {
 		.rc = 0,
 		.status = status,
-		.body = body ? body : "",
-		.len = body ? len : 0,
+		.json = b->json,
+		.body = b->text ? b->text : "",
+		.len = b->text ? b->len : 0,
 		.code = NULL,
 		.msg = NULL,
 	};
@@ -127,6 +147,7 @@ static void fail(struct graph_call *c, int rc, long status, const char *code,
 	struct graph_result r = {
 		.rc = rc,
 		.status = status,
+		.json = NULL,
 		.body = "",
 		.len = 0,
 		.code = code,
@@ -254,7 +275,7 @@ static void renew(struct graph *g, struct graph_call *c, const char *used,
 
 /* One request's answer, direct or from a batch. */
 static void judge(struct graph *g, struct graph_call *c, long status,
-		  const char *retry_after, const char *body, size_t len,
+		  const char *retry_after, const struct body *b,
 		  const char *token)
 {
 	struct strbuf msg = STRBUF_INIT;
@@ -262,10 +283,10 @@ static void judge(struct graph *g, struct graph_call *c, long status,
 	long delay;
 
 	if (is_2xx(status)) {
-		succeed(c, status, body, len);
+		succeed(c, status, b);
 		return;
 	}
-	if (describe(c, &msg) || add_answer(&msg, status, body, len, &code))
+	if (describe(c, &msg) || add_answer(&msg, status, b, &code))
 		strbuf_reset(&msg);
 	if (status == 401) {
 		renew(g, c, token, code, &msg);
@@ -345,11 +366,12 @@ static void transport_failed(struct graph *g, struct graph_transfer *t,
 /* The batch's own status applies to each request it carried. */
 static void judge_all(struct graph *g, struct graph_transfer *t, long status)
 {
+	struct body b = { .json = NULL, .text = t->body.buf,
+			  .len = t->body.len };
 	size_t i;
 
 	for (i = 0; i < t->ncalls; i++) {
-		judge(g, t->calls[i], status, t->retry_after, t->body.buf,
-		      t->body.len, t->token);
+		judge(g, t->calls[i], status, t->retry_after, &b, t->token);
 		t->calls[i] = NULL;
 	}
 	t->ncalls = 0;
@@ -430,13 +452,15 @@ static void finish_batch(struct graph *g, struct graph_transfer *t, long status)
 	}
 	for (i = 0; i < b.n; i++) {
 		struct graphjson_subanswer *a = &b.v[i];
+		struct body body = { .json = a->value, .text = a->body,
+				     .len = a->body_len };
 
 		/* Unknown or repeated ids answer nothing we asked. */
 		k = index_of(t, a->id);
 		if (k < 0)
 			continue;
-		judge(g, t->calls[k], a->status, a->retry_after, a->body,
-		      a->body_len, t->token);
+		judge(g, t->calls[k], a->status, a->retry_after, &body,
+		      t->token);
 		t->calls[k] = NULL;
 	}
 	graphjson_batch_release(&b);

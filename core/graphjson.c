@@ -7,6 +7,7 @@
  */
 #include "graphjson.h"
 #include "graphjson_int.h"
+#include "jsonw.h"
 #include "logging.h"
 #include "strbuf.h"
 #include "text.h"
@@ -100,15 +101,16 @@ int graphjson_string_of(json_object *v, const char *pre, const char *key,
 			const char **out, struct dg_err *err)
 {
 	const char *s = json_object_get_string(v);
+	size_t len = (size_t)json_object_get_string_len(v);
 
 	*out = "";
-	if ((size_t)json_object_get_string_len(v) != strlen(s))
+	if (memchr(s, '\0', len))
 		return dg_errf(err, DG_EPARSE,
 			       "field " GRAPHJSON_FIELD
 			       " holds a NUL character",
 			       GRAPHJSON_FIELD_ARGS(pre, key));
 	/* json-c lets overlong and surrogate sequences through */
-	if (!text_is_utf8(s, strlen(s)))
+	if (!text_is_utf8(s, len))
 		return dg_errf(err, DG_EPARSE,
 			       "field " GRAPHJSON_FIELD " is not valid UTF-8",
 			       GRAPHJSON_FIELD_ARGS(pre, key));
@@ -365,21 +367,38 @@ int graphjson_root(const char *json, size_t len, json_object **root,
 	return 0;
 }
 
+/*
+ * The object v holds, as graphjson_root() gives it from text: a $batch
+ * body that is an array (or no value) is refused with the same sentence.
+ */
+int graphjson_value_root(const struct graphjson_value *v, json_object **root,
+			 struct dg_err *err)
+{
+	*root = v ? v->obj : NULL;
+	if (json_object_is_type(*root, json_type_object))
+		return 0;
+	dg_errf(err, DG_EPARSE, "the JSON text is %s, not an object",
+		graphjson_type_name(*root));
+	*root = NULL;
+	return DG_EPARSE;
+}
+
+int graphjson_value_write(const struct graphjson_value *v, struct strbuf *out)
+{
+	return jsonw_write(v->obj, JSONW_PLAIN, out);
+}
+
 /* The "value" array and "@odata.nextLink" of a collection page. */
-int graphjson_page(const char *json, size_t len, json_object **root,
-		   json_object **value, char **next_link,
+int graphjson_page(json_object *root, json_object **value, char **next_link,
 		   struct dg_err *err)
 {
 	int rc;
 
 	*next_link = NULL;
-	rc = graphjson_root(json, len, root, err);
-	if (rc)
-		return rc;
-	rc = graphjson_field(*root, "", "value", json_type_array, true, value,
+	rc = graphjson_field(root, "", "value", json_type_array, true, value,
 			     err);
 	if (!rc)
-		rc = graphjson_str(*root, "", "@odata.nextLink", false,
+		rc = graphjson_str(root, "", "@odata.nextLink", false,
 				   next_link, err);
 	/* a URL is printable ASCII (the rest is percent-encoded) */
 	if (!rc && *next_link && !text_is_printable_ascii(*next_link))
@@ -388,8 +407,6 @@ int graphjson_page(const char *json, size_t len, json_object **root,
 	if (rc) {
 		free(*next_link);
 		*next_link = NULL;
-		json_object_put(*root);
-		*root = NULL;
 	}
 	return rc;
 }
@@ -440,16 +457,13 @@ static json_object *inner_error(json_object *e)
 	return NULL;
 }
 
-int graphjson_error_body(const char *json, size_t len,
-			 struct graphjson_error *out, struct dg_err *err)
+static int error_of(json_object *root, struct graphjson_error *out,
+		    struct dg_err *err)
 {
-	json_object *root, *e, *code, *inner;
+	json_object *e, *code, *inner;
 	const char *s;
 	int rc;
 
-	rc = graphjson_root(json, len, &root, err);
-	if (rc)
-		return rc;
 	rc = graphjson_field(root, "", "error", json_type_object, true, &e,
 			     err);
 	if (!rc)
@@ -467,10 +481,32 @@ int graphjson_error_body(const char *json, size_t len,
 	if (inner)
 		rc = graphjson_str(inner, "error.innerError", "request-id",
 				   false, &out->request_id, err);
-	json_object_put(root);
 	if (rc)
 		graphjson_error_release(out);
 	return rc;
+}
+
+int graphjson_error_body(const char *json, size_t len,
+			 struct graphjson_error *out, struct dg_err *err)
+{
+	json_object *root;
+	int rc;
+
+	rc = graphjson_root(json, len, &root, err);
+	if (rc)
+		return rc;
+	rc = error_of(root, out, err);
+	json_object_put(root);
+	return rc;
+}
+
+int graphjson_error_value(const struct graphjson_value *v,
+			  struct graphjson_error *out, struct dg_err *err)
+{
+	json_object *root;
+	int rc = graphjson_value_root(v, &root, err);
+
+	return rc ? rc : error_of(root, out, err);
 }
 
 void graphjson_error_release(struct graphjson_error *e)

@@ -34,6 +34,11 @@
  *
  * Nothing here knows about time zones: date-times stay as Graph wrote
  * them; only the shape "YYYY-MM-DDTHH:MM:SS" is checked.
+ *
+ * A $batch answer is parsed once, whole: the body of each answer in it
+ * is handed on as a struct graphjson_value (JSON parsed already, json-c
+ * inside), and the readers of batched answers take either text or such
+ * a value (the *_value functions), with the same rules and messages.
  */
 #ifndef DIGEST_GRAPHJSON_H
 #define DIGEST_GRAPHJSON_H
@@ -44,6 +49,22 @@
 #include "calendar.h"
 #include "err.h"
 #include "strbuf.h"
+
+/*
+ * A JSON value parsed already: the body of one answer of a $batch
+ * (struct graphjson_subanswer), borrowed from the batch that holds it.
+ * Its content is read as the text it came from would be: a reader that
+ * wants an object refuses anything else as it refuses such text.
+ */
+struct graphjson_value;
+
+/*
+ * Append v written back as JSON text to out (compact, as json-c writes
+ * it), for a caller that wants the text after all. DG_ENOMEM, or
+ * DG_ETOOBIG past out's limit.
+ */
+int graphjson_value_write(const struct graphjson_value *v, struct strbuf *out)
+	__attribute__((warn_unused_result));
 
 /*
  * A page of GET /users?$select=id,mail,displayName,userPrincipalName,
@@ -65,6 +86,11 @@ int graphjson_mailbox(const char *json, size_t len, struct cal_mailbox *out,
 		      struct dg_err *err)
 	__attribute__((warn_unused_result));
 
+/* The same, of a value parsed already (a batched answer). */
+int graphjson_mailbox_value(const struct graphjson_value *v,
+			    struct cal_mailbox *out, struct dg_err *err)
+	__attribute__((warn_unused_result));
+
 /*
  * A page of GET /users/{id}/calendarView. Required per event: id, start and
  * end with their dateTime and timeZone. Attendees of an unknown type count
@@ -76,6 +102,12 @@ int graphjson_mailbox(const char *json, size_t len, struct cal_mailbox *out,
 int graphjson_events_page(const char *json, size_t len,
 			  struct cal_event_list *out, char **next_link,
 			  struct dg_err *err)
+	__attribute__((warn_unused_result));
+
+/* The same, of a value parsed already (a batched answer). */
+int graphjson_events_page_value(const struct graphjson_value *v,
+				struct cal_event_list *out, char **next_link,
+				struct dg_err *err)
 	__attribute__((warn_unused_result));
 
 /*
@@ -90,6 +122,13 @@ int graphjson_group_find(const char *json, size_t len, const char *address,
 			 struct dg_err *err)
 	__attribute__((warn_unused_result));
 
+/* The same, of a value parsed already (a batched answer). */
+int graphjson_group_find_value(const struct graphjson_value *v,
+			       const char *address, struct cal_group *out,
+			       bool *found, char **next_link,
+			       struct dg_err *err)
+	__attribute__((warn_unused_result));
+
 /*
  * A page of GET /groups/{id}/transitiveMembers: append to g->members every
  * member that can receive mail as a person: users, and organisational
@@ -100,6 +139,12 @@ int graphjson_group_find(const char *json, size_t len, const char *address,
  */
 int graphjson_members_page(const char *json, size_t len, struct cal_group *g,
 			   char **next_link, struct dg_err *err)
+	__attribute__((warn_unused_result));
+
+/* The same, of a value parsed already (a batched answer). */
+int graphjson_members_page_value(const struct graphjson_value *v,
+				 struct cal_group *g, char **next_link,
+				 struct dg_err *err)
 	__attribute__((warn_unused_result));
 
 /* A Graph error body: {"error": {"code", "message", "innerError"}}. */
@@ -118,6 +163,11 @@ struct graphjson_error {
  */
 int graphjson_error_body(const char *json, size_t len,
 			 struct graphjson_error *out, struct dg_err *err)
+	__attribute__((warn_unused_result));
+
+/* The same, of a value parsed already (a batched answer). */
+int graphjson_error_value(const struct graphjson_value *v,
+			  struct graphjson_error *out, struct dg_err *err)
 	__attribute__((warn_unused_result));
 
 void graphjson_error_release(struct graphjson_error *e);
@@ -174,27 +224,38 @@ int graphjson_batch_request(const struct graphjson_subrequest *v, size_t n,
 			    struct strbuf *out, struct dg_err *err)
 	__attribute__((warn_unused_result));
 
-/* One answer of a $batch. */
+/*
+ * One answer of a $batch. Everything is borrowed from the batch (valid
+ * until graphjson_batch_release()): the body is parsed once, with the
+ * batch, and read by the *_value functions, never written out as text
+ * and parsed again.
+ */
 struct graphjson_subanswer {
-	char *id;
-	long status;       /* the HTTP status of this request */
-	char *retry_after; /* its Retry-After header (any case), or NULL */
-	char *body;        /* the body as JSON text (a string body as is) */
-	size_t body_len;   /* 0 and body NULL when there was none */
+	const char *id;
+	long status;             /* the HTTP status of this request */
+	const char *retry_after; /* its Retry-After header (any case), or NULL */
+	/* an object or array body, parsed; NULL when none or a string */
+	const struct graphjson_value *value;
+	const char *body; /* a string body as is, or NULL */
+	size_t body_len;  /* of a string body; 0 otherwise */
 };
+
+struct graphjson_batch_tree; /* what the answers borrow from */
 
 struct graphjson_batch {
 	struct graphjson_subanswer *v;
 	size_t n;
+	struct graphjson_batch_tree *tree;
 };
 
-#define GRAPHJSON_BATCH_INIT { .v = NULL, .n = 0 }
+#define GRAPHJSON_BATCH_INIT { .v = NULL, .n = 0, .tree = NULL }
 
 /*
  * Parse the answer of POST /$batch: {"responses": [{id, status, headers,
  * body}]}, in whatever order the server chose. Required per answer: id (a
- * string) and status (a number from 100 to 599). *out must be empty; on
- * success it is yours: graphjson_batch_release().
+ * string) and status (a number from 100 to 599); a body is an object,
+ * an array or a string. *out must be empty; on success it is yours:
+ * graphjson_batch_release().
  */
 int graphjson_batch_answer(const char *json, size_t len,
 			   struct graphjson_batch *out, struct dg_err *err)

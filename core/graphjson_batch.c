@@ -3,8 +3,10 @@
  *
  * The request body is built with json-c, not by pasting strings, so no
  * URL or header value can change its structure. The answer comes back in
- * any order; each answer's body is handed on as JSON text, so the same
- * page parsers read a batched answer and a direct one.
+ * any order; it is parsed once, and each answer's body is handed on
+ * parsed (a struct graphjson_value), so the page readers read a batched
+ * answer as they read a direct one without writing it out as text and
+ * parsing it again.
  */
 #include "graphjson.h"
 #include "graphjson_int.h"
@@ -86,8 +88,17 @@ int graphjson_batch_request(const struct graphjson_subrequest *v, size_t n,
 	return 0;
 }
 
+/*
+ * What the answers of a batch borrow from: the parsed answer, and one
+ * value for each body, kept until graphjson_batch_release().
+ */
+struct graphjson_batch_tree {
+	json_object *root;
+	struct graphjson_value values[];
+};
+
 /* Retry-After among the answer's headers, whatever its letter case. */
-static int retry_after(json_object *a, char **out, struct dg_err *err)
+static int retry_after(json_object *a, const char **out, struct dg_err *err)
 {
 	json_object *h;
 	int rc;
@@ -109,48 +120,39 @@ static int retry_after(json_object *a, char **out, struct dg_err *err)
 				       "field 'headers.%s' "
 				       "must be a string, not %s",
 				       key, graphjson_type_name(val));
-		*out = strdup(json_object_get_string(val));
+		/* a number's text is made (and kept) by json-c: it may fail */
+		*out = json_object_get_string(val);
 		return *out ? 0 : DG_ENOMEM;
 	}
 	return 0;
 }
 
-/* The body as text: an object or array re-serialised, a string as is. */
-static int body_text(json_object *a, struct graphjson_subanswer *s,
-		     struct dg_err *err)
+/*
+ * The body: an object or an array is handed on parsed (in slot), a
+ * string as is; both are borrowed from the batch.
+ */
+static int body_of(json_object *a, struct graphjson_subanswer *s,
+		   struct graphjson_value *slot, struct dg_err *err)
 {
 	json_object *b = NULL;
-	const char *text;
-	size_t len;
 
 	if (!json_object_object_get_ex(a, "body", &b) || !b)
 		return 0;
 	if (json_object_is_type(b, json_type_string)) {
-		text = json_object_get_string(b);
-		len = (size_t)json_object_get_string_len(b);
-	} else if (json_object_is_type(b, json_type_object) ||
-		   json_object_is_type(b, json_type_array)) {
-		struct strbuf sb = STRBUF_INIT;
-
-		if (jsonw_write(b, JSONW_PLAIN, &sb)) {
-			strbuf_release(&sb);
-			return DG_ENOMEM;
-		}
-		s->body = strbuf_detach(&sb, &s->body_len);
+		s->body = json_object_get_string(b);
+		s->body_len = (size_t)json_object_get_string_len(b);
 		return 0;
-	} else {
-		return dg_errf(err, DG_EPARSE,
-			       "field 'body' must be an "
-			       "object or a string, not %s",
-			       graphjson_type_name(b));
 	}
-	s->body = malloc(len + 1);
-	if (!s->body)
-		return DG_ENOMEM;
-	memcpy(s->body, text, len);
-	s->body[len] = '\0';
-	s->body_len = len;
-	return 0;
+	if (json_object_is_type(b, json_type_object) ||
+	    json_object_is_type(b, json_type_array)) {
+		slot->obj = b;
+		s->value = slot;
+		return 0;
+	}
+	return dg_errf(err, DG_EPARSE,
+		       "field 'body' must be an "
+		       "object or a string, not %s",
+		       graphjson_type_name(b));
 }
 
 static int status_of(json_object *a, long *out, struct dg_err *err)
@@ -171,25 +173,37 @@ static int status_of(json_object *a, long *out, struct dg_err *err)
 }
 
 static int parse_answer(json_object *a, struct graphjson_subanswer *s,
-			struct dg_err *err)
+			struct graphjson_value *slot, struct dg_err *err)
 {
+	json_object *id;
 	int rc;
 
-	rc = graphjson_str(a, "", "id", true, &s->id, err);
+	/* as graphjson_str() would read it, without a copy */
+	rc = graphjson_field(a, "", "id", json_type_string, true, &id, err);
+	if (!rc)
+		rc = graphjson_string_of(id, "", "id", &s->id, err);
+	if (!rc && !*s->id)
+		rc = dg_errf(err, DG_EPARSE, "field 'id' is empty");
 	if (!rc)
 		rc = status_of(a, &s->status, err);
 	if (!rc)
 		rc = retry_after(a, &s->retry_after, err);
 	if (!rc)
-		rc = body_text(a, s, err);
+		rc = body_of(a, s, slot, err);
 	if (rc == DG_ENOMEM)
 		dg_errf(err, rc, "out of memory reading a $batch answer");
 	return rc;
 }
 
+static int batch_nomem(struct dg_err *err)
+{
+	return dg_errf(err, DG_ENOMEM, "out of memory reading a $batch answer");
+}
+
 int graphjson_batch_answer(const char *json, size_t len,
 			   struct graphjson_batch *out, struct dg_err *err)
 {
+	struct graphjson_batch_tree *tree;
 	json_object *root, *arr, *item;
 	size_t i, n;
 	int rc;
@@ -200,22 +214,29 @@ int graphjson_batch_answer(const char *json, size_t len,
 	rc = graphjson_field(root, "", "responses", json_type_array, true, &arr,
 			     err);
 	n = rc ? 0 : json_object_array_length(arr);
-	if (n) {
+	tree = rc ? NULL : malloc(sizeof(*tree) + n * sizeof(tree->values[0]));
+	if (!rc && !tree)
+		rc = batch_nomem(err);
+	if (!rc) {
+		tree->root = root;
+		out->tree = tree;
+	} else {
+		json_object_put(root);
+	}
+	if (n && !rc) {
 		out->v = calloc(n, sizeof(*out->v));
 		if (!out->v)
-			rc = dg_errf(err, DG_ENOMEM,
-				     "out of memory reading a "
-				     "$batch answer");
+			rc = batch_nomem(err);
 	}
 	for (i = 0; !rc && i < n; i++) {
 		rc = graphjson_item(arr, i, "response", &item, err);
 		out->n = i + 1;
 		if (!rc)
-			rc = parse_answer(item, &out->v[i], err);
+			rc = parse_answer(item, &out->v[i], &tree->values[i],
+					  err);
 		if (rc && rc != DG_ENOMEM)
 			graphjson_item_error(err, "response", i, item, "id");
 	}
-	json_object_put(root);
 	if (rc)
 		graphjson_batch_release(out);
 	return rc;
@@ -223,14 +244,11 @@ int graphjson_batch_answer(const char *json, size_t len,
 
 void graphjson_batch_release(struct graphjson_batch *b)
 {
-	size_t i;
-
-	for (i = 0; i < b->n; i++) {
-		free(b->v[i].id);
-		free(b->v[i].retry_after);
-		free(b->v[i].body);
-	}
+	if (b->tree)
+		json_object_put(b->tree->root);
+	free(b->tree);
 	free(b->v);
 	b->v = NULL;
 	b->n = 0;
+	b->tree = NULL;
 }

@@ -187,15 +187,12 @@ static int parse_autoreply(json_object *root, struct cal_mailbox *mb,
 	return rc;
 }
 
-int graphjson_mailbox(const char *json, size_t len, struct cal_mailbox *out,
+static int mailbox_of(json_object *root, struct cal_mailbox *out,
 		      struct dg_err *err)
 {
-	json_object *root = NULL;
-	int rc = graphjson_root(json, len, &root, err);
+	int rc = graphjson_str(root, "", "timeZone", false, &out->time_zone,
+			       err);
 
-	if (!rc)
-		rc = graphjson_str(root, "", "timeZone", false,
-				   &out->time_zone, err);
 	if (!rc)
 		rc = parse_working_days(root, out, err);
 	if (!rc)
@@ -207,10 +204,30 @@ int graphjson_mailbox(const char *json, size_t len, struct cal_mailbox *out,
 	if (!rc)
 		rc = graphjson_sub_str(root, "language", "locale", &out->locale,
 				       err);
-	json_object_put(root);
 	if (rc)
 		cal_mailbox_release(out);
 	return rc;
+}
+
+int graphjson_mailbox(const char *json, size_t len, struct cal_mailbox *out,
+		      struct dg_err *err)
+{
+	json_object *root = NULL;
+	int rc = graphjson_root(json, len, &root, err);
+
+	if (!rc)
+		rc = mailbox_of(root, out, err);
+	json_object_put(root);
+	return rc;
+}
+
+int graphjson_mailbox_value(const struct graphjson_value *v,
+			    struct cal_mailbox *out, struct dg_err *err)
+{
+	json_object *root;
+	int rc = graphjson_value_root(v, &root, err);
+
+	return rc ? rc : mailbox_of(root, out, err);
 }
 
 /* ---- calendarView --------------------------------------------------- */
@@ -415,19 +432,19 @@ static void event_left_out(struct dg_err *err)
 	err->code = 0;
 }
 
-int graphjson_events_page(const char *json, size_t len,
-			  struct cal_event_list *out, char **next_link,
-			  struct dg_err *err)
+static int events_of(json_object *root, struct cal_event_list *out,
+		     char **next_link, struct dg_err *err)
 {
-	json_object *root, *value, *item;
-	size_t i, n0 = out->n;
+	json_object *value, *item;
+	size_t i, n, n0 = out->n;
 	struct cal_event *ev;
 	int rc;
 
-	rc = graphjson_page(json, len, &root, &value, next_link, err);
+	rc = graphjson_page(root, &value, next_link, err);
 	if (rc)
 		return rc;
-	for (i = 0; !rc && i < json_object_array_length(value); i++) {
+	n = json_object_array_length(value);
+	for (i = 0; !rc && i < n; i++) {
 		rc = graphjson_item(value, i, "event", &item, err);
 		if (rc == DG_EPARSE) {
 			event_left_out(err);
@@ -448,11 +465,38 @@ int graphjson_events_page(const char *json, size_t len,
 			rc = 0;
 		}
 	}
-	json_object_put(root);
 	if (rc) {
 		events_truncate(out, n0);
 		free(*next_link);
 		*next_link = NULL;
 	}
 	return rc;
+}
+
+int graphjson_events_page(const char *json, size_t len,
+			  struct cal_event_list *out, char **next_link,
+			  struct dg_err *err)
+{
+	json_object *root;
+	int rc;
+
+	*next_link = NULL;
+	rc = graphjson_root(json, len, &root, err);
+	if (rc)
+		return rc;
+	rc = events_of(root, out, next_link, err);
+	json_object_put(root);
+	return rc;
+}
+
+int graphjson_events_page_value(const struct graphjson_value *v,
+				struct cal_event_list *out, char **next_link,
+				struct dg_err *err)
+{
+	json_object *root;
+	int rc;
+
+	*next_link = NULL;
+	rc = graphjson_value_root(v, &root, err);
+	return rc ? rc : events_of(root, out, next_link, err);
 }

@@ -58,10 +58,13 @@ static int users_page(const char *json, size_t len, users_item_fn *one,
 {
 	json_object *root, *value;
 	size_t n0 = out->n;
-	int rc = graphjson_page(json, len, &root, &value, next_link, err);
+	int rc;
 
+	*next_link = NULL;
+	rc = graphjson_root(json, len, &root, err);
 	if (rc)
 		return rc;
+	rc = graphjson_page(root, &value, next_link, err);
 	for (size_t i = 0; !rc && i < json_object_array_length(value); i++)
 		rc = one(value, i, out, err);
 	json_object_put(root);
@@ -133,17 +136,17 @@ static int page_group(json_object *value, size_t i, struct cal_group *g,
  * argument); the first one when *matches was 0 on entry goes to out.
  * On failure *matches and out are as they were on entry.
  */
-static int groups_page(const char *json, size_t len,
+static int groups_page(json_object *root,
 		       bool (*match)(const struct cal_group *g,
 				     const char *name),
 		       const char *name, struct cal_group *out,
 		       size_t *matches, char **next_link, struct dg_err *err)
 {
-	json_object *root, *value;
+	json_object *value;
 	size_t i, matches0 = *matches;
 	int rc;
 
-	rc = graphjson_page(json, len, &root, &value, next_link, err);
+	rc = graphjson_page(root, &value, next_link, err);
 	if (rc)
 		return rc;
 	for (i = 0; i < json_object_array_length(value); i++) {
@@ -160,7 +163,6 @@ static int groups_page(const char *json, size_t len,
 		}
 		cal_group_release(&g);
 	}
-	json_object_put(root);
 	if (rc) {
 		if (!matches0 && *matches)
 			cal_group_release(out);
@@ -181,8 +183,16 @@ int graphjson_group_named(const char *json, size_t len, const char *name,
 			  struct cal_group *out, size_t *matches,
 			  char **next_link, struct dg_err *err)
 {
-	return groups_page(json, len, named, name, out, matches, next_link,
-			   err);
+	json_object *root;
+	int rc;
+
+	*next_link = NULL;
+	rc = graphjson_root(json, len, &root, err);
+	if (rc)
+		return rc;
+	rc = groups_page(root, named, name, out, matches, next_link, err);
+	json_object_put(root);
+	return rc;
 }
 
 /* ---- users ---------------------------------------------------------- */
@@ -299,16 +309,48 @@ static bool mailed(const struct cal_group *g, const char *address)
 	return same(g->mail, address);
 }
 
-int graphjson_group_find(const char *json, size_t len, const char *address,
+static int group_find_of(json_object *root, const char *address,
 			 struct cal_group *out, bool *found, char **next_link,
 			 struct dg_err *err)
 {
 	size_t matches = 0;
-	int rc = groups_page(json, len, mailed, address, out, &matches,
-			     next_link, err);
+	int rc = groups_page(root, mailed, address, out, &matches, next_link,
+			     err);
 
 	*found = matches > 0;
 	return rc;
+}
+
+int graphjson_group_find(const char *json, size_t len, const char *address,
+			 struct cal_group *out, bool *found, char **next_link,
+			 struct dg_err *err)
+{
+	json_object *root;
+	int rc;
+
+	*found = false;
+	*next_link = NULL;
+	rc = graphjson_root(json, len, &root, err);
+	if (rc)
+		return rc;
+	rc = group_find_of(root, address, out, found, next_link, err);
+	json_object_put(root);
+	return rc;
+}
+
+int graphjson_group_find_value(const struct graphjson_value *v,
+			       const char *address, struct cal_group *out,
+			       bool *found, char **next_link,
+			       struct dg_err *err)
+{
+	json_object *root;
+	int rc;
+
+	*found = false;
+	*next_link = NULL;
+	rc = graphjson_value_root(v, &root, err);
+	return rc ? rc : group_find_of(root, address, out, found, next_link,
+				       err);
 }
 
 /* Users and contacts receive mail as people; groups and devices do not. */
@@ -410,14 +452,14 @@ static void members_truncate(struct cal_group *g, size_t n)
 		cal_address_release(&g->members[--g->nmembers]);
 }
 
-int graphjson_members_page(const char *json, size_t len, struct cal_group *g,
-			   char **next_link, struct dg_err *err)
+static int members_of(json_object *root, struct cal_group *g,
+		      char **next_link, struct dg_err *err)
 {
-	json_object *root, *value, *item;
+	json_object *value, *item;
 	size_t i, n0 = g->nmembers;
 	int rc;
 
-	rc = graphjson_page(json, len, &root, &value, next_link, err);
+	rc = graphjson_page(root, &value, next_link, err);
 	if (rc)
 		return rc;
 	rc = members_prepare(g, json_object_array_length(value), err);
@@ -435,11 +477,37 @@ int graphjson_members_page(const char *json, size_t len, struct cal_group *g,
 		if (keep)
 			rc = add_member(g, &a, err);
 	}
-	json_object_put(root);
 	if (rc) {
 		members_truncate(g, n0);
 		free(*next_link);
 		*next_link = NULL;
 	}
 	return rc;
+}
+
+int graphjson_members_page(const char *json, size_t len, struct cal_group *g,
+			   char **next_link, struct dg_err *err)
+{
+	json_object *root;
+	int rc;
+
+	*next_link = NULL;
+	rc = graphjson_root(json, len, &root, err);
+	if (rc)
+		return rc;
+	rc = members_of(root, g, next_link, err);
+	json_object_put(root);
+	return rc;
+}
+
+int graphjson_members_page_value(const struct graphjson_value *v,
+				 struct cal_group *g, char **next_link,
+				 struct dg_err *err)
+{
+	json_object *root;
+	int rc;
+
+	*next_link = NULL;
+	rc = graphjson_value_root(v, &root, err);
+	return rc ? rc : members_of(root, g, next_link, err);
 }

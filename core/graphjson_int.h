@@ -31,9 +31,25 @@ struct graphjson_enum_name {
 	int value;
 };
 
+/*
+ * A value parsed already (graphjson.h): what json-c made of a $batch
+ * answer's body, owned by the batch it came in.
+ */
+struct graphjson_value {
+	json_object *obj;
+};
+
 /* Parse text that must be one JSON object. *root is yours: put it. */
 int graphjson_root(const char *json, size_t len, json_object **root,
 		   struct dg_err *err);
+
+/*
+ * The object v holds, as graphjson_root() would give it from text (an
+ * array or a string is DG_EPARSE with the same sentence). *root is
+ * borrowed from v: do not put it.
+ */
+int graphjson_value_root(const struct graphjson_value *v, json_object **root,
+			 struct dg_err *err);
 
 /* key of obj: *out NULL when absent or null; wrong type is DG_EPARSE. */
 int graphjson_field(json_object *obj, const char *pre, const char *key,
@@ -89,9 +105,12 @@ int graphjson_address(json_object *o, const char *pre, struct cal_address *a,
 /* "a number", "an object", ...: the type of o, for messages. */
 const char *graphjson_type_name(json_object *o);
 
-/* A collection page: its "value" array and its @odata.nextLink. */
-int graphjson_page(const char *json, size_t len, json_object **root,
-		   json_object **value, char **next_link, struct dg_err *err);
+/*
+ * A collection page root (an object, parsed): its "value" array and its
+ * @odata.nextLink (yours; NULL on error).
+ */
+int graphjson_page(json_object *root, json_object **value, char **next_link,
+		   struct dg_err *err);
 
 /* Item i of value, which must be an object ("kind 3 must be ..."). */
 int graphjson_item(json_object *value, size_t i, const char *kind,

@@ -456,6 +456,9 @@ int i18n_check(const char *dir, struct strbuf *report, size_t *problems,
 /* A set opened alone keeps its own, smaller list memo. */
 #define I18N_OWN_LIST_SLOTS 64
 
+/* The longest day pattern ("EEEE d MMMM" and the like) taken. */
+#define DAY_PATTERN_MAX 128
+
 /* What a times memo key starts with. */
 enum memo_kind {
 	MEMO_TIME = 1,
@@ -473,6 +476,8 @@ struct i18n_fmt {
 	struct memo *times;  /* NULL: nothing is remembered */
 	struct memo *lists;  /* own_lists: ours, else the cache's */
 	bool own_lists;
+	UChar day_pattern[DAY_PATTERN_MAX]; /* date_day's; day_len 0: none */
+	int32_t day_len;
 };
 
 void i18n_fmt_close(struct i18n_fmt *f)
@@ -499,25 +504,32 @@ void i18n_fmt_close(struct i18n_fmt *f)
 	free(f);
 }
 
-/* The locale's best pattern for a skeleton ("MMMMEEEEd"). */
-static UDateFormat *open_skeleton(const char *locale, const UChar *zone,
-				  const char *skeleton, UErrorCode *st)
+/*
+ * The day format: the locale's best pattern for "MMMMEEEEd", which a
+ * pattern generator makes (opening one is most of the cost of a set), or
+ * f->day_pattern when a set of the same locale made it already.
+ */
+static UDateFormat *open_day(struct i18n_fmt *f, const UChar *zone,
+			     UErrorCode *st)
 {
-	UChar sk[32], pattern[128];
+	UChar sk[16];
 	UDateTimePatternGenerator *g;
-	UDateFormat *df = NULL;
 	int32_t n;
 
-	u_uastrcpy(sk, skeleton);
-	g = udatpg_open(locale, st);
-	if (U_FAILURE(*st))
-		return NULL;
-	n = udatpg_getBestPattern(g, sk, -1, pattern, 128, st);
-	udatpg_close(g);
-	if (U_SUCCESS(*st) && n < 128)
-		df = udat_open(UDAT_PATTERN, UDAT_PATTERN, locale, zone, -1,
-			       pattern, n, st);
-	return df;
+	if (!f->day_len) {
+		u_uastrcpy(sk, "MMMMEEEEd");
+		g = udatpg_open(f->locale, st);
+		if (U_FAILURE(*st))
+			return NULL;
+		n = udatpg_getBestPattern(g, sk, -1, f->day_pattern,
+					  DAY_PATTERN_MAX, st);
+		udatpg_close(g);
+		if (U_FAILURE(*st) || n >= DAY_PATTERN_MAX)
+			return NULL;
+		f->day_len = n;
+	}
+	return udat_open(UDAT_PATTERN, UDAT_PATTERN, f->locale, zone, -1,
+			 f->day_pattern, f->day_len, st);
 }
 
 /*
@@ -569,7 +581,7 @@ static int fmt_open_icu(struct i18n_fmt *f, const char *zone,
 		f->time = open_style(UDAT_SHORT, UDAT_NONE, f->locale, uzone,
 				     &st);
 	if (U_SUCCESS(st))
-		f->date_day = open_skeleton(f->locale, uzone, "MMMMEEEEd", &st);
+		f->date_day = open_day(f, uzone, &st);
 	if (U_SUCCESS(st))
 		f->range = udtitvfmt_open(f->locale, sk, -1, uzone, -1, &st);
 	if (U_SUCCESS(st))
@@ -579,11 +591,32 @@ static int fmt_open_icu(struct i18n_fmt *f, const char *zone,
 	return U_FAILURE(st) ? icu_fail(err, st, "formatter setup") : 0;
 }
 
-/* As i18n_fmt_open(); lists: a memo to share, NULL for one of its own. */
+struct fmt_slot {
+	char *locale, *zone; /* as asked */
+	struct i18n_fmt *fmt;
+	uint64_t used;       /* c->clock at the last get */
+};
+
+struct i18n_fmt_cache {
+	struct fmt_slot slots[I18N_FMT_CACHE_MAX];
+	size_t n;
+	uint64_t clock;
+	struct memo *lists; /* the lists of every set; NULL: none kept */
+};
+
+static const struct i18n_fmt *same_locale(const struct i18n_fmt_cache *c,
+					   const char *id);
+
+/*
+ * As i18n_fmt_open(); c (NULL: none), the cache it is for: its memo of
+ * lists, and the day pattern of a set of the same locale.
+ */
 static int fmt_open(const char *locale, const char *zone,
-		    struct memo *lists, struct i18n_fmt **out,
+		    struct i18n_fmt_cache *c, struct i18n_fmt **out,
 		    struct dg_err *err)
 {
+	struct memo *lists = NULL;
+	const struct i18n_fmt *sib;
 	struct i18n_fmt *f = calloc(1, sizeof(*f));
 	int rc;
 
@@ -598,6 +631,13 @@ static int fmt_open(const char *locale, const char *zone,
 	if (!rc)
 		snprintf(f->locale, sizeof(f->locale), "%s",
 			 I18N_DEFAULT_LANGUAGE);
+	sib = c ? same_locale(c, f->locale) : NULL;
+	if (sib) {
+		memcpy(f->day_pattern, sib->day_pattern,
+		       sizeof(f->day_pattern));
+		f->day_len = sib->day_len;
+	}
+	lists = c ? c->lists : NULL;
 	rc = fmt_open_icu(f, zone ? zone : "UTC", err);
 	if (rc) {
 		i18n_fmt_close(f);
@@ -626,18 +666,16 @@ void i18n_fmt_stats(const struct i18n_fmt *f, struct memo_stats *times,
 
 /* ---- the run's formats, by locale and zone ---- */
 
-struct fmt_slot {
-	char *locale, *zone; /* as asked */
-	struct i18n_fmt *fmt;
-	uint64_t used;       /* c->clock at the last get */
-};
-
-struct i18n_fmt_cache {
-	struct fmt_slot slots[I18N_FMT_CACHE_MAX];
-	size_t n;
-	uint64_t clock;
-	struct memo *lists; /* the lists of every set; NULL: none kept */
-};
+/* A set of c in ICU locale id, whose day pattern a new set may take. */
+static const struct i18n_fmt *same_locale(const struct i18n_fmt_cache *c,
+					   const char *id)
+{
+	for (size_t i = 0; i < c->n; i++)
+		if (c->slots[i].fmt && c->slots[i].fmt->day_len &&
+		    !strcmp(c->slots[i].fmt->locale, id))
+			return c->slots[i].fmt;
+	return NULL;
+}
 
 struct i18n_fmt_cache *i18n_fmt_cache_new(void)
 {
@@ -701,7 +739,7 @@ int i18n_fmt_cache_get(struct i18n_fmt_cache *c, const char *locale,
 			return 0;
 		}
 	}
-	rc = fmt_open(locale, zone, c->lists, &f, err);
+	rc = fmt_open(locale, zone, c, &f, err);
 	if (rc)
 		return rc;
 	s = slot_for_new(c);
@@ -872,28 +910,48 @@ static const char *plural_icu(struct i18n_fmt *f, long n)
 	return "other";
 }
 
-/* items as UTF-16 strings for ulistfmt; *u and *lens are yours. */
-static int to_utf16_list(const char *const *items, size_t n, UChar ***u,
-			 int32_t **lens)
+/* Lists of up to this many names, this long, are made on the stack. */
+#define LIST_STACK_ITEMS 32
+#define LIST_STACK_UNITS 1024
+
+/*
+ * items as UTF-16 for ulistfmt, one after the other in buf (units long:
+ * a string's UTF-16 is no longer than its UTF-8); one that is not UTF-8
+ * is empty.
+ */
+static void to_utf16_list(const char *const *items, size_t n, UChar *buf,
+			  const UChar **u, int32_t *lens)
 {
-	*u = calloc(n ? n : 1, sizeof(**u));
-	*lens = calloc(n ? n : 1, sizeof(**lens));
-	if (!*u || !*lens)
-		return DG_ENOMEM;
 	for (size_t i = 0; i < n; i++) {
 		UErrorCode st = U_ZERO_ERROR;
+		int32_t cap = (int32_t)strlen(items[i]) + 1;
 
-		u_strFromUTF8(NULL, 0, &(*lens)[i], items[i], -1, &st);
-		(*u)[i] = malloc(((size_t)(*lens)[i] + 1) * sizeof(UChar));
-		if (!(*u)[i])
-			return DG_ENOMEM;
-		st = U_ZERO_ERROR;
-		u_strFromUTF8((*u)[i], (*lens)[i] + 1, NULL, items[i], -1,
-			      &st);
+		u[i] = buf;
+		u_strFromUTF8(buf, cap, &lens[i], items[i], -1, &st);
 		if (U_FAILURE(st))
-			(*lens)[i] = 0;
+			lens[i] = 0;
+		buf += cap;
 	}
-	return 0;
+}
+
+/* ulistfmt_format() into small, else into *big (yours). */
+static int32_t list_format(struct i18n_fmt *f, const UChar *const *u,
+			   const int32_t *lens, size_t n, UChar *small,
+			   UChar **big, UErrorCode *st)
+{
+	int32_t len = ulistfmt_format(f->list, u, lens, (int32_t)n, small,
+				      UTEXT_MAX, st);
+
+	if (*st != U_BUFFER_OVERFLOW_ERROR)
+		return len;
+	*st = U_ZERO_ERROR;
+	*big = malloc(((size_t)len + 1) * sizeof(**big));
+	if (!*big) {
+		*st = U_MEMORY_ALLOCATION_ERROR;
+		return 0;
+	}
+	return ulistfmt_format(f->list, u, lens, (int32_t)n, *big, len + 1,
+			       st);
 }
 
 /* ICU's list of items, appended, and kept in memo under key. */
@@ -901,34 +959,42 @@ static int list_icu(struct i18n_fmt *f, const char *const *items, size_t n,
 		    struct memo *memo, const char *key, size_t klen,
 		    struct strbuf *out, struct dg_err *err)
 {
-	UChar **u = NULL, *res = NULL;
-	int32_t *lens = NULL, len = 0;
+	const UChar *su[LIST_STACK_ITEMS], **u = su;
+	int32_t slens[LIST_STACK_ITEMS], *lens = slens, len = 0;
+	UChar sbuf[LIST_STACK_UNITS], *buf = sbuf;
+	UChar small[UTEXT_MAX], *big = NULL;
 	UErrorCode st = U_ZERO_ERROR;
-	int rc = to_utf16_list(items, n, &u, &lens);
+	size_t units = 0;
+	int rc = 0;
 
-	if (!rc)
-		len = ulistfmt_format(f->list, (const UChar *const *)u, lens,
-				      (int32_t)n, NULL, 0, &st);
-	if (!rc && st == U_BUFFER_OVERFLOW_ERROR) {
-		st = U_ZERO_ERROR;
-		res = malloc(((size_t)len + 1) * sizeof(*res));
-		rc = res ? 0 : DG_ENOMEM;
-		if (!rc)
-			len = ulistfmt_format(f->list,
-					      (const UChar *const *)u, lens,
-					      (int32_t)n, res, len + 1, &st);
+	for (size_t i = 0; i < n; i++)
+		units += strlen(items[i]) + 1;
+	if (n > LIST_STACK_ITEMS) {
+		u = malloc(n * sizeof(*u));
+		lens = malloc(n * sizeof(*lens));
 	}
-	if (rc)
-		rc = dg_errf(err, rc, "out of memory");
-	else if (U_FAILURE(st))
-		rc = icu_fail(err, st, "ulistfmt_format");
-	else if (res)
-		rc = add_utf16(out, res, len, memo, key, klen, err);
-	for (size_t i = 0; u && i < n; i++)
-		free(u[i]);
-	free(u);
-	free(lens);
-	free(res);
+	if (units > LIST_STACK_UNITS)
+		buf = malloc(units * sizeof(*buf));
+	if (!u || !lens || !buf)
+		rc = dg_errf(err, DG_ENOMEM, "out of memory");
+	if (!rc) {
+		to_utf16_list(items, n, buf, u, lens);
+		len = list_format(f, u, lens, n, small, &big, &st);
+		if (st == U_MEMORY_ALLOCATION_ERROR)
+			rc = dg_errf(err, DG_ENOMEM, "out of memory");
+		else if (U_FAILURE(st))
+			rc = icu_fail(err, st, "ulistfmt_format");
+		else
+			rc = add_utf16(out, big ? big : small, len, memo, key,
+				       klen, err);
+	}
+	if (u != su)
+		free(u);
+	if (lens != slens)
+		free(lens);
+	if (buf != sbuf)
+		free(buf);
+	free(big);
 	return rc;
 }
 

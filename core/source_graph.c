@@ -52,7 +52,7 @@ struct guser {
 	int mailbox; /* graph's handle for per-mailbox limits */
 
 	enum fetch_state mb_state;
-	struct strbuf mb_body; /* mailboxSettings JSON */
+	struct cal_mailbox mb; /* read as it came, until handed out */
 	int mb_rc;
 	char *mb_msg;
 
@@ -138,7 +138,7 @@ static void guser_free(struct guser *u)
 		return;
 	free(u->id);
 	free(u->mail);
-	strbuf_release(&u->mb_body);
+	cal_mailbox_release(&u->mb);
 	free(u->mb_msg);
 	free(u->ev_start);
 	free(u->ev_end);
@@ -157,7 +157,6 @@ static int guser_new(struct gsrc *s, const struct cal_user *cu,
 		return dg_errf(err, DG_ENOMEM, "out of memory");
 	u->src = s;
 	u->cu = cu;
-	strbuf_init(&u->mb_body, GRAPH_BODY_MAX);
 	u->id = strdup(cu->id);
 	u->mail = strdup(cu->mail ? cu->mail : cu->id);
 	if (!u->id || !u->mail)
@@ -258,20 +257,32 @@ static int submit(struct gsrc *s, struct guser *u, const char *url,
 
 /* ---- mailbox settings -------------------------------------------------- */
 
+/*
+ * The settings are read as they come, from the $batch answer parsed
+ * once (or the text of a direct answer), and kept as plain data.
+ */
 static void mailbox_done(void *arg, const struct graph_result *r)
 {
 	struct guser *u = arg;
+	struct gsrc *s = u->src;
+	struct dg_err err = DG_ERR_INIT;
+	int rc = r->rc;
 
-	u->src->done++;
-	if (!r->rc && !strbuf_add(&u->mb_body, r->body, r->len)) {
-		u->mb_state = FETCH_DONE;
-	} else {
-		u->mb_state = FETCH_FAILED;
-		set_failure(u, r->rc ? r->rc : DG_ENOMEM,
-			    r->rc ? r->msg : "out of memory", &u->mb_rc,
+	s->done++;
+	cal_mailbox_release(&u->mb);
+	if (!rc && r->json)
+		rc = graphjson_mailbox_value(r->json, &u->mb, &err);
+	else if (!rc)
+		rc = graphjson_mailbox(r->body, r->len, &u->mb, &err);
+	if (!r->rc && rc)
+		dg_err_prefix(&err, "GET %s%s/mailboxSettings",
+			      s->delegated ? "/me" : "/users/",
+			      s->delegated ? "" : u->id);
+	u->mb_state = rc ? FETCH_FAILED : FETCH_DONE;
+	if (rc)
+		set_failure(u, rc, r->rc ? r->msg : err.msg, &u->mb_rc,
 			    &u->mb_msg);
-	}
-	notify(u->src, SOURCE_MAILBOX, u->cu, NULL);
+	notify(s, SOURCE_MAILBOX, u->cu, NULL);
 }
 
 static void ask_mailbox(struct gsrc *s, struct guser *u)
@@ -280,7 +291,7 @@ static void ask_mailbox(struct gsrc *s, struct guser *u)
 	struct dg_err err = DG_ERR_INIT;
 	int rc;
 
-	strbuf_reset(&u->mb_body);
+	cal_mailbox_release(&u->mb);
 	rc = user_path(s, u, &url);
 	if (!rc)
 		rc = strbuf_addstr(&url, "/mailboxSettings");
@@ -397,6 +408,7 @@ static void gs_on_answer(void *impl, source_answer_fn *fn, void *ctx)
 	s->answer_ctx = ctx;
 }
 
+/* The settings are handed out once: asked again, they are fetched again. */
 static int gs_mailbox(void *impl, const struct cal_user *cu,
 		      struct cal_mailbox *out, struct dg_err *err)
 {
@@ -414,12 +426,10 @@ static int gs_mailbox(void *impl, const struct cal_user *cu,
 		return rc;
 	if (u->mb_state != FETCH_DONE)
 		return failure(err, u->mb_rc, u->mb_msg);
-	rc = graphjson_mailbox(u->mb_body.buf, u->mb_body.len, out, err);
-	if (rc)
-		dg_err_prefix(err, "user %s: GET %s%s/mailboxSettings", u->mail,
-			      s->delegated ? "/me" : "/users/",
-			      s->delegated ? "" : u->id);
-	return rc;
+	*out = u->mb;
+	memset(&u->mb, 0, sizeof(u->mb));
+	u->mb_state = FETCH_NONE;
+	return 0;
 }
 
 /* ---- events ---------------------------------------------------------- */
@@ -445,7 +455,10 @@ static void events_page(void *arg, const struct graph_result *r)
 		events_failed(u, r->rc, r->msg);
 		return;
 	}
-	rc = graphjson_events_page(r->body, r->len, &u->events, &next, &err);
+	rc = r->json ? graphjson_events_page_value(r->json, &u->events, &next,
+						   &err)
+		     : graphjson_events_page(r->body, r->len, &u->events,
+					     &next, &err);
 	if (rc) {
 		dg_err_prefix(&err, "%s", r->what);
 		events_failed(u, rc, err.msg);
@@ -717,9 +730,15 @@ static void pre_page(void *arg, const struct graph_result *r)
 		pre_failed(p, r->rc, r->msg);
 		return;
 	}
-	if (p->members)
+	if (p->members && r->json)
+		rc = graphjson_members_page_value(r->json, &p->group, &next,
+						  &err);
+	else if (p->members)
 		rc = graphjson_members_page(r->body, r->len, &p->group, &next,
 					    &err);
+	else if (r->json)
+		rc = graphjson_group_find_value(r->json, p->address, &p->group,
+						&found, &next, &err);
 	else
 		rc = graphjson_group_find(r->body, r->len, p->address,
 					  &p->group, &found, &next, &err);

@@ -4,7 +4,9 @@
  * (graphjson_batch_request).
  *
  * Invariants: every sub-answer has an id and a status from 100 to 599,
- * and its body, when there is one, is body_len bytes with no NUL; a
+ * and its body, when there is one, is either parsed (value) or a string
+ * of body_len bytes; each parsed body is read by the readers of batched
+ * answers (events, mailbox, lists, errors) as an answer would be; a
  * request body built from any strings parses back as JSON with the same
  * strings, so no URL or header can break out of its field.
  */
@@ -14,6 +16,39 @@
 #include "fuzz.h"
 #include "graphjson.h"
 #include "strbuf.h"
+#include "text.h"
+
+/* Each reader of batched answers on a parsed body: clean or an error. */
+static void read_value(const struct graphjson_value *v)
+{
+	struct cal_event_list evs = {0};
+	struct cal_mailbox mb = {0};
+	struct cal_group g = {0};
+	struct graphjson_error e = GRAPHJSON_ERROR_INIT;
+	struct dg_err err = DG_ERR_INIT;
+	char *next = NULL;
+	bool found = false;
+
+	if (graphjson_events_page_value(v, &evs, &next, &err))
+		FUZZ_ASSERT(!evs.n && !next && fuzz_one_line(err.msg));
+	free(next);
+	next = NULL;
+	cal_event_list_release(&evs);
+	if (graphjson_mailbox_value(v, &mb, &err))
+		FUZZ_ASSERT(!mb.time_zone && fuzz_one_line(err.msg));
+	cal_mailbox_release(&mb);
+	if (!graphjson_group_find_value(v, "a@b", &g, &found, &next, &err))
+		FUZZ_ASSERT(found == !!g.id);
+	free(next);
+	next = NULL;
+	if (!graphjson_members_page_value(v, &g, &next, &err))
+		FUZZ_ASSERT(!next || text_is_printable_ascii(next));
+	free(next);
+	cal_group_release(&g);
+	if (!graphjson_error_value(v, &e, &err))
+		FUZZ_ASSERT(e.code);
+	graphjson_error_release(&e);
+}
 
 static void answer(const char *json, size_t len)
 {
@@ -27,11 +62,12 @@ static void answer(const char *json, size_t len)
 	for (size_t i = 0; i < b.n; i++) {
 		const struct graphjson_subanswer *a = &b.v[i];
 
-		FUZZ_ASSERT(a->id);
+		FUZZ_ASSERT(a->id && *a->id);
 		FUZZ_ASSERT(a->status >= 100 && a->status <= 599);
-		FUZZ_ASSERT(!a->body == !a->body_len || (a->body && !a->body_len));
-		if (a->body)
-			FUZZ_ASSERT(strlen(a->body) == a->body_len);
+		FUZZ_ASSERT(!(a->value && a->body));
+		FUZZ_ASSERT(a->body || !a->body_len);
+		if (a->value)
+			read_value(a->value);
 	}
 	graphjson_batch_release(&b);
 }

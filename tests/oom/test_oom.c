@@ -657,12 +657,26 @@ static int batch_work(const void *ctx, struct strbuf *out,
 		 "outlook.timezone=\"UTC\""},
 	};
 
-	for (size_t i = 0; !rc && i < b.n; i++)
-		if (strbuf_addf(out, "%s %ld %s %zu\n", b.v[i].id,
-				b.v[i].status,
-				b.v[i].retry_after ? b.v[i].retry_after : "-",
-				b.v[i].body_len))
+	for (size_t i = 0; !rc && i < b.n; i++) {
+		struct cal_event_list l = CAL_EVENT_LIST_INIT;
+		char *next = NULL;
+
+		/* a parsed body is read as a page, as the graph source does */
+		if (b.v[i].value)
+			rc = graphjson_events_page_value(b.v[i].value, &l,
+							 &next, err);
+		if (rc == DG_EPARSE)
+			rc = 0;
+		if (!rc && strbuf_addf(out, "%s %ld %s %zu %s %zu\n",
+				       b.v[i].id, b.v[i].status,
+				       b.v[i].retry_after ? b.v[i].retry_after
+							  : "-",
+				       b.v[i].body_len,
+				       b.v[i].value ? "json" : "-", l.n))
 			rc = nomem(err);
+		free(next);
+		cal_event_list_release(&l);
+	}
 	graphjson_batch_release(&b);
 	if (!rc)
 		rc = graphjson_batch_request(req, 2, out, err);

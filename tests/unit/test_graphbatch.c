@@ -55,15 +55,132 @@ static void test_graphbatch__answers_keep_their_ids_in_any_order(void **state)
 	assert_int_equal(b.n, 3);
 	assert_string_equal(b.v[0].id, "3");
 	assert_int_equal(b.v[0].status, 200);
-	assert_string_equal(b.v[0].body, "{\"value\":[]}");
-	assert_int_equal(b.v[0].body_len, strlen(b.v[0].body));
+	assert_non_null(b.v[0].value);
+	assert_null(b.v[0].body);
 	assert_string_equal(b.v[1].id, "1");
 	assert_int_equal(b.v[1].status, 404);
-	assert_string_equal(b.v[1].body,
-			    "{\"error\":{\"code\":"
-			    "\"ErrorInvalidUser\",\"message\":\"x\"}}");
+	assert_non_null(b.v[1].value);
+	assert_null(b.v[2].value);
 	assert_null(b.v[2].body);
 	assert_int_equal(b.v[2].body_len, 0);
+	graphjson_batch_release(&b);
+	assert_null(b.v);
+	assert_null(b.tree);
+}
+
+static void test_graphbatch__error_body_is_read_without_text(void **state)
+{
+	struct graphjson_batch b = GRAPHJSON_BATCH_INIT;
+	struct graphjson_error e = GRAPHJSON_ERROR_INIT;
+	struct dg_err err = DG_ERR_INIT;
+
+	assert_int_equal(batch("{'responses':[{'id':'1','status':404,'body':"
+			       "{'error':{'code':'ErrorInvalidUser',"
+			       "'message':'x','innerError':"
+			       "{'request-id':'r1'}}}}]}",
+			       &b, &err),
+			 0);
+	assert_int_equal(graphjson_error_value(b.v[0].value, &e, &err), 0);
+	assert_string_equal(e.code, "ErrorInvalidUser");
+	assert_string_equal(e.message, "x");
+	assert_string_equal(e.request_id, "r1");
+	graphjson_error_release(&e);
+	graphjson_batch_release(&b);
+}
+
+/* What a batched page gives is what the same page as text gives. */
+static void test_graphbatch__batched_page_reads_as_its_text(void **state)
+{
+	static const char page[] =
+		"{'value':[{'id':'e1','subject':'Sync',"
+		"'start':{'dateTime':'2026-11-24T09:00:00.0000000',"
+		"'timeZone':'UTC'},'end':{'dateTime':"
+		"'2026-11-24T09:30:00.0000000','timeZone':'UTC'},"
+		"'attendees':[{'type':'required','emailAddress':"
+		"{'name':'Ann','address':'ann@x.c'}}]},"
+		"{'id':'e2','start':{'dateTime':'bad','timeZone':'UTC'},"
+		"'end':{'dateTime':'2026-11-24T10:00:00','timeZone':'UTC'}}],"
+		"'@odata.nextLink':'https://g/v1.0/next'}";
+	struct graphjson_batch b = GRAPHJSON_BATCH_INIT;
+	struct cal_event_list a = {0}, t = {0};
+	struct dg_err err = DG_ERR_INIT;
+	char text[1024], answer[1200];
+	char *next_a = NULL, *next_t = NULL;
+
+	snprintf(text, sizeof(text), "%s", J(page));
+	snprintf(answer, sizeof(answer),
+		 "{\"responses\":[{\"id\":\"1\",\"status\":200,"
+		 "\"body\":%s}]}", text);
+	assert_int_equal(graphjson_batch_answer(answer, strlen(answer), &b,
+						&err), 0);
+	assert_int_equal(graphjson_events_page_value(b.v[0].value, &a,
+						     &next_a, &err), 0);
+	assert_int_equal(graphjson_events_page(text, strlen(text), &t,
+					       &next_t, &err), 0);
+	assert_int_equal(a.n, 1);
+	assert_int_equal(t.n, 1);
+	assert_string_equal(a.v[0].id, t.v[0].id);
+	assert_string_equal(a.v[0].subject, "Sync");
+	assert_string_equal(a.v[0].start.date_time, t.v[0].start.date_time);
+	assert_int_equal(a.v[0].nattendees, 1);
+	assert_string_equal(a.v[0].attendees[0].who.address, "ann@x.c");
+	assert_string_equal(next_a, next_t);
+	free(next_a);
+	free(next_t);
+	cal_event_list_release(&a);
+	cal_event_list_release(&t);
+	graphjson_batch_release(&b);
+}
+
+static void test_graphbatch__batched_array_is_no_page(void **state)
+{
+	struct graphjson_batch b = GRAPHJSON_BATCH_INIT;
+	struct cal_event_list l = {0};
+	struct cal_mailbox mb = {0};
+	struct dg_err err = DG_ERR_INIT;
+	char *next = NULL;
+
+	assert_int_equal(batch("{'responses':[{'id':'1','status':200,"
+			       "'body':[1,2]}]}",
+			       &b, &err),
+			 0);
+	assert_int_equal(graphjson_events_page_value(b.v[0].value, &l, &next,
+						     &err),
+			 DG_EPARSE);
+	assert_string_equal(err.msg, "the JSON text is an array, not an "
+				     "object");
+	assert_null(next);
+	assert_int_equal(l.n, 0);
+	assert_int_equal(graphjson_mailbox_value(b.v[0].value, &mb, &err),
+			 DG_EPARSE);
+	assert_string_equal(err.msg, "the JSON text is an array, not an "
+				     "object");
+	graphjson_batch_release(&b);
+}
+
+static void test_graphbatch__batched_mailbox_checks_its_fields(void **state)
+{
+	struct graphjson_batch b = GRAPHJSON_BATCH_INIT;
+	struct cal_mailbox mb = {0};
+	struct dg_err err = DG_ERR_INIT;
+
+	assert_int_equal(batch("{'responses':["
+			       "{'id':'1','status':200,'body':{'timeZone':"
+			       "'Pacific Standard Time','language':"
+			       "{'locale':'de-DE'}}},"
+			       "{'id':'2','status':200,'body':"
+			       "{'timeZone':7}}]}",
+			       &b, &err),
+			 0);
+	assert_int_equal(graphjson_mailbox_value(b.v[0].value, &mb, &err), 0);
+	assert_string_equal(mb.time_zone, "Pacific Standard Time");
+	assert_string_equal(mb.locale, "de-DE");
+	cal_mailbox_release(&mb);
+	assert_int_equal(graphjson_mailbox_value(b.v[1].value, &mb, &err),
+			 DG_EPARSE);
+	assert_string_equal(err.msg, "field 'timeZone' must be a string, "
+				     "not a number");
+	assert_null(mb.time_zone);
 	graphjson_batch_release(&b);
 }
 
@@ -97,6 +214,8 @@ static void test_graphbatch__string_body_is_kept_as_is(void **state)
 			       &b, &err),
 			 0);
 	assert_string_equal(b.v[0].body, "aGVsbG8=");
+	assert_int_equal(b.v[0].body_len, 8);
+	assert_null(b.v[0].value);
 	graphjson_batch_release(&b);
 }
 
@@ -392,6 +511,10 @@ int main(void)
 		cmocka_unit_test(
 			test_graphbatch__retry_after_in_any_letter_case),
 		T(test_graphbatch__string_body_is_kept_as_is),
+		T(test_graphbatch__error_body_is_read_without_text),
+		T(test_graphbatch__batched_page_reads_as_its_text),
+		T(test_graphbatch__batched_array_is_no_page),
+		T(test_graphbatch__batched_mailbox_checks_its_fields),
 		cmocka_unit_test(
 			test_graphbatch__answer_without_status_names_it),
 		cmocka_unit_test(

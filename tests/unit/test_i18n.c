@@ -567,6 +567,77 @@ static void test_i18n__remembered_lists_are_icus_own_and_bounded(
 	i18n_fmt_cache_free(c);
 }
 
+/*
+ * A set of a language already in the cache takes its day pattern (the
+ * costly part of opening one): the days it writes are a fresh set's.
+ */
+static void test_i18n__sets_of_one_language_write_days_alike(void **state)
+{
+	const int64_t ms = INT64_C(1795478400000); /* 2026-11-24 00:00 UTC */
+	static const char *const zones[] = { "Europe/Berlin",
+					     "America/Los_Angeles",
+					     "Asia/Tokyo" };
+	struct strbuf got = STRBUF_INIT, want = STRBUF_INIT;
+	struct dg_err err = DG_ERR_INIT;
+
+	(void)state;
+	for (size_t l = 0; l < sizeof(languages) / sizeof(*languages); l++) {
+		struct i18n_fmt_cache *c = i18n_fmt_cache_new();
+
+		for (size_t z = 0; z < 3; z++) {
+			struct i18n_fmt *f = NULL, *fresh = NULL;
+
+			assert_int_equal(i18n_fmt_cache_get(c, languages[l],
+							    zones[z], &f,
+							    &err), 0);
+			assert_int_equal(i18n_fmt_open(languages[l], zones[z],
+						       &fresh, &err), 0);
+			strbuf_reset(&got);
+			strbuf_reset(&want);
+			assert_int_equal(i18n_date(f, I18N_DATE_DAY, ms, &got,
+						   &err), 0);
+			assert_int_equal(i18n_date(fresh, I18N_DATE_DAY, ms,
+						   &want, &err), 0);
+			assert_string_equal(got.buf, want.buf);
+			i18n_fmt_close(fresh);
+		}
+		i18n_fmt_cache_free(c);
+	}
+	/* the last one: Japanese, in Tokyo */
+	assert_string_equal(got.buf, "11月24日火曜日");
+	strbuf_release(&got);
+	strbuf_release(&want);
+}
+
+/* A room of forty is joined as a room of three is: in full, in order. */
+static void test_i18n__a_long_list_is_joined_in_full(void **state)
+{
+	enum { N = 40 };
+	char names[N][48];
+	const char *v[N];
+	struct i18n_fmt *f = fmt("de-DE");
+	struct strbuf out = STRBUF_INIT, want = STRBUF_INIT;
+	struct dg_err err = DG_ERR_INIT;
+
+	(void)state;
+	for (int i = 0; i < N; i++) {
+		snprintf(names[i], sizeof(names[i]),
+			 "Zoë Ömer-Dubois-Fernández %02d", i);
+		v[i] = names[i];
+		if (i)
+			assert_int_equal(strbuf_add(&want,
+						    i < N - 1 ? ", " : " und ",
+						    i < N - 1 ? 2 : 5), 0);
+		assert_int_equal(strbuf_add(&want, names[i],
+					    strlen(names[i])), 0);
+	}
+	assert_int_equal(i18n_list(f, v, N, &out, &err), 0);
+	assert_string_equal(out.buf, want.buf);
+	strbuf_release(&out);
+	strbuf_release(&want);
+	i18n_fmt_close(f);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -602,6 +673,9 @@ int main(void)
 			test_i18n__lists_are_remembered_across_zones_by_language),
 		cmocka_unit_test(
 			test_i18n__remembered_lists_are_icus_own_and_bounded),
+		cmocka_unit_test(
+			test_i18n__sets_of_one_language_write_days_alike),
+		cmocka_unit_test(test_i18n__a_long_list_is_joined_in_full),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
