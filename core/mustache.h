@@ -115,6 +115,48 @@ struct mustache_value *mustache_value_copy(const struct mustache_value *v);
 /* Free v and everything it holds. NULL is a no-op. */
 void mustache_value_free(struct mustache_value *v);
 
+/* --- arenas ------------------------------------------------------------ */
+
+/*
+ * A model of thousands of values costs thousands of allocations to make
+ * and as many to free. An arena makes them from a few large blocks and
+ * frees them all at once: a caller that builds one tree, renders it and
+ * drops it (a digest) puts an arena in use on its thread for that time.
+ *
+ * Ownership in an arena: while a is in use on this thread, every
+ * constructor above (and mustache_value_copy()) on this thread allocates
+ * from a, and the value belongs to a, not to whoever holds it:
+ * mustache_value_free() on it does nothing, and mustache_arena_reset(a)
+ * or mustache_arena_free(a) frees it with every other value of a. So a
+ * value of a must be held only by values of a (or by nobody) and must
+ * not be used after the reset; a list or map of a must hold only values
+ * of a: a value made without the arena and added to it would be left
+ * behind, never freed. Values made outside any arena keep the rules
+ * above. The shared null, true and false belong to no one, as always.
+ * An arena is not locked: use it on one thread at a time.
+ */
+struct mustache_arena;
+
+/* A new, empty arena (yours: mustache_arena_free), or NULL (no memory). */
+struct mustache_arena *mustache_arena_new(void);
+
+/*
+ * Put a in use for this thread's constructors (NULL: none, malloc) and
+ * return the arena that was in use before, to be put back with another
+ * call when done.
+ */
+struct mustache_arena *mustache_arena_use(struct mustache_arena *a);
+
+/*
+ * Free every value made in a at once; a is empty again and keeps some of
+ * its blocks for the next values (at most MUSTACHE_ARENA_KEEP bytes).
+ */
+#define MUSTACHE_ARENA_KEEP ((size_t)1 << 20)
+void mustache_arena_reset(struct mustache_arena *a);
+
+/* Free a and every value made in it. NULL is a no-op. a must not be in use. */
+void mustache_arena_free(struct mustache_arena *a);
+
 struct json_object;
 
 /*

@@ -58,9 +58,15 @@ struct mustache_pair {
 	struct mustache_value *value;
 };
 
-/* A string's bytes follow its struct in the same allocation. */
+/*
+ * A string's bytes follow its struct in the same allocation. A value made
+ * while an arena was in use (mustache_arena_use()) lives in that arena,
+ * and so do its string, items, pairs and keys: freeing it does nothing,
+ * mustache_arena_reset() frees it with the rest.
+ */
 struct mustache_value {
 	enum mustache_kind kind;
+	struct mustache_arena *arena; /* NULL: malloc'd, freed one by one */
 	union {
 		int b;
 		int64_t i;

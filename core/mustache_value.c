@@ -4,7 +4,10 @@
  *
  * A value owns everything below it; containers take ownership of what is
  * added to them, even when adding fails, so constructors can be nested
- * without leaking.
+ * without leaking. In an arena (mustache.h) the arena owns them all: a
+ * value is carved from its blocks, a container's arrays grow there (in
+ * place when they are the arena's last allocation, else by a copy, the
+ * old array left to the reset), and freeing one value does nothing.
  */
 #include "mustache.h"
 #include "mustache_tree.h"
@@ -12,6 +15,7 @@
 #include "err.h"
 
 #include <math.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -33,13 +37,174 @@ void *mustache_grow(void *items, size_t *alloc, size_t need, size_t size)
 	return items;
 }
 
+/* ---- arenas ---- */
+
+/* The first block of an arena, and the least of each further one. */
+#define ARENA_BLOCK ((size_t)64 << 10)
+#define ARENA_ALIGN _Alignof(max_align_t)
+
+struct arena_block {
+	struct arena_block *next;
+	size_t size; /* bytes of data */
+	size_t used;
+	max_align_t data[];
+};
+
+struct mustache_arena {
+	struct arena_block *blocks; /* in order; those after cur are empty */
+	struct arena_block *cur;    /* the block being filled */
+	void *last;		    /* the last allocation, grown in place */
+	size_t last_size;
+};
+
+/* The arena this thread's constructors allocate from; NULL: malloc. */
+static _Thread_local struct mustache_arena *in_use;
+
+struct mustache_arena *mustache_arena_new(void)
+{
+	return calloc(1, sizeof(struct mustache_arena));
+}
+
+struct mustache_arena *mustache_arena_use(struct mustache_arena *a)
+{
+	struct mustache_arena *before = in_use;
+
+	in_use = a;
+	return before;
+}
+
+static void *arena_alloc(struct mustache_arena *a, size_t size)
+{
+	struct arena_block *b;
+
+	if (size > SIZE_MAX - ARENA_ALIGN - sizeof(*b))
+		return NULL;
+	size = (size + ARENA_ALIGN - 1) & ~(ARENA_ALIGN - 1);
+	while (!(b = a->cur) || b->size - b->used < size) {
+		if (b && b->next) { /* a block kept by the last reset */
+			a->cur = b->next;
+			continue;
+		}
+		b = malloc(sizeof(*b) + (size > ARENA_BLOCK ? size
+							    : ARENA_BLOCK));
+		if (!b)
+			return NULL;
+		b->next = NULL;
+		b->size = size > ARENA_BLOCK ? size : ARENA_BLOCK;
+		b->used = 0;
+		if (a->cur)
+			a->cur->next = b;
+		else
+			a->blocks = b;
+		a->cur = b;
+	}
+	a->last = (char *)b->data + b->used;
+	a->last_size = size;
+	b->used += size;
+	return a->last;
+}
+
+/* old (of old_size bytes, or NULL) made size bytes long, in a. */
+static void *arena_grow(struct mustache_arena *a, void *old, size_t old_size,
+			size_t size)
+{
+	struct arena_block *b = a->cur;
+	void *p;
+
+	if (old && old == a->last && size <= SIZE_MAX - ARENA_ALIGN) {
+		size_t want = (size + ARENA_ALIGN - 1) & ~(ARENA_ALIGN - 1);
+
+		if (want <= a->last_size)
+			return old;
+		if (b->size - b->used >= want - a->last_size) {
+			b->used += want - a->last_size;
+			a->last_size = want;
+			return old;
+		}
+	}
+	p = arena_alloc(a, size);
+	if (p && old)
+		memcpy(p, old, old_size);
+	return p;
+}
+
+void mustache_arena_reset(struct mustache_arena *a)
+{
+	struct arena_block *b, **keep;
+	size_t kept = 0;
+
+	if (!a)
+		return;
+	for (keep = &a->blocks; *keep && kept + (*keep)->size <= MUSTACHE_ARENA_KEEP;
+	     keep = &(*keep)->next) {
+		kept += (*keep)->size;
+		(*keep)->used = 0;
+	}
+	while ((b = *keep)) {
+		*keep = b->next;
+		free(b);
+	}
+	a->cur = a->blocks;
+	a->last = NULL;
+	a->last_size = 0;
+}
+
+void mustache_arena_free(struct mustache_arena *a)
+{
+	if (!a)
+		return;
+	while (a->blocks) {
+		struct arena_block *next = a->blocks->next;
+
+		free(a->blocks);
+		a->blocks = next;
+	}
+	free(a);
+}
+
+/* Room for a value and extra bytes after it, in the arena in use if any. */
+static struct mustache_value *value_alloc(enum mustache_kind kind,
+					  size_t extra)
+{
+	struct mustache_value *v;
+
+	if (extra > SIZE_MAX - sizeof(*v))
+		return NULL;
+	v = in_use ? arena_alloc(in_use, sizeof(*v) + extra)
+		   : malloc(sizeof(*v) + extra);
+	if (v) {
+		memset(v, 0, sizeof(*v));
+		v->kind = kind;
+		v->arena = in_use;
+	}
+	return v;
+}
+
 static struct mustache_value *value_new(enum mustache_kind kind)
 {
-	struct mustache_value *v = calloc(1, sizeof(*v));
+	return value_alloc(kind, 0);
+}
 
-	if (v)
-		v->kind = kind;
-	return v;
+/* mustache_grow() for the arrays of container v, wherever v lives. */
+static void *value_grow(const struct mustache_value *v, void *items,
+			size_t *alloc, size_t need, size_t size)
+{
+	size_t cap;
+	void *p;
+
+	if (!v->arena)
+		return mustache_grow(items, alloc, need, size);
+	if (need <= *alloc)
+		return items;
+	cap = *alloc ? *alloc * 2 : 8;
+	if (cap < need)
+		cap = need;
+	if (cap > SIZE_MAX / size)
+		return NULL;
+	p = arena_grow(v->arena, items, *alloc * size, cap * size);
+	if (p)
+		*alloc = cap;
+	return p;
 }
 
 /*
@@ -90,11 +255,9 @@ struct mustache_value *mustache_stringn(const char *s, size_t len)
 
 	if (len > SIZE_MAX - sizeof(*v) - 1)
 		return NULL;
-	v = malloc(sizeof(*v) + len + 1);
+	v = value_alloc(MUSTACHE_STRING, len + 1);
 	if (!v)
 		return NULL;
-	memset(v, 0, sizeof(*v));
-	v->kind = MUSTACHE_STRING;
 	v->u.str.s = (char *)(v + 1);
 	if (len)
 		memcpy(v->u.str.s, s, len);
@@ -128,8 +291,8 @@ int mustache_list_push(struct mustache_value *list, struct mustache_value *v)
 		mustache_value_free(v);
 		return DG_EINVAL;
 	}
-	items = mustache_grow(list->u.list.items, &list->u.list.alloc,
-			      list->u.list.n + 1, sizeof(*items));
+	items = value_grow(list, list->u.list.items, &list->u.list.alloc,
+			   list->u.list.n + 1, sizeof(*items));
 	if (!items) {
 		mustache_value_free(v);
 		return DG_ENOMEM;
@@ -177,16 +340,16 @@ int mustache_map_set(struct mustache_value *map, const char *key,
 		map->u.map.pairs[i].value = v;
 		return 0;
 	}
-	pairs = mustache_grow(map->u.map.pairs, &map->u.map.alloc,
-			      map->u.map.n + 1, sizeof(*pairs));
+	pairs = value_grow(map, map->u.map.pairs, &map->u.map.alloc,
+			   map->u.map.n + 1, sizeof(*pairs));
 	if (pairs)
 		map->u.map.pairs = pairs;
 	keys = pairs && map->u.map.keys_len <= SIZE_MAX - len - 1
-		       ? mustache_grow(map->u.map.keys, &map->u.map.keys_alloc,
-				       map->u.map.keys_alloc
-					       ? map->u.map.keys_len + len + 1
-					       : KEYS_FIRST + len,
-				       1)
+		       ? value_grow(map, map->u.map.keys, &map->u.map.keys_alloc,
+				    map->u.map.keys_alloc
+					    ? map->u.map.keys_len + len + 1
+					    : KEYS_FIRST + len,
+				    1)
 		       : NULL;
 	if (!keys) {
 		mustache_value_free(v);
@@ -211,7 +374,7 @@ void mustache_value_free(struct mustache_value *v)
 {
 	size_t i;
 
-	if (!v || is_shared(v))
+	if (!v || is_shared(v) || v->arena) /* the arena frees it */
 		return;
 	switch (v->kind) {
 	case MUSTACHE_LIST:
@@ -356,9 +519,9 @@ struct mustache_value *mustache_value_copy(const struct mustache_value *v)
 			}
 		return c;
 	default:
-		c = malloc(sizeof(*c));
+		c = value_new(v->kind);
 		if (c)
-			*c = *v;
+			c->u = v->u;
 		return c;
 	}
 }

@@ -148,6 +148,7 @@ void render_close(struct render_engine *e)
 		e->langs = next;
 	}
 	strbuf_release(&e->key);
+	mustache_arena_free(e->arena);
 	i18n_fmt_cache_free(e->fmts);
 	mustache_template_free(e->subject);
 	free(e->dir);
@@ -214,9 +215,12 @@ int render_open(const char *dir, const char *subject,
 	if (e)
 		strbuf_init(&e->key, 0);
 	if (!e || !(e->dir = strdup(dir)) ||
+	    !(e->arena = mustache_arena_new()) ||
 	    !(e->fmts = i18n_fmt_cache_new())) {
-		if (e)
+		if (e) {
 			free(e->dir);
+			mustache_arena_free(e->arena);
+		}
 		free(e);
 		return dg_errf(err, DG_ENOMEM, "out of memory");
 	}
@@ -347,11 +351,14 @@ int render_about_value(struct render_engine *e, const struct render_about *a,
  * a time, and says so (the model's "trimmed"); the markup itself is never
  * cut. The model is built once: fewer tips are picked again in place
  * (render_repick_tips), which gives the model a build with fewer tips
- * would.
+ * would. Its values are made in the engine's arena and all freed at the
+ * end with one reset, not one by one.
  */
 int render_digest(struct render_engine *e, const struct render_input *in,
 		  struct render_output *out, struct dg_err *err)
 {
+	/* the model's values live in the engine's arena, freed at once */
+	struct mustache_arena *before = mustache_arena_use(e->arena);
 	struct render_state st;
 	struct mustache_value *m;
 	int rc = render_model_begin(e, in, RENDER_TIPS_MAX, &st, &m, err);
@@ -374,7 +381,9 @@ int render_digest(struct render_engine *e, const struct render_input *in,
 		if (rc || out->html.len <= RENDER_HTML_MAX)
 			break;
 	}
-	mustache_value_free(m);
+	mustache_value_free(m); /* nothing: the reset below frees it */
 	render_state_release(&st);
+	mustache_arena_use(before);
+	mustache_arena_reset(e->arena);
 	return rc;
 }

@@ -167,6 +167,8 @@ struct render_engine {
 	struct i18n_fmt_cache *fmts;	   /* ICU formats, per locale and zone */
 	struct i18n_fmt *fmt;		   /* the digest's, borrowed from fmts */
 	const char *const *meeting_hosts; /* borrowed; NULL: the defaults */
+	/* the values of the digest being rendered: one free at the end */
+	struct mustache_arena *arena;
 	size_t ntips;			  /* entries of every lang's tips */
 	struct strbuf key;		  /* the tips cache's key, reused */
 };

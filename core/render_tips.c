@@ -179,6 +179,7 @@ int render_tips_lines(struct render_engine *e, struct render_state *st,
 		      const struct mustache_value **out, struct dg_err *err)
 {
 	const struct render_tips *t;
+	struct mustache_arena *before;
 	struct mustache_value *lines;
 	/* without a key (out of memory) the lines are made, not kept */
 	bool keyed = !make_key(&e->key, p, facts);
@@ -189,18 +190,19 @@ int render_tips_lines(struct render_engine *e, struct render_state *st,
 		*out = t->lines;
 		return 0;
 	}
+	/* the lines outlive the digest's arena: made outside it */
+	before = mustache_arena_use(NULL);
 	rc = make_lines(e, p, facts, &lines, err);
-	if (rc)
-		return rc;
-	*out = lines;
-	if (keyed && !cache_put(e, &e->key, lines))
-		return 0;
-	/* no room in the cache: the digest's state keeps them */
-	if (!st->owned)
-		st->owned = mustache_list_new();
-	if (mustache_list_push(st->owned, lines)) /* takes lines */
-		return dg_errf(err, DG_ENOMEM, "out of memory");
-	return 0;
+	*out = rc ? NULL : lines;
+	if (!rc && (!keyed || cache_put(e, &e->key, lines))) {
+		/* no room in the cache: the digest's state keeps them */
+		if (!st->owned)
+			st->owned = mustache_list_new();
+		if (mustache_list_push(st->owned, lines)) /* takes lines */
+			rc = dg_errf(err, DG_ENOMEM, "out of memory");
+	}
+	mustache_arena_use(before);
+	return rc;
 }
 
 void render_tips_cache_release(struct render_engine *e, struct render_lang *l)

@@ -1051,6 +1051,22 @@ static int mustache_work(const void *ctx, struct strbuf *out,
 	return rc;
 }
 
+/* The same with the data made in an arena of its own. */
+static int mustache_arena_work(const void *ctx, struct strbuf *out,
+			       struct dg_err *err)
+{
+	struct mustache_arena *a = mustache_arena_new(), *before;
+	int rc;
+
+	if (!a)
+		return nomem(err);
+	before = mustache_arena_use(a);
+	rc = mustache_work(ctx, out, err);
+	mustache_arena_use(before);
+	mustache_arena_free(a);
+	return rc;
+}
+
 static void test_oom__mustache(void **state)
 {
 	static const struct mustache_case cases[] = {
@@ -1067,6 +1083,8 @@ static void test_oom__mustache(void **state)
 	for (size_t i = 0; i < sizeof(cases) / sizeof(*cases); i++)
 		TORTURE(i ? "mustache parents" : "mustache sections",
 			mustache_work, &cases[i]);
+	TORTURE("mustache sections, data in an arena", mustache_arena_work,
+		&cases[0]);
 }
 
 /* ---- the digest renderer, with the real templates ---- */

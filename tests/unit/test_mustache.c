@@ -303,6 +303,116 @@ static void test_mustache__adders_take_ownership_even_on_failure(void **state)
 	mustache_value_free(s);
 }
 
+/* --- arenas ------------------------------------------------------------- */
+
+/* {name, n, meetings: [{subject, big, ok}] x n}: the same data each call. */
+static struct mustache_value *meetings_data(size_t n, size_t big)
+{
+	struct mustache_value *d = map1("name", mustache_string("Ann"));
+	struct mustache_value *list = mustache_list_new();
+	struct strbuf subject = STRBUF_INIT;
+
+	assert_non_null(list);
+	for (size_t i = 0; i < n; i++) {
+		struct mustache_value *m;
+
+		strbuf_reset(&subject);
+		assert_int_equal(strbuf_addf(&subject, "Sync %zu", i), 0);
+		m = map1("subject", mustache_string(subject.buf));
+		assert_int_equal(mustache_map_set(m, "n", mustache_int(
+								 (int64_t)i)),
+				 0);
+		assert_int_equal(mustache_map_set(m, "ok", mustache_bool(i % 2)),
+				 0);
+		/* a string bigger than an arena's block, now and then */
+		if (big && i % 100 == 0) {
+			char *text = malloc(big + 1);
+
+			assert_non_null(text);
+			memset(text, 'x', big);
+			text[big] = '\0';
+			assert_int_equal(mustache_map_set(m, "big",
+							  mustache_string(text)),
+					 0);
+			free(text);
+		}
+		assert_int_equal(mustache_map_set(m, "copy",
+						  mustache_value_copy(
+							  mustache_map_get(
+								  m, "n"))),
+				 0);
+		assert_int_equal(mustache_list_push(list, m), 0);
+	}
+	assert_int_equal(mustache_map_set(d, "meetings", list), 0);
+	strbuf_release(&subject);
+	return d;
+}
+
+static void render_to(const struct mustache_template *t,
+		      const struct mustache_value *d, struct strbuf *out)
+{
+	struct dg_err err = DG_ERR_INIT;
+
+	strbuf_reset(out);
+	assert_int_equal(
+		mustache_render(t, d, NULL, MUSTACHE_ESCAPE_HTML, out, &err),
+		0);
+}
+
+static void test_mustache__arena_values_render_as_malloced_ones(void **state)
+{
+	struct mustache_template *t = compile(
+		"{{name}}:{{#meetings}} {{subject}}/{{n}}/{{copy}}"
+		"{{#ok}}!{{/ok}}{{big}}{{/meetings}}");
+	struct mustache_arena *a = mustache_arena_new(), *before;
+	struct strbuf want = STRBUF_INIT, got = STRBUF_INIT;
+	struct mustache_value *d = meetings_data(3000, 100000);
+
+	assert_non_null(a);
+	render_to(t, d, &want);
+	mustache_value_free(d);
+	/* three rounds: the blocks a reset keeps are used again */
+	for (int round = 0; round < 3; round++) {
+		before = mustache_arena_use(a);
+		assert_null(before);
+		d = meetings_data(3000, 100000);
+		assert_ptr_equal(mustache_arena_use(before), a);
+		render_to(t, d, &got);
+		assert_string_equal(got.buf, want.buf);
+		mustache_value_free(d); /* does nothing: the arena's */
+		render_to(t, d, &got);  /* so it is still whole */
+		assert_string_equal(got.buf, want.buf);
+		mustache_arena_reset(a);
+	}
+	mustache_arena_free(a);
+	mustache_arena_free(NULL);
+	mustache_arena_reset(NULL);
+	strbuf_release(&want);
+	strbuf_release(&got);
+	mustache_template_free(t);
+}
+
+static void test_mustache__values_outside_an_arena_are_freed_one_by_one(
+	void **state)
+{
+	struct mustache_arena *a = mustache_arena_new();
+	struct mustache_value *kept, *inner, *copy;
+
+	assert_non_null(a);
+	assert_null(mustache_arena_use(a));
+	inner = map1("k", mustache_string("in the arena"));
+	/* put out of use: made with malloc again (valgrind: no leak) */
+	assert_ptr_equal(mustache_arena_use(NULL), a);
+	kept = map1("k", mustache_string("kept"));
+	copy = mustache_value_copy(mustache_map_get(inner, "k"));
+	mustache_arena_free(a); /* inner and its string go with it */
+	assert_string_equal(mustache_string_get(copy, NULL), "in the arena");
+	assert_string_equal(
+		mustache_string_get(mustache_map_get(kept, "k"), NULL), "kept");
+	mustache_value_free(copy);
+	mustache_value_free(kept);
+}
+
 /* --- partials ----------------------------------------------------------- */
 
 struct counting {
@@ -727,6 +837,10 @@ int main(void)
 			test_mustache__map_set_replaces_an_earlier_value),
 		cmocka_unit_test(
 			test_mustache__adders_take_ownership_even_on_failure),
+		cmocka_unit_test(
+			test_mustache__arena_values_render_as_malloced_ones),
+		cmocka_unit_test(
+			test_mustache__values_outside_an_arena_are_freed_one_by_one),
 		cmocka_unit_test(test_mustache__partials_are_resolved_once),
 		cmocka_unit_test(test_mustache__missing_partial_is_logged_once),
 		cmocka_unit_test(
