@@ -66,7 +66,7 @@ int hours_fit(const struct hours_rule *r, int64_t start_ms, int64_t end_ms,
 
 /* What the run knows of one person. */
 struct person {
-	char *id;           /* the key */
+	const char *id;     /* the key: the user's own (see hours.h) */
 	bool usable;        /* a rule could be made */
 	struct hours_rule rule;
 	const char *home;   /* IANA of their mailbox zone; the zone cache's */
@@ -159,10 +159,17 @@ int hours_book_open(struct store *st, bool save, int64_t now_ms,
 	return 0;
 }
 
+/*
+ * The value of every attendee with no hours kept by any run: a book
+ * meets most of a big tenant as attendees, and most have none (yet), so
+ * they cost an entry of the map, not a person each.
+ */
+static struct person nobody;
+
 static void person_free(struct person *p)
 {
-	free(p->id);
-	free(p);
+	if (p != &nobody)
+		free(p);
 }
 
 void hours_book_close(struct hours_book *b)
@@ -338,16 +345,18 @@ static int person_of(struct hours_book *b, const char *id, struct person **out,
 	struct person *p = hmap_get(&b->people, id);
 
 	*fresh = false;
-	if (p) {
+	if (p && p != &nobody) {
 		*out = p;
 		return 0;
 	}
+	/* nobody's entry gives way to the person's, whose hours are here */
 	p = calloc(1, sizeof(*p));
-	if (p)
-		p->id = strdup(id);
-	if (!p || !p->id || hmap_put(&b->people, p->id, p, NULL)) {
-		if (p)
-			person_free(p);
+	if (!p)
+		return dg_errf(err, DG_ENOMEM, "out of memory");
+	hmap_remove(&b->people, id);
+	p->id = id;
+	if (hmap_put(&b->people, p->id, p, NULL)) {
+		person_free(p);
 		return dg_errf(err, DG_ENOMEM, "out of memory");
 	}
 	*fresh = true;
@@ -383,17 +392,25 @@ static int rule_of(struct hours_book *b, const struct cal_user *u,
 		   const struct person **out, struct dg_err *err)
 {
 	struct workhours w = WORKHOURS_INIT;
-	struct person *p;
+	struct person *p = hmap_get(&b->people, u->id);
 	bool fresh, found = false;
-	int rc = person_of(b, u->id, &p, &fresh, err);
+	int rc = 0;
 
 	*out = NULL;
-	if (!rc && fresh && b->st)
+	if (p) {
+		*out = p->usable ? p : NULL;
+		return 0;
+	}
+	if (b->st)
 		rc = workhours_load(b->st, u->id, &w, &found, err);
+	if (!rc && !found && hmap_put(&b->people, u->id, &nobody, NULL))
+		rc = dg_errf(err, DG_ENOMEM, "out of memory");
+	if (!rc && found)
+		rc = person_of(b, u->id, &p, &fresh, err);
 	if (!rc && found)
 		rc = make_rule(b, &w, p, err);
 	workhours_release(&w);
-	if (!rc && p->usable)
+	if (!rc && p && p->usable)
 		*out = p;
 	return rc;
 }

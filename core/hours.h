@@ -19,7 +19,9 @@
  * Invariants: hours_fit() is pure (the zone's rules only); the book
  * caches per run what each person, zone and (locale, zone) costs, so a
  * digest's lines cost hash lookups and one ICU conversion per attendee.
- * Ownership: the book borrows the store; notes own their strings.
+ * Ownership: the book borrows the store, and the ids of the users it is
+ * given (hours_book_learn, the directory's users): those must outlive it,
+ * as the run's users do. Notes own their strings.
  * Errors: int functions return 0 or a DG_E* code and fill *err.
  */
 #ifndef DIGEST_HOURS_H

@@ -141,7 +141,11 @@ static int lay_out(struct load *l, sqlite3_stmt *stmt, int i, size_t *off)
 	return rc ? rc : text_pack_add(&l->layout, s, s ? strlen(s) : 0, off);
 }
 
-/* The proxy addresses, one per line, laid out first; *n of them. */
+/*
+ * The smtp proxy addresses, one per line, laid out first; *n of them.
+ * The others (SIP:, X500:, ...) name no mailbox a run could meet, and a
+ * run holds every user: they are left in the table.
+ */
 static int lay_out_proxies(struct load *l, sqlite3_stmt *stmt, size_t *n)
 {
 	const char *p, *nl;
@@ -150,7 +154,11 @@ static int lay_out_proxies(struct load *l, sqlite3_stmt *stmt, size_t *n)
 	*n = 0;
 	while (!rc && p && *p) {
 		nl = strchrnul(p, '\n');
-		if (nl > p && *n == l->proxy_alloc) {
+		if (nl - p <= 5 || strncasecmp(p, "smtp:", 5)) {
+			p = *nl ? nl + 1 : nl;
+			continue;
+		}
+		if (*n == l->proxy_alloc) {
 			size_t alloc = l->proxy_alloc ? l->proxy_alloc * 2 : 8;
 			size_t *v = realloc(l->proxy_off, alloc * sizeof(*v));
 
@@ -159,9 +167,8 @@ static int lay_out_proxies(struct load *l, sqlite3_stmt *stmt, size_t *n)
 			l->proxy_off = v;
 			l->proxy_alloc = alloc;
 		}
-		if (nl > p)
-			rc = text_pack_add(&l->layout, p, (size_t)(nl - p),
-					   &l->proxy_off[(*n)++]);
+		rc = text_pack_add(&l->layout, p, (size_t)(nl - p),
+				   &l->proxy_off[(*n)++]);
 		p = *nl ? nl + 1 : nl;
 	}
 	return rc;

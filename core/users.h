@@ -39,7 +39,11 @@ enum users_which {
 	USERS_CONNECTED /* only those with a token (delegated mode) */
 };
 
-/* Append the stored users to out, by mail. On error nothing is added. */
+/*
+ * Append the stored users to out, by mail, each packed in one allocation
+ * (cal_user.block), with its smtp proxy addresses only (a run looks up
+ * no other kind). On error nothing is added.
+ */
 int users_load(struct store *st, enum users_which which,
 	       struct cal_user_list *out, struct dg_err *err)
 	__attribute__((warn_unused_result));

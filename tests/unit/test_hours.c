@@ -382,6 +382,39 @@ static void test_hours__a_meeting_says_whose_hours_it_leaves(void **state)
 	hours_book_close(b);
 }
 
+/*
+ * An attendee met before any run kept their hours has no line; once
+ * their own mailbox is read in the same run, the next meeting has one.
+ */
+static void test_hours__an_attendee_met_before_their_mailbox_is_read(
+	void **state)
+{
+	struct world *w = *state;
+	struct hours_reader r = { "America/Los_Angeles", "en-US" };
+	struct hours_notes n = HOURS_NOTES_INIT;
+	struct dg_err err = DG_ERR_INIT;
+	struct match_list l = MATCH_LIST_INIT;
+	struct hours_book *b;
+	struct plan_meeting m;
+
+	assert_int_equal(hours_book_open(w->st, false, 0, &b, &err), 0);
+	attend(&l, w, "bikash@contoso.com", "direct");
+	meeting(&m);
+	for (int i = 0; i < 2; i++) {
+		assert_int_equal(
+			hours_meeting(b, dir_of(w), &r, &m, &l, &n, &err), 0);
+		assert_int_equal(n.n, 0);
+		hours_notes_release(&n);
+	}
+	learn(b, w, "id-bikash", "Nepal Standard Time");
+	assert_int_equal(hours_meeting(b, dir_of(w), &r, &m, &l, &n, &err), 0);
+	assert_int_equal(n.n, 1);
+	assert_string_equal(n.v[0].city, "Kathmandu");
+	hours_notes_release(&n);
+	match_list_release(&l);
+	hours_book_close(b);
+}
+
 static void test_hours__private_and_all_day_meetings_have_no_lines(
 	void **state)
 {
@@ -562,6 +595,7 @@ int main(void)
 		T(test_hours__a_day_off_is_said_apart),
 		T(test_hours__night_hours_run_past_midnight),
 		TW(test_hours__a_meeting_says_whose_hours_it_leaves),
+		TW(test_hours__an_attendee_met_before_their_mailbox_is_read),
 		TW(test_hours__private_and_all_day_meetings_have_no_lines),
 		TW(test_hours__a_hidden_profile_is_never_named),
 		TW(test_hours__a_later_run_uses_the_stored_week),
