@@ -20,9 +20,23 @@
 /* CLDR 42 puts U+202F before AM/PM; plain-text mail shows it poorly. */
 #define NARROW_NBSP 0x202F
 
+/*
+ * A zone's offset is constant between two of its transitions: while an
+ * instant falls in the span of the last one ICU was asked about, the
+ * local fields are plain arithmetic on the instant plus that offset.
+ */
 struct tz {
 	UCalendar *cal;
+	bool span_known;
+	int64_t span_lo, span_hi; /* [lo, hi): the offset is span_offset */
+	int32_t span_offset;	  /* milliseconds east of UTC */
 };
+
+/*
+ * A wall time this far from both ends of the span exists once, in it:
+ * no zone's offset jumps by as much (Samoa skipped a whole day).
+ */
+#define SPAN_MARGIN (3 * (int64_t)TZ_MS_PER_DAY)
 
 struct tz_label {
 	UDateFormat *fmt;
@@ -303,6 +317,7 @@ int tz_open(const char *iana, struct tz **out, struct dg_err *err)
 		return dg_errf(err, DG_ENOMEM, "out of memory");
 	}
 	(*out)->cal = cal;
+	(*out)->span_known = false;
 	return 0;
 }
 
@@ -314,12 +329,81 @@ void tz_close(struct tz *z)
 	free(z);
 }
 
+/*
+ * Learn the span of z's calendar time (just set, at offset ms east of UTC)
+ * from its zone's transitions; a zone ICU gives none of is one span.
+ */
+static void learn_span(struct tz *z, int32_t offset)
+{
+	UErrorCode st = U_ZERO_ERROR;
+	UDate prev = 0, next = 0;
+	UBool has_prev, has_next;
+
+	z->span_known = false;
+	has_prev = ucal_getTimeZoneTransitionDate(
+		z->cal, UCAL_TZ_TRANSITION_PREVIOUS_INCLUSIVE, &prev, &st);
+	has_next = ucal_getTimeZoneTransitionDate(
+		z->cal, UCAL_TZ_TRANSITION_NEXT, &next, &st);
+	if (U_FAILURE(st))
+		return;
+	z->span_lo = has_prev ? (int64_t)prev : INT64_MIN;
+	z->span_hi = has_next ? (int64_t)next : INT64_MAX;
+	z->span_offset = offset;
+	z->span_known = true;
+}
+
+/* Whether ms is in z's span, margin away from its ends. */
+static bool in_span(const struct tz *z, int64_t ms, int64_t margin)
+{
+	if (!z->span_known)
+		return false;
+	if (z->span_lo != INT64_MIN && (ms < z->span_lo ||
+					ms - z->span_lo < margin))
+		return false;
+	return z->span_hi == INT64_MAX || (ms < z->span_hi &&
+					   z->span_hi - ms > margin);
+}
+
+/* A wall time the civil arithmetic takes as ICU does (no lenient rolls). */
+static bool plain_civil(const struct tz_civil *c)
+{
+	return c->year >= 1 && c->year <= 9999 && c->month >= 1 &&
+	       c->month <= 12 && c->day >= 1 && c->day <= 31 &&
+	       c->hour >= 0 && c->hour <= 24 && c->minute >= 0 &&
+	       c->minute < 60 && c->second >= 0 && c->second < 60 &&
+	       c->ms >= 0 && c->ms < MS_PER_SECOND;
+}
+
+static int64_t civil_wall_ms(const struct tz_civil *c)
+{
+	return days_from_civil(c->year, c->month, c->day) * TZ_MS_PER_DAY +
+	       (int64_t)c->hour * MS_PER_HOUR +
+	       (int64_t)c->minute * TZ_MS_PER_MINUTE +
+	       (int64_t)c->second * MS_PER_SECOND + c->ms;
+}
+
+/* The offset of z's calendar at its time, as ICU's fields say. */
+static int32_t cal_offset(UCalendar *cal, UErrorCode *st)
+{
+	return ucal_get(cal, UCAL_ZONE_OFFSET, st) +
+	       ucal_get(cal, UCAL_DST_OFFSET, st);
+}
+
 int tz_local_to_ms(struct tz *z, const struct tz_civil *c, int64_t *ms,
 		   struct dg_err *err)
 {
 	UErrorCode st = U_ZERO_ERROR;
 	UDate when;
+	int32_t offset;
 
+	if (z->span_known && plain_civil(c)) {
+		int64_t guess = civil_wall_ms(c) - z->span_offset;
+
+		if (in_span(z, guess, SPAN_MARGIN)) {
+			*ms = guess;
+			return 0;
+		}
+	}
 	ucal_clear(z->cal);
 	ucal_setDateTime(z->cal, c->year, c->month - 1, c->day, c->hour,
 			 c->minute, c->second, &st);
@@ -328,7 +412,28 @@ int tz_local_to_ms(struct tz *z, const struct tz_civil *c, int64_t *ms,
 	if (U_FAILURE(st))
 		return icu_fail(err, st, "ucal_getMillis");
 	*ms = (int64_t)when;
+	/* the calendar's time is when now: learn its span */
+	ucal_setMillis(z->cal, when, &st);
+	offset = cal_offset(z->cal, &st);
+	if (U_SUCCESS(st))
+		learn_span(z, offset);
 	return 0;
+}
+
+/* The local fields of ms in z's span, by arithmetic. */
+static void span_local(const struct tz *z, int64_t ms, struct tz_civil *c,
+		       int *offset_min)
+{
+	int64_t local = ms + z->span_offset;
+	int64_t days = floor_div(local, TZ_MS_PER_DAY);
+	int64_t rest = local - days * TZ_MS_PER_DAY;
+
+	tz_civil_from_days(days, c);
+	c->hour = (int)(rest / MS_PER_HOUR);
+	c->minute = (int)(rest / TZ_MS_PER_MINUTE % 60);
+	c->second = (int)(rest / MS_PER_SECOND % 60);
+	c->ms = (int)(rest % MS_PER_SECOND);
+	*offset_min = z->span_offset / TZ_MS_PER_MINUTE;
 }
 
 int tz_ms_to_local(struct tz *z, int64_t ms, struct tz_civil *c,
@@ -336,7 +441,12 @@ int tz_ms_to_local(struct tz *z, int64_t ms, struct tz_civil *c,
 {
 	UCalendar *cal = z->cal;
 	UErrorCode st = U_ZERO_ERROR;
+	int32_t offset;
 
+	if (in_span(z, ms, 0)) {
+		span_local(z, ms, c, offset_min);
+		return 0;
+	}
 	ucal_setMillis(cal, (UDate)ms, &st);
 	c->year = ucal_get(cal, UCAL_EXTENDED_YEAR, &st);
 	c->month = ucal_get(cal, UCAL_MONTH, &st) + 1;
@@ -345,11 +455,11 @@ int tz_ms_to_local(struct tz *z, int64_t ms, struct tz_civil *c,
 	c->minute = ucal_get(cal, UCAL_MINUTE, &st);
 	c->second = ucal_get(cal, UCAL_SECOND, &st);
 	c->ms = ucal_get(cal, UCAL_MILLISECOND, &st);
-	*offset_min = (ucal_get(cal, UCAL_ZONE_OFFSET, &st) +
-		       ucal_get(cal, UCAL_DST_OFFSET, &st)) /
-		      TZ_MS_PER_MINUTE;
+	offset = cal_offset(cal, &st);
+	*offset_min = offset / TZ_MS_PER_MINUTE;
 	if (U_FAILURE(st))
 		return icu_fail(err, st, "ucal_get");
+	learn_span(z, offset);
 	return 0;
 }
 

@@ -73,7 +73,13 @@ bool tz_parse_graph_datetime(const char *s, struct tz_civil *c);
  */
 int tz_resolve(const char *name, char **iana);
 
-/* A calendar in one zone; opaque. */
+/*
+ * A calendar in one zone; opaque. It remembers the span between two of
+ * its zone's transitions (where the UTC offset is constant) around the
+ * last instant ICU converted for it: conversions inside the span are
+ * arithmetic, with ICU's results, and keeping a struct tz open for many
+ * conversions (a run's users of one zone) is what makes them cheap.
+ */
 struct tz;
 
 /* Open zone iana (as tz_resolve() gives). *out is yours: tz_close() it. */

@@ -11,6 +11,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <unicode/ucal.h>
+#include <unicode/ustring.h>
+
 #include "clock.h"
 #include "err.h"
 #include "tz.h"
@@ -179,6 +182,113 @@ static void test_tz__labels_remember_icus_answers_within_bounds(
 	}
 }
 
+/* ---- a zone's offsets between its transitions ---- */
+
+/* ICU itself, set up as tz_open() sets its calendars up: the oracle. */
+static UCalendar *oracle(const char *zone)
+{
+	UChar uzone[64];
+	UErrorCode st = U_ZERO_ERROR;
+	UCalendar *cal;
+
+	u_uastrcpy(uzone, zone);
+	cal = ucal_open(uzone, -1, "", UCAL_GREGORIAN, &st);
+	ucal_setGregorianChange(cal, -8.64e15, &st);
+	assert_false(U_FAILURE(st));
+	ucal_setAttribute(cal, UCAL_SKIPPED_WALL_TIME,
+			  UCAL_WALLTIME_NEXT_VALID);
+	ucal_setAttribute(cal, UCAL_REPEATED_WALL_TIME, UCAL_WALLTIME_FIRST);
+	return cal;
+}
+
+static void assert_local_is_icus(UCalendar *cal, struct tz *z, int64_t ms)
+{
+	UErrorCode st = U_ZERO_ERROR;
+	struct dg_err err = DG_ERR_INIT;
+	struct tz_civil c;
+	int off;
+
+	assert_int_equal(tz_ms_to_local(z, ms, &c, &off, &err), 0);
+	ucal_setMillis(cal, (UDate)ms, &st);
+	assert_int_equal(c.year, ucal_get(cal, UCAL_EXTENDED_YEAR, &st));
+	assert_int_equal(c.month, ucal_get(cal, UCAL_MONTH, &st) + 1);
+	assert_int_equal(c.day, ucal_get(cal, UCAL_DATE, &st));
+	assert_int_equal(c.hour, ucal_get(cal, UCAL_HOUR_OF_DAY, &st));
+	assert_int_equal(c.minute, ucal_get(cal, UCAL_MINUTE, &st));
+	assert_int_equal(c.second, ucal_get(cal, UCAL_SECOND, &st));
+	assert_int_equal(c.ms, ucal_get(cal, UCAL_MILLISECOND, &st));
+	assert_int_equal(off, (ucal_get(cal, UCAL_ZONE_OFFSET, &st) +
+			       ucal_get(cal, UCAL_DST_OFFSET, &st)) /
+				      TZ_MS_PER_MINUTE);
+	assert_false(U_FAILURE(st));
+}
+
+static void assert_instant_is_icus(UCalendar *cal, struct tz *z,
+				   const struct tz_civil *c)
+{
+	UErrorCode st = U_ZERO_ERROR;
+	struct dg_err err = DG_ERR_INIT;
+	int64_t ms;
+
+	assert_int_equal(tz_local_to_ms(z, c, &ms, &err), 0);
+	ucal_clear(cal);
+	ucal_setDateTime(cal, c->year, c->month - 1, c->day, c->hour,
+			 c->minute, c->second, &st);
+	ucal_set(cal, UCAL_MILLISECOND, c->ms);
+	assert_int_equal(ms, (int64_t)ucal_getMillis(cal, &st));
+	assert_false(U_FAILURE(st));
+}
+
+/*
+ * Zones with DST, with a skipped and a repeated midnight (Havana), a
+ * skipped day (Apia, 2011-12-30), 30-minute DST (Lord Howe), offsets in
+ * seconds (Amsterdam before 1937), and none at all: over two years, in
+ * order and out of order, each local time and each instant is ICU's.
+ */
+static void test_tz__local_times_and_instants_are_icus_own(void **state)
+{
+	static const struct {
+		const char *zone, *from;
+	} cases[] = {
+		{ "America/New_York", "2026-01-01T00:00:00Z" },
+		{ "Europe/Berlin", "2026-01-01T00:00:00Z" },
+		{ "America/Havana", "2026-01-01T00:00:00Z" },
+		{ "Asia/Kathmandu", "2026-01-01T00:00:00Z" },
+		{ "Pacific/Apia", "2011-01-01T00:00:00Z" },
+		{ "Australia/Lord_Howe", "2026-01-01T00:00:00Z" },
+		{ "Africa/Casablanca", "2026-01-01T00:00:00Z" },
+		{ "Europe/Amsterdam", "1936-01-01T00:00:00Z" },
+		{ "Etc/UTC", "2026-01-01T00:00:00Z" },
+	};
+	const int64_t step = 47 * INT64_C(60000), n = 2 * 366 * 24 * 60 / 47;
+	struct dg_err err = DG_ERR_INIT;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(*cases); i++) {
+		UCalendar *cal = oracle(cases[i].zone);
+		struct tz *z = NULL;
+		int64_t from;
+
+		assert_int_equal(clock_parse_rfc3339(cases[i].from, "t", &from,
+						     &err), 0);
+		assert_int_equal(tz_open(cases[i].zone, &z, &err), 0);
+		for (int64_t k = 0; k < n; k++) {
+			int64_t jump = (k * 7919) % n;
+			struct tz_civil c;
+
+			assert_local_is_icus(cal, z, from + k * step);
+			assert_local_is_icus(cal, z, from + jump * step + 1);
+			tz_civil_from_days(from / TZ_MS_PER_DAY + k / 31, &c);
+			c.hour = (int)(k % 24);
+			c.minute = (int)(k * 15 % 60);
+			c.second = (int)(k % 60);
+			assert_instant_is_icus(cal, z, &c);
+		}
+		tz_close(z);
+		ucal_close(cal);
+	}
+}
+
 #define T(name) cmocka_unit_test(name)
 
 int main(void)
@@ -193,6 +303,7 @@ int main(void)
 		T(test_tz__a_local_day_is_23_hours_when_dst_begins),
 		T(test_tz__local_minutes_follow_the_zone),
 		T(test_tz__labels_remember_icus_answers_within_bounds),
+		T(test_tz__local_times_and_instants_are_icus_own),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
