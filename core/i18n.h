@@ -51,7 +51,7 @@
  * by locale and names. At most about 100 bytes a slot: a few hundred KiB
  * a set in use.
  */
-#define I18N_TIME_SLOTS 2048
+#define I18N_TIME_SLOTS 1024
 #define I18N_LIST_SLOTS 2048
 
 /* --- choosing the locale ------------------------------------------------ */
