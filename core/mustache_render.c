@@ -12,6 +12,7 @@
 #include "mustache_tree.h"
 
 #include "err.h"
+#include "hmap.h"
 #include "logging.h"
 #include "strbuf.h"
 
@@ -35,6 +36,11 @@ struct mustache_partials {
 	char *dir; /* mustache_partials_new_dir()'s copy */
 	struct cached *items;
 	size_t n, alloc;
+	/*
+	 * name -> its index in items plus one: a digest looks partials up
+	 * thousands of times, by names of a few dozen.
+	 */
+	struct hmap index;
 };
 
 /* A name that stays inside the folder: relative, no empty, . or .. part. */
@@ -97,6 +103,7 @@ int mustache_partials_new(mustache_resolve_fn *resolve, void *ctx,
 		return dg_errf(err, DG_ENOMEM, "out of memory");
 	p->resolve = resolve;
 	p->ctx = ctx;
+	hmap_init(&p->index, 0);
 	*out = p;
 	return 0;
 }
@@ -129,6 +136,7 @@ void mustache_partials_free(struct mustache_partials *p)
 		mustache_template_free(p->items[i].t);
 	}
 	free(p->items);
+	hmap_release(&p->index);
 	free(p->dir);
 	free(p);
 }
@@ -142,7 +150,8 @@ static int cache_add(struct mustache_partials *p, const char *name,
 	items = mustache_grow(p->items, &p->alloc, p->n + 1, sizeof(*items));
 	if (items)
 		p->items = items;
-	if (!copy || !items) {
+	if (!copy || !items ||
+	    hmap_put(&p->index, copy, (void *)(uintptr_t)(p->n + 1), NULL)) {
 		free(copy);
 		mustache_template_free(t);
 		return dg_errf(err, DG_ENOMEM, "out of memory");
@@ -169,10 +178,9 @@ static int cache_get(struct mustache_partials *p, const char *name,
 	int rc;
 
 	*fresh = 0;
-	for (i = 0; i < p->n; i++) {
-		if (strcmp(p->items[i].name, name))
-			continue;
-		*out = p->items[i].t;
+	i = (uintptr_t)hmap_get(&p->index, name);
+	if (i) {
+		*out = p->items[i - 1].t;
 		if (*out)
 			return 0;
 		return dg_errf(err, DG_ENOTFOUND, "no partial '%.100s'", name);

@@ -271,9 +271,14 @@ static int add_crowd(struct render_engine *e, struct mustache_value *o,
 {
 	struct strbuf who = STRBUF_INIT;
 	size_t n = 0;
-	int rc = profiled(e, l, &n, &who);
+	int rc = 0;
 
+	for (size_t i = 0; l && i < l->n; i++)
+		n += render_usable(l->v[i].person) != NULL;
 	*crowd = n > st->max_people;
+	/* their names only when they are shown */
+	if (*crowd)
+		rc = profiled(e, l, &n, &who);
 	rc = rc ? rc : render_put(o, "crowd", mustache_bool(*crowd));
 	rc = rc ? rc : render_put(o, "profiled_count", mustache_int((int)n));
 	if (!rc && *crowd)
