@@ -199,18 +199,77 @@ int history_record_day(struct store *st, const char *reader,
 	return history_record_days(st, &d, 1, now_ms, err);
 }
 
+/*
+ * The statements of reads, prepared on first use and kept: a run reads
+ * the history of one reader after another with the same three.
+ */
+struct history_reads {
+	struct store *st;
+	sqlite3_stmt *span, *contacts, *known;
+};
+
+int history_reads_open(struct store *st, struct history_reads **out,
+		       struct dg_err *err)
+{
+	*out = calloc(1, sizeof(**out));
+	if (!*out)
+		return dg_errf(err, DG_ENOMEM, "out of memory");
+	(*out)->st = st;
+	return 0;
+}
+
+void history_reads_close(struct history_reads *r)
+{
+	if (!r)
+		return;
+	sqlite3_finalize(r->span);
+	sqlite3_finalize(r->contacts);
+	sqlite3_finalize(r->known);
+	free(r);
+}
+
+/*
+ * sql's statement: the one kept in *slot (prepared into it the first
+ * time), or, slot NULL, a fresh one. Give it back with stmt_done().
+ */
+static int stmt_get(struct store *st, sqlite3_stmt **slot, const char *sql,
+		    sqlite3_stmt **stmt, const char *what, struct dg_err *err)
+{
+	int rc;
+
+	if (slot && *slot) {
+		*stmt = *slot;
+		return 0;
+	}
+	rc = store_db_prepare(st, sql, stmt, what, err);
+	if (!rc && slot)
+		*slot = *stmt;
+	return rc;
+}
+
+/* A kept statement is reset (its bindings too: they were borrowed). */
+static void stmt_done(sqlite3_stmt **slot, sqlite3_stmt *stmt)
+{
+	if (!slot) {
+		sqlite3_finalize(stmt);
+		return;
+	}
+	sqlite3_reset(stmt);
+	sqlite3_clear_bindings(stmt);
+}
+
 /* How far the reader's recorded days reach within [from, to). */
-static int read_span(struct store *st, const char *reader, const char *from,
-		     const char *to, struct history_contacts *out,
-		     struct dg_err *err)
+static int read_span(struct store *st, sqlite3_stmt **slot,
+		     const char *reader, const char *from, const char *to,
+		     struct history_contacts *out, struct dg_err *err)
 {
 	static const char what[] = "cannot read the history";
 	sqlite3_stmt *stmt = NULL;
-	int rc = store_db_prepare(st,
-				  "SELECT min(date), count(*) FROM history_days "
-				  "WHERE reader = ?1 AND date >= ?2 "
-				  "AND date < ?3",
-				  &stmt, what, err);
+	int rc = stmt_get(st, slot,
+			  "SELECT min(date), count(*) FROM history_days "
+			  "WHERE reader = ?1 AND date >= ?2 "
+			  "AND date < ?3",
+			  &stmt, what, err);
 
 	if (rc)
 		return rc;
@@ -228,7 +287,7 @@ static int read_span(struct store *st, const char *reader, const char *from,
 		}
 		out->recorded_days = (unsigned)sqlite3_column_int(stmt, 1);
 	}
-	sqlite3_finalize(stmt);
+	stmt_done(slot, stmt);
 	return rc;
 }
 
@@ -261,17 +320,17 @@ static int add_contact(struct history_contacts *out, sqlite3_stmt *stmt,
 	return 0;
 }
 
-static int read_contacts(struct store *st, const char *reader,
-			 const char *from, const char *recent,
-			 const char *to, size_t limit,
+static int read_contacts(struct store *st, sqlite3_stmt **slot,
+			 const char *reader, const char *from,
+			 const char *recent, const char *to, size_t limit,
 			 struct history_contacts *out, struct dg_err *err)
 {
 	static const char what[] = "cannot read the history";
 	sqlite3_stmt *stmt = NULL;
 	size_t alloc = 0;
 	int step = SQLITE_DONE;
-	int rc = store_db_prepare(
-		st,
+	int rc = stmt_get(
+		st, slot,
 		"SELECT person, sum(meetings), "
 		"  sum(CASE WHEN date >= ?3 THEN meetings ELSE 0 END) AS r, "
 		"  count(*), max(date) FROM history "
@@ -292,13 +351,15 @@ static int read_contacts(struct store *st, const char *reader,
 			rc = dg_errf(err, DG_ENOMEM, "out of memory");
 	if (!rc && step != SQLITE_DONE)
 		rc = store_db_fail(st, what, err);
-	sqlite3_finalize(stmt);
+	stmt_done(slot, stmt);
 	return rc;
 }
 
-int history_contacts(struct store *st, const char *reader, const char *date,
-		     unsigned window_days, size_t limit,
-		     struct history_contacts *out, struct dg_err *err)
+/* history_contacts(), through r's statements when r is not NULL. */
+static int contacts(struct store *st, struct history_reads *r,
+		    const char *reader, const char *date,
+		    unsigned window_days, size_t limit,
+		    struct history_contacts *out, struct dg_err *err)
 {
 	static const struct history_contacts none = HISTORY_CONTACTS_INIT;
 	unsigned recent_days = window_days < HISTORY_RECENT_DAYS
@@ -316,20 +377,39 @@ int history_contacts(struct store *st, const char *reader, const char *date,
 		return dg_errf(err, DG_EINVAL,
 			       "%s: a history window is 0 to %d days",
 			       store_path(st), HISTORY_DAYS_MAX);
-	rc = read_span(st, reader, from, date, out, err);
+	rc = read_span(st, r ? &r->span : NULL, reader, from, date, out, err);
 	if (!rc)
-		rc = read_contacts(st, reader, limit ? recent : from, recent,
-				   date, limit, out, err);
+		rc = read_contacts(st, r ? &r->contacts : NULL, reader,
+				   limit ? recent : from, recent, date, limit,
+				   out, err);
 	if (rc)
 		history_contacts_release(out);
 	return rc;
 }
 
-int history_known(struct store *st, const char *reader, const char *date,
-		  unsigned window_days, const char *const *persons, size_t n,
-		  bool *known, struct dg_err *err)
+int history_contacts(struct store *st, const char *reader, const char *date,
+		     unsigned window_days, size_t limit,
+		     struct history_contacts *out, struct dg_err *err)
+{
+	return contacts(st, NULL, reader, date, window_days, limit, out, err);
+}
+
+int history_reads_contacts(struct history_reads *r, const char *reader,
+			   const char *date, unsigned window_days,
+			   size_t limit, struct history_contacts *out,
+			   struct dg_err *err)
+{
+	return contacts(r->st, r, reader, date, window_days, limit, out, err);
+}
+
+/* history_known(), through r's statement when r is not NULL. */
+static int known_of(struct store *st, struct history_reads *r,
+		    const char *reader, const char *date,
+		    unsigned window_days, const char *const *persons,
+		    size_t n, bool *known, struct dg_err *err)
 {
 	static const char what[] = "cannot read the history";
+	sqlite3_stmt **slot = r ? &r->known : NULL;
 	sqlite3_stmt *stmt = NULL;
 	char from[11];
 	int rc = check_day(st, reader, date, err);
@@ -340,11 +420,11 @@ int history_known(struct store *st, const char *reader, const char *date,
 			     "%s: a history window is 0 to %d days",
 			     store_path(st), HISTORY_DAYS_MAX);
 	if (!rc && n)
-		rc = store_db_prepare(st,
-				      "SELECT 1 FROM history WHERE reader = ?1 "
-				      "AND person = ?2 AND date >= ?3 "
-				      "AND date < ?4 LIMIT 1",
-				      &stmt, what, err);
+		rc = stmt_get(st, slot,
+			      "SELECT 1 FROM history WHERE reader = ?1 "
+			      "AND person = ?2 AND date >= ?3 "
+			      "AND date < ?4 LIMIT 1",
+			      &stmt, what, err);
 	for (size_t i = 0; !rc && i < n; i++) {
 		int step;
 
@@ -359,8 +439,26 @@ int history_known(struct store *st, const char *reader, const char *date,
 			rc = store_db_fail(st, what, err);
 		sqlite3_reset(stmt);
 	}
-	sqlite3_finalize(stmt);
+	if (stmt)
+		stmt_done(slot, stmt);
 	return rc;
+}
+
+int history_known(struct store *st, const char *reader, const char *date,
+		  unsigned window_days, const char *const *persons, size_t n,
+		  bool *known, struct dg_err *err)
+{
+	return known_of(st, NULL, reader, date, window_days, persons, n, known,
+			err);
+}
+
+int history_reads_known(struct history_reads *r, const char *reader,
+			const char *date, unsigned window_days,
+			const char *const *persons, size_t n, bool *known,
+			struct dg_err *err)
+{
+	return known_of(r->st, r, reader, date, window_days, persons, n,
+			known, err);
 }
 
 const struct history_contact *

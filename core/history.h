@@ -124,6 +124,32 @@ int history_known(struct store *st, const char *reader, const char *date,
 		  bool *known, struct dg_err *err)
 	__attribute__((warn_unused_result));
 
+/*
+ * The reads of a run, for one reader after another: history_contacts()
+ * and history_known() with their statements prepared once (on first
+ * use) instead of once a reader. Open it on st and close it before st
+ * (a statement kept open would keep st's connection from closing);
+ * one thread at a time, as st. *out is yours: history_reads_close().
+ */
+struct history_reads;
+
+int history_reads_open(struct store *st, struct history_reads **out,
+		       struct dg_err *err)
+	__attribute__((warn_unused_result));
+void history_reads_close(struct history_reads *r);
+
+/* history_contacts() and history_known() through r. */
+int history_reads_contacts(struct history_reads *r, const char *reader,
+			   const char *date, unsigned window_days,
+			   size_t limit, struct history_contacts *out,
+			   struct dg_err *err)
+	__attribute__((warn_unused_result));
+int history_reads_known(struct history_reads *r, const char *reader,
+			const char *date, unsigned window_days,
+			const char *const *persons, size_t n, bool *known,
+			struct dg_err *err)
+	__attribute__((warn_unused_result));
+
 /* The contact whose address is person (any case), or NULL; borrowed. */
 const struct history_contact *
 history_find(const struct history_contacts *h, const char *person);

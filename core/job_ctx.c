@@ -48,6 +48,7 @@ void job_ctx_release(struct job_ctx *c)
 	cal_user_list_release(&c->users);
 	source_close(c->source);
 	roster_release(&c->roster);
+	history_reads_close(c->hreads); /* its statements before the store */
 	store_close(c->store);
 	runlock_release(c->lock);
 }
@@ -155,6 +156,8 @@ int job_ctx_open(struct job_ctx *c, const struct job_opts *o,
 		rc = prefs_each(c->store, profile_choice, &c->roster, err);
 	if (!rc)
 		rc = job_history_hidden_load(c->store, &c->hidden, err);
+	if (!rc)
+		rc = history_reads_open(c->store, &c->hreads, err);
 	if (!rc)
 		rc = render_open(cfg->digest.templates, cfg->digest.subject,
 				 &c->engine, err);

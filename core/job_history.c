@@ -431,7 +431,7 @@ static const char *candidate(struct job_history *h,
  * Who of the day's people the reader met in the window, among those the
  * top contacts do not tell: one index probe each, into h->known.
  */
-static int probe_known(struct store *st, struct job_history *h,
+static int probe_known(struct history_reads *r, struct job_history *h,
 		       const struct job_history_in *in, struct dg_err *err)
 {
 	const char **keys = NULL;
@@ -475,8 +475,9 @@ static int probe_known(struct store *st, struct job_history *h,
 	if (rc == DG_ENOMEM)
 		dg_errf(err, rc, "out of memory");
 	if (!rc && n)
-		rc = history_known(st, in->user->mail, in->target->date,
-				   (unsigned)in->days, keys, n, known, err);
+		rc = history_reads_known(r, in->user->mail, in->target->date,
+					 (unsigned)in->days, keys, n, known,
+					 err);
 	for (size_t i = 0; i < n; i++)
 		if (rc || !known[i])
 			hmap_remove(&h->known, keys[i]);
@@ -510,7 +511,8 @@ static void pick_most(struct job_history *h, const struct job_history_in *in)
 	h->out.most_days = HISTORY_RECENT_DAYS;
 }
 
-int job_history_context(struct store *st, const struct job_history_in *in,
+int job_history_context(struct history_reads *r,
+			const struct job_history_in *in,
 			struct job_history *h, struct dg_err *err)
 {
 	int rc;
@@ -521,13 +523,13 @@ int job_history_context(struct store *st, const struct job_history_in *in,
 	hmap_init(&h->known, HMAP_NOCASE);
 	if (in->days <= 0)
 		return 0;
-	rc = history_contacts(st, in->user->mail, in->target->date,
-			      (unsigned)in->days, JOB_HISTORY_TOP, &h->contacts,
-			      err);
+	rc = history_reads_contacts(r, in->user->mail, in->target->date,
+				    (unsigned)in->days, JOB_HISTORY_TOP,
+				    &h->contacts, err);
 	if (!rc)
 		rc = pick_often(h, in);
 	if (!rc && in->day && h->contacts.span_days >= HISTORY_MIN_SPAN_DAYS)
-		rc = probe_known(st, h, in, err);
+		rc = probe_known(r, h, in, err);
 	if (!rc && in->day && in->day->n) {
 		h->meetings = calloc(in->day->n, sizeof(*h->meetings));
 		rc = h->meetings ? 0 : DG_ENOMEM;

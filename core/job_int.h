@@ -113,7 +113,8 @@ struct job_history {
  * first of the reader's working days, the people met most. Nobody whose
  * profile is hidden is named. *h is yours: job_history_release() it.
  */
-int job_history_context(struct store *st, const struct job_history_in *in,
+int job_history_context(struct history_reads *r,
+			const struct job_history_in *in,
 			struct job_history *h, struct dg_err *err)
 	__attribute__((warn_unused_result));
 void job_history_release(struct job_history *h, size_t nmeetings);
@@ -176,6 +177,7 @@ struct job_ctx {
 	int64_t batch_since;       /* when it began, monotonic ms */
 	bool history;             /* a real run records whom readers met */
 	struct job_history_hidden hidden; /* profiles hidden by choice */
+	struct history_reads *hreads; /* the digests' reads of the history */
 	struct job_history_pending pending; /* days recorded, not written */
 };
 

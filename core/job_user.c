@@ -216,7 +216,7 @@ static void history_context(struct job_ctx *c, struct job_user *ju)
 		.days = c->o->cfg->history.days,
 	};
 
-	if (job_history_context(c->store, &in, &ju->hist, &err))
+	if (job_history_context(c->hreads, &in, &ju->hist, &err))
 		logging_warn("%s %s: history: %s", ju->user->mail,
 			     ju->target.date, err.msg);
 }

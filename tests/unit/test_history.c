@@ -365,6 +365,63 @@ static void test_history__known_says_who_was_met_in_the_window(void **state)
 	assert_false(known[2]);
 }
 
+/*
+ * The reads of a run keep their statements from reader to reader: each
+ * answers as history_contacts() and history_known() do, a new day
+ * recorded between two reads included.
+ */
+static void test_history__reads_kept_answer_as_fresh_ones(void **state)
+{
+	struct fixture *f = *state;
+	struct history_met pat[] = {{PAT, 2}}, omer[] = {{OMER, 1}};
+	const char *who[] = {PAT, OMER};
+	struct history_contacts a = HISTORY_CONTACTS_INIT;
+	struct history_contacts b = HISTORY_CONTACTS_INIT;
+	struct history_reads *r = NULL;
+	struct dg_err err = DG_ERR_INIT;
+	bool known[2];
+
+	day(f->st, "me@example.com", "2026-11-20", pat, 1);
+	day(f->st, "you@example.com", "2026-11-19", omer, 1);
+	assert_int_equal(history_reads_open(f->st, &r, &err), 0);
+	for (int round = 0; round < 2; round++) {
+		const char *reader = round ? "you@example.com"
+					   : "me@example.com";
+
+		assert_int_equal(history_reads_contacts(r, reader,
+							"2026-11-24", 90, 16,
+							&a, &err),
+				 0);
+		assert_int_equal(history_contacts(f->st, reader, "2026-11-24",
+						  90, 16, &b, &err),
+				 0);
+		assert_int_equal(a.n, 1);
+		assert_int_equal(a.n, b.n);
+		assert_string_equal(a.v[0].person, b.v[0].person);
+		assert_int_equal(a.v[0].meetings, b.v[0].meetings);
+		assert_string_equal(a.first_day, b.first_day);
+		assert_int_equal(a.recorded_days, b.recorded_days);
+		history_contacts_release(&a);
+		history_contacts_release(&b);
+		assert_int_equal(history_reads_known(r, reader, "2026-11-24",
+						     90, who, 2, known, &err),
+				 0);
+		assert_true(known[0] == !round);
+		assert_true(known[1] == !!round);
+	}
+	/* a day recorded meanwhile is seen by the kept statements */
+	day(f->st, "me@example.com", "2026-11-21", omer, 1);
+	assert_int_equal(history_reads_known(r, "me@example.com", "2026-11-24",
+					     90, who, 2, known, &err),
+			 0);
+	assert_true(known[0] && known[1]);
+	assert_int_equal(history_reads_contacts(r, "", "2026-11-24", 90, 16,
+						&a, &err),
+			 DG_EINVAL);
+	history_reads_close(r);
+	history_reads_close(NULL);
+}
+
 static void test_history__date_add_crosses_months_and_years(void **state)
 {
 	char out[11];
@@ -399,6 +456,7 @@ int main(void)
 		T(test_history__a_batch_of_days_stands_or_falls_together),
 		T(test_history__a_limit_keeps_the_top_of_the_last_weeks),
 		T(test_history__known_says_who_was_met_in_the_window),
+		T(test_history__reads_kept_answer_as_fresh_ones),
 		T(test_history__date_add_crosses_months_and_years),
 	};
 
