@@ -466,126 +466,6 @@ fail:
 }
 
 /*
- * A multipart/alternative with a random boundary ("=_" and hex), built
- * here: mailmime_multiple_new() uses libetpan's boundary (hex time,
- * unseeded random(), pid: the first one of a process is always the same)
- * and crashes when its boundary cannot be allocated (libetpan 1.9.4).
- */
-static struct mailmime *multipart_new(void)
-{
-	unsigned char rnd[BOUNDARY_BYTES];
-	char hex[2 * BOUNDARY_BYTES + 1];
-	struct strbuf b = STRBUF_INIT;
-	struct mailmime_content *ct;
-	struct mailmime_fields *mf = NULL;
-	struct mailmime *mp = NULL;
-	clist *fl = NULL, *parts = NULL;
-
-	randombytes_buf(rnd, sizeof(rnd));
-	sodium_bin2hex(hex, sizeof(hex), rnd, sizeof(rnd));
-	if (strbuf_addf(&b, "=_%s", hex))
-		return NULL;
-	ct = content_new(true, "alternative", "boundary",
-			 strbuf_detach(&b, NULL));
-	if (!ct)
-		return NULL;
-	fl = clist_new();
-	mf = fl ? mailmime_fields_new(fl) : NULL;
-	if (!mf)
-		goto fail;
-	fl = NULL;
-	parts = clist_new();
-	mp = parts ? mailmime_new(MAILMIME_MULTIPLE, NULL, 0, mf, ct, NULL,
-				  NULL, NULL, parts, NULL, NULL)
-		   : NULL;
-	if (mp)
-		return mp;
-fail:
-	if (parts)
-		clist_free(parts);
-	if (mf)
-		mailmime_fields_free(mf);
-	if (fl)
-		clist_free(fl);
-	mailmime_content_free(ct);
-	return NULL;
-}
-
-/*
- * A text part whose body is already quoted-printable (mimeqp): libetpan
- * writes encoded data as it is. body is borrowed until the message is
- * written. (QP rather than base64: the digest is mostly ASCII, so QP is
- * smaller and stays readable in the stdout preview and in tests.)
- */
-static int add_text_part(struct mailmime *alt, const char *subtype,
-			 struct strbuf *body, struct dg_err *err)
-{
-	struct mailmime_content *ct;
-	struct mailmime_fields *mf;
-	struct mailmime_data *data;
-	struct mailmime *part = NULL;
-
-	ct = content_new(false, subtype, "charset", strdup("utf-8"));
-	mf = mailmime_fields_new_encoding(MAILMIME_MECHANISM_QUOTED_PRINTABLE);
-	data = mailmime_data_new(MAILMIME_DATA_TEXT,
-				 MAILMIME_MECHANISM_QUOTED_PRINTABLE, 1,
-				 body->buf, body->len, NULL);
-	/* not mailmime_new_empty(): out of memory, it frees a list it
-	 * never made (libetpan 1.9.4) */
-	if (ct && mf && data)
-		part = mailmime_new(MAILMIME_SINGLE, NULL, 0, mf, ct, NULL,
-				    NULL, NULL, NULL, NULL, NULL);
-	if (!part) {
-		if (ct)
-			mailmime_content_free(ct);
-		if (mf)
-			mailmime_fields_free(mf);
-		if (data)
-			mailmime_data_free(data);
-		return oom(err);
-	}
-	/* as mailmime_set_body_text() does, with the data marked encoded */
-	part->mm_data.mm_single = data;
-	if (mailmime_smart_add_part(alt, part) != MAILIMF_NO_ERROR) {
-		mailmime_free(part);
-		return oom(err);
-	}
-	return 0;
-}
-
-/* The message tree; fields are adopted, bodies borrowed until written. */
-static int build_tree(struct mailimf_fields *fields, struct strbuf *text,
-		      struct strbuf *html, struct mailmime **out,
-		      struct dg_err *err)
-{
-	struct mailmime *root, *alt;
-	int rc;
-
-	root = mailmime_new_message_data(NULL);
-	if (!root) {
-		mailimf_fields_free(fields);
-		return oom(err);
-	}
-	mailmime_set_imf_fields(root, fields);
-	alt = multipart_new();
-	if (!alt || mailmime_smart_add_part(root, alt) != MAILIMF_NO_ERROR) {
-		if (alt)
-			mailmime_free(alt);
-		mailmime_free(root);
-		return oom(err);
-	}
-	rc = add_text_part(alt, "plain", text, err);
-	if (!rc)
-		rc = add_text_part(alt, "html", html, err);
-	if (rc) {
-		mailmime_free(root);
-		return rc;
-	}
-	*out = root;
-	return 0;
-}
-
-/*
  * Whether s[0..n) keeps the promises of mime.h, quickly: a line at a time
  * (memchr finds its end), its bytes looked at without a branch each.
  * False whenever check_output() below would find a fault.
@@ -628,7 +508,7 @@ static bool output_is_clean(const char *s, size_t n)
 }
 
 /*
- * The promises of mime.h, checked on what libetpan wrote rather than
+ * The promises of mime.h, checked on what was written rather than
  * trusted: 7-bit, CRLF only, no line over 998 octets, and no header line
  * of blanks only (libetpan writes one when it cuts a long word; some
  * readers take it for the end of the header). The quick look first; this
@@ -647,8 +527,8 @@ static int check_output(const char *s, size_t n, struct dg_err *err)
 		if (c == '\r' && i + 1 < n && s[i + 1] == '\n') {
 			if (in_header && line && blanks == line)
 				return dg_errf(err, DG_EINTERNAL,
-					       "libetpan wrote a header line "
-					       "of blanks at offset %zu",
+					       "a header line of blanks was "
+					       "written at offset %zu",
 					       i);
 			in_header = in_header && line;
 			i++;
@@ -660,51 +540,23 @@ static int check_output(const char *s, size_t n, struct dg_err *err)
 			blanks++;
 		if (c == '\r' || c == '\n' || !c || c > 0x7f)
 			return dg_errf(err, DG_EINTERNAL,
-				       "libetpan wrote a byte 0x%02x at "
+				       "a byte 0x%02x was written at "
 				       "offset %zu of a message",
 				       c, i);
 		if (++line > LINE_MAX_OCTETS)
 			return dg_errf(err, DG_EINTERNAL,
-				       "libetpan wrote a line of over %d "
-				       "octets at offset %zu of a message",
+				       "a line of over %d octets was "
+				       "written at offset %zu of a message",
 				       LINE_MAX_OCTETS, i);
 	}
-	return dg_errf(err, DG_EINTERNAL, "libetpan wrote a message that "
-		       "is not clean");
+	return dg_errf(err, DG_EINTERNAL, "a message was written that is "
+		       "not clean");
 }
 
 /*
- * Whether the parts are separated by the boundary the header names, at
- * least twice and once closed: out of memory, libetpan's writer makes up
- * another boundary for the parts and still succeeds (libetpan 1.9.4).
+ * Where libetpan's writers put what they write: at the end of a strbuf.
+ * rc keeps why an append failed.
  */
-static int check_boundary(const char *s, size_t n, struct dg_err *err)
-{
-	static const char key[] = "boundary=\"";
-	const char *b = memmem(s, n, key, sizeof(key) - 1), *e, *p;
-	size_t blen, count = 0;
-
-	if (b) {
-		b += sizeof(key) - 1;
-		e = memchr(b, '"', n - (size_t)(b - s));
-		blen = e ? (size_t)(e - b) : 0;
-		for (p = e; blen && p && (size_t)(p - s) + blen + 4 <= n;
-		     p += 4 + blen) {
-			p = memmem(p, n - (size_t)(p - s), "\r\n--", 4);
-			if (!p || (size_t)(p - s) + 4 + blen > n)
-				break;
-			if (!memcmp(p + 4, b, blen))
-				count++;
-		}
-	}
-	if (count < 3)
-		return dg_errf(err, DG_EINTERNAL,
-			       "libetpan wrote the parts of a message without "
-			       "its boundary");
-	return 0;
-}
-
-/* libetpan's writer appends to a strbuf; rc keeps why it could not. */
 struct sink {
 	struct strbuf *out;
 	int rc;
@@ -719,64 +571,182 @@ static int sink_write(void *data, const char *str, size_t len)
 	return !k->rc; /* libetpan takes 0 for a failed write */
 }
 
-/*
- * Write the tree at the end of out, straight from libetpan's writer
- * (no MMAPString to copy from), with room for it made at once. out is
- * as it was (or emptied, strbuf's way) on failure.
- */
-static int write_message(struct mailmime *root, size_t estimate,
-			 struct strbuf *out, struct dg_err *err)
+/* The status of a libetpan writer's call r that wrote to k. */
+static int written(const struct sink *k, int r, struct dg_err *err)
 {
+	if (k->rc == DG_ENOMEM || r == MAILIMF_ERROR_MEMORY)
+		return oom(err);
+	if (k->rc)
+		return dg_errf(err, k->rc, "a message does not fit in its "
+			       "buffer");
+	if (r != MAILIMF_NO_ERROR)
+		return dg_errf(err, DG_EINTERNAL,
+			       "libetpan could not write a message (error %d)",
+			       r);
+	return 0;
+}
+
+/* Append s through libetpan, which keeps the column (*col) it folds by. */
+static int put(struct sink *k, int *col, const char *s, struct dg_err *err)
+{
+	return written(k, mailimf_string_write_driver(sink_write, k, col, s,
+						      strlen(s)),
+		       err);
+}
+
+/*
+ * The header of the message, as libetpan's mailmime_write_driver()
+ * writes the header of a message whose body is a multipart: its fields,
+ * MIME-Version, the multipart's Content-Type, the blank line.
+ */
+static int write_head(struct sink *k, int *col, struct mailimf_fields *fields,
+		      const char *boundary, struct dg_err *err)
+{
+	struct mailmime_fields *version;
+	struct mailmime_content *ct;
+	int rc;
+
+	rc = written(k, mailimf_fields_write_driver(sink_write, k, col,
+						    fields),
+		     err);
+	version = rc ? NULL
+		     : mailmime_fields_new_with_version(NULL, NULL, NULL, NULL,
+							NULL);
+	if (!rc && !version)
+		rc = oom(err);
+	if (!rc)
+		rc = written(k, mailmime_fields_write_driver(sink_write, k,
+							     col, version),
+			     err);
+	if (version)
+		mailmime_fields_free(version);
+	ct = rc ? NULL
+		: content_new(true, "alternative", "boundary",
+			      strdup(boundary));
+	if (!rc && !ct)
+		rc = oom(err);
+	if (!rc)
+		rc = written(k, mailmime_content_write_driver(sink_write, k,
+							      col, ct),
+			     err);
+	if (ct)
+		mailmime_content_free(ct);
+	return rc ? rc : put(k, col, "\r\n", err);
+}
+
+/*
+ * One part: the delimiter line, its header written by libetpan
+ * (Content-Type: text/subtype; charset="utf-8", Content-Transfer-Encoding:
+ * quoted-printable), the blank line, text encoded by mimeqp, a line end.
+ * The body is appended here: libetpan would pass any body, even one
+ * encoded already (dt_encoded), through mailimf_string_write_driver(),
+ * which looks at each byte again to make line ends CRLF and cut lines
+ * over 998 octets, neither of which an encoded body has; that pass was
+ * most of what mime_build cost once the bodies were encoded by mimeqp.
+ * (QP rather than base64: the digest is mostly ASCII, so QP is smaller
+ * and stays readable in the stdout preview and in tests.)
+ */
+static int write_part(struct sink *k, int *col, const char *boundary,
+		      const char *subtype, const char *text,
+		      struct dg_err *err)
+{
+	struct mailmime_content *ct;
+	struct mailmime_fields *mf;
+	int rc;
+
+	ct = content_new(false, subtype, "charset", strdup("utf-8"));
+	mf = mailmime_fields_new_encoding(MAILMIME_MECHANISM_QUOTED_PRINTABLE);
+	rc = ct && mf ? 0 : oom(err);
+	if (!rc)
+		rc = put(k, col, "--", err);
+	if (!rc)
+		rc = put(k, col, boundary, err);
+	if (!rc)
+		rc = put(k, col, "\r\n", err);
+	if (!rc)
+		rc = written(k, mailmime_content_write_driver(sink_write, k,
+							      col, ct),
+			     err);
+	if (!rc)
+		rc = written(k, mailmime_fields_write_driver(sink_write, k,
+							     col, mf),
+			     err);
+	if (!rc)
+		rc = put(k, col, "\r\n", err);
+	if (!rc) {
+		rc = mimeqp_encode(text, strlen(text), k->out);
+		if (rc == DG_ENOMEM)
+			rc = oom(err);
+		else if (rc)
+			dg_errf(err, rc, "a part of %zu bytes is too big for "
+				"a message", strlen(text));
+	}
+	if (!rc)
+		rc = put(k, col, "\r\n", err);
+	if (ct)
+		mailmime_content_free(ct);
+	if (mf)
+		mailmime_fields_free(mf);
+	return rc;
+}
+
+/*
+ * A random boundary, "=_" and 24 hex digits: libetpan's own (hex time,
+ * unseeded random(), pid) is guessable, the first one of a process always
+ * the same; "=_" cannot occur in quoted-printable or base64 text.
+ */
+static void new_boundary(char b[2 + 2 * BOUNDARY_BYTES + 1])
+{
+	unsigned char rnd[BOUNDARY_BYTES];
+
+	randombytes_buf(rnd, sizeof(rnd));
+	b[0] = '=';
+	b[1] = '_';
+	sodium_bin2hex(b + 2, 2 * BOUNDARY_BYTES + 1, rnd, sizeof(rnd));
+}
+
+/*
+ * The message at the end of out, made room for at once: the header, the
+ * text and the HTML part, the closing delimiter; then checked. out is as
+ * it was (or emptied, strbuf's way) on failure.
+ */
+static int write_message(struct mailimf_fields *fields,
+			 const struct mime_message *m, struct strbuf *out,
+			 struct dg_err *err)
+{
+	char boundary[2 + 2 * BOUNDARY_BYTES + 1];
+	size_t tlen = strlen(m->text), hlen = strlen(m->html);
 	struct sink k = {out, 0};
 	size_t start = out->len;
-	int col = 0, r, rc;
+	int col = 0, rc;
 
-	k.rc = strbuf_grow(out, estimate);
-	r = k.rc ? MAILIMF_NO_ERROR : mailmime_write_driver(sink_write, &k,
-							     &col, root);
-	if (k.rc == DG_ENOMEM || r == MAILIMF_ERROR_MEMORY)
-		rc = oom(err);
-	else if (k.rc)
-		rc = dg_errf(err, k.rc,
-			     "a message does not fit in its buffer");
-	else if (r != MAILIMF_NO_ERROR)
-		rc = dg_errf(err, DG_EINTERNAL,
-			     "libetpan could not write a message (error %d)",
-			     r);
-	else
-		rc = check_output(out->buf + start, out->len - start, err);
+	new_boundary(boundary);
+	/* the parts are mostly ASCII: a quarter more covers their escapes */
+	k.rc = strbuf_grow(out, tlen + tlen / 4 + hlen + hlen / 4 + 4096);
+	rc = written(&k, MAILIMF_NO_ERROR, err);
 	if (!rc)
-		rc = check_boundary(out->buf + start, out->len - start, err);
-	/* libetpan stops right after the closing boundary */
-	if (!rc && (out->len - start < 2 ||
-		    memcmp(out->buf + out->len - 2, "\r\n", 2)) &&
-	    strbuf_add(out, "\r\n", 2))
-		rc = oom(err);
+		rc = write_head(&k, &col, fields, boundary, err);
+	if (!rc)
+		rc = write_part(&k, &col, boundary, "plain", m->text, err);
+	if (!rc)
+		rc = write_part(&k, &col, boundary, "html", m->html, err);
+	if (!rc)
+		rc = put(&k, &col, "--", err);
+	if (!rc)
+		rc = put(&k, &col, boundary, err);
+	if (!rc)
+		rc = put(&k, &col, "--\r\n", err);
+	if (!rc)
+		rc = check_output(out->buf + start, out->len - start, err);
 	if (rc)
 		strbuf_setlen(out, start);
 	return rc;
 }
 
-/* text as the quoted-printable body of a part (see mimeqp.h). */
-static int encode_body(const char *text, struct strbuf *body,
-		       struct dg_err *err)
-{
-	int rc = mimeqp_encode(text, strlen(text), body);
-
-	if (rc == DG_ENOMEM)
-		return oom(err);
-	if (rc)
-		return dg_errf(err, rc, "a part of %zu bytes is too big for "
-			       "a message", strlen(text));
-	return 0;
-}
-
 int mime_build(const struct mime_message *m, struct strbuf *out,
 	       struct dg_err *err)
 {
-	struct strbuf text = STRBUF_INIT, html = STRBUF_INIT;
 	struct mailimf_fields *fields;
-	struct mailmime *root = NULL;
 	int rc;
 
 	rc = check_present(m, err);
@@ -789,20 +759,8 @@ int mime_build(const struct mime_message *m, struct strbuf *out,
 		return oom(err);
 	rc = add_headers(fields, m, err);
 	if (!rc)
-		rc = encode_body(m->text, &text, err);
-	if (!rc)
-		rc = encode_body(m->html, &html, err);
-	if (rc)
-		mailimf_fields_free(fields);
-	else
-		rc = build_tree(fields, &text, &html, &root, err);
-	if (!rc) {
-		rc = write_message(root, text.len + html.len + 4096, out,
-				   err);
-		mailmime_free(root);
-	}
-	strbuf_release(&text);
-	strbuf_release(&html);
+		rc = write_message(fields, m, out, err);
+	mailimf_fields_free(fields);
 	return rc;
 }
 

@@ -17,9 +17,9 @@
  * - Date is written in UTC (+0000) from the caller's clock;
  * - the multipart boundary is random (libsodium), not libetpan's guessable
  *   time/pid one.
- * The header rules themselves live in mimehdr.h; the bodies are encoded by
- * mimeqp.h (libetpan's quoted-printable, byte for byte, for less) and
- * libetpan writes the rest of the message around them.
+ * The header rules themselves live in mimehdr.h. libetpan writes every
+ * header and part header; the bodies are encoded by mimeqp.h (libetpan's
+ * quoted-printable, byte for byte, for less) straight into the message.
  * Errors: functions return 0 or a DG_E* code and fill *err; DG_EINVAL names
  * the field that was refused.
  */

@@ -1,5 +1,6 @@
 #include "mimeqp.h"
 
+#include <stdbool.h>
 #include <string.h>
 
 /* libetpan's soft break: before a byte once the line is past this. */
@@ -65,24 +66,36 @@ static void put_bytes(struct qp_out *o, const unsigned char *s, size_t len)
 		if (take > len)
 			take = len;
 		len -= take;
-		for (const unsigned char *e = s + take; s < e; s++) {
-			unsigned c = *s;
+		for (const unsigned char *e = s + take; s < e;) {
+			size_t run = 0, most;
 
 			if (col > QP_MAX_COL) {
 				memcpy(p, "=\r\n", 3);
 				p += 3;
 				col = 0;
 			}
-			if (qp_raw[c]) {
-				*p++ = (char)c;
-				col++;
-			} else {
-				p[0] = '=';
-				p[1] = hex[c >> 4];
-				p[2] = hex[c & 15];
-				p += 3;
-				col += 3;
+			/* raw bytes up to the next escape or soft break */
+			most = QP_MAX_COL + 1 - col;
+			if (most > (size_t)(e - s))
+				most = (size_t)(e - s);
+			/* copied as they are looked at: memcpy() of short
+			 * runs costs more than this */
+			while (run < most && qp_raw[s[run]]) {
+				p[run] = (char)s[run];
+				run++;
 			}
+			if (run) {
+				p += run;
+				col += (unsigned)run;
+				s += run;
+				continue;
+			}
+			p[0] = '=';
+			p[1] = hex[*s >> 4];
+			p[2] = hex[*s & 15];
+			p += 3;
+			col += 3;
+			s++;
 		}
 		o->n = (size_t)(p - o->buf);
 		o->col = col;
@@ -106,12 +119,15 @@ int mimeqp_encode(const char *text, size_t len, struct strbuf *out)
 {
 	const char *s = text, *end = text + len;
 	struct qp_out o = {.sb = out};
+	bool has_cr;
 
 	/* Digests are mostly ASCII: room for that in one allocation. */
 	o.rc = strbuf_grow(out, len + len / 4 + 64);
+	/* a text without CR (a rendered digest) needs no look for one */
+	has_cr = memchr(s, '\r', len) != NULL;
 	while (s < end && !o.rc) {
 		const char *eol = memchr(s, '\n', (size_t)(end - s));
-		const char *cr = memchr(s, '\r', (size_t)((eol ? eol : end) - s));
+		const char *cr = has_cr ? memchr(s, '\r', (size_t)((eol ? eol : end) - s)) : NULL;
 		size_t keep;
 
 		if (cr)

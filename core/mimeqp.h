@@ -7,11 +7,10 @@
  * of a digest's message: every escaped byte (each '"' and '=' of the
  * HTML, each byte of UTF-8, each 'F') goes through snprintf() and two
  * callback writes that look at every byte again. mime encodes the bodies
- * here and hands them to libetpan as encoded data (dt_encoded), and
- * libetpan still writes the message around them: headers, part headers,
- * boundaries. No other library of ours encodes quoted-printable the same
- * way (libcurl's escapes other bytes and breaks lines elsewhere), and the
- * digests must not change.
+ * here, straight into the message, and libetpan writes every header and
+ * part header around them. No other library of ours encodes
+ * quoted-printable the same way (libcurl's escapes other bytes and breaks
+ * lines elsewhere), and the digests must not change.
  *
  * What it writes, libetpan's rules (tests/unit/test_mimeqp.c compares
  * both on many inputs, and the fuzz target of mime does on any input):
@@ -22,8 +21,8 @@
  * - space, tab and the printable ASCII but !"#$=?@[\]^_`{|}~ and F are
  *   written as they are (F: no line may start with "From "); every other
  *   byte as =XX (upper-case hex);
- * - a soft break "=" CRLF comes before any byte written past column 72
- *   and before a line end there, so a line has at most 76 octets.
+ * - a soft break "=" CRLF comes before a byte, or a line end, once the
+ *   line holds more than 72 octets, so a line has at most 76.
  * The result is 7-bit and CRLF only; it ends with CRLF when the text ends
  * with a line end.
  */

@@ -781,6 +781,86 @@ static void test_mime__parts_are_utf8_qp_plain_then_html(void **state)
 	strbuf_release(&out);
 }
 
+/* out with its boundary ("=_" and 24 hex digits) written "=_B". */
+static char *with_boundary_b(const struct strbuf *out)
+{
+	struct strbuf s = STRBUF_INIT;
+
+	for (size_t i = 0; i < out->len; i++) {
+		if (!strncmp(out->buf + i, "=_", 2) &&
+		    strspn(out->buf + i + 2, "0123456789abcdef") == 24) {
+			assert_int_equal(strbuf_addstr(&s, "=_B"), 0);
+			i += 25;
+			continue;
+		}
+		assert_int_equal(strbuf_addch(&s, out->buf[i]), 0);
+	}
+	return strbuf_detach(&s, NULL);
+}
+
+/*
+ * The whole message, byte for byte as libetpan's mailmime_write_driver()
+ * wrote it when it wrote the parts too: the parts are delimited by the
+ * boundary the header names, a part without a final line end still ends
+ * its line, the closing delimiter ends the message.
+ */
+static void test_mime__message_is_laid_out_as_libetpan_wrote_it(
+	void **state)
+{
+	static const char head[] =
+		"Date: Tue, 24 Nov 2026 07:00:00 +0000\r\n"
+		"From: Meeting digest <digest@example.com>\r\n"
+		"To: Zoe Miller <zoe@example.org>\r\n"
+		"Subject: Your meetings on 2026-11-24\r\n"
+		"Message-ID: <digest.abc123@example.com>\r\n"
+		"List-Unsubscribe: <https://example.com/unsubscribe?t=abc>\r\n"
+		"List-Unsubscribe-Post: List-Unsubscribe=One-Click\r\n"
+		"Auto-Submitted: auto-generated\r\n"
+		"MIME-Version: 1.0\r\n"
+		"Content-Type: multipart/alternative; boundary=\"=_B\"\r\n"
+		"\r\n"
+		"--=_B\r\n"
+		"Content-Type: text/plain; charset=\"utf-8\"\r\n"
+		"Content-Transfer-Encoding: quoted-printable\r\n"
+		"\r\n";
+	static const char html[] =
+		"--=_B\r\n"
+		"Content-Type: text/html; charset=\"utf-8\"\r\n"
+		"Content-Transfer-Encoding: quoted-printable\r\n"
+		"\r\n"
+		"<p>Hello Zoe,</p>\r\n"
+		"<p>three meetings tomorrow.</p>\r\n"
+		"\r\n"
+		"--=_B--\r\n";
+	struct mime_message m = base_message();
+	struct strbuf out = STRBUF_INIT, want = STRBUF_INIT;
+	char *got;
+
+	(void)state;
+	build(&m, &out);
+	got = with_boundary_b(&out);
+	assert_int_equal(strbuf_addstr(&want, head), 0);
+	assert_int_equal(strbuf_addstr(&want, "Hello Zoe,\r\nthree meetings "
+					      "tomorrow.\r\n\r\n"),
+			 0);
+	assert_int_equal(strbuf_addstr(&want, html), 0);
+	assert_string_equal(got, want.buf);
+	free(got);
+
+	m.text = "no line end";
+	strbuf_reset(&out);
+	strbuf_reset(&want);
+	build(&m, &out);
+	got = with_boundary_b(&out);
+	assert_int_equal(strbuf_addstr(&want, head), 0);
+	assert_int_equal(strbuf_addstr(&want, "no line end\r\n"), 0);
+	assert_int_equal(strbuf_addstr(&want, html), 0);
+	assert_string_equal(got, want.buf);
+	free(got);
+	strbuf_release(&out);
+	strbuf_release(&want);
+}
+
 static void test_mime__trailing_blanks_are_not_doubled(void **state)
 {
 	struct mime_message m = base_message();
@@ -1003,6 +1083,8 @@ int main(void)
 			test_mime__message_id_is_written_in_angle_brackets),
 		cmocka_unit_test(test_mime__invalid_message_id_is_refused),
 		cmocka_unit_test(test_mime__parts_are_utf8_qp_plain_then_html),
+		cmocka_unit_test(
+			test_mime__message_is_laid_out_as_libetpan_wrote_it),
 		cmocka_unit_test(test_mime__trailing_blanks_are_not_doubled),
 		cmocka_unit_test(test_mime__boundary_is_random_per_message),
 		cmocka_unit_test(test_mime__message_is_appended_to_out),
