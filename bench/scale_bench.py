@@ -18,7 +18,10 @@ Per size it prints: wall time, CPU ms per user, peak RSS (/usr/bin/time's
 "Maximum resident set size"), the time from the start to the first
 digest (dry: the first "ready" line on stderr; real: the first message at
 the relay), and digests per second (over the whole run, and from the
-first to the last). A benchmark, not a test.
+first to the last), and the run's resident memory (VmRSS, sampled each
+second) when a tenth and half of the digests were done, and last seen
+before it ended: a run whose memory grows with the users done shows it
+there. A benchmark, not a test.
 
     /usr/bin/python3 bench/scale_bench.py [--users 1000,5000,100000]
         [--mode dry|real] [--latency-ms 20] [--smtp-delay 0.05]
@@ -68,6 +71,7 @@ def parse_args(argv):
     p.add_argument("--json", action="store_true")
     a = p.parse_args(argv)
     a.sizes = [int(x) for x in a.users.split(",") if x.strip()]
+    a.bin = os.path.abspath(a.bin)  # the runs start in scratch folders
     return a
 
 
@@ -76,10 +80,34 @@ def time_v(field, text):
     return m.group(1).strip() if m else None
 
 
+def rss_kib(pid):
+    """VmRSS of pid in KiB, or None when it is gone."""
+    try:
+        with open(f"/proc/{pid}/status", encoding="ascii") as f:
+            m = re.search(r"^VmRSS:\s*(\d+)", f.read(), re.M)
+        return int(m.group(1)) if m else None
+    except OSError:
+        return None
+
+
+def child_of(pid):
+    """The first child of pid (digest under /usr/bin/time), or None."""
+    try:
+        with open(f"/proc/{pid}/task/{pid}/children",
+                  encoding="ascii") as f:
+            kids = f.read().split()
+        return int(kids[0]) if kids else None
+    except OSError:
+        return None
+
+
 def timed_run(cmd, cwd, environ):
-    """Run cmd; return (exit, wall, stderr, seconds to the first digest)."""
+    """Run cmd; return (exit, wall, stderr, seconds to the first digest,
+    start, RSS samples [(seconds, KiB, digests so far)])."""
     first = []
     lines = []
+    done = [0]
+    samples = []
     t0 = time.time()
     proc = subprocess.Popen(cmd, cwd=cwd, env=environ,
                             stdout=subprocess.DEVNULL,
@@ -88,16 +116,41 @@ def timed_run(cmd, cwd, environ):
     def read():
         for raw in proc.stderr:
             line = raw.decode("utf-8", "replace")
-            if not first and FIRST.match(line):
-                first.append(time.time() - t0)
+            if FIRST.match(line):
+                if not first:
+                    first.append(time.time() - t0)
+                done[0] += 1
             lines.append(line)
 
+    def sample():
+        # digest's VmRSS every second: the peak says how high, the
+        # samples whether it grows with the users done
+        pid = None
+        while proc.poll() is None:
+            pid = pid or child_of(proc.pid)
+            kib = rss_kib(pid) if pid else None
+            if kib:
+                samples.append((round(time.time() - t0, 1), kib, done[0]))
+            time.sleep(1)
+
     reader = threading.Thread(target=read)
+    sampler = threading.Thread(target=sample)
     reader.start()
+    sampler.start()
     code = proc.wait()
     wall = time.time() - t0
     reader.join()
-    return code, wall, "".join(lines), (first[0] if first else None), t0
+    sampler.join()
+    return (code, wall, "".join(lines), (first[0] if first else None), t0,
+            samples)
+
+
+def rss_at(samples, share, total):
+    """VmRSS (MiB) at the first sample with share of total digests done."""
+    for _, kib, done in samples:
+        if total and done >= share * total:
+            return round(kib / 1024, 1)
+    return None
 
 
 def relay_figures(relay, t0):
@@ -141,7 +194,8 @@ def one_size(args, n, work):
                 cmd += ["--jobs", str(args.jobs)]
             full = dict(os.environ)
             full.update(e)
-            code, wall, err, first, t0 = timed_run(cmd, s.dir, full)
+            code, wall, err, first, t0, samples = timed_run(cmd, s.dir,
+                                                            full)
         finally:
             s.cleanup()
         cpu = float(time_v("User time (seconds)", err) or 0) + \
@@ -161,6 +215,11 @@ def one_size(args, n, work):
                                      re.M)),
             "first_digest_s": round(first, 2) if first is not None else None,
             "digests_per_s": round(done / wall, 1) if wall else None,
+            # RSS when a tenth and half of the digests were done, and last seen
+            "rss_10pct_mib": rss_at(samples, 0.1, done),
+            "rss_50pct_mib": rss_at(samples, 0.5, done),
+            "rss_last_mib": round(samples[-1][1] / 1024, 1)
+            if samples else None,
         })
         if relay:
             fig, counts = relay_figures(relay, t0)
@@ -189,7 +248,8 @@ def report(args, rows):
              f"{args.connections} connections" if args.mode == "real"
              else ""))
     cols = ["users", "exit", "wall_s", "cpu_ms_per_user", "peak_rss_mib",
-            "first_digest_s", "digests_per_s", "digests", "skipped",
+            "first_digest_s", "digests_per_s", "rss_10pct_mib",
+            "rss_50pct_mib", "rss_last_mib", "digests", "skipped",
             "failed"]
     if args.mode == "real":
         cols += ["duplicates", "exactly_once"]

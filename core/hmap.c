@@ -48,20 +48,28 @@ static bool same(const struct hmap *m, const char *a, const char *b)
 	return m->flags & HMAP_NOCASE ? !strcasecmp(a, b) : !strcmp(a, b);
 }
 
-/* The slot naming key's entry, or the empty slot where it would go. */
+/*
+ * The slot naming key's entry, or the empty slot where it would go. No
+ * hash is kept beside the keys (8 bytes an entry, in maps of hundreds of
+ * thousands): a probe compares keys, which differ in their first bytes.
+ */
 static size_t find(const struct hmap *m, const char *key, size_t h)
 {
 	size_t mask = m->nslots - 1, i = h & mask;
 	uint32_t e;
 
 	while ((e = m->index[i])) {
-		const struct hmap_entry *x = &m->entries[e - 1];
-
-		if (x->hash == h && same(m, x->key, key))
+		if (same(m, m->entries[e - 1].key, key))
 			break;
 		i = (i + 1) & mask;
 	}
 	return i;
+}
+
+/* Where the entry numbered e (from 0) probes from. */
+static size_t home_of(const struct hmap *m, size_t e)
+{
+	return hash_of(m, m->entries[e].key) & (m->nslots - 1);
 }
 
 /* The empty slot where an entry of hash h goes. */
@@ -95,7 +103,8 @@ static int reindex(struct hmap *m, size_t nslots)
 	m->index = index;
 	m->nslots = nslots;
 	for (size_t i = 0; i < m->n; i++)
-		m->index[free_slot(m, m->entries[i].hash)] = (uint32_t)(i + 1);
+		m->index[free_slot(m, hash_of(m, m->entries[i].key))] =
+			(uint32_t)(i + 1);
 	return 0;
 }
 
@@ -155,7 +164,7 @@ int hmap_put(struct hmap *m, const char *key, void *value, void **old)
 	    reindex(m, m->nslots ? m->nslots * 2 : HMAP_MIN_SLOTS))
 		return DG_ENOMEM;
 	i = free_slot(m, h);
-	m->entries[m->n] = (struct hmap_entry){ key, value, h };
+	m->entries[m->n] = (struct hmap_entry){ key, value };
 	m->index[i] = (uint32_t)(m->n + 1);
 	m->n++;
 	return 0;
@@ -180,7 +189,7 @@ void *hmap_remove(struct hmap *m, const char *key)
 	k = m->index[i] - 1;
 	value = m->entries[k].value;
 	for (j = (i + 1) & mask; m->index[j]; j = (j + 1) & mask) {
-		size_t home = m->entries[m->index[j] - 1].hash & mask;
+		size_t home = home_of(m, m->index[j] - 1);
 
 		/* j may move to i only if its home is not in (i, j]. */
 		if (i <= j ? (home > i && home <= j) : (home > i || home <= j))
@@ -191,7 +200,7 @@ void *hmap_remove(struct hmap *m, const char *key)
 	m->index[i] = 0;
 	last = m->n - 1;
 	if (k != last) {
-		for (j = m->entries[last].hash & mask; m->index[j] != last + 1;
+		for (j = home_of(m, last); m->index[j] != last + 1;
 		     j = (j + 1) & mask)
 			;
 		m->index[j] = (uint32_t)(k + 1);

@@ -6,11 +6,12 @@
  * here, in constant time, so that no per-user step costs time that grows
  * with the tenant.
  *
- * Layout: the entries (key, value, hash) lie one after another in an
- * array, and the index, a power-of-two array of 32-bit entry numbers
- * kept at most half full, finds them by linear probing. An entry costs
- * its 24 bytes and two to four index slots of 4 bytes, where a table of
- * whole entries at most half full would cost 48 to 96 bytes. A map whose
+ * Layout: the entries (key, value) lie one after another in an array,
+ * and the index, a power-of-two array of 32-bit entry numbers kept at
+ * most half full, finds them by linear probing (comparing keys: no hash
+ * is kept). An entry costs its 16 bytes and two to four index slots of 4
+ * bytes, where a table of entries with their hash at most half full
+ * would cost 48 to 96 bytes. A map whose
  * size is known ahead (the run's tables over the roster and the tenant's
  * users: hundreds of thousands of addresses) is made that size once with
  * hmap_reserve(): no growth, and no moment where an old and a new table
@@ -39,7 +40,6 @@ enum hmap_flags {
 struct hmap_entry {
 	const char *key;
 	void *value;
-	size_t hash;
 };
 
 struct hmap {
