@@ -152,12 +152,13 @@ struct render_lang {
  * person's name, title and results, and the meeting's facts, yet the same
  * roster people appear in many readers' digests. Each language of an
  * engine keeps them, keyed by all of that; the engine is one thread's,
- * so nothing is locked. At most RENDER_TIPS_CACHE_MAX entries (a few
- * kilobytes each) are kept beyond one digest's: when a digest begins with
- * more, the cache is emptied. Entries are never dropped while a digest is
+ * so nothing is locked. At most RENDER_TIPS_CACHE_MAX entries (about
+ * 2.5 KB each with two assessments: some 1.3 MiB an engine, whatever the
+ * tenant) are kept beyond one digest's: when a digest begins with more,
+ * the cache is emptied. Entries are never dropped while a digest is
  * built, so its render_state may borrow them.
  */
-#define RENDER_TIPS_CACHE_MAX 2048
+#define RENDER_TIPS_CACHE_MAX 512
 
 struct render_engine {
 	char *dir;

@@ -1414,8 +1414,11 @@ static void test_render__tips_cache_is_bounded(void **state)
 				fail_msg("render_tips_lines: %s", err.msg);
 		}
 	}
-	/* no entry is dropped while a digest is built */
-	assert_int_equal(d->engine->ntips, 4000);
+	/*
+	 * no entry is dropped while a digest is built; the second one began
+	 * with too many and emptied the cache first
+	 */
+	assert_int_equal(d->engine->ntips, 2000);
 	render_tips_cache_begin(d->engine);
 	assert_int_equal(d->engine->ntips, 0);
 	/* the same person again: the same lines, borrowed from the cache */
