@@ -46,10 +46,12 @@
 
 /*
  * Answers remembered: times, ranges and dates per set of formats (they
- * depend on the zone; a day of one zone has a few hundred distinct ones),
- * lists per cache of sets, by locale and names.
+ * depend on the zone; a day of one zone has several hundred distinct
+ * ones: starts, ends and the ranges between), lists per cache of sets,
+ * by locale and names. At most about 100 bytes a slot: a few hundred KiB
+ * a set in use.
  */
-#define I18N_TIME_SLOTS 512
+#define I18N_TIME_SLOTS 1024
 #define I18N_LIST_SLOTS 2048
 
 /* --- choosing the locale ------------------------------------------------ */

@@ -7,13 +7,20 @@
 /* One answer: key and text in one allocation, key first. */
 struct memo_slot {
 	uint64_t hash;
-	char *blob; /* NULL: empty */
+	uint64_t used; /* m->clock when last put or found */
+	char *blob;    /* NULL: empty */
 	size_t klen, tlen;
 };
 
+/*
+ * Two slots a key: its pair (2i, 2i + 1) of slots, chosen by hash. A new
+ * answer takes an empty slot of its pair, else the one used longer ago:
+ * two keys that meet in one pair both stay.
+ */
 struct memo {
 	struct memo_slot *slots;
-	size_t nslots;
+	size_t nslots, npairs;
+	uint64_t clock;
 	size_t hits, misses, entries, bytes;
 };
 
@@ -39,6 +46,7 @@ struct memo *memo_new(size_t slots)
 
 	if (!slots)
 		return NULL;
+	slots += slots % 2;
 	m = calloc(1, sizeof(*m));
 	if (!m)
 		return NULL;
@@ -48,6 +56,7 @@ struct memo *memo_new(size_t slots)
 		return NULL;
 	}
 	m->nslots = slots;
+	m->npairs = (slots + 1) / 2;
 	return m;
 }
 
@@ -71,38 +80,58 @@ void memo_free(struct memo *m)
 	free(m);
 }
 
+/* The slot of key in its pair, else NULL. */
+static struct memo_slot *find(struct memo *m, uint64_t h, const void *key,
+			      size_t klen)
+{
+	struct memo_slot *pair = &m->slots[h % m->npairs * 2];
+
+	for (int i = 0; i < 2; i++)
+		if (pair[i].blob && pair[i].hash == h &&
+		    pair[i].klen == klen && !memcmp(pair[i].blob, key, klen))
+			return &pair[i];
+	return NULL;
+}
+
 const char *memo_get(struct memo *m, const void *key, size_t klen,
 		     size_t *len)
 {
-	uint64_t h;
 	struct memo_slot *s;
+	uint64_t h;
 
 	*len = 0;
 	if (!m)
 		return NULL;
 	h = hash_of(key, klen);
-	s = &m->slots[h % m->nslots];
-	if (s->blob && s->hash == h && s->klen == klen &&
-	    !memcmp(s->blob, key, klen)) {
-		m->hits++;
-		*len = s->tlen;
-		return s->blob + klen;
+	s = find(m, h, key, klen);
+	if (!s) {
+		m->misses++;
+		return NULL;
 	}
-	m->misses++;
-	return NULL;
+	m->hits++;
+	s->used = ++m->clock;
+	*len = s->tlen;
+	return s->blob + klen;
 }
 
 void memo_put(struct memo *m, const void *key, size_t klen,
 	      const char *text, size_t len)
 {
+	struct memo_slot *s, *pair;
 	uint64_t h;
-	struct memo_slot *s;
 	char *blob;
 
 	if (!m || klen > MEMO_ITEM_MAX || len > MEMO_ITEM_MAX)
 		return;
 	h = hash_of(key, klen);
-	s = &m->slots[h % m->nslots];
+	s = find(m, h, key, klen);
+	if (!s) {
+		pair = &m->slots[h % m->npairs * 2];
+		s = !pair[0].blob			 ? &pair[0]
+		    : !pair[1].blob			 ? &pair[1]
+		    : pair[0].used <= pair[1].used ? &pair[0]
+						   : &pair[1];
+	}
 	slot_empty(m, s);
 	blob = malloc(klen + len + 1);
 	if (!blob)
@@ -110,8 +139,8 @@ void memo_put(struct memo *m, const void *key, size_t klen,
 	memcpy(blob, key, klen);
 	memcpy(blob + klen, text, len);
 	blob[klen + len] = '\0';
-	*s = (struct memo_slot){ .hash = h, .blob = blob, .klen = klen,
-				 .tlen = len };
+	*s = (struct memo_slot){ .hash = h, .used = ++m->clock, .blob = blob,
+				 .klen = klen, .tlen = len };
 	m->entries++;
 	m->bytes += klen + len;
 }

@@ -8,8 +8,9 @@
  * bytes: the instants of a time range, the names of a list) so the
  * second digest to ask copies a string instead of calling ICU.
  *
- * The table is direct-mapped: each key has one slot, chosen by its hash,
- * and a newer answer replaces the one in its slot. Memory is bounded by
+ * The table is two-way set-associative: each key has a pair of slots,
+ * chosen by its hash, and a newer answer replaces the less recently used
+ * answer of its pair. Memory is bounded by
  * the slot count and the longest key and text kept, whatever the run's
  * size; a replaced answer is merely computed again when next asked for.
  *
@@ -30,7 +31,7 @@
 struct memo;
 
 /*
- * An empty memo of slots slots (a power of two is not required). NULL
+ * An empty memo of slots slots (rounded up to even). NULL
  * when out of memory: callers then compute every answer, as without one.
  * Free it with memo_free().
  */

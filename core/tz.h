@@ -157,7 +157,7 @@ enum tz_label_style {
  */
 struct tz_label;
 
-#define TZ_LABEL_SLOTS 128
+#define TZ_LABEL_SLOTS 256
 
 /*
  * Labels in zone iana and locale (a BCP 47 tag, "en-US"; one ICU cannot

@@ -88,7 +88,7 @@ static void test_memo__it_never_keeps_more_than_its_slots(void **state)
 
 static void test_memo__a_newer_answer_replaces_the_old_one(void **state)
 {
-	struct memo *m = memo_new(1);
+	struct memo *m = memo_new(1); /* one pair of slots */
 	struct memo_stats st;
 	size_t len;
 
@@ -96,11 +96,19 @@ static void test_memo__a_newer_answer_replaces_the_old_one(void **state)
 	memo_put(m, "a", 1, "first", 5);
 	memo_put(m, "a", 1, "second", 6);
 	assert_string_equal(memo_get(m, "a", 1, &len), "second");
+	/* two keys of one pair both stay */
 	memo_put(m, "b", 1, "third", 5);
-	assert_null(memo_get(m, "a", 1, &len));
+	assert_string_equal(memo_get(m, "b", 1, &len), "third");
+	assert_string_equal(memo_get(m, "a", 1, &len), "second");
+	/* a third replaces the one used longer ago */
+	memo_put(m, "c", 1, "fourth", 6);
+	assert_null(memo_get(m, "b", 1, &len));
+	assert_string_equal(memo_get(m, "a", 1, &len), "second");
+	assert_string_equal(memo_get(m, "c", 1, &len), "fourth");
 	memo_stats(m, &st);
-	assert_int_equal(st.entries, 1);
-	assert_int_equal(st.bytes, 6);
+	assert_int_equal(st.entries, 2);
+	assert_int_equal(st.slots, 2);
+	assert_int_equal(st.bytes, 2 + 6 + 6);
 	memo_free(m);
 }
 
