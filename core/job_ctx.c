@@ -49,6 +49,8 @@ void job_ctx_release(struct job_ctx *c)
 	source_close(c->source);
 	roster_release(&c->roster);
 	history_reads_close(c->hreads); /* its statements before the store */
+	prefs_reads_close(c->preads);
+	unsubscribe_reads_close(c->ureads);
 	store_close(c->store);
 	runlock_release(c->lock);
 }
@@ -158,6 +160,10 @@ int job_ctx_open(struct job_ctx *c, const struct job_opts *o,
 		rc = job_history_hidden_load(c->store, &c->hidden, err);
 	if (!rc)
 		rc = history_reads_open(c->store, &c->hreads, err);
+	if (!rc)
+		rc = prefs_reads_open(c->store, &c->preads, err);
+	if (!rc)
+		rc = unsubscribe_reads_open(c->store, &c->ureads, err);
 	if (!rc)
 		rc = render_open(cfg->digest.templates, cfg->digest.subject,
 				 &c->engine, err);

@@ -39,6 +39,7 @@
 #include "source.h"
 #include "store.h"
 #include "strbuf.h"
+#include "unsubscribe.h"
 
 /* ---- the history (job_history.c) ---- */
 
@@ -178,6 +179,8 @@ struct job_ctx {
 	bool history;             /* a real run records whom readers met */
 	struct job_history_hidden hidden; /* profiles hidden by choice */
 	struct history_reads *hreads; /* the digests' reads of the history */
+	struct prefs_reads *preads;   /* each user's choices */
+	struct unsubscribe_reads *ureads; /* each user's opt-out */
 	struct job_history_pending pending; /* days recorded, not written */
 };
 

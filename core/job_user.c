@@ -88,7 +88,8 @@ static int opted_out(struct job_ctx *c, const struct job_user *ju, bool *out,
 	*out = ju->self && (ju->self->opt_out || ju->self->no_digest);
 	if (*out)
 		return 0;
-	return unsubscribe_is_opted_out(c->store, ju->user->mail, out, err);
+	return unsubscribe_reads_is_opted_out(c->ureads, ju->user->mail, out,
+					      err);
 }
 
 /*
@@ -142,7 +143,7 @@ int job_user_target(struct job_ctx *c, const struct cal_user *u,
 		rc = plan_target(&ju->mailbox, u->mail, &po, &ju->target, err);
 	}
 	if (!rc)
-		rc = prefs_get(c->store, u->mail, &ju->prefs, err);
+		rc = prefs_reads_get(c->preads, u->mail, &ju->prefs, err);
 	/* the digest model says why too: the target carries the reason */
 	if (!rc)
 		ju->target.skip_reason = prefs_decide(

@@ -2,6 +2,7 @@
 #include "store_db.h"
 
 #include <ctype.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
@@ -301,22 +302,57 @@ static void row_to_prefs(sqlite3_stmt *stmt, struct prefs *out)
 		out->profile = PREFS_PROFILE_HIDDEN;
 }
 
-int prefs_get(struct store *st, const char *address, struct prefs *out,
-	      struct dg_err *err)
+/*
+ * The statement of reads, prepared on first use and kept: a run reads
+ * the choices of one person after another with the same one.
+ */
+struct prefs_reads {
+	struct store *st;
+	sqlite3_stmt *get;
+};
+
+int prefs_reads_open(struct store *st, struct prefs_reads **out,
+		     struct dg_err *err)
+{
+	*out = calloc(1, sizeof(**out));
+	if (!*out)
+		return dg_errf(err, DG_ENOMEM, "out of memory");
+	(*out)->st = st;
+	return 0;
+}
+
+void prefs_reads_close(struct prefs_reads *r)
+{
+	if (!r)
+		return;
+	sqlite3_finalize(r->get);
+	free(r);
+}
+
+/*
+ * prefs_get(), through the statement kept in *slot (prepared into it the
+ * first time, reset after use), or a fresh one when slot is NULL.
+ */
+static int get_prefs(struct store *st, sqlite3_stmt **slot,
+		     const char *address, struct prefs *out,
+		     struct dg_err *err)
 {
 	static const struct prefs none = PREFS_INIT;
-	sqlite3_stmt *stmt = NULL;
+	static const char what[] = "cannot read preferences";
+	sqlite3_stmt *stmt = slot ? *slot : NULL;
 	int rc = check_address(st, address, err);
 
 	*out = none;
-	if (!rc)
+	if (!rc && !stmt)
 		rc = store_db_prepare(st,
 				      "SELECT pause_until, days, send_at, "
 				      "locale, profile FROM prefs "
 				      "WHERE address = ?1",
-				      &stmt, "cannot read preferences", err);
+				      &stmt, what, err);
 	if (rc)
 		return rc;
+	if (slot)
+		*slot = stmt;
 	sqlite3_bind_text(stmt, 1, address, -1, SQLITE_STATIC);
 	switch (sqlite3_step(stmt)) {
 	case SQLITE_ROW:
@@ -325,10 +361,28 @@ int prefs_get(struct store *st, const char *address, struct prefs *out,
 	case SQLITE_DONE:
 		break;
 	default:
-		rc = store_db_fail(st, "cannot read preferences", err);
+		rc = store_db_fail(st, what, err);
 	}
-	sqlite3_finalize(stmt);
+	if (slot) {
+		/* kept: reset, its binding too (address was borrowed) */
+		sqlite3_reset(stmt);
+		sqlite3_clear_bindings(stmt);
+	} else {
+		sqlite3_finalize(stmt);
+	}
 	return rc;
+}
+
+int prefs_get(struct store *st, const char *address, struct prefs *out,
+	      struct dg_err *err)
+{
+	return get_prefs(st, NULL, address, out, err);
+}
+
+int prefs_reads_get(struct prefs_reads *r, const char *address,
+		    struct prefs *out, struct dg_err *err)
+{
+	return get_prefs(r->st, &r->get, address, out, err);
 }
 
 /* What prefs_set stores must read back the same. */

@@ -65,6 +65,24 @@ int prefs_get(struct store *st, const char *address, struct prefs *out,
 	      struct dg_err *err) __attribute__((warn_unused_result));
 
 /*
+ * The reads of a run, for one person after another: prefs_get() with its
+ * statement prepared once (on first use) instead of once a person. Open
+ * it on st and close it before st (a statement kept open would keep st's
+ * connection from closing); one thread at a time, as st. *out is yours:
+ * prefs_reads_close() it (NULL is a no-op).
+ */
+struct prefs_reads;
+
+int prefs_reads_open(struct store *st, struct prefs_reads **out,
+		     struct dg_err *err) __attribute__((warn_unused_result));
+void prefs_reads_close(struct prefs_reads *r);
+
+/* prefs_get() through r: the same answers. */
+int prefs_reads_get(struct prefs_reads *r, const char *address,
+		    struct prefs *out, struct dg_err *err)
+	__attribute__((warn_unused_result));
+
+/*
  * Store p as address's choices, replacing the earlier ones, at now_ms.
  * DG_EINVAL when a field would not pass its prefs_parse_* check.
  */

@@ -261,19 +261,59 @@ int unsubscribe_undo(struct store *st, const char *address,
 	return rc;
 }
 
-int unsubscribe_is_opted_out(struct store *st, const char *address, bool *out,
-			     struct dg_err *err)
+/*
+ * The statement of reads, prepared on first use and kept: a run asks
+ * about one person after another with the same one.
+ */
+struct unsubscribe_reads {
+	struct store *st;
+	sqlite3_stmt *opted_out;
+};
+
+int unsubscribe_reads_open(struct store *st, struct unsubscribe_reads **out,
+			   struct dg_err *err)
+{
+	*out = calloc(1, sizeof(**out));
+	if (!*out)
+		return dg_errf(err, DG_ENOMEM, "out of memory");
+	(*out)->st = st;
+	return 0;
+}
+
+void unsubscribe_reads_close(struct unsubscribe_reads *r)
+{
+	if (!r)
+		return;
+	sqlite3_finalize(r->opted_out);
+	free(r);
+}
+
+/*
+ * unsubscribe_is_opted_out(), through the statement kept in *slot
+ * (prepared into it the first time, reset after use), or a fresh one
+ * when slot is NULL.
+ */
+static int is_opted_out(struct store *st, sqlite3_stmt **slot,
+			const char *address, bool *out, struct dg_err *err)
 {
 	const char *what = "cannot read the opt-outs";
-	sqlite3_stmt *stmt = NULL;
 	/* opt_outs.address is COLLATE NOCASE: "=" ignores ASCII case. */
-	int rc = prepare_for(st, address,
-			     "SELECT 1 FROM opt_outs WHERE address = ?1", what,
-			     &stmt, err);
+	const char *sql = "SELECT 1 FROM opt_outs WHERE address = ?1";
+	sqlite3_stmt *stmt = NULL;
+	int rc;
 
 	*out = false;
+	if (slot && *slot && address && *address) {
+		stmt = *slot;
+		sqlite3_bind_text(stmt, 1, address, -1, SQLITE_STATIC);
+		rc = 0;
+	} else {
+		rc = prepare_for(st, address, sql, what, &stmt, err);
+	}
 	if (rc)
 		return rc;
+	if (slot)
+		*slot = stmt;
 	switch (sqlite3_step(stmt)) {
 	case SQLITE_ROW:
 		*out = true;
@@ -283,6 +323,25 @@ int unsubscribe_is_opted_out(struct store *st, const char *address, bool *out,
 	default:
 		rc = store_db_fail(st, what, err);
 	}
-	sqlite3_finalize(stmt);
+	if (slot) {
+		/* kept: reset, its binding too (address was borrowed) */
+		sqlite3_reset(stmt);
+		sqlite3_clear_bindings(stmt);
+	} else {
+		sqlite3_finalize(stmt);
+	}
 	return rc;
+}
+
+int unsubscribe_is_opted_out(struct store *st, const char *address, bool *out,
+			     struct dg_err *err)
+{
+	return is_opted_out(st, NULL, address, out, err);
+}
+
+int unsubscribe_reads_is_opted_out(struct unsubscribe_reads *r,
+				   const char *address, bool *out,
+				   struct dg_err *err)
+{
+	return is_opted_out(r->st, &r->opted_out, address, out, err);
 }

@@ -108,4 +108,25 @@ int unsubscribe_is_opted_out(struct store *st, const char *address, bool *out,
 			     struct dg_err *err)
 	__attribute__((warn_unused_result));
 
+/*
+ * The reads of a run, for one person after another:
+ * unsubscribe_is_opted_out() with its statement prepared once (on first
+ * use) instead of once a person. Open it on st and close it before st
+ * (a statement kept open would keep st's connection from closing); one
+ * thread at a time, as st. *out is yours: unsubscribe_reads_close() it
+ * (NULL is a no-op).
+ */
+struct unsubscribe_reads;
+
+int unsubscribe_reads_open(struct store *st, struct unsubscribe_reads **out,
+			   struct dg_err *err)
+	__attribute__((warn_unused_result));
+void unsubscribe_reads_close(struct unsubscribe_reads *r);
+
+/* unsubscribe_is_opted_out() through r: the same answers. */
+int unsubscribe_reads_is_opted_out(struct unsubscribe_reads *r,
+				   const char *address, bool *out,
+				   struct dg_err *err)
+	__attribute__((warn_unused_result));
+
 #endif

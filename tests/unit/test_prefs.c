@@ -268,6 +268,76 @@ static void test_prefs__choices_read_as_one_line(void **state)
 	strbuf_release(&out);
 }
 
+static void same_prefs(const struct prefs *a, const struct prefs *b)
+{
+	assert_string_equal(a->pause_until, b->pause_until);
+	assert_int_equal(a->days, b->days);
+	assert_string_equal(a->send_at, b->send_at);
+	assert_string_equal(a->locale, b->locale);
+	assert_int_equal(a->profile, b->profile);
+}
+
+/*
+ * The reads of a run keep their statement from person to person: each
+ * answer is prefs_get()'s, a choice stored between two reads included;
+ * an empty address is refused as prefs_get() refuses it, and the kept
+ * statement still answers after.
+ */
+static void test_prefs__reads_kept_answer_as_fresh_ones(void **state)
+{
+	static const char *const who[] = {"ann@contoso.com", "BOB@contoso.com",
+					  "cy@contoso.com", "ANN@CONTOSO.COM"};
+	struct fixture *f = *state;
+	struct prefs p = PREFS_INIT, kept, fresh;
+	struct prefs_reads *r = NULL;
+	struct dg_err err = DG_ERR_INIT;
+
+	assert_int_equal(prefs_reads_open(f->st, &r, &err), 0);
+	assert_int_equal(prefs_parse_days(S("mon,tue"), &p, &err), 0);
+	assert_int_equal(prefs_parse_locale(S("de-CH"), &p, &err), 0);
+	assert_int_equal(prefs_set(f->st, "ann@contoso.com", &p, 1, &err), 0);
+	for (int round = 0; round < 2; round++) {
+		for (size_t i = 0; i < 4; i++) {
+			assert_int_equal(
+				prefs_reads_get(r, who[i], &kept, &err), 0);
+			assert_int_equal(
+				prefs_get(f->st, who[i], &fresh, &err), 0);
+			same_prefs(&kept, &fresh);
+		}
+		/* Bob chooses between two rounds of reads */
+		p = (struct prefs)PREFS_INIT;
+		p.profile = PREFS_PROFILE_HIDDEN;
+		assert_int_equal(
+			prefs_set(f->st, "bob@contoso.com", &p, 2, &err), 0);
+	}
+	assert_int_equal(prefs_reads_get(r, "bob@contoso.com", &kept, &err),
+			 0);
+	assert_int_equal(kept.profile, PREFS_PROFILE_HIDDEN);
+	assert_int_equal(prefs_reads_get(r, "ann@contoso.com", &kept, &err),
+			 0);
+	assert_string_equal(kept.locale, "de-CH");
+	assert_int_equal(kept.days, (1u << 1) | (1u << 2));
+	assert_int_equal(prefs_reads_get(r, "", &kept, &err), DG_EINVAL);
+	assert_non_null(strstr(err.msg, "preferences need an address"));
+	assert_true(prefs_is_empty(&kept));
+	assert_int_equal(prefs_reads_get(r, "cy@contoso.com", &kept, &err), 0);
+	assert_true(prefs_is_empty(&kept));
+	prefs_reads_close(r);
+	prefs_reads_close(NULL);
+}
+
+/* Reads opened and closed unused hold nothing. */
+static void test_prefs__reads_closed_unused_hold_nothing(void **state)
+{
+	struct fixture *f = *state;
+	struct prefs_reads *r = NULL;
+	struct dg_err err = DG_ERR_INIT;
+
+	assert_int_equal(prefs_reads_open(f->st, &r, &err), 0);
+	assert_non_null(r);
+	prefs_reads_close(r);
+}
+
 #define T(name) cmocka_unit_test(name)
 #define TS(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
 
@@ -280,6 +350,8 @@ int main(void)
 		TS(test_prefs__choices_round_trip_in_any_case),
 		TS(test_prefs__set_refuses_values_that_would_not_parse),
 		TS(test_prefs__people_with_choices_are_listed),
+		TS(test_prefs__reads_kept_answer_as_fresh_ones),
+		TS(test_prefs__reads_closed_unused_hold_nothing),
 		T(test_prefs__pause_lasts_until_its_date),
 		T(test_prefs__only_chosen_weekdays_get_a_digest),
 		T(test_prefs__own_choice_wins_over_the_roster),

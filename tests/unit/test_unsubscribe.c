@@ -403,6 +403,75 @@ static void test_unsubscribe__an_empty_address_is_refused(void **state)
 	assert_false(out);
 }
 
+/*
+ * The reads of a run keep their statement from person to person: each
+ * answer is unsubscribe_is_opted_out()'s, an opt-out recorded or undone
+ * between two reads included; an empty address is refused, and the kept
+ * statement still answers after.
+ */
+static void test_unsubscribe__reads_kept_answer_as_fresh_ones(void **state)
+{
+	static const char *const who[] = {"ann@contoso.com", "BOB@contoso.com",
+					  "cy@contoso.com", "ANN@CONTOSO.COM"};
+	struct fixture *f = *state;
+	struct unsubscribe_reads *r = NULL;
+	struct dg_err err = DG_ERR_INIT;
+	bool kept = false;
+
+	assert_int_equal(unsubscribe_reads_open(f->st, &r, &err), 0);
+	assert_int_equal(
+		unsubscribe_record(f->st, "ann@contoso.com", NOW, &err), 0);
+	for (int round = 0; round < 2; round++) {
+		for (size_t i = 0; i < 4; i++) {
+			assert_int_equal(unsubscribe_reads_is_opted_out(
+						 r, who[i], &kept, &err),
+					 0);
+			assert_true(kept == opted_out(f->st, who[i]));
+		}
+		/* Bob opts out and Ann back in between two rounds */
+		assert_int_equal(
+			unsubscribe_record(f->st, "bob@contoso.com", NOW, &err),
+			0);
+		assert_int_equal(unsubscribe_undo(f->st, "ann@contoso.com", &err),
+				 0);
+	}
+	assert_int_equal(
+		unsubscribe_reads_is_opted_out(r, "Bob@contoso.com", &kept, &err),
+		0);
+	assert_true(kept);
+	assert_int_equal(
+		unsubscribe_reads_is_opted_out(r, "ann@contoso.com", &kept, &err),
+		0);
+	assert_false(kept);
+	kept = true;
+	assert_int_equal(unsubscribe_reads_is_opted_out(r, "", &kept, &err),
+			 DG_EINVAL);
+	assert_string_equal(strstr(err.msg, ": "),
+			    ": an opt-out needs an address");
+	assert_false(kept);
+	assert_int_equal(
+		unsubscribe_reads_is_opted_out(r, "bob@contoso.com", &kept, &err),
+		0);
+	assert_true(kept);
+	unsubscribe_reads_close(r);
+	unsubscribe_reads_close(NULL);
+}
+
+/* An empty address is refused before any statement is prepared. */
+static void test_unsubscribe__reads_refuse_an_empty_address_first(void **state)
+{
+	struct fixture *f = *state;
+	struct unsubscribe_reads *r = NULL;
+	struct dg_err err = DG_ERR_INIT;
+	bool kept = true;
+
+	assert_int_equal(unsubscribe_reads_open(f->st, &r, &err), 0);
+	assert_int_equal(unsubscribe_reads_is_opted_out(r, NULL, &kept, &err),
+			 DG_EINVAL);
+	assert_false(kept);
+	unsubscribe_reads_close(r);
+}
+
 #define T(name) cmocka_unit_test(name)
 #define TS(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
 
@@ -424,6 +493,8 @@ int main(void)
 		TS(test_unsubscribe__opt_out_is_found_in_any_case_after_reopen),
 		TS(test_unsubscribe__recording_twice_is_no_error),
 		TS(test_unsubscribe__an_empty_address_is_refused),
+		TS(test_unsubscribe__reads_kept_answer_as_fresh_ones),
+		TS(test_unsubscribe__reads_refuse_an_empty_address_first),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
