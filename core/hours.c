@@ -89,10 +89,57 @@ struct alias {
  * person's local time is formatted as the UTC instant shifted by their
  * offset then: one pair of ICU formats per language, not per zone.
  */
+#define LABELS_MEMO 64 /* the slots of a memo: a day has few meeting times */
+
+/*
+ * An instant's label, kept: the people of one meeting, and of the next
+ * digest with the same meeting, read the same few times. ICU formats
+ * one only when its slot holds another instant (or none).
+ */
+struct label_memo {
+	int64_t ms;
+	char *text; /* NULL: the slot is empty */
+};
+
 struct labels {
 	char *key; /* the locale */
 	struct tz_label *time, *weekday;
+	struct label_memo times[LABELS_MEMO], days[LABELS_MEMO];
 };
+
+static void labels_free(struct labels *l)
+{
+	tz_label_close(l->time);
+	tz_label_close(l->weekday);
+	for (size_t i = 0; i < LABELS_MEMO; i++) {
+		free(l->times[i].text);
+		free(l->days[i].text);
+	}
+	free(l->key);
+	free(l);
+}
+
+/* tz_label(l, ms), through memo: the same text. *out is yours. */
+static int label_at(struct tz_label *l, struct label_memo *memo, int64_t ms,
+		    char **out, struct dg_err *err)
+{
+	struct label_memo *e =
+		&memo[(uint64_t)(ms / TZ_MS_PER_MINUTE) % LABELS_MEMO];
+
+	*out = NULL;
+	if (!e->text || e->ms != ms) {
+		char *text = NULL;
+		int rc = tz_label(l, ms, &text, err);
+
+		if (rc)
+			return rc;
+		free(e->text);
+		e->text = text;
+		e->ms = ms;
+	}
+	*out = strdup(e->text);
+	return *out ? 0 : dg_errf(err, DG_ENOMEM, "out of memory");
+}
 
 /* One zone's city in one locale. */
 struct city {
@@ -198,12 +245,7 @@ void hours_book_close(struct hours_book *b)
 	}
 	pos = 0;
 	while ((e = hmap_next(&b->labels, &pos))) {
-		struct labels *l = e->value;
-
-		tz_label_close(l->time);
-		tz_label_close(l->weekday);
-		free(l->key);
-		free(l);
+		labels_free(e->value);
 	}
 	pos = 0;
 	while ((e = hmap_next(&b->cities, &pos))) {
@@ -438,12 +480,8 @@ static int labels_of(struct hours_book *b, const char *locale,
 	if (!rc && hmap_put(&b->labels, l->key, l, NULL))
 		rc = dg_errf(err, DG_ENOMEM, "out of memory");
 	if (rc) {
-		if (l) {
-			tz_label_close(l->time);
-			tz_label_close(l->weekday);
-			free(l->key);
-		}
-		free(l);
+		if (l)
+			labels_free(l);
 		return rc;
 	}
 	*out = l;
@@ -457,8 +495,10 @@ static int city_of(struct hours_book *b, const char *locale, const char *iana,
 	struct strbuf key = STRBUF_INIT;
 	struct tz_label *l = NULL;
 	struct city *c;
-	int rc = strbuf_addf(&key, "%s\n%s", locale, iana);
+	int rc = strbuf_addstr(&key, locale);
 
+	rc = rc ? rc : strbuf_addch(&key, '\n');
+	rc = rc ? rc : strbuf_addstr(&key, iana);
 	*out = NULL;
 	if (rc)
 		return dg_errf(err, rc, "out of memory");
@@ -551,12 +591,12 @@ static int fill_note(struct hours_book *b, const struct hours_reader *r,
 	rc = rc ? rc : local_clock(b, r->zone, m->start_ms, &ours, &ignored,
 				   err);
 	/* their wall clock, formatted as UTC: see struct labels */
-	rc = rc ? rc : tz_label(l->time, m->start_ms + at_start,
+	rc = rc ? rc : label_at(l->time, l->times, m->start_ms + at_start,
 				&n->local_time, err);
-	rc = rc ? rc : tz_label(l->time, m->end_ms + at_end, &n->local_end,
-				err);
+	rc = rc ? rc : label_at(l->time, l->times, m->end_ms + at_end,
+				&n->local_end, err);
 	if (!rc && theirs != ours)
-		rc = tz_label(l->weekday, m->start_ms + at_start,
+		rc = label_at(l->weekday, l->days, m->start_ms + at_start,
 			      &n->local_day, err);
 	return rc;
 }

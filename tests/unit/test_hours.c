@@ -382,6 +382,82 @@ static void test_hours__a_meeting_says_whose_hours_it_leaves(void **state)
 	hours_book_close(b);
 }
 
+/* A book that knows Bikash, Oliver and Tane's hours. */
+static struct hours_book *book_of(struct world *w)
+{
+	struct dg_err err = DG_ERR_INIT;
+	struct hours_book *b = NULL;
+
+	assert_int_equal(hours_book_open(w->st, false, 0, &b, &err), 0);
+	learn(b, w, "id-bikash", "Nepal Standard Time");
+	learn(b, w, "id-oliver", "AUS Eastern Standard Time");
+	learn(b, w, "id-tane", "Chatham Islands Standard Time");
+	return b;
+}
+
+static void same_text(const char *a, const char *b)
+{
+	if (!a || !b)
+		assert_ptr_equal(a, b);
+	else
+		assert_string_equal(a, b);
+}
+
+/*
+ * A book keeps the labels it formatted, from meeting to meeting: each
+ * line says what a new book's does, for instants that come back and
+ * for instants that take one another's place (64 minutes apart).
+ */
+static void test_hours__kept_labels_answer_as_fresh_ones(void **state)
+{
+	static const char *const locales[] = { "en-US", "fr", "en-US" };
+	struct world *w = *state;
+	struct hours_reader r = { "America/Los_Angeles", "en-US" };
+	struct dg_err err = DG_ERR_INIT;
+	struct match_list l = MATCH_LIST_INIT;
+	struct hours_book *kept;
+	struct plan_meeting m;
+	size_t lines = 0;
+
+	kept = book_of(w);
+	attend(&l, w, "bikash@contoso.com", "direct");
+	attend(&l, w, "oliver@contoso.com", "direct");
+	attend(&l, w, "tane@contoso.com", "direct");
+	meeting(&m);
+	for (int pass = 0; pass < 2; pass++) {
+		for (int k = 0; k < 24; k++) {
+			struct hours_notes a = HOURS_NOTES_INIT,
+					   f = HOURS_NOTES_INIT;
+			struct hours_book *fresh = book_of(w);
+
+			r.locale = locales[(k + pass) % 3];
+			m.start_ms = at("2026-11-22T15:30:00Z") +
+				     (int64_t)k * 64 * 60000;
+			m.end_ms = m.start_ms + (k % 2 ? 30 : 64) * 60000;
+			assert_int_equal(hours_meeting(kept, dir_of(w), &r, &m,
+						       &l, &a, &err),
+					 0);
+			assert_int_equal(hours_meeting(fresh, dir_of(w), &r,
+						       &m, &l, &f, &err),
+					 0);
+			assert_int_equal(a.n, f.n);
+			for (size_t i = 0; i < a.n; i++) {
+				same_text(a.v[i].local_time, f.v[i].local_time);
+				same_text(a.v[i].local_end, f.v[i].local_end);
+				same_text(a.v[i].local_day, f.v[i].local_day);
+				same_text(a.v[i].city, f.v[i].city);
+			}
+			lines += a.n;
+			hours_notes_release(&a);
+			hours_notes_release(&f);
+			hours_book_close(fresh);
+		}
+	}
+	assert_true(lines > 24);
+	match_list_release(&l);
+	hours_book_close(kept);
+}
+
 /*
  * An attendee met before any run kept their hours has no line; once
  * their own mailbox is read in the same run, the next meeting has one.
@@ -595,6 +671,7 @@ int main(void)
 		T(test_hours__a_day_off_is_said_apart),
 		T(test_hours__night_hours_run_past_midnight),
 		TW(test_hours__a_meeting_says_whose_hours_it_leaves),
+		TW(test_hours__kept_labels_answer_as_fresh_ones),
 		TW(test_hours__an_attendee_met_before_their_mailbox_is_read),
 		TW(test_hours__private_and_all_day_meetings_have_no_lines),
 		TW(test_hours__a_hidden_profile_is_never_named),
