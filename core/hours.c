@@ -89,7 +89,9 @@ struct alias {
  * person's local time is formatted as the UTC instant shifted by their
  * offset then: one pair of ICU formats per language, not per zone.
  */
-#define LABELS_MEMO 64 /* the slots of a memo: a day has few meeting times */
+/* The slots of a memo, by minute: 1024 keep most of a run's instants
+ * apart (with 64, two lookups in five were formatted again). */
+#define LABELS_MEMO 1024
 
 /*
  * An instant's label, kept: the people of one meeting, and of the next

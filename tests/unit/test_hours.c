@@ -406,7 +406,8 @@ static void same_text(const char *a, const char *b)
 /*
  * A book keeps the labels it formatted, from meeting to meeting: each
  * line says what a new book's does, for instants that come back and
- * for instants that take one another's place (64 minutes apart).
+ * for instants that take one another's place (1024 minutes apart: one
+ * slot of the book's memo).
  */
 static void test_hours__kept_labels_answer_as_fresh_ones(void **state)
 {
@@ -432,7 +433,7 @@ static void test_hours__kept_labels_answer_as_fresh_ones(void **state)
 
 			r.locale = locales[(k + pass) % 3];
 			m.start_ms = at("2026-11-22T15:30:00Z") +
-				     (int64_t)k * 64 * 60000;
+				     (int64_t)k * 1024 * 60000;
 			m.end_ms = m.start_ms + (k % 2 ? 30 : 64) * 60000;
 			assert_int_equal(hours_meeting(kept, dir_of(w), &r, &m,
 						       &l, &a, &err),
