@@ -228,36 +228,6 @@ void history_reads_close(struct history_reads *r)
 	free(r);
 }
 
-/*
- * sql's statement: the one kept in *slot (prepared into it the first
- * time), or, slot NULL, a fresh one. Give it back with stmt_done().
- */
-static int stmt_get(struct store *st, sqlite3_stmt **slot, const char *sql,
-		    sqlite3_stmt **stmt, const char *what, struct dg_err *err)
-{
-	int rc;
-
-	if (slot && *slot) {
-		*stmt = *slot;
-		return 0;
-	}
-	rc = store_db_prepare(st, sql, stmt, what, err);
-	if (!rc && slot)
-		*slot = *stmt;
-	return rc;
-}
-
-/* A kept statement is reset (its bindings too: they were borrowed). */
-static void stmt_done(sqlite3_stmt **slot, sqlite3_stmt *stmt)
-{
-	if (!slot) {
-		sqlite3_finalize(stmt);
-		return;
-	}
-	sqlite3_reset(stmt);
-	sqlite3_clear_bindings(stmt);
-}
-
 /* How far the reader's recorded days reach within [from, to). */
 static int read_span(struct store *st, sqlite3_stmt **slot,
 		     const char *reader, const char *from, const char *to,
@@ -265,7 +235,7 @@ static int read_span(struct store *st, sqlite3_stmt **slot,
 {
 	static const char what[] = "cannot read the history";
 	sqlite3_stmt *stmt = NULL;
-	int rc = stmt_get(st, slot,
+	int rc = store_db_kept(st, slot,
 			  "SELECT min(date), count(*) FROM history_days "
 			  "WHERE reader = ?1 AND date >= ?2 "
 			  "AND date < ?3",
@@ -287,7 +257,7 @@ static int read_span(struct store *st, sqlite3_stmt **slot,
 		}
 		out->recorded_days = (unsigned)sqlite3_column_int(stmt, 1);
 	}
-	stmt_done(slot, stmt);
+	store_db_kept_done(slot, stmt);
 	return rc;
 }
 
@@ -329,7 +299,7 @@ static int read_contacts(struct store *st, sqlite3_stmt **slot,
 	sqlite3_stmt *stmt = NULL;
 	size_t alloc = 0;
 	int step = SQLITE_DONE;
-	int rc = stmt_get(
+	int rc = store_db_kept(
 		st, slot,
 		"SELECT person, sum(meetings), "
 		"  sum(CASE WHEN date >= ?3 THEN meetings ELSE 0 END) AS r, "
@@ -351,7 +321,7 @@ static int read_contacts(struct store *st, sqlite3_stmt **slot,
 			rc = dg_errf(err, DG_ENOMEM, "out of memory");
 	if (!rc && step != SQLITE_DONE)
 		rc = store_db_fail(st, what, err);
-	stmt_done(slot, stmt);
+	store_db_kept_done(slot, stmt);
 	return rc;
 }
 
@@ -420,7 +390,7 @@ static int known_of(struct store *st, struct history_reads *r,
 			     "%s: a history window is 0 to %d days",
 			     store_path(st), HISTORY_DAYS_MAX);
 	if (!rc && n)
-		rc = stmt_get(st, slot,
+		rc = store_db_kept(st, slot,
 			      "SELECT 1 FROM history WHERE reader = ?1 "
 			      "AND person = ?2 AND date >= ?3 "
 			      "AND date < ?4 LIMIT 1",
@@ -440,7 +410,7 @@ static int known_of(struct store *st, struct history_reads *r,
 		sqlite3_reset(stmt);
 	}
 	if (stmt)
-		stmt_done(slot, stmt);
+		store_db_kept_done(slot, stmt);
 	return rc;
 }
 

@@ -339,20 +339,18 @@ static int get_prefs(struct store *st, sqlite3_stmt **slot,
 {
 	static const struct prefs none = PREFS_INIT;
 	static const char what[] = "cannot read preferences";
-	sqlite3_stmt *stmt = slot ? *slot : NULL;
+	sqlite3_stmt *stmt = NULL;
 	int rc = check_address(st, address, err);
 
 	*out = none;
-	if (!rc && !stmt)
-		rc = store_db_prepare(st,
-				      "SELECT pause_until, days, send_at, "
-				      "locale, profile FROM prefs "
-				      "WHERE address = ?1",
-				      &stmt, what, err);
+	if (!rc)
+		rc = store_db_kept(st, slot,
+				   "SELECT pause_until, days, send_at, "
+				   "locale, profile FROM prefs "
+				   "WHERE address = ?1",
+				   &stmt, what, err);
 	if (rc)
 		return rc;
-	if (slot)
-		*slot = stmt;
 	sqlite3_bind_text(stmt, 1, address, -1, SQLITE_STATIC);
 	switch (sqlite3_step(stmt)) {
 	case SQLITE_ROW:
@@ -363,13 +361,7 @@ static int get_prefs(struct store *st, sqlite3_stmt **slot,
 	default:
 		rc = store_db_fail(st, what, err);
 	}
-	if (slot) {
-		/* kept: reset, its binding too (address was borrowed) */
-		sqlite3_reset(stmt);
-		sqlite3_clear_bindings(stmt);
-	} else {
-		sqlite3_finalize(stmt);
-	}
+	store_db_kept_done(slot, stmt);
 	return rc;
 }
 

@@ -271,6 +271,31 @@ int store_db_prepare(struct store *st, const char *sql, sqlite3_stmt **stmt,
 	return 0;
 }
 
+int store_db_kept(struct store *st, sqlite3_stmt **slot, const char *sql,
+		  sqlite3_stmt **stmt, const char *what, struct dg_err *err)
+{
+	int rc;
+
+	if (slot && *slot) {
+		*stmt = *slot;
+		return 0;
+	}
+	rc = store_db_prepare(st, sql, stmt, what, err);
+	if (!rc && slot)
+		*slot = *stmt;
+	return rc;
+}
+
+void store_db_kept_done(sqlite3_stmt **slot, sqlite3_stmt *stmt)
+{
+	if (!slot) {
+		sqlite3_finalize(stmt);
+		return;
+	}
+	sqlite3_reset(stmt);
+	sqlite3_clear_bindings(stmt);
+}
+
 int store_db_column_dup(sqlite3_stmt *stmt, int i, unsigned flags, char **out)
 {
 	const unsigned char *s = sqlite3_column_text(stmt, i);

@@ -32,6 +32,21 @@ int store_db_prepare(struct store *st, const char *sql, sqlite3_stmt **stmt,
 		     const char *what, struct dg_err *err)
 	__attribute__((warn_unused_result));
 
+/*
+ * sql's statement kept for a run of reads: the one in *slot (prepared
+ * into it the first time), or, slot NULL, a fresh one. Give it back with
+ * store_db_kept_done().
+ */
+int store_db_kept(struct store *st, sqlite3_stmt **slot, const char *sql,
+		  sqlite3_stmt **stmt, const char *what, struct dg_err *err)
+	__attribute__((warn_unused_result));
+
+/*
+ * The end of one use of store_db_kept()'s statement: a kept one is reset,
+ * its bindings cleared (they were borrowed); a fresh one is finalized.
+ */
+void store_db_kept_done(sqlite3_stmt **slot, sqlite3_stmt *stmt);
+
 /* Run sql (no results); failures are reported as store_db_prepare's. */
 int store_db_exec(struct store *st, const char *sql, const char *what,
 		  struct dg_err *err) __attribute__((warn_unused_result));

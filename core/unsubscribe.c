@@ -210,17 +210,25 @@ int unsubscribe_key_read(const struct secret *where, const char *what,
  * sql prepared into *stmt with ?1 bound to address (borrowed, it must
  * outlive the statement), once address is checked: an opt-out needs one.
  */
-static int prepare_for(struct store *st, const char *address,
-		       const char *sql, const char *what,
-		       sqlite3_stmt **stmt, struct dg_err *err)
+/* An opt-out is of an address: none is refused before any SQL. */
+static int need_address(struct store *st, const char *address,
+			 struct dg_err *err)
 {
-	int rc;
-
 	if (!address || !*address)
 		return dg_errf(err, DG_EINVAL,
 			       "%s: an opt-out needs an address",
 			       store_path(st));
-	rc = store_db_prepare(st, sql, stmt, what, err);
+	return 0;
+}
+
+static int prepare_for(struct store *st, const char *address,
+		       const char *sql, const char *what,
+		       sqlite3_stmt **stmt, struct dg_err *err)
+{
+	int rc = need_address(st, address, err);
+
+	if (!rc)
+		rc = store_db_prepare(st, sql, stmt, what, err);
 	if (!rc)
 		sqlite3_bind_text(*stmt, 1, address, -1, SQLITE_STATIC);
 	return rc;
@@ -300,20 +308,14 @@ static int is_opted_out(struct store *st, sqlite3_stmt **slot,
 	/* opt_outs.address is COLLATE NOCASE: "=" ignores ASCII case. */
 	const char *sql = "SELECT 1 FROM opt_outs WHERE address = ?1";
 	sqlite3_stmt *stmt = NULL;
-	int rc;
+	int rc = need_address(st, address, err);
 
 	*out = false;
-	if (slot && *slot && address && *address) {
-		stmt = *slot;
-		sqlite3_bind_text(stmt, 1, address, -1, SQLITE_STATIC);
-		rc = 0;
-	} else {
-		rc = prepare_for(st, address, sql, what, &stmt, err);
-	}
+	if (!rc)
+		rc = store_db_kept(st, slot, sql, &stmt, what, err);
 	if (rc)
 		return rc;
-	if (slot)
-		*slot = stmt;
+	sqlite3_bind_text(stmt, 1, address, -1, SQLITE_STATIC);
 	switch (sqlite3_step(stmt)) {
 	case SQLITE_ROW:
 		*out = true;
@@ -323,13 +325,7 @@ static int is_opted_out(struct store *st, sqlite3_stmt **slot,
 	default:
 		rc = store_db_fail(st, what, err);
 	}
-	if (slot) {
-		/* kept: reset, its binding too (address was borrowed) */
-		sqlite3_reset(stmt);
-		sqlite3_clear_bindings(stmt);
-	} else {
-		sqlite3_finalize(stmt);
-	}
+	store_db_kept_done(slot, stmt);
 	return rc;
 }
 
