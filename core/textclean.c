@@ -30,6 +30,13 @@ int textclean_line(const char *s, size_t max, struct strbuf *out, bool *cut)
 		int32_t at = i;
 		UChar32 c;
 
+		/* printable ASCII stays as it is: a run of it at once */
+		while (i < len && p[i] >= 0x20 && p[i] < 0x7f)
+			i++;
+		if (i > at) {
+			rc = strbuf_add(out, s + at, (size_t)(i - at));
+			continue;
+		}
 		U8_NEXT(p, i, len, c);
 		if (c < 0 && i >= len && max && (size_t)len == max)
 			break; /* a character cut by the limit: drop it */
