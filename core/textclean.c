@@ -30,7 +30,11 @@ int textclean_line(const char *s, size_t max, struct strbuf *out, bool *cut)
 		int32_t at = i;
 		UChar32 c;
 
-		/* printable ASCII stays as it is: a run of it at once */
+		/*
+		 * Printable ASCII, most of any name or subject, is kept as it
+		 * is (no bidi control or zero-width character is ASCII): a
+		 * run of it at once, without asking ICU about each.
+		 */
 		while (i < len && p[i] >= 0x20 && p[i] < 0x7f)
 			i++;
 		if (i > at) {
