@@ -35,14 +35,30 @@ struct mustache_body {
 	size_t n, alloc;
 };
 
+/*
+ * A tag's name is also kept ready for lookups, so that rendering never
+ * measures or hashes it: its length, the length of its first dotted part
+ * ("user" of "user.first_name") and that part's hash (mustache_key_hash),
+ * which map pairs keep too.
+ */
 struct mustache_node {
 	enum mustache_node_kind kind;
 	unsigned line;	  /* of the tag, for messages */
 	const char *text; /* TEXT: the text; PARTIAL, PARENT, BLOCK: */
 	size_t len;	  /* the indentation a standalone tag adds */
 	char *name;	  /* tags: the name (without '*' when dynamic) */
+	size_t name_len;  /* strlen(name) */
+	size_t first_len; /* its first dotted part's; name_len: no dot */
+	uint32_t first_hash; /* mustache_key_hash() of that part */
 	int dynamic;	  /* {{>*x}}: name is looked up in the data */
 	int standalone;	  /* the tag stands alone on its line */
+	/*
+	 * A PARTIAL or PARENT of a fixed name: its place in the links of a
+	 * partials cache (mustache_render.c), 0 to the template's nlinks - 1,
+	 * so that the partial is found by name once per cache, not at every
+	 * rendering of the tag.
+	 */
+	size_t link;
 	struct mustache_body body;
 };
 
@@ -53,10 +69,24 @@ struct mustache_node {
  * of thousands of keys costs a few allocations, not one per key.
  */
 struct mustache_pair {
-	size_t key;  /* offset in the map's keys */
-	size_t klen;
+	uint32_t key;  /* offset in the map's keys */
+	uint32_t klen;
+	uint32_t hash; /* mustache_key_hash() of the key: compared first */
 	struct mustache_value *value;
 };
+
+/*
+ * The hash of a key or a name part (FNV-1a): the same bytes give the same
+ * hash in the compiler, the data tree and the renderer.
+ */
+static inline uint32_t mustache_key_hash(const char *s, size_t n)
+{
+	uint32_t h = 2166136261u;
+
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ (unsigned char)s[i]) * 16777619u;
+	return h;
+}
 
 /*
  * A string's bytes follow its struct in the same allocation. A value made
@@ -88,11 +118,21 @@ struct mustache_value {
 	} u;
 };
 
+struct mustache_cached;
+
+/*
+ * owner and entry are set by the partials cache that compiled the
+ * template (before anyone else sees it), NULL otherwise: rendering with
+ * that cache then follows the entry's links instead of looking names up.
+ */
 struct mustache_template {
 	char *name;
 	char *src;
 	size_t len;
 	struct mustache_body root;
+	size_t nlinks; /* PARTIAL and PARENT nodes of a fixed name */
+	const struct mustache_partials *owner;
+	struct mustache_cached *entry;
 };
 
 /*

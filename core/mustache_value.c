@@ -305,18 +305,17 @@ int mustache_list_push(struct mustache_value *list, struct mustache_value *v)
 /* A map's first key buffer: the keys of a typical model map. */
 #define KEYS_FIRST 192
 
-/* The index of key in map, or map's n when it has no such key. */
+/* The index of key (len bytes, hash h) in map, or map's n without it. */
 static size_t map_find(const struct mustache_value *map, const char *key,
-		       size_t len)
+		       size_t len, uint32_t h)
 {
-	size_t i;
+	const struct mustache_pair *p = map->u.map.pairs;
+	size_t i, n = map->u.map.n;
 
-	for (i = 0; i < map->u.map.n; i++) {
-		const struct mustache_pair *p = &map->u.map.pairs[i];
-
-		if (p->klen == len && !memcmp(map->u.map.keys + p->key, key, len))
+	for (i = 0; i < n; i++, p++)
+		if (p->hash == h && p->klen == len &&
+		    !memcmp(map->u.map.keys + p->key, key, len))
 			break;
-	}
 	return i;
 }
 
@@ -326,6 +325,7 @@ int mustache_map_set(struct mustache_value *map, const char *key,
 	struct mustache_pair *pairs;
 	char *keys;
 	size_t i, len;
+	uint32_t h;
 
 	if (!v)
 		return DG_ENOMEM;
@@ -334,7 +334,8 @@ int mustache_map_set(struct mustache_value *map, const char *key,
 		return DG_EINVAL;
 	}
 	len = strlen(key);
-	i = map_find(map, key, len);
+	h = mustache_key_hash(key, len);
+	i = map_find(map, key, len, h);
 	if (i < map->u.map.n) {
 		mustache_value_free(map->u.map.pairs[i].value);
 		map->u.map.pairs[i].value = v;
@@ -344,7 +345,9 @@ int mustache_map_set(struct mustache_value *map, const char *key,
 			   map->u.map.n + 1, sizeof(*pairs));
 	if (pairs)
 		map->u.map.pairs = pairs;
-	keys = pairs && map->u.map.keys_len <= SIZE_MAX - len - 1
+	/* offsets are 32 bits: a map's keys take less than 4 GiB */
+	keys = pairs && len < UINT32_MAX - 1 &&
+		       map->u.map.keys_len < UINT32_MAX - 1 - len
 		       ? value_grow(map, map->u.map.keys, &map->u.map.keys_alloc,
 				    map->u.map.keys_alloc
 					    ? map->u.map.keys_len + len + 1
@@ -357,8 +360,9 @@ int mustache_map_set(struct mustache_value *map, const char *key,
 	}
 	map->u.map.keys = keys;
 	memcpy(keys + map->u.map.keys_len, key, len + 1);
-	pairs[map->u.map.n].key = map->u.map.keys_len;
-	pairs[map->u.map.n].klen = len;
+	pairs[map->u.map.n].key = (uint32_t)map->u.map.keys_len;
+	pairs[map->u.map.n].klen = (uint32_t)len;
+	pairs[map->u.map.n].hash = h;
 	pairs[map->u.map.n].value = v;
 	map->u.map.keys_len += len + 1;
 	map->u.map.n++;
@@ -399,11 +403,12 @@ void mustache_value_free(struct mustache_value *v)
 const struct mustache_value *mustache_map_get(const struct mustache_value *map,
 					      const char *key)
 {
-	size_t i;
+	size_t i, len;
 
 	if (!map || map->kind != MUSTACHE_MAP)
 		return NULL;
-	i = map_find(map, key, strlen(key));
+	len = strlen(key);
+	i = map_find(map, key, len, mustache_key_hash(key, len));
 	return i < map->u.map.n ? map->u.map.pairs[i].value : NULL;
 }
 
