@@ -312,16 +312,12 @@ static const struct mustache_value *map_get(const struct mustache_value *v,
 					    const char *key, size_t len,
 					    uint32_t h)
 {
-	const struct mustache_pair *p, *end;
+	size_t i;
 
 	if (!v || v->kind != MUSTACHE_MAP)
 		return NULL;
-	end = v->u.map.pairs + v->u.map.n;
-	for (p = v->u.map.pairs; p < end; p++)
-		if (p->hash == h && p->klen == len &&
-		    !memcmp(v->u.map.keys + p->key, key, len))
-			return p->value;
-	return NULL;
+	i = mustache_map_find(v, key, len, h);
+	return i < v->u.map.n ? v->u.map.pairs[i].value : NULL;
 }
 
 /* --- rendering ---------------------------------------------------------- */
