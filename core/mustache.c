@@ -779,6 +779,43 @@ const char *mustache_template_name(const struct mustache_template *t)
 	return t->name;
 }
 
+/* The names body reads, for mustache_template_names(). */
+static int body_names(const struct mustache_body *b, mustache_name_fn *fn,
+		      void *ctx)
+{
+	int more = 0;
+
+	for (size_t i = 0; i < b->n; i++) {
+		const struct mustache_node *node = &b->nodes[i];
+		size_t len;
+
+		switch (node->kind) {
+		case MUSTACHE_N_PARTIAL:
+		case MUSTACHE_N_PARENT:
+			more = 1;
+			break;
+		case MUSTACHE_N_VAR:
+		case MUSTACHE_N_RAW:
+		case MUSTACHE_N_SECTION:
+		case MUSTACHE_N_INVERTED:
+			len = strcspn(node->name, ".");
+			if (len)
+				fn(node->name, len, ctx);
+			break;
+		default:
+			break;
+		}
+		more |= body_names(&node->body, fn, ctx);
+	}
+	return more;
+}
+
+int mustache_template_names(const struct mustache_template *t,
+			    mustache_name_fn *fn, void *ctx)
+{
+	return body_names(&t->root, fn, ctx);
+}
+
 int mustache_compile(const char *text, size_t len, const char *name,
 		     struct mustache_template **out, struct dg_err *err)
 {

@@ -183,6 +183,20 @@ int mustache_compile(const char *text, size_t len, const char *name,
 /* The name given to mustache_compile(); borrowed from t. */
 const char *mustache_template_name(const struct mustache_template *t);
 
+/*
+ * What data t reads, for a caller that keeps what t renders and must know
+ * what the output depends on: fn(name, len, ctx) for the first part of
+ * every name a tag of t looks up ("a" of {{a.b}}), in sections and blocks
+ * too, once a tag. The implicit iterator {{.}} is left out: it reads a
+ * section's value (whose name is told) or the data as a whole, which
+ * renders the same whatever its fields hold. Returns 1 when t also
+ * renders a partial or a parent (whose names t cannot tell: its output
+ * may then read anything), else 0.
+ */
+typedef void mustache_name_fn(const char *name, size_t len, void *ctx);
+int mustache_template_names(const struct mustache_template *t,
+			    mustache_name_fn *fn, void *ctx);
+
 /* Free t. NULL is a no-op. */
 void mustache_template_free(struct mustache_template *t);
 

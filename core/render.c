@@ -148,6 +148,7 @@ void render_close(struct render_engine *e)
 		e->langs = next;
 	}
 	strbuf_release(&e->key);
+	strbuf_release(&e->tip_name);
 	mustache_arena_free(e->arena);
 	i18n_fmt_cache_free(e->fmts);
 	mustache_template_free(e->subject);
@@ -191,6 +192,7 @@ int render_select_lang(struct render_engine *e, const char *locale,
 		return dg_errf(err, DG_ENOMEM, "out of memory");
 	hmap_init(&l->labels, 0);
 	hmap_init(&l->tips, 0);
+	hmap_init(&l->tip_tpls, 0);
 	rc = i18n_templates_open(e->dir, locale, &l->tpl, err);
 	rc = rc ? rc : mustache_partials_new(i18n_resolve, l->tpl,
 					     &l->partials, err);
@@ -212,8 +214,10 @@ int render_open(const char *dir, const char *subject,
 	int rc;
 
 	*out = NULL;
-	if (e)
+	if (e) {
 		strbuf_init(&e->key, 0);
+		strbuf_init(&e->tip_name, 0);
+	}
 	if (!e || !(e->dir = strdup(dir)) ||
 	    !(e->arena = mustache_arena_new()) ||
 	    !(e->fmts = i18n_fmt_cache_new())) {

@@ -1,5 +1,6 @@
 #include "render_int.h"
 
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
@@ -14,60 +15,106 @@ static int put_bool(struct mustache_value *o, const char *key, bool b)
 	return mustache_map_set(o, key, mustache_bool(b)) ? DG_ENOMEM : 0;
 }
 
+/* The slot of line's text in st's set: where it is, or where it goes. */
+static size_t used_slot(const struct render_state *st,
+			const struct render_line *line)
+{
+	size_t mask = st->used_slots - 1, i = (size_t)line->hash & mask;
+
+	for (; st->used[i]; i = (i + 1) & mask) {
+		const struct render_line *u = st->used[i];
+
+		if (u->hash == line->hash && u->len == line->len &&
+		    !memcmp(u->s, line->s, line->len))
+			break;
+	}
+	return i;
+}
+
+/* Room in st's set for one more line, at most half full. */
+static int used_room(struct render_state *st)
+{
+	const struct render_line **old = st->used;
+	size_t nold = st->used_slots, cap;
+
+	if (!st->used) {
+		st->used = st->used_inline;
+		st->used_slots = RENDER_USED_INLINE;
+		memset(st->used_inline, 0, sizeof(st->used_inline));
+	}
+	if ((st->nused + 1) * 2 <= st->used_slots)
+		return 0;
+	cap = st->used_slots * 2;
+	st->used = calloc(cap, sizeof(*st->used));
+	if (!st->used) {
+		st->used = old;
+		return DG_ENOMEM;
+	}
+	st->used_slots = cap;
+	for (size_t i = 0; i < nold; i++)
+		if (old[i])
+			st->used[used_slot(st, old[i])] = old[i];
+	if (old != st->used_inline)
+		free(old);
+	return 0;
+}
+
+void render_used_clear(struct render_state *st)
+{
+	if (st->used)
+		memset(st->used, 0, st->used_slots * sizeof(*st->used));
+	st->nused = 0;
+}
+
 /*
  * Take line into tips unless the digest has it already. Lines are whole
  * sentences (a tip template writes one per line), so equal text is the
  * same advice.
  */
-static int take(struct render_state *st, const struct mustache_value *line,
+static int take(struct render_state *st, const struct render_line *line,
 		struct mustache_value *tips, bool *taken)
 {
-	size_t len;
-	const char *s = mustache_string_get(line, &len);
+	size_t i;
 
 	*taken = false;
-	if (!s || hmap_get(&st->used, s))
+	if (used_room(st))
+		return DG_ENOMEM;
+	i = used_slot(st, line);
+	if (st->used[i])
 		return 0;
-	if (mustache_list_push(tips, mustache_stringn(s, len)))
+	if (mustache_list_push(tips, mustache_stringn(line->s, line->len)))
 		return DG_ENOMEM;
-	/* the copy in tips is the key: it lives as long as the model */
-	s = mustache_string_get(
-		mustache_list_get(tips, mustache_list_len(tips) - 1), NULL);
-	if (hmap_put(&st->used, s, (void *)s, NULL))
-		return DG_ENOMEM;
+	/* the cache's line outlives the digest's picking */
+	st->used[i] = line;
+	st->nused++;
 	*taken = true;
 	st->shown++;
 	return 0;
 }
 
 int render_pick_tips(struct render_state *st,
-		     const struct mustache_value *candidates,
+		     const struct render_lines *const *sets, size_t nsets,
 		     struct mustache_value *tips)
 {
-	size_t nsets = mustache_list_len(candidates), longest = 0;
+	size_t longest = 0;
 	int picked = 0, rc = 0;
 
-	for (size_t i = 0; i < nsets; i++) {
-		size_t n = mustache_list_len(mustache_list_get(candidates, i));
-
-		if (n > longest)
-			longest = n;
-	}
+	for (size_t i = 0; i < nsets; i++)
+		if (sets[i]->n > longest)
+			longest = sets[i]->n;
 	/* Round by round: each assessment's best line before any second. */
 	for (size_t k = 0; !rc && k < longest; k++) {
 		for (size_t i = 0; !rc && i < nsets; i++) {
-			const struct mustache_value *set =
-				mustache_list_get(candidates, i);
 			bool taken;
 
-			if (k >= mustache_list_len(set))
+			if (k >= sets[i]->n)
 				continue;
 			if (picked >= st->max_tips) {
 				if (st->max_tips < RENDER_TIPS_MAX)
 					st->trimmed = true;
 				return 0;
 			}
-			rc = take(st, mustache_list_get(set, k), tips, &taken);
+			rc = take(st, &sets[i]->v[k], tips, &taken);
 			picked += taken;
 		}
 	}
@@ -81,7 +128,7 @@ int render_repick_tips(struct render_state *st, struct mustache_value *model,
 
 	/* what the first picking chose is dropped with the lists below */
 	hmap_release(&st->seen);
-	hmap_release(&st->used);
+	render_used_clear(st);
 	st->max_tips = max_tips;
 	st->trimmed = false;
 	st->shown = 0;
@@ -89,7 +136,7 @@ int render_repick_tips(struct render_state *st, struct mustache_value *model,
 		const struct render_tip_site *s = &st->sites[i];
 		struct mustache_value *tips;
 
-		if (!s->candidates) { /* a repeat: the first meeting's tips */
+		if (s->repeat) { /* a repeat: the first meeting's tips */
 			tips = mustache_value_copy(
 				hmap_get(&st->seen, s->email));
 			rc = mustache_map_set(s->att, "tips", tips) ? DG_ENOMEM
@@ -97,7 +144,8 @@ int render_repick_tips(struct render_state *st, struct mustache_value *model,
 			continue;
 		}
 		tips = mustache_list_new();
-		rc = tips ? render_pick_tips(st, s->candidates, tips)
+		rc = tips ? render_pick_tips(st, st->cand + s->first, s->n,
+					     tips)
 			  : DG_ENOMEM;
 		if (rc) {
 			mustache_value_free(tips);

@@ -94,7 +94,6 @@ static int one_tip(struct render_engine *e, const struct roster_person *p,
 				     .person = p, .via = "direct"};
 	struct render_state st = {
 		.seen = HMAP_INIT(0),
-		.used = HMAP_INIT(0),
 		.max_tips = 1,
 	};
 	struct tip_ctx tc = {.st = &st};

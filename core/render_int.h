@@ -24,6 +24,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "calendar.h"
 #include "err.h"
@@ -47,26 +48,59 @@
 #define RENDER_PEOPLE_MAX 8
 
 /*
+ * One line of a tip template's output (a sentence of advice), with its
+ * hash, made once with the line: the digest's set of lines already shown
+ * compares hashes, not text, until two are equal.
+ */
+struct render_line {
+	const char *s; /* len bytes, not NUL-terminated */
+	size_t len;
+	uint64_t hash; /* render_line_hash(s, len) */
+};
+
+/* The lines of one tip template for one person in one meeting. */
+struct render_lines {
+	size_t n;
+	const struct render_line *v;
+};
+
+/* The hash of a line's text, as struct render_line keeps it. */
+uint64_t render_line_hash(const char *s, size_t len);
+
+/*
  * Where a person's tips went in the model, in the order they were picked,
  * so that render_repick_tips() can pick them again with fewer tips a
  * person without building the model again.
  */
 struct render_tip_site {
 	struct mustache_value *att; /* the attendee's map, in the model */
-	/* the lines to pick from (see render_pick_tips); NULL: a repeat */
-	const struct mustache_value *candidates;
+	/* the lines to pick from: st->cand[first .. first + n), one set per
+	 * assessment (see render_pick_tips); repeat: the first meeting's */
+	size_t first, n;
+	bool repeat;
 	const char *email; /* borrowed from the roster */
 };
 
+/* Slots of the set of lines shown that need no allocation. */
+#define RENDER_USED_INLINE 64
+
 /*
- * One digest's choices while its model is built. The maps own their
- * tables only: keys and values point into the model being built. sites
- * and their candidates are valid as long as the model, until the next
- * digest begins (render_tips_cache_begin()).
+ * One digest's choices while its model is built. seen owns its table
+ * only: keys and values point into the model being built. sites and
+ * the lines of cand are valid as long as the model, until the next
+ * digest begins (render_tips_cache_begin()). A zeroed state with seen
+ * set up and max_tips set is ready.
  */
 struct render_state {
 	struct hmap seen; /* email -> the tips list of their first meeting */
-	struct hmap used; /* tip sentence -> itself: none twice a digest */
+	/*
+	 * the lines picked so far, none twice a digest: an open-addressing
+	 * set by hash (used_slots a power of two, at most half full), in
+	 * used_inline until it needs more room
+	 */
+	const struct render_line **used;
+	size_t used_slots, nused;
+	const struct render_line *used_inline[RENDER_USED_INLINE];
 	int max_tips;      /* RENDER_TIPS_MAX, lower when trimming */
 	bool trimmed;      /* a tip was left out for max_tips < the max */
 	size_t shown;      /* tips picked so far (repeats not counted) */
@@ -74,8 +108,11 @@ struct render_state {
 	const struct cal_user *user; /* borrowed */
 	struct render_tip_site *sites;
 	size_t nsites, sites_alloc;
-	/* candidates the tips cache could not keep (out of memory): owned */
-	struct mustache_value *owned;
+	/* every site's sets of lines, borrowed from the cache or owned */
+	const struct render_lines **cand;
+	size_t ncand, cand_alloc;
+	/* lines the tips cache could not keep (out of memory): owned */
+	struct render_tips *owned;
 };
 
 /*
@@ -87,15 +124,17 @@ int render_repick_tips(struct render_state *st, struct mustache_value *model,
 		       int max_tips);
 
 /*
- * Pick at most st->max_tips tips out of candidates (an array with one
- * array of lines per assessment) into tips: the first line of each
- * assessment, then the second, and so on (templates put the lines for
- * this meeting first), leaving out sentences the digest already has.
- * Returns 0 or DG_ENOMEM.
+ * Pick at most st->max_tips tips out of sets (nsets sets of lines, one
+ * per assessment) into tips: the first line of each assessment, then the
+ * second, and so on (templates put the lines for this meeting first),
+ * leaving out sentences the digest already has. Returns 0 or DG_ENOMEM.
  */
 int render_pick_tips(struct render_state *st,
-		     const struct mustache_value *candidates,
+		     const struct render_lines *const *sets, size_t nsets,
 		     struct mustache_value *tips);
+
+/* Forget every line picked (for a new picking): the set is kept. */
+void render_used_clear(struct render_state *st);
 
 /*
  * Facts about meeting m a tip template may use, as bits: one_on_one (the
@@ -141,24 +180,32 @@ struct render_lang {
 	struct mustache_partials *partials; /* through tpl's chain, cached */
 	/* assessment -> "<assessment>\0<label>", rendered on first use */
 	struct hmap labels;
-	/* a person's tip lines: key -> struct render_tips (render_tips.c) */
+	/* tip lines: key -> struct render_tips (render_tips.c) */
 	struct hmap tips;
+	/* "tips/<a>/<r>" -> what that template reads (render_tips.c) */
+	struct hmap tip_tpls;
 	struct render_lang *next;
 };
 
 /*
- * The tips cache: a person's tip lines (one list of lines per assessment,
- * what render_pick_tips() picks from) depend only on the language, the
- * person's name, title and results, and the meeting's facts, yet the same
- * roster people appear in many readers' digests. Each language of an
- * engine keeps them, keyed by all of that; the engine is one thread's,
- * so nothing is locked. At most RENDER_TIPS_CACHE_MAX entries (about
- * 2.5 KB each with two assessments: some 1.3 MiB an engine, whatever the
- * tenant) are kept beyond one digest's: when a digest begins with more,
- * the cache is emptied. Entries are never dropped while a digest is
+ * The tips cache: the lines of one tip template (tips/<a>/<r>) for one
+ * person in one meeting, what render_pick_tips() picks from. They depend
+ * on the language and on the fields of the template's data it reads
+ * (mustache_template_names()): the result, and of the person's name,
+ * first name, title and the meeting's facts only those it names, so
+ * that the lines of people alike are made once for all of them, whatever
+ * templates a tenant writes. A template that renders partials may read
+ * anything: it is keyed by all of them. Each language of an engine files
+ * them by that key; the engine is one thread's, so nothing is locked.
+ * At most RENDER_TIPS_CACHE_MAX entries (under 1 KB each with the shipped
+ * templates: some 2 MiB an engine, whatever the tenant) are kept beyond
+ * one digest's: when a digest begins with more, the least recently used
+ * go, down to the limit. Entries are never dropped while a digest is
  * built, so its render_state may borrow them.
  */
-#define RENDER_TIPS_CACHE_MAX 512
+#define RENDER_TIPS_CACHE_MAX 2048
+
+struct render_tips;
 
 struct render_engine {
 	char *dir;
@@ -171,7 +218,10 @@ struct render_engine {
 	/* the values of the digest being rendered: one free at the end */
 	struct mustache_arena *arena;
 	size_t ntips;			  /* entries of every lang's tips */
+	/* every lang's tips, most recently used first */
+	struct render_tips *tips_head, *tips_tail;
 	struct strbuf key;		  /* the tips cache's key, reused */
+	struct strbuf tip_name;		  /* "tips/<a>/<r>", reused */
 };
 
 /* What a person's tips are picked for: the meeting and its people. */
@@ -200,23 +250,30 @@ int render_select_lang(struct render_engine *e, const char *locale,
 /* ---- render_tips.c: the tips cache ---- */
 
 /*
- * A digest (or an about model) begins: empty the tips cache when it holds
- * more than RENDER_TIPS_CACHE_MAX entries.
+ * A digest (or an about model) begins: when the tips cache holds more
+ * than RENDER_TIPS_CACHE_MAX entries, drop the least recently used down
+ * to that many.
  */
 void render_tips_cache_begin(struct render_engine *e);
 
-/* Free every entry of l's cache (not l). */
+/* Free every entry of l's cache and what it knows of templates (not l). */
 void render_tips_cache_release(struct render_engine *e, struct render_lang *l);
 
 /*
- * *out: the tip lines of person p in the current language with the
- * meeting's facts (render_meeting_facts()), borrowed from the cache until
- * the next render_tips_cache_begin(), or owned by st->owned when the
- * cache has no room for them (out of memory).
+ * *out: the tip lines of person p's result a in the current language
+ * with the meeting's facts (render_meeting_facts()): tips/<a>/<result>
+ * rendered, one line per non-empty line, none when there is no such
+ * template. Borrowed from the cache until the next
+ * render_tips_cache_begin(), or owned by st->owned when the cache has
+ * no room for them (out of memory).
  */
 int render_tips_lines(struct render_engine *e, struct render_state *st,
-		      const struct roster_person *p, unsigned facts,
-		      const struct mustache_value **out, struct dg_err *err);
+		      const struct roster_person *p,
+		      const struct roster_assessment *a, unsigned facts,
+		      const struct render_lines **out, struct dg_err *err);
+
+/* Free the lines st owns (render_state_release()). */
+void render_tips_owned_free(struct render_state *st);
 
 /* ---- render_model.c: model helpers ---- */
 

@@ -453,12 +453,17 @@ static int begin_model(struct render_engine *e, const struct render_input *in,
 void render_state_release(struct render_state *st)
 {
 	hmap_release(&st->seen);
-	hmap_release(&st->used);
+	if (st->used != st->used_inline)
+		free(st->used);
+	st->used = NULL;
+	st->used_slots = st->nused = 0;
 	free(st->sites);
 	st->sites = NULL;
 	st->nsites = st->sites_alloc = 0;
-	mustache_value_free(st->owned);
-	st->owned = NULL;
+	free(st->cand);
+	st->cand = NULL;
+	st->ncand = st->cand_alloc = 0;
+	render_tips_owned_free(st);
 }
 
 /* The meetings[] of the model, and what the top of the digest needs. */
@@ -512,7 +517,6 @@ int render_model_begin(struct render_engine *e, const struct render_input *in,
 
 	*st = (struct render_state){
 		.seen = HMAP_INIT(0),
-		.used = HMAP_INIT(0),
 		.max_tips = max_tips,
 		.max_people = in->max_people_per_meeting
 				      ? in->max_people_per_meeting

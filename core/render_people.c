@@ -81,9 +81,12 @@ static int add_result(struct render_engine *e, struct mustache_value *results,
 	return render_push(results, r);
 }
 
-/* Remember where p's tips went, for render_repick_tips(). */
+/*
+ * Remember where p's tips went, for render_repick_tips(): its sets of
+ * lines are the last n of st->cand (none for a repeat).
+ */
 static int add_site(struct render_state *st, struct mustache_value *att,
-		    const struct mustache_value *candidates, const char *email)
+		    size_t n, bool repeat, const char *email)
 {
 	struct render_tip_site *sites = st->sites;
 
@@ -97,8 +100,39 @@ static int add_site(struct render_state *st, struct mustache_value *att,
 		st->sites_alloc = cap;
 	}
 	sites[st->nsites++] = (struct render_tip_site){
-		.att = att, .candidates = candidates, .email = email};
+		.att = att,
+		.first = st->ncand - n,
+		.n = n,
+		.repeat = repeat,
+		.email = email};
 	return 0;
+}
+
+/* p's sets of lines, one per result, appended to st->cand. */
+static int add_candidates(struct render_engine *e, struct render_state *st,
+			  const struct roster_person *p, unsigned facts,
+			  struct dg_err *err)
+{
+	int rc = 0;
+
+	if (st->ncand + p->nassessments > st->cand_alloc) {
+		size_t cap = st->cand_alloc ? st->cand_alloc * 2 : 64;
+		const struct render_lines **cand;
+
+		while (cap < st->ncand + p->nassessments)
+			cap *= 2;
+		cand = reallocarray(st->cand, cap, sizeof(*cand));
+		if (!cand)
+			return dg_errf(err, DG_ENOMEM, "out of memory");
+		st->cand = cand;
+		st->cand_alloc = cap;
+	}
+	for (size_t i = 0; !rc && i < p->nassessments; i++)
+		rc = render_tips_lines(e, st, p, &p->assessments[i], facts,
+				       &st->cand[st->ncand + i], err);
+	if (!rc)
+		st->ncand += p->nassessments;
+	return rc;
 }
 
 /*
@@ -111,7 +145,7 @@ static int add_tips(struct render_engine *e, struct mustache_value *att,
 		    const struct roster_person *p, const struct tip_ctx *tc,
 		    struct dg_err *err)
 {
-	const struct mustache_value *candidates, *shown;
+	const struct mustache_value *shown;
 	struct mustache_value *tips;
 	unsigned facts;
 	int rc = 0;
@@ -123,16 +157,20 @@ static int add_tips(struct render_engine *e, struct mustache_value *att,
 		rc = render_put(att, "tips_above", mustache_bool(1));
 		rc = rc ? rc
 			: render_put(att, "tips", mustache_value_copy(shown));
-		return rc ? rc : add_site(tc->st, att, NULL, p->email);
+		return rc ? rc : add_site(tc->st, att, 0, true, p->email);
 	}
 	facts = tc->m ? render_meeting_facts(tc->m, tc->l, p->email,
 					     tc->st->user)
 		      : 0;
-	rc = render_tips_lines(e, tc->st, p, facts, &candidates, err);
+	rc = add_candidates(e, tc->st, p, facts, err);
 	if (rc)
 		return rc;
 	tips = mustache_list_new();
-	rc = tips ? render_pick_tips(tc->st, candidates, tips) : DG_ENOMEM;
+	rc = tips ? render_pick_tips(tc->st,
+				     tc->st->cand + tc->st->ncand -
+					     p->nassessments,
+				     p->nassessments, tips)
+		  : DG_ENOMEM;
 	if (rc) {
 		mustache_value_free(tips);
 		return rc;
@@ -141,7 +179,8 @@ static int add_tips(struct render_engine *e, struct mustache_value *att,
 	rc = render_put(att, "tips", tips);
 	if (!rc && hmap_put(&tc->st->seen, p->email, tips, NULL))
 		rc = DG_ENOMEM;
-	return rc ? rc : add_site(tc->st, att, candidates, p->email);
+	return rc ? rc : add_site(tc->st, att, p->nassessments, false,
+				  p->email);
 }
 
 /* results[] and tips[] of one person. */
@@ -446,7 +485,6 @@ static int about_attendee(struct render_engine *e, struct mustache_value *m,
 				     .via = "direct"};
 	struct render_state st = {
 		.seen = HMAP_INIT(0),
-		.used = HMAP_INIT(0),
 		.max_tips = RENDER_TIPS_MAX,
 	};
 	/* no meeting: the general tips, the ones for no particular room */

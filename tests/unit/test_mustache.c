@@ -116,6 +116,38 @@ static void test_mustache__one_template_renders_many_data(void **state)
 	mustache_template_free(t);
 }
 
+/* mustache_template_names() into a strbuf: "name," each. */
+static void note(const char *name, size_t len, void *ctx)
+{
+	assert_int_equal(strbuf_add(ctx, name, len), 0);
+	assert_int_equal(strbuf_addch(ctx, ','), 0);
+}
+
+static void test_mustache__template_names_what_it_reads(void **state)
+{
+	struct mustache_template *t = compile(
+		"{{! not a name }}{{a}} {{{b.c}}} {{&d}}{{#e}}{{f}}{{.}}{{/e}}"
+		"{{^g}}{{h.i.j}}{{/g}}{{=<% %>=}}<%k%>");
+	struct mustache_template *p = compile("{{x}}{{>part}}{{y}}");
+	struct mustache_template *q = compile("{{<parent}}{{$b}}{{z}}{{/b}}"
+					      "{{/parent}}");
+	struct strbuf names = STRBUF_INIT;
+
+	assert_int_equal(mustache_template_names(t, note, &names), 0);
+	assert_string_equal(names.buf, "a,b,d,e,f,g,h,k,");
+	/* a partial or a parent may read anything: said, and the rest told */
+	strbuf_reset(&names);
+	assert_int_equal(mustache_template_names(p, note, &names), 1);
+	assert_string_equal(names.buf, "x,y,");
+	strbuf_reset(&names);
+	assert_int_equal(mustache_template_names(q, note, &names), 1);
+	assert_string_equal(names.buf, "z,");
+	strbuf_release(&names);
+	mustache_template_free(t);
+	mustache_template_free(p);
+	mustache_template_free(q);
+}
+
 static void test_mustache__render_appends_to_what_out_holds(void **state)
 {
 	struct mustache_template *t = compile("{{.}}");
@@ -967,6 +999,7 @@ int main(void)
 		cmocka_unit_test(
 			test_mustache__output_past_the_limit_keeps_what_out_held),
 		cmocka_unit_test(test_mustache__one_template_renders_many_data),
+		cmocka_unit_test(test_mustache__template_names_what_it_reads),
 		cmocka_unit_test(
 			test_mustache__render_appends_to_what_out_holds),
 		cmocka_unit_test(

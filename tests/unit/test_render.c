@@ -1391,62 +1391,212 @@ static void test_render__tips_picked_again_are_a_model_built_with_fewer(
 	digest_free(d);
 }
 
-static void test_render__tips_cache_is_bounded(void **state)
+/* The lines of p's first result with facts, through st. */
+static const struct render_lines *lines_of(struct digest *d,
+					   struct render_state *st,
+					   const struct roster_person *p,
+					   unsigned facts)
+{
+	struct dg_err err = DG_ERR_INIT;
+	const struct render_lines *lines = NULL;
+
+	if (render_tips_lines(d->engine, st, p, &p->assessments[0], facts,
+			      &lines, &err))
+		fail_msg("render_tips_lines: %s", err.msg);
+	assert_non_null(lines);
+	return lines;
+}
+
+/* Whether one of lines holds text. */
+static bool lines_have(const struct render_lines *lines, const char *text)
+{
+	for (size_t i = 0; i < lines->n; i++)
+		if (memmem(lines->v[i].s, lines->v[i].len, text, strlen(text)))
+			return true;
+	return false;
+}
+
+static void test_render__tips_cache_is_bounded_and_drops_the_oldest(
+	void **state)
 {
 	struct digest *d = real_digest("Your meetings on {{date}}");
-	struct dg_err err = DG_ERR_INIT;
-	struct render_state st = {.seen = HMAP_INIT(0), .used = HMAP_INIT(0)};
-	const struct mustache_value *lines, *again;
+	struct render_state st = {.seen = HMAP_INIT(0)};
+	const size_t many = RENDER_TIPS_CACHE_MAX + 500;
 	struct roster_person p;
 	char name[32];
+	size_t before;
 
 	memset(&p, 0, sizeof(p));
 	assert_int_equal(roster_person_add_result(&p, "disc", "D"), 0);
 	p.name = name;
-	/* two "digests" of 2,000 people each, all of them different */
-	for (int digest = 0; digest < 2; digest++) {
-		render_tips_cache_begin(d->engine);
-		assert_true(d->engine->ntips <= RENDER_TIPS_CACHE_MAX);
-		for (int i = 0; i < 2000; i++) {
-			snprintf(name, sizeof(name), "P%d-%d Doe", digest, i);
-			if (render_tips_lines(d->engine, &st, &p, 0, &lines,
-					      &err))
-				fail_msg("render_tips_lines: %s", err.msg);
+	/* one "digest" of people who all have other first names */
+	render_tips_cache_begin(d->engine);
+	for (size_t i = 0; i < many; i++) {
+		snprintf(name, sizeof(name), "P%zu Doe", i);
+		lines_of(d, &st, &p, 0);
+		if (i == many - 1) { /* the first one met again: recent now */
+			snprintf(name, sizeof(name), "P0 Doe");
+			lines_of(d, &st, &p, 0);
 		}
 	}
-	/*
-	 * no entry is dropped while a digest is built; the second one began
-	 * with too many and emptied the cache first
-	 */
-	assert_int_equal(d->engine->ntips, 2000);
+	/* no entry is dropped while a digest is built */
+	assert_int_equal(d->engine->ntips, many);
+	/* the next begins with too many: the oldest go, down to the limit */
 	render_tips_cache_begin(d->engine);
-	assert_int_equal(d->engine->ntips, 0);
-	/* the same person again: the same lines, borrowed from the cache */
-	assert_int_equal(render_tips_lines(d->engine, &st, &p, 0, &lines,
-					   &err),
-			 0);
-	assert_int_equal(render_tips_lines(d->engine, &st, &p, 0, &again,
-					   &err),
-			 0);
-	assert_ptr_equal(lines, again);
-	assert_non_null(strstr(mustache_string_get(mustache_list_get(
-					   mustache_list_get(lines, 0), 0),
-						   NULL),
-			       "P1-1999"));
-	/* other facts of the meeting: other lines */
-	assert_int_equal(render_tips_lines(d->engine, &st, &p,
-					   RENDER_FACT_MEETING |
-						   RENDER_FACT_ORGANIZES,
-					   &again, &err),
-			 0);
-	assert_ptr_not_equal(lines, again);
-	assert_true(mustache_list_len(mustache_list_get(again, 0)) >
-		    mustache_list_len(mustache_list_get(lines, 0)));
+	assert_int_equal(d->engine->ntips, RENDER_TIPS_CACHE_MAX);
+	/* the most recent ones are still there: asked again, none is made */
+	snprintf(name, sizeof(name), "P%zu Doe", many - 1);
+	lines_of(d, &st, &p, 0);
+	snprintf(name, sizeof(name), "P0 Doe");
+	lines_of(d, &st, &p, 0);
+	assert_int_equal(d->engine->ntips, RENDER_TIPS_CACHE_MAX);
+	/* the least recently used went: P1's lines are made again */
+	snprintf(name, sizeof(name), "P1 Doe");
+	before = d->engine->ntips;
+	assert_true(lines_have(lines_of(d, &st, &p, 0), "P1"));
+	assert_int_equal(d->engine->ntips, before + 1);
 	assert_null(st.owned);
 	p.name = NULL;
 	roster_person_release(&p);
 	render_state_release(&st);
 	digest_free(d);
+}
+
+static void test_render__tips_cache_keys_only_what_the_template_reads(
+	void **state)
+{
+	struct digest *d = real_digest("Your meetings on {{date}}");
+	struct render_state st = {.seen = HMAP_INIT(0)};
+	const struct render_lines *a, *b;
+	struct roster_person p;
+
+	memset(&p, 0, sizeof(p));
+	assert_int_equal(roster_person_add_result(&p, "disc", "D"), 0);
+	/* the shipped D tips read the first name and two of the facts */
+	p.name = "Ann Archer";
+	p.title = "CFO";
+	a = lines_of(d, &st, &p, RENDER_FACT_MEETING);
+	p.name = "Ann Other";
+	p.title = "Intern";
+	b = lines_of(d, &st, &p,
+		     RENDER_FACT_MEETING | RENDER_FACT_YOU_ORGANIZE);
+	assert_ptr_equal(a, b);
+	assert_true(lines_have(a, "Ann"));
+	/* a fact the lines read, or another first name: other lines */
+	b = lines_of(d, &st, &p, RENDER_FACT_MEETING | RENDER_FACT_ORGANIZES);
+	assert_ptr_not_equal(a, b);
+	assert_true(b->n > a->n);
+	p.name = "Bea Archer";
+	b = lines_of(d, &st, &p, RENDER_FACT_MEETING);
+	assert_ptr_not_equal(a, b);
+	assert_true(lines_have(b, "Bea"));
+	/* no meeting at all is not a meeting with every fact false */
+	b = lines_of(d, &st, &p, 0);
+	assert_int_equal(b->n, a->n);
+	p.name = NULL;
+	p.title = NULL;
+	roster_person_release(&p);
+	render_state_release(&st);
+	digest_free(d);
+}
+
+static void test_render__tips_of_a_template_reading_the_title_differ_by_title(
+	void **state)
+{
+	struct digest *d;
+	struct render_state st = {.seen = HMAP_INIT(0)};
+	const struct render_lines *a, *b;
+	struct roster_person p;
+
+	/* no shipped template reads the title or "large": this one does */
+	write_file("tips/disc/S.mustache",
+		   "Ask the {{title}} first.{{#large}} Big room.{{/large}}\n");
+	/* and this one reads it through a partial, which may read anything */
+	write_file("tips/disc/P.mustache", "{{>tips/disc/_part}}\n");
+	write_file("tips/disc/_part.mustache", "Greet the {{title}}.\n");
+	d = own_digest();
+	memset(&p, 0, sizeof(p));
+	assert_int_equal(roster_person_add_result(&p, "disc", "S"), 0);
+	assert_int_equal(roster_person_add_result(&p, "disc", "P"), 0);
+	p.name = "Ann Archer";
+	p.title = "CFO";
+	a = lines_of(d, &st, &p, RENDER_FACT_MEETING);
+	assert_int_equal(a->n, 1);
+	assert_true(lines_have(a, "Ask the CFO first."));
+	/* another name, the same title: the same lines */
+	p.name = "Bea Baker";
+	assert_ptr_equal(lines_of(d, &st, &p, RENDER_FACT_MEETING), a);
+	/* another title: its own lines */
+	p.title = "Intern";
+	b = lines_of(d, &st, &p, RENDER_FACT_MEETING);
+	assert_ptr_not_equal(a, b);
+	assert_true(lines_have(b, "Ask the Intern first."));
+	b = lines_of(d, &st, &p, RENDER_FACT_MEETING | RENDER_FACT_LARGE);
+	assert_true(lines_have(b, "Ask the Intern first. Big room."));
+	/* through the partial */
+	if (render_tips_lines(d->engine, &st, &p, &p.assessments[1],
+			      RENDER_FACT_MEETING, &b, &(struct dg_err){0}))
+		fail();
+	assert_true(lines_have(b, "Greet the Intern."));
+	p.title = "CFO";
+	if (render_tips_lines(d->engine, &st, &p, &p.assessments[1],
+			      RENDER_FACT_MEETING, &b, &(struct dg_err){0}))
+		fail();
+	assert_true(lines_have(b, "Greet the CFO."));
+	p.name = NULL;
+	p.title = NULL;
+	roster_person_release(&p);
+	render_state_release(&st);
+	digest_free(d);
+	remove_file("tips/disc/S.mustache");
+	remove_file("tips/disc/P.mustache");
+	remove_file("tips/disc/_part.mustache");
+}
+
+/* A line of text, as the tips cache makes them. */
+static struct render_line line_of(const char *s)
+{
+	return (struct render_line){
+		.s = s, .len = strlen(s), .hash = render_line_hash(s, strlen(s))};
+}
+
+static void test_render__picking_many_tips_never_takes_one_twice(void **state)
+{
+	enum { N = 300 };
+	static char text[N][16];
+	struct render_line one[N], other[N];
+	struct render_lines a = {.n = N, .v = one}, b = {.n = N, .v = other};
+	const struct render_lines *sets[] = {&a, &b};
+	struct render_state st = {.seen = HMAP_INIT(0), .max_tips = 10000};
+	struct mustache_value *tips = mustache_list_new();
+
+	for (int i = 0; i < N; i++)
+		snprintf(text[i], sizeof(text[i]), "tip %d", i);
+	for (int i = 0; i < N; i++) {
+		one[i] = line_of(text[i]);
+		/* the same sentences in another order, as other copies */
+		other[i] = line_of(strdup(text[N - 1 - i]));
+	}
+	/* far more than the set's first slots: it grows on the way */
+	assert_int_equal(render_pick_tips(&st, sets, 2, tips), 0);
+	assert_int_equal(mustache_list_len(tips), N);
+	assert_int_equal(st.shown, N);
+	assert_string_equal(mustache_string_get(mustache_list_get(tips, 0),
+						NULL),
+			    "tip 0");
+	assert_string_equal(mustache_string_get(mustache_list_get(tips, 1),
+						NULL),
+			    "tip 299");
+	/* picked again after a clear: the same, then nothing more */
+	render_used_clear(&st);
+	assert_int_equal(render_pick_tips(&st, sets, 1, tips), 0);
+	assert_int_equal(mustache_list_len(tips), 2 * N);
+	assert_int_equal(render_pick_tips(&st, sets + 1, 1, tips), 0);
+	assert_int_equal(mustache_list_len(tips), 2 * N);
+	for (int i = 0; i < N; i++)
+		free((char *)other[i].s);
+	mustache_value_free(tips);
+	render_state_release(&st);
 }
 
 /* ---- the model of DESIGN.md ---- */
@@ -1692,7 +1842,10 @@ int main(void)
 		T(test_render__busy_day_trims_tips_and_says_so),
 		T(test_render__tips_from_the_cache_are_those_made_fresh),
 		T(test_render__tips_picked_again_are_a_model_built_with_fewer),
-		T(test_render__tips_cache_is_bounded),
+		T(test_render__tips_cache_is_bounded_and_drops_the_oldest),
+		T(test_render__tips_cache_keys_only_what_the_template_reads),
+		T(test_render__tips_of_a_template_reading_the_title_differ_by_title),
+		T(test_render__picking_many_tips_never_takes_one_twice),
 		T(test_render__json_model_has_the_design_fields),
 		T(test_render__skipped_user_has_status_and_reason),
 		T(test_render__day_without_meetings_is_skipped),
