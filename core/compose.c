@@ -67,11 +67,12 @@ int compose_message(const struct compose *c, const struct render_input *in,
 		    unsigned attempt, struct strbuf *msg, struct strbuf *id,
 		    struct dg_err *err)
 {
-	struct render_output r = RENDER_OUTPUT_INIT;
+	struct render_output own = RENDER_OUTPUT_INIT;
+	struct render_output *r = c->keep ? c->keep : &own;
 	struct strbuf unsub = STRBUF_INIT;
 	struct mime_header extra[5];
 	struct mime_message m;
-	int rc = render_digest(c->engine, in, &r, err);
+	int rc = render_digest(c->engine, in, r, err);
 
 	if (!rc)
 		rc = mime_message_id(in->user->mail, in->target->date, attempt,
@@ -99,15 +100,15 @@ int compose_message(const struct compose *c, const struct render_input *in,
 		m.from = c->from;
 		m.to_name = in->user->display_name;
 		m.to_address = in->user->mail;
-		m.subject = r.subject.buf;
-		m.text = r.text.buf;
-		m.html = r.html.buf;
+		m.subject = r->subject.buf;
+		m.text = r->text.buf;
+		m.html = r->html.buf;
 		m.date = c->now_ms / 1000;
 		m.message_id = id->buf;
 		m.extra = extra;
 		rc = mime_build(&m, msg, err);
 	}
 	strbuf_release(&unsub);
-	render_output_release(&r);
+	render_output_release(&own);
 	return rc;
 }

@@ -11,6 +11,8 @@
  * attempt and clock give the same message, except its MIME boundary.
  * Ownership: struct compose borrows the engine and the strings of its
  * settings; they must outlive it. It owns the link key and wipes it.
+ * keep, when set, is borrowed too: the render buffers one thread uses
+ * again from message to message (the pool gives each thread its own).
  * Errors: int functions return 0 or a DG_E* code and fill *err.
  */
 #ifndef DIGEST_COMPOSE_H
@@ -33,6 +35,12 @@ struct compose {
 	int64_t now_ms;               /* the run's clock: Date, token expiry */
 	bool has_key;                 /* links_url set and its key read */
 	unsigned char key[crypto_auth_KEYBYTES];
+	/*
+	 * NULL, or where compose_message() renders: its memory is kept
+	 * for the next message, so a thread's buffers grow once, not per
+	 * digest. Used by one thread at a time; its owner releases it.
+	 */
+	struct render_output *keep;
 };
 
 /*

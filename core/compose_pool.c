@@ -25,7 +25,9 @@ struct job {
 
 struct worker {
 	struct compose_pool *pool;
-	struct compose c; /* the pool's settings, this thread's engine */
+	/* the pool's settings, this thread's engine and render buffers */
+	struct compose c;
+	struct render_output out;
 	pthread_t thread;
 	bool started;
 };
@@ -98,6 +100,8 @@ static int start_worker(struct compose_pool *p, struct worker *w,
 	w->pool = p;
 	w->c = *c;
 	w->c.engine = e;
+	w->out = (struct render_output)RENDER_OUTPUT_INIT;
+	w->c.keep = &w->out;
 	rc = pthread_create(&w->thread, NULL, worker_main, w);
 	if (rc) {
 		render_close(e);
@@ -239,6 +243,7 @@ void compose_pool_close(struct compose_pool *p)
 		if (p->workers[i].started)
 			pthread_join(p->workers[i].thread, NULL);
 		render_close(p->workers[i].c.engine);
+		render_output_release(&p->workers[i].out);
 		compose_release(&p->workers[i].c);
 	}
 	free_list(p->todo);

@@ -20,6 +20,7 @@
 #include "logging.h"
 #include "memo.h"
 #include "mustache.h"
+#include "text.h"
 
 /* Longest tag taken from a mailbox; real ones are under 20 bytes. */
 #define TAG_MAX 64
@@ -1025,9 +1026,20 @@ int i18n_list(struct i18n_fmt *f, const char *const *items, size_t n,
 	      struct strbuf *out, struct dg_err *err)
 {
 	char key[MEMO_ITEM_MAX];
-	size_t klen = list_key(f, items, n, key);
-	int rc = klen ? add_known(f->lists, key, klen, out, err) : 0;
+	size_t klen;
+	int rc;
 
+	/*
+	 * ICU's list of one item is the item as it is (one it cannot read
+	 * as UTF-8 is empty: left to list_icu). A room's results are mostly
+	 * one person's each: no key, no memo, no ICU for them.
+	 */
+	if (n == 1 && text_is_utf8(items[0], strlen(items[0])))
+		return strbuf_addstr(out, items[0])
+			       ? dg_errf(err, DG_ENOMEM, "out of memory")
+			       : 0;
+	klen = list_key(f, items, n, key);
+	rc = klen ? add_known(f->lists, key, klen, out, err) : 0;
 	if (rc)
 		return rc < 0 ? rc : 0;
 	return list_icu(f, items, n, klen ? f->lists : NULL, key, klen, out,

@@ -8,7 +8,8 @@
  *
  * Invariants of every message mime_build() produces:
  * - it is 7-bit, CRLF throughout, ends with CRLF, and has no line over
- *   998 octets (checked on the result, not assumed from libetpan);
+ *   998 octets (what libetpan wrote is checked on the result, not
+ *   assumed; the bodies are so by construction of mimeqp);
  * - no header value holds CR, LF, NUL or another control character: each
  *   run of them (and of blanks) becomes one space, ends are trimmed, so a
  *   value can never start a header of its own;

@@ -19,6 +19,9 @@
 #ifndef DIGEST_MIMEHDR_H
 #define DIGEST_MIMEHDR_H
 
+#include <stdbool.h>
+#include <stddef.h>
+
 #include "err.h"
 #include "strbuf.h"
 
@@ -71,5 +74,20 @@ int mimehdr_check_name(const char *name, struct dg_err *err)
  */
 int mimehdr_extra_value(const char *name, const char *value, struct strbuf *out,
 			struct dg_err *err) __attribute__((warn_unused_result));
+
+/*
+ * 0 when msg[from..to), lines written by libetpan, keeps the promises of
+ * mime.h: 7-bit, no NUL, CR only before LF and LF only after CR, no line
+ * over 998 octets and, when header is set (msg[from..) is the start of a
+ * message's header), no line of blanks only before the first empty line
+ * (libetpan writes one when it cuts a long word; some readers take it for
+ * the end of the header). from must be the start of a line. Else
+ * DG_EINTERNAL, the message saying what was found at which offset of msg.
+ * The quick look (a line at a time) first; the byte by byte walk only
+ * says where the fault is.
+ */
+int mimehdr_check_written(const char *msg, size_t from, size_t to,
+			  bool header, struct dg_err *err)
+	__attribute__((warn_unused_result));
 
 #endif

@@ -266,9 +266,13 @@ static int render_model(struct render_engine *e,
 	const struct mustache_template *text, *html, *subject = e->subject;
 	int rc;
 
-	/* whatever the calendar holds, a message stays mailable */
-	strbuf_init(&out->text, RENDER_PART_MAX);
-	strbuf_init(&out->html, RENDER_PART_MAX);
+	/*
+	 * whatever the calendar holds, a message stays mailable; the memory
+	 * of what out held (a worker's last digest) is used again
+	 */
+	strbuf_reuse(&out->subject, 0);
+	strbuf_reuse(&out->text, RENDER_PART_MAX);
+	strbuf_reuse(&out->html, RENDER_PART_MAX);
 	rc = require_template(e, "digest.txt", &text, err);
 	if (!rc)
 		rc = require_template(e, "digest.html", &html, err);
@@ -379,8 +383,6 @@ int render_digest(struct render_engine *e, const struct render_input *in,
 		}
 		if (tips && st.shown > RENDER_TIPS_BUDGET)
 			continue;
-		render_output_release(out);
-		*out = (struct render_output)RENDER_OUTPUT_INIT;
 		rc = render_model(e, m, out, err);
 		if (rc || out->html.len <= RENDER_HTML_MAX)
 			break;

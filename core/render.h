@@ -142,7 +142,9 @@ int render_json(struct render_engine *e, const struct render_input *in,
 /*
  * Render subject, text and HTML. At most three tips per person, never a
  * sentence twice; when the HTML would pass RENDER_HTML_MAX, fewer tips,
- * and the model's "trimmed" says so to the templates. out is yours:
+ * and the model's "trimmed" says so to the templates. What out held is
+ * replaced, its memory used again: a caller that renders one digest after
+ * another keeps one render_output and grows it once. out is yours:
  * render_output_release().
  */
 int render_digest(struct render_engine *e, const struct render_input *in,

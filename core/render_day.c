@@ -127,7 +127,6 @@ int render_repick_tips(struct render_state *st, struct mustache_value *model,
 	int rc = 0;
 
 	/* what the first picking chose is dropped with the lists below */
-	hmap_release(&st->seen);
 	render_used_clear(st);
 	st->max_tips = max_tips;
 	st->trimmed = false;
@@ -137,8 +136,8 @@ int render_repick_tips(struct render_state *st, struct mustache_value *model,
 		struct mustache_value *tips;
 
 		if (s->repeat) { /* a repeat: the first meeting's tips */
-			tips = mustache_value_copy(
-				hmap_get(&st->seen, s->email));
+			tips = mustache_value_copy(mustache_map_get(
+				st->sites[s->orig].att, "tips"));
 			rc = mustache_map_set(s->att, "tips", tips) ? DG_ENOMEM
 								    : 0;
 			continue;
@@ -151,10 +150,7 @@ int render_repick_tips(struct render_state *st, struct mustache_value *model,
 			mustache_value_free(tips);
 			break;
 		}
-		/* the attendee owns the list; seen only points at it */
 		rc = mustache_map_set(s->att, "tips", tips) ? DG_ENOMEM : 0;
-		if (!rc && hmap_put(&st->seen, s->email, tips, NULL))
-			rc = DG_ENOMEM;
 	}
 	return rc ? rc : put_bool(model, "trimmed", st->trimmed);
 }

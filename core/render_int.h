@@ -78,7 +78,7 @@ struct render_tip_site {
 	 * assessment (see render_pick_tips); repeat: the first meeting's */
 	size_t first, n;
 	bool repeat;
-	const char *email; /* borrowed from the roster */
+	size_t orig; /* a repeat: the site of the person's first meeting */
 };
 
 /* Slots of the set of lines shown that need no allocation. */
@@ -92,7 +92,8 @@ struct render_tip_site {
  * set up and max_tips set is ready.
  */
 struct render_state {
-	struct hmap seen; /* email -> the tips list of their first meeting */
+	/* email -> 1 + the site of their first meeting (its tips) */
+	struct hmap seen;
 	/*
 	 * the lines picked so far, none twice a digest: an open-addressing
 	 * set by hash (used_slots a power of two, at most half full), in

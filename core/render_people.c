@@ -31,25 +31,30 @@ static int make_label(struct render_engine *e, const char *assessment,
 	return rc;
 }
 
-/* Every attendee and every room asks: made once per language. */
-int render_assessment_label(struct render_engine *e, const char *assessment,
-			    struct strbuf *out, struct dg_err *err)
+/*
+ * *out: the label, borrowed from the language. Every attendee and every
+ * room asks: made once per language.
+ */
+static int label_of(struct render_engine *e, const char *assessment,
+		    const char **out, struct dg_err *err)
 {
 	struct strbuf entry = STRBUF_INIT, label = STRBUF_INIT;
 	const char *cached = hmap_get(&e->cur->labels, assessment);
+	size_t alen = strlen(assessment);
 	char *block;
 	int rc;
 
-	if (cached)
-		return strbuf_addstr(out, cached + strlen(cached) + 1);
+	if (cached) {
+		*out = cached + alen + 1;
+		return 0;
+	}
 	rc = make_label(e, assessment, &label, err);
 	if (rc) {
 		strbuf_release(&label);
 		return rc;
 	}
-	rc = strbuf_add(&entry, assessment, strlen(assessment) + 1);
+	rc = strbuf_add(&entry, assessment, alen + 1);
 	rc = rc ? rc : strbuf_addbuf(&entry, &label);
-	rc = rc ? rc : strbuf_addbuf(out, &label);
 	block = rc ? NULL : strbuf_detach(&entry, NULL);
 	if (!rc && (!block || hmap_put(&e->cur->labels, block, block, NULL))) {
 		free(block);
@@ -57,23 +62,36 @@ int render_assessment_label(struct render_engine *e, const char *assessment,
 	}
 	strbuf_release(&entry);
 	strbuf_release(&label);
-	return rc ? dg_errf(err, DG_ENOMEM, "out of memory") : 0;
+	if (rc)
+		return dg_errf(err, DG_ENOMEM, "out of memory");
+	*out = block + alen + 1;
+	return 0;
+}
+
+int render_assessment_label(struct render_engine *e, const char *assessment,
+			    struct strbuf *out, struct dg_err *err)
+{
+	const char *label = NULL;
+	int rc = label_of(e, assessment, &label, err);
+
+	if (!rc && strbuf_addstr(out, label))
+		rc = dg_errf(err, DG_ENOMEM, "out of memory");
+	return rc;
 }
 
 static int add_result(struct render_engine *e, struct mustache_value *results,
 		      const struct roster_assessment *a, struct dg_err *err)
 {
-	struct strbuf label = STRBUF_INIT;
+	const char *label = NULL;
 	struct mustache_value *r = mustache_map_new();
-	int rc = render_assessment_label(e, a->name, &label, err);
+	int rc = label_of(e, a->name, &label, err);
 
 	if (!rc)
 		rc = render_put_str(r, "assessment", a->name);
 	if (!rc)
-		rc = render_put_str(r, "assessment_label", label.buf);
+		rc = render_put_str(r, "assessment_label", label);
 	if (!rc)
 		rc = render_put_str(r, "result", a->value);
-	strbuf_release(&label);
 	if (rc) {
 		mustache_value_free(r);
 		return rc;
@@ -86,7 +104,7 @@ static int add_result(struct render_engine *e, struct mustache_value *results,
  * lines are the last n of st->cand (none for a repeat).
  */
 static int add_site(struct render_state *st, struct mustache_value *att,
-		    size_t n, bool repeat, const char *email)
+		    size_t n, bool repeat, size_t orig)
 {
 	struct render_tip_site *sites = st->sites;
 
@@ -104,7 +122,7 @@ static int add_site(struct render_state *st, struct mustache_value *att,
 		.first = st->ncand - n,
 		.n = n,
 		.repeat = repeat,
-		.email = email};
+		.orig = orig};
 	return 0;
 }
 
@@ -145,19 +163,23 @@ static int add_tips(struct render_engine *e, struct mustache_value *att,
 		    const struct roster_person *p, const struct tip_ctx *tc,
 		    struct dg_err *err)
 {
-	const struct mustache_value *shown;
+	struct render_state *st = tc->st;
 	struct mustache_value *tips;
+	size_t seen;
 	unsigned facts;
 	int rc = 0;
 
 	if (tc->crowd)
 		return render_put(att, "tips", mustache_list_new());
-	shown = hmap_get(&tc->st->seen, p->email);
-	if (shown) {
+	seen = (uintptr_t)hmap_get(&st->seen, p->email);
+	if (seen) {
+		const struct mustache_value *shown =
+			mustache_map_get(st->sites[seen - 1].att, "tips");
+
 		rc = render_put(att, "tips_above", mustache_bool(1));
 		rc = rc ? rc
 			: render_put(att, "tips", mustache_value_copy(shown));
-		return rc ? rc : add_site(tc->st, att, 0, true, p->email);
+		return rc ? rc : add_site(st, att, 0, true, seen - 1);
 	}
 	facts = tc->m ? render_meeting_facts(tc->m, tc->l, p->email,
 					     tc->st->user)
@@ -175,12 +197,13 @@ static int add_tips(struct render_engine *e, struct mustache_value *att,
 		mustache_value_free(tips);
 		return rc;
 	}
-	/* att owns the list; the state only points at it, for repeats */
+	/* att owns the list; a repeat copies it from there */
 	rc = render_put(att, "tips", tips);
-	if (!rc && hmap_put(&tc->st->seen, p->email, tips, NULL))
+	rc = rc ? rc : add_site(st, att, p->nassessments, false, 0);
+	if (!rc && hmap_put(&st->seen, p->email,
+			    (void *)(uintptr_t)st->nsites, NULL))
 		rc = DG_ENOMEM;
-	return rc ? rc : add_site(tc->st, att, p->nassessments, false,
-				  p->email);
+	return rc;
 }
 
 /* results[] and tips[] of one person. */

@@ -33,6 +33,12 @@ void strbuf_reset(struct strbuf *sb)
 	strbuf_setlen(sb, 0);
 }
 
+void strbuf_reuse(struct strbuf *sb, size_t max)
+{
+	strbuf_setlen(sb, 0);
+	sb->max = max ? max : STRBUF_MAX_DEFAULT;
+}
+
 char *strbuf_detach(struct strbuf *sb, size_t *len)
 {
 	char *s;

@@ -45,6 +45,13 @@ void strbuf_release(struct strbuf *sb);
 void strbuf_reset(struct strbuf *sb);
 
 /*
+ * Empty the string, keep the memory, and set the limit (0: the default):
+ * a buffer filled again and again (a worker's, one message after another)
+ * grows once, not each time.
+ */
+void strbuf_reuse(struct strbuf *sb, size_t max);
+
+/*
  * Hand out the string: the result is yours, free() it; sb is reset.
  * Returns NULL only when out of memory (an empty sb allocates "").
  * len may be NULL.

@@ -335,6 +335,30 @@ static void test_i18n__names_are_joined_as_the_language_joins_them(
 	strbuf_release(&out);
 }
 
+static void test_i18n__a_list_of_one_is_that_name_without_icu(void **state)
+{
+	const char *one[] = { "Zoë van der Berg" };
+	const char *bad[] = { "Zo\xff" };
+	struct i18n_fmt *f = fmt("es-ES");
+	struct strbuf out = STRBUF_INIT;
+	struct dg_err err = DG_ERR_INIT;
+	struct memo_stats times, lists;
+
+	(void)state;
+	assert_int_equal(i18n_list(f, one, 1, &out, &err), 0);
+	assert_string_equal(out.buf, "Zoë van der Berg");
+	/* nothing asked of the memo, nothing kept */
+	i18n_fmt_stats(f, &times, &lists);
+	assert_int_equal(lists.hits + lists.misses, 0);
+	assert_int_equal(lists.entries, 0);
+	/* a name that is not UTF-8 is empty, as ICU makes it */
+	strbuf_reset(&out);
+	assert_int_equal(i18n_list(f, bad, 1, &out, &err), 0);
+	assert_string_equal(out.buf, "");
+	i18n_fmt_close(f);
+	strbuf_release(&out);
+}
+
 static void test_i18n__dates_and_times_use_the_locale_patterns(void **state)
 {
 	/* 2026-11-24T09:00:00+01:00 */
@@ -643,6 +667,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(
 			test_i18n__preview_locale_beats_preference_mailbox_config),
+		cmocka_unit_test(
+			test_i18n__a_list_of_one_is_that_name_without_icu),
 		cmocka_unit_test(
 			test_i18n__a_tag_that_is_not_bcp47_is_passed_over),
 		cmocka_unit_test(

@@ -197,6 +197,109 @@ static void test_mimehdr__header_name_rule_is_in_the_error(void **state)
 				     "or spaces");
 }
 
+/* What libetpan wrote, checked: a clean header and part pass. */
+static void test_mimehdr__clean_written_lines_pass(void **state)
+{
+	static const char msg[] = "From: a@example.com\r\nSubject: x\r\n"
+				  " folded\r\n\r\n--b\r\n\r\n";
+	struct dg_err err = DG_ERR_INIT;
+
+	assert_int_equal(mimehdr_check_written(msg, 0, sizeof(msg) - 1, true,
+					       &err),
+			 0);
+	assert_int_equal(mimehdr_check_written(msg, 0, 0, true, &err), 0);
+}
+
+static void test_mimehdr__written_bare_lf_is_found_at_its_offset(
+	void **state)
+{
+	static const char msg[] = "To: a@example.com\r\nX: y\nZ: 1\r\n";
+	struct dg_err err = DG_ERR_INIT;
+
+	assert_int_equal(mimehdr_check_written(msg, 0, sizeof(msg) - 1, true,
+					       &err),
+			 DG_EINTERNAL);
+	assert_string_equal(err.msg, "a byte 0x0a was written at offset 23 "
+				     "of a message");
+}
+
+static void test_mimehdr__written_bare_cr_nul_and_8bit_are_found(
+	void **state)
+{
+	static const char *const bad[] = {"a\rb\r\n", "a\r", "\xc3\xa9\r\n"};
+	static const char nul[] = "ab\0c\r\n";
+	struct dg_err err = DG_ERR_INIT;
+
+	for (size_t i = 0; i < sizeof(bad) / sizeof(*bad); i++)
+		assert_int_equal(mimehdr_check_written(bad[i], 0,
+						       strlen(bad[i]), false,
+						       &err),
+				 DG_EINTERNAL);
+	assert_int_equal(mimehdr_check_written(nul, 0, sizeof(nul) - 1,
+					       false, &err),
+			 DG_EINTERNAL);
+	assert_string_equal(err.msg, "a byte 0x00 was written at offset 2 "
+				     "of a message");
+}
+
+static void test_mimehdr__written_line_over_998_octets_is_found(
+	void **state)
+{
+	struct strbuf m = STRBUF_INIT;
+	struct dg_err err = DG_ERR_INIT;
+
+	assert_int_equal(strbuf_addstr(&m, "--b\r\n"), 0);
+	for (int i = 0; i < 998; i++)
+		assert_int_equal(strbuf_addch(&m, 'x'), 0);
+	assert_int_equal(strbuf_addstr(&m, "\r\n"), 0);
+	assert_int_equal(mimehdr_check_written(m.buf, 0, m.len, false, &err),
+			 0);
+	strbuf_setlen(&m, m.len - 2);
+	assert_int_equal(strbuf_addstr(&m, "x\r\n"), 0);
+	assert_int_equal(mimehdr_check_written(m.buf, 0, m.len, false, &err),
+			 DG_EINTERNAL);
+	assert_string_equal(err.msg, "a line of over 998 octets was written "
+				     "at offset 1003 of a message");
+	strbuf_release(&m);
+}
+
+static void test_mimehdr__written_header_line_of_blanks_is_found(
+	void **state)
+{
+	static const char msg[] = "Subject: a\r\n \t \r\n\r\n";
+	static const char body[] = "x\r\n\r\n \t \r\n";
+	struct dg_err err = DG_ERR_INIT;
+
+	assert_int_equal(mimehdr_check_written(msg, 0, sizeof(msg) - 1, true,
+					       &err),
+			 DG_EINTERNAL);
+	assert_string_equal(err.msg, "a header line of blanks was written "
+				     "at offset 15");
+	/* after the header, and outside one, blank lines are text */
+	assert_int_equal(mimehdr_check_written(body, 0, sizeof(body) - 1,
+					       true, &err),
+			 0);
+	assert_int_equal(mimehdr_check_written(msg, 0, sizeof(msg) - 1,
+					       false, &err),
+			 0);
+}
+
+static void test_mimehdr__written_check_looks_only_at_its_span(
+	void **state)
+{
+	static const char msg[] = "A: 1\r\n\xff\nB: 2\r\n";
+	struct dg_err err = DG_ERR_INIT;
+
+	assert_int_equal(mimehdr_check_written(msg, 0, 6, true, &err), 0);
+	assert_int_equal(mimehdr_check_written(msg, 8, sizeof(msg) - 1, false,
+					       &err),
+			 0);
+	assert_int_equal(mimehdr_check_written(msg, 0, 8, true, &err),
+			 DG_EINTERNAL);
+	assert_string_equal(err.msg, "a byte 0xff was written at offset 6 "
+				     "of a message");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -221,6 +324,17 @@ int main(void)
 		cmocka_unit_test(test_mimehdr__extra_value_is_appended),
 		cmocka_unit_test(
 			test_mimehdr__header_name_rule_is_in_the_error),
+		cmocka_unit_test(test_mimehdr__clean_written_lines_pass),
+		cmocka_unit_test(
+			test_mimehdr__written_bare_lf_is_found_at_its_offset),
+		cmocka_unit_test(
+			test_mimehdr__written_bare_cr_nul_and_8bit_are_found),
+		cmocka_unit_test(
+			test_mimehdr__written_line_over_998_octets_is_found),
+		cmocka_unit_test(
+			test_mimehdr__written_header_line_of_blanks_is_found),
+		cmocka_unit_test(
+			test_mimehdr__written_check_looks_only_at_its_span),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -88,6 +88,32 @@ static void test_strbuf__append_past_the_limit_fails_and_empties(void **state)
 	strbuf_release(&sb);
 }
 
+static void test_strbuf__reuse_keeps_the_memory_and_sets_the_limit(
+	void **state)
+{
+	struct strbuf sb = STRBUF_INIT;
+	const char *mem;
+
+	assert_int_equal(strbuf_addstr(&sb, "a longer first string"), 0);
+	mem = sb.buf;
+	strbuf_reuse(&sb, 8);
+	check_buf_invariants(&sb);
+	assert_string_equal(sb.buf, "");
+	assert_ptr_equal(sb.buf, mem);
+	assert_int_equal(strbuf_addstr(&sb, "12345678"), 0);
+	assert_ptr_equal(sb.buf, mem);
+	assert_int_equal(strbuf_addch(&sb, '9'), DG_ETOOBIG);
+	check_buf_invariants(&sb);
+	strbuf_reuse(&sb, 0);
+	assert_int_equal(sb.max, STRBUF_MAX_DEFAULT);
+	assert_int_equal(strbuf_addstr(&sb, "123456789"), 0);
+	strbuf_release(&sb);
+	/* an empty buffer stays the shared empty string */
+	strbuf_reuse(&sb, 4);
+	check_buf_invariants(&sb);
+	assert_int_equal(sb.alloc, 0);
+}
+
 static void test_strbuf__detach_hands_out_the_string_and_resets(void **state)
 {
 	struct strbuf sb = STRBUF_INIT;
@@ -208,6 +234,8 @@ int main(void)
 		cmocka_unit_test(test_strbuf__appends_keep_the_nul_and_length),
 		cmocka_unit_test(test_strbuf__data_may_hold_nul_bytes),
 		cmocka_unit_test(test_strbuf__large_appends_grow_the_buffer),
+		cmocka_unit_test(
+			test_strbuf__reuse_keeps_the_memory_and_sets_the_limit),
 		cmocka_unit_test(
 			test_strbuf__append_past_the_limit_fails_and_empties),
 		cmocka_unit_test(
