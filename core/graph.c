@@ -150,6 +150,8 @@ int graph_open(const struct graph_settings *s, struct graph **out,
 		if (!g->xfers || !g->multi || !g->login)
 			rc = dg_errf(err, DG_ENOMEM, "cannot start libcurl");
 	}
+	if (!rc)
+		rc = graphjson_reader_new(&g->reader, err);
 	for (i = 0; !rc && i < g->jobs; i++) {
 		g->xfers[i].easy = curl_easy_init();
 		strbuf_init(&g->xfers[i].req, GRAPH_BODY_MAX);
@@ -244,6 +246,7 @@ void graph_close(struct graph *g)
 	free(g->xfers);
 	curl_multi_cleanup(g->multi);
 	curl_easy_cleanup(g->login);
+	graphjson_reader_free(g->reader);
 	free(g->inflight);
 	free(g->base_url);
 	free(g->ca_file);

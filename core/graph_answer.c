@@ -445,7 +445,8 @@ static void finish_batch(struct graph *g, struct graph_transfer *t, long status)
 		judge_all(g, t, status);
 		return;
 	}
-	rc = graphjson_batch_answer(t->body.buf, t->body.len, &b, &err);
+	rc = graphjson_batch_read(g->reader, t->body.buf, t->body.len, &b,
+				 &err);
 	if (rc) {
 		malformed(g, t, err.msg);
 		return;

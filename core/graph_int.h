@@ -10,6 +10,7 @@
 #include <stdint.h>
 
 #include "graph.h"
+#include "graphjson.h"
 
 /* A broken connection or a timeout is tried this often, at most. */
 #define GRAPH_TRANSPORT_ATTEMPTS 3
@@ -60,6 +61,8 @@ struct graph {
 
 	CURLM *multi;
 	CURL *login; /* graph_post_form's own handle, kept alive */
+	/* parses every $batch answer, kept from answer to answer */
+	struct graphjson_reader *reader;
 	struct graph_transfer *xfers; /* jobs of them */
 	int running;
 

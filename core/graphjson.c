@@ -311,17 +311,47 @@ static void position_of(const char *json, size_t off, size_t *line,
 	}
 }
 
-/* Parse text that must be one JSON object. *root is yours: put it. */
-int graphjson_root(const char *json, size_t len, json_object **root,
-		   struct dg_err *err)
-{
-	enum json_tokener_error jerr;
+/*
+ * What a reader keeps from text to text: json-c's tokener, made once and
+ * reset before each parse (json_tokener_new() allocates its state and a
+ * stack of 32 levels, a request large enough to make glibc consolidate
+ * its free lists each time).
+ */
+struct graphjson_reader {
 	struct json_tokener *tok;
-	size_t end, line, col;
-	const char *nul;
-	json_object *o;
+};
 
-	*root = NULL;
+int graphjson_reader_new(struct graphjson_reader **out, struct dg_err *err)
+{
+	struct graphjson_reader *r = calloc(1, sizeof(*r));
+
+	*out = NULL;
+	if (r)
+		r->tok = json_tokener_new();
+	if (!r || !r->tok) {
+		free(r);
+		return dg_errf(err, DG_ENOMEM, "out of memory parsing JSON");
+	}
+	json_tokener_set_flags(r->tok, JSON_TOKENER_STRICT |
+				       JSON_TOKENER_VALIDATE_UTF8);
+	*out = r;
+	return 0;
+}
+
+void graphjson_reader_free(struct graphjson_reader *r)
+{
+	if (!r)
+		return;
+	json_tokener_free(r->tok);
+	free(r);
+}
+
+/* The checks before json-c sees the text. */
+static int check_text(const char *json, size_t len, struct dg_err *err)
+{
+	size_t line, col;
+	const char *nul;
+
 	if (!len)
 		return dg_errf(err, DG_EPARSE,
 			       "invalid JSON: the text is empty");
@@ -336,15 +366,23 @@ int graphjson_root(const char *json, size_t len, json_object **root,
 			       "column %zu (byte %zu): a NUL byte", line, col,
 			       (size_t)(nul - json));
 	}
-	tok = json_tokener_new();
-	if (!tok)
-		return dg_errf(err, DG_ENOMEM, "out of memory parsing JSON");
-	json_tokener_set_flags(tok, JSON_TOKENER_STRICT |
-				    JSON_TOKENER_VALIDATE_UTF8);
-	o = json_tokener_parse_ex(tok, json, (int)len);
-	jerr = json_tokener_get_error(tok);
-	end = json_tokener_get_parse_end(tok);
-	json_tokener_free(tok);
+	return 0;
+}
+
+/* Parse json with r's tokener, left reset for the next text. */
+static int parse_with(struct graphjson_reader *r, const char *json,
+		      size_t len, json_object **root, struct dg_err *err)
+{
+	enum json_tokener_error jerr;
+	size_t end, line, col;
+	json_object *o;
+
+	json_tokener_reset(r->tok);
+	o = json_tokener_parse_ex(r->tok, json, (int)len);
+	jerr = json_tokener_get_error(r->tok);
+	end = json_tokener_get_parse_end(r->tok);
+	/* a failed parse leaves its partial objects on the stack */
+	json_tokener_reset(r->tok);
 	if (jerr == json_tokener_continue) {
 		json_object_put(o);
 		return dg_errf(err, DG_EPARSE, "invalid JSON: the text ends "
@@ -365,6 +403,29 @@ int graphjson_root(const char *json, size_t len, json_object **root,
 	}
 	*root = o;
 	return 0;
+}
+
+int graphjson_root_read(struct graphjson_reader *r, const char *json,
+			size_t len, json_object **root, struct dg_err *err)
+{
+	struct graphjson_reader *own = NULL;
+	int rc;
+
+	*root = NULL;
+	rc = check_text(json, len, err);
+	if (!rc && !r)
+		rc = graphjson_reader_new(&own, err);
+	if (!rc)
+		rc = parse_with(r ? r : own, json, len, root, err);
+	graphjson_reader_free(own);
+	return rc;
+}
+
+/* Parse text that must be one JSON object. *root is yours: put it. */
+int graphjson_root(const char *json, size_t len, json_object **root,
+		   struct dg_err *err)
+{
+	return graphjson_root_read(NULL, json, len, root, err);
 }
 
 /*

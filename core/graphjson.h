@@ -67,6 +67,22 @@ int graphjson_value_write(const struct graphjson_value *v, struct strbuf *out)
 	__attribute__((warn_unused_result));
 
 /*
+ * A reader of many JSON texts, one after another: it keeps json-c's
+ * parser state (a few KB) from text to text instead of allocating it for
+ * each. A text that fails to parse leaves it ready for the next one. Not
+ * for two threads at once: one reader per thread (a graph handle keeps
+ * one for its $batch answers).
+ */
+struct graphjson_reader;
+
+/* A new reader. *out is yours: graphjson_reader_free() it. DG_ENOMEM. */
+int graphjson_reader_new(struct graphjson_reader **out, struct dg_err *err)
+	__attribute__((warn_unused_result));
+
+/* Free r. NULL is a no-op. */
+void graphjson_reader_free(struct graphjson_reader *r);
+
+/*
  * A page of GET /users?$select=id,mail,displayName,userPrincipalName,
  * proxyAddresses. Required per user: id. Users without mail are kept (the
  * caller decides). *next_link is yours (free()), NULL on the last page.
@@ -260,6 +276,11 @@ struct graphjson_batch {
 int graphjson_batch_answer(const char *json, size_t len,
 			   struct graphjson_batch *out, struct dg_err *err)
 	__attribute__((warn_unused_result));
+
+/* The same, parsed with reader r (NULL: a parser for this answer only). */
+int graphjson_batch_read(struct graphjson_reader *r, const char *json,
+			 size_t len, struct graphjson_batch *out,
+			 struct dg_err *err) __attribute__((warn_unused_result));
 
 void graphjson_batch_release(struct graphjson_batch *b);
 

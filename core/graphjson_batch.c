@@ -203,12 +203,19 @@ static int batch_nomem(struct dg_err *err)
 int graphjson_batch_answer(const char *json, size_t len,
 			   struct graphjson_batch *out, struct dg_err *err)
 {
+	return graphjson_batch_read(NULL, json, len, out, err);
+}
+
+int graphjson_batch_read(struct graphjson_reader *r, const char *json,
+			 size_t len, struct graphjson_batch *out,
+			 struct dg_err *err)
+{
 	struct graphjson_batch_tree *tree;
 	json_object *root, *arr, *item;
 	size_t i, n;
 	int rc;
 
-	rc = graphjson_root(json, len, &root, err);
+	rc = graphjson_root_read(r, json, len, &root, err);
 	if (rc)
 		return rc;
 	rc = graphjson_field(root, "", "responses", json_type_array, true, &arr,

@@ -19,6 +19,7 @@
 
 #include "calendar.h"
 #include "err.h"
+#include "graphjson.h"
 #include "strbuf.h"
 
 /* How a field name is printed: pre may be "" (a top-level field). */
@@ -42,6 +43,10 @@ struct graphjson_value {
 /* Parse text that must be one JSON object. *root is yours: put it. */
 int graphjson_root(const char *json, size_t len, json_object **root,
 		   struct dg_err *err);
+
+/* The same with r's tokener (NULL: one made for this text only). */
+int graphjson_root_read(struct graphjson_reader *r, const char *json,
+			size_t len, json_object **root, struct dg_err *err);
 
 /*
  * The object v holds, as graphjson_root() would give it from text (an

@@ -151,6 +151,7 @@ struct city {
 
 struct hours_book {
 	struct store *st;
+	struct workhours_reads *reads; /* of st, when there is one */
 	bool save;
 	int64_t now_ms;
 	struct hmap people; /* user id -> struct person */
@@ -198,6 +199,8 @@ int hours_book_open(struct store *st, bool save, int64_t now_ms,
 	hmap_init(&b->cities, 0);
 	hmap_init(&b->hidden, HMAP_NOCASE);
 	rc = st ? prefs_each(st, note_hidden, b, err) : 0;
+	if (!rc && st)
+		rc = workhours_reads_open(st, &b->reads, err);
 	if (rc == DG_ENOMEM)
 		dg_errf(err, rc, "out of memory");
 	if (rc) {
@@ -228,6 +231,7 @@ void hours_book_close(struct hours_book *b)
 
 	if (!b)
 		return;
+	workhours_reads_close(b->reads);
 	while ((e = hmap_next(&b->people, &pos)))
 		person_free(e->value);
 	pos = 0;
@@ -445,8 +449,8 @@ static int rule_of(struct hours_book *b, const struct cal_user *u,
 		*out = p->usable ? p : NULL;
 		return 0;
 	}
-	if (b->st)
-		rc = workhours_load(b->st, u->id, &w, &found, err);
+	if (b->reads)
+		rc = workhours_reads_load(b->reads, u->id, &w, &found, err);
 	if (!rc && !found && hmap_put(&b->people, u->id, &nobody, NULL))
 		rc = dg_errf(err, DG_ENOMEM, "out of memory");
 	if (!rc && found)

@@ -76,7 +76,8 @@ struct hours_book;
  * A book for one run. save: keep what hours_book_learn() is told in st
  * (a real run; previews and dry runs record nothing). The people whose
  * profile is hidden by their own choice are read from prefs once here.
- * *out is yours: hours_book_close() it.
+ * *out is yours: hours_book_close() it before closing st (it keeps a
+ * statement of st's for the hours stored by earlier runs).
  */
 int hours_book_open(struct store *st, bool save, int64_t now_ms,
 		    struct hours_book **out, struct dg_err *err)

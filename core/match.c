@@ -48,18 +48,19 @@ static void attendee_release(struct match_attendee *a)
 	free(a->group);
 }
 
-/* Add one address (invited directly or through a list named group). */
-static int add_address(struct match_ctx *m, const char *address,
-		       const char *invited_name, const char *group,
-		       enum cal_attendee_type type)
+/*
+ * Add one address (invited directly or through a list named group), p
+ * its roster person (found through via) as directory_person() gave it.
+ */
+static int add_found(struct match_ctx *m, const char *address,
+		     const char *invited_name, const char *group,
+		     enum cal_attendee_type type,
+		     const struct roster_person *p, const char *via)
 {
 	struct match_attendee a = { .type = type };
-	const struct roster_person *p;
-	const char *via = NULL;
 
 	if (!address || !*address || directory_is_self(m->self, address))
 		return 0;
-	p = directory_person(m->d, address, &via);
 	if (p && p == m->self_person)
 		return 0;
 	a.person = p;
@@ -85,6 +86,20 @@ static int add_address(struct match_ctx *m, const char *address,
 	/* The key lives in out, which outlives the set. */
 	return hmap_put(&m->listed, m->out->v[m->out->n - 1].email,
 			m->out->v[m->out->n - 1].email, NULL);
+}
+
+/* Add one address (invited directly or through a list named group). */
+static int add_address(struct match_ctx *m, const char *address,
+		       const char *invited_name, const char *group,
+		       enum cal_attendee_type type)
+{
+	const struct roster_person *p;
+	const char *via = NULL;
+
+	if (!address || !*address || directory_is_self(m->self, address))
+		return 0;
+	p = directory_person(m->d, address, &via);
+	return add_found(m, address, invited_name, group, type, p, via);
 }
 
 static int add_group(struct match_ctx *m, const struct cal_group *g,
@@ -122,29 +137,47 @@ static const struct roster_person *self_person(const struct directory *d,
 	return p;
 }
 
-/* The attendees of ev, directly invited (pass 0) or through a list. */
-static int add_attendees(struct match_ctx *m, const struct cal_event *ev,
-			 int pass)
+/* Lists among the attendees of an event kept on the stack, past it malloc'd. */
+#define MATCH_STACK_LISTS 16
+
+/*
+ * The attendees of ev: those invited directly, then those invited
+ * through a list, so a person invited both ways shows as "direct". Each
+ * address is looked up once: a person, else a tenant user, else a list.
+ */
+static int add_attendees(struct match_ctx *m, const struct cal_event *ev)
 {
-	for (size_t i = 0; i < ev->nattendees; i++) {
+	const struct cal_attendee *stack[MATCH_STACK_LISTS];
+	const struct cal_attendee **lists = stack;
+	size_t nlists = 0;
+	int rc = 0;
+
+	if (ev->nattendees > MATCH_STACK_LISTS) {
+		lists = malloc(ev->nattendees * sizeof(*lists));
+		if (!lists)
+			return DG_ENOMEM;
+	}
+	for (size_t i = 0; !rc && i < ev->nattendees; i++) {
 		const struct cal_attendee *at = &ev->attendees[i];
-		const struct cal_group *g;
-		int rc = 0;
+		const struct roster_person *p;
+		const char *via = NULL;
 
 		if (at->type == CAL_ATTENDEE_RESOURCE || !at->who.address)
 			continue;
-		g = directory_is_known(m->d, at->who.address) ?
-			    NULL :
-			    directory_group(m->d, at->who.address);
-		if (pass == 0 && !g)
-			rc = add_address(m, at->who.address, at->who.name,
-					 NULL, at->type);
-		else if (pass == 1 && g)
-			rc = add_group(m, g, at->type);
-		if (rc)
-			return rc;
+		p = directory_person(m->d, at->who.address, &via);
+		if (!p && !directory_user(m->d, at->who.address) &&
+		    directory_group(m->d, at->who.address))
+			lists[nlists++] = at;
+		else
+			rc = add_found(m, at->who.address, at->who.name, NULL,
+				       at->type, p, via);
 	}
-	return 0;
+	for (size_t i = 0; !rc && i < nlists; i++)
+		rc = add_group(m, directory_group(m->d, lists[i]->who.address),
+			       lists[i]->type);
+	if (lists != stack)
+		free(lists);
+	return rc;
 }
 
 int match_event(const struct directory *d, const struct cal_user *self,
@@ -164,15 +197,11 @@ int match_event(const struct directory *d, const struct cal_user *self,
 		if (hmap_put(&m.listed, out->v[i].email, out->v[i].email,
 			     NULL) == DG_ENOMEM)
 			rc = DG_ENOMEM;
-	/*
-	 * Direct invitations first, so that a person invited both in person
-	 * and through a list shows as "direct".
-	 */
 	if (!rc && ev->organizer.address)
 		rc = add_address(&m, ev->organizer.address, ev->organizer.name,
 				 NULL, CAL_ATTENDEE_REQUIRED);
-	for (int pass = 0; !rc && pass < 2; pass++)
-		rc = add_attendees(&m, ev, pass);
+	if (!rc)
+		rc = add_attendees(&m, ev);
 	hmap_release(&m.listed);
 	if (rc)
 		return dg_errf(err, rc, "out of memory matching the attendees "

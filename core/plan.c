@@ -591,20 +591,40 @@ static bool is_away(const struct cal_event *ev)
 	return ev->show_as && !strcasecmp(ev->show_as, "oof");
 }
 
+/*
+ * Room for one more meeting in *v (n used of *cap). The arrays grow from
+ * a few: sized for every event at once, they were one allocation per user
+ * large enough to make glibc consolidate its free lists, while most
+ * events of the window are not kept.
+ */
+#define PLAN_FIRST_MEETINGS 4
+
+static int room_for_one(struct plan_meeting **v, size_t n, size_t *cap,
+			struct dg_err *err)
+{
+	struct plan_meeting *p;
+	size_t want;
+
+	if (n < *cap)
+		return 0;
+	want = *cap ? *cap * 2 : PLAN_FIRST_MEETINGS;
+	p = reallocarray(*v, want, sizeof(**v));
+	if (!p)
+		return dg_errf(err, DG_ENOMEM, "out of memory");
+	*v = p;
+	*cap = want;
+	return 0;
+}
+
 static int pick_meetings(struct day_ctx *ctx,
 			 const struct cal_event_list *events,
 			 struct plan_day *out, struct dg_err *err)
 {
+	size_t cap_meetings = 0, cap_away = 0;
 	struct plan_meeting m;
 	bool keep;
 	int ret;
 
-	if (!events->n)
-		return 0;
-	out->meetings = calloc(events->n, sizeof(*out->meetings));
-	out->away = calloc(events->n, sizeof(*out->away));
-	if (!out->meetings || !out->away)
-		return dg_errf(err, DG_ENOMEM, "out of memory");
 	for (size_t i = 0; i < events->n; i++) {
 		struct plan_meeting *to;
 
@@ -614,10 +634,17 @@ static int pick_meetings(struct day_ctx *ctx,
 		if (!keep)
 			continue;
 		/* Counted first, so a failure below frees its labels. */
-		if (is_away(m.event))
-			to = &out->away[out->naway++];
-		else
-			to = &out->meetings[out->n++];
+		if (is_away(m.event)) {
+			ret = room_for_one(&out->away, out->naway, &cap_away,
+					   err);
+			to = ret ? NULL : &out->away[out->naway++];
+		} else {
+			ret = room_for_one(&out->meetings, out->n,
+					   &cap_meetings, err);
+			to = ret ? NULL : &out->meetings[out->n++];
+		}
+		if (ret)
+			return ret;
 		*to = m;
 		ret = dress_meeting(ctx, to, err);
 		if (ret)

@@ -52,6 +52,19 @@ bool text_is_utf8(const char *text, size_t len)
 	uint32_t cp;
 
 	while (i < len) {
+		/* eight ASCII bytes, none of them NUL, at a time */
+		while (len - i >= 8) {
+			uint64_t w;
+
+			memcpy(&w, s + i, sizeof(w));
+			if ((w & 0x8080808080808080ull) ||
+			    ((w - 0x0101010101010101ull) & ~w &
+			     0x8080808080808080ull))
+				break;
+			i += 8;
+		}
+		if (i == len)
+			break;
 		if (!s[i])
 			return false;
 		if (s[i] < 0x80) {

@@ -463,6 +463,18 @@ int tz_ms_to_local(struct tz *z, int64_t ms, struct tz_civil *c,
 	return 0;
 }
 
+/* Length of "2026-11-24T09:00:00-08:00". */
+#define RFC3339_LEN 25
+
+/* v (0 <= v < 10^width) in width decimal digits, zero-padded. */
+static void put_digits(char *out, int v, int width)
+{
+	while (width-- > 0) {
+		out[width] = (char)('0' + v % 10);
+		v /= 10;
+	}
+}
+
 int tz_format_rfc3339(struct tz *z, int64_t ms, char *buf, size_t size,
 		      struct dg_err *err)
 {
@@ -476,6 +488,27 @@ int tz_format_rfc3339(struct tz *z, int64_t ms, char *buf, size_t size,
 	if (off < 0) {
 		sign = '-';
 		off = -off;
+	}
+	/* by hand: snprintf() was most of the cost, once per meeting end */
+	if (c.year >= 0 && c.year <= 9999 && off < 100 * 60 &&
+	    size > RFC3339_LEN) {
+		put_digits(buf, c.year, 4);
+		buf[4] = '-';
+		put_digits(buf + 5, c.month, 2);
+		buf[7] = '-';
+		put_digits(buf + 8, c.day, 2);
+		buf[10] = 'T';
+		put_digits(buf + 11, c.hour, 2);
+		buf[13] = ':';
+		put_digits(buf + 14, c.minute, 2);
+		buf[16] = ':';
+		put_digits(buf + 17, c.second, 2);
+		buf[19] = sign;
+		put_digits(buf + 20, off / 60, 2);
+		buf[22] = ':';
+		put_digits(buf + 23, off % 60, 2);
+		buf[RFC3339_LEN] = '\0';
+		return 0;
 	}
 	n = snprintf(buf, size, "%04d-%02d-%02dT%02d:%02d:%02d%c%02d:%02d",
 		     c.year, c.month, c.day, c.hour, c.minute, c.second, sign,

@@ -54,8 +54,14 @@ bool workhours_equal(const struct workhours *a, const struct workhours *b)
 	       a->start_min == b->start_min && a->end_min == b->end_min;
 }
 
-static int load(struct store *st, const char *sql, const char *key,
-		struct workhours *out, bool *found, struct dg_err *err)
+/*
+ * The row of key by sql, through the statement kept in *slot (prepared
+ * into it the first time, reset after use), or a fresh one when slot is
+ * NULL.
+ */
+static int load(struct store *st, sqlite3_stmt **slot, const char *sql,
+		const char *key, struct workhours *out, bool *found,
+		struct dg_err *err)
 {
 	const char *what = "cannot read working hours";
 	sqlite3_stmt *stmt = NULL;
@@ -63,7 +69,7 @@ static int load(struct store *st, const char *sql, const char *key,
 
 	*out = (struct workhours)WORKHOURS_INIT;
 	*found = false;
-	rc = store_db_prepare(st, sql, &stmt, what, err);
+	rc = store_db_kept(st, slot, sql, &stmt, what, err);
 	if (rc)
 		return rc;
 	sqlite3_bind_text(stmt, 1, key, -1, SQLITE_STATIC);
@@ -87,7 +93,7 @@ static int load(struct store *st, const char *sql, const char *key,
 	} else if (step != SQLITE_DONE) {
 		rc = store_db_fail(st, what, err);
 	}
-	sqlite3_finalize(stmt);
+	store_db_kept_done(slot, stmt);
 	if (rc) {
 		workhours_release(out);
 		*found = false;
@@ -95,19 +101,54 @@ static int load(struct store *st, const char *sql, const char *key,
 	return rc;
 }
 
+#define LOAD_BY_ID                                                             \
+	"SELECT time_zone, work_zone, days, start_min, end_min "               \
+	"FROM work_hours WHERE user_id = ?1"
+
 int workhours_load(struct store *st, const char *user_id,
 		   struct workhours *out, bool *found, struct dg_err *err)
 {
-	return load(st,
-		    "SELECT time_zone, work_zone, days, start_min, end_min "
-		    "FROM work_hours WHERE user_id = ?1",
-		    user_id, out, found, err);
+	return load(st, NULL, LOAD_BY_ID, user_id, out, found, err);
+}
+
+/*
+ * The statement of reads, prepared on first use and kept: a run reads
+ * the hours of one attendee after another with the same one.
+ */
+struct workhours_reads {
+	struct store *st;
+	sqlite3_stmt *by_id;
+};
+
+int workhours_reads_open(struct store *st, struct workhours_reads **out,
+			 struct dg_err *err)
+{
+	*out = calloc(1, sizeof(**out));
+	if (!*out)
+		return dg_errf(err, DG_ENOMEM, "out of memory");
+	(*out)->st = st;
+	return 0;
+}
+
+void workhours_reads_close(struct workhours_reads *r)
+{
+	if (!r)
+		return;
+	sqlite3_finalize(r->by_id);
+	free(r);
+}
+
+int workhours_reads_load(struct workhours_reads *r, const char *user_id,
+			 struct workhours *out, bool *found,
+			 struct dg_err *err)
+{
+	return load(r->st, &r->by_id, LOAD_BY_ID, user_id, out, found, err);
 }
 
 int workhours_load_mail(struct store *st, const char *mail,
 			struct workhours *out, bool *found, struct dg_err *err)
 {
-	return load(st,
+	return load(st, NULL,
 		    "SELECT time_zone, work_zone, days, start_min, end_min "
 		    "FROM work_hours WHERE mail = ?1 "
 		    "ORDER BY updated_at DESC LIMIT 1",

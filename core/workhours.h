@@ -66,6 +66,24 @@ int workhours_load(struct store *st, const char *user_id,
 		   struct workhours *out, bool *found, struct dg_err *err)
 	__attribute__((warn_unused_result));
 
+/*
+ * The reads of a run, for one user after another: workhours_load() with
+ * its statement prepared once and kept. *out is yours (it borrows st,
+ * which must outlive it): workhours_reads_close() it (NULL is a no-op)
+ * before closing st.
+ */
+struct workhours_reads;
+
+int workhours_reads_open(struct store *st, struct workhours_reads **out,
+			 struct dg_err *err) __attribute__((warn_unused_result));
+void workhours_reads_close(struct workhours_reads *r);
+
+/* workhours_load() through r: the same answers. */
+int workhours_reads_load(struct workhours_reads *r, const char *user_id,
+			 struct workhours *out, bool *found,
+			 struct dg_err *err)
+	__attribute__((warn_unused_result));
+
 /* The same for the user whose mail is mail (any case): the latest row. */
 int workhours_load_mail(struct store *st, const char *mail,
 			struct workhours *out, bool *found, struct dg_err *err)

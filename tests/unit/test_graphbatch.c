@@ -505,6 +505,99 @@ static void test_graphbatch__group_named_counts_name_or_mail(void **state)
 
 #define T(name) cmocka_unit_test(name)
 
+/* ---- one reader for many answers ------------------------------------ */
+
+static int read_with(struct graphjson_reader *r, const char *json,
+		     struct graphjson_batch *b, struct dg_err *err)
+{
+	const char *t = J(json);
+
+	return graphjson_batch_read(r, t, strlen(t), b, err);
+}
+
+static void test_graphbatch__reader_reads_answer_after_answer(void **state)
+{
+	struct graphjson_reader *r = NULL;
+	struct dg_err err = DG_ERR_INIT;
+	char id[16];
+
+	(void)state;
+	assert_int_equal(graphjson_reader_new(&r, &err), 0);
+	for (int i = 0; i < 5; i++) {
+		struct graphjson_batch b = GRAPHJSON_BATCH_INIT;
+		char json[128];
+
+		snprintf(id, sizeof(id), "%d", i);
+		snprintf(json, sizeof(json),
+			 "{'responses':[{'id':'%s','status':200,"
+			 "'body':{'value':[]}}]}", id);
+		assert_int_equal(read_with(r, json, &b, &err), 0);
+		assert_int_equal(b.n, 1);
+		assert_string_equal(b.v[0].id, id);
+		graphjson_batch_release(&b);
+	}
+	graphjson_reader_free(r);
+}
+
+static void test_graphbatch__reader_reads_on_after_invalid_json(void **state)
+{
+	struct graphjson_batch b = GRAPHJSON_BATCH_INIT;
+	struct graphjson_reader *r = NULL;
+	struct dg_err err = DG_ERR_INIT;
+
+	(void)state;
+	assert_int_equal(graphjson_reader_new(&r, &err), 0);
+	/* cut inside nested objects: json-c holds them half built */
+	assert_int_equal(read_with(r, "{'responses':[{'id':'1','body':{'a':",
+				   &b, &err),
+			 DG_EPARSE);
+	assert_non_null(strstr(err.msg, "ends early"));
+	assert_int_equal(read_with(r, "{'responses':[{'id':'1'}}", &b, &err),
+			 DG_EPARSE);
+	assert_non_null(strstr(err.msg, "invalid JSON at line 1"));
+	assert_int_equal(b.n, 0);
+	/* the same message as a reader of its own would give */
+	{
+		struct dg_err own = DG_ERR_INIT;
+
+		assert_int_equal(batch("{'responses':[{'id':'1'}}", &b, &own),
+				 DG_EPARSE);
+		assert_string_equal(own.msg, err.msg);
+	}
+	assert_int_equal(read_with(r, "{'responses':[{'id':'2','status':204}]}",
+				   &b, &err),
+			 0);
+	assert_int_equal(b.n, 1);
+	assert_string_equal(b.v[0].id, "2");
+	assert_int_equal(b.v[0].status, 204);
+	graphjson_batch_release(&b);
+	graphjson_reader_free(r);
+}
+
+static void test_graphbatch__reader_refuses_what_a_new_parser_does(void **state)
+{
+	struct graphjson_batch b = GRAPHJSON_BATCH_INIT;
+	struct graphjson_reader *r = NULL;
+	struct dg_err err = DG_ERR_INIT;
+
+	(void)state;
+	assert_int_equal(graphjson_reader_new(&r, &err), 0);
+	/* strict mode stays on from text to text */
+	assert_int_equal(read_with(r, "{'responses':[],}", &b, &err),
+			 DG_EPARSE);
+	assert_int_equal(read_with(r, "{'responses':[],}", &b, &err),
+			 DG_EPARSE);
+	/* a second value after the first is not one object */
+	assert_int_equal(read_with(r, "[]", &b, &err), DG_EPARSE);
+	assert_non_null(strstr(err.msg, "not an object"));
+	assert_int_equal(graphjson_batch_read(r, "", 0, &b, &err), DG_EPARSE);
+	assert_int_equal(read_with(r, "{'responses':[]}", &b, &err), 0);
+	assert_int_equal(b.n, 0);
+	graphjson_batch_release(&b);
+	graphjson_reader_free(r);
+	graphjson_reader_free(NULL);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -548,6 +641,12 @@ int main(void)
 		cmocka_unit_test(test_graphbatch__member_without_id_names_it),
 		cmocka_unit_test(
 			test_graphbatch__group_named_counts_name_or_mail),
+		cmocka_unit_test(
+			test_graphbatch__reader_reads_answer_after_answer),
+		cmocka_unit_test(
+			test_graphbatch__reader_reads_on_after_invalid_json),
+		cmocka_unit_test(
+			test_graphbatch__reader_refuses_what_a_new_parser_does),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -611,6 +611,58 @@ static void test_hours__a_later_run_uses_the_stored_week(void **state)
 	hours_book_close(b);
 }
 
+static void test_hours__kept_reads_answer_as_fresh_loads(void **state)
+{
+	struct world *w = *state;
+	struct dg_err err = DG_ERR_INIT;
+	struct workhours wh = WORKHOURS_INIT, fresh = WORKHOURS_INIT;
+	struct workhours_reads *r = NULL;
+	struct hours_book *b;
+	bool found = true, fresh_found = false, written = false;
+
+	assert_int_equal(hours_book_open(w->st, true, 0, &b, &err), 0);
+	learn(b, w, "id-bikash", "Nepal Standard Time");
+	hours_book_close(b);
+	assert_int_equal(workhours_reads_open(w->st, &r, &err), 0);
+	/* one user after another, known or not, through one statement */
+	for (int round = 0; round < 3; round++) {
+		assert_int_equal(workhours_reads_load(r, "id-nobody", &wh,
+						      &found, &err),
+				 0);
+		assert_false(found);
+		assert_null(wh.time_zone);
+		assert_int_equal(workhours_reads_load(r, "id-bikash", &wh,
+						      &found, &err),
+				 0);
+		assert_int_equal(workhours_load(w->st, "id-bikash", &fresh,
+						&fresh_found, &err),
+				 0);
+		assert_true(found);
+		assert_true(fresh_found);
+		assert_true(workhours_equal(&wh, &fresh));
+		assert_string_equal(wh.time_zone, "Nepal Standard Time");
+		workhours_release(&fresh);
+		if (round == 1) {
+			/* a row written between reads is what the next sees */
+			wh.start_min = 600;
+			assert_int_equal(workhours_save(w->st, "id-bikash",
+							"bikash@contoso.com",
+							&wh, 1, &written,
+							&err),
+					 0);
+			assert_true(written);
+		}
+		workhours_release(&wh);
+	}
+	assert_int_equal(workhours_reads_load(r, "id-bikash", &wh, &found,
+					      &err),
+			 0);
+	assert_int_equal(wh.start_min, 600);
+	workhours_release(&wh);
+	workhours_reads_close(r);
+	workhours_reads_close(NULL);
+}
+
 static void test_hours__night_hours_are_stored_and_odd_zones_dropped(
 	void **state)
 {
@@ -677,6 +729,7 @@ int main(void)
 		TW(test_hours__private_and_all_day_meetings_have_no_lines),
 		TW(test_hours__a_hidden_profile_is_never_named),
 		TW(test_hours__a_later_run_uses_the_stored_week),
+		TW(test_hours__kept_reads_answer_as_fresh_loads),
 		TW(test_hours__night_hours_are_stored_and_odd_zones_dropped),
 		T(test_hours__city_labels_leave_out_unknown_cities),
 	};

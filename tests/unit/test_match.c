@@ -347,6 +347,38 @@ static void test_match__invited_directly_and_through_a_list_is_direct(
 	assert_string_equal(listed(w, "ann@contoso.com")->via, "group");
 }
 
+static void test_match__many_lists_come_after_the_people_in_order(
+	void **state)
+{
+	struct world *w = *state;
+
+	/* more lists than the few kept on the stack, between people */
+	for (int i = 0; i < 20; i++) {
+		required(w, NULL, i % 2 ? "noname@contoso.com" :
+					  "team@contoso.com");
+		if (i == 7)
+			required(w, "Bob", "bob@contoso.com");
+		if (i == 13)
+			required(w, "Guest", "guest@fabrikam.com");
+	}
+	required(w, "Just Zoë", "solo@contoso.com");
+	match(w);
+	/*
+	 * Bob and the guest, then Ann and Jordan of the team; the list
+	 * without a name holds Bob, invited already, and solo only Zoë, the
+	 * user.
+	 */
+	assert_int_equal(w->out.n, 4);
+	assert_string_equal(w->out.v[0].email, "bob@contoso.com");
+	assert_string_equal(w->out.v[0].via, "direct");
+	assert_string_equal(w->out.v[1].email, "guest@fabrikam.com");
+	assert_string_equal(w->out.v[2].email, "ann@contoso.com");
+	assert_string_equal(w->out.v[2].via, "group");
+	assert_string_equal(w->out.v[3].email, "jordan@fabrikam.com");
+	assert_string_equal(w->out.v[3].group, "Platform Team");
+	assert_null(w->out.v[0].group);
+}
+
 static void test_match__rooms_and_resources_are_left_out(void **state)
 {
 	struct world *w = *state;
@@ -562,6 +594,7 @@ int main(void)
 		T(test_match__distribution_list_is_expanded_to_its_members),
 		T(test_match__list_without_a_name_is_named_by_its_address),
 		T(test_match__invited_directly_and_through_a_list_is_direct),
+		T(test_match__many_lists_come_after_the_people_in_order),
 		T(test_match__rooms_and_resources_are_left_out),
 		T(test_match__user_is_left_out_by_mail_in_other_case),
 		T(test_match__user_is_left_out_by_principal_name),

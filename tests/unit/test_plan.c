@@ -1545,6 +1545,68 @@ static void test_plan__private_and_confidential_are_flagged(void **state)
 	cal_event_list_release(&events);
 }
 
+/*
+ * Days of many meetings and absences, then of one, then of many again:
+ * the meetings and the absences grow apart, past the first few, and every
+ * one is kept in order with its labels.
+ */
+static void test_plan__days_of_many_and_of_few_meetings_keep_them_all(
+	void **state)
+{
+	static const int sizes[] = {37, 1, 5, 0, 9, 4};
+	char id[64], start[64], end[64];
+
+	(void)state;
+	for (size_t k = 0; k < sizeof(sizes) / sizeof(sizes[0]); k++) {
+		struct cal_event_list events = CAL_EVENT_LIST_INIT;
+		struct plan_target t = PLAN_TARGET_INIT;
+		struct plan_day d = PLAN_DAY_INIT;
+		int n = sizes[k], naway = n / 3;
+
+		/* a neighbouring day's meeting, left out */
+		add_event(&events, "before", "B", "2026-11-23T17:00:00",
+			  "2026-11-23T18:00:00", "UTC");
+		for (int i = n; i-- > 0;) {
+			/* 08:00 Los Angeles on, ten minutes each */
+			snprintf(id, sizeof(id), "m%02d", i);
+			snprintf(start, sizeof(start),
+				 "2026-11-24T%02d:%02d:00", 16 + i / 6,
+				 i % 6 * 10);
+			snprintf(end, sizeof(end), "2026-11-24T%02d:%02d:00",
+				 16 + i / 6, i % 6 * 10 + 5);
+			add_event(&events, id, "S", start, end, "UTC");
+		}
+		for (int i = 0; i < naway; i++) {
+			snprintf(id, sizeof(id), "a%02d", i);
+			snprintf(start, sizeof(start),
+				 "2026-11-25T%02d:00:00", 2 + i / 2);
+			snprintf(end, sizeof(end), "2026-11-25T%02d:05:00",
+				 2 + i / 2);
+			add_away(&events, id, start, end);
+		}
+		day_in("Pacific Standard Time", "en-US", &events, &t, &d);
+		assert_int_equal(d.n, (size_t)n);
+		assert_int_equal(d.naway, (size_t)naway);
+		for (int i = 0; i < n; i++) {
+			snprintf(id, sizeof(id), "m%02d", i);
+			assert_string_equal(d.meetings[i].event->id, id);
+			assert_non_null(d.meetings[i].start_label);
+			assert_non_null(d.meetings[i].end_label);
+		}
+		if (n) {
+			assert_string_equal(d.meetings[0].start,
+					    "2026-11-24T08:00:00-08:00");
+			assert_string_equal(d.meetings[0].start_label,
+					    "8:00 AM");
+		}
+		for (int i = 0; i < naway; i++)
+			assert_non_null(d.away[i].start_label);
+		plan_day_release(&d);
+		plan_target_release(&t);
+		cal_event_list_release(&events);
+	}
+}
+
 static void test_plan__meetings_sort_all_day_first_then_by_start(void **state)
 {
 	/* Equal starts: by subject, then by id. */
@@ -2153,6 +2215,8 @@ int main(void)
 			test_plan__private_and_confidential_are_flagged),
 		cmocka_unit_test(
 			test_plan__meetings_sort_all_day_first_then_by_start),
+		cmocka_unit_test(
+			test_plan__days_of_many_and_of_few_meetings_keep_them_all),
 		cmocka_unit_test(
 			test_plan__event_times_in_a_windows_zone_are_converted),
 		cmocka_unit_test(

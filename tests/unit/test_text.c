@@ -120,6 +120,43 @@ static void test_text__pack_past_the_layouts_limit_is_refused(void **state)
 	strbuf_release(&l);
 }
 
+static void test_text__utf8_long_ascii_is_valid(void **state)
+{
+	const char *s = "an ASCII text of more than eight bytes, 0123456789";
+
+	(void)state;
+	assert_true(text_is_utf8(s, strlen(s)));
+	assert_true(text_is_utf8(s, 8));
+	assert_true(text_is_utf8(s, 17));
+	assert_true(text_is_utf8("", 0));
+}
+
+static void test_text__utf8_nul_anywhere_is_refused(void **state)
+{
+	char s[40];
+
+	(void)state;
+	for (size_t at = 0; at < sizeof(s); at++) {
+		memset(s, 'a', sizeof(s));
+		s[at] = '\0';
+		assert_false(text_is_utf8(s, sizeof(s)));
+	}
+}
+
+static void test_text__utf8_checks_sequences_after_ascii_runs(void **state)
+{
+	(void)state;
+	/* valid two- and four-byte sequences past whole words of ASCII */
+	assert_true(text_is_utf8("abcdefghijklmnop\xc3\xa9q", 19));
+	assert_true(text_is_utf8("abcdefgh\xf0\x9f\x98\x80" "abcdefgh", 20));
+	/* an overlong form, a surrogate, a stray continuation byte */
+	assert_false(text_is_utf8("abcdefghijklmnop\xc0\xafq", 19));
+	assert_false(text_is_utf8("abcdefghijklmnop\xed\xa0\x80", 19));
+	assert_false(text_is_utf8("abcdefghijklmno\x80" "abcdefgh", 24));
+	/* a sequence cut by the end, after a word of ASCII */
+	assert_false(text_is_utf8("abcdefgh\xe2\x82", 10));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -134,6 +171,10 @@ int main(void)
 			test_text__pack_takes_a_piece_of_a_longer_text),
 		cmocka_unit_test(
 			test_text__pack_past_the_layouts_limit_is_refused),
+		cmocka_unit_test(test_text__utf8_long_ascii_is_valid),
+		cmocka_unit_test(test_text__utf8_nul_anywhere_is_refused),
+		cmocka_unit_test(
+			test_text__utf8_checks_sequences_after_ascii_runs),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
