@@ -273,6 +273,24 @@ int render_tips_lines(struct render_engine *e, struct render_state *st,
 		      const struct roster_assessment *a, unsigned facts,
 		      const struct render_lines **out, struct dg_err *err);
 
+/* What a group line's template reads of the costlier fields of its data. */
+enum render_group_uses {
+	RENDER_GROUP_PEOPLE = 1 << 0,  /* "people": every name in words */
+	RENDER_GROUP_COUNT = 1 << 1,   /* "count" and its plural flags */
+	RENDER_GROUP_RESULTS = 1 << 2, /* "results": each one's names */
+	RENDER_GROUP_ALL = (1 << 3) - 1
+};
+
+/*
+ * *t: the template tips/<assessment>/_group of the current language
+ * (borrowed from it), NULL when there is none, and *uses, which of
+ * those fields it reads: all when it renders a partial or a parent.
+ * Found once per language, with the tips cache's templates.
+ */
+int render_group_template(struct render_engine *e, const char *assessment,
+			  const struct mustache_template **t, unsigned *uses,
+			  struct dg_err *err);
+
 /* Free the lines st owns (render_state_release()). */
 void render_tips_owned_free(struct render_state *st);
 

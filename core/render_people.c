@@ -283,9 +283,14 @@ static int cmp_count_desc(const void *a, const void *b)
 	return y[1] - x[1];
 }
 
+/*
+ * The data of tips/<assessment>/_group for the room, without the fields
+ * of enum render_group_uses the template does not read (uses).
+ */
 static struct mustache_value *group_data(struct render_engine *e, const char *assessment,
 			       const char *label,
-			       const struct room_entry *room, size_t n)
+			       const struct room_entry *room, size_t n,
+			       unsigned uses)
 {
 	struct mustache_value *o = mustache_map_new();
 	struct mustache_value *results = mustache_list_new();
@@ -310,32 +315,40 @@ static struct mustache_value *group_data(struct render_engine *e, const char *as
 		qsort(counts, distinct, sizeof(*counts), cmp_count_desc);
 	for (size_t i = 0; !rc && i < n; i++)
 		names[i] = room[i].name;
-	rc = rc ? rc : render_join_names(e, &joined, names, n);
-	rc = rc ? rc : render_put_str(o, "people", joined.buf);
+	if (!rc && uses & RENDER_GROUP_PEOPLE) {
+		rc = render_join_names(e, &joined, names, n);
+		rc = rc ? rc : render_put_str(o, "people", joined.buf);
+	}
 	rc = rc ? rc : render_put_str(o, "assessment", assessment);
 	rc = rc ? rc : render_put_str(o, "label", label);
-	rc = rc ? rc : render_put_count(e, o, "count", (long)n);
+	if (!rc && uses & RENDER_GROUP_COUNT)
+		rc = render_put_count(e, o, "count", (long)n);
 	rc = rc ? rc : render_put(o, "mixed", mustache_bool(distinct > 1));
 	for (size_t j = 0; !rc && j < distinct; j++) {
 		const char *result = room[counts[j][0]].result;
-		struct mustache_value *r = mustache_map_new();
-		size_t k = 0;
 
-		for (size_t i = 0; i < n; i++)
-			if (!strcmp(room[i].result, result))
-				names[k++] = room[i].name;
-		strbuf_reset(&joined);
-		rc = render_join_names(e, &joined, names, k);
-		rc = rc ? rc : render_put_str(r, "result", result);
-		rc = rc ? rc : render_put_count(e, r, "count", counts[j][1]);
-		rc = rc ? rc : render_put_str(r, "names", joined.buf);
-		if (rc) {
-			mustache_value_free(r);
-			break;
+		if (uses & RENDER_GROUP_RESULTS) {
+			struct mustache_value *r = mustache_map_new();
+			size_t k = 0;
+
+			for (size_t i = 0; i < n; i++)
+				if (!strcmp(room[i].result, result))
+					names[k++] = room[i].name;
+			strbuf_reset(&joined);
+			rc = render_join_names(e, &joined, names, k);
+			rc = rc ? rc : render_put_str(r, "result", result);
+			rc = rc ? rc
+				: render_put_count(e, r, "count",
+						   counts[j][1]);
+			rc = rc ? rc : render_put_str(r, "names", joined.buf);
+			if (rc) {
+				mustache_value_free(r);
+				break;
+			}
+			rc = render_push(results, r); /* takes r */
+			if (rc)
+				break;
 		}
-		rc = render_push(results, r); /* takes r */
-		if (rc)
-			break;
 		strbuf_reset(&key);
 		rc = render_add3(&key, "has_", result, NULL);
 		rc = rc ? rc : render_put(o, key.buf, mustache_bool(1));
@@ -354,7 +367,7 @@ static struct mustache_value *group_data(struct render_engine *e, const char *as
 					   mustache_bool(1));
 		}
 	}
-	if (!rc)
+	if (!rc && uses & RENDER_GROUP_RESULTS)
 		rc = render_put(o, "results", results);
 	else
 		mustache_value_free(results);
@@ -407,9 +420,10 @@ static int dynamics_for(struct render_engine *e, struct mustache_value *lines,
 			const char *assessment, struct dg_err *err)
 {
 	struct room_entry *room = calloc(npeople, sizeof(*room));
-	struct strbuf label = STRBUF_INIT, name = STRBUF_INIT;
-	struct strbuf text = STRBUF_INIT;
+	struct strbuf label = STRBUF_INIT, text = STRBUF_INIT;
+	const struct mustache_template *t = NULL;
 	struct mustache_value *data = NULL;
+	unsigned uses = 0;
 	size_t n;
 	int rc = room ? 0 : DG_ENOMEM;
 
@@ -417,15 +431,18 @@ static int dynamics_for(struct render_engine *e, struct mustache_value *lines,
 	for (size_t i = 0; i < n; i++)
 		if (!room[i].first)
 			rc = DG_ENOMEM;
-	if (!rc && n >= 2) {
+	if (!rc && n >= 2)
+		rc = render_group_template(e, assessment, &t, &uses, err);
+	/* no template: no line, and no data to make for it */
+	if (!rc && n >= 2 && t) {
 		rc = render_assessment_label(e, assessment, &label, err);
 		if (!rc)
-			data = group_data(e, assessment, label.buf, room, n);
+			data = group_data(e, assessment, label.buf, room, n,
+					  uses);
 		rc = rc ? rc : data ? 0 : DG_ENOMEM;
-		rc = rc ? rc : render_add3(&name, "tips/", assessment, "/_group");
-		rc = rc ? rc : render_file(e, name.buf, data, &text, err);
-		if (rc == DG_ENOTFOUND)
-			rc = 0;
+		rc = rc ? rc
+			: mustache_render(t, data, e->cur->partials,
+					  MUSTACHE_ESCAPE_NONE, &text, err);
 		strbuf_trim(&text);
 		if (!rc && text.len)
 			rc = render_push(lines, mustache_string(text.buf));
@@ -435,7 +452,6 @@ static int dynamics_for(struct render_engine *e, struct mustache_value *lines,
 	free(room);
 	mustache_value_free(data);
 	strbuf_release(&label);
-	strbuf_release(&name);
 	strbuf_release(&text);
 	return rc;
 }

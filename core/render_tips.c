@@ -20,7 +20,10 @@ enum tip_uses {
 	USES_NAME = 1 << 8,
 	USES_FIRST_NAME = 1 << 9,
 	USES_TITLE = 1 << 10,
-	USES_ALL = USES_FACTS | USES_NAME | USES_FIRST_NAME | USES_TITLE
+	/* a group line's (tips/<a>/_group): enum render_group_uses << 11 */
+	USES_GROUP_SHIFT = 11,
+	USES_ALL = USES_FACTS | USES_NAME | USES_FIRST_NAME | USES_TITLE |
+		   (RENDER_GROUP_ALL << USES_GROUP_SHIFT)
 };
 
 /* A template of tips/, as the cache knows it: found or not, what it reads. */
@@ -126,6 +129,14 @@ static void note_name(const char *name, size_t len, void *ctx)
 		if (strlen(known[i].name) == len &&
 		    !memcmp(known[i].name, name, len))
 			*uses |= known[i].bit;
+	/* a group line's: "count" and its plural flags ("count_one") */
+	if (len == 6 && !memcmp(name, "people", 6))
+		*uses |= RENDER_GROUP_PEOPLE << USES_GROUP_SHIFT;
+	if (len == 7 && !memcmp(name, "results", 7))
+		*uses |= RENDER_GROUP_RESULTS << USES_GROUP_SHIFT;
+	if (len >= 5 && !memcmp(name, "count", 5) &&
+	    (len == 5 || name[5] == '_'))
+		*uses |= RENDER_GROUP_COUNT << USES_GROUP_SHIFT;
 }
 
 /* The template called e->tip_name, from the language's map or found now. */
@@ -291,6 +302,26 @@ static int cache_put(struct render_engine *e, struct render_tips *t)
 	t->lang = e->cur;
 	lru_link(e, t);
 	e->ntips++;
+	return 0;
+}
+
+int render_group_template(struct render_engine *e, const char *assessment,
+			  const struct mustache_template **t, unsigned *uses,
+			  struct dg_err *err)
+{
+	const struct tip_tpl *tt;
+	int rc;
+
+	*t = NULL;
+	*uses = 0;
+	strbuf_reset(&e->tip_name);
+	if (render_add3(&e->tip_name, "tips/", assessment, "/_group"))
+		return dg_errf(err, DG_ENOMEM, "out of memory");
+	rc = tip_tpl_get(e, &tt, err);
+	if (rc)
+		return rc;
+	*t = tt->t;
+	*uses = (tt->uses >> USES_GROUP_SHIFT) & RENDER_GROUP_ALL;
 	return 0;
 }
 

@@ -1140,6 +1140,52 @@ static void test_render__real_group_lines_name_each_assessments_people(
 	digest_free(d);
 }
 
+/* The group line of Ann (D), Carl (C) and Bea (D) with _group as text. */
+static void group_line_is(const char *group, const char *want)
+{
+	struct digest *d;
+	json_object *j;
+
+	write_file("tips/disc/_group.mustache", group);
+	d = own_digest();
+	person(d, "bea@contoso.com", "Bea Baker", "D", NULL, false);
+	meeting(d, "AAMk-1", "Review", "09:00", "10:00");
+	attendee(d, "ann@contoso.com", "Ann Archer", "ann@contoso.com",
+		 "direct", NULL);
+	attendee(d, "carl@contoso.com", "Carl Chen", "carl@contoso.com",
+		 "direct", NULL);
+	attendee(d, "bea@contoso.com", "Bea Baker", "bea@contoso.com",
+		 "direct", NULL);
+	j = model(d);
+	assert_str_at(j, "meetings.0.dynamics.0", want);
+	json_object_put(j);
+	digest_free(d);
+	for (size_t i = 0; i < sizeof(own_files) / sizeof(own_files[0]); i++)
+		if (!strcmp(own_files[i].path, "tips/disc/_group.mustache"))
+			write_file(own_files[i].path, own_files[i].text);
+}
+
+static void test_render__group_line_reading_results_and_counts_has_them(
+	void **state)
+{
+	/* no shipped group line reads results[] or the counts: this one */
+	group_line_is("{{#results}}{{result}}:{{names}}/{{count}}"
+		      "{{#count_one}}!{{/count_one}} {{/results}}"
+		      "{{count}} {{people}}\n",
+		      "D:Ann and Bea/2 C:Carl/1! 3 Ann, Carl, and Bea");
+	/* through a partial, which may read anything */
+	write_file("tips/disc/_inc.mustache",
+		   "{{people}}|{{count_other}}|{{#results}}{{names}};"
+		   "{{/results}}");
+	group_line_is("{{>tips/disc/_inc}}\n",
+		      "Ann, Carl, and Bea|true|Ann and Bea;Carl;");
+	remove_file("tips/disc/_inc.mustache");
+	/* one that reads none of them still has its flags */
+	group_line_is("{{label}} {{#has_C}}C{{/has_C}}{{#dominant_D}}d"
+		      "{{/dominant_D}}{{^mixed}}same{{/mixed}}\n",
+		      "DISC Cd");
+}
+
 /* ---- relationship context (render_history) ---- */
 
 static void test_render__history_lines_go_to_their_meeting(void **state)
@@ -1930,6 +1976,7 @@ int main(void)
 		T(test_render__group_line_leaves_the_user_out),
 		T(test_render__no_group_line_with_one_result_in_the_room),
 		T(test_render__group_line_counts_everyone_else_with_a_result),
+		T(test_render__group_line_reading_results_and_counts_has_them),
 		T(test_render__no_tip_sentence_twice_and_three_at_most),
 		T(test_render__real_tips_repeat_no_sentence_in_a_digest),
 		T(test_render__tips_are_picked_for_the_meeting),
