@@ -93,7 +93,7 @@ void strbuf_setlen(struct strbuf *sb, size_t len)
 	sb->buf[len] = '\0';
 }
 
-int strbuf_add(struct strbuf *sb, const void *data, size_t len)
+int strbuf_add_grow(struct strbuf *sb, const void *data, size_t len)
 {
 	int rc = strbuf_grow(sb, len);
 
@@ -104,18 +104,6 @@ int strbuf_add(struct strbuf *sb, const void *data, size_t len)
 	sb->len += len;
 	sb->buf[sb->len] = '\0';
 	return 0;
-}
-
-int strbuf_addstr(struct strbuf *sb, const char *s)
-{
-	return strbuf_add(sb, s, strlen(s));
-}
-
-int strbuf_addch(struct strbuf *sb, int c)
-{
-	char ch = (char)c;
-
-	return strbuf_add(sb, &ch, 1);
 }
 
 int strbuf_addbuf(struct strbuf *sb, const struct strbuf *other)

@@ -16,6 +16,7 @@
 
 #include <stdarg.h>
 #include <stddef.h>
+#include <string.h>
 
 /* The default limit: no string of ours is legitimately bigger. */
 #define STRBUF_MAX_DEFAULT ((size_t)256 << 20)
@@ -65,12 +66,41 @@ int strbuf_grow(struct strbuf *sb, size_t extra)
 /* Shorten to len (len <= sb->len). */
 void strbuf_setlen(struct strbuf *sb, size_t len);
 
-int strbuf_add(struct strbuf *sb, const void *data, size_t len)
+/* strbuf_add() of what does not fit the memory sb has: grows it first. */
+int strbuf_add_grow(struct strbuf *sb, const void *data, size_t len)
 	__attribute__((warn_unused_result));
-int strbuf_addstr(struct strbuf *sb, const char *s)
-	__attribute__((warn_unused_result));
-int strbuf_addch(struct strbuf *sb, int c)
-	__attribute__((warn_unused_result));
+
+/*
+ * Append data[0..len). Inline because it is the most called function of
+ * the program (every template's output goes through it): an append that
+ * fits the memory sb has, and its limit, is a copy and no call.
+ */
+__attribute__((warn_unused_result)) static inline int
+strbuf_add(struct strbuf *sb, const void *data, size_t len)
+{
+	if (len < sb->alloc - sb->len && len <= sb->max - sb->len) {
+		if (len) /* data may be NULL then */
+			memcpy(sb->buf + sb->len, data, len);
+		sb->len += len;
+		sb->buf[sb->len] = '\0';
+		return 0;
+	}
+	return strbuf_add_grow(sb, data, len);
+}
+
+__attribute__((warn_unused_result)) static inline int
+strbuf_addstr(struct strbuf *sb, const char *s)
+{
+	return strbuf_add(sb, s, strlen(s));
+}
+
+__attribute__((warn_unused_result)) static inline int
+strbuf_addch(struct strbuf *sb, int c)
+{
+	char ch = (char)c;
+
+	return strbuf_add(sb, &ch, 1);
+}
 int strbuf_addbuf(struct strbuf *sb, const struct strbuf *other)
 	__attribute__((warn_unused_result));
 int strbuf_addf(struct strbuf *sb, const char *fmt, ...)

@@ -30,6 +30,17 @@ int textclean_line(const char *s, size_t max, struct strbuf *out, bool *cut)
 		int32_t at = i;
 		UChar32 c;
 
+		/*
+		 * Printable ASCII, most of any name or subject, is kept as it
+		 * is (no bidi control or zero-width character is ASCII): a
+		 * run of it at once, without asking ICU about each.
+		 */
+		while (i < len && p[i] >= 0x20 && p[i] < 0x7f)
+			i++;
+		if (i > at) {
+			rc = strbuf_add(out, s + at, (size_t)(i - at));
+			continue;
+		}
 		U8_NEXT(p, i, len, c);
 		if (c < 0 && i >= len && max && (size_t)len == max)
 			break; /* a character cut by the limit: drop it */
