@@ -77,6 +77,7 @@ struct parser {
 	size_t olen, clen;
 	size_t lc_pos; /* line_at() cache */
 	unsigned lc_line;
+	size_t nlinks; /* PARTIAL and PARENT nodes of a fixed name so far */
 };
 
 static void linecol(const char *s, size_t pos, unsigned *line, unsigned *col)
@@ -652,6 +653,18 @@ static enum mustache_node_kind node_kind(enum tok_kind kind)
 	}
 }
 
+/* What a lookup of node's name needs, measured once (mustache_tree.h). */
+static void name_ready(struct mustache_node *node)
+{
+	const char *dot = strchr(node->name, '.');
+
+	node->name_len = strlen(node->name);
+	/* "." is the implicit iterator, not a dotted name */
+	node->first_len = dot && node->name_len > 1 ? (size_t)(dot - node->name)
+						    : node->name_len;
+	node->first_hash = mustache_key_hash(node->name, node->first_len);
+}
+
 /* The node of tag token i, added to b. */
 static struct mustache_node *add_tag(struct parser *p, size_t i,
 				     struct mustache_body *b)
@@ -669,6 +682,9 @@ static struct mustache_node *add_tag(struct parser *p, size_t i,
 	node->name = strndup(p->src + t->name, t->name_len);
 	if (!node->name)
 		return NULL;
+	name_ready(node);
+	if ((t->kind == TOK_PARTIAL || t->kind == TOK_PARENT) && !t->dynamic)
+		node->link = p->nlinks++;
 	if (t->kind == TOK_BLOCK && t->standalone) {
 		n = dedent_block(p, i, &margin);
 		if (n) {
@@ -839,6 +855,7 @@ int mustache_compile(const char *text, size_t len, const char *name,
 		rc = match_sections(&p);
 	if (!rc)
 		rc = build(&p, &t->root);
+	t->nlinks = p.nlinks;
 	free(p.toks);
 	free(p.lines);
 	if (rc) {

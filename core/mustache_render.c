@@ -25,20 +25,29 @@
 
 /* --- partials ----------------------------------------------------------- */
 
-struct cached {
+/*
+ * A name the cache has asked its resolver for. Each entry is allocated on
+ * its own, so that links to it stay valid while the cache grows.
+ */
+struct mustache_cached {
 	char *name;
 	struct mustache_template *t; /* NULL: the resolver has no such name */
+	/*
+	 * t's PARTIAL and PARENT nodes of a fixed name (t->nlinks, by their
+	 * node's link): the entry each one names, NULL until first rendered.
+	 */
+	struct mustache_cached **links;
 };
 
 struct mustache_partials {
 	mustache_resolve_fn *resolve;
 	void *ctx;
 	char *dir; /* mustache_partials_new_dir()'s copy */
-	struct cached *items;
+	struct mustache_cached **items;
 	size_t n, alloc;
 	/*
-	 * name -> its index in items plus one: a digest looks partials up
-	 * thousands of times, by names of a few dozen.
+	 * name -> its entry: for the names rendering has no link for (the
+	 * first rendering of a tag, dynamic names, mustache_partials_get).
 	 */
 	struct hmap index;
 };
@@ -132,8 +141,10 @@ void mustache_partials_free(struct mustache_partials *p)
 	if (!p)
 		return;
 	for (i = 0; i < p->n; i++) {
-		free(p->items[i].name);
-		mustache_template_free(p->items[i].t);
+		free(p->items[i]->name);
+		free(p->items[i]->links);
+		mustache_template_free(p->items[i]->t);
+		free(p->items[i]);
 	}
 	free(p->items);
 	hmap_release(&p->index);
@@ -141,47 +152,58 @@ void mustache_partials_free(struct mustache_partials *p)
 	free(p);
 }
 
+/* An entry for name (t may be NULL: no such partial), owned by p. */
 static int cache_add(struct mustache_partials *p, const char *name,
-		     struct mustache_template *t, struct dg_err *err)
+		     struct mustache_template *t, struct mustache_cached **out,
+		     struct dg_err *err)
 {
-	struct cached *items;
-	char *copy = strdup(name);
+	struct mustache_cached **items, *c = calloc(1, sizeof(*c));
 
 	items = mustache_grow(p->items, &p->alloc, p->n + 1, sizeof(*items));
 	if (items)
 		p->items = items;
-	if (!copy || !items ||
-	    hmap_put(&p->index, copy, (void *)(uintptr_t)(p->n + 1), NULL)) {
-		free(copy);
+	if (c && t && t->nlinks)
+		c->links = calloc(t->nlinks, sizeof(*c->links));
+	if (c)
+		c->name = strdup(name);
+	if (!c || !items || !c->name || (t && t->nlinks && !c->links) ||
+	    hmap_put(&p->index, c->name, c, NULL)) {
+		if (c) {
+			free(c->name);
+			free(c->links);
+		}
+		free(c);
 		mustache_template_free(t);
 		return dg_errf(err, DG_ENOMEM, "out of memory");
 	}
-	p->items[p->n].name = copy;
-	p->items[p->n].t = t;
-	p->n++;
+	c->t = t;
+	if (t) {
+		t->owner = p;
+		t->entry = c;
+	}
+	p->items[p->n++] = c;
+	*out = c;
 	return 0;
 }
 
 /*
- * The template called name, from the cache or else resolved, compiled and
- * cached (*fresh is then set). DG_ENOTFOUND, with a message, when there is
- * no such partial.
+ * The entry of name, from the cache or else resolved, compiled and cached
+ * (*fresh is then set). An entry without a template gives DG_ENOTFOUND,
+ * with a message; *out is NULL only on another error.
  */
 static int cache_get(struct mustache_partials *p, const char *name,
-		     const struct mustache_template **out, int *fresh,
+		     struct mustache_cached **out, int *fresh,
 		     struct dg_err *err)
 {
 	struct strbuf text = STRBUF_INIT;
 	struct mustache_template *t = NULL;
 	struct dg_err nomem = DG_ERR_INIT;
-	size_t i;
 	int rc;
 
 	*fresh = 0;
-	i = (uintptr_t)hmap_get(&p->index, name);
-	if (i) {
-		*out = p->items[i - 1].t;
-		if (*out)
+	*out = hmap_get(&p->index, name);
+	if (*out) {
+		if ((*out)->t)
 			return 0;
 		return dg_errf(err, DG_ENOTFOUND, "no partial '%.100s'", name);
 	}
@@ -194,8 +216,7 @@ static int cache_get(struct mustache_partials *p, const char *name,
 	if (rc && rc != DG_ENOTFOUND)
 		return rc;
 	*fresh = 1;
-	*out = t;
-	if (cache_add(p, name, t, &nomem)) {
+	if (cache_add(p, name, t, out, &nomem)) {
 		*out = NULL;
 		return dg_errf(err, DG_ENOMEM, "%s", nomem.msg);
 	}
@@ -206,10 +227,11 @@ int mustache_partials_get(struct mustache_partials *p, const char *name,
 			  const struct mustache_template **out,
 			  struct dg_err *err)
 {
-	int fresh;
+	struct mustache_cached *c;
+	int fresh, rc = cache_get(p, name, &c, &fresh, err);
 
-	*out = NULL;
-	return cache_get(p, name, out, &fresh, err);
+	*out = rc ? NULL : c->t;
+	return rc;
 }
 
 /* --- values ------------------------------------------------------------- */
@@ -285,20 +307,17 @@ static void scalar_text(const struct mustache_value *v, char *buf, size_t size,
 	*n = strlen(buf);
 }
 
+/* The value of key (len bytes, hash h) in map v, else NULL. */
 static const struct mustache_value *map_get(const struct mustache_value *v,
-					    const char *key, size_t len)
+					    const char *key, size_t len,
+					    uint32_t h)
 {
 	size_t i;
 
 	if (!v || v->kind != MUSTACHE_MAP)
 		return NULL;
-	for (i = 0; i < v->u.map.n; i++) {
-		const struct mustache_pair *p = &v->u.map.pairs[i];
-
-		if (p->klen == len && !memcmp(v->u.map.keys + p->key, key, len))
-			return p->value;
-	}
-	return NULL;
+	i = mustache_map_find(v, key, len, h);
+	return i < v->u.map.n ? v->u.map.pairs[i].value : NULL;
 }
 
 /* --- rendering ---------------------------------------------------------- */
@@ -313,15 +332,23 @@ struct frame {
 struct scope {
 	const struct mustache_node *parent;
 	const char *tname; /* the template holding the parent tag */
+	struct mustache_cached **links; /* and its links (NULL: none) */
 	const struct scope *up;
 };
 
+/*
+ * The output goes straight to the caller's buffer, after its first start
+ * bytes, and at most room bytes of it: a failure cuts out back to start.
+ */
 struct render {
 	struct mustache_partials *partials;
 	enum mustache_escape escape;
-	struct strbuf buf; /* the output so far */
+	struct strbuf *out;
+	size_t start, room;
 	struct dg_err *err;
 	const char *tname;    /* the template being rendered, for messages */
+	/* the links of its entry in partials, when it has one */
+	struct mustache_cached **links;
 	unsigned depth;	      /* partials, parents and overrides entered */
 	unsigned long steps;  /* nodes rendered: the work budget */
 	struct strbuf indent; /* the indentation is indent.buf[base..len] */
@@ -334,27 +361,29 @@ struct render {
 struct saved {
 	size_t len, base;
 	const char *tname;
+	struct mustache_cached **links;
 };
 
 /* render_body() and render_node() call each other. */
 static int render_body(struct render *r, const struct mustache_body *b,
 		       const struct frame *f, const struct scope *s);
 
-static int out_error(struct render *r, int rc)
+static int too_big(struct render *r)
 {
-	if (rc == DG_ETOOBIG)
-		return dg_errf(r->err, rc,
-			       "%s: the rendering is larger than %zu bytes",
-			       r->tname, r->buf.max);
-	return dg_errf(r->err, DG_ENOMEM, "%s: out of memory rendering",
-		       r->tname);
+	return dg_errf(r->err, DG_ETOOBIG,
+		       "%s: the rendering is larger than %zu bytes", r->tname,
+		       r->room);
 }
 
 static int add(struct render *r, const char *s, size_t n)
 {
-	int rc = strbuf_add(&r->buf, s, n);
-
-	return rc ? out_error(r, rc) : 0;
+	/* checked here, so that strbuf never empties out for its max */
+	if (n > r->room - (r->out->len - r->start))
+		return too_big(r);
+	if (strbuf_add(r->out, s, n))
+		return dg_errf(r->err, DG_ENOMEM,
+			       "%s: out of memory rendering", r->tname);
+	return 0;
 }
 
 static int emit(struct render *r, const char *s, size_t n)
@@ -375,41 +404,36 @@ static int emit(struct render *r, const char *s, size_t n)
 	return add(r, s, n);
 }
 
-static const char *html_entity(char c)
-{
-	switch (c) {
-	case '&':
-		return "&amp;";
-	case '<':
-		return "&lt;";
-	case '>':
-		return "&gt;";
-	case '"':
-		return "&quot;";
-	case '\'':
-		return "&#39;";
-	}
-	return NULL;
-}
+/* The bytes HTML escaping replaces: their entity's index plus one. */
+static const unsigned char html_special[256] = {
+	['&'] = 1, ['<'] = 2, ['>'] = 3, ['"'] = 4, ['\''] = 5,
+};
 
+static const struct {
+	const char *s;
+	size_t n;
+} html_entities[] = {
+	{"&amp;", 5}, {"&lt;", 4}, {"&gt;", 4}, {"&quot;", 6}, {"&#39;", 5},
+};
+
+/* s escaped, in runs: the safe bytes between two special ones at once. */
 static int emit_escaped(struct render *r, const char *s, size_t n)
 {
-	size_t i, run = 0;
+	size_t i = 0, run = 0;
 	int rc;
 
-	for (i = 0; i < n; i++) {
-		const char *ent = html_entity(s[i]);
-
-		if (!ent)
-			continue;
+	for (;;) {
+		while (i < n && !html_special[(unsigned char)s[i]])
+			i++;
 		rc = emit(r, s + run, i - run);
-		if (!rc)
-			rc = emit(r, ent, strlen(ent));
+		if (rc || i == n)
+			return rc;
+		rc = emit(r, html_entities[html_special[(unsigned char)s[i]] - 1].s,
+			  html_entities[html_special[(unsigned char)s[i]] - 1].n);
 		if (rc)
 			return rc;
-		run = i + 1;
+		run = ++i;
 	}
-	return emit(r, s + run, n - run);
 }
 
 static int render_value(struct render *r, const struct mustache_value *v,
@@ -425,23 +449,30 @@ static int render_value(struct render *r, const struct mustache_value *v,
 	return emit(r, s, n);
 }
 
+/*
+ * The value of node's name: its first part in the nearest frame that has
+ * it, the other parts (of a dotted name) each in the value before.
+ */
 static const struct mustache_value *lookup(const struct frame *f,
-					   const char *name)
+					   const struct mustache_node *node)
 {
 	const struct mustache_value *v = NULL;
-	const char *dot;
+	const char *name = node->name, *end = name + node->name_len;
 
-	if (name[0] == '.' && !name[1])
+	if (node->name_len == 1 && name[0] == '.')
 		return f ? f->v : NULL;
-	dot = strchr(name, '.');
 	for (; f && !v; f = f->up)
-		v = map_get(f->v, name,
-			    dot ? (size_t)(dot - name) : strlen(name));
+		v = map_get(f->v, name, node->first_len, node->first_hash);
 	/* The first part picks the frame; the others must follow from it. */
-	while (v && dot) {
-		name = dot + 1;
-		dot = strchr(name, '.');
-		v = map_get(v, name, dot ? (size_t)(dot - name) : strlen(name));
+	for (name += node->first_len; v && name < end;) {
+		const char *dot;
+		size_t n;
+
+		name++; /* the dot */
+		dot = memchr(name, '.', (size_t)(end - name));
+		n = dot ? (size_t)(dot - name) : (size_t)(end - name);
+		v = map_get(v, name, n, mustache_key_hash(name, n));
+		name += n;
 	}
 	return v;
 }
@@ -449,7 +480,7 @@ static const struct mustache_value *lookup(const struct frame *f,
 static int render_section(struct render *r, const struct mustache_node *node,
 			  const struct frame *f, const struct scope *s)
 {
-	const struct mustache_value *v = lookup(f, node->name);
+	const struct mustache_value *v = lookup(f, node);
 	struct frame fr = {.v = v, .up = f};
 	size_t i;
 	int rc;
@@ -482,6 +513,7 @@ static int enter(struct render *r, const struct mustache_node *node,
 	sv->len = r->indent.len;
 	sv->base = r->base;
 	sv->tname = r->tname;
+	sv->links = r->links;
 	if (r->depth >= MUSTACHE_MAX_DEPTH)
 		return dg_errf(r->err, DG_EINVAL,
 			       "%s:%u: %s '%.100s' nests deeper than %d "
@@ -494,7 +526,9 @@ static int enter(struct render *r, const struct mustache_node *node,
 		return 0;
 	}
 	rc = strbuf_add(&r->indent, node->text, node->len);
-	return rc ? out_error(r, rc) : 0;
+	return rc ? dg_errf(r->err, DG_ENOMEM, "%s: out of memory rendering",
+			    r->tname)
+		  : 0;
 }
 
 static void leave(struct render *r, const struct saved *sv)
@@ -502,6 +536,7 @@ static void leave(struct render *r, const struct saved *sv)
 	strbuf_setlen(&r->indent, sv->len);
 	r->base = sv->base;
 	r->tname = sv->tname;
+	r->links = sv->links;
 	r->depth--;
 }
 
@@ -514,40 +549,51 @@ static int dynamic_name(struct render *r, const struct mustache_node *node,
 	size_t n;
 	int rc;
 
-	scalar_text(lookup(f, node->name), buf, sizeof(buf), &s, &n);
+	scalar_text(lookup(f, node), buf, sizeof(buf), &s, &n);
 	rc = strbuf_add(name, s, n);
-	return rc ? out_error(r, rc) : 0;
+	return rc ? dg_errf(r->err, DG_ENOMEM, "%s: out of memory rendering",
+			    r->tname)
+		  : 0;
 }
 
-/* Find the partial of node; 1 when there is none (it renders as nothing). */
+/*
+ * The cache's entry for the partial of node, called name: its link when
+ * the tag was rendered before, else found by name (and linked). *c is
+ * NULL when there are no partials; (*c)->t when there is no such partial.
+ */
 static int load(struct render *r, const struct mustache_node *node,
-		const char *name, const struct mustache_template **t)
+		const char *name, struct mustache_cached **c)
 {
 	struct dg_err err = DG_ERR_INIT;
 	int fresh, rc;
 
+	*c = NULL;
 	if (!r->partials)
-		return 1;
-	rc = cache_get(r->partials, name, t, &fresh, &err);
-	if (rc == DG_ENOTFOUND) {
-		if (fresh)
-			logging_warn("%s:%u: %s; it renders as nothing",
-				     r->tname, node->line, err.msg);
-		return 1;
+		return 0;
+	if (!node->dynamic && r->links && r->links[node->link]) {
+		*c = r->links[node->link];
+		return 0;
 	}
-	if (rc)
+	rc = cache_get(r->partials, name, c, &fresh, &err);
+	if (rc == DG_ENOTFOUND && fresh)
+		logging_warn("%s:%u: %s; it renders as nothing", r->tname,
+			     node->line, err.msg);
+	if (rc && rc != DG_ENOTFOUND)
 		return dg_errf(r->err, rc, "%s:%u: %s", r->tname, node->line,
 			       err.msg);
+	if (!node->dynamic && r->links)
+		r->links[node->link] = *c;
 	return 0;
 }
 
 static int render_include(struct render *r, const struct mustache_node *node,
 			  const struct frame *f, const struct scope *s)
 {
-	struct scope own = {.parent = node, .tname = r->tname, .up = s};
+	struct scope own = {
+		.parent = node, .tname = r->tname, .links = r->links, .up = s};
 	const char *what =
 		node->kind == MUSTACHE_N_PARENT ? "parent" : "partial";
-	const struct mustache_template *t;
+	struct mustache_cached *c;
 	struct strbuf dyn = STRBUF_INIT;
 	const char *name = node->name;
 	struct saved sv;
@@ -561,14 +607,15 @@ static int render_include(struct render *r, const struct mustache_node *node,
 			return rc;
 		}
 	}
-	rc = load(r, node, name, &t);
-	if (!rc)
+	rc = load(r, node, name, &c);
+	if (!rc && c && c->t)
 		rc = enter(r, node, what, name, &sv);
 	strbuf_release(&dyn);
-	if (rc)
-		return rc < 0 ? rc : 0;
-	r->tname = t->name;
-	rc = render_body(r, &t->root, f,
+	if (rc || !c || !c->t) /* no such partial: it renders as nothing */
+		return rc;
+	r->tname = c->t->name;
+	r->links = c->links;
+	rc = render_body(r, &c->t->root, f,
 			 node->kind == MUSTACHE_N_PARENT ? &own : s);
 	leave(r, &sv);
 	return rc;
@@ -576,7 +623,8 @@ static int render_include(struct render *r, const struct mustache_node *node,
 
 /* The override of block name in force: the outermost parent's wins. */
 static const struct mustache_node *
-find_override(const struct scope *s, const char *name, const char **tname)
+find_override(const struct scope *s, const char *name,
+	      const struct scope **from)
 {
 	const struct mustache_node *found = NULL;
 	size_t i;
@@ -588,7 +636,7 @@ find_override(const struct scope *s, const char *name, const char **tname)
 			if (b->nodes[i].kind == MUSTACHE_N_BLOCK &&
 			    !strcmp(b->nodes[i].name, name)) {
 				found = &b->nodes[i];
-				*tname = s->tname;
+				*from = s;
 				break;
 			}
 		}
@@ -603,8 +651,8 @@ find_override(const struct scope *s, const char *name, const char **tname)
 static int render_block(struct render *r, const struct mustache_node *node,
 			const struct frame *f, const struct scope *s)
 {
-	const char *tname = NULL;
-	const struct mustache_node *over = find_override(s, node->name, &tname);
+	const struct scope *from = NULL;
+	const struct mustache_node *over = find_override(s, node->name, &from);
 	const struct mustache_node *content = over ? over : node;
 	struct saved sv;
 	int rc;
@@ -614,8 +662,10 @@ static int render_block(struct render *r, const struct mustache_node *node,
 	rc = enter(r, node, "block", node->name, &sv);
 	if (rc)
 		return rc;
-	if (over)
-		r->tname = tname;
+	if (over) { /* its tags are the template's of the parent tag */
+		r->tname = from->tname;
+		r->links = from->links;
+	}
 	/* An inline override at a standalone place still starts a line. */
 	if (node->standalone && !content->standalone) {
 		r->lead = 1;
@@ -645,7 +695,7 @@ static int render_node(struct render *r, const struct mustache_node *node,
 		return add(r, r->indent.buf + r->base, r->indent.len - r->base);
 	case MUSTACHE_N_VAR:
 	case MUSTACHE_N_RAW:
-		return render_value(r, lookup(f, node->name),
+		return render_value(r, lookup(f, node),
 				    node->kind == MUSTACHE_N_VAR);
 	case MUSTACHE_N_SECTION:
 	case MUSTACHE_N_INVERTED:
@@ -682,24 +732,21 @@ int mustache_render(const struct mustache_template *t,
 	struct render r = {
 		.partials = partials,
 		.escape = escape,
+		.out = out,
+		.start = out->len,
+		.room = out->max > out->len ? out->max - out->len : 0,
 		.err = err,
 		.tname = t->name,
+		.links = partials && t->owner == partials ? t->entry->links
+							  : NULL,
 		.indent = STRBUF_INIT,
 	};
 	struct frame root = {.v = data, .up = NULL};
-	size_t room = out->max > out->len ? out->max - out->len : 0;
-	int rc;
+	int rc = render_body(&r, &t->root, &root, NULL);
 
-	/* Render aside, so that a failure leaves out as it was. */
-	strbuf_init(&r.buf, room ? room : 1);
-	rc = render_body(&r, &t->root, &root, NULL);
-	if (!rc && r.buf.len > room)
-		rc = dg_errf(err, DG_ETOOBIG,
-			     "%s: the rendering is larger than %zu bytes",
-			     t->name, room);
-	else if (!rc && strbuf_addbuf(out, &r.buf))
-		rc = out_error(&r, DG_ENOMEM);
-	strbuf_release(&r.buf);
+	/* a failure leaves out as it was (strbuf empties it for memory) */
+	if (rc && out->len > r.start)
+		strbuf_setlen(out, r.start);
 	strbuf_release(&r.indent);
 	return rc;
 }

@@ -13,6 +13,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "mustache.h"
 
@@ -35,28 +36,75 @@ struct mustache_body {
 	size_t n, alloc;
 };
 
+/*
+ * A tag's name is also kept ready for lookups, so that rendering never
+ * measures or hashes it: its length, the length of its first dotted part
+ * ("user" of "user.first_name") and that part's hash (mustache_key_hash),
+ * which map pairs keep too.
+ */
 struct mustache_node {
 	enum mustache_node_kind kind;
 	unsigned line;	  /* of the tag, for messages */
 	const char *text; /* TEXT: the text; PARTIAL, PARENT, BLOCK: */
 	size_t len;	  /* the indentation a standalone tag adds */
 	char *name;	  /* tags: the name (without '*' when dynamic) */
+	size_t name_len;  /* strlen(name) */
+	size_t first_len; /* its first dotted part's; name_len: no dot */
+	uint32_t first_hash; /* mustache_key_hash() of that part */
 	int dynamic;	  /* {{>*x}}: name is looked up in the data */
 	int standalone;	  /* the tag stands alone on its line */
+	/*
+	 * A PARTIAL or PARENT of a fixed name: its place in the links of a
+	 * partials cache (mustache_render.c), 0 to the template's nlinks - 1,
+	 * so that the partial is found by name once per cache, not at every
+	 * rendering of the tag.
+	 */
+	size_t link;
 	struct mustache_body body;
 };
 
 /*
- * A map keeps its keys in insertion order; lookups are linear, length
- * first. The keys live one after another (each NUL-terminated) in the
- * map's own buffer: a pair holds its key's offset there, so that a model
- * of thousands of keys costs a few allocations, not one per key.
+ * A map keeps its keys in insertion order; a lookup compares hashes
+ * first, in order in a small map, through its index in a larger one. The
+ * keys live one after another (each NUL-terminated) in the map's own
+ * buffer: a pair holds its key's offset there, so that a model of
+ * thousands of keys costs a few allocations, not one per key.
  */
 struct mustache_pair {
-	size_t key;  /* offset in the map's keys */
-	size_t klen;
+	uint32_t key;  /* offset in the map's keys */
+	uint32_t klen;
+	uint32_t hash; /* mustache_key_hash() of the key: compared first */
 	struct mustache_value *value;
 };
+
+/*
+ * The hash of a key or a name part, eight bytes at a time: the same bytes
+ * give the same hash in the compiler, the data tree and the renderer.
+ */
+static inline uint32_t mustache_key_hash(const char *s, size_t n)
+{
+	uint64_t h = 0x9e3779b97f4a7c15u ^ n, w = 0;
+	uint32_t a, b;
+
+	for (; n > 8; s += 8, n -= 8) {
+		memcpy(&w, s, 8);
+		h = (h ^ w) * 0xff51afd7ed558ccdu;
+		h ^= h >> 29;
+	}
+	/* the last 0 to 8 bytes, read in two overlapping halves */
+	if (n >= 4) {
+		memcpy(&a, s, 4);
+		memcpy(&b, s + n - 4, 4);
+		w = (uint64_t)a << 32 | b;
+	} else if (n) {
+		w = (uint64_t)(unsigned char)s[0] << 16 |
+		    (uint64_t)(unsigned char)s[n / 2] << 8 |
+		    (unsigned char)s[n - 1];
+	}
+	h = (h ^ w) * 0xc4ceb9fe1a85ec53u;
+	h ^= h >> 32;
+	return (uint32_t)h;
+}
 
 /*
  * A string's bytes follow its struct in the same allocation. A value made
@@ -81,18 +129,67 @@ struct mustache_value {
 		} list;
 		struct {
 			struct mustache_pair *pairs;
-			size_t n, alloc;
 			char *keys;
-			size_t keys_len, keys_alloc;
+			/*
+			 * Past MUSTACHE_MAP_SMALL keys, an index: open
+			 * addressing over mask + 1 slots (at most half
+			 * full) of pair numbers plus one, 0 when empty.
+			 */
+			uint16_t *index;
+			uint32_t n, alloc;
+			uint32_t keys_len, keys_alloc;
+			uint32_t mask;
 		} map;
 	} u;
 };
 
+/*
+ * A map of at most this many keys is searched from first to last; a
+ * larger one (up to MUSTACHE_MAP_INDEXED keys) through its index.
+ */
+#define MUSTACHE_MAP_SMALL 8
+#define MUSTACHE_MAP_INDEXED 32767
+
+/* The number of the pair of key (len bytes, hash h), or n without one. */
+static inline size_t mustache_map_find(const struct mustache_value *map,
+				       const char *key, size_t len,
+				       uint32_t h)
+{
+	const struct mustache_pair *pairs = map->u.map.pairs, *p;
+	size_t i, n = map->u.map.n;
+
+	if (map->u.map.index) {
+		for (i = h & map->u.map.mask; map->u.map.index[i];
+		     i = (i + 1) & map->u.map.mask) {
+			p = &pairs[map->u.map.index[i] - 1];
+			if (p->hash == h && p->klen == len &&
+			    !memcmp(map->u.map.keys + p->key, key, len))
+				return map->u.map.index[i] - 1u;
+		}
+		return n;
+	}
+	for (i = 0, p = pairs; i < n; i++, p++)
+		if (p->hash == h && p->klen == len &&
+		    !memcmp(map->u.map.keys + p->key, key, len))
+			break;
+	return i;
+}
+
+struct mustache_cached;
+
+/*
+ * owner and entry are set by the partials cache that compiled the
+ * template (before anyone else sees it), NULL otherwise: rendering with
+ * that cache then follows the entry's links instead of looking names up.
+ */
 struct mustache_template {
 	char *name;
 	char *src;
 	size_t len;
 	struct mustache_body root;
+	size_t nlinks; /* PARTIAL and PARENT nodes of a fixed name */
+	const struct mustache_partials *owner;
+	struct mustache_cached *entry;
 };
 
 /*

@@ -291,8 +291,10 @@ int mustache_list_push(struct mustache_value *list, struct mustache_value *v)
 		mustache_value_free(v);
 		return DG_EINVAL;
 	}
-	items = value_grow(list, list->u.list.items, &list->u.list.alloc,
-			   list->u.list.n + 1, sizeof(*items));
+	items = list->u.list.items;
+	if (list->u.list.n + 1 > list->u.list.alloc)
+		items = value_grow(list, items, &list->u.list.alloc,
+				   list->u.list.n + 1, sizeof(*items));
 	if (!items) {
 		mustache_value_free(v);
 		return DG_ENOMEM;
@@ -305,19 +307,78 @@ int mustache_list_push(struct mustache_value *list, struct mustache_value *v)
 /* A map's first key buffer: the keys of a typical model map. */
 #define KEYS_FIRST 192
 
-/* The index of key in map, or map's n when it has no such key. */
-static size_t map_find(const struct mustache_value *map, const char *key,
-		       size_t len)
+/* Room for size bytes where v lives (its arena, else malloc). */
+static void *value_mem(const struct mustache_value *v, size_t size)
 {
-	size_t i;
+	return v->arena ? arena_alloc(v->arena, size) : malloc(size);
+}
 
-	for (i = 0; i < map->u.map.n; i++) {
-		const struct mustache_pair *p = &map->u.map.pairs[i];
+/*
+ * The index of map made anew for its n pairs, with room for one more (the
+ * caller's next): twice that many slots or more. DG_ENOMEM leaves map as
+ * it was.
+ */
+static int map_reindex(struct mustache_value *map)
+{
+	size_t slots = 32, i, n = map->u.map.n;
+	uint16_t *index;
 
-		if (p->klen == len && !memcmp(map->u.map.keys + p->key, key, len))
-			break;
+	while (slots < 2 * (n + 1))
+		slots *= 2;
+	index = value_mem(map, slots * sizeof(*index));
+	if (!index)
+		return DG_ENOMEM;
+	memset(index, 0, slots * sizeof(*index));
+	for (i = 0; i < n; i++) {
+		size_t at = map->u.map.pairs[i].hash & (slots - 1);
+
+		while (index[at])
+			at = (at + 1) & (slots - 1);
+		index[at] = (uint16_t)(i + 1);
 	}
-	return i;
+	if (!map->arena)
+		free(map->u.map.index);
+	map->u.map.index = index;
+	map->u.map.mask = (uint32_t)(slots - 1);
+	return 0;
+}
+
+/* Pair n of map (h its key's hash) put in the index, if map needs one. */
+static int map_index_add(struct mustache_value *map, size_t n, uint32_t h)
+{
+	size_t at;
+
+	if (n >= MUSTACHE_MAP_INDEXED) { /* too many: searched in order */
+		if (!map->arena)
+			free(map->u.map.index);
+		map->u.map.index = NULL;
+		return 0;
+	}
+	if (n < MUSTACHE_MAP_SMALL)
+		return 0;
+	if ((!map->u.map.index ||
+	     2 * (n + 1) > (size_t)map->u.map.mask + 1) &&
+	    map_reindex(map))
+		return DG_ENOMEM;
+	for (at = h & map->u.map.mask; map->u.map.index[at];
+	     at = (at + 1) & map->u.map.mask)
+		;
+	map->u.map.index[at] = (uint16_t)(n + 1);
+	return 0;
+}
+
+/* mustache_grow() of a container's array, with a 32-bit count. */
+static void *value_grow32(const struct mustache_value *v, void *items,
+			  uint32_t *alloc, size_t need, size_t size)
+{
+	size_t cap = *alloc;
+
+	if (need > UINT32_MAX)
+		return NULL;
+	items = value_grow(v, items, &cap, need, size);
+	if (items)
+		*alloc = cap > UINT32_MAX ? UINT32_MAX : (uint32_t)cap;
+	return items;
 }
 
 int mustache_map_set(struct mustache_value *map, const char *key,
@@ -325,7 +386,8 @@ int mustache_map_set(struct mustache_value *map, const char *key,
 {
 	struct mustache_pair *pairs;
 	char *keys;
-	size_t i, len;
+	size_t i, len, n;
+	uint32_t h;
 
 	if (!v)
 		return DG_ENOMEM;
@@ -334,33 +396,45 @@ int mustache_map_set(struct mustache_value *map, const char *key,
 		return DG_EINVAL;
 	}
 	len = strlen(key);
-	i = map_find(map, key, len);
-	if (i < map->u.map.n) {
+	h = mustache_key_hash(key, len);
+	n = map->u.map.n;
+	i = mustache_map_find(map, key, len, h);
+	if (i < n) {
 		mustache_value_free(map->u.map.pairs[i].value);
 		map->u.map.pairs[i].value = v;
 		return 0;
 	}
-	pairs = value_grow(map, map->u.map.pairs, &map->u.map.alloc,
-			   map->u.map.n + 1, sizeof(*pairs));
-	if (pairs)
-		map->u.map.pairs = pairs;
-	keys = pairs && map->u.map.keys_len <= SIZE_MAX - len - 1
-		       ? value_grow(map, map->u.map.keys, &map->u.map.keys_alloc,
+	/* the arrays have room, mostly: no call to grow them */
+	pairs = map->u.map.pairs;
+	if (n + 1 > map->u.map.alloc) {
+		pairs = value_grow32(map, pairs, &map->u.map.alloc, n + 1,
+				     sizeof(*pairs));
+		if (pairs)
+			map->u.map.pairs = pairs;
+	}
+	keys = map->u.map.keys;
+	/* offsets are 32 bits: a map's keys take less than 4 GiB */
+	if (!pairs || len >= UINT32_MAX - 1 ||
+	    map->u.map.keys_len >= UINT32_MAX - 1 - len)
+		keys = NULL;
+	else if (map->u.map.keys_len + len + 1 > map->u.map.keys_alloc)
+		keys = value_grow32(map, keys, &map->u.map.keys_alloc,
 				    map->u.map.keys_alloc
 					    ? map->u.map.keys_len + len + 1
 					    : KEYS_FIRST + len,
-				    1)
-		       : NULL;
-	if (!keys) {
+				    1);
+	if (keys)
+		map->u.map.keys = keys;
+	if (!keys || map_index_add(map, n, h)) {
 		mustache_value_free(v);
 		return DG_ENOMEM;
 	}
-	map->u.map.keys = keys;
 	memcpy(keys + map->u.map.keys_len, key, len + 1);
-	pairs[map->u.map.n].key = map->u.map.keys_len;
-	pairs[map->u.map.n].klen = len;
-	pairs[map->u.map.n].value = v;
-	map->u.map.keys_len += len + 1;
+	pairs[n].key = map->u.map.keys_len;
+	pairs[n].klen = (uint32_t)len;
+	pairs[n].hash = h;
+	pairs[n].value = v;
+	map->u.map.keys_len += (uint32_t)len + 1;
 	map->u.map.n++;
 	return 0;
 }
@@ -387,6 +461,7 @@ void mustache_value_free(struct mustache_value *v)
 			mustache_value_free(v->u.map.pairs[i].value);
 		free(v->u.map.pairs);
 		free(v->u.map.keys);
+		free(v->u.map.index);
 		break;
 	default:
 		break;
@@ -399,11 +474,12 @@ void mustache_value_free(struct mustache_value *v)
 const struct mustache_value *mustache_map_get(const struct mustache_value *map,
 					      const char *key)
 {
-	size_t i;
+	size_t i, len;
 
 	if (!map || map->kind != MUSTACHE_MAP)
 		return NULL;
-	i = map_find(map, key, strlen(key));
+	len = strlen(key);
+	i = mustache_map_find(map, key, len, mustache_key_hash(key, len));
 	return i < map->u.map.n ? map->u.map.pairs[i].value : NULL;
 }
 

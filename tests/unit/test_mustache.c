@@ -837,9 +837,167 @@ static void test_mustache__partials_get_compiles_a_named_one(void **state)
 	mustache_partials_free(p);
 }
 
+/* --- links, names, escaping, limits ------------------------------------- */
+
+/* A resolver over rows of name and text, ending in NULL: ctx. */
+struct table {
+	const char *const *rows;
+	int calls;
+};
+
+static int table_resolve(const char *name, struct strbuf *out, void *ctx,
+			 struct dg_err *err)
+{
+	struct table *tb = ctx;
+
+	(void)err;
+	tb->calls++;
+	for (const char *const *r = tb->rows; *r; r += 2)
+		if (!strcmp(*r, name))
+			return strbuf_addstr(out, r[1]) ? DG_ENOMEM : 0;
+	return DG_ENOTFOUND;
+}
+
+static void assert_cached_renders(struct mustache_partials *p,
+				  const char *name, const char *expected)
+{
+	const struct mustache_template *t = NULL;
+	struct dg_err err = DG_ERR_INIT;
+
+	assert_int_equal(mustache_partials_get(p, name, &t, &err), 0);
+	assert_renders(t, NULL, p, MUSTACHE_ESCAPE_NONE, expected);
+}
+
+static void test_mustache__linked_partials_keep_to_their_own_template(
+	void **state)
+{
+	/* main's {{>p}} and layout's {{>q}} are each their template's second */
+	static const char *const rows[] = {
+		"main", "{{<layout}}{{$b}}[{{>p}}]{{/b}}{{/layout}}",
+		"layout", "{{>r}}{{>q}}:{{$b}}default{{/b}}",
+		"p", "P",
+		"q", "Q",
+		"r", "R",
+		NULL};
+	struct table tb = {.rows = rows};
+	struct mustache_partials *p = NULL;
+	struct dg_err err = DG_ERR_INIT;
+
+	assert_int_equal(mustache_partials_new(table_resolve, &tb, &p, &err),
+			 0);
+	assert_cached_renders(p, "main", "RQ:[P]");
+	/* the second time every tag follows its link */
+	assert_cached_renders(p, "main", "RQ:[P]");
+	assert_cached_renders(p, "layout", "RQ:default");
+	assert_int_equal(tb.calls, 5);
+	mustache_partials_free(p);
+}
+
+static void test_mustache__a_cached_template_renders_with_another_cache(
+	void **state)
+{
+	static const char *const rows_a[] = {"main", "{{>x}}", "x", "A", NULL};
+	static const char *const rows_b[] = {"x", "B", NULL};
+	struct table ta = {.rows = rows_a}, tb = {.rows = rows_b};
+	struct mustache_partials *a = NULL, *b = NULL;
+	const struct mustache_template *t = NULL;
+	struct dg_err err = DG_ERR_INIT;
+
+	assert_int_equal(mustache_partials_new(table_resolve, &ta, &a, &err),
+			 0);
+	assert_int_equal(mustache_partials_new(table_resolve, &tb, &b, &err),
+			 0);
+	assert_int_equal(mustache_partials_get(a, "main", &t, &err), 0);
+	assert_renders(t, NULL, b, MUSTACHE_ESCAPE_NONE, "B");
+	assert_renders(t, NULL, a, MUSTACHE_ESCAPE_NONE, "A");
+	assert_renders(t, NULL, b, MUSTACHE_ESCAPE_NONE, "B");
+	assert_renders(t, NULL, NULL, MUSTACHE_ESCAPE_NONE, "");
+	mustache_partials_free(a);
+	mustache_partials_free(b);
+}
+
+static void test_mustache__names_are_found_in_maps_of_many_keys(void **state)
+{
+	struct mustache_template *t = compile(
+		"{{k0}},{{k39}},{{a.b.c}},{{a.b.k1}}{{#a}},{{k5}}{{/a}},"
+		"{{nope}}{{a.nope}}{{^nope}}none{{/nope}}");
+	struct mustache_value *d = mustache_map_new();
+	struct mustache_value *b = map1("c", mustache_string("deep"));
+	char key[8];
+
+	for (int i = 0; i < 40; i++) {
+		snprintf(key, sizeof(key), "k%d", i);
+		assert_int_equal(mustache_map_set(d, key, mustache_int(i)), 0);
+	}
+	assert_int_equal(mustache_map_set(d, "a", map1("b", b)), 0);
+	assert_int_equal(mustache_map_set(d, "k39", mustache_string("last")),
+			 0);
+	assert_int_equal(mustache_map_len(d), 41);
+	assert_int_equal(mustache_int_get(mustache_map_get(d, "k17")), 17);
+	assert_null(mustache_map_get(d, "k40"));
+	assert_renders(t, d, NULL, MUSTACHE_ESCAPE_HTML,
+		       "0,last,deep,,5,none");
+	mustache_value_free(d);
+	mustache_template_free(t);
+}
+
+static void test_mustache__escaping_keeps_the_bytes_between_entities(
+	void **state)
+{
+	struct mustache_template *t = compile("{{x}}|{{{x}}}");
+	struct mustache_value *d =
+		map1("x", mustache_string("&Zo\u00eb <b>\"it's\"</b>>"));
+
+	assert_renders(t, d, NULL, MUSTACHE_ESCAPE_HTML,
+		       "&amp;Zo\u00eb &lt;b&gt;&quot;it&#39;s&quot;&lt;/b&gt;"
+		       "&gt;|&Zo\u00eb <b>\"it's\"</b>>");
+	mustache_value_free(d);
+	mustache_template_free(t);
+}
+
+static void test_mustache__output_past_the_limit_keeps_what_out_held(
+	void **state)
+{
+	struct mustache_template *t = compile("{{#.}}0123456789{{/.}}");
+	struct mustache_value *d = mustache_list_new();
+	struct dg_err err = DG_ERR_INIT;
+	struct strbuf out;
+
+	strbuf_init(&out, 25);
+	assert_int_equal(strbuf_addstr(&out, "kept"), 0);
+	for (int i = 0; i < 2; i++)
+		assert_int_equal(mustache_list_push(d, mustache_int(i)), 0);
+	assert_int_equal(
+		mustache_render(t, d, NULL, MUSTACHE_ESCAPE_HTML, &out, &err),
+		0);
+	assert_string_equal(out.buf, "kept01234567890123456789");
+	strbuf_setlen(&out, 4);
+	assert_int_equal(mustache_list_push(d, mustache_int(2)), 0);
+	assert_int_equal(
+		mustache_render(t, d, NULL, MUSTACHE_ESCAPE_HTML, &out, &err),
+		DG_ETOOBIG);
+	assert_string_equal(err.msg,
+			    "t.mustache: the rendering is larger than 21 "
+			    "bytes");
+	assert_string_equal(out.buf, "kept");
+	strbuf_release(&out);
+	mustache_value_free(d);
+	mustache_template_free(t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(
+			test_mustache__linked_partials_keep_to_their_own_template),
+		cmocka_unit_test(
+			test_mustache__a_cached_template_renders_with_another_cache),
+		cmocka_unit_test(
+			test_mustache__names_are_found_in_maps_of_many_keys),
+		cmocka_unit_test(
+			test_mustache__escaping_keeps_the_bytes_between_entities),
+		cmocka_unit_test(
+			test_mustache__output_past_the_limit_keeps_what_out_held),
 		cmocka_unit_test(test_mustache__one_template_renders_many_data),
 		cmocka_unit_test(test_mustache__template_names_what_it_reads),
 		cmocka_unit_test(
