@@ -1031,10 +1031,12 @@ int i18n_list(struct i18n_fmt *f, const char *const *items, size_t n,
 
 	/*
 	 * ICU's list of one item is the item as it is (one it cannot read
-	 * as UTF-8 is empty: left to list_icu). A room's results are mostly
-	 * one person's each: no key, no memo, no ICU for them.
+	 * as UTF-8 is empty, and add_utf16() makes thin spaces plain: left
+	 * to list_icu). A room's results are mostly one person's each: no
+	 * key, no memo, no ICU for them.
 	 */
-	if (n == 1 && text_is_utf8(items[0], strlen(items[0])))
+	if (n == 1 && text_is_utf8(items[0], strlen(items[0])) &&
+	    !strstr(items[0], "\u202F") && !strstr(items[0], "\u2009"))
 		return strbuf_addstr(out, items[0])
 			       ? dg_errf(err, DG_ENOMEM, "out of memory")
 			       : 0;

@@ -102,6 +102,16 @@ static void test_textclean__bad_utf8_is_replaced_and_cuts_fall_between(
 	clean("abc", 3, "abc", false);
 }
 
+static void test_textclean__plain_ascii_runs_are_kept_to_the_limit(
+	void **state)
+{
+	/* runs of printable ASCII around the characters that change */
+	clean("Ann Archer, CFO ~ {R&D}", 0, "Ann Archer, CFO ~ {R&D}", false);
+	clean("Zo\xc3\xab\x7f" "D\u200B!", 0, "Zo\xc3\xab D!", false);
+	clean("Archer", 3, "Arc", true);
+	clean("ab\tc", 3, "ab ", true);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -118,6 +128,8 @@ int main(void)
 			test_textclean__controls_and_line_breaks_become_spaces),
 		cmocka_unit_test(
 			test_textclean__bad_utf8_is_replaced_and_cuts_fall_between),
+		cmocka_unit_test(
+			test_textclean__plain_ascii_runs_are_kept_to_the_limit),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

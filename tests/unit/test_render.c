@@ -1103,6 +1103,43 @@ static void test_render__real_group_line_names_the_people(void **state)
 	digest_free(d);
 }
 
+static void test_render__real_group_lines_name_each_assessments_people(
+	void **state)
+{
+	struct digest *d = real_digest("Your meetings on {{date}}");
+	json_object *j;
+
+	/* Bea and Ann have both results, Carl only DISC */
+	person(d, "bea@contoso.com", "Bea Baker", "D", "8", false);
+	for (int i = 0; i < 2; i++) {
+		meeting(d, i ? "AAMk-2" : "AAMk-1", "Review", "09:00",
+			"10:00");
+		attendee(d, "ann@contoso.com", "Ann Archer",
+			 "ann@contoso.com", "direct", NULL);
+		if (!i)
+			attendee(d, "carl@contoso.com", "Carl Chen",
+				 "carl@contoso.com", "direct", NULL);
+		attendee(d, "bea@contoso.com", "Bea Baker",
+			 "bea@contoso.com", "direct", NULL);
+	}
+	j = model(d);
+	assert_non_null(strstr(json_object_get_string(at(
+				       j, "meetings.0.dynamics.0")),
+			       "(Ann, Carl, and Bea)"));
+	assert_non_null(strstr(json_object_get_string(at(
+				       j, "meetings.0.dynamics.1")),
+			       "(Ann and Bea)"));
+	/* another room: its own words, for both assessments */
+	assert_non_null(strstr(json_object_get_string(at(
+				       j, "meetings.1.dynamics.0")),
+			       "(Ann and Bea)"));
+	assert_non_null(strstr(json_object_get_string(at(
+				       j, "meetings.1.dynamics.1")),
+			       "(Ann and Bea)"));
+	json_object_put(j);
+	digest_free(d);
+}
+
 /* ---- relationship context (render_history) ---- */
 
 static void test_render__history_lines_go_to_their_meeting(void **state)
@@ -1835,6 +1872,7 @@ int main(void)
 		T(test_render__crowded_meeting_names_people_without_tips),
 		T(test_render__part_day_absence_is_in_the_model),
 		T(test_render__real_group_line_names_the_people),
+		T(test_render__real_group_lines_name_each_assessments_people),
 		T(test_render__history_lines_go_to_their_meeting),
 		T(test_render__no_history_gives_no_lines),
 		T(test_render__private_meeting_has_no_history_lines),
