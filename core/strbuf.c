@@ -66,9 +66,16 @@ int strbuf_grow(struct strbuf *sb, size_t extra)
 	want = sb->len + extra + 1;
 	if (want <= sb->alloc)
 		return 0;
-	cap = sb->alloc ? sb->alloc : 64;
-	while (cap < want)
-		cap = cap / 2 < SIZE_MAX / 3 ? cap + cap / 2 : want;
+	/*
+	 * Half again (git's alloc_nr), or what was asked for when that is
+	 * more: a buffer sized at once (a message, from its parts) is
+	 * allocated at that size, not up to half again over it.
+	 */
+	cap = !sb->alloc ? 64
+	      : sb->alloc / 2 < SIZE_MAX / 3 ? sb->alloc + sb->alloc / 2
+					     : want;
+	if (cap < want)
+		cap = want;
 	if (cap > sb->max + 1)
 		cap = sb->max + 1;
 	p = realloc(sb->alloc ? sb->buf : NULL, cap);

@@ -59,7 +59,11 @@ void strbuf_reuse(struct strbuf *sb, size_t max);
  */
 char *strbuf_detach(struct strbuf *sb, size_t *len);
 
-/* Make room for extra more bytes (plus the NUL). */
+/*
+ * Make room for extra more bytes (plus the NUL): half again the memory
+ * sb has, or exactly that room when it is more, so a buffer made room
+ * for at once is not allocated bigger than asked.
+ */
 int strbuf_grow(struct strbuf *sb, size_t extra)
 	__attribute__((warn_unused_result));
 

@@ -114,6 +114,24 @@ static void test_strbuf__reuse_keeps_the_memory_and_sets_the_limit(
 	assert_int_equal(sb.alloc, 0);
 }
 
+static void test_strbuf__room_asked_for_at_once_is_what_is_allocated(
+	void **state)
+{
+	struct strbuf sb = STRBUF_INIT;
+
+	assert_int_equal(strbuf_grow(&sb, 50000), 0);
+	assert_int_equal(sb.alloc, 50001);
+	check_buf_invariants(&sb);
+	/* appends past it grow by half again, not to the byte */
+	assert_int_equal(strbuf_grow(&sb, 50001), 0);
+	assert_int_equal(sb.alloc, 75001);
+	strbuf_release(&sb);
+	/* small ones start at 64 bytes */
+	assert_int_equal(strbuf_addch(&sb, 'a'), 0);
+	assert_int_equal(sb.alloc, 64);
+	strbuf_release(&sb);
+}
+
 static void test_strbuf__detach_hands_out_the_string_and_resets(void **state)
 {
 	struct strbuf sb = STRBUF_INIT;
@@ -236,6 +254,8 @@ int main(void)
 		cmocka_unit_test(test_strbuf__large_appends_grow_the_buffer),
 		cmocka_unit_test(
 			test_strbuf__reuse_keeps_the_memory_and_sets_the_limit),
+		cmocka_unit_test(
+			test_strbuf__room_asked_for_at_once_is_what_is_allocated),
 		cmocka_unit_test(
 			test_strbuf__append_past_the_limit_fails_and_empties),
 		cmocka_unit_test(
