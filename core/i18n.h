@@ -182,7 +182,14 @@ int i18n_time_range(struct i18n_fmt *f, int64_t start, int64_t end,
  */
 const char *i18n_plural(struct i18n_fmt *f, long n);
 
-/* Append items joined as the language joins a list ("A, B and C"). */
+/*
+ * Append items joined as the language joins a list ("A, B and C"): ICU's
+ * answer, byte for byte. Where the language's list only puts words
+ * between the names (found once per set by asking ICU about probes and
+ * checked against names that change the words elsewhere, as Spanish "e"
+ * for "y"), the words are put in without ICU; Spanish, Hebrew and any
+ * language whose lists fail the check are ICU's, through the memo.
+ */
 int i18n_list(struct i18n_fmt *f, const char *const *items, size_t n,
 	      struct strbuf *out, struct dg_err *err)
 	__attribute__((warn_unused_result));

@@ -557,9 +557,9 @@ static int dynamic_name(struct render *r, const struct mustache_node *node,
 }
 
 /*
- * The cache's entry for the partial of node, called name: its link when
- * the tag was rendered before, else found by name (and linked). *c is
- * NULL when there are no partials; (*c)->t when there is no such partial.
+ * The cache's entry for the partial of node, called name, found by name
+ * (and linked to the tag, for the next time). *c is NULL when there are
+ * no partials; (*c)->t is NULL when there is no such partial.
  */
 static int load(struct render *r, const struct mustache_node *node,
 		const char *name, struct mustache_cached **c)
@@ -570,10 +570,6 @@ static int load(struct render *r, const struct mustache_node *node,
 	*c = NULL;
 	if (!r->partials)
 		return 0;
-	if (!node->dynamic && r->links && r->links[node->link]) {
-		*c = r->links[node->link];
-		return 0;
-	}
 	rc = cache_get(r->partials, name, c, &fresh, &err);
 	if (rc == DG_ENOTFOUND && fresh)
 		logging_warn("%s:%u: %s; it renders as nothing", r->tname,
@@ -607,10 +603,13 @@ static int render_include(struct render *r, const struct mustache_node *node,
 			return rc;
 		}
 	}
-	rc = load(r, node, name, &c);
+	/* the tag's link, else the name (which links the tag) */
+	c = !node->dynamic && r->links ? r->links[node->link] : NULL;
+	rc = c ? 0 : load(r, node, name, &c);
 	if (!rc && c && c->t)
 		rc = enter(r, node, what, name, &sv);
-	strbuf_release(&dyn);
+	if (node->dynamic)
+		strbuf_release(&dyn);
 	if (rc || !c || !c->t) /* no such partial: it renders as nothing */
 		return rc;
 	r->tname = c->t->name;
@@ -742,7 +741,17 @@ int mustache_render(const struct mustache_template *t,
 		.indent = STRBUF_INIT,
 	};
 	struct frame root = {.v = data, .up = NULL};
-	int rc = render_body(&r, &t->root, &root, NULL);
+	int rc = 0;
+
+	/*
+	 * A rendering is mostly at least as long as its template: room for
+	 * that at once saves out most of its growing steps.
+	 */
+	if (t->len <= r.room)
+		rc = strbuf_grow(out, t->len);
+	if (rc)
+		return dg_errf(err, rc, "%s: out of memory rendering", t->name);
+	rc = render_body(&r, &t->root, &root, NULL);
 
 	/* a failure leaves out as it was (strbuf empties it for memory) */
 	if (rc && out->len > r.start)

@@ -132,8 +132,9 @@ struct mustache_value {
 			char *keys;
 			/*
 			 * Past MUSTACHE_MAP_SMALL keys, an index: open
-			 * addressing over mask + 1 slots (at most half
-			 * full) of pair numbers plus one, 0 when empty.
+			 * addressing over mask + 1 slots (at most a
+			 * quarter full, so that a miss mostly costs one
+			 * probe) of pair numbers plus one, 0 when empty.
 			 */
 			uint16_t *index;
 			uint32_t n, alloc;
@@ -147,7 +148,7 @@ struct mustache_value {
  * A map of at most this many keys is searched from first to last; a
  * larger one (up to MUSTACHE_MAP_INDEXED keys) through its index.
  */
-#define MUSTACHE_MAP_SMALL 8
+#define MUSTACHE_MAP_SMALL 4
 #define MUSTACHE_MAP_INDEXED 32767
 
 /* The number of the pair of key (len bytes, hash h), or n without one. */

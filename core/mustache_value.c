@@ -315,7 +315,7 @@ static void *value_mem(const struct mustache_value *v, size_t size)
 
 /*
  * The index of map made anew for its n pairs, with room for one more (the
- * caller's next): twice that many slots or more. DG_ENOMEM leaves map as
+ * caller's next): four times that many slots or more. DG_ENOMEM leaves map as
  * it was.
  */
 static int map_reindex(struct mustache_value *map)
@@ -323,7 +323,7 @@ static int map_reindex(struct mustache_value *map)
 	size_t slots = 32, i, n = map->u.map.n;
 	uint16_t *index;
 
-	while (slots < 2 * (n + 1))
+	while (slots < 4 * (n + 1))
 		slots *= 2;
 	index = value_mem(map, slots * sizeof(*index));
 	if (!index)
@@ -357,7 +357,7 @@ static int map_index_add(struct mustache_value *map, size_t n, uint32_t h)
 	if (n < MUSTACHE_MAP_SMALL)
 		return 0;
 	if ((!map->u.map.index ||
-	     2 * (n + 1) > (size_t)map->u.map.mask + 1) &&
+	     4 * (n + 1) > (size_t)map->u.map.mask + 1) &&
 	    map_reindex(map))
 		return DG_ENOMEM;
 	for (at = h & map->u.map.mask; map->u.map.index[at];

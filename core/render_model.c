@@ -41,10 +41,19 @@ int render_put_line(struct mustache_value *o, const char *key, const char *s)
 {
 	struct strbuf b = STRBUF_INIT;
 	bool cut = false;
+	size_t n = 0;
 	int rc;
 
 	if (!s || !*s)
 		return render_put_null(o, key);
+	/*
+	 * Printable ASCII within the limit is its own clean form (textclean.h
+	 * keeps it as it is): most names and subjects, put without a copy.
+	 */
+	while ((unsigned char)s[n] >= 0x20 && (unsigned char)s[n] < 0x7f)
+		n++;
+	if (!s[n] && n <= RENDER_FIELD_MAX)
+		return render_put(o, key, mustache_stringn(s, n));
 	/* bidi and zero-width characters go too: see textclean.h */
 	rc = textclean_line(s, RENDER_FIELD_MAX, &b, &cut);
 	if (!rc && cut)
@@ -91,9 +100,18 @@ int render_put_count(struct render_engine *e, struct mustache_value *o,
 		     const char *key, long n)
 {
 	struct strbuf flag = STRBUF_INIT;
+	const char *category = i18n_plural(e->fmt, n);
+	size_t klen = strlen(key), clen = strlen(category);
+	char small[64]; /* the flag's name, mostly: no allocation for it */
 	int rc = render_put(o, key, mustache_int(n));
 
-	rc = rc ? rc : render_add3(&flag, key, "_", i18n_plural(e->fmt, n));
+	if (!rc && klen + clen + 2 <= sizeof(small)) {
+		memcpy(small, key, klen);
+		small[klen] = '_';
+		memcpy(small + klen + 1, category, clen + 1);
+		return render_put(o, small, mustache_bool(1));
+	}
+	rc = rc ? rc : render_add3(&flag, key, "_", category);
 	rc = rc ? rc : render_put(o, flag.buf, mustache_bool(1));
 	strbuf_release(&flag);
 	return rc;

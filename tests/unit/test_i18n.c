@@ -9,6 +9,9 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include <unicode/ulistformatter.h>
+#include <unicode/ustring.h>
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -555,6 +558,98 @@ static void test_i18n__lists_are_remembered_across_zones_by_language(
 	i18n_fmt_cache_free(c);
 }
 
+/* ICU's list of names, as i18n_list() gives it: thin spaces plain. */
+static void icu_list(const char *locale, const char *const *names, size_t n,
+		     struct strbuf *out)
+{
+	UErrorCode st = U_ZERO_ERROR;
+	UListFormatter *lf = ulistfmt_open(locale, &st);
+	UChar u[16][64], res[1024];
+	const UChar *items[16];
+	int32_t lens[16], len;
+	char utf8[4096];
+
+	assert_true(U_SUCCESS(st) && n <= 16);
+	for (size_t i = 0; i < n; i++) {
+		u_strFromUTF8(u[i], 64, &lens[i], names[i], -1, &st);
+		items[i] = u[i];
+	}
+	len = ulistfmt_format(lf, items, lens, (int32_t)n, res, 1024, &st);
+	assert_true(U_SUCCESS(st));
+	for (int32_t i = 0; i < len; i++)
+		if (res[i] == 0x202F || res[i] == 0x2009)
+			res[i] = ' ';
+	u_strToUTF8(utf8, sizeof(utf8), NULL, res, len, &st);
+	assert_true(U_SUCCESS(st));
+	assert_int_equal(strbuf_addstr(out, utf8), 0);
+	ulistfmt_close(lf);
+}
+
+static void test_i18n__lists_joined_by_words_are_icus_in_every_language(
+	void **state)
+{
+	static const char *const locales[] = {
+		"en-US", "en-GB", "de-DE", "fr-FR", "it-IT", "nl-NL", "pt-BR",
+		"ja-JP", "zh-CN", "ko-KR", "ru-RU", "pl-PL", "ar-EG", "th-TH",
+		"hi-IN", "ur-IN", "es-ES", "es-MX", "he-IL", "sv-SE", "tr-TR"};
+	static const char *const pool[] = {
+		"Ana", "Inés", "Ignacio", "hijo", "Hilda", "Olga", "Hoja",
+		"8", "11", "Yusuf", "יעל", "中村 結衣", "Zoë", "", "Ωmega",
+		"Émile", "ünal", "Ömer", "Priya", "O'Brien"};
+	const size_t npool = sizeof(pool) / sizeof(*pool);
+	struct strbuf got = STRBUF_INIT, want = STRBUF_INIT;
+	struct dg_err err = DG_ERR_INIT;
+	const char *names[6];
+
+	(void)state;
+	for (size_t l = 0; l < sizeof(locales) / sizeof(*locales); l++) {
+		struct i18n_fmt *f = fmt(locales[l]);
+		char id[64];
+
+		snprintf(id, sizeof(id), "%s", locales[l]);
+		id[2] = '_';
+		for (size_t n = 2; n <= 6; n++)
+			for (size_t i = 0; i < npool; i++) {
+				for (size_t k = 0; k < n; k++)
+					names[k] = pool[(i + k * 7) % npool];
+				strbuf_reset(&got);
+				strbuf_reset(&want);
+				assert_int_equal(i18n_list(f, names, n, &got,
+							   &err),
+						 0);
+				icu_list(id, names, n, &want);
+				assert_string_equal(got.buf, want.buf);
+			}
+		i18n_fmt_close(f);
+	}
+	strbuf_release(&got);
+	strbuf_release(&want);
+}
+
+static void test_i18n__lists_by_words_ask_no_memo_and_spanish_ones_do(
+	void **state)
+{
+	const char *names[] = { "Ana", "Ben", "Inés" };
+	struct i18n_fmt *en = fmt("en-US"), *es = fmt("es-ES");
+	struct strbuf out = STRBUF_INIT;
+	struct dg_err err = DG_ERR_INIT;
+	struct memo_stats times, lists;
+
+	(void)state;
+	assert_int_equal(i18n_list(en, names, 3, &out, &err), 0);
+	assert_string_equal(out.buf, "Ana, Ben, and Inés");
+	i18n_fmt_stats(en, &times, &lists);
+	assert_int_equal(lists.hits + lists.misses, 0);
+	strbuf_reset(&out);
+	assert_int_equal(i18n_list(es, names, 3, &out, &err), 0);
+	assert_string_equal(out.buf, "Ana, Ben e Inés");
+	i18n_fmt_stats(es, &times, &lists);
+	assert_int_equal(lists.misses, 1);
+	i18n_fmt_close(en);
+	i18n_fmt_close(es);
+	strbuf_release(&out);
+}
+
 /* Three times as many lists as the cache keeps: each one right, bounded. */
 static void test_i18n__remembered_lists_are_icus_own_and_bounded(
 	void **state)
@@ -569,8 +664,9 @@ static void test_i18n__remembered_lists_are_icus_own_and_bounded(
 	const char *names[] = { a, "Zoë", b };
 
 	(void)state;
-	assert_int_equal(i18n_fmt_cache_get(c, "fr-FR", "UTC", &f, &err), 0);
-	assert_int_equal(i18n_fmt_open("fr-FR", "UTC", &ref, &err), 0);
+	/* Spanish: its lists are ICU's (the last name changes "y") */
+	assert_int_equal(i18n_fmt_cache_get(c, "es-ES", "UTC", &f, &err), 0);
+	assert_int_equal(i18n_fmt_open("es-ES", "UTC", &ref, &err), 0);
 	for (int pass = 0; pass < 2; pass++)
 		for (int i = 0; i < n; i += pass ? 5 : 1) {
 			snprintf(a, sizeof(a), "Ana %d", i);
@@ -674,6 +770,10 @@ int main(void)
 			test_i18n__preview_locale_beats_preference_mailbox_config),
 		cmocka_unit_test(
 			test_i18n__a_list_of_one_is_that_name_without_icu),
+		cmocka_unit_test(
+			test_i18n__lists_joined_by_words_are_icus_in_every_language),
+		cmocka_unit_test(
+			test_i18n__lists_by_words_ask_no_memo_and_spanish_ones_do),
 		cmocka_unit_test(
 			test_i18n__a_tag_that_is_not_bcp47_is_passed_over),
 		cmocka_unit_test(

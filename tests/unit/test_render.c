@@ -1838,6 +1838,72 @@ static void test_render__bad_subject_template_is_refused(void **state)
 
 #define T(name) cmocka_unit_test(name)
 
+/* ---- the model helpers ---- */
+
+static const char *put_line_of(struct mustache_value *o, const char *s)
+{
+	assert_int_equal(render_put_line(o, "x", s), 0);
+	return mustache_string_get(mustache_map_get(o, "x"), NULL);
+}
+
+static void test_render__put_line_keeps_plain_text_and_cleans_the_rest(
+	void **state)
+{
+	struct mustache_value *o = mustache_map_new();
+	char at_limit[RENDER_FIELD_MAX + 2];
+
+	(void)state;
+	assert_non_null(o);
+	assert_string_equal(put_line_of(o, "Budget review (Q4) ~ 50%"),
+			    "Budget review (Q4) ~ 50%");
+	assert_string_equal(put_line_of(o, "a\tb\r\nc\x7f"), "a b  c ");
+	assert_string_equal(put_line_of(o, "Zo\u00eb \u202egnp.exe"),
+			    "Zo\u00eb gnp.exe");
+	assert_null(put_line_of(o, ""));
+	assert_int_equal(mustache_value_kind(mustache_map_get(o, "x")),
+			 MUSTACHE_NULL);
+	memset(at_limit, 'a', RENDER_FIELD_MAX);
+	at_limit[RENDER_FIELD_MAX] = '\0';
+	assert_string_equal(put_line_of(o, at_limit), at_limit);
+	/* one byte more is cut, and says so */
+	at_limit[RENDER_FIELD_MAX] = 'b';
+	at_limit[RENDER_FIELD_MAX + 1] = '\0';
+	assert_memory_equal(put_line_of(o, at_limit), at_limit, RENDER_FIELD_MAX);
+	assert_string_equal(put_line_of(o, at_limit) + RENDER_FIELD_MAX,
+			    "\u2026");
+	mustache_value_free(o);
+}
+
+static void test_render__put_count_sets_the_plural_flag_of_any_key(
+	void **state)
+{
+	struct render_engine e = {0};
+	struct mustache_value *o = mustache_map_new();
+	struct dg_err err = DG_ERR_INIT;
+	char key[100], flag[110];
+
+	(void)state;
+	assert_non_null(o);
+	if (i18n_fmt_open("en", "UTC", &e.fmt, &err))
+		fail_msg("i18n_fmt_open: %s", err.msg);
+	assert_int_equal(render_put_count(&e, o, "meeting_count", 1), 0);
+	assert_int_equal(render_put_count(&e, o, "people", 3), 0);
+	/* a key too long for the flag's small buffer */
+	memset(key, 'k', sizeof(key) - 1);
+	key[sizeof(key) - 1] = '\0';
+	assert_int_equal(render_put_count(&e, o, key, 2), 0);
+	assert_int_equal(mustache_int_get(mustache_map_get(o, "meeting_count")),
+			 1);
+	assert_true(mustache_bool_get(mustache_map_get(o, "meeting_count_one")));
+	assert_true(mustache_bool_get(mustache_map_get(o, "people_other")));
+	assert_int_equal(mustache_int_get(mustache_map_get(o, key)), 2);
+	snprintf(flag, sizeof(flag), "%s_other", key);
+	assert_true(mustache_bool_get(mustache_map_get(o, flag)));
+	assert_int_equal(mustache_map_len(o), 6);
+	i18n_fmt_close(e.fmt);
+	mustache_value_free(o);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1889,6 +1955,8 @@ int main(void)
 		T(test_render__day_without_meetings_is_skipped),
 		T(test_render__missing_html_template_is_named),
 		T(test_render__bad_subject_template_is_refused),
+		T(test_render__put_line_keeps_plain_text_and_cleans_the_rest),
+		T(test_render__put_count_sets_the_plural_flag_of_any_key),
 	};
 
 	return cmocka_run_group_tests(tests, own_dir_setup, own_dir_teardown);
