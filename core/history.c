@@ -348,7 +348,13 @@ static int contacts(struct store *st, struct history_reads *r,
 			       "%s: a history window is 0 to %d days",
 			       store_path(st), HISTORY_DAYS_MAX);
 	rc = read_span(st, r ? &r->span : NULL, reader, from, date, out, err);
-	if (!rc)
+	/*
+	 * Every history row has its history_days row (history_record writes
+	 * both): no day recorded in the window, nobody met in it. A reader's
+	 * first runs skip the grouping query, whose sorter costs a temporary
+	 * table per call even when it finds nothing.
+	 */
+	if (!rc && out->recorded_days)
 		rc = read_contacts(st, r ? &r->contacts : NULL, reader,
 				   limit ? recent : from, recent, date, limit,
 				   out, err);
