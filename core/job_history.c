@@ -309,6 +309,21 @@ static bool may_name(const struct job_history_in *in, const char *key)
 	return !in->hidden || !hmap_get(&in->hidden->set, key);
 }
 
+/*
+ * may_name() for attendee a under key (job_history_key()): a matched
+ * person is the one key names (the roster allows an address to one
+ * person only), so the directory is not asked again.
+ */
+static bool may_name_attendee(const struct job_history_in *in,
+			      const char *key, const struct match_attendee *a)
+{
+	if (!a->person)
+		return may_name(in, key);
+	if (a->person->hidden || a->person->opt_out)
+		return false;
+	return !in->hidden || !hmap_get(&in->hidden->set, key);
+}
+
 /* The first of the reader's working days in a week starting Monday. */
 static int first_working_day(unsigned days)
 {
@@ -370,7 +385,7 @@ static int attendee_line(struct job_history *h,
 	const struct history_contact *c;
 	bool span_ok = h->contacts.span_days >= HISTORY_MIN_SPAN_DAYS;
 
-	if (!key || hmap_get(&h->said, key) || !may_name(in, key))
+	if (!key || hmap_get(&h->said, key) || !may_name_attendee(in, key, a))
 		return 0;
 	c = hmap_get(&h->often, key);
 	if (c) {
@@ -422,7 +437,7 @@ static const char *candidate(struct job_history *h,
 	const char *key = job_history_key(in->dir, a);
 
 	if (!key || hmap_get(&h->known, key) || hmap_get(&h->often, key) ||
-	    history_find(&h->contacts, key) || !may_name(in, key))
+	    history_find(&h->contacts, key) || !may_name_attendee(in, key, a))
 		return NULL;
 	return key;
 }

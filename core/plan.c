@@ -42,10 +42,31 @@ static const char *shown(const char *s, char *buf, size_t size)
 }
 
 /*
+ * Whose date-time a message names ("event AAMk...", "user zoe@..."),
+ * written out only when a message needs it: most events need none.
+ */
+struct owner {
+	const char *kind; /* "event", "user" */
+	const char *name; /* as given */
+	bool show;        /* name goes through shown() */
+	char text[SHOWN_MAX + 8];
+};
+
+static const char *owner_text(struct owner *o)
+{
+	char id[SHOWN_MAX];
+
+	if (!o->text[0])
+		snprintf(o->text, sizeof(o->text), "%s %s", o->kind,
+			 o->show ? shown(o->name, id, sizeof(id)) : o->name);
+	return o->text;
+}
+
+/*
  * The fields of a Graph dateTime. Errors name the owner ("event AAMk=",
  * "user zoe@contoso.com") and the field ("start").
  */
-static int datetime_fields(const struct cal_datetime *dt, const char *owner,
+static int datetime_fields(const struct cal_datetime *dt, struct owner *owner,
 			   const char *field, struct tz_civil *c,
 			   struct dg_err *err)
 {
@@ -53,12 +74,12 @@ static int datetime_fields(const struct cal_datetime *dt, const char *owner,
 
 	if (!dt->date_time)
 		return dg_errf(err, DG_EPARSE, "%s: %s.dateTime is missing",
-			       owner, field);
+			       owner_text(owner), field);
 	if (!tz_parse_graph_datetime(dt->date_time, c))
 		return dg_errf(err, DG_EPARSE,
 			       "%s: %s.dateTime '%s' is not a date-time like "
 			       "2026-11-24T09:00:00.0000000",
-			       owner, field,
+			       owner_text(owner), field,
 			       shown(dt->date_time, text, sizeof(text)));
 	return 0;
 }
@@ -75,7 +96,7 @@ struct zone_fallback {
 };
 
 static int datetime_to_ms(struct tz_cache *zc, const struct cal_datetime *dt,
-			  const char *owner, const char *field,
+			  struct owner *owner, const char *field,
 			  struct zone_fallback *fallback, int64_t *ms,
 			  struct dg_err *err)
 {
@@ -95,7 +116,7 @@ static int datetime_to_ms(struct tz_cache *zc, const struct cal_datetime *dt,
 		if (!fallback->warned)
 			logging_warn("%s: %s.timeZone: unknown time zone '%s'; "
 				     "read as %s",
-				     owner, field,
+				     owner_text(owner), field,
 				     shown(zone, text, sizeof(text)),
 				     fallback->zone);
 		fallback->warned = true;
@@ -105,7 +126,8 @@ static int datetime_to_ms(struct tz_cache *zc, const struct cal_datetime *dt,
 		return dg_errf(err, ret,
 			       "%s: %s.timeZone: unknown time zone "
 			       "'%s'",
-			       owner, field, shown(zone, text, sizeof(text)));
+			       owner_text(owner), field,
+			       shown(zone, text, sizeof(text)));
 	if (ret)
 		return ret;
 	return tz_local_to_ms(z, &c, ms, err);
@@ -320,20 +342,19 @@ static int out_of_office(const struct cal_mailbox *mb, const char *who,
 {
 	struct tz_cache zc = TZ_CACHE_INIT;
 	struct zone_fallback fb = {.zone = t->zone, .warned = false};
-	char owner[SHOWN_MAX + 8];
+	struct owner owner = {.kind = "user", .name = who};
 	int64_t from, to;
 	int ret;
 
 	*oof = mb->autoreply == CAL_AUTOREPLY_ALWAYS;
 	if (mb->autoreply != CAL_AUTOREPLY_SCHEDULED)
 		return 0;
-	snprintf(owner, sizeof(owner), "user %s", who);
-	ret = datetime_to_ms(&zc, &mb->autoreply_start, owner,
+	ret = datetime_to_ms(&zc, &mb->autoreply_start, &owner,
 			     "automaticRepliesSetting.scheduledStartDateTime",
 			     &fb, &from, err);
 	if (!ret)
 		ret = datetime_to_ms(
-			&zc, &mb->autoreply_end, owner,
+			&zc, &mb->autoreply_end, &owner,
 			"automaticRepliesSetting.scheduledEndDateTime", &fb,
 			&to, err);
 	tz_cache_release(&zc);
@@ -489,7 +510,7 @@ static bool left_out(const struct cal_event *ev)
 
 /* All-day events are floating dates: kept when [start, end) has the day. */
 static int pick_all_day(struct day_ctx *ctx, const struct cal_event *ev,
-			const char *owner, struct plan_meeting *m, bool *keep,
+			struct owner *owner, struct plan_meeting *m, bool *keep,
 			struct dg_err *err)
 {
 	struct tz_civil s, e;
@@ -516,7 +537,7 @@ static int pick_all_day(struct day_ctx *ctx, const struct cal_event *ev,
 
 /* Timed events are instants: kept when they overlap the local day. */
 static int pick_timed(struct day_ctx *ctx, const struct cal_event *ev,
-		      const char *owner, struct plan_meeting *m, bool *keep,
+		      struct owner *owner, struct plan_meeting *m, bool *keep,
 		      struct dg_err *err)
 {
 	const struct plan_target *t = ctx->t;
@@ -533,7 +554,7 @@ static int pick_timed(struct day_ctx *ctx, const struct cal_event *ev,
 		return ret;
 	if (e < s)
 		return dg_errf(err, DG_EPARSE, "%s: end is before start",
-			       owner);
+			       owner_text(owner));
 	/* A zero-length event at 00:00 belongs to the day it starts. */
 	overlaps = s < t->end_ms && (e > t->start_ms || s >= t->start_ms);
 	if (!overlaps)
@@ -550,7 +571,7 @@ static int pick_timed(struct day_ctx *ctx, const struct cal_event *ev,
 static int pick_event(struct day_ctx *ctx, const struct cal_event *ev,
 		      struct plan_meeting *m, bool *keep, struct dg_err *err)
 {
-	char owner[SHOWN_MAX + 8], id[SHOWN_MAX];
+	struct owner owner = {.kind = "event", .name = ev->id, .show = true};
 
 	*keep = false;
 	if (left_out(ev))
@@ -559,11 +580,9 @@ static int pick_event(struct day_ctx *ctx, const struct cal_event *ev,
 	m->event = ev;
 	m->is_private = ev->sensitivity == CAL_SENSITIVITY_PRIVATE ||
 			ev->sensitivity == CAL_SENSITIVITY_CONFIDENTIAL;
-	snprintf(owner, sizeof(owner), "event %s",
-		 shown(ev->id, id, sizeof(id)));
 	if (ev->is_all_day)
-		return pick_all_day(ctx, ev, owner, m, keep, err);
-	return pick_timed(ctx, ev, owner, m, keep, err);
+		return pick_all_day(ctx, ev, &owner, m, keep, err);
+	return pick_timed(ctx, ev, &owner, m, keep, err);
 }
 
 /* The user-facing times of a kept meeting; all-day ones have no labels. */
