@@ -753,6 +753,82 @@ static int build(struct parser *p, struct mustache_body *root)
 	return 0;
 }
 
+/*
+ * The end of the run of TEXT and INDENT nodes of b from i whose texts
+ * follow each other in the source; *texts counts its TEXT nodes and
+ * *start, *end are where their texts begin and end.
+ */
+static size_t lines_run(const struct mustache_body *b, size_t i,
+			size_t *texts, const char **start, const char **end)
+{
+	*texts = 0;
+	for (; i < b->n; i++) {
+		const struct mustache_node *node = &b->nodes[i];
+
+		if (node->kind == MUSTACHE_N_INDENT)
+			continue;
+		if (node->kind != MUSTACHE_N_TEXT ||
+		    (*texts && node->text != *end))
+			break;
+		if (!(*texts)++)
+			*start = node->text;
+		*end = node->text + node->len;
+	}
+	return i;
+}
+
+/* Drop a fold that ran out of memory (b still owns every node). */
+static int unfold(struct mustache_body *out)
+{
+	for (size_t i = 0; i < out->n; i++)
+		if (out->nodes[i].kind == MUSTACHE_N_LINES)
+			free(out->nodes[i].body.nodes);
+	free(out->nodes);
+	return DG_ENOMEM;
+}
+
+/*
+ * Fold every run of two or more lines of text in b (and in the bodies of
+ * its nodes) into one LINES node, so that rendering mostly copies a run
+ * at once instead of node by node.
+ */
+static int fold_lines(struct mustache_body *b)
+{
+	struct mustache_body out = {0};
+	struct mustache_node *node;
+	size_t i = 0, j, texts;
+	const char *start = NULL, *end = NULL;
+
+	for (j = 0; j < b->n; j++)
+		if (fold_lines(&b->nodes[j].body))
+			return DG_ENOMEM;
+	while (i < b->n) {
+		j = lines_run(b, i, &texts, &start, &end);
+		if (texts < 2)
+			j = i + 1;
+		node = body_add(&out, texts < 2 ? b->nodes[i].kind
+						: MUSTACHE_N_LINES);
+		if (!node)
+			return unfold(&out);
+		if (texts < 2) {
+			*node = b->nodes[i++];
+			continue;
+		}
+		node->text = start;
+		node->len = (size_t)(end - start);
+		node->body.nodes = malloc((j - i) * sizeof(*node->body.nodes));
+		if (!node->body.nodes)
+			return unfold(&out);
+		memcpy(node->body.nodes, b->nodes + i,
+		       (j - i) * sizeof(*node->body.nodes));
+		node->body.n = node->body.alloc = j - i;
+		i = j;
+	}
+	free(b->nodes);
+	*b = out;
+	return 0;
+}
+
 static void body_release(struct mustache_body *b)
 {
 	size_t i;
@@ -855,6 +931,8 @@ int mustache_compile(const char *text, size_t len, const char *name,
 		rc = match_sections(&p);
 	if (!rc)
 		rc = build(&p, &t->root);
+	if (!rc && fold_lines(&t->root))
+		rc = nomem(&p);
 	t->nlinks = p.nlinks;
 	free(p.toks);
 	free(p.lines);

@@ -677,16 +677,31 @@ static int render_block(struct render *r, const struct mustache_node *node,
 	return rc;
 }
 
+static int over_budget(struct render *r)
+{
+	return dg_errf(r->err, DG_ETOOBIG,
+		       "%s: the template takes more than %lu steps "
+		       "(sections over lists nested too deep?)",
+		       r->tname, MUSTACHE_MAX_STEPS);
+}
+
 static int render_node(struct render *r, const struct mustache_node *node,
 		       const struct frame *f, const struct scope *s)
 {
 	/* nested sections over lists multiply: 40 of them over [1,1] */
 	if (++r->steps > MUSTACHE_MAX_STEPS)
-		return dg_errf(r->err, DG_ETOOBIG,
-			       "%s: the template takes more than %lu steps "
-			       "(sections over lists nested too deep?)",
-			       r->tname, MUSTACHE_MAX_STEPS);
+		return over_budget(r);
 	switch (node->kind) {
+	case MUSTACHE_N_LINES:
+		/* lines of text count as the nodes they were */
+		if (r->lead || r->base != r->indent.len) {
+			r->steps--;
+			return render_body(r, &node->body, f, s);
+		}
+		r->steps += node->body.n - 1;
+		if (r->steps > MUSTACHE_MAX_STEPS)
+			return over_budget(r);
+		return add(r, node->text, node->len);
 	case MUSTACHE_N_TEXT:
 		return emit(r, node->text, node->len);
 	case MUSTACHE_N_INDENT:

@@ -26,7 +26,15 @@ enum mustache_node_kind {
 	MUSTACHE_N_INVERTED, /* {{^x}}...{{/x}} */
 	MUSTACHE_N_PARTIAL,  /* {{>x}} */
 	MUSTACHE_N_PARENT,   /* {{<x}}...{{/x}}: only its blocks count */
-	MUSTACHE_N_BLOCK     /* {{$x}}...{{/x}} */
+	MUSTACHE_N_BLOCK,    /* {{$x}}...{{/x}} */
+	/*
+	 * Lines of text without tags: a run of TEXT and INDENT nodes whose
+	 * texts follow each other in the source. text and len are the whole
+	 * run, output at once where there is no indentation to put at line
+	 * starts; body holds the run's nodes, rendered one by one where
+	 * there is.
+	 */
+	MUSTACHE_N_LINES
 };
 
 struct mustache_node;

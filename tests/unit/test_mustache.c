@@ -985,11 +985,88 @@ static void test_mustache__output_past_the_limit_keeps_what_out_held(
 	mustache_template_free(t);
 }
 
+static void test_mustache__lines_of_text_are_indented_inside_an_indented_partial(
+	void **state)
+{
+	static const char *const rows[] = {
+		"main", "<ul>\n  {{>p}}\n</ul>\n{{>p}}",
+		"p", "one\ntwo\n{{x}}\nthree\nfour\n",
+		NULL};
+	struct table tb = {.rows = rows};
+	struct mustache_partials *p = NULL;
+	const struct mustache_template *t = NULL;
+	struct mustache_value *d = map1("x", mustache_string("X"));
+	struct dg_err err = DG_ERR_INIT;
+
+	assert_int_equal(mustache_partials_new(table_resolve, &tb, &p, &err),
+			 0);
+	assert_int_equal(mustache_partials_get(p, "main", &t, &err), 0);
+	assert_renders(t, d, p, MUSTACHE_ESCAPE_HTML,
+		       "<ul>\n  one\n  two\n  X\n  three\n  four\n</ul>\n"
+		       "one\ntwo\nX\nthree\nfour\n");
+	mustache_value_free(d);
+	mustache_partials_free(p);
+}
+
+static void test_mustache__lines_of_text_count_each_in_the_budget(
+	void **state)
+{
+	struct strbuf text = STRBUF_INIT, out;
+	struct mustache_template *t;
+	struct mustache_value *d = mustache_list_new();
+	struct dg_err err = DG_ERR_INIT;
+
+	/*
+	 * 50^3 passes over 100 lines (200 nodes: a TEXT and an INDENT each)
+	 * take 25 million steps: past the budget, though the lines render
+	 * at once.
+	 */
+	assert_int_equal(strbuf_addstr(&text, "{{#.}}{{#.}}{{#.}}"), 0);
+	for (int i = 0; i < 100; i++)
+		assert_int_equal(strbuf_addstr(&text, "l\n"), 0);
+	assert_int_equal(strbuf_addstr(&text, "{{/.}}{{/.}}{{/.}}"), 0);
+	t = compile(text.buf);
+	for (int i = 0; i < 50; i++)
+		assert_int_equal(mustache_list_push(d, mustache_list_new()), 0);
+	for (int i = 0; i < 50; i++)
+		for (int j = 0; j < 50; j++)
+			assert_int_equal(
+				mustache_list_push(mustache_list_item(d, i),
+						   mustache_list_new()),
+				0);
+	for (int i = 0; i < 50; i++)
+		for (int j = 0; j < 50; j++)
+			for (int k = 0; k < 50; k++)
+				assert_int_equal(
+					mustache_list_push(
+						mustache_list_item(
+							mustache_list_item(d, i),
+							j),
+						mustache_int(k)),
+					0);
+	strbuf_init(&out, (size_t)64 << 20);
+	assert_int_equal(
+		mustache_render(t, d, NULL, MUSTACHE_ESCAPE_HTML, &out, &err),
+		DG_ETOOBIG);
+	assert_string_equal(err.msg, "t.mustache: the template takes more "
+				     "than 10000000 steps (sections over "
+				     "lists nested too deep?)");
+	assert_int_equal(out.len, 0);
+	strbuf_release(&out);
+	mustache_template_free(t);
+	strbuf_release(&text);
+	mustache_value_free(d);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(
 			test_mustache__linked_partials_keep_to_their_own_template),
+		cmocka_unit_test(
+			test_mustache__lines_of_text_are_indented_inside_an_indented_partial),
+		cmocka_unit_test(
+			test_mustache__lines_of_text_count_each_in_the_budget),
 		cmocka_unit_test(
 			test_mustache__a_cached_template_renders_with_another_cache),
 		cmocka_unit_test(
