@@ -394,7 +394,8 @@ static bool pick(struct graph *g, int64_t now, struct graph_transfer *t,
 		if (c->not_before > now && c->not_before < *next_due)
 			*next_due = c->not_before;
 		if (ok && first)
-			ok = first->batch && c->batch && c->who == first->who;
+			ok = !g->no_batch && first->batch && c->batch &&
+			     c->who == first->who;
 		if (!ok) {
 			prev = c;
 			link = &c->next;
@@ -403,7 +404,7 @@ static bool pick(struct graph *g, int64_t now, struct graph_transfer *t,
 		take(g, link, prev, t);
 		if (!first) {
 			first = c;
-			if (!c->batch)
+			if (!c->batch || g->no_batch)
 				break;
 		}
 	}

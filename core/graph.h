@@ -10,7 +10,10 @@
  *   at most `jobs` HTTP requests are in flight at once.
  * - Requests that may be batched travel in POST {base_url}/$batch, at
  *   most GRAPH_BATCH_MAX per batch, all with the same token; answers are
- *   matched to requests by id, in whatever order they come.
+ *   matched to requests by id, in whatever order they come. A server
+ *   that refuses the envelope itself (HTTP 400, 404, 405 or 501, as one
+ *   without JSON batching does) gets every request on its own from then
+ *   on, with one warning.
  * - No mailbox ever has more than GRAPH_PER_MAILBOX requests in flight,
  *   counting every request inside in-flight batches (Outlook's limit is
  *   four concurrent requests per app and mailbox).

@@ -6,6 +6,7 @@
 #include "graph.h"
 #include "graph_int.h"
 #include "graphjson.h"
+#include "logging.h"
 
 #include <sodium.h>
 #include <stdlib.h>
@@ -434,6 +435,18 @@ static void unanswered(struct graph *g, struct graph_transfer *t)
 	strbuf_release(&msg);
 }
 
+/*
+ * The envelope itself refused the way a server without JSON batching
+ * refuses it (no such segment, method or feature). Graph proper never
+ * does for a batch this client writes; a compatible server may, and its
+ * requests then go one by one rather than all fail.
+ */
+static bool batch_refused(long status)
+{
+	return status == 400 || status == 404 || status == 405 ||
+	       status == 501;
+}
+
 static void finish_batch(struct graph *g, struct graph_transfer *t, long status)
 {
 	struct graphjson_batch b = GRAPHJSON_BATCH_INIT;
@@ -441,6 +454,14 @@ static void finish_batch(struct graph *g, struct graph_transfer *t, long status)
 	size_t i;
 	int rc, k;
 
+	if (batch_refused(status) && !g->no_batch) {
+		g->no_batch = true;
+		logging_warn("%s/$batch answered HTTP %ld: requests go one "
+			     "by one from now on",
+			     g->base_url, status);
+	}
+	if (batch_refused(status) && split(g, t))
+		return;
 	if (!is_2xx(status)) {
 		judge_all(g, t, status);
 		return;

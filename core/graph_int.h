@@ -76,6 +76,12 @@ struct graph {
 	void *tick_ctx;
 	struct graph_stats stats;
 	bool in_run;
+	/*
+	 * The server refused a $batch envelope (HTTP 400, 404, 405 or 501:
+	 * a Graph-like server without JSON batching): from then on every
+	 * call goes on its own.
+	 */
+	bool no_batch;
 };
 
 /* Length of "scheme://authority" at the start of url; 0 if none. */

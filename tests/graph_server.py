@@ -718,6 +718,7 @@ class Settings:
         "mailbox_concurrency": int, "batch_parallelism": int,
         "token_lifetime": int, "empty_last_page": bool,
         "lenient_scopes": bool, "raw_calendar": dict,
+        "batch_refused": int,
     }
 
     def __init__(self, args):
@@ -1868,6 +1869,15 @@ class Handler(BaseHTTPRequestHandler):
 
     def graph_batch(self, method, raw, token, base, crid):
         ctx = self.server.ctx
+        refused = ctx.settings.batch_refused
+        if refused:
+            # A Graph-like server without JSON batching: the envelope is
+            # refused whole, as an unknown segment would be.
+            ctx.stats.count_status(refused)
+            err = GraphError(refused, "Request_ResourceNotFound"
+                             if refused == 404 else "BadRequest",
+                             "Resource not found for the segment '$batch'.")
+            return self.reply(refused, err.body(crid))
         if method != "POST":
             err = GraphError(405, "Request_BadRequest",
                              "Specified HTTP method is not allowed for the "
@@ -2280,6 +2290,10 @@ def parse_args(argv):
     p.add_argument("--batch-parallelism", type=int, default=0, metavar="N",
                    help="$batch items run N at a time (0: all at once; "
                         "Graph's Outlook service takes 4)")
+    p.add_argument("--batch-refused", type=int, default=0, metavar="STATUS",
+                   help="answer every POST /$batch with this HTTP status, "
+                        "as a server without JSON batching would (0: "
+                        "batches are served)")
     p.add_argument("--lenient-scopes", action="store_true",
                    help="let a delegated token read anything; by default "
                         "it needs a scope for each kind of request "
