@@ -6,6 +6,7 @@
 #include <json-c/json.h>
 
 #include "i18n.h"
+#include "i18n_fmt.h"
 #include "jsonw.h"
 #include "mustache.h"
 #include "render_int.h"

@@ -15,7 +15,7 @@
 #include <string.h>
 
 #include "conflicts.h"
-#include "i18n.h"
+#include "i18n_fmt.h"
 #include "tz.h"
 
 static struct mustache_value *note_object(const struct hours_note *n,

@@ -30,6 +30,7 @@
 #include "err.h"
 #include "hmap.h"
 #include "i18n.h"
+#include "i18n_fmt.h"
 #include "match.h"
 #include "mustache.h"
 #include "plan.h"

@@ -11,6 +11,8 @@
 #include <strings.h>
 
 #include "i18n.h"
+#include "i18n_fmt.h"
+#include "i18n_list.h"
 #include "meetlink.h"
 #include "render_int.h"
 #include "textclean.h"

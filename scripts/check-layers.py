@@ -23,7 +23,8 @@ import sys
 LAYERS = [
     ("base", 0, """
         err logging strbuf text hmap clock tz secret config store toml
-        mustache calendar runlock interrupt i18n linktoken prefs metrics
+        mustache calendar runlock interrupt i18n i18n_fmt i18n_list linktoken
+        prefs metrics
         history
         textclean meetlink workhours jsonw memo
     """),
@@ -49,6 +50,7 @@ LAYERS = [
 # source file of one module (prefix_int.h, prefix_more.c).
 PARTS = {
     "graph_int": "graph",
+    "i18n_int": "i18n",
     "render_int": "render",
     "render_day": "render",
     "render_hours": "render",
