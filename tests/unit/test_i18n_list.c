@@ -15,20 +15,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "i18n_fixture.h"
 #include "i18n_fmt.h"
 #include "i18n_list.h"
 #include "memo.h"
 #include "strbuf.h"
-
-static struct i18n_fmt *fmt(const char *locale)
-{
-	struct i18n_fmt *f = NULL;
-	struct dg_err err = DG_ERR_INIT;
-
-	if (i18n_fmt_open(locale, "Europe/Berlin", &f, &err))
-		fail_msg("i18n_fmt_open: %s", err.msg);
-	return f;
-}
 
 static void test_i18n_list__names_are_joined_as_the_language_joins_them(
 	void **state)
