@@ -3,9 +3,9 @@
  * in mustache_render.c; they share the structures of mustache_tree.h.
  *
  * Compiling takes three passes over a flat token list:
- *  1. tokenize: text and tags, applying set-delimiter tags as they come;
- *     text tokens never run past a newline, so every line of the source is
- *     a run of whole tokens;
+ *  1. tokenize (mustache_scan.c): text and tags, applying set-delimiter
+ *     tags as they come; text tokens never run past a newline, so every
+ *     line of the source is a run of whole tokens;
  *  2. lines: a line holding only blanks and non-interpolation tags is
  *     "standalone": its blanks and line ending are not output;
  *  3. build: match opening and closing tags into a tree, strip a block's
@@ -14,12 +14,12 @@
  *     indentation of a standalone partial goes at render time.
  */
 #include "mustache.h"
+#include "mustache_scan.h"
 #include "mustache_tree.h"
 
 #include "err.h"
 #include "strbuf.h"
 
-#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -27,358 +27,6 @@
 
 /* Sections nest at most this deep in one template (the renderer recurses). */
 #define MAX_NESTING 100
-
-/* Tags quoted in messages are cut to this many bytes. */
-#define QUOTE_MAX 60
-
-/* --- pass 1: tokens ----------------------------------------------------- */
-
-enum tok_kind {
-	TOK_TEXT,
-	TOK_VAR,
-	TOK_RAW,
-	TOK_SECTION,
-	TOK_INVERTED,
-	TOK_CLOSE,
-	TOK_COMMENT,
-	TOK_PARTIAL,
-	TOK_PARENT,
-	TOK_BLOCK,
-	TOK_DELIM
-};
-
-struct token {
-	enum tok_kind kind;
-	size_t start, end;     /* TEXT: its bytes; a tag: the whole tag */
-	size_t name, name_len; /* a tag's name */
-	int dynamic;	       /* {{>*x}} or {{<*x}} */
-	int dropped;	       /* TEXT of a standalone line: not output */
-	int standalone;	       /* a tag on a standalone line */
-	size_t line;	       /* index in parser.lines */
-	size_t match;	       /* an opening tag: its closing tag */
-};
-
-struct line {
-	size_t first, n; /* its tokens */
-	int standalone;
-};
-
-struct parser {
-	const char *src;
-	size_t len;
-	const char *name;
-	struct dg_err *err;
-	struct token *toks;
-	size_t ntok, atok;
-	struct line *lines;
-	size_t nline, aline;
-	int line_done; /* the last token ended its line */
-	const char *open, *close;
-	size_t olen, clen;
-	size_t lc_pos; /* line_at() cache */
-	unsigned lc_line;
-	size_t nlinks; /* PARTIAL and PARENT nodes of a fixed name so far */
-};
-
-static void linecol(const char *s, size_t pos, unsigned *line, unsigned *col)
-{
-	size_t i, bol = 0;
-	unsigned l = 1;
-
-	for (i = 0; i < pos; i++) {
-		if (s[i] == '\n') {
-			l++;
-			bol = i + 1;
-		}
-	}
-	*line = l;
-	*col = (unsigned)(pos - bol + 1);
-}
-
-/* The line of pos; pos only moves forward between calls. */
-static unsigned line_at(struct parser *p, size_t pos)
-{
-	for (; p->lc_pos < pos; p->lc_pos++) {
-		if (p->src[p->lc_pos] == '\n')
-			p->lc_line++;
-	}
-	return p->lc_line;
-}
-
-__attribute__((format(printf, 3, 4))) static int
-parse_error(struct parser *p, size_t pos, const char *fmt, ...)
-{
-	char msg[DG_ERR_MAX];
-	unsigned line, col;
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	linecol(p->src, pos, &line, &col);
-	return dg_errf(p->err, DG_EPARSE, "%s:%u:%u: %s", p->name, line, col,
-		       msg);
-}
-
-/* printf arguments quoting the source text of a token, cut short. */
-#define QUOTE(p, t)                                                            \
-	(int)((t)->end - (t)->start > QUOTE_MAX ? QUOTE_MAX                    \
-						: (t)->end - (t)->start),      \
-		(p)->src + (t)->start
-
-static int nomem(struct parser *p)
-{
-	return dg_errf(p->err, DG_ENOMEM, "%s: out of memory compiling",
-		       p->name);
-}
-
-static int is_blank_char(char c)
-{
-	return c == ' ' || c == '\t' || c == '\r' || c == '\n';
-}
-
-static int is_blank(const char *s, size_t n)
-{
-	while (n && is_blank_char(*s)) {
-		s++;
-		n--;
-	}
-	return !n;
-}
-
-static struct token *add_token(struct parser *p, enum tok_kind kind,
-			       size_t start, size_t end)
-{
-	struct token *toks, *t;
-	struct line *lines;
-
-	toks = mustache_grow(p->toks, &p->atok, p->ntok + 1, sizeof(*toks));
-	if (!toks)
-		return NULL;
-	p->toks = toks;
-	if (!p->nline || p->line_done) {
-		lines = mustache_grow(p->lines, &p->aline, p->nline + 1,
-				      sizeof(*lines));
-		if (!lines)
-			return NULL;
-		p->lines = lines;
-		p->lines[p->nline].first = p->ntok;
-		p->lines[p->nline].n = 0;
-		p->lines[p->nline].standalone = 0;
-		p->nline++;
-		p->line_done = 0;
-	}
-	t = &p->toks[p->ntok++];
-	memset(t, 0, sizeof(*t));
-	t->kind = kind;
-	t->start = start;
-	t->end = end;
-	t->line = p->nline - 1;
-	p->lines[t->line].n++;
-	return t;
-}
-
-/* Text from start to end, one token per line. */
-static int add_text(struct parser *p, size_t start, size_t end)
-{
-	while (start < end) {
-		const char *nl = memchr(p->src + start, '\n', end - start);
-		size_t stop = nl ? (size_t)(nl - p->src) + 1 : end;
-
-		if (!add_token(p, TOK_TEXT, start, stop))
-			return nomem(p);
-		p->line_done = !!nl;
-		start = stop;
-	}
-	return 0;
-}
-
-/*
- * Find the closing delimiter from pos on; with a closer character (the '}'
- * of a triple mustache, the '=' of a set-delimiter tag) it must come first.
- * Sets the end of the content and of the tag; 0 when there is none.
- */
-static int find_close(const struct parser *p, size_t pos, char closer,
-		      size_t *content_end, size_t *tag_end)
-{
-	size_t from = pos;
-
-	while (pos < p->len) {
-		const char *hit =
-			memmem(p->src + pos, p->len - pos, p->close, p->clen);
-		size_t k;
-
-		if (!hit)
-			return 0;
-		k = (size_t)(hit - p->src);
-		if (!closer || (k > from && p->src[k - 1] == closer)) {
-			*content_end = closer ? k - 1 : k;
-			*tag_end = k + p->clen;
-			return 1;
-		}
-		pos = k + 1;
-	}
-	return 0;
-}
-
-static void trim(const char *s, size_t *start, size_t *end)
-{
-	while (*start < *end && is_blank_char(s[*start]))
-		(*start)++;
-	while (*end > *start && is_blank_char(s[*end - 1]))
-		(*end)--;
-}
-
-/* {{=<% %>=}}: the content holds two delimiters separated by blanks. */
-static int set_delims(struct parser *p, const struct token *t, size_t cs,
-		      size_t ce)
-{
-	size_t oe, c, i;
-
-	trim(p->src, &cs, &ce);
-	for (oe = cs; oe < ce && !is_blank_char(p->src[oe]); oe++)
-		;
-	for (c = oe; c < ce && is_blank_char(p->src[c]); c++)
-		;
-	for (i = c; i < ce && !is_blank_char(p->src[i]); i++)
-		;
-	if (oe == cs || c == ce || i != ce ||
-	    memchr(p->src + cs, '=', oe - cs) ||
-	    memchr(p->src + c, '=', ce - c))
-		return parse_error(p, t->start,
-				   "set-delimiter tag '%.*s' needs two "
-				   "delimiters without '=' separated by a "
-				   "space, as in {{=<%% %%>=}}",
-				   QUOTE(p, t));
-	p->open = p->src + cs;
-	p->olen = oe - cs;
-	p->close = p->src + c;
-	p->clen = ce - c;
-	return 0;
-}
-
-static int is_dotted_kind(const struct token *t)
-{
-	return t->kind == TOK_VAR || t->kind == TOK_RAW ||
-	       t->kind == TOK_SECTION || t->kind == TOK_INVERTED || t->dynamic;
-}
-
-static int check_name(struct parser *p, const struct token *t)
-{
-	const char *n = p->src + t->name;
-	size_t len = t->name_len, i;
-
-	if (!len)
-		return parse_error(p, t->start, "tag '%.*s' has no name",
-				   QUOTE(p, t));
-	for (i = 0; i < len; i++) {
-		if (is_blank_char(n[i]))
-			return parse_error(p, t->start,
-					   "tag '%.*s' has white space in "
-					   "its name",
-					   QUOTE(p, t));
-	}
-	if (!is_dotted_kind(t) || (len == 1 && n[0] == '.'))
-		return 0;
-	if (n[0] == '.' || n[len - 1] == '.' || memmem(n, len, "..", 2))
-		return parse_error(p, t->start,
-				   "tag '%.*s' has an empty part in its "
-				   "dotted name",
-				   QUOTE(p, t));
-	return 0;
-}
-
-static enum tok_kind tag_kind(char c, char *closer)
-{
-	*closer = 0;
-	switch (c) {
-	case '{':
-		*closer = '}';
-		return TOK_RAW;
-	case '&':
-		return TOK_RAW;
-	case '#':
-		return TOK_SECTION;
-	case '^':
-		return TOK_INVERTED;
-	case '/':
-		return TOK_CLOSE;
-	case '!':
-		return TOK_COMMENT;
-	case '>':
-		return TOK_PARTIAL;
-	case '<':
-		return TOK_PARENT;
-	case '$':
-		return TOK_BLOCK;
-	case '=':
-		*closer = '=';
-		return TOK_DELIM;
-	}
-	return TOK_VAR;
-}
-
-/* The tag opening at at; *next is set past its end. */
-static int read_tag(struct parser *p, size_t at, size_t *next)
-{
-	size_t cs = at + p->olen, ce, end;
-	enum tok_kind kind = TOK_VAR;
-	struct token *t;
-	char closer = 0;
-
-	if (cs < p->len) {
-		kind = tag_kind(p->src[cs], &closer);
-		if (kind != TOK_VAR)
-			cs++;
-	}
-	if (!find_close(p, cs, closer, &ce, &end))
-		return parse_error(p, at,
-				   "tag '%.*s' is never closed: no '%s%.*s' "
-				   "follows",
-				   (int)(p->len - at > 20 ? 20 : p->len - at),
-				   p->src + at, closer == '}' ? "}" : "",
-				   (int)p->clen, p->close);
-	t = add_token(p, kind, at, end);
-	if (!t)
-		return nomem(p);
-	*next = end;
-	if (kind == TOK_COMMENT)
-		return 0;
-	if (kind == TOK_DELIM)
-		return set_delims(p, t, cs, ce);
-	trim(p->src, &cs, &ce);
-	if ((kind == TOK_PARTIAL || kind == TOK_PARENT) && cs < ce &&
-	    p->src[cs] == '*') {
-		t->dynamic = 1;
-		cs++;
-		trim(p->src, &cs, &ce);
-	}
-	t->name = cs;
-	t->name_len = ce - cs;
-	return check_name(p, t);
-}
-
-static int tokenize(struct parser *p)
-{
-	size_t pos = 0;
-	int rc;
-
-	while (pos < p->len) {
-		const char *hit =
-			memmem(p->src + pos, p->len - pos, p->open, p->olen);
-		size_t at = hit ? (size_t)(hit - p->src) : p->len;
-
-		rc = add_text(p, pos, at);
-		if (rc)
-			return rc;
-		if (!hit)
-			break;
-		rc = read_tag(p, at, &pos);
-		if (rc)
-			return rc;
-	}
-	return 0;
-}
 
 /* --- pass 2: standalone lines ------------------------------------------- */
 
@@ -411,7 +59,8 @@ static void mark_line(struct parser *p, struct line *l)
 		const struct token *t = &p->toks[i];
 
 		if (t->kind == TOK_TEXT) {
-			if (!is_blank(p->src + t->start, t->end - t->start))
+			if (!mustache_is_blank(p->src + t->start,
+					       t->end - t->start))
 				return;
 			continue;
 		}
@@ -467,36 +116,38 @@ static int match_sections(struct parser *p)
 
 		if (is_opening(t->kind)) {
 			if (n == MAX_NESTING)
-				return parse_error(p, t->start,
-						   "sections nest deeper than "
-						   "%d levels",
-						   MAX_NESTING);
+				return mustache_parse_error(
+					p, t->start,
+					"sections nest deeper than "
+					"%d levels",
+					MAX_NESTING);
 			stack[n++] = i;
 			continue;
 		}
 		if (t->kind != TOK_CLOSE)
 			continue;
 		if (!n)
-			return parse_error(p, t->start,
-					   "'%.*s' closes nothing: no section "
-					   "is open",
-					   QUOTE(p, t));
+			return mustache_parse_error(
+				p, t->start,
+				"'%.*s' closes nothing: no section "
+				"is open",
+				QUOTE(p, t));
 		open = &p->toks[stack[n - 1]];
 		if (!closes(p, open, t)) {
-			linecol(p->src, open->start, &line, &col);
-			return parse_error(p, t->start,
-					   "'%.*s' does not close '%.*s' "
-					   "(line %u, column %u)",
-					   QUOTE(p, t), QUOTE(p, open), line,
-					   col);
+			mustache_linecol(p->src, open->start, &line, &col);
+			return mustache_parse_error(
+				p, t->start,
+				"'%.*s' does not close '%.*s' "
+				"(line %u, column %u)",
+				QUOTE(p, t), QUOTE(p, open), line, col);
 		}
 		open->match = i;
 		n--;
 	}
 	if (n)
-		return parse_error(p, p->toks[stack[n - 1]].start,
-				   "section '%.*s' is never closed",
-				   QUOTE(p, &p->toks[stack[n - 1]]));
+		return mustache_parse_error(p, p->toks[stack[n - 1]].start,
+					    "section '%.*s' is never closed",
+					    QUOTE(p, &p->toks[stack[n - 1]]));
 	return 0;
 }
 
@@ -510,7 +161,7 @@ static int line_is_blank(const struct parser *p, size_t l, size_t stop)
 		const struct token *t = &p->toks[i];
 
 		if (t->kind != TOK_TEXT ||
-		    !is_blank(p->src + t->start, t->end - t->start))
+		    !mustache_is_blank(p->src + t->start, t->end - t->start))
 			return 0;
 	}
 	return 1;
@@ -676,7 +327,7 @@ static struct mustache_node *add_tag(struct parser *p, size_t i,
 
 	if (!node)
 		return NULL;
-	node->line = line_at(p, t->start);
+	node->line = mustache_line_at(p, t->start);
 	node->dynamic = t->dynamic;
 	node->standalone = t->standalone;
 	node->name = strndup(p->src + t->name, t->name_len);
@@ -726,14 +377,14 @@ static int build(struct parser *p, struct mustache_body *root)
 			if (!p->lines[line].standalone &&
 			    line_has_content(p, line) &&
 			    !body_add(b, MUSTACHE_N_INDENT))
-				return nomem(p);
+				return mustache_nomem(p);
 		}
 		switch (t->kind) {
 		case TOK_TEXT:
 			if (!t->dropped && t->end > t->start &&
 			    add_text_node(b, p->src + t->start,
 					  t->end - t->start))
-				return nomem(p);
+				return mustache_nomem(p);
 			break;
 		case TOK_CLOSE:
 			depth--;
@@ -744,7 +395,7 @@ static int build(struct parser *p, struct mustache_body *root)
 		default:
 			node = add_tag(p, i, b);
 			if (!node)
-				return nomem(p);
+				return mustache_nomem(p);
 			if (is_opening(t->kind))
 				stack[++depth] = &node->body;
 			break;
@@ -758,8 +409,8 @@ static int build(struct parser *p, struct mustache_body *root)
  * follow each other in the source; *texts counts its TEXT nodes and
  * *start, *end are where their texts begin and end.
  */
-static size_t lines_run(const struct mustache_body *b, size_t i,
-			size_t *texts, const char **start, const char **end)
+static size_t lines_run(const struct mustache_body *b, size_t i, size_t *texts,
+			const char **start, const char **end)
 {
 	*texts = 0;
 	for (; i < b->n; i++) {
@@ -924,7 +575,7 @@ int mustache_compile(const char *text, size_t len, const char *name,
 	t->len = len;
 	p.src = t->src;
 	p.name = t->name;
-	rc = tokenize(&p);
+	rc = mustache_tokenize(&p);
 	for (i = 0; !rc && i < p.nline; i++)
 		mark_line(&p, &p.lines[i]);
 	if (!rc)
@@ -932,7 +583,7 @@ int mustache_compile(const char *text, size_t len, const char *name,
 	if (!rc)
 		rc = build(&p, &t->root);
 	if (!rc && fold_lines(&t->root))
-		rc = nomem(&p);
+		rc = mustache_nomem(&p);
 	t->nlinks = p.nlinks;
 	free(p.toks);
 	free(p.lines);

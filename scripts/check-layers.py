@@ -74,6 +74,7 @@ PARTS = {
     "mustache_tree": "mustache",
     "mustache_render": "mustache",
     "mustache_value": "mustache",
+    "mustache_scan": "mustache",
     "mustache_json": "mustache",
     "smtp_int": "smtp",
     "smtp_pool": "smtp",
