@@ -454,14 +454,15 @@ static void finish_batch(struct graph *g, struct graph_transfer *t, long status)
 	size_t i;
 	int rc, k;
 
-	if (batch_refused(status) && !g->no_batch) {
+	if (batch_refused(status)) {
+		if (!g->no_batch)
+			logging_warn("%s/$batch answered HTTP %ld: requests go "
+				     "one by one from now on",
+				     g->base_url, status);
 		g->no_batch = true;
-		logging_warn("%s/$batch answered HTTP %ld: requests go one "
-			     "by one from now on",
-			     g->base_url, status);
+		if (split(g, t))
+			return;
 	}
-	if (batch_refused(status) && split(g, t))
-		return;
 	if (!is_2xx(status)) {
 		judge_all(g, t, status);
 		return;

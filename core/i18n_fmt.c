@@ -42,20 +42,14 @@ void i18n_fmt_close(struct i18n_fmt *f)
 		memo_free(f->lists);
 	for (size_t i = 0; i < 4; i++)
 		free(f->words[i]);
-	if (f->date_full)
-		udat_close(f->date_full);
-	if (f->date_day)
-		udat_close(f->date_day);
-	if (f->date_short)
-		udat_close(f->date_short);
-	if (f->time)
-		udat_close(f->time);
-	if (f->range)
-		udtitvfmt_close(f->range);
-	if (f->plural)
-		uplrules_close(f->plural);
-	if (f->list)
-		ulistfmt_close(f->list);
+	/* ICU's close functions take NULL, as free() does */
+	udat_close(f->date_full);
+	udat_close(f->date_day);
+	udat_close(f->date_short);
+	udat_close(f->time);
+	udtitvfmt_close(f->range);
+	uplrules_close(f->plural);
+	ulistfmt_close(f->list);
 	free(f);
 }
 
