@@ -76,6 +76,8 @@ PARTS = {
     "mustache_value": "mustache",
     "mustache_scan": "mustache",
     "mustache_json": "mustache",
+    "queue_int": "queue",
+    "queue_status": "queue",
     "smtp_int": "smtp",
     "smtp_pool": "smtp",
     "plan_int": "plan",
