@@ -82,6 +82,7 @@ PARTS = {
     "smtp_pool": "smtp",
     "plan_int": "plan",
     "plan_cache": "plan",
+    "plan_day": "plan",
     "job_int": "job",
     "job_retry": "job",
     "compose_pool": "compose",
