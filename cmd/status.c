@@ -6,7 +6,7 @@
 
 #include "cmd.h"
 #include "prefs.h"
-#include "queue.h"
+#include "queue_status.h"
 #include "status.h"
 #include "store.h"
 

@@ -43,13 +43,16 @@ void i18n_fmt_close(struct i18n_fmt *f)
 	for (size_t i = 0; i < 4; i++)
 		free(f->words[i]);
 	/* ICU's close functions take NULL, as free() does */
+	ucal_close(f->cal);
 	udat_close(f->date_full);
 	udat_close(f->date_day);
 	udat_close(f->date_short);
 	udat_close(f->time);
 	udtitvfmt_close(f->range);
-	uplrules_close(f->plural);
-	ulistfmt_close(f->list);
+	if (!f->base) { /* else the base's, borrowed */
+		uplrules_close(f->plural);
+		ulistfmt_close(f->list);
+	}
 	free(f);
 }
 
@@ -140,6 +143,31 @@ static int fmt_open_icu(struct i18n_fmt *f, const char *zone,
 	return U_FAILURE(st) ? i18n_icu_fail(err, st, "formatter setup") : 0;
 }
 
+/*
+ * Whether df's pattern writes anything of the zone (its name or offset:
+ * z, Z, O, v, V, X, x outside quotes), which a base in UTC would write
+ * as UTC's. No locale's shipped date and time patterns do; the range's
+ * skeleton (hours and minutes) asks for none.
+ */
+static bool names_zone(const UDateFormat *df)
+{
+	UChar p[256];
+	UErrorCode st = U_ZERO_ERROR;
+	int32_t n = udat_toPattern(df, false, p, 256, &st);
+	bool quoted = false;
+
+	if (U_FAILURE(st) || n >= 256)
+		return true; /* unknown: not lent */
+	for (int32_t i = 0; i < n; i++) {
+		if (p[i] == '\'')
+			quoted = !quoted;
+		else if (!quoted && p[i] && p[i] < 0x80 &&
+			 strchr("zZOvVXx", (char)p[i]))
+			return true;
+	}
+	return false;
+}
+
 struct fmt_slot {
 	char *locale, *zone; /* as asked */
 	struct i18n_fmt *fmt;
@@ -151,10 +179,30 @@ struct i18n_fmt_cache {
 	size_t n;
 	uint64_t clock;
 	struct memo *lists; /* the lists of every set; NULL: none kept */
+	/* the bases its sets borrow from (struct i18n_fmt's base), at most
+	 * one per set */
+	struct i18n_fmt *bases[I18N_FMT_CACHE_MAX];
+	size_t nbases;
 };
 
 static const struct i18n_fmt *same_locale(const struct i18n_fmt_cache *c,
 					   const char *id);
+
+/*
+ * The ICU locale id of tag into f->locale: the default language for a
+ * tag ICU does not read. 0 or DG_ENOMEM.
+ */
+static int set_locale(struct i18n_fmt *f, const char *tag)
+{
+	int rc = i18n_tag_to_id(tag, f->locale, sizeof(f->locale));
+
+	if (rc < 0)
+		return rc;
+	if (!rc)
+		snprintf(f->locale, sizeof(f->locale), "%s",
+			 I18N_DEFAULT_LANGUAGE);
+	return 0;
+}
 
 /*
  * As i18n_fmt_open(); c (NULL: none), the cache it is for: its memo of
@@ -172,14 +220,11 @@ static int fmt_open(const char *locale, const char *zone,
 	*out = NULL;
 	if (!f)
 		return dg_errf(err, DG_ENOMEM, "out of memory");
-	rc = i18n_tag_to_id(locale, f->locale, sizeof(f->locale));
-	if (rc < 0) {
+	rc = set_locale(f, locale);
+	if (rc) {
 		free(f);
 		return dg_errf(err, rc, "out of memory");
 	}
-	if (!rc)
-		snprintf(f->locale, sizeof(f->locale), "%s",
-			 I18N_DEFAULT_LANGUAGE);
 	sib = c ? same_locale(c, f->locale) : NULL;
 	if (sib) {
 		memcpy(f->day_pattern, sib->day_pattern,
@@ -219,11 +264,122 @@ void i18n_fmt_stats(const struct i18n_fmt *f, struct memo_stats *times,
 static const struct i18n_fmt *same_locale(const struct i18n_fmt_cache *c,
 					   const char *id)
 {
+	for (size_t i = 0; i < c->nbases; i++)
+		if (c->bases[i]->day_len && !strcmp(c->bases[i]->locale, id))
+			return c->bases[i];
 	for (size_t i = 0; i < c->n; i++)
 		if (c->slots[i].fmt && c->slots[i].fmt->day_len &&
 		    !strcmp(c->slots[i].fmt->locale, id))
 			return c->slots[i].fmt;
 	return NULL;
+}
+
+/*
+ * *out: the base of c for locale (ICU id: id; struct i18n_fmt's base), opened
+ * on first use, or NULL when its patterns name the zone: its sets then
+ * open formatters of their own. Its refs are the caller's to count.
+ */
+static int base_get(struct i18n_fmt_cache *c, const char *locale,
+		    const char *id, struct i18n_fmt **out, struct dg_err *err)
+{
+	struct i18n_fmt *b;
+	int rc;
+
+	*out = NULL;
+	for (size_t i = 0; i < c->nbases; i++)
+		if (!strcmp(c->bases[i]->locale, id)) {
+			*out = c->bases[i]->zoned ? NULL : c->bases[i];
+			return 0;
+		}
+	if (c->nbases == I18N_FMT_CACHE_MAX) /* as many as sets: never */
+		return 0;
+	rc = fmt_open(locale, "UTC", c, &b, err);
+	if (rc)
+		return rc;
+	b->zoned = names_zone(b->date_full) || names_zone(b->date_short) ||
+		   names_zone(b->date_day) || names_zone(b->time);
+	c->bases[c->nbases++] = b;
+	*out = b->zoned ? NULL : b;
+	return 0;
+}
+
+/*
+ * Out of memory, ICU gives a calendar the unknown zone (offset 0) and no
+ * error, as it does for an id it does not know: a zone it knows that
+ * comes out unknown is an allocation failure.
+ */
+static void lost_zone(const UCalendar *cal, const UChar *zone, UErrorCode *st)
+{
+	static const UChar unknown[] = { 'E', 't', 'c', '/', 'U', 'n', 'k',
+					 'n', 'o', 'w', 'n', 0 };
+	UChar id[128], canon[128];
+	UBool known = false;
+	int32_t n = ucal_getTimeZoneID(cal, id, 128, st);
+
+	if (U_FAILURE(*st) || n >= 128 || u_strcmp(id, unknown)) {
+		if (U_SUCCESS(*st) && n >= 128)
+			*st = U_BUFFER_OVERFLOW_ERROR;
+		return;
+	}
+	ucal_getCanonicalTimeZoneID(zone, -1, canon, 128, &known, st);
+	if (U_SUCCESS(*st) && known)
+		*st = U_MEMORY_ALLOCATION_ERROR;
+	else if (*st == U_ILLEGAL_ARGUMENT_ERROR) /* not an id: unknown */
+		*st = U_ZERO_ERROR;
+}
+
+/* A set of c's that borrows base's formatters, for zone. */
+static int lent_open(struct i18n_fmt *base, const char *zone,
+		     struct i18n_fmt **out, struct dg_err *err)
+{
+	struct i18n_fmt *f = calloc(1, sizeof(*f));
+	UErrorCode st = U_ZERO_ERROR;
+	UChar uzone[128];
+
+	*out = NULL;
+	if (!f)
+		return dg_errf(err, DG_ENOMEM, "out of memory");
+	if (strlen(zone) >= 128) {
+		free(f);
+		return dg_errf(err, DG_EINVAL, "zone id is too long");
+	}
+	memcpy(f->locale, base->locale, sizeof(f->locale));
+	u_uastrcpy(uzone, zone);
+	f->cal = ucal_open(uzone, -1, "", UCAL_GREGORIAN, &st);
+	if (U_SUCCESS(st) && strcmp(zone, "Etc/Unknown"))
+		lost_zone(f->cal, uzone, &st);
+	if (U_FAILURE(st)) {
+		ucal_close(f->cal);
+		free(f);
+		return i18n_icu_fail(err, st, "ucal_open");
+	}
+	f->base = base;
+	f->plural = base->plural;
+	f->list = base->list;
+	f->times = memo_new(I18N_TIME_SLOTS);
+	f->lists = base->lists;
+	base->refs++;
+	*out = f;
+	return 0;
+}
+
+/* A set of c for locale and zone: one that borrows, when it may. */
+static int cache_open(struct i18n_fmt_cache *c, const char *locale,
+		      const char *zone, struct i18n_fmt **out,
+		      struct dg_err *err)
+{
+	struct i18n_fmt probe;
+	struct i18n_fmt *base = NULL;
+	int rc = set_locale(&probe, locale);
+
+	if (rc)
+		return dg_errf(err, rc, "out of memory");
+	rc = base_get(c, locale, probe.locale, &base, err);
+	if (rc)
+		return rc;
+	if (!base)
+		return fmt_open(locale, zone, c, out, err);
+	return lent_open(base, zone, out, err);
 }
 
 struct i18n_fmt_cache *i18n_fmt_cache_new(void)
@@ -235,9 +391,25 @@ struct i18n_fmt_cache *i18n_fmt_cache_new(void)
 	return c;
 }
 
-static void slot_clear(struct fmt_slot *s)
+/* f closed; its base too when no other set borrows it. */
+static void cache_close(struct i18n_fmt_cache *c, struct i18n_fmt *f)
 {
-	i18n_fmt_close(s->fmt);
+	struct i18n_fmt *base = f ? f->base : NULL;
+
+	i18n_fmt_close(f);
+	if (!base || --base->refs)
+		return;
+	for (size_t i = 0; i < c->nbases; i++)
+		if (c->bases[i] == base) {
+			c->bases[i] = c->bases[--c->nbases];
+			break;
+		}
+	i18n_fmt_close(base);
+}
+
+static void slot_clear(struct i18n_fmt_cache *c, struct fmt_slot *s)
+{
+	cache_close(c, s->fmt);
 	free(s->locale);
 	free(s->zone);
 	memset(s, 0, sizeof(*s));
@@ -248,7 +420,10 @@ void i18n_fmt_cache_free(struct i18n_fmt_cache *c)
 	if (!c)
 		return;
 	for (size_t i = 0; i < c->n; i++)
-		slot_clear(&c->slots[i]);
+		slot_clear(c, &c->slots[i]);
+	/* bases no set borrows: their patterns name the zone */
+	for (size_t i = 0; i < c->nbases; i++)
+		i18n_fmt_close(c->bases[i]);
 	memo_free(c->lists);
 	free(c);
 }
@@ -264,7 +439,7 @@ static struct fmt_slot *slot_for_new(struct i18n_fmt_cache *c)
 	for (size_t i = 1; i < c->n; i++)
 		if (c->slots[i].used < old->used)
 			old = &c->slots[i];
-	slot_clear(old);
+	slot_clear(c, old);
 	return old;
 }
 
@@ -288,7 +463,7 @@ int i18n_fmt_cache_get(struct i18n_fmt_cache *c, const char *locale,
 			return 0;
 		}
 	}
-	rc = fmt_open(locale, zone, c, &f, err);
+	rc = cache_open(c, locale, zone, &f, err);
 	if (rc)
 		return rc;
 	s = slot_for_new(c);
@@ -297,7 +472,7 @@ int i18n_fmt_cache_get(struct i18n_fmt_cache *c, const char *locale,
 	if (!s->locale || !s->zone) {
 		free(s->locale);
 		free(s->zone);
-		i18n_fmt_close(f);
+		cache_close(c, f);
 		/* the slot stays in use, empty: give it back */
 		*s = c->slots[--c->n];
 		memset(&c->slots[c->n], 0, sizeof(c->slots[c->n]));
@@ -375,10 +550,51 @@ int i18n_add_known(struct memo *memo, const void *key, size_t klen,
 	return 1;
 }
 
-/* df's text of ms, through f's memo under kind. */
-static int add_udat(struct i18n_fmt *f, UDateFormat *df,
-		    enum memo_kind kind, int64_t ms, struct strbuf *out,
-		    struct dg_err *err)
+/*
+ * The wall time of instant ms in f's zone, as an instant in UTC: what
+ * f's base formats for f.
+ */
+static int wall_ms(struct i18n_fmt *f, int64_t ms, int64_t *out,
+		   struct dg_err *err)
+{
+	UErrorCode st = U_ZERO_ERROR;
+	int32_t zone, dst;
+
+	ucal_setMillis(f->cal, (UDate)ms, &st);
+	zone = ucal_get(f->cal, UCAL_ZONE_OFFSET, &st);
+	dst = ucal_get(f->cal, UCAL_DST_OFFSET, &st);
+	if (U_FAILURE(st))
+		return i18n_icu_fail(err, st, "ucal_get");
+	*out = ms + zone + dst;
+	return 0;
+}
+
+/*
+ * What f's base writes for kind of instants a and b (b: ranges only),
+ * in f's zone, appended to out and kept in f's memo under key.
+ */
+static int add_lent(struct i18n_fmt *f, enum memo_kind kind, int64_t a,
+		    int64_t b, const struct time_key *key, struct strbuf *out,
+		    struct dg_err *err);
+
+/* The formatter of f for kind (not MEMO_RANGE). */
+static UDateFormat *udat_of(const struct i18n_fmt *f, enum memo_kind kind)
+{
+	switch ((int)kind) {
+	case MEMO_TIME:
+		return f->time;
+	case MEMO_DATE + I18N_DATE_DAY:
+		return f->date_day;
+	case MEMO_DATE + I18N_DATE_SHORT:
+		return f->date_short;
+	default:
+		return f->date_full;
+	}
+}
+
+/* f's text of ms, through f's memo under kind. */
+static int add_udat(struct i18n_fmt *f, enum memo_kind kind, int64_t ms,
+		    struct strbuf *out, struct dg_err *err)
 {
 	struct time_key k = time_key(kind, ms, 0);
 	UChar u[UTEXT_MAX];
@@ -388,7 +604,9 @@ static int add_udat(struct i18n_fmt *f, UDateFormat *df,
 
 	if (rc)
 		return rc < 0 ? rc : 0;
-	n = udat_format(df, (UDate)ms, u, UTEXT_MAX, NULL, &st);
+	if (f->base)
+		return add_lent(f, kind, ms, 0, &k, out, err);
+	n = udat_format(udat_of(f, kind), (UDate)ms, u, UTEXT_MAX, NULL, &st);
 	if (U_FAILURE(st) || n >= UTEXT_MAX)
 		return i18n_icu_fail(err, st, "udat_format");
 	return i18n_add_utf16(out, u, n, f->times, &k, sizeof(k), err);
@@ -397,18 +615,14 @@ static int add_udat(struct i18n_fmt *f, UDateFormat *df,
 int i18n_date(struct i18n_fmt *f, enum i18n_date_style style, int64_t ms,
 	      struct strbuf *out, struct dg_err *err)
 {
-	UDateFormat *df = style == I18N_DATE_DAY     ? f->date_day
-			  : style == I18N_DATE_SHORT ? f->date_short
-						     : f->date_full;
-
-	return add_udat(f, df, (enum memo_kind)(MEMO_DATE + (int)style), ms,
-			out, err);
+	return add_udat(f, (enum memo_kind)(MEMO_DATE + (int)style), ms, out,
+			err);
 }
 
 int i18n_time(struct i18n_fmt *f, int64_t ms, struct strbuf *out,
 	      struct dg_err *err)
 {
-	return add_udat(f, f->time, MEMO_TIME, ms, out, err);
+	return add_udat(f, MEMO_TIME, ms, out, err);
 }
 
 int i18n_time_range(struct i18n_fmt *f, int64_t start, int64_t end,
@@ -422,11 +636,32 @@ int i18n_time_range(struct i18n_fmt *f, int64_t start, int64_t end,
 
 	if (rc)
 		return rc < 0 ? rc : 0;
+	if (f->base)
+		return add_lent(f, MEMO_RANGE, start, end, &k, out, err);
 	n = udtitvfmt_format(f->range, (UDate)start, (UDate)end, u, UTEXT_MAX,
 			     NULL, &st);
 	if (U_FAILURE(st) || n >= UTEXT_MAX)
 		return i18n_icu_fail(err, st, "udtitvfmt_format");
 	return i18n_add_utf16(out, u, n, f->times, &k, sizeof(k), err);
+}
+
+static int add_lent(struct i18n_fmt *f, enum memo_kind kind, int64_t a,
+		    int64_t b, const struct time_key *key, struct strbuf *out,
+		    struct dg_err *err)
+{
+	size_t at = out->len;
+	int rc = wall_ms(f, a, &a, err);
+
+	if (!rc && kind == MEMO_RANGE)
+		rc = wall_ms(f, b, &b, err);
+	if (rc)
+		return rc;
+	rc = kind == MEMO_RANGE ? i18n_time_range(f->base, a, b, out, err)
+				: add_udat(f->base, kind, a, out, err);
+	if (!rc)
+		memo_put(f->times, key, sizeof(*key), out->buf + at,
+			 out->len - at);
+	return rc;
 }
 
 static const char *plural_icu(struct i18n_fmt *f, long n);

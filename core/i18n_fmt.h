@@ -54,11 +54,17 @@ void i18n_fmt_close(struct i18n_fmt *f);
 /*
  * The formats of a run, one set per locale and zone met: ICU's formatter
  * objects take far longer to open (locale data, pattern generation) than
- * to use, so a run opens each set once and reuses it for every reader of
- * that locale and zone. At most I18N_FMT_CACHE_MAX sets are kept; past
- * that the least recently used one is closed. Its sets share one memo of
- * lists (a list does not depend on the zone) of I18N_LIST_SLOTS answers:
- * memory stays bounded whatever the number of readers.
+ * to use, so a run opens them once per locale, in UTC, and the sets of
+ * that locale's zones borrow them: a set gives them its zone's wall time
+ * (what none of a locale's patterns tells from the zone's own formatters,
+ * checked when they are opened; a locale whose patterns name the zone
+ * gets formatters per zone). The zones of a locale thus share what its
+ * formatters remember too: 9:00 to 9:30 is formatted once, not once per
+ * zone. At most I18N_FMT_CACHE_MAX sets are kept; past that the least
+ * recently used one is closed (and its locale's formatters with the last
+ * set that borrows them). Its sets share one memo of lists (a list does
+ * not depend on the zone) of I18N_LIST_SLOTS answers: memory stays
+ * bounded whatever the number of readers.
  */
 #define I18N_FMT_CACHE_MAX 32
 

@@ -20,6 +20,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <unicode/ucal.h>
 #include <unicode/udat.h>
 #include <unicode/udateintervalformat.h>
 #include <unicode/ulistformatter.h>
@@ -58,6 +59,20 @@ struct i18n_fmt {
 	 */
 	char *words[4];
 	bool icu_lists; /* found out: every list is ICU's to make */
+	/*
+	 * A set of a cache borrows the formatters of its locale's base: a
+	 * set of that locale in UTC, which writes the zone's wall time
+	 * (the instant plus the zone's offset then) as the zone's own
+	 * formatters would, so that a run opens ICU's formatters once per
+	 * locale, not per locale and zone, and the zones of a locale share
+	 * what the base remembers (9:00 is 9:00 in every zone). base NULL:
+	 * the formatters above are the set's own. A base has no base; refs
+	 * counts the sets that borrow it (i18n_fmt.c's cache frees it).
+	 */
+	struct i18n_fmt *base;
+	UCalendar *cal; /* base set: the zone, for its offsets */
+	size_t refs;
+	bool zoned; /* a base whose patterns name the zone: not lent */
 };
 
 /*

@@ -5,8 +5,9 @@
  * computes. plan_target() turns a user's mailbox settings and the clock into
  * the target date in the user's own zone, the instants that bound that local
  * day, the (wider) UTC window to ask the source for, and the reason, if any,
- * the user gets no digest. plan_day() then picks that day's meetings out of
- * what the source returned and dresses them with localized labels.
+ * the user gets no digest. plan_day() (plan_day.h) then picks that day's
+ * meetings out of what the source returned and dresses them with
+ * localized labels.
  *
  * Graph names zones the Windows way ("Pacific Standard Time") or the IANA way;
  * both are resolved with ICU and every calendar computation happens in the
@@ -31,7 +32,6 @@
 
 #include "calendar.h"
 #include "err.h"
-#include "match.h"
 
 /* The skip reasons, as the digest model and the status table spell them. */
 #define PLAN_SKIP_OPTED_OUT "opted_out"
@@ -47,12 +47,6 @@
 enum plan_covers {
 	PLAN_COVERS_NEXT_WORKING_DAY, /* sent on a working day, for the next */
 	PLAN_COVERS_TODAY             /* a morning-of digest of today */
-};
-
-/* [digest] send_when: what makes a day worth a mail. */
-enum plan_send_when {
-	PLAN_SEND_PROFILES, /* a meeting with someone who has a profile */
-	PLAN_SEND_MEETINGS  /* any meeting at all */
 };
 
 /*
@@ -166,93 +160,7 @@ int plan_target(const struct cal_mailbox *mb, const char *user_label,
 /* Free what t holds; t is then as after PLAN_TARGET_INIT. */
 void plan_target_release(struct plan_target *t);
 
-struct plan_meeting {
-	/* borrowed from the caller's cal_event_list: valid while it lives */
-	const struct cal_event *event;
-	bool all_day;
-	/* sensitivity private or confidential: downstream masks it */
-	bool is_private;
-	/* the instants; for an all-day event, the target day's bounds */
-	int64_t start_ms, end_ms;
-	/* RFC 3339 in the user's zone: "2026-11-24T09:00:00-08:00" */
-	char start[32], end[32];
-	/*
-	 * Localized time of day in the user's zone and locale ("9:00 AM",
-	 * "09:00"); NULL for all-day events, which have none.
-	 */
-	char *start_label, *end_label;
-	/*
-	 * The meeting crosses the local midnight at the start or the end of
-	 * the day. For an all-day event: it began on an earlier date, it
-	 * goes on after the target date.
-	 */
-	bool starts_before_day, ends_after_day;
-};
-
-struct plan_day {
-	struct plan_meeting *meetings;
-	size_t n;
-	/*
-	 * The user's own out-of-office events of the day (showAs "oof"),
-	 * kept out of meetings: a part-day absence the digest mentions.
-	 */
-	struct plan_meeting *away;
-	size_t naway;
-	/* the localized long date: "Tuesday, November 24, 2026" */
-	char *date_label;
-	/*
-	 * The target's reason, else out_of_office when the away events cover
-	 * the working hours, else "no_meetings" when n is 0, else NULL.
-	 */
-	const char *skip_reason;
-};
-
-#define PLAN_DAY_INIT                                                          \
-	{                                                                      \
-		.meetings = NULL, .n = 0, .away = NULL, .naway = 0,            \
-		.date_label = NULL, .skip_reason = NULL                        \
-	}
-
-/*
- * Pick the meetings of t's day out of events (NULL: none).
- *
- * Cancelled events and events the user declined are left out. An all-day
- * event is kept when its dates [start, end) contain the target date; a timed
- * one when it overlaps [t->start_ms, t->end_ms) (an event ending at 00:00
- * does not reach into the day that begins then). Meetings come sorted by
- * start, all-day ones first, ties broken by subject and then id. The
- * user's out-of-office events (showAs "oof") go to away instead; when they
- * cover [t->work_start_ms, t->work_end_ms) the day is skipped as
- * out_of_office. A dateTime that is not a Graph date-time is an error
- * naming the event id and the field; a zone ICU does not know is read as
- * the user's zone, with a warning.
- *
- * *out is yours: free it with plan_day_release() (also safe after a
- * failure). It borrows from events: keep them alive as long.
- */
-int plan_day(const struct plan_target *t, const struct cal_event_list *events,
-	     struct plan_day *out, struct dg_err *err)
-	__attribute__((warn_unused_result));
-
-/* plan_day() with the zones and labels of pc (NULL: opened per call). */
-int plan_day_cached(const struct plan_target *t,
-		    const struct cal_event_list *events, struct plan_cache *pc,
-		    struct plan_day *out, struct dg_err *err)
-	__attribute__((warn_unused_result));
-
-/* Free what d holds (not the events); d is then as after PLAN_DAY_INIT. */
-void plan_day_release(struct plan_day *d);
-
-/*
- * Whether a matched day is worth a mail: NULL when it is, else the skip
- * reason. attendees: d->n lists, in the order of d->meetings (NULL: no
- * one matched). send_when "meetings": any meeting will do (no_meetings
- * otherwise); "profiles": at least one meeting must have someone whose
- * profile is shown (a roster person who has not opted out), or the day is
- * skipped as no_profiles.
- */
-const char *plan_relevance(const struct plan_day *d,
-			   const struct match_list *attendees,
-			   enum plan_send_when send_when);
+/* The second step, the meetings of the day: plan_day.h. */
+#include "plan_day.h"
 
 #endif

@@ -22,8 +22,12 @@
  * Invariants: at most one digest row per (user, date), case-insensitive
  * on user; a state only moves forward (queued -> sending -> sent | failed)
  * except sending -> queued (a retry) and sending -> sending (the attempt
- * after a crash); a row is never deleted. outcomes keeps each user's last
- * verdict of a date, skips included, for `digest status`.
+ * after a crash); a row is never deleted.
+ *
+ * Each user's verdict of a date (table outcomes) and the status view over
+ * it and the queue are in queue_status.h, a file of this module; it is
+ * included here for the callers that record a verdict as they queue.
+ *
  * Threads: one struct store per thread (the store's rule).
  * Errors: int functions return 0 or a DG_E* code and fill *err on failure;
  * messages name the database file.
@@ -36,6 +40,7 @@
 #include <stdint.h>
 
 #include "err.h"
+#include "queue_status.h"
 #include "store.h"
 
 /* Attempts before a message is given up (queue_mark_retry). */
@@ -185,42 +190,5 @@ int queue_count(struct store *st, const char *user, const char *date,
  */
 int queue_depth(struct store *st, size_t *n, struct dg_err *err)
 	__attribute__((warn_unused_result));
-
-/*
- * Record user's verdict for date: outcome is "queued", "sent", "skipped"
- * or "failed"; reason (NULL: none) says why ("out_of_office", the error).
- * A later verdict for the same (user, date) replaces the earlier one.
- */
-int queue_record_outcome(struct store *st, const char *user, const char *date,
-			 const char *outcome, const char *reason,
-			 int64_t now_ms, struct dg_err *err)
-	__attribute__((warn_unused_result));
-
-/* One user's standing on one date, for `digest status`. */
-struct queue_status_row {
-	char *user;
-	char *date;
-	char *outcome; /* "queued", "sent", "skipped" or "failed" */
-	char *reason;  /* NULL: none */
-	unsigned attempts;
-	int64_t at; /* when: sent_at, the row's last change, the verdict */
-	char *last_reply; /* NULL: none */
-};
-
-/*
- * One row per user for date (NULL: the latest date in outcomes or the
- * queue), sorted by user: the recorded verdict, with the digest row's
- * state folded in, since the row is the truth about delivery ("queued"
- * and "sending" show as "queued"; "sent"; "failed"), and its attempts and
- * last reply. A user with a digest row and no verdict is listed too.
- * Resend rows are not folded in. *out (NULL when *n is 0) is yours: free
- * it with queue_status_free().
- */
-int queue_status(struct store *st, const char *date,
-		 struct queue_status_row **out, size_t *n, struct dg_err *err)
-	__attribute__((warn_unused_result));
-
-/* Free v[0..n) and v. NULL is a no-op. */
-void queue_status_free(struct queue_status_row *v, size_t n);
 
 #endif

@@ -9,7 +9,7 @@
 #include <stddef.h>
 
 #include "err.h"
-#include "queue.h"
+#include "queue_status.h"
 #include "store.h"
 #include "strbuf.h"
 

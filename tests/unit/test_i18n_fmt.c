@@ -238,6 +238,78 @@ static void test_i18n_fmt__sets_of_one_language_write_days_alike(void **state)
 	strbuf_release(&want);
 }
 
+/*
+ * The sets of a cache borrow one set of formatters per language, made in
+ * UTC, and give them the zone's wall time: what they write is what a set
+ * opened alone in the zone writes, every kind of answer, in zones east
+ * and west, on half hours, across daylight saving changes (a range that
+ * spans one too) and on the day's edges.
+ */
+static void test_i18n_fmt__cache_sets_write_what_zoned_sets_write(
+	void **state)
+{
+	static const char *const locales[] = { "en-US", "de-DE", "fr-FR",
+					       "ja-JP", "es-ES", "th-TH",
+					       "ar-EG", "hi-IN" };
+	static const char *const zones[] = {
+		"America/Los_Angeles", "Europe/Berlin", "Asia/Kolkata",
+		"Australia/Adelaide", "Asia/Kathmandu", "UTC", "Etc/GMT+3",
+		"No/Such_Zone", "America/St_Johns", "Pacific/Chatham" };
+	/* 2026-03-08 and 2026-11-01 (US), 2026-03-29 and 2026-10-25 (EU) */
+	static const int64_t days[] = {
+		INT64_C(1772928000000), INT64_C(1793491200000),
+		INT64_C(1774742400000), INT64_C(1792886400000),
+		INT64_C(1795478400000) };
+	struct strbuf got = STRBUF_INIT, want = STRBUF_INIT;
+	struct dg_err err = DG_ERR_INIT;
+
+	(void)state;
+	for (size_t l = 0; l < sizeof(locales) / sizeof(*locales); l++) {
+		struct i18n_fmt_cache *c = i18n_fmt_cache_new();
+
+		assert_non_null(c);
+		for (size_t z = 0; z < sizeof(zones) / sizeof(*zones); z++) {
+			struct i18n_fmt *f = NULL, *ref = NULL;
+
+			assert_int_equal(i18n_fmt_cache_get(c, locales[l],
+							    zones[z], &f,
+							    &err), 0);
+			assert_int_equal(i18n_fmt_open(locales[l], zones[z],
+						       &ref, &err), 0);
+			for (size_t d = 0; d < sizeof(days) / sizeof(*days);
+			     d++)
+				for (int h = -2; h < 30; h++) {
+					int64_t ms = days[d] +
+						     (int64_t)h * 3600000 +
+						     (h & 1) * 30 * 60000;
+
+					strbuf_reset(&got);
+					strbuf_reset(&want);
+					times_of(f, ms, &got);
+					times_of(ref, ms, &want);
+					assert_string_equal(got.buf, want.buf);
+					assert_int_equal(
+						i18n_date(f, I18N_DATE_FULL,
+							  ms, &got, &err), 0);
+					assert_int_equal(
+						i18n_date(ref, I18N_DATE_FULL,
+							  ms, &want, &err), 0);
+					assert_int_equal(
+						i18n_date(f, I18N_DATE_SHORT,
+							  ms, &got, &err), 0);
+					assert_int_equal(
+						i18n_date(ref, I18N_DATE_SHORT,
+							  ms, &want, &err), 0);
+					assert_string_equal(got.buf, want.buf);
+				}
+			i18n_fmt_close(ref);
+		}
+		i18n_fmt_cache_free(c);
+	}
+	strbuf_release(&got);
+	strbuf_release(&want);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -251,6 +323,8 @@ int main(void)
 			test_i18n_fmt__remembered_times_are_icus_own_and_bounded),
 		cmocka_unit_test(
 			test_i18n_fmt__sets_of_one_language_write_days_alike),
+		cmocka_unit_test(
+			test_i18n_fmt__cache_sets_write_what_zoned_sets_write),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -2,7 +2,8 @@
  * queue: a message is stored before any send, a digest once per (user,
  * date), states move forward, a crash leaves the message in flight due
  * again, retries wait, everything survives closing the store. Each test
- * works in a fresh temporary folder.
+ * works in a fresh temporary folder (queue_fixture.h); the verdicts and
+ * the status view are tested in test_queue_status.c.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -20,106 +21,14 @@
 
 #include "err.h"
 #include "queue.h"
+#include "queue_fixture.h"
 #include "store.h"
 #include "strbuf.h"
-
-#define NOW 1795503600000LL /* Tue, 24 Nov 2026 07:00:00 UTC */
-#define MINUTE 60000LL
-#define DAY "2026-11-24"
-#define MSG "Subject: hi\r\n\r\nline 1\r\n"
-
-struct fixture {
-	char dir[64];
-	struct strbuf db; /* <dir>/digest.db */
-	struct store *st;
-};
-
-static struct store *open_ok(const struct fixture *f)
-{
-	struct dg_err err = DG_ERR_INIT;
-	struct store *st = NULL;
-
-	if (store_open(f->db.buf, &st, &err))
-		fail_msg("store_open: %s", err.msg);
-	return st;
-}
-
-static int setup(void **state)
-{
-	struct fixture *f = calloc(1, sizeof(*f));
-
-	if (!f)
-		return -1;
-	snprintf(f->dir, sizeof(f->dir), "/tmp/test_queue.XXXXXX");
-	if (!mkdtemp(f->dir))
-		return -1;
-	strbuf_init(&f->db, 0);
-	if (strbuf_addf(&f->db, "%s/digest.db", f->dir))
-		return -1;
-	f->st = open_ok(f);
-	*state = f;
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	static const char *const suffixes[] = {"", "-wal", "-shm", "-journal"};
-	struct fixture *f = *state;
-	struct strbuf path = STRBUF_INIT;
-	size_t i;
-
-	store_close(f->st);
-	for (i = 0; i < sizeof(suffixes) / sizeof(suffixes[0]); i++) {
-		strbuf_reset(&path);
-		if (!strbuf_addf(&path, "%s%s", f->db.buf, suffixes[i]))
-			unlink(path.buf);
-	}
-	rmdir(f->dir);
-	strbuf_release(&path);
-	strbuf_release(&f->db);
-	free(f);
-	return 0;
-}
 
 static void reopen(struct fixture *f)
 {
 	store_close(f->st);
 	f->st = open_ok(f);
-}
-
-static int64_t put(struct store *st, const char *user, const char *date,
-		   const char *kind, int64_t now)
-{
-	struct dg_err err = DG_ERR_INIT;
-	int64_t id = 0;
-
-	if (queue_put(st, user, date, kind, user, "<1@digest>", MSG,
-		      strlen(MSG), now, &id, &err))
-		fail_msg("queue_put: %s", err.msg);
-	assert_true(id > 0);
-	return id;
-}
-
-static int64_t put_digest(struct store *st, const char *user)
-{
-	return put(st, user, DAY, "digest", NOW);
-}
-
-static void sending(struct store *st, int64_t id, int64_t now)
-{
-	struct dg_err err = DG_ERR_INIT;
-
-	if (queue_mark_sending(st, id, now, &err))
-		fail_msg("queue_mark_sending: %s", err.msg);
-}
-
-static void sent(struct store *st, int64_t id, int64_t now)
-{
-	struct dg_err err = DG_ERR_INIT;
-
-	sending(st, id, now);
-	if (queue_mark_sent(st, id, "250 2.0.0 Ok: queued as 12", now, &err))
-		fail_msg("queue_mark_sent: %s", err.msg);
 }
 
 static bool retry(struct store *st, int64_t id, int64_t now)
@@ -724,123 +633,6 @@ static void test_queue__find_without_a_digest_says_not_found(void **state)
 			    "the queue");
 }
 
-static void outcome(struct store *st, const char *user, const char *date,
-		    const char *what, const char *reason)
-{
-	struct dg_err err = DG_ERR_INIT;
-
-	if (queue_record_outcome(st, user, date, what, reason, NOW, &err))
-		fail_msg("queue_record_outcome: %s", err.msg);
-}
-
-static void status(struct store *st, const char *date,
-		   struct queue_status_row **v, size_t *n)
-{
-	struct dg_err err = DG_ERR_INIT;
-
-	if (queue_status(st, date, v, n, &err))
-		fail_msg("queue_status: %s", err.msg);
-}
-
-static void test_queue__record_outcome_rejects_an_unknown_one(void **state)
-{
-	struct fixture *f = *state;
-	struct dg_err err = DG_ERR_INIT;
-
-	assert_int_equal(queue_record_outcome(f->st, "ann@contoso.com", DAY,
-					      "lost", NULL, NOW, &err),
-			 DG_EINVAL);
-	assert_string_equal(strstr(err.msg, ": "),
-			    ": outcome 'lost' is not queued, sent, skipped or "
-			    "failed");
-}
-
-static void
-test_queue__status_folds_the_queue_rows_into_the_outcomes(void **state)
-{
-	struct fixture *f = *state;
-	struct queue_status_row *v = NULL;
-	struct dg_err err = DG_ERR_INIT;
-	size_t n = 0;
-	int64_t id;
-
-	outcome(f->st, "ann@contoso.com", DAY, "skipped", "out_of_office");
-	outcome(f->st, "bob@contoso.com", DAY, "queued", NULL);
-	sent(f->st, put_digest(f->st, "bob@contoso.com"), NOW + 9);
-	outcome(f->st, "carl@contoso.com", DAY, "failed", "connection refused");
-	sending(f->st, put_digest(f->st, "carl@contoso.com"), NOW + 3);
-	id = put_digest(f->st, "dave@contoso.com");
-	assert_int_equal(queue_mark_failed(f->st, id, "550 5.1.1 no such user",
-					   NOW + 4, &err),
-			 0);
-	outcome(f->st, "eve@contoso.com", "2026-11-23", "sent", NULL);
-
-	status(f->st, DAY, &v, &n);
-	assert_int_equal(n, 4);
-	assert_string_equal(v[0].user, "ann@contoso.com");
-	assert_string_equal(v[0].date, DAY);
-	assert_string_equal(v[0].outcome, "skipped");
-	assert_string_equal(v[0].reason, "out_of_office");
-	assert_int_equal(v[0].attempts, 0);
-	assert_int_equal(v[0].at, NOW);
-	assert_null(v[0].last_reply);
-	assert_string_equal(v[1].outcome, "sent");
-	assert_null(v[1].reason); /* the row overrode "queued" */
-	assert_int_equal(v[1].attempts, 1);
-	assert_int_equal(v[1].at, NOW + 9);
-	assert_string_equal(v[1].last_reply, "250 2.0.0 Ok: queued as 12");
-	assert_string_equal(v[2].user, "carl@contoso.com");
-	assert_string_equal(v[2].outcome, "queued"); /* in flight */
-	assert_int_equal(v[2].attempts, 1);
-	assert_string_equal(v[3].user, "dave@contoso.com"); /* no verdict */
-	assert_string_equal(v[3].outcome, "failed");
-	assert_string_equal(v[3].last_reply, "550 5.1.1 no such user");
-	assert_int_equal(v[3].at, NOW + 4);
-	queue_status_free(v, n);
-}
-
-static void test_queue__status_without_a_date_shows_the_latest(void **state)
-{
-	struct fixture *f = *state;
-	struct queue_status_row *v = NULL;
-	size_t n = 0;
-
-	outcome(f->st, "ann@contoso.com", "2026-11-23", "sent", NULL);
-	outcome(f->st, "bob@contoso.com", "2026-11-23", "sent", NULL);
-	put(f->st, "ann@contoso.com", "2026-11-25", "digest", NOW);
-	status(f->st, NULL, &v, &n);
-	assert_int_equal(n, 1);
-	assert_string_equal(v[0].date, "2026-11-25");
-	assert_string_equal(v[0].outcome, "queued");
-	queue_status_free(v, n);
-}
-
-static void test_queue__status_of_an_empty_store_is_empty(void **state)
-{
-	struct fixture *f = *state;
-	struct queue_status_row *v = NULL;
-	size_t n = 3;
-
-	status(f->st, NULL, &v, &n);
-	assert_int_equal(n, 0);
-	assert_null(v);
-}
-
-static void test_queue__a_later_outcome_replaces_the_earlier(void **state)
-{
-	struct fixture *f = *state;
-	struct queue_status_row *v = NULL;
-	size_t n = 0;
-
-	outcome(f->st, "ann@contoso.com", DAY, "failed", "token expired");
-	outcome(f->st, "ANN@contoso.com", DAY, "skipped", "no_meetings");
-	status(f->st, DAY, &v, &n);
-	assert_int_equal(n, 1);
-	assert_string_equal(v[0].outcome, "skipped");
-	assert_string_equal(v[0].reason, "no_meetings");
-	queue_status_free(v, n);
-}
-
 static void test_queue__everything_survives_reopening_the_store(void **state)
 {
 	struct fixture *f = *state;
@@ -971,11 +763,6 @@ int main(void)
 		T(test_queue__depth_counts_what_is_still_to_deliver),
 		T(test_queue__find_is_case_insensitive_on_the_user),
 		T(test_queue__find_without_a_digest_says_not_found),
-		T(test_queue__record_outcome_rejects_an_unknown_one),
-		T(test_queue__status_folds_the_queue_rows_into_the_outcomes),
-		T(test_queue__status_without_a_date_shows_the_latest),
-		T(test_queue__status_of_an_empty_store_is_empty),
-		T(test_queue__a_later_outcome_replaces_the_earlier),
 		T(test_queue__everything_survives_reopening_the_store),
 	};
 
