@@ -22,8 +22,74 @@ void cal_address_release(struct cal_address *a)
 	a->address = NULL;
 }
 
+/* Every string field of ev, its attendees' too, for fn to visit. */
+static void each_string(struct cal_event *ev, void (*fn)(char **, void *),
+			void *arg)
+{
+	char **own[] = {
+		&ev->id, &ev->subject, &ev->response, &ev->show_as, &ev->type,
+		&ev->start.date_time, &ev->start.time_zone,
+		&ev->end.date_time, &ev->end.time_zone, &ev->location,
+		&ev->join_url, &ev->toll_number, &ev->toll_free_number,
+		&ev->conference_id, &ev->organizer.name,
+		&ev->organizer.address
+	};
+
+	for (size_t i = 0; i < sizeof(own) / sizeof(own[0]); i++)
+		fn(own[i], arg);
+	for (size_t i = 0; i < ev->nattendees; i++) {
+		fn(&ev->attendees[i].who.name, arg);
+		fn(&ev->attendees[i].who.address, arg);
+		fn(&ev->attendees[i].response, arg);
+	}
+}
+
+static void count_string(char **s, void *arg)
+{
+	if (*s)
+		*(size_t *)arg += strlen(*s) + 1;
+}
+
+static void place_string(char **s, void *arg)
+{
+	char **at = arg;
+	size_t len;
+
+	if (!*s)
+		return;
+	len = strlen(*s) + 1;
+	memcpy(*at, *s, len);
+	*s = *at;
+	*at += len;
+}
+
+int cal_event_pack(struct cal_event *ev)
+{
+	size_t size = 0;
+	char *at;
+
+	each_string(ev, count_string, &size);
+	ev->block = malloc(size ? size : 1);
+	if (!ev->block)
+		return DG_ENOMEM;
+	at = ev->block;
+	each_string(ev, place_string, &at);
+	return 0;
+}
+
+void cal_event_forget(struct cal_event *ev)
+{
+	free(ev->attendees);
+	memset(ev, 0, sizeof(*ev));
+}
+
 void cal_event_release(struct cal_event *ev)
 {
+	if (ev->block) {
+		free(ev->block);
+		cal_event_forget(ev);
+		return;
+	}
 	free(ev->id);
 	free(ev->subject);
 	free(ev->response);

@@ -67,6 +67,13 @@ struct cal_event {
 	struct cal_address organizer;
 	struct cal_attendee *attendees;
 	size_t nattendees;
+	/*
+	 * NULL, or the one allocation that holds every string above, the
+	 * attendees' too (graphjson packs each event it reads so, with
+	 * cal_event_pack()): then it alone is freed with the attendees
+	 * array, and the strings are read-only.
+	 */
+	char *block;
 };
 
 struct cal_event_list {
@@ -182,6 +189,20 @@ void cal_mailbox_release(struct cal_mailbox *mb);
 void cal_user_release(struct cal_user *u);
 void cal_user_list_release(struct cal_user_list *list);
 void cal_group_release(struct cal_group *g);
+
+/*
+ * Copy every string of ev, borrowed from elsewhere (a parsed answer),
+ * into one block that ev then owns (ev->block); the attendees array is
+ * ev's already. DG_ENOMEM leaves ev's strings borrowed: the caller drops
+ * them (cal_event_forget()).
+ */
+int cal_event_pack(struct cal_event *ev) __attribute__((warn_unused_result));
+
+/*
+ * Drop an event whose strings are borrowed (not yet packed): free the
+ * attendees array only, and zero ev.
+ */
+void cal_event_forget(struct cal_event *ev);
 
 /*
  * Append a zeroed slot to the list; *out points at it (valid until the next

@@ -15,6 +15,7 @@
 #include <ctype.h>
 #include <json-c/json.h>
 #include <limits.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -65,19 +66,43 @@ const char *graphjson_type_name(json_object *o)
 	return type_word(json_object_get_type(o));
 }
 
-/*
- * Find key in obj. *out is NULL when the key is absent or null; a value of
- * another type than want is DG_EPARSE, and so is a required one missing.
- */
-int graphjson_field(json_object *obj, const char *pre, const char *key,
-		    enum json_type want, bool required, json_object **out,
-		    struct dg_err *err)
+void graphjson_slots(json_object *obj, const struct graphjson_key *keys,
+		     size_t n, struct graphjson_slot *slots)
 {
-	json_object *v = NULL;
-	bool present = json_object_object_get_ex(obj, key, &v);
+	size_t next = 0;
+
+	memset(slots, 0, n * sizeof(*slots));
+	json_object_object_foreach(obj, key, val) {
+		size_t len = strlen(key);
+
+		/* Graph writes fields in one order: try the next one first. */
+		for (size_t t = 0; t < n; t++) {
+			size_t i = next + t < n ? next + t : next + t - n;
+
+			if (keys[i].len == len &&
+			    !memcmp(keys[i].name, key, len)) {
+				slots[i].v = val;
+				slots[i].present = true;
+				next = i + 1 < n ? i + 1 : 0;
+				break;
+			}
+		}
+	}
+}
+
+/*
+ * The field s found as key: *out is NULL when it is absent or null; a
+ * value of another type than want is DG_EPARSE, and so is a required one
+ * missing.
+ */
+int graphjson_field_at(const struct graphjson_slot *s, const char *pre,
+		       const char *key, enum json_type want, bool required,
+		       json_object **out, struct dg_err *err)
+{
+	json_object *v = s->v;
 
 	*out = NULL;
-	if (!present && required)
+	if (!s->present && required)
 		return dg_errf(err, DG_EPARSE,
 			       "field " GRAPHJSON_FIELD " is missing",
 			       GRAPHJSON_FIELD_ARGS(pre, key));
@@ -92,6 +117,17 @@ int graphjson_field(json_object *obj, const char *pre, const char *key,
 	return 0;
 }
 
+/* Find key in obj, then as graphjson_field_at(). */
+int graphjson_field(json_object *obj, const char *pre, const char *key,
+		    enum json_type want, bool required, json_object **out,
+		    struct dg_err *err)
+{
+	struct graphjson_slot s = { NULL, false };
+
+	s.present = json_object_object_get_ex(obj, key, &s.v);
+	return graphjson_field_at(&s, pre, key, want, required, out, err);
+}
+
 /*
  * The string value of v, refused when it hides a NUL byte. *out is set on
  * every path: gcc -O3 cannot see that dg_errf() returns non-zero and would
@@ -104,18 +140,20 @@ int graphjson_string_of(json_object *v, const char *pre, const char *key,
 	size_t len = (size_t)json_object_get_string_len(v);
 
 	*out = "";
+	/* json-c lets overlong and surrogate sequences through */
+	if (text_is_utf8(s, len)) {
+		*out = s;
+		return 0;
+	}
+	/* text_is_utf8() refuses a NUL too: say which it was */
 	if (memchr(s, '\0', len))
 		return dg_errf(err, DG_EPARSE,
 			       "field " GRAPHJSON_FIELD
 			       " holds a NUL character",
 			       GRAPHJSON_FIELD_ARGS(pre, key));
-	/* json-c lets overlong and surrogate sequences through */
-	if (!text_is_utf8(s, len))
-		return dg_errf(err, DG_EPARSE,
-			       "field " GRAPHJSON_FIELD " is not valid UTF-8",
-			       GRAPHJSON_FIELD_ARGS(pre, key));
-	*out = s;
-	return 0;
+	return dg_errf(err, DG_EPARSE,
+		       "field " GRAPHJSON_FIELD " is not valid UTF-8",
+		       GRAPHJSON_FIELD_ARGS(pre, key));
 }
 
 int graphjson_copy_string(const char *s, char **out, struct dg_err *err)
@@ -127,19 +165,20 @@ int graphjson_copy_string(const char *s, char **out, struct dg_err *err)
 }
 
 /*
- * A string field, copied into *out (yours). Optional: absent, null and ""
- * give NULL. Required: those are errors.
+ * A string field, borrowed: optional, absent, null and "" give NULL;
+ * required, those are errors.
  */
-int graphjson_str(json_object *obj, const char *pre, const char *key,
-		  bool required, char **out, struct dg_err *err)
+int graphjson_str_at(const struct graphjson_slot *sl, const char *pre,
+		     const char *key, bool required, const char **out,
+		     struct dg_err *err)
 {
 	json_object *v;
 	const char *s;
 	int rc;
 
 	*out = NULL;
-	rc = graphjson_field(obj, pre, key, json_type_string, required, &v,
-			     err);
+	rc = graphjson_field_at(sl, pre, key, json_type_string, required, &v,
+				err);
 	if (rc || !v)
 		return rc;
 	rc = graphjson_string_of(v, pre, key, &s, err);
@@ -149,9 +188,43 @@ int graphjson_str(json_object *obj, const char *pre, const char *key,
 		return dg_errf(err, DG_EPARSE,
 			       "field " GRAPHJSON_FIELD " is empty",
 			       GRAPHJSON_FIELD_ARGS(pre, key));
-	if (!*s)
-		return 0;
+	if (*s)
+		*out = s;
+	return 0;
+}
+
+/*
+ * A string field, copied into *out (yours). Optional: absent, null and ""
+ * give NULL. Required: those are errors.
+ */
+int graphjson_str(json_object *obj, const char *pre, const char *key,
+		  bool required, char **out, struct dg_err *err)
+{
+	struct graphjson_slot sl = { NULL, false };
+	const char *s;
+	int rc;
+
+	*out = NULL;
+	sl.present = json_object_object_get_ex(obj, key, &sl.v);
+	rc = graphjson_str_at(&sl, pre, key, required, &s, err);
+	if (rc || !s)
+		return rc;
 	return graphjson_copy_string(s, out, err);
+}
+
+int graphjson_bool_at(const struct graphjson_slot *s, const char *pre,
+		      const char *key, bool *out, struct dg_err *err)
+{
+	json_object *v;
+	int rc;
+
+	*out = false;
+	rc = graphjson_field_at(s, pre, key, json_type_boolean, false, &v,
+				err);
+	if (rc || !v)
+		return rc;
+	*out = json_object_get_boolean(v);
+	return 0;
 }
 
 /* An optional boolean: absent or null is false. */
@@ -167,6 +240,23 @@ int graphjson_bool(json_object *obj, const char *pre, const char *key,
 		return rc;
 	*out = json_object_get_boolean(v);
 	return 0;
+}
+
+int graphjson_sub_str_at(const struct graphjson_slot *s, const char *sub,
+			 const char *key, const char **out,
+			 struct dg_err *err)
+{
+	const struct graphjson_key k = { key, strlen(key) };
+	struct graphjson_slot in;
+	json_object *o;
+	int rc;
+
+	*out = NULL;
+	rc = graphjson_field_at(s, "", sub, json_type_object, false, &o, err);
+	if (rc || !o)
+		return rc;
+	graphjson_slots(o, &k, 1, &in);
+	return graphjson_str_at(&in, sub, key, false, out, err);
 }
 
 /* An optional string inside an optional object: location.displayName. */
@@ -207,24 +297,37 @@ int graphjson_enum_of(const char *s, const char *pre, const char *key,
 	return unknown;
 }
 
-/* An optional enum string field: absent or null gives dflt. */
-int graphjson_enum(json_object *obj, const char *pre, const char *key,
-		   const struct graphjson_enum_name *names, int dflt,
-		   int unknown, const char *fallback, int *out,
-		   struct dg_err *err)
+int graphjson_enum_at(const struct graphjson_slot *sl, const char *pre,
+		      const char *key, const struct graphjson_enum_name *names,
+		      int dflt, int unknown, const char *fallback, int *out,
+		      struct dg_err *err)
 {
 	json_object *v;
 	const char *s;
 	int rc;
 
 	*out = dflt;
-	rc = graphjson_field(obj, pre, key, json_type_string, false, &v, err);
+	rc = graphjson_field_at(sl, pre, key, json_type_string, false, &v,
+				err);
 	if (rc || !v)
 		return rc;
 	rc = graphjson_string_of(v, pre, key, &s, err);
 	if (!rc)
 		*out = graphjson_enum_of(s, pre, key, names, unknown, fallback);
 	return rc;
+}
+
+/* An optional enum string field: absent or null gives dflt. */
+int graphjson_enum(json_object *obj, const char *pre, const char *key,
+		   const struct graphjson_enum_name *names, int dflt,
+		   int unknown, const char *fallback, int *out,
+		   struct dg_err *err)
+{
+	struct graphjson_slot sl = { NULL, false };
+
+	sl.present = json_object_object_get_ex(obj, key, &sl.v);
+	return graphjson_enum_at(&sl, pre, key, names, dflt, unknown,
+				 fallback, out, err);
 }
 
 /* "YYYY-MM-DDTHH:MM:SS" at the start of s; Graph adds ".0000000". */
@@ -242,11 +345,24 @@ static bool looks_like_datetime(const char *s)
 	return true;
 }
 
+/* The message of a date-time that is none: the same for both readers. */
+static int not_datetime(const char *pre, const char *s, struct dg_err *err)
+{
+	struct strbuf q = STRBUF_INIT;
+	int rc;
+
+	if (quote_into(&q, s))
+		strbuf_release(&q);
+	rc = dg_errf(err, DG_EPARSE, "field '%s.dateTime' is not a date-time "
+		     "like 2026-11-24T09:00:00 (\"%s\")", pre, q.buf);
+	strbuf_release(&q);
+	return rc;
+}
+
 /* The fields of a dateTimeTimeZone object o, named pre.dateTime... */
 static int parse_dtz(json_object *o, const char *pre, struct cal_datetime *dt,
 		     struct dg_err *err)
 {
-	struct strbuf q = STRBUF_INIT;
 	int rc;
 
 	rc = graphjson_str(o, pre, "dateTime", true, &dt->date_time, err);
@@ -255,12 +371,7 @@ static int parse_dtz(json_object *o, const char *pre, struct cal_datetime *dt,
 				   err);
 	if (rc || looks_like_datetime(dt->date_time))
 		return rc;
-	if (quote_into(&q, dt->date_time))
-		strbuf_release(&q);
-	rc = dg_errf(err, DG_EPARSE, "field '%s.dateTime' is not a date-time "
-		     "like 2026-11-24T09:00:00 (\"%s\")", pre, q.buf);
-	strbuf_release(&q);
-	return rc;
+	return not_datetime(pre, dt->date_time, err);
 }
 
 /* A dateTimeTimeZone field of obj; full is its printed name. */
@@ -281,6 +392,38 @@ int graphjson_datetime(json_object *obj, const char *pre, const char *key,
 	return rc;
 }
 
+static const struct graphjson_key dtz_keys[] = {
+	GRAPHJSON_KEY("dateTime"), GRAPHJSON_KEY("timeZone")
+};
+
+int graphjson_datetime_at(const struct graphjson_slot *s, const char *pre,
+			  const char *key, const char *full, bool required,
+			  struct cal_datetime *dt, struct dg_err *err)
+{
+	struct graphjson_slot in[2];
+	const char *date_time = NULL, *zone = NULL;
+	json_object *o;
+	int rc;
+
+	rc = graphjson_field_at(s, pre, key, json_type_object, required, &o,
+				err);
+	if (rc || !o)
+		return rc;
+	graphjson_slots(o, dtz_keys, 2, in);
+	rc = graphjson_str_at(&in[0], full, "dateTime", true, &date_time,
+			      err);
+	if (!rc)
+		rc = graphjson_str_at(&in[1], full, "timeZone", true, &zone,
+				      err);
+	if (!rc && !looks_like_datetime(date_time))
+		rc = not_datetime(full, date_time, err);
+	if (rc)
+		return rc;
+	dt->date_time = (char *)date_time;
+	dt->time_zone = (char *)zone;
+	return 0;
+}
+
 /* An emailAddress object's name and address; pre names the object. */
 int graphjson_address(json_object *o, const char *pre,
 		      struct cal_address *a, struct dg_err *err)
@@ -290,6 +433,27 @@ int graphjson_address(json_object *o, const char *pre,
 	rc = graphjson_str(o, pre, "name", false, &a->name, err);
 	if (!rc)
 		rc = graphjson_str(o, pre, "address", false, &a->address, err);
+	return rc;
+}
+
+static const struct graphjson_key address_keys[] = {
+	GRAPHJSON_KEY("name"), GRAPHJSON_KEY("address")
+};
+
+int graphjson_address_at(json_object *o, const char *pre,
+			 struct cal_address *a, struct dg_err *err)
+{
+	struct graphjson_slot in[2];
+	const char *name = NULL, *address = NULL;
+	int rc;
+
+	graphjson_slots(o, address_keys, 2, in);
+	rc = graphjson_str_at(&in[0], pre, "name", false, &name, err);
+	if (!rc)
+		rc = graphjson_str_at(&in[1], pre, "address", false, &address,
+				      err);
+	a->name = rc ? NULL : (char *)name;
+	a->address = rc ? NULL : (char *)address;
 	return rc;
 }
 
@@ -332,8 +496,6 @@ int graphjson_reader_new(struct graphjson_reader **out, struct dg_err *err)
 		free(r);
 		return dg_errf(err, DG_ENOMEM, "out of memory parsing JSON");
 	}
-	json_tokener_set_flags(r->tok, JSON_TOKENER_STRICT |
-				       JSON_TOKENER_VALIDATE_UTF8);
 	*out = r;
 	return 0;
 }
@@ -369,27 +531,100 @@ static int check_text(const char *json, size_t len, struct dg_err *err)
 	return 0;
 }
 
-/* Parse json with r's tokener, left reset for the next text. */
-static int parse_with(struct graphjson_reader *r, const char *json,
-		      size_t len, json_object **root, struct dg_err *err)
+/*
+ * Whether json-c's own UTF-8 check (JSON_TOKENER_VALIDATE_UTF8) would
+ * pass every byte of the text: a byte of 0x80 and up opens a sequence of
+ * 1 to 3 bytes 10xxxxxx (110xxxxx, 1110xxxx, 11110xxx), nothing more,
+ * and the text does not end inside one. json-c checks each byte it reads
+ * once, in order, with a call per byte;
+ * this reads ASCII eight bytes at a time. When it says yes, json-c is
+ * spared its check (a tenth of its parse); when it says no, json-c parses
+ * with its check, so a text is refused with the same message as ever.
+ * (Fields are checked again, more strictly, as they are read:
+ * graphjson_string_of().)
+ */
+static bool utf8_passes_jsonc(const char *text, size_t len)
 {
-	enum json_tokener_error jerr;
-	size_t end, line, col;
+	const unsigned char *s = (const unsigned char *)text;
+	unsigned need = 0;
+	size_t i = 0;
+
+	while (i < len) {
+		unsigned char c;
+
+		while (!need && len - i >= 8) {
+			uint64_t w;
+
+			memcpy(&w, s + i, sizeof(w));
+			if (w & 0x8080808080808080ull)
+				break;
+			i += 8;
+		}
+		if (i == len)
+			break;
+		c = s[i++];
+		if (need) {
+			if ((c & 0xc0) != 0x80)
+				return false;
+			need--;
+		} else if (c >= 0x80) {
+			if ((c & 0xe0) == 0xc0)
+				need = 1;
+			else if ((c & 0xf0) == 0xe0)
+				need = 2;
+			else if ((c & 0xf8) == 0xf0)
+				need = 3;
+			else
+				return false;
+		}
+	}
+	/* json-c refuses a text that ends inside a sequence too */
+	return !need;
+}
+
+/* One parse of json by r's tokener with flags; left reset for the next. */
+static json_object *parse_once(struct graphjson_reader *r, const char *json,
+			       size_t len, int flags,
+			       enum json_tokener_error *jerr, size_t *end)
+{
 	json_object *o;
 
 	json_tokener_reset(r->tok);
+	json_tokener_set_flags(r->tok, flags);
 	o = json_tokener_parse_ex(r->tok, json, (int)len);
-	jerr = json_tokener_get_error(r->tok);
-	end = json_tokener_get_parse_end(r->tok);
+	*jerr = json_tokener_get_error(r->tok);
+	*end = json_tokener_get_parse_end(r->tok);
 	/* a failed parse leaves its partial objects on the stack */
 	json_tokener_reset(r->tok);
-	if (jerr == json_tokener_continue) {
+	if (*jerr != json_tokener_success || !o) {
 		json_object_put(o);
+		return NULL;
+	}
+	return o;
+}
+
+/*
+ * Parse json with r's tokener. A text json-c's UTF-8 check would pass is
+ * parsed without it; should that parse fail, the text is parsed again
+ * with it, because json-c words some failures at a byte that opens a
+ * sequence as "invalid utf-8 string": every refusal keeps its message.
+ */
+static int parse_with(struct graphjson_reader *r, const char *json,
+		      size_t len, json_object **root, struct dg_err *err)
+{
+	const int checked = JSON_TOKENER_STRICT | JSON_TOKENER_VALIDATE_UTF8;
+	enum json_tokener_error jerr = json_tokener_success;
+	size_t end = 0, line, col;
+	json_object *o = NULL;
+
+	if (utf8_passes_jsonc(json, len))
+		o = parse_once(r, json, len, JSON_TOKENER_STRICT, &jerr, &end);
+	if (!o)
+		o = parse_once(r, json, len, checked, &jerr, &end);
+	if (jerr == json_tokener_continue)
 		return dg_errf(err, DG_EPARSE, "invalid JSON: the text ends "
 			       "early, after %zu bytes", len);
-	}
-	if (jerr != json_tokener_success || !o) {
-		json_object_put(o);
+	if (!o) {
 		position_of(json, end < len ? end : len, &line, &col);
 		return dg_errf(err, DG_EPARSE, "invalid JSON at line %zu, "
 			       "column %zu (byte %zu): %s", line, col, end,

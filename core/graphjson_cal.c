@@ -247,54 +247,82 @@ static const struct graphjson_enum_name attendee_names[] = {
 	{ NULL, 0 }
 };
 
+/*
+ * An event is read in one pass over each of its objects, its strings
+ * borrowed from the parsed answer, then copied at once into one block
+ * (cal_event_pack()): a field looked up by name costs a hash and a
+ * compare, and a copy of each string a malloc and a free. The fields are
+ * checked in the order they always were, so a faulty event gets the same
+ * message.
+ */
+
+enum { ORG_EMAIL, ORG_N };
+static const struct graphjson_key organizer_keys[ORG_N] = {
+	GRAPHJSON_KEY("emailAddress")
+};
+
 /* organizer.emailAddress, both levels optional. */
-static int parse_organizer(json_object *o, struct cal_address *a,
-			   struct dg_err *err)
+static int parse_organizer(const struct graphjson_slot *s,
+			   struct cal_address *a, struct dg_err *err)
 {
+	struct graphjson_slot in[ORG_N];
 	json_object *org, *ea;
 	int rc;
 
-	rc = graphjson_field(o, "", "organizer", json_type_object, false, &org,
-			     err);
+	rc = graphjson_field_at(s, "", "organizer", json_type_object, false,
+				&org, err);
 	if (rc || !org)
 		return rc;
-	rc = graphjson_field(org, "organizer", "emailAddress", json_type_object,
-			     false, &ea, err);
+	graphjson_slots(org, organizer_keys, ORG_N, in);
+	rc = graphjson_field_at(&in[ORG_EMAIL], "organizer", "emailAddress",
+				json_type_object, false, &ea, err);
 	if (rc || !ea)
 		return rc;
-	return graphjson_address(ea, "organizer.emailAddress", a, err);
+	return graphjson_address_at(ea, "organizer.emailAddress", a, err);
 }
+
+enum { AT_TYPE, AT_STATUS, AT_EMAIL, AT_N };
+static const struct graphjson_key attendee_keys[AT_N] = {
+	GRAPHJSON_KEY("type"), GRAPHJSON_KEY("status"),
+	GRAPHJSON_KEY("emailAddress")
+};
 
 static int parse_attendee(json_object *o, struct cal_attendee *at,
 			  struct dg_err *err)
 {
+	struct graphjson_slot in[AT_N];
+	const char *response;
 	json_object *ea;
 	int rc, type;
 
-	rc = graphjson_enum(o, "", "type", attendee_names,
-			    CAL_ATTENDEE_REQUIRED, CAL_ATTENDEE_REQUIRED,
-			    "taken as required", &type, err);
+	graphjson_slots(o, attendee_keys, AT_N, in);
+	rc = graphjson_enum_at(&in[AT_TYPE], "", "type", attendee_names,
+			       CAL_ATTENDEE_REQUIRED, CAL_ATTENDEE_REQUIRED,
+			       "taken as required", &type, err);
 	if (rc)
 		return rc;
 	at->type = (enum cal_attendee_type)type;
-	rc = graphjson_sub_str(o, "status", "response", &at->response, err);
-	if (!rc)
-		rc = graphjson_field(o, "", "emailAddress", json_type_object,
-				     false, &ea, err);
+	rc = graphjson_sub_str_at(&in[AT_STATUS], "status", "response",
+				  &response, err);
+	if (rc)
+		return rc;
+	at->response = (char *)response;
+	rc = graphjson_field_at(&in[AT_EMAIL], "", "emailAddress",
+				json_type_object, false, &ea, err);
 	if (rc || !ea)
 		return rc;
-	return graphjson_address(ea, "emailAddress", &at->who, err);
+	return graphjson_address_at(ea, "emailAddress", &at->who, err);
 }
 
-static int parse_attendees(json_object *o, struct cal_event *ev,
-			   struct dg_err *err)
+static int parse_attendees(const struct graphjson_slot *s,
+			   struct cal_event *ev, struct dg_err *err)
 {
 	json_object *arr;
 	size_t i, len;
 	int rc;
 
-	rc = graphjson_field(o, "", "attendees", json_type_array, false, &arr,
-			     err);
+	rc = graphjson_field_at(s, "", "attendees", json_type_array, false,
+				&arr, err);
 	if (rc || !arr)
 		return rc;
 	len = json_object_array_length(arr);
@@ -311,7 +339,6 @@ static int parse_attendees(json_object *o, struct cal_event *ev,
 			return dg_errf(err, DG_EPARSE, "attendee %zu must be "
 				       "an object, not %s", i + 1,
 				       graphjson_type_name(e));
-		/* Counted first, so a half-read attendee is released too. */
 		ev->nattendees = i + 1;
 		rc = parse_attendee(e, &ev->attendees[i], err);
 		if (rc)
@@ -320,16 +347,17 @@ static int parse_attendees(json_object *o, struct cal_event *ev,
 	return 0;
 }
 
-/* The first string of an optional array of strings, or NULL. */
-static int get_first_str(json_object *obj, const char *pre, const char *key,
-			 char **out, struct dg_err *err)
+/* The first string of an optional array of strings, or NULL; borrowed. */
+static int get_first_str(const struct graphjson_slot *sl, const char *pre,
+			 const char *key, char **out, struct dg_err *err)
 {
 	json_object *arr, *e;
 	const char *s;
 	int rc;
 
 	*out = NULL;
-	rc = graphjson_field(obj, pre, key, json_type_array, false, &arr, err);
+	rc = graphjson_field_at(sl, pre, key, json_type_array, false, &arr,
+				err);
 	if (rc || !arr || !json_object_array_length(arr))
 		return rc;
 	e = json_object_array_get_idx(arr, 0);
@@ -340,77 +368,138 @@ static int get_first_str(json_object *obj, const char *pre, const char *key,
 			       GRAPHJSON_FIELD_ARGS(pre, key),
 			       graphjson_type_name(e));
 	rc = graphjson_string_of(e, pre, key, &s, err);
-	if (rc || !*s)
-		return rc;
-	return graphjson_copy_string(s, out, err);
-}
-
-/* onlineMeeting: the join link, and the phone numbers and conference id. */
-static int parse_online_meeting(json_object *o, struct cal_event *ev,
-				struct dg_err *err)
-{
-	const char *pre = "onlineMeeting";
-	json_object *om;
-	int rc;
-
-	rc = graphjson_field(o, "", pre, json_type_object, false, &om, err);
-	if (rc || !om)
-		return rc;
-	rc = graphjson_str(om, pre, "joinUrl", false, &ev->join_url, err);
-	if (!rc)
-		rc = graphjson_str(om, pre, "tollNumber", false,
-				   &ev->toll_number, err);
-	if (!rc)
-		rc = get_first_str(om, pre, "tollFreeNumbers",
-				   &ev->toll_free_number, err);
-	if (!rc)
-		rc = graphjson_str(om, pre, "conferenceId", false,
-				   &ev->conference_id, err);
+	if (!rc && *s)
+		*out = (char *)s;
 	return rc;
 }
 
-static int parse_event(json_object *o, struct cal_event *ev,
-		       struct dg_err *err)
+enum { OM_JOIN, OM_TOLL, OM_TOLL_FREE, OM_CONFERENCE, OM_N };
+static const struct graphjson_key online_keys[OM_N] = {
+	GRAPHJSON_KEY("joinUrl"), GRAPHJSON_KEY("tollNumber"),
+	GRAPHJSON_KEY("tollFreeNumbers"), GRAPHJSON_KEY("conferenceId")
+};
+
+/* A borrowed optional string field of a slot into *out. */
+static int str_at(const struct graphjson_slot *s, const char *pre,
+		  const char *key, char **out, struct dg_err *err)
 {
+	const char *v;
+	int rc = graphjson_str_at(s, pre, key, false, &v, err);
+
+	*out = rc ? NULL : (char *)v;
+	return rc;
+}
+
+/* onlineMeeting: the join link, and the phone numbers and conference id. */
+static int parse_online_meeting(const struct graphjson_slot *s,
+				struct cal_event *ev, struct dg_err *err)
+{
+	const char *pre = "onlineMeeting";
+	struct graphjson_slot in[OM_N];
+	json_object *om;
+	int rc;
+
+	rc = graphjson_field_at(s, "", pre, json_type_object, false, &om, err);
+	if (rc || !om)
+		return rc;
+	graphjson_slots(om, online_keys, OM_N, in);
+	rc = str_at(&in[OM_JOIN], pre, "joinUrl", &ev->join_url, err);
+	if (!rc)
+		rc = str_at(&in[OM_TOLL], pre, "tollNumber", &ev->toll_number,
+			    err);
+	if (!rc)
+		rc = get_first_str(&in[OM_TOLL_FREE], pre, "tollFreeNumbers",
+				   &ev->toll_free_number, err);
+	if (!rc)
+		rc = str_at(&in[OM_CONFERENCE], pre, "conferenceId",
+			    &ev->conference_id, err);
+	return rc;
+}
+
+enum {
+	EV_ID, EV_SUBJECT, EV_SENSITIVITY, EV_ALL_DAY, EV_CANCELLED,
+	EV_RESPONSE, EV_SHOW_AS, EV_TYPE, EV_START, EV_END, EV_LOCATION,
+	EV_ONLINE, EV_ORGANIZER, EV_ATTENDEES, EV_N
+};
+static const struct graphjson_key event_keys[EV_N] = {
+	GRAPHJSON_KEY("id"), GRAPHJSON_KEY("subject"),
+	GRAPHJSON_KEY("sensitivity"), GRAPHJSON_KEY("isAllDay"),
+	GRAPHJSON_KEY("isCancelled"), GRAPHJSON_KEY("responseStatus"),
+	GRAPHJSON_KEY("showAs"), GRAPHJSON_KEY("type"),
+	GRAPHJSON_KEY("start"), GRAPHJSON_KEY("end"),
+	GRAPHJSON_KEY("location"), GRAPHJSON_KEY("onlineMeeting"),
+	GRAPHJSON_KEY("organizer"), GRAPHJSON_KEY("attendees")
+};
+
+/* The fields of an event up to its times, borrowed. */
+static int parse_event_head(const struct graphjson_slot *in,
+			    struct cal_event *ev, struct dg_err *err)
+{
+	const char *id, *response;
 	int rc, sens;
 
-	rc = graphjson_str(o, "", "id", true, &ev->id, err);
+	rc = graphjson_str_at(&in[EV_ID], "", "id", true, &id, err);
+	if (rc)
+		return rc;
+	ev->id = (char *)id;
+	rc = str_at(&in[EV_SUBJECT], "", "subject", &ev->subject, err);
 	if (!rc)
-		rc = graphjson_str(o, "", "subject", false, &ev->subject, err);
-	if (!rc)
-		rc = graphjson_enum(o, "", "sensitivity", sensitivity_names,
-				    CAL_SENSITIVITY_NORMAL,
-				    CAL_SENSITIVITY_PRIVATE, "taken as private",
-				    &sens, err);
+		rc = graphjson_enum_at(&in[EV_SENSITIVITY], "", "sensitivity",
+				       sensitivity_names,
+				       CAL_SENSITIVITY_NORMAL,
+				       CAL_SENSITIVITY_PRIVATE,
+				       "taken as private", &sens, err);
 	if (rc)
 		return rc;
 	ev->sensitivity = (enum cal_sensitivity)sens;
-	rc = graphjson_bool(o, "", "isAllDay", &ev->is_all_day, err);
+	rc = graphjson_bool_at(&in[EV_ALL_DAY], "", "isAllDay",
+			       &ev->is_all_day, err);
 	if (!rc)
-		rc = graphjson_bool(o, "", "isCancelled", &ev->is_cancelled,
-				    err);
+		rc = graphjson_bool_at(&in[EV_CANCELLED], "", "isCancelled",
+				       &ev->is_cancelled, err);
 	if (!rc)
-		rc = graphjson_sub_str(o, "responseStatus", "response",
-				       &ev->response, err);
+		rc = graphjson_sub_str_at(&in[EV_RESPONSE], "responseStatus",
+					  "response", &response, err);
+	if (rc)
+		return rc;
+	ev->response = (char *)response;
+	rc = str_at(&in[EV_SHOW_AS], "", "showAs", &ev->show_as, err);
 	if (!rc)
-		rc = graphjson_str(o, "", "showAs", false, &ev->show_as, err);
+		rc = str_at(&in[EV_TYPE], "", "type", &ev->type, err);
 	if (!rc)
-		rc = graphjson_str(o, "", "type", false, &ev->type, err);
+		rc = graphjson_datetime_at(&in[EV_START], "", "start", "start",
+					   true, &ev->start, err);
 	if (!rc)
-		rc = graphjson_datetime(o, "", "start", "start", true,
-					&ev->start, err);
+		rc = graphjson_datetime_at(&in[EV_END], "", "end", "end", true,
+					   &ev->end, err);
+	return rc;
+}
+
+/* The event o into ev, its strings packed; ev is left empty on error. */
+static int parse_event(json_object *o, struct cal_event *ev,
+		       struct dg_err *err)
+{
+	struct graphjson_slot in[EV_N];
+	const char *location;
+	int rc;
+
+	graphjson_slots(o, event_keys, EV_N, in);
+	rc = parse_event_head(in, ev, err);
 	if (!rc)
-		rc = graphjson_datetime(o, "", "end", "end", true, &ev->end,
-					err);
+		rc = graphjson_sub_str_at(&in[EV_LOCATION], "location",
+					  "displayName", &location, err);
+	if (!rc) {
+		ev->location = (char *)location;
+		rc = parse_online_meeting(&in[EV_ONLINE], ev, err);
+	}
 	if (!rc)
-		rc = graphjson_sub_str(o, "location", "displayName",
-				       &ev->location, err);
+		rc = parse_organizer(&in[EV_ORGANIZER], &ev->organizer, err);
 	if (!rc)
-		rc = parse_online_meeting(o, ev, err);
-	if (!rc)
-		rc = parse_organizer(o, &ev->organizer, err);
-	if (!rc)
-		rc = parse_attendees(o, ev, err);
+		rc = parse_attendees(&in[EV_ATTENDEES], ev, err);
+	if (!rc && cal_event_pack(ev))
+		rc = dg_errf(err, DG_ENOMEM, "out of memory reading events");
+	if (rc)
+		cal_event_forget(ev);
 	return rc;
 }
 

@@ -61,6 +61,58 @@ int graphjson_field(json_object *obj, const char *pre, const char *key,
 		    enum json_type want, bool required, json_object **out,
 		    struct dg_err *err);
 
+/*
+ * One field of an object as one pass over the object found it: an object
+ * read field by field costs a hash and a string compare per field, one
+ * read in one pass a length compare per key. json-c keeps one entry per
+ * key (a repeated key's last value, as a lookup would find it).
+ */
+struct graphjson_slot {
+	json_object *v; /* borrowed; NULL when absent or null */
+	bool present;   /* the key is there, its value maybe null */
+};
+
+/* A key a reader wants, with its length: GRAPHJSON_KEY("subject"). */
+struct graphjson_key {
+	const char *name;
+	size_t len;
+};
+
+#define GRAPHJSON_KEY(s) { (s), sizeof(s) - 1 }
+
+/*
+ * The n keys of obj (an object) into slots[0..n), in one pass: slots[i]
+ * holds the value of keys[i]. Keys are compared exactly, as a lookup
+ * compares them.
+ */
+void graphjson_slots(json_object *obj, const struct graphjson_key *keys,
+		     size_t n, struct graphjson_slot *slots);
+
+/* graphjson_field() on a field found already. */
+int graphjson_field_at(const struct graphjson_slot *s, const char *pre,
+		       const char *key, enum json_type want, bool required,
+		       json_object **out, struct dg_err *err);
+
+/*
+ * graphjson_str() without the copy: *out is borrowed from the parsed
+ * value (NULL as graphjson_str() gives NULL).
+ */
+int graphjson_str_at(const struct graphjson_slot *s, const char *pre,
+		     const char *key, bool required, const char **out,
+		     struct dg_err *err);
+
+/* graphjson_bool() on a field found already. */
+int graphjson_bool_at(const struct graphjson_slot *s, const char *pre,
+		      const char *key, bool *out, struct dg_err *err);
+
+/*
+ * graphjson_sub_str() on a field found already, borrowed: the string key
+ * of the optional object s (named sub).
+ */
+int graphjson_sub_str_at(const struct graphjson_slot *s, const char *sub,
+			 const char *key, const char **out,
+			 struct dg_err *err);
+
 /* A string field copied into *out (yours); optional "" gives NULL. */
 int graphjson_str(json_object *obj, const char *pre, const char *key,
 		  bool required, char **out, struct dg_err *err);
@@ -98,14 +150,34 @@ int graphjson_enum(json_object *obj, const char *pre, const char *key,
 		   int unknown, const char *fallback, int *out,
 		   struct dg_err *err);
 
+/* graphjson_enum() on a field found already. */
+int graphjson_enum_at(const struct graphjson_slot *s, const char *pre,
+		      const char *key, const struct graphjson_enum_name *names,
+		      int dflt, int unknown, const char *fallback, int *out,
+		      struct dg_err *err);
+
 /* A dateTimeTimeZone field of obj; full is its printed name. */
 int graphjson_datetime(json_object *obj, const char *pre, const char *key,
 		       const char *full, bool required,
 		       struct cal_datetime *dt, struct dg_err *err);
 
+/*
+ * graphjson_datetime() on a field found already, borrowed: dt's strings
+ * point into the parsed value (never release them); both NULL on error.
+ */
+int graphjson_datetime_at(const struct graphjson_slot *s, const char *pre,
+			  const char *key, const char *full, bool required,
+			  struct cal_datetime *dt, struct dg_err *err);
+
 /* An emailAddress object's name and address; pre names the object. */
 int graphjson_address(json_object *o, const char *pre, struct cal_address *a,
 		      struct dg_err *err);
+
+/*
+ * The same, borrowed: a's strings point into o (never release them).
+ */
+int graphjson_address_at(json_object *o, const char *pre,
+			 struct cal_address *a, struct dg_err *err);
 
 /* "a number", "an object", ...: the type of o, for messages. */
 const char *graphjson_type_name(json_object *o);

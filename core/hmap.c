@@ -25,22 +25,51 @@ void hmap_release(struct hmap *m)
 	hmap_init(m, m->flags);
 }
 
-static unsigned char fold(const struct hmap *m, unsigned char c)
+#define BYTES_01 0x0101010101010101ull
+#define BYTES_80 0x8080808080808080ull
+
+/*
+ * The ASCII capitals among the 8 bytes of w made small, every other byte
+ * kept: each byte's low 7 bits plus a constant carry into its top bit
+ * exactly when the byte is 'A' or more, resp. more than 'Z'; bytes of
+ * 0x80 and up (UTF-8) are left alone, as strcasecmp() leaves them.
+ */
+static uint64_t fold_word(uint64_t w)
 {
-	if ((m->flags & HMAP_NOCASE) && c >= 'A' && c <= 'Z')
-		return (unsigned char)(c - 'A' + 'a');
-	return c;
+	uint64_t low7 = w & ~BYTES_80;
+	uint64_t ge_a = low7 + (0x80 - 'A') * BYTES_01;
+	uint64_t gt_z = low7 + (0x7f - 'Z') * BYTES_01;
+
+	return w | ((ge_a & ~gt_z & ~w & BYTES_80) >> 2);
 }
 
-/* FNV-1a, over the folded bytes when case does not matter. */
+static uint64_t mix(uint64_t h, uint64_t w)
+{
+	h = (h ^ w) * 0xff51afd7ed558ccdull;
+	return h ^ (h >> 32);
+}
+
+/*
+ * The hash of key, over its folded bytes when case does not matter: eight
+ * bytes at a time (an address is read in four steps, not thirty), mixed
+ * so that the low bits the index uses depend on every byte.
+ */
 static size_t hash_of(const struct hmap *m, const char *key)
 {
-	size_t h = (size_t)14695981039346656037ull;
+	bool nocase = m->flags & HMAP_NOCASE;
+	size_t len = strlen(key);
+	uint64_t h = 0x9e3779b97f4a7c15ull ^ len, w;
 
-	for (; *key; key++)
-		h = (h ^ fold(m, (unsigned char)*key)) *
-		    (size_t)1099511628211ull;
-	return h;
+	for (; len >= 8; key += 8, len -= 8) {
+		memcpy(&w, key, sizeof(w));
+		h = mix(h, nocase ? fold_word(w) : w);
+	}
+	w = 0;
+	memcpy(&w, key, len);
+	h = mix(h, nocase ? fold_word(w) : w);
+	h ^= h >> 33;
+	h *= 0xc4ceb9fe1a85ec53ull;
+	return (size_t)(h ^ (h >> 33));
 }
 
 static bool same(const struct hmap *m, const char *a, const char *b)

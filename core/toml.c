@@ -9,6 +9,7 @@
 
 #include "strbuf.h"
 #include "toml_int.h"
+#include "toml_scalar.h"
 #include "toml_scan.h"
 
 /*
@@ -352,7 +353,7 @@ static int parse_string_value(struct parser *ps, struct toml_value *v)
 static int parse_scalar(struct parser *ps, struct toml_value *v)
 {
 	struct toml_scalar sc;
-	int rc = toml_scan_scalar(&ps->c, &sc);
+	int rc = toml_scalar_scan(&ps->c, &sc);
 
 	if (rc)
 		return rc;
@@ -653,7 +654,7 @@ int toml_datetime_parse(const char *text, size_t len, enum toml_type *type,
 	*normalized = NULL;
 	rc = toml_scan_check_text(&c);
 	if (!rc)
-		rc = toml_scan_scalar(&c, &sc);
+		rc = toml_scalar_scan(&c, &sc);
 	if (rc)
 		return rc;
 	if (sc.type == TOML_INTEGER || sc.type == TOML_FLOAT || c.p != c.end) {

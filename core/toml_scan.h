@@ -4,8 +4,9 @@
  * A cursor walks the text keeping the line and the column (in characters)
  * of the next byte; every error is reported at a position through it. This
  * half knows the checks on the whole text (UTF-8, control characters) and
- * the scalar values: the four kinds of strings with their escapes, numbers
- * and date-times. toml.c keeps the tree and the rules about tables.
+ * the four kinds of strings with their escapes; numbers and date-times are
+ * read by toml_scalar.c (toml_scalar.h) on the same cursor. toml.c keeps
+ * the tree and the rules about tables.
  *
  * Invariants: the cursor never moves past end; after
  * toml_scan_check_text() succeeded, the text is valid UTF-8 without NUL,
@@ -79,16 +80,13 @@ int toml_scan_check_text(struct toml_cursor *c)
 int toml_scan_string(struct toml_cursor *c, bool multiline_ok,
 		     struct strbuf *out) __attribute__((warn_unused_result));
 
-/* A number, a boolean-free scalar: what toml_scan_scalar() found. */
-struct toml_scalar {
-	enum toml_type type; /* integer, float or one of the date-times */
-	int64_t i;
-	double f;
-	char *text; /* date-times: normalized text, yours: free() it */
-};
+/*
+ * code (DG_ENOMEM or DG_ETOOBIG) at the cursor: "out of memory" or
+ * "value too large"; returns code.
+ */
+int toml_scan_nomem(struct toml_cursor *c, int code);
 
-/* At the start of a number or a date-time: parse it and move past it. */
-int toml_scan_scalar(struct toml_cursor *c, struct toml_scalar *out)
-	__attribute__((warn_unused_result));
+/* The value of hex digit ch (either case), or -1. */
+int toml_scan_hex_value(int ch);
 
 #endif

@@ -69,6 +69,7 @@ PARTS = {
     "config_int": "config",
     "config_get": "config",
     "toml_scan": "toml",
+    "toml_scalar": "toml",
     "toml_int": "toml",
     "toml_tree": "toml",
     "mustache_tree": "mustache",
