@@ -206,10 +206,9 @@ static int add_tips(struct render_engine *e, struct mustache_value *att,
 	return rc;
 }
 
-/* results[] and tips[] of one person. */
-static int add_profile(struct render_engine *e, struct mustache_value *att,
-		       const struct roster_person *p, const struct tip_ctx *tc,
-		       struct dg_err *err)
+/* results[] of p, made where values are made now. */
+static int make_results(struct render_engine *e, const struct roster_person *p,
+			struct mustache_value **out, struct dg_err *err)
 {
 	struct mustache_value *results = mustache_list_new();
 	int rc = results ? 0 : DG_ENOMEM;
@@ -220,7 +219,76 @@ static int add_profile(struct render_engine *e, struct mustache_value *att,
 		mustache_value_free(results);
 		return rc;
 	}
-	rc = render_put(att, "results", results);
+	*out = results;
+	return 0;
+}
+
+/* s's length, then s: no two different lists of fields make one key. */
+static int key_add(struct strbuf *key, const char *s)
+{
+	char num[24];
+	size_t n = sizeof(num), len = strlen(s), l = len;
+
+	num[--n] = ':';
+	do {
+		num[--n] = (char)('0' + l % 10);
+		l /= 10;
+	} while (l);
+	return strbuf_add(key, num + n, sizeof(num) - n) ||
+	       strbuf_add(key, s, len);
+}
+
+/*
+ * *out: results[] of p, the language's (struct render_lang's results):
+ * everyone with the same results shares it, so it is made once per
+ * language, not for every attendee of every digest. Past
+ * RENDER_RESULTS_KEPT kinds, or out of memory to keep it, it is made in
+ * the model.
+ */
+static int results_of(struct render_engine *e, const struct roster_person *p,
+		      struct mustache_value **out, struct dg_err *err)
+{
+	struct render_lang *l = e->cur;
+	struct strbuf *key = &e->results_key;
+	struct mustache_arena *before;
+	struct mustache_value *v, *k;
+	int rc = 0;
+
+	strbuf_reset(key);
+	for (size_t i = 0; !rc && i < p->nassessments; i++)
+		rc = key_add(key, p->assessments[i].name) ||
+		     key_add(key, p->assessments[i].value);
+	v = rc ? NULL : hmap_get(&l->results, key->buf);
+	if (v) {
+		*out = v;
+		return 0;
+	}
+	if (!rc && !l->results_arena && l->results.n < RENDER_RESULTS_KEPT)
+		l->results_arena = mustache_arena_new();
+	if (rc || !l->results_arena || l->results.n >= RENDER_RESULTS_KEPT)
+		return make_results(e, p, out, err);
+	before = mustache_arena_use(l->results_arena);
+	rc = make_results(e, p, &v, err);
+	k = rc ? NULL : mustache_stringn(key->buf, key->len);
+	mustache_arena_use(before);
+	if (rc)
+		return rc;
+	/* not kept (out of memory): lent all the same, the arena holds it */
+	if (k && hmap_put(&l->results, mustache_string_get(k, NULL), v, NULL))
+		k = NULL;
+	*out = v;
+	return 0;
+}
+
+/* results[] and tips[] of one person. */
+static int add_profile(struct render_engine *e, struct mustache_value *att,
+		       const struct roster_person *p, const struct tip_ctx *tc,
+		       struct dg_err *err)
+{
+	struct mustache_value *results = NULL;
+	int rc = results_of(e, p, &results, err);
+
+	rc = rc ? rc : render_put(att, "results", results);
 	return rc ? rc : add_tips(e, att, p, tc, err);
 }
 
