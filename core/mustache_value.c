@@ -419,6 +419,7 @@ static void map_append(struct mustache_value *map, const char *key,
 	p->hash = h;
 	p->value = v;
 	map->u.map.keys_len += (uint32_t)len + 1;
+	map->u.map.bloom |= MUSTACHE_BLOOM_BIT(h);
 }
 
 /* Add a new key to map, making room first (v is freed on failure). */
@@ -477,7 +478,9 @@ int mustache_map_set(struct mustache_value *map, const char *key,
 	len = strlen(key);
 	h = mustache_key_hash(key, len);
 	n = map->u.map.n;
-	i = mustache_map_find(map, key, len, h);
+	i = map->u.map.bloom & MUSTACHE_BLOOM_BIT(h)
+		    ? mustache_map_find(map, key, len, h)
+		    : n;
 	if (i < n) {
 		mustache_value_free(map->u.map.pairs[i].value);
 		map->u.map.pairs[i].value = v;
