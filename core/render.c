@@ -153,6 +153,10 @@ void render_close(struct render_engine *e)
 	strbuf_release(&e->key);
 	strbuf_release(&e->tip_name);
 	strbuf_release(&e->results_key);
+	strbuf_release(&e->group_names);
+	strbuf_release(&e->group_key);
+	strbuf_release(&e->group_joined);
+	strbuf_release(&e->group_text);
 	mustache_arena_free(e->arena);
 	i18n_fmt_cache_free(e->fmts);
 	mustache_template_free(e->subject);
@@ -223,6 +227,10 @@ int render_open(const char *dir, const char *subject,
 		strbuf_init(&e->key, 0);
 		strbuf_init(&e->tip_name, 0);
 		strbuf_init(&e->results_key, 0);
+		strbuf_init(&e->group_names, 0);
+		strbuf_init(&e->group_key, 0);
+		strbuf_init(&e->group_joined, 0);
+		strbuf_init(&e->group_text, 0);
 	}
 	if (!e || !(e->dir = strdup(dir)) ||
 	    !(e->arena = mustache_arena_new()) ||

@@ -240,6 +240,9 @@ struct render_engine {
 	struct strbuf key;		  /* the tips cache's key, reused */
 	struct strbuf tip_name;		  /* "tips/<a>/<r>", reused */
 	struct strbuf results_key;	  /* a results[]'s key, reused */
+	/* a group line's first names, flags' names, names joined and
+	 * text (render_people.c), reused from meeting to meeting */
+	struct strbuf group_names, group_key, group_joined, group_text;
 };
 
 /* What a person's tips are picked for: the meeting and its people. */
