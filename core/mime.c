@@ -560,7 +560,8 @@ static int write_head(struct sink *k, int *col, struct mailimf_fields *fields,
  * bytes mimeqp wrote (and that line end), not libetpan.
  */
 static int write_part(struct sink *k, int *col, const char *boundary,
-		      const char *subtype, const char *text, size_t body[2],
+		      const char *subtype, const char *text, size_t len,
+		      struct mimeqp_lines *lines, size_t body[2],
 		      struct dg_err *err)
 {
 	struct mailmime_content *ct;
@@ -588,12 +589,12 @@ static int write_part(struct sink *k, int *col, const char *boundary,
 		rc = put(k, col, "\r\n", err);
 	body[0] = k->out->len;
 	if (!rc) {
-		rc = mimeqp_encode(text, strlen(text), k->out);
+		rc = mimeqp_encode_lines(lines, text, len, k->out);
 		if (rc == DG_ENOMEM)
 			rc = oom(err);
 		else if (rc)
 			dg_errf(err, rc, "a part of %zu bytes is too big for "
-				"a message", strlen(text));
+				"a message", len);
 	}
 	if (!rc)
 		rc = put(k, col, "\r\n", err);
@@ -646,11 +647,11 @@ static int write_message(struct mailimf_fields *fields,
 	if (!rc)
 		rc = write_head(&k, &col, fields, boundary, err);
 	if (!rc)
-		rc = write_part(&k, &col, boundary, "plain", m->text, tbody,
-				err);
+		rc = write_part(&k, &col, boundary, "plain", m->text, tlen,
+				m->lines, tbody, err);
 	if (!rc)
-		rc = write_part(&k, &col, boundary, "html", m->html, hbody,
-				err);
+		rc = write_part(&k, &col, boundary, "html", m->html, hlen,
+				m->lines, hbody, err);
 	if (!rc)
 		rc = put(&k, &col, "--", err);
 	if (!rc)

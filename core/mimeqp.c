@@ -1,6 +1,8 @@
 #include "mimeqp.h"
 
 #include <stdbool.h>
+#include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* libetpan's soft break: before a byte once the line is past this. */
@@ -115,7 +117,127 @@ static void put_line_end(struct qp_out *o)
 	o->col = 0;
 }
 
+/* ---- lines kept from message to message ---- */
+
+/* Lines shorter than this cost less to encode than to look up. */
+#define LINE_MIN 16
+/* Hashes of the lines seen once: the candidates to keep. */
+#define GHOSTS 4096
+
+struct line_slot {
+	uint64_t hash;
+	uint64_t used; /* the lines' clock when last used */
+	char *data;    /* the line (len bytes), then its encoding; NULL: none */
+	uint32_t len, elen;
+	unsigned col;  /* the column after the encoding */
+};
+
+/* Two slots a hash: slots[2i], slots[2i + 1]. */
+struct mimeqp_lines {
+	struct line_slot slots[MIMEQP_LINES];
+	uint64_t ghosts[GHOSTS];
+	uint64_t clock;
+};
+
+struct mimeqp_lines *mimeqp_lines_new(void)
+{
+	return calloc(1, sizeof(struct mimeqp_lines));
+}
+
+void mimeqp_lines_free(struct mimeqp_lines *l)
+{
+	if (!l)
+		return;
+	for (size_t i = 0; i < MIMEQP_LINES; i++)
+		free(l->slots[i].data);
+	free(l);
+}
+
+/* A line's hash, eight bytes at a time. */
+static uint64_t line_hash(const unsigned char *s, size_t n)
+{
+	uint64_t h = 0x9e3779b97f4a7c15u ^ n, w;
+
+	for (; n >= 8; s += 8, n -= 8) {
+		memcpy(&w, s, 8);
+		h = (h ^ w) * 0xff51afd7ed558ccdu;
+		h ^= h >> 29;
+	}
+	w = 0;
+	memcpy(&w, s, n);
+	h = (h ^ w) * 0xc4ceb9fe1a85ec53u;
+	h ^= h >> 32;
+	return h;
+}
+
+/* Keep the encoding just written at o->buf[at..] for line s[0..len). */
+static void keep_line(struct mimeqp_lines *l, struct line_slot *pair,
+		      uint64_t h, const unsigned char *s, size_t len,
+		      const struct qp_out *o, size_t at)
+{
+	struct line_slot *v = !pair[0].data   ? &pair[0]
+			      : !pair[1].data ? &pair[1]
+			      : pair[0].used <= pair[1].used ? &pair[0]
+							     : &pair[1];
+	size_t elen = o->n - at;
+	char *data = malloc(len + elen);
+
+	if (!data) /* not kept: encoded again next time */
+		return;
+	free(v->data);
+	memcpy(data, s, len);
+	memcpy(data + len, o->buf + at, elen);
+	*v = (struct line_slot){.hash = h, .used = ++l->clock, .data = data,
+				.len = (uint32_t)len, .elen = (uint32_t)elen,
+				.col = o->col};
+}
+
+/*
+ * put_bytes() for one whole line (LINE_MIN to MIMEQP_LINE_MAX bytes, at
+ * column 0): its encoding copied when l keeps it, else encoded, and kept
+ * when its hash was seen before.
+ */
+static void put_line(struct qp_out *o, struct mimeqp_lines *l,
+		     const unsigned char *s, size_t len)
+{
+	uint64_t h = line_hash(s, len);
+	struct line_slot *pair = &l->slots[h % (MIMEQP_LINES / 2) * 2];
+	uint64_t *ghost = &l->ghosts[h % GHOSTS];
+	size_t at;
+
+	for (int i = 0; i < 2; i++) {
+		struct line_slot *v = &pair[i];
+
+		if (v->data && v->hash == h && v->len == len &&
+		    !memcmp(v->data, s, len)) {
+			reserve(o, v->elen);
+			memcpy(o->buf + o->n, v->data + len, v->elen);
+			o->n += v->elen;
+			o->col = v->col;
+			v->used = ++l->clock;
+			return;
+		}
+	}
+	if (*ghost != h) { /* seen once: counted, not kept */
+		*ghost = h;
+		put_bytes(o, s, len);
+		return;
+	}
+	/* room for the whole encoding, in one piece */
+	reserve(o, 64 * MAX_PER_BYTE + len * MAX_PER_BYTE);
+	at = o->n;
+	put_bytes(o, s, len);
+	if (!o->rc)
+		keep_line(l, pair, h, s, len, o, at);
+}
+
 int mimeqp_encode(const char *text, size_t len, struct strbuf *out)
+{
+	return mimeqp_encode_lines(NULL, text, len, out);
+}
+
+int mimeqp_encode_lines(struct mimeqp_lines *l, const char *text,
+			size_t len, struct strbuf *out)
 {
 	const char *s = text, *end = text + len;
 	struct qp_out o = {.sb = out};
@@ -137,7 +259,10 @@ int mimeqp_encode(const char *text, size_t len, struct strbuf *out)
 		keep = (size_t)(eol - s);
 		while (keep && (s[keep - 1] == ' ' || s[keep - 1] == '\t'))
 			keep--;
-		put_bytes(&o, (const unsigned char *)s, keep);
+		if (l && keep >= LINE_MIN && keep <= MIMEQP_LINE_MAX)
+			put_line(&o, l, (const unsigned char *)s, keep);
+		else
+			put_bytes(&o, (const unsigned char *)s, keep);
 		if (eol == end)
 			break;
 		put_line_end(&o);

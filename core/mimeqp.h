@@ -40,4 +40,40 @@
 int mimeqp_encode(const char *text, size_t len, struct strbuf *out)
 	__attribute__((warn_unused_result));
 
+/*
+ * The lines a thread encoded already, kept for its next messages.
+ *
+ * A line's encoding depends on its bytes alone (every line starts at
+ * column 0), and most lines of a digest come again in the next one:
+ * the template's markup, the same people and tips in the digests of
+ * their colleagues. A line seen twice is kept with its encoding and
+ * copied from then on: a hash and a compare instead of a byte by byte
+ * encoding. Lines seen once are only counted (by a hash), not kept.
+ *
+ * Invariants: the output is exactly mimeqp_encode()'s. Memory is bounded:
+ * at most MIMEQP_LINES lines of at most MIMEQP_LINE_MAX bytes (and their
+ * encodings: 3 MiB at the very most, about 1 MiB for digests), the least
+ * recently used of two giving way to a new one. No locking: one thread
+ * at a time (a compose thread's own).
+ */
+#define MIMEQP_LINES 2048
+#define MIMEQP_LINE_MAX 384
+
+struct mimeqp_lines;
+
+/* An empty set of lines; NULL when out of memory. */
+struct mimeqp_lines *mimeqp_lines_new(void);
+
+/* Free l and the lines it keeps. NULL is a no-op. */
+void mimeqp_lines_free(struct mimeqp_lines *l);
+
+/*
+ * mimeqp_encode() with the lines l keeps (NULL: none), keeping those it
+ * meets a second time. Out of memory to keep a line is no error: the
+ * line is merely encoded again next time.
+ */
+int mimeqp_encode_lines(struct mimeqp_lines *l, const char *text,
+			size_t len, struct strbuf *out)
+	__attribute__((warn_unused_result));
+
 #endif

@@ -381,30 +381,59 @@ static void *value_grow32(const struct mustache_value *v, void *items,
 	return items;
 }
 
-int mustache_map_set(struct mustache_value *map, const char *key,
-		     struct mustache_value *v)
+/* Pairs a map in an arena has room for at first: a model map's keys. */
+#define PAIRS_FIRST 8
+
+/*
+ * The first arrays of map, when it lives in an arena: its pairs and its
+ * keys (len bytes and more) in one allocation, not two. 0 or DG_ENOMEM.
+ */
+static int map_first(struct mustache_value *map, size_t len)
+{
+	size_t pairs = PAIRS_FIRST * sizeof(struct mustache_pair);
+	char *p;
+
+	if (len >= UINT32_MAX - KEYS_FIRST - 1)
+		return DG_ENOMEM;
+	p = arena_alloc(map->arena, pairs + KEYS_FIRST + len + 1);
+	if (!p)
+		return DG_ENOMEM;
+	/* two arrays in one block: neither may grow in place over the other */
+	map->arena->last = NULL;
+	map->u.map.pairs = (struct mustache_pair *)(void *)p;
+	map->u.map.alloc = PAIRS_FIRST;
+	map->u.map.keys = p + pairs;
+	map->u.map.keys_alloc = (uint32_t)(KEYS_FIRST + len + 1);
+	return 0;
+}
+
+/* Add pair n: its key (len bytes, hash h) and v; the arrays have room. */
+static void map_append(struct mustache_value *map, const char *key,
+		       size_t len, uint32_t h, struct mustache_value *v)
+{
+	struct mustache_pair *p = &map->u.map.pairs[map->u.map.n++];
+
+	memcpy(map->u.map.keys + map->u.map.keys_len, key, len + 1);
+	p->key = map->u.map.keys_len;
+	p->klen = (uint32_t)len;
+	p->hash = h;
+	p->value = v;
+	map->u.map.keys_len += (uint32_t)len + 1;
+}
+
+/* Add a new key to map, making room first (v is freed on failure). */
+static int map_add(struct mustache_value *map, const char *key, size_t len,
+		   uint32_t h, struct mustache_value *v)
 {
 	struct mustache_pair *pairs;
 	char *keys;
-	size_t i, len, n;
-	uint32_t h;
+	size_t n = map->u.map.n;
 
-	if (!v)
-		return DG_ENOMEM;
-	if (!map || map->kind != MUSTACHE_MAP || !key) {
+	if (map->arena && !map->u.map.alloc && !map->u.map.keys_alloc &&
+	    map_first(map, len)) {
 		mustache_value_free(v);
-		return DG_EINVAL;
+		return DG_ENOMEM;
 	}
-	len = strlen(key);
-	h = mustache_key_hash(key, len);
-	n = map->u.map.n;
-	i = mustache_map_find(map, key, len, h);
-	if (i < n) {
-		mustache_value_free(map->u.map.pairs[i].value);
-		map->u.map.pairs[i].value = v;
-		return 0;
-	}
-	/* the arrays have room, mostly: no call to grow them */
 	pairs = map->u.map.pairs;
 	if (n + 1 > map->u.map.alloc) {
 		pairs = value_grow32(map, pairs, &map->u.map.alloc, n + 1,
@@ -429,13 +458,48 @@ int mustache_map_set(struct mustache_value *map, const char *key,
 		mustache_value_free(v);
 		return DG_ENOMEM;
 	}
-	memcpy(keys + map->u.map.keys_len, key, len + 1);
-	pairs[n].key = map->u.map.keys_len;
-	pairs[n].klen = (uint32_t)len;
-	pairs[n].hash = h;
-	pairs[n].value = v;
-	map->u.map.keys_len += (uint32_t)len + 1;
-	map->u.map.n++;
+	map_append(map, key, len, h, v);
+	return 0;
+}
+
+int mustache_map_set(struct mustache_value *map, const char *key,
+		     struct mustache_value *v)
+{
+	size_t i, len, n;
+	uint32_t h, at;
+
+	if (!v)
+		return DG_ENOMEM;
+	if (!map || map->kind != MUSTACHE_MAP || !key) {
+		mustache_value_free(v);
+		return DG_EINVAL;
+	}
+	len = strlen(key);
+	h = mustache_key_hash(key, len);
+	n = map->u.map.n;
+	i = mustache_map_find(map, key, len, h);
+	if (i < n) {
+		mustache_value_free(map->u.map.pairs[i].value);
+		map->u.map.pairs[i].value = v;
+		return 0;
+	}
+	/*
+	 * Mostly the arrays have room and the index (if any) too: the pair
+	 * goes in here, without a call. Else map_add() makes room.
+	 */
+	if (n >= map->u.map.alloc ||
+	    len >= map->u.map.keys_alloc - map->u.map.keys_len)
+		return map_add(map, key, len, h, v);
+	if (n >= MUSTACHE_MAP_SMALL) {
+		if (!map->u.map.index || n >= MUSTACHE_MAP_INDEXED ||
+		    4 * (n + 1) > (size_t)map->u.map.mask + 1)
+			return map_add(map, key, len, h, v);
+		for (at = h & map->u.map.mask; map->u.map.index[at];
+		     at = (at + 1) & map->u.map.mask)
+			;
+		map->u.map.index[at] = (uint16_t)(n + 1);
+	}
+	map_append(map, key, len, h, v);
 	return 0;
 }
 

@@ -1328,7 +1328,33 @@ static void test_oom__render(void **state)
 
 /* ---- the message and the unsubscribe token ---- */
 
+static int mime_message_work(struct mimeqp_lines *lines, struct strbuf *out,
+			     struct dg_err *err);
+
 static int mime_work(const void *ctx, struct strbuf *out, struct dg_err *err)
+{
+	(void)ctx;
+	return mime_message_work(NULL, out, err);
+}
+
+/*
+ * With the lines a compose thread keeps, new for each run: the text and
+ * the HTML have lines that come twice, kept the second time (or not, out
+ * of memory: the message is the same).
+ */
+static int mime_lines_work(const void *ctx, struct strbuf *out,
+			   struct dg_err *err)
+{
+	struct mimeqp_lines *lines = mimeqp_lines_new();
+	int rc = mime_message_work(lines, out, err);
+
+	(void)ctx;
+	mimeqp_lines_free(lines);
+	return rc;
+}
+
+static int mime_message_work(struct mimeqp_lines *lines, struct strbuf *out,
+			     struct dg_err *err)
 {
 	struct mime_header extra[] = {
 		{"List-Unsubscribe",
@@ -1342,12 +1368,17 @@ static int mime_work(const void *ctx, struct strbuf *out, struct dg_err *err)
 		.to_address = "zoe@contoso.com",
 		.subject = "3 meetings tomorrow: Budget \u202ereview with Ömer and "
 			   "a subject long enough to be folded over two lines",
-		.text = "Good morning, Zoë.\n\nYour day: 9:00 AM Budget\n",
-		.html = "<p>Good morning, Zo&euml;.</p>\n<p>Budget</p>\n",
+		.text = "Good morning, Zoë.\n\nYour day: 9:00 AM Budget\n"
+			"A line that comes again = kept\n"
+			"A line that comes again = kept\n",
+		.html = "<p>Good morning, Zo&euml;.</p>\n<p>Budget</p>\n"
+			"<td style=\"padding:0 14px 4px 14px;\">\n"
+			"<td style=\"padding:0 14px 4px 14px;\">\n",
 		.date = 1795000000,
 		.message_id = "digest.0123@example.com",
 		.extra = extra,
 		.nextra = 2,
+		.lines = lines,
 	};
 
 	size_t from = out->len;
@@ -1402,6 +1433,7 @@ static int unsubscribe_work(const void *ctx, struct strbuf *out,
 static void test_oom__mime_and_unsubscribe(void **state)
 {
 	TORTURE("mime_build", mime_work, NULL);
+	TORTURE("mime_build, lines kept", mime_lines_work, NULL);
 	TORTURE("unsubscribe token", unsubscribe_work, NULL);
 }
 

@@ -92,7 +92,36 @@ static void check_decodes(const char *enc, size_t n, const char *text,
 	strbuf_release(&want);
 }
 
-/* mimeqp_encode(s) is what libetpan writes for the prepared s. */
+/* The lines every check keeps: texts of earlier checks come again. */
+static struct mimeqp_lines *kept;
+
+/*
+ * With kept lines, s is written as without, the first time (its lines
+ * counted), the second (kept) and the third (copied).
+ */
+static void check_kept(const char *s, size_t len, const struct strbuf *want)
+{
+	struct strbuf got = STRBUF_INIT;
+
+	if (!kept)
+		kept = mimeqp_lines_new();
+	assert_non_null(kept);
+	for (int pass = 0; pass < 3; pass++) {
+		strbuf_reset(&got);
+		assert_int_equal(mimeqp_encode_lines(kept, s, len, &got), 0);
+		if (got.len != want->len || memcmp(got.buf, want->buf, got.len))
+			fail_msg("for \"%.*s\" (%zu bytes), pass %d\nkept: "
+				 "\"%s\"\nnone: \"%s\"",
+				 (int)(len > 200 ? 200 : len), s, len, pass,
+				 got.buf, want->buf);
+	}
+	strbuf_release(&got);
+}
+
+/*
+ * mimeqp_encode(s) is what libetpan writes for the prepared s, and so is
+ * mimeqp_encode_lines() with lines kept.
+ */
 static void check_same(const char *s, size_t len)
 {
 	struct strbuf ours = STRBUF_INIT;
@@ -114,6 +143,7 @@ static void check_same(const char *s, size_t len)
 			 ours.buf);
 	check_lines(ours.buf, ours.len);
 	check_decodes(ours.buf, ours.len, p, plen);
+	check_kept(s, len, &ours);
 	strbuf_release(&ours);
 	mmap_string_free(theirs);
 	free(p);
@@ -261,6 +291,56 @@ static void test_mimeqp__output_over_the_limit_is_refused(void **state)
 	strbuf_release(&out);
 }
 
+/* Lines kept or not, an encoding over the limit is refused alike. */
+static void test_mimeqp__kept_lines_over_the_limit_are_refused(void **state)
+{
+	struct mimeqp_lines *l = mimeqp_lines_new();
+	struct strbuf out;
+	char text[60 * 301];
+
+	(void)state;
+	assert_non_null(l);
+	for (size_t i = 0; i < 60; i++) {
+		memset(text + i * 301, '=', 300);
+		text[i * 301 + 300] = '\n';
+	}
+	for (int pass = 0; pass < 3; pass++) {
+		strbuf_init(&out, 30000); /* the text fits, its encoding not */
+		assert_int_equal(mimeqp_encode_lines(l, text, sizeof(text),
+						     &out),
+				 DG_ETOOBIG);
+		assert_int_equal(out.len, 0);
+		strbuf_release(&out);
+	}
+	mimeqp_lines_free(l);
+}
+
+/*
+ * More lines than are kept, each twice and then again: those that gave
+ * way are encoded anew, and every text is written as without.
+ */
+static void test_mimeqp__lines_that_gave_way_are_encoded_again(void **state)
+{
+	struct strbuf s = STRBUF_INIT, want = STRBUF_INIT;
+
+	(void)state;
+	for (int round = 0; round < 3; round++)
+		for (int i = 0; i < 3 * MIMEQP_LINES; i++) {
+			strbuf_reset(&s);
+			strbuf_reset(&want);
+			assert_int_equal(strbuf_addf(&s, "line %d = a line "
+						     "long enough to keep, "
+						     "%d\n",
+						     i, i % 7),
+					 0);
+			assert_int_equal(mimeqp_encode(s.buf, s.len, &want),
+					 0);
+			check_kept(s.buf, s.len, &want);
+		}
+	strbuf_release(&s);
+	strbuf_release(&want);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -274,7 +354,13 @@ int main(void)
 			test_mimeqp__random_texts_are_written_as_libetpan_does),
 		cmocka_unit_test(test_mimeqp__text_is_appended_to_out),
 		cmocka_unit_test(test_mimeqp__output_over_the_limit_is_refused),
+		cmocka_unit_test(
+			test_mimeqp__kept_lines_over_the_limit_are_refused),
+		cmocka_unit_test(
+			test_mimeqp__lines_that_gave_way_are_encoded_again),
 	};
+	int failed = cmocka_run_group_tests(tests, NULL, NULL);
 
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	mimeqp_lines_free(kept);
+	return failed;
 }
