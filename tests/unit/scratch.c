@@ -72,6 +72,17 @@ struct store *scratch_open(const struct scratch *s)
 	return st;
 }
 
+int scratch_make_store(struct scratch *s)
+{
+	if (scratch_make(s))
+		return -1;
+	if (scratch_open_store(s)) {
+		scratch_remove(s);
+		return -1;
+	}
+	return 0;
+}
+
 /* Remove path and, if it is a folder, all below it; -1 if anything stays. */
 static int remove_tree(struct strbuf *path)
 {
@@ -123,12 +134,7 @@ static int setup(void **state, int with_store)
 
 	if (!s)
 		return -1;
-	if (scratch_make(s)) {
-		free(s);
-		return -1;
-	}
-	if (with_store && scratch_open_store(s)) {
-		scratch_remove(s);
+	if (with_store ? scratch_make_store(s) : scratch_make(s)) {
 		free(s);
 		return -1;
 	}

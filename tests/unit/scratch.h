@@ -41,6 +41,13 @@ int scratch_open_store(struct scratch *s)
 	__attribute__((warn_unused_result));
 
 /*
+ * scratch_make() and scratch_open_store() at once; on failure nothing is
+ * left (the folder is removed again).
+ */
+int scratch_make_store(struct scratch *s)
+	__attribute__((warn_unused_result));
+
+/*
  * A connection of its own to the store on s->db (a reopen, a second
  * process's view); yours: store_close() it. Fails the test if it cannot
  * be opened.
