@@ -18,43 +18,42 @@
 #include "config.h"
 #include "err.h"
 #include "logging.h"
+#include "scratch.h"
 #include "strbuf.h"
 
 #define FROM "[digest]\nfrom = \"Digest <digest@example.com>\"\n"
 
 /* A scratch folder with one file, digest.toml, per test. */
-struct scratch {
-	char dir[64];
-	char path[96];
+struct toml_file {
+	struct scratch sc;
+	struct strbuf path; /* <dir>/digest.toml */
 };
 
-static int scratch_setup(void **state)
+static int setup(void **state)
 {
-	struct scratch *s = calloc(1, sizeof(*s));
+	struct toml_file *s = calloc(1, sizeof(*s));
 
 	if (!s)
 		return -1;
-	snprintf(s->dir, sizeof(s->dir), "/tmp/test_config_XXXXXX");
-	if (!mkdtemp(s->dir)) {
+	strbuf_init(&s->path, 0);
+	if (scratch_make(&s->sc)) {
 		free(s);
 		return -1;
 	}
-	snprintf(s->path, sizeof(s->path), "%s/digest.toml", s->dir);
+	if (strbuf_addf(&s->path, "%s/digest.toml", s->sc.dir.buf))
+		return -1;
 	*state = s;
 	return 0;
 }
 
-static int scratch_teardown(void **state)
+static int teardown(void **state)
 {
-	struct scratch *s = *state;
-	char secret[128];
+	struct toml_file *s = *state;
+	int rc = scratch_remove(&s->sc);
 
-	unlink(s->path);
-	snprintf(secret, sizeof(secret), "%s/secret", s->dir);
-	unlink(secret);
-	rmdir(s->dir);
+	strbuf_release(&s->path);
 	free(s);
-	return 0;
+	return rc;
 }
 
 static void write_file(const char *path, const char *text, mode_t mode)
@@ -69,11 +68,11 @@ static void write_file(const char *path, const char *text, mode_t mode)
 
 static void load_ok(void **state, const char *text, struct config *cfg)
 {
-	struct scratch *s = *state;
+	struct toml_file *s = *state;
 	struct dg_err err = DG_ERR_INIT;
 
-	write_file(s->path, text, 0600);
-	if (config_load(cfg, s->path, &err)) {
+	write_file(s->path.buf, text, 0600);
+	if (config_load(cfg, s->path.buf, &err)) {
 		print_error("unexpected error: %s\n", err.msg);
 		fail();
 	}
@@ -82,14 +81,14 @@ static void load_ok(void **state, const char *text, struct config *cfg)
 /* The load must fail with "<path><want>" (want starts with ':'). */
 static void assert_refused(void **state, const char *text, const char *want)
 {
-	struct scratch *s = *state;
+	struct toml_file *s = *state;
 	struct dg_err err = DG_ERR_INIT;
 	struct config cfg;
 	char full[DG_ERR_MAX + 128];
 
-	write_file(s->path, text, 0600);
-	assert_int_not_equal(config_load(&cfg, s->path, &err), 0);
-	snprintf(full, sizeof(full), "%s%s", s->path, want);
+	write_file(s->path.buf, text, 0600);
+	assert_int_not_equal(config_load(&cfg, s->path.buf, &err), 0);
+	snprintf(full, sizeof(full), "%s%s", s->path.buf, want);
 	assert_string_equal(err.msg, full);
 	/* Nothing to free after a failure: all fields are empty. */
 	assert_null(cfg.file);
@@ -230,15 +229,15 @@ static void test_config__recorded_at_may_be_a_quoted_string(void **state)
 
 static void test_config__unreadable_file_names_path_and_reason(void **state)
 {
-	struct scratch *s = *state;
+	struct toml_file *s = *state;
 	struct dg_err err = DG_ERR_INIT;
 	struct config cfg;
 	char want[256];
 
-	assert_int_equal(config_load(&cfg, s->path, &err), DG_EIO);
+	assert_int_equal(config_load(&cfg, s->path.buf, &err), DG_EIO);
 	snprintf(want, sizeof(want),
 		 "cannot read config file %s: No such file or directory",
-		 s->path);
+		 s->path.buf);
 	assert_string_equal(err.msg, want);
 }
 
@@ -430,7 +429,7 @@ static void test_config__secret_env_and_file_together_refused(void **state)
 
 static void test_config__inline_password_is_refused_unechoed(void **state)
 {
-	struct scratch *s = *state;
+	struct toml_file *s = *state;
 	struct dg_err err = DG_ERR_INIT;
 	struct config cfg;
 
@@ -440,7 +439,7 @@ static void test_config__inline_password_is_refused_unechoed(void **state)
 		       ":5: [smtp] password must not be written in the "
 		       "config: name an environment variable with "
 		       "password_env or a file with password_file");
-	assert_int_not_equal(config_load(&cfg, s->path, &err), 0);
+	assert_int_not_equal(config_load(&cfg, s->path.buf, &err), 0);
 	assert_null(strstr(err.msg, "hunter2"));
 }
 
@@ -567,7 +566,7 @@ static void test_config__empty_string_is_refused(void **state)
 }
 
 #define SCRATCH_TEST(f)                                                        \
-	cmocka_unit_test_setup_teardown(f, scratch_setup, scratch_teardown)
+	cmocka_unit_test_setup_teardown(f, setup, teardown)
 
 int main(void)
 {

@@ -18,13 +18,14 @@
 
 #include "err.h"
 #include "maildir.h"
+#include "scratch.h"
 #include "strbuf.h"
 
 #define NOW 1795503600123LL /* Tue, 24 Nov 2026 07:00:00.123 UTC */
 #define MSG "Subject: hi\r\n\r\nline 1\r\nbare\rcr\r\nlast"
 
 struct fixture {
-	char dir[64];
+	struct scratch sc;
 	struct strbuf mail; /* <dir>/Maildir */
 };
 
@@ -34,30 +35,24 @@ static int setup(void **state)
 
 	if (!f)
 		return -1;
-	snprintf(f->dir, sizeof(f->dir), "/tmp/test_maildir.XXXXXX");
-	if (!mkdtemp(f->dir))
-		return -1;
 	strbuf_init(&f->mail, 0);
-	if (strbuf_addf(&f->mail, "%s/Maildir", f->dir))
+	if (scratch_make(&f->sc))
+		return -1;
+	if (strbuf_addf(&f->mail, "%s/Maildir", f->sc.dir.buf))
 		return -1;
 	*state = f;
 	return 0;
 }
 
+/* scratch_remove() also removes the folders a test made unwritable. */
 static int teardown(void **state)
 {
 	struct fixture *f = *state;
-	struct strbuf cmd = STRBUF_INIT;
+	int rc = scratch_remove(&f->sc);
 
-	/* the folder is ours (mkdtemp) and its name has no quote */
-	if (!strbuf_addf(&cmd, "chmod -R u+rwx '%s' && rm -rf '%s'", f->dir,
-			 f->dir) &&
-	    system(cmd.buf))
-		fprintf(stderr, "cannot remove %s\n", f->dir);
-	strbuf_release(&cmd);
 	strbuf_release(&f->mail);
 	free(f);
-	return 0;
+	return rc;
 }
 
 /* The names in folder <base>/<sub>, sorted, one per line. */
@@ -245,7 +240,7 @@ static void test_maildir__folder_under_a_file_is_named(void **state)
 	struct dg_err err = DG_ERR_INIT;
 	FILE *fp;
 
-	assert_int_equal(strbuf_addf(&file, "%s/plain", f->dir), 0);
+	assert_int_equal(strbuf_addf(&file, "%s/plain", f->sc.dir.buf), 0);
 	fp = fopen(file.buf, "w");
 	assert_non_null(fp);
 	fclose(fp);
@@ -320,7 +315,7 @@ static void test_maildir__unwritable_folder_is_named(void **state)
 
 	if (!geteuid())
 		skip(); /* root writes anywhere */
-	assert_int_equal(chmod(f->dir, 0500), 0);
+	assert_int_equal(chmod(f->sc.dir.buf, 0500), 0);
 	assert_int_equal(
 		maildir_deliver(f->mail.buf, MSG, strlen(MSG), NOW, NULL, &err),
 		DG_EIO);

@@ -16,12 +16,14 @@
 #include <cmocka.h>
 
 #include "metrics.h"
+#include "scratch.h"
+#include "strbuf.h"
 
 #define END_MS ((int64_t)1795428000042) /* 2026-11-23T10:00:00.042Z */
 
 struct fixture {
-	char dir[64];
-	char path[128];
+	struct scratch sc;
+	struct strbuf path; /* <dir>/digest.prom */
 };
 
 static int setup(void **state)
@@ -30,10 +32,11 @@ static int setup(void **state)
 
 	if (!f)
 		return -1;
-	snprintf(f->dir, sizeof(f->dir), "/tmp/test_metrics.XXXXXX");
-	if (!mkdtemp(f->dir))
+	strbuf_init(&f->path, 0);
+	if (scratch_make(&f->sc))
 		return -1;
-	snprintf(f->path, sizeof(f->path), "%s/digest.prom", f->dir);
+	if (strbuf_addf(&f->path, "%s/digest.prom", f->sc.dir.buf))
+		return -1;
 	*state = f;
 	return 0;
 }
@@ -41,11 +44,11 @@ static int setup(void **state)
 static int teardown(void **state)
 {
 	struct fixture *f = *state;
+	int rc = scratch_remove(&f->sc);
 
-	unlink(f->path);
-	rmdir(f->dir);
+	strbuf_release(&f->path);
 	free(f);
-	return 0;
+	return rc;
 }
 
 static const struct metrics_count outcomes[] = {
@@ -167,17 +170,17 @@ static void test_metrics__write_replaces_the_file_readable_by_all(void **state)
 	DIR *d;
 	int files = 0;
 
-	assert_int_equal(metrics_write(f->path, &m, &err), 0);
+	assert_int_equal(metrics_write(f->path.buf, &m, &err), 0);
 	m.queue_depth = 9;
-	assert_int_equal(metrics_write(f->path, &m, &err), 0);
-	text = slurp(f->path);
+	assert_int_equal(metrics_write(f->path.buf, &m, &err), 0);
+	text = slurp(f->path.buf);
 	assert_line(text, "digest_queue_depth 9");
 	assert_null(strstr(text, "digest_queue_depth 1\n"));
 	free(text);
-	assert_int_equal(stat(f->path, &st), 0);
+	assert_int_equal(stat(f->path.buf, &st), 0);
 	assert_int_equal(st.st_mode & 0777, 0644);
 	/* No temporary file is left beside it. */
-	d = opendir(f->dir);
+	d = opendir(f->sc.dir.buf);
 	assert_non_null(d);
 	while ((e = readdir(d)))
 		files += e->d_name[0] != '.';
@@ -192,12 +195,12 @@ static void test_metrics__failed_run_keeps_the_last_success_time(void **state)
 	struct dg_err err = DG_ERR_INIT;
 	char *text;
 
-	assert_int_equal(metrics_write(f->path, &m, &err), 0);
-	assert_int_equal(metrics_last_success(f->path), END_MS);
+	assert_int_equal(metrics_write(f->path.buf, &m, &err), 0);
+	assert_int_equal(metrics_last_success(f->path.buf), END_MS);
 	m = sample(false);
 	m.end_ms = END_MS + 3600000;
-	assert_int_equal(metrics_write(f->path, &m, &err), 0);
-	text = slurp(f->path);
+	assert_int_equal(metrics_write(f->path.buf, &m, &err), 0);
+	text = slurp(f->path.buf);
 	assert_line(text, "digest_last_run_success 0");
 	assert_line(text,
 		    "digest_last_run_timestamp_seconds 1795431600.042");
@@ -210,7 +213,7 @@ static void test_metrics__no_old_file_means_no_last_success(void **state)
 {
 	struct fixture *f = *state;
 
-	assert_int_equal(metrics_last_success(f->path), 0);
+	assert_int_equal(metrics_last_success(f->path.buf), 0);
 }
 
 static void test_metrics__write_into_a_missing_folder_says_where(void **state)
@@ -220,7 +223,7 @@ static void test_metrics__write_into_a_missing_folder_says_where(void **state)
 	struct dg_err err = DG_ERR_INIT;
 	char path[192];
 
-	snprintf(path, sizeof(path), "%s/no/such/digest.prom", f->dir);
+	snprintf(path, sizeof(path), "%s/no/such/digest.prom", f->sc.dir.buf);
 	assert_int_equal(metrics_write(path, &m, &err), DG_EIO);
 	assert_non_null(strstr(err.msg, "/no/such/digest.prom"));
 	assert_non_null(strstr(err.msg, "No such file or directory"));

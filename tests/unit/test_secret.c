@@ -18,6 +18,7 @@
 
 #include "err.h"
 #include "logging.h"
+#include "scratch.h"
 #include "secret.h"
 
 /* The bytes 0, 1, ... 31 as hex, base64 and base64url without padding. */
@@ -27,35 +28,36 @@
 #define URL_KEY "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8"
 
 /* A scratch folder for a secret file. */
-struct scratch {
-	char dir[64];
-	char path[96]; /* <dir>/secret */
+struct secret_file {
+	struct scratch sc;
+	struct strbuf path; /* <dir>/secret */
 };
 
-static int scratch_setup(void **state)
+static int setup(void **state)
 {
-	struct scratch *s = calloc(1, sizeof(*s));
+	struct secret_file *s = calloc(1, sizeof(*s));
 
 	if (!s)
 		return -1;
-	snprintf(s->dir, sizeof(s->dir), "/tmp/test_secret_XXXXXX");
-	if (!mkdtemp(s->dir)) {
+	strbuf_init(&s->path, 0);
+	if (scratch_make(&s->sc)) {
 		free(s);
 		return -1;
 	}
-	snprintf(s->path, sizeof(s->path), "%s/secret", s->dir);
+	if (strbuf_addf(&s->path, "%s/secret", s->sc.dir.buf))
+		return -1;
 	*state = s;
 	return 0;
 }
 
-static int scratch_teardown(void **state)
+static int teardown(void **state)
 {
-	struct scratch *s = *state;
+	struct secret_file *s = *state;
+	int rc = scratch_remove(&s->sc);
 
-	unlink(s->path);
-	rmdir(s->dir);
+	strbuf_release(&s->path);
 	free(s);
-	return 0;
+	return rc;
 }
 
 static void write_file(const char *path, const char *text, mode_t mode)
@@ -153,13 +155,13 @@ static void count_warnings(enum logging_level level, const char *msg, void *ctx)
 
 static void test_secret__secret_file_gives_its_first_line(void **state)
 {
-	struct scratch *s = *state;
+	struct secret_file *s = *state;
 	char path[128];
 	struct secret sec = {.file = path};
 	struct dg_err err = DG_ERR_INIT;
 	char *value;
 
-	snprintf(path, sizeof(path), "%s/secret", s->dir);
+	snprintf(path, sizeof(path), "%s/secret", s->sc.dir.buf);
 	write_file(path, "hunter2\r\nsecond line\n", 0600);
 	warnings = 0;
 	logging_set_routine(count_warnings, NULL);
@@ -173,13 +175,13 @@ static void test_secret__secret_file_gives_its_first_line(void **state)
 
 static void test_secret__secret_file_readable_by_others_warns(void **state)
 {
-	struct scratch *s = *state;
+	struct secret_file *s = *state;
 	char path[128];
 	struct secret sec = {.file = path};
 	struct dg_err err = DG_ERR_INIT;
 	char *value;
 
-	snprintf(path, sizeof(path), "%s/secret", s->dir);
+	snprintf(path, sizeof(path), "%s/secret", s->sc.dir.buf);
 	write_file(path, "hunter2", 0644);
 	warnings = 0;
 	logging_set_routine(count_warnings, NULL);
@@ -207,13 +209,13 @@ static void test_secret__missing_secret_file_is_named(void **state)
 
 static void test_secret__empty_secret_file_is_refused(void **state)
 {
-	struct scratch *s = *state;
+	struct secret_file *s = *state;
 	char path[128], want[256];
 	struct secret sec = {.file = path};
 	struct dg_err err = DG_ERR_INIT;
 	char *value;
 
-	snprintf(path, sizeof(path), "%s/secret", s->dir);
+	snprintf(path, sizeof(path), "%s/secret", s->sc.dir.buf);
 	write_file(path, "\nhunter2\n", 0600);
 	assert_int_equal(
 		secret_read(&sec, "[smtp] password", &value, &err),
@@ -364,12 +366,12 @@ static void test_secret__form_says_what_a_refused_text_was(void **state)
 
 static void test_secret__key_is_read_from_a_file(void **state)
 {
-	struct scratch *s = *state;
-	struct secret sec = {.file = s->path};
+	struct secret_file *s = *state;
+	struct secret sec = {.file = s->path.buf};
 	unsigned char key[SECRET_KEY_BYTES];
 	struct dg_err err = DG_ERR_INIT;
 
-	write_file(s->path, HEX_KEY "\n", 0600);
+	write_file(s->path.buf, HEX_KEY "\n", 0600);
 	assert_int_equal(secret_key_read(&sec, "[graph] token key", key, &err),
 			 0);
 	assert_key_is_0_to_31(key);
@@ -417,7 +419,7 @@ static void test_secret__release_leaves_it_unset(void **state)
 	secret_wipe(NULL);
 }
 
-#define T(f) cmocka_unit_test_setup_teardown(f, scratch_setup, scratch_teardown)
+#define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 
 int main(void)
 {
