@@ -83,6 +83,27 @@ int scratch_make_store(struct scratch *s)
 	return 0;
 }
 
+void scratch_write(const struct scratch *s, const char *rel,
+		   const char *text)
+{
+	struct strbuf path = STRBUF_INIT;
+	FILE *f;
+
+	assert_int_equal(strbuf_addf(&path, "%s/%s", s->dir.buf, rel), 0);
+	for (char *p = strchr(path.buf + s->dir.len + 1, '/'); p;
+	     p = strchr(p + 1, '/')) {
+		*p = '\0';
+		assert_true(!mkdir(path.buf, 0700) || errno == EEXIST);
+		*p = '/';
+	}
+	f = fopen(path.buf, "w");
+	if (!f)
+		fail_msg("cannot write %s: %s", path.buf, strerror(errno));
+	assert_true(fputs(text, f) >= 0);
+	assert_int_equal(fclose(f), 0);
+	strbuf_release(&path);
+}
+
 /* Remove path and, if it is a folder, all below it; -1 if anything stays. */
 static int remove_tree(struct strbuf *path)
 {

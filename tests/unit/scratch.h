@@ -55,6 +55,13 @@ int scratch_make_store(struct scratch *s)
 struct store *scratch_open(const struct scratch *s);
 
 /*
+ * Write text to <dir>/rel, making the folders rel names on the way (rel
+ * is relative, '/'-separated). Fails the test if it cannot.
+ */
+void scratch_write(const struct scratch *s, const char *rel,
+		   const char *text);
+
+/*
  * Close s->st, remove the folder and all in it, release s (it is as
  * SCRATCH_INIT again). -1 when something could not be removed: a test
  * must not leave files behind. A scratch never made is a no-op.
