@@ -31,6 +31,7 @@ int scratch_make(struct scratch *s)
 		base = P_tmpdir;
 	strbuf_init(&s->dir, 0);
 	strbuf_init(&s->db, 0);
+	strbuf_init(&s->path, 0);
 	s->st = NULL;
 	if (strbuf_addf(&s->dir, "%s/%s.XXXXXX", base,
 			program_invocation_short_name)) {
@@ -146,10 +147,11 @@ int scratch_remove(struct scratch *s)
 	}
 	strbuf_release(&s->dir);
 	strbuf_release(&s->db);
+	strbuf_release(&s->path);
 	return rc;
 }
 
-static int setup(void **state, int with_store)
+static int setup(void **state, int with_store, const char *name)
 {
 	struct scratch *s = calloc(1, sizeof(*s));
 
@@ -159,18 +161,34 @@ static int setup(void **state, int with_store)
 		free(s);
 		return -1;
 	}
+	if (name && strbuf_addf(&s->path, "%s/%s", s->dir.buf, name)) {
+		scratch_remove(s);
+		free(s);
+		return -1;
+	}
 	*state = s;
 	return 0;
 }
 
 int scratch_setup(void **state)
 {
-	return setup(state, 0);
+	return setup(state, 0, NULL);
 }
 
 int scratch_setup_store(void **state)
 {
-	return setup(state, 1);
+	return setup(state, 1, NULL);
+}
+
+int scratch_setup_path(void **state)
+{
+	const char *name = *state;
+
+	if (!name) {
+		print_error("scratch: scratch_setup_path wants a prestate\n");
+		return -1;
+	}
+	return setup(state, 0, name);
 }
 
 int scratch_teardown(void **state)

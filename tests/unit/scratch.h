@@ -26,12 +26,13 @@
 #include "strbuf.h"
 
 struct scratch {
-	struct strbuf dir; /* the folder */
-	struct strbuf db;  /* <dir>/digest.db */
-	struct store *st;  /* the store on db, or NULL */
+	struct strbuf dir;  /* the folder */
+	struct strbuf db;   /* <dir>/digest.db */
+	struct strbuf path; /* <dir>/<name> (scratch_setup_path), else "" */
+	struct store *st;   /* the store on db, or NULL */
 };
 
-#define SCRATCH_INIT { STRBUF_INIT, STRBUF_INIT, NULL }
+#define SCRATCH_INIT { STRBUF_INIT, STRBUF_INIT, STRBUF_INIT, NULL }
 
 /* Make a fresh folder into s (SCRATCH_INIT or released). */
 int scratch_make(struct scratch *s) __attribute__((warn_unused_result));
@@ -76,5 +77,14 @@ int scratch_remove(struct scratch *s);
 int scratch_setup(void **state);
 int scratch_setup_store(void **state);
 int scratch_teardown(void **state);
+
+/*
+ * As scratch_setup, for a test about one file (or folder) in the folder:
+ * the test's prestate is its name, and path is <dir>/<name>. Nothing is
+ * made there. As in:
+ *   cmocka_unit_test_prestate_setup_teardown(test, scratch_setup_path,
+ *                                            scratch_teardown, "secret")
+ */
+int scratch_setup_path(void **state);
 
 #endif

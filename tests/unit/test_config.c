@@ -23,39 +23,6 @@
 
 #define FROM "[digest]\nfrom = \"Digest <digest@example.com>\"\n"
 
-/* A scratch folder with one file, digest.toml, per test. */
-struct toml_file {
-	struct scratch sc;
-	struct strbuf path; /* <dir>/digest.toml */
-};
-
-static int setup(void **state)
-{
-	struct toml_file *s = calloc(1, sizeof(*s));
-
-	if (!s)
-		return -1;
-	strbuf_init(&s->path, 0);
-	if (scratch_make(&s->sc)) {
-		free(s);
-		return -1;
-	}
-	if (strbuf_addf(&s->path, "%s/digest.toml", s->sc.dir.buf))
-		return -1;
-	*state = s;
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	struct toml_file *s = *state;
-	int rc = scratch_remove(&s->sc);
-
-	strbuf_release(&s->path);
-	free(s);
-	return rc;
-}
-
 static void write_file(const char *path, const char *text, mode_t mode)
 {
 	FILE *f = fopen(path, "w");
@@ -68,7 +35,7 @@ static void write_file(const char *path, const char *text, mode_t mode)
 
 static void load_ok(void **state, const char *text, struct config *cfg)
 {
-	struct toml_file *s = *state;
+	struct scratch *s = *state;
 	struct dg_err err = DG_ERR_INIT;
 
 	write_file(s->path.buf, text, 0600);
@@ -81,7 +48,7 @@ static void load_ok(void **state, const char *text, struct config *cfg)
 /* The load must fail with "<path><want>" (want starts with ':'). */
 static void assert_refused(void **state, const char *text, const char *want)
 {
-	struct toml_file *s = *state;
+	struct scratch *s = *state;
 	struct dg_err err = DG_ERR_INIT;
 	struct config cfg;
 	char full[DG_ERR_MAX + 128];
@@ -229,7 +196,7 @@ static void test_config__recorded_at_may_be_a_quoted_string(void **state)
 
 static void test_config__unreadable_file_names_path_and_reason(void **state)
 {
-	struct toml_file *s = *state;
+	struct scratch *s = *state;
 	struct dg_err err = DG_ERR_INIT;
 	struct config cfg;
 	char want[256];
@@ -429,7 +396,7 @@ static void test_config__secret_env_and_file_together_refused(void **state)
 
 static void test_config__inline_password_is_refused_unechoed(void **state)
 {
-	struct toml_file *s = *state;
+	struct scratch *s = *state;
 	struct dg_err err = DG_ERR_INIT;
 	struct config cfg;
 
@@ -565,8 +532,11 @@ static void test_config__empty_string_is_refused(void **state)
 		       "to use the default)");
 }
 
+/* A scratch folder per test, its path <dir>/digest.toml. */
 #define SCRATCH_TEST(f)                                                        \
-	cmocka_unit_test_setup_teardown(f, setup, teardown)
+	cmocka_unit_test_prestate_setup_teardown(f, scratch_setup_path,        \
+						 scratch_teardown,             \
+						 "digest.toml")
 
 int main(void)
 {

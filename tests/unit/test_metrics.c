@@ -21,36 +21,6 @@
 
 #define END_MS ((int64_t)1795428000042) /* 2026-11-23T10:00:00.042Z */
 
-struct fixture {
-	struct scratch sc;
-	struct strbuf path; /* <dir>/digest.prom */
-};
-
-static int setup(void **state)
-{
-	struct fixture *f = calloc(1, sizeof(*f));
-
-	if (!f)
-		return -1;
-	strbuf_init(&f->path, 0);
-	if (scratch_make(&f->sc))
-		return -1;
-	if (strbuf_addf(&f->path, "%s/digest.prom", f->sc.dir.buf))
-		return -1;
-	*state = f;
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	struct fixture *f = *state;
-	int rc = scratch_remove(&f->sc);
-
-	strbuf_release(&f->path);
-	free(f);
-	return rc;
-}
-
 static const struct metrics_count outcomes[] = {
 	{ "sent", 5 }, { "skipped", 3 }, { "failed", 1 }
 };
@@ -161,7 +131,7 @@ static void test_metrics__label_values_are_escaped(void **state)
 
 static void test_metrics__write_replaces_the_file_readable_by_all(void **state)
 {
-	struct fixture *f = *state;
+	struct scratch *f = *state;
 	struct metrics_run m = sample(true);
 	struct dg_err err = DG_ERR_INIT;
 	struct dirent *e;
@@ -180,7 +150,7 @@ static void test_metrics__write_replaces_the_file_readable_by_all(void **state)
 	assert_int_equal(stat(f->path.buf, &st), 0);
 	assert_int_equal(st.st_mode & 0777, 0644);
 	/* No temporary file is left beside it. */
-	d = opendir(f->sc.dir.buf);
+	d = opendir(f->dir.buf);
 	assert_non_null(d);
 	while ((e = readdir(d)))
 		files += e->d_name[0] != '.';
@@ -190,7 +160,7 @@ static void test_metrics__write_replaces_the_file_readable_by_all(void **state)
 
 static void test_metrics__failed_run_keeps_the_last_success_time(void **state)
 {
-	struct fixture *f = *state;
+	struct scratch *f = *state;
 	struct metrics_run m = sample(true);
 	struct dg_err err = DG_ERR_INIT;
 	char *text;
@@ -211,25 +181,29 @@ static void test_metrics__failed_run_keeps_the_last_success_time(void **state)
 
 static void test_metrics__no_old_file_means_no_last_success(void **state)
 {
-	struct fixture *f = *state;
+	struct scratch *f = *state;
 
 	assert_int_equal(metrics_last_success(f->path.buf), 0);
 }
 
 static void test_metrics__write_into_a_missing_folder_says_where(void **state)
 {
-	struct fixture *f = *state;
+	struct scratch *f = *state;
 	struct metrics_run m = sample(true);
 	struct dg_err err = DG_ERR_INIT;
 	char path[192];
 
-	snprintf(path, sizeof(path), "%s/no/such/digest.prom", f->sc.dir.buf);
+	snprintf(path, sizeof(path), "%s/no/such/digest.prom", f->dir.buf);
 	assert_int_equal(metrics_write(path, &m, &err), DG_EIO);
 	assert_non_null(strstr(err.msg, "/no/such/digest.prom"));
 	assert_non_null(strstr(err.msg, "No such file or directory"));
 }
 
-#define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
+/* A scratch folder per test, its path <dir>/digest.prom. */
+#define T(fn)                                                                  \
+	cmocka_unit_test_prestate_setup_teardown(fn, scratch_setup_path,       \
+						 scratch_teardown,             \
+						 "digest.prom")
 
 int main(void)
 {

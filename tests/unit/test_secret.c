@@ -27,39 +27,6 @@
 #define B64_KEY "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8="
 #define URL_KEY "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8"
 
-/* A scratch folder for a secret file. */
-struct secret_file {
-	struct scratch sc;
-	struct strbuf path; /* <dir>/secret */
-};
-
-static int setup(void **state)
-{
-	struct secret_file *s = calloc(1, sizeof(*s));
-
-	if (!s)
-		return -1;
-	strbuf_init(&s->path, 0);
-	if (scratch_make(&s->sc)) {
-		free(s);
-		return -1;
-	}
-	if (strbuf_addf(&s->path, "%s/secret", s->sc.dir.buf))
-		return -1;
-	*state = s;
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	struct secret_file *s = *state;
-	int rc = scratch_remove(&s->sc);
-
-	strbuf_release(&s->path);
-	free(s);
-	return rc;
-}
-
 static void write_file(const char *path, const char *text, mode_t mode)
 {
 	FILE *f = fopen(path, "w");
@@ -155,13 +122,13 @@ static void count_warnings(enum logging_level level, const char *msg, void *ctx)
 
 static void test_secret__secret_file_gives_its_first_line(void **state)
 {
-	struct secret_file *s = *state;
+	struct scratch *s = *state;
 	char path[128];
 	struct secret sec = {.file = path};
 	struct dg_err err = DG_ERR_INIT;
 	char *value;
 
-	snprintf(path, sizeof(path), "%s/secret", s->sc.dir.buf);
+	snprintf(path, sizeof(path), "%s/secret", s->dir.buf);
 	write_file(path, "hunter2\r\nsecond line\n", 0600);
 	warnings = 0;
 	logging_set_routine(count_warnings, NULL);
@@ -175,13 +142,13 @@ static void test_secret__secret_file_gives_its_first_line(void **state)
 
 static void test_secret__secret_file_readable_by_others_warns(void **state)
 {
-	struct secret_file *s = *state;
+	struct scratch *s = *state;
 	char path[128];
 	struct secret sec = {.file = path};
 	struct dg_err err = DG_ERR_INIT;
 	char *value;
 
-	snprintf(path, sizeof(path), "%s/secret", s->sc.dir.buf);
+	snprintf(path, sizeof(path), "%s/secret", s->dir.buf);
 	write_file(path, "hunter2", 0644);
 	warnings = 0;
 	logging_set_routine(count_warnings, NULL);
@@ -209,13 +176,13 @@ static void test_secret__missing_secret_file_is_named(void **state)
 
 static void test_secret__empty_secret_file_is_refused(void **state)
 {
-	struct secret_file *s = *state;
+	struct scratch *s = *state;
 	char path[128], want[256];
 	struct secret sec = {.file = path};
 	struct dg_err err = DG_ERR_INIT;
 	char *value;
 
-	snprintf(path, sizeof(path), "%s/secret", s->sc.dir.buf);
+	snprintf(path, sizeof(path), "%s/secret", s->dir.buf);
 	write_file(path, "\nhunter2\n", 0600);
 	assert_int_equal(
 		secret_read(&sec, "[smtp] password", &value, &err),
@@ -366,7 +333,7 @@ static void test_secret__form_says_what_a_refused_text_was(void **state)
 
 static void test_secret__key_is_read_from_a_file(void **state)
 {
-	struct secret_file *s = *state;
+	struct scratch *s = *state;
 	struct secret sec = {.file = s->path.buf};
 	unsigned char key[SECRET_KEY_BYTES];
 	struct dg_err err = DG_ERR_INIT;
@@ -419,7 +386,10 @@ static void test_secret__release_leaves_it_unset(void **state)
 	secret_wipe(NULL);
 }
 
-#define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
+/* A scratch folder per test, its path <dir>/secret. */
+#define T(f)                                                                   \
+	cmocka_unit_test_prestate_setup_teardown(f, scratch_setup_path,        \
+						 scratch_teardown, "secret")
 
 int main(void)
 {
