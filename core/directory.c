@@ -6,6 +6,7 @@
 
 #include "hmap.h"
 #include "source.h"
+#include "text.h"
 
 /* What the run knows about an address looked up as a list. */
 enum answer_state {
@@ -217,21 +218,29 @@ void directory_close(struct directory *d)
 	free(d);
 }
 
+/*
+ * a and b the same address, letter case aside. Called for each attendee
+ * against each of the reader's addresses: most differ in the first letter,
+ * told without a call.
+ */
+static bool same_address(const char *a, const char *b)
+{
+	return a && text_ascii_lower((unsigned char)*a) ==
+			    text_ascii_lower((unsigned char)*b) &&
+	       !strcasecmp(a, b);
+}
+
 bool directory_is_self(const struct cal_user *user, const char *address)
 {
 	if (!user || !address)
 		return false;
-	if (user->mail && !strcasecmp(user->mail, address))
+	if (same_address(user->mail, address) ||
+	    same_address(user->user_principal_name, address))
 		return true;
-	if (user->user_principal_name &&
-	    !strcasecmp(user->user_principal_name, address))
-		return true;
-	for (size_t i = 0; i < user->nproxy; i++) {
-		const char *a = proxy_address(user->proxy_addresses[i]);
-
-		if (a && !strcasecmp(a, address))
+	for (size_t i = 0; i < user->nproxy; i++)
+		if (same_address(proxy_address(user->proxy_addresses[i]),
+				 address))
 			return true;
-	}
 	return false;
 }
 

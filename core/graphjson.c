@@ -66,21 +66,18 @@ const char *graphjson_type_name(json_object *o)
 	return type_word(json_object_get_type(o));
 }
 
-void graphjson_slots(json_object *obj, const struct graphjson_key *keys,
-		     size_t n, struct graphjson_slot *slots)
+void graphjson_slots(json_object *obj, const char *const *keys, size_t n,
+		     struct graphjson_slot *slots)
 {
 	size_t next = 0;
 
 	memset(slots, 0, n * sizeof(*slots));
 	json_object_object_foreach(obj, key, val) {
-		size_t len = strlen(key);
-
 		/* Graph writes fields in one order: try the next one first. */
 		for (size_t t = 0; t < n; t++) {
 			size_t i = next + t < n ? next + t : next + t - n;
 
-			if (keys[i].len == len &&
-			    !memcmp(keys[i].name, key, len)) {
+			if (keys[i][0] == key[0] && !strcmp(keys[i], key)) {
 				slots[i].v = val;
 				slots[i].present = true;
 				next = i + 1 < n ? i + 1 : 0;
@@ -246,7 +243,6 @@ int graphjson_sub_str_at(const struct graphjson_slot *s, const char *sub,
 			 const char *key, const char **out,
 			 struct dg_err *err)
 {
-	const struct graphjson_key k = { key, strlen(key) };
 	struct graphjson_slot in;
 	json_object *o;
 	int rc;
@@ -255,7 +251,7 @@ int graphjson_sub_str_at(const struct graphjson_slot *s, const char *sub,
 	rc = graphjson_field_at(s, "", sub, json_type_object, false, &o, err);
 	if (rc || !o)
 		return rc;
-	graphjson_slots(o, &k, 1, &in);
+	graphjson_slots(o, &key, 1, &in);
 	return graphjson_str_at(&in, sub, key, false, out, err);
 }
 
@@ -392,9 +388,7 @@ int graphjson_datetime(json_object *obj, const char *pre, const char *key,
 	return rc;
 }
 
-static const struct graphjson_key dtz_keys[] = {
-	GRAPHJSON_KEY("dateTime"), GRAPHJSON_KEY("timeZone")
-};
+static const char *const dtz_keys[] = { "dateTime", "timeZone" };
 
 int graphjson_datetime_at(const struct graphjson_slot *s, const char *pre,
 			  const char *key, const char *full, bool required,
@@ -436,9 +430,7 @@ int graphjson_address(json_object *o, const char *pre,
 	return rc;
 }
 
-static const struct graphjson_key address_keys[] = {
-	GRAPHJSON_KEY("name"), GRAPHJSON_KEY("address")
-};
+static const char *const address_keys[] = { "name", "address" };
 
 int graphjson_address_at(json_object *o, const char *pre,
 			 struct cal_address *a, struct dg_err *err)

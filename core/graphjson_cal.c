@@ -257,9 +257,7 @@ static const struct graphjson_enum_name attendee_names[] = {
  */
 
 enum { ORG_EMAIL, ORG_N };
-static const struct graphjson_key organizer_keys[ORG_N] = {
-	GRAPHJSON_KEY("emailAddress")
-};
+static const char *const organizer_keys[ORG_N] = { "emailAddress" };
 
 /* organizer.emailAddress, both levels optional. */
 static int parse_organizer(const struct graphjson_slot *s,
@@ -282,10 +280,8 @@ static int parse_organizer(const struct graphjson_slot *s,
 }
 
 enum { AT_TYPE, AT_STATUS, AT_EMAIL, AT_N };
-static const struct graphjson_key attendee_keys[AT_N] = {
-	GRAPHJSON_KEY("type"), GRAPHJSON_KEY("status"),
-	GRAPHJSON_KEY("emailAddress")
-};
+static const char *const attendee_keys[AT_N] = { "type", "status",
+						  "emailAddress" };
 
 static int parse_attendee(json_object *o, struct cal_attendee *at,
 			  struct dg_err *err)
@@ -374,9 +370,8 @@ static int get_first_str(const struct graphjson_slot *sl, const char *pre,
 }
 
 enum { OM_JOIN, OM_TOLL, OM_TOLL_FREE, OM_CONFERENCE, OM_N };
-static const struct graphjson_key online_keys[OM_N] = {
-	GRAPHJSON_KEY("joinUrl"), GRAPHJSON_KEY("tollNumber"),
-	GRAPHJSON_KEY("tollFreeNumbers"), GRAPHJSON_KEY("conferenceId")
+static const char *const online_keys[OM_N] = {
+	"joinUrl", "tollNumber", "tollFreeNumbers", "conferenceId"
 };
 
 /* A borrowed optional string field of a slot into *out. */
@@ -421,14 +416,10 @@ enum {
 	EV_RESPONSE, EV_SHOW_AS, EV_TYPE, EV_START, EV_END, EV_LOCATION,
 	EV_ONLINE, EV_ORGANIZER, EV_ATTENDEES, EV_N
 };
-static const struct graphjson_key event_keys[EV_N] = {
-	GRAPHJSON_KEY("id"), GRAPHJSON_KEY("subject"),
-	GRAPHJSON_KEY("sensitivity"), GRAPHJSON_KEY("isAllDay"),
-	GRAPHJSON_KEY("isCancelled"), GRAPHJSON_KEY("responseStatus"),
-	GRAPHJSON_KEY("showAs"), GRAPHJSON_KEY("type"),
-	GRAPHJSON_KEY("start"), GRAPHJSON_KEY("end"),
-	GRAPHJSON_KEY("location"), GRAPHJSON_KEY("onlineMeeting"),
-	GRAPHJSON_KEY("organizer"), GRAPHJSON_KEY("attendees")
+static const char *const event_keys[EV_N] = {
+	"id", "subject", "sensitivity", "isAllDay", "isCancelled",
+	"responseStatus", "showAs", "type", "start", "end", "location",
+	"onlineMeeting", "organizer", "attendees"
 };
 
 /* The fields of an event up to its times, borrowed. */

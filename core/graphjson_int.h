@@ -64,29 +64,22 @@ int graphjson_field(json_object *obj, const char *pre, const char *key,
 /*
  * One field of an object as one pass over the object found it: an object
  * read field by field costs a hash and a string compare per field, one
- * read in one pass a length compare per key. json-c keeps one entry per
- * key (a repeated key's last value, as a lookup would find it).
+ * read in one pass a byte compare per key (and a string compare when it
+ * matches). json-c keeps one entry per key (a repeated key's last value,
+ * as a lookup would find it).
  */
 struct graphjson_slot {
 	json_object *v; /* borrowed; NULL when absent or null */
 	bool present;   /* the key is there, its value maybe null */
 };
 
-/* A key a reader wants, with its length: GRAPHJSON_KEY("subject"). */
-struct graphjson_key {
-	const char *name;
-	size_t len;
-};
-
-#define GRAPHJSON_KEY(s) { (s), sizeof(s) - 1 }
-
 /*
- * The n keys of obj (an object) into slots[0..n), in one pass: slots[i]
- * holds the value of keys[i]. Keys are compared exactly, as a lookup
- * compares them.
+ * The n keys (none of them "") of obj (an object) into slots[0..n), in one
+ * pass: slots[i] holds the value of keys[i]. Keys are compared exactly, as
+ * a lookup compares them.
  */
-void graphjson_slots(json_object *obj, const struct graphjson_key *keys,
-		     size_t n, struct graphjson_slot *slots);
+void graphjson_slots(json_object *obj, const char *const *keys, size_t n,
+		     struct graphjson_slot *slots);
 
 /* graphjson_field() on a field found already. */
 int graphjson_field_at(const struct graphjson_slot *s, const char *pre,

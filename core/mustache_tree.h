@@ -148,6 +148,14 @@ struct mustache_value {
 			uint32_t n, alloc;
 			uint32_t keys_len, keys_alloc;
 			uint32_t mask;
+			/*
+			 * Bit (hash >> 27) of each key's hash: a key whose
+			 * bit is clear is not in the map, known without a
+			 * search. A new key is mostly new: mustache_map_set()
+			 * asks this first (a rendering's lookups mostly
+			 * find their name, and do not).
+			 */
+			uint32_t bloom;
 		} map;
 	} u;
 };
@@ -158,6 +166,9 @@ struct mustache_value {
  */
 #define MUSTACHE_MAP_SMALL 4
 #define MUSTACHE_MAP_INDEXED 32767
+
+/* The bit of a key's hash in its map's bloom. */
+#define MUSTACHE_BLOOM_BIT(h) ((uint32_t)1 << ((h) >> 27))
 
 /* The number of the pair of key (len bytes, hash h), or n without one. */
 static inline size_t mustache_map_find(const struct mustache_value *map,

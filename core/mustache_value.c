@@ -315,12 +315,13 @@ static void *value_mem(const struct mustache_value *v, size_t size)
 
 /*
  * The index of map made anew for its n pairs, with room for one more (the
- * caller's next): four times that many slots or more. DG_ENOMEM leaves map as
- * it was.
+ * caller's next): four times that many slots or more, and at least 64 (a
+ * model map of 5 to 15 keys builds its index once). DG_ENOMEM leaves map
+ * as it was.
  */
 static int map_reindex(struct mustache_value *map)
 {
-	size_t slots = 32, i, n = map->u.map.n;
+	size_t slots = 64, i, n = map->u.map.n;
 	uint16_t *index;
 
 	while (slots < 4 * (n + 1))
@@ -382,7 +383,7 @@ static void *value_grow32(const struct mustache_value *v, void *items,
 }
 
 /* Pairs a map in an arena has room for at first: a model map's keys. */
-#define PAIRS_FIRST 8
+#define PAIRS_FIRST 16
 
 /*
  * The first arrays of map, when it lives in an arena: its pairs and its
@@ -419,6 +420,7 @@ static void map_append(struct mustache_value *map, const char *key,
 	p->hash = h;
 	p->value = v;
 	map->u.map.keys_len += (uint32_t)len + 1;
+	map->u.map.bloom |= MUSTACHE_BLOOM_BIT(h);
 }
 
 /* Add a new key to map, making room first (v is freed on failure). */
@@ -477,7 +479,9 @@ int mustache_map_set(struct mustache_value *map, const char *key,
 	len = strlen(key);
 	h = mustache_key_hash(key, len);
 	n = map->u.map.n;
-	i = mustache_map_find(map, key, len, h);
+	i = map->u.map.bloom & MUSTACHE_BLOOM_BIT(h)
+		    ? mustache_map_find(map, key, len, h)
+		    : n;
 	if (i < n) {
 		mustache_value_free(map->u.map.pairs[i].value);
 		map->u.map.pairs[i].value = v;

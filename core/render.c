@@ -132,6 +132,8 @@ static void lang_free(struct render_engine *e, struct render_lang *l)
 	while ((it = hmap_next(&l->labels, &pos)))
 		free(it->value);
 	hmap_release(&l->labels);
+	hmap_release(&l->results);
+	mustache_arena_free(l->results_arena);
 	render_tips_cache_release(e, l);
 	mustache_partials_free(l->partials);
 	i18n_templates_free(l->tpl);
@@ -150,6 +152,11 @@ void render_close(struct render_engine *e)
 	}
 	strbuf_release(&e->key);
 	strbuf_release(&e->tip_name);
+	strbuf_release(&e->results_key);
+	strbuf_release(&e->group_names);
+	strbuf_release(&e->group_key);
+	strbuf_release(&e->group_joined);
+	strbuf_release(&e->group_text);
 	mustache_arena_free(e->arena);
 	i18n_fmt_cache_free(e->fmts);
 	mustache_template_free(e->subject);
@@ -194,6 +201,7 @@ int render_select_lang(struct render_engine *e, const char *locale,
 	hmap_init(&l->labels, 0);
 	hmap_init(&l->tips, 0);
 	hmap_init(&l->tip_tpls, 0);
+	hmap_init(&l->results, 0);
 	rc = i18n_templates_open(e->dir, locale, &l->tpl, err);
 	rc = rc ? rc : mustache_partials_new(i18n_resolve, l->tpl,
 					     &l->partials, err);
@@ -218,6 +226,11 @@ int render_open(const char *dir, const char *subject,
 	if (e) {
 		strbuf_init(&e->key, 0);
 		strbuf_init(&e->tip_name, 0);
+		strbuf_init(&e->results_key, 0);
+		strbuf_init(&e->group_names, 0);
+		strbuf_init(&e->group_key, 0);
+		strbuf_init(&e->group_joined, 0);
+		strbuf_init(&e->group_text, 0);
 	}
 	if (!e || !(e->dir = strdup(dir)) ||
 	    !(e->arena = mustache_arena_new()) ||

@@ -186,8 +186,23 @@ struct render_lang {
 	struct hmap tips;
 	/* "tips/<a>/<r>" -> what that template reads (render_tips.c) */
 	struct hmap tip_tpls;
+	/*
+	 * a person's results -> their results[] (render_people.c): made
+	 * once in results_arena (NULL until needed) and lent to every model
+	 * (values of an arena are never freed with a model), at most
+	 * RENDER_RESULTS_KEPT of them; keys in the arena too
+	 */
+	struct hmap results;
+	struct mustache_arena *results_arena;
 	struct render_lang *next;
 };
+
+/*
+ * Kinds of results[] a language keeps: people alike share one (DISC and
+ * Enneagram: 45 kinds), so a tenant has few; past that many (a roster of
+ * results all different) they are made in each model. Under 1 KB each.
+ */
+#define RENDER_RESULTS_KEPT 1024
 
 /*
  * The tips cache: the lines of one tip template (tips/<a>/<r>) for one
@@ -224,6 +239,10 @@ struct render_engine {
 	struct render_tips *tips_head, *tips_tail;
 	struct strbuf key;		  /* the tips cache's key, reused */
 	struct strbuf tip_name;		  /* "tips/<a>/<r>", reused */
+	struct strbuf results_key;	  /* a results[]'s key, reused */
+	/* a group line's first names, flags' names, names joined and
+	 * text (render_people.c), reused from meeting to meeting */
+	struct strbuf group_names, group_key, group_joined, group_text;
 };
 
 /* What a person's tips are picked for: the meeting and its people. */

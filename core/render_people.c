@@ -206,10 +206,9 @@ static int add_tips(struct render_engine *e, struct mustache_value *att,
 	return rc;
 }
 
-/* results[] and tips[] of one person. */
-static int add_profile(struct render_engine *e, struct mustache_value *att,
-		       const struct roster_person *p, const struct tip_ctx *tc,
-		       struct dg_err *err)
+/* results[] of p, made where values are made now. */
+static int make_results(struct render_engine *e, const struct roster_person *p,
+			struct mustache_value **out, struct dg_err *err)
 {
 	struct mustache_value *results = mustache_list_new();
 	int rc = results ? 0 : DG_ENOMEM;
@@ -220,7 +219,76 @@ static int add_profile(struct render_engine *e, struct mustache_value *att,
 		mustache_value_free(results);
 		return rc;
 	}
-	rc = render_put(att, "results", results);
+	*out = results;
+	return 0;
+}
+
+/* s's length, then s: no two different lists of fields make one key. */
+static int key_add(struct strbuf *key, const char *s)
+{
+	char num[24];
+	size_t n = sizeof(num), len = strlen(s), l = len;
+
+	num[--n] = ':';
+	do {
+		num[--n] = (char)('0' + l % 10);
+		l /= 10;
+	} while (l);
+	return strbuf_add(key, num + n, sizeof(num) - n) ||
+	       strbuf_add(key, s, len);
+}
+
+/*
+ * *out: results[] of p, the language's (struct render_lang's results):
+ * everyone with the same results shares it, so it is made once per
+ * language, not for every attendee of every digest. Past
+ * RENDER_RESULTS_KEPT kinds, or out of memory to keep it, it is made in
+ * the model.
+ */
+static int results_of(struct render_engine *e, const struct roster_person *p,
+		      struct mustache_value **out, struct dg_err *err)
+{
+	struct render_lang *l = e->cur;
+	struct strbuf *key = &e->results_key;
+	struct mustache_arena *before;
+	struct mustache_value *v, *k;
+	int rc = 0;
+
+	strbuf_reset(key);
+	for (size_t i = 0; !rc && i < p->nassessments; i++)
+		rc = key_add(key, p->assessments[i].name) ||
+		     key_add(key, p->assessments[i].value);
+	v = rc ? NULL : hmap_get(&l->results, key->buf);
+	if (v) {
+		*out = v;
+		return 0;
+	}
+	if (!rc && !l->results_arena && l->results.n < RENDER_RESULTS_KEPT)
+		l->results_arena = mustache_arena_new();
+	if (rc || !l->results_arena || l->results.n >= RENDER_RESULTS_KEPT)
+		return make_results(e, p, out, err);
+	before = mustache_arena_use(l->results_arena);
+	rc = make_results(e, p, &v, err);
+	k = rc ? NULL : mustache_stringn(key->buf, key->len);
+	mustache_arena_use(before);
+	if (rc)
+		return rc;
+	/* not kept (out of memory): lent all the same, the arena holds it */
+	if (k && hmap_put(&l->results, mustache_string_get(k, NULL), v, NULL))
+		k = NULL;
+	*out = v;
+	return 0;
+}
+
+/* results[] and tips[] of one person. */
+static int add_profile(struct render_engine *e, struct mustache_value *att,
+		       const struct roster_person *p, const struct tip_ctx *tc,
+		       struct dg_err *err)
+{
+	struct mustache_value *results = NULL;
+	int rc = results_of(e, p, &results, err);
+
+	rc = rc ? rc : render_put(att, "results", results);
 	return rc ? rc : add_tips(e, att, p, tc, err);
 }
 
@@ -271,9 +339,9 @@ int render_add_attendee(struct render_engine *e, struct mustache_value *list,
 /* ---- group dynamics: one line per assessment from the mix in the room ---- */
 
 struct room_entry {
-	const char *name;   /* first name */
+	const char *name;   /* first name, in e->group_names */
 	const char *result;
-	char *first;        /* owned */
+	size_t at;	    /* where name starts in e->group_names */
 };
 
 static int cmp_count_desc(const void *a, const void *b)
@@ -282,6 +350,9 @@ static int cmp_count_desc(const void *a, const void *b)
 
 	return y[1] - x[1];
 }
+
+/* Rooms up to this size need no allocation for their arrays. */
+#define ROOM_SMALL 16
 
 /*
  * The data of tips/<assessment>/_group for the room, without the fields
@@ -294,10 +365,14 @@ static struct mustache_value *group_data(struct render_engine *e, const char *as
 {
 	struct mustache_value *o = mustache_map_new();
 	struct mustache_value *results = mustache_list_new();
-	const char **names = calloc(n, sizeof(*names));
-	int (*counts)[2] = calloc(n, sizeof(*counts)); /* index, count */
+	const char *names_small[ROOM_SMALL];
+	int counts_small[ROOM_SMALL][2];
+	const char **names = n <= ROOM_SMALL ? names_small
+					     : calloc(n, sizeof(*names));
+	int (*counts)[2] = n <= ROOM_SMALL ? counts_small
+					   : calloc(n, sizeof(*counts));
 	size_t distinct = 0;
-	struct strbuf key = STRBUF_INIT, joined = STRBUF_INIT;
+	struct strbuf *key = &e->group_key, *joined = &e->group_joined;
 	int rc = o && results && names && counts ? 0 : DG_ENOMEM;
 
 	/* Count each distinct result, remembering its first entry. */
@@ -307,8 +382,10 @@ static struct mustache_value *group_data(struct render_engine *e, const char *as
 		for (j = 0; j < distinct; j++)
 			if (!strcmp(room[counts[j][0]].result, room[i].result))
 				break;
-		if (j == distinct)
-			counts[distinct++][0] = (int)i;
+		if (j == distinct) {
+			counts[distinct][0] = (int)i;
+			counts[distinct++][1] = 0;
+		}
 		counts[j][1]++;
 	}
 	if (!rc)
@@ -316,8 +393,9 @@ static struct mustache_value *group_data(struct render_engine *e, const char *as
 	for (size_t i = 0; !rc && i < n; i++)
 		names[i] = room[i].name;
 	if (!rc && uses & RENDER_GROUP_PEOPLE) {
-		rc = render_join_names(e, &joined, names, n);
-		rc = rc ? rc : render_put_str(o, "people", joined.buf);
+		strbuf_reset(joined);
+		rc = render_join_names(e, joined, names, n);
+		rc = rc ? rc : render_put_str(o, "people", joined->buf);
 	}
 	rc = rc ? rc : render_put_str(o, "assessment", assessment);
 	rc = rc ? rc : render_put_str(o, "label", label);
@@ -334,13 +412,13 @@ static struct mustache_value *group_data(struct render_engine *e, const char *as
 			for (size_t i = 0; i < n; i++)
 				if (!strcmp(room[i].result, result))
 					names[k++] = room[i].name;
-			strbuf_reset(&joined);
-			rc = render_join_names(e, &joined, names, k);
+			strbuf_reset(joined);
+			rc = render_join_names(e, joined, names, k);
 			rc = rc ? rc : render_put_str(r, "result", result);
 			rc = rc ? rc
 				: render_put_count(e, r, "count",
 						   counts[j][1]);
-			rc = rc ? rc : render_put_str(r, "names", joined.buf);
+			rc = rc ? rc : render_put_str(r, "names", joined->buf);
 			if (rc) {
 				mustache_value_free(r);
 				break;
@@ -349,21 +427,21 @@ static struct mustache_value *group_data(struct render_engine *e, const char *as
 			if (rc)
 				break;
 		}
-		strbuf_reset(&key);
-		rc = render_add3(&key, "has_", result, NULL);
-		rc = rc ? rc : render_put(o, key.buf, mustache_bool(1));
+		strbuf_reset(key);
+		rc = render_add3(key, "has_", result, NULL);
+		rc = rc ? rc : render_put(o, key->buf, mustache_bool(1));
 		if (!rc && distinct == 1) {
-			strbuf_reset(&key);
-			rc = render_add3(&key, "all_", result, NULL);
-			rc = rc ? rc : render_put(o, key.buf,
+			strbuf_reset(key);
+			rc = render_add3(key, "all_", result, NULL);
+			rc = rc ? rc : render_put(o, key->buf,
 					   mustache_bool(1));
 		}
 		if (!rc && j == 0 &&
 		    (distinct == 1 || counts[0][1] > counts[1][1])) {
 			rc = render_put_str(o, "dominant", result);
-			strbuf_reset(&key);
-			rc = rc ? rc : render_add3(&key, "dominant_", result, NULL);
-			rc = rc ? rc : render_put(o, key.buf,
+			strbuf_reset(key);
+			rc = rc ? rc : render_add3(key, "dominant_", result, NULL);
+			rc = rc ? rc : render_put(o, key->buf,
 					   mustache_bool(1));
 		}
 	}
@@ -371,10 +449,10 @@ static struct mustache_value *group_data(struct render_engine *e, const char *as
 		rc = render_put(o, "results", results);
 	else
 		mustache_value_free(results);
-	strbuf_release(&key);
-	strbuf_release(&joined);
-	free(names);
-	free(counts);
+	if (names != names_small)
+		free(names);
+	if (counts != counts_small)
+		free(counts);
 	if (rc) {
 		mustache_value_free(o);
 		return NULL;
@@ -382,27 +460,40 @@ static struct mustache_value *group_data(struct render_engine *e, const char *as
 	return o;
 }
 
-/* Collect who in the room has a result for assessment. */
-static size_t room_for(const struct roster_person **people, size_t npeople,
-		       const char *assessment, struct room_entry *room)
+/*
+ * Collect who in the room has a result for assessment, their first names
+ * one after another in names (NUL-terminated): the count, or -1 when out
+ * of memory.
+ */
+static long room_for(const struct roster_person **people, size_t npeople,
+		     const char *assessment, struct room_entry *room,
+		     struct strbuf *names)
 {
 	size_t n = 0;
 
+	strbuf_reset(names);
 	for (size_t i = 0; i < npeople; i++) {
 		const struct roster_person *p = people[i];
 
 		for (size_t j = 0; j < p->nassessments; j++) {
+			const char *name = p->name ? p->name : p->email;
+
 			if (strcmp(p->assessments[j].name, assessment))
 				continue;
-			room[n].first = render_first_name(p->name ? p->name
-							   : p->email);
-			room[n].name = room[n].first; /* NULL: out of memory */
+			room[n].at = names->len;
 			room[n].result = p->assessments[j].value;
+			/* "Zoë Martin" -> "Zoë", as render_first_name() */
+			if (strbuf_add(names, name, strcspn(name, " ")) ||
+			    strbuf_addch(names, '\0'))
+				return -1;
 			n++;
 			break;
 		}
 	}
-	return n;
+	/* the buffer moves as it grows: the names are pointed at last */
+	for (size_t i = 0; i < n; i++)
+		room[i].name = names->buf + room[i].at;
+	return (long)n;
 }
 
 static bool seen_assessment(const struct roster_person **people, size_t upto,
@@ -419,40 +510,42 @@ static int dynamics_for(struct render_engine *e, struct mustache_value *lines,
 			const struct roster_person **people, size_t npeople,
 			const char *assessment, struct dg_err *err)
 {
-	struct room_entry *room = calloc(npeople, sizeof(*room));
-	struct strbuf label = STRBUF_INIT, text = STRBUF_INIT;
+	struct room_entry room_small[ROOM_SMALL];
+	struct room_entry *room = npeople <= ROOM_SMALL
+					  ? room_small
+					  : calloc(npeople, sizeof(*room));
+	struct strbuf *text = &e->group_text;
 	const struct mustache_template *t = NULL;
 	struct mustache_value *data = NULL;
+	const char *label = NULL;
 	unsigned uses = 0;
-	size_t n;
+	long n = 0;
 	int rc = room ? 0 : DG_ENOMEM;
 
-	n = rc ? 0 : room_for(people, npeople, assessment, room);
-	for (size_t i = 0; i < n; i++)
-		if (!room[i].first)
-			rc = DG_ENOMEM;
+	if (!rc)
+		n = room_for(people, npeople, assessment, room, &e->group_names);
+	if (n < 0)
+		rc = DG_ENOMEM;
 	if (!rc && n >= 2)
 		rc = render_group_template(e, assessment, &t, &uses, err);
 	/* no template: no line, and no data to make for it */
 	if (!rc && n >= 2 && t) {
-		rc = render_assessment_label(e, assessment, &label, err);
+		rc = label_of(e, assessment, &label, err);
 		if (!rc)
-			data = group_data(e, assessment, label.buf, room, n,
+			data = group_data(e, assessment, label, room, (size_t)n,
 					  uses);
 		rc = rc ? rc : data ? 0 : DG_ENOMEM;
+		strbuf_reset(text);
 		rc = rc ? rc
 			: mustache_render(t, data, e->cur->partials,
-					  MUSTACHE_ESCAPE_NONE, &text, err);
-		strbuf_trim(&text);
-		if (!rc && text.len)
-			rc = render_push(lines, mustache_string(text.buf));
+					  MUSTACHE_ESCAPE_NONE, text, err);
+		strbuf_trim(text);
+		if (!rc && text->len)
+			rc = render_push(lines, mustache_string(text->buf));
 	}
-	for (size_t i = 0; i < n; i++)
-		free(room[i].first);
-	free(room);
+	if (room != room_small)
+		free(room);
 	mustache_value_free(data);
-	strbuf_release(&label);
-	strbuf_release(&text);
 	return rc;
 }
 

@@ -852,6 +852,110 @@ static void test_graphjson__event_with_a_nul_is_left_out(void **state)
 			    "a NUL character");
 }
 
+/* Whether s lies in the n bytes at block. */
+static bool inside(const char *s, const char *block, size_t n)
+{
+	return s >= block && s < block + n;
+}
+
+static void test_graphjson__event_strings_live_in_one_block(void **state)
+{
+	struct cal_event_list list = CAL_EVENT_LIST_INIT;
+	struct dg_err err = DG_ERR_INIT;
+	const struct cal_event *ev;
+	char *next = NULL;
+	size_t n;
+
+	assert_int_equal(events(J(full_event), &list, &next, &err), 0);
+	ev = &list.v[0];
+	assert_non_null(ev->block);
+	/* the last string of the block is the last attendee's address */
+	n = (size_t)(ev->attendees[2].who.address - ev->block) +
+	    strlen(ev->attendees[2].who.address) + 1;
+	assert_true(inside(ev->id, ev->block, n));
+	assert_true(inside(ev->subject, ev->block, n));
+	assert_true(inside(ev->end.time_zone, ev->block, n));
+	assert_true(inside(ev->organizer.address, ev->block, n));
+	assert_true(inside(ev->attendees[0].response, ev->block, n));
+	assert_string_equal(ev->attendees[0].who.name, "Ömer");
+	free(next);
+	cal_event_list_release(&list);
+	assert_null(list.v);
+}
+
+static void test_graphjson__repeated_key_gives_its_last_value(void **state)
+{
+	struct cal_event_list list = CAL_EVENT_LIST_INIT;
+	struct dg_err err = DG_ERR_INIT;
+	char *next = NULL;
+
+	assert_int_equal(events(J("{'value':[{'subject':5,'id':'e1',"
+				  "'subject':'Second'," EV_START "," EV_END
+				  ",'attendees':[{'emailAddress':{'address':"
+				  "'a@x','address':'b@x'}}]}]}"),
+			 &list, &next, &err), 0);
+	assert_int_equal(list.n, 1);
+	assert_string_equal(list.v[0].subject, "Second");
+	assert_string_equal(list.v[0].attendees[0].who.address, "b@x");
+	cal_event_list_release(&list);
+}
+
+static void test_graphjson__key_in_other_letter_case_is_not_read(
+	void **state)
+{
+	struct cal_event_list list = CAL_EVENT_LIST_INIT;
+	struct dg_err err = DG_ERR_INIT;
+	char *next = NULL;
+
+	assert_int_equal(events(J("{'value':[{'id':'e1','Subject':'No',"
+				  "'subjectX':'No','s':'No'," EV_START ","
+				  EV_END "}]}"),
+			 &list, &next, &err), 0);
+	assert_int_equal(list.n, 1);
+	assert_null(list.v[0].subject);
+	cal_event_list_release(&list);
+}
+
+static void test_graphjson__fields_in_any_order_are_read(void **state)
+{
+	struct cal_event_list list = CAL_EVENT_LIST_INIT;
+	struct dg_err err = DG_ERR_INIT;
+	char *next = NULL;
+
+	assert_int_equal(events(J("{'value':[{" EV_END ",'attendees':[{"
+				  "'emailAddress':{'address':'a@x','name':"
+				  "'A'},'type':'optional'}],'subject':'S',"
+				  EV_START ",'id':'e1'}]}"),
+			 &list, &next, &err), 0);
+	assert_int_equal(list.n, 1);
+	assert_string_equal(list.v[0].id, "e1");
+	assert_string_equal(list.v[0].subject, "S");
+	assert_string_equal(list.v[0].start.time_zone, "UTC");
+	assert_int_equal(list.v[0].attendees[0].type, CAL_ATTENDEE_OPTIONAL);
+	assert_string_equal(list.v[0].attendees[0].who.name, "A");
+	cal_event_list_release(&list);
+}
+
+/* json-c's own check and its wording stay, wherever the byte is. */
+static void test_graphjson__invalid_utf8_outside_a_string_keeps_its_message(
+	void **state)
+{
+	struct cal_event_list list = CAL_EVENT_LIST_INIT;
+	struct dg_err err = DG_ERR_INIT;
+	char *next = NULL;
+
+	assert_int_equal(events("\xc0\x80{\"value\":[]}", &list, &next,
+				&err), DG_EPARSE);
+	assert_string_equal(err.msg, "invalid JSON at line 1, column 1 "
+			    "(byte 0): invalid utf-8 string");
+	/* a text that ends inside a sequence */
+	assert_int_equal(events("{\"value\":[{\"id\":\"\xe2\x82", &list,
+				&next, &err), DG_EPARSE);
+	assert_string_equal(err.msg, "invalid JSON at line 1, column 20 "
+			    "(byte 19): invalid utf-8 string");
+	cal_event_list_release(&list);
+}
+
 static void test_graphjson__invalid_utf8_is_refused(void **state)
 {
 	struct dg_err err = DG_ERR_INIT;
@@ -1274,6 +1378,11 @@ int main(void)
 		T(test_graphjson__top_level_array_is_refused),
 		T(test_graphjson__nul_byte_is_refused),
 		T(test_graphjson__event_with_a_nul_is_left_out),
+		T(test_graphjson__event_strings_live_in_one_block),
+		T(test_graphjson__repeated_key_gives_its_last_value),
+		T(test_graphjson__key_in_other_letter_case_is_not_read),
+		T(test_graphjson__fields_in_any_order_are_read),
+		T(test_graphjson__invalid_utf8_outside_a_string_keeps_its_message),
 		T(test_graphjson__invalid_utf8_is_refused),
 		T(test_graphjson__deep_nesting_is_refused),
 		T(test_graphjson__every_truncation_is_survived),

@@ -57,6 +57,41 @@ static void test_hmap__nocase_ignores_ascii_letter_case(void **state)
 	hmap_release(&m);
 }
 
+/*
+ * Keys are hashed a word of 8 bytes at a time: a capital in any byte of
+ * any word, and in the tail, is folded; the letters next to the capitals
+ * ('@', '[', '`', '{') and bytes of UTF-8 are not.
+ */
+static void test_hmap__nocase_folds_every_byte_of_long_keys(void **state)
+{
+	static const char lower[] = "abcdefghijklmnopqrstuvwxyz@[`{\xc3\x89z";
+	struct hmap m = HMAP_INIT(HMAP_NOCASE);
+	char key[sizeof(lower)];
+	int one = 1;
+
+	(void)state;
+	assert_int_equal(hmap_put(&m, lower, &one, NULL), 0);
+	for (size_t i = 0; i < 26; i++) {
+		memcpy(key, lower, sizeof(key));
+		key[i] = (char)(key[i] - 'a' + 'A');
+		assert_ptr_equal(hmap_get(&m, key), &one);
+	}
+	memcpy(key, lower, sizeof(key));
+	key[sizeof(key) - 2] = 'Z';
+	assert_ptr_equal(hmap_get(&m, key), &one);
+	memcpy(key, lower, sizeof(key));
+	key[27] = '{'; /* '[' + 0x20 */
+	assert_null(hmap_get(&m, key));
+	memcpy(key, lower, sizeof(key));
+	key[26] = '`'; /* '@' + 0x20 */
+	assert_null(hmap_get(&m, key));
+	memcpy(key, lower, sizeof(key));
+	key[31] = (char)0xa9; /* the small letter's second byte */
+	assert_null(hmap_get(&m, key));
+	assert_null(hmap_get(&m, "abcdefghijklmnopqrstuvwxyz@[`{"));
+	hmap_release(&m);
+}
+
 /* Many keys: growth keeps every entry, removal keeps the others. */
 static void test_hmap__ten_thousand_keys_survive_growth_and_removal(
 	void **state)
@@ -214,6 +249,7 @@ int main(void)
 		cmocka_unit_test(
 			test_hmap__a_put_key_is_found_and_a_second_put_refused),
 		cmocka_unit_test(test_hmap__nocase_ignores_ascii_letter_case),
+		cmocka_unit_test(test_hmap__nocase_folds_every_byte_of_long_keys),
 		cmocka_unit_test(
 			test_hmap__ten_thousand_keys_survive_growth_and_removal),
 		cmocka_unit_test(
