@@ -224,21 +224,6 @@ int graphjson_bool_at(const struct graphjson_slot *s, const char *pre,
 	return 0;
 }
 
-/* An optional boolean: absent or null is false. */
-int graphjson_bool(json_object *obj, const char *pre, const char *key,
-		   bool *out, struct dg_err *err)
-{
-	json_object *v;
-	int rc;
-
-	*out = false;
-	rc = graphjson_field(obj, pre, key, json_type_boolean, false, &v, err);
-	if (rc || !v)
-		return rc;
-	*out = json_object_get_boolean(v);
-	return 0;
-}
-
 int graphjson_sub_str_at(const struct graphjson_slot *s, const char *sub,
 			 const char *key, const char **out,
 			 struct dg_err *err)
@@ -355,39 +340,6 @@ static int not_datetime(const char *pre, const char *s, struct dg_err *err)
 	return rc;
 }
 
-/* The fields of a dateTimeTimeZone object o, named pre.dateTime... */
-static int parse_dtz(json_object *o, const char *pre, struct cal_datetime *dt,
-		     struct dg_err *err)
-{
-	int rc;
-
-	rc = graphjson_str(o, pre, "dateTime", true, &dt->date_time, err);
-	if (!rc)
-		rc = graphjson_str(o, pre, "timeZone", true, &dt->time_zone,
-				   err);
-	if (rc || looks_like_datetime(dt->date_time))
-		return rc;
-	return not_datetime(pre, dt->date_time, err);
-}
-
-/* A dateTimeTimeZone field of obj; full is its printed name. */
-int graphjson_datetime(json_object *obj, const char *pre, const char *key,
-		       const char *full, bool required,
-		       struct cal_datetime *dt, struct dg_err *err)
-{
-	json_object *o;
-	int rc;
-
-	rc = graphjson_field(obj, pre, key, json_type_object, required, &o,
-			     err);
-	if (rc || !o)
-		return rc;
-	rc = parse_dtz(o, full, dt, err);
-	if (rc)
-		cal_datetime_release(dt);
-	return rc;
-}
-
 static const char *const dtz_keys[] = { "dateTime", "timeZone" };
 
 int graphjson_datetime_at(const struct graphjson_slot *s, const char *pre,
@@ -418,15 +370,24 @@ int graphjson_datetime_at(const struct graphjson_slot *s, const char *pre,
 	return 0;
 }
 
-/* An emailAddress object's name and address; pre names the object. */
-int graphjson_address(json_object *o, const char *pre,
-		      struct cal_address *a, struct dg_err *err)
+/* A dateTimeTimeZone field of obj; full is its printed name. */
+int graphjson_datetime(json_object *obj, const char *pre, const char *key,
+		       const char *full, bool required,
+		       struct cal_datetime *dt, struct dg_err *err)
 {
+	struct graphjson_slot sl = { NULL, false };
+	struct cal_datetime in = { NULL, NULL };
 	int rc;
 
-	rc = graphjson_str(o, pre, "name", false, &a->name, err);
+	sl.present = json_object_object_get_ex(obj, key, &sl.v);
+	rc = graphjson_datetime_at(&sl, pre, key, full, required, &in, err);
+	if (rc || !in.date_time)
+		return rc;
+	rc = graphjson_copy_string(in.date_time, &dt->date_time, err);
 	if (!rc)
-		rc = graphjson_str(o, pre, "address", false, &a->address, err);
+		rc = graphjson_copy_string(in.time_zone, &dt->time_zone, err);
+	if (rc)
+		cal_datetime_release(dt);
 	return rc;
 }
 

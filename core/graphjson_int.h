@@ -94,7 +94,7 @@ int graphjson_str_at(const struct graphjson_slot *s, const char *pre,
 		     const char *key, bool required, const char **out,
 		     struct dg_err *err);
 
-/* graphjson_bool() on a field found already. */
+/* An optional boolean found already: absent or null is false. */
 int graphjson_bool_at(const struct graphjson_slot *s, const char *pre,
 		      const char *key, bool *out, struct dg_err *err);
 
@@ -119,10 +119,6 @@ int graphjson_string_of(json_object *v, const char *pre, const char *key,
 
 /* A copy of s into *out (yours); DG_ENOMEM says so. */
 int graphjson_copy_string(const char *s, char **out, struct dg_err *err);
-
-/* An optional boolean: absent or null is false. */
-int graphjson_bool(json_object *obj, const char *pre, const char *key,
-		   bool *out, struct dg_err *err);
 
 /* An optional string inside an optional object: location.displayName. */
 int graphjson_sub_str(json_object *obj, const char *sub, const char *key,
@@ -162,12 +158,9 @@ int graphjson_datetime_at(const struct graphjson_slot *s, const char *pre,
 			  const char *key, const char *full, bool required,
 			  struct cal_datetime *dt, struct dg_err *err);
 
-/* An emailAddress object's name and address; pre names the object. */
-int graphjson_address(json_object *o, const char *pre, struct cal_address *a,
-		      struct dg_err *err);
-
 /*
- * The same, borrowed: a's strings point into o (never release them).
+ * An emailAddress object's name and address; pre names the object. a's
+ * strings are borrowed from o (never release them).
  */
 int graphjson_address_at(json_object *o, const char *pre,
 			 struct cal_address *a, struct dg_err *err);
