@@ -314,6 +314,12 @@ int render_group_template(struct render_engine *e, const char *assessment,
 /* Free the lines st owns (render_state_release()). */
 void render_tips_owned_free(struct render_state *st);
 
+/*
+ * Appends "len:" and then len bytes of s to a cache key, so that no two
+ * different lists of fields make the same key. 0 or DG_ENOMEM.
+ */
+int render_key_add(struct strbuf *key, const char *s, size_t len);
+
 /* ---- render_model.c: model helpers ---- */
 
 /*

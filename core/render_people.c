@@ -223,21 +223,6 @@ static int make_results(struct render_engine *e, const struct roster_person *p,
 	return 0;
 }
 
-/* s's length, then s: no two different lists of fields make one key. */
-static int key_add(struct strbuf *key, const char *s)
-{
-	char num[24];
-	size_t n = sizeof(num), len = strlen(s), l = len;
-
-	num[--n] = ':';
-	do {
-		num[--n] = (char)('0' + l % 10);
-		l /= 10;
-	} while (l);
-	return strbuf_add(key, num + n, sizeof(num) - n) ||
-	       strbuf_add(key, s, len);
-}
-
 /*
  * *out: results[] of p, the language's (struct render_lang's results):
  * everyone with the same results shares it, so it is made once per
@@ -256,8 +241,10 @@ static int results_of(struct render_engine *e, const struct roster_person *p,
 
 	strbuf_reset(key);
 	for (size_t i = 0; !rc && i < p->nassessments; i++)
-		rc = key_add(key, p->assessments[i].name) ||
-		     key_add(key, p->assessments[i].value);
+		rc = render_key_add(key, p->assessments[i].name,
+				    strlen(p->assessments[i].name)) ||
+		     render_key_add(key, p->assessments[i].value,
+				    strlen(p->assessments[i].value));
 	v = rc ? NULL : hmap_get(&l->results, key->buf);
 	if (v) {
 		*out = v;

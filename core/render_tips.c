@@ -177,8 +177,7 @@ static int tip_tpl_get(struct render_engine *e, const struct tip_tpl **out,
 
 /* ---- the key ---- */
 
-/* s's length, then s: no two different fields make the same key. */
-static int add_field(struct strbuf *key, const char *s, size_t len)
+int render_key_add(struct strbuf *key, const char *s, size_t len)
 {
 	char num[24];
 	size_t n = sizeof(num), l = len;
@@ -196,7 +195,7 @@ static int add_field(struct strbuf *key, const char *s, size_t len)
 
 static int add_str(struct strbuf *key, const char *s)
 {
-	return add_field(key, s, s ? strlen(s) : 0);
+	return render_key_add(key, s, s ? strlen(s) : 0);
 }
 
 /*
@@ -221,8 +220,8 @@ static int make_key(struct strbuf *key, const struct tip_tpl *tt,
 	if (!rc && u & USES_NAME)
 		rc = add_str(key, p->name);
 	if (!rc && u & USES_FIRST_NAME)
-		rc = add_field(key, p->name,
-			       p->name ? strcspn(p->name, " ") : 0);
+		rc = render_key_add(key, p->name,
+				    p->name ? strcspn(p->name, " ") : 0);
 	if (!rc && u & USES_TITLE)
 		rc = add_str(key, p->title);
 	return rc;
