@@ -1,7 +1,8 @@
 /*
- * queue_fixture: what the unit tests of module queue share: a store in a
- * fresh temporary folder (setup, teardown) and the steps that fill it.
- * Not a test program itself: included by test_queue.c and
+ * queue_fixture: what the unit tests of module queue share: the steps that
+ * fill a store. Each test gets the store in a fresh temporary folder from
+ * scratch.h (scratch_setup_store, scratch_teardown: *state is a struct
+ * scratch). Not a test program itself: included by test_queue.c and
  * test_queue_status.c after cmocka.h.
  */
 #ifndef DIGEST_QUEUE_FIXTURE_H
@@ -14,6 +15,7 @@
 
 #include "err.h"
 #include "queue.h"
+#include "scratch.h"
 #include "store.h"
 #include "strbuf.h"
 
@@ -21,59 +23,6 @@
 #define MINUTE 60000LL
 #define DAY "2026-11-24"
 #define MSG "Subject: hi\r\n\r\nline 1\r\n"
-
-struct fixture {
-	char dir[64];
-	struct strbuf db; /* <dir>/digest.db */
-	struct store *st;
-};
-
-static struct store *open_ok(const struct fixture *f)
-{
-	struct dg_err err = DG_ERR_INIT;
-	struct store *st = NULL;
-
-	if (store_open(f->db.buf, &st, &err))
-		fail_msg("store_open: %s", err.msg);
-	return st;
-}
-
-static int setup(void **state)
-{
-	struct fixture *f = calloc(1, sizeof(*f));
-
-	if (!f)
-		return -1;
-	snprintf(f->dir, sizeof(f->dir), "/tmp/test_queue.XXXXXX");
-	if (!mkdtemp(f->dir))
-		return -1;
-	strbuf_init(&f->db, 0);
-	if (strbuf_addf(&f->db, "%s/digest.db", f->dir))
-		return -1;
-	f->st = open_ok(f);
-	*state = f;
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	static const char *const suffixes[] = {"", "-wal", "-shm", "-journal"};
-	struct fixture *f = *state;
-	struct strbuf path = STRBUF_INIT;
-	size_t i;
-
-	store_close(f->st);
-	for (i = 0; i < sizeof(suffixes) / sizeof(suffixes[0]); i++) {
-		strbuf_reset(&path);
-		if (!strbuf_addf(&path, "%s%s", f->db.buf, suffixes[i]))
-			unlink(path.buf);
-	}
-	rmdir(f->dir);
-	strbuf_release(&path);
-	strbuf_release(&f->db);
-	free(f);
-	return 0;
-}
 
 static int64_t put(struct store *st, const char *user, const char *date,
 		   const char *kind, int64_t now)

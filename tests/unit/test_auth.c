@@ -16,6 +16,7 @@
 #include "auth.h"
 #include "err.h"
 #include "graph.h"
+#include "scratch.h"
 #include "store.h"
 #include "strbuf.h"
 #include "stub_http.h"
@@ -174,46 +175,6 @@ static void test_auth__key_that_is_no_encoding_is_refused(void **state)
 
 /* ---- the tokens table ------------------------------------------------ */
 
-struct db {
-	char dir[64];
-	char path[96];
-	struct store *st;
-};
-
-static int db_setup(void **state)
-{
-	struct db *d = calloc(1, sizeof(*d));
-	struct dg_err err = DG_ERR_INIT;
-
-	if (!d)
-		return -1;
-	snprintf(d->dir, sizeof(d->dir), "/tmp/test_auth.XXXXXX");
-	if (!mkdtemp(d->dir))
-		return -1;
-	snprintf(d->path, sizeof(d->path), "%s/digest.db", d->dir);
-	if (store_open(d->path, &d->st, &err))
-		return -1;
-	*state = d;
-	return 0;
-}
-
-static int db_teardown(void **state)
-{
-	static const char *const suffixes[] = {"", "-wal", "-shm"};
-	struct db *d = *state;
-	char p[128];
-	size_t i;
-
-	store_close(d->st);
-	for (i = 0; i < 3; i++) {
-		snprintf(p, sizeof(p), "%s%s", d->path, suffixes[i]);
-		unlink(p);
-	}
-	rmdir(d->dir);
-	free(d);
-	return 0;
-}
-
 /* The raw row of user, read without digest. */
 static void raw_row(const char *path, const char *user, struct strbuf *out)
 {
@@ -241,7 +202,7 @@ static void raw_row(const char *path, const char *user, struct strbuf *out)
 static void
 test_auth__stored_token_is_not_in_the_database_in_clear(void **state)
 {
-	struct db *d = *state;
+	struct scratch *d = *state;
 	struct dg_err err = DG_ERR_INIT;
 	struct strbuf row = STRBUF_INIT;
 	struct auth_key key, other;
@@ -254,7 +215,7 @@ test_auth__stored_token_is_not_in_the_database_in_clear(void **state)
 	assert_int_equal(auth_store_token(d->st, &key, "a@b.c", "id-1", TOKEN,
 					  1000, &err),
 			 0);
-	raw_row(d->path, "a@b.c", &row);
+	raw_row(d->db.buf, "a@b.c", &row);
 	assert_true(row.len > strlen(TOKEN));
 	assert_null(memmem(row.buf, row.len, TOKEN, strlen(TOKEN)));
 	assert_null(memmem(row.buf, row.len, "refresh-token", 13));
@@ -273,7 +234,7 @@ test_auth__stored_token_is_not_in_the_database_in_clear(void **state)
 
 static void test_auth__reconnect_mark_keeps_the_reason(void **state)
 {
-	struct db *d = *state;
+	struct scratch *d = *state;
 	struct dg_err err = DG_ERR_INIT;
 	struct auth_key key;
 	char *token = NULL, *reason = NULL;
@@ -307,7 +268,7 @@ static void test_auth__reconnect_mark_keeps_the_reason(void **state)
 
 static void test_auth__unknown_user_has_no_token(void **state)
 {
-	struct db *d = *state;
+	struct scratch *d = *state;
 	struct dg_err err = DG_ERR_INIT;
 	struct auth_key key;
 	char *token = NULL, *reason = NULL;
@@ -508,7 +469,7 @@ static void login_answer(void *ctx, const struct stub_request *rq,
 }
 
 struct session {
-	struct db db;
+	struct scratch db;
 	struct login login;
 	struct config cfg;
 	char login_url[64];
@@ -520,12 +481,9 @@ static int session_setup(void **state)
 	struct session *s = calloc(1, sizeof(*s));
 	struct graph_settings gs = GRAPH_SETTINGS_INIT;
 	struct dg_err err = DG_ERR_INIT;
-	void *dbstate;
 
-	if (!s || db_setup(&dbstate))
+	if (!s || scratch_make_store(&s->db))
 		return -1;
-	s->db = *(struct db *)dbstate;
-	free(dbstate);
 	if (stub_start(&s->login.http, login_answer, &s->login))
 		return -1;
 	snprintf(s->login_url, sizeof(s->login_url), "http://127.0.0.1:%d",
@@ -550,13 +508,13 @@ static int session_setup(void **state)
 static int session_teardown(void **state)
 {
 	struct session *s = *state;
-	void *d = malloc(sizeof(s->db));
+	int rc;
 
 	graph_close(s->g);
 	stub_stop(&s->login.http);
-	memcpy(d, &s->db, sizeof(s->db));
+	rc = scratch_remove(&s->db);
 	free(s);
-	return db_teardown(&d);
+	return rc;
 }
 
 static void test_auth__app_token_is_asked_once_and_kept(void **state)
@@ -801,7 +759,9 @@ static void test_auth__connect_in_app_mode_is_refused(void **state)
 }
 
 #define T(name) cmocka_unit_test(name)
-#define D(name) cmocka_unit_test_setup_teardown(name, db_setup, db_teardown)
+#define D(name)                                                                \
+	cmocka_unit_test_setup_teardown(name, scratch_setup_store,             \
+					scratch_teardown)
 #define S(name)                                                                \
 	cmocka_unit_test_setup_teardown(name, session_setup, session_teardown)
 

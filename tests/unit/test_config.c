@@ -18,44 +18,10 @@
 #include "config.h"
 #include "err.h"
 #include "logging.h"
+#include "scratch.h"
 #include "strbuf.h"
 
 #define FROM "[digest]\nfrom = \"Digest <digest@example.com>\"\n"
-
-/* A scratch folder with one file, digest.toml, per test. */
-struct scratch {
-	char dir[64];
-	char path[96];
-};
-
-static int scratch_setup(void **state)
-{
-	struct scratch *s = calloc(1, sizeof(*s));
-
-	if (!s)
-		return -1;
-	snprintf(s->dir, sizeof(s->dir), "/tmp/test_config_XXXXXX");
-	if (!mkdtemp(s->dir)) {
-		free(s);
-		return -1;
-	}
-	snprintf(s->path, sizeof(s->path), "%s/digest.toml", s->dir);
-	*state = s;
-	return 0;
-}
-
-static int scratch_teardown(void **state)
-{
-	struct scratch *s = *state;
-	char secret[128];
-
-	unlink(s->path);
-	snprintf(secret, sizeof(secret), "%s/secret", s->dir);
-	unlink(secret);
-	rmdir(s->dir);
-	free(s);
-	return 0;
-}
 
 static void write_file(const char *path, const char *text, mode_t mode)
 {
@@ -72,8 +38,8 @@ static void load_ok(void **state, const char *text, struct config *cfg)
 	struct scratch *s = *state;
 	struct dg_err err = DG_ERR_INIT;
 
-	write_file(s->path, text, 0600);
-	if (config_load(cfg, s->path, &err)) {
+	write_file(s->path.buf, text, 0600);
+	if (config_load(cfg, s->path.buf, &err)) {
 		print_error("unexpected error: %s\n", err.msg);
 		fail();
 	}
@@ -87,9 +53,9 @@ static void assert_refused(void **state, const char *text, const char *want)
 	struct config cfg;
 	char full[DG_ERR_MAX + 128];
 
-	write_file(s->path, text, 0600);
-	assert_int_not_equal(config_load(&cfg, s->path, &err), 0);
-	snprintf(full, sizeof(full), "%s%s", s->path, want);
+	write_file(s->path.buf, text, 0600);
+	assert_int_not_equal(config_load(&cfg, s->path.buf, &err), 0);
+	snprintf(full, sizeof(full), "%s%s", s->path.buf, want);
 	assert_string_equal(err.msg, full);
 	/* Nothing to free after a failure: all fields are empty. */
 	assert_null(cfg.file);
@@ -235,10 +201,10 @@ static void test_config__unreadable_file_names_path_and_reason(void **state)
 	struct config cfg;
 	char want[256];
 
-	assert_int_equal(config_load(&cfg, s->path, &err), DG_EIO);
+	assert_int_equal(config_load(&cfg, s->path.buf, &err), DG_EIO);
 	snprintf(want, sizeof(want),
 		 "cannot read config file %s: No such file or directory",
-		 s->path);
+		 s->path.buf);
 	assert_string_equal(err.msg, want);
 }
 
@@ -440,7 +406,7 @@ static void test_config__inline_password_is_refused_unechoed(void **state)
 		       ":5: [smtp] password must not be written in the "
 		       "config: name an environment variable with "
 		       "password_env or a file with password_file");
-	assert_int_not_equal(config_load(&cfg, s->path, &err), 0);
+	assert_int_not_equal(config_load(&cfg, s->path.buf, &err), 0);
 	assert_null(strstr(err.msg, "hunter2"));
 }
 
@@ -566,8 +532,11 @@ static void test_config__empty_string_is_refused(void **state)
 		       "to use the default)");
 }
 
+/* A scratch folder per test, its path <dir>/digest.toml. */
 #define SCRATCH_TEST(f)                                                        \
-	cmocka_unit_test_setup_teardown(f, scratch_setup, scratch_teardown)
+	cmocka_unit_test_prestate_setup_teardown(f, scratch_setup_path,        \
+						 scratch_teardown,             \
+						 "digest.toml")
 
 int main(void)
 {

@@ -17,6 +17,7 @@
 
 #include "err.h"
 #include "history.h"
+#include "scratch.h"
 #include "store.h"
 #include "strbuf.h"
 
@@ -24,50 +25,6 @@
 #define PAT "pat@example.com"
 #define OMER "omer@example.com"
 #define ANA "ana@example.com"
-
-struct fixture {
-	char dir[64];
-	struct strbuf db;
-	struct store *st;
-};
-
-static int setup(void **state)
-{
-	struct dg_err err = DG_ERR_INIT;
-	struct fixture *f = calloc(1, sizeof(*f));
-
-	if (!f)
-		return -1;
-	snprintf(f->dir, sizeof(f->dir), "/tmp/test_history.XXXXXX");
-	if (!mkdtemp(f->dir))
-		return -1;
-	strbuf_init(&f->db, 0);
-	if (strbuf_addf(&f->db, "%s/digest.db", f->dir))
-		return -1;
-	if (store_open(f->db.buf, &f->st, &err))
-		fail_msg("store_open: %s", err.msg);
-	*state = f;
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	static const char *const suffixes[] = {"", "-wal", "-shm", "-journal"};
-	struct fixture *f = *state;
-	struct strbuf path = STRBUF_INIT;
-
-	store_close(f->st);
-	for (size_t i = 0; i < sizeof(suffixes) / sizeof(suffixes[0]); i++) {
-		strbuf_reset(&path);
-		if (!strbuf_addf(&path, "%s%s", f->db.buf, suffixes[i]))
-			unlink(path.buf);
-	}
-	rmdir(f->dir);
-	strbuf_release(&path);
-	strbuf_release(&f->db);
-	free(f);
-	return 0;
-}
 
 static void day(struct store *st, const char *reader, const char *date,
 		const struct history_met *met, size_t n)
@@ -99,7 +56,7 @@ static size_t count(struct store *st, const char *address)
 
 static void test_history__a_day_recorded_twice_counts_once(void **state)
 {
-	struct fixture *f = *state;
+	struct scratch *f = *state;
 	struct history_met met[] = {{PAT, 2}, {OMER, 1}};
 	struct history_contacts h = HISTORY_CONTACTS_INIT;
 
@@ -116,7 +73,7 @@ static void test_history__a_day_recorded_twice_counts_once(void **state)
 
 static void test_history__recording_a_day_again_replaces_it(void **state)
 {
-	struct fixture *f = *state;
+	struct scratch *f = *state;
 	struct history_met before[] = {{PAT, 2}, {OMER, 1}};
 	struct history_met after[] = {{ANA, 1}};
 	struct history_contacts h = HISTORY_CONTACTS_INIT;
@@ -131,7 +88,7 @@ static void test_history__recording_a_day_again_replaces_it(void **state)
 
 static void test_history__one_person_twice_in_a_day_adds_up(void **state)
 {
-	struct fixture *f = *state;
+	struct scratch *f = *state;
 	struct history_met met[] = {{PAT, 1}, {"PAT@Example.com", 2}};
 	struct history_contacts h = HISTORY_CONTACTS_INIT;
 
@@ -145,7 +102,7 @@ static void test_history__one_person_twice_in_a_day_adds_up(void **state)
 
 static void test_history__lookups_leave_out_the_day_itself(void **state)
 {
-	struct fixture *f = *state;
+	struct scratch *f = *state;
 	struct history_met met[] = {{PAT, 1}};
 	struct history_contacts h = HISTORY_CONTACTS_INIT;
 
@@ -159,7 +116,7 @@ static void test_history__lookups_leave_out_the_day_itself(void **state)
 
 static void test_history__lookups_keep_to_their_window(void **state)
 {
-	struct fixture *f = *state;
+	struct scratch *f = *state;
 	struct history_met pat[] = {{PAT, 1}}, omer[] = {{OMER, 1}};
 	struct history_contacts h = HISTORY_CONTACTS_INIT;
 
@@ -175,7 +132,7 @@ static void test_history__lookups_keep_to_their_window(void **state)
 
 static void test_history__recent_counts_only_the_last_four_weeks(void **state)
 {
-	struct fixture *f = *state;
+	struct scratch *f = *state;
 	struct history_met pat[] = {{PAT, 5}}, omer[] = {{OMER, 1}};
 	struct history_contacts h = HISTORY_CONTACTS_INIT;
 
@@ -198,7 +155,7 @@ static void test_history__recent_counts_only_the_last_four_weeks(void **state)
 
 static void test_history__a_day_with_nobody_is_still_recorded(void **state)
 {
-	struct fixture *f = *state;
+	struct scratch *f = *state;
 	struct history_contacts h = HISTORY_CONTACTS_INIT;
 
 	day(f->st, "me@example.com", "2026-11-02", NULL, 0);
@@ -212,7 +169,7 @@ static void test_history__a_day_with_nobody_is_still_recorded(void **state)
 
 static void test_history__readers_are_kept_apart(void **state)
 {
-	struct fixture *f = *state;
+	struct scratch *f = *state;
 	struct history_met met[] = {{PAT, 1}};
 	struct history_contacts h = HISTORY_CONTACTS_INIT;
 
@@ -224,7 +181,7 @@ static void test_history__readers_are_kept_apart(void **state)
 
 static void test_history__prune_deletes_only_older_days(void **state)
 {
-	struct fixture *f = *state;
+	struct scratch *f = *state;
 	struct history_met met[] = {{PAT, 1}};
 	struct dg_err err = DG_ERR_INIT;
 	size_t deleted = 0;
@@ -238,7 +195,7 @@ static void test_history__prune_deletes_only_older_days(void **state)
 
 static void test_history__forget_wipes_reader_and_person(void **state)
 {
-	struct fixture *f = *state;
+	struct scratch *f = *state;
 	struct history_met met[] = {{PAT, 1}, {OMER, 1}};
 	struct history_met back[] = {{"me@example.com", 1}};
 	struct dg_err err = DG_ERR_INIT;
@@ -261,7 +218,7 @@ static void test_history__forget_wipes_reader_and_person(void **state)
 
 static void test_history__bad_input_is_refused(void **state)
 {
-	struct fixture *f = *state;
+	struct scratch *f = *state;
 	struct history_met zero[] = {{PAT, 0}}, none[] = {{"", 1}};
 	struct history_contacts h = HISTORY_CONTACTS_INIT;
 	struct dg_err err = DG_ERR_INIT;
@@ -290,7 +247,7 @@ static void test_history__bad_input_is_refused(void **state)
 
 static void test_history__a_failed_record_leaves_the_day_as_it_was(void **state)
 {
-	struct fixture *f = *state;
+	struct scratch *f = *state;
 	struct history_met good[] = {{PAT, 1}};
 	struct history_met bad[] = {{OMER, 1}, {"", 1}};
 	struct history_contacts h = HISTORY_CONTACTS_INIT;
@@ -309,7 +266,7 @@ static void test_history__a_failed_record_leaves_the_day_as_it_was(void **state)
 static void test_history__a_batch_of_days_stands_or_falls_together(
 	void **state)
 {
-	struct fixture *f = *state;
+	struct scratch *f = *state;
 	struct history_met pat[] = {{PAT, 1}}, bad[] = {{"", 1}};
 	struct history_day good[] = {{"me@example.com", "2026-11-19", pat, 1},
 				     {"you@example.com", "2026-11-19", pat, 1}};
@@ -329,7 +286,7 @@ static void test_history__a_batch_of_days_stands_or_falls_together(
 static void test_history__a_limit_keeps_the_top_of_the_last_weeks(
 	void **state)
 {
-	struct fixture *f = *state;
+	struct scratch *f = *state;
 	struct history_met pat[] = {{PAT, 9}}, omer[] = {{OMER, 2}},
 			       ana[] = {{ANA, 1}};
 	struct history_contacts h = HISTORY_CONTACTS_INIT;
@@ -349,7 +306,7 @@ static void test_history__a_limit_keeps_the_top_of_the_last_weeks(
 
 static void test_history__known_says_who_was_met_in_the_window(void **state)
 {
-	struct fixture *f = *state;
+	struct scratch *f = *state;
 	struct history_met pat[] = {{PAT, 1}}, omer[] = {{OMER, 1}};
 	const char *who[] = {"Pat@Example.com", OMER, ANA};
 	bool known[3] = {false, true, true};
@@ -372,7 +329,7 @@ static void test_history__known_says_who_was_met_in_the_window(void **state)
  */
 static void test_history__reads_kept_answer_as_fresh_ones(void **state)
 {
-	struct fixture *f = *state;
+	struct scratch *f = *state;
 	struct history_met pat[] = {{PAT, 2}}, omer[] = {{OMER, 1}};
 	const char *who[] = {PAT, OMER};
 	struct history_contacts a = HISTORY_CONTACTS_INIT;
@@ -436,7 +393,9 @@ static void test_history__date_add_crosses_months_and_years(void **state)
 	assert_int_equal(history_date_add("2026-02-30", 1, out), DG_EINVAL);
 }
 
-#define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
+#define T(name)                                                                \
+	cmocka_unit_test_setup_teardown(name, scratch_setup_store,             \
+					scratch_teardown)
 
 int main(void)
 {

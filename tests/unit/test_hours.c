@@ -25,6 +25,7 @@
 #include "plan.h"
 #include "prefs.h"
 #include "roster.h"
+#include "scratch.h"
 #include "store.h"
 #include "strbuf.h"
 #include "tz.h"
@@ -162,9 +163,8 @@ static void test_hours__night_hours_run_past_midnight(void **state)
 /* ---- the book, over a store ---- */
 
 struct world {
-	char dir[64];
-	struct strbuf db;
-	struct store *st;
+	struct scratch sc;
+	struct store *st; /* sc.st, borrowed */
 	struct roster roster;
 	struct cal_user_list users;
 	struct directory *dir_;
@@ -204,17 +204,14 @@ static void roster_person(struct world *w, const char *email, bool hidden)
 static int setup(void **state)
 {
 	struct world *w = calloc(1, sizeof(*w));
-	struct dg_err err = DG_ERR_INIT;
 
 	if (!w)
 		return -1;
-	snprintf(w->dir, sizeof(w->dir), "/tmp/test_hours.XXXXXX");
-	if (!mkdtemp(w->dir))
+	if (scratch_make_store(&w->sc)) {
+		free(w);
 		return -1;
-	strbuf_init(&w->db, 0);
-	if (strbuf_addf(&w->db, "%s/digest.db", w->dir) ||
-	    store_open(w->db.buf, &w->st, &err))
-		return -1;
+	}
+	w->st = w->sc.st;
 	user(w, "id-zoe", "zoe@contoso.com", "Zoë");
 	user(w, "id-bikash", "bikash@contoso.com", "Bikash");
 	user(w, "id-oliver", "oliver@contoso.com", "Oliver");
@@ -228,25 +225,15 @@ static int setup(void **state)
 
 static int teardown(void **state)
 {
-	static const char *const suffixes[] = { "", "-wal", "-shm",
-						"-journal" };
 	struct world *w = *state;
-	struct strbuf path = STRBUF_INIT;
+	int rc;
 
 	directory_close(w->dir_);
-	store_close(w->st);
-	for (size_t i = 0; i < 4; i++) {
-		strbuf_reset(&path);
-		if (!strbuf_addf(&path, "%s%s", w->db.buf, suffixes[i]))
-			unlink(path.buf);
-	}
-	rmdir(w->dir);
-	strbuf_release(&path);
-	strbuf_release(&w->db);
+	rc = scratch_remove(&w->sc);
 	cal_user_list_release(&w->users);
 	roster_release(&w->roster);
 	free(w);
-	return 0;
+	return rc;
 }
 
 static struct directory *dir_of(struct world *w)

@@ -17,11 +17,12 @@
 
 #include "i18n.h"
 #include "logging.h"
+#include "scratch.h"
 #include "strbuf.h"
 
 /* ---- a templates folder of our own ---- */
 
-static char dir[] = "/tmp/test_i18n.XXXXXX";
+static struct scratch tpl = SCRATCH_INIT;
 
 static const struct {
 	const char *path;
@@ -41,46 +42,20 @@ static const struct {
 	{ "partials/x.mustache", "not a language folder\n" },
 };
 
-static void write_file(const char *rel, const char *text)
-{
-	struct strbuf path = STRBUF_INIT;
-	FILE *f;
-
-	assert_int_equal(strbuf_addf(&path, "%s/%s", dir, rel), 0);
-	for (char *s = strchr(path.buf + strlen(dir) + 1, '/'); s;
-	     s = strchr(s + 1, '/')) {
-		*s = '\0';
-		mkdir(path.buf, 0700);
-		*s = '/';
-	}
-	f = fopen(path.buf, "w");
-	assert_non_null(f);
-	assert_true(fputs(text, f) >= 0);
-	assert_int_equal(fclose(f), 0);
-	strbuf_release(&path);
-}
-
 static int setup(void **state)
 {
 	(void)state;
-	if (!mkdtemp(dir))
+	if (scratch_make(&tpl))
 		return -1;
 	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++)
-		write_file(files[i].path, files[i].text);
+		scratch_write(&tpl, files[i].path, files[i].text);
 	return 0;
 }
 
 static int teardown(void **state)
 {
-	struct strbuf cmd = STRBUF_INIT;
-	int rc;
-
 	(void)state;
-	if (strbuf_addf(&cmd, "rm -rf '%s'", dir))
-		return -1;
-	rc = system(cmd.buf);
-	strbuf_release(&cmd);
-	return rc;
+	return scratch_remove(&tpl);
 }
 
 static struct i18n_templates *open_set(const char *locale)
@@ -88,7 +63,7 @@ static struct i18n_templates *open_set(const char *locale)
 	struct i18n_templates *t = NULL;
 	struct dg_err err = DG_ERR_INIT;
 
-	if (i18n_templates_open(dir, locale, &t, &err))
+	if (i18n_templates_open(tpl.dir.buf, locale, &t, &err))
 		fail_msg("i18n_templates_open: %s", err.msg);
 	return t;
 }
@@ -211,7 +186,8 @@ static void test_i18n__missing_tip_falls_back_alone_with_a_warning(
 	logging_set_routine(NULL, NULL);
 	assert_string_equal(s, "Send the agenda ahead.");
 	assert_int_equal(nwarnings, 1);
-	assert_int_equal(strbuf_addf(&want, "%s/de/tips/disc/S.mustache", dir),
+	assert_int_equal(strbuf_addf(&want, "%s/de/tips/disc/S.mustache",
+				     tpl.dir.buf),
 			 0);
 	assert_non_null(strstr(warned, want.buf));
 	strbuf_release(&want);
@@ -260,7 +236,8 @@ static void test_i18n__check_names_each_missing_and_broken_template(
 	size_t problems = 0;
 
 	(void)state;
-	assert_int_equal(i18n_check(dir, &report, &problems, &err), 0);
+	assert_int_equal(i18n_check(tpl.dir.buf, &report, &problems, &err),
+			 0);
 	/*
 	 * Every language lacks partials/x; de lacks S, and de-AT inherits
 	 * de's D but lacks S too; en-GB lacks both tips; ja's digest.txt

@@ -24,6 +24,7 @@
 
 #include "config.h"
 #include "job.h"
+#include "scratch.h"
 #include "strbuf.h"
 
 /* 2026-11-23T10:00:00Z: the demo's "tomorrow" is the 24th. */
@@ -73,7 +74,7 @@ static void test_job__a_digest_in_the_queue_is_not_built_again(void **state)
 
 
 struct run {
-	char dir[64];
+	struct scratch sc;
 	struct config cfg;
 };
 
@@ -88,8 +89,8 @@ static int setup_run(void **state, const char *kind)
 
 	if (!r || !src)
 		return -1;
-	snprintf(r->dir, sizeof(r->dir), "/tmp/test_job.XXXXXX");
-	if (!mkdtemp(r->dir) || strbuf_addf(&path, "%s/digest.toml", r->dir))
+	if (scratch_make(&r->sc) ||
+	    strbuf_addf(&path, "%s/digest.toml", r->sc.dir.buf))
 		return -1;
 	f = fopen(path.buf, "w");
 	if (!f)
@@ -103,7 +104,7 @@ static int setup_run(void **state, const char *kind)
 		"[digest]\nfrom = \"Meeting digest <digest@example.com>\"\n"
 		"templates = \"%s/templates\"\nlocale = \"en-US\"\n"
 		"[delivery]\nkind = \"%s\"\npath = \"%s/Maildir\"\n",
-		r->dir, src, src, src, kind, r->dir);
+		r->sc.dir.buf, src, src, src, kind, r->sc.dir.buf);
 	fclose(f);
 	if (config_load(&r->cfg, path.buf, &err))
 		fail_msg("config_load: %s", err.msg);
@@ -125,14 +126,12 @@ static int setup_stdout(void **state)
 static int teardown_run(void **state)
 {
 	struct run *r = *state;
-	char cmd[128];
+	int rc;
 
 	config_release(&r->cfg);
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", r->dir);
-	if (system(cmd))
-		return -1;
+	rc = scratch_remove(&r->sc);
 	free(r);
-	return 0;
+	return rc;
 }
 
 static struct job_opts opts_of(const struct run *r)
@@ -151,7 +150,7 @@ static size_t delivered(const struct run *r)
 	size_t n = 0;
 	DIR *d;
 
-	snprintf(path, sizeof(path), "%s/Maildir/new", r->dir);
+	snprintf(path, sizeof(path), "%s/Maildir/new", r->sc.dir.buf);
 	d = opendir(path);
 	if (!d)
 		return 0;

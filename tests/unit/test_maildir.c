@@ -18,47 +18,11 @@
 
 #include "err.h"
 #include "maildir.h"
+#include "scratch.h"
 #include "strbuf.h"
 
 #define NOW 1795503600123LL /* Tue, 24 Nov 2026 07:00:00.123 UTC */
 #define MSG "Subject: hi\r\n\r\nline 1\r\nbare\rcr\r\nlast"
-
-struct fixture {
-	char dir[64];
-	struct strbuf mail; /* <dir>/Maildir */
-};
-
-static int setup(void **state)
-{
-	struct fixture *f = calloc(1, sizeof(*f));
-
-	if (!f)
-		return -1;
-	snprintf(f->dir, sizeof(f->dir), "/tmp/test_maildir.XXXXXX");
-	if (!mkdtemp(f->dir))
-		return -1;
-	strbuf_init(&f->mail, 0);
-	if (strbuf_addf(&f->mail, "%s/Maildir", f->dir))
-		return -1;
-	*state = f;
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	struct fixture *f = *state;
-	struct strbuf cmd = STRBUF_INIT;
-
-	/* the folder is ours (mkdtemp) and its name has no quote */
-	if (!strbuf_addf(&cmd, "chmod -R u+rwx '%s' && rm -rf '%s'", f->dir,
-			 f->dir) &&
-	    system(cmd.buf))
-		fprintf(stderr, "cannot remove %s\n", f->dir);
-	strbuf_release(&cmd);
-	strbuf_release(&f->mail);
-	free(f);
-	return 0;
-}
 
 /* The names in folder <base>/<sub>, sorted, one per line. */
 static void list(const char *base, const char *sub, struct strbuf *out)
@@ -82,28 +46,28 @@ static void list(const char *base, const char *sub, struct strbuf *out)
 	strbuf_release(&path);
 }
 
-static void deliver(const struct fixture *f, struct strbuf *name)
+static void deliver(const struct scratch *f, struct strbuf *name)
 {
 	struct dg_err err = DG_ERR_INIT;
 
-	if (maildir_deliver(f->mail.buf, MSG, strlen(MSG), NOW, name, &err))
+	if (maildir_deliver(f->path.buf, MSG, strlen(MSG), NOW, name, &err))
 		fail_msg("maildir_deliver: %s", err.msg);
 }
 
 static void test_maildir__message_lands_in_new_and_tmp_is_empty(void **state)
 {
-	struct fixture *f = *state;
+	struct scratch *f = *state;
 	struct strbuf name = STRBUF_INIT;
 	struct strbuf expect = STRBUF_INIT;
 	struct strbuf got = STRBUF_INIT;
 
 	deliver(f, &name);
-	list(f->mail.buf, "new", &got);
+	list(f->path.buf, "new", &got);
 	assert_int_equal(strbuf_addf(&expect, "%s\n", name.buf), 0);
 	assert_string_equal(got.buf, expect.buf);
-	list(f->mail.buf, "tmp", &got);
+	list(f->path.buf, "tmp", &got);
 	assert_string_equal(got.buf, "");
-	list(f->mail.buf, "cur", &got);
+	list(f->path.buf, "cur", &got);
 	assert_string_equal(got.buf, "");
 	strbuf_release(&name);
 	strbuf_release(&expect);
@@ -112,13 +76,13 @@ static void test_maildir__message_lands_in_new_and_tmp_is_empty(void **state)
 
 static void test_maildir__content_has_lf_line_ends_only(void **state)
 {
-	struct fixture *f = *state;
+	struct scratch *f = *state;
 	struct strbuf name = STRBUF_INIT;
 	struct strbuf path = STRBUF_INIT;
 	struct strbuf content = STRBUF_INIT;
 
 	deliver(f, &name);
-	assert_int_equal(strbuf_addf(&path, "%s/new/%s", f->mail.buf, name.buf),
+	assert_int_equal(strbuf_addf(&path, "%s/new/%s", f->path.buf, name.buf),
 			 0);
 	assert_int_equal(strbuf_read_file(&content, path.buf), 0);
 	/* CRLF becomes LF; a lone CR and the unterminated last line stay */
@@ -131,7 +95,7 @@ static void test_maildir__content_has_lf_line_ends_only(void **state)
 
 static void test_maildir__name_follows_the_maildir_rules(void **state)
 {
-	struct fixture *f = *state;
+	struct scratch *f = *state;
 	struct strbuf name = STRBUF_INIT;
 	struct strbuf expect = STRBUF_INIT;
 	char host[256] = "";
@@ -153,7 +117,7 @@ static void test_maildir__name_follows_the_maildir_rules(void **state)
 
 static void test_maildir__two_deliveries_get_two_names(void **state)
 {
-	struct fixture *f = *state;
+	struct scratch *f = *state;
 	struct strbuf a = STRBUF_INIT;
 	struct strbuf b = STRBUF_INIT;
 	struct strbuf got = STRBUF_INIT;
@@ -161,7 +125,7 @@ static void test_maildir__two_deliveries_get_two_names(void **state)
 	deliver(f, &a);
 	deliver(f, &b); /* the same clock, to the millisecond */
 	assert_string_not_equal(a.buf, b.buf);
-	list(f->mail.buf, "new", &got);
+	list(f->path.buf, "new", &got);
 	assert_int_equal(got.len, a.len + b.len + 2);
 	strbuf_release(&a);
 	strbuf_release(&b);
@@ -170,7 +134,7 @@ static void test_maildir__two_deliveries_get_two_names(void **state)
 
 static void test_maildir__a_name_taken_in_tmp_moves_to_the_next(void **state)
 {
-	struct fixture *f = *state;
+	struct scratch *f = *state;
 	struct strbuf first = STRBUF_INIT;
 	struct strbuf taken = STRBUF_INIT;
 	struct strbuf path = STRBUF_INIT;
@@ -186,13 +150,13 @@ static void test_maildir__a_name_taken_in_tmp_moves_to_the_next(void **state)
 	strbuf_setlen(&taken, (size_t)(strchr(first.buf, 'Q') - first.buf));
 	assert_int_equal(strbuf_addf(&taken, "Q%lu%s", q + 1, end), 0);
 	assert_int_equal(
-		strbuf_addf(&path, "%s/tmp/%s", f->mail.buf, taken.buf), 0);
+		strbuf_addf(&path, "%s/tmp/%s", f->path.buf, taken.buf), 0);
 	fp = fopen(path.buf, "w");
 	assert_non_null(fp);
 	fclose(fp);
 	deliver(f, &got);
 	assert_string_not_equal(got.buf, taken.buf);
-	list(f->mail.buf, "new", &got);
+	list(f->path.buf, "new", &got);
 	assert_null(strstr(got.buf, taken.buf));
 	strbuf_release(&first);
 	strbuf_release(&taken);
@@ -218,7 +182,7 @@ static void test_maildir__host_slash_and_colon_are_escaped(void **state)
 
 static void test_maildir__missing_folders_are_made_private(void **state)
 {
-	struct fixture *f = *state;
+	struct scratch *f = *state;
 	static const char *const subs[] = {"", "/tmp", "/new", "/cur"};
 	struct strbuf path = STRBUF_INIT;
 	struct stat sb;
@@ -228,7 +192,7 @@ static void test_maildir__missing_folders_are_made_private(void **state)
 	for (i = 0; i < sizeof(subs) / sizeof(subs[0]); i++) {
 		strbuf_reset(&path);
 		assert_int_equal(
-			strbuf_addf(&path, "%s%s", f->mail.buf, subs[i]), 0);
+			strbuf_addf(&path, "%s%s", f->path.buf, subs[i]), 0);
 		assert_int_equal(stat(path.buf, &sb), 0);
 		assert_true(S_ISDIR(sb.st_mode));
 		assert_int_equal(sb.st_mode & 0777, 0700);
@@ -238,14 +202,14 @@ static void test_maildir__missing_folders_are_made_private(void **state)
 
 static void test_maildir__folder_under_a_file_is_named(void **state)
 {
-	struct fixture *f = *state;
+	struct scratch *f = *state;
 	struct strbuf file = STRBUF_INIT;
 	struct strbuf dir = STRBUF_INIT;
 	struct strbuf expect = STRBUF_INIT;
 	struct dg_err err = DG_ERR_INIT;
 	FILE *fp;
 
-	assert_int_equal(strbuf_addf(&file, "%s/plain", f->dir), 0);
+	assert_int_equal(strbuf_addf(&file, "%s/plain", f->dir.buf), 0);
 	fp = fopen(file.buf, "w");
 	assert_non_null(fp);
 	fclose(fp);
@@ -266,19 +230,19 @@ static void test_maildir__folder_under_a_file_is_named(void **state)
 
 static void test_maildir__tmp_that_is_not_a_folder_is_named(void **state)
 {
-	struct fixture *f = *state;
+	struct scratch *f = *state;
 	struct strbuf path = STRBUF_INIT;
 	struct strbuf expect = STRBUF_INIT;
 	struct dg_err err = DG_ERR_INIT;
 	FILE *fp;
 
-	assert_int_equal(mkdir(f->mail.buf, 0700), 0);
-	assert_int_equal(strbuf_addf(&path, "%s/tmp", f->mail.buf), 0);
+	assert_int_equal(mkdir(f->path.buf, 0700), 0);
+	assert_int_equal(strbuf_addf(&path, "%s/tmp", f->path.buf), 0);
 	fp = fopen(path.buf, "w");
 	assert_non_null(fp);
 	fclose(fp);
 	assert_int_equal(
-		maildir_deliver(f->mail.buf, MSG, strlen(MSG), NOW, NULL, &err),
+		maildir_deliver(f->path.buf, MSG, strlen(MSG), NOW, NULL, &err),
 		DG_EIO);
 	assert_int_equal(strbuf_addf(&expect, "cannot write %s/", path.buf), 0);
 	assert_int_equal(strncmp(err.msg, expect.buf, expect.len), 0);
@@ -289,24 +253,24 @@ static void test_maildir__tmp_that_is_not_a_folder_is_named(void **state)
 
 static void test_maildir__new_that_is_not_a_folder_leaves_no_tmp(void **state)
 {
-	struct fixture *f = *state;
+	struct scratch *f = *state;
 	struct strbuf path = STRBUF_INIT;
 	struct strbuf got = STRBUF_INIT;
 	struct dg_err err = DG_ERR_INIT;
 	FILE *fp;
 
-	assert_int_equal(mkdir(f->mail.buf, 0700), 0);
-	assert_int_equal(strbuf_addf(&path, "%s/new", f->mail.buf), 0);
+	assert_int_equal(mkdir(f->path.buf, 0700), 0);
+	assert_int_equal(strbuf_addf(&path, "%s/new", f->path.buf), 0);
 	fp = fopen(path.buf, "w");
 	assert_non_null(fp);
 	fclose(fp);
 	assert_int_equal(
-		maildir_deliver(f->mail.buf, MSG, strlen(MSG), NOW, NULL, &err),
+		maildir_deliver(f->path.buf, MSG, strlen(MSG), NOW, NULL, &err),
 		DG_EIO);
 	assert_int_equal(strncmp(err.msg, "cannot move ", 12), 0);
 	assert_non_null(strstr(err.msg, path.buf));
 	assert_non_null(strstr(err.msg, ": Not a directory"));
-	list(f->mail.buf, "tmp", &got);
+	list(f->path.buf, "tmp", &got);
 	assert_string_equal(got.buf, "");
 	strbuf_release(&path);
 	strbuf_release(&got);
@@ -314,26 +278,29 @@ static void test_maildir__new_that_is_not_a_folder_leaves_no_tmp(void **state)
 
 static void test_maildir__unwritable_folder_is_named(void **state)
 {
-	struct fixture *f = *state;
+	struct scratch *f = *state;
 	struct strbuf expect = STRBUF_INIT;
 	struct dg_err err = DG_ERR_INIT;
 
 	if (!geteuid())
 		skip(); /* root writes anywhere */
-	assert_int_equal(chmod(f->dir, 0500), 0);
+	assert_int_equal(chmod(f->dir.buf, 0500), 0);
 	assert_int_equal(
-		maildir_deliver(f->mail.buf, MSG, strlen(MSG), NOW, NULL, &err),
+		maildir_deliver(f->path.buf, MSG, strlen(MSG), NOW, NULL, &err),
 		DG_EIO);
 	assert_int_equal(strbuf_addf(&expect,
 				     "cannot create maildir folder %s: "
 				     "Permission denied",
-				     f->mail.buf),
+				     f->path.buf),
 			 0);
 	assert_string_equal(err.msg, expect.buf);
 	strbuf_release(&expect);
 }
 
-#define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
+/* A scratch folder per test, its path <dir>/Maildir (not made). */
+#define T(name)                                                                \
+	cmocka_unit_test_prestate_setup_teardown(name, scratch_setup_path,     \
+						 scratch_teardown, "Maildir")
 
 int main(void)
 {

@@ -16,37 +16,10 @@
 #include <cmocka.h>
 
 #include "metrics.h"
+#include "scratch.h"
+#include "strbuf.h"
 
 #define END_MS ((int64_t)1795428000042) /* 2026-11-23T10:00:00.042Z */
-
-struct fixture {
-	char dir[64];
-	char path[128];
-};
-
-static int setup(void **state)
-{
-	struct fixture *f = calloc(1, sizeof(*f));
-
-	if (!f)
-		return -1;
-	snprintf(f->dir, sizeof(f->dir), "/tmp/test_metrics.XXXXXX");
-	if (!mkdtemp(f->dir))
-		return -1;
-	snprintf(f->path, sizeof(f->path), "%s/digest.prom", f->dir);
-	*state = f;
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	struct fixture *f = *state;
-
-	unlink(f->path);
-	rmdir(f->dir);
-	free(f);
-	return 0;
-}
 
 static const struct metrics_count outcomes[] = {
 	{ "sent", 5 }, { "skipped", 3 }, { "failed", 1 }
@@ -158,7 +131,7 @@ static void test_metrics__label_values_are_escaped(void **state)
 
 static void test_metrics__write_replaces_the_file_readable_by_all(void **state)
 {
-	struct fixture *f = *state;
+	struct scratch *f = *state;
 	struct metrics_run m = sample(true);
 	struct dg_err err = DG_ERR_INIT;
 	struct dirent *e;
@@ -167,17 +140,17 @@ static void test_metrics__write_replaces_the_file_readable_by_all(void **state)
 	DIR *d;
 	int files = 0;
 
-	assert_int_equal(metrics_write(f->path, &m, &err), 0);
+	assert_int_equal(metrics_write(f->path.buf, &m, &err), 0);
 	m.queue_depth = 9;
-	assert_int_equal(metrics_write(f->path, &m, &err), 0);
-	text = slurp(f->path);
+	assert_int_equal(metrics_write(f->path.buf, &m, &err), 0);
+	text = slurp(f->path.buf);
 	assert_line(text, "digest_queue_depth 9");
 	assert_null(strstr(text, "digest_queue_depth 1\n"));
 	free(text);
-	assert_int_equal(stat(f->path, &st), 0);
+	assert_int_equal(stat(f->path.buf, &st), 0);
 	assert_int_equal(st.st_mode & 0777, 0644);
 	/* No temporary file is left beside it. */
-	d = opendir(f->dir);
+	d = opendir(f->dir.buf);
 	assert_non_null(d);
 	while ((e = readdir(d)))
 		files += e->d_name[0] != '.';
@@ -187,17 +160,17 @@ static void test_metrics__write_replaces_the_file_readable_by_all(void **state)
 
 static void test_metrics__failed_run_keeps_the_last_success_time(void **state)
 {
-	struct fixture *f = *state;
+	struct scratch *f = *state;
 	struct metrics_run m = sample(true);
 	struct dg_err err = DG_ERR_INIT;
 	char *text;
 
-	assert_int_equal(metrics_write(f->path, &m, &err), 0);
-	assert_int_equal(metrics_last_success(f->path), END_MS);
+	assert_int_equal(metrics_write(f->path.buf, &m, &err), 0);
+	assert_int_equal(metrics_last_success(f->path.buf), END_MS);
 	m = sample(false);
 	m.end_ms = END_MS + 3600000;
-	assert_int_equal(metrics_write(f->path, &m, &err), 0);
-	text = slurp(f->path);
+	assert_int_equal(metrics_write(f->path.buf, &m, &err), 0);
+	text = slurp(f->path.buf);
 	assert_line(text, "digest_last_run_success 0");
 	assert_line(text,
 		    "digest_last_run_timestamp_seconds 1795431600.042");
@@ -208,25 +181,29 @@ static void test_metrics__failed_run_keeps_the_last_success_time(void **state)
 
 static void test_metrics__no_old_file_means_no_last_success(void **state)
 {
-	struct fixture *f = *state;
+	struct scratch *f = *state;
 
-	assert_int_equal(metrics_last_success(f->path), 0);
+	assert_int_equal(metrics_last_success(f->path.buf), 0);
 }
 
 static void test_metrics__write_into_a_missing_folder_says_where(void **state)
 {
-	struct fixture *f = *state;
+	struct scratch *f = *state;
 	struct metrics_run m = sample(true);
 	struct dg_err err = DG_ERR_INIT;
 	char path[192];
 
-	snprintf(path, sizeof(path), "%s/no/such/digest.prom", f->dir);
+	snprintf(path, sizeof(path), "%s/no/such/digest.prom", f->dir.buf);
 	assert_int_equal(metrics_write(path, &m, &err), DG_EIO);
 	assert_non_null(strstr(err.msg, "/no/such/digest.prom"));
 	assert_non_null(strstr(err.msg, "No such file or directory"));
 }
 
-#define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
+/* A scratch folder per test, its path <dir>/digest.prom. */
+#define T(fn)                                                                  \
+	cmocka_unit_test_prestate_setup_teardown(fn, scratch_setup_path,       \
+						 scratch_teardown,             \
+						 "digest.prom")
 
 int main(void)
 {

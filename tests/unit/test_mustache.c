@@ -18,11 +18,12 @@
 #include "err.h"
 #include "logging.h"
 #include "mustache.h"
+#include "scratch.h"
 #include "strbuf.h"
 
 /* The temporary templates folder of the tests that need one. */
-static char base[] = "/tmp/test_mustache_XXXXXX";
-static char dir[sizeof(base) + 16];
+static struct scratch base = SCRATCH_INIT;
+static struct strbuf tpl = STRBUF_INIT; /* <base>/tpl */
 
 static struct mustache_template *compile(const char *text)
 {
@@ -584,63 +585,30 @@ static void test_mustache__output_past_the_limit_fails(void **state)
 	mustache_template_free(t);
 }
 
-static int write_file(const char *folder, const char *name, const char *text)
-{
-	char path[256];
-	FILE *f;
-
-	snprintf(path, sizeof(path), "%s/%s", folder, name);
-	f = fopen(path, "w");
-	if (!f)
-		return -1;
-	fputs(text, f);
-	return fclose(f);
-}
-
 static int make_folder(void **state)
 {
-	char sub[sizeof(dir) + 16];
+	struct strbuf sub = STRBUF_INIT;
+	int rc;
 
-	if (!mkdtemp(base))
+	if (scratch_make(&base))
 		return -1;
-	snprintf(dir, sizeof(dir), "%s/tpl", base);
-	snprintf(sub, sizeof(sub), "%s/tips", dir);
-	if (mkdir(dir, 0700) || mkdir(sub, 0700))
+	scratch_write(&base, "secret.mustache", "SECRET");
+	scratch_write(&base, "tpl/header.mustache", "Hello {{name}}!\n");
+	scratch_write(&base, "tpl/tips/disc/D.mustache", "Be brief.\n");
+	scratch_write(&base, "tpl/loop.mustache", "{{#.}}{{>loop}}{{/.}}");
+	scratch_write(&base, "tpl/broken.mustache", "ok\n{{#x}}\n");
+	if (strbuf_addf(&tpl, "%s/tpl", base.dir.buf) ||
+	    strbuf_addf(&sub, "%s/folder.mustache", tpl.buf))
 		return -1;
-	snprintf(sub, sizeof(sub), "%s/tips/disc", dir);
-	if (mkdir(sub, 0700))
-		return -1;
-	snprintf(sub, sizeof(sub), "%s/folder.mustache", dir);
-	if (mkdir(sub, 0700))
-		return -1;
-	return write_file(base, "secret.mustache", "SECRET") ||
-	       write_file(dir, "header.mustache", "Hello {{name}}!\n") ||
-	       write_file(dir, "tips/disc/D.mustache", "Be brief.\n") ||
-	       write_file(dir, "loop.mustache", "{{#.}}{{>loop}}{{/.}}") ||
-	       write_file(dir, "broken.mustache", "ok\n{{#x}}\n");
+	rc = mkdir(sub.buf, 0700);
+	strbuf_release(&sub);
+	return rc;
 }
 
 static int remove_folder(void **state)
 {
-	static const char *const names[] = {
-		"tpl/header.mustache",
-		"tpl/tips/disc/D.mustache",
-		"tpl/loop.mustache",
-		"tpl/broken.mustache",
-		"secret.mustache",
-		"tpl/tips/disc",
-		"tpl/tips",
-		"tpl/folder.mustache",
-		"tpl",
-		"",
-	};
-	char path[256];
-
-	for (size_t i = 0; i < sizeof(names) / sizeof(*names); i++) {
-		snprintf(path, sizeof(path), "%s/%s", base, names[i]);
-		remove(path);
-	}
-	return 0;
+	strbuf_release(&tpl);
+	return scratch_remove(&base);
 }
 
 static struct mustache_partials *folder_partials(void)
@@ -648,7 +616,7 @@ static struct mustache_partials *folder_partials(void)
 	struct mustache_partials *p = NULL;
 	struct dg_err err = DG_ERR_INIT;
 
-	if (mustache_partials_new_dir(dir, &p, &err))
+	if (mustache_partials_new_dir(tpl.buf, &p, &err))
 		fail_msg("partials: %s", err.msg);
 	return p;
 }
@@ -739,10 +707,12 @@ static void test_mustache__resolver_refuses_empty_and_dot_parts(void **state)
 	struct dg_err err = DG_ERR_INIT;
 
 	for (size_t i = 0; i < sizeof(bad) / sizeof(*bad); i++)
-		assert_int_equal(mustache_resolve_dir(bad[i], &out, dir, &err),
+		assert_int_equal(mustache_resolve_dir(bad[i], &out, tpl.buf,
+						      &err),
 				 DG_EINVAL);
 	assert_int_equal(out.len, 0);
-	assert_int_equal(mustache_resolve_dir("header", &out, dir, &err), 0);
+	assert_int_equal(mustache_resolve_dir("header", &out, tpl.buf, &err),
+			 0);
 	assert_string_equal(out.buf, "Hello {{name}}!\n");
 	strbuf_release(&out);
 }
@@ -756,7 +726,7 @@ static void test_mustache__unreadable_partial_fails_naming_it(void **state)
 	snprintf(msg, sizeof(msg),
 		 "t.mustache:1: cannot read partial 'folder': "
 		 "%s/folder.mustache: Is a directory",
-		 dir);
+		 tpl.buf);
 	assert_render_fails(t, NULL, p, DG_EIO, msg);
 	mustache_partials_free(p);
 	mustache_template_free(t);

@@ -17,53 +17,11 @@
 #include "err.h"
 #include "plan.h"
 #include "prefs.h"
+#include "scratch.h"
 #include "store.h"
 #include "strbuf.h"
 
 #define S(x) x, strlen(x)
-
-struct fixture {
-	char dir[64];
-	struct strbuf db;
-	struct store *st;
-};
-
-static int setup(void **state)
-{
-	struct fixture *f = calloc(1, sizeof(*f));
-	struct dg_err err = DG_ERR_INIT;
-
-	if (!f)
-		return -1;
-	snprintf(f->dir, sizeof(f->dir), "/tmp/test_prefs.XXXXXX");
-	if (!mkdtemp(f->dir))
-		return -1;
-	strbuf_init(&f->db, 0);
-	if (strbuf_addf(&f->db, "%s/digest.db", f->dir) ||
-	    store_open(f->db.buf, &f->st, &err))
-		return -1;
-	*state = f;
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	static const char *const suffixes[] = {"", "-wal", "-shm", "-journal"};
-	struct fixture *f = *state;
-	struct strbuf path = STRBUF_INIT;
-
-	store_close(f->st);
-	for (size_t i = 0; i < 4; i++) {
-		strbuf_reset(&path);
-		if (!strbuf_addf(&path, "%s%s", f->db.buf, suffixes[i]))
-			unlink(path.buf);
-	}
-	rmdir(f->dir);
-	strbuf_release(&path);
-	strbuf_release(&f->db);
-	free(f);
-	return 0;
-}
 
 static void test_prefs__days_parse_from_short_or_long_names(void **state)
 {
@@ -128,7 +86,7 @@ static void test_prefs__good_values_parse(void **state)
 
 static void test_prefs__choices_round_trip_in_any_case(void **state)
 {
-	struct fixture *f = *state;
+	struct scratch *f = *state;
 	struct prefs p = PREFS_INIT, got;
 	struct dg_err err = DG_ERR_INIT;
 
@@ -155,7 +113,7 @@ static void test_prefs__choices_round_trip_in_any_case(void **state)
 
 static void test_prefs__set_refuses_values_that_would_not_parse(void **state)
 {
-	struct fixture *f = *state;
+	struct scratch *f = *state;
 	struct prefs p = PREFS_INIT;
 	struct dg_err err = DG_ERR_INIT;
 
@@ -173,7 +131,7 @@ static int collect(const char *address, const struct prefs *p, void *ctx)
 
 static void test_prefs__people_with_choices_are_listed(void **state)
 {
-	struct fixture *f = *state;
+	struct scratch *f = *state;
 	struct prefs p = PREFS_INIT;
 	struct strbuf got = STRBUF_INIT;
 	struct dg_err err = DG_ERR_INIT;
@@ -287,7 +245,7 @@ static void test_prefs__reads_kept_answer_as_fresh_ones(void **state)
 {
 	static const char *const who[] = {"ann@contoso.com", "BOB@contoso.com",
 					  "cy@contoso.com", "ANN@CONTOSO.COM"};
-	struct fixture *f = *state;
+	struct scratch *f = *state;
 	struct prefs p = PREFS_INIT, kept, fresh;
 	struct prefs_reads *r = NULL;
 	struct dg_err err = DG_ERR_INIT;
@@ -329,7 +287,7 @@ static void test_prefs__reads_kept_answer_as_fresh_ones(void **state)
 /* Reads opened and closed unused hold nothing. */
 static void test_prefs__reads_closed_unused_hold_nothing(void **state)
 {
-	struct fixture *f = *state;
+	struct scratch *f = *state;
 	struct prefs_reads *r = NULL;
 	struct dg_err err = DG_ERR_INIT;
 
@@ -339,7 +297,9 @@ static void test_prefs__reads_closed_unused_hold_nothing(void **state)
 }
 
 #define T(name) cmocka_unit_test(name)
-#define TS(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
+#define TS(name)                                                               \
+	cmocka_unit_test_setup_teardown(name, scratch_setup_store,             \
+					scratch_teardown)
 
 int main(void)
 {

@@ -2,7 +2,7 @@
  * queue: a message is stored before any send, a digest once per (user,
  * date), states move forward, a crash leaves the message in flight due
  * again, retries wait, everything survives closing the store. Each test
- * works in a fresh temporary folder (queue_fixture.h); the verdicts and
+ * works in a fresh temporary folder (scratch.h); the verdicts and
  * the status view are tested in test_queue_status.c.
  */
 #include <stdarg.h>
@@ -25,10 +25,10 @@
 #include "store.h"
 #include "strbuf.h"
 
-static void reopen(struct fixture *f)
+static void reopen(struct scratch *f)
 {
 	store_close(f->st);
-	f->st = open_ok(f);
+	f->st = scratch_open(f);
 }
 
 static bool retry(struct store *st, int64_t id, int64_t now)
@@ -90,7 +90,7 @@ static void assert_state(struct store *st, const char *user, const char *state,
 
 static void test_queue__put_message_is_due_at_once_byte_for_byte(void **state)
 {
-	struct fixture *f = *state;
+	struct scratch *f = *state;
 	struct dg_err err = DG_ERR_INIT;
 	struct queue_msg *v = NULL;
 	size_t n = 0;
@@ -116,7 +116,7 @@ static void test_queue__put_message_is_due_at_once_byte_for_byte(void **state)
 
 static void test_queue__nothing_due_gives_an_empty_list(void **state)
 {
-	struct fixture *f = *state;
+	struct scratch *f = *state;
 	struct dg_err err = DG_ERR_INIT;
 	struct queue_msg *v = NULL;
 	size_t n = 7;
@@ -129,7 +129,7 @@ static void test_queue__nothing_due_gives_an_empty_list(void **state)
 static void
 test_queue__second_digest_for_same_user_and_date_is_rejected(void **state)
 {
-	struct fixture *f = *state;
+	struct scratch *f = *state;
 	struct dg_err err = DG_ERR_INIT;
 
 	put_digest(f->st, "ann@contoso.com");
@@ -145,7 +145,7 @@ test_queue__second_digest_for_same_user_and_date_is_rejected(void **state)
 
 static void test_queue__sent_digest_still_blocks_a_second_put(void **state)
 {
-	struct fixture *f = *state;
+	struct scratch *f = *state;
 	struct dg_err err = DG_ERR_INIT;
 
 	sent(f->st, put_digest(f->st, "ann@contoso.com"), NOW);
@@ -157,7 +157,7 @@ static void test_queue__sent_digest_still_blocks_a_second_put(void **state)
 
 static void test_queue__digest_of_another_date_is_a_new_row(void **state)
 {
-	struct fixture *f = *state;
+	struct scratch *f = *state;
 
 	put_digest(f->st, "ann@contoso.com");
 	put(f->st, "ann@contoso.com", "2026-11-25", "digest", NOW);
@@ -166,7 +166,7 @@ static void test_queue__digest_of_another_date_is_a_new_row(void **state)
 
 static void test_queue__resend_adds_a_row_each_time(void **state)
 {
-	struct fixture *f = *state;
+	struct scratch *f = *state;
 
 	sent(f->st, put_digest(f->st, "ann@contoso.com"), NOW);
 	put(f->st, "ann@contoso.com", DAY, "resend", NOW + 1);
@@ -176,7 +176,7 @@ static void test_queue__resend_adds_a_row_each_time(void **state)
 
 static void test_queue__put_rejects_an_unknown_kind(void **state)
 {
-	struct fixture *f = *state;
+	struct scratch *f = *state;
 	struct dg_err err = DG_ERR_INIT;
 
 	assert_int_equal(queue_put(f->st, "ann@contoso.com", DAY, "again",
@@ -190,7 +190,7 @@ static void test_queue__put_rejects_an_unknown_kind(void **state)
 
 static void test_queue__put_rejects_an_empty_message(void **state)
 {
-	struct fixture *f = *state;
+	struct scratch *f = *state;
 	struct dg_err err = DG_ERR_INIT;
 
 	assert_int_equal(queue_put(f->st, "ann@contoso.com", DAY, "digest",
@@ -204,7 +204,7 @@ static void test_queue__put_rejects_an_empty_message(void **state)
 
 static void test_queue__put_rejects_a_missing_recipient(void **state)
 {
-	struct fixture *f = *state;
+	struct scratch *f = *state;
 	struct dg_err err = DG_ERR_INIT;
 
 	assert_int_equal(queue_put(f->st, "ann@contoso.com", DAY, "digest", "",
@@ -235,7 +235,7 @@ static long long sql_int(const char *path, const char *sql)
 
 static void test_queue__mark_sending_is_committed_before_the_send(void **state)
 {
-	struct fixture *f = *state;
+	struct scratch *f = *state;
 
 	sending(f->st, put_digest(f->st, "ann@contoso.com"), NOW);
 	/* another connection sees it: it is committed, not pending */
@@ -256,7 +256,7 @@ static void sql_exec(const char *path, const char *sql)
 
 static void test_queue__a_verdict_leaves_the_message_bytes_alone(void **state)
 {
-	struct fixture *f = *state;
+	struct scratch *f = *state;
 	int64_t id = put_digest(f->st, "ann@contoso.com");
 	long long before = sql_int(f->db.buf, "SELECT count(*) FROM "
 				   "queue_bodies WHERE message = CAST("
@@ -282,7 +282,7 @@ static void test_queue__a_verdict_leaves_the_message_bytes_alone(void **state)
  */
 static void test_queue__an_older_queue_keeps_its_messages(void **state)
 {
-	struct fixture *f = *state;
+	struct scratch *f = *state;
 	struct queue_msg *v = NULL;
 	struct dg_err err = DG_ERR_INIT;
 	size_t n = 0;
@@ -300,7 +300,7 @@ static void test_queue__an_older_queue_keeps_its_messages(void **state)
 		 " '2026-11-24', 'ann@contoso.com', '<1@digest>',"
 		 " CAST('Subject: old' AS BLOB), 1, 1);"
 		 "PRAGMA user_version = 6;");
-	f->st = open_ok(f);
+	f->st = scratch_open(f);
 	assert_int_equal(queue_next(f->st, NOW, 0, false, 10, &v, &n, &err),
 			 0);
 	assert_int_equal(n, 1);
@@ -313,7 +313,7 @@ static void test_queue__an_older_queue_keeps_its_messages(void **state)
 static void
 test_queue__mark_sending_inside_a_transaction_is_refused(void **state)
 {
-	struct fixture *f = *state;
+	struct scratch *f = *state;
 	struct dg_err err = DG_ERR_INIT;
 	int64_t id = put_digest(f->st, "ann@contoso.com");
 
@@ -332,7 +332,7 @@ test_queue__mark_sending_inside_a_transaction_is_refused(void **state)
  * A child process marks row id sending and is killed: no mark_sent, no
  * store_close, no exit handler (and nothing for valgrind to count).
  */
-static void crash_while_sending(struct fixture *f, int64_t id)
+static void crash_while_sending(struct scratch *f, int64_t id)
 {
 	pid_t pid;
 	int status = 0;
@@ -355,13 +355,13 @@ static void crash_while_sending(struct fixture *f, int64_t id)
 
 static void test_queue__row_left_sending_by_a_crash_is_due_again(void **state)
 {
-	struct fixture *f = *state;
+	struct scratch *f = *state;
 	int64_t id = put_digest(f->st, "ann@contoso.com");
 
 	store_close(f->st);
 	f->st = NULL;
 	crash_while_sending(f, id);
-	f->st = open_ok(f);
+	f->st = scratch_open(f);
 	assert_state(f->st, "ann@contoso.com", "sending", 1);
 	assert_due(f->st, NOW, "1");
 	sending(f->st, id, NOW + 1);
@@ -371,7 +371,7 @@ static void test_queue__row_left_sending_by_a_crash_is_due_again(void **state)
 static void
 test_queue__crashed_row_with_no_attempt_left_is_failed_not_due(void **state)
 {
-	struct fixture *f = *state;
+	struct scratch *f = *state;
 	struct queue_msg m = QUEUE_MSG_INIT;
 	int64_t id = put_digest(f->st, "ann@contoso.com");
 	int64_t now = NOW;
@@ -407,7 +407,7 @@ static void test_queue__backoff_grows_then_stays_at_its_cap(void **state)
 
 static void test_queue__retry_is_not_due_before_its_backoff(void **state)
 {
-	struct fixture *f = *state;
+	struct scratch *f = *state;
 	struct queue_msg m = QUEUE_MSG_INIT;
 	int64_t id = put_digest(f->st, "ann@contoso.com");
 
@@ -428,7 +428,7 @@ static void test_queue__retry_is_not_due_before_its_backoff(void **state)
 
 static void test_queue__retry_after_the_last_attempt_fails(void **state)
 {
-	struct fixture *f = *state;
+	struct scratch *f = *state;
 	int64_t id = put_digest(f->st, "ann@contoso.com");
 	int64_t now = NOW;
 	unsigned i;
@@ -446,7 +446,7 @@ static void test_queue__retry_after_the_last_attempt_fails(void **state)
 
 static void test_queue__sent_row_is_never_due_again(void **state)
 {
-	struct fixture *f = *state;
+	struct scratch *f = *state;
 	struct queue_msg m = QUEUE_MSG_INIT;
 
 	sent(f->st, put_digest(f->st, "ann@contoso.com"), NOW + 5);
@@ -460,7 +460,7 @@ static void test_queue__sent_row_is_never_due_again(void **state)
 
 static void test_queue__failed_row_is_never_due_again(void **state)
 {
-	struct fixture *f = *state;
+	struct scratch *f = *state;
 	struct dg_err err = DG_ERR_INIT;
 	int64_t id = put_digest(f->st, "ann@contoso.com");
 
@@ -474,7 +474,7 @@ static void test_queue__failed_row_is_never_due_again(void **state)
 
 static void test_queue__a_sent_row_cannot_be_sent_again(void **state)
 {
-	struct fixture *f = *state;
+	struct scratch *f = *state;
 	struct dg_err err = DG_ERR_INIT;
 	int64_t id = put_digest(f->st, "ann@contoso.com");
 
@@ -487,7 +487,7 @@ static void test_queue__a_sent_row_cannot_be_sent_again(void **state)
 
 static void test_queue__a_queued_row_cannot_be_marked_sent(void **state)
 {
-	struct fixture *f = *state;
+	struct scratch *f = *state;
 	struct dg_err err = DG_ERR_INIT;
 	int64_t id = put_digest(f->st, "ann@contoso.com");
 
@@ -504,7 +504,7 @@ static void test_queue__a_queued_row_cannot_be_marked_sent(void **state)
 
 static void test_queue__a_queued_row_can_be_failed_unsent(void **state)
 {
-	struct fixture *f = *state;
+	struct scratch *f = *state;
 	struct dg_err err = DG_ERR_INIT;
 	int64_t id = put_digest(f->st, "ann@contoso.com");
 
@@ -515,7 +515,7 @@ static void test_queue__a_queued_row_can_be_failed_unsent(void **state)
 
 static void test_queue__marks_on_a_missing_row_say_not_found(void **state)
 {
-	struct fixture *f = *state;
+	struct scratch *f = *state;
 	struct dg_err err = DG_ERR_INIT;
 
 	assert_int_equal(queue_mark_sending(f->st, 42, NOW, &err),
@@ -532,7 +532,7 @@ static void test_queue__marks_on_a_missing_row_say_not_found(void **state)
 
 static void test_queue__mark_sent_rolls_back_with_the_caller(void **state)
 {
-	struct fixture *f = *state;
+	struct scratch *f = *state;
 	struct dg_err err = DG_ERR_INIT;
 	int64_t id = put_digest(f->st, "ann@contoso.com");
 
@@ -548,7 +548,7 @@ static void test_queue__mark_sent_rolls_back_with_the_caller(void **state)
 
 static void test_queue__retry_inside_a_transaction_joins_it(void **state)
 {
-	struct fixture *f = *state;
+	struct scratch *f = *state;
 	struct dg_err err = DG_ERR_INIT;
 	int64_t id = put_digest(f->st, "ann@contoso.com");
 
@@ -561,7 +561,7 @@ static void test_queue__retry_inside_a_transaction_joins_it(void **state)
 
 static void test_queue__due_keeps_to_the_date_asked(void **state)
 {
-	struct fixture *f = *state;
+	struct scratch *f = *state;
 	struct strbuf ids = STRBUF_INIT;
 
 	put(f->st, "ann@contoso.com", "2026-11-23", "digest", NOW);
@@ -573,7 +573,7 @@ static void test_queue__due_keeps_to_the_date_asked(void **state)
 
 static void test_queue__due_lists_the_oldest_first(void **state)
 {
-	struct fixture *f = *state;
+	struct scratch *f = *state;
 
 	put(f->st, "bob@contoso.com", DAY, "digest", NOW + 2);
 	put(f->st, "ann@contoso.com", DAY, "digest", NOW + 1);
@@ -592,7 +592,7 @@ static size_t depth(struct store *st)
 
 static void test_queue__depth_counts_what_is_still_to_deliver(void **state)
 {
-	struct fixture *f = *state;
+	struct scratch *f = *state;
 	int64_t a, b;
 
 	assert_int_equal(depth(f->st), 0);
@@ -609,7 +609,7 @@ static void test_queue__depth_counts_what_is_still_to_deliver(void **state)
 
 static void test_queue__find_is_case_insensitive_on_the_user(void **state)
 {
-	struct fixture *f = *state;
+	struct scratch *f = *state;
 	struct queue_msg m = QUEUE_MSG_INIT;
 
 	put_digest(f->st, "ann@contoso.com");
@@ -621,7 +621,7 @@ static void test_queue__find_is_case_insensitive_on_the_user(void **state)
 
 static void test_queue__find_without_a_digest_says_not_found(void **state)
 {
-	struct fixture *f = *state;
+	struct scratch *f = *state;
 	struct dg_err err = DG_ERR_INIT;
 	struct queue_msg m = QUEUE_MSG_INIT;
 
@@ -635,7 +635,7 @@ static void test_queue__find_without_a_digest_says_not_found(void **state)
 
 static void test_queue__everything_survives_reopening_the_store(void **state)
 {
-	struct fixture *f = *state;
+	struct scratch *f = *state;
 	struct queue_status_row *v = NULL;
 	size_t n = 0;
 	int64_t id;
@@ -670,7 +670,7 @@ static void next_ok(struct store *st, int64_t after, bool ignore_backoff,
 static void test_queue__next_walks_due_rows_in_id_order_after_a_cursor(
 	void **state)
 {
-	struct fixture *f = *state;
+	struct scratch *f = *state;
 	int64_t a = put_digest(f->st, "a@contoso.com");
 	int64_t b = put_digest(f->st, "b@contoso.com");
 	struct queue_msg *v = NULL;
@@ -691,7 +691,7 @@ static void test_queue__next_walks_due_rows_in_id_order_after_a_cursor(
 static void test_queue__next_skips_a_deferred_row_unless_told_to_ignore_backoff(
 	void **state)
 {
-	struct fixture *f = *state;
+	struct scratch *f = *state;
 	struct dg_err err = DG_ERR_INIT;
 	int64_t a = put_digest(f->st, "a@contoso.com");
 	struct queue_msg *v = NULL;
@@ -709,7 +709,7 @@ static void test_queue__next_skips_a_deferred_row_unless_told_to_ignore_backoff(
 
 static void test_queue__next_offers_a_row_a_crash_left_sending(void **state)
 {
-	struct fixture *f = *state;
+	struct scratch *f = *state;
 	int64_t a = put_digest(f->st, "a@contoso.com");
 	struct queue_msg *v = NULL;
 	size_t n = 0;
@@ -724,7 +724,9 @@ static void test_queue__next_offers_a_row_a_crash_left_sending(void **state)
 	assert_int_equal(n, 0);
 }
 
-#define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
+#define T(name)                                                                \
+	cmocka_unit_test_setup_teardown(name, scratch_setup_store,             \
+					scratch_teardown)
 
 int main(void)
 {

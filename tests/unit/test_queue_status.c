@@ -23,7 +23,7 @@
 static void
 test_queue_status__record_outcome_rejects_an_unknown_one(void **state)
 {
-	struct fixture *f = *state;
+	struct scratch *f = *state;
 	struct dg_err err = DG_ERR_INIT;
 
 	assert_int_equal(queue_record_outcome(f->st, "ann@contoso.com", DAY,
@@ -37,7 +37,7 @@ test_queue_status__record_outcome_rejects_an_unknown_one(void **state)
 static void
 test_queue_status__folds_the_queue_rows_into_the_outcomes(void **state)
 {
-	struct fixture *f = *state;
+	struct scratch *f = *state;
 	struct queue_status_row *v = NULL;
 	struct dg_err err = DG_ERR_INIT;
 	size_t n = 0;
@@ -80,7 +80,7 @@ test_queue_status__folds_the_queue_rows_into_the_outcomes(void **state)
 
 static void test_queue_status__without_a_date_shows_the_latest(void **state)
 {
-	struct fixture *f = *state;
+	struct scratch *f = *state;
 	struct queue_status_row *v = NULL;
 	size_t n = 0;
 
@@ -96,7 +96,7 @@ static void test_queue_status__without_a_date_shows_the_latest(void **state)
 
 static void test_queue_status__of_an_empty_store_is_empty(void **state)
 {
-	struct fixture *f = *state;
+	struct scratch *f = *state;
 	struct queue_status_row *v = NULL;
 	size_t n = 3;
 
@@ -108,7 +108,7 @@ static void test_queue_status__of_an_empty_store_is_empty(void **state)
 static void
 test_queue_status__a_later_outcome_replaces_the_earlier(void **state)
 {
-	struct fixture *f = *state;
+	struct scratch *f = *state;
 	struct queue_status_row *v = NULL;
 	size_t n = 0;
 
@@ -121,7 +121,9 @@ test_queue_status__a_later_outcome_replaces_the_earlier(void **state)
 	queue_status_free(v, n);
 }
 
-#define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
+#define T(name)                                                                \
+	cmocka_unit_test_setup_teardown(name, scratch_setup_store,             \
+					scratch_teardown)
 
 int main(void)
 {

@@ -33,6 +33,7 @@
 #include "render.h"
 #include "render_int.h" /* the tips cache and picking again */
 #include "roster.h"
+#include "scratch.h"
 #include "strbuf.h"
 
 #define HOSTILE_SUBJECT "Hi\r\nBcc: x@evil.example"
@@ -79,38 +80,25 @@ static const struct {
 	  "{{label}}: {{count}} people{{#mixed}}, mixed{{/mixed}}\n" },
 };
 
-static char own_dir[] = "/tmp/test_render.XXXXXX";
+static struct scratch own = SCRATCH_INIT;
 
+/* Write text to <own>/rel, making its folders. */
 static void write_file(const char *rel, const char *text)
 {
-	struct strbuf path = STRBUF_INIT;
-	FILE *f;
-
-	assert_int_equal(strbuf_addf(&path, "%s/%s", own_dir, rel), 0);
-	for (char *s = strchr(path.buf + strlen(own_dir) + 1, '/'); s;
-	     s = strchr(s + 1, '/')) {
-		*s = '\0';
-		mkdir(path.buf, 0700);
-		*s = '/';
-	}
-	f = fopen(path.buf, "w");
-	assert_non_null(f);
-	assert_int_equal(fputs(text, f) >= 0, 1);
-	assert_int_equal(fclose(f), 0);
-	strbuf_release(&path);
+	scratch_write(&own, rel, text);
 }
 
 static void remove_file(const char *rel)
 {
 	struct strbuf path = STRBUF_INIT;
 
-	assert_int_equal(strbuf_addf(&path, "%s/%s", own_dir, rel), 0);
+	assert_int_equal(strbuf_addf(&path, "%s/%s", own.dir.buf, rel), 0);
 	unlink(path.buf);
 	/* Then its folders, deepest first; a folder still in use stays. */
 	for (;;) {
 		char *slash = strrchr(path.buf, '/');
 
-		if (!slash || slash <= path.buf + strlen(own_dir))
+		if (!slash || slash <= path.buf + own.dir.len)
 			break;
 		*slash = '\0';
 		rmdir(path.buf);
@@ -120,7 +108,7 @@ static void remove_file(const char *rel)
 
 static int own_dir_setup(void **state)
 {
-	if (!mkdtemp(own_dir))
+	if (scratch_make(&own))
 		return -1;
 	for (size_t i = 0; i < sizeof(own_files) / sizeof(own_files[0]); i++)
 		write_file(own_files[i].path, own_files[i].text);
@@ -129,9 +117,7 @@ static int own_dir_setup(void **state)
 
 static int own_dir_teardown(void **state)
 {
-	for (size_t i = 0; i < sizeof(own_files) / sizeof(own_files[0]); i++)
-		remove_file(own_files[i].path);
-	return rmdir(own_dir);
+	return scratch_remove(&own);
 }
 
 /* ---- one user's digest, built by hand ---- */
@@ -238,7 +224,7 @@ static struct digest *digest_new(const char *dir, const char *subject)
 
 static struct digest *own_digest(void)
 {
-	return digest_new(own_dir,
+	return digest_new(own.dir.buf,
 			  "{{#meetings}}{{subject}} {{/meetings}}on {{date}}");
 }
 
@@ -1873,7 +1859,7 @@ static void test_render__missing_html_template_is_named(void **state)
 	struct strbuf want = STRBUF_INIT;
 
 	write_file("bare/digest.txt.mustache", "{{date}}\n");
-	assert_int_equal(strbuf_addf(&want, "%s/bare", own_dir), 0);
+	assert_int_equal(strbuf_addf(&want, "%s/bare", own.dir.buf), 0);
 	assert_int_equal(render_open(want.buf, "s", &e, &err), DG_ENOTFOUND);
 	assert_null(e);
 	assert_int_equal(strbuf_addstr(&want, "/digest.html.mustache: "
@@ -1889,7 +1875,8 @@ static void test_render__bad_subject_template_is_refused(void **state)
 	struct render_engine *e = NULL;
 	struct dg_err err = DG_ERR_INIT;
 
-	assert_int_equal(render_open(own_dir, "Meetings {{#date}}", &e, &err),
+	assert_int_equal(render_open(own.dir.buf, "Meetings {{#date}}", &e,
+				     &err),
 			 DG_EPARSE);
 	assert_null(e);
 	assert_string_equal(err.msg, "[digest] subject:1:10: section "

@@ -20,6 +20,7 @@
 #include "roster_db.h"
 #include "roster_import.h"
 #include "roster_jsonl.h"
+#include "scratch.h"
 #include "store.h"
 #include "strbuf.h"
 
@@ -755,56 +756,14 @@ static void test_roster__find_of_an_unknown_address_is_null(void **state)
 
 /* Files and import: a temporary folder per test. */
 
-struct fixture {
-	char dir[64];
-};
-
-static int setup(void **state)
-{
-	struct fixture *f = calloc(1, sizeof(*f));
-
-	if (!f)
-		return -1;
-	snprintf(f->dir, sizeof(f->dir), "/tmp/test_roster.XXXXXX");
-	if (!mkdtemp(f->dir))
-		return -1;
-	*state = f;
-	return 0;
-}
-
-static void remove_in(const char *dir, const char *name)
-{
-	struct strbuf path = STRBUF_INIT;
-
-	if (!strbuf_addf(&path, "%s/%s", dir, name))
-		unlink(path.buf);
-	strbuf_release(&path);
-}
-
-static int teardown(void **state)
-{
-	static const char *const names[] = {
-		"roster.csv", "roster.jsonl",  "bad.csv",
-		"digest.db",  "digest.db-wal", "digest.db-shm",
-	};
-	struct fixture *f = *state;
-	size_t i;
-
-	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
-		remove_in(f->dir, names[i]);
-	rmdir(f->dir);
-	free(f);
-	return 0;
-}
-
 /* Write text to <dir>/name; path gets the full path. */
-static void write_file(const struct fixture *f, const char *name,
+static void write_file(const struct scratch *f, const char *name,
 		       const char *text, struct strbuf *path)
 {
 	FILE *fp;
 
 	strbuf_reset(path);
-	assert_int_equal(strbuf_addf(path, "%s/%s", f->dir, name), 0);
+	assert_int_equal(strbuf_addf(path, "%s/%s", f->dir.buf, name), 0);
 	fp = fopen(path->buf, "w");
 	assert_non_null(fp);
 	fputs(text, fp);
@@ -813,7 +772,7 @@ static void write_file(const struct fixture *f, const char *name,
 
 static void test_roster__read_file_picks_json_lines_by_the_name(void **state)
 {
-	struct fixture *f = *state;
+	struct scratch *f = *state;
 	struct strbuf path = STRBUF_INIT;
 	struct roster r = ROSTER_INIT;
 	struct dg_err err = DG_ERR_INIT;
@@ -828,7 +787,7 @@ static void test_roster__read_file_picks_json_lines_by_the_name(void **state)
 
 static void test_roster__read_file_reads_csv_otherwise(void **state)
 {
-	struct fixture *f = *state;
+	struct scratch *f = *state;
 	struct strbuf path = STRBUF_INIT;
 	struct roster r = ROSTER_INIT;
 	struct dg_err err = DG_ERR_INIT;
@@ -842,7 +801,7 @@ static void test_roster__read_file_reads_csv_otherwise(void **state)
 
 static void test_roster__read_file_errors_use_the_path_given(void **state)
 {
-	struct fixture *f = *state;
+	struct scratch *f = *state;
 	struct strbuf path = STRBUF_INIT, want = STRBUF_INIT;
 	struct roster r = ROSTER_INIT;
 	struct dg_err err = DG_ERR_INIT;
@@ -860,12 +819,12 @@ static void test_roster__read_file_errors_use_the_path_given(void **state)
 
 static void test_roster__missing_file_names_path_and_reason(void **state)
 {
-	struct fixture *f = *state;
+	struct scratch *f = *state;
 	struct strbuf path = STRBUF_INIT, want = STRBUF_INIT;
 	struct roster r = ROSTER_INIT;
 	struct dg_err err = DG_ERR_INIT;
 
-	assert_int_equal(strbuf_addf(&path, "%s/none.csv", f->dir), 0);
+	assert_int_equal(strbuf_addf(&path, "%s/none.csv", f->dir.buf), 0);
 	assert_int_equal(roster_read_file(path.buf, &r, &err), DG_EIO);
 	assert_int_equal(strbuf_addf(&want,
 				     "%s: cannot read the roster: No such "
@@ -877,27 +836,14 @@ static void test_roster__missing_file_names_path_and_reason(void **state)
 	strbuf_release(&want);
 }
 
-static struct store *open_store(const struct fixture *f)
-{
-	struct strbuf path = STRBUF_INIT;
-	struct dg_err err = DG_ERR_INIT;
-	struct store *st = NULL;
-
-	assert_int_equal(strbuf_addf(&path, "%s/digest.db", f->dir), 0);
-	if (store_open(path.buf, &st, &err))
-		fail_msg("store_open: %s", err.msg);
-	strbuf_release(&path);
-	return st;
-}
-
 static void
 test_roster__import_stores_people_and_records_file_and_hash(void **state)
 {
-	struct fixture *f = *state;
+	struct scratch *f = *state;
 	struct strbuf path = STRBUF_INIT;
 	struct roster back = ROSTER_INIT;
 	struct dg_err err = DG_ERR_INIT;
-	struct store *st = open_store(f);
+	struct store *st = scratch_open(f);
 	size_t n = 0;
 	char *file = NULL, *hash = NULL;
 
@@ -929,11 +875,11 @@ test_roster__import_stores_people_and_records_file_and_hash(void **state)
 static void
 test_roster__import_of_a_bad_file_keeps_the_previous_roster(void **state)
 {
-	struct fixture *f = *state;
+	struct scratch *f = *state;
 	struct strbuf good = STRBUF_INIT, bad = STRBUF_INIT;
 	struct roster back = ROSTER_INIT;
 	struct dg_err err = DG_ERR_INIT;
-	struct store *st = open_store(f);
+	struct store *st = scratch_open(f);
 	char *file = NULL;
 
 	write_file(f, "roster.csv", "email\nann@contoso.com\n", &good);
@@ -973,11 +919,11 @@ static size_t stored_people(struct store *st)
 static void
 test_roster__sync_imports_only_when_the_file_changed(void **state)
 {
-	struct fixture *f = *state;
+	struct scratch *f = *state;
 	struct strbuf path = STRBUF_INIT;
 	struct roster none = ROSTER_INIT;
 	struct dg_err err = DG_ERR_INIT;
-	struct store *st = open_store(f);
+	struct store *st = scratch_open(f);
 
 	write_file(f, "roster.csv", "email\nann@contoso.com\n", &path);
 	assert_int_equal(roster_sync(st, path.buf, &err), 0);
@@ -997,11 +943,11 @@ test_roster__sync_imports_only_when_the_file_changed(void **state)
 
 static void test_roster__consent_columns_survive_the_store(void **state)
 {
-	struct fixture *f = *state;
+	struct scratch *f = *state;
 	struct strbuf path = STRBUF_INIT;
 	struct roster back = ROSTER_INIT;
 	struct dg_err err = DG_ERR_INIT;
-	struct store *st = open_store(f);
+	struct store *st = scratch_open(f);
 	size_t n = 0;
 
 	write_file(f, "roster.csv",
@@ -1020,7 +966,8 @@ static void test_roster__consent_columns_survive_the_store(void **state)
 }
 
 #define T(name) cmocka_unit_test(name)
-#define TF(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
+#define TF(name)                                                               \
+	cmocka_unit_test_setup_teardown(name, scratch_setup, scratch_teardown)
 
 int main(void)
 {

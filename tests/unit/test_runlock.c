@@ -18,13 +18,8 @@
 
 #include "err.h"
 #include "runlock.h"
+#include "scratch.h"
 #include "strbuf.h"
-
-struct fixture {
-	char dir[64];
-	struct strbuf db;   /* <dir>/digest.db (never created) */
-	struct strbuf lock; /* <dir>/digest.db.lock */
-};
 
 /* What a child saw when it tried to take the lock. */
 struct attempt {
@@ -33,37 +28,7 @@ struct attempt {
 	char msg[DG_ERR_MAX];
 };
 
-static int setup(void **state)
-{
-	struct fixture *f = calloc(1, sizeof(*f));
-
-	if (!f)
-		return -1;
-	snprintf(f->dir, sizeof(f->dir), "/tmp/test_runlock.XXXXXX");
-	if (!mkdtemp(f->dir))
-		return -1;
-	strbuf_init(&f->db, 0);
-	strbuf_init(&f->lock, 0);
-	if (strbuf_addf(&f->db, "%s/digest.db", f->dir) ||
-	    strbuf_addf(&f->lock, "%s.lock", f->db.buf))
-		return -1;
-	*state = f;
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	struct fixture *f = *state;
-
-	unlink(f->lock.buf);
-	rmdir(f->dir);
-	strbuf_release(&f->db);
-	strbuf_release(&f->lock);
-	free(f);
-	return 0;
-}
-
-static struct runlock *acquire_ok(const struct fixture *f)
+static struct runlock *acquire_ok(const struct scratch *f)
 {
 	struct dg_err err = DG_ERR_INIT;
 	struct runlock *lk = NULL;
@@ -96,7 +61,7 @@ static void reap(pid_t pid)
 }
 
 /* A child tries to take the lock once and tells what happened. */
-static void attempt_in_child(const struct fixture *f, struct attempt *a)
+static void attempt_in_child(const struct scratch *f, struct attempt *a)
 {
 	int fds[2];
 	pid_t pid;
@@ -125,7 +90,7 @@ static void attempt_in_child(const struct fixture *f, struct attempt *a)
 static void
 test_runlock__second_run_is_refused_with_the_holder_pid(void **state)
 {
-	struct fixture *f = *state;
+	struct scratch *f = *state;
 	struct runlock *lk = acquire_ok(f);
 	struct strbuf expect = STRBUF_INIT;
 	struct attempt a;
@@ -136,7 +101,7 @@ test_runlock__second_run_is_refused_with_the_holder_pid(void **state)
 	assert_int_equal(strbuf_addf(&expect,
 				     "another digest run holds the lock on "
 				     "%s (pid %ld)",
-				     f->lock.buf, (long)getpid()),
+				     f->path.buf, (long)getpid()),
 			 0);
 	assert_string_equal(a.msg, expect.buf);
 	strbuf_release(&expect);
@@ -145,7 +110,7 @@ test_runlock__second_run_is_refused_with_the_holder_pid(void **state)
 
 static void test_runlock__release_lets_the_next_run_in(void **state)
 {
-	struct fixture *f = *state;
+	struct scratch *f = *state;
 	struct attempt a;
 
 	runlock_release(acquire_ok(f));
@@ -156,17 +121,17 @@ static void test_runlock__release_lets_the_next_run_in(void **state)
 
 static void test_runlock__lock_file_names_the_holder_pid(void **state)
 {
-	struct fixture *f = *state;
+	struct scratch *f = *state;
 	struct runlock *lk = acquire_ok(f);
 	struct strbuf content = STRBUF_INIT;
 	struct strbuf expect = STRBUF_INIT;
 
-	assert_int_equal(strbuf_read_file(&content, f->lock.buf), 0);
+	assert_int_equal(strbuf_read_file(&content, f->path.buf), 0);
 	assert_int_equal(strbuf_addf(&expect, "%ld\n", (long)getpid()), 0);
 	assert_string_equal(content.buf, expect.buf);
 	runlock_release(lk);
 	strbuf_reset(&content);
-	assert_int_equal(strbuf_read_file(&content, f->lock.buf), 0);
+	assert_int_equal(strbuf_read_file(&content, f->path.buf), 0);
 	assert_string_equal(content.buf, "");
 	strbuf_release(&content);
 	strbuf_release(&expect);
@@ -178,7 +143,7 @@ static void test_runlock__lock_file_names_the_holder_pid(void **state)
  */
 static void test_runlock__lock_goes_with_a_holder_that_dies(void **state)
 {
-	struct fixture *f = *state;
+	struct scratch *f = *state;
 	struct dg_err err = DG_ERR_INIT;
 	struct runlock *lk = NULL;
 	int up[2], down[2];
@@ -218,7 +183,7 @@ static void test_runlock__lock_goes_with_a_holder_that_dies(void **state)
 static void
 test_runlock__second_acquire_in_the_holding_process_is_refused(void **state)
 {
-	struct fixture *f = *state;
+	struct scratch *f = *state;
 	struct runlock *lk = acquire_ok(f);
 	struct runlock *again = NULL;
 	struct dg_err err = DG_ERR_INIT;
@@ -242,13 +207,14 @@ test_runlock__second_acquire_in_the_holding_process_is_refused(void **state)
 
 static void test_runlock__missing_folder_names_the_lock_file(void **state)
 {
-	struct fixture *f = *state;
+	struct scratch *f = *state;
 	struct strbuf db = STRBUF_INIT;
 	struct strbuf expect = STRBUF_INIT;
 	struct dg_err err = DG_ERR_INIT;
 	struct runlock *lk = NULL;
 
-	assert_int_equal(strbuf_addf(&db, "%s/nowhere/digest.db", f->dir), 0);
+	assert_int_equal(strbuf_addf(&db, "%s/nowhere/digest.db", f->dir.buf),
+			 0);
 	assert_int_equal(runlock_acquire(db.buf, &lk, NULL, &err), DG_EIO);
 	assert_int_equal(strbuf_addf(&expect,
 				     "cannot open the lock file "
@@ -261,7 +227,14 @@ static void test_runlock__missing_folder_names_the_lock_file(void **state)
 	strbuf_release(&expect);
 }
 
-#define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
+/*
+ * A scratch folder per test: db is <dir>/digest.db (never created), path
+ * its lock <dir>/digest.db.lock.
+ */
+#define T(name)                                                                \
+	cmocka_unit_test_prestate_setup_teardown(name, scratch_setup_path,     \
+						 scratch_teardown,             \
+						 "digest.db.lock")
 
 int main(void)
 {

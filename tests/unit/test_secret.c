@@ -18,6 +18,7 @@
 
 #include "err.h"
 #include "logging.h"
+#include "scratch.h"
 #include "secret.h"
 
 /* The bytes 0, 1, ... 31 as hex, base64 and base64url without padding. */
@@ -25,38 +26,6 @@
 	"000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f"
 #define B64_KEY "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8="
 #define URL_KEY "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8"
-
-/* A scratch folder for a secret file. */
-struct scratch {
-	char dir[64];
-	char path[96]; /* <dir>/secret */
-};
-
-static int scratch_setup(void **state)
-{
-	struct scratch *s = calloc(1, sizeof(*s));
-
-	if (!s)
-		return -1;
-	snprintf(s->dir, sizeof(s->dir), "/tmp/test_secret_XXXXXX");
-	if (!mkdtemp(s->dir)) {
-		free(s);
-		return -1;
-	}
-	snprintf(s->path, sizeof(s->path), "%s/secret", s->dir);
-	*state = s;
-	return 0;
-}
-
-static int scratch_teardown(void **state)
-{
-	struct scratch *s = *state;
-
-	unlink(s->path);
-	rmdir(s->dir);
-	free(s);
-	return 0;
-}
 
 static void write_file(const char *path, const char *text, mode_t mode)
 {
@@ -159,7 +128,7 @@ static void test_secret__secret_file_gives_its_first_line(void **state)
 	struct dg_err err = DG_ERR_INIT;
 	char *value;
 
-	snprintf(path, sizeof(path), "%s/secret", s->dir);
+	snprintf(path, sizeof(path), "%s/secret", s->dir.buf);
 	write_file(path, "hunter2\r\nsecond line\n", 0600);
 	warnings = 0;
 	logging_set_routine(count_warnings, NULL);
@@ -179,7 +148,7 @@ static void test_secret__secret_file_readable_by_others_warns(void **state)
 	struct dg_err err = DG_ERR_INIT;
 	char *value;
 
-	snprintf(path, sizeof(path), "%s/secret", s->dir);
+	snprintf(path, sizeof(path), "%s/secret", s->dir.buf);
 	write_file(path, "hunter2", 0644);
 	warnings = 0;
 	logging_set_routine(count_warnings, NULL);
@@ -213,7 +182,7 @@ static void test_secret__empty_secret_file_is_refused(void **state)
 	struct dg_err err = DG_ERR_INIT;
 	char *value;
 
-	snprintf(path, sizeof(path), "%s/secret", s->dir);
+	snprintf(path, sizeof(path), "%s/secret", s->dir.buf);
 	write_file(path, "\nhunter2\n", 0600);
 	assert_int_equal(
 		secret_read(&sec, "[smtp] password", &value, &err),
@@ -365,11 +334,11 @@ static void test_secret__form_says_what_a_refused_text_was(void **state)
 static void test_secret__key_is_read_from_a_file(void **state)
 {
 	struct scratch *s = *state;
-	struct secret sec = {.file = s->path};
+	struct secret sec = {.file = s->path.buf};
 	unsigned char key[SECRET_KEY_BYTES];
 	struct dg_err err = DG_ERR_INIT;
 
-	write_file(s->path, HEX_KEY "\n", 0600);
+	write_file(s->path.buf, HEX_KEY "\n", 0600);
 	assert_int_equal(secret_key_read(&sec, "[graph] token key", key, &err),
 			 0);
 	assert_key_is_0_to_31(key);
@@ -417,7 +386,10 @@ static void test_secret__release_leaves_it_unset(void **state)
 	secret_wipe(NULL);
 }
 
-#define T(f) cmocka_unit_test_setup_teardown(f, scratch_setup, scratch_teardown)
+/* A scratch folder per test, its path <dir>/secret. */
+#define T(f)                                                                   \
+	cmocka_unit_test_prestate_setup_teardown(f, scratch_setup_path,        \
+						 scratch_teardown, "secret")
 
 int main(void)
 {

@@ -9,7 +9,6 @@
 #include <cmocka.h>
 
 #include <errno.h>
-#include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,6 +18,7 @@
 #include "calendar.h"
 #include "err.h"
 #include "fixtures.h"
+#include "scratch.h"
 #include "source.h"
 #include "strbuf.h"
 
@@ -44,56 +44,10 @@ static const char *demo_dir(void)
 	return demo;
 }
 
-/* A temporary recording per test: *state is its folder. */
-static int make_tmp(void **state)
+/* Write text to <tmp>/rel, making the folders on the way. */
+static void put(const struct scratch *tmp, const char *rel, const char *text)
 {
-	const char *base = getenv("TMPDIR");
-	char *dir = malloc(4096);
-
-	if (!dir)
-		return -1;
-	snprintf(dir, 4096, "%s/digest-source-XXXXXX", base ? base : "/tmp");
-	if (!mkdtemp(dir)) {
-		free(dir);
-		return -1;
-	}
-	*state = dir;
-	return 0;
-}
-
-static int rm_one(const char *path, const struct stat *st, int flag,
-		  struct FTW *ftw)
-{
-	return remove(path);
-}
-
-static int remove_tmp(void **state)
-{
-	int rc = nftw(*state, rm_one, 16, FTW_DEPTH | FTW_PHYS);
-
-	free(*state);
-	return rc;
-}
-
-/* Write text to dir/rel, making the folders on the way. */
-static void put(const char *dir, const char *rel, const char *text)
-{
-	char path[4096];
-	size_t i, n;
-	FILE *f;
-
-	n = (size_t)snprintf(path, sizeof(path), "%s/%s", dir, rel);
-	for (i = strlen(dir) + 1; i < n; i++) {
-		if (path[i] != '/')
-			continue;
-		path[i] = '\0';
-		assert_true(!mkdir(path, 0700) || errno == EEXIST);
-		path[i] = '/';
-	}
-	f = fopen(path, "w");
-	assert_non_null(f);
-	assert_int_equal(fputs(text, f) >= 0, 1);
-	assert_int_equal(fclose(f), 0);
+	scratch_write(tmp, rel, text);
 }
 
 /* A message to compare with, formatted in a static buffer. */
@@ -299,13 +253,14 @@ static void test_source__a_user_address_is_not_a_group(void **state)
 static void test_source__group_without_members_file_is_an_io_error(
 	void **state)
 {
-	const char *dir = *state;
+	const struct scratch *tmp = *state;
+	const char *dir = tmp->dir.buf;
 	struct cal_group g = { 0 };
 	struct dg_err err = DG_ERR_INIT;
 	struct source *s;
 
-	put(dir, "users.json", ONE_USER);
-	put(dir, "groups.json", "{\"value\":[{\"id\":\"g1\",\"mail\":"
+	put(tmp, "users.json", ONE_USER);
+	put(tmp, "groups.json", "{\"value\":[{\"id\":\"g1\",\"mail\":"
 	    "\"sales@contoso.com\"}]}");
 	s = open_source(dir);
 	assert_int_equal(source_group(s, "sales@contoso.com", &g, &err),
@@ -321,12 +276,13 @@ static void test_source__group_without_members_file_is_an_io_error(
 static void test_source__recording_without_groups_has_no_groups(
 	void **state)
 {
-	const char *dir = *state;
+	const struct scratch *tmp = *state;
+	const char *dir = tmp->dir.buf;
 	struct cal_group g = { 0 };
 	struct dg_err err = DG_ERR_INIT;
 	struct source *s;
 
-	put(dir, "users.json", ONE_USER);
+	put(tmp, "users.json", ONE_USER);
 	s = open_source(dir);
 	assert_int_equal(source_group(s, "sales@contoso.com", &g, &err),
 			 DG_ENOTFOUND);
@@ -339,13 +295,14 @@ static void test_source__recording_without_groups_has_no_groups(
 
 static void test_source__missing_mailbox_names_the_file(void **state)
 {
-	const char *dir = *state;
+	const struct scratch *tmp = *state;
+	const char *dir = tmp->dir.buf;
 	struct cal_user_list users = CAL_USER_LIST_INIT;
 	struct cal_mailbox mb = { 0 };
 	struct dg_err err = DG_ERR_INIT;
 	struct source *s;
 
-	put(dir, "users.json", ONE_USER);
+	put(tmp, "users.json", ONE_USER);
 	s = open_source(dir);
 	assert_int_equal(source_users(s, &users, &err), 0);
 	assert_int_equal(source_mailbox(s, &users.v[0], &mb, &err),
@@ -359,14 +316,15 @@ static void test_source__missing_mailbox_names_the_file(void **state)
 
 static void test_source__broken_mailbox_names_user_and_file(void **state)
 {
-	const char *dir = *state;
+	const struct scratch *tmp = *state;
+	const char *dir = tmp->dir.buf;
 	struct cal_user_list users = CAL_USER_LIST_INIT;
 	struct cal_mailbox mb = { 0 };
 	struct dg_err err = DG_ERR_INIT;
 	struct source *s;
 
-	put(dir, "users.json", ONE_USER);
-	put(dir, "users/u1/mailboxSettings.json", "{\"timeZone\":5}");
+	put(tmp, "users.json", ONE_USER);
+	put(tmp, "users/u1/mailboxSettings.json", "{\"timeZone\":5}");
 	s = open_source(dir);
 	assert_int_equal(source_users(s, &users, &err), 0);
 	assert_int_equal(source_mailbox(s, &users.v[0], &mb, &err),
@@ -382,13 +340,14 @@ static void test_source__broken_mailbox_names_user_and_file(void **state)
 
 static void test_source__missing_calendar_is_not_found(void **state)
 {
-	const char *dir = *state;
+	const struct scratch *tmp = *state;
+	const char *dir = tmp->dir.buf;
 	struct cal_event_list evs = CAL_EVENT_LIST_INIT;
 	struct cal_user_list users = CAL_USER_LIST_INIT;
 	struct dg_err err = DG_ERR_INIT;
 	struct source *s;
 
-	put(dir, "users.json", ONE_USER);
+	put(tmp, "users.json", ONE_USER);
 	s = open_source(dir);
 	assert_int_equal(source_users(s, &users, &err), 0);
 	assert_int_equal(source_events(s, &users.v[0], "a", "b", &evs, &err),
@@ -403,17 +362,18 @@ static void test_source__missing_calendar_is_not_found(void **state)
 static void test_source__broken_page_two_names_file_and_user(
 	void **state)
 {
-	const char *dir = *state;
+	const struct scratch *tmp = *state;
+	const char *dir = tmp->dir.buf;
 	struct cal_event_list evs = CAL_EVENT_LIST_INIT;
 	struct cal_user_list users = CAL_USER_LIST_INIT;
 	struct dg_err err = DG_ERR_INIT;
 	struct source *s;
 
-	put(dir, "users.json", ONE_USER);
-	put(dir, "users/u1/calendarView.json", "{" LINK("users/u1/calendarView"
+	put(tmp, "users.json", ONE_USER);
+	put(tmp, "users/u1/calendarView.json", "{" LINK("users/u1/calendarView"
 	    "?startDateTime=2026-11-23T00%3A00%3A00Z&$top=1&$skip=1") ","
 	    "\"value\":[" EV("e1") "]}");
-	put(dir, "users/u1/calendarView.skip-1.json", "{\"value\":["
+	put(tmp, "users/u1/calendarView.skip-1.json", "{\"value\":["
 	    "{\"id\":\"e2\"}],\"@odata.nextLink\":7}");
 	s = open_source(dir);
 	assert_int_equal(source_users(s, &users, &err), 0);
@@ -432,12 +392,13 @@ static void test_source__broken_page_two_names_file_and_user(
 
 static void test_source__next_link_with_dotdot_is_refused(void **state)
 {
-	const char *dir = *state;
+	const struct scratch *tmp = *state;
+	const char *dir = tmp->dir.buf;
 	struct cal_user_list users = CAL_USER_LIST_INIT;
 	struct dg_err err = DG_ERR_INIT;
 	struct source *s;
 
-	put(dir, "users.json", "{" LINK("users/../../../etc/passwd?$skip=1")
+	put(tmp, "users.json", "{" LINK("users/../../../etc/passwd?$skip=1")
 	    ",\"value\":[{\"id\":\"u1\",\"mail\":\"a@contoso.com\"}]}");
 	s = open_source(dir);
 	assert_int_equal(source_users(s, &users, &err), DG_EINVAL);
@@ -453,12 +414,13 @@ static void test_source__next_link_with_dotdot_is_refused(void **state)
 
 static void test_source__encoded_dotdot_is_refused(void **state)
 {
-	const char *dir = *state;
+	const struct scratch *tmp = *state;
+	const char *dir = tmp->dir.buf;
 	struct cal_user_list users = CAL_USER_LIST_INIT;
 	struct dg_err err = DG_ERR_INIT;
 	struct source *s;
 
-	put(dir, "users.json", "{" LINK("users/%2e%2E/%2E%2e/x?$skip=1")
+	put(tmp, "users.json", "{" LINK("users/%2e%2E/%2E%2e/x?$skip=1")
 	    ",\"value\":[]}");
 	s = open_source(dir);
 	assert_int_equal(source_users(s, &users, &err), DG_EINVAL);
@@ -469,12 +431,13 @@ static void test_source__encoded_dotdot_is_refused(void **state)
 static void test_source__next_link_to_a_missing_page_is_an_io_error(
 	void **state)
 {
-	const char *dir = *state;
+	const struct scratch *tmp = *state;
+	const char *dir = tmp->dir.buf;
 	struct cal_user_list users = CAL_USER_LIST_INIT;
 	struct dg_err err = DG_ERR_INIT;
 	struct source *s;
 
-	put(dir, "users.json", "{" LINK("users?$top=1&$skiptoken=T2")
+	put(tmp, "users.json", "{" LINK("users?$top=1&$skiptoken=T2")
 	    ",\"value\":[{\"id\":\"u1\",\"mail\":\"a@contoso.com\"}]}");
 	s = open_source(dir);
 	assert_int_equal(source_users(s, &users, &err), DG_EIO);
@@ -488,14 +451,15 @@ static void test_source__next_link_to_a_missing_page_is_an_io_error(
 
 static void test_source__next_link_loop_is_refused(void **state)
 {
-	const char *dir = *state;
+	const struct scratch *tmp = *state;
+	const char *dir = tmp->dir.buf;
 	struct cal_user_list users = CAL_USER_LIST_INIT;
 	struct dg_err err = DG_ERR_INIT;
 	struct source *s;
 
-	put(dir, "users.json", "{" LINK("users?$skiptoken=A") ",\"value\":"
+	put(tmp, "users.json", "{" LINK("users?$skiptoken=A") ",\"value\":"
 	    "[{\"id\":\"u1\",\"mail\":\"a@contoso.com\"}]}");
-	put(dir, "users.skiptoken-A.json", "{" LINK("users?$skiptoken=A")
+	put(tmp, "users.skiptoken-A.json", "{" LINK("users?$skiptoken=A")
 	    ",\"value\":[{\"id\":\"u2\",\"mail\":\"b@contoso.com\"}]}");
 	s = open_source(dir);
 	assert_int_equal(source_users(s, &users, &err), DG_EIO);
@@ -509,12 +473,13 @@ static void test_source__next_link_loop_is_refused(void **state)
 
 static void test_source__invalid_json_names_the_file(void **state)
 {
-	const char *dir = *state;
+	const struct scratch *tmp = *state;
+	const char *dir = tmp->dir.buf;
 	struct cal_user_list users = CAL_USER_LIST_INIT;
 	struct dg_err err = DG_ERR_INIT;
 	struct source *s;
 
-	put(dir, "users.json", "{\"value\":[\n{\"id\":\"u1\"");
+	put(tmp, "users.json", "{\"value\":[\n{\"id\":\"u1\"");
 	s = open_source(dir);
 	assert_int_equal(source_users(s, &users, &err), DG_EPARSE);
 	assert_string_equal(err.msg, in("%s/%s: invalid JSON: the text "
@@ -526,13 +491,14 @@ static void test_source__invalid_json_names_the_file(void **state)
 static void test_source__user_id_that_would_leave_the_folder_is_refused(
 	void **state)
 {
-	const char *dir = *state;
+	const struct scratch *tmp = *state;
+	const char *dir = tmp->dir.buf;
 	struct cal_user_list users = CAL_USER_LIST_INIT;
 	struct cal_mailbox mb = { 0 };
 	struct dg_err err = DG_ERR_INIT;
 	struct source *s;
 
-	put(dir, "users.json", "{\"value\":[{\"id\":\"..\",\"mail\":"
+	put(tmp, "users.json", "{\"value\":[{\"id\":\"..\",\"mail\":"
 	    "\"a@contoso.com\"}]}");
 	s = open_source(dir);
 	assert_int_equal(source_users(s, &users, &err), 0);
@@ -546,14 +512,15 @@ static void test_source__user_id_that_would_leave_the_folder_is_refused(
 
 static void test_source__events_need_a_window(void **state)
 {
-	const char *dir = *state;
+	const struct scratch *tmp = *state;
+	const char *dir = tmp->dir.buf;
 	struct cal_event_list evs = CAL_EVENT_LIST_INIT;
 	struct cal_user u = { .id = (char *)"u1",
 			      .mail = (char *)"a@contoso.com" };
 	struct dg_err err = DG_ERR_INIT;
 	struct source *s;
 
-	put(dir, "users.json", ONE_USER);
+	put(tmp, "users.json", ONE_USER);
 	s = open_source(dir);
 	assert_int_equal(source_events(s, &u, NULL, "b", &evs, &err),
 			 DG_EINVAL);
@@ -576,7 +543,8 @@ static void test_source__open_of_a_missing_folder_is_not_found(void **state)
 
 static void test_source__folder_without_users_is_no_recording(void **state)
 {
-	const char *dir = *state;
+	const struct scratch *tmp = *state;
+	const char *dir = tmp->dir.buf;
 	struct dg_err err = DG_ERR_INIT;
 	struct source *s;
 	char want[4096];
@@ -660,7 +628,9 @@ static void test_fixtures__page_path_refuses_what_names_no_page(void **state)
 int main(void)
 {
 #define T(name) cmocka_unit_test(name)
-#define D(name) cmocka_unit_test_setup_teardown(name, make_tmp, remove_tmp)
+/* A temporary recording per test: *state is a struct scratch. */
+#define D(name) cmocka_unit_test_setup_teardown(name, scratch_setup, \
+						       scratch_teardown)
 	const struct CMUnitTest tests[] = {
 		T(test_source__demo_users_span_two_pages_without_mailless),
 		T(test_fixtures__demo_users_include_the_one_without_mail),

@@ -15,6 +15,7 @@
 #include "config.h"
 #include "err.h"
 #include "logging.h"
+#include "scratch.h"
 #include "source.h"
 #include "store.h"
 #include "strbuf.h"
@@ -27,9 +28,8 @@
 #define END "2026-11-26T00:00:00Z"
 
 struct fx {
-	char dir[64];
-	char path[96];
-	struct store *st;
+	struct scratch sc;
+	struct store *st; /* sc.st, borrowed */
 	struct tenant tenant;
 	struct config cfg;
 	char login[64];
@@ -54,12 +54,11 @@ static int setup(void **state)
 
 	if (!f)
 		return -1;
-	snprintf(f->dir, sizeof(f->dir), "/tmp/test_srcgraph.XXXXXX");
-	if (!mkdtemp(f->dir))
+	if (scratch_make_store(&f->sc)) {
+		free(f);
 		return -1;
-	snprintf(f->path, sizeof(f->path), "%s/digest.db", f->dir);
-	if (store_open(f->path, &f->st, &err))
-		return -1;
+	}
+	f->st = f->sc.st;
 	tenant_start(&f->tenant, &f->cfg, f->login, sizeof(f->login));
 	if (users_sync(&f->cfg, f->st, 1000, NULL, NULL, &n, &err))
 		return -1;
@@ -72,22 +71,16 @@ static int setup(void **state)
 
 static int teardown(void **state)
 {
-	static const char *const suffixes[] = {"", "-wal", "-shm"};
 	struct fx *f = *state;
-	char p[128];
+	int rc;
 
 	logging_set_routine(NULL, NULL);
 	cal_user_list_release(&f->users);
 	source_close(f->src);
 	stub_stop(&f->tenant.http);
-	store_close(f->st);
-	for (int i = 0; i < 3; i++) {
-		snprintf(p, sizeof(p), "%s%s", f->path, suffixes[i]);
-		unlink(p);
-	}
-	rmdir(f->dir);
+	rc = scratch_remove(&f->sc);
 	free(f);
-	return 0;
+	return rc;
 }
 
 /* Open the source and list its users. */

@@ -18,63 +18,10 @@
 #include "err.h"
 #include "roster.h"
 #include "roster_db.h"
+#include "scratch.h"
 #include "store.h"
 #include "store_db.h"
 #include "strbuf.h"
-
-struct fixture {
-	char dir[64];
-	struct strbuf db; /* <dir>/digest.db */
-};
-
-static int setup(void **state)
-{
-	struct fixture *f = calloc(1, sizeof(*f));
-
-	if (!f)
-		return -1;
-	snprintf(f->dir, sizeof(f->dir), "/tmp/test_store.XXXXXX");
-	if (!mkdtemp(f->dir))
-		return -1;
-	strbuf_init(&f->db, 0);
-	if (strbuf_addf(&f->db, "%s/digest.db", f->dir))
-		return -1;
-	*state = f;
-	return 0;
-}
-
-/* Remove what SQLite may leave next to the database, then the folder. */
-static int teardown(void **state)
-{
-	static const char *const suffixes[] = {"", "-wal", "-shm", "-journal"};
-	struct fixture *f = *state;
-	struct strbuf path = STRBUF_INIT;
-	size_t i;
-
-	for (i = 0; i < sizeof(suffixes) / sizeof(suffixes[0]); i++) {
-		strbuf_reset(&path);
-		if (!strbuf_addf(&path, "%s%s", f->db.buf, suffixes[i]))
-			unlink(path.buf);
-	}
-	strbuf_reset(&path);
-	if (!strbuf_addf(&path, "%s/junk", f->dir))
-		unlink(path.buf);
-	rmdir(f->dir);
-	strbuf_release(&path);
-	strbuf_release(&f->db);
-	free(f);
-	return 0;
-}
-
-static struct store *open_ok(const struct fixture *f)
-{
-	struct dg_err err = DG_ERR_INIT;
-	struct store *st = NULL;
-
-	if (store_open(f->db.buf, &st, &err))
-		fail_msg("store_open: %s", err.msg);
-	return st;
-}
 
 /* Run one statement on the file behind the store's back; its int result. */
 static int sql_int(const char *path, const char *sql)
@@ -151,8 +98,8 @@ static void replace_ok(struct store *st, const struct roster *r)
 static void
 test_store__open_creates_the_schema_and_sets_user_version(void **state)
 {
-	struct fixture *f = *state;
-	struct store *st = open_ok(f);
+	struct scratch *f = *state;
+	struct store *st = scratch_open(f);
 
 	store_close(st);
 	assert_true(sql_int(f->db.buf, "PRAGMA user_version") >= 1);
@@ -165,8 +112,8 @@ test_store__open_creates_the_schema_and_sets_user_version(void **state)
 
 static void test_store__database_is_in_wal_mode(void **state)
 {
-	struct fixture *f = *state;
-	struct store *st = open_ok(f);
+	struct scratch *f = *state;
+	struct store *st = scratch_open(f);
 	char *mode = sql_text(f->db.buf, "PRAGMA journal_mode");
 
 	assert_string_equal(mode, "wal");
@@ -176,10 +123,10 @@ static void test_store__database_is_in_wal_mode(void **state)
 
 static void test_store__reopen_keeps_roster_and_meta(void **state)
 {
-	struct fixture *f = *state;
+	struct scratch *f = *state;
 	struct roster r = ROSTER_INIT, back = ROSTER_INIT;
 	struct dg_err err = DG_ERR_INIT;
-	struct store *st = open_ok(f);
+	struct store *st = scratch_open(f);
 	char *v = NULL;
 
 	two_people(&r);
@@ -187,7 +134,7 @@ static void test_store__reopen_keeps_roster_and_meta(void **state)
 	assert_int_equal(store_meta_set(st, "roster.hash", "abc", &err), 0);
 	store_close(st);
 
-	st = open_ok(f);
+	st = scratch_open(f);
 	assert_int_equal(roster_db_load(st, &back, &err), 0);
 	assert_int_equal(back.n, 2);
 	assert_int_equal(store_meta_get(st, "roster.hash", &v, &err), 0);
@@ -201,9 +148,9 @@ static void test_store__reopen_keeps_roster_and_meta(void **state)
 static void
 test_store__newer_schema_is_refused_naming_both_versions(void **state)
 {
-	struct fixture *f = *state;
+	struct scratch *f = *state;
 	struct dg_err err = DG_ERR_INIT;
-	struct store *st = open_ok(f);
+	struct store *st = scratch_open(f);
 	struct strbuf want = STRBUF_INIT;
 	int known;
 
@@ -227,13 +174,13 @@ test_store__newer_schema_is_refused_naming_both_versions(void **state)
 static void
 test_store__file_that_is_not_a_database_is_refused_naming_it(void **state)
 {
-	struct fixture *f = *state;
+	struct scratch *f = *state;
 	struct dg_err err = DG_ERR_INIT;
 	struct strbuf path = STRBUF_INIT;
 	struct store *st = NULL;
 	FILE *fp;
 
-	assert_int_equal(strbuf_addf(&path, "%s/junk", f->dir), 0);
+	assert_int_equal(strbuf_addf(&path, "%s/junk", f->dir.buf), 0);
 	fp = fopen(path.buf, "w");
 	assert_non_null(fp);
 	fputs("email,name\nann@contoso.com,Ann\n"
@@ -265,10 +212,10 @@ test_store__path_in_a_missing_folder_is_refused_naming_it(void **state)
 static void
 test_store__load_returns_people_sorted_with_aliases_results(void **state)
 {
-	struct fixture *f = *state;
+	struct scratch *f = *state;
 	struct roster r = ROSTER_INIT, back = ROSTER_INIT;
 	struct dg_err err = DG_ERR_INIT;
-	struct store *st = open_ok(f);
+	struct store *st = scratch_open(f);
 
 	two_people(&r);
 	replace_ok(st, &r);
@@ -305,10 +252,10 @@ test_store__load_returns_people_sorted_with_aliases_results(void **state)
 static void
 test_store__load_of_a_fresh_database_is_an_empty_roster(void **state)
 {
-	struct fixture *f = *state;
+	struct scratch *f = *state;
 	struct roster back = ROSTER_INIT;
 	struct dg_err err = DG_ERR_INIT;
-	struct store *st = open_ok(f);
+	struct store *st = scratch_open(f);
 
 	assert_int_equal(roster_db_load(st, &back, &err), 0);
 	assert_int_equal(back.n, 0);
@@ -319,10 +266,10 @@ test_store__load_of_a_fresh_database_is_an_empty_roster(void **state)
 static void
 test_store__replace_drops_people_missing_from_the_new_roster(void **state)
 {
-	struct fixture *f = *state;
+	struct scratch *f = *state;
 	struct roster r = ROSTER_INIT, r2 = ROSTER_INIT, back = ROSTER_INIT;
 	struct dg_err err = DG_ERR_INIT;
-	struct store *st = open_ok(f);
+	struct store *st = scratch_open(f);
 
 	two_people(&r);
 	replace_ok(st, &r);
@@ -343,10 +290,10 @@ test_store__replace_drops_people_missing_from_the_new_roster(void **state)
 
 static void test_store__failing_replace_leaves_the_previous_roster(void **state)
 {
-	struct fixture *f = *state;
+	struct scratch *f = *state;
 	struct roster r = ROSTER_INIT, bad = ROSTER_INIT, back = ROSTER_INIT;
 	struct dg_err err = DG_ERR_INIT;
-	struct store *st = open_ok(f);
+	struct store *st = scratch_open(f);
 	struct strbuf want = STRBUF_INIT;
 
 	two_people(&r);
@@ -378,9 +325,9 @@ static void test_store__failing_replace_leaves_the_previous_roster(void **state)
 
 static void test_store__meta_get_of_a_missing_key_is_not_found(void **state)
 {
-	struct fixture *f = *state;
+	struct scratch *f = *state;
 	struct dg_err err = DG_ERR_INIT;
-	struct store *st = open_ok(f);
+	struct store *st = scratch_open(f);
 	struct strbuf want = STRBUF_INIT;
 	char *v = (char *)"untouched";
 
@@ -397,9 +344,9 @@ static void test_store__meta_get_of_a_missing_key_is_not_found(void **state)
 
 static void test_store__meta_set_overwrites_the_previous_value(void **state)
 {
-	struct fixture *f = *state;
+	struct scratch *f = *state;
 	struct dg_err err = DG_ERR_INIT;
-	struct store *st = open_ok(f);
+	struct store *st = scratch_open(f);
 	char *v = NULL;
 
 	assert_int_equal(store_meta_set(st, "k", "one", &err), 0);
@@ -413,10 +360,10 @@ static void test_store__meta_set_overwrites_the_previous_value(void **state)
 static void
 test_store__rollback_discards_what_the_transaction_wrote(void **state)
 {
-	struct fixture *f = *state;
+	struct scratch *f = *state;
 	struct roster r = ROSTER_INIT, back = ROSTER_INIT;
 	struct dg_err err = DG_ERR_INIT;
-	struct store *st = open_ok(f);
+	struct store *st = scratch_open(f);
 	char *v = NULL;
 
 	assert_int_equal(store_begin(st, &err), 0);
@@ -434,9 +381,9 @@ test_store__rollback_discards_what_the_transaction_wrote(void **state)
 
 static void test_store__commit_keeps_what_the_transaction_wrote(void **state)
 {
-	struct fixture *f = *state;
+	struct scratch *f = *state;
 	struct dg_err err = DG_ERR_INIT;
-	struct store *st = open_ok(f);
+	struct store *st = scratch_open(f);
 	char *v = NULL;
 
 	assert_int_equal(store_begin(st, &err), 0);
@@ -444,7 +391,7 @@ static void test_store__commit_keeps_what_the_transaction_wrote(void **state)
 	assert_int_equal(store_commit(st, &err), 0);
 	store_close(st);
 
-	st = open_ok(f);
+	st = scratch_open(f);
 	assert_int_equal(store_meta_get(st, "k", &v, &err), 0);
 	assert_string_equal(v, "v");
 	free(v);
@@ -453,9 +400,9 @@ static void test_store__commit_keeps_what_the_transaction_wrote(void **state)
 
 static void test_store__transactions_do_not_nest(void **state)
 {
-	struct fixture *f = *state;
+	struct scratch *f = *state;
 	struct dg_err err = DG_ERR_INIT;
-	struct store *st = open_ok(f);
+	struct store *st = scratch_open(f);
 	struct strbuf want = STRBUF_INIT;
 
 	assert_int_equal(store_begin(st, &err), 0);
@@ -477,9 +424,9 @@ static void test_store__close_and_rollback_accept_null(void **state)
 
 static void test_store__a_released_savepoint_keeps_what_it_wrote(void **state)
 {
-	struct fixture *f = *state;
+	struct scratch *f = *state;
 	struct dg_err err = DG_ERR_INIT;
-	struct store *st = open_ok(f);
+	struct store *st = scratch_open(f);
 	char *v = NULL;
 
 	assert_int_equal(store_db_savepoint(st, "t", "test", &err), 0);
@@ -494,9 +441,9 @@ static void test_store__a_released_savepoint_keeps_what_it_wrote(void **state)
 static void test_store__a_failed_savepoint_undoes_and_keeps_the_status(
 	void **state)
 {
-	struct fixture *f = *state;
+	struct scratch *f = *state;
 	struct dg_err err = DG_ERR_INIT;
-	struct store *st = open_ok(f);
+	struct store *st = scratch_open(f);
 	char *v = NULL;
 
 	assert_int_equal(store_db_savepoint(st, "t", "test", &err), 0);
@@ -514,9 +461,9 @@ static void test_store__a_failed_savepoint_undoes_and_keeps_the_status(
 static void test_store__column_dup_reads_null_and_empty_as_asked(
 	void **state)
 {
-	struct fixture *f = *state;
+	struct scratch *f = *state;
 	struct dg_err err = DG_ERR_INIT;
-	struct store *st = open_ok(f);
+	struct store *st = scratch_open(f);
 	sqlite3_stmt *q = NULL;
 	char *v = NULL;
 
@@ -544,7 +491,9 @@ static void test_store__column_dup_reads_null_and_empty_as_asked(
 	store_close(st);
 }
 
-#define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
+#define T(name)                                                                \
+	cmocka_unit_test_setup_teardown(name, scratch_setup,                   \
+					scratch_teardown)
 
 int main(void)
 {

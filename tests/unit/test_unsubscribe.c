@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "err.h"
+#include "scratch.h"
 #include "store.h"
 #include "strbuf.h"
 #include "unsubscribe.h"
@@ -306,50 +307,6 @@ static void test_unsubscribe__bad_keys_are_refused_unseen(void **state)
 		       "`openssl rand -hex 32`");
 }
 
-struct fixture {
-	char dir[64];
-	struct strbuf db;
-	struct store *st;
-};
-
-static int setup(void **state)
-{
-	struct fixture *f = calloc(1, sizeof(*f));
-	struct dg_err err = DG_ERR_INIT;
-
-	if (!f)
-		return -1;
-	snprintf(f->dir, sizeof(f->dir), "/tmp/test_unsubscribe.XXXXXX");
-	if (!mkdtemp(f->dir))
-		return -1;
-	strbuf_init(&f->db, 0);
-	if (strbuf_addf(&f->db, "%s/digest.db", f->dir) ||
-	    store_open(f->db.buf, &f->st, &err))
-		return -1;
-	*state = f;
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	static const char *const suffixes[] = {"", "-wal", "-shm", "-journal"};
-	struct fixture *f = *state;
-	struct strbuf path = STRBUF_INIT;
-	size_t i;
-
-	store_close(f->st);
-	for (i = 0; i < sizeof(suffixes) / sizeof(suffixes[0]); i++) {
-		strbuf_reset(&path);
-		if (!strbuf_addf(&path, "%s%s", f->db.buf, suffixes[i]))
-			unlink(path.buf);
-	}
-	rmdir(f->dir);
-	strbuf_release(&path);
-	strbuf_release(&f->db);
-	free(f);
-	return 0;
-}
-
 static bool opted_out(struct store *st, const char *address)
 {
 	struct dg_err err = DG_ERR_INIT;
@@ -363,7 +320,7 @@ static bool opted_out(struct store *st, const char *address)
 static void
 test_unsubscribe__opt_out_is_found_in_any_case_after_reopen(void **state)
 {
-	struct fixture *f = *state;
+	struct scratch *f = *state;
 	struct dg_err err = DG_ERR_INIT;
 
 	assert_false(opted_out(f->st, "ann@contoso.com"));
@@ -379,7 +336,7 @@ test_unsubscribe__opt_out_is_found_in_any_case_after_reopen(void **state)
 
 static void test_unsubscribe__recording_twice_is_no_error(void **state)
 {
-	struct fixture *f = *state;
+	struct scratch *f = *state;
 	struct dg_err err = DG_ERR_INIT;
 
 	assert_int_equal(
@@ -391,7 +348,7 @@ static void test_unsubscribe__recording_twice_is_no_error(void **state)
 
 static void test_unsubscribe__an_empty_address_is_refused(void **state)
 {
-	struct fixture *f = *state;
+	struct scratch *f = *state;
 	struct dg_err err = DG_ERR_INIT;
 	bool out = true;
 
@@ -413,7 +370,7 @@ static void test_unsubscribe__reads_kept_answer_as_fresh_ones(void **state)
 {
 	static const char *const who[] = {"ann@contoso.com", "BOB@contoso.com",
 					  "cy@contoso.com", "ANN@CONTOSO.COM"};
-	struct fixture *f = *state;
+	struct scratch *f = *state;
 	struct unsubscribe_reads *r = NULL;
 	struct dg_err err = DG_ERR_INIT;
 	bool kept = false;
@@ -460,7 +417,7 @@ static void test_unsubscribe__reads_kept_answer_as_fresh_ones(void **state)
 /* An empty address is refused before any statement is prepared. */
 static void test_unsubscribe__reads_refuse_an_empty_address_first(void **state)
 {
-	struct fixture *f = *state;
+	struct scratch *f = *state;
 	struct unsubscribe_reads *r = NULL;
 	struct dg_err err = DG_ERR_INIT;
 	bool kept = true;
@@ -473,7 +430,9 @@ static void test_unsubscribe__reads_refuse_an_empty_address_first(void **state)
 }
 
 #define T(name) cmocka_unit_test(name)
-#define TS(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
+#define TS(name)                                                               \
+	cmocka_unit_test_setup_teardown(name, scratch_setup_store,             \
+					scratch_teardown)
 
 int main(void)
 {

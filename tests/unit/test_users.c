@@ -17,6 +17,7 @@
 #include "auth.h"
 #include "config.h"
 #include "err.h"
+#include "scratch.h"
 #include "store.h"
 #include "strbuf.h"
 #include "users.h"
@@ -25,9 +26,8 @@
 #include "stub_tenant.h"
 
 struct fx {
-	char dir[64];
-	char path[96];
-	struct store *st;
+	struct scratch sc;
+	struct store *st; /* sc.st, borrowed */
 	struct tenant tenant;
 	struct config cfg;
 	char login[64];
@@ -38,16 +38,14 @@ struct fx {
 static int setup(void **state)
 {
 	struct fx *f = calloc(1, sizeof(*f));
-	struct dg_err err = DG_ERR_INIT;
 
 	if (!f)
 		return -1;
-	snprintf(f->dir, sizeof(f->dir), "/tmp/test_users.XXXXXX");
-	if (!mkdtemp(f->dir))
+	if (scratch_make_store(&f->sc)) {
+		free(f);
 		return -1;
-	snprintf(f->path, sizeof(f->path), "%s/digest.db", f->dir);
-	if (store_open(f->path, &f->st, &err))
-		return -1;
+	}
+	f->st = f->sc.st;
 	tenant_start(&f->tenant, &f->cfg, f->login, sizeof(f->login));
 	*state = f;
 	return 0;
@@ -55,19 +53,13 @@ static int setup(void **state)
 
 static int teardown(void **state)
 {
-	static const char *const suffixes[] = {"", "-wal", "-shm"};
 	struct fx *f = *state;
-	char p[128];
+	int rc;
 
 	stub_stop(&f->tenant.http);
-	store_close(f->st);
-	for (int i = 0; i < 3; i++) {
-		snprintf(p, sizeof(p), "%s%s", f->path, suffixes[i]);
-		unlink(p);
-	}
-	rmdir(f->dir);
+	rc = scratch_remove(&f->sc);
 	free(f);
-	return 0;
+	return rc;
 }
 
 static void progress(const struct source_progress *p, void *ctx)
