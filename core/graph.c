@@ -413,10 +413,39 @@ static bool pick(struct graph *g, int64_t now, struct graph_transfer *t,
 
 /* ---- starting a transfer ------------------------------------------- */
 
+/*
+ * An answer that says how long it is gets its room at once, not by
+ * doubling (each step a copy) as it arrives. At most GRAPH_KEEP_BUFFER:
+ * a length that lies, or an answer that large, makes no larger buffer
+ * than one kept between transfers, and what passes it grows as before.
+ * A length that lies short only makes the buffer grow later.
+ */
+static void presize(struct graph_transfer *t)
+{
+	curl_off_t len = -1;
+	size_t want;
+
+	if (t->body.len || !t->easy ||
+	    curl_easy_getinfo(t->easy, CURLINFO_CONTENT_LENGTH_DOWNLOAD_T,
+			      &len) != CURLE_OK ||
+	    len <= 0)
+		return;
+	want = (uint64_t)len < GRAPH_KEEP_BUFFER ? (size_t)len
+						   : GRAPH_KEEP_BUFFER;
+	/*
+	 * Without the room (no memory), the buffer is left empty, as after
+	 * strbuf_init(), and the answer is read as it would be anyway.
+	 */
+	if (strbuf_grow(&t->body, want))
+		return;
+}
+
 static size_t on_body(char *data, size_t size, size_t n, void *arg)
 {
 	struct graph_transfer *t = arg;
 
+	if (!t->body.len)
+		presize(t);
 	if (strbuf_add(&t->body, data, size * n)) {
 		t->too_big = true;
 		return 0;

@@ -6,11 +6,6 @@
 
 #include "hmap.h"
 
-static char *dup_or_null(const char *s)
-{
-	return s ? strdup(s) : NULL;
-}
-
 static int push(struct match_list *l, const struct match_attendee *a)
 {
 	if (l->n == l->alloc) {
@@ -41,13 +36,6 @@ struct match_ctx {
 	struct hmap listed; /* the emails in out: each person once */
 };
 
-static void attendee_release(struct match_attendee *a)
-{
-	free(a->email);
-	free(a->name);
-	free(a->group);
-}
-
 /*
  * Add one address (invited directly or through a list named group), p
  * its roster person (found through via) as directory_person() gave it.
@@ -65,27 +53,16 @@ static int add_found(struct match_ctx *m, const char *address,
 		return 0;
 	a.person = p;
 	a.via = p ? (group ? "group" : via) : NULL;
-	a.email = strdup(p ? p->email : address);
-	a.name = dup_or_null(p && p->name && *p->name ? p->name
-						       : invited_name);
-	a.group = dup_or_null(group);
-	a.external = directory_is_external(m->d, address);
-	if (!a.email || (!a.name && (p ? p->name : invited_name)) ||
-	    (group && !a.group)) {
-		attendee_release(&a);
-		return DG_ENOMEM;
-	}
-	if (hmap_get(&m->listed, a.email)) {
-		attendee_release(&a);
+	a.email = p ? p->email : address;
+	a.name = p && p->name && *p->name ? p->name : invited_name;
+	a.group = group;
+	if (hmap_get(&m->listed, a.email))
 		return 0;
-	}
-	if (push(m->out, &a)) {
-		attendee_release(&a);
+	a.external = directory_is_external(m->d, address);
+	if (push(m->out, &a))
 		return DG_ENOMEM;
-	}
-	/* The key lives in out, which outlives the set. */
-	return hmap_put(&m->listed, m->out->v[m->out->n - 1].email,
-			m->out->v[m->out->n - 1].email, NULL);
+	/* The key is borrowed as the attendee's email is: it outlives the set. */
+	return hmap_put(&m->listed, a.email, (void *)a.email, NULL);
 }
 
 /* Add one address (invited directly or through a list named group). */
@@ -194,8 +171,8 @@ int match_event(const struct directory *d, const struct cal_user *self,
 
 	hmap_init(&m.listed, HMAP_NOCASE);
 	for (size_t i = 0; !rc && i < out->n; i++)
-		if (hmap_put(&m.listed, out->v[i].email, out->v[i].email,
-			     NULL) == DG_ENOMEM)
+		if (hmap_put(&m.listed, out->v[i].email,
+			     (void *)out->v[i].email, NULL) == DG_ENOMEM)
 			rc = DG_ENOMEM;
 	if (!rc && ev->organizer.address)
 		rc = add_address(&m, ev->organizer.address, ev->organizer.name,
@@ -211,8 +188,6 @@ int match_event(const struct directory *d, const struct cal_user *self,
 
 void match_list_release(struct match_list *l)
 {
-	for (size_t i = 0; i < l->n; i++)
-		attendee_release(&l->v[i]);
 	free(l->v);
 	memset(l, 0, sizeof(*l));
 }

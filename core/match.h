@@ -21,12 +21,19 @@
 #include "directory.h"
 #include "roster.h"
 
+/*
+ * One person in the room. Every string is borrowed, not copied: from the
+ * roster person or the directory's list (both live for the run), or from
+ * the event invited (its attendee's address and name). A match_list is
+ * thus valid as long as the events it was made of and the directory:
+ * release it before them.
+ */
 struct match_attendee {
-	char *email;  /* the person's email when matched, else as invited */
-	char *name;   /* roster name, else the invitation's name; may be NULL */
-	const struct roster_person *person; /* borrowed; NULL if unmatched */
+	const char *email; /* the person's email when matched, else as invited */
+	const char *name;  /* roster name, else the invitation's; may be NULL */
+	const struct roster_person *person; /* NULL if unmatched */
 	const char *via; /* "direct", "alias" or "group"; NULL if unmatched */
-	char *group;     /* via group: the list's name (or address) */
+	const char *group; /* via group: the list's name (or address) */
 	bool external;   /* the address's domain is none of the tenant's */
 	enum cal_attendee_type type;
 };
@@ -46,7 +53,7 @@ struct match_list {
  * then the members of each list in the lists' order (so that someone
  * invited both ways is "direct"). self is left out under any of its
  * addresses and under its roster aliases. out is yours:
- * match_list_release() it.
+ * match_list_release() it before ev and d (its strings are theirs).
  */
 int match_event(const struct directory *d, const struct cal_user *self,
 		const struct cal_event *ev, struct match_list *out,

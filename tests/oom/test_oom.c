@@ -1226,12 +1226,26 @@ static int day_setup(void **state)
 	return 0;
 }
 
+/*
+ * match_list_release() for a list this test made: match_event() lends its
+ * attendees' strings, but the test's attendees own copies of theirs.
+ */
+static void own_list_release(struct match_list *l)
+{
+	for (size_t i = 0; i < l->n; i++) {
+		free((char *)l->v[i].email);
+		free((char *)l->v[i].name);
+		free((char *)l->v[i].group);
+	}
+	match_list_release(l);
+}
+
 static int day_teardown(void **state)
 {
 	struct day *d = &the_day;
 
 	for (size_t i = 0; i < d->day.n; i++) {
-		match_list_release(&d->lists[i]);
+		own_list_release(&d->lists[i]);
 		cal_event_release(&d->events[i]);
 		free(d->meetings[i].start_label);
 		free(d->meetings[i].end_label);

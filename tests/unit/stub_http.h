@@ -40,6 +40,7 @@ struct stub_response {
 	char *body;	    /* malloc'd by the handler, or NULL */
 	int delay_ms;	    /* wait before answering */
 	int close;	    /* close the connection after answering */
+	long long content_length; /* declared, when not 0; else the body's */
 };
 
 typedef void stub_handler(void *ctx, const struct stub_request *rq,
@@ -126,8 +127,10 @@ static void stub_answer(struct stub_conn *c, struct stub_response *rs)
 
 	n = snprintf(head, sizeof(head),
 		     "HTTP/1.1 %d X\r\nContent-Type: application/json\r\n"
-		     "Content-Length: %zu\r\n%s%s\r\n",
-		     rs->status, blen, rs->headers,
+		     "Content-Length: %lld\r\n%s%s\r\n",
+		     rs->status,
+		     rs->content_length ? rs->content_length : (long long)blen,
+		     rs->headers,
 		     rs->close ? "Connection: close\r\n" : "");
 	if (write(c->fd, head, (size_t)n) < 0 ||
 	    (blen && write(c->fd, rs->body, blen) < 0))

@@ -745,6 +745,77 @@ static void test_graph__token_refused_fails_the_request_unsent(void **state)
 	srv_stop(s);
 }
 
+/* ---- the answer's buffer -------------------------------------------- */
+
+/*
+ * Mode 1: an answer that says it is a terabyte and sends a few bytes;
+ * mode 2: a 3 MB answer, more than the room made from its length at once.
+ */
+static void lengths(void *ctx, const struct stub_request *rq,
+		    struct stub_response *rs)
+{
+	struct srv *s = ctx;
+	size_t n = (size_t)3 << 20;
+
+	(void)rq;
+	s->hits++;
+	if (s->mode == 1) {
+		rs->body = strdup("{\"value\":[]}");
+		rs->content_length = 1LL << 40;
+		rs->close = 1;
+		return;
+	}
+	if (s->mode == 2) {
+		rs->body = malloc(n + 1);
+		if (rs->body) {
+			memset(rs->body, 'x', n);
+			rs->body[n] = '\0';
+		}
+		return;
+	}
+	rs->body = strdup("{\"value\":[1]}");
+}
+
+static void test_graph__a_length_that_lies_fails_the_answer_not_the_buffer(
+	void **state)
+{
+	struct srv *s = srv_start(lengths, 1);
+	struct graph *g = open_graph(s, 1, NULL);
+	struct dg_err err = DG_ERR_INIT;
+	struct strbuf body = STRBUF_INIT;
+	char url[128];
+
+	snprintf(url, sizeof(url), "%s/me/events", s->http.base);
+	assert_int_not_equal(graph_get(g, 0, url, NULL, &body, &err), 0);
+	assert_int_equal(body.len, 0);
+	/* the same transfer, its buffer, a true answer: read whole */
+	s->mode = 0;
+	assert_int_equal(graph_get(g, 0, url, NULL, &body, &err), 0);
+	assert_string_equal(body.buf, "{\"value\":[1]}");
+	strbuf_release(&body);
+	graph_close(g);
+	srv_stop(s);
+}
+
+static void test_graph__an_answer_past_the_room_made_at_once_arrives_whole(
+	void **state)
+{
+	struct srv *s = srv_start(lengths, 2);
+	struct graph *g = open_graph(s, 1, NULL);
+	struct dg_err err = DG_ERR_INIT;
+	struct strbuf body = STRBUF_INIT;
+	char url[128];
+
+	snprintf(url, sizeof(url), "%s/me/events", s->http.base);
+	assert_int_equal(graph_get(g, 0, url, NULL, &body, &err), 0);
+	assert_int_equal(body.len, (size_t)3 << 20);
+	assert_int_equal(body.buf[0], 'x');
+	assert_int_equal(body.buf[body.len - 1], 'x');
+	strbuf_release(&body);
+	graph_close(g);
+	srv_stop(s);
+}
+
 /* ---- URLs ------------------------------------------------------------ */
 
 static void test_graph__follows_a_next_link_verbatim(void **state)
@@ -979,6 +1050,8 @@ int main(void)
 		T(test_graph__renews_the_token_once_on_401),
 		T(test_graph__second_401_fails_without_showing_the_token),
 		T(test_graph__token_refused_fails_the_request_unsent),
+		T(test_graph__a_length_that_lies_fails_the_answer_not_the_buffer),
+		T(test_graph__an_answer_past_the_room_made_at_once_arrives_whole),
 		T(test_graph__follows_a_next_link_verbatim),
 		T(test_graph__get_pages_follows_each_next_page_to_the_last),
 		T(test_graph__get_pages_stops_at_a_page_that_fails),

@@ -580,6 +580,31 @@ static void test_match__person_is_found_through_any_address(void **state)
 	assert_null(directory_person(w->dir, NULL, &via));
 }
 
+/*
+ * Nothing is copied: a matched person's strings are the roster's, an
+ * unknown guest's the invitation's, a list's name the directory's.
+ */
+static void test_match__attendees_borrow_their_strings(void **state)
+{
+	struct world *w = *state;
+	const struct match_attendee *a;
+
+	required(w, "ANN", "ANN@CONTOSO.COM");
+	required(w, "Guest", "guest@example.org");
+	required(w, "Platform Team", "team@contoso.com");
+	match(w);
+	a = listed(w, "ann@contoso.com");
+	assert_ptr_equal(a->email, a->person->email);
+	assert_ptr_equal(a->name, a->person->name);
+	a = listed(w, "guest@example.org");
+	assert_ptr_equal(a->email, w->ev.attendees[1].who.address);
+	assert_ptr_equal(a->name, w->ev.attendees[1].who.name);
+	a = listed(w, "bob@contoso.com");
+	assert_ptr_equal(a->group, directory_group(w->dir,
+						   "team@contoso.com")
+					   ->display_name);
+}
+
 #define T(name) cmocka_unit_test_setup_teardown(name, world_setup, \
 						world_teardown)
 
@@ -594,6 +619,7 @@ int main(void)
 		T(test_match__distribution_list_is_expanded_to_its_members),
 		T(test_match__list_without_a_name_is_named_by_its_address),
 		T(test_match__invited_directly_and_through_a_list_is_direct),
+		T(test_match__attendees_borrow_their_strings),
 		T(test_match__many_lists_come_after_the_people_in_order),
 		T(test_match__rooms_and_resources_are_left_out),
 		T(test_match__user_is_left_out_by_mail_in_other_case),
