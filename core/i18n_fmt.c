@@ -592,11 +592,14 @@ static UDateFormat *udat_of(const struct i18n_fmt *f, enum memo_kind kind)
 	}
 }
 
-/* f's text of ms, through f's memo under kind. */
-static int add_udat(struct i18n_fmt *f, enum memo_kind kind, int64_t ms,
-		    struct strbuf *out, struct dg_err *err)
+/*
+ * f's text of a (kind a date or a time) or of [a, b) (MEMO_RANGE),
+ * through f's memo under kind.
+ */
+static int add_formatted(struct i18n_fmt *f, enum memo_kind kind, int64_t a,
+			 int64_t b, struct strbuf *out, struct dg_err *err)
 {
-	struct time_key k = time_key(kind, ms, 0);
+	struct time_key k = time_key(kind, a, b);
 	UChar u[UTEXT_MAX];
 	UErrorCode st = U_ZERO_ERROR;
 	int32_t n;
@@ -605,44 +608,37 @@ static int add_udat(struct i18n_fmt *f, enum memo_kind kind, int64_t ms,
 	if (rc)
 		return rc < 0 ? rc : 0;
 	if (f->base)
-		return add_lent(f, kind, ms, 0, &k, out, err);
-	n = udat_format(udat_of(f, kind), (UDate)ms, u, UTEXT_MAX, NULL, &st);
+		return add_lent(f, kind, a, b, &k, out, err);
+	if (kind == MEMO_RANGE)
+		n = udtitvfmt_format(f->range, (UDate)a, (UDate)b, u,
+				     UTEXT_MAX, NULL, &st);
+	else
+		n = udat_format(udat_of(f, kind), (UDate)a, u, UTEXT_MAX,
+				NULL, &st);
 	if (U_FAILURE(st) || n >= UTEXT_MAX)
-		return i18n_icu_fail(err, st, "udat_format");
+		return i18n_icu_fail(err, st,
+				     kind == MEMO_RANGE ? "udtitvfmt_format"
+							: "udat_format");
 	return i18n_add_utf16(out, u, n, f->times, &k, sizeof(k), err);
 }
 
 int i18n_date(struct i18n_fmt *f, enum i18n_date_style style, int64_t ms,
 	      struct strbuf *out, struct dg_err *err)
 {
-	return add_udat(f, (enum memo_kind)(MEMO_DATE + (int)style), ms, out,
-			err);
+	return add_formatted(f, (enum memo_kind)(MEMO_DATE + (int)style), ms,
+			     0, out, err);
 }
 
 int i18n_time(struct i18n_fmt *f, int64_t ms, struct strbuf *out,
 	      struct dg_err *err)
 {
-	return add_udat(f, MEMO_TIME, ms, out, err);
+	return add_formatted(f, MEMO_TIME, ms, 0, out, err);
 }
 
 int i18n_time_range(struct i18n_fmt *f, int64_t start, int64_t end,
 		    struct strbuf *out, struct dg_err *err)
 {
-	struct time_key k = time_key(MEMO_RANGE, start, end);
-	UChar u[UTEXT_MAX];
-	UErrorCode st = U_ZERO_ERROR;
-	int32_t n;
-	int rc = i18n_add_known(f->times, &k, sizeof(k), out, err);
-
-	if (rc)
-		return rc < 0 ? rc : 0;
-	if (f->base)
-		return add_lent(f, MEMO_RANGE, start, end, &k, out, err);
-	n = udtitvfmt_format(f->range, (UDate)start, (UDate)end, u, UTEXT_MAX,
-			     NULL, &st);
-	if (U_FAILURE(st) || n >= UTEXT_MAX)
-		return i18n_icu_fail(err, st, "udtitvfmt_format");
-	return i18n_add_utf16(out, u, n, f->times, &k, sizeof(k), err);
+	return add_formatted(f, MEMO_RANGE, start, end, out, err);
 }
 
 static int add_lent(struct i18n_fmt *f, enum memo_kind kind, int64_t a,
@@ -656,8 +652,7 @@ static int add_lent(struct i18n_fmt *f, enum memo_kind kind, int64_t a,
 		rc = wall_ms(f, b, &b, err);
 	if (rc)
 		return rc;
-	rc = kind == MEMO_RANGE ? i18n_time_range(f->base, a, b, out, err)
-				: add_udat(f->base, kind, a, out, err);
+	rc = add_formatted(f->base, kind, a, b, out, err);
 	if (!rc)
 		memo_put(f->times, key, sizeof(*key), out->buf + at,
 			 out->len - at);
