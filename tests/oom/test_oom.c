@@ -41,6 +41,7 @@
 #include "hmap.h"
 #include "logging.h"
 #include "match.h"
+#include "match_fixture.h"
 #include "mime.h"
 #include "mustache.h"
 #include "plan.h"
@@ -1224,20 +1225,6 @@ static int day_setup(void **state)
 	d->in.prefs_url = "https://digest.example/p/TOKEN";
 	d->in.max_people_per_meeting = 3;
 	return 0;
-}
-
-/*
- * match_list_release() for a list this test made: match_event() lends its
- * attendees' strings, but the test's attendees own copies of theirs.
- */
-static void own_list_release(struct match_list *l)
-{
-	for (size_t i = 0; i < l->n; i++) {
-		free((char *)l->v[i].email);
-		free((char *)l->v[i].name);
-		free((char *)l->v[i].group);
-	}
-	match_list_release(l);
 }
 
 static int day_teardown(void **state)

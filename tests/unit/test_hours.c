@@ -22,6 +22,7 @@
 #include "err.h"
 #include "hours.h"
 #include "match.h"
+#include "match_fixture.h"
 #include "plan.h"
 #include "prefs.h"
 #include "roster.h"
@@ -279,20 +280,6 @@ static void learn(struct hours_book *b, struct world *w, const char *id,
 	mailbox(&mb, zone);
 	assert_int_equal(hours_book_learn(b, user_of(w, id), &mb, &err), 0);
 	cal_mailbox_release(&mb);
-}
-
-/*
- * match_list_release() for a list this test made: match_event() lends its
- * attendees' strings, but the test's attendees own copies of theirs.
- */
-static void own_list_release(struct match_list *l)
-{
-	for (size_t i = 0; i < l->n; i++) {
-		free((char *)l->v[i].email);
-		free((char *)l->v[i].name);
-		free((char *)l->v[i].group);
-	}
-	match_list_release(l);
 }
 
 static void attend(struct match_list *l, struct world *w, const char *mail,

@@ -28,6 +28,7 @@
 #include "calendar.h"
 #include "err.h"
 #include "match.h"
+#include "match_fixture.h"
 #include "mime.h"
 #include "plan.h"
 #include "render.h"
@@ -241,20 +242,6 @@ static struct digest *real_digest(const char *subject)
 	d = digest_new(dir.buf, subject);
 	strbuf_release(&dir);
 	return d;
-}
-
-/*
- * match_list_release() for a list this test made: match_event() lends its
- * attendees' strings, but the test's attendees own copies of theirs.
- */
-static void own_list_release(struct match_list *l)
-{
-	for (size_t i = 0; i < l->n; i++) {
-		free((char *)l->v[i].email);
-		free((char *)l->v[i].name);
-		free((char *)l->v[i].group);
-	}
-	match_list_release(l);
 }
 
 static void digest_free(struct digest *d)
