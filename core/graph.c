@@ -418,14 +418,15 @@ static bool pick(struct graph *g, int64_t now, struct graph_transfer *t,
  * doubling (each step a copy) as it arrives. At most GRAPH_KEEP_BUFFER:
  * a length that lies, or an answer that large, makes no larger buffer
  * than one kept between transfers, and what passes it grows as before.
- * A length that lies short only makes the buffer grow later.
+ * A length that lies short only makes the buffer grow later. Called on
+ * an answer's first bytes.
  */
 static void presize(struct graph_transfer *t)
 {
 	curl_off_t len = -1;
 	size_t want;
 
-	if (t->body.len || !t->easy ||
+	if (!t->easy ||
 	    curl_easy_getinfo(t->easy, CURLINFO_CONTENT_LENGTH_DOWNLOAD_T,
 			      &len) != CURLE_OK ||
 	    len <= 0)
