@@ -281,10 +281,9 @@ int mimeqp_encode_lines(struct mimeqp_lines *l, const char *text,
 		keep = (size_t)(eol - s);
 		while (keep && (s[keep - 1] == ' ' || s[keep - 1] == '\t'))
 			keep--;
-		if (eol != end && keep < LINE_MIN &&
-		    put_short(&o, (const unsigned char *)s, keep)) {
-			/* written, with its line end */
-		} else {
+		/* a short line of raw bytes goes out whole, its end with it */
+		if (eol == end || keep >= LINE_MIN ||
+		    !put_short(&o, (const unsigned char *)s, keep)) {
 			if (l && keep >= LINE_MIN && keep <= MIMEQP_LINE_MAX)
 				put_line(&o, l, (const unsigned char *)s, keep);
 			else
