@@ -1072,6 +1072,128 @@ static void test_render__part_day_absence_is_in_the_model(void **state)
 	digest_free(d);
 }
 
+/* A meeting's texts of time: "start|end|range|label" (null: "-"). */
+static char *times_at(json_object *j, const char *path)
+{
+	static const char *const keys[] = {"start_time", "end_time",
+					   "time_range", "time_label"};
+	struct strbuf s = STRBUF_INIT;
+
+	for (size_t i = 0; i < 4; i++) {
+		json_object *v = NULL;
+
+		json_object_object_get_ex(at(j, path), keys[i], &v);
+		assert_int_equal(strbuf_addf(&s, "%s%s", i ? "|" : "",
+					     v ? json_object_get_string(v)
+					       : "-"),
+				 0);
+	}
+	return strbuf_detach(&s, NULL);
+}
+
+/*
+ * The times of a model as an engine that never remembered any would
+ * make them: d's engine is replaced by a fresh one.
+ */
+static char *fresh_times_at(struct digest *d, const char *dir,
+			    const char *path)
+{
+	json_object *j;
+	char *t;
+
+	render_close(d->engine);
+	engine_open(d, dir, "Your meetings on {{date}}");
+	j = model(d);
+	t = times_at(j, path);
+	json_object_put(j);
+	return t;
+}
+
+static void test_render__remembered_times_follow_zone_language_and_day(
+	void **state)
+{
+	static const struct {
+		const char *zone, *locale;
+		bool all_day, next_day;
+	} cases[] = {
+		{"America/Los_Angeles", "en-US", false, false},
+		{"Asia/Tokyo", "en-US", false, false},
+		{"Asia/Tokyo", "de-DE", false, false},
+		{"Asia/Tokyo", "de-DE", false, true},
+		{"Asia/Tokyo", "de-DE", true, true},
+		{"America/Los_Angeles", "en-US", false, false},
+	};
+	struct digest *d = real_digest("Your meetings on {{date}}");
+	struct plan_meeting away = {.start_label = (char *)"9:00 AM",
+				    .end_label = (char *)"9:30 AM"};
+	struct strbuf dir = STRBUF_INIT;
+	char *first = NULL;
+
+	assert_int_equal(strbuf_addf(&dir, "%s/templates",
+				     getenv("DIGEST_SRC")),
+			 0);
+	/* the same instants twice: a meeting, and an absence (no all_day) */
+	meeting(d, "AAMk-1", "Sync", "09:00", "09:30");
+	away.start_ms = d->meetings[0].start_ms;
+	away.end_ms = d->meetings[0].end_ms;
+	d->day.away = &away;
+	d->day.naway = 1;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(*cases); i++) {
+		const char *paths[] = {"meetings.0", "away.0"};
+
+		free(d->target.zone);
+		d->target.zone = xdup(cases[i].zone);
+		d->in.locale = cases[i].locale;
+		d->meetings[0].all_day = cases[i].all_day;
+		d->meetings[0].ends_after_day = cases[i].next_day;
+		for (size_t k = 0; k < 2; k++) {
+			json_object *j = model(d); /* an engine that knows */
+			char *known = times_at(j, paths[k]);
+			char *fresh = fresh_times_at(d, dir.buf, paths[k]);
+
+			assert_string_equal(known, fresh);
+			if (!i && !k)
+				first = xdup(known);
+			/* another zone or language: other texts */
+			if (i == 1 && !k)
+				assert_string_not_equal(known, first);
+			if (i == 5 && !k)
+				assert_string_equal(known, first);
+			free(known);
+			free(fresh);
+			json_object_put(j);
+		}
+	}
+	free(first);
+	d->day.away = NULL;
+	d->day.naway = 0;
+	strbuf_release(&dir);
+	digest_free(d);
+}
+
+static void test_render__time_label_reading_more_is_made_for_each_meeting(
+	void **state)
+{
+	struct digest *d;
+	json_object *j;
+
+	write_file("time_label.mustache", "{{id}} {{start_time}}\n");
+	d = own_digest();
+	meeting(d, "AAMk-1", "Sync", "09:00", "09:30");
+	meeting(d, "AAMk-2", "Sync again", "09:00", "09:30");
+	j = model(d);
+	assert_str_at(j, "meetings.0.time_label", "AAMk-1 9:00 AM");
+	assert_str_at(j, "meetings.1.time_label", "AAMk-2 9:00 AM");
+	/* and from the engine's memory, the next digest */
+	json_object_put(j);
+	j = model(d);
+	assert_str_at(j, "meetings.1.time_label", "AAMk-2 9:00 AM");
+	assert_str_at(j, "meetings.1.start_time", "9:00 AM");
+	json_object_put(j);
+	write_file("time_label.mustache", "{{start_time}}\n");
+	digest_free(d);
+}
+
 static void test_render__real_group_line_names_the_people(void **state)
 {
 	struct digest *d = real_digest("Your meetings on {{date}}");
@@ -1972,6 +2094,8 @@ int main(void)
 		T(test_render__event_organized_by_someone_else_is_no_hold),
 		T(test_render__crowded_meeting_names_people_without_tips),
 		T(test_render__part_day_absence_is_in_the_model),
+		T(test_render__remembered_times_follow_zone_language_and_day),
+		T(test_render__time_label_reading_more_is_made_for_each_meeting),
 		T(test_render__real_group_line_names_the_people),
 		T(test_render__real_group_lines_name_each_assessments_people),
 		T(test_render__history_lines_go_to_their_meeting),
