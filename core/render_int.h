@@ -298,7 +298,24 @@ struct render_engine {
 	/* a group line's first names, flags' names, names joined and
 	 * text (render_people.c), reused from meeting to meeting */
 	struct strbuf group_names, group_key, group_joined, group_text;
+	/* group lines by room (RENDER_GROUP_LINES); NULL until needed */
+	struct memo *groups;
+	struct strbuf groups_key;	  /* its key, reused */
 };
+
+/*
+ * Group lines remembered by the engine (render_people.c): a room's line
+ * depends on its people's names only through "people", which a template
+ * interpolates or tests and nothing else, so the line is made once per
+ * kind of room (the language, the assessment, the results present, the
+ * one most common, the count when read) with a stand-in for the names,
+ * and each room gets it with its own names put in. Kept only when the
+ * stand-in comes out exactly where the names go (made with two stand-ins,
+ * the texts agree), never for a template reading "results" (names by
+ * result) or rendering a partial (which could read anything). A memo of
+ * this many lines (memo.h): bounded by the kinds of room, not the tenant.
+ */
+#define RENDER_GROUP_LINES 1024
 
 /* What a person's tips are picked for: the meeting and its people. */
 struct tip_ctx {

@@ -1295,6 +1295,80 @@ static void test_render__group_line_reading_results_and_counts_has_them(
 		      "DISC Cd");
 }
 
+/*
+ * Three rooms, built twice (the second time from the engine's memory):
+ * Ann and Carl (D and C), Bea and Dan (D and C: the same kind of room),
+ * Ann, Bea and Carl (mostly D). Each room's line is want[i].
+ */
+static void group_lines_are(const char *group, const char *const want[3])
+{
+	static const char *const rooms[3][3] = {
+		{"ann", "carl", NULL}, {"bea", "dan", NULL},
+		{"ann", "bea", "carl"}};
+	struct digest *d;
+
+	write_file("tips/disc/_group.mustache", group);
+	d = own_digest();
+	person(d, "bea@contoso.com", "Bea Baker", "D", NULL, false);
+	person(d, "dan@contoso.com", "Dan Dale", "C", NULL, false);
+	for (size_t i = 0; i < 3; i++) {
+		meeting(d, "AAMk-1", "Review", "09:00", "10:00");
+		for (size_t k = 0; k < 3 && rooms[i][k]; k++) {
+			char email[64];
+
+			snprintf(email, sizeof(email), "%s@contoso.com",
+				 rooms[i][k]);
+			attendee(d, email, rooms[i][k], email, "direct", NULL);
+		}
+	}
+	for (size_t round = 0; round < 2; round++) {
+		json_object *j = model(d);
+
+		for (size_t i = 0; i < 3; i++) {
+			char path[64];
+
+			snprintf(path, sizeof(path), "meetings.%zu.dynamics.0",
+				 i);
+			assert_str_at(j, path, want[i]);
+		}
+		json_object_put(j);
+	}
+	digest_free(d);
+	for (size_t i = 0; i < sizeof(own_files) / sizeof(own_files[0]); i++)
+		if (!strcmp(own_files[i].path, "tips/disc/_group.mustache"))
+			write_file(own_files[i].path, own_files[i].text);
+}
+
+static void test_render__remembered_group_lines_carry_each_rooms_names(
+	void **state)
+{
+	static const char *const named[3] = {
+		"m : Ann and Carl; Ann and Carl",
+		"m : Bea and Dan; Bea and Dan",
+		"m D: Ann, Bea, and Carl; Ann, Bea, and Carl"};
+	static const char *const unnamed[3] = {"DISC D C", "DISC D C",
+					       "DISC D C D"};
+
+	group_lines_are("{{#mixed}}m{{/mixed}} "
+			"{{#dominant}}{{dominant}}{{/dominant}}: "
+			"{{people}}; {{#people}}{{.}}{{/people}}\n",
+			named);
+	group_lines_are("{{label}}{{#has_D}} D{{/has_D}}{{#has_C}} C"
+			"{{/has_C}}{{#dominant_D}} D{{/dominant_D}}\n",
+			unnamed);
+}
+
+static void test_render__group_line_holding_the_stand_in_is_never_remembered(
+	void **state)
+{
+	/* the text that stands for the names while a line is kept */
+	static const char *const want[3] = {
+		"\001people\002 Ann and Carl", "\001people\002 Bea and Dan",
+		"\001people\002 Ann, Bea, and Carl"};
+
+	group_lines_are("\001people\002 {{people}}\n", want);
+}
+
 /* ---- relationship context (render_history) ---- */
 
 static void test_render__history_lines_go_to_their_meeting(void **state)
@@ -2087,6 +2161,8 @@ int main(void)
 		T(test_render__no_group_line_with_one_result_in_the_room),
 		T(test_render__group_line_counts_everyone_else_with_a_result),
 		T(test_render__group_line_reading_results_and_counts_has_them),
+		T(test_render__remembered_group_lines_carry_each_rooms_names),
+		T(test_render__group_line_holding_the_stand_in_is_never_remembered),
 		T(test_render__no_tip_sentence_twice_and_three_at_most),
 		T(test_render__real_tips_repeat_no_sentence_in_a_digest),
 		T(test_render__tips_are_picked_for_the_meeting),
