@@ -236,12 +236,6 @@ int mustache_partials_get(struct mustache_partials *p, const char *name,
 
 /* --- values ------------------------------------------------------------- */
 
-/* JavaScript's truth, which mustache users expect. */
-static int truthy(const struct mustache_value *v)
-{
-	return mustache_truthy(v);
-}
-
 /*
  * The shortest text that reads back as d (1.21, not 1.2100000000000000),
  * integers without a fraction, and '.' whatever the locale.
@@ -416,6 +410,37 @@ static const struct {
 	{"&amp;", 5}, {"&lt;", 4}, {"&gt;", 4}, {"&quot;", 6}, {"&#39;", 5},
 };
 
+#define BYTES_01 0x0101010101010101u
+#define BYTES_80 0x8080808080808080u
+
+/* Whether one of the 8 bytes of w is 0 (exact, with no false alarm). */
+static uint64_t has_zero(uint64_t w)
+{
+	return (w - BYTES_01) & ~w & BYTES_80;
+}
+
+/*
+ * The number of bytes of s before its first one that HTML escaping
+ * replaces (n without one), eight at a time: & and ' are 0x26 and 0x27,
+ * < and > 0x3c and 0x3e, so three tests cover the five bytes.
+ */
+static size_t safe_run(const char *s, size_t n)
+{
+	size_t i = 0;
+	uint64_t w;
+
+	for (; n - i >= 8; i += 8) {
+		memcpy(&w, s + i, 8);
+		if (has_zero((w | BYTES_01) ^ 0x27 * BYTES_01) |
+		    has_zero(w ^ 0x22 * BYTES_01) |
+		    has_zero((w | 2 * BYTES_01) ^ 0x3e * BYTES_01))
+			break;
+	}
+	while (i < n && !html_special[(unsigned char)s[i]])
+		i++;
+	return i;
+}
+
 /* s escaped, in runs: the safe bytes between two special ones at once. */
 static int emit_escaped(struct render *r, const char *s, size_t n)
 {
@@ -423,8 +448,7 @@ static int emit_escaped(struct render *r, const char *s, size_t n)
 	int rc;
 
 	for (;;) {
-		while (i < n && !html_special[(unsigned char)s[i]])
-			i++;
+		i += safe_run(s + i, n - i);
 		rc = emit(r, s + run, i - run);
 		if (rc || i == n)
 			return rc;
@@ -443,28 +467,29 @@ static int render_value(struct render *r, const struct mustache_value *v,
 	const char *s;
 	size_t n;
 
-	scalar_text(v, buf, sizeof(buf), &s, &n);
+	/* most values are strings: their bytes are at hand */
+	if (v && v->kind == MUSTACHE_STRING) {
+		s = v->u.str.s;
+		n = v->u.str.len;
+	} else {
+		scalar_text(v, buf, sizeof(buf), &s, &n);
+	}
 	if (escape && r->escape == MUSTACHE_ESCAPE_HTML)
 		return emit_escaped(r, s, n);
 	return emit(r, s, n);
 }
 
 /*
- * The value of node's name: its first part in the nearest frame that has
- * it, the other parts (of a dotted name) each in the value before.
+ * The value of the second and later parts of a dotted name, each in the
+ * value of the part before; v is the first part's.
  */
-static const struct mustache_value *lookup(const struct frame *f,
-					   const struct mustache_node *node)
+static const struct mustache_value *
+lookup_rest(const struct mustache_value *v, const struct mustache_node *node)
 {
-	const struct mustache_value *v = NULL;
-	const char *name = node->name, *end = name + node->name_len;
+	const char *name = node->name + node->first_len;
+	const char *end = node->name + node->name_len;
 
-	if (node->name_len == 1 && name[0] == '.')
-		return f ? f->v : NULL;
-	for (; f && !v; f = f->up)
-		v = map_get(f->v, name, node->first_len, node->first_hash);
-	/* The first part picks the frame; the others must follow from it. */
-	for (name += node->first_len; v && name < end;) {
+	while (v && name < end) {
 		const char *dot;
 		size_t n;
 
@@ -477,6 +502,24 @@ static const struct mustache_value *lookup(const struct frame *f,
 	return v;
 }
 
+/*
+ * The value of node's name: its first part in the nearest frame that has
+ * it, the other parts (of a dotted name) each in the value before.
+ */
+static const struct mustache_value *lookup(const struct frame *f,
+					   const struct mustache_node *node)
+{
+	const struct mustache_value *v = NULL;
+
+	if (node->name_len == 1 && node->name[0] == '.')
+		return f ? f->v : NULL;
+	for (; f && !v; f = f->up)
+		v = map_get(f->v, node->name, node->first_len,
+			    node->first_hash);
+	/* The first part picks the frame; the others must follow from it. */
+	return node->first_len < node->name_len ? lookup_rest(v, node) : v;
+}
+
 static int render_section(struct render *r, const struct mustache_node *node,
 			  const struct frame *f, const struct scope *s)
 {
@@ -486,8 +529,9 @@ static int render_section(struct render *r, const struct mustache_node *node,
 	int rc;
 
 	if (node->kind == MUSTACHE_N_INVERTED)
-		return truthy(v) ? 0 : render_body(r, &node->body, f, s);
-	if (!truthy(v))
+		return mustache_truth(v) ? 0
+					 : render_body(r, &node->body, f, s);
+	if (!mustache_truth(v))
 		return 0;
 	if (v->kind != MUSTACHE_LIST)
 		return render_body(r, &node->body, &fr, s);

@@ -11,6 +11,7 @@
 #ifndef DIGEST_MUSTACHE_TREE_H
 #define DIGEST_MUSTACHE_TREE_H
 
+#include <math.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
@@ -161,6 +162,32 @@ struct mustache_value {
 };
 
 /*
+ * JavaScript's truth, which mustache users expect (mustache_truthy()):
+ * here, so that the renderer asks it of every section without a call.
+ */
+static inline int mustache_truth(const struct mustache_value *v)
+{
+	if (!v)
+		return 0;
+	switch (v->kind) {
+	case MUSTACHE_BOOL:
+		return v->u.b;
+	case MUSTACHE_INT:
+		return v->u.i != 0;
+	case MUSTACHE_FLOAT:
+		return v->u.f != 0 && !isnan(v->u.f);
+	case MUSTACHE_STRING:
+		return v->u.str.len > 0;
+	case MUSTACHE_LIST:
+		return v->u.list.n > 0;
+	case MUSTACHE_MAP:
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+/*
  * A map of at most this many keys is searched from first to last; a
  * larger one (up to MUSTACHE_MAP_INDEXED keys) through its index.
  */
@@ -169,6 +196,37 @@ struct mustache_value {
 
 /* The bit of a key's hash in its map's bloom. */
 #define MUSTACHE_BLOOM_BIT(h) ((uint32_t)1 << ((h) >> 27))
+
+/*
+ * Whether a and b, both n bytes, are the same. A key is mostly 4 to 16
+ * bytes: two overlapping loads of each compare it whole, without the
+ * call of memcmp(), and never read past either end.
+ */
+static inline int mustache_key_eq(const char *a, const char *b, size_t n)
+{
+	uint64_t x1, x2, y1, y2;
+	uint32_t u1, u2, v1, v2;
+
+	if (n > 16)
+		return !memcmp(a, b, n);
+	if (n >= 8) {
+		memcpy(&x1, a, 8);
+		memcpy(&x2, a + n - 8, 8);
+		memcpy(&y1, b, 8);
+		memcpy(&y2, b + n - 8, 8);
+		return !((x1 ^ y1) | (x2 ^ y2));
+	}
+	if (n >= 4) {
+		memcpy(&u1, a, 4);
+		memcpy(&u2, a + n - 4, 4);
+		memcpy(&v1, b, 4);
+		memcpy(&v2, b + n - 4, 4);
+		return !((u1 ^ v1) | (u2 ^ v2));
+	}
+	/* 0 to 3 bytes: the first, middle and last cover them all */
+	return !n || (a[0] == b[0] && a[n / 2] == b[n / 2] &&
+		      a[n - 1] == b[n - 1]);
+}
 
 /* The number of the pair of key (len bytes, hash h), or n without one. */
 static inline size_t mustache_map_find(const struct mustache_value *map,
@@ -183,14 +241,15 @@ static inline size_t mustache_map_find(const struct mustache_value *map,
 		     i = (i + 1) & map->u.map.mask) {
 			p = &pairs[map->u.map.index[i] - 1];
 			if (p->hash == h && p->klen == len &&
-			    !memcmp(map->u.map.keys + p->key, key, len))
+			    mustache_key_eq(map->u.map.keys + p->key, key,
+					    len))
 				return map->u.map.index[i] - 1u;
 		}
 		return n;
 	}
 	for (i = 0, p = pairs; i < n; i++, p++)
 		if (p->hash == h && p->klen == len &&
-		    !memcmp(map->u.map.keys + p->key, key, len))
+		    mustache_key_eq(map->u.map.keys + p->key, key, len))
 			break;
 	return i;
 }

@@ -612,24 +612,7 @@ double mustache_float_get(const struct mustache_value *v)
 
 int mustache_truthy(const struct mustache_value *v)
 {
-	if (!v)
-		return 0;
-	switch (v->kind) {
-	case MUSTACHE_BOOL:
-		return v->u.b;
-	case MUSTACHE_INT:
-		return v->u.i != 0;
-	case MUSTACHE_FLOAT:
-		return v->u.f != 0 && !isnan(v->u.f);
-	case MUSTACHE_STRING:
-		return v->u.str.len > 0;
-	case MUSTACHE_LIST:
-		return v->u.list.n > 0;
-	case MUSTACHE_MAP:
-		return 1;
-	default:
-		return 0;
-	}
+	return mustache_truth(v);
 }
 
 struct mustache_value *mustache_value_copy(const struct mustache_value *v)
