@@ -380,7 +380,8 @@ static int add(struct render *r, const char *s, size_t n)
 	return 0;
 }
 
-static int emit(struct render *r, const char *s, size_t n)
+/* emit() when indentation is due or out must grow first. */
+static int emit_slow(struct render *r, const char *s, size_t n)
 {
 	int rc;
 
@@ -396,6 +397,52 @@ static int emit(struct render *r, const char *s, size_t n)
 		}
 	}
 	return add(r, s, n);
+}
+
+/*
+ * n bytes of s to d. Most pieces of a rendering (the text between two
+ * tags, a value) are short: up to 16 bytes go by two overlapping moves
+ * of each size, without a call of memcpy().
+ */
+static void copy_piece(char *d, const char *s, size_t n)
+{
+	uint64_t a, b;
+	uint32_t c, e;
+
+	if (n > 16) {
+		memcpy(d, s, n);
+	} else if (n >= 8) {
+		memcpy(&a, s, 8);
+		memcpy(&b, s + n - 8, 8);
+		memcpy(d, &a, 8);
+		memcpy(d + n - 8, &b, 8);
+	} else if (n >= 4) {
+		memcpy(&c, s, 4);
+		memcpy(&e, s + n - 4, 4);
+		memcpy(d, &c, 4);
+		memcpy(d + n - 4, &e, 4);
+	} else if (n) {
+		d[0] = s[0];
+		d[n / 2] = s[n / 2];
+		d[n - 1] = s[n - 1];
+	}
+}
+
+/*
+ * Output s: mostly there is no indentation due and out has room (for the
+ * bytes, its NUL and within the limit), and the bytes go straight in.
+ */
+static int emit(struct render *r, const char *s, size_t n)
+{
+	struct strbuf *out = r->out;
+
+	if (r->lead || n >= out->alloc - out->len ||
+	    n > r->room - (out->len - r->start))
+		return emit_slow(r, s, n);
+	copy_piece(out->buf + out->len, s, n);
+	out->len += n;
+	out->buf[out->len] = '\0';
+	return 0;
 }
 
 /* The bytes HTML escaping replaces: their entity's index plus one. */
@@ -520,10 +567,24 @@ static const struct mustache_value *lookup(const struct frame *f,
 	return node->first_len < node->name_len ? lookup_rest(v, node) : v;
 }
 
-static int render_section(struct render *r, const struct mustache_node *node,
-			  const struct frame *f, const struct scope *s)
+/*
+ * The value of node's name, where *seen is what the lookup before it in
+ * its body found: node->again says that is the same.
+ */
+static const struct mustache_value *
+lookup_again(const struct frame *f, const struct mustache_node *node,
+	     const struct mustache_value **seen)
 {
-	const struct mustache_value *v = lookup(f, node);
+	if (!node->again)
+		*seen = lookup(f, node);
+	return *seen;
+}
+
+static int render_section(struct render *r, const struct mustache_node *node,
+			  const struct frame *f, const struct scope *s,
+			  const struct mustache_value **seen)
+{
+	const struct mustache_value *v = lookup_again(f, node, seen);
 	struct frame fr = {.v = v, .up = f};
 	size_t i;
 	int rc;
@@ -729,8 +790,10 @@ static int over_budget(struct render *r)
 		       r->tname, MUSTACHE_MAX_STEPS);
 }
 
+/* *seen: see lookup_again(), for the body node is in. */
 static int render_node(struct render *r, const struct mustache_node *node,
-		       const struct frame *f, const struct scope *s)
+		       const struct frame *f, const struct scope *s,
+		       const struct mustache_value **seen)
 {
 	/* nested sections over lists multiply: 40 of them over [1,1] */
 	if (++r->steps > MUSTACHE_MAX_STEPS)
@@ -753,11 +816,11 @@ static int render_node(struct render *r, const struct mustache_node *node,
 		return add(r, r->indent.buf + r->base, r->indent.len - r->base);
 	case MUSTACHE_N_VAR:
 	case MUSTACHE_N_RAW:
-		return render_value(r, lookup(f, node),
+		return render_value(r, lookup_again(f, node, seen),
 				    node->kind == MUSTACHE_N_VAR);
 	case MUSTACHE_N_SECTION:
 	case MUSTACHE_N_INVERTED:
-		return render_section(r, node, f, s);
+		return render_section(r, node, f, s, seen);
 	case MUSTACHE_N_PARTIAL:
 	case MUSTACHE_N_PARENT:
 		return render_include(r, node, f, s);
@@ -770,11 +833,12 @@ static int render_node(struct render *r, const struct mustache_node *node,
 static int render_body(struct render *r, const struct mustache_body *b,
 		       const struct frame *f, const struct scope *s)
 {
+	const struct mustache_value *seen = NULL;
 	size_t i;
 	int rc;
 
 	for (i = 0; i < b->n; i++) {
-		rc = render_node(r, &b->nodes[i], f, s);
+		rc = render_node(r, &b->nodes[i], f, s, &seen);
 		if (rc)
 			return rc;
 	}

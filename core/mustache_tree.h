@@ -63,6 +63,13 @@ struct mustache_node {
 	int dynamic;	  /* {{>*x}}: name is looked up in the data */
 	int standalone;	  /* the tag stands alone on its line */
 	/*
+	 * A VAR, RAW, SECTION or INVERTED node whose name is that of the one
+	 * before it in its body that looks a name up ({{#x}}..{{/x}}{{^x}}):
+	 * rendered in the same frames over the same data, it finds the same
+	 * value, so rendering takes that one instead of looking again.
+	 */
+	int again;
+	/*
 	 * A PARTIAL or PARENT of a fixed name: its place in the links of a
 	 * partials cache (mustache_render.c), 0 to the template's nlinks - 1,
 	 * so that the partial is found by name once per cache, not at every
@@ -140,10 +147,11 @@ struct mustache_value {
 			struct mustache_pair *pairs;
 			char *keys;
 			/*
-			 * Past MUSTACHE_MAP_SMALL keys, an index: open
-			 * addressing over mask + 1 slots (at most a
-			 * quarter full, so that a miss mostly costs one
-			 * probe) of pair numbers plus one, 0 when empty.
+			 * An index (in an arena from the first key, else
+			 * past MUSTACHE_MAP_SMALL keys): open addressing
+			 * over mask + 1 slots (at most a quarter full, so
+			 * that a miss mostly costs one probe) of pair
+			 * numbers plus one, 0 when empty.
 			 */
 			uint16_t *index;
 			uint32_t n, alloc;
@@ -188,8 +196,9 @@ static inline int mustache_truth(const struct mustache_value *v)
 }
 
 /*
- * A map of at most this many keys is searched from first to last; a
- * larger one (up to MUSTACHE_MAP_INDEXED keys) through its index.
+ * A map of at most this many keys made outside an arena is searched from
+ * first to last; a larger one (up to MUSTACHE_MAP_INDEXED keys), and any
+ * map in an arena, through its index.
  */
 #define MUSTACHE_MAP_SMALL 4
 #define MUSTACHE_MAP_INDEXED 32767
