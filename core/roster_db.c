@@ -113,46 +113,56 @@ int roster_db_replace(struct store *st, const struct roster *r,
 	return store_db_release(st, "roster_replace", rc, what, err);
 }
 
-/* The queries of a roster load, prepared once. */
+/*
+ * The queries of a roster load: each table read once, in email order
+ * (case-insensitive, as the column compares), and merged person by
+ * person; one query per person and table cost a search and a sort each.
+ */
 struct roster_queries {
 	sqlite3_stmt *people;
 	sqlite3_stmt *aliases;
 	sqlite3_stmt *results;
+	int alias_step; /* the last sqlite3_step() of each: SQLITE_ROW */
+	int result_step; /* while a row is waiting */
 };
 
-/* One row of the aliases query (1 column) or the results one (2). */
+/* One row of the aliases query (2 columns) or the results one (3). */
 static int load_extra(sqlite3_stmt *q, struct roster_person *p)
 {
-	const char *a = (const char *)sqlite3_column_text(q, 0);
+	const char *a = (const char *)sqlite3_column_text(q, 1);
 
-	if (sqlite3_column_count(q) == 1)
+	if (sqlite3_column_count(q) == 2)
 		return roster_person_add_alias(p, a);
 	return roster_person_add_result(
-		p, a, (const char *)sqlite3_column_text(q, 1));
+		p, a, (const char *)sqlite3_column_text(q, 2));
 }
 
-/* Add p's aliases or results, as q selects them. */
-static int load_extras(struct store *st, sqlite3_stmt *q,
+/*
+ * Add p's rows of q (aliases or results), which wait there from *step
+ * on. Rows of an email before p's belong to nobody (no such person)
+ * and are passed; the first row of a later email stays for its person.
+ */
+static int load_extras(struct store *st, sqlite3_stmt *q, int *step,
 		       struct roster_person *p, struct dg_err *err)
 {
-	int rc = 0;
-	int step;
+	int rc = 0, cmp;
 
-	sqlite3_bind_text(q, 1, p->email, -1, SQLITE_STATIC);
-	step = sqlite3_step(q);
-	while (step == SQLITE_ROW) {
-		rc = load_extra(q, p);
-		if (rc)
-			break;
-		step = sqlite3_step(q);
+	while (!rc && *step == SQLITE_ROW) {
+		cmp = sqlite3_stricmp(
+			(const char *)sqlite3_column_text(q, 0), p->email);
+		if (cmp > 0)
+			return 0;
+		if (!cmp)
+			rc = load_extra(q, p);
+		if (!rc)
+			*step = sqlite3_step(q);
 	}
 	if (rc)
-		dg_errf(err, rc, "%s: out of memory loading the roster",
-			store_path(st));
-	else if (step != SQLITE_DONE)
-		rc = store_db_fail(st, "cannot load the roster", err);
-	sqlite3_reset(q);
-	return rc;
+		return dg_errf(err, rc, "%s: out of memory loading the roster",
+			       store_path(st));
+	if (*step != SQLITE_ROW && *step != SQLITE_DONE)
+		return store_db_fail(st, "cannot load the roster", err);
+	return 0;
 }
 
 static int load_person(struct store *st, struct roster_queries *q,
@@ -175,9 +185,9 @@ static int load_person(struct store *st, struct roster_queries *q,
 			       "%s: out of memory loading the roster",
 			       store_path(st));
 	}
-	rc = load_extras(st, q->aliases, &p, err);
+	rc = load_extras(st, q->aliases, &q->alias_step, &p, err);
 	if (!rc)
-		rc = load_extras(st, q->results, &p, err);
+		rc = load_extras(st, q->results, &q->result_step, &p, err);
 	if (!rc && roster_push(out, &p))
 		rc = dg_errf(err, DG_ENOMEM,
 			     "%s: out of memory loading the roster",
@@ -217,20 +227,21 @@ static int load_roster(struct store *st, struct roster_queries *q,
 			      "profile = 'hidden' FROM people ORDER BY email",
 			      &q->people, what, err);
 	if (!rc)
-		rc = store_db_prepare(
-			st,
-			"SELECT address FROM aliases WHERE email = ?1 "
-			"ORDER BY rowid",
-			&q->aliases, what, err);
+		rc = store_db_prepare(st,
+				      "SELECT email, address FROM aliases "
+				      "ORDER BY email, rowid",
+				      &q->aliases, what, err);
 	if (!rc)
 		rc = store_db_prepare(st,
-				      "SELECT name, value FROM assessments "
-				      "WHERE email = ?1 ORDER BY rowid",
+				      "SELECT email, name, value FROM "
+				      "assessments ORDER BY email, rowid",
 				      &q->results, what, err);
 	if (!rc)
 		rc = reserve(st, out, err);
 	if (rc)
 		return rc;
+	q->alias_step = sqlite3_step(q->aliases);
+	q->result_step = sqlite3_step(q->results);
 	step = sqlite3_step(q->people);
 	while (step == SQLITE_ROW) {
 		rc = load_person(st, q, out, err);
@@ -246,7 +257,8 @@ static int load_roster(struct store *st, struct roster_queries *q,
 int roster_db_load(struct store *st, struct roster *out, struct dg_err *err)
 {
 	const char *what = "cannot load the roster";
-	struct roster_queries q = {NULL, NULL, NULL};
+	struct roster_queries q = {NULL, NULL, NULL, SQLITE_DONE,
+				   SQLITE_DONE};
 	int rc;
 
 	/* One read transaction: a concurrent import cannot tear the load. */

@@ -27,6 +27,7 @@
  */
 struct tz {
 	UCalendar *cal;
+	bool fixed;	/* an Etc/ zone: one offset for ever */
 	bool span_known;
 	int64_t span_lo, span_hi; /* [lo, hi): the offset is span_offset */
 	int32_t span_offset;	  /* milliseconds east of UTC */
@@ -205,17 +206,42 @@ static bool to_uchars(const char *s, UChar *buf, int32_t size)
 	return U_SUCCESS(st) && st != U_STRING_NOT_TERMINATED_WARNING;
 }
 
-/* A zone id in ICU's database (not a custom "GMT+05:00" one). */
-static bool zone_known(const char *id)
+/* ICU's canonical id of zone id, in out[ZONE_MAX]; false if none. */
+static bool canonical_id(const char *id, char *out, UBool *is_system)
 {
 	UChar uid[ZONE_MAX], canon[ZONE_MAX];
 	UErrorCode st = U_ZERO_ERROR;
-	UBool is_system = false;
+	int32_t len;
 
+	*is_system = false;
 	if (!to_uchars(id, uid, ZONE_MAX))
 		return false;
-	ucal_getCanonicalTimeZoneID(uid, -1, canon, ZONE_MAX, &is_system, &st);
-	return U_SUCCESS(st) && is_system;
+	len = ucal_getCanonicalTimeZoneID(uid, -1, canon, ZONE_MAX, is_system,
+					  &st);
+	if (U_FAILURE(st) || len <= 0 || len >= ZONE_MAX)
+		return false;
+	u_UCharsToChars(canon, out, len);
+	out[len] = '\0';
+	return true;
+}
+
+/* A zone id in ICU's database (not a custom "GMT+05:00" one). */
+static bool zone_known(const char *id)
+{
+	char canon[ZONE_MAX];
+	UBool is_system;
+
+	return canonical_id(id, canon, &is_system) && is_system;
+}
+
+/* One of the fixed offsets, which have no transitions: "UTC", "Etc/GMT+5". */
+static bool zone_fixed(const char *id)
+{
+	char canon[ZONE_MAX];
+	UBool is_system;
+
+	return canonical_id(id, canon, &is_system) &&
+	       !strncmp(canon, "Etc/", 4);
 }
 
 /*
@@ -269,6 +295,27 @@ int tz_resolve(const char *name, char **iana)
 	return *iana ? 0 : DG_ENOMEM;
 }
 
+/*
+ * Whether cal is in zone iana. ICU gives a calendar in "Etc/Unknown"
+ * (UTC) and no error when it cannot load a zone; iana was resolved, so
+ * ICU knows it and only running out of memory gets there. Without this
+ * check a digest would show UTC times under a user's zone.
+ */
+static bool zone_loaded(const UCalendar *cal, const char *iana)
+{
+	UChar id[ZONE_MAX];
+	char got[ZONE_MAX];
+	UErrorCode st = U_ZERO_ERROR;
+	int32_t len;
+
+	len = ucal_getTimeZoneID(cal, id, ZONE_MAX, &st);
+	if (U_FAILURE(st) || len <= 0 || len >= ZONE_MAX)
+		return false;
+	u_UCharsToChars(id, got, len);
+	got[len] = '\0';
+	return strcmp(got, UCAL_UNKNOWN_ZONE_ID) || !strcmp(iana, got);
+}
+
 /* A Gregorian calendar in zone iana (resolved). *out is yours: close it. */
 static int zone_calendar(const char *iana, UCalendar **out, struct dg_err *err)
 {
@@ -283,6 +330,12 @@ static int zone_calendar(const char *iana, UCalendar **out, struct dg_err *err)
 	cal = ucal_open(uzone, -1, "", UCAL_GREGORIAN, &st);
 	if (U_FAILURE(st))
 		return icu_fail(err, st, "ucal_open");
+	if (!zone_loaded(cal, iana)) {
+		ucal_close(cal);
+		return dg_errf(err, DG_ENOMEM,
+			       "ICU could not load time zone '%s' "
+			       "(out of memory)", iana);
+	}
 	/* Agree with days_from_civil() before 1582 too. */
 	ucal_setGregorianChange(cal, -8.64e15, &st);
 	if (U_FAILURE(st)) {
@@ -317,6 +370,7 @@ int tz_open(const char *iana, struct tz **out, struct dg_err *err)
 		return dg_errf(err, DG_ENOMEM, "out of memory");
 	}
 	(*out)->cal = cal;
+	(*out)->fixed = zone_fixed(iana);
 	(*out)->span_known = false;
 	return 0;
 }
@@ -345,6 +399,14 @@ static void learn_span(struct tz *z, int32_t offset)
 	has_next = ucal_getTimeZoneTransitionDate(
 		z->cal, UCAL_TZ_TRANSITION_NEXT, &next, &st);
 	if (U_FAILURE(st))
+		return;
+	/*
+	 * No transition either way: a fixed zone, or ICU could not build the
+	 * zone's rules (out of memory), which it does not report. Taking that
+	 * as one span would put a summer date in winter time; ICU converts
+	 * right without the rules, so ask it each time.
+	 */
+	if (!has_prev && !has_next && !z->fixed)
 		return;
 	z->span_lo = has_prev ? (int64_t)prev : INT64_MIN;
 	z->span_hi = has_next ? (int64_t)next : INT64_MAX;

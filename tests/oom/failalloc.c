@@ -198,6 +198,11 @@ static void resolve(void)
 		abort();
 }
 
+void failalloc_deep_stacks(bool on)
+{
+	stack_depth = on || getenv("FAILALLOC_STACKS") ? TRACK_FRAMES : 6;
+}
+
 __attribute__((constructor)) static void failalloc_init(void)
 {
 	void *frame;

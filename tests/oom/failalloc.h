@@ -57,4 +57,12 @@ long failalloc_live(void);
  */
 size_t failalloc_leaks(const char *const *caches, bool show);
 
+/*
+ * Keep every frame (not the first few) of where each block is allocated:
+ * for work whose blocks a library's cache keeps far below the call that
+ * made them (ICU's UnifiedCache under ucal_open()), so that
+ * failalloc_leaks() can tell them by name. Slower; on until turned off.
+ */
+void failalloc_deep_stacks(bool on);
+
 #endif

@@ -50,6 +50,7 @@
 #include "roster_csv.h"
 #include "roster_db.h"
 #include "roster_jsonl.h"
+#include "tz.h"
 #include "store.h"
 #include "strbuf.h"
 #include "toml.h"
@@ -69,6 +70,7 @@ static const char *const icu_caches[] = {"UnifiedCache", "ListFormatter",
 					 "umtx_initImplPreInit", NULL};
 
 #include <dlfcn.h>
+#include <unicode/ucal.h>
 #include <unicode/udat.h>
 #include <unicode/udateintervalformat.h>
 #include <unicode/udatpg.h>
@@ -262,6 +264,41 @@ UPluralRules *uplrules_open(const char *locale, UErrorCode *status)
 	r = next(locale, status);
 	failalloc_unhold();
 	return r;
+}
+
+/*
+ * ICU 72 builds a zone's transition rules on the first question about its
+ * transitions and crashes in OlsonTimeZone::initTransitionRules() when an
+ * allocation fails there (or loses a rule's array of times, olsontz.cpp).
+ */
+UBool ucal_getTimeZoneTransitionDate(const UCalendar *cal,
+				     UTimeZoneTransitionType type,
+				     UDate *transition, UErrorCode *status)
+{
+	static UBool (*next)(const UCalendar *, UTimeZoneTransitionType,
+			     UDate *, UErrorCode *);
+	UBool found;
+
+	NEXT_OF(next, ucal_getTimeZoneTransitionDate);
+	failalloc_hold();
+	found = next(cal, type, transition, status);
+	failalloc_unhold();
+	return found;
+}
+
+/*
+ * ICU 72's GregorianCalendar::setGregorianChange() returns without
+ * deleting the calendar it made when that calendar's constructor fails
+ * (gregocal.cpp): a block lost per failure.
+ */
+void ucal_setGregorianChange(UCalendar *cal, UDate date, UErrorCode *status)
+{
+	static void (*next)(UCalendar *, UDate, UErrorCode *);
+
+	NEXT_OF(next, ucal_setGregorianChange);
+	failalloc_hold();
+	next(cal, date, status);
+	failalloc_unhold();
 }
 
 UDateIntervalFormat *udtitvfmt_open(const char *locale, const UChar *skeleton,
@@ -1411,6 +1448,63 @@ static void test_oom__mime_and_unsubscribe(void **state)
 	TORTURE("unsubscribe token", unsubscribe_work, NULL);
 }
 
+/* ---- time zones ---- */
+
+/*
+ * Zones opened fresh (their transition rules are built lazily, on the
+ * first conversion) and taken across a transition both ways, as a run's
+ * plan and render do.
+ */
+static int tz_work(const void *ctx, struct strbuf *out, struct dg_err *err)
+{
+	static const char *const zones[] = {"Europe/Berlin",
+					    "America/New_York",
+					    "Australia/Lord_Howe", "Asia/Tokyo"};
+	static const struct tz_civil walls[] = {
+		{.year = 2026, .month = 3, .day = 28, .hour = 12},
+		{.year = 2026, .month = 3, .day = 29, .hour = 12},
+		{.year = 2026, .month = 11, .day = 24, .hour = 9},
+	};
+	int rc = 0;
+
+	(void)ctx;
+	for (size_t i = 0; !rc && i < sizeof(zones) / sizeof(*zones); i++) {
+		struct tz *z = NULL;
+
+		rc = tz_open(zones[i], &z, err);
+		for (size_t k = 0; !rc && k < sizeof(walls) / sizeof(*walls);
+		     k++) {
+			struct tz_civil back;
+			char text[40];
+			int64_t ms;
+			int offset;
+
+			rc = tz_local_to_ms(z, &walls[k], &ms, err);
+			if (!rc)
+				rc = tz_ms_to_local(z, ms + 86400000, &back,
+						    &offset, err);
+			if (!rc)
+				rc = tz_format_rfc3339(z, ms, text,
+						       sizeof(text), err);
+			if (!rc && strbuf_addf(out, "%s %d %d\n", text,
+					       back.day, offset))
+				rc = nomem(err);
+		}
+		tz_close(z);
+	}
+	return rc;
+}
+
+static void test_oom__time_zones(void **state)
+{
+	(void)state;
+	/* ucal_open() fills ICU's cache of calendars far down its stack */
+	failalloc_deep_stacks(true);
+	torture("tz", tz_work, NULL, false, 1, false);
+	torture("tz", tz_work, NULL, true, 1, false);
+	failalloc_deep_stacks(false);
+}
+
 int main(void)
 {
 	const char *s = getenv("OOM_STRIDE");
@@ -1422,6 +1516,7 @@ int main(void)
 		cmocka_unit_test(test_oom__mustache),
 		cmocka_unit_test(test_oom__render),
 		cmocka_unit_test(test_oom__mime_and_unsubscribe),
+		cmocka_unit_test(test_oom__time_zones),
 	};
 
 	if (s && atoi(s) > 0)

@@ -941,6 +941,38 @@ test_roster__sync_imports_only_when_the_file_changed(void **state)
 	store_close(st);
 }
 
+/*
+ * A changed file that is bad is refused at every sync, with the same
+ * message each time: its hash is not recorded, so the next run reads it
+ * again rather than taking it for the roster already imported.
+ */
+static void
+test_roster__sync_of_a_changed_bad_file_fails_each_time(void **state)
+{
+	struct scratch *f = *state;
+	struct strbuf path = STRBUF_INIT;
+	struct dg_err err = DG_ERR_INIT, again = DG_ERR_INIT;
+	struct store *st = scratch_open(f);
+	char *before = NULL, *after = NULL;
+
+	write_file(f, "roster.csv", "email\nann@contoso.com\n", &path);
+	assert_int_equal(roster_sync(st, path.buf, &err), 0);
+	assert_int_equal(store_meta_get(st, "roster.hash", &before, &err), 0);
+	write_file(f, "roster.csv",
+		   "email\nbob@contoso.com\nbob@contoso.com\n", &path);
+	assert_int_equal(roster_sync(st, path.buf, &err), DG_EEXISTS);
+	assert_non_null(strstr(err.msg, ":3: duplicate email"));
+	assert_int_equal(roster_sync(st, path.buf, &again), DG_EEXISTS);
+	assert_string_equal(again.msg, err.msg);
+	assert_int_equal(stored_people(st), 1);
+	assert_int_equal(store_meta_get(st, "roster.hash", &after, &err), 0);
+	assert_string_equal(after, before);
+	free(before);
+	free(after);
+	strbuf_release(&path);
+	store_close(st);
+}
+
 static void test_roster__consent_columns_survive_the_store(void **state)
 {
 	struct scratch *f = *state;
@@ -1036,6 +1068,7 @@ int main(void)
 		TF(test_roster__import_stores_people_and_records_file_and_hash),
 		TF(test_roster__import_of_a_bad_file_keeps_the_previous_roster),
 		TF(test_roster__sync_imports_only_when_the_file_changed),
+		TF(test_roster__sync_of_a_changed_bad_file_fails_each_time),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

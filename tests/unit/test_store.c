@@ -249,6 +249,57 @@ test_store__load_returns_people_sorted_with_aliases_results(void **state)
 	roster_release(&back);
 }
 
+/*
+ * The load reads each table once in email order and merges: a person's
+ * rows are found whatever their spelling, in the order written (rowid),
+ * and rows of no person (written behind the foreign key's back) are
+ * passed over without taking the next person's place.
+ */
+static void
+test_store__load_merges_rows_in_file_order_skipping_orphans(void **state)
+{
+	struct scratch *f = *state;
+	struct roster r = ROSTER_INIT, back = ROSTER_INIT;
+	struct dg_err err = DG_ERR_INIT;
+	struct store *st = scratch_open(f);
+
+	add_person(&r, "carl@contoso.com", "Carl", false, NULL, "I");
+	assert_int_equal(roster_person_add_result(&r.v[0], "big5", "O"), 0);
+	add_person(&r, "Ann@Contoso.com", "Ann", false, NULL, NULL);
+	replace_ok(st, &r);
+	/* Ann's results written zodiac first, under other spellings; an
+	 * orphan between Ann and Carl by email */
+	assert_int_equal(sql_int(f->db.buf,
+				 "INSERT INTO assessments(email, name, value) "
+				 "VALUES ('ANN@contoso.com', 'zodiac', 'Leo'),"
+				 "('ann@CONTOSO.com', 'enneagram', '4'),"
+				 "('bea@contoso.com', 'disc', 'C')"),
+			 -1);
+	assert_int_equal(sql_int(f->db.buf,
+				 "INSERT INTO aliases(address, email) VALUES "
+				 "('b@contoso.com', 'bea@contoso.com'),"
+				 "('a@contoso.com', 'ANN@contoso.com')"),
+			 -1);
+	assert_int_equal(roster_db_load(st, &back, &err), 0);
+
+	assert_int_equal(back.n, 2);
+	assert_string_equal(back.v[0].email, "Ann@Contoso.com");
+	assert_int_equal(back.v[0].naliases, 1);
+	assert_string_equal(back.v[0].aliases[0], "a@contoso.com");
+	assert_int_equal(back.v[0].nassessments, 2);
+	assert_string_equal(back.v[0].assessments[0].name, "zodiac");
+	assert_string_equal(back.v[0].assessments[1].name, "enneagram");
+	assert_string_equal(back.v[1].email, "carl@contoso.com");
+	assert_int_equal(back.v[1].naliases, 0);
+	assert_int_equal(back.v[1].nassessments, 2);
+	assert_string_equal(back.v[1].assessments[0].name, "disc");
+	assert_string_equal(back.v[1].assessments[0].value, "I");
+	assert_string_equal(back.v[1].assessments[1].name, "big5");
+	store_close(st);
+	roster_release(&r);
+	roster_release(&back);
+}
+
 static void
 test_store__load_of_a_fresh_database_is_an_empty_roster(void **state)
 {
@@ -505,6 +556,7 @@ int main(void)
 		T(test_store__file_that_is_not_a_database_is_refused_naming_it),
 		T(test_store__path_in_a_missing_folder_is_refused_naming_it),
 		T(test_store__load_returns_people_sorted_with_aliases_results),
+		T(test_store__load_merges_rows_in_file_order_skipping_orphans),
 		T(test_store__load_of_a_fresh_database_is_an_empty_roster),
 		T(test_store__replace_drops_people_missing_from_the_new_roster),
 		T(test_store__failing_replace_leaves_the_previous_roster),
