@@ -1,6 +1,7 @@
 /*
  * graph: the queue of requests, the transfers in flight and the libcurl
- * multi loop. What an answer means is graph_answer.c's business.
+ * multi loop. What an answer means is graph_answer.c's business, what a
+ * URL may be graph_url.c's, a request waited for graph_wait.c's.
  */
 #include "graph.h"
 #include "graph_int.h"
@@ -55,48 +56,6 @@ void graph_settings_of(const struct config *cfg, int jobs,
 	*out = s;
 }
 
-size_t graph_origin_len(const char *url)
-{
-	const char *p = strstr(url, "://");
-
-	if (!p || p == url)
-		return 0;
-	p += 3;
-	p += strcspn(p, "/?#");
-	return (size_t)(p - url);
-}
-
-static bool is_loopback_http(const char *url)
-{
-	static const char *const hosts[] = {"127.0.0.1", "localhost", "[::1]"};
-	const char *host = url + 7;
-	size_t i, n;
-
-	if (strncasecmp(url, "http://", 7))
-		return false;
-	for (i = 0; i < sizeof(hosts) / sizeof(hosts[0]); i++) {
-		n = strlen(hosts[i]);
-		if (!strncasecmp(host, hosts[i], n) &&
-		    strchr(":/", host[n] ? host[n] : '/'))
-			return true;
-	}
-	return false;
-}
-
-/* https://, or http:// to the loopback only. */
-static bool url_allowed(const char *url)
-{
-	return !strncasecmp(url, "https://", 8) || is_loopback_http(url);
-}
-
-static bool has_controls(const char *s)
-{
-	for (; *s; s++)
-		if ((unsigned char)*s <= ' ' || *s == 0x7f)
-			return true;
-	return false;
-}
-
 static long or_default(long v, long dflt)
 {
 	return v > 0 ? v : dflt;
@@ -108,8 +67,8 @@ static int settings_copy(struct graph *g, const struct graph_settings *s,
 	const char *base = s->base_url;
 	size_t len;
 
-	if (!base || !url_allowed(base) || !graph_origin_len(base) ||
-	    has_controls(base))
+	if (!base || !graph_url_allowed(base) || !graph_origin_len(base) ||
+	    graph_has_controls(base))
 		return dg_errf(err, DG_EINVAL,
 			       "[graph] base_url %s must "
 			       "start with https:// (http:// only for "
@@ -123,7 +82,7 @@ static int settings_copy(struct graph *g, const struct graph_settings *s,
 	if (!g->base_url || (s->ca_file && !g->ca_file))
 		return dg_errf(err, DG_ENOMEM, "out of memory");
 	g->origin_len = graph_origin_len(g->base_url);
-	g->allow_http = is_loopback_http(base);
+	g->allow_http = graph_loopback_http(base);
 	g->timeout = or_default(s->timeout, 30);
 	g->jobs = (int)or_default(s->jobs, 8);
 	g->max_attempts = (int)or_default(s->max_attempts, 6);
@@ -300,7 +259,7 @@ static int check_url(const struct graph *g, const char *url, struct dg_err *err)
 {
 	size_t n = graph_origin_len(url);
 
-	if (has_controls(url))
+	if (graph_has_controls(url))
 		return dg_errf(err, DG_EINVAL,
 			       "a request URL holds a space "
 			       "or a control character");
@@ -441,7 +400,7 @@ static void presize(struct graph_transfer *t)
 		return;
 }
 
-static size_t on_body(char *data, size_t size, size_t n, void *arg)
+size_t graph_on_body(char *data, size_t size, size_t n, void *arg)
 {
 	struct graph_transfer *t = arg;
 
@@ -477,7 +436,7 @@ static size_t on_header(char *data, size_t size, size_t n, void *arg)
 }
 
 /* The options every request of ours carries, secure ones first. */
-static CURLcode common_options(const struct graph *g, CURL *h, const char *url)
+CURLcode graph_common_options(const struct graph *g, CURL *h, const char *url)
 {
 	long connect = g->timeout < 10 ? g->timeout : 10;
 	CURLcode rc;
@@ -593,11 +552,11 @@ static int request_options(struct graph *g, struct graph_transfer *t,
 	CURLcode rc;
 
 	curl_easy_reset(h);
-	rc = common_options(g, h, url);
+	rc = graph_common_options(g, h, url);
 	if (!rc)
 		rc = curl_easy_setopt(h, CURLOPT_HTTPHEADER, t->headers);
 	if (!rc)
-		rc = curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_body);
+		rc = curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, graph_on_body);
 	if (!rc)
 		rc = curl_easy_setopt(h, CURLOPT_WRITEDATA, t);
 	if (!rc)
@@ -818,165 +777,4 @@ void graph_wakeup(struct graph *g)
 bool graph_busy(const struct graph *g)
 {
 	return g->head || g->running;
-}
-
-/* ---- one request, waited for --------------------------------------- */
-
-struct one {
-	int rc;
-	struct strbuf *body;
-	struct dg_err *err;
-};
-
-static void one_done(void *arg, const struct graph_result *r)
-{
-	struct one *o = arg;
-
-	o->rc = r->rc;
-	if (r->rc) {
-		dg_errf(o->err, r->rc, "%s", r->msg);
-		return;
-	}
-	if (strbuf_add(o->body, r->body, r->len))
-		o->rc = dg_errf(o->err, DG_ENOMEM, "out of memory");
-}
-
-int graph_get(struct graph *g, int who, const char *url, const char *prefer,
-	      struct strbuf *body, struct dg_err *err)
-{
-	struct one o = {.rc = DG_EINTERNAL, .body = body, .err = err};
-	struct graph_request rq = {
-		.method = "GET",
-		.url = url,
-		.prefer = prefer,
-		.who = who,
-		.mailbox = -1,
-		.batch = false,
-		.done = one_done,
-		.arg = &o,
-	};
-	int rc;
-
-	if (g->in_run)
-		return dg_errf(err, DG_EINTERNAL,
-			       "graph_get() called from a "
-			       "callback");
-	rc = graph_submit(g, &rq, err);
-	if (!rc)
-		rc = graph_run(g, err);
-	return rc ? rc : o.rc;
-}
-
-int graph_get_pages(struct graph *g, int who, const char *url,
-		    graph_page_fn *page, void *ctx, struct dg_err *err)
-{
-	struct strbuf body = STRBUF_INIT;
-	char *next = NULL;
-	int rc;
-
-	do {
-		strbuf_reset(&body);
-		rc = graph_get(g, who, next ? next : url, NULL, &body, err);
-		free(next);
-		next = NULL;
-		if (!rc)
-			rc = page(body.buf, body.len, ctx, &next, err);
-	} while (!rc && next);
-	free(next);
-	strbuf_release(&body);
-	return rc;
-}
-
-/* libcurl calls this at least once a second: a stop aborts the request. */
-static int stop_progress(void *p, curl_off_t dltotal, curl_off_t dlnow,
-			 curl_off_t ultotal, curl_off_t ulnow)
-{
-	return interrupt_pending();
-}
-
-int graph_post_form(struct graph *g, const char *url, const char *form,
-		    long *status, struct strbuf *body, struct dg_err *err)
-{
-	char errbuf[CURL_ERROR_SIZE] = "";
-	struct graph_transfer t = {.easy = g->login};
-	CURLcode rc;
-
-	*status = 0;
-	if (!url_allowed(url) || has_controls(url))
-		return dg_errf(err, DG_EINVAL,
-			       "%s must start with https:// "
-			       "(http:// only for 127.0.0.1, localhost and "
-			       "[::1])",
-			       url);
-	strbuf_init(&t.body, GRAPH_BODY_MAX);
-	curl_easy_reset(g->login);
-	rc = common_options(g, g->login, url);
-	if (!rc && !g->allow_http && is_loopback_http(url))
-		rc = curl_easy_setopt(g->login, CURLOPT_PROTOCOLS_STR,
-				      "http,https");
-	if (!rc)
-		rc = curl_easy_setopt(g->login, CURLOPT_POSTFIELDS, form);
-	if (!rc)
-		rc = curl_easy_setopt(g->login, CURLOPT_WRITEFUNCTION, on_body);
-	if (!rc)
-		rc = curl_easy_setopt(g->login, CURLOPT_WRITEDATA, &t);
-	if (!rc)
-		rc = curl_easy_setopt(g->login, CURLOPT_ERRORBUFFER, errbuf);
-	if (!rc)
-		rc = curl_easy_setopt(g->login, CURLOPT_NOPROGRESS, 0L);
-	if (!rc)
-		rc = curl_easy_setopt(g->login, CURLOPT_XFERINFOFUNCTION,
-				      stop_progress);
-	if (!rc)
-		rc = curl_easy_perform(g->login);
-	/* The form may hold a secret: libcurl keeps only the pointer. */
-	curl_easy_setopt(g->login, CURLOPT_POSTFIELDS, NULL);
-	if (!rc)
-		curl_easy_getinfo(g->login, CURLINFO_RESPONSE_CODE, status);
-	if (!rc && strbuf_addbuf(body, &t.body))
-		rc = CURLE_OUT_OF_MEMORY;
-	strbuf_release(&t.body);
-	if (rc == CURLE_ABORTED_BY_CALLBACK)
-		return dg_errf(err, DG_ESTOPPED, "POST %s: stopped", url);
-	if (rc)
-		return dg_errf(err, graph_curl_lasting(rc) ? DG_EPERM : DG_ENET,
-			       "POST %s: %s", url,
-			       t.too_big   ? "the answer is too large"
-			       : errbuf[0] ? errbuf
-					   : curl_easy_strerror(rc));
-	return 0;
-}
-
-int graph_escape(const char *s, struct strbuf *out)
-{
-	char *e = curl_easy_escape(NULL, s, 0);
-	int rc;
-
-	if (!e)
-		return DG_ENOMEM;
-	rc = strbuf_addstr(out, e);
-	curl_free(e);
-	return rc;
-}
-
-int graph_groups_where(const char *field, const char *value,
-		       struct strbuf *url)
-{
-	struct strbuf f = STRBUF_INIT;
-	int rc = strbuf_addf(&f, "%s eq '", field);
-
-	/* OData quotes a quote by doubling it. */
-	for (const char *p = value; !rc && *p; p++)
-		rc = *p == '\'' ? strbuf_addstr(&f, "''")
-				 : strbuf_addch(&f, *p);
-	if (!rc)
-		rc = strbuf_addch(&f, '\'');
-	if (!rc)
-		rc = strbuf_addstr(url, "/groups?$filter=");
-	if (!rc)
-		rc = graph_escape(f.buf, url);
-	if (!rc)
-		rc = strbuf_addstr(url, "&$select=id,mail,displayName");
-	strbuf_release(&f);
-	return rc;
 }

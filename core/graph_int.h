@@ -84,8 +84,29 @@ struct graph {
 	bool no_batch;
 };
 
+/* ---- graph_url.c ---- */
+
 /* Length of "scheme://authority" at the start of url; 0 if none. */
 size_t graph_origin_len(const char *url);
+
+/* http:// to 127.0.0.1, localhost or [::1] (tests' servers). */
+bool graph_loopback_http(const char *url);
+
+/* https://, or http:// to the loopback only. */
+bool graph_url_allowed(const char *url);
+
+/* A space or a control character, which no URL of ours may hold. */
+bool graph_has_controls(const char *s);
+
+/* ---- graph.c, for graph_wait.c's form POST ---- */
+
+/* The options every request of ours carries, secure ones first. */
+CURLcode graph_common_options(const struct graph *g, CURL *h, const char *url);
+
+/* libcurl's write callback: the answer into ((graph_transfer *)arg)->body. */
+size_t graph_on_body(char *data, size_t size, size_t n, void *arg);
+
+/* ---- graph.c ---- */
 
 /*
  * A libcurl failure that trying again cannot mend: an untrusted or

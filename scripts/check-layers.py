@@ -59,6 +59,8 @@ PARTS = {
     "render_people": "render",
     "render_tips": "render",
     "graph_answer": "graph",
+    "graph_url": "graph",
+    "graph_wait": "graph",
     "graphjson_int": "graphjson",
     "graphjson_auth": "graphjson",
     "graphjson_batch": "graphjson",
