@@ -480,6 +480,31 @@ static int fold_lines(struct mustache_body *b)
 	return 0;
 }
 
+static int looks_up(enum mustache_node_kind kind)
+{
+	return kind == MUSTACHE_N_VAR || kind == MUSTACHE_N_RAW ||
+	       kind == MUSTACHE_N_SECTION || kind == MUSTACHE_N_INVERTED;
+}
+
+/*
+ * Mark the nodes of b (and of the bodies below) that look up the name
+ * the node before them in b looked up (mustache_node.again).
+ */
+static void mark_again(struct mustache_body *b)
+{
+	const struct mustache_node *last = NULL;
+
+	for (size_t i = 0; i < b->n; i++) {
+		struct mustache_node *node = &b->nodes[i];
+
+		mark_again(&node->body);
+		if (!looks_up(node->kind))
+			continue;
+		node->again = last && !strcmp(last->name, node->name);
+		last = node;
+	}
+}
+
 static void body_release(struct mustache_body *b)
 {
 	size_t i;
@@ -584,6 +609,8 @@ int mustache_compile(const char *text, size_t len, const char *name,
 		rc = build(&p, &t->root);
 	if (!rc && fold_lines(&t->root))
 		rc = mustache_nomem(&p);
+	if (!rc)
+		mark_again(&t->root);
 	t->nlinks = p.nlinks;
 	free(p.toks);
 	free(p.lines);

@@ -236,12 +236,6 @@ int mustache_partials_get(struct mustache_partials *p, const char *name,
 
 /* --- values ------------------------------------------------------------- */
 
-/* JavaScript's truth, which mustache users expect. */
-static int truthy(const struct mustache_value *v)
-{
-	return mustache_truthy(v);
-}
-
 /*
  * The shortest text that reads back as d (1.21, not 1.2100000000000000),
  * integers without a fraction, and '.' whatever the locale.
@@ -386,7 +380,8 @@ static int add(struct render *r, const char *s, size_t n)
 	return 0;
 }
 
-static int emit(struct render *r, const char *s, size_t n)
+/* emit() when indentation is due or out must grow first. */
+static int emit_slow(struct render *r, const char *s, size_t n)
 {
 	int rc;
 
@@ -404,6 +399,52 @@ static int emit(struct render *r, const char *s, size_t n)
 	return add(r, s, n);
 }
 
+/*
+ * n bytes of s to d. Most pieces of a rendering (the text between two
+ * tags, a value) are short: up to 16 bytes go by two overlapping moves
+ * of each size, without a call of memcpy().
+ */
+static void copy_piece(char *d, const char *s, size_t n)
+{
+	uint64_t a, b;
+	uint32_t c, e;
+
+	if (n > 16) {
+		memcpy(d, s, n);
+	} else if (n >= 8) {
+		memcpy(&a, s, 8);
+		memcpy(&b, s + n - 8, 8);
+		memcpy(d, &a, 8);
+		memcpy(d + n - 8, &b, 8);
+	} else if (n >= 4) {
+		memcpy(&c, s, 4);
+		memcpy(&e, s + n - 4, 4);
+		memcpy(d, &c, 4);
+		memcpy(d + n - 4, &e, 4);
+	} else if (n) {
+		d[0] = s[0];
+		d[n / 2] = s[n / 2];
+		d[n - 1] = s[n - 1];
+	}
+}
+
+/*
+ * Output s: mostly there is no indentation due and out has room (for the
+ * bytes, its NUL and within the limit), and the bytes go straight in.
+ */
+static int emit(struct render *r, const char *s, size_t n)
+{
+	struct strbuf *out = r->out;
+
+	if (r->lead || n >= out->alloc - out->len ||
+	    n > r->room - (out->len - r->start))
+		return emit_slow(r, s, n);
+	copy_piece(out->buf + out->len, s, n);
+	out->len += n;
+	out->buf[out->len] = '\0';
+	return 0;
+}
+
 /* The bytes HTML escaping replaces: their entity's index plus one. */
 static const unsigned char html_special[256] = {
 	['&'] = 1, ['<'] = 2, ['>'] = 3, ['"'] = 4, ['\''] = 5,
@@ -416,6 +457,37 @@ static const struct {
 	{"&amp;", 5}, {"&lt;", 4}, {"&gt;", 4}, {"&quot;", 6}, {"&#39;", 5},
 };
 
+#define BYTES_01 0x0101010101010101u
+#define BYTES_80 0x8080808080808080u
+
+/* Whether one of the 8 bytes of w is 0 (exact, with no false alarm). */
+static uint64_t has_zero(uint64_t w)
+{
+	return (w - BYTES_01) & ~w & BYTES_80;
+}
+
+/*
+ * The number of bytes of s before its first one that HTML escaping
+ * replaces (n without one), eight at a time: & and ' are 0x26 and 0x27,
+ * < and > 0x3c and 0x3e, so three tests cover the five bytes.
+ */
+static size_t safe_run(const char *s, size_t n)
+{
+	size_t i = 0;
+	uint64_t w;
+
+	for (; n - i >= 8; i += 8) {
+		memcpy(&w, s + i, 8);
+		if (has_zero((w | BYTES_01) ^ 0x27 * BYTES_01) |
+		    has_zero(w ^ 0x22 * BYTES_01) |
+		    has_zero((w | 2 * BYTES_01) ^ 0x3e * BYTES_01))
+			break;
+	}
+	while (i < n && !html_special[(unsigned char)s[i]])
+		i++;
+	return i;
+}
+
 /* s escaped, in runs: the safe bytes between two special ones at once. */
 static int emit_escaped(struct render *r, const char *s, size_t n)
 {
@@ -423,8 +495,7 @@ static int emit_escaped(struct render *r, const char *s, size_t n)
 	int rc;
 
 	for (;;) {
-		while (i < n && !html_special[(unsigned char)s[i]])
-			i++;
+		i += safe_run(s + i, n - i);
 		rc = emit(r, s + run, i - run);
 		if (rc || i == n)
 			return rc;
@@ -443,28 +514,29 @@ static int render_value(struct render *r, const struct mustache_value *v,
 	const char *s;
 	size_t n;
 
-	scalar_text(v, buf, sizeof(buf), &s, &n);
+	/* most values are strings: their bytes are at hand */
+	if (v && v->kind == MUSTACHE_STRING) {
+		s = v->u.str.s;
+		n = v->u.str.len;
+	} else {
+		scalar_text(v, buf, sizeof(buf), &s, &n);
+	}
 	if (escape && r->escape == MUSTACHE_ESCAPE_HTML)
 		return emit_escaped(r, s, n);
 	return emit(r, s, n);
 }
 
 /*
- * The value of node's name: its first part in the nearest frame that has
- * it, the other parts (of a dotted name) each in the value before.
+ * The value of the second and later parts of a dotted name, each in the
+ * value of the part before; v is the first part's.
  */
-static const struct mustache_value *lookup(const struct frame *f,
-					   const struct mustache_node *node)
+static const struct mustache_value *
+lookup_rest(const struct mustache_value *v, const struct mustache_node *node)
 {
-	const struct mustache_value *v = NULL;
-	const char *name = node->name, *end = name + node->name_len;
+	const char *name = node->name + node->first_len;
+	const char *end = node->name + node->name_len;
 
-	if (node->name_len == 1 && name[0] == '.')
-		return f ? f->v : NULL;
-	for (; f && !v; f = f->up)
-		v = map_get(f->v, name, node->first_len, node->first_hash);
-	/* The first part picks the frame; the others must follow from it. */
-	for (name += node->first_len; v && name < end;) {
+	while (v && name < end) {
 		const char *dot;
 		size_t n;
 
@@ -477,17 +549,50 @@ static const struct mustache_value *lookup(const struct frame *f,
 	return v;
 }
 
-static int render_section(struct render *r, const struct mustache_node *node,
-			  const struct frame *f, const struct scope *s)
+/*
+ * The value of node's name: its first part in the nearest frame that has
+ * it, the other parts (of a dotted name) each in the value before.
+ */
+static const struct mustache_value *lookup(const struct frame *f,
+					   const struct mustache_node *node)
 {
-	const struct mustache_value *v = lookup(f, node);
+	const struct mustache_value *v = NULL;
+
+	if (node->name_len == 1 && node->name[0] == '.')
+		return f ? f->v : NULL;
+	for (; f && !v; f = f->up)
+		v = map_get(f->v, node->name, node->first_len,
+			    node->first_hash);
+	/* The first part picks the frame; the others must follow from it. */
+	return node->first_len < node->name_len ? lookup_rest(v, node) : v;
+}
+
+/*
+ * The value of node's name, where *seen is what the lookup before it in
+ * its body found: node->again says that is the same.
+ */
+static const struct mustache_value *
+lookup_again(const struct frame *f, const struct mustache_node *node,
+	     const struct mustache_value **seen)
+{
+	if (!node->again)
+		*seen = lookup(f, node);
+	return *seen;
+}
+
+static int render_section(struct render *r, const struct mustache_node *node,
+			  const struct frame *f, const struct scope *s,
+			  const struct mustache_value **seen)
+{
+	const struct mustache_value *v = lookup_again(f, node, seen);
 	struct frame fr = {.v = v, .up = f};
 	size_t i;
 	int rc;
 
 	if (node->kind == MUSTACHE_N_INVERTED)
-		return truthy(v) ? 0 : render_body(r, &node->body, f, s);
-	if (!truthy(v))
+		return mustache_truth(v) ? 0
+					 : render_body(r, &node->body, f, s);
+	if (!mustache_truth(v))
 		return 0;
 	if (v->kind != MUSTACHE_LIST)
 		return render_body(r, &node->body, &fr, s);
@@ -685,8 +790,10 @@ static int over_budget(struct render *r)
 		       r->tname, MUSTACHE_MAX_STEPS);
 }
 
+/* *seen: see lookup_again(), for the body node is in. */
 static int render_node(struct render *r, const struct mustache_node *node,
-		       const struct frame *f, const struct scope *s)
+		       const struct frame *f, const struct scope *s,
+		       const struct mustache_value **seen)
 {
 	/* nested sections over lists multiply: 40 of them over [1,1] */
 	if (++r->steps > MUSTACHE_MAX_STEPS)
@@ -709,11 +816,11 @@ static int render_node(struct render *r, const struct mustache_node *node,
 		return add(r, r->indent.buf + r->base, r->indent.len - r->base);
 	case MUSTACHE_N_VAR:
 	case MUSTACHE_N_RAW:
-		return render_value(r, lookup(f, node),
+		return render_value(r, lookup_again(f, node, seen),
 				    node->kind == MUSTACHE_N_VAR);
 	case MUSTACHE_N_SECTION:
 	case MUSTACHE_N_INVERTED:
-		return render_section(r, node, f, s);
+		return render_section(r, node, f, s, seen);
 	case MUSTACHE_N_PARTIAL:
 	case MUSTACHE_N_PARENT:
 		return render_include(r, node, f, s);
@@ -726,11 +833,12 @@ static int render_node(struct render *r, const struct mustache_node *node,
 static int render_body(struct render *r, const struct mustache_body *b,
 		       const struct frame *f, const struct scope *s)
 {
+	const struct mustache_value *seen = NULL;
 	size_t i;
 	int rc;
 
 	for (i = 0; i < b->n; i++) {
-		rc = render_node(r, &b->nodes[i], f, s);
+		rc = render_node(r, &b->nodes[i], f, s, &seen);
 		if (rc)
 			return rc;
 	}

@@ -11,6 +11,7 @@
 #ifndef DIGEST_MUSTACHE_TREE_H
 #define DIGEST_MUSTACHE_TREE_H
 
+#include <math.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
@@ -61,6 +62,13 @@ struct mustache_node {
 	uint32_t first_hash; /* mustache_key_hash() of that part */
 	int dynamic;	  /* {{>*x}}: name is looked up in the data */
 	int standalone;	  /* the tag stands alone on its line */
+	/*
+	 * A VAR, RAW, SECTION or INVERTED node whose name is that of the one
+	 * before it in its body that looks a name up ({{#x}}..{{/x}}{{^x}}):
+	 * rendered in the same frames over the same data, it finds the same
+	 * value, so rendering takes that one instead of looking again.
+	 */
+	int again;
 	/*
 	 * A PARTIAL or PARENT of a fixed name: its place in the links of a
 	 * partials cache (mustache_render.c), 0 to the template's nlinks - 1,
@@ -139,10 +147,11 @@ struct mustache_value {
 			struct mustache_pair *pairs;
 			char *keys;
 			/*
-			 * Past MUSTACHE_MAP_SMALL keys, an index: open
-			 * addressing over mask + 1 slots (at most a
-			 * quarter full, so that a miss mostly costs one
-			 * probe) of pair numbers plus one, 0 when empty.
+			 * An index (in an arena from the first key, else
+			 * past MUSTACHE_MAP_SMALL keys): open addressing
+			 * over mask + 1 slots (at most a quarter full, so
+			 * that a miss mostly costs one probe) of pair
+			 * numbers plus one, 0 when empty.
 			 */
 			uint16_t *index;
 			uint32_t n, alloc;
@@ -161,14 +170,72 @@ struct mustache_value {
 };
 
 /*
- * A map of at most this many keys is searched from first to last; a
- * larger one (up to MUSTACHE_MAP_INDEXED keys) through its index.
+ * JavaScript's truth, which mustache users expect (mustache_truthy()):
+ * here, so that the renderer asks it of every section without a call.
+ */
+static inline int mustache_truth(const struct mustache_value *v)
+{
+	if (!v)
+		return 0;
+	switch (v->kind) {
+	case MUSTACHE_BOOL:
+		return v->u.b;
+	case MUSTACHE_INT:
+		return v->u.i != 0;
+	case MUSTACHE_FLOAT:
+		return v->u.f != 0 && !isnan(v->u.f);
+	case MUSTACHE_STRING:
+		return v->u.str.len > 0;
+	case MUSTACHE_LIST:
+		return v->u.list.n > 0;
+	case MUSTACHE_MAP:
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+/*
+ * A map of at most this many keys made outside an arena is searched from
+ * first to last; a larger one (up to MUSTACHE_MAP_INDEXED keys), and any
+ * map in an arena, through its index.
  */
 #define MUSTACHE_MAP_SMALL 4
 #define MUSTACHE_MAP_INDEXED 32767
 
 /* The bit of a key's hash in its map's bloom. */
 #define MUSTACHE_BLOOM_BIT(h) ((uint32_t)1 << ((h) >> 27))
+
+/*
+ * Whether a and b, both n bytes, are the same. A key is mostly 4 to 16
+ * bytes: two overlapping loads of each compare it whole, without the
+ * call of memcmp(), and never read past either end.
+ */
+static inline int mustache_key_eq(const char *a, const char *b, size_t n)
+{
+	uint64_t x1, x2, y1, y2;
+	uint32_t u1, u2, v1, v2;
+
+	if (n > 16)
+		return !memcmp(a, b, n);
+	if (n >= 8) {
+		memcpy(&x1, a, 8);
+		memcpy(&x2, a + n - 8, 8);
+		memcpy(&y1, b, 8);
+		memcpy(&y2, b + n - 8, 8);
+		return !((x1 ^ y1) | (x2 ^ y2));
+	}
+	if (n >= 4) {
+		memcpy(&u1, a, 4);
+		memcpy(&u2, a + n - 4, 4);
+		memcpy(&v1, b, 4);
+		memcpy(&v2, b + n - 4, 4);
+		return !((u1 ^ v1) | (u2 ^ v2));
+	}
+	/* 0 to 3 bytes: the first, middle and last cover them all */
+	return !n || (a[0] == b[0] && a[n / 2] == b[n / 2] &&
+		      a[n - 1] == b[n - 1]);
+}
 
 /* The number of the pair of key (len bytes, hash h), or n without one. */
 static inline size_t mustache_map_find(const struct mustache_value *map,
@@ -183,14 +250,15 @@ static inline size_t mustache_map_find(const struct mustache_value *map,
 		     i = (i + 1) & map->u.map.mask) {
 			p = &pairs[map->u.map.index[i] - 1];
 			if (p->hash == h && p->klen == len &&
-			    !memcmp(map->u.map.keys + p->key, key, len))
+			    mustache_key_eq(map->u.map.keys + p->key, key,
+					    len))
 				return map->u.map.index[i] - 1u;
 		}
 		return n;
 	}
 	for (i = 0, p = pairs; i < n; i++, p++)
 		if (p->hash == h && p->klen == len &&
-		    !memcmp(map->u.map.keys + p->key, key, len))
+		    mustache_key_eq(map->u.map.keys + p->key, key, len))
 			break;
 	return i;
 }

@@ -18,6 +18,7 @@
 #include "err.h"
 #include "logging.h"
 #include "mustache.h"
+#include "mustache_tree.h"
 #include "scratch.h"
 #include "strbuf.h"
 
@@ -925,6 +926,138 @@ static void test_mustache__escaping_keeps_the_bytes_between_entities(
 	mustache_template_free(t);
 }
 
+/*
+ * Keys are compared by two overlapping loads up to 16 bytes: a byte that
+ * differs anywhere, at any length, still tells two keys apart.
+ */
+static void test_mustache__keys_differing_in_one_byte_are_not_equal(
+	void **state)
+{
+	char a[24], b[24];
+
+	for (size_t n = 0; n <= sizeof(a); n++) {
+		memset(a, 'k', sizeof(a));
+		memset(b, 'k', sizeof(b));
+		assert_true(mustache_key_eq(a, b, n));
+		for (size_t i = 0; i < n; i++) {
+			b[i] = 'q';
+			assert_false(mustache_key_eq(a, b, n));
+			assert_false(mustache_key_eq(b, a, n));
+			b[i] = 'k';
+		}
+		/* bytes past n do not count */
+		if (n < sizeof(b)) {
+			b[n] = 'q';
+			assert_true(mustache_key_eq(a, b, n));
+		}
+	}
+}
+
+/*
+ * The escaper skips safe bytes eight at a time: each special byte is
+ * still found at every place of a word and of the bytes after the last
+ * whole word, and its near neighbours (# $ % ; = ? and UTF-8) are not.
+ */
+static void test_mustache__escaping_finds_special_bytes_at_every_place(
+	void **state)
+{
+	static const char special[] = "&<>\"'";
+	static const char *const entity[] = {"&amp;", "&lt;", "&gt;",
+					     "&quot;", "&#39;"};
+	static const char safe[] = "#$%;=?()*+,-./:@[]\xc3\xa9\xe2\x80\x9c";
+	struct mustache_template *t = compile("{{x}}");
+	struct mustache_value *d;
+	char text[21], want[64];
+
+	for (size_t k = 0; k < 5; k++) {
+		for (size_t at = 0; at < sizeof(text) - 1; at++) {
+			memset(text, 'a', sizeof(text) - 1);
+			text[sizeof(text) - 1] = '\0';
+			text[at] = special[k];
+			snprintf(want, sizeof(want), "%.*s%s%s", (int)at, text,
+				 entity[k], text + at + 1);
+			d = map1("x", mustache_string(text));
+			assert_renders(t, d, NULL, MUSTACHE_ESCAPE_HTML, want);
+			mustache_value_free(d);
+		}
+	}
+	d = map1("x", mustache_string(safe));
+	assert_renders(t, d, NULL, MUSTACHE_ESCAPE_HTML, safe);
+	mustache_value_free(d);
+	mustache_template_free(t);
+}
+
+/*
+ * A tag naming what the tag before it in its body named takes that one's
+ * value: only the whole name counts (a, a.b and a.c differ), only within
+ * one body and one pass over it (each item of a list looks again).
+ */
+static void test_mustache__a_name_looked_up_again_finds_its_own_value(
+	void **state)
+{
+	struct mustache_template *t = compile(
+		"{{#a}}[{{/a}}{{a.b}}{{^a.c}}none{{/a.c}}{{a.b}}|"
+		"{{#items}}{{n}}{{^n}}-{{/n}}{{#n}}+{{/n}}{{/items}}|"
+		"{{m}}{{#s}}{{m}}{{/s}}{{m}}");
+	struct mustache_value *d = map1("a", map1("b", mustache_string("B")));
+	struct mustache_value *items = mustache_list_new();
+
+	assert_non_null(items);
+	assert_int_equal(mustache_list_push(items, map1("n", mustache_int(1))),
+			 0);
+	assert_int_equal(mustache_list_push(items, mustache_map_new()), 0);
+	assert_int_equal(mustache_list_push(items, map1("n", mustache_int(2))),
+			 0);
+	assert_int_equal(mustache_map_set(d, "items", items), 0);
+	assert_int_equal(mustache_map_set(d, "m", mustache_string("M")), 0);
+	assert_int_equal(mustache_map_set(d, "s", map1("m", mustache_int(7))),
+			 0);
+	assert_renders(t, d, NULL, MUSTACHE_ESCAPE_HTML,
+		       "[BnoneB|1+-2+|M7M");
+	mustache_value_free(d);
+	mustache_template_free(t);
+}
+
+/*
+ * A map in an arena has its index from the first key: at every size
+ * from 1 to 40 keys (across the index made over again at 16 and 32),
+ * each key is found, a key set again is replaced, and others miss.
+ */
+static void test_mustache__arena_maps_find_their_keys_at_every_size(
+	void **state)
+{
+	struct mustache_arena *a = mustache_arena_new();
+	char key[16];
+
+	assert_non_null(a);
+	assert_null(mustache_arena_use(a));
+	for (int n = 1; n <= 40; n++) {
+		struct mustache_value *m = mustache_map_new();
+
+		assert_non_null(m);
+		for (int i = 0; i < n; i++) {
+			snprintf(key, sizeof(key), "key%d", i);
+			assert_int_equal(
+				mustache_map_set(m, key, mustache_int(i)), 0);
+		}
+		assert_int_equal(mustache_map_set(m, "key0", mustache_int(-1)),
+				 0);
+		assert_int_equal(mustache_map_len(m), (size_t)n);
+		assert_int_equal(mustache_int_get(mustache_map_get(m, "key0")),
+				 -1);
+		for (int i = 1; i < n; i++) {
+			snprintf(key, sizeof(key), "key%d", i);
+			assert_int_equal(
+				mustache_int_get(mustache_map_get(m, key)), i);
+		}
+		snprintf(key, sizeof(key), "key%d", n);
+		assert_null(mustache_map_get(m, key));
+		assert_null(mustache_map_get(m, "key"));
+	}
+	assert_ptr_equal(mustache_arena_use(NULL), a);
+	mustache_arena_free(a);
+}
+
 static void test_mustache__output_past_the_limit_keeps_what_out_held(
 	void **state)
 {
@@ -1045,6 +1178,14 @@ int main(void)
 			test_mustache__escaping_keeps_the_bytes_between_entities),
 		cmocka_unit_test(
 			test_mustache__output_past_the_limit_keeps_what_out_held),
+		cmocka_unit_test(
+			test_mustache__keys_differing_in_one_byte_are_not_equal),
+		cmocka_unit_test(
+			test_mustache__a_name_looked_up_again_finds_its_own_value),
+		cmocka_unit_test(
+			test_mustache__arena_maps_find_their_keys_at_every_size),
+		cmocka_unit_test(
+			test_mustache__escaping_finds_special_bytes_at_every_place),
 		cmocka_unit_test(test_mustache__one_template_renders_many_data),
 		cmocka_unit_test(test_mustache__template_names_what_it_reads),
 		cmocka_unit_test(
