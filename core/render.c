@@ -8,6 +8,7 @@
 #include "i18n.h"
 #include "i18n_fmt.h"
 #include "jsonw.h"
+#include "memo.h"
 #include "mustache.h"
 #include "render_int.h"
 
@@ -157,9 +158,12 @@ void render_close(struct render_engine *e)
 	strbuf_release(&e->group_key);
 	strbuf_release(&e->group_joined);
 	strbuf_release(&e->group_text);
+	strbuf_release(&e->groups_key);
 	mustache_arena_free(e->arena);
 	i18n_fmt_cache_free(e->fmts);
 	mustache_template_free(e->subject);
+	free(e->times);
+	memo_free(e->groups);
 	free(e->dir);
 	free(e);
 }
@@ -231,6 +235,7 @@ int render_open(const char *dir, const char *subject,
 		strbuf_init(&e->group_key, 0);
 		strbuf_init(&e->group_joined, 0);
 		strbuf_init(&e->group_text, 0);
+		strbuf_init(&e->groups_key, 0);
 	}
 	if (!e || !(e->dir = strdup(dir)) ||
 	    !(e->arena = mustache_arena_new()) ||

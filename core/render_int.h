@@ -194,7 +194,59 @@ struct render_lang {
 	 */
 	struct hmap results;
 	struct mustache_arena *results_arena;
+	/* what time_label reads (render_model.c): RENDER_LABEL_* */
+	int label_reads;
 	struct render_lang *next;
+};
+
+/* What a language's time_label reads of a meeting, found on first use. */
+enum render_label_reads {
+	RENDER_LABEL_UNKNOWN = 0,
+	RENDER_LABEL_TIMES,  /* only the fields add_times() sets: remembered */
+	RENDER_LABEL_OTHER   /* anything else too: rendered every time */
+};
+
+/*
+ * The times of a meeting as a digest shows them (start_time, end_time,
+ * time_range, time_label), remembered by the engine: a meeting is in the
+ * digest of each of its attendees, and a day's meetings start and end at
+ * a few dozen instants of each zone, so nearly all are asked for again,
+ * each time for several ICU calls and a template. A slot is keyed by all
+ * the text depends on: the language (its formats and its time_label), the
+ * zone, the two instants and the day flags. The label is kept only when
+ * time_label reads nothing but those (RENDER_LABEL_TIMES). A fixed number
+ * of slots, one entry each (the newest wins): some 250 KiB an engine,
+ * whatever the tenant.
+ */
+#define RENDER_TIMES_SLOTS 4096
+#define RENDER_TIMES_ZONE 40  /* longer zone ids are not remembered */
+#define RENDER_TIMES_TEXT 96 /* the four texts, else not remembered */
+
+enum render_times_text {
+	RENDER_TIMES_START,
+	RENDER_TIMES_END,
+	RENDER_TIMES_RANGE,
+	RENDER_TIMES_LABEL,
+	RENDER_TIMES_N
+};
+
+struct render_times_slot {
+	const struct render_lang *lang; /* NULL: an empty slot */
+	int64_t start_ms, end_ms;
+	unsigned flags; /* enum render_times_flags */
+	bool has_label; /* text holds the label too */
+	char zone[RENDER_TIMES_ZONE];
+	/* the texts one after another, not NUL-terminated */
+	uint8_t len[RENDER_TIMES_N];
+	char text[RENDER_TIMES_TEXT];
+};
+
+/* What besides the instants a meeting's times depend on. */
+enum render_times_flags {
+	RENDER_TIMES_ALL_DAY = 1 << 0,
+	RENDER_TIMES_BEFORE = 1 << 1,  /* starts_before_day */
+	RENDER_TIMES_AFTER = 1 << 2,   /* ends_after_day */
+	RENDER_TIMES_MEETING = 1 << 3  /* an entry of meetings[]: all_day set */
 };
 
 /*
@@ -231,6 +283,9 @@ struct render_engine {
 	struct render_lang *cur;	   /* the digest being built */
 	struct i18n_fmt_cache *fmts;	   /* ICU formats, per locale and zone */
 	struct i18n_fmt *fmt;		   /* the digest's, borrowed from fmts */
+	const char *zone;		   /* the digest's zone, borrowed */
+	/* RENDER_TIMES_SLOTS, allocated on first use; NULL: none */
+	struct render_times_slot *times;
 	const char *const *meeting_hosts; /* borrowed; NULL: the defaults */
 	/* the values of the digest being rendered: one free at the end */
 	struct mustache_arena *arena;
@@ -243,7 +298,24 @@ struct render_engine {
 	/* a group line's first names, flags' names, names joined and
 	 * text (render_people.c), reused from meeting to meeting */
 	struct strbuf group_names, group_key, group_joined, group_text;
+	/* group lines by room (RENDER_GROUP_LINES); NULL until needed */
+	struct memo *groups;
+	struct strbuf groups_key;	  /* its key, reused */
 };
+
+/*
+ * Group lines remembered by the engine (render_people.c): a room's line
+ * depends on its people's names only through "people", which a template
+ * interpolates or tests and nothing else, so the line is made once per
+ * kind of room (the language, the assessment, the results present, the
+ * one most common, the count when read) with a stand-in for the names,
+ * and each room gets it with its own names put in. Kept only when the
+ * stand-in comes out exactly where the names go (made with two stand-ins,
+ * the texts agree), never for a template reading "results" (names by
+ * result) or rendering a partial (which could read anything). A memo of
+ * this many lines (memo.h): bounded by the kinds of room, not the tenant.
+ */
+#define RENDER_GROUP_LINES 1024
 
 /* What a person's tips are picked for: the meeting and its people. */
 struct tip_ctx {

@@ -176,40 +176,222 @@ static const char *safe_url(const char *url)
 	return NULL;
 }
 
-/*
- * The meeting's times from ICU (start_time, end_time, time_range), and
- * time_label from the language's time_label template, which decides how
- * to say "all day" or "next day".
- */
-static int add_times(struct render_engine *e, struct mustache_value *o,
-		     const struct plan_meeting *m, struct dg_err *err)
-{
-	struct strbuf s = STRBUF_INIT;
-	bool same_day = !m->starts_before_day && !m->ends_after_day;
-	int rc = render_put(o, "starts_before_day",
-		     mustache_bool(m->starts_before_day));
+/* ---- a meeting's times, remembered (struct render_times_slot) ---- */
 
-	rc = rc ? rc : render_put(o, "ends_after_day",
-			   mustache_bool(m->ends_after_day));
-	rc = rc ? rc : render_put(o, "same_day", mustache_bool(same_day));
-	if (!rc && !m->all_day) {
-		rc = i18n_time(e->fmt, m->start_ms, &s, err);
-		rc = rc ? rc : render_put_str(o, "start_time", s.buf);
-		strbuf_reset(&s);
-		rc = rc ? rc : i18n_time(e->fmt, m->end_ms, &s, err);
-		rc = rc ? rc : render_put_str(o, "end_time", s.buf);
-		strbuf_reset(&s);
-		rc = rc ? rc : i18n_time_range(e->fmt, m->start_ms, m->end_ms,
-					       &s, err);
-		rc = rc ? rc : render_put_str(o, "time_range", s.buf);
-		strbuf_reset(&s);
+/* The names add_times() sets: a label reading only these is remembered. */
+static void note_label_name(const char *name, size_t len, void *ctx)
+{
+	static const char *const times[] = {
+		"all_day",  "starts_before_day", "ends_after_day", "same_day",
+		"start_time", "end_time", "time_range"};
+	bool *other = ctx;
+
+	for (size_t i = 0; i < sizeof(times) / sizeof(*times); i++)
+		if (strlen(times[i]) == len && !memcmp(times[i], name, len))
+			return;
+	*other = true;
+}
+
+/*
+ * Whether the current language's time_label reads only the times (and
+ * renders no partial, which could read anything). DG_ENOTFOUND when
+ * there is no time_label: its caller says so.
+ */
+static int label_reads(struct render_engine *e, int *out)
+{
+	const struct mustache_template *t;
+	struct dg_err quiet = DG_ERR_INIT;
+	bool other = false;
+	int rc;
+
+	if (e->cur->label_reads) {
+		*out = e->cur->label_reads;
+		return 0;
 	}
-	rc = rc ? rc : render_file(e, "time_label", o, &s, err);
+	rc = mustache_partials_get(e->cur->partials, "time_label", &t, &quiet);
+	if (rc)
+		return rc;
+	if (mustache_template_names(t, note_label_name, &other))
+		other = true;
+	e->cur->label_reads = other ? RENDER_LABEL_OTHER : RENDER_LABEL_TIMES;
+	*out = e->cur->label_reads;
+	return 0;
+}
+
+/* Where the times of key would be: a slot of e, NULL when none is kept. */
+static struct render_times_slot *times_slot(struct render_engine *e,
+					    const struct render_times_slot *k)
+{
+	uint64_t h = (uint64_t)k->start_ms * 0x9E3779B97F4A7C15ull ^
+		     (uint64_t)k->end_ms * 0xC2B2AE3D27D4EB4Full ^ k->flags ^
+		     (uint64_t)(uintptr_t)k->lang;
+
+	for (const char *z = k->zone; *z; z++)
+		h = (h ^ (unsigned char)*z) * 1099511628211ull;
+	if (!e->times)
+		e->times = calloc(RENDER_TIMES_SLOTS, sizeof(*e->times));
+	if (!e->times)
+		return NULL;
+	return &e->times[(h ^ h >> 29) % RENDER_TIMES_SLOTS];
+}
+
+/* Whether slot holds the times of key k. */
+static bool times_match(const struct render_times_slot *slot,
+			const struct render_times_slot *k)
+{
+	return slot->lang == k->lang && slot->start_ms == k->start_ms &&
+	       slot->end_ms == k->end_ms && slot->flags == k->flags &&
+	       !strcmp(slot->zone, k->zone);
+}
+
+/* A text of the model, as render_put_str() puts it: null when empty. */
+static int put_text(struct mustache_value *o, const char *key, const char *s,
+		    size_t len)
+{
+	return render_put(o, key, len ? mustache_stringn(s, len)
+				      : mustache_null());
+}
+
+/* The remembered texts of slot into o, in add_times()'s order. */
+static int put_known_times(struct mustache_value *o,
+			   const struct render_times_slot *slot, bool all_day)
+{
+	static const char *const keys[] = {"start_time", "end_time",
+					   "time_range", "time_label"};
+	const char *s = slot->text;
+	int rc = 0;
+
+	for (size_t i = 0; !rc && i < RENDER_TIMES_N; i++) {
+		if ((i < RENDER_TIMES_LABEL && !all_day) ||
+		    (i == RENDER_TIMES_LABEL && slot->has_label))
+			rc = put_text(o, keys[i], s, slot->len[i]);
+		s += slot->len[i];
+	}
+	return rc;
+}
+
+/* Keep texts (lens[i] bytes at texts + at[i]) under key k in slot. */
+static void times_keep(struct render_times_slot *slot,
+		       const struct render_times_slot *k, const char *texts,
+		       const size_t *at, const size_t *lens, bool has_label)
+{
+	size_t total = 0;
+
+	for (size_t i = 0; i < RENDER_TIMES_N; i++) {
+		if (lens[i] > UINT8_MAX)
+			return;
+		total += lens[i];
+	}
+	if (total > RENDER_TIMES_TEXT)
+		return;
+	*slot = *k;
+	slot->has_label = has_label;
+	total = 0;
+	for (size_t i = 0; i < RENDER_TIMES_N; i++) {
+		memcpy(slot->text + total, texts + at[i], lens[i]);
+		slot->len[i] = (uint8_t)lens[i];
+		total += lens[i];
+	}
+}
+
+/*
+ * The meeting's times from ICU (start_time, end_time, time_range; none
+ * all day) into o, their text appended to s (at[i], lens[i]).
+ */
+static int make_times(struct render_engine *e, struct mustache_value *o,
+		      const struct plan_meeting *m, struct strbuf *s,
+		      size_t *at, size_t *lens, struct dg_err *err)
+{
+	static const char *const keys[] = {"start_time", "end_time",
+					   "time_range"};
+	int rc = 0;
+
+	for (size_t i = 0; !rc && !m->all_day && i < RENDER_TIMES_LABEL;
+	     i++) {
+		at[i] = s->len;
+		if (i == RENDER_TIMES_RANGE)
+			rc = i18n_time_range(e->fmt, m->start_ms, m->end_ms,
+					     s, err);
+		else
+			rc = i18n_time(e->fmt, i == RENDER_TIMES_START
+						       ? m->start_ms
+						       : m->end_ms,
+				       s, err);
+		lens[i] = s->len - at[i];
+		rc = rc ? rc : put_text(o, keys[i], s->buf + at[i], lens[i]);
+	}
+	return rc;
+}
+
+/* time_label rendered with o, appended to s (at[label], lens[label]). */
+static int add_label(struct render_engine *e, struct mustache_value *o,
+		     struct strbuf *s, size_t *at, size_t *lens,
+		      struct dg_err *err)
+{
+	struct strbuf label = STRBUF_INIT;
+	int rc = render_file(e, "time_label", o, &label, err);
+
 	if (rc == DG_ENOTFOUND)
 		rc = dg_errf(err, rc, "%s/time_label.mustache: no such "
 				      "template", e->dir);
-	strbuf_trim(&s);
-	rc = rc ? rc : render_put_str(o, "time_label", s.buf);
+	strbuf_trim(&label);
+	at[RENDER_TIMES_LABEL] = s->len;
+	lens[RENDER_TIMES_LABEL] = strlen(label.buf);
+	rc = rc ? rc : render_put_str(o, "time_label", label.buf);
+	if (!rc && strbuf_add(s, label.buf, lens[RENDER_TIMES_LABEL]))
+		rc = DG_ENOMEM;
+	strbuf_release(&label);
+	return rc;
+}
+
+/*
+ * The meeting's times (make_times()) and time_label from the language's
+ * time_label template, which decides how to say "all day" or "next day":
+ * remembered, or made and kept. in_meetings: o is an entry of meetings[]
+ * (all_day is set in it), not of away[].
+ */
+static int add_times(struct render_engine *e, struct mustache_value *o,
+		     const struct plan_meeting *m, bool in_meetings,
+		     struct dg_err *err)
+{
+	struct strbuf s = STRBUF_INIT;
+	bool same_day = !m->starts_before_day && !m->ends_after_day;
+	const char *zone = e->zone ? e->zone : "UTC";
+	struct render_times_slot k = {
+		.lang = e->cur, .start_ms = m->start_ms, .end_ms = m->end_ms,
+		.flags = (m->all_day ? RENDER_TIMES_ALL_DAY : 0) |
+			 (m->starts_before_day ? RENDER_TIMES_BEFORE : 0) |
+			 (m->ends_after_day ? RENDER_TIMES_AFTER : 0) |
+			 (in_meetings ? RENDER_TIMES_MEETING : 0)};
+	struct render_times_slot *slot = NULL;
+	size_t at[RENDER_TIMES_N] = {0}, lens[RENDER_TIMES_N] = {0};
+	int reads = RENDER_LABEL_OTHER;
+	int rc = render_put(o, "starts_before_day",
+			    mustache_bool(m->starts_before_day));
+
+	rc = rc ? rc : render_put(o, "ends_after_day",
+				  mustache_bool(m->ends_after_day));
+	rc = rc ? rc : render_put(o, "same_day", mustache_bool(same_day));
+	if (rc)
+		return rc;
+	if (strlen(zone) < sizeof(k.zone)) {
+		memcpy(k.zone, zone, strlen(zone) + 1);
+		slot = times_slot(e, &k);
+	}
+	if (slot && times_match(slot, &k)) {
+		rc = put_known_times(o, slot, m->all_day);
+		rc = rc || slot->has_label ? rc
+					   : add_label(e, o, &s, at, lens, err);
+		strbuf_release(&s);
+		return rc;
+	}
+	rc = make_times(e, o, m, &s, at, lens, err);
+	rc = rc ? rc : add_label(e, o, &s, at, lens, err);
+	/* no time_label: add_label() said so; a label reading more: kept
+	 * without it */
+	if (!rc && slot && !label_reads(e, &reads))
+		times_keep(slot, &k, s.buf, at, lens,
+			   reads == RENDER_LABEL_TIMES);
 	strbuf_release(&s);
 	return rc;
 }
@@ -371,7 +553,7 @@ static int add_meeting(struct render_engine *e, struct mustache_value *list,
 					      render_is_hold(m, l, st->user)));
 	rc = rc ? rc : render_put_str(o, "start", m->start);
 	rc = rc ? rc : render_put_str(o, "end", m->end);
-	rc = rc ? rc : add_times(e, o, m, err);
+	rc = rc ? rc : add_times(e, o, m, true, err);
 	if (!rc)
 		rc = m->is_private ? add_private_meeting(e, o)
 				   : add_meeting_people(e, o, m, l, st, err);
@@ -392,7 +574,8 @@ static int add_away(struct render_engine *e, struct mustache_value *model,
 	for (size_t i = 0; !rc && day && i < day->naway; i++) {
 		struct mustache_value *a = mustache_map_new();
 
-		rc = a ? add_times(e, a, &day->away[i], err) : DG_ENOMEM;
+		rc = a ? add_times(e, a, &day->away[i], false, err)
+		       : DG_ENOMEM;
 		if (rc) {
 			mustache_value_free(a);
 			break;
@@ -463,6 +646,7 @@ static int begin_model(struct render_engine *e, const struct render_input *in,
 	int rc = render_select_lang(e, locale, err);
 
 	e->fmt = NULL;
+	e->zone = in->target->zone;
 	rc = rc ? rc : i18n_fmt_cache_get(e->fmts, e->cur->tpl->format_locale,
 					  in->target->zone, &e->fmt, err);
 	rc = rc ? rc : render_put_str(m, "locale", e->cur->tpl->locale);

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "memo.h"
 #include "render_int.h"
 
 /* The label as its template renders it, else the name in capitals. */
@@ -343,12 +344,13 @@ static int cmp_count_desc(const void *a, const void *b)
 
 /*
  * The data of tips/<assessment>/_group for the room, without the fields
- * of enum render_group_uses the template does not read (uses).
+ * of enum render_group_uses the template does not read (uses); people:
+ * what "people" holds, NULL for the room's names in words.
  */
 static struct mustache_value *group_data(struct render_engine *e, const char *assessment,
 			       const char *label,
 			       const struct room_entry *room, size_t n,
-			       unsigned uses)
+			       unsigned uses, const char *people)
 {
 	struct mustache_value *o = mustache_map_new();
 	struct mustache_value *results = mustache_list_new();
@@ -379,7 +381,9 @@ static struct mustache_value *group_data(struct render_engine *e, const char *as
 		qsort(counts, distinct, sizeof(*counts), cmp_count_desc);
 	for (size_t i = 0; !rc && i < n; i++)
 		names[i] = room[i].name;
-	if (!rc && uses & RENDER_GROUP_PEOPLE) {
+	if (!rc && uses & RENDER_GROUP_PEOPLE && people)
+		rc = render_put_str(o, "people", people);
+	else if (!rc && uses & RENDER_GROUP_PEOPLE) {
 		strbuf_reset(joined);
 		rc = render_join_names(e, joined, names, n);
 		rc = rc ? rc : render_put_str(o, "people", joined->buf);
@@ -493,6 +497,244 @@ static bool seen_assessment(const struct roster_person **people, size_t upto,
 	return false;
 }
 
+/* ---- group lines remembered (RENDER_GROUP_LINES) ---- */
+
+/*
+ * What stands for the room's names in a remembered line: the text of a
+ * line that names them is made once with each, and kept only when they
+ * come out exactly where the names would (group_line_made()).
+ */
+static const char stand_in[2][9] = {"\x01people\x02", "\x01PEOPLE\x02"};
+#define STAND_IN_LEN 8
+
+/*
+ * The key of the room's line: everything its data holds but the names
+ * (group_data()): the language, the assessment, what the template reads,
+ * the count when it reads it, the results present (sorted) and the one
+ * strictly most common. 1 when the room has one, 0 when it is not
+ * remembered (a room too large to count here), or DG_ENOMEM.
+ */
+static int group_line_key(struct render_engine *e, const char *assessment,
+			  const struct room_entry *room, size_t n,
+			  unsigned uses, struct strbuf *key)
+{
+	const char *distinct[ROOM_SMALL];
+	size_t counts[ROOM_SMALL], nd = 0, top = 0;
+	const char *dominant = NULL;
+	const void *lang = e->cur;
+	int rc;
+
+	if (n > ROOM_SMALL)
+		return 0;
+	for (size_t i = 0; i < n; i++) {
+		size_t j = 0;
+
+		while (j < nd && strcmp(distinct[j], room[i].result))
+			j++;
+		if (j == nd) {
+			distinct[nd] = room[i].result;
+			counts[nd++] = 0;
+		}
+		counts[j]++;
+	}
+	for (size_t j = 0; j < nd; j++) {
+		if (counts[j] > top) {
+			top = counts[j];
+			dominant = distinct[j];
+		} else if (counts[j] == top) {
+			dominant = NULL; /* a tie: none is dominant */
+		}
+	}
+	/* the set, in one order whatever the room's */
+	for (size_t j = 1; j < nd; j++)
+		for (size_t k = j; k > 0 && strcmp(distinct[k - 1],
+						   distinct[k]) > 0; k--) {
+			const char *t = distinct[k];
+
+			distinct[k] = distinct[k - 1];
+			distinct[k - 1] = t;
+		}
+	/* binary: the strings end with their NUL, which none holds */
+	strbuf_reset(key);
+	rc = strbuf_add(key, &lang, sizeof(lang)) ||
+	     strbuf_add(key, &uses, sizeof(uses)) ||
+	     strbuf_add(key, assessment, strlen(assessment) + 1);
+	if (!rc && uses & RENDER_GROUP_COUNT)
+		rc = strbuf_add(key, &n, sizeof(n));
+	rc = rc ? rc : strbuf_add(key, &nd, sizeof(nd));
+	for (size_t j = 0; !rc && j < nd; j++)
+		rc = strbuf_add(key, distinct[j], strlen(distinct[j]) + 1);
+	rc = rc ? rc : strbuf_addch(key, dominant ? '+' : '-');
+	if (!rc && dominant)
+		rc = strbuf_add(key, dominant, strlen(dominant) + 1);
+	return rc ? DG_ENOMEM : 1;
+}
+
+/* Where stand-in i is first in text[0..len), else NULL. */
+static const char *find_stand_in(const char *text, size_t len, int i)
+{
+	const char *end = text + len, *at = text;
+
+	/* its first byte is a control character: rare in any text */
+	while ((at = memchr(at, stand_in[i][0], (size_t)(end - at)))) {
+		if ((size_t)(end - at) >= STAND_IN_LEN &&
+		    !memcmp(at, stand_in[i], STAND_IN_LEN))
+			return at;
+		at++;
+	}
+	return NULL;
+}
+
+/*
+ * out: text with every stand-in i replaced by with (wlen bytes); at,
+ * where the first one is (find_stand_in()).
+ */
+static int put_names(struct strbuf *out, const char *text, size_t len,
+		     const char *at, int i, const char *with, size_t wlen)
+{
+	const char *end = text + len;
+	int rc = 0;
+
+	while (!rc && at) {
+		rc = strbuf_add(out, text, (size_t)(at - text)) ||
+		     strbuf_add(out, with, wlen);
+		text = at + STAND_IN_LEN;
+		at = find_stand_in(text, (size_t)(end - text), i);
+	}
+	rc = rc ? rc : strbuf_add(out, text, (size_t)(end - text));
+	return rc ? DG_ENOMEM : 0;
+}
+
+/*
+ * The line t renders for the room with a stand-in for the names, into
+ * text, and whether it may be remembered: made with the other stand-in
+ * it is the same with that one in the same places. A line that does not
+ * hold its people exactly so (a template whose own text holds a
+ * stand-in) is made with the names every time. *ok false and 0 when it
+ * failed: the caller makes it the usual way, which fails the same way.
+ */
+static int group_line_made(struct render_engine *e,
+			   const struct mustache_template *t,
+			   const char *assessment, const char *label,
+			   const struct room_entry *room, size_t n,
+			   unsigned uses, struct strbuf *text, bool *ok)
+{
+	struct strbuf other = STRBUF_INIT, swapped = STRBUF_INIT;
+	struct dg_err quiet = DG_ERR_INIT;
+	int rc = 0;
+
+	*ok = false;
+	strbuf_reset(text);
+	for (int i = 0; !rc && i < 2; i++) {
+		struct mustache_value *data = group_data(
+			e, assessment, label, room, n, uses, stand_in[i]);
+
+		rc = data ? 0 : DG_ENOMEM;
+		rc = rc ? rc
+			: mustache_render(t, data, e->cur->partials,
+					  MUSTACHE_ESCAPE_NONE,
+					  i ? &other : text, &quiet);
+		mustache_value_free(data);
+		if (!(uses & RENDER_GROUP_PEOPLE))
+			break;
+	}
+	if (!rc && uses & RENDER_GROUP_PEOPLE)
+		rc = put_names(&swapped, text->buf, text->len,
+			       find_stand_in(text->buf, text->len, 0), 0,
+			       stand_in[1], STAND_IN_LEN);
+	*ok = !rc && (!(uses & RENDER_GROUP_PEOPLE) ||
+		      (swapped.len == other.len &&
+		       !memcmp(swapped.buf, other.buf, other.len)));
+	strbuf_release(&other);
+	strbuf_release(&swapped);
+	return rc == DG_ENOMEM ? rc : 0;
+}
+
+/*
+ * The remembered line (len bytes, with stand-in 0 where the names go)
+ * with the room's names in words, into text: *done.
+ */
+static int group_line_named(struct render_engine *e,
+			    const struct room_entry *room, size_t n,
+			    unsigned uses, const char *line, size_t len,
+			    struct strbuf *text, bool *done)
+{
+	struct strbuf *joined = &e->group_joined;
+	const char *names[ROOM_SMALL];
+
+	const char *at = uses & RENDER_GROUP_PEOPLE
+				 ? find_stand_in(line, len, 0)
+				 : NULL;
+	int rc;
+
+	strbuf_reset(text);
+	if (!at) {
+		rc = strbuf_add(text, line, len) ? DG_ENOMEM : 0;
+		*done = !rc;
+		return rc;
+	}
+	for (size_t i = 0; i < n; i++)
+		names[i] = room[i].name;
+	strbuf_reset(joined);
+	rc = render_join_names(e, joined, names, n);
+	rc = rc ? rc
+		: put_names(text, line, len, at, 0, joined->buf, joined->len);
+	*done = !rc;
+	return rc;
+}
+
+/*
+ * The room's line from the engine's memory, or made and kept there, into
+ * e->group_text (untrimmed): *done false when it is not (a room too
+ * large, a template that does not allow it, nobody with a name to
+ * show), for the caller to make it the usual way.
+ */
+static int group_line_known(struct render_engine *e,
+			    const struct mustache_template *t,
+			    const char *assessment, const char *label,
+			    const struct room_entry *room, size_t n,
+			    unsigned uses, bool *done)
+{
+	struct strbuf *key = &e->groups_key, *text = &e->group_text;
+	struct strbuf made = STRBUF_INIT;
+	const char *line;
+	size_t len = 0;
+	bool named = false, ok = false;
+	int rc;
+
+	*done = false;
+	/*
+	 * the stand-in is never empty: the names in words must not be
+	 * either, or {{#people}} would tell them apart
+	 */
+	for (size_t i = 0; i < n && !named; i++)
+		named = room[i].name[0] != '\0';
+	if ((uses & RENDER_GROUP_RESULTS) ||
+	    ((uses & RENDER_GROUP_PEOPLE) && !named))
+		return 0;
+	rc = group_line_key(e, assessment, room, n, uses, key);
+	if (rc <= 0)
+		return rc;
+	rc = 0;
+	if (!e->groups)
+		e->groups = memo_new(RENDER_GROUP_LINES);
+	line = memo_get(e->groups, key->buf, key->len, &len);
+	if (!line) {
+		rc = group_line_made(e, t, assessment, label, room, n, uses,
+				     &made, &ok);
+		if (!rc && ok)
+			memo_put(e->groups, key->buf, key->len, made.buf,
+				 made.len);
+		line = made.buf;
+		len = made.len;
+	}
+	if (!rc && (line != made.buf || ok))
+		rc = group_line_named(e, room, n, uses, line, len, text,
+				      done);
+	strbuf_release(&made);
+	return rc;
+}
+
 static int dynamics_for(struct render_engine *e, struct mustache_value *lines,
 			const struct roster_person **people, size_t npeople,
 			const char *assessment, struct dg_err *err)
@@ -506,6 +748,7 @@ static int dynamics_for(struct render_engine *e, struct mustache_value *lines,
 	struct mustache_value *data = NULL;
 	const char *label = NULL;
 	unsigned uses = 0;
+	bool done = false;
 	long n = 0;
 	int rc = room ? 0 : DG_ENOMEM;
 
@@ -518,14 +761,19 @@ static int dynamics_for(struct render_engine *e, struct mustache_value *lines,
 	/* no template: no line, and no data to make for it */
 	if (!rc && n >= 2 && t) {
 		rc = label_of(e, assessment, &label, err);
-		if (!rc)
-			data = group_data(e, assessment, label, room, (size_t)n,
-					  uses);
-		rc = rc ? rc : data ? 0 : DG_ENOMEM;
-		strbuf_reset(text);
 		rc = rc ? rc
-			: mustache_render(t, data, e->cur->partials,
-					  MUSTACHE_ESCAPE_NONE, text, err);
+			: group_line_known(e, t, assessment, label, room,
+					   (size_t)n, uses, &done);
+		if (!rc && !done) {
+			data = group_data(e, assessment, label, room,
+					  (size_t)n, uses, NULL);
+			rc = data ? 0 : DG_ENOMEM;
+			strbuf_reset(text);
+			rc = rc ? rc
+				: mustache_render(t, data, e->cur->partials,
+						  MUSTACHE_ESCAPE_NONE, text,
+						  err);
+		}
 		strbuf_trim(text);
 		if (!rc && text->len)
 			rc = render_push(lines, mustache_string(text->buf));

@@ -1072,6 +1072,128 @@ static void test_render__part_day_absence_is_in_the_model(void **state)
 	digest_free(d);
 }
 
+/* A meeting's texts of time: "start|end|range|label" (null: "-"). */
+static char *times_at(json_object *j, const char *path)
+{
+	static const char *const keys[] = {"start_time", "end_time",
+					   "time_range", "time_label"};
+	struct strbuf s = STRBUF_INIT;
+
+	for (size_t i = 0; i < 4; i++) {
+		json_object *v = NULL;
+
+		json_object_object_get_ex(at(j, path), keys[i], &v);
+		assert_int_equal(strbuf_addf(&s, "%s%s", i ? "|" : "",
+					     v ? json_object_get_string(v)
+					       : "-"),
+				 0);
+	}
+	return strbuf_detach(&s, NULL);
+}
+
+/*
+ * The times of a model as an engine that never remembered any would
+ * make them: d's engine is replaced by a fresh one.
+ */
+static char *fresh_times_at(struct digest *d, const char *dir,
+			    const char *path)
+{
+	json_object *j;
+	char *t;
+
+	render_close(d->engine);
+	engine_open(d, dir, "Your meetings on {{date}}");
+	j = model(d);
+	t = times_at(j, path);
+	json_object_put(j);
+	return t;
+}
+
+static void test_render__remembered_times_follow_zone_language_and_day(
+	void **state)
+{
+	static const struct {
+		const char *zone, *locale;
+		bool all_day, next_day;
+	} cases[] = {
+		{"America/Los_Angeles", "en-US", false, false},
+		{"Asia/Tokyo", "en-US", false, false},
+		{"Asia/Tokyo", "de-DE", false, false},
+		{"Asia/Tokyo", "de-DE", false, true},
+		{"Asia/Tokyo", "de-DE", true, true},
+		{"America/Los_Angeles", "en-US", false, false},
+	};
+	struct digest *d = real_digest("Your meetings on {{date}}");
+	struct plan_meeting away = {.start_label = (char *)"9:00 AM",
+				    .end_label = (char *)"9:30 AM"};
+	struct strbuf dir = STRBUF_INIT;
+	char *first = NULL;
+
+	assert_int_equal(strbuf_addf(&dir, "%s/templates",
+				     getenv("DIGEST_SRC")),
+			 0);
+	/* the same instants twice: a meeting, and an absence (no all_day) */
+	meeting(d, "AAMk-1", "Sync", "09:00", "09:30");
+	away.start_ms = d->meetings[0].start_ms;
+	away.end_ms = d->meetings[0].end_ms;
+	d->day.away = &away;
+	d->day.naway = 1;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(*cases); i++) {
+		const char *paths[] = {"meetings.0", "away.0"};
+
+		free(d->target.zone);
+		d->target.zone = xdup(cases[i].zone);
+		d->in.locale = cases[i].locale;
+		d->meetings[0].all_day = cases[i].all_day;
+		d->meetings[0].ends_after_day = cases[i].next_day;
+		for (size_t k = 0; k < 2; k++) {
+			json_object *j = model(d); /* an engine that knows */
+			char *known = times_at(j, paths[k]);
+			char *fresh = fresh_times_at(d, dir.buf, paths[k]);
+
+			assert_string_equal(known, fresh);
+			if (!i && !k)
+				first = xdup(known);
+			/* another zone or language: other texts */
+			if (i == 1 && !k)
+				assert_string_not_equal(known, first);
+			if (i == 5 && !k)
+				assert_string_equal(known, first);
+			free(known);
+			free(fresh);
+			json_object_put(j);
+		}
+	}
+	free(first);
+	d->day.away = NULL;
+	d->day.naway = 0;
+	strbuf_release(&dir);
+	digest_free(d);
+}
+
+static void test_render__time_label_reading_more_is_made_for_each_meeting(
+	void **state)
+{
+	struct digest *d;
+	json_object *j;
+
+	write_file("time_label.mustache", "{{id}} {{start_time}}\n");
+	d = own_digest();
+	meeting(d, "AAMk-1", "Sync", "09:00", "09:30");
+	meeting(d, "AAMk-2", "Sync again", "09:00", "09:30");
+	j = model(d);
+	assert_str_at(j, "meetings.0.time_label", "AAMk-1 9:00 AM");
+	assert_str_at(j, "meetings.1.time_label", "AAMk-2 9:00 AM");
+	/* and from the engine's memory, the next digest */
+	json_object_put(j);
+	j = model(d);
+	assert_str_at(j, "meetings.1.time_label", "AAMk-2 9:00 AM");
+	assert_str_at(j, "meetings.1.start_time", "9:00 AM");
+	json_object_put(j);
+	write_file("time_label.mustache", "{{start_time}}\n");
+	digest_free(d);
+}
+
 static void test_render__real_group_line_names_the_people(void **state)
 {
 	struct digest *d = real_digest("Your meetings on {{date}}");
@@ -1171,6 +1293,80 @@ static void test_render__group_line_reading_results_and_counts_has_them(
 	group_line_is("{{label}} {{#has_C}}C{{/has_C}}{{#dominant_D}}d"
 		      "{{/dominant_D}}{{^mixed}}same{{/mixed}}\n",
 		      "DISC Cd");
+}
+
+/*
+ * Three rooms, built twice (the second time from the engine's memory):
+ * Ann and Carl (D and C), Bea and Dan (D and C: the same kind of room),
+ * Ann, Bea and Carl (mostly D). Each room's line is want[i].
+ */
+static void group_lines_are(const char *group, const char *const want[3])
+{
+	static const char *const rooms[3][3] = {
+		{"ann", "carl", NULL}, {"bea", "dan", NULL},
+		{"ann", "bea", "carl"}};
+	struct digest *d;
+
+	write_file("tips/disc/_group.mustache", group);
+	d = own_digest();
+	person(d, "bea@contoso.com", "Bea Baker", "D", NULL, false);
+	person(d, "dan@contoso.com", "Dan Dale", "C", NULL, false);
+	for (size_t i = 0; i < 3; i++) {
+		meeting(d, "AAMk-1", "Review", "09:00", "10:00");
+		for (size_t k = 0; k < 3 && rooms[i][k]; k++) {
+			char email[64];
+
+			snprintf(email, sizeof(email), "%s@contoso.com",
+				 rooms[i][k]);
+			attendee(d, email, rooms[i][k], email, "direct", NULL);
+		}
+	}
+	for (size_t round = 0; round < 2; round++) {
+		json_object *j = model(d);
+
+		for (size_t i = 0; i < 3; i++) {
+			char path[64];
+
+			snprintf(path, sizeof(path), "meetings.%zu.dynamics.0",
+				 i);
+			assert_str_at(j, path, want[i]);
+		}
+		json_object_put(j);
+	}
+	digest_free(d);
+	for (size_t i = 0; i < sizeof(own_files) / sizeof(own_files[0]); i++)
+		if (!strcmp(own_files[i].path, "tips/disc/_group.mustache"))
+			write_file(own_files[i].path, own_files[i].text);
+}
+
+static void test_render__remembered_group_lines_carry_each_rooms_names(
+	void **state)
+{
+	static const char *const named[3] = {
+		"m : Ann and Carl; Ann and Carl",
+		"m : Bea and Dan; Bea and Dan",
+		"m D: Ann, Bea, and Carl; Ann, Bea, and Carl"};
+	static const char *const unnamed[3] = {"DISC D C", "DISC D C",
+					       "DISC D C D"};
+
+	group_lines_are("{{#mixed}}m{{/mixed}} "
+			"{{#dominant}}{{dominant}}{{/dominant}}: "
+			"{{people}}; {{#people}}{{.}}{{/people}}\n",
+			named);
+	group_lines_are("{{label}}{{#has_D}} D{{/has_D}}{{#has_C}} C"
+			"{{/has_C}}{{#dominant_D}} D{{/dominant_D}}\n",
+			unnamed);
+}
+
+static void test_render__group_line_holding_the_stand_in_is_never_remembered(
+	void **state)
+{
+	/* the text that stands for the names while a line is kept */
+	static const char *const want[3] = {
+		"\001people\002 Ann and Carl", "\001people\002 Bea and Dan",
+		"\001people\002 Ann, Bea, and Carl"};
+
+	group_lines_are("\001people\002 {{people}}\n", want);
 }
 
 /* ---- relationship context (render_history) ---- */
@@ -1965,6 +2161,8 @@ int main(void)
 		T(test_render__no_group_line_with_one_result_in_the_room),
 		T(test_render__group_line_counts_everyone_else_with_a_result),
 		T(test_render__group_line_reading_results_and_counts_has_them),
+		T(test_render__remembered_group_lines_carry_each_rooms_names),
+		T(test_render__group_line_holding_the_stand_in_is_never_remembered),
 		T(test_render__no_tip_sentence_twice_and_three_at_most),
 		T(test_render__real_tips_repeat_no_sentence_in_a_digest),
 		T(test_render__tips_are_picked_for_the_meeting),
@@ -1972,6 +2170,8 @@ int main(void)
 		T(test_render__event_organized_by_someone_else_is_no_hold),
 		T(test_render__crowded_meeting_names_people_without_tips),
 		T(test_render__part_day_absence_is_in_the_model),
+		T(test_render__remembered_times_follow_zone_language_and_day),
+		T(test_render__time_label_reading_more_is_made_for_each_meeting),
 		T(test_render__real_group_line_names_the_people),
 		T(test_render__real_group_lines_name_each_assessments_people),
 		T(test_render__history_lines_go_to_their_meeting),
