@@ -106,7 +106,6 @@ int compose_message(const struct compose *c, const struct render_input *in,
 		m.date = c->now_ms / 1000;
 		m.message_id = id->buf;
 		m.extra = extra;
-		m.lines = c->lines;
 		rc = mime_build(&m, msg, err);
 	}
 	strbuf_release(&unsub);

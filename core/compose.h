@@ -11,9 +11,8 @@
  * attempt and clock give the same message, except its MIME boundary.
  * Ownership: struct compose borrows the engine and the strings of its
  * settings; they must outlive it. It owns the link key and wipes it.
- * keep and lines, when set, are borrowed too: the render buffers and the
- * encoded lines one thread uses again from message to message (the pool
- * gives each thread its own).
+ * keep, when set, is borrowed too: the render buffers one thread uses
+ * again from message to message (the pool gives each thread its own).
  * Errors: int functions return 0 or a DG_E* code and fill *err.
  */
 #ifndef DIGEST_COMPOSE_H
@@ -42,11 +41,6 @@ struct compose {
 	 * digest. Used by one thread at a time; its owner releases it.
 	 */
 	struct render_output *keep;
-	/*
-	 * NULL, or the encoded lines of the bodies that thread keeps from
-	 * message to message (mimeqp.h): borrowed the same way as keep.
-	 */
-	struct mimeqp_lines *lines;
 };
 
 /*

@@ -9,7 +9,6 @@
  */
 #include "clock.h"
 #include "compose.h"
-#include "mimeqp.h"
 
 #include <errno.h>
 #include <pthread.h>
@@ -103,14 +102,10 @@ static int start_worker(struct compose_pool *p, struct worker *w,
 	w->c.engine = e;
 	w->out = (struct render_output)RENDER_OUTPUT_INIT;
 	w->c.keep = &w->out;
-	/* out of memory here only means lines are encoded every time */
-	w->c.lines = mimeqp_lines_new();
 	rc = pthread_create(&w->thread, NULL, worker_main, w);
 	if (rc) {
 		render_close(e);
 		w->c.engine = NULL;
-		mimeqp_lines_free(w->c.lines);
-		w->c.lines = NULL;
 		return dg_errf(err, DG_EINTERNAL, "cannot start a thread to "
 			       "compose digests: %s", strerror(rc));
 	}
@@ -249,7 +244,6 @@ void compose_pool_close(struct compose_pool *p)
 			pthread_join(p->workers[i].thread, NULL);
 		render_close(p->workers[i].c.engine);
 		render_output_release(&p->workers[i].out);
-		mimeqp_lines_free(p->workers[i].c.lines);
 		compose_release(&p->workers[i].c);
 	}
 	free_list(p->todo);

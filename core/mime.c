@@ -561,7 +561,7 @@ static int write_head(struct sink *k, int *col, struct mailimf_fields *fields,
  */
 static int write_part(struct sink *k, int *col, const char *boundary,
 		      const char *subtype, const char *text, size_t len,
-		      struct mimeqp_lines *lines, size_t body[2],
+		      size_t body[2],
 		      struct dg_err *err)
 {
 	struct mailmime_content *ct;
@@ -589,7 +589,7 @@ static int write_part(struct sink *k, int *col, const char *boundary,
 		rc = put(k, col, "\r\n", err);
 	body[0] = k->out->len;
 	if (!rc) {
-		rc = mimeqp_encode_lines(lines, text, len, k->out);
+		rc = mimeqp_encode(text, len, k->out);
 		if (rc == DG_ENOMEM)
 			rc = oom(err);
 		else if (rc)
@@ -648,10 +648,10 @@ static int write_message(struct mailimf_fields *fields,
 		rc = write_head(&k, &col, fields, boundary, err);
 	if (!rc)
 		rc = write_part(&k, &col, boundary, "plain", m->text, tlen,
-				m->lines, tbody, err);
+				tbody, err);
 	if (!rc)
 		rc = write_part(&k, &col, boundary, "html", m->html, hlen,
-				m->lines, hbody, err);
+				hbody, err);
 	if (!rc)
 		rc = put(&k, &col, "--", err);
 	if (!rc)

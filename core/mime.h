@@ -31,7 +31,6 @@
 #include <stdint.h>
 
 #include "err.h"
-#include "mimeqp.h"
 #include "strbuf.h"
 
 /* One extra header; name is printable ASCII without ':' or blanks. */
@@ -59,11 +58,6 @@ struct mime_message {
 	/* e.g. List-Unsubscribe, List-Unsubscribe-Post, Auto-Submitted */
 	const struct mime_header *extra;
 	size_t nextra;
-	/*
-	 * NULL, or the encoded lines of the bodies kept from message to
-	 * message (mimeqp.h): one thread's, and the message is the same.
-	 */
-	struct mimeqp_lines *lines;
 };
 
 /*

@@ -2,15 +2,26 @@
 
 #include <stdbool.h>
 #include <stdint.h>
-#include <stdlib.h>
 #include <string.h>
+
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 /* libetpan's soft break: before a byte once the line is past this. */
 #define QP_MAX_COL 72
+/* The text is looked at in blocks of this many bytes, a bit a byte. */
+#define BLOCK 64
+/*
+ * The most the stops of one block write: an escape after a soft break
+ * (6 octets) for each byte, a run carried from the blocks before (and
+ * its soft breaks) and the 16 octets a run's copy may write past it.
+ */
+#define BLOCK_OUT (BLOCK * 6 + 2 * (QP_MAX_COL + 4) + 16)
+/* Runs up to this long are copied 16 bytes at a time. */
+#define RUN_COPY (QP_MAX_COL + 1)
 /* Output is gathered here and appended to the strbuf in pieces. */
 #define CHUNK 4096
-/* At most one soft break and one escape: the output of one input byte. */
-#define MAX_PER_BYTE 6
 
 /*
  * 1: the byte is written as it is; 0: as =XX. libetpan 1.9.4's choice
@@ -29,273 +40,284 @@ static const unsigned char qp_raw[256] = {
 	/* 0x80 and up: 0 */
 };
 
-static const char hex[] = "0123456789ABCDEF";
+/* The two hex digits of byte c are hex[2c] and hex[2c + 1]. */
+static const char hex[] = "000102030405060708090A0B0C0D0E0F"
+			  "101112131415161718191A1B1C1D1E1F"
+			  "202122232425262728292A2B2C2D2E2F"
+			  "303132333435363738393A3B3C3D3E3F"
+			  "404142434445464748494A4B4C4D4E4F"
+			  "505152535455565758595A5B5C5D5E5F"
+			  "606162636465666768696A6B6C6D6E6F"
+			  "707172737475767778797A7B7C7D7E7F"
+			  "808182838485868788898A8B8C8D8E8F"
+			  "909192939495969798999A9B9C9D9E9F"
+			  "A0A1A2A3A4A5A6A7A8A9AAABACADAEAF"
+			  "B0B1B2B3B4B5B6B7B8B9BABBBCBDBEBF"
+			  "C0C1C2C3C4C5C6C7C8C9CACBCCCDCECF"
+			  "D0D1D2D3D4D5D6D7D8D9DADBDCDDDEDF"
+			  "E0E1E2E3E4E5E6E7E8E9EAEBECEDEEEF"
+			  "F0F1F2F3F4F5F6F7F8F9FAFBFCFDFEFF";
 
 struct qp_out {
 	struct strbuf *sb;
 	int rc;
-	unsigned col; /* octets on the output line so far */
-	size_t n;     /* octets in buf */
 	char buf[CHUNK];
 };
 
-static void flush(struct qp_out *o)
+/* Where the output goes on: the next octet in buf, and its column. */
+struct qp_pos {
+	char *p;
+	unsigned col;
+};
+
+/* Append what buf holds, up to p, to the strbuf; returns buf. */
+static char *flush(struct qp_out *o, char *p)
 {
-	if (!o->rc && o->n)
-		o->rc = strbuf_add(o->sb, o->buf, o->n);
-	o->n = 0;
+	if (!o->rc && p > o->buf)
+		o->rc = strbuf_add(o->sb, o->buf, (size_t)(p - o->buf));
+	return o->buf;
 }
 
-/* Room for want more octets in buf. */
-static void reserve(struct qp_out *o, size_t want)
+/* p, or buf after a flush when fewer than want octets are left. */
+static char *reserve(struct qp_out *o, char *p, size_t want)
 {
-	if (o->n + want > sizeof(o->buf))
-		flush(o);
+	return (size_t)(o->buf + sizeof(o->buf) - p) < want ? flush(o, p) : p;
 }
 
-/* Encode the bytes of one line (no line end among them). */
-static void put_bytes(struct qp_out *o, const unsigned char *s, size_t len)
+/*
+ * A bit for each of the n bytes at s (n <= BLOCK) that qp_raw says is
+ * escaped, a byte at a time: the last bytes of a text (where 16 at a
+ * time would read past its end), and every block without SSE2.
+ */
+static uint64_t table_stops(const unsigned char *s, size_t n)
 {
-	while (len && !o->rc) {
-		size_t take = (sizeof(o->buf) - o->n) / MAX_PER_BYTE;
-		unsigned col = o->col;
-		char *p = o->buf + o->n;
+	uint64_t m = 0;
 
-		if (take < 64) {
-			flush(o);
-			continue;
+	for (size_t i = 0; i < n; i++)
+		m |= (uint64_t)!qp_raw[s[i]] << i;
+	return m;
+}
+
+#ifdef __SSE2__
+/* 0xff for the bytes of x in [lo, hi]: lo moved to the least signed byte */
+static __m128i in_range(__m128i x, char lo, char hi)
+{
+	__m128i y = _mm_sub_epi8(x, _mm_set1_epi8((char)(lo - 128)));
+
+	return _mm_cmplt_epi8(y, _mm_set1_epi8((char)(hi - lo - 127)));
+}
+
+/*
+ * A bit for each of the 16 bytes at s that stops a raw run: those
+ * qp_raw says are escaped, and tab (rare; put_block lets it through, and
+ * one compare fewer here is cheaper).
+ */
+static uint64_t stops16(const unsigned char *s)
+{
+	__m128i x = _mm_loadu_si128((const void *)s);
+	/* below ' ' or above 'z', 0x80 and up too */
+	__m128i bad = _mm_cmpgt_epi8(_mm_sub_epi8(x, _mm_set1_epi8(' ' - 128)),
+				     _mm_set1_epi8('z' - ' ' - 128));
+
+	bad = _mm_or_si128(bad, in_range(x, '!', '$'));
+	bad = _mm_or_si128(bad, in_range(x, '?', '@'));
+	bad = _mm_or_si128(bad, in_range(x, '[', '`'));
+	bad = _mm_or_si128(bad, _mm_cmpeq_epi8(x, _mm_set1_epi8('=')));
+	bad = _mm_or_si128(bad, _mm_cmpeq_epi8(x, _mm_set1_epi8('F')));
+	return (unsigned)_mm_movemask_epi8(bad);
+}
+
+/*
+ * A bit for each byte of the block at s that is not written as it is:
+ * sixteen at a time, in a few instructions (SSE2 is in every x86-64).
+ */
+static uint64_t stops(const unsigned char *s)
+{
+	return stops16(s) | stops16(s + 16) << 16 | stops16(s + 32) << 32 |
+	       stops16(s + 48) << 48;
+}
+#else
+static uint64_t stops(const unsigned char *s)
+{
+	return table_stops(s, BLOCK);
+}
+#endif
+
+/* n without the blanks at the end of s[0..n). */
+static size_t without_blanks(const unsigned char *s, size_t n)
+{
+	while (n && (s[n - 1] == ' ' || s[n - 1] == '\t'))
+		n--;
+	return n;
+}
+
+/*
+ * Copy s[0..n) to p (n <= RUN_COPY), sixteen bytes at a time: a call to
+ * memcpy() costs more than the short runs of a digest. The text has 16
+ * bytes past n unless near_end; p has room for 16 octets past n.
+ */
+__attribute__((always_inline)) static inline void
+copy_run(char *p, const unsigned char *s, size_t n, bool near_end)
+{
+	if (near_end) {
+		memcpy(p, s, n);
+		return;
+	}
+	memcpy(p, s, 16); /* most runs: n <= 16 */
+	for (size_t i = 16; i < n; i += 16)
+		memcpy(p + i, s + i, 16);
+}
+
+static char *soft_break(char *p)
+{
+	memcpy(p, "=\r\n", 3);
+	return p + 3;
+}
+
+/*
+ * Raw bytes s[0..n) at any column, a soft break before each byte once the
+ * line is past QP_MAX_COL. Room is made piece by piece (a long run comes
+ * from many blocks) and left for the rest of a block (BLOCK_OUT).
+ */
+static struct qp_pos put_run(struct qp_out *o, struct qp_pos w,
+			     const unsigned char *s, size_t n,
+			     const unsigned char *end)
+{
+	while (n) {
+		size_t take;
+
+		w.p = reserve(o, w.p, 3 + RUN_COPY + BLOCK_OUT);
+		if (w.col > QP_MAX_COL) {
+			w.p = soft_break(w.p);
+			w.col = 0;
 		}
-		if (take > len)
-			take = len;
-		len -= take;
-		for (const unsigned char *e = s + take; s < e;) {
-			size_t run = 0, most;
+		take = QP_MAX_COL + 1 - w.col;
+		if (take > n)
+			take = n;
+		copy_run(w.p, s, take, end - s < RUN_COPY + 16);
+		w.p += take;
+		w.col += (unsigned)take;
+		s += take;
+		n -= take;
+	}
+	return w;
+}
 
-			if (col > QP_MAX_COL) {
-				memcpy(p, "=\r\n", 3);
-				p += 3;
-				col = 0;
-			}
-			/* raw bytes up to the next escape or soft break */
-			most = QP_MAX_COL + 1 - col;
-			if (most > (size_t)(e - s))
-				most = (size_t)(e - s);
-			/* copied as they are looked at: memcpy() of short
-			 * runs costs more than this */
-			while (run < most && qp_raw[s[run]]) {
-				p[run] = (char)s[run];
-				run++;
-			}
-			if (run) {
-				p += run;
-				col += (unsigned)run;
-				s += run;
+/* put_run_to() of a run longer than a line: soft breaks after it too. */
+static struct qp_pos put_long_run(struct qp_out *o, struct qp_pos w,
+				  const unsigned char *s, size_t n,
+				  const unsigned char *end)
+{
+	w = put_run(o, w, s, n, end);
+	if (w.col > QP_MAX_COL) {
+		w.p = soft_break(w.p);
+		w.col = 0;
+	}
+	return w;
+}
+
+/*
+ * Before a stop (an escape, a line end): the run s[0..n) and the soft
+ * breaks it and the stop need. Most runs fit the line: a copy, no soft
+ * break; most others cross it once.
+ */
+__attribute__((always_inline)) static inline struct qp_pos
+put_run_to(struct qp_out *o, struct qp_pos w, const unsigned char *s, size_t n,
+	   const unsigned char *end, bool near_end)
+{
+	size_t take;
+
+	if (w.col + n <= QP_MAX_COL) {
+		copy_run(w.p, s, n, near_end);
+		w.p += n;
+		w.col += (unsigned)n;
+		return w;
+	}
+	if (n > QP_MAX_COL)
+		return put_long_run(o, w, s, n, end);
+	/* across the line once: a soft break in it, or before it */
+	take = w.col > QP_MAX_COL ? 0 : QP_MAX_COL + 1 - w.col;
+	copy_run(w.p, s, take, near_end);
+	w.p = soft_break(w.p + take);
+	copy_run(w.p, s + take, n - take, near_end);
+	w.p += n - take;
+	w.col = (unsigned)(n - take);
+	return w;
+}
+
+/*
+ * The stops of the block at b (bits m), from the run that starts at s:
+ * each ends a raw run and is an escape or a line end (or a tab, part of
+ * the run). Returns where the run after the last one starts. Inlined,
+ * like the functions it calls for each stop, because a call per stop
+ * costs as much as the stop (near_end is then a constant).
+ */
+__attribute__((always_inline)) static inline const unsigned char *
+put_block(struct qp_out *o, struct qp_pos *at, const unsigned char *s,
+	  const unsigned char *b, uint64_t m, const unsigned char *end,
+	  bool near_end)
+{
+	struct qp_pos w = *at;
+
+	for (; m; m &= m - 1) {
+		const unsigned char *stop = b + __builtin_ctzll(m);
+		unsigned c = *stop;
+
+		if (c <= '\r') { /* the few controls that are no escape */
+			if (c == '\t' || stop < s) /* stop < s: LF of CRLF */
+				continue;
+			if (c == '\n' || c == '\r') {
+				w = put_run_to(
+					o, w, s,
+					without_blanks(s, (size_t)(stop - s)),
+					end, near_end);
+				memcpy(w.p, "\r\n", 2);
+				w.p += 2;
+				w.col = 0;
+				s = stop + (c == '\r' && stop + 1 < end &&
+							    stop[1] == '\n'
+						    ? 2
+						    : 1);
 				continue;
 			}
-			p[0] = '=';
-			p[1] = hex[*s >> 4];
-			p[2] = hex[*s & 15];
-			p += 3;
-			col += 3;
-			s++;
 		}
-		o->n = (size_t)(p - o->buf);
-		o->col = col;
+		w = put_run_to(o, w, s, (size_t)(stop - s), end, near_end);
+		w.p[0] = '=';
+		memcpy(w.p + 1, hex + 2 * c, 2);
+		w.p += 3;
+		w.col += 3;
+		s = stop + 1;
 	}
+	*at = w;
+	return s;
 }
 
-/* A hard break, after a soft one when the line is past the column. */
-static void put_line_end(struct qp_out *o)
+/* The stops of the block at b, or of the last bytes of the text. */
+static uint64_t block_stops(const unsigned char *b, const unsigned char *end)
 {
-	reserve(o, 5);
-	if (o->col > QP_MAX_COL) {
-		memcpy(o->buf + o->n, "=\r\n", 3);
-		o->n += 3;
-	}
-	memcpy(o->buf + o->n, "\r\n", 2);
-	o->n += 2;
-	o->col = 0;
-}
-
-/* ---- lines kept from message to message ---- */
-
-/* Lines shorter than this cost less to encode than to look up. */
-#define LINE_MIN 16
-/* Hashes of the lines seen once: the candidates to keep. */
-#define GHOSTS 4096
-
-struct line_slot {
-	uint64_t hash;
-	uint64_t used; /* the lines' clock when last used */
-	char *data;    /* the line (len bytes), then its encoding; NULL: none */
-	uint32_t len, elen;
-	unsigned col;  /* the column after the encoding */
-};
-
-/* Two slots a hash: slots[2i], slots[2i + 1]. */
-struct mimeqp_lines {
-	struct line_slot slots[MIMEQP_LINES];
-	uint64_t ghosts[GHOSTS];
-	uint64_t clock;
-};
-
-struct mimeqp_lines *mimeqp_lines_new(void)
-{
-	return calloc(1, sizeof(struct mimeqp_lines));
-}
-
-void mimeqp_lines_free(struct mimeqp_lines *l)
-{
-	if (!l)
-		return;
-	for (size_t i = 0; i < MIMEQP_LINES; i++)
-		free(l->slots[i].data);
-	free(l);
-}
-
-/* A line's hash, eight bytes at a time. */
-static uint64_t line_hash(const unsigned char *s, size_t n)
-{
-	uint64_t h = 0x9e3779b97f4a7c15u ^ n, w;
-
-	for (; n >= 8; s += 8, n -= 8) {
-		memcpy(&w, s, 8);
-		h = (h ^ w) * 0xff51afd7ed558ccdu;
-		h ^= h >> 29;
-	}
-	w = 0;
-	memcpy(&w, s, n);
-	h = (h ^ w) * 0xc4ceb9fe1a85ec53u;
-	h ^= h >> 32;
-	return h;
-}
-
-/* Keep the encoding just written at o->buf[at..] for line s[0..len). */
-static void keep_line(struct mimeqp_lines *l, struct line_slot *pair,
-		      uint64_t h, const unsigned char *s, size_t len,
-		      const struct qp_out *o, size_t at)
-{
-	struct line_slot *v = !pair[0].data   ? &pair[0]
-			      : !pair[1].data ? &pair[1]
-			      : pair[0].used <= pair[1].used ? &pair[0]
-							     : &pair[1];
-	size_t elen = o->n - at;
-	char *data = malloc(len + elen);
-
-	if (!data) /* not kept: encoded again next time */
-		return;
-	free(v->data);
-	memcpy(data, s, len);
-	memcpy(data + len, o->buf + at, elen);
-	*v = (struct line_slot){.hash = h, .used = ++l->clock, .data = data,
-				.len = (uint32_t)len, .elen = (uint32_t)elen,
-				.col = o->col};
-}
-
-/*
- * put_bytes() for one whole line (LINE_MIN to MIMEQP_LINE_MAX bytes, at
- * column 0): its encoding copied when l keeps it, else encoded, and kept
- * when its hash was seen before.
- */
-static void put_line(struct qp_out *o, struct mimeqp_lines *l,
-		     const unsigned char *s, size_t len)
-{
-	uint64_t h = line_hash(s, len);
-	struct line_slot *pair = &l->slots[h % (MIMEQP_LINES / 2) * 2];
-	uint64_t *ghost = &l->ghosts[h % GHOSTS];
-	size_t at;
-
-	for (int i = 0; i < 2; i++) {
-		struct line_slot *v = &pair[i];
-
-		if (v->data && v->hash == h && v->len == len &&
-		    !memcmp(v->data, s, len)) {
-			reserve(o, v->elen);
-			memcpy(o->buf + o->n, v->data + len, v->elen);
-			o->n += v->elen;
-			o->col = v->col;
-			v->used = ++l->clock;
-			return;
-		}
-	}
-	if (*ghost != h) { /* seen once: counted, not kept */
-		*ghost = h;
-		put_bytes(o, s, len);
-		return;
-	}
-	/* room for the whole encoding, in one piece */
-	reserve(o, 64 * MAX_PER_BYTE + len * MAX_PER_BYTE);
-	at = o->n;
-	put_bytes(o, s, len);
-	if (!o->rc)
-		keep_line(l, pair, h, s, len, o, at);
-}
-
-/*
- * A short line (under LINE_MIN bytes, at column 0) of raw bytes only,
- * and its line end: copied as they are (no escape, no soft break), 1;
- * else 0, nothing written. Half the lines of a digest's HTML are such
- * ("<tr>", "</td>"), where a call to put_bytes() costs more than them.
- */
-static int put_short(struct qp_out *o, const unsigned char *s, size_t len)
-{
-	size_t i = 0;
-
-	while (i < len && qp_raw[s[i]])
-		i++;
-	if (i < len)
-		return 0;
-	reserve(o, LINE_MIN + 2);
-	memcpy(o->buf + o->n, s, len);
-	memcpy(o->buf + o->n + len, "\r\n", 2);
-	o->n += len + 2;
-	o->col = 0;
-	return 1;
+	return end - b >= BLOCK ? stops(b) : table_stops(b, (size_t)(end - b));
 }
 
 int mimeqp_encode(const char *text, size_t len, struct strbuf *out)
 {
-	return mimeqp_encode_lines(NULL, text, len, out);
-}
-
-int mimeqp_encode_lines(struct mimeqp_lines *l, const char *text,
-			size_t len, struct strbuf *out)
-{
-	const char *s = text, *end = text + len;
+	const unsigned char *s = (const unsigned char *)text, *end = s + len;
 	struct qp_out o = {.sb = out};
-	bool has_cr;
+	struct qp_pos w = {o.buf, 0};
 
 	/* Digests are mostly ASCII: room for that in one allocation. */
 	o.rc = strbuf_grow(out, len + len / 4 + 64);
-	/* a text without CR (a rendered digest) needs no look for one */
-	has_cr = memchr(s, '\r', len) != NULL;
-	while (s < end && !o.rc) {
-		const char *eol = memchr(s, '\n', (size_t)(end - s));
-		const char *cr = has_cr ? memchr(s, '\r', (size_t)((eol ? eol : end) - s)) : NULL;
-		size_t keep;
-
-		if (cr)
-			eol = cr;
-		else if (!eol)
-			eol = end;
-		keep = (size_t)(eol - s);
-		while (keep && (s[keep - 1] == ' ' || s[keep - 1] == '\t'))
-			keep--;
-		/* a short line of raw bytes goes out whole, its end with it */
-		if (eol == end || keep >= LINE_MIN ||
-		    !put_short(&o, (const unsigned char *)s, keep)) {
-			if (l && keep >= LINE_MIN && keep <= MIMEQP_LINE_MAX)
-				put_line(&o, l, (const unsigned char *)s, keep);
-			else
-				put_bytes(&o, (const unsigned char *)s, keep);
-			if (eol == end)
-				break;
-			put_line_end(&o);
-		}
-		/* CRLF is one line end, a lone CR or LF another */
-		s = eol + (*eol == '\r' && eol + 1 < end && eol[1] == '\n' ? 2
-									    : 1);
+	for (const unsigned char *b = s; b < end && !o.rc; b += BLOCK) {
+		w.p = reserve(&o, w.p, BLOCK_OUT);
+		/* the 16 bytes a copy may read past a stop: in the text */
+		if (end - b >= BLOCK + 16)
+			s = put_block(&o, &w, s, b, stops(b), end, false);
+		else
+			s = put_block(&o, &w, s, b, block_stops(b, end), end,
+				      true);
 	}
-	flush(&o);
+	if (!o.rc)
+		w = put_run(&o, w, s, without_blanks(s, (size_t)(end - s)),
+			    end);
+	flush(&o, w.p);
 	return o.rc;
 }

@@ -25,6 +25,12 @@
  *   line holds more than 72 octets, so a line has at most 76.
  * The result is 7-bit and CRLF only; it ends with CRLF when the text ends
  * with a line end.
+ *
+ * How: the text is looked at 64 bytes at a time for the bytes that end a
+ * run of raw ones (escapes, line ends), a bit each (SSE2 where there is
+ * one, the table elsewhere); each run is copied whole, 16 bytes at a
+ * time. That is cheaper than keeping lines already encoded and looking
+ * them up (hash, compare), which mimeqp did before: it no longer paid.
  */
 #ifndef DIGEST_MIMEQP_H
 #define DIGEST_MIMEQP_H
@@ -38,42 +44,6 @@
  * 0, or DG_ENOMEM / DG_ETOOBIG from out (then emptied, as strbuf says).
  */
 int mimeqp_encode(const char *text, size_t len, struct strbuf *out)
-	__attribute__((warn_unused_result));
-
-/*
- * The lines a thread encoded already, kept for its next messages.
- *
- * A line's encoding depends on its bytes alone (every line starts at
- * column 0), and most lines of a digest come again in the next one:
- * the template's markup, the same people and tips in the digests of
- * their colleagues. A line seen twice is kept with its encoding and
- * copied from then on: a hash and a compare instead of a byte by byte
- * encoding. Lines seen once are only counted (by a hash), not kept.
- *
- * Invariants: the output is exactly mimeqp_encode()'s. Memory is bounded:
- * at most MIMEQP_LINES lines of at most MIMEQP_LINE_MAX bytes (and their
- * encodings: 3 MiB at the very most, about 1 MiB for digests), the least
- * recently used of two giving way to a new one. No locking: one thread
- * at a time (a compose thread's own).
- */
-#define MIMEQP_LINES 2048
-#define MIMEQP_LINE_MAX 384
-
-struct mimeqp_lines;
-
-/* An empty set of lines; NULL when out of memory. */
-struct mimeqp_lines *mimeqp_lines_new(void);
-
-/* Free l and the lines it keeps. NULL is a no-op. */
-void mimeqp_lines_free(struct mimeqp_lines *l);
-
-/*
- * mimeqp_encode() with the lines l keeps (NULL: none), keeping those it
- * meets a second time. Out of memory to keep a line is no error: the
- * line is merely encoded again next time.
- */
-int mimeqp_encode_lines(struct mimeqp_lines *l, const char *text,
-			size_t len, struct strbuf *out)
 	__attribute__((warn_unused_result));
 
 #endif

@@ -92,36 +92,7 @@ static void check_decodes(const char *enc, size_t n, const char *text,
 	strbuf_release(&want);
 }
 
-/* The lines every check keeps: texts of earlier checks come again. */
-static struct mimeqp_lines *kept;
-
-/*
- * With kept lines, s is written as without, the first time (its lines
- * counted), the second (kept) and the third (copied).
- */
-static void check_kept(const char *s, size_t len, const struct strbuf *want)
-{
-	struct strbuf got = STRBUF_INIT;
-
-	if (!kept)
-		kept = mimeqp_lines_new();
-	assert_non_null(kept);
-	for (int pass = 0; pass < 3; pass++) {
-		strbuf_reset(&got);
-		assert_int_equal(mimeqp_encode_lines(kept, s, len, &got), 0);
-		if (got.len != want->len || memcmp(got.buf, want->buf, got.len))
-			fail_msg("for \"%.*s\" (%zu bytes), pass %d\nkept: "
-				 "\"%s\"\nnone: \"%s\"",
-				 (int)(len > 200 ? 200 : len), s, len, pass,
-				 got.buf, want->buf);
-	}
-	strbuf_release(&got);
-}
-
-/*
- * mimeqp_encode(s) is what libetpan writes for the prepared s, and so is
- * mimeqp_encode_lines() with lines kept.
- */
+/* mimeqp_encode(s) is what libetpan writes for the prepared s. */
 static void check_same(const char *s, size_t len)
 {
 	struct strbuf ours = STRBUF_INIT;
@@ -143,7 +114,6 @@ static void check_same(const char *s, size_t len)
 			 ours.buf);
 	check_lines(ours.buf, ours.len);
 	check_decodes(ours.buf, ours.len, p, plen);
-	check_kept(s, len, &ours);
 	strbuf_release(&ours);
 	mmap_string_free(theirs);
 	free(p);
@@ -214,6 +184,52 @@ static void test_mimeqp__soft_breaks_fall_where_libetpan_puts_them(
 			assert_int_equal(strbuf_addstr(&s, " \n"), 0);
 			check_same(s.buf, s.len);
 		}
+	strbuf_release(&s);
+}
+
+/* Append n bytes to s: c, and every k-th one other instead. */
+static void add_fill(struct strbuf *s, size_t n, char c, size_t k,
+		     char other)
+{
+	for (size_t i = 0; i < n; i++)
+		assert_int_equal(strbuf_addch(s, i % k ? c : other), 0);
+}
+
+/*
+ * The text is looked at in blocks of 64 bytes and runs are copied 16 at
+ * a time while the text has that many left: each stop (escape, line end,
+ * CRLF split over two blocks, a tab, blanks before a line end) at every
+ * offset around the first two block edges and the end of the text, and
+ * runs longer than a block, are written as libetpan does.
+ */
+static void test_mimeqp__block_edges_are_written_as_libetpan_does(
+	void **state)
+{
+	static const char *const probe[] = {"\r\n", "\r", "\n", "=", "\t",
+					    " \t\n", "\xc3\xa9", "x  \r\n"};
+	static const size_t tail[] = {0, 1, 15, 16, 17, 90, 200};
+	struct strbuf s = STRBUF_INIT;
+
+	(void)state;
+	for (size_t p = 0; p < sizeof(probe) / sizeof(*probe); p++)
+		for (size_t at = 0; at < 140; at++)
+			for (size_t t = 0; t < sizeof(tail) / sizeof(*tail);
+			     t++) {
+				strbuf_reset(&s);
+				add_fill(&s, at, 'a', 37, '=');
+				assert_int_equal(strbuf_addstr(&s, probe[p]),
+						 0);
+				add_fill(&s, tail[t], 'z', 19, '"');
+				check_same(s.buf, s.len);
+			}
+	for (size_t len = 100; len < 1000; len += 67) { /* runs of blocks */
+		strbuf_reset(&s);
+		add_fill(&s, len, 'r', len + 1, 'r');
+		assert_int_equal(strbuf_addstr(&s, "=\n \t"), 0);
+		add_fill(&s, len, ' ', 2, 'b');
+		assert_int_equal(strbuf_addstr(&s, " \r\nend"), 0);
+		check_same(s.buf, s.len);
+	}
 	strbuf_release(&s);
 }
 
@@ -291,56 +307,6 @@ static void test_mimeqp__output_over_the_limit_is_refused(void **state)
 	strbuf_release(&out);
 }
 
-/* Lines kept or not, an encoding over the limit is refused alike. */
-static void test_mimeqp__kept_lines_over_the_limit_are_refused(void **state)
-{
-	struct mimeqp_lines *l = mimeqp_lines_new();
-	struct strbuf out;
-	char text[60 * 301];
-
-	(void)state;
-	assert_non_null(l);
-	for (size_t i = 0; i < 60; i++) {
-		memset(text + i * 301, '=', 300);
-		text[i * 301 + 300] = '\n';
-	}
-	for (int pass = 0; pass < 3; pass++) {
-		strbuf_init(&out, 30000); /* the text fits, its encoding not */
-		assert_int_equal(mimeqp_encode_lines(l, text, sizeof(text),
-						     &out),
-				 DG_ETOOBIG);
-		assert_int_equal(out.len, 0);
-		strbuf_release(&out);
-	}
-	mimeqp_lines_free(l);
-}
-
-/*
- * More lines than are kept, each twice and then again: those that gave
- * way are encoded anew, and every text is written as without.
- */
-static void test_mimeqp__lines_that_gave_way_are_encoded_again(void **state)
-{
-	struct strbuf s = STRBUF_INIT, want = STRBUF_INIT;
-
-	(void)state;
-	for (int round = 0; round < 3; round++)
-		for (int i = 0; i < 3 * MIMEQP_LINES; i++) {
-			strbuf_reset(&s);
-			strbuf_reset(&want);
-			assert_int_equal(strbuf_addf(&s, "line %d = a line "
-						     "long enough to keep, "
-						     "%d\n",
-						     i, i % 7),
-					 0);
-			assert_int_equal(mimeqp_encode(s.buf, s.len, &want),
-					 0);
-			check_kept(s.buf, s.len, &want);
-		}
-	strbuf_release(&s);
-	strbuf_release(&want);
-}
-
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -349,18 +315,14 @@ int main(void)
 		cmocka_unit_test(
 			test_mimeqp__soft_breaks_fall_where_libetpan_puts_them),
 		cmocka_unit_test(
+			test_mimeqp__block_edges_are_written_as_libetpan_does),
+		cmocka_unit_test(
 			test_mimeqp__every_byte_is_written_as_libetpan_does),
 		cmocka_unit_test(
 			test_mimeqp__random_texts_are_written_as_libetpan_does),
 		cmocka_unit_test(test_mimeqp__text_is_appended_to_out),
 		cmocka_unit_test(test_mimeqp__output_over_the_limit_is_refused),
-		cmocka_unit_test(
-			test_mimeqp__kept_lines_over_the_limit_are_refused),
-		cmocka_unit_test(
-			test_mimeqp__lines_that_gave_way_are_encoded_again),
 	};
-	int failed = cmocka_run_group_tests(tests, NULL, NULL);
 
-	mimeqp_lines_free(kept);
-	return failed;
+	return cmocka_run_group_tests(tests, NULL, NULL);
 }
