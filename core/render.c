@@ -135,6 +135,9 @@ static void lang_free(struct render_engine *e, struct render_lang *l)
 	hmap_release(&l->labels);
 	hmap_release(&l->results);
 	mustache_arena_free(l->results_arena);
+	for (size_t i = 0; l->results_slots && i < RENDER_RESULTS_SLOTS; i++)
+		free(l->results_slots[i].flat);
+	free(l->results_slots);
 	render_tips_cache_release(e, l);
 	mustache_partials_free(l->partials);
 	i18n_templates_free(l->tpl);

@@ -176,6 +176,8 @@ bool render_is_hold(const struct plan_meeting *m, const struct match_list *l,
 int render_holds(struct mustache_value *model,
 		 const struct mustache_value *meetings);
 
+struct tip_tpl;
+
 /* The templates of one reader locale, compiled on first use. */
 struct render_lang {
 	struct i18n_templates *tpl;
@@ -187,6 +189,12 @@ struct render_lang {
 	/* "tips/<a>/<r>" -> what that template reads (render_tips.c) */
 	struct hmap tip_tpls;
 	/*
+	 * the same by assessment and result, without making the name: a
+	 * table of RENDER_TIP_TPL_SLOTS, one entry each (the newest wins),
+	 * NULL until needed; entries are tip_tpls' values
+	 */
+	const struct tip_tpl **tpl_slots;
+	/*
 	 * a person's results -> their results[] (render_people.c): made
 	 * once in results_arena (NULL until needed) and lent to every model
 	 * (values of an arena are never freed with a model), at most
@@ -194,6 +202,12 @@ struct render_lang {
 	 */
 	struct hmap results;
 	struct mustache_arena *results_arena;
+	/*
+	 * the same by the results themselves, without making the key:
+	 * RENDER_RESULTS_SLOTS, one entry each (the newest wins), NULL
+	 * until needed; values are results' (render_people.c)
+	 */
+	struct render_results_slot *results_slots;
 	/* what time_label reads (render_model.c): RENDER_LABEL_* */
 	int label_reads;
 	struct render_lang *next;
@@ -248,6 +262,21 @@ enum render_times_flags {
 	RENDER_TIMES_AFTER = 1 << 2,   /* ends_after_day */
 	RENDER_TIMES_MEETING = 1 << 3  /* an entry of meetings[]: all_day set */
 };
+
+/* Slots of a language's table of tip templates by assessment and result. */
+#define RENDER_TIP_TPL_SLOTS 256
+
+/*
+ * A results[] of a language's, by the results it is of: "<name>\0<value>\0"
+ * for each, in order (flat, yours), and their hash.
+ */
+struct render_results_slot {
+	const struct mustache_value *v; /* NULL: an empty slot */
+	char *flat;
+	size_t len;
+	uint64_t hash;
+};
+#define RENDER_RESULTS_SLOTS 256
 
 /*
  * Kinds of results[] a language keeps: people alike share one (DISC and

@@ -224,6 +224,72 @@ static int make_results(struct render_engine *e, const struct roster_person *p,
 	return 0;
 }
 
+/* The hash of p's results as a slot keeps them ("<name>\0<value>\0"...). */
+static uint64_t results_hash(const struct roster_person *p, size_t *len)
+{
+	uint64_t h = 14695981039346656037ull;
+
+	*len = 0;
+	for (size_t i = 0; i < p->nassessments; i++) {
+		const char *s[2] = {p->assessments[i].name,
+				    p->assessments[i].value};
+
+		for (size_t k = 0; k < 2; k++) {
+			const char *c = s[k];
+
+			do
+				h = (h ^ (unsigned char)*c) * 1099511628211ull;
+			while (*c++);
+			*len += (size_t)(c - s[k]);
+		}
+	}
+	return h;
+}
+
+/* Whether slot holds p's results (hash h, len bytes flat). */
+static bool results_in(const struct render_results_slot *slot,
+		       const struct roster_person *p, uint64_t h, size_t len)
+{
+	const char *f = slot->flat;
+
+	if (!slot->v || slot->hash != h || slot->len != len)
+		return false;
+	for (size_t i = 0; i < p->nassessments; i++) {
+		const char *s[2] = {p->assessments[i].name,
+				    p->assessments[i].value};
+
+		for (size_t k = 0; k < 2; k++) {
+			if (strcmp(f, s[k]))
+				return false;
+			f += strlen(f) + 1;
+		}
+	}
+	return true;
+}
+
+/* Keep v (the language's, kept as long as it) for p in slot. */
+static void results_keep(struct render_results_slot *slot,
+			 const struct roster_person *p,
+			 const struct mustache_value *v, uint64_t h, size_t len)
+{
+	char *flat = malloc(len ? len : 1), *f = flat;
+
+	if (!flat)
+		return;
+	for (size_t i = 0; i < p->nassessments; i++) {
+		size_t n = strlen(p->assessments[i].name) + 1;
+
+		memcpy(f, p->assessments[i].name, n);
+		f += n;
+		n = strlen(p->assessments[i].value) + 1;
+		memcpy(f, p->assessments[i].value, n);
+		f += n;
+	}
+	free(slot->flat);
+	*slot = (struct render_results_slot){
+		.v = v, .flat = flat, .len = len, .hash = h};
+}
+
 /*
  * *out: results[] of p, the language's (struct render_lang's results):
  * everyone with the same results shares it, so it is made once per
@@ -236,10 +302,24 @@ static int results_of(struct render_engine *e, const struct roster_person *p,
 {
 	struct render_lang *l = e->cur;
 	struct strbuf *key = &e->results_key;
+	struct render_results_slot *slot = NULL;
 	struct mustache_arena *before;
 	struct mustache_value *v, *k;
+	size_t flat = 0;
+	uint64_t h = results_hash(p, &flat);
 	int rc = 0;
 
+	/* every attendee asks: the slots spare making and hashing a key */
+	if (!l->results_slots)
+		l->results_slots = calloc(RENDER_RESULTS_SLOTS,
+					  sizeof(*l->results_slots));
+	if (l->results_slots)
+		slot = &l->results_slots[(h ^ h >> 32) % RENDER_RESULTS_SLOTS];
+	if (slot && results_in(slot, p, h, flat)) {
+		/* the language's, never changed: lent as hmap_get lends */
+		*out = (struct mustache_value *)slot->v;
+		return 0;
+	}
 	strbuf_reset(key);
 	for (size_t i = 0; !rc && i < p->nassessments; i++)
 		rc = render_key_add(key, p->assessments[i].name,
@@ -248,6 +328,8 @@ static int results_of(struct render_engine *e, const struct roster_person *p,
 				    strlen(p->assessments[i].value));
 	v = rc ? NULL : hmap_get(&l->results, key->buf);
 	if (v) {
+		if (slot)
+			results_keep(slot, p, v, h, flat);
 		*out = v;
 		return 0;
 	}
@@ -264,6 +346,8 @@ static int results_of(struct render_engine *e, const struct roster_person *p,
 	/* not kept (out of memory): lent all the same, the arena holds it */
 	if (k && hmap_put(&l->results, mustache_string_get(k, NULL), v, NULL))
 		k = NULL;
+	if (k && slot)
+		results_keep(slot, p, v, h, flat);
 	*out = v;
 	return 0;
 }

@@ -175,6 +175,59 @@ static int tip_tpl_get(struct render_engine *e, const struct tip_tpl **out,
 	return 0;
 }
 
+/*
+ * Whether tt is tips/<a>/<r>: its name, without making it. a and r may
+ * split it elsewhere than the pair it was found for ("x/y" and "z" is
+ * "x" and "y/z"): the same name is the same template.
+ */
+static bool tip_tpl_is(const struct tip_tpl *tt, const char *a,
+		       const char *r)
+{
+	const char *n = tt->name + 5; /* after "tips/" */
+	size_t alen = strlen(a);
+
+	return !strncmp(n, a, alen) && n[alen] == '/' &&
+	       !strcmp(n + alen + 1, r);
+}
+
+/*
+ * *out: the template tips/<a>/<r> (tip_tpl_get()), through the current
+ * language's table by a and r: every attendee's results ask, and making
+ * the name and hashing it cost more than the rest of a cached tip.
+ */
+static int tip_tpl_of(struct render_engine *e, const char *a, const char *r,
+		      const struct tip_tpl **out, struct dg_err *err)
+{
+	struct render_lang *l = e->cur;
+	uint64_t h = 14695981039346656037ull;
+	const struct tip_tpl **slot = NULL;
+	int rc;
+
+	for (const char *s = a; *s; s++)
+		h = (h ^ (unsigned char)*s) * 1099511628211ull;
+	h = (h ^ '/') * 1099511628211ull;
+	for (const char *s = r; *s; s++)
+		h = (h ^ (unsigned char)*s) * 1099511628211ull;
+	if (!l->tpl_slots)
+		l->tpl_slots = calloc(RENDER_TIP_TPL_SLOTS,
+				      sizeof(*l->tpl_slots));
+	if (l->tpl_slots) {
+		slot = &l->tpl_slots[(h ^ h >> 32) % RENDER_TIP_TPL_SLOTS];
+		if (*slot && tip_tpl_is(*slot, a, r)) {
+			*out = *slot;
+			return 0;
+		}
+	}
+	strbuf_reset(&e->tip_name);
+	if (render_add3(&e->tip_name, "tips/", a, "/") ||
+	    strbuf_addstr(&e->tip_name, r))
+		return dg_errf(err, DG_ENOMEM, "out of memory");
+	rc = tip_tpl_get(e, out, err);
+	if (!rc && slot)
+		*slot = *out;
+	return rc;
+}
+
 /* ---- the key ---- */
 
 int render_key_add(struct strbuf *key, const char *s, size_t len)
@@ -313,10 +366,7 @@ int render_group_template(struct render_engine *e, const char *assessment,
 
 	*t = NULL;
 	*uses = 0;
-	strbuf_reset(&e->tip_name);
-	if (render_add3(&e->tip_name, "tips/", assessment, "/_group"))
-		return dg_errf(err, DG_ENOMEM, "out of memory");
-	rc = tip_tpl_get(e, &tt, err);
+	rc = tip_tpl_of(e, assessment, "_group", &tt, err);
 	if (rc)
 		return rc;
 	*t = tt->t;
@@ -339,12 +389,7 @@ int render_tips_lines(struct render_engine *e, struct render_state *st,
 	int rc;
 
 	*out = NULL;
-	strbuf_reset(&e->tip_name);
-	rc = render_add3(&e->tip_name, "tips/", a->name, "/");
-	rc = rc ? rc : strbuf_addstr(&e->tip_name, a->value);
-	if (rc)
-		return dg_errf(err, DG_ENOMEM, "out of memory");
-	rc = tip_tpl_get(e, &tt, err);
+	rc = tip_tpl_of(e, a->name, a->value, &tt, err);
 	if (rc)
 		return rc;
 	if (!tt->t) {
@@ -405,6 +450,8 @@ void render_tips_cache_release(struct render_engine *e, struct render_lang *l)
 	while ((it = hmap_next(&l->tip_tpls, &pos)))
 		free(it->value);
 	hmap_release(&l->tip_tpls);
+	free(l->tpl_slots);
+	l->tpl_slots = NULL;
 }
 
 void render_tips_cache_begin(struct render_engine *e)

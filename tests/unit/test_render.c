@@ -1682,6 +1682,102 @@ static bool lines_have(const struct render_lines *lines, const char *text)
 	return false;
 }
 
+/* p with the one result a: r, its tips' lines from d's engine. */
+static const struct render_lines *lines_for(struct digest *d,
+					    struct render_state *st,
+					    const char *a, const char *r)
+{
+	const struct render_lines *lines;
+	struct roster_person p;
+
+	memset(&p, 0, sizeof(p));
+	assert_int_equal(roster_person_add_result(&p, a, r), 0);
+	lines = lines_of(d, st, &p, RENDER_FACT_MEETING);
+	roster_person_release(&p);
+	return lines;
+}
+
+static void test_render__tip_template_of_a_result_is_the_one_of_its_name(
+	void **state)
+{
+	struct digest *d = own_digest();
+	struct render_state st = {.seen = HMAP_INIT(0)};
+
+	write_file("tips/disc/q/r.mustache", "Split one.\n");
+	write_file("tips/disc/q.mustache", "Plain q.\n");
+	for (size_t round = 0; round < 2; round++) {
+		/* tips/disc/q/r, however the name splits */
+		assert_true(lines_have(lines_for(d, &st, "disc", "q/r"),
+				       "Split one."));
+		assert_true(lines_have(lines_for(d, &st, "disc/q", "r"),
+				       "Split one."));
+		assert_true(lines_have(lines_for(d, &st, "disc", "q"),
+				       "Plain q."));
+		assert_true(lines_have(lines_for(d, &st, "disc", "I"),
+				       "story"));
+	}
+	remove_file("tips/disc/q/r.mustache");
+	remove_file("tips/disc/q.mustache");
+	render_state_release(&st);
+	digest_free(d);
+}
+
+/* A roster person whose one result is a: r. */
+static void person_with(struct digest *d, const char *email, const char *name,
+			const char *a, const char *r)
+{
+	struct roster_person p;
+
+	memset(&p, 0, sizeof(p));
+	p.email = xdup(email);
+	p.name = xdup(name);
+	p.title = xdup("");
+	assert_int_equal(roster_person_add_result(&p, a, r), 0);
+	assert_int_equal(roster_push(&d->roster, &p), 0);
+	d->in.self = roster_find(&d->roster, "zoe@contoso.com");
+}
+
+static void test_render__results_are_shared_by_people_alike_only(
+	void **state)
+{
+	/* the same bytes in a row, split otherwise: other results */
+	static const char *const people[][3] = {
+		{"xa", "ab", "c"}, {"ya", "a", "bc"}, {"za", "ab", "c"}};
+	struct digest *d = own_digest();
+
+	meeting(d, "AAMk-1", "Review", "09:00", "10:00");
+	for (size_t i = 0; i < 3; i++) {
+		char email[64];
+
+		snprintf(email, sizeof(email), "%s@contoso.com", people[i][0]);
+		person_with(d, email, people[i][0], people[i][1],
+			    people[i][2]);
+	}
+	for (size_t i = 0; i < 3; i++) {
+		char email[64];
+
+		snprintf(email, sizeof(email), "%s@contoso.com", people[i][0]);
+		attendee(d, email, people[i][0], email, "direct", NULL);
+	}
+	for (size_t round = 0; round < 2; round++) {
+		json_object *j = model(d);
+
+		for (size_t i = 0; i < 3; i++) {
+			char path[96];
+
+			snprintf(path, sizeof(path),
+				 "meetings.0.attendees.%zu.results.0.assessment",
+				 i);
+			assert_str_at(j, path, people[i][1]);
+			snprintf(path, sizeof(path),
+				 "meetings.0.attendees.%zu.results.0.result", i);
+			assert_str_at(j, path, people[i][2]);
+		}
+		json_object_put(j);
+	}
+	digest_free(d);
+}
+
 static void test_render__tips_cache_is_bounded_and_drops_the_oldest(
 	void **state)
 {
@@ -2182,6 +2278,8 @@ int main(void)
 		T(test_render__tips_from_the_cache_are_those_made_fresh),
 		T(test_render__tips_picked_again_are_a_model_built_with_fewer),
 		T(test_render__tips_cache_is_bounded_and_drops_the_oldest),
+		T(test_render__tip_template_of_a_result_is_the_one_of_its_name),
+		T(test_render__results_are_shared_by_people_alike_only),
 		T(test_render__tips_cache_keys_only_what_the_template_reads),
 		T(test_render__tips_of_a_template_reading_the_title_differ_by_title),
 		T(test_render__picking_many_tips_never_takes_one_twice),
