@@ -6,7 +6,6 @@
 
 #include "hmap.h"
 #include "source.h"
-#include "text.h"
 
 /* What the run knows about an address looked up as a list. */
 enum answer_state {
@@ -34,12 +33,26 @@ struct directory {
 	struct directory_stats stats;
 };
 
+/*
+ * ASCII letter case folded in line: the reader's addresses are compared
+ * with every attendee's, a call per byte (or per prefix) would cost more
+ * than the compare.
+ */
+static unsigned char fold(unsigned char c)
+{
+	return c >= 'A' && c <= 'Z' ? (unsigned char)(c - 'A' + 'a') : c;
+}
+
 /* "smtp:a@b" and "SMTP:a@b" hold a@b; X500: and others hold no mail. */
 static const char *proxy_address(const char *proxy)
 {
-	if (!strncasecmp(proxy, "smtp:", 5))
-		return proxy + 5;
-	return NULL;
+	static const char prefix[] = "smtp:";
+
+	/* a shorter proxy differs at its NUL */
+	for (size_t i = 0; i < sizeof(prefix) - 1; i++)
+		if (fold((unsigned char)proxy[i]) != prefix[i])
+			return NULL;
+	return proxy + sizeof(prefix) - 1;
 }
 
 static const char *domain_of(const char *address)
@@ -225,8 +238,7 @@ void directory_close(struct directory *d)
  */
 static bool same_address(const char *a, const char *b)
 {
-	return a && text_ascii_lower((unsigned char)*a) ==
-			    text_ascii_lower((unsigned char)*b) &&
+	return a && fold((unsigned char)*a) == fold((unsigned char)*b) &&
 	       !strcasecmp(a, b);
 }
 

@@ -7,6 +7,7 @@
 
 #include "hmap.h"
 #include "strbuf.h"
+#include "text.h"
 #include "prefs.h"
 #include "workhours.h"
 
@@ -70,6 +71,10 @@ struct person {
 	bool usable;        /* a rule could be made */
 	struct hours_rule rule;
 	const char *home;   /* IANA of their mailbox zone; the zone cache's */
+	struct zone *zone;  /* and the zone itself */
+	/* the city of home in the last locale asked (the book's strings) */
+	const char *city_locale;
+	const char *city;
 };
 
 /* One zone: its calendar (borrowed by rules) and its IANA id. */
@@ -121,9 +126,12 @@ static void labels_free(struct labels *l)
 	free(l);
 }
 
-/* tz_label(l, ms), through memo: the same text. *out is yours. */
+/*
+ * tz_label(l, ms), through memo: the same text. *out is borrowed from
+ * the memo until the next call with it: copy it before.
+ */
 static int label_at(struct tz_label *l, struct label_memo *memo, int64_t ms,
-		    char **out, struct dg_err *err)
+		    const char **out, struct dg_err *err)
 {
 	struct label_memo *e =
 		&memo[(uint64_t)(ms / TZ_MS_PER_MINUTE) % LABELS_MEMO];
@@ -139,8 +147,8 @@ static int label_at(struct tz_label *l, struct label_memo *memo, int64_t ms,
 		e->text = text;
 		e->ms = ms;
 	}
-	*out = strdup(e->text);
-	return *out ? 0 : dg_errf(err, DG_ENOMEM, "out of memory");
+	*out = e->text;
+	return 0;
 }
 
 /* One zone's city in one locale. */
@@ -364,6 +372,7 @@ static int make_rule(struct hours_book *b, const struct workhours *w,
 	int rc;
 
 	p->usable = false;
+	p->city_locale = NULL; /* the city of the zone it had */
 	if (w->start_min < 0 || w->end_min < 0 || w->start_min == w->end_min)
 		return 0; /* no hours, or the whole day */
 	rc = zone_of(b, w->time_zone, &home, err);
@@ -378,6 +387,7 @@ static int make_rule(struct hours_book *b, const struct workhours *w,
 	if (!home)
 		return 0; /* "Customized Time Zone" both: no line */
 	p->home = home->iana;
+	p->zone = home;
 	p->rule = (struct hours_rule){ .work = work->tz,
 				       .days = w->days,
 				       .start_min = w->start_min,
@@ -437,7 +447,7 @@ int hours_book_learn(struct hours_book *b, const struct cal_user *u,
 
 /* u's rule: this run's, else the stored one; NULL when none. */
 static int rule_of(struct hours_book *b, const struct cal_user *u,
-		   const struct person **out, struct dg_err *err)
+		   struct person **out, struct dg_err *err)
 {
 	struct workhours w = WORKHOURS_INIT;
 	struct person *p = hmap_get(&b->people, u->id);
@@ -542,24 +552,106 @@ static int city_of(struct hours_book *b, const char *locale, const char *iana,
 	return 0;
 }
 
-/* The wall clock of ms in zone iana: its local date and UTC offset. */
-static int local_clock(struct hours_book *b, const char *iana, int64_t ms,
-		       int64_t *days, int64_t *offset_ms, struct dg_err *err)
+/* The wall clock of ms in z: its local date and UTC offset. */
+static int local_clock(const struct zone *z, int64_t ms, int64_t *days,
+		       int64_t *offset_ms, struct dg_err *err)
 {
-	struct zone *z = NULL;
 	struct tz_civil c;
-	int offset, rc = zone_of(b, iana, &z, err);
+	int offset, rc = tz_ms_to_local(z->tz, ms, &c, &offset, err);
 
-	if (rc)
-		return rc;
-	if (!z)
-		return dg_errf(err, DG_ENOTFOUND, "unknown zone %s", iana);
-	rc = tz_ms_to_local(z->tz, ms, &c, &offset, err);
 	if (!rc) {
 		*days = tz_civil_days(&c);
 		*offset_ms = (int64_t)offset * TZ_MS_PER_MINUTE;
 	}
 	return rc;
+}
+
+/*
+ * What one meeting's notes share, found at its first note: the reader's
+ * zone and labels.
+ */
+struct meeting_ctx {
+	struct hours_book *b;
+	const struct hours_reader *r;
+	const struct plan_meeting *m;
+	struct zone *ours;
+	struct labels *l;
+};
+
+static int meeting_ready(struct meeting_ctx *mc, struct dg_err *err)
+{
+	int rc;
+
+	if (mc->l)
+		return 0;
+	rc = zone_of(mc->b, mc->r->zone, &mc->ours, err);
+	if (!rc && !mc->ours)
+		rc = dg_errf(err, DG_ENOTFOUND, "unknown zone %s",
+			     mc->r->zone);
+	if (!rc)
+		rc = labels_of(mc->b, mc->r->locale, &mc->l, err);
+	return rc;
+}
+
+/*
+ * p's city in the language of l, asked of the book once per person and
+ * language: l's key is the one string of its locale in the book.
+ */
+static int city_for(struct hours_book *b, struct person *p,
+		    const struct labels *l, const char **out,
+		    struct dg_err *err)
+{
+	int rc;
+
+	if (p->city_locale == l->key) {
+		*out = p->city;
+		return 0;
+	}
+	rc = city_of(b, l->key, p->home, out, err);
+	if (!rc) {
+		p->city_locale = l->key;
+		p->city = *out;
+	}
+	return rc;
+}
+
+/* A note's strings, in the order they are put in its one allocation. */
+enum note_text { NOTE_NAME, NOTE_ZONE, NOTE_CITY, NOTE_TIME, NOTE_END,
+		 NOTE_DAY, NOTE_TEXTS };
+
+/* Append s (NULL: none) and its NUL to sb; *off is where it starts. */
+static int put_text(struct strbuf *sb, const char *s, size_t *off)
+{
+	*off = TEXT_PACK_NONE;
+	if (!s)
+		return 0;
+	*off = sb->len;
+	return strbuf_add(sb, s, strlen(s) + 1);
+}
+
+/* A label of l's memo put in sb at once: the next label may evict it. */
+static int put_label(struct strbuf *sb, struct tz_label *fmt,
+		     struct label_memo *memo, int64_t ms, size_t *off,
+		     struct dg_err *err)
+{
+	const char *text;
+	int rc = label_at(fmt, memo, ms, &text, err);
+
+	if (!rc && put_text(sb, text, off))
+		rc = dg_errf(err, DG_ENOMEM, "out of memory");
+	return rc;
+}
+
+/* n's strings pointed into text, which n owns. */
+static void note_point(struct hours_note *n, char *text, const size_t *off)
+{
+	n->text = text;
+	n->name = text_pack_at(text, off[NOTE_NAME]);
+	n->zone = text_pack_at(text, off[NOTE_ZONE]);
+	n->city = text_pack_at(text, off[NOTE_CITY]);
+	n->local_time = text_pack_at(text, off[NOTE_TIME]);
+	n->local_end = text_pack_at(text, off[NOTE_END]);
+	n->local_day = text_pack_at(text, off[NOTE_DAY]);
 }
 
 /* Whether a's line may appear: never for a hidden profile. */
@@ -571,39 +663,52 @@ static bool may_name(const struct hours_book *b, const struct match_attendee *a,
 	return !hours_book_hidden(b, a->email) && !hours_book_hidden(b, u->mail);
 }
 
-static int fill_note(struct hours_book *b, const struct hours_reader *r,
-		     const struct plan_meeting *m, const struct match_attendee *a,
-		     const struct cal_user *u, const struct person *p,
+/*
+ * n's words: a's name, p's zone and city, and the meeting on p's clock,
+ * their weekday too when it is not the reader's. The strings are put in
+ * one allocation (a note has six).
+ */
+static int fill_note(struct meeting_ctx *mc, const struct match_attendee *a,
+		     const struct cal_user *u, struct person *p,
 		     struct hours_note *n, struct dg_err *err)
 {
 	const char *name = u->given_name && *u->given_name ? u->given_name
 							    : a->name;
+	const struct plan_meeting *m = mc->m;
 	int64_t theirs = 0, ours = 0, at_start = 0, at_end = 0, ignored;
+	struct strbuf sb = STRBUF_INIT;
+	size_t off[NOTE_TEXTS];
 	const char *city = NULL;
-	struct labels *l = NULL;
-	int rc = labels_of(b, r->locale, &l, err);
+	char *text;
+	int rc = meeting_ready(mc, err);
 
-	rc = rc ? rc : city_of(b, r->locale, p->home, &city, err);
+	rc = rc ? rc : city_for(mc->b, p, mc->l, &city, err);
+	rc = rc ? rc : local_clock(p->zone, m->start_ms, &theirs, &at_start,
+				   err);
+	rc = rc ? rc : local_clock(p->zone, m->end_ms, &ignored, &at_end, err);
+	rc = rc ? rc : local_clock(mc->ours, m->start_ms, &ours, &ignored,
+				   err);
 	if (rc)
 		return rc;
-	n->name = name ? strdup(name) : NULL;
-	n->zone = strdup(p->home);
-	n->city = city ? strdup(city) : NULL;
-	if ((name && !n->name) || !n->zone || (city && !n->city))
-		return dg_errf(err, DG_ENOMEM, "out of memory");
-	rc = local_clock(b, p->home, m->start_ms, &theirs, &at_start, err);
-	rc = rc ? rc : local_clock(b, p->home, m->end_ms, &ignored, &at_end,
-				   err);
-	rc = rc ? rc : local_clock(b, r->zone, m->start_ms, &ours, &ignored,
-				   err);
+	if (put_text(&sb, name, &off[NOTE_NAME]) ||
+	    put_text(&sb, p->home, &off[NOTE_ZONE]) ||
+	    put_text(&sb, city, &off[NOTE_CITY]))
+		rc = dg_errf(err, DG_ENOMEM, "out of memory");
 	/* their wall clock, formatted as UTC: see struct labels */
-	rc = rc ? rc : label_at(l->time, l->times, m->start_ms + at_start,
-				&n->local_time, err);
-	rc = rc ? rc : label_at(l->time, l->times, m->end_ms + at_end,
-				&n->local_end, err);
+	rc = rc ? rc : put_label(&sb, mc->l->time, mc->l->times,
+				 m->start_ms + at_start, &off[NOTE_TIME], err);
+	rc = rc ? rc : put_label(&sb, mc->l->time, mc->l->times,
+				 m->end_ms + at_end, &off[NOTE_END], err);
+	off[NOTE_DAY] = TEXT_PACK_NONE;
 	if (!rc && theirs != ours)
-		rc = label_at(l->weekday, l->days, m->start_ms + at_start,
-			      &n->local_day, err);
+		rc = put_label(&sb, mc->l->weekday, mc->l->days,
+			       m->start_ms + at_start, &off[NOTE_DAY], err);
+	text = rc ? NULL : strbuf_detach(&sb, NULL);
+	strbuf_release(&sb);
+	if (!rc && !text)
+		rc = dg_errf(err, DG_ENOMEM, "out of memory");
+	if (!rc)
+		note_point(n, text, off);
 	return rc;
 }
 
@@ -624,6 +729,7 @@ int hours_meeting(struct hours_book *b, const struct directory *d,
 		  const struct match_list *l, struct hours_notes *out,
 		  struct dg_err *err)
 {
+	struct meeting_ctx mc = { .b = b, .r = r, .m = m };
 	int rc = 0;
 
 	*out = (struct hours_notes)HOURS_NOTES_INIT;
@@ -632,7 +738,7 @@ int hours_meeting(struct hours_book *b, const struct directory *d,
 	for (size_t i = 0; !rc && i < l->n; i++) {
 		const struct match_attendee *a = &l->v[i];
 		const struct cal_user *u;
-		const struct person *p;
+		struct person *p;
 		struct hours_note *n;
 		enum hours_fit fit;
 
@@ -659,7 +765,7 @@ int hours_meeting(struct hours_book *b, const struct directory *d,
 		}
 		n->attendee = i;
 		n->day_off = fit == HOURS_DAY_OFF;
-		rc = fill_note(b, r, m, a, u, p, n, err);
+		rc = fill_note(&mc, a, u, p, n, err);
 	}
 	if (rc)
 		hours_notes_release(out);
@@ -671,12 +777,7 @@ void hours_notes_release(struct hours_notes *n)
 	for (size_t i = 0; i < n->n; i++) {
 		struct hours_note *x = &n->v[i];
 
-		free(x->name);
-		free(x->zone);
-		free(x->city);
-		free(x->local_time);
-		free(x->local_end);
-		free(x->local_day);
+		free(x->text);
 	}
 	free(n->v);
 	*n = (struct hours_notes)HOURS_NOTES_INIT;

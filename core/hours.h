@@ -113,6 +113,7 @@ struct hours_note {
 	char *local_end;  /* and its end */
 	char *local_day;  /* their weekday when their date is not the
 			     reader's ("Wednesday"); NULL when it is */
+	char *text;       /* the one allocation the strings above are in */
 };
 
 struct hours_notes {

@@ -33,8 +33,57 @@ struct match_ctx {
 	 */
 	const struct roster_person *self_person;
 	struct match_list *out;
-	struct hmap listed; /* the emails in out: each person once */
+	/*
+	 * The emails in out, each person once: out itself is scanned while
+	 * it is short (most meetings), past that a set made of it is asked.
+	 */
+	struct hmap listed;
+	bool hashed; /* listed holds every email of out */
 };
+
+/* Up to this many attendees in out, a scan finds one sooner than a hash. */
+#define MATCH_SCAN_MAX 16
+
+/* Whether email is in out already (letter case aside). */
+static bool is_listed(const struct match_ctx *m, const char *email)
+{
+	if (m->hashed)
+		return hmap_get(&m->listed, email) != NULL;
+	for (size_t i = 0; i < m->out->n; i++)
+		if (!strcasecmp(m->out->v[i].email, email))
+			return true;
+	return false;
+}
+
+/*
+ * Put the emails of out from its entry from on into the set (borrowed,
+ * as the attendees' emails are: they outlive it). An email twice in the
+ * caller's part of out is kept once.
+ */
+static int put_listed(struct match_ctx *m, size_t from)
+{
+	int rc = 0;
+
+	for (size_t i = from; !rc && i < m->out->n; i++) {
+		const char *email = m->out->v[i].email;
+
+		rc = hmap_put(&m->listed, email, (void *)email, NULL);
+		if (rc == DG_EEXISTS)
+			rc = 0;
+	}
+	return rc;
+}
+
+/* The set kept in step with out, made once out is past a scan. */
+static int note_listed(struct match_ctx *m)
+{
+	if (m->hashed)
+		return put_listed(m, m->out->n - 1);
+	if (m->out->n <= MATCH_SCAN_MAX)
+		return 0;
+	m->hashed = true;
+	return put_listed(m, 0);
+}
 
 /*
  * Add one address (invited directly or through a list named group), p
@@ -56,16 +105,19 @@ static int add_found(struct match_ctx *m, const char *address,
 	a.email = p ? p->email : address;
 	a.name = p && p->name && *p->name ? p->name : invited_name;
 	a.group = group;
-	if (hmap_get(&m->listed, a.email))
+	if (is_listed(m, a.email))
 		return 0;
 	a.external = directory_is_external(m->d, address);
 	if (push(m->out, &a))
 		return DG_ENOMEM;
-	/* The key is borrowed as the attendee's email is: it outlives the set. */
-	return hmap_put(&m->listed, a.email, (void *)a.email, NULL);
+	return note_listed(m);
 }
 
-/* Add one address (invited directly or through a list named group). */
+/*
+ * Add one address (invited directly or through a list named group).
+ * add_found() leaves the user out: the user's own address costs a
+ * lookup more, every other address a compare less.
+ */
 static int add_address(struct match_ctx *m, const char *address,
 		       const char *invited_name, const char *group,
 		       enum cal_attendee_type type)
@@ -73,7 +125,7 @@ static int add_address(struct match_ctx *m, const char *address,
 	const struct roster_person *p;
 	const char *via = NULL;
 
-	if (!address || !*address || directory_is_self(m->self, address))
+	if (!address || !*address)
 		return 0;
 	p = directory_person(m->d, address, &via);
 	return add_found(m, address, invited_name, group, type, p, via);
@@ -170,10 +222,11 @@ int match_event(const struct directory *d, const struct cal_user *self,
 	int rc = 0;
 
 	hmap_init(&m.listed, HMAP_NOCASE);
-	for (size_t i = 0; !rc && i < out->n; i++)
-		if (hmap_put(&m.listed, out->v[i].email,
-			     (void *)out->v[i].email, NULL) == DG_ENOMEM)
-			rc = DG_ENOMEM;
+	/* the caller's part of out, when it is past a scan already */
+	if (out->n > MATCH_SCAN_MAX) {
+		m.hashed = true;
+		rc = put_listed(&m, 0);
+	}
 	if (!rc && ev->organizer.address)
 		rc = add_address(&m, ev->organizer.address, ev->organizer.name,
 				 NULL, CAL_ATTENDEE_REQUIRED);

@@ -346,6 +346,22 @@ static void test_hours__a_meeting_says_whose_hours_it_leaves(void **state)
 	assert_string_equal(n.v[0].local_day, "mercredi");
 	hours_notes_release(&n);
 
+	/* and in English again: a person's city is kept per language */
+	r.locale = "en-US";
+	assert_int_equal(hours_meeting(b, dir_of(w), &r, &m, &l, &n, &err), 0);
+	assert_string_equal(n.v[0].city, "Kathmandu");
+	assert_string_equal(n.v[0].local_day, "Wednesday");
+	hours_notes_release(&n);
+
+	/* a mailbox read again in another zone: its city, not the kept one */
+	learn(b, w, "id-bikash", "India Standard Time");
+	assert_int_equal(hours_meeting(b, dir_of(w), &r, &m, &l, &n, &err), 0);
+	assert_int_equal(n.n, 1);
+	assert_string_equal(n.v[0].city, "Kolkata");
+	assert_string_equal(n.v[0].local_time, "5:00 AM");
+	hours_notes_release(&n);
+	learn(b, w, "id-bikash", "Nepal Standard Time");
+
 	/* Sunday morning in Los Angeles: Sunday evening in Kathmandu,
 	 * Monday night in Sydney, Monday before hours in the Chathams */
 	m.start_ms = at("2026-11-22T15:30:00Z");

@@ -14,6 +14,7 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -605,6 +606,72 @@ static void test_match__attendees_borrow_their_strings(void **state)
 					   ->display_name);
 }
 
+/*
+ * A meeting past the few attendees a scan handles: everyone is still
+ * listed once, repeats before and after the set is made of the list,
+ * in another case, directly and through a list.
+ */
+static void test_match__large_meeting_lists_each_person_once(void **state)
+{
+	struct world *w = *state;
+	char address[64];
+
+	required(w, "Ann", "ann@contoso.com");
+	for (int i = 0; i < 20; i++) {
+		snprintf(address, sizeof(address), "guest%d@example.org", i);
+		required(w, "Guest", address);
+		if (i == 10)
+			required(w, "Ann", "ANN@contoso.com");
+	}
+	required(w, "Guest 3", "GUEST3@example.org");
+	required(w, "Platform Team", "team@contoso.com");
+	required(w, "Guest 19", "Guest19@Example.org");
+	match(w);
+	/* Ann, 20 guests, then Bob and Jordan of the list */
+	assert_int_equal(w->out.n, 23);
+	assert_string_equal(w->out.v[0].email, "ann@contoso.com");
+	assert_string_equal(w->out.v[3].email, "guest2@example.org");
+	assert_string_equal(w->out.v[20].email, "guest19@example.org");
+	assert_string_equal(listed(w, "bob@contoso.com")->via, "group");
+	assert_string_equal(w->out.v[22].email, "jordan@fabrikam.com");
+}
+
+/* A list already past a scan is matched on, each person still once. */
+static void test_match__appending_to_a_long_list_keeps_it_unique(
+	void **state)
+{
+	struct world *w = *state;
+	char address[64];
+
+	for (int i = 0; i < 18; i++) {
+		snprintf(address, sizeof(address), "guest%d@example.org", i);
+		required(w, "Guest", address);
+	}
+	match(w);
+	assert_int_equal(w->out.n, 18);
+	match(w);
+	assert_int_equal(w->out.n, 18);
+}
+
+static void test_match__smtp_prefix_is_read_in_any_case_and_whole(
+	void **state)
+{
+	struct world *w = *state;
+	struct cal_user u = { 0 };
+	char *proxies[] = { "smt", "SmTp:zoe@contoso.com", "smtpx:a@b.com",
+			    "X500:/o=Contoso", "" };
+
+	u.proxy_addresses = proxies;
+	u.nproxy = 5;
+	(void)w;
+	assert_true(directory_is_self(&u, "ZOE@contoso.com"));
+	assert_false(directory_is_self(&u, "t"));
+	assert_false(directory_is_self(&u, "a@b.com"));
+	assert_false(directory_is_self(&u, "x:a@b.com"));
+	assert_false(directory_is_self(&u, "/o=Contoso"));
+	assert_false(directory_is_self(&u, ""));
+}
+
 #define T(name) cmocka_unit_test_setup_teardown(name, world_setup, \
 						world_teardown)
 
@@ -637,6 +704,9 @@ int main(void)
 		T(test_match__known_addresses_are_roster_and_tenant_ones),
 		T(test_match__self_is_mail_principal_name_or_smtp_proxy),
 		T(test_match__person_is_found_through_any_address),
+		T(test_match__large_meeting_lists_each_person_once),
+		T(test_match__appending_to_a_long_list_keeps_it_unique),
+		T(test_match__smtp_prefix_is_read_in_any_case_and_whole),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
