@@ -705,30 +705,30 @@ static int group_line_made(struct render_engine *e,
 {
 	struct strbuf other = STRBUF_INIT, swapped = STRBUF_INIT;
 	struct dg_err quiet = DG_ERR_INIT;
-	int rc = 0;
+	struct mustache_value *data =
+		group_data(e, assessment, label, room, n, uses, stand_in[0]);
+	bool named = uses & RENDER_GROUP_PEOPLE;
+	int rc = data ? 0 : DG_ENOMEM;
 
 	*ok = false;
 	strbuf_reset(text);
-	for (int i = 0; !rc && i < 2; i++) {
-		struct mustache_value *data = group_data(
-			e, assessment, label, room, n, uses, stand_in[i]);
-
-		rc = data ? 0 : DG_ENOMEM;
-		rc = rc ? rc
-			: mustache_render(t, data, e->cur->partials,
-					  MUSTACHE_ESCAPE_NONE,
-					  i ? &other : text, &quiet);
-		mustache_value_free(data);
-		if (!(uses & RENDER_GROUP_PEOPLE))
-			break;
-	}
-	if (!rc && uses & RENDER_GROUP_PEOPLE)
+	rc = rc ? rc
+		: mustache_render(t, data, e->cur->partials,
+				  MUSTACHE_ESCAPE_NONE, text, &quiet);
+	/* the same data but for the other stand-in */
+	if (!rc && named)
+		rc = render_put_str(data, "people", stand_in[1]);
+	rc = rc || !named ? rc
+			  : mustache_render(t, data, e->cur->partials,
+					    MUSTACHE_ESCAPE_NONE, &other,
+					    &quiet);
+	if (!rc && named)
 		rc = put_names(&swapped, text->buf, text->len,
 			       find_stand_in(text->buf, text->len, 0), 0,
 			       stand_in[1], STAND_IN_LEN);
-	*ok = !rc && (!(uses & RENDER_GROUP_PEOPLE) ||
-		      (swapped.len == other.len &&
-		       !memcmp(swapped.buf, other.buf, other.len)));
+	*ok = !rc && (!named || (swapped.len == other.len &&
+				 !memcmp(swapped.buf, other.buf, other.len)));
+	mustache_value_free(data);
 	strbuf_release(&other);
 	strbuf_release(&swapped);
 	return rc == DG_ENOMEM ? rc : 0;
