@@ -344,7 +344,7 @@ struct render {
 	/* the links of its entry in partials, when it has one */
 	struct mustache_cached **links;
 	unsigned depth;	      /* partials, parents and overrides entered */
-	unsigned long steps;  /* nodes rendered: the work budget */
+	unsigned long steps;  /* nodes of the bodies entered: the budget */
 	struct strbuf indent; /* the indentation is indent.buf[base..len] */
 	size_t base;
 	int lead; /* output starts with indent.buf[lead_at..]: */
@@ -380,8 +380,12 @@ static int add(struct render *r, const char *s, size_t n)
 	return 0;
 }
 
-/* emit() when indentation is due or out must grow first. */
-static int emit_slow(struct render *r, const char *s, size_t n)
+/*
+ * emit() when indentation is due or out must grow first: out of line, so
+ * that emit() itself stays a few instructions with nothing to save.
+ */
+__attribute__((noinline)) static int emit_slow(struct render *r,
+					       const char *s, size_t n)
 {
 	int rc;
 
@@ -400,35 +404,6 @@ static int emit_slow(struct render *r, const char *s, size_t n)
 }
 
 /*
- * n bytes of s to d. Most pieces of a rendering (the text between two
- * tags, a value) are short: up to 16 bytes go by two overlapping moves
- * of each size, without a call of memcpy().
- */
-static void copy_piece(char *d, const char *s, size_t n)
-{
-	uint64_t a, b;
-	uint32_t c, e;
-
-	if (n > 16) {
-		memcpy(d, s, n);
-	} else if (n >= 8) {
-		memcpy(&a, s, 8);
-		memcpy(&b, s + n - 8, 8);
-		memcpy(d, &a, 8);
-		memcpy(d + n - 8, &b, 8);
-	} else if (n >= 4) {
-		memcpy(&c, s, 4);
-		memcpy(&e, s + n - 4, 4);
-		memcpy(d, &c, 4);
-		memcpy(d + n - 4, &e, 4);
-	} else if (n) {
-		d[0] = s[0];
-		d[n / 2] = s[n / 2];
-		d[n - 1] = s[n - 1];
-	}
-}
-
-/*
  * Output s: mostly there is no indentation due and out has room (for the
  * bytes, its NUL and within the limit), and the bytes go straight in.
  */
@@ -439,7 +414,7 @@ static int emit(struct render *r, const char *s, size_t n)
 	if (r->lead || n >= out->alloc - out->len ||
 	    n > r->room - (out->len - r->start))
 		return emit_slow(r, s, n);
-	copy_piece(out->buf + out->len, s, n);
+	mustache_copy(out->buf + out->len, s, n);
 	out->len += n;
 	out->buf[out->len] = '\0';
 	return 0;
@@ -795,9 +770,6 @@ static int render_node(struct render *r, const struct mustache_node *node,
 		       const struct frame *f, const struct scope *s,
 		       const struct mustache_value **seen)
 {
-	/* nested sections over lists multiply: 40 of them over [1,1] */
-	if (++r->steps > MUSTACHE_MAX_STEPS)
-		return over_budget(r);
 	switch (node->kind) {
 	case MUSTACHE_N_LINES:
 		/* lines of text count as the nodes they were */
@@ -813,6 +785,9 @@ static int render_node(struct render *r, const struct mustache_node *node,
 		return emit(r, node->text, node->len);
 	case MUSTACHE_N_INDENT:
 		r->lead = 0;
+		/* mostly none: partials stand at the start of their lines */
+		if (r->indent.len == r->base)
+			return 0;
 		return add(r, r->indent.buf + r->base, r->indent.len - r->base);
 	case MUSTACHE_N_VAR:
 	case MUSTACHE_N_RAW:
@@ -837,6 +812,13 @@ static int render_body(struct render *r, const struct mustache_body *b,
 	size_t i;
 	int rc;
 
+	/*
+	 * Nested sections over lists multiply: 40 of them over [1,1]. Every
+	 * node of b is rendered unless one fails, so b's are counted at once.
+	 */
+	r->steps += b->n;
+	if (r->steps > MUSTACHE_MAX_STEPS)
+		return over_budget(r);
 	for (i = 0; i < b->n; i++) {
 		rc = render_node(r, &b->nodes[i], f, s, &seen);
 		if (rc)

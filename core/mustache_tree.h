@@ -123,7 +123,8 @@ static inline uint32_t mustache_key_hash(const char *s, size_t n)
 }
 
 /*
- * A string's bytes follow its struct in the same allocation. A value made
+ * A string's bytes follow its struct in the same allocation, and so do
+ * the first pairs, index and keys of a map made in an arena. A value made
  * while an arena was in use (mustache_arena_use()) lives in that arena,
  * and so do its string, items, pairs and keys: freeing it does nothing,
  * mustache_arena_reset() frees it with the rest.
@@ -235,6 +236,35 @@ static inline int mustache_key_eq(const char *a, const char *b, size_t n)
 	/* 0 to 3 bytes: the first, middle and last cover them all */
 	return !n || (a[0] == b[0] && a[n / 2] == b[n / 2] &&
 		      a[n - 1] == b[n - 1]);
+}
+
+/*
+ * n bytes of s to d. Most pieces of a rendering (the text between two
+ * tags, a value) and most keys are short: up to 16 bytes go by two
+ * overlapping moves of each size, without a call of memcpy().
+ */
+static inline void mustache_copy(char *d, const char *s, size_t n)
+{
+	uint64_t a, b;
+	uint32_t c, e;
+
+	if (n > 16) {
+		memcpy(d, s, n);
+	} else if (n >= 8) {
+		memcpy(&a, s, 8);
+		memcpy(&b, s + n - 8, 8);
+		memcpy(d, &a, 8);
+		memcpy(d + n - 8, &b, 8);
+	} else if (n >= 4) {
+		memcpy(&c, s, 4);
+		memcpy(&e, s + n - 4, 4);
+		memcpy(d, &c, 4);
+		memcpy(d + n - 4, &e, 4);
+	} else if (n) {
+		d[0] = s[0];
+		d[n / 2] = s[n / 2];
+		d[n - 1] = s[n - 1];
+	}
 }
 
 /* The number of the pair of key (len bytes, hash h), or n without one. */

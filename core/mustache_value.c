@@ -276,9 +276,11 @@ struct mustache_value *mustache_list_new(void)
 	return value_new(MUSTACHE_LIST);
 }
 
+static struct mustache_value *map_new_in_arena(void);
+
 struct mustache_value *mustache_map_new(void)
 {
-	return value_new(MUSTACHE_MAP);
+	return in_use ? map_new_in_arena() : value_new(MUSTACHE_MAP);
 }
 
 int mustache_list_push(struct mustache_value *list, struct mustache_value *v)
@@ -389,22 +391,22 @@ static void *value_grow32(const struct mustache_value *v, void *items,
 #define SLOTS_FIRST 64
 
 /*
- * The first arrays of map, when it lives in an arena: its pairs, its
- * index and its keys (len bytes and more) in one allocation, not three.
- * Most model maps have 5 to 15 keys: with the index there from the first
- * key, none is made over again at the fifth. 0 or DG_ENOMEM.
+ * A map made in an arena: the value, its pairs, its index and its keys in
+ * one allocation, not three or four. Most model maps have 5 to 15 keys:
+ * they never grow, and with the index there from the first key none is
+ * made over again at the fifth.
  */
-static int map_first(struct mustache_value *map, size_t len)
+static struct mustache_value *map_new_in_arena(void)
 {
 	size_t pairs = PAIRS_FIRST * sizeof(struct mustache_pair);
 	size_t index = SLOTS_FIRST * sizeof(uint16_t);
+	struct mustache_value *map =
+		value_alloc(MUSTACHE_MAP, pairs + index + KEYS_FIRST);
 	char *p;
 
-	if (len >= UINT32_MAX - KEYS_FIRST - 1)
-		return DG_ENOMEM;
-	p = arena_alloc(map->arena, pairs + index + KEYS_FIRST + len + 1);
-	if (!p)
-		return DG_ENOMEM;
+	if (!map)
+		return NULL;
+	p = (char *)(map + 1);
 	/* arrays in one block: none may grow in place over the next */
 	map->arena->last = NULL;
 	map->u.map.pairs = (struct mustache_pair *)(void *)p;
@@ -413,8 +415,8 @@ static int map_first(struct mustache_value *map, size_t len)
 	memset(map->u.map.index, 0, index);
 	map->u.map.mask = SLOTS_FIRST - 1;
 	map->u.map.keys = p + pairs + index;
-	map->u.map.keys_alloc = (uint32_t)(KEYS_FIRST + len + 1);
-	return 0;
+	map->u.map.keys_alloc = KEYS_FIRST;
+	return map;
 }
 
 /* Add pair n: its key (len bytes, hash h) and v; the arrays have room. */
@@ -423,7 +425,7 @@ static void map_append(struct mustache_value *map, const char *key,
 {
 	struct mustache_pair *p = &map->u.map.pairs[map->u.map.n++];
 
-	memcpy(map->u.map.keys + map->u.map.keys_len, key, len + 1);
+	mustache_copy(map->u.map.keys + map->u.map.keys_len, key, len + 1);
 	p->key = map->u.map.keys_len;
 	p->klen = (uint32_t)len;
 	p->hash = h;
@@ -440,11 +442,6 @@ static int map_add(struct mustache_value *map, const char *key, size_t len,
 	char *keys;
 	size_t n = map->u.map.n;
 
-	if (map->arena && !map->u.map.alloc && !map->u.map.keys_alloc &&
-	    map_first(map, len)) {
-		mustache_value_free(v);
-		return DG_ENOMEM;
-	}
 	pairs = map->u.map.pairs;
 	if (n + 1 > map->u.map.alloc) {
 		pairs = value_grow32(map, pairs, &map->u.map.alloc, n + 1,

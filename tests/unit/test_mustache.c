@@ -954,6 +954,26 @@ static void test_mustache__keys_differing_in_one_byte_are_not_equal(
 }
 
 /*
+ * Short pieces are copied by overlapping moves: exactly n bytes, at every
+ * length up to 24, and nothing around them.
+ */
+static void test_mustache__short_copies_move_exactly_their_bytes(void **state)
+{
+	char src[24], dst[26];
+
+	for (size_t i = 0; i < sizeof(src); i++)
+		src[i] = (char)('a' + i);
+	for (size_t n = 0; n <= sizeof(src); n++) {
+		memset(dst, '#', sizeof(dst));
+		mustache_copy(dst + 1, src, n);
+		assert_int_equal(dst[0], '#');
+		assert_memory_equal(dst + 1, src, n);
+		for (size_t i = n + 1; i < sizeof(dst); i++)
+			assert_int_equal(dst[i], '#');
+	}
+}
+
+/*
  * The escaper skips safe bytes eight at a time: each special byte is
  * still found at every place of a word and of the bytes after the last
  * whole word, and its near neighbours (# $ % ; = ? and UTF-8) are not.
@@ -1180,6 +1200,8 @@ int main(void)
 			test_mustache__output_past_the_limit_keeps_what_out_held),
 		cmocka_unit_test(
 			test_mustache__keys_differing_in_one_byte_are_not_equal),
+		cmocka_unit_test(
+			test_mustache__short_copies_move_exactly_their_bytes),
 		cmocka_unit_test(
 			test_mustache__a_name_looked_up_again_finds_its_own_value),
 		cmocka_unit_test(
