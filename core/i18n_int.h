@@ -55,9 +55,13 @@ struct i18n_fmt {
 	/*
 	 * The words ICU puts between the names of a list (list_words()):
 	 * between the two of two, and after the first, the middle ones and
-	 * before the last of more. words[0] NULL: not found out yet.
+	 * before the last of more. words[0] NULL: not found out yet. A set
+	 * that borrows a base (below) uses the base's words, not these.
+	 * word_len[i] is strlen(words[i]), kept so that a list of names
+	 * costs no measuring of words it already knows.
 	 */
 	char *words[4];
+	size_t word_len[4];
 	bool icu_lists; /* found out: every list is ICU's to make */
 	/*
 	 * A set of a cache borrows the formatters of its locale's base: a

@@ -1,5 +1,6 @@
 #include "i18n_list.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -180,12 +181,12 @@ static int join_words(const struct i18n_fmt *f, const char *const *items,
 	int rc = strbuf_addstr(out, items[0]);
 
 	for (size_t i = 1; !rc && i < n; i++) {
-		const char *w = n == 2		? f->words[WORDS_TWO]
-				: i == 1	? f->words[WORDS_START]
-				: i == n - 1	? f->words[WORDS_END]
-						: f->words[WORDS_MIDDLE];
+		size_t slot = n == 2	      ? WORDS_TWO
+			      : i == 1	      ? WORDS_START
+			      : i == n - 1    ? WORDS_END
+					      : WORDS_MIDDLE;
 
-		rc = strbuf_addstr(out, w);
+		rc = strbuf_add(out, f->words[slot], f->word_len[slot]);
 		rc = rc ? rc : strbuf_addstr(out, items[i]);
 	}
 	return rc;
@@ -212,6 +213,7 @@ static bool probe_words(struct i18n_fmt *f)
 
 			if (!f->words[slot]) {
 				f->words[slot] = w[k];
+				f->word_len[slot] = strlen(w[k]);
 				w[k] = NULL;
 			} else {
 				ok = !strcmp(f->words[slot], w[k]);
@@ -259,10 +261,12 @@ static bool check_words(struct i18n_fmt *f)
  */
 static bool list_words(struct i18n_fmt *f)
 {
-	size_t lang = strcspn(f->locale, "_@");
+	size_t lang;
 
+	/* found out already: every list after the first asks only this */
 	if (f->words[0] || f->icu_lists)
 		return !f->icu_lists;
+	lang = strcspn(f->locale, "_@");
 	f->icu_lists = true;
 	/* ICU's own contextual languages: never by words */
 	if ((lang == 2 && (!strncmp(f->locale, "es", 2) ||
@@ -279,11 +283,50 @@ static bool list_words(struct i18n_fmt *f)
 	return true;
 }
 
+/*
+ * Whether s[0..len) is all ASCII, eight bytes at a time. Most names are:
+ * then they are UTF-8 without thin spaces and need no other check.
+ */
+static bool ascii_only(const char *s, size_t len)
+{
+	uint64_t acc = 0, w;
+	size_t i = 0;
+
+	if (len < sizeof(w)) {
+		for (; i < len; i++)
+			acc |= (unsigned char)s[i];
+		return !(acc & 0x80);
+	}
+	for (; i + sizeof(w) <= len; i += sizeof(w)) {
+		memcpy(&w, s + i, sizeof(w));
+		acc |= w;
+	}
+	/* the last eight bytes (again, in part) rather than a byte loop */
+	memcpy(&w, s + len - sizeof(w), sizeof(w));
+	acc |= w;
+	return !(acc & 0x8080808080808080ull);
+}
+
 /* Whether ICU gives item back as it is (UTF-8, no thin spaces). */
 static bool plain_item(const char *item)
 {
-	return text_is_utf8(item, strlen(item)) && !strstr(item, "\u202F") &&
-	       !strstr(item, "\u2009");
+	size_t len = strlen(item);
+
+	if (ascii_only(item, len))
+		return true;
+	return text_is_utf8(item, len) &&
+	       !memmem(item, len, "\u202F", sizeof("\u202F") - 1) &&
+	       !memmem(item, len, "\u2009", sizeof("\u2009") - 1);
+}
+
+/*
+ * The set that keeps f's list words: its base's when it borrows one (the
+ * words depend on the language only), so that they are found once per
+ * language of a run, not once per language and zone.
+ */
+static struct i18n_fmt *words_of(struct i18n_fmt *f)
+{
+	return f->base ? f->base : f;
 }
 
 int i18n_list(struct i18n_fmt *f, const char *const *items, size_t n,
@@ -304,13 +347,13 @@ int i18n_list(struct i18n_fmt *f, const char *const *items, size_t n,
 			       ? dg_errf(err, DG_ENOMEM, "out of memory")
 			       : 0;
 	/* most languages: the words ICU would put between, without ICU */
-	if (n >= 2 && list_words(f)) {
+	if (n >= 2 && list_words(words_of(f))) {
 		bool plain = true;
 
 		for (size_t i = 0; plain && i < n; i++)
 			plain = plain_item(items[i]);
 		if (plain)
-			return join_words(f, items, n, out)
+			return join_words(words_of(f), items, n, out)
 				       ? dg_errf(err, DG_ENOMEM,
 						 "out of memory")
 				       : 0;

@@ -17,6 +17,7 @@
 
 #include "i18n_fixture.h"
 #include "i18n_fmt.h"
+#include "i18n_int.h"
 #include "i18n_list.h"
 #include "memo.h"
 #include "strbuf.h"
@@ -242,6 +243,82 @@ static void test_i18n_list__remembered_lists_are_icus_own_and_bounded(
 	i18n_fmt_cache_free(c);
 }
 
+/*
+ * Names are checked eight bytes at a time, the last eight again: a
+ * non-ASCII letter, a thin space or a byte that is not UTF-8 is found
+ * wherever it is in a name of any length, and the list is ICU's (thin
+ * spaces plain, a name that is not UTF-8 empty).
+ */
+static void test_i18n_list__odd_bytes_are_found_anywhere_in_a_name(
+	void **state)
+{
+	static const char *const odd[] = { "\u00eb", "\u2009", "\u202F",
+					   "\xff" };
+	struct strbuf got = STRBUF_INIT, want = STRBUF_INIT;
+	struct dg_err err = DG_ERR_INIT;
+	struct i18n_fmt *f = fmt("en-US");
+	char name[40];
+
+	(void)state;
+	for (size_t o = 0; o < sizeof(odd) / sizeof(*odd); o++)
+		for (size_t len = 1; len <= 20; len++)
+			for (size_t at = 0; at < len; at++) {
+				const char *names[] = { "Ana", name, "Ben" };
+				const char *empty[] = { "Ana", "", "Ben" };
+				bool bad = odd[o][0] == '\xff';
+
+				memset(name, 'x', sizeof(name));
+				memcpy(name + at, odd[o], strlen(odd[o]));
+				name[len + strlen(odd[o]) - 1] = '\0';
+				for (size_t n = 2; n <= 3; n++) {
+					strbuf_reset(&got);
+					strbuf_reset(&want);
+					assert_int_equal(i18n_list(f, names, n,
+								   &got, &err),
+							 0);
+					icu_list("en_US", bad ? empty : names,
+						 n, &want);
+					assert_string_equal(got.buf, want.buf);
+				}
+			}
+	i18n_fmt_close(f);
+	strbuf_release(&got);
+	strbuf_release(&want);
+}
+
+/*
+ * The words of a list depend on the language only: the sets of a cache
+ * find them once, in the base they borrow, and not per zone.
+ */
+static void test_i18n_list__the_zones_of_a_language_share_its_words(
+	void **state)
+{
+	const char *names[] = { "Ana", "Ben", "Carl" };
+	struct i18n_fmt_cache *c = i18n_fmt_cache_new();
+	struct i18n_fmt *berlin = NULL, *tokyo = NULL;
+	struct strbuf out = STRBUF_INIT;
+	struct dg_err err = DG_ERR_INIT;
+
+	(void)state;
+	assert_int_equal(i18n_fmt_cache_get(c, "en-US", "Europe/Berlin",
+					    &berlin, &err), 0);
+	assert_int_equal(i18n_fmt_cache_get(c, "en-US", "Asia/Tokyo", &tokyo,
+					    &err), 0);
+	assert_non_null(berlin->base);
+	assert_ptr_equal(berlin->base, tokyo->base);
+	assert_int_equal(i18n_list(berlin, names, 3, &out, &err), 0);
+	assert_string_equal(out.buf, "Ana, Ben, and Carl");
+	/* found in the base, which the other zone then uses as it is */
+	assert_non_null(berlin->base->words[0]);
+	assert_null(berlin->words[0]);
+	strbuf_reset(&out);
+	assert_int_equal(i18n_list(tokyo, names, 2, &out, &err), 0);
+	assert_string_equal(out.buf, "Ana and Ben");
+	assert_null(tokyo->words[0]);
+	strbuf_release(&out);
+	i18n_fmt_cache_free(c);
+}
+
 /* A room of forty is joined as a room of three is: in full, in order. */
 static void test_i18n_list__a_long_list_is_joined_in_full(void **state)
 {
@@ -287,6 +364,10 @@ int main(void)
 		cmocka_unit_test(
 			test_i18n_list__remembered_lists_are_icus_own_and_bounded),
 		cmocka_unit_test(test_i18n_list__a_long_list_is_joined_in_full),
+		cmocka_unit_test(
+			test_i18n_list__the_zones_of_a_language_share_its_words),
+		cmocka_unit_test(
+			test_i18n_list__odd_bytes_are_found_anywhere_in_a_name),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
