@@ -79,6 +79,8 @@ PARTS = {
     "mustache_value": "mustache",
     "mustache_scan": "mustache",
     "mustache_json": "mustache",
+    "mime_int": "mime",
+    "mime_fields": "mime",
     "queue_int": "queue",
     "queue_status": "queue",
     "smtp_int": "smtp",
