@@ -17,7 +17,6 @@
 #include "strbuf.h"
 
 #include <errno.h>
-#include <inttypes.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -279,6 +278,27 @@ static void format_double(double d, char *buf, size_t size)
 }
 
 /*
+ * The decimal digits of i at the end of buf (of at least 21 bytes), as
+ * "%" PRId64 writes them, without the cost of a format string: a digest
+ * prints thousands of counts. Returns where they start.
+ */
+static char *format_int(int64_t i, char *buf, size_t size)
+{
+	char *p = buf + size;
+	/* the magnitude in unsigned arithmetic: INT64_MIN has no positive */
+	uint64_t u = i < 0 ? 0 - (uint64_t)i : (uint64_t)i;
+
+	*--p = '\0';
+	do {
+		*--p = (char)('0' + u % 10);
+		u /= 10;
+	} while (u);
+	if (i < 0)
+		*--p = '-';
+	return p;
+}
+
+/*
  * The text of a scalar: its bytes in *s and *n, or in buf for a number.
  * Null, lists and maps have none.
  */
@@ -295,10 +315,10 @@ static void scalar_text(const struct mustache_value *v, char *buf, size_t size,
 	if (v && v->kind == MUSTACHE_BOOL)
 		snprintf(buf, size, "%s", v->u.b ? "true" : "false");
 	else if (v && v->kind == MUSTACHE_INT)
-		snprintf(buf, size, "%" PRId64, v->u.i);
+		*s = format_int(v->u.i, buf, size);
 	else if (v && v->kind == MUSTACHE_FLOAT)
 		format_double(v->u.f, buf, size);
-	*n = strlen(buf);
+	*n = strlen(*s);
 }
 
 /* The value of key (len bytes, hash h) in map v, else NULL. */
@@ -526,20 +546,33 @@ lookup_rest(const struct mustache_value *v, const struct mustache_node *node)
 
 /*
  * The value of node's name: its first part in the nearest frame that has
- * it, the other parts (of a dotted name) each in the value before.
+ * it, the other parts (of a dotted name) each in the value before. The
+ * frames are walked here, each map searched by its index or in order
+ * (mustache_map_find()), so that a name costs no call per frame.
  */
 static const struct mustache_value *lookup(const struct frame *f,
 					   const struct mustache_node *node)
 {
-	const struct mustache_value *v = NULL;
+	const char *name = node->name;
+	size_t len = node->first_len, i;
+	uint32_t h = node->first_hash;
 
-	if (node->name_len == 1 && node->name[0] == '.')
+	if (node->name_len == 1 && name[0] == '.')
 		return f ? f->v : NULL;
-	for (; f && !v; f = f->up)
-		v = map_get(f->v, node->name, node->first_len,
-			    node->first_hash);
-	/* The first part picks the frame; the others must follow from it. */
-	return node->first_len < node->name_len ? lookup_rest(v, node) : v;
+	for (; f; f = f->up) {
+		const struct mustache_value *m = f->v;
+
+		if (!m || m->kind != MUSTACHE_MAP)
+			continue;
+		i = mustache_map_find(m, name, len, h);
+		if (i == m->u.map.n)
+			continue;
+		/* The first part picks the frame; the others follow from it. */
+		if (len == node->name_len)
+			return m->u.map.pairs[i].value;
+		return lookup_rest(m->u.map.pairs[i].value, node);
+	}
+	return NULL;
 }
 
 /*

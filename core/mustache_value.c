@@ -259,8 +259,7 @@ struct mustache_value *mustache_stringn(const char *s, size_t len)
 	if (!v)
 		return NULL;
 	v->u.str.s = (char *)(v + 1);
-	if (len)
-		memcpy(v->u.str.s, s, len);
+	mustache_copy(v->u.str.s, s, len);
 	v->u.str.s[len] = '\0';
 	v->u.str.len = len;
 	return v;

@@ -269,15 +269,21 @@ static void test_mustache__no_escape_mode_keeps_text_verbatim(void **state)
 
 static void test_mustache__numbers_render_in_their_shortest_form(void **state)
 {
-	struct mustache_template *t = compile("{{a}} {{b}} {{c}} {{d}} {{e}}");
+	struct mustache_template *t = compile(
+		"{{a}} {{b}} {{c}} {{d}} {{e}} {{f}} {{g}} {{h}} {{i}}");
 	struct mustache_value *d = map1("a", mustache_float(1.210));
 
 	assert_int_equal(mustache_map_set(d, "b", mustache_float(100.0)), 0);
 	assert_int_equal(mustache_map_set(d, "c", mustache_float(-0.5)), 0);
 	assert_int_equal(mustache_map_set(d, "d", mustache_int(INT64_MIN)), 0);
 	assert_int_equal(mustache_map_set(d, "e", mustache_bool(1)), 0);
+	assert_int_equal(mustache_map_set(d, "f", mustache_int(INT64_MAX)), 0);
+	assert_int_equal(mustache_map_set(d, "g", mustache_int(0)), 0);
+	assert_int_equal(mustache_map_set(d, "h", mustache_int(-7)), 0);
+	assert_int_equal(mustache_map_set(d, "i", mustache_int(1030)), 0);
 	assert_renders(t, d, NULL, MUSTACHE_ESCAPE_HTML,
-		       "1.21 100 -0.5 -9223372036854775808 true");
+		       "1.21 100 -0.5 -9223372036854775808 true "
+		       "9223372036854775807 0 -7 1030");
 	mustache_value_free(d);
 	mustache_template_free(t);
 }
