@@ -3,10 +3,12 @@
  * ("A, B and C"), with the set of formats of the reader (i18n_fmt.h).
  *
  * The answer is ICU's, byte for byte. Most languages' lists only put
- * words between the names: those words are found once per set, by asking
- * ICU about probes (private-use characters no name has) and checking the
- * answer against names that change the words elsewhere (Spanish "e" for
- * "y" before "i"), and then lists are joined without ICU. Spanish, Hebrew
+ * words between the names: those words are found once per set (for the
+ * sets of a cache, once per language: in the base the set borrows), by
+ * asking ICU about probes (private-use characters no name has) and
+ * checking the answer against names that change the words elsewhere
+ * (Spanish "e" for "y" before "i"), and then lists are joined without ICU;
+ * names that are all ASCII need no UTF-8 check first. Spanish, Hebrew
  * and any language whose lists fail the check are ICU's, remembered in
  * the lists memo of the set (its cache's, shared by its sets: a list does
  * not depend on the zone).
@@ -29,10 +31,11 @@
 /*
  * Append items joined as the language joins a list ("A, B and C"): ICU's
  * answer, byte for byte. Where the language's list only puts words
- * between the names (found once per set by asking ICU about probes and
- * checked against names that change the words elsewhere, as Spanish "e"
- * for "y"), the words are put in without ICU; Spanish, Hebrew and any
- * language whose lists fail the check are ICU's, through the memo.
+ * between the names (found once per set, or per language of a cache, by
+ * asking ICU about probes and checked against names that change the
+ * words elsewhere, as Spanish "e" for "y"), the words are put in without
+ * ICU; Spanish, Hebrew and any language whose lists fail the check are
+ * ICU's, through the memo.
  */
 int i18n_list(struct i18n_fmt *f, const char *const *items, size_t n,
 	      struct strbuf *out, struct dg_err *err)
