@@ -67,11 +67,13 @@ const char *graphjson_type_name(json_object *o)
 }
 
 void graphjson_slots(json_object *obj, const char *const *keys, size_t n,
-		     struct graphjson_slot *slots)
+		     bool utf8, struct graphjson_slot *slots)
 {
 	size_t next = 0;
 
 	memset(slots, 0, n * sizeof(*slots));
+	for (size_t i = 0; i < n; i++)
+		slots[i].utf8 = utf8;
 	json_object_object_foreach(obj, key, val) {
 		/* Graph writes fields in one order: try the next one first. */
 		for (size_t t = 0; t < n; t++) {
@@ -119,7 +121,7 @@ int graphjson_field(json_object *obj, const char *pre, const char *key,
 		    enum json_type want, bool required, json_object **out,
 		    struct dg_err *err)
 {
-	struct graphjson_slot s = { NULL, false };
+	struct graphjson_slot s = { NULL, false, false };
 
 	s.present = json_object_object_get_ex(obj, key, &s.v);
 	return graphjson_field_at(&s, pre, key, want, required, out, err);
@@ -153,6 +155,20 @@ int graphjson_string_of(json_object *v, const char *pre, const char *key,
 		       GRAPHJSON_FIELD_ARGS(pre, key));
 }
 
+/*
+ * The string v found in slot sl: a string from a text known to give only
+ * valid ones (sl->utf8) is taken as it is, sparing a pass over it.
+ */
+static int string_in(const struct graphjson_slot *sl, json_object *v,
+		     const char *pre, const char *key, const char **out,
+		     struct dg_err *err)
+{
+	if (!sl->utf8)
+		return graphjson_string_of(v, pre, key, out, err);
+	*out = json_object_get_string(v);
+	return 0;
+}
+
 int graphjson_copy_string(const char *s, char **out, struct dg_err *err)
 {
 	*out = strdup(s);
@@ -178,7 +194,7 @@ int graphjson_str_at(const struct graphjson_slot *sl, const char *pre,
 				err);
 	if (rc || !v)
 		return rc;
-	rc = graphjson_string_of(v, pre, key, &s, err);
+	rc = string_in(sl, v, pre, key, &s, err);
 	if (rc)
 		return rc;
 	if (!*s && required)
@@ -197,7 +213,7 @@ int graphjson_str_at(const struct graphjson_slot *sl, const char *pre,
 int graphjson_str(json_object *obj, const char *pre, const char *key,
 		  bool required, char **out, struct dg_err *err)
 {
-	struct graphjson_slot sl = { NULL, false };
+	struct graphjson_slot sl = { NULL, false, false };
 	const char *s;
 	int rc;
 
@@ -236,7 +252,7 @@ int graphjson_sub_str_at(const struct graphjson_slot *s, const char *sub,
 	rc = graphjson_field_at(s, "", sub, json_type_object, false, &o, err);
 	if (rc || !o)
 		return rc;
-	graphjson_slots(o, &key, 1, &in);
+	graphjson_slots(o, &key, 1, s->utf8, &in);
 	return graphjson_str_at(&in, sub, key, false, out, err);
 }
 
@@ -292,7 +308,7 @@ int graphjson_enum_at(const struct graphjson_slot *sl, const char *pre,
 				err);
 	if (rc || !v)
 		return rc;
-	rc = graphjson_string_of(v, pre, key, &s, err);
+	rc = string_in(sl, v, pre, key, &s, err);
 	if (!rc)
 		*out = graphjson_enum_of(s, pre, key, names, unknown, fallback);
 	return rc;
@@ -304,7 +320,7 @@ int graphjson_enum(json_object *obj, const char *pre, const char *key,
 		   int unknown, const char *fallback, int *out,
 		   struct dg_err *err)
 {
-	struct graphjson_slot sl = { NULL, false };
+	struct graphjson_slot sl = { NULL, false, false };
 
 	sl.present = json_object_object_get_ex(obj, key, &sl.v);
 	return graphjson_enum_at(&sl, pre, key, names, dflt, unknown,
@@ -355,7 +371,7 @@ int graphjson_datetime_at(const struct graphjson_slot *s, const char *pre,
 				err);
 	if (rc || !o)
 		return rc;
-	graphjson_slots(o, dtz_keys, 2, in);
+	graphjson_slots(o, dtz_keys, 2, s->utf8, in);
 	rc = graphjson_str_at(&in[0], full, "dateTime", true, &date_time,
 			      err);
 	if (!rc)
@@ -375,7 +391,7 @@ int graphjson_datetime(json_object *obj, const char *pre, const char *key,
 		       const char *full, bool required,
 		       struct cal_datetime *dt, struct dg_err *err)
 {
-	struct graphjson_slot sl = { NULL, false };
+	struct graphjson_slot sl = { NULL, false, false };
 	struct cal_datetime in = { NULL, NULL };
 	int rc;
 
@@ -393,14 +409,14 @@ int graphjson_datetime(json_object *obj, const char *pre, const char *key,
 
 static const char *const address_keys[] = { "name", "address" };
 
-int graphjson_address_at(json_object *o, const char *pre,
+int graphjson_address_at(json_object *o, const char *pre, bool utf8,
 			 struct cal_address *a, struct dg_err *err)
 {
 	struct graphjson_slot in[2];
 	const char *name = NULL, *address = NULL;
 	int rc;
 
-	graphjson_slots(o, address_keys, 2, in);
+	graphjson_slots(o, address_keys, 2, utf8, in);
 	rc = graphjson_str_at(&in[0], pre, "name", false, &name, err);
 	if (!rc)
 		rc = graphjson_str_at(&in[1], pre, "address", false, &address,
@@ -494,7 +510,7 @@ static int check_text(const char *json, size_t len, struct dg_err *err)
  * spared its check (a tenth of its parse); when it says no, json-c parses
  * with its check, so a text is refused with the same message as ever.
  * (Fields are checked again, more strictly, as they are read:
- * graphjson_string_of().)
+ * graphjson_string_of(), unless strings_valid() found them all valid.)
  */
 static bool utf8_passes_jsonc(const char *text, size_t len)
 {
@@ -535,6 +551,60 @@ static bool utf8_passes_jsonc(const char *text, size_t len)
 	return !need;
 }
 
+/* Whether the text has the escape \u0000, which json-c makes a NUL. */
+static bool has_escaped_nul(const char *text, size_t len)
+{
+	const char *p = text, *end = text + len;
+
+	/* memchr() skips the long runs without a backslash fast */
+	while ((p = memchr(p, '\\', (size_t)(end - p)))) {
+		if (end - p >= 6 && !memcmp(p, "\\u0000", 6))
+			return true;
+		p++;
+	}
+	return false;
+}
+
+/*
+ * Whether text is strict UTF-8 as text_is_utf8() judges it, but for NUL
+ * bytes (check_text() refused those already). ASCII is read eight bytes
+ * at a time. When this says yes, utf8_passes_jsonc() would too.
+ */
+static bool strict_utf8(const char *text, size_t len)
+{
+	const unsigned char *s = (const unsigned char *)text;
+	size_t i = 0, n;
+
+	while (i < len) {
+		while (len - i >= 8) {
+			uint64_t w;
+
+			memcpy(&w, s + i, sizeof(w));
+			if (w & 0x8080808080808080ull)
+				break;
+			i += 8;
+		}
+		if (i == len)
+			break;
+		n = text_utf8_seq(text + i, len - i);
+		if (!n)
+			return false;
+		i += n;
+	}
+	return true;
+}
+
+/*
+ * Whether every string json-c makes of text is valid UTF-8 without NUL
+ * (graphjson_int.h): the text is strict UTF-8 and has no \u0000. An
+ * escaped backslash before "u0000" counts as the escape too: its strings
+ * are then checked one by one, as ever.
+ */
+static bool strings_valid(const char *text, size_t len)
+{
+	return strict_utf8(text, len) && !has_escaped_nul(text, len);
+}
+
 /* One parse of json by r's tokener with flags; left reset for the next. */
 static json_object *parse_once(struct graphjson_reader *r, const char *json,
 			       size_t len, int flags,
@@ -563,14 +633,16 @@ static json_object *parse_once(struct graphjson_reader *r, const char *json,
  * sequence as "invalid utf-8 string": every refusal keeps its message.
  */
 static int parse_with(struct graphjson_reader *r, const char *json,
-		      size_t len, json_object **root, struct dg_err *err)
+		      size_t len, json_object **root, bool *utf8,
+		      struct dg_err *err)
 {
 	const int checked = JSON_TOKENER_STRICT | JSON_TOKENER_VALIDATE_UTF8;
 	enum json_tokener_error jerr = json_tokener_success;
 	size_t end = 0, line, col;
 	json_object *o = NULL;
 
-	if (utf8_passes_jsonc(json, len))
+	*utf8 = strings_valid(json, len);
+	if (*utf8 || utf8_passes_jsonc(json, len))
 		o = parse_once(r, json, len, JSON_TOKENER_STRICT, &jerr, &end);
 	if (!o)
 		o = parse_once(r, json, len, checked, &jerr, &end);
@@ -594,9 +666,11 @@ static int parse_with(struct graphjson_reader *r, const char *json,
 }
 
 int graphjson_root_read(struct graphjson_reader *r, const char *json,
-			size_t len, json_object **root, struct dg_err *err)
+			size_t len, json_object **root, bool *utf8,
+			struct dg_err *err)
 {
 	struct graphjson_reader *own = NULL;
+	bool valid = false;
 	int rc;
 
 	*root = NULL;
@@ -604,8 +678,10 @@ int graphjson_root_read(struct graphjson_reader *r, const char *json,
 	if (!rc && !r)
 		rc = graphjson_reader_new(&own, err);
 	if (!rc)
-		rc = parse_with(r ? r : own, json, len, root, err);
+		rc = parse_with(r ? r : own, json, len, root, &valid, err);
 	graphjson_reader_free(own);
+	if (utf8)
+		*utf8 = !rc && valid;
 	return rc;
 }
 
@@ -613,7 +689,7 @@ int graphjson_root_read(struct graphjson_reader *r, const char *json,
 int graphjson_root(const char *json, size_t len, json_object **root,
 		   struct dg_err *err)
 {
-	return graphjson_root_read(NULL, json, len, root, err);
+	return graphjson_root_read(NULL, json, len, root, NULL, err);
 }
 
 /*

@@ -213,9 +213,10 @@ int graphjson_batch_read(struct graphjson_reader *r, const char *json,
 	struct graphjson_batch_tree *tree;
 	json_object *root, *arr, *item;
 	size_t i, n;
+	bool utf8;
 	int rc;
 
-	rc = graphjson_root_read(r, json, len, &root, err);
+	rc = graphjson_root_read(r, json, len, &root, &utf8, err);
 	if (rc)
 		return rc;
 	rc = graphjson_field(root, "", "responses", json_type_array, true, &arr,
@@ -238,6 +239,8 @@ int graphjson_batch_read(struct graphjson_reader *r, const char *json,
 	for (i = 0; !rc && i < n; i++) {
 		rc = graphjson_item(arr, i, "response", &item, err);
 		out->n = i + 1;
+		/* a body's strings are as good as the whole answer's */
+		tree->values[i].utf8 = utf8;
 		if (!rc)
 			rc = parse_answer(item, &out->v[i], &tree->values[i],
 					  err);

@@ -271,27 +271,28 @@ static int parse_organizer(const struct graphjson_slot *s,
 				&org, err);
 	if (rc || !org)
 		return rc;
-	graphjson_slots(org, organizer_keys, ORG_N, in);
+	graphjson_slots(org, organizer_keys, ORG_N, s->utf8, in);
 	rc = graphjson_field_at(&in[ORG_EMAIL], "organizer", "emailAddress",
 				json_type_object, false, &ea, err);
 	if (rc || !ea)
 		return rc;
-	return graphjson_address_at(ea, "organizer.emailAddress", a, err);
+	return graphjson_address_at(ea, "organizer.emailAddress", s->utf8, a,
+				    err);
 }
 
 enum { AT_TYPE, AT_STATUS, AT_EMAIL, AT_N };
 static const char *const attendee_keys[AT_N] = { "type", "status",
 						  "emailAddress" };
 
-static int parse_attendee(json_object *o, struct cal_attendee *at,
-			  struct dg_err *err)
+static int parse_attendee(json_object *o, bool utf8,
+			  struct cal_attendee *at, struct dg_err *err)
 {
 	struct graphjson_slot in[AT_N];
 	const char *response;
 	json_object *ea;
 	int rc, type;
 
-	graphjson_slots(o, attendee_keys, AT_N, in);
+	graphjson_slots(o, attendee_keys, AT_N, utf8, in);
 	rc = graphjson_enum_at(&in[AT_TYPE], "", "type", attendee_names,
 			       CAL_ATTENDEE_REQUIRED, CAL_ATTENDEE_REQUIRED,
 			       "taken as required", &type, err);
@@ -307,7 +308,7 @@ static int parse_attendee(json_object *o, struct cal_attendee *at,
 				json_type_object, false, &ea, err);
 	if (rc || !ea)
 		return rc;
-	return graphjson_address_at(ea, "emailAddress", &at->who, err);
+	return graphjson_address_at(ea, "emailAddress", utf8, &at->who, err);
 }
 
 static int parse_attendees(const struct graphjson_slot *s,
@@ -336,7 +337,7 @@ static int parse_attendees(const struct graphjson_slot *s,
 				       "an object, not %s", i + 1,
 				       graphjson_type_name(e));
 		ev->nattendees = i + 1;
-		rc = parse_attendee(e, &ev->attendees[i], err);
+		rc = parse_attendee(e, s->utf8, &ev->attendees[i], err);
 		if (rc)
 			return dg_err_prefix(err, "attendee %zu", i + 1);
 	}
@@ -397,7 +398,7 @@ static int parse_online_meeting(const struct graphjson_slot *s,
 	rc = graphjson_field_at(s, "", pre, json_type_object, false, &om, err);
 	if (rc || !om)
 		return rc;
-	graphjson_slots(om, online_keys, OM_N, in);
+	graphjson_slots(om, online_keys, OM_N, s->utf8, in);
 	rc = str_at(&in[OM_JOIN], pre, "joinUrl", &ev->join_url, err);
 	if (!rc)
 		rc = str_at(&in[OM_TOLL], pre, "tollNumber", &ev->toll_number,
@@ -467,14 +468,14 @@ static int parse_event_head(const struct graphjson_slot *in,
 }
 
 /* The event o into ev, its strings packed; ev is left empty on error. */
-static int parse_event(json_object *o, struct cal_event *ev,
+static int parse_event(json_object *o, bool utf8, struct cal_event *ev,
 		       struct dg_err *err)
 {
 	struct graphjson_slot in[EV_N];
 	const char *location;
 	int rc;
 
-	graphjson_slots(o, event_keys, EV_N, in);
+	graphjson_slots(o, event_keys, EV_N, utf8, in);
 	rc = parse_event_head(in, ev, err);
 	if (!rc)
 		rc = graphjson_sub_str_at(&in[EV_LOCATION], "location",
@@ -512,8 +513,10 @@ static void event_left_out(struct dg_err *err)
 	err->code = 0;
 }
 
-static int events_of(json_object *root, struct cal_event_list *out,
-		     char **next_link, struct dg_err *err)
+/* utf8: root's strings need no check (graphjson_root_read()). */
+static int events_of(json_object *root, bool utf8,
+		     struct cal_event_list *out, char **next_link,
+		     struct dg_err *err)
 {
 	json_object *value, *item;
 	size_t i, n, n0 = out->n;
@@ -537,7 +540,7 @@ static int events_of(json_object *root, struct cal_event_list *out,
 			dg_errf(err, rc, "out of memory reading events");
 		if (rc)
 			break;
-		rc = parse_event(item, ev, err);
+		rc = parse_event(item, utf8, ev, err);
 		if (rc == DG_EPARSE) {
 			graphjson_item_error(err, "event", i, item, "id");
 			event_left_out(err);
@@ -558,13 +561,14 @@ int graphjson_events_page(const char *json, size_t len,
 			  struct dg_err *err)
 {
 	json_object *root;
+	bool utf8;
 	int rc;
 
 	*next_link = NULL;
-	rc = graphjson_root(json, len, &root, err);
+	rc = graphjson_root_read(NULL, json, len, &root, &utf8, err);
 	if (rc)
 		return rc;
-	rc = events_of(root, out, next_link, err);
+	rc = events_of(root, utf8, out, next_link, err);
 	json_object_put(root);
 	return rc;
 }
@@ -578,5 +582,5 @@ int graphjson_events_page_value(const struct graphjson_value *v,
 
 	*next_link = NULL;
 	rc = graphjson_value_root(v, &root, err);
-	return rc ? rc : events_of(root, out, next_link, err);
+	return rc ? rc : events_of(root, v->utf8, out, next_link, err);
 }

@@ -38,15 +38,24 @@ struct graphjson_enum_name {
  */
 struct graphjson_value {
 	json_object *obj;
+	bool utf8; /* its strings need no check: graphjson_root_read() */
 };
 
 /* Parse text that must be one JSON object. *root is yours: put it. */
 int graphjson_root(const char *json, size_t len, json_object **root,
 		   struct dg_err *err);
 
-/* The same with r's tokener (NULL: one made for this text only). */
+/*
+ * The same with r's tokener (NULL: one made for this text only). *utf8
+ * (utf8 may be NULL) says whether every string json-c made of the text is
+ * valid UTF-8 without NUL, as graphjson_string_of() would find it: the
+ * text is strict UTF-8 (json-c only checks the shape of its sequences)
+ * and holds no \u0000 escape (json-c turns other escapes into valid
+ * UTF-8, a lone surrogate into U+FFFD).
+ */
 int graphjson_root_read(struct graphjson_reader *r, const char *json,
-			size_t len, json_object **root, struct dg_err *err);
+			size_t len, json_object **root, bool *utf8,
+			struct dg_err *err);
 
 /*
  * The object v holds, as graphjson_root() would give it from text (an
@@ -71,15 +80,17 @@ int graphjson_field(json_object *obj, const char *pre, const char *key,
 struct graphjson_slot {
 	json_object *v; /* borrowed; NULL when absent or null */
 	bool present;   /* the key is there, its value maybe null */
+	bool utf8;      /* strings in v need no check (graphjson_root_read) */
 };
 
 /*
  * The n keys (none of them "") of obj (an object) into slots[0..n), in one
  * pass: slots[i] holds the value of keys[i]. Keys are compared exactly, as
- * a lookup compares them.
+ * a lookup compares them. utf8: obj comes from a text whose strings need
+ * no check (graphjson_root_read()); each slot says so.
  */
 void graphjson_slots(json_object *obj, const char *const *keys, size_t n,
-		     struct graphjson_slot *slots);
+		     bool utf8, struct graphjson_slot *slots);
 
 /* graphjson_field() on a field found already. */
 int graphjson_field_at(const struct graphjson_slot *s, const char *pre,
@@ -162,7 +173,7 @@ int graphjson_datetime_at(const struct graphjson_slot *s, const char *pre,
  * An emailAddress object's name and address; pre names the object. a's
  * strings are borrowed from o (never release them).
  */
-int graphjson_address_at(json_object *o, const char *pre,
+int graphjson_address_at(json_object *o, const char *pre, bool utf8,
 			 struct cal_address *a, struct dg_err *err);
 
 /* "a number", "an object", ...: the type of o, for messages. */

@@ -45,11 +45,43 @@ bool text_is_printable_ascii(const char *s)
 	return true;
 }
 
+size_t text_utf8_seq(const char *text, size_t len)
+{
+	const unsigned char *s = (const unsigned char *)text;
+	size_t n, k;
+	uint32_t cp;
+
+	if (!len)
+		return 0;
+	if (s[0] < 0x80)
+		return 1;
+	if (s[0] >= 0xc2 && s[0] <= 0xdf)
+		n = 1;
+	else if (s[0] >= 0xe0 && s[0] <= 0xef)
+		n = 2;
+	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
+		n = 3;
+	else
+		return 0;
+	if (len <= n)
+		return 0;
+	cp = s[0] & (0x3f >> n);
+	for (k = 1; k <= n; k++) {
+		if ((s[k] & 0xc0) != 0x80)
+			return 0;
+		cp = cp << 6 | (s[k] & 0x3f);
+	}
+	/* Overlong forms, surrogates and beyond U+10FFFF. */
+	if ((n == 2 && cp < 0x800) || (n == 3 && cp < 0x10000) ||
+	    (cp >= 0xd800 && cp <= 0xdfff) || cp > 0x10ffff)
+		return 0;
+	return n + 1;
+}
+
 bool text_is_utf8(const char *text, size_t len)
 {
 	const unsigned char *s = (const unsigned char *)text;
-	size_t i = 0, n, k;
-	uint32_t cp;
+	size_t i = 0, n;
 
 	while (i < len) {
 		/* eight ASCII bytes, none of them NUL, at a time */
@@ -67,31 +99,10 @@ bool text_is_utf8(const char *text, size_t len)
 			break;
 		if (!s[i])
 			return false;
-		if (s[i] < 0x80) {
-			i++;
-			continue;
-		}
-		if (s[i] >= 0xc2 && s[i] <= 0xdf)
-			n = 1;
-		else if (s[i] >= 0xe0 && s[i] <= 0xef)
-			n = 2;
-		else if (s[i] >= 0xf0 && s[i] <= 0xf4)
-			n = 3;
-		else
+		n = text_utf8_seq(text + i, len - i);
+		if (!n)
 			return false;
-		cp = s[i] & (0x3f >> n);
-		if (len - i <= n)
-			return false;
-		for (k = 1; k <= n; k++) {
-			if ((s[i + k] & 0xc0) != 0x80)
-				return false;
-			cp = cp << 6 | (s[i + k] & 0x3f);
-		}
-		/* Overlong forms, surrogates and beyond U+10FFFF. */
-		if ((n == 2 && cp < 0x800) || (n == 3 && cp < 0x10000) ||
-		    (cp >= 0xd800 && cp <= 0xdfff) || cp > 0x10ffff)
-			return false;
-		i += n + 1;
+		i += n;
 	}
 	return true;
 }

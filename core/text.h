@@ -30,6 +30,13 @@ void text_lower(char *s);
  */
 bool text_is_utf8(const char *s, size_t len);
 
+/*
+ * The length of the one UTF-8 sequence that opens s[0..len): 1 for any
+ * ASCII byte (NUL too), 2 to 4 for a valid sequence, 0 when it is not
+ * valid UTF-8 (as text_is_utf8() judges it) or len is 0.
+ */
+size_t text_utf8_seq(const char *s, size_t len);
+
 /* True when every byte of s is printable ASCII (0x21 to 0x7e): a URL. */
 bool text_is_printable_ascii(const char *s);
 

@@ -134,6 +134,30 @@ static void test_graphbatch__batched_page_reads_as_its_text(void **state)
 	graphjson_batch_release(&b);
 }
 
+/* A batched body's strings are checked as a page's text has them. */
+static void test_graphbatch__batched_page_checks_raw_strings(void **state)
+{
+	struct graphjson_batch b = GRAPHJSON_BATCH_INIT;
+	struct cal_event_list l = {0};
+	struct dg_err err = DG_ERR_INIT;
+	char *next = NULL;
+
+	/* an overlong '/' json-c lets through: the event is left out */
+	assert_int_equal(batch("{'responses':[{'id':'1','status':200,'body':"
+			       "{'value':[{'id':'e1','subject':'\xc0\xaf',"
+			       "'start':{'dateTime':'2026-11-24T09:00:00',"
+			       "'timeZone':'UTC'},'end':{'dateTime':"
+			       "'2026-11-24T09:30:00','timeZone':'UTC'}}]}}]}",
+			       &b, &err),
+			 0);
+	assert_int_equal(graphjson_events_page_value(b.v[0].value, &l, &next,
+						     &err),
+			 0);
+	assert_int_equal(l.n, 0);
+	cal_event_list_release(&l);
+	graphjson_batch_release(&b);
+}
+
 static void test_graphbatch__batched_array_is_no_page(void **state)
 {
 	struct graphjson_batch b = GRAPHJSON_BATCH_INIT;
@@ -608,6 +632,7 @@ int main(void)
 		T(test_graphbatch__string_body_is_kept_as_is),
 		T(test_graphbatch__error_body_is_read_without_text),
 		T(test_graphbatch__batched_page_reads_as_its_text),
+		T(test_graphbatch__batched_page_checks_raw_strings),
 		T(test_graphbatch__batched_array_is_no_page),
 		T(test_graphbatch__batched_mailbox_checks_its_fields),
 		cmocka_unit_test(

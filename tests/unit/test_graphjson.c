@@ -852,6 +852,50 @@ static void test_graphjson__event_with_a_nul_is_left_out(void **state)
 			    "a NUL character");
 }
 
+/*
+ * Raw bytes json-c lets through (an overlong form, an encoded surrogate)
+ * are refused field by field, the other fields of the page read without
+ * a check as before; an escaped backslash before "u0000" is no NUL.
+ */
+static void test_graphjson__strings_json_c_passes_are_still_checked(
+	void **state)
+{
+	struct cal_event_list list = CAL_EVENT_LIST_INIT;
+	struct dg_err err = DG_ERR_INIT;
+	char *next = NULL;
+
+	event_left_out("{'value':[{'id':'e1','subject':'a\xc0\xaf" "b',"
+		       EV_START "," EV_END "}]}", &err);
+	assert_string_equal(err.msg, "event 1 (\"e1\"): field 'subject' is "
+			    "not valid UTF-8");
+	event_left_out("{'value':[{'id':'e1','attendees':[{'emailAddress':"
+		       "{'name':'\xed\xa0\x80'}}]," EV_START "," EV_END "}]}",
+		       &err);
+	assert_string_equal(err.msg, "event 1 (\"e1\"): attendee 1: field "
+			    "'emailAddress.name' is not valid UTF-8");
+	event_left_out("{'value':[{'id':'e1','subject':'\\\\u0000',"
+		       "'showAs':'\\u0000'," EV_START "," EV_END "}]}", &err);
+	assert_string_equal(err.msg, "event 1 (\"e1\"): field 'showAs' holds "
+			    "a NUL character");
+	assert_int_equal(events(J("{'value':[{'id':'e1','subject':"
+				  "'\\\\u0000'," EV_START "," EV_END "},"
+				  "{'id':'e2','subject':'\\ud800 \\u00e9',"
+				  EV_START "," EV_END "}]}"),
+			 &list, &next, &err), 0);
+	assert_int_equal(list.n, 2);
+	assert_string_equal(list.v[0].subject, "\\u0000");
+	cal_event_list_release(&list);
+	/* json-c makes a lone surrogate U+FFFD: valid, as it always was */
+	assert_int_equal(events(J("{'value':[{'id':'e2','subject':"
+				  "'\\ud800 \\u00e9 \xc3\xa9'," EV_START ","
+				  EV_END "}]}"),
+			 &list, &next, &err), 0);
+	assert_int_equal(list.n, 1);
+	assert_string_equal(list.v[0].subject,
+			    "\xef\xbf\xbd \xc3\xa9 \xc3\xa9");
+	cal_event_list_release(&list);
+}
+
 /* Whether s lies in the n bytes at block. */
 static bool inside(const char *s, const char *block, size_t n)
 {
@@ -1378,6 +1422,7 @@ int main(void)
 		T(test_graphjson__top_level_array_is_refused),
 		T(test_graphjson__nul_byte_is_refused),
 		T(test_graphjson__event_with_a_nul_is_left_out),
+		T(test_graphjson__strings_json_c_passes_are_still_checked),
 		T(test_graphjson__event_strings_live_in_one_block),
 		T(test_graphjson__repeated_key_gives_its_last_value),
 		T(test_graphjson__key_in_other_letter_case_is_not_read),

@@ -143,6 +143,25 @@ static void test_text__utf8_nul_anywhere_is_refused(void **state)
 	}
 }
 
+/* One sequence's length: what a reader of mixed text steps by. */
+static void test_text__utf8_seq_gives_each_length_or_zero(void **state)
+{
+	(void)state;
+	assert_int_equal(text_utf8_seq("a", 1), 1);
+	assert_int_equal(text_utf8_seq("\0", 1), 1);
+	assert_int_equal(text_utf8_seq("\xc3\xa9x", 3), 2);
+	assert_int_equal(text_utf8_seq("\xe2\x82\xac", 3), 3);
+	assert_int_equal(text_utf8_seq("\xf0\x9f\x98\x80", 4), 4);
+	assert_int_equal(text_utf8_seq("", 0), 0);
+	/* cut short, overlong, a surrogate, beyond U+10FFFF, a lone tail */
+	assert_int_equal(text_utf8_seq("\xe2\x82", 2), 0);
+	assert_int_equal(text_utf8_seq("\xc0\x80", 2), 0);
+	assert_int_equal(text_utf8_seq("\xe0\x80\x80", 3), 0);
+	assert_int_equal(text_utf8_seq("\xed\xa0\x80", 3), 0);
+	assert_int_equal(text_utf8_seq("\xf4\x90\x80\x80", 4), 0);
+	assert_int_equal(text_utf8_seq("\x80", 1), 0);
+}
+
 static void test_text__utf8_checks_sequences_after_ascii_runs(void **state)
 {
 	(void)state;
@@ -173,6 +192,8 @@ int main(void)
 			test_text__pack_past_the_layouts_limit_is_refused),
 		cmocka_unit_test(test_text__utf8_long_ascii_is_valid),
 		cmocka_unit_test(test_text__utf8_nul_anywhere_is_refused),
+		cmocka_unit_test(
+			test_text__utf8_seq_gives_each_length_or_zero),
 		cmocka_unit_test(
 			test_text__utf8_checks_sequences_after_ascii_runs),
 	};
