@@ -203,6 +203,7 @@ static void match(struct world *w)
 {
 	struct dg_err err = DG_ERR_INIT;
 
+	free(w->ev.id); /* a test may match the same meeting twice */
 	w->ev.id = dup("AAMkAG-test");
 	if (match_event(w->dir, w->zoe, &w->ev, &w->out, &err))
 		fail_msg("match_event: %s", err.msg);
