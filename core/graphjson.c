@@ -521,14 +521,8 @@ static bool utf8_passes_jsonc(const char *text, size_t len)
 	while (i < len) {
 		unsigned char c;
 
-		while (!need && len - i >= 8) {
-			uint64_t w;
-
-			memcpy(&w, s + i, sizeof(w));
-			if (w & 0x8080808080808080ull)
-				break;
-			i += 8;
-		}
+		if (!need)
+			i += text_ascii_span(text + i, len - i);
 		if (i == len)
 			break;
 		c = s[i++];
@@ -572,18 +566,10 @@ static bool has_escaped_nul(const char *text, size_t len)
  */
 static bool strict_utf8(const char *text, size_t len)
 {
-	const unsigned char *s = (const unsigned char *)text;
 	size_t i = 0, n;
 
 	while (i < len) {
-		while (len - i >= 8) {
-			uint64_t w;
-
-			memcpy(&w, s + i, sizeof(w));
-			if (w & 0x8080808080808080ull)
-				break;
-			i += 8;
-		}
+		i += text_ascii_span(text + i, len - i);
 		if (i == len)
 			break;
 		n = text_utf8_seq(text + i, len - i);

@@ -289,22 +289,7 @@ static bool list_words(struct i18n_fmt *f)
  */
 static bool ascii_only(const char *s, size_t len)
 {
-	uint64_t acc = 0, w;
-	size_t i = 0;
-
-	if (len < sizeof(w)) {
-		for (; i < len; i++)
-			acc |= (unsigned char)s[i];
-		return !(acc & 0x80);
-	}
-	for (; i + sizeof(w) <= len; i += sizeof(w)) {
-		memcpy(&w, s + i, sizeof(w));
-		acc |= w;
-	}
-	/* the last eight bytes (again, in part) rather than a byte loop */
-	memcpy(&w, s + len - sizeof(w), sizeof(w));
-	acc |= w;
-	return !(acc & 0x8080808080808080ull);
+	return text_ascii_span(s, len) == len;
 }
 
 /* Whether ICU gives item back as it is (UTF-8, no thin spaces). */

@@ -78,6 +78,23 @@ size_t text_utf8_seq(const char *text, size_t len)
 	return n + 1;
 }
 
+size_t text_ascii_span(const char *s, size_t len)
+{
+	const unsigned char *u = (const unsigned char *)s;
+	size_t i = 0;
+
+	for (; len - i >= 8; i += 8) {
+		uint64_t w;
+
+		memcpy(&w, u + i, sizeof(w));
+		if (w & 0x8080808080808080ull)
+			break;
+	}
+	while (i < len && u[i] < 0x80)
+		i++;
+	return i;
+}
+
 bool text_is_utf8(const char *text, size_t len)
 {
 	const unsigned char *s = (const unsigned char *)text;

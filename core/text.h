@@ -37,6 +37,12 @@ bool text_is_utf8(const char *s, size_t len);
  */
 size_t text_utf8_seq(const char *s, size_t len);
 
+/*
+ * The length of the run of ASCII bytes (NUL too) that opens s[0..len),
+ * read eight bytes at a time: where a UTF-8 check has work to do.
+ */
+size_t text_ascii_span(const char *s, size_t len);
+
 /* True when every byte of s is printable ASCII (0x21 to 0x7e): a URL. */
 bool text_is_printable_ascii(const char *s);
 

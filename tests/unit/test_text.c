@@ -176,6 +176,25 @@ static void test_text__utf8_checks_sequences_after_ascii_runs(void **state)
 	assert_false(text_is_utf8("abcdefgh\xe2\x82", 10));
 }
 
+/* The ASCII run ends at the first byte >= 0x80, wherever it falls. */
+static void test_text__ascii_span_stops_at_the_first_high_byte(void **state)
+{
+	char s[40];
+
+	(void)state;
+	assert_int_equal(text_ascii_span("", 0), 0);
+	memset(s, 'a', sizeof(s));
+	s[3] = '\0'; /* NUL is ASCII: no stop */
+	assert_int_equal(text_ascii_span(s, sizeof(s)), sizeof(s));
+	for (size_t len = 1; len <= sizeof(s); len++)
+		for (size_t at = 0; at < len; at++) {
+			memset(s, 'a', sizeof(s));
+			s[at] = (char)0xc3;
+			assert_int_equal(text_ascii_span(s, len), at);
+			assert_int_equal(text_ascii_span(s, at), at);
+		}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -196,6 +215,8 @@ int main(void)
 			test_text__utf8_seq_gives_each_length_or_zero),
 		cmocka_unit_test(
 			test_text__utf8_checks_sequences_after_ascii_runs),
+		cmocka_unit_test(
+			test_text__ascii_span_stops_at_the_first_high_byte),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
