@@ -4,8 +4,8 @@
  * render.c is the engine: the templates of each reader language, the model
  * turned into mustache data and rendered, the outputs. render_model.c
  * builds the model of a digest (its language, dates and meetings) and
- * render_people.c the people in it (attendees, tips, group lines, and what
- * colleagues are told about one person).
+ * render_people.c the people in it (attendees, tips, and what colleagues
+ * are told about one person), render_groups.c the group lines of a room.
  * render_day.c holds the choices that make a digest a morning-sized read:
  * which tips a person gets in a meeting (at most three, picked for it,
  * never a sentence twice in one digest), which calendar entries are only
@@ -333,7 +333,7 @@ struct render_engine {
 };
 
 /*
- * Group lines remembered by the engine (render_people.c): a room's line
+ * Group lines remembered by the engine (render_groups.c): a room's line
  * depends on its people's names only through "people", which a template
  * interpolates or tests and nothing else, so the line is made once per
  * kind of room (the language, the assessment, the results present, the
@@ -498,10 +498,16 @@ const struct roster_person *render_usable(const struct roster_person *p);
 int render_assessment_label(struct render_engine *e, const char *assessment,
 			    struct strbuf *out, struct dg_err *err);
 
+/* The same label, borrowed from the engine's current language (*out). */
+int render_label_of(struct render_engine *e, const char *assessment,
+		    const char **out, struct dg_err *err);
+
 /* One matched attendee appended to list, with profile and tips. */
 int render_add_attendee(struct render_engine *e, struct mustache_value *list,
 			const struct match_attendee *a,
 			const struct tip_ctx *tc, struct dg_err *err);
+
+/* ---- render_groups.c: the room ---- */
 
 /* "dynamics": the group lines of the room, one per assessment. */
 int render_add_dynamics(struct render_engine *e,

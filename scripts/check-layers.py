@@ -57,6 +57,7 @@ PARTS = {
     "render_history": "render",
     "render_model": "render",
     "render_people": "render",
+    "render_groups": "render",
     "render_tips": "render",
     "graph_answer": "graph",
     "graph_url": "graph",
