@@ -165,7 +165,7 @@ void render_close(struct render_engine *e)
 	mustache_arena_free(e->arena);
 	i18n_fmt_cache_free(e->fmts);
 	mustache_template_free(e->subject);
-	free(e->times);
+	memo_free(e->times);
 	memo_free(e->groups);
 	free(e->dir);
 	free(e);

@@ -225,16 +225,15 @@ enum render_label_reads {
  * time_range, time_label), remembered by the engine: a meeting is in the
  * digest of each of its attendees, and a day's meetings start and end at
  * a few dozen instants of each zone, so nearly all are asked for again,
- * each time for several ICU calls and a template. A slot is keyed by all
- * the text depends on: the language (its formats and its time_label), the
- * zone, the two instants and the day flags. The label is kept only when
- * time_label reads nothing but those (RENDER_LABEL_TIMES). A fixed number
- * of slots, one entry each (the newest wins): some 250 KiB an engine,
- * whatever the tenant.
+ * each time for several ICU calls and a template. They are kept in a memo
+ * (memo.h) keyed by all the text depends on: the language (its formats
+ * and its time_label), the zone, the two instants and the day flags. The
+ * label is kept only when time_label reads nothing but those
+ * (RENDER_LABEL_TIMES). A memo of this many entries: bounded whatever the
+ * tenant.
  */
 #define RENDER_TIMES_SLOTS 4096
 #define RENDER_TIMES_ZONE 40  /* longer zone ids are not remembered */
-#define RENDER_TIMES_TEXT 96 /* the four texts, else not remembered */
 
 enum render_times_text {
 	RENDER_TIMES_START,
@@ -242,17 +241,6 @@ enum render_times_text {
 	RENDER_TIMES_RANGE,
 	RENDER_TIMES_LABEL,
 	RENDER_TIMES_N
-};
-
-struct render_times_slot {
-	const struct render_lang *lang; /* NULL: an empty slot */
-	int64_t start_ms, end_ms;
-	unsigned flags; /* enum render_times_flags */
-	bool has_label; /* text holds the label too */
-	char zone[RENDER_TIMES_ZONE];
-	/* the texts one after another, not NUL-terminated */
-	uint8_t len[RENDER_TIMES_N];
-	char text[RENDER_TIMES_TEXT];
 };
 
 /* What besides the instants a meeting's times depend on. */
@@ -313,8 +301,8 @@ struct render_engine {
 	struct i18n_fmt_cache *fmts;	   /* ICU formats, per locale and zone */
 	struct i18n_fmt *fmt;		   /* the digest's, borrowed from fmts */
 	const char *zone;		   /* the digest's zone, borrowed */
-	/* RENDER_TIMES_SLOTS, allocated on first use; NULL: none */
-	struct render_times_slot *times;
+	/* meetings' times (RENDER_TIMES_SLOTS); NULL until needed */
+	struct memo *times;
 	const char *const *meeting_hosts; /* borrowed; NULL: the defaults */
 	/* the values of the digest being rendered: one free at the end */
 	struct mustache_arena *arena;

@@ -6,6 +6,7 @@
  */
 #include "render.h"
 
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -14,6 +15,7 @@
 #include "i18n_fmt.h"
 #include "i18n_list.h"
 #include "meetlink.h"
+#include "memo.h"
 #include "render_int.h"
 #include "textclean.h"
 
@@ -218,30 +220,18 @@ static int label_reads(struct render_engine *e, int *out)
 	return 0;
 }
 
-/* Where the times of key would be: a slot of e, NULL when none is kept. */
-static struct render_times_slot *times_slot(struct render_engine *e,
-					    const struct render_times_slot *k)
-{
-	uint64_t h = (uint64_t)k->start_ms * 0x9E3779B97F4A7C15ull ^
-		     (uint64_t)k->end_ms * 0xC2B2AE3D27D4EB4Full ^ k->flags ^
-		     (uint64_t)(uintptr_t)k->lang;
+/* A meeting's times' key in e->times (struct render_engine). */
+struct times_key {
+	const struct render_lang *lang;
+	int64_t start_ms, end_ms;
+	unsigned flags; /* enum render_times_flags */
+	char zone[RENDER_TIMES_ZONE];
+};
 
-	for (const char *z = k->zone; *z; z++)
-		h = (h ^ (unsigned char)*z) * 1099511628211ull;
-	if (!e->times)
-		e->times = calloc(RENDER_TIMES_SLOTS, sizeof(*e->times));
-	if (!e->times)
-		return NULL;
-	return &e->times[(h ^ h >> 29) % RENDER_TIMES_SLOTS];
-}
-
-/* Whether slot holds the times of key k. */
-static bool times_match(const struct render_times_slot *slot,
-			const struct render_times_slot *k)
+/* The bytes of k a memo compares: all but the unused end of zone. */
+static size_t times_key_len(const struct times_key *k)
 {
-	return slot->lang == k->lang && slot->start_ms == k->start_ms &&
-	       slot->end_ms == k->end_ms && slot->flags == k->flags &&
-	       !strcmp(slot->zone, k->zone);
+	return offsetof(struct times_key, zone) + strlen(k->zone);
 }
 
 /* A text of the model, as render_put_str() puts it: null when empty. */
@@ -252,46 +242,48 @@ static int put_text(struct mustache_value *o, const char *key, const char *s,
 				      : mustache_null());
 }
 
-/* The remembered texts of slot into o, in add_times()'s order. */
-static int put_known_times(struct mustache_value *o,
-			   const struct render_times_slot *slot, bool all_day)
+/*
+ * A memo's text of times: whether the label is kept (one byte), the four
+ * lengths (a byte each), then the texts one after another.
+ */
+enum { TIMES_HEAD = 1 + RENDER_TIMES_N };
+
+/* The remembered texts v[0..len) into o, in add_times()'s order. */
+static int put_known_times(struct mustache_value *o, const char *v,
+			   bool all_day)
 {
 	static const char *const keys[] = {"start_time", "end_time",
 					   "time_range", "time_label"};
-	const char *s = slot->text;
+	const unsigned char *lens = (const unsigned char *)v + 1;
+	const char *s = v + TIMES_HEAD;
 	int rc = 0;
 
 	for (size_t i = 0; !rc && i < RENDER_TIMES_N; i++) {
 		if ((i < RENDER_TIMES_LABEL && !all_day) ||
-		    (i == RENDER_TIMES_LABEL && slot->has_label))
-			rc = put_text(o, keys[i], s, slot->len[i]);
-		s += slot->len[i];
+		    (i == RENDER_TIMES_LABEL && v[0]))
+			rc = put_text(o, keys[i], s, lens[i]);
+		s += lens[i];
 	}
 	return rc;
 }
 
-/* Keep texts (lens[i] bytes at texts + at[i]) under key k in slot. */
-static void times_keep(struct render_times_slot *slot,
-		       const struct render_times_slot *k, const char *texts,
-		       const size_t *at, const size_t *lens, bool has_label)
+/* Keep texts (lens[i] bytes at texts + at[i]) under key k in e->times. */
+static void times_keep(struct render_engine *e, const struct times_key *k,
+		       const char *texts, const size_t *at,
+		       const size_t *lens, bool has_label)
 {
-	size_t total = 0;
+	char v[MEMO_ITEM_MAX];
+	size_t total = TIMES_HEAD;
 
 	for (size_t i = 0; i < RENDER_TIMES_N; i++) {
-		if (lens[i] > UINT8_MAX)
+		if (lens[i] > UINT8_MAX || lens[i] > sizeof(v) - total)
 			return;
+		v[1 + i] = (char)lens[i];
+		memcpy(v + total, texts + at[i], lens[i]);
 		total += lens[i];
 	}
-	if (total > RENDER_TIMES_TEXT)
-		return;
-	*slot = *k;
-	slot->has_label = has_label;
-	total = 0;
-	for (size_t i = 0; i < RENDER_TIMES_N; i++) {
-		memcpy(slot->text + total, texts + at[i], lens[i]);
-		slot->len[i] = (uint8_t)lens[i];
-		total += lens[i];
-	}
+	v[0] = has_label;
+	memo_put(e->times, k, times_key_len(k), v, total);
 }
 
 /*
@@ -357,14 +349,10 @@ static int add_times(struct render_engine *e, struct mustache_value *o,
 	struct strbuf s = STRBUF_INIT;
 	bool same_day = !m->starts_before_day && !m->ends_after_day;
 	const char *zone = e->zone ? e->zone : "UTC";
-	struct render_times_slot k = {
-		.lang = e->cur, .start_ms = m->start_ms, .end_ms = m->end_ms,
-		.flags = (m->all_day ? RENDER_TIMES_ALL_DAY : 0) |
-			 (m->starts_before_day ? RENDER_TIMES_BEFORE : 0) |
-			 (m->ends_after_day ? RENDER_TIMES_AFTER : 0) |
-			 (in_meetings ? RENDER_TIMES_MEETING : 0)};
-	struct render_times_slot *slot = NULL;
-	size_t at[RENDER_TIMES_N] = {0}, lens[RENDER_TIMES_N] = {0};
+	struct times_key k;
+	bool keyed = strlen(zone) < sizeof(k.zone);
+	const char *known = NULL;
+	size_t at[RENDER_TIMES_N] = {0}, lens[RENDER_TIMES_N] = {0}, vlen;
 	int reads = RENDER_LABEL_OTHER;
 	int rc = render_put(o, "starts_before_day",
 			    mustache_bool(m->starts_before_day));
@@ -374,14 +362,23 @@ static int add_times(struct render_engine *e, struct mustache_value *o,
 	rc = rc ? rc : render_put(o, "same_day", mustache_bool(same_day));
 	if (rc)
 		return rc;
-	if (strlen(zone) < sizeof(k.zone)) {
+	memset(&k, 0, sizeof(k));
+	k.lang = e->cur;
+	k.start_ms = m->start_ms;
+	k.end_ms = m->end_ms;
+	k.flags = (m->all_day ? RENDER_TIMES_ALL_DAY : 0) |
+		  (m->starts_before_day ? RENDER_TIMES_BEFORE : 0) |
+		  (m->ends_after_day ? RENDER_TIMES_AFTER : 0) |
+		  (in_meetings ? RENDER_TIMES_MEETING : 0);
+	if (!e->times)
+		e->times = memo_new(RENDER_TIMES_SLOTS);
+	if (keyed) {
 		memcpy(k.zone, zone, strlen(zone) + 1);
-		slot = times_slot(e, &k);
+		known = memo_get(e->times, &k, times_key_len(&k), &vlen);
 	}
-	if (slot && times_match(slot, &k)) {
-		rc = put_known_times(o, slot, m->all_day);
-		rc = rc || slot->has_label ? rc
-					   : add_label(e, o, &s, at, lens, err);
+	if (known) {
+		rc = put_known_times(o, known, m->all_day);
+		rc = rc || known[0] ? rc : add_label(e, o, &s, at, lens, err);
 		strbuf_release(&s);
 		return rc;
 	}
@@ -389,8 +386,8 @@ static int add_times(struct render_engine *e, struct mustache_value *o,
 	rc = rc ? rc : add_label(e, o, &s, at, lens, err);
 	/* no time_label: add_label() said so; a label reading more: kept
 	 * without it */
-	if (!rc && slot && !label_reads(e, &reads))
-		times_keep(slot, &k, s.buf, at, lens,
+	if (!rc && keyed && !label_reads(e, &reads))
+		times_keep(e, &k, s.buf, at, lens,
 			   reads == RENDER_LABEL_TIMES);
 	strbuf_release(&s);
 	return rc;
