@@ -178,7 +178,7 @@ static const char *safe_url(const char *url)
 	return NULL;
 }
 
-/* ---- a meeting's times, remembered (struct render_times_slot) ---- */
+/* ---- a meeting's times, remembered (e->times, a memo) ---- */
 
 /* The names add_times() sets: a label reading only these is remembered. */
 static void note_label_name(const char *name, size_t len, void *ctx)
