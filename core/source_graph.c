@@ -5,7 +5,9 @@
  * delegated mode). Mailbox settings and events are fetched ahead for many
  * users at once (source_prefetch_*), batched and in parallel by graph.c,
  * and each user's answer or failure is kept in a record until the job
- * asks for it; a user nobody fetched ahead is fetched when asked.
+ * asks for it; a user nobody fetched ahead is fetched when asked. The
+ * attendees looked up as distribution lists are source_graph_groups.c's,
+ * behind source_graph_int.h.
  */
 #include "source.h"
 #include "auth.h"
@@ -13,6 +15,7 @@
 #include "graphjson.h"
 #include "hmap.h"
 #include "logging.h"
+#include "source_graph_int.h"
 #include "users.h"
 
 #include <stdlib.h>
@@ -40,8 +43,6 @@ enum fetch_state {
 	FETCH_TAKEN    /* events handed to the caller */
 };
 
-struct gsrc;
-
 /* One user's answers, fetched ahead or on demand. */
 struct guser {
 	struct gsrc *src;
@@ -61,40 +62,6 @@ struct guser {
 	struct cal_event_list events;
 	int ev_rc;
 	char *ev_msg;
-};
-
-/* An attendee address looked up as a list: the one lookup, async. */
-enum pre_state { PRE_PENDING, PRE_GROUP, PRE_NOT_GROUP, PRE_FAILED };
-
-struct gpre {
-	struct gsrc *src;
-	char *address;
-	enum pre_state state;
-	bool members; /* found: now reading its members */
-	bool unreadable; /* not a list we can read (refused, bad query) */
-	struct cal_group group;
-	int rc;       /* PRE_FAILED, PRE_NOT_GROUP: why */
-	char *msg;
-};
-
-struct gsrc {
-	const struct config *cfg;
-	struct store *st;
-	struct graph *g;
-	struct auth *auth;
-	bool delegated;
-	struct hmap by_id;   /* user id -> struct guser, until forgotten */
-	bool groups_refused; /* 403 on /groups: stop asking */
-	bool signed_in;      /* auth_check() passed */
-	struct hmap pre;     /* address -> struct gpre, until taken */
-	source_answer_fn *answer; /* told of each answer */
-	void *answer_ctx;
-
-	source_progress_fn *progress;
-	void *progress_ctx;
-	const char *stage;
-	size_t done, total;
-	struct timespec last;
 };
 
 /* ---- progress ---------------------------------------------------- */
@@ -213,8 +180,8 @@ static int failure(struct dg_err *err, int rc, const char *msg)
 }
 
 /* Tell the caller an answer is in (a user's, or an address's). */
-static void notify(struct gsrc *s, enum source_what what,
-		   const struct cal_user *cu, const char *address)
+void source_graph_notify(struct gsrc *s, enum source_what what,
+			 const struct cal_user *cu, const char *address)
 {
 	struct source_answer a = { what, cu, address };
 
@@ -282,7 +249,7 @@ static void mailbox_done(void *arg, const struct graph_result *r)
 	if (rc)
 		set_failure(u, rc, r->rc ? r->msg : err.msg, &u->mb_rc,
 			    &u->mb_msg);
-	notify(s, SOURCE_MAILBOX, u->cu, NULL);
+	source_graph_notify(s, SOURCE_MAILBOX, u->cu, NULL);
 }
 
 static void ask_mailbox(struct gsrc *s, struct guser *u)
@@ -314,8 +281,8 @@ static void stage(struct gsrc *s, const char *name)
 	s->total = 0;
 }
 
-/* App mode: a refused sign-in stops everything, not user by user. */
-static int run(struct gsrc *s, struct dg_err *err)
+/* graph_run() with the progress line drawn before and after. */
+int source_graph_run(struct gsrc *s, struct dg_err *err)
 {
 	int rc;
 
@@ -358,9 +325,9 @@ static int gs_ask_mailbox(void *impl, const struct cal_user *cu,
 	if (u->mb_state == FETCH_NONE) {
 		ask_mailbox(s, u);
 		if (u->mb_state == FETCH_FAILED)
-			notify(s, SOURCE_MAILBOX, cu, NULL);
+			source_graph_notify(s, SOURCE_MAILBOX, cu, NULL);
 	} else if (u->mb_state != FETCH_PENDING) {
-		notify(s, SOURCE_MAILBOX, cu, NULL);
+		source_graph_notify(s, SOURCE_MAILBOX, cu, NULL);
 	}
 	return 0;
 }
@@ -420,7 +387,7 @@ static int gs_mailbox(void *impl, const struct cal_user *cu,
 	if (!rc && u->mb_state == FETCH_NONE) {
 		stage(s, "mailboxes");
 		ask_mailbox(s, u);
-		rc = run(s, err);
+		rc = source_graph_run(s, err);
 	}
 	if (rc)
 		return rc;
@@ -440,7 +407,7 @@ static void events_failed(struct guser *u, int rc, const char *msg)
 	u->ev_state = FETCH_FAILED;
 	set_failure(u, rc, msg, &u->ev_rc, &u->ev_msg);
 	u->src->done++;
-	notify(u->src, SOURCE_EVENTS, u->cu, NULL);
+	source_graph_notify(u->src, SOURCE_EVENTS, u->cu, NULL);
 }
 
 /* A page: keep its events, ask for the next one or call it done. */
@@ -467,7 +434,7 @@ static void events_page(void *arg, const struct graph_result *r)
 	if (!next) {
 		u->ev_state = FETCH_DONE;
 		u->src->done++;
-		notify(u->src, SOURCE_EVENTS, u->cu, NULL);
+		source_graph_notify(u->src, SOURCE_EVENTS, u->cu, NULL);
 		return;
 	}
 	rc = submit(u->src, u, next, PREFER_UTC, events_page, &err);
@@ -544,12 +511,12 @@ static int gs_ask_events(void *impl, const struct cal_user *cu,
 		return rc;
 	if (have_events(u, start_utc, end_utc)) {
 		if (u->ev_state != FETCH_PENDING)
-			notify(impl, SOURCE_EVENTS, cu, NULL);
+			source_graph_notify(impl, SOURCE_EVENTS, cu, NULL);
 		return 0;
 	}
 	ask_events(impl, u, start_utc, end_utc);
 	if (u->ev_state == FETCH_FAILED)
-		notify(impl, SOURCE_EVENTS, cu, NULL);
+		source_graph_notify(impl, SOURCE_EVENTS, cu, NULL);
 	return 0;
 }
 
@@ -590,7 +557,7 @@ static int gs_events(void *impl, const struct cal_user *cu,
 	if (!rc && !have_events(u, start_utc, end_utc)) {
 		stage(s, "calendars");
 		ask_events(s, u, start_utc, end_utc);
-		rc = run(s, err);
+		rc = source_graph_run(s, err);
 	}
 	if (rc)
 		return rc;
@@ -602,7 +569,7 @@ static int gs_events(void *impl, const struct cal_user *cu,
 	return rc;
 }
 
-/* ---- users and groups ------------------------------------------------ */
+/* ---- users ---------------------------------------------------------- */
 
 static int gs_users(void *impl, struct cal_user_list *out, struct dg_err *err)
 {
@@ -623,242 +590,6 @@ static int gs_users(void *impl, struct cal_user_list *out, struct dg_err *err)
 		       "sync' first");
 }
 
-/* ---- lists: the one lookup, async ------------------------------------ */
-
-static void pre_free(struct gpre *p)
-{
-	if (!p)
-		return;
-	free(p->address);
-	free(p->msg);
-	cal_group_release(&p->group);
-	free(p);
-}
-
-/*
- * A refusal (403: no GroupMember.Read.All) or a query Graph cannot run
- * for this address (400, 404) means we cannot tell a list: the address
- * is taken for a person, and after a 403 nobody is asked about again.
- */
-static void no_group(struct gpre *p, int rc, const char *msg)
-{
-	struct gsrc *s = p->src;
-
-	if (rc == DG_EPERM && !s->groups_refused) {
-		s->groups_refused = true;
-		logging_warn("lists among attendees are not expanded: %s "
-			     "(the app needs GroupMember.Read.All)", msg);
-	} else if (rc != DG_EPERM) {
-		logging_debug("%s taken for a person: %s", p->address, msg);
-	}
-	p->unreadable = true;
-}
-
-/* p ends: a list, no list, or a failure rc with msg. */
-static void pre_end(struct gpre *p, enum pre_state state, int rc,
-		    const char *msg)
-{
-	p->state = state;
-	p->rc = rc;
-	if (msg && !(p->msg = strdup(msg)))
-		p->rc = DG_ENOMEM;
-	notify(p->src, SOURCE_GROUP, NULL, p->address);
-}
-
-static void pre_page(void *arg, const struct graph_result *r);
-
-static void pre_submit(struct gpre *p, const char *url)
-{
-	struct dg_err err = DG_ERR_INIT;
-	struct graph_request rq = {
-		.method = "GET",
-		.url = url,
-		.who = 0,
-		.mailbox = -1,
-		.batch = true,
-		.done = pre_page,
-		.arg = p,
-	};
-
-	if (graph_submit(p->src->g, &rq, &err))
-		pre_end(p, PRE_FAILED, err.code, err.msg);
-}
-
-/* The people of a list, through nested lists (transitively). */
-static void pre_members(struct gpre *p)
-{
-	struct strbuf url = STRBUF_INIT;
-	int rc = strbuf_addstr(&url, "/groups/");
-
-	if (!rc)
-		rc = graph_escape(p->group.id, &url);
-	if (!rc)
-		rc = strbuf_addstr(&url, "/transitiveMembers?$select=mail,"
-					 "displayName");
-	if (rc)
-		pre_end(p, PRE_FAILED, DG_ENOMEM, "out of memory");
-	else
-		pre_submit(p, url.buf);
-	strbuf_release(&url);
-}
-
-/* A failed answer: while finding the list, some mean "not a list". */
-static void pre_failed(struct gpre *p, int rc, const char *msg)
-{
-	if (!p->members &&
-	    (rc == DG_EPERM || rc == DG_EINVAL || rc == DG_ENOTFOUND)) {
-		no_group(p, rc, msg);
-		pre_end(p, PRE_NOT_GROUP, DG_ENOTFOUND, NULL);
-		return;
-	}
-	pre_end(p, PRE_FAILED, rc, msg);
-}
-
-/*
- * One answer for p: a page of the lookup by mail until a group is found,
- * then the pages of its members.
- */
-static void pre_page(void *arg, const struct graph_result *r)
-{
-	struct gpre *p = arg;
-	struct dg_err err = DG_ERR_INIT;
-	char *next = NULL;
-	bool found = false;
-	int rc;
-
-	if (r->rc) {
-		pre_failed(p, r->rc, r->msg);
-		return;
-	}
-	if (p->members && r->json)
-		rc = graphjson_members_page_value(r->json, &p->group, &next,
-						  &err);
-	else if (p->members)
-		rc = graphjson_members_page(r->body, r->len, &p->group, &next,
-					    &err);
-	else if (r->json)
-		rc = graphjson_group_find_value(r->json, p->address, &p->group,
-						&found, &next, &err);
-	else
-		rc = graphjson_group_find(r->body, r->len, p->address,
-					  &p->group, &found, &next, &err);
-	if (rc) {
-		dg_err_prefix(&err, "%s", r->what);
-		pre_failed(p, rc, err.msg);
-	} else if (next) {
-		pre_submit(p, next);
-	} else if (p->members) {
-		pre_end(p, PRE_GROUP, 0, NULL);
-	} else if (found) {
-		p->members = true;
-		pre_members(p);
-	} else {
-		pre_end(p, PRE_NOT_GROUP, DG_ENOTFOUND, NULL);
-	}
-	free(next);
-}
-
-/* Whether lists may be looked up at all; says why not, once. */
-static bool groups_readable(struct gsrc *s, const char *address)
-{
-	/*
-	 * A delegated token may only read its own user's things: lists stay
-	 * unexpanded, and the operator is told once why.
-	 */
-	if (s->delegated && !s->groups_refused) {
-		logging_warn("delegated mode: attendees unknown to the roster "
-			     "(the first: %s) are not looked up as "
-			     "distribution lists: reading a list needs "
-			     "GroupMember.Read.All, which only app-only mode "
-			     "has",
-			     address);
-		s->groups_refused = true;
-	}
-	return !s->delegated && !s->groups_refused;
-}
-
-/* Start looking address up, unless it is being or was looked up. */
-static int pre_ask(struct gsrc *s, const char *address, struct gpre **out,
-		   struct dg_err *err)
-{
-	struct strbuf url = STRBUF_INIT;
-	struct gpre *p = hmap_get(&s->pre, address);
-	int rc;
-
-	*out = p;
-	if (p)
-		return 0;
-	p = calloc(1, sizeof(*p));
-	if (!p || !(p->address = strdup(address)) ||
-	    hmap_put(&s->pre, p->address, p, NULL)) {
-		pre_free(p);
-		return dg_errf(err, DG_ENOMEM, "out of memory");
-	}
-	p->src = s;
-	*out = p;
-	if (!groups_readable(s, address)) {
-		pre_end(p, PRE_NOT_GROUP, DG_ENOTFOUND,
-			"is not looked up as a group");
-		return 0;
-	}
-	rc = graph_groups_where("mail", address, &url);
-	if (rc)
-		pre_end(p, PRE_FAILED, DG_ENOMEM, "out of memory");
-	else
-		pre_submit(p, url.buf);
-	strbuf_release(&url);
-	return 0;
-}
-
-static int gs_ask_group(void *impl, const char *address, struct dg_err *err)
-{
-	struct gsrc *s = impl;
-	struct gpre *p;
-	int rc = pre_ask(s, address, &p, err);
-
-	if (!rc && p->state != PRE_PENDING)
-		notify(s, SOURCE_GROUP, NULL, p->address);
-	return rc;
-}
-
-/* Hand p's answer out and forget it: the caller keeps answers. */
-static int pre_take(struct gsrc *s, struct gpre *p, struct cal_group *out,
-		    struct dg_err *err)
-{
-	int rc = 0;
-
-	if (p->state == PRE_GROUP) {
-		*out = p->group;
-		memset(&p->group, 0, sizeof(p->group));
-	} else if (p->state == PRE_NOT_GROUP) {
-		rc = p->msg ? dg_errf(err, DG_ENOTFOUND, "%s %s", p->address,
-				      p->msg)
-			    : dg_errf(err, DG_ENOTFOUND, "%s is no group%s",
-				      p->address,
-				      p->unreadable ? " we can read" : "");
-	} else {
-		rc = dg_errf(err, p->rc ? p->rc : DG_EINTERNAL, "group %s: %s",
-			     p->address, p->msg ? p->msg : "out of memory");
-	}
-	hmap_remove(&s->pre, p->address);
-	pre_free(p);
-	return rc;
-}
-
-static int gs_group(void *impl, const char *address, struct cal_group *out,
-		    struct dg_err *err)
-{
-	struct gsrc *s = impl;
-	struct gpre *p;
-	int rc = pre_ask(s, address, &p, err);
-
-	if (!rc && p->state == PRE_PENDING)
-		rc = run(s, err);
-	if (rc)
-		return rc;
-	return pre_take(s, p, out, err);
-}
-
 /* ---- the kind -------------------------------------------------------- */
 
 static void gs_close(void *impl)
@@ -872,10 +603,7 @@ static void gs_close(void *impl)
 	while ((e = hmap_next(&s->by_id, &pos)))
 		guser_free(e->value);
 	hmap_release(&s->by_id);
-	pos = 0;
-	while ((e = hmap_next(&s->pre, &pos)))
-		pre_free(e->value);
-	hmap_release(&s->pre);
+	source_graph_groups_release(s);
 	auth_close(s->auth);
 	graph_close(s->g);
 	free(s);
@@ -886,12 +614,12 @@ static const struct source_ops graph_ops = {
 	.users = gs_users,
 	.mailbox = gs_mailbox,
 	.events = gs_events,
-	.group = gs_group,
+	.group = source_graph_group,
 	.close = gs_close,
 	.on_answer = gs_on_answer,
 	.ask_mailbox = gs_ask_mailbox,
 	.ask_events = gs_ask_events,
-	.ask_group = gs_ask_group,
+	.ask_group = source_graph_ask_group,
 	.pump = gs_pump,
 	.wakeup = gs_wakeup,
 	.busy = gs_busy,

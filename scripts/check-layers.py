@@ -99,6 +99,8 @@ PARTS = {
     "job_report": "job",
     "job_preview": "job",
     "source_graph": "source",
+    "source_graph_int": "source",
+    "source_graph_groups": "source",
     "serve_int": "serve",
     "serve_page": "serve",
     "serve_req": "serve",
