@@ -1,6 +1,7 @@
 /*
  * mustache: the compiler. The data tree is in mustache_value.c, rendering
- * in mustache_render.c; they share the structures of mustache_tree.h.
+ * in mustache_render.c, the cache of partials in mustache_partials.c; they
+ * share the structures of mustache_tree.h.
  *
  * Compiling takes three passes over a flat token list:
  *  1. tokenize (mustache_scan.c): text and tags, applying set-delimiter

@@ -1,8 +1,9 @@
 /*
  * mustache_tree: the structures behind mustache.h, shared by the data tree
- * (mustache_value.c), the compiler (mustache.c) and the renderer
- * (mustache_render.c). Not for other modules: they see values and
- * templates as opaque through mustache.h.
+ * (mustache_value.c), the compiler (mustache.c), the renderer
+ * (mustache_render.c) and the cache of partials (mustache_partials.c).
+ * Not for other modules: they see values and templates as opaque through
+ * mustache.h.
  *
  * Invariants: text and indentation slices point into the template's own
  * copy of the source, which lives as long as the template. A body is an
@@ -71,7 +72,7 @@ struct mustache_node {
 	int again;
 	/*
 	 * A PARTIAL or PARENT of a fixed name: its place in the links of a
-	 * partials cache (mustache_render.c), 0 to the template's nlinks - 1,
+	 * partials cache (mustache_partials.c), 0 to the template's nlinks - 1,
 	 * so that the partial is found by name once per cache, not at every
 	 * rendering of the tag.
 	 */
@@ -293,7 +294,19 @@ static inline size_t mustache_map_find(const struct mustache_value *map,
 	return i;
 }
 
-struct mustache_cached;
+/*
+ * A name the cache has asked its resolver for. Each entry is allocated on
+ * its own, so that links to it stay valid while the cache grows.
+ */
+struct mustache_cached {
+	char *name;
+	struct mustache_template *t; /* NULL: the resolver has no such name */
+	/*
+	 * t's PARTIAL and PARENT nodes of a fixed name (t->nlinks, by their
+	 * node's link): the entry each one names, NULL until first rendered.
+	 */
+	struct mustache_cached **links;
+};
 
 /*
  * owner and entry are set by the partials cache that compiled the
@@ -315,5 +328,16 @@ struct mustache_template {
  * array, or NULL when out of memory (items is then left as it was).
  */
 void *mustache_grow(void *items, size_t *alloc, size_t need, size_t size);
+
+/*
+ * The entry of name in the cache p, from the cache or else resolved,
+ * compiled and cached (*fresh is then set); the entry belongs to p. An
+ * entry without a template gives DG_ENOTFOUND, with a message; *out is
+ * NULL only on another error. The renderer asks it when a tag has no link
+ * yet (mustache_partials.c).
+ */
+int mustache_cache_get(struct mustache_partials *p, const char *name,
+		       struct mustache_cached **out, int *fresh,
+		       struct dg_err *err);
 
 #endif

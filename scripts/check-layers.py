@@ -77,6 +77,7 @@ PARTS = {
     "toml_tree": "toml",
     "mustache_tree": "mustache",
     "mustache_render": "mustache",
+    "mustache_partials": "mustache",
     "mustache_value": "mustache",
     "mustache_scan": "mustache",
     "mustache_json": "mustache",
