@@ -17,7 +17,8 @@ with the run, so the wall time is bounded by both). A benchmark,
 not a test: it asserts nothing, but says when the run failed.
 
     /usr/bin/python3 bench/graph_bench.py [--users N] [--latency-ms MS]
-        [--fail-429 RATE] [--jobs N] [--bin build/digest]
+        [--fail-429 RATE] [--batch-parallelism N] [--jobs N]
+        [--bin build/digest]
         [--peer-jobs N] [--json]
 
 See bench/README.md.
@@ -55,6 +56,9 @@ def parse_args(argv):
     p.add_argument("--latency-ms", type=float, default=20.0)
     p.add_argument("--fail-429", type=float, default=0.0, metavar="RATE")
     p.add_argument("--retry-after", default="1")
+    p.add_argument("--batch-parallelism", type=int, default=0, metavar="N",
+                   help="the stand-in runs $batch items N at a time, as "
+                   "Graph's Outlook service does with 4 (0: all at once)")
     p.add_argument("--seed", type=int, default=1)
     p.add_argument("--jobs", type=int, default=None,
                    help="passed to digest run --jobs")
@@ -125,11 +129,14 @@ def main(argv):
                       "--latency-ms", args.latency_ms,
                       "--fail-429", args.fail_429,
                       "--retry-after", args.retry_after,
+                      "--batch-parallelism", args.batch_parallelism,
                       generate=args.users)
     started = time.time() - t0
     s = Scratch(roster__file=toml_str(roster))
     result = {"users": args.users, "latency_ms": args.latency_ms,
-              "fail_429": args.fail_429, "server_start_s": round(started, 2)}
+              "fail_429": args.fail_429,
+              "batch_parallelism": args.batch_parallelism,
+              "server_start_s": round(started, 2)}
     try:
         graph_config(s, srv)
         e = env()
@@ -230,8 +237,10 @@ def report(r):
     def line(label, value, unit=""):
         print(f"{label:<34} {value}{unit}")
 
+    par = r["batch_parallelism"]
     print(f"graph_bench: {r['users']} users, {r['latency_ms']:g} ms per "
-          f"request, {r['fail_429'] * 100:g}% 429s")
+          f"request, {r['fail_429'] * 100:g}% 429s, $batch items "
+          + (f"{par} at a time" if par else "all at once"))
     line("users sync: wall time", r.get("sync_wall_s"), " s")
     line("users sync: exit status", r.get("sync_exit"))
     line("users sync: Graph requests", r.get("sync_requests"))

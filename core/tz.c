@@ -1,24 +1,23 @@
+/*
+ * tz: zones and dates. The zone-free date arithmetic and parsers (tz_civil),
+ * the names of zones (Windows and IANA, through ICU and CLDR), struct tz
+ * (an ICU calendar in one zone, with the span of its last transition that
+ * spares most conversions a call of ICU), RFC 3339 times and the cache of
+ * one zone of Graph's. The labels of instants in a language are in
+ * tz_label.c; both share tz_int.h.
+ */
 #include "tz.h"
+#include "tz_int.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <unicode/ucal.h>
-#include <unicode/udat.h>
-#include <unicode/uloc.h>
 #include <unicode/ustring.h>
-
-#include "memo.h"
 
 #define MS_PER_SECOND 1000
 #define MS_PER_HOUR 3600000
-
-/* Zone names are short ASCII; a longer name is no zone at all. */
-#define ZONE_MAX 128
-
-/* CLDR 42 puts U+202F before AM/PM; plain-text mail shows it poorly. */
-#define NARROW_NBSP 0x202F
 
 /*
  * A zone's offset is constant between two of its transitions: while an
@@ -38,20 +37,6 @@ struct tz {
  * no zone's offset jumps by as much (Samoa skipped a whole day).
  */
 #define SPAN_MARGIN (3 * (int64_t)TZ_MS_PER_DAY)
-
-struct tz_label {
-	UDateFormat *fmt;
-	bool none; /* TZ_LABEL_CITY of a zone without a city: "" */
-	struct memo *memo; /* answers by instant; NULL: none kept */
-};
-
-static int icu_fail(struct dg_err *err, UErrorCode st, const char *what)
-{
-	if (st == U_MEMORY_ALLOCATION_ERROR)
-		return dg_errf(err, DG_ENOMEM, "out of memory in ICU %s", what);
-	return dg_errf(err, DG_EINTERNAL, "ICU %s failed: %s", what,
-		       u_errorName(st));
-}
 
 /*
  * Plain date arithmetic on the proleptic Gregorian calendar (Howard
@@ -194,18 +179,6 @@ bool tz_parse_graph_datetime(const char *s, struct tz_civil *c)
 	return !*s && c->hour < 24 && c->minute < 60 && c->second < 60;
 }
 
-/* s as UTF-16 in buf; false when it does not fit or is not UTF-8. */
-static bool to_uchars(const char *s, UChar *buf, int32_t size)
-{
-	UErrorCode st = U_ZERO_ERROR;
-	int32_t len;
-
-	if (!s || strlen(s) >= (size_t)size)
-		return false;
-	u_strFromUTF8(buf, size, &len, s, -1, &st);
-	return U_SUCCESS(st) && st != U_STRING_NOT_TERMINATED_WARNING;
-}
-
 /* ICU's canonical id of zone id, in out[ZONE_MAX]; false if none. */
 static bool canonical_id(const char *id, char *out, UBool *is_system)
 {
@@ -214,7 +187,7 @@ static bool canonical_id(const char *id, char *out, UBool *is_system)
 	int32_t len;
 
 	*is_system = false;
-	if (!to_uchars(id, uid, ZONE_MAX))
+	if (!tz_to_uchars(id, uid, ZONE_MAX))
 		return false;
 	len = ucal_getCanonicalTimeZoneID(uid, -1, canon, ZONE_MAX, is_system,
 					  &st);
@@ -278,7 +251,7 @@ int tz_resolve(const char *name, char **iana)
 	int32_t len;
 
 	*iana = NULL;
-	if (!to_uchars(name, uname, ZONE_MAX))
+	if (!tz_to_uchars(name, uname, ZONE_MAX))
 		return DG_ENOTFOUND;
 	/* region NULL: the "001" default zone of that Windows name */
 	len = ucal_getTimeZoneIDForWindowsID(uname, -1, NULL, uid, ZONE_MAX,
@@ -324,12 +297,12 @@ static int zone_calendar(const char *iana, UCalendar **out, struct dg_err *err)
 	UCalendar *cal;
 
 	*out = NULL;
-	if (!to_uchars(iana, uzone, ZONE_MAX))
+	if (!tz_to_uchars(iana, uzone, ZONE_MAX))
 		return dg_errf(err, DG_EINTERNAL, "zone id '%s' is too long",
 			       iana);
 	cal = ucal_open(uzone, -1, "", UCAL_GREGORIAN, &st);
 	if (U_FAILURE(st))
-		return icu_fail(err, st, "ucal_open");
+		return tz_icu_fail(err, st, "ucal_open");
 	if (!zone_loaded(cal, iana)) {
 		ucal_close(cal);
 		return dg_errf(err, DG_ENOMEM,
@@ -340,7 +313,7 @@ static int zone_calendar(const char *iana, UCalendar **out, struct dg_err *err)
 	ucal_setGregorianChange(cal, -8.64e15, &st);
 	if (U_FAILURE(st)) {
 		ucal_close(cal);
-		return icu_fail(err, st, "ucal_setGregorianChange");
+		return tz_icu_fail(err, st, "ucal_setGregorianChange");
 	}
 	/*
 	 * Where a DST jump skips a local midnight (America/Havana in March),
@@ -472,7 +445,7 @@ int tz_local_to_ms(struct tz *z, const struct tz_civil *c, int64_t *ms,
 	ucal_set(z->cal, UCAL_MILLISECOND, c->ms);
 	when = ucal_getMillis(z->cal, &st);
 	if (U_FAILURE(st))
-		return icu_fail(err, st, "ucal_getMillis");
+		return tz_icu_fail(err, st, "ucal_getMillis");
 	*ms = (int64_t)when;
 	/* the calendar's time is when now: learn its span */
 	ucal_setMillis(z->cal, when, &st);
@@ -520,7 +493,7 @@ int tz_ms_to_local(struct tz *z, int64_t ms, struct tz_civil *c,
 	offset = cal_offset(cal, &st);
 	*offset_min = offset / TZ_MS_PER_MINUTE;
 	if (U_FAILURE(st))
-		return icu_fail(err, st, "ucal_get");
+		return tz_icu_fail(err, st, "ucal_get");
 	learn_span(z, offset);
 	return 0;
 }
@@ -650,176 +623,4 @@ int tz_cache_get(struct tz_cache *zc, const char *name, struct tz **z,
 	}
 	*z = zc->zone;
 	return 0;
-}
-
-/* ICU's locale id for a BCP 47 tag ("en-US" -> "en_US"). */
-static void icu_locale(const char *tag, char *id, int32_t size)
-{
-	UErrorCode st = U_ZERO_ERROR;
-	int32_t len;
-
-	len = uloc_forLanguageTag(tag, id, size, NULL, &st);
-	if (U_SUCCESS(st) && len > 0 && len < size)
-		return;
-	/* Not a tag ICU can read: its own fallback takes it from here. */
-	if (strlen(tag) < (size_t)size)
-		memcpy(id, tag, strlen(tag) + 1);
-	else
-		id[0] = '\0';
-}
-
-/* A pattern format ("VVV", "EEEE") of zone uzone in locale id. */
-static UDateFormat *pattern_open(const char *id, const UChar *uzone,
-				 const char *pattern, UErrorCode *st)
-{
-	UChar upat[8];
-
-	u_uastrcpy(upat, pattern);
-	return udat_open(UDAT_PATTERN, UDAT_PATTERN, id, uzone, -1, upat, -1,
-			 st);
-}
-
-/*
- * Whether fmt (a "VVV" format) shows the city of a zone ICU does not
- * know, its "Unknown City": the city of Etc/UTC and Etc/GMT+5 too.
- */
-static bool unknown_city(const char *id, UDateFormat *fmt)
-{
-	UChar unknown[ZONE_MAX], mine[64], theirs[64];
-	UErrorCode st = U_ZERO_ERROR;
-	UDateFormat *u;
-	int32_t a, b;
-
-	u_uastrcpy(unknown, "Etc/Unknown");
-	u = pattern_open(id, unknown, "VVV", &st);
-	a = udat_format(fmt, 0, mine, 64, NULL, &st);
-	b = udat_format(u, 0, theirs, 64, NULL, &st);
-	udat_close(u);
-	return U_FAILURE(st) || (a == b && !u_strncmp(mine, theirs, a));
-}
-
-int tz_label_open(const char *iana, const char *locale,
-		  enum tz_label_style style, struct tz_label **out,
-		  struct dg_err *err)
-{
-	char id[ULOC_FULLNAME_CAPACITY];
-	UChar uzone[ZONE_MAX];
-	UErrorCode st = U_ZERO_ERROR;
-	UDateFormat *fmt;
-	bool none = false;
-
-	*out = NULL;
-	icu_locale(locale, id, sizeof(id));
-	if (!to_uchars(iana, uzone, ZONE_MAX))
-		return dg_errf(err, DG_EINTERNAL, "zone id is too long");
-	if (style == TZ_LABEL_TIME)
-		fmt = udat_open(UDAT_SHORT, UDAT_NONE, id, uzone, -1, NULL, 0,
-				&st);
-	else if (style == TZ_LABEL_CITY)
-		fmt = pattern_open(id, uzone, "VVV", &st);
-	else if (style == TZ_LABEL_WEEKDAY)
-		fmt = pattern_open(id, uzone, "EEEE", &st);
-	else
-		fmt = udat_open(UDAT_NONE, UDAT_FULL, id, uzone, -1, NULL, 0,
-				&st);
-	if (U_FAILURE(st))
-		return icu_fail(err, st, "udat_open");
-	if (style == TZ_LABEL_CITY)
-		none = unknown_city(id, fmt);
-	*out = malloc(sizeof(**out));
-	if (!*out) {
-		udat_close(fmt);
-		return dg_errf(err, DG_ENOMEM, "out of memory");
-	}
-	(*out)->fmt = fmt;
-	(*out)->none = none;
-	/* out of memory, answers are only not remembered */
-	(*out)->memo = memo_new(TZ_LABEL_SLOTS);
-	return 0;
-}
-
-void tz_label_close(struct tz_label *l)
-{
-	if (!l)
-		return;
-	udat_close(l->fmt);
-	memo_free(l->memo);
-	free(l);
-}
-
-void tz_label_stats(const struct tz_label *l, struct memo_stats *out)
-{
-	memo_stats(l->memo, out);
-}
-
-/* A copy of text[0..len) in *out, yours. */
-static int copy_out(const char *text, size_t len, char **out,
-		    struct dg_err *err)
-{
-	*out = malloc(len + 1);
-	if (!*out)
-		return dg_errf(err, DG_ENOMEM, "out of memory");
-	memcpy(*out, text, len);
-	(*out)[len] = '\0';
-	return 0;
-}
-
-static int utf16_to_utf8(const UChar *u, int32_t len, char **out,
-			 struct dg_err *err)
-{
-	UErrorCode st = U_ZERO_ERROR;
-	int32_t n;
-
-	u_strToUTF8(NULL, 0, &n, u, len, &st);
-	if (st != U_BUFFER_OVERFLOW_ERROR && U_FAILURE(st))
-		return icu_fail(err, st, "u_strToUTF8");
-	*out = malloc((size_t)n + 1);
-	if (!*out)
-		return dg_errf(err, DG_ENOMEM, "out of memory");
-	st = U_ZERO_ERROR;
-	u_strToUTF8(*out, n + 1, NULL, u, len, &st);
-	if (U_FAILURE(st)) {
-		free(*out);
-		*out = NULL;
-		return icu_fail(err, st, "u_strToUTF8");
-	}
-	return 0;
-}
-
-int tz_label(struct tz_label *l, int64_t ms, char **out, struct dg_err *err)
-{
-	UChar small[64], *u = small;
-	UErrorCode st = U_ZERO_ERROR;
-	int32_t len;
-	int ret;
-	size_t known;
-	const char *text;
-
-	*out = NULL;
-	if (l->none)
-		return copy_out("", 0, out, err);
-	text = memo_get(l->memo, &ms, sizeof(ms), &known);
-	if (text)
-		return copy_out(text, known, out, err);
-	len = udat_format(l->fmt, (UDate)ms, small, 64, NULL, &st);
-	if (st == U_BUFFER_OVERFLOW_ERROR) {
-		u = malloc(((size_t)len + 1) * sizeof(*u));
-		if (!u)
-			return dg_errf(err, DG_ENOMEM, "out of memory");
-		st = U_ZERO_ERROR;
-		len = udat_format(l->fmt, (UDate)ms, u, len + 1, NULL, &st);
-	}
-	if (U_FAILURE(st)) {
-		ret = icu_fail(err, st, "udat_format");
-	} else {
-		for (int32_t i = 0; i < len; i++)
-			if (u[i] == NARROW_NBSP)
-				u[i] = ' ';
-		ret = utf16_to_utf8(u, len, out, err);
-	}
-	if (!ret)
-		memo_put(l->memo, &ms, sizeof(ms), *out, strlen(*out));
-	if (u != small)
-		free(u);
-	return ret;
 }

@@ -81,6 +81,8 @@ PARTS = {
     "mustache_value": "mustache",
     "mustache_scan": "mustache",
     "mustache_json": "mustache",
+    "tz_int": "tz",
+    "tz_label": "tz",
     "mime_int": "mime",
     "mime_fields": "mime",
     "queue_int": "queue",
