@@ -1,9 +1,10 @@
 /*
- * graphjson_int: the field readers of graphjson.c, which every file of the
- * graphjson module uses: graphjson_cal.c (mailbox settings, events),
- * graphjson_dir.c (users, groups), graphjson_auth.c (sign-in answers) and
- * graphjson_batch.c ($batch). Nothing outside the module includes this
- * header: json-c stays inside graphjson.
+ * graphjson_int: the parse of graphjson_parse.c and the field readers of
+ * graphjson.c, which every file of the graphjson module uses:
+ * graphjson_cal.c (mailbox settings, events), graphjson_dir.c (users,
+ * groups), graphjson_auth.c (sign-in answers) and graphjson_batch.c
+ * ($batch). Nothing outside the module includes this header: json-c
+ * stays inside graphjson.
  *
  * Every reader names a field "pre.key" in its messages, takes absent and
  * null for the same, and gives DG_EPARSE for a wrong type; strings from
@@ -41,6 +42,8 @@ struct graphjson_value {
 	bool utf8; /* its strings need no check: graphjson_root_read() */
 };
 
+/* ---- graphjson_parse.c: the text made one object ---- */
+
 /* Parse text that must be one JSON object. *root is yours: put it. */
 int graphjson_root(const char *json, size_t len, json_object **root,
 		   struct dg_err *err);
@@ -64,6 +67,8 @@ int graphjson_root_read(struct graphjson_reader *r, const char *json,
  */
 int graphjson_value_root(const struct graphjson_value *v, json_object **root,
 			 struct dg_err *err);
+
+/* ---- graphjson.c: the field readers ---- */
 
 /* key of obj: *out NULL when absent or null; wrong type is DG_EPARSE. */
 int graphjson_field(json_object *obj, const char *pre, const char *key,

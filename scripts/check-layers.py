@@ -67,6 +67,7 @@ PARTS = {
     "graphjson_batch": "graphjson",
     "graphjson_dir": "graphjson",
     "graphjson_cal": "graphjson",
+    "graphjson_parse": "graphjson",
     "auth_seal": "auth",
     "store_db": "store",
     "config_int": "config",
