@@ -152,16 +152,34 @@ static char *xdup(const char *s)
 	return p;
 }
 
-static void person(struct digest *d, const char *email, const char *name,
-		   const char *disc, const char *enneagram, bool opt_out)
+/* A roster person with no title and no results yet. */
+static struct roster_person blank_person(const char *email, const char *name)
 {
-	bool had_self = d->in.self != NULL;
 	struct roster_person p;
 
 	memset(&p, 0, sizeof(p));
 	p.email = xdup(email);
 	p.name = xdup(name);
 	p.title = xdup("");
+	return p;
+}
+
+/* p into d's roster, which then owns it. */
+static void push_person(struct digest *d, struct roster_person *p)
+{
+	bool had_self = d->in.self != NULL;
+
+	assert_int_equal(roster_push(&d->roster, p), 0);
+	/* The push may have moved the roster. */
+	if (had_self)
+		d->in.self = roster_find(&d->roster, "zoe@contoso.com");
+}
+
+static void person(struct digest *d, const char *email, const char *name,
+		   const char *disc, const char *enneagram, bool opt_out)
+{
+	struct roster_person p = blank_person(email, name);
+
 	p.opt_out = opt_out;
 	if (disc)
 		assert_int_equal(roster_person_add_result(&p, "disc", disc), 0);
@@ -169,10 +187,7 @@ static void person(struct digest *d, const char *email, const char *name,
 		assert_int_equal(roster_person_add_result(&p, "enneagram",
 							  enneagram),
 				 0);
-	assert_int_equal(roster_push(&d->roster, &p), 0);
-	/* The push may have moved the roster. */
-	if (had_self)
-		d->in.self = roster_find(&d->roster, "zoe@contoso.com");
+	push_person(d, &p);
 }
 
 static const struct roster_person *find(const struct digest *d,
@@ -1726,15 +1741,10 @@ static void test_render__tip_template_of_a_result_is_the_one_of_its_name(
 static void person_with(struct digest *d, const char *email, const char *name,
 			const char *a, const char *r)
 {
-	struct roster_person p;
+	struct roster_person p = blank_person(email, name);
 
-	memset(&p, 0, sizeof(p));
-	p.email = xdup(email);
-	p.name = xdup(name);
-	p.title = xdup("");
 	assert_int_equal(roster_person_add_result(&p, a, r), 0);
-	assert_int_equal(roster_push(&d->roster, &p), 0);
-	d->in.self = roster_find(&d->roster, "zoe@contoso.com");
+	push_person(d, &p);
 }
 
 static void test_render__results_are_shared_by_people_alike_only(
