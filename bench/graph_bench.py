@@ -59,6 +59,10 @@ def parse_args(argv):
     p.add_argument("--batch-parallelism", type=int, default=0, metavar="N",
                    help="the stand-in runs $batch items N at a time, as "
                    "Graph's Outlook service does with 4 (0: all at once)")
+    p.add_argument("--batch-refused", type=int, default=0, metavar="STATUS",
+                   help="the stand-in answers POST /$batch with STATUS, as a "
+                   "Graph-compatible server without batches does (0: it "
+                   "takes batches)")
     p.add_argument("--seed", type=int, default=1)
     p.add_argument("--jobs", type=int, default=None,
                    help="passed to digest run --jobs")
@@ -130,12 +134,14 @@ def main(argv):
                       "--fail-429", args.fail_429,
                       "--retry-after", args.retry_after,
                       "--batch-parallelism", args.batch_parallelism,
+                      "--batch-refused", args.batch_refused,
                       generate=args.users)
     started = time.time() - t0
     s = Scratch(roster__file=toml_str(roster))
     result = {"users": args.users, "latency_ms": args.latency_ms,
               "fail_429": args.fail_429,
               "batch_parallelism": args.batch_parallelism,
+              "batch_refused": args.batch_refused,
               "server_start_s": round(started, 2)}
     try:
         graph_config(s, srv)
@@ -238,9 +244,12 @@ def report(r):
         print(f"{label:<34} {value}{unit}")
 
     par = r["batch_parallelism"]
+    refused = r.get("batch_refused")
+    batches = (f"$batch refused with {refused}" if refused else
+               "$batch items " + (f"{par} at a time" if par else
+                                  "all at once"))
     print(f"graph_bench: {r['users']} users, {r['latency_ms']:g} ms per "
-          f"request, {r['fail_429'] * 100:g}% 429s, $batch items "
-          + (f"{par} at a time" if par else "all at once"))
+          f"request, {r['fail_429'] * 100:g}% 429s, {batches}")
     line("users sync: wall time", r.get("sync_wall_s"), " s")
     line("users sync: exit status", r.get("sync_exit"))
     line("users sync: Graph requests", r.get("sync_requests"))

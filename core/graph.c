@@ -85,6 +85,7 @@ static int settings_copy(struct graph *g, const struct graph_settings *s,
 	g->allow_http = graph_loopback_http(base);
 	g->timeout = or_default(s->timeout, 30);
 	g->jobs = (int)or_default(s->jobs, 8);
+	g->nxfers = g->jobs * GRAPH_SINGLES_PER_JOB;
 	g->max_attempts = (int)or_default(s->max_attempts, 6);
 	g->backoff_ms = or_default(s->backoff_ms, 1000);
 	g->max_backoff_ms = or_default(s->max_backoff_ms, 32000);
@@ -103,7 +104,7 @@ int graph_open(const struct graph_settings *s, struct graph **out,
 		return dg_errf(err, DG_ENOMEM, "out of memory");
 	rc = settings_copy(g, s, err);
 	if (!rc) {
-		g->xfers = calloc((size_t)g->jobs, sizeof(*g->xfers));
+		g->xfers = calloc((size_t)g->nxfers, sizeof(*g->xfers));
 		g->multi = curl_multi_init();
 		g->login = curl_easy_init();
 		if (!g->xfers || !g->multi || !g->login)
@@ -111,7 +112,7 @@ int graph_open(const struct graph_settings *s, struct graph **out,
 	}
 	if (!rc)
 		rc = graphjson_reader_new(&g->reader, err);
-	for (i = 0; !rc && i < g->jobs; i++) {
+	for (i = 0; !rc && i < g->nxfers; i++) {
 		g->xfers[i].easy = curl_easy_init();
 		strbuf_init(&g->xfers[i].req, GRAPH_BODY_MAX);
 		strbuf_init(&g->xfers[i].body, GRAPH_BODY_MAX);
@@ -121,8 +122,9 @@ int graph_open(const struct graph_settings *s, struct graph **out,
 	/* One connection per request in flight, each kept for reuse. */
 	if (!rc &&
 	    (curl_multi_setopt(g->multi, CURLMOPT_MAX_TOTAL_CONNECTIONS,
-			       (long)g->jobs) ||
-	     curl_multi_setopt(g->multi, CURLMOPT_MAXCONNECTS, (long)g->jobs)))
+			       (long)g->nxfers) ||
+	     curl_multi_setopt(g->multi, CURLMOPT_MAXCONNECTS,
+			       (long)g->nxfers)))
 		rc = dg_errf(err, DG_EINTERNAL,
 			     "libcurl refused the "
 			     "connection limits");
@@ -186,7 +188,7 @@ void graph_close(struct graph *g)
 
 	if (!g)
 		return;
-	for (i = 0; g->xfers && i < g->jobs; i++) {
+	for (i = 0; g->xfers && i < g->nxfers; i++) {
 		struct graph_transfer *t = &g->xfers[i];
 
 		if (t->busy)
@@ -640,7 +642,7 @@ static struct graph_transfer *free_transfer(struct graph *g)
 {
 	int i;
 
-	for (i = 0; i < g->jobs; i++)
+	for (i = 0; i < g->nxfers; i++)
 		if (!g->xfers[i].busy)
 			return &g->xfers[i];
 	return NULL;
@@ -658,6 +660,15 @@ static void unpick(struct graph *g, struct graph_transfer *t)
 	transfer_reset(t);
 }
 
+/*
+ * Requests in flight at most: `jobs` batches, or, once batches are
+ * refused, GRAPH_SINGLES_PER_JOB times as many requests on their own.
+ */
+static int in_flight_max(const struct graph *g)
+{
+	return g->no_batch ? g->nxfers : g->jobs;
+}
+
 /* Start what may start; *next_due: when a waiting call becomes due. */
 static int dispatch(struct graph *g, int64_t *next_due, struct dg_err *err)
 {
@@ -666,7 +677,7 @@ static int dispatch(struct graph *g, int64_t *next_due, struct dg_err *err)
 	int rc;
 
 	*next_due = INT64_MAX;
-	while (g->running < g->jobs && (t = free_transfer(g))) {
+	while (g->running < in_flight_max(g) && (t = free_transfer(g))) {
 		if (!pick(g, now, t, next_due))
 			break;
 		rc = start(g, t, err);

@@ -7,13 +7,16 @@
  * throttling guidance asks of a client:
  *
  * - One libcurl multi handle: connections are kept alive and reused, and
- *   at most `jobs` HTTP requests are in flight at once.
+ *   at most `jobs` HTTP requests are in flight at once (jobs times
+ *   GRAPH_SINGLES_PER_JOB once batches are refused, below).
  * - Requests that may be batched travel in POST {base_url}/$batch, at
  *   most GRAPH_BATCH_MAX per batch, all with the same token; answers are
  *   matched to requests by id, in whatever order they come. A server
  *   that refuses the envelope itself (HTTP 400, 404, 405 or 501, as one
  *   without JSON batching does) gets every request on its own from then
- *   on, with one warning.
+ *   on, with one warning, and GRAPH_SINGLES_PER_JOB of them in flight
+ *   for each job: Graph carries out four items of a batch at a time, so
+ *   a job keeps about as many requests going either way.
  * - No mailbox ever has more than GRAPH_PER_MAILBOX requests in flight,
  *   counting every request inside in-flight batches (Outlook's limit is
  *   four concurrent requests per app and mailbox).
@@ -53,6 +56,7 @@
 
 #define GRAPH_BATCH_MAX 20
 #define GRAPH_PER_MAILBOX 4
+#define GRAPH_SINGLES_PER_JOB 4
 
 /* Largest answer accepted; a page of 100 events is far below it. */
 #define GRAPH_BODY_MAX ((size_t)64 << 20)

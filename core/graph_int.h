@@ -55,7 +55,8 @@ struct graph {
 	char *ca_file;
 	bool allow_http; /* base_url is loopback http:// */
 	long timeout;
-	int jobs;
+	int jobs;   /* HTTP requests in flight while batches are taken */
+	int nxfers; /* jobs * GRAPH_SINGLES_PER_JOB: the most ever in flight */
 	int max_attempts;
 	long backoff_ms, max_backoff_ms, max_wait_ms;
 
@@ -63,7 +64,7 @@ struct graph {
 	CURL *login; /* graph_post_form's own handle, kept alive */
 	/* parses every $batch answer, kept from answer to answer */
 	struct graphjson_reader *reader;
-	struct graph_transfer *xfers; /* jobs of them */
+	struct graph_transfer *xfers; /* nxfers of them */
 	int running;
 
 	struct graph_call *head, *tail; /* the queue, oldest first */

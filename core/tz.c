@@ -179,19 +179,19 @@ bool tz_parse_graph_datetime(const char *s, struct tz_civil *c)
 	return !*s && c->hour < 24 && c->minute < 60 && c->second < 60;
 }
 
-/* ICU's canonical id of zone id, in out[ZONE_MAX]; false if none. */
+/* ICU's canonical id of zone id, in out[TZ_ZONE_MAX]; false if none. */
 static bool canonical_id(const char *id, char *out, UBool *is_system)
 {
-	UChar uid[ZONE_MAX], canon[ZONE_MAX];
+	UChar uid[TZ_ZONE_MAX], canon[TZ_ZONE_MAX];
 	UErrorCode st = U_ZERO_ERROR;
 	int32_t len;
 
 	*is_system = false;
-	if (!tz_to_uchars(id, uid, ZONE_MAX))
+	if (!tz_to_uchars(id, uid, TZ_ZONE_MAX))
 		return false;
-	len = ucal_getCanonicalTimeZoneID(uid, -1, canon, ZONE_MAX, is_system,
+	len = ucal_getCanonicalTimeZoneID(uid, -1, canon, TZ_ZONE_MAX, is_system,
 					  &st);
-	if (U_FAILURE(st) || len <= 0 || len >= ZONE_MAX)
+	if (U_FAILURE(st) || len <= 0 || len >= TZ_ZONE_MAX)
 		return false;
 	u_UCharsToChars(canon, out, len);
 	out[len] = '\0';
@@ -201,7 +201,7 @@ static bool canonical_id(const char *id, char *out, UBool *is_system)
 /* A zone id in ICU's database (not a custom "GMT+05:00" one). */
 static bool zone_known(const char *id)
 {
-	char canon[ZONE_MAX];
+	char canon[TZ_ZONE_MAX];
 	UBool is_system;
 
 	return canonical_id(id, canon, &is_system) && is_system;
@@ -210,7 +210,7 @@ static bool zone_known(const char *id)
 /* One of the fixed offsets, which have no transitions: "UTC", "Etc/GMT+5". */
 static bool zone_fixed(const char *id)
 {
-	char canon[ZONE_MAX];
+	char canon[TZ_ZONE_MAX];
 	UBool is_system;
 
 	return canonical_id(id, canon, &is_system) &&
@@ -245,18 +245,18 @@ static const char *iana_name(const char *cldr)
 
 int tz_resolve(const char *name, char **iana)
 {
-	UChar uname[ZONE_MAX], uid[ZONE_MAX];
+	UChar uname[TZ_ZONE_MAX], uid[TZ_ZONE_MAX];
 	UErrorCode st = U_ZERO_ERROR;
-	char id[ZONE_MAX];
+	char id[TZ_ZONE_MAX];
 	int32_t len;
 
 	*iana = NULL;
-	if (!tz_to_uchars(name, uname, ZONE_MAX))
+	if (!tz_to_uchars(name, uname, TZ_ZONE_MAX))
 		return DG_ENOTFOUND;
 	/* region NULL: the "001" default zone of that Windows name */
-	len = ucal_getTimeZoneIDForWindowsID(uname, -1, NULL, uid, ZONE_MAX,
+	len = ucal_getTimeZoneIDForWindowsID(uname, -1, NULL, uid, TZ_ZONE_MAX,
 					     &st);
-	if (U_SUCCESS(st) && len > 0 && len < ZONE_MAX) {
+	if (U_SUCCESS(st) && len > 0 && len < TZ_ZONE_MAX) {
 		u_UCharsToChars(uid, id, len);
 		id[len] = '\0';
 		*iana = strdup(iana_name(id));
@@ -276,13 +276,13 @@ int tz_resolve(const char *name, char **iana)
  */
 static bool zone_loaded(const UCalendar *cal, const char *iana)
 {
-	UChar id[ZONE_MAX];
-	char got[ZONE_MAX];
+	UChar id[TZ_ZONE_MAX];
+	char got[TZ_ZONE_MAX];
 	UErrorCode st = U_ZERO_ERROR;
 	int32_t len;
 
-	len = ucal_getTimeZoneID(cal, id, ZONE_MAX, &st);
-	if (U_FAILURE(st) || len <= 0 || len >= ZONE_MAX)
+	len = ucal_getTimeZoneID(cal, id, TZ_ZONE_MAX, &st);
+	if (U_FAILURE(st) || len <= 0 || len >= TZ_ZONE_MAX)
 		return false;
 	u_UCharsToChars(id, got, len);
 	got[len] = '\0';
@@ -292,12 +292,12 @@ static bool zone_loaded(const UCalendar *cal, const char *iana)
 /* A Gregorian calendar in zone iana (resolved). *out is yours: close it. */
 static int zone_calendar(const char *iana, UCalendar **out, struct dg_err *err)
 {
-	UChar uzone[ZONE_MAX];
+	UChar uzone[TZ_ZONE_MAX];
 	UErrorCode st = U_ZERO_ERROR;
 	UCalendar *cal;
 
 	*out = NULL;
-	if (!tz_to_uchars(iana, uzone, ZONE_MAX))
+	if (!tz_to_uchars(iana, uzone, TZ_ZONE_MAX))
 		return dg_errf(err, DG_EINTERNAL, "zone id '%s' is too long",
 			       iana);
 	cal = ucal_open(uzone, -1, "", UCAL_GREGORIAN, &st);

@@ -22,7 +22,7 @@
 #include "tz.h"
 
 /* Zone names are short ASCII; a longer name is no zone at all. */
-#define ZONE_MAX 128
+#define TZ_ZONE_MAX 128
 
 /* DG_ENOMEM when ICU ran out of memory, else DG_EINTERNAL, with a sentence. */
 static inline int tz_icu_fail(struct dg_err *err, UErrorCode st,

@@ -62,7 +62,7 @@ static UDateFormat *pattern_open(const char *id, const UChar *uzone,
  */
 static bool unknown_city(const char *id, UDateFormat *fmt)
 {
-	UChar unknown[ZONE_MAX], mine[64], theirs[64];
+	UChar unknown[TZ_ZONE_MAX], mine[64], theirs[64];
 	UErrorCode st = U_ZERO_ERROR;
 	UDateFormat *u;
 	int32_t a, b;
@@ -80,14 +80,14 @@ int tz_label_open(const char *iana, const char *locale,
 		  struct dg_err *err)
 {
 	char id[ULOC_FULLNAME_CAPACITY];
-	UChar uzone[ZONE_MAX];
+	UChar uzone[TZ_ZONE_MAX];
 	UErrorCode st = U_ZERO_ERROR;
 	UDateFormat *fmt;
 	bool none = false;
 
 	*out = NULL;
 	icu_locale(locale, id, sizeof(id));
-	if (!tz_to_uchars(iana, uzone, ZONE_MAX))
+	if (!tz_to_uchars(iana, uzone, TZ_ZONE_MAX))
 		return dg_errf(err, DG_EINTERNAL, "zone id is too long");
 	if (style == TZ_LABEL_TIME)
 		fmt = udat_open(UDAT_SHORT, UDAT_NONE, id, uzone, -1, NULL, 0,

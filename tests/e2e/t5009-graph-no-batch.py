@@ -10,6 +10,9 @@ The run must not fail every user for it:
   server that batches;
 - after the first refusal no new envelope is sent (only those already in
   flight may be refused too: never more than a batching run sends);
+- requests on their own keep four times `--jobs` in flight (Graph carries
+  out four items of a batch at a time), never more, so a run without
+  batches keeps its pace: with `--jobs 1` more than one and at most four;
 - an answer inside a batch (a 404 for one mailbox) is that request's
   failure alone, not a refusal of batching.
 """
@@ -22,8 +25,8 @@ from graphtest import (USERS, GraphServer, env, graph_config, ready_users,
 skip_unless_binary(BIN)
 
 
-def dry_run(srv, s):
-    r = s.run("--now", DEMO_NOW, "run", "--dry-run", env=env())
+def dry_run(srv, s, *args):
+    r = s.run("--now", DEMO_NOW, "run", "--dry-run", *args, env=env())
     return r.returncode, text(r.stderr)
 
 
@@ -65,6 +68,19 @@ try:
               {k: st[k] for k in ("status", "batch_items",
                                   "top_level_requests")}
               | {"batches when served": batched["batches"]})
+
+    # One job: one batch in flight, or up to four requests on their own.
+    # The latency makes the requests of the run overlap.
+    srv.configure(batch_refused=404, latency_ms=60)
+    srv.control("reset-stats")
+    rc, err = dry_run(srv, s, "--jobs", "1")
+    st = srv.stats()
+    check(rc == 0 and ready_users(err) == want and
+          2 <= st["max_inflight_total"] <= 4,
+          "$batch refused, --jobs 1: between two and four requests in "
+          "flight", f"rc={rc} peak={st['max_inflight_total']} "
+          + err[-800:])
+    srv.configure(latency_ms=0)
 
     # A 404 inside a batch is one mailbox's, not the envelope's.
     yui = USERS["yui"]
