@@ -82,7 +82,9 @@ def parse_args(argv):
                    help="print the results as one JSON object")
     p.add_argument("--keep", action="store_true",
                    help="keep the scratch folder (config, database, logs)")
-    return p.parse_args(argv)
+    args = p.parse_args(argv)
+    args.bin = os.path.abspath(args.bin)  # the runs start in scratch folders
+    return args
 
 
 def time_v(field, text):

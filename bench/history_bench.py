@@ -115,6 +115,7 @@ def main(argv):
         "DIGEST_BIN", os.path.join(SRC, "build", "digest")))
     p.add_argument("--json", action="store_true")
     args = p.parse_args(argv)
+    args.bin = os.path.abspath(args.bin)  # the runs start in scratch folders
     os.environ["DIGEST_BIN"] = digesttest.BIN = args.bin
     work = tempfile.mkdtemp(prefix="history-bench-")
     roster = os.path.join(work, "roster.csv")

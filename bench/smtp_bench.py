@@ -70,7 +70,9 @@ def parse_args(argv):
     p.add_argument("--bin", default=os.environ.get(
         "DIGEST_BIN", os.path.join(SRC, "build", "digest")))
     p.add_argument("--json", action="store_true")
-    return p.parse_args(argv)
+    args = p.parse_args(argv)
+    args.bin = os.path.abspath(args.bin)  # the runs start in scratch folders
+    return args
 
 
 def time_v(field, text):
