@@ -251,6 +251,7 @@ void graph_enqueue(struct graph *g, struct graph_call *c)
 	else
 		g->head = c;
 	g->tail = c;
+	g->queued++;
 }
 
 /*
@@ -334,6 +335,7 @@ static void take(struct graph *g, struct graph_call **link,
 	if (g->tail == c)
 		g->tail = prev;
 	c->next = NULL;
+	g->queued--;
 	if (c->mailbox >= 0)
 		g->inflight[c->mailbox]++;
 	t->calls[t->ncalls++] = c;
@@ -648,25 +650,47 @@ static struct graph_transfer *free_transfer(struct graph *g)
 	return NULL;
 }
 
-/* Put calls back in the queue when a transfer could not start. */
+/*
+ * Put a transfer's calls back at the head of the queue, in their order:
+ * they stay the oldest, and go first when they may.
+ */
 static void unpick(struct graph *g, struct graph_transfer *t)
 {
-	size_t i;
-
 	release_mailboxes(g, t);
-	for (i = 0; i < t->ncalls; i++)
-		graph_enqueue(g, t->calls[i]);
-	t->ncalls = 0;
+	while (t->ncalls) {
+		struct graph_call *c = t->calls[--t->ncalls];
+
+		c->next = g->head;
+		g->head = c;
+		if (!g->tail)
+			g->tail = c;
+		g->queued++;
+	}
 	transfer_reset(t);
 }
 
 /*
- * Requests in flight at most: `jobs` batches, or, once batches are
- * refused, GRAPH_SINGLES_PER_JOB times as many requests on their own.
+ * Requests in flight at most: `jobs`, or, once batches are refused,
+ * GRAPH_SINGLES_PER_JOB times as many requests on their own.
  */
 static int in_flight_max(const struct graph *g)
 {
 	return g->no_batch ? g->nxfers : g->jobs;
+}
+
+_Static_assert(GRAPH_FULL_PER_JOB <= GRAPH_SINGLES_PER_JOB,
+	       "the transfers made for requests on their own carry full batches");
+
+/*
+ * Past `jobs`, a batch starts only when it is full (graph.h): a batch
+ * server that carries out items a few at a time keeps more of them
+ * going, while one that answers at once is asked nothing more per
+ * request. Too few calls waiting: no point in picking.
+ */
+static bool may_start_full(const struct graph *g)
+{
+	return !g->no_batch && g->running < g->jobs * GRAPH_FULL_PER_JOB &&
+	       g->queued >= GRAPH_BATCH_MAX;
 }
 
 /* Start what may start; *next_due: when a waiting call becomes due. */
@@ -677,9 +701,17 @@ static int dispatch(struct graph *g, int64_t *next_due, struct dg_err *err)
 	int rc;
 
 	*next_due = INT64_MAX;
-	while (g->running < in_flight_max(g) && (t = free_transfer(g))) {
+	while ((t = free_transfer(g))) {
+		bool extra = g->running >= in_flight_max(g);
+
+		if (extra && !may_start_full(g))
+			break;
 		if (!pick(g, now, t, next_due))
 			break;
+		if (extra && t->ncalls < GRAPH_BATCH_MAX) {
+			unpick(g, t);
+			break;
+		}
 		rc = start(g, t, err);
 		if (rc) {
 			unpick(g, t);

@@ -7,8 +7,9 @@
  * throttling guidance asks of a client:
  *
  * - One libcurl multi handle: connections are kept alive and reused, and
- *   at most `jobs` HTTP requests are in flight at once (jobs times
- *   GRAPH_SINGLES_PER_JOB once batches are refused, below).
+ *   at most `jobs` HTTP requests are in flight at once; beyond them,
+ *   up to GRAPH_FULL_PER_JOB times `jobs` while full batches wait (below),
+ *   and jobs times GRAPH_SINGLES_PER_JOB once batches are refused.
  * - Requests that may be batched travel in POST {base_url}/$batch, at
  *   most GRAPH_BATCH_MAX per batch, all with the same token; answers are
  *   matched to requests by id, in whatever order they come. A server
@@ -16,7 +17,11 @@
  *   without JSON batching does) gets every request on its own from then
  *   on, with one warning, and GRAPH_SINGLES_PER_JOB of them in flight
  *   for each job: Graph carries out four items of a batch at a time, so
- *   a job keeps about as many requests going either way.
+ *   a job keeps about as many requests going either way. For the same
+ *   reason a batch of 20 takes Graph about five round trips: while 20
+ *   requests that may travel together wait behind `jobs` batches, a full
+ *   batch of them starts too, up to GRAPH_FULL_PER_JOB times `jobs`. It
+ *   asks a server nothing more per request; a partial batch waits.
  * - No mailbox ever has more than GRAPH_PER_MAILBOX requests in flight,
  *   counting every request inside in-flight batches (Outlook's limit is
  *   four concurrent requests per app and mailbox).
@@ -57,6 +62,7 @@
 #define GRAPH_BATCH_MAX 20
 #define GRAPH_PER_MAILBOX 4
 #define GRAPH_SINGLES_PER_JOB 4
+#define GRAPH_FULL_PER_JOB 2
 
 /* Largest answer accepted; a page of 100 events is far below it. */
 #define GRAPH_BODY_MAX ((size_t)64 << 20)
@@ -65,7 +71,7 @@ struct graph_settings {
 	const char *base_url; /* "https://graph.microsoft.com/v1.0" */
 	const char *ca_file;  /* PEM bundle, or NULL: the system's CAs */
 	long timeout;	      /* seconds per request; 0: 30 */
-	int jobs;	      /* HTTP requests in flight; 0: 8 */
+	int jobs;	      /* HTTP requests in flight (above); 0: 8 */
 	int max_attempts;     /* sends of one request; 0: 6 */
 	long backoff_ms;      /* first backoff without Retry-After; 0: 1000 */
 	long max_backoff_ms;  /* cap of one backoff; 0: 32000 */

@@ -55,7 +55,8 @@ struct graph {
 	char *ca_file;
 	bool allow_http; /* base_url is loopback http:// */
 	long timeout;
-	int jobs;   /* HTTP requests in flight while batches are taken */
+	int jobs;   /* HTTP requests in flight while batches are taken,
+		     * GRAPH_FULL_PER_JOB times that for full batches */
 	int nxfers; /* jobs * GRAPH_SINGLES_PER_JOB: the most ever in flight */
 	int max_attempts;
 	long backoff_ms, max_backoff_ms, max_wait_ms;
@@ -68,6 +69,7 @@ struct graph {
 	int running;
 
 	struct graph_call *head, *tail; /* the queue, oldest first */
+	size_t queued;			/* calls in it */
 	unsigned *inflight;		/* per mailbox handle */
 	size_t nmailboxes;
 

@@ -548,6 +548,46 @@ static void test_graph__jobs_caps_the_requests_in_flight(void **state)
 	srv_stop(s);
 }
 
+/*
+ * n batchable requests with one job, each batch answered after 30 ms:
+ * how many batches were in flight at once, and how many went.
+ */
+static void batches_with_one_job(int n, int *max_inflight, int *batches)
+{
+	struct srv *s = srv_start(echo, 5);
+	struct graph *g = open_graph(s, 1, NULL);
+	struct got got[3 * GRAPH_BATCH_MAX] = {0};
+	int i;
+
+	assert_true(n <= 3 * GRAPH_BATCH_MAX);
+	for (i = 0; i < n; i++)
+		submit(g, "/users/u/calendarView", -1, true, &got[i]);
+	run(g);
+	for (i = 0; i < n; i++)
+		assert_int_equal(got[i].rc, 0);
+	*max_inflight = s->http.max_inflight;
+	*batches = s->batches;
+	graph_close(g);
+	srv_stop(s);
+}
+
+/*
+ * Past `jobs`, a batch starts only when it is full: 45 requests with one
+ * job go as two batches of 20 at once and then the last 5; with 30, the
+ * 10 left after the first batch wait for it.
+ */
+static void test_graph__full_batches_go_past_jobs(void **state)
+{
+	int inflight, batches;
+
+	batches_with_one_job(2 * GRAPH_BATCH_MAX + 5, &inflight, &batches);
+	assert_int_equal(inflight, GRAPH_FULL_PER_JOB);
+	assert_int_equal(batches, 3);
+	batches_with_one_job(GRAPH_BATCH_MAX + 10, &inflight, &batches);
+	assert_int_equal(inflight, 1);
+	assert_int_equal(batches, 2);
+}
+
 static void test_graph__keeps_one_connection_alive(void **state)
 {
 	struct srv *s = srv_start(echo, 0);
@@ -1042,6 +1082,7 @@ int main(void)
 		T(test_graph__never_more_than_four_requests_per_mailbox),
 		T(test_graph__batched_requests_count_against_their_mailbox),
 		T(test_graph__jobs_caps_the_requests_in_flight),
+		T(test_graph__full_batches_go_past_jobs),
 		T(test_graph__keeps_one_connection_alive),
 		T(test_graph__waits_retry_after_then_succeeds),
 		T(test_graph__backs_off_when_no_retry_after_is_given),
