@@ -85,7 +85,6 @@ static int settings_copy(struct graph *g, const struct graph_settings *s,
 	g->allow_http = graph_loopback_http(base);
 	g->timeout = or_default(s->timeout, 30);
 	g->jobs = (int)or_default(s->jobs, 8);
-	g->nxfers = g->jobs * GRAPH_SINGLES_PER_JOB;
 	g->max_attempts = (int)or_default(s->max_attempts, 6);
 	g->backoff_ms = or_default(s->backoff_ms, 1000);
 	g->max_backoff_ms = or_default(s->max_backoff_ms, 32000);
@@ -104,7 +103,7 @@ int graph_open(const struct graph_settings *s, struct graph **out,
 		return dg_errf(err, DG_ENOMEM, "out of memory");
 	rc = settings_copy(g, s, err);
 	if (!rc) {
-		g->xfers = calloc((size_t)g->nxfers, sizeof(*g->xfers));
+		g->xfers = calloc((size_t)graph_nxfers(g), sizeof(*g->xfers));
 		g->multi = curl_multi_init();
 		g->login = curl_easy_init();
 		if (!g->xfers || !g->multi || !g->login)
@@ -112,7 +111,7 @@ int graph_open(const struct graph_settings *s, struct graph **out,
 	}
 	if (!rc)
 		rc = graphjson_reader_new(&g->reader, err);
-	for (i = 0; !rc && i < g->nxfers; i++) {
+	for (i = 0; !rc && i < graph_nxfers(g); i++) {
 		g->xfers[i].easy = curl_easy_init();
 		strbuf_init(&g->xfers[i].req, GRAPH_BODY_MAX);
 		strbuf_init(&g->xfers[i].body, GRAPH_BODY_MAX);
@@ -122,9 +121,9 @@ int graph_open(const struct graph_settings *s, struct graph **out,
 	/* One connection per request in flight, each kept for reuse. */
 	if (!rc &&
 	    (curl_multi_setopt(g->multi, CURLMOPT_MAX_TOTAL_CONNECTIONS,
-			       (long)g->nxfers) ||
+			       (long)graph_nxfers(g)) ||
 	     curl_multi_setopt(g->multi, CURLMOPT_MAXCONNECTS,
-			       (long)g->nxfers)))
+			       (long)graph_nxfers(g))))
 		rc = dg_errf(err, DG_EINTERNAL,
 			     "libcurl refused the "
 			     "connection limits");
@@ -188,7 +187,7 @@ void graph_close(struct graph *g)
 
 	if (!g)
 		return;
-	for (i = 0; g->xfers && i < g->nxfers; i++) {
+	for (i = 0; g->xfers && i < graph_nxfers(g); i++) {
 		struct graph_transfer *t = &g->xfers[i];
 
 		if (t->busy)
@@ -241,17 +240,6 @@ int graph_mailbox(struct graph *g, int *handle, struct dg_err *err)
 	g->inflight = v;
 	*handle = (int)g->nmailboxes++;
 	return 0;
-}
-
-void graph_enqueue(struct graph *g, struct graph_call *c)
-{
-	c->next = NULL;
-	if (g->tail)
-		g->tail->next = c;
-	else
-		g->head = c;
-	g->tail = c;
-	g->queued++;
 }
 
 /*
@@ -317,61 +305,6 @@ int graph_submit(struct graph *g, const struct graph_request *rq,
 	c->arg = rq->arg;
 	graph_enqueue(g, c);
 	return 0;
-}
-
-/* ---- choosing what to send next ------------------------------------ */
-
-static bool mailbox_free(const struct graph *g, const struct graph_call *c)
-{
-	return c->mailbox < 0 || g->inflight[c->mailbox] < GRAPH_PER_MAILBOX;
-}
-
-static void take(struct graph *g, struct graph_call **link,
-		 struct graph_call *prev, struct graph_transfer *t)
-{
-	struct graph_call *c = *link;
-
-	*link = c->next;
-	if (g->tail == c)
-		g->tail = prev;
-	c->next = NULL;
-	g->queued--;
-	if (c->mailbox >= 0)
-		g->inflight[c->mailbox]++;
-	t->calls[t->ncalls++] = c;
-}
-
-/*
- * Fill t with the oldest call that may go now and, when it may travel in
- * a batch, with more such calls of the same token. *next_due is lowered
- * to the earliest time a waiting call becomes due.
- */
-static bool pick(struct graph *g, int64_t now, struct graph_transfer *t,
-		 int64_t *next_due)
-{
-	struct graph_call **link = &g->head, *prev = NULL, *c, *first = NULL;
-
-	while ((c = *link) && t->ncalls < GRAPH_BATCH_MAX) {
-		bool ok = c->not_before <= now && mailbox_free(g, c);
-
-		if (c->not_before > now && c->not_before < *next_due)
-			*next_due = c->not_before;
-		if (ok && first)
-			ok = !g->no_batch && first->batch && c->batch &&
-			     c->who == first->who;
-		if (!ok) {
-			prev = c;
-			link = &c->next;
-			continue;
-		}
-		take(g, link, prev, t);
-		if (!first) {
-			first = c;
-			if (!c->batch || g->no_batch)
-				break;
-		}
-	}
-	return t->ncalls > 0;
 }
 
 /* ---- starting a transfer ------------------------------------------- */
@@ -581,15 +514,6 @@ static int request_options(struct graph *g, struct graph_transfer *t,
 	return rc ? DG_EINTERNAL : 0;
 }
 
-static void release_mailboxes(struct graph *g, struct graph_transfer *t)
-{
-	size_t i;
-
-	for (i = 0; i < t->ncalls; i++)
-		if (t->calls[i]->mailbox >= 0)
-			g->inflight[t->calls[i]->mailbox]--;
-}
-
 /*
  * Prepare and add t (its calls picked) to the multi handle. A failure to
  * get a token fails t's calls through their callbacks and is no error of
@@ -606,7 +530,7 @@ static int start(struct graph *g, struct graph_transfer *t, struct dg_err *err)
 	t->is_batch = t->ncalls > 1;
 	rc = authorize(g, t, t->calls[0]->who, &why);
 	if (rc && rc != DG_ENOMEM) {
-		release_mailboxes(g, t);
+		graph_release_mailboxes(g, t);
 		graph_fail_all(g, t, rc, why.msg);
 		transfer_reset(t);
 		return 0;
@@ -644,53 +568,10 @@ static struct graph_transfer *free_transfer(struct graph *g)
 {
 	int i;
 
-	for (i = 0; i < g->nxfers; i++)
+	for (i = 0; i < graph_nxfers(g); i++)
 		if (!g->xfers[i].busy)
 			return &g->xfers[i];
 	return NULL;
-}
-
-/*
- * Put a transfer's calls back at the head of the queue, in their order:
- * they stay the oldest, and go first when they may.
- */
-static void unpick(struct graph *g, struct graph_transfer *t)
-{
-	release_mailboxes(g, t);
-	while (t->ncalls) {
-		struct graph_call *c = t->calls[--t->ncalls];
-
-		c->next = g->head;
-		g->head = c;
-		if (!g->tail)
-			g->tail = c;
-		g->queued++;
-	}
-	transfer_reset(t);
-}
-
-/*
- * Requests in flight at most: `jobs`, or, once batches are refused,
- * GRAPH_SINGLES_PER_JOB times as many requests on their own.
- */
-static int in_flight_max(const struct graph *g)
-{
-	return g->no_batch ? g->nxfers : g->jobs;
-}
-
-_Static_assert(GRAPH_FULL_PER_JOB <= GRAPH_SINGLES_PER_JOB,
-	       "the transfers made for requests on their own carry full batches");
-
-/*
- * Past `jobs`, a batch starts only when it is full (graph.h): a batch
- * server that carries out items a few at a time keeps more of them
- * going, while one that answers at once is asked nothing more per
- * request. Too few calls waiting: no point in picking.
- */
-static bool may_start_full(const struct graph *g)
-{
-	return !g->no_batch && g->running < g->jobs * GRAPH_FULL_PER_JOB &&
-	       g->queued >= GRAPH_BATCH_MAX;
 }
 
 /* Start what may start; *next_due: when a waiting call becomes due. */
@@ -698,23 +579,22 @@ static int dispatch(struct graph *g, int64_t *next_due, struct dg_err *err)
 {
 	struct graph_transfer *t;
 	int64_t now = graph_now_ms();
-	int rc;
 
 	*next_due = INT64_MAX;
 	while ((t = free_transfer(g))) {
-		bool extra = g->running >= in_flight_max(g);
+		size_t need = graph_start_needs(g);
+		bool partial;
+		int rc = 0;
 
-		if (extra && !may_start_full(g))
+		if (!need || !graph_pick(g, now, t, next_due))
 			break;
-		if (!pick(g, now, t, next_due))
-			break;
-		if (extra && t->ncalls < GRAPH_BATCH_MAX) {
-			unpick(g, t);
-			break;
-		}
-		rc = start(g, t, err);
-		if (rc) {
-			unpick(g, t);
+		/* a partial batch past `jobs` waits, like a start that failed */
+		partial = t->ncalls < need;
+		if (!partial)
+			rc = start(g, t, err);
+		if (partial || rc) {
+			graph_unpick(g, t);
+			transfer_reset(t);
 			return rc;
 		}
 	}
@@ -736,7 +616,7 @@ static void reap(struct graph *g)
 				  (char **)&t);
 		curl_multi_remove_handle(g->multi, m->easy_handle);
 		g->running--;
-		release_mailboxes(g, t);
+		graph_release_mailboxes(g, t);
 		graph_finish(g, t, m->data.result);
 		transfer_reset(t);
 		if (g->tick)

@@ -1,7 +1,8 @@
 /*
- * graph_int: what graph.c (the queue, the transfers, the loop) shares with
- * graph_answer.c (what an answer means: success, retry or failure). Only
- * the graph module includes it.
+ * graph_int: what graph.c (the transfers, the loop) shares with
+ * graph_queue.c (the queue and what goes next) and graph_answer.c (what
+ * an answer means: success, retry or failure). Only the graph module
+ * includes it.
  */
 #ifndef DIGEST_GRAPH_INT_H
 #define DIGEST_GRAPH_INT_H
@@ -55,9 +56,8 @@ struct graph {
 	char *ca_file;
 	bool allow_http; /* base_url is loopback http:// */
 	long timeout;
-	int jobs;   /* HTTP requests in flight while batches are taken,
-		     * GRAPH_FULL_PER_JOB times that for full batches */
-	int nxfers; /* jobs * GRAPH_SINGLES_PER_JOB: the most ever in flight */
+	int jobs; /* HTTP requests in flight while batches are taken,
+		   * GRAPH_FULL_PER_JOB times that for full batches */
 	int max_attempts;
 	long backoff_ms, max_backoff_ms, max_wait_ms;
 
@@ -65,7 +65,7 @@ struct graph {
 	CURL *login; /* graph_post_form's own handle, kept alive */
 	/* parses every $batch answer, kept from answer to answer */
 	struct graphjson_reader *reader;
-	struct graph_transfer *xfers; /* nxfers of them */
+	struct graph_transfer *xfers; /* graph_nxfers() of them */
 	int running;
 
 	struct graph_call *head, *tail; /* the queue, oldest first */
@@ -86,6 +86,42 @@ struct graph {
 	 */
 	bool no_batch;
 };
+
+/* Transfers made: the most ever in flight (requests on their own). */
+static inline int graph_nxfers(const struct graph *g)
+{
+	return g->jobs * GRAPH_SINGLES_PER_JOB;
+}
+
+/* ---- graph_queue.c ---- */
+
+/* Put c at the end of the queue. */
+void graph_enqueue(struct graph *g, struct graph_call *c);
+
+/*
+ * Fill t with the oldest call that may go now and, when it may travel in
+ * a batch, with more such calls of the same token; false when none may.
+ * Each call taken counts against its mailbox. *next_due is lowered to
+ * the earliest time a waiting call becomes due.
+ */
+bool graph_pick(struct graph *g, int64_t now, struct graph_transfer *t,
+		int64_t *next_due);
+
+/* t's calls no longer count against their mailboxes (t is done). */
+void graph_release_mailboxes(struct graph *g, struct graph_transfer *t);
+
+/*
+ * Put t's calls back at the head of the queue, in their order, released
+ * from their mailboxes; t then holds none.
+ */
+void graph_unpick(struct graph *g, struct graph_transfer *t);
+
+/*
+ * How many calls a transfer started now must carry: 1 while fewer than
+ * `jobs` are in flight (four times that once batches are refused),
+ * GRAPH_BATCH_MAX past `jobs` (graph.h), 0 when none may start.
+ */
+size_t graph_start_needs(const struct graph *g);
 
 /* ---- graph_url.c ---- */
 
@@ -119,9 +155,6 @@ bool graph_curl_lasting(CURLcode res);
 
 /* Milliseconds of a monotonic clock. */
 int64_t graph_now_ms(void);
-
-/* Put c at the end of the queue. */
-void graph_enqueue(struct graph *g, struct graph_call *c);
 
 /* Free c (after its done() was called, or when abandoned). */
 void graph_call_free(struct graph_call *c);

@@ -60,6 +60,7 @@ PARTS = {
     "render_groups": "render",
     "render_tips": "render",
     "graph_answer": "graph",
+    "graph_queue": "graph",
     "graph_url": "graph",
     "graph_wait": "graph",
     "graphjson_int": "graphjson",
