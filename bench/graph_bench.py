@@ -66,7 +66,8 @@ def parse_args(argv):
     p.add_argument("--seed", type=int, default=1)
     p.add_argument("--jobs", type=int, default=None,
                    help="passed to digest run --jobs")
-    p.add_argument("--bin", default=os.environ.get(
+    # absolute: the runs start in scratch folders
+    p.add_argument("--bin", type=os.path.abspath, default=os.environ.get(
         "DIGEST_BIN", os.path.join(SRC, "build", "digest")))
     p.add_argument("--perf", metavar="FILE",
                    help="also record a profile of the run with perf record")
@@ -82,9 +83,7 @@ def parse_args(argv):
                    help="print the results as one JSON object")
     p.add_argument("--keep", action="store_true",
                    help="keep the scratch folder (config, database, logs)")
-    args = p.parse_args(argv)
-    args.bin = os.path.abspath(args.bin)  # the runs start in scratch folders
-    return args
+    return p.parse_args(argv)
 
 
 def time_v(field, text):

@@ -111,11 +111,11 @@ def main(argv):
     p.add_argument("--users", type=int, default=1000)
     p.add_argument("--rounds", type=int, default=3)
     p.add_argument("--latency-ms", type=float, default=20.0)
-    p.add_argument("--bin", default=os.environ.get(
+    # absolute: the runs start in scratch folders
+    p.add_argument("--bin", type=os.path.abspath, default=os.environ.get(
         "DIGEST_BIN", os.path.join(SRC, "build", "digest")))
     p.add_argument("--json", action="store_true")
     args = p.parse_args(argv)
-    args.bin = os.path.abspath(args.bin)  # the runs start in scratch folders
     os.environ["DIGEST_BIN"] = digesttest.BIN = args.bin
     work = tempfile.mkdtemp(prefix="history-bench-")
     roster = os.path.join(work, "roster.csv")

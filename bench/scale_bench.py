@@ -66,12 +66,12 @@ def parse_args(argv):
     p.add_argument("--connections", type=int, default=8)
     p.add_argument("--jobs", type=int, default=None)
     p.add_argument("--seed", type=int, default=1)
-    p.add_argument("--bin", default=os.environ.get(
+    # absolute: the runs start in scratch folders
+    p.add_argument("--bin", type=os.path.abspath, default=os.environ.get(
         "DIGEST_BIN", os.path.join(SRC, "build", "digest")))
     p.add_argument("--json", action="store_true")
     a = p.parse_args(argv)
     a.sizes = [int(x) for x in a.users.split(",") if x.strip()]
-    a.bin = os.path.abspath(a.bin)  # the runs start in scratch folders
     return a
 
 

@@ -67,12 +67,11 @@ def parse_args(argv):
     p.add_argument("--no-peer", action="store_true",
                    help="time digest only")
     p.add_argument("--peer", default=PEER)
-    p.add_argument("--bin", default=os.environ.get(
+    # absolute: the runs start in scratch folders
+    p.add_argument("--bin", type=os.path.abspath, default=os.environ.get(
         "DIGEST_BIN", os.path.join(SRC, "build", "digest")))
     p.add_argument("--json", action="store_true")
-    args = p.parse_args(argv)
-    args.bin = os.path.abspath(args.bin)  # the runs start in scratch folders
-    return args
+    return p.parse_args(argv)
 
 
 def time_v(field, text):
