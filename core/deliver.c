@@ -149,6 +149,7 @@ static int open_pool(struct deliver *d, struct dg_err *err)
 {
 	const struct config *cfg = d->cfg;
 	struct smtp_settings s = SMTP_SETTINGS_INIT;
+	int rc;
 
 	if (d->pool)
 		return 0;
@@ -163,7 +164,10 @@ static int open_pool(struct deliver *d, struct dg_err *err)
 		s.connect_timeout = cfg->smtp.connect_timeout;
 	if (cfg->smtp.timeout)
 		s.timeout = cfg->smtp.timeout;
-	return smtp_pool_open(&s, d->nflights, &d->pool, err);
+	rc = smtp_pool_open(&s, d->nflights, &d->pool, err);
+	if (!rc)
+		smtp_pool_on_done(d->pool, d->o.wake, d->o.wake_ctx);
+	return rc;
 }
 
 /* ---- verdicts ---------------------------------------------------------- */

@@ -75,6 +75,13 @@ struct deliver_opts {
 	deliver_want_fn *want;
 	deliver_report_fn *report; /* every outcome; NULL: none */
 	void *ctx;                 /* for want and report */
+	/*
+	 * Called on a sending thread when a send finishes (NULL: never), to
+	 * end a wait of the caller's elsewhere so that the next message
+	 * goes out at once. Must be safe to call from any thread.
+	 */
+	void (*wake)(void *wake_ctx);
+	void *wake_ctx;
 };
 
 /* The classes of the SMTP server's last reply to a message. */

@@ -411,6 +411,13 @@ static int stream_run(struct job_ctx *c)
 			if (job_selected(c->o, u))
 				st->rc = admit(c, u);
 		}
+		/*
+		 * Messages queued so far go out while calendars come in, at
+		 * every turn: answers and composed messages may keep coming
+		 * for seconds, and a connection that is done waits for this.
+		 */
+		if (!st->rc && c->queued)
+			st->rc = deliver_poll(c->deliver, 0, &st->err);
 		if (st->rc)
 			break;
 		if (st->nanswers || (c->pool && compose_pool_ready(c->pool))) {
@@ -418,11 +425,6 @@ static int stream_run(struct job_ctx *c)
 			continue;
 		}
 		if (!st->users.n && next == c->users.n)
-			break;
-		/* Messages queued so far go out while calendars come in. */
-		if (c->queued)
-			st->rc = deliver_poll(c->deliver, 0, &st->err);
-		if (st->rc)
 			break;
 		if (source_busy(c->source))
 			st->rc = source_pump(c->source, &st->err);

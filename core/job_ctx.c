@@ -75,6 +75,20 @@ static int open_source(struct job_ctx *c, struct dg_err *err)
 	return source_open_fixtures(cfg->source.path, &c->source, err);
 }
 
+/*
+ * A sent message ends the source's wait too: while calendars come in,
+ * the connection it freed takes the next message at once, not when
+ * Graph next answers. The source is opened after delivery, and closed
+ * after it (its sending threads are gone by then).
+ */
+static void wake_loop(void *ctx)
+{
+	struct job_ctx *c = ctx;
+
+	if (c->source)
+		source_wakeup(c->source);
+}
+
 static int open_deliver(struct job_ctx *c, struct dg_err *err)
 {
 	struct deliver_opts d = {
@@ -83,6 +97,8 @@ static int open_deliver(struct job_ctx *c, struct dg_err *err)
 		.want = selected_row,
 		.report = delivered,
 		.ctx = c,
+		.wake = wake_loop,
+		.wake_ctx = c,
 	};
 
 	return deliver_open(c->o->cfg, c->store, &d, &c->deliver, err);

@@ -151,6 +151,15 @@ int smtp_pool_open(const struct smtp_settings *s, unsigned connections,
 		   struct smtp_pool **out, struct dg_err *err)
 	__attribute__((warn_unused_result));
 
+/*
+ * Have fn(ctx) called each time a send finishes, on the thread that sent
+ * it and with no lock held: a caller that waits for something else
+ * meanwhile (answers from Graph) hears that a connection is free again.
+ * fn must be safe to call from any thread. Set it before the first
+ * smtp_pool_add(); NULL (the default): no call.
+ */
+void smtp_pool_on_done(struct smtp_pool *p, void (*fn)(void *ctx), void *ctx);
+
 /* How many more sends smtp_pool_add() takes now. */
 unsigned smtp_pool_room(const struct smtp_pool *p);
 

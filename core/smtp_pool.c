@@ -53,6 +53,8 @@ struct smtp_pool {
 	struct slot *slots;
 	unsigned n;
 	unsigned next_done; /* where smtp_pool_next() looks first */
+	void (*on_done)(void *ctx);
+	void *on_done_ctx;
 };
 
 /* One send on this slot's thread: the lock is not held. */
@@ -85,6 +87,11 @@ static void *slot_main(void *arg)
 		pthread_mutex_lock(&p->lock);
 		s->state = SLOT_DONE;
 		pthread_cond_broadcast(&p->done);
+		if (p->on_done) {
+			pthread_mutex_unlock(&p->lock);
+			p->on_done(p->on_done_ctx);
+			pthread_mutex_lock(&p->lock);
+		}
 	}
 	pthread_mutex_unlock(&p->lock);
 	return NULL;
@@ -179,6 +186,12 @@ static unsigned count_idle(struct smtp_pool *p)
 		n += p->slots[i].state == SLOT_IDLE;
 	pthread_mutex_unlock(&p->lock);
 	return n;
+}
+
+void smtp_pool_on_done(struct smtp_pool *p, void (*fn)(void *ctx), void *ctx)
+{
+	p->on_done = fn;
+	p->on_done_ctx = ctx;
 }
 
 unsigned smtp_pool_room(const struct smtp_pool *p)

@@ -2,7 +2,8 @@
  * smtp: what is refused before anything reaches the network. Addresses
  * that could inject SMTP commands, settings that cannot work or would
  * leak the password. Talking to a server is tested end to end
- * (tests/e2e/t1900-smtp-send.py).
+ * (tests/e2e/t1900-smtp-send.py); the pool's own bookkeeping here, with
+ * connections that loopback refuses at once.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -10,8 +11,14 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include "err.h"
 #include "smtp.h"
@@ -412,6 +419,73 @@ static void test_smtp__ipv6_server_is_named_in_brackets(void **state)
 	smtp_close(c);
 }
 
+/* ---- the pool ---------------------------------------------------------- */
+
+/* A loopback port bound but not listening: a connection is refused. */
+static int refusing_port(int *fd)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET };
+	socklen_t len = sizeof(a);
+
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	*fd = socket(AF_INET, SOCK_STREAM, 0);
+	assert_true(*fd >= 0);
+	assert_int_equal(bind(*fd, (struct sockaddr *)&a, sizeof(a)), 0);
+	assert_int_equal(getsockname(*fd, (struct sockaddr *)&a, &len), 0);
+	return ntohs(a.sin_port);
+}
+
+struct done_calls {
+	pthread_t caller;
+	atomic_int calls;
+	atomic_int on_caller; /* calls made on the caller's thread */
+};
+
+static void count_done(void *ctx)
+{
+	struct done_calls *d = ctx;
+
+	if (pthread_equal(pthread_self(), d->caller))
+		atomic_fetch_add(&d->on_caller, 1);
+	atomic_fetch_add(&d->calls, 1);
+}
+
+/*
+ * Each finished send, failed ones too, is told to the hook, on the
+ * sending thread: the caller may be waiting elsewhere meanwhile.
+ */
+static void test_smtp__pool_tells_of_each_finished_send(void **state)
+{
+	struct smtp_settings s = plain_settings();
+	struct done_calls d = { .caller = pthread_self() };
+	struct dg_err err = DG_ERR_INIT;
+	enum smtp_outcome outcome;
+	struct smtp_pool *p = NULL;
+	struct smtp_result r;
+	int fd, got = 0;
+
+	s.port = refusing_port(&fd);
+	assert_int_equal(smtp_pool_open(&s, 2, &p, &err), 0);
+	smtp_pool_on_done(p, count_done, &d);
+	assert_int_equal(smtp_pool_add(p, "a@example.com", "b@example.com",
+				       "x\r\n", 3, NULL, &outcome, &err), 0);
+	assert_int_equal(smtp_pool_add(p, "a@example.com", "c@example.com",
+				       "x\r\n", 3, NULL, &outcome, &err), 0);
+	while (got < 2) {
+		assert_int_equal(smtp_pool_run(p, 1000, &err), 0);
+		while (smtp_pool_next(p, &r)) {
+			assert_int_not_equal(r.status, 0);
+			assert_int_equal(r.outcome, SMTP_TEMPFAIL);
+			got++;
+		}
+	}
+	/* the threads are gone after close: every call has been made */
+	smtp_pool_close(p);
+	close(fd);
+	assert_int_equal(atomic_load(&d.calls), 2);
+	assert_int_equal(atomic_load(&d.on_caller), 0);
+}
+
 static void test_smtp__close_of_null_is_a_no_op(void **state)
 {
 	smtp_close(NULL);
@@ -479,6 +553,7 @@ int main(void)
 		cmocka_unit_test(test_smtp__send_refuses_injected_sender),
 		cmocka_unit_test(test_smtp__send_refuses_an_empty_message),
 		cmocka_unit_test(test_smtp__ipv6_server_is_named_in_brackets),
+		cmocka_unit_test(test_smtp__pool_tells_of_each_finished_send),
 		cmocka_unit_test(test_smtp__close_of_null_is_a_no_op),
 		cmocka_unit_test(test_smtp__tls_modes_have_their_config_names),
 	};
