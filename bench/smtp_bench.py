@@ -79,6 +79,40 @@ def time_v(field, text):
     return m.group(1).strip() if m else None
 
 
+def median_ms(values):
+    values = sorted(values)
+    return round(values[len(values) // 2] * 1000, 1) if values else None
+
+
+def connection_figures(msgs):
+    """
+    How long a connection stood idle between the relay's answer to one
+    message and the RCPT of its next one (the sender's turn: taking the
+    verdict, handing out the next message), in the first second after the
+    first message and after it, and how long the relay took from RCPT to
+    the end of DATA (its own share, with the transfer).
+    """
+    timed = [m for m in msgs if m.get("rcpt_at") and m.get("answered_at")]
+    if not timed:
+        return {}
+    start = min(m["rcpt_at"] for m in timed)
+    by_session = collections.defaultdict(list)
+    for m in timed:
+        by_session[m["session"]].append(m)
+    early, late = [], []
+    for ms in by_session.values():
+        ms.sort(key=lambda m: m["rcpt_at"])
+        for prev, nxt in zip(ms, ms[1:]):
+            gap = nxt["rcpt_at"] - prev["answered_at"]
+            (early if prev["answered_at"] - start < 1 else late).append(gap)
+    return {
+        "idle_first_second_ms": median_ms(early),
+        "idle_after_ms": median_ms(late),
+        "rcpt_to_data_ms": median_ms([m["received_at"] - m["rcpt_at"]
+                                      for m in timed]),
+    }
+
+
 def spool_figures(relay, t0, wall):
     """What the relay received: counts, duplicates, first message, rate."""
     pairs = relay.messages()
@@ -87,7 +121,7 @@ def spool_figures(relay, t0, wall):
     counts = collections.Counter(m["rcpt_tos"][0].lower() for m in msgs)
     times = sorted(m["received_at"] for m in msgs)
     span = times[-1] - times[0] if len(times) > 1 else 0
-    return {
+    return dict(connection_figures(msgs), **{
         "messages": len(msgs),
         "recipients": len(counts),
         "duplicates": sum(n - 1 for n in counts.values()),
@@ -97,7 +131,7 @@ def spool_figures(relay, t0, wall):
         "relay_sessions": relay.counter("sessions"),
         "message_kib": round(sum(sizes) / len(sizes) / 1024, 1)
         if sizes else None,
-    }, counts
+    }), counts
 
 
 def run_digest(args, srv, work, roster, rnd):
@@ -194,6 +228,12 @@ def report(args, runs):
             print(f"digest round {r['round']}: every digest exactly once: "
                   f"{r['exactly_once']} ({r['sent_lines']} sent lines); "
                   f"{r['summary']}")
+        if r.get("idle_after_ms") is not None:
+            print(f"{r['program']} round {r['round']}: a connection waited "
+                  f"{r['idle_first_second_ms']} ms (median) between the "
+                  f"relay's answer and its next message in the first "
+                  f"second, {r['idle_after_ms']} ms after; RCPT to the end "
+                  f"of DATA took {r['rcpt_to_data_ms']} ms")
         if r.get("stderr_tail"):
             print(f"{r['program']} round {r['round']} failed:\n"
                   + r["stderr_tail"])

@@ -11,7 +11,8 @@ Faults on demand: --fail-rate/--fail-code refuse a share of DATA,
 --reject-rcpt refuses a recipient, --drop-after closes a connection
 without a reply, --close-session answers 421 on one connection and
 closes it, --auth requires AUTH PLAIN/LOGIN. Each envelope records when
-its DATA arrived ("received_at", seconds since the epoch).
+its first RCPT came ("rcpt_at"), when its DATA arrived ("received_at")
+and when it was answered ("answered_at"), in seconds since the epoch.
 
 Run it with /usr/bin/python3: Debian's python3-aiosmtpd lives there.
 """
@@ -150,6 +151,9 @@ class Handler:
         code = self.args.rejects.get(address.lower())
         if code:
             return reply_text(code, "rcpt", self.args.multiline)
+        if not envelope.rcpt_tos:
+            # when the message began, for the benches' timelines
+            envelope.rcpt_at = time.time()
         envelope.rcpt_tos.append(address)
         return "250 OK"
 
@@ -180,6 +184,8 @@ class Handler:
             "tls": server.implicit_tls or session.ssl is not None,
             "auth": auth if isinstance(auth, dict) else None,
             "received_at": received,
+            "rcpt_at": getattr(envelope, "rcpt_at", None),
+            "answered_at": time.time(),
         }
         n = self.spool.store(envelope.original_content, record)
         server.accepted += 1
