@@ -30,6 +30,7 @@ import json
 import os
 import re
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -80,8 +81,7 @@ def time_v(field, text):
 
 
 def median_ms(values):
-    values = sorted(values)
-    return round(values[len(values) // 2] * 1000, 1) if values else None
+    return round(statistics.median(values) * 1000, 1) if values else None
 
 
 def connection_figures(msgs):
@@ -121,7 +121,7 @@ def spool_figures(relay, t0, wall):
     counts = collections.Counter(m["rcpt_tos"][0].lower() for m in msgs)
     times = sorted(m["received_at"] for m in msgs)
     span = times[-1] - times[0] if len(times) > 1 else 0
-    return dict(connection_figures(msgs), **{
+    figures = {
         "messages": len(msgs),
         "recipients": len(counts),
         "duplicates": sum(n - 1 for n in counts.values()),
@@ -131,7 +131,9 @@ def spool_figures(relay, t0, wall):
         "relay_sessions": relay.counter("sessions"),
         "message_kib": round(sum(sizes) / len(sizes) / 1024, 1)
         if sizes else None,
-    }), counts
+    }
+    figures.update(connection_figures(msgs))
+    return figures, counts
 
 
 def run_digest(args, srv, work, roster, rnd):
@@ -228,11 +230,13 @@ def report(args, runs):
             print(f"digest round {r['round']}: every digest exactly once: "
                   f"{r['exactly_once']} ({r['sent_lines']} sent lines); "
                   f"{r['summary']}")
-        if r.get("idle_after_ms") is not None:
+        if r.get("rcpt_to_data_ms") is not None:
+            ms = {k: "none" if r[k] is None else f"{r[k]} ms"
+                  for k in ("idle_first_second_ms", "idle_after_ms")}
             print(f"{r['program']} round {r['round']}: a connection waited "
-                  f"{r['idle_first_second_ms']} ms (median) between the "
+                  f"{ms['idle_first_second_ms']} (median) between the "
                   f"relay's answer and its next message in the first "
-                  f"second, {r['idle_after_ms']} ms after; RCPT to the end "
+                  f"second, {ms['idle_after_ms']} after; RCPT to the end "
                   f"of DATA took {r['rcpt_to_data_ms']} ms")
         if r.get("stderr_tail"):
             print(f"{r['program']} round {r['round']} failed:\n"

@@ -166,7 +166,7 @@ static int open_pool(struct deliver *d, struct dg_err *err)
 		s.timeout = cfg->smtp.timeout;
 	rc = smtp_pool_open(&s, d->nflights, &d->pool, err);
 	if (!rc)
-		smtp_pool_on_done(d->pool, d->o.wake, d->o.wake_ctx);
+		smtp_pool_on_done(d->pool, d->o.wake, d->o.ctx);
 	return rc;
 }
 

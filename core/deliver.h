@@ -67,6 +67,13 @@ typedef void deliver_report_fn(const struct deliver_report *r, void *ctx);
 /* Whether this run delivers m (a --user narrowing); NULL: every row. */
 typedef bool deliver_want_fn(const struct queue_msg *m, void *ctx);
 
+/*
+ * Called on a sending thread when a send finishes, to end a wait of the
+ * caller's elsewhere so that the next message goes out at once. Must be
+ * safe to call from any thread.
+ */
+typedef void deliver_wake_fn(void *ctx);
+
 struct deliver_opts {
 	int64_t now_ms;       /* the run's clock: what is due, the backoff */
 	bool ignore_backoff;  /* `digest retry`: deferred rows are due now */
@@ -74,14 +81,8 @@ struct deliver_opts {
 	volatile sig_atomic_t *stop;
 	deliver_want_fn *want;
 	deliver_report_fn *report; /* every outcome; NULL: none */
-	void *ctx;                 /* for want and report */
-	/*
-	 * Called on a sending thread when a send finishes (NULL: never), to
-	 * end a wait of the caller's elsewhere so that the next message
-	 * goes out at once. Must be safe to call from any thread.
-	 */
-	void (*wake)(void *wake_ctx);
-	void *wake_ctx;
+	deliver_wake_fn *wake;     /* NULL: none */
+	void *ctx;                 /* for want, report and wake */
 };
 
 /* The classes of the SMTP server's last reply to a message. */

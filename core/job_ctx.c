@@ -96,9 +96,8 @@ static int open_deliver(struct job_ctx *c, struct dg_err *err)
 		.stop = c->o->stop,
 		.want = selected_row,
 		.report = delivered,
-		.ctx = c,
 		.wake = wake_loop,
-		.wake_ctx = c,
+		.ctx = c,
 	};
 
 	return deliver_open(c->o->cfg, c->store, &d, &c->deliver, err);
