@@ -274,16 +274,27 @@ int graphjson_sub_str(json_object *obj, const char *sub, const char *key,
  * and a warning (Graph grew a value we should learn about); fallback says
  * in words what we do with it instead.
  */
+bool graphjson_enum_find(const char *s,
+			 const struct graphjson_enum_name *names, int *out)
+{
+	for (const struct graphjson_enum_name *n = names; n->name; n++) {
+		if (!strcasecmp(n->name, s)) {
+			*out = n->value;
+			return true;
+		}
+	}
+	return false;
+}
+
 int graphjson_enum_of(const char *s, const char *pre, const char *key,
 		      const struct graphjson_enum_name *names, int unknown,
 		      const char *fallback)
 {
 	struct strbuf q = STRBUF_INIT;
-	const struct graphjson_enum_name *n;
+	int v;
 
-	for (n = names; n->name; n++)
-		if (!strcasecmp(n->name, s))
-			return n->value;
+	if (graphjson_enum_find(s, names, &v))
+		return v;
 	if (quote_into(&q, s))
 		strbuf_release(&q);
 	logging_warn("field " GRAPHJSON_FIELD
@@ -327,7 +338,7 @@ int graphjson_enum(json_object *obj, const char *pre, const char *key,
 }
 
 /* "YYYY-MM-DDTHH:MM:SS" at the start of s; Graph adds ".0000000". */
-static bool looks_like_datetime(const char *s)
+bool graphjson_is_datetime(const char *s)
 {
 	static const char shape[] = "dddd-dd-ddTdd:dd:dd";
 	size_t i;
@@ -376,7 +387,7 @@ int graphjson_datetime_at(const struct graphjson_slot *s, const char *pre,
 	if (!rc)
 		rc = graphjson_str_at(&in[1], full, "timeZone", true, &zone,
 				      err);
-	if (!rc && !looks_like_datetime(date_time))
+	if (!rc && !graphjson_is_datetime(date_time))
 		rc = not_datetime(full, date_time, err);
 	if (rc)
 		return rc;
@@ -543,7 +554,10 @@ int graphjson_error_value(const struct graphjson_value *v,
 	json_object *root;
 	int rc = graphjson_value_root(v, &root, err);
 
-	return rc ? rc : error_of(root, out, err);
+	if (!rc)
+		rc = error_of(root, out, err);
+	json_object_put(root);
+	return rc;
 }
 
 void graphjson_error_release(struct graphjson_error *e)

@@ -36,9 +36,13 @@
  * them; only the shape "YYYY-MM-DDTHH:MM:SS" is checked.
  *
  * A $batch answer is parsed once, whole: the body of each answer in it
- * is handed on as a struct graphjson_value (JSON parsed already, json-c
- * inside), and the readers of batched answers take either text or such
- * a value (the *_value functions), with the same rules and messages.
+ * is handed on as a struct graphjson_value (JSON parsed already), and the
+ * readers of batched answers take either text or such a value (the
+ * *_value functions), with the same rules and messages. An answer as
+ * Graph writes it is read by yajl into tokens, and its pages of events
+ * become events straight from them, without json-c's tree (most of a
+ * run's JSON, and once a fifth of its CPU); anything else is parsed by
+ * json-c as ever. yajl stays inside this module too.
  */
 #ifndef DIGEST_GRAPHJSON_H
 #define DIGEST_GRAPHJSON_H

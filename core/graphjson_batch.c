@@ -7,11 +7,19 @@
  * parsed (a struct graphjson_value), so the page readers read a batched
  * answer as they read a direct one without writing it out as text and
  * parsing it again.
+ *
+ * The answer is read as yajl's tokens (graphjson_doc.c) when it is what
+ * Graph sends, so that its pages of events need no json-c tree
+ * (graphjson_events_page_value()); an answer with anything the tokens
+ * would not give the same way (an odd header, a status that is no
+ * integer, a missing id...) is parsed by json-c as ever and refused, if
+ * it is refused, with the same words.
  */
 #include "graphjson.h"
 #include "graphjson_int.h"
 #include "jsonw.h"
 
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -93,7 +101,8 @@ int graphjson_batch_request(const struct graphjson_subrequest *v, size_t n,
  * value for each body, kept until graphjson_batch_release().
  */
 struct graphjson_batch_tree {
-	json_object *root;
+	json_object *root;	   /* json-c's tree of the answer, or */
+	struct graphjson_doc *doc; /* its tokens */
 	struct graphjson_value values[];
 };
 
@@ -206,9 +215,132 @@ int graphjson_batch_answer(const char *json, size_t len,
 	return graphjson_batch_read(NULL, json, len, out, err);
 }
 
-int graphjson_batch_read(struct graphjson_reader *r, const char *json,
-			 size_t len, struct graphjson_batch *out,
-			 struct dg_err *err)
+/* A new tree for n answers and out's answers, all zeroed. */
+static int batch_new(size_t n, struct graphjson_batch *out)
+{
+	struct graphjson_batch_tree *tree;
+
+	tree = calloc(1, sizeof(*tree) + n * sizeof(tree->values[0]));
+	if (!tree)
+		return DG_ENOMEM;
+	out->tree = tree;
+	out->v = n ? calloc(n, sizeof(*out->v)) : NULL;
+	return n && !out->v ? DG_ENOMEM : 0;
+}
+
+/* ---- the answer as tokens ---- */
+
+enum { DOC_NO = 1 };
+
+/* "200": json-c's int from 100 to 599 has three digits and no more. */
+static bool doc_status(const struct graphjson_doc *d, size_t t, long *out)
+{
+	const char *s;
+
+	if (t == GRAPHJSON_NONE ||
+	    graphjson_doc_kind(d, t) != GRAPHJSON_NUMBER || d->tok[t].len != 3)
+		return false;
+	s = graphjson_doc_str(d, t);
+	for (int i = 0; i < 3; i++)
+		if (s[i] < '0' || s[i] > '9')
+			return false;
+	*out = strtol(s, NULL, 10);
+	return *out >= 100 && *out <= 599;
+}
+
+/*
+ * Retry-After among the headers, as retry_after() finds it: the first
+ * key that is it in any case, with that key's last value. A number is
+ * left to json-c, which writes its text its own way.
+ */
+static bool doc_retry_after(const struct graphjson_doc *d, size_t a,
+			    const char **out)
+{
+	size_t h = graphjson_doc_get(d, a, "headers"), i, v;
+
+	*out = NULL;
+	if (h == GRAPHJSON_NONE || graphjson_doc_kind(d, h) == GRAPHJSON_NULL)
+		return true;
+	if (graphjson_doc_kind(d, h) != GRAPHJSON_OBJECT)
+		return false;
+	for (i = h + 1; i < d->tok[h].end; i = d->tok[i + 1].end) {
+		if (strcasecmp(graphjson_doc_str(d, i), "Retry-After"))
+			continue;
+		v = graphjson_doc_get(d, h, graphjson_doc_str(d, i));
+		if (graphjson_doc_kind(d, v) != GRAPHJSON_STRING)
+			return false;
+		*out = graphjson_doc_str(d, v);
+		return true;
+	}
+	return true;
+}
+
+/* Answer a of d as parse_answer() reads it; false: leave it to json-c. */
+static bool doc_answer(const struct graphjson_doc *d, size_t a,
+		       struct graphjson_subanswer *s,
+		       struct graphjson_value *slot)
+{
+	size_t id, b;
+
+	if (graphjson_doc_kind(d, a) != GRAPHJSON_OBJECT)
+		return false;
+	id = graphjson_doc_get(d, a, "id");
+	if (id == GRAPHJSON_NONE ||
+	    graphjson_doc_kind(d, id) != GRAPHJSON_STRING || !d->tok[id].len ||
+	    !doc_status(d, graphjson_doc_get(d, a, "status"), &s->status) ||
+	    !doc_retry_after(d, a, &s->retry_after))
+		return false;
+	s->id = graphjson_doc_str(d, id);
+	b = graphjson_doc_get(d, a, "body");
+	if (b == GRAPHJSON_NONE || graphjson_doc_kind(d, b) == GRAPHJSON_NULL)
+		return true;
+	switch (graphjson_doc_kind(d, b)) {
+	case GRAPHJSON_STRING:
+		s->body = graphjson_doc_str(d, b);
+		s->body_len = d->tok[b].len;
+		return true;
+	case GRAPHJSON_OBJECT:
+	case GRAPHJSON_ARRAY:
+		/* its strings are valid: graphjson_doc_read() saw to it */
+		*slot = (struct graphjson_value){
+			.doc = d, .tok = b, .utf8 = true};
+		s->value = slot;
+		return true;
+	default:
+		return false;
+	}
+}
+
+/* The answers of d into out: 0, DOC_NO (out left empty) or DG_ENOMEM. */
+static int read_doc(struct graphjson_doc *d, struct graphjson_batch *out)
+{
+	size_t arr, i, k = 0;
+	int rc;
+
+	if (graphjson_doc_kind(d, 0) != GRAPHJSON_OBJECT)
+		return DOC_NO;
+	arr = graphjson_doc_get(d, 0, "responses");
+	if (arr == GRAPHJSON_NONE ||
+	    graphjson_doc_kind(d, arr) != GRAPHJSON_ARRAY)
+		return DOC_NO;
+	rc = batch_new(d->tok[arr].len, out);
+	for (i = arr + 1; !rc && i < d->tok[arr].end; i = d->tok[i].end, k++) {
+		if (!doc_answer(d, i, &out->v[k], &out->tree->values[k]))
+			rc = DOC_NO;
+		out->n = k + 1;
+	}
+	if (rc) {
+		graphjson_batch_release(out);
+		return rc;
+	}
+	out->tree->doc = d;
+	return 0;
+}
+
+/* ---- the answer as json-c's tree ---- */
+
+static int read_tree(struct graphjson_reader *r, const char *json, size_t len,
+		     struct graphjson_batch *out, struct dg_err *err)
 {
 	struct graphjson_batch_tree *tree;
 	json_object *root, *arr, *item;
@@ -222,20 +354,13 @@ int graphjson_batch_read(struct graphjson_reader *r, const char *json,
 	rc = graphjson_field(root, "", "responses", json_type_array, true, &arr,
 			     err);
 	n = rc ? 0 : json_object_array_length(arr);
-	tree = rc ? NULL : malloc(sizeof(*tree) + n * sizeof(tree->values[0]));
-	if (!rc && !tree)
+	if (!rc && batch_new(n, out))
 		rc = batch_nomem(err);
-	if (!rc) {
-		tree->root = root;
-		out->tree = tree;
-	} else {
+	if (out->tree)
+		out->tree->root = root;
+	else
 		json_object_put(root);
-	}
-	if (n && !rc) {
-		out->v = calloc(n, sizeof(*out->v));
-		if (!out->v)
-			rc = batch_nomem(err);
-	}
+	tree = out->tree;
 	for (i = 0; !rc && i < n; i++) {
 		rc = graphjson_item(arr, i, "response", &item, err);
 		out->n = i + 1;
@@ -252,10 +377,29 @@ int graphjson_batch_read(struct graphjson_reader *r, const char *json,
 	return rc;
 }
 
+int graphjson_batch_read(struct graphjson_reader *r, const char *json,
+			 size_t len, struct graphjson_batch *out,
+			 struct dg_err *err)
+{
+	struct graphjson_doc *d = NULL;
+	int rc = len <= INT_MAX ? graphjson_doc_read(json, len, &d) : DOC_NO;
+
+	if (!rc)
+		rc = read_doc(d, out);
+	if (!rc)
+		return 0;
+	graphjson_doc_free(d);
+	if (rc == DG_ENOMEM)
+		return batch_nomem(err);
+	return read_tree(r, json, len, out, err);
+}
+
 void graphjson_batch_release(struct graphjson_batch *b)
 {
-	if (b->tree)
+	if (b->tree) {
 		json_object_put(b->tree->root);
+		graphjson_doc_free(b->tree->doc);
+	}
 	free(b->tree);
 	free(b->v);
 	b->v = NULL;

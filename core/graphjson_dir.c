@@ -349,8 +349,10 @@ int graphjson_group_find_value(const struct graphjson_value *v,
 	*found = false;
 	*next_link = NULL;
 	rc = graphjson_value_root(v, &root, err);
-	return rc ? rc : group_find_of(root, address, out, found, next_link,
-				       err);
+	if (!rc)
+		rc = group_find_of(root, address, out, found, next_link, err);
+	json_object_put(root);
+	return rc;
 }
 
 /* Users and contacts receive mail as people; groups and devices do not. */
@@ -509,5 +511,8 @@ int graphjson_members_page_value(const struct graphjson_value *v,
 
 	*next_link = NULL;
 	rc = graphjson_value_root(v, &root, err);
-	return rc ? rc : members_of(root, g, next_link, err);
+	if (!rc)
+		rc = members_of(root, g, next_link, err);
+	json_object_put(root);
+	return rc;
 }

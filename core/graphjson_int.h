@@ -17,6 +17,7 @@
 #include <json-c/json.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "calendar.h"
 #include "err.h"
@@ -33,12 +34,101 @@ struct graphjson_enum_name {
 	int value;
 };
 
+/* ---- graphjson_doc.c: a text as a flat list of tokens ---- */
+
+enum graphjson_kind {
+	GRAPHJSON_NULL,
+	GRAPHJSON_FALSE,
+	GRAPHJSON_TRUE,
+	GRAPHJSON_NUMBER,
+	GRAPHJSON_STRING,
+	GRAPHJSON_KEY, /* an object's key; its value is the next token */
+	GRAPHJSON_OBJECT,
+	GRAPHJSON_ARRAY
+};
+
 /*
- * A value parsed already (graphjson.h): what json-c made of a $batch
- * answer's body, owned by the batch it came in.
+ * One token, in text order: an object is followed by its keys, each
+ * followed by its value; an array by its items.
+ */
+struct graphjson_tok {
+	unsigned char kind; /* enum graphjson_kind */
+	/* a string, key or number: its bytes; a container: its members */
+	uint32_t len;
+	uint32_t off; /* a string, key or number: where in text */
+	uint32_t end; /* the token after this one and all it holds */
+};
+
+/* No such token: a key that is not there. */
+#define GRAPHJSON_NONE ((size_t)-1)
+
+/*
+ * A text read by yajl: its tokens (the first one the whole value) and
+ * their strings, each ended by a NUL, in one block. Strings are strict
+ * UTF-8 without NUL: a text with others is not read (below).
+ */
+struct graphjson_doc {
+	struct graphjson_tok *tok;
+	size_t n, alloc;
+	char *text;
+	size_t len, size;
+};
+
+/*
+ * Read json into *out (yours: graphjson_doc_free()). DG_EPARSE when yajl
+ * refuses the text or it holds what json-c would read otherwise (see
+ * graphjson_doc.c): the caller then parses it with json-c, which has the
+ * words for what is wrong. DG_ENOMEM. No message either way.
+ */
+int graphjson_doc_read(const char *json, size_t len,
+		       struct graphjson_doc **out);
+
+void graphjson_doc_free(struct graphjson_doc *d);
+
+/* The string, key or number t, NUL-terminated. */
+static inline const char *graphjson_doc_str(const struct graphjson_doc *d,
+					    size_t t)
+{
+	return d->text + d->tok[t].off;
+}
+
+static inline enum graphjson_kind graphjson_doc_kind(
+	const struct graphjson_doc *d, size_t t)
+{
+	return (enum graphjson_kind)d->tok[t].kind;
+}
+
+/*
+ * The values of the n keys of object obj, in one pass (as
+ * graphjson_slots()): at[i] is the token of keys[i]'s value (its last,
+ * when the key is repeated, as json-c keeps it), or GRAPHJSON_NONE.
+ */
+void graphjson_doc_slots(const struct graphjson_doc *d, size_t obj,
+			 const char *const *keys, size_t n, size_t *at);
+
+/* The value of key in object obj, or GRAPHJSON_NONE. */
+size_t graphjson_doc_get(const struct graphjson_doc *d, size_t obj,
+			 const char *key);
+
+/*
+ * Token t as json-c would have parsed it: a new object (yours: put it),
+ * NULL for null or when out of memory.
+ */
+json_object *graphjson_doc_tree(const struct graphjson_doc *d, size_t t);
+
+/* "an object", "a number", ...: as graphjson_type_name() says it. */
+const char *graphjson_doc_kind_name(const struct graphjson_doc *d, size_t t);
+
+/*
+ * A value parsed already (graphjson.h): a $batch answer's body, owned by
+ * the batch it came in. Either json-c's tree of it (obj), or token tok
+ * of the batch's doc, read without a tree by the readers that know how
+ * (graphjson_events_page_value()) and made a tree for the others.
  */
 struct graphjson_value {
 	json_object *obj;
+	const struct graphjson_doc *doc;
+	size_t tok;
 	bool utf8; /* its strings need no check: graphjson_root_read() */
 };
 
@@ -61,9 +151,15 @@ int graphjson_root_read(struct graphjson_reader *r, const char *json,
 			struct dg_err *err);
 
 /*
+ * Whether every string json-c makes of text is valid UTF-8 without NUL:
+ * the text is strict UTF-8 and has no \u0000 (see graphjson_root_read()).
+ */
+bool graphjson_strings_valid(const char *text, size_t len);
+
+/*
  * The object v holds, as graphjson_root() would give it from text (an
- * array or a string is DG_EPARSE with the same sentence). *root is
- * borrowed from v: do not put it.
+ * array or a string is DG_EPARSE with the same sentence). *root is yours:
+ * put it (a value read without a tree gets one made here).
  */
 int graphjson_value_root(const struct graphjson_value *v, json_object **root,
 			 struct dg_err *err);
@@ -149,6 +245,10 @@ int graphjson_enum_of(const char *s, const char *pre, const char *key,
 		      const struct graphjson_enum_name *names, int unknown,
 		      const char *fallback);
 
+/* The value of the enum string s in names, quietly; false: none. */
+bool graphjson_enum_find(const char *s,
+			 const struct graphjson_enum_name *names, int *out);
+
 /* An optional enum string field: absent or null gives dflt. */
 int graphjson_enum(json_object *obj, const char *pre, const char *key,
 		   const struct graphjson_enum_name *names, int dflt,
@@ -160,6 +260,9 @@ int graphjson_enum_at(const struct graphjson_slot *s, const char *pre,
 		      const char *key, const struct graphjson_enum_name *names,
 		      int dflt, int unknown, const char *fallback, int *out,
 		      struct dg_err *err);
+
+/* Whether s opens with "YYYY-MM-DDTHH:MM:SS", as a dateTime must. */
+bool graphjson_is_datetime(const char *s);
 
 /* A dateTimeTimeZone field of obj; full is its printed name. */
 int graphjson_datetime(json_object *obj, const char *pre, const char *key,

@@ -103,7 +103,8 @@ static int check_text(const char *json, size_t len, struct dg_err *err)
  * spared its check (a tenth of its parse); when it says no, json-c parses
  * with its check, so a text is refused with the same message as ever.
  * (Fields are checked again, more strictly, as they are read:
- * graphjson_string_of(), unless strings_valid() found them all valid.)
+ * graphjson_string_of(), unless graphjson_strings_valid() found them all
+ * valid.)
  */
 static bool utf8_passes_jsonc(const char *text, size_t len)
 {
@@ -179,7 +180,7 @@ static bool strict_utf8(const char *text, size_t len)
  * escaped backslash before "u0000" counts as the escape too: its strings
  * are then checked one by one, as ever.
  */
-static bool strings_valid(const char *text, size_t len)
+bool graphjson_strings_valid(const char *text, size_t len)
 {
 	return strict_utf8(text, len) && !has_escaped_nul(text, len);
 }
@@ -220,7 +221,7 @@ static int parse_with(struct graphjson_reader *r, const char *json,
 	size_t end = 0, line, col;
 	json_object *o = NULL;
 
-	*utf8 = strings_valid(json, len);
+	*utf8 = graphjson_strings_valid(json, len);
 	if (*utf8 || utf8_passes_jsonc(json, len))
 		o = parse_once(r, json, len, JSON_TOKENER_STRICT, &jerr, &end);
 	if (!o)
@@ -274,20 +275,44 @@ int graphjson_root(const char *json, size_t len, json_object **root,
 /*
  * The object v holds, as graphjson_root() gives it from text: a $batch
  * body that is an array (or no value) is refused with the same sentence.
+ * A body read as tokens is made json-c's tree here, for the readers that
+ * read trees.
  */
 int graphjson_value_root(const struct graphjson_value *v, json_object **root,
 			 struct dg_err *err)
 {
-	*root = v ? v->obj : NULL;
-	if (json_object_is_type(*root, json_type_object))
-		return 0;
-	dg_errf(err, DG_EPARSE, "the JSON text is %s, not an object",
-		graphjson_type_name(*root));
+	const char *type;
+
 	*root = NULL;
-	return DG_EPARSE;
+	if (v && v->doc) {
+		if (graphjson_doc_kind(v->doc, v->tok) == GRAPHJSON_OBJECT) {
+			*root = graphjson_doc_tree(v->doc, v->tok);
+			return *root ? 0 : dg_errf(err, DG_ENOMEM, "out of "
+						   "memory reading an answer");
+		}
+		type = graphjson_doc_kind_name(v->doc, v->tok);
+	} else {
+		if (v && json_object_is_type(v->obj, json_type_object)) {
+			*root = json_object_get(v->obj);
+			return 0;
+		}
+		type = graphjson_type_name(v ? v->obj : NULL);
+	}
+	return dg_errf(err, DG_EPARSE, "the JSON text is %s, not an object",
+		       type);
 }
 
 int graphjson_value_write(const struct graphjson_value *v, struct strbuf *out)
 {
-	return jsonw_write(v->obj, JSONW_PLAIN, out);
+	json_object *o = v->obj;
+	int rc;
+
+	if (!v->doc)
+		return jsonw_write(o, JSONW_PLAIN, out);
+	o = graphjson_doc_tree(v->doc, v->tok);
+	if (!o && graphjson_doc_kind(v->doc, v->tok) != GRAPHJSON_NULL)
+		return DG_ENOMEM;
+	rc = jsonw_write(o, JSONW_PLAIN, out);
+	json_object_put(o);
+	return rc;
 }

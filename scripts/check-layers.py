@@ -69,6 +69,7 @@ PARTS = {
     "graphjson_dir": "graphjson",
     "graphjson_cal": "graphjson",
     "graphjson_parse": "graphjson",
+    "graphjson_doc": "graphjson",
     "auth_seal": "auth",
     "store_db": "store",
     "config_int": "config",

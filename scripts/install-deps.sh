@@ -4,7 +4,7 @@
 set -eu
 
 PKGS="build-essential cmake pkg-config
-libcurl4-gnutls-dev libjson-c-dev libsqlite3-dev libetpan-dev libicu-dev
+libcurl4-gnutls-dev libjson-c-dev libyajl-dev libsqlite3-dev libetpan-dev libicu-dev
 libcsv-dev libsodium-dev libcmocka-dev libmicrohttpd-dev libjemalloc-dev
 python3 python3-aiosmtpd valgrind openssl ca-certificates clang mandoc
 lintian prometheus

@@ -6,7 +6,10 @@
  * Invariants: every sub-answer has an id and a status from 100 to 599,
  * and its body, when there is one, is either parsed (value) or a string
  * of body_len bytes; each parsed body is read by the readers of batched
- * answers (events, mailbox, lists, errors) as an answer would be; a
+ * answers (events, mailbox, lists, errors) as an answer would be, and
+ * a page of events reads to what its text reads to (the same events,
+ * next link and error), whether it was read from yajl's tokens or from
+ * json-c's tree; a
  * request body built from any strings parses back as JSON with the same
  * strings, so no URL or header can break out of its field.
  */
@@ -17,6 +20,61 @@
 #include "graphjson.h"
 #include "strbuf.h"
 #include "text.h"
+
+static bool same(const char *a, const char *b)
+{
+	return a == b || (a && b && !strcmp(a, b));
+}
+
+static bool same_event(const struct cal_event *a, const struct cal_event *b)
+{
+	if (!same(a->id, b->id) || !same(a->subject, b->subject) ||
+	    a->sensitivity != b->sensitivity ||
+	    a->is_all_day != b->is_all_day ||
+	    a->is_cancelled != b->is_cancelled ||
+	    !same(a->response, b->response) ||
+	    !same(a->location, b->location) ||
+	    !same(a->start.date_time, b->start.date_time) ||
+	    !same(a->end.time_zone, b->end.time_zone) ||
+	    !same(a->toll_free_number, b->toll_free_number) ||
+	    !same(a->organizer.address, b->organizer.address) ||
+	    a->nattendees != b->nattendees)
+		return false;
+	for (size_t i = 0; i < a->nattendees; i++)
+		if (a->attendees[i].type != b->attendees[i].type ||
+		    !same(a->attendees[i].who.address,
+			  b->attendees[i].who.address) ||
+		    !same(a->attendees[i].response, b->attendees[i].response))
+			return false;
+	return true;
+}
+
+/* The events of v, and of v written out as text: the same. */
+static void events_as_text(const struct graphjson_value *v)
+{
+	struct cal_event_list a = {0}, t = {0};
+	struct dg_err ea = DG_ERR_INIT, et = DG_ERR_INIT;
+	struct strbuf text = STRBUF_INIT;
+	char *next_a = NULL, *next_t = NULL;
+	int rc_a, rc_t;
+
+	if (graphjson_value_write(v, &text))
+		goto out;
+	rc_a = graphjson_events_page_value(v, &a, &next_a, &ea);
+	rc_t = graphjson_events_page(text.buf, text.len, &t, &next_t, &et);
+	if (rc_a == DG_ENOMEM || rc_t == DG_ENOMEM)
+		goto out;
+	FUZZ_ASSERT(rc_a == rc_t && !strcmp(ea.msg, et.msg));
+	FUZZ_ASSERT(same(next_a, next_t) && a.n == t.n);
+	for (size_t i = 0; i < a.n; i++)
+		FUZZ_ASSERT(same_event(&a.v[i], &t.v[i]));
+out:
+	free(next_a);
+	free(next_t);
+	cal_event_list_release(&a);
+	cal_event_list_release(&t);
+	strbuf_release(&text);
+}
 
 /* Each reader of batched answers on a parsed body: clean or an error. */
 static void read_value(const struct graphjson_value *v)
@@ -66,8 +124,10 @@ static void answer(const char *json, size_t len)
 		FUZZ_ASSERT(a->status >= 100 && a->status <= 599);
 		FUZZ_ASSERT(!(a->value && a->body));
 		FUZZ_ASSERT(a->body || !a->body_len);
-		if (a->value)
+		if (a->value) {
 			read_value(a->value);
+			events_as_text(a->value);
+		}
 	}
 	graphjson_batch_release(&b);
 }

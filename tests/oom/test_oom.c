@@ -802,7 +802,7 @@ static void test_oom__graph_json(void **state)
 	INPUTS("graph_directory", member_users_work, "member-users.json");
 	INPUTS("graph_directory", group_find_work, "group-find.json",
 	       "group-named.json");
-	INPUTS("graph_batch", batch_work, "answer.json");
+	INPUTS("graph_batch", batch_work, "answer.json", "events.json");
 	INPUTS("graph_auth", auth_work, "token.json", "token-error.json",
 	       "device-code.json", "error.json");
 }

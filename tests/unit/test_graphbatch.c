@@ -16,6 +16,7 @@
 #include "calendar.h"
 #include "err.h"
 #include "graphjson.h"
+#include "logging.h"
 
 static char jbuf[8192];
 
@@ -132,6 +133,250 @@ static void test_graphbatch__batched_page_reads_as_its_text(void **state)
 	cal_event_list_release(&a);
 	cal_event_list_release(&t);
 	graphjson_batch_release(&b);
+}
+
+/*
+ * ---- a batched page reads as its text ----
+ *
+ * A page of events in a $batch answer is read from yajl's tokens, and
+ * from json-c's tree only when it is not what Graph sends; either way it
+ * must read to what its text does: the same events, next link, error
+ * and warnings. Each page below is read both ways and compared.
+ */
+
+static char logged[4096];
+
+static void capture(enum logging_level level, const char *msg, void *ctx)
+{
+	size_t used = strlen(logged);
+
+	(void)level;
+	(void)ctx;
+	snprintf(logged + used, sizeof(logged) - used, "%s\n", msg);
+}
+
+static void same_str(const char *a, const char *b, const char *what)
+{
+	if (!a || !b) {
+		if (a != b)
+			fail_msg("%s: \"%s\" and \"%s\"", what,
+				 a ? a : "(null)", b ? b : "(null)");
+		return;
+	}
+	if (strcmp(a, b))
+		fail_msg("%s: \"%s\" and \"%s\"", what, a, b);
+}
+
+static void same_address(const struct cal_address *a,
+			 const struct cal_address *b)
+{
+	same_str(a->name, b->name, "name");
+	same_str(a->address, b->address, "address");
+}
+
+static void same_event(const struct cal_event *a, const struct cal_event *b)
+{
+	same_str(a->id, b->id, "id");
+	same_str(a->subject, b->subject, "subject");
+	assert_int_equal(a->sensitivity, b->sensitivity);
+	assert_int_equal(a->is_all_day, b->is_all_day);
+	assert_int_equal(a->is_cancelled, b->is_cancelled);
+	same_str(a->response, b->response, "response");
+	same_str(a->show_as, b->show_as, "showAs");
+	same_str(a->type, b->type, "type");
+	same_str(a->start.date_time, b->start.date_time, "start");
+	same_str(a->start.time_zone, b->start.time_zone, "start zone");
+	same_str(a->end.date_time, b->end.date_time, "end");
+	same_str(a->end.time_zone, b->end.time_zone, "end zone");
+	same_str(a->location, b->location, "location");
+	same_str(a->join_url, b->join_url, "joinUrl");
+	same_str(a->toll_number, b->toll_number, "tollNumber");
+	same_str(a->toll_free_number, b->toll_free_number, "tollFree");
+	same_str(a->conference_id, b->conference_id, "conferenceId");
+	same_address(&a->organizer, &b->organizer);
+	assert_int_equal(a->nattendees, b->nattendees);
+	for (size_t i = 0; i < a->nattendees; i++) {
+		assert_int_equal(a->attendees[i].type, b->attendees[i].type);
+		same_str(a->attendees[i].response, b->attendees[i].response,
+			 "attendee response");
+		same_address(&a->attendees[i].who, &b->attendees[i].who);
+	}
+	/* both packed: one block each */
+	assert_non_null(a->block);
+	assert_non_null(b->block);
+}
+
+/* page (real JSON, not J()'s) read batched and as text: the same. */
+static void reads_as_its_text(const char *page)
+{
+	static char answer[16384], by_text[4096];
+	struct graphjson_batch b = GRAPHJSON_BATCH_INIT;
+	struct cal_event_list a = CAL_EVENT_LIST_INIT, t = CAL_EVENT_LIST_INIT;
+	struct dg_err ea = DG_ERR_INIT, et = DG_ERR_INIT;
+	char *next_a = NULL, *next_t = NULL;
+	int rc_a, rc_t;
+
+	assert_true(snprintf(answer, sizeof(answer),
+			     "{\"responses\":[{\"id\":\"1\",\"status\":200,"
+			     "\"body\":%s}]}", page) < (int)sizeof(answer));
+	assert_int_equal(graphjson_batch_answer(answer, strlen(answer), &b,
+						&ea), 0);
+	assert_non_null(b.v[0].value);
+	logged[0] = '\0';
+	logging_set_routine(capture, NULL);
+	rc_t = graphjson_events_page(page, strlen(page), &t, &next_t, &et);
+	snprintf(by_text, sizeof(by_text), "%s", logged);
+	logged[0] = '\0';
+	rc_a = graphjson_events_page_value(b.v[0].value, &a, &next_a, &ea);
+	logging_set_routine(NULL, NULL);
+	if (rc_a != rc_t || strcmp(ea.msg, et.msg))
+		fail_msg("%s\nbatched: %d %s\nas text: %d %s", page, rc_a,
+			 ea.msg, rc_t, et.msg);
+	assert_string_equal(logged, by_text);
+	same_str(next_a, next_t, "next link");
+	assert_int_equal(a.n, t.n);
+	for (size_t i = 0; i < a.n; i++)
+		same_event(&a.v[i], &t.v[i]);
+	free(next_a);
+	free(next_t);
+	cal_event_list_release(&a);
+	cal_event_list_release(&t);
+	graphjson_batch_release(&b);
+}
+
+/* An event of every field but its closing brace, ' for " (J()). */
+#define FULL_EVENT                                                             \
+	"{'id':'AAMk1','subject':'Sync \\u00e9\\ud83d\\ude00 \\'q\\'',"       \
+	"'sensitivity':'Normal','isAllDay':false,'isCancelled':true,"        \
+	"'responseStatus':{'response':'accepted','time':'x'},"               \
+	"'showAs':'busy','type':'occurrence',"                               \
+	"'start':{'dateTime':'2026-11-24T09:00:00.0000000','timeZone':'UTC'}," \
+	"'end':{'dateTime':'2026-11-24T09:30:00','timeZone':'UTC'},"         \
+	"'location':{'displayName':'Room 1','address':{},'coordinates':{}},"  \
+	"'onlineMeeting':{'joinUrl':'https://t/j\\/1','tollNumber':'+1 2',"  \
+	"'tollFreeNumbers':['+1 800','+1 900'],'conferenceId':'12#'},"       \
+	"'organizer':{'emailAddress':{'name':'Bo','address':'bo@x.c'}},"     \
+	"'attendees':[{'type':'optional','status':{'response':'none'},"      \
+	"'emailAddress':{'name':'Ann','address':'ann@x.c'}},"                \
+	"{'type':'resource','emailAddress':{'address':'room@x.c'}}]"
+
+static void test_graphbatch__batched_pages_read_as_their_text(void **state)
+{
+	/* what closes FULL_EVENT: nothing, or one field more */
+	static const char *const extra[] = {
+		"",
+		",'subject':null,'showAs':''",
+		",'sensitivity':'secret'",
+		",'sensitivity':''",
+		",'sensitivity':3",
+		",'isAllDay':'true'",
+		",'isAllDay':null,'isCancelled':null",
+		",'responseStatus':null",
+		",'responseStatus':'accepted'",
+		",'responseStatus':{'response':7}",
+		",'start':null",
+		",'start':{'dateTime':'tomorrow','timeZone':'UTC'}",
+		",'end':{'dateTime':'2026-11-24T09:30:00','timeZone':''}",
+		",'end':{'dateTime':'2026-11-24T09:30:00'}",
+		",'id':''",
+		",'id':12",
+		",'location':null",
+		",'location':{'displayName':['x']}",
+		",'onlineMeeting':null",
+		",'onlineMeeting':{'tollFreeNumbers':[]}",
+		",'onlineMeeting':{'tollFreeNumbers':[null]}",
+		",'onlineMeeting':{'tollFreeNumbers':'+1 800'}",
+		",'onlineMeeting':{'tollFreeNumbers':['']}",
+		",'onlineMeeting':{'joinUrl':{}}",
+		",'organizer':{'emailAddress':null}",
+		",'organizer':{'emailAddress':{'name':1}}",
+		",'organizer':[]",
+		",'attendees':[]",
+		",'attendees':null",
+		",'attendees':[{}]",
+		",'attendees':[7]",
+		",'attendees':[{'type':'chair'}]",
+		",'attendees':[{'type':'REQUIRED','status':null}]",
+		",'attendees':[{'emailAddress':{'address':''}}]",
+		",'attendees':{}",
+		",'subject':'a\\u0000b'",
+		",'subject':'\\ud83d'",
+		",'subject':'\\ude00'",
+		",'subject':'x','subject':'second'",
+		",'isAllDay':true,'isAllDay':false",
+		",'n':1e400,'m':-0.5,'deep':[[[[{'a':[1,2,{}]}]]]]",
+	};
+	static char head[sizeof(FULL_EVENT)], ev[2048], page[8192];
+
+	(void)state;
+	snprintf(head, sizeof(head), "%s", J(FULL_EVENT));
+	for (size_t i = 0; i < sizeof(extra) / sizeof(extra[0]); i++) {
+		snprintf(ev, sizeof(ev), "%s%s}", head, J(extra[i]));
+		/* the event alone, and between two good ones */
+		snprintf(page, sizeof(page), "{\"value\":[%s]}", ev);
+		reads_as_its_text(page);
+		snprintf(page, sizeof(page), "{\"@odata.nextLink\":"
+			 "\"https://g/next?x=1\",\"value\":[%s,%s,%s]}",
+			 J("{'id':'a','start':{'dateTime':"
+			   "'2026-11-24T08:00:00','timeZone':'UTC'},"
+			   "'end':{'dateTime':'2026-11-24T08:30:00',"
+			   "'timeZone':'UTC'}}"),
+			 ev, ev);
+		reads_as_its_text(page);
+	}
+}
+
+static void test_graphbatch__batched_page_shapes_read_as_their_text(
+	void **state)
+{
+	static const char *const pages[] = {
+		"{'value':[]}",
+		"{'value':[],'@odata.nextLink':null}",
+		"{'value':[],'@odata.nextLink':''}",
+		"{'value':[],'@odata.nextLink':'https://g/a b'}",
+		"{'value':[],'@odata.nextLink':5}",
+		"{'value':null}",
+		"{'value':{}}",
+		"{'@odata.context':'x'}",
+		"{'value':[1,null,'x',[]]}",
+		"{'value':[{}],'value':[]}",
+	};
+	static char page[512];
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(pages) / sizeof(pages[0]); i++) {
+		snprintf(page, sizeof(page), "%s", J(pages[i]));
+		reads_as_its_text(page);
+	}
+}
+
+/* Answers in another shape than Graph's still read as they always did. */
+static void test_graphbatch__odd_answers_read_as_ever(void **state)
+{
+	struct graphjson_batch b = GRAPHJSON_BATCH_INIT;
+	struct dg_err err = DG_ERR_INIT;
+
+	(void)state;
+	/* the body before the id and status; Retry-After a number */
+	assert_int_equal(batch("{'responses':[{'body':{'value':[]},"
+			       "'headers':{'retry-after':5},'status':429,"
+			       "'id':'2'},{'id':'3','status':200,"
+			       "'body':'\\ud800'}]}",
+			       &b, &err),
+			 0);
+	assert_int_equal(b.n, 2);
+	assert_string_equal(b.v[0].id, "2");
+	assert_int_equal(b.v[0].status, 429);
+	assert_string_equal(b.v[0].retry_after, "5");
+	assert_non_null(b.v[0].value);
+	/* json-c's reading of a lone surrogate: U+FFFD */
+	assert_string_equal(b.v[1].body, "\xef\xbf\xbd");
+	graphjson_batch_release(&b);
+	/* a status json-c reads as a double is no status */
+	assert_int_equal(batch("{'responses':[{'id':'1','status':200.0}]}",
+			       &b, &err),
+			 DG_EPARSE);
+	assert_non_null(strstr(err.msg, "'status'"));
 }
 
 /* A batched body's strings are checked as a page's text has them. */
@@ -644,6 +889,10 @@ int main(void)
 			test_graphbatch__body_of_wrong_type_is_refused),
 		cmocka_unit_test(
 			test_graphbatch__request_body_escapes_urls_and_headers),
+		cmocka_unit_test(
+			test_graphbatch__batched_pages_read_as_their_text),
+		T(test_graphbatch__batched_page_shapes_read_as_their_text),
+		cmocka_unit_test(test_graphbatch__odd_answers_read_as_ever),
 		cmocka_unit_test(
 			test_graphbatch__token_answer_gives_tokens_and_life),
 		cmocka_unit_test(
