@@ -281,7 +281,11 @@ int graphjson_batch_answer(const char *json, size_t len,
 			   struct graphjson_batch *out, struct dg_err *err)
 	__attribute__((warn_unused_result));
 
-/* The same, parsed with reader r (NULL: a parser for this answer only). */
+/*
+ * The same, parsed with reader r (NULL: a parser for this answer only).
+ * The answers may borrow r's buffers: release them before r reads
+ * another $batch answer.
+ */
 int graphjson_batch_read(struct graphjson_reader *r, const char *json,
 			 size_t len, struct graphjson_batch *out,
 			 struct dg_err *err) __attribute__((warn_unused_result));

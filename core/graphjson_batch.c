@@ -102,7 +102,8 @@ int graphjson_batch_request(const struct graphjson_subrequest *v, size_t n,
  */
 struct graphjson_batch_tree {
 	json_object *root;	   /* json-c's tree of the answer, or */
-	struct graphjson_doc *doc; /* its tokens */
+	struct graphjson_doc *doc; /* its tokens, */
+	bool own_doc;		   /* in a doc of its own (no reader) */
 	struct graphjson_value values[];
 };
 
@@ -311,8 +312,12 @@ static bool doc_answer(const struct graphjson_doc *d, size_t a,
 	}
 }
 
-/* The answers of d into out: 0, DOC_NO (out left empty) or DG_ENOMEM. */
-static int read_doc(struct graphjson_doc *d, struct graphjson_batch *out)
+/*
+ * The answers of d into out, which owns d when own says so: 0, DOC_NO
+ * (out left empty) or DG_ENOMEM.
+ */
+static int read_doc(struct graphjson_doc *d, bool own,
+		    struct graphjson_batch *out)
 {
 	size_t arr, i, k = 0;
 	int rc;
@@ -334,6 +339,7 @@ static int read_doc(struct graphjson_doc *d, struct graphjson_batch *out)
 		return rc;
 	}
 	out->tree->doc = d;
+	out->tree->own_doc = own;
 	return 0;
 }
 
@@ -381,14 +387,17 @@ int graphjson_batch_read(struct graphjson_reader *r, const char *json,
 			 size_t len, struct graphjson_batch *out,
 			 struct dg_err *err)
 {
-	struct graphjson_doc *d = NULL;
-	int rc = len <= INT_MAX ? graphjson_doc_read(json, len, &d) : DOC_NO;
+	struct graphjson_doc *own = r ? NULL : graphjson_doc_new();
+	struct graphjson_doc *d = r ? graphjson_reader_doc(r) : own;
+	int rc = d ? DOC_NO : DG_ENOMEM;
 
+	if (d && len <= INT_MAX)
+		rc = graphjson_doc_read(d, json, len);
 	if (!rc)
-		rc = read_doc(d, out);
+		rc = read_doc(d, own != NULL, out);
 	if (!rc)
 		return 0;
-	graphjson_doc_free(d);
+	graphjson_doc_free(own);
 	if (rc == DG_ENOMEM)
 		return batch_nomem(err);
 	return read_tree(r, json, len, out, err);
@@ -398,7 +407,8 @@ void graphjson_batch_release(struct graphjson_batch *b)
 {
 	if (b->tree) {
 		json_object_put(b->tree->root);
-		graphjson_doc_free(b->tree->doc);
+		if (b->tree->own_doc)
+			graphjson_doc_free(b->tree->doc);
 	}
 	free(b->tree);
 	free(b->v);

@@ -286,6 +286,38 @@ static bool has_lone_surrogate(const char *text, size_t len)
 	return false;
 }
 
+/*
+ * Room for the tokens and strings of a text of len bytes, so that they
+ * are not copied as they grow: the strings, each with its NUL, take at
+ * most len + 1 bytes (a string's quotes make room for its NUL, and so
+ * does what ends a number); Graph's answers have a token every dozen
+ * bytes or so (more are made room for as they come).
+ */
+static bool presize(struct graphjson_doc *d, size_t len)
+{
+	size_t alloc = len / 8 + 64;
+
+	if (alloc > UINT32_MAX)
+		return false;
+	if (d->alloc < alloc) {
+		void *p = realloc(d->tok, alloc * sizeof(*d->tok));
+
+		if (!p)
+			return false;
+		d->tok = p;
+		d->alloc = alloc;
+	}
+	if (d->size < len + 1) {
+		void *p = realloc(d->text, len + 1);
+
+		if (!p)
+			return false;
+		d->text = p;
+		d->size = len + 1;
+	}
+	return true;
+}
+
 /* yajl's parse of json into r->d: yajl's status, or -1 out of memory. */
 static int parse(struct reading *r, struct yajl_memory *m, const char *json,
 		 size_t len)
@@ -310,26 +342,29 @@ static int parse(struct reading *r, struct yajl_memory *m, const char *json,
 	return (int)st;
 }
 
-int graphjson_doc_read(const char *json, size_t len, struct graphjson_doc **out)
+struct graphjson_doc *graphjson_doc_new(void)
 {
-	struct reading r = {NULL, {0}, 0, false};
+	return calloc(1, sizeof(struct graphjson_doc));
+}
+
+int graphjson_doc_read(struct graphjson_doc *d, const char *json, size_t len)
+{
+	struct reading r = {d, {0}, 0, false};
 	struct yajl_memory m = {.n = 0};
 	int st;
 
-	*out = NULL;
+	d->n = 0;
+	d->len = 0;
 	if (!graphjson_strings_valid(json, len) ||
 	    has_lone_surrogate(json, len))
 		return DG_EPARSE;
-	r.d = calloc(1, sizeof(*r.d));
-	if (!r.d)
+	if (!presize(d, len))
 		return DG_ENOMEM;
 	st = parse(&r, &m, json, len);
-	if (st != yajl_status_ok || !r.d->n) {
-		graphjson_doc_free(r.d);
-		return st < 0 || r.nomem ? DG_ENOMEM : DG_EPARSE;
-	}
-	*out = r.d;
-	return 0;
+	if (st == yajl_status_ok && d->n)
+		return 0;
+	d->n = 0;
+	return st < 0 || r.nomem ? DG_ENOMEM : DG_EPARSE;
 }
 
 void graphjson_doc_free(struct graphjson_doc *d)

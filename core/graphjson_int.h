@@ -74,16 +74,28 @@ struct graphjson_doc {
 	size_t len, size;
 };
 
+/* An empty doc, or NULL (out of memory): graphjson_doc_free() it. */
+struct graphjson_doc *graphjson_doc_new(void);
+
 /*
- * Read json into *out (yours: graphjson_doc_free()). DG_EPARSE when yajl
- * refuses the text or it holds what json-c would read otherwise (see
- * graphjson_doc.c): the caller then parses it with json-c, which has the
- * words for what is wrong. DG_ENOMEM. No message either way.
+ * Read json into d, replacing what d held; its room is kept from text to
+ * text (a reader's doc grows to the largest answer once, and its pages
+ * are not touched anew for each). DG_EPARSE when yajl refuses the text
+ * or it holds what json-c would read otherwise (see graphjson_doc.c):
+ * the caller then parses it with json-c, which has the words for what is
+ * wrong. DG_ENOMEM. No message either way; on failure d is empty.
  */
-int graphjson_doc_read(const char *json, size_t len,
-		       struct graphjson_doc **out);
+int graphjson_doc_read(struct graphjson_doc *d, const char *json,
+		       size_t len);
 
 void graphjson_doc_free(struct graphjson_doc *d);
+
+/*
+ * r's doc, made on first use (NULL: out of memory), borrowed: a $batch
+ * answer read into it lives until it is released, and r reads no other
+ * one before that.
+ */
+struct graphjson_doc *graphjson_reader_doc(struct graphjson_reader *r);
 
 /* The string, key or number t, NUL-terminated. */
 static inline const char *graphjson_doc_str(const struct graphjson_doc *d,

@@ -45,6 +45,7 @@ static void position_of(const char *json, size_t off, size_t *line,
  */
 struct graphjson_reader {
 	struct json_tokener *tok;
+	struct graphjson_doc *doc; /* for $batch answers: graphjson_doc.c */
 };
 
 int graphjson_reader_new(struct graphjson_reader **out, struct dg_err *err)
@@ -67,7 +68,15 @@ void graphjson_reader_free(struct graphjson_reader *r)
 	if (!r)
 		return;
 	json_tokener_free(r->tok);
+	graphjson_doc_free(r->doc);
 	free(r);
+}
+
+struct graphjson_doc *graphjson_reader_doc(struct graphjson_reader *r)
+{
+	if (!r->doc)
+		r->doc = graphjson_doc_new();
+	return r->doc;
 }
 
 /* The checks before json-c sees the text. */

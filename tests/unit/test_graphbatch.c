@@ -784,6 +784,53 @@ static int read_with(struct graphjson_reader *r, const char *json,
 	return graphjson_batch_read(r, t, strlen(t), b, err);
 }
 
+/*
+ * A reader keeps its room for tokens from answer to answer: a short
+ * answer after a long one, and a long one after that, read right.
+ */
+static void test_graphbatch__reader_reads_long_and_short_answers(void **state)
+{
+	static char json[16384], subject[8000];
+	struct graphjson_reader *r = NULL;
+	struct dg_err err = DG_ERR_INIT;
+	static const size_t lens[] = { 7000, 3, 7900, 0 };
+
+	(void)state;
+	assert_int_equal(graphjson_reader_new(&r, &err), 0);
+	for (size_t i = 0; i < sizeof(lens) / sizeof(lens[0]); i++) {
+		struct graphjson_batch b = GRAPHJSON_BATCH_INIT;
+		struct cal_event_list l = CAL_EVENT_LIST_INIT;
+		char *next = NULL;
+
+		memset(subject, 'a' + (int)i, lens[i]);
+		subject[lens[i]] = '\0';
+		snprintf(json, sizeof(json),
+			 "{\"responses\":[{\"id\":\"%zu\",\"status\":200,"
+			 "\"body\":{\"value\":[{\"id\":\"e%zu\",\"subject\":"
+			 "\"%s\",\"start\":{\"dateTime\":"
+			 "\"2026-11-24T09:00:00\",\"timeZone\":\"UTC\"},"
+			 "\"end\":{\"dateTime\":\"2026-11-24T10:00:00\","
+			 "\"timeZone\":\"UTC\"}}]}}]}",
+			 i, i, subject);
+		assert_int_equal(
+			graphjson_batch_read(r, json, strlen(json), &b, &err),
+			0);
+		assert_int_equal(b.n, 1);
+		assert_int_equal(graphjson_events_page_value(b.v[0].value, &l,
+							     &next, &err),
+				 0);
+		assert_int_equal(l.n, 1);
+		if (lens[i])
+			assert_string_equal(l.v[0].subject, subject);
+		else
+			assert_null(l.v[0].subject);
+		assert_int_equal(l.v[0].id[1], '0' + (int)i);
+		cal_event_list_release(&l);
+		graphjson_batch_release(&b);
+	}
+	graphjson_reader_free(r);
+}
+
 static void test_graphbatch__reader_reads_answer_after_answer(void **state)
 {
 	struct graphjson_reader *r = NULL;
@@ -917,6 +964,7 @@ int main(void)
 			test_graphbatch__group_named_counts_name_or_mail),
 		cmocka_unit_test(
 			test_graphbatch__reader_reads_answer_after_answer),
+		T(test_graphbatch__reader_reads_long_and_short_answers),
 		cmocka_unit_test(
 			test_graphbatch__reader_reads_on_after_invalid_json),
 		cmocka_unit_test(
