@@ -9,8 +9,13 @@
 
 #define HMAP_MIN_SLOTS 16
 #define HMAP_MIN_ENTRIES 8
-/* Entry numbers are 32-bit, plus one (0 is an empty slot). */
-#define HMAP_MAX_ENTRIES ((size_t)UINT32_MAX - 1)
+/*
+ * A slot of the index: the entry number plus one (0 is an empty slot) in
+ * its low 24 bits, the top 8 bits of the key's hash above them.
+ */
+#define ENTRY_BITS 24
+#define ENTRY_MASK ((UINT32_C(1) << ENTRY_BITS) - 1)
+#define HMAP_MAX_ENTRIES ((size_t)ENTRY_MASK - 1)
 
 void hmap_init(struct hmap *m, unsigned flags)
 {
@@ -77,18 +82,32 @@ static bool same(const struct hmap *m, const char *a, const char *b)
 	return m->flags & HMAP_NOCASE ? !strcasecmp(a, b) : !strcmp(a, b);
 }
 
+/* The slot of entry e (from 0) of hash h. */
+static uint32_t slot_of(size_t h, size_t e)
+{
+	return (uint32_t)(h >> 56) << ENTRY_BITS | (uint32_t)(e + 1);
+}
+
+/* The entry (from 0) a full slot names. */
+static size_t entry_of(uint32_t slot)
+{
+	return (slot & ENTRY_MASK) - 1;
+}
+
 /*
- * The slot naming key's entry, or the empty slot where it would go. No
- * hash is kept beside the keys (8 bytes an entry, in maps of hundreds of
- * thousands): a probe compares keys, which differ in their first bytes.
+ * The slot naming key's entry, or the empty slot where it would go. The
+ * keys themselves are compared only where the slot's 8 bits of hash are
+ * the key's: a probe past another key, or for an absent one, then mostly
+ * reads the index alone, not an entry and its key elsewhere in memory.
  */
 static size_t find(const struct hmap *m, const char *key, size_t h)
 {
 	size_t mask = m->nslots - 1, i = h & mask;
-	uint32_t e;
+	uint32_t s, tag = slot_of(h, 0) & ~ENTRY_MASK;
 
-	while ((e = m->index[i])) {
-		if (same(m, m->entries[e - 1].key, key))
+	while ((s = m->index[i])) {
+		if ((s & ~ENTRY_MASK) == tag &&
+		    same(m, m->entries[entry_of(s)].key, key))
 			break;
 		i = (i + 1) & mask;
 	}
@@ -118,7 +137,7 @@ void *hmap_get(const struct hmap *m, const char *key)
 	if (!m->n || !key)
 		return NULL;
 	i = find(m, key, hash_of(m, key));
-	return m->index[i] ? m->entries[m->index[i] - 1].value : NULL;
+	return m->index[i] ? m->entries[entry_of(m->index[i])].value : NULL;
 }
 
 /* A new index of nslots slots over the entries; m unchanged on failure. */
@@ -131,9 +150,11 @@ static int reindex(struct hmap *m, size_t nslots)
 	free(m->index);
 	m->index = index;
 	m->nslots = nslots;
-	for (size_t i = 0; i < m->n; i++)
-		m->index[free_slot(m, hash_of(m, m->entries[i].key))] =
-			(uint32_t)(i + 1);
+	for (size_t i = 0; i < m->n; i++) {
+		size_t h = hash_of(m, m->entries[i].key);
+
+		m->index[free_slot(m, h)] = slot_of(h, i);
+	}
 	return 0;
 }
 
@@ -181,7 +202,7 @@ int hmap_put(struct hmap *m, const char *key, void *value, void **old)
 		i = find(m, key, h);
 		if (m->index[i]) {
 			if (old)
-				*old = m->entries[m->index[i] - 1].value;
+				*old = m->entries[entry_of(m->index[i])].value;
 			return DG_EEXISTS;
 		}
 	}
@@ -194,7 +215,7 @@ int hmap_put(struct hmap *m, const char *key, void *value, void **old)
 		return DG_ENOMEM;
 	i = free_slot(m, h);
 	m->entries[m->n] = (struct hmap_entry){ key, value };
-	m->index[i] = (uint32_t)(m->n + 1);
+	m->index[i] = slot_of(h, m->n);
 	m->n++;
 	return 0;
 }
@@ -215,10 +236,10 @@ void *hmap_remove(struct hmap *m, const char *key)
 	i = find(m, key, hash_of(m, key));
 	if (!m->index[i])
 		return NULL;
-	k = m->index[i] - 1;
+	k = entry_of(m->index[i]);
 	value = m->entries[k].value;
 	for (j = (i + 1) & mask; m->index[j]; j = (j + 1) & mask) {
-		size_t home = home_of(m, m->index[j] - 1);
+		size_t home = home_of(m, entry_of(m->index[j]));
 
 		/* j may move to i only if its home is not in (i, j]. */
 		if (i <= j ? (home > i && home <= j) : (home > i || home <= j))
@@ -229,10 +250,11 @@ void *hmap_remove(struct hmap *m, const char *key)
 	m->index[i] = 0;
 	last = m->n - 1;
 	if (k != last) {
-		for (j = home_of(m, last); m->index[j] != last + 1;
+		for (j = home_of(m, last); entry_of(m->index[j]) != last;
 		     j = (j + 1) & mask)
 			;
-		m->index[j] = (uint32_t)(k + 1);
+		/* the same key, the same bits of hash: only its number */
+		m->index[j] = (m->index[j] & ~ENTRY_MASK) | (uint32_t)(k + 1);
 		m->entries[k] = m->entries[last];
 	}
 	memset(&m->entries[last], 0, sizeof(m->entries[last]));

@@ -7,11 +7,12 @@
  * with the tenant.
  *
  * Layout: the entries (key, value) lie one after another in an array,
- * and the index, a power-of-two array of 32-bit entry numbers kept at
- * most half full, finds them by linear probing (comparing keys: no hash
- * is kept). An entry costs its 16 bytes and two to four index slots of 4
- * bytes, where a table of entries with their hash at most half full
- * would cost 48 to 96 bytes. A map whose
+ * and the index, a power-of-two array of 32-bit slots kept at most half
+ * full, finds them by linear probing. A slot holds an entry number and 8
+ * bits of its key's hash, so a probe compares keys only when those agree
+ * (one in 256 keys it passes). An entry costs its 16 bytes and two to
+ * four index slots of 4 bytes, where a table of entries with their hash
+ * at most half full would cost 48 to 96 bytes. A map whose
  * size is known ahead (the run's tables over the roster and the tenant's
  * users: hundreds of thousands of addresses) is made that size once with
  * hmap_reserve(): no growth, and no moment where an old and a new table
@@ -24,7 +25,7 @@
  * the callers do). The map owns only its arrays.
  * Invariants: at most one entry per key; values are never NULL (NULL is
  * what hmap_get() says for "absent"); entries[0..n) are the entries, and
- * the index names each exactly once; fewer than 2^32 - 1 entries.
+ * the index names each exactly once; fewer than 2^24 - 1 entries.
  */
 #ifndef DIGEST_HMAP_H
 #define DIGEST_HMAP_H
@@ -43,7 +44,7 @@ struct hmap_entry {
 };
 
 struct hmap {
-	uint32_t *index; /* entry number + 1; 0: empty slot */
+	uint32_t *index; /* hash bits, entry number + 1; 0: empty slot */
 	size_t nslots;   /* 0 or a power of two */
 	struct hmap_entry *entries;
 	size_t n;     /* entries */
