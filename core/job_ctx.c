@@ -263,6 +263,10 @@ static void delivered(const struct deliver_report *r, void *ctx)
  * any transaction, then starts the messages it holds: every message is
  * still on disk before it is sent. A crash loses the batch in progress,
  * none of which was sent; the next run builds those users again.
+ *
+ * A dry run writes nothing, but reads a user's opt-out, preferences and
+ * contacts: a turn's reads go in one read transaction, so that the
+ * database file is locked and unlocked once a turn, not once a read.
  */
 #define JOB_BATCH_MS 25
 
@@ -278,9 +282,10 @@ int job_batch_begin(struct job_ctx *c, struct dg_err *err)
 {
 	int rc;
 
-	if (!c->queued || c->batch_open)
+	if (c->batch_open || (!c->queued && !c->o->dry_run))
 		return 0;
-	rc = store_begin(c->store, err);
+	rc = c->queued ? store_begin(c->store, err)
+		       : store_begin_read(c->store, err);
 	c->batch_open = !rc;
 	c->batch_since = mono_ms();
 	return rc;
@@ -295,7 +300,9 @@ int job_batch_end(struct job_ctx *c, struct dg_err *err)
 		return 0;
 	c->batch_open = false;
 	rc = store_commit(c->store, err);
-	return rc ? rc : deliver_poll(c->deliver, 0, err);
+	if (rc || !c->queued)
+		return rc;
+	return deliver_poll(c->deliver, 0, err);
 }
 
 /* After a user is queued: a batch open long enough is committed. */

@@ -523,13 +523,22 @@ const char *store_path(const struct store *st)
 	return st->path;
 }
 
-int store_begin(struct store *st, struct dg_err *err)
+static int begin(struct store *st, const char *sql, struct dg_err *err)
 {
 	if (!sqlite3_get_autocommit(st->db))
 		return dg_errf(err, DG_EINTERNAL,
 			       "%s: a transaction is already open", st->path);
-	return store_db_exec(st, "BEGIN IMMEDIATE",
-			     "cannot start a transaction", err);
+	return store_db_exec(st, sql, "cannot start a transaction", err);
+}
+
+int store_begin(struct store *st, struct dg_err *err)
+{
+	return begin(st, "BEGIN IMMEDIATE", err);
+}
+
+int store_begin_read(struct store *st, struct dg_err *err)
+{
+	return begin(st, "BEGIN", err);
 }
 
 int store_commit(struct store *st, struct dg_err *err)

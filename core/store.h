@@ -50,11 +50,16 @@ int store_meta_set(struct store *st, const char *key, const char *value,
 /*
  * Transactions for several store calls that must stand or fall together.
  * store_begin takes the write lock at once (BEGIN IMMEDIATE), waiting up
- * to the busy timeout; transactions do not nest (DG_EINTERNAL).
+ * to the busy timeout; store_begin_read takes none (BEGIN): its reads
+ * see one snapshot and lock the file once, not once each, and it is for
+ * reads only (a write in it may find the snapshot stale: SQLITE_BUSY).
+ * Either ends with store_commit; transactions do not nest (DG_EINTERNAL).
  * store_rollback never fails: SQLite rolls back what it cannot undo when
  * the connection closes; NULL or no open transaction is a no-op.
  */
 int store_begin(struct store *st, struct dg_err *err)
+	__attribute__((warn_unused_result));
+int store_begin_read(struct store *st, struct dg_err *err)
 	__attribute__((warn_unused_result));
 int store_commit(struct store *st, struct dg_err *err)
 	__attribute__((warn_unused_result));

@@ -449,6 +449,35 @@ static void test_store__commit_keeps_what_the_transaction_wrote(void **state)
 	store_close(st);
 }
 
+/*
+ * A read transaction sees one snapshot: what another connection commits
+ * meanwhile is seen after it, and it does not keep that writer waiting.
+ */
+static void test_store__a_read_transaction_sees_one_snapshot(void **state)
+{
+	struct scratch *f = *state;
+	struct dg_err err = DG_ERR_INIT;
+	struct store *reader = scratch_open(f), *writer = scratch_open(f);
+	char *v = NULL;
+
+	assert_int_equal(store_meta_set(writer, "k", "one", &err), 0);
+	assert_int_equal(store_begin_read(reader, &err), 0);
+	assert_int_equal(store_meta_get(reader, "k", &v, &err), 0);
+	assert_string_equal(v, "one");
+	free(v);
+	assert_int_equal(store_meta_set(writer, "k", "two", &err), 0);
+	assert_int_equal(store_meta_get(reader, "k", &v, &err), 0);
+	assert_string_equal(v, "one");
+	free(v);
+	assert_int_equal(store_begin_read(reader, &err), DG_EINTERNAL);
+	assert_int_equal(store_commit(reader, &err), 0);
+	assert_int_equal(store_meta_get(reader, "k", &v, &err), 0);
+	assert_string_equal(v, "two");
+	free(v);
+	store_close(writer);
+	store_close(reader);
+}
+
 static void test_store__transactions_do_not_nest(void **state)
 {
 	struct scratch *f = *state;
@@ -564,6 +593,7 @@ int main(void)
 		T(test_store__meta_set_overwrites_the_previous_value),
 		T(test_store__rollback_discards_what_the_transaction_wrote),
 		T(test_store__commit_keeps_what_the_transaction_wrote),
+		T(test_store__a_read_transaction_sees_one_snapshot),
 		T(test_store__transactions_do_not_nest),
 		T(test_store__close_and_rollback_accept_null),
 		T(test_store__a_released_savepoint_keeps_what_it_wrote),
