@@ -102,7 +102,9 @@ struct compose_result {
  * Start n threads (at least one), each with an engine opened as
  * render_open() opens one for cfg's templates and subject, composing
  * with the settings of c (copied; its engine is not used). wake (may be
- * NULL) is told of each result. *out is yours: compose_pool_close() it.
+ * NULL) is told when a result is ready and none was waiting before it:
+ * once told, the caller takes every result waiting (compose_pool_next()
+ * until it says none). *out is yours: compose_pool_close() it.
  */
 int compose_pool_open(const struct config *cfg, const struct compose *c,
 		      unsigned n, compose_wake_fn *wake, void *wake_ctx,

@@ -61,6 +61,7 @@ static void *worker_main(void *arg)
 	pthread_mutex_lock(&p->lock);
 	for (;;) {
 		struct job *j;
+		bool told;
 
 		while (!p->todo && !p->quit)
 			pthread_cond_wait(&p->work, &p->lock);
@@ -75,8 +76,16 @@ static void *worker_main(void *arg)
 					      &j->r.msg, &j->r.id, &j->r.err);
 		pthread_mutex_lock(&p->lock);
 		j->next = NULL;
+		told = p->results != NULL;
 		*p->results_tail = j;
 		p->results_tail = &j->next;
+		/*
+		 * Results waiting already were told of, and the caller takes
+		 * them all at once: a wake for each would cost the caller's
+		 * thread a system call or two a message for nothing.
+		 */
+		if (told)
+			continue;
 		pthread_cond_broadcast(&p->done);
 		if (p->wake)
 			p->wake(p->wake_ctx);
