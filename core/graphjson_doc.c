@@ -193,14 +193,14 @@ struct yajl_memory {
 	size_t n;
 };
 
-static void forget_block(struct yajl_memory *m, void *p)
+/* Where p is in m's list, or m->n when it is not (NULL). */
+static size_t block_at(const struct yajl_memory *m, const void *p)
 {
-	for (size_t i = 0; i < m->n; i++) {
-		if (m->block[i] == p) {
-			m->block[i] = m->block[--m->n];
-			return;
-		}
-	}
+	size_t i = 0;
+
+	while (i < m->n && m->block[i] != p)
+		i++;
+	return i;
 }
 
 static void *held(struct yajl_memory *m, void *p)
@@ -220,18 +220,26 @@ static void *yajl_malloc(void *ctx, size_t size)
 
 static void *yajl_realloc(void *ctx, void *p, size_t size)
 {
+	struct yajl_memory *m = ctx;
+	size_t i = block_at(m, p);
 	void *q = realloc(p, size);
 
 	/* a failed realloc() left p as it was, still in the list */
 	if (!q)
-		longjmp(((struct yajl_memory *)ctx)->out, 1);
-	forget_block(ctx, p);
-	return held(ctx, q);
+		longjmp(m->out, 1);
+	if (i == m->n)
+		return held(m, q);
+	m->block[i] = q;
+	return q;
 }
 
 static void yajl_free_block(void *ctx, void *p)
 {
-	forget_block(ctx, p);
+	struct yajl_memory *m = ctx;
+	size_t i = block_at(m, p);
+
+	if (i < m->n)
+		m->block[i] = m->block[--m->n];
 	free(p);
 }
 
