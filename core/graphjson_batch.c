@@ -238,8 +238,7 @@ static bool doc_status(const struct graphjson_doc *d, size_t t, long *out)
 {
 	const char *s;
 
-	if (t == GRAPHJSON_NONE ||
-	    graphjson_doc_kind(d, t) != GRAPHJSON_NUMBER || d->tok[t].len != 3)
+	if (graphjson_doc_kind(d, t) != GRAPHJSON_NUMBER || d->tok[t].len != 3)
 		return false;
 	s = graphjson_doc_str(d, t);
 	for (int i = 0; i < 3; i++)
@@ -260,7 +259,7 @@ static bool doc_retry_after(const struct graphjson_doc *d, size_t a,
 	size_t h = graphjson_doc_get(d, a, "headers"), i, v;
 
 	*out = NULL;
-	if (h == GRAPHJSON_NONE || graphjson_doc_kind(d, h) == GRAPHJSON_NULL)
+	if (graphjson_doc_none(d, h))
 		return true;
 	if (graphjson_doc_kind(d, h) != GRAPHJSON_OBJECT)
 		return false;
@@ -286,14 +285,13 @@ static bool doc_answer(const struct graphjson_doc *d, size_t a,
 	if (graphjson_doc_kind(d, a) != GRAPHJSON_OBJECT)
 		return false;
 	id = graphjson_doc_get(d, a, "id");
-	if (id == GRAPHJSON_NONE ||
-	    graphjson_doc_kind(d, id) != GRAPHJSON_STRING || !d->tok[id].len ||
+	if (graphjson_doc_kind(d, id) != GRAPHJSON_STRING || !d->tok[id].len ||
 	    !doc_status(d, graphjson_doc_get(d, a, "status"), &s->status) ||
 	    !doc_retry_after(d, a, &s->retry_after))
 		return false;
 	s->id = graphjson_doc_str(d, id);
 	b = graphjson_doc_get(d, a, "body");
-	if (b == GRAPHJSON_NONE || graphjson_doc_kind(d, b) == GRAPHJSON_NULL)
+	if (graphjson_doc_none(d, b))
 		return true;
 	switch (graphjson_doc_kind(d, b)) {
 	case GRAPHJSON_STRING:
@@ -325,8 +323,7 @@ static int read_doc(struct graphjson_doc *d, bool own,
 	if (graphjson_doc_kind(d, 0) != GRAPHJSON_OBJECT)
 		return DOC_NO;
 	arr = graphjson_doc_get(d, 0, "responses");
-	if (arr == GRAPHJSON_NONE ||
-	    graphjson_doc_kind(d, arr) != GRAPHJSON_ARRAY)
+	if (graphjson_doc_kind(d, arr) != GRAPHJSON_ARRAY)
 		return DOC_NO;
 	rc = batch_new(d->tok[arr].len, out);
 	for (i = arr + 1; !rc && i < d->tok[arr].end; i = d->tok[i].end, k++) {

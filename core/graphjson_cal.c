@@ -595,7 +595,7 @@ enum { FAST_NO = 1 };
 static int fast_str(const struct graphjson_doc *d, size_t t, char **out)
 {
 	*out = NULL;
-	if (t == GRAPHJSON_NONE || graphjson_doc_kind(d, t) == GRAPHJSON_NULL)
+	if (graphjson_doc_none(d, t))
 		return 0;
 	if (graphjson_doc_kind(d, t) != GRAPHJSON_STRING)
 		return FAST_NO;
@@ -616,7 +616,7 @@ static int fast_required(const struct graphjson_doc *d, size_t t, char **out)
 static int fast_object(const struct graphjson_doc *d, size_t t, size_t *out)
 {
 	*out = GRAPHJSON_NONE;
-	if (t == GRAPHJSON_NONE || graphjson_doc_kind(d, t) == GRAPHJSON_NULL)
+	if (graphjson_doc_none(d, t))
 		return 0;
 	if (graphjson_doc_kind(d, t) != GRAPHJSON_OBJECT)
 		return FAST_NO;
@@ -640,7 +640,7 @@ static int fast_sub_str(const struct graphjson_doc *d, size_t t,
 static int fast_bool(const struct graphjson_doc *d, size_t t, bool *out)
 {
 	*out = false;
-	if (t == GRAPHJSON_NONE || graphjson_doc_kind(d, t) == GRAPHJSON_NULL)
+	if (graphjson_doc_none(d, t))
 		return 0;
 	if (graphjson_doc_kind(d, t) != GRAPHJSON_TRUE &&
 	    graphjson_doc_kind(d, t) != GRAPHJSON_FALSE)
@@ -658,8 +658,7 @@ static int fast_enum(const struct graphjson_doc *d, size_t t,
 	int rc = fast_str(d, t, &s);
 
 	*out = dflt;
-	if (rc || t == GRAPHJSON_NONE ||
-	    graphjson_doc_kind(d, t) == GRAPHJSON_NULL)
+	if (rc || graphjson_doc_none(d, t))
 		return rc;
 	/* "" is no value we know either */
 	return graphjson_enum_find(graphjson_doc_str(d, t), names, out)
@@ -671,7 +670,7 @@ static int fast_datetime(const struct graphjson_doc *d, size_t t,
 {
 	size_t at[2];
 
-	if (t == GRAPHJSON_NONE || graphjson_doc_kind(d, t) != GRAPHJSON_OBJECT)
+	if (graphjson_doc_kind(d, t) != GRAPHJSON_OBJECT)
 		return FAST_NO;
 	static const char *const keys[] = { "dateTime", "timeZone" };
 
@@ -719,7 +718,7 @@ static int fast_attendees(const struct graphjson_doc *d, size_t t,
 {
 	size_t i;
 
-	if (t == GRAPHJSON_NONE || graphjson_doc_kind(d, t) == GRAPHJSON_NULL)
+	if (graphjson_doc_none(d, t))
 		return 0;
 	if (graphjson_doc_kind(d, t) != GRAPHJSON_ARRAY)
 		return FAST_NO;
@@ -751,8 +750,7 @@ static int fast_online_meeting(const struct graphjson_doc *d, size_t t,
 		rc = fast_str(d, in[OM_TOLL], &ev->toll_number);
 	if (!rc)
 		rc = fast_str(d, in[OM_CONFERENCE], &ev->conference_id);
-	if (rc || in[OM_TOLL_FREE] == GRAPHJSON_NONE ||
-	    graphjson_doc_kind(d, in[OM_TOLL_FREE]) == GRAPHJSON_NULL)
+	if (rc || graphjson_doc_none(d, in[OM_TOLL_FREE]))
 		return rc;
 	if (graphjson_doc_kind(d, in[OM_TOLL_FREE]) != GRAPHJSON_ARRAY)
 		return FAST_NO;
@@ -843,8 +841,7 @@ static int events_fast(const struct graphjson_value *v,
 	if (!v->utf8 || graphjson_doc_kind(d, v->tok) != GRAPHJSON_OBJECT)
 		return FAST_NO;
 	graphjson_doc_slots(d, v->tok, page_keys, 2, at);
-	if (at[0] == GRAPHJSON_NONE ||
-	    graphjson_doc_kind(d, at[0]) != GRAPHJSON_ARRAY)
+	if (graphjson_doc_kind(d, at[0]) != GRAPHJSON_ARRAY)
 		return FAST_NO;
 	rc = fast_next_link(d, at[1], next_link);
 	for (i = at[0] + 1; !rc && i < d->tok[at[0]].end; i = d->tok[i].end) {

@@ -170,7 +170,7 @@ static int on_start_array(void *ctx)
 static const yajl_callbacks callbacks = {
 	.yajl_null = on_null,
 	.yajl_boolean = on_bool,
-	/* numbers as their text, as json-c reads them: see tree_of() */
+	/* numbers as their text, as json-c reads them: see number_of() */
 	.yajl_number = on_number,
 	.yajl_string = on_string,
 	.yajl_start_map = on_start_map,
@@ -427,15 +427,13 @@ static json_object *number_of(const char *s)
 	return json_tokener_parse(s);
 }
 
-static json_object *tree_of(const struct graphjson_doc *d, size_t t);
-
 static json_object *object_of(const struct graphjson_doc *d, size_t t)
 {
 	json_object *o = json_object_new_object();
 	size_t i = t + 1;
 
 	while (o && i < d->tok[t].end) {
-		json_object *v = tree_of(d, i + 1);
+		json_object *v = graphjson_doc_tree(d, i + 1);
 
 		if ((!v && d->tok[i + 1].kind != GRAPHJSON_NULL) ||
 		    json_object_object_add(o, graphjson_doc_str(d, i), v)) {
@@ -455,7 +453,7 @@ static json_object *array_of(const struct graphjson_doc *d, size_t t)
 	size_t i = t + 1;
 
 	while (a && i < d->tok[t].end) {
-		json_object *v = tree_of(d, i);
+		json_object *v = graphjson_doc_tree(d, i);
 
 		if ((!v && d->tok[i].kind != GRAPHJSON_NULL) ||
 		    json_object_array_add(a, v)) {
@@ -468,10 +466,9 @@ static json_object *array_of(const struct graphjson_doc *d, size_t t)
 	return a;
 }
 
-/* Token t as json-c's value of it (NULL for null, or out of memory). */
-static json_object *tree_of(const struct graphjson_doc *d, size_t t)
+json_object *graphjson_doc_tree(const struct graphjson_doc *d, size_t t)
 {
-	switch ((enum graphjson_kind)d->tok[t].kind) {
+	switch (graphjson_doc_kind(d, t)) {
 	case GRAPHJSON_OBJECT:
 		return object_of(d, t);
 	case GRAPHJSON_ARRAY:
@@ -485,6 +482,7 @@ static json_object *tree_of(const struct graphjson_doc *d, size_t t)
 		return json_object_new_boolean(1);
 	case GRAPHJSON_FALSE:
 		return json_object_new_boolean(0);
+	case GRAPHJSON_ABSENT:
 	case GRAPHJSON_NULL:
 	case GRAPHJSON_KEY:
 		break;
@@ -492,14 +490,10 @@ static json_object *tree_of(const struct graphjson_doc *d, size_t t)
 	return NULL;
 }
 
-json_object *graphjson_doc_tree(const struct graphjson_doc *d, size_t t)
-{
-	return tree_of(d, t);
-}
-
 const char *graphjson_doc_kind_name(const struct graphjson_doc *d, size_t t)
 {
-	switch ((enum graphjson_kind)d->tok[t].kind) {
+	switch (graphjson_doc_kind(d, t)) {
+	case GRAPHJSON_ABSENT:
 	case GRAPHJSON_NULL:
 		return "null";
 	case GRAPHJSON_TRUE:

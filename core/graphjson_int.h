@@ -37,6 +37,7 @@ struct graphjson_enum_name {
 /* ---- graphjson_doc.c: a text as a flat list of tokens ---- */
 
 enum graphjson_kind {
+	GRAPHJSON_ABSENT, /* no token: graphjson_doc_kind() of GRAPHJSON_NONE */
 	GRAPHJSON_NULL,
 	GRAPHJSON_FALSE,
 	GRAPHJSON_TRUE,
@@ -104,10 +105,19 @@ static inline const char *graphjson_doc_str(const struct graphjson_doc *d,
 	return d->text + d->tok[t].off;
 }
 
+/* The kind of token t; GRAPHJSON_ABSENT for GRAPHJSON_NONE. */
 static inline enum graphjson_kind graphjson_doc_kind(
 	const struct graphjson_doc *d, size_t t)
 {
-	return (enum graphjson_kind)d->tok[t].kind;
+	return t == GRAPHJSON_NONE ? GRAPHJSON_ABSENT
+				   : (enum graphjson_kind)d->tok[t].kind;
+}
+
+/* Whether t gives no value: absent or null, which readers take alike. */
+static inline bool graphjson_doc_none(const struct graphjson_doc *d,
+				      size_t t)
+{
+	return graphjson_doc_kind(d, t) <= GRAPHJSON_NULL;
 }
 
 /*
