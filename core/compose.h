@@ -129,6 +129,12 @@ bool compose_pool_ready(struct compose_pool *p);
 /* Messages added and not taken yet. */
 size_t compose_pool_pending(const struct compose_pool *p);
 
+/*
+ * Messages composed and not taken yet: at most two a thread, for a
+ * thread takes no job while that many wait (each holds its pages).
+ */
+size_t compose_pool_done(struct compose_pool *p);
+
 /* Wait up to ms for a result to be ready (none pending: returns). */
 void compose_pool_wait(struct compose_pool *p, int ms);
 

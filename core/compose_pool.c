@@ -6,6 +6,12 @@
  * held), and moves it to the results; the caller takes results in the
  * order they finish. A job's input is the caller's, borrowed until its
  * result is taken, so nothing of a user is copied.
+ *
+ * While the caller's thread is busy elsewhere (a batch of Graph's answers
+ * to read) the threads would go on composing, and every message waiting
+ * would hold its own pages (a digest is about 50 KB): a dry run of 1,000
+ * users had up to 87 waiting. A thread takes no job while POOL_WAITING
+ * results per thread wait to be taken; taking one lets it go on.
  */
 #include "clock.h"
 #include "compose.h"
@@ -32,14 +38,18 @@ struct worker {
 	bool started;
 };
 
+/* Results a thread may leave waiting before it takes no more jobs. */
+#define POOL_WAITING 2
+
 struct compose_pool {
 	pthread_mutex_t lock;
-	pthread_cond_t work; /* a job was added, or quit */
+	pthread_cond_t work; /* a job was added, a result taken, or quit */
 	pthread_cond_t done; /* a result is ready */
 	bool quit;
 	struct job *todo, **todo_tail;
 	struct job *results, **results_tail;
 	size_t pending; /* added, not taken */
+	size_t waiting; /* composed, not taken: the results */
 	compose_wake_fn *wake;
 	void *wake_ctx;
 	struct worker *workers;
@@ -63,7 +73,8 @@ static void *worker_main(void *arg)
 		struct job *j;
 		bool told;
 
-		while (!p->todo && !p->quit)
+		while ((!p->todo || p->waiting >= POOL_WAITING * p->n) &&
+		       !p->quit)
 			pthread_cond_wait(&p->work, &p->lock);
 		if (p->quit)
 			break;
@@ -79,6 +90,7 @@ static void *worker_main(void *arg)
 		told = p->results != NULL;
 		*p->results_tail = j;
 		p->results_tail = &j->next;
+		p->waiting++;
 		/*
 		 * Results waiting already were told of, and the caller takes
 		 * them all at once: a wake for each would cost the caller's
@@ -187,6 +199,9 @@ bool compose_pool_next(struct compose_pool *p, struct compose_result *out)
 		if (!p->results)
 			p->results_tail = &p->results;
 		p->pending--;
+		/* room again: every thread that waits for it may go on */
+		if (p->waiting-- == POOL_WAITING * p->n)
+			pthread_cond_broadcast(&p->work);
 	}
 	pthread_mutex_unlock(&p->lock);
 	if (!j)
@@ -209,6 +224,16 @@ bool compose_pool_ready(struct compose_pool *p)
 size_t compose_pool_pending(const struct compose_pool *p)
 {
 	return p->pending; /* changed only by the caller's thread */
+}
+
+size_t compose_pool_done(struct compose_pool *p)
+{
+	size_t n;
+
+	pthread_mutex_lock(&p->lock);
+	n = p->waiting;
+	pthread_mutex_unlock(&p->lock);
+	return n;
 }
 
 void compose_pool_wait(struct compose_pool *p, int ms)
