@@ -2,9 +2,10 @@
  * graphjson: Graph's JSON answers turned into calendar data. This file
  * holds the field readers every answer is read with (graphjson_int.h)
  * and Graph's error bodies; the text is made json-c's objects in
- * graphjson_parse.c, and the answers are in graphjson_cal.c (mailbox
- * settings, events), graphjson_dir.c (users, groups), graphjson_auth.c
- * (sign-in) and graphjson_batch.c ($batch).
+ * graphjson_parse.c (yajl's tokens of a $batch answer in
+ * graphjson_doc.c), and the answers are in graphjson_cal.c (mailbox
+ * settings), graphjson_events.c (events), graphjson_dir.c (users,
+ * groups), graphjson_auth.c (sign-in) and graphjson_batch.c ($batch).
  */
 #include "graphjson.h"
 #include "graphjson_int.h"
@@ -366,7 +367,7 @@ static int not_datetime(const char *pre, const char *s, struct dg_err *err)
 	return rc;
 }
 
-static const char *const dtz_keys[] = { "dateTime", "timeZone" };
+const char *const graphjson_dtz_keys[2] = { "dateTime", "timeZone" };
 
 int graphjson_datetime_at(const struct graphjson_slot *s, const char *pre,
 			  const char *key, const char *full, bool required,
@@ -381,7 +382,7 @@ int graphjson_datetime_at(const struct graphjson_slot *s, const char *pre,
 				err);
 	if (rc || !o)
 		return rc;
-	graphjson_slots(o, dtz_keys, 2, s->utf8, in);
+	graphjson_slots(o, graphjson_dtz_keys, 2, s->utf8, in);
 	rc = graphjson_str_at(&in[0], full, "dateTime", true, &date_time,
 			      err);
 	if (!rc)
@@ -417,7 +418,7 @@ int graphjson_datetime(json_object *obj, const char *pre, const char *key,
 	return rc;
 }
 
-static const char *const address_keys[] = { "name", "address" };
+const char *const graphjson_address_keys[2] = { "name", "address" };
 
 int graphjson_address_at(json_object *o, const char *pre, bool utf8,
 			 struct cal_address *a, struct dg_err *err)
@@ -426,7 +427,7 @@ int graphjson_address_at(json_object *o, const char *pre, bool utf8,
 	const char *name = NULL, *address = NULL;
 	int rc;
 
-	graphjson_slots(o, address_keys, 2, utf8, in);
+	graphjson_slots(o, graphjson_address_keys, 2, utf8, in);
 	rc = graphjson_str_at(&in[0], pre, "name", false, &name, err);
 	if (!rc)
 		rc = graphjson_str_at(&in[1], pre, "address", false, &address,

@@ -1,10 +1,11 @@
 /*
  * graphjson_int: the parse of graphjson_parse.c and the field readers of
  * graphjson.c, which every file of the graphjson module uses:
- * graphjson_cal.c (mailbox settings, events), graphjson_dir.c (users,
- * groups), graphjson_auth.c (sign-in answers) and graphjson_batch.c
- * ($batch). Nothing outside the module includes this header: json-c
- * stays inside graphjson.
+ * graphjson_cal.c (mailbox settings), graphjson_events.c (events),
+ * graphjson_dir.c (users, groups), graphjson_auth.c (sign-in answers) and
+ * graphjson_batch.c ($batch), and the tokens of graphjson_doc.c. Nothing
+ * outside the module includes this header: json-c and yajl stay inside
+ * graphjson.
  *
  * Every reader names a field "pre.key" in its messages, takes absent and
  * null for the same, and gives DG_EPARSE for a wrong type; strings from
@@ -285,6 +286,13 @@ int graphjson_enum_at(const struct graphjson_slot *s, const char *pre,
 
 /* Whether s opens with "YYYY-MM-DDTHH:MM:SS", as a dateTime must. */
 bool graphjson_is_datetime(const char *s);
+
+/*
+ * The keys of a dateTimeTimeZone and of an emailAddress object, for
+ * graphjson_slots() and graphjson_doc_slots() alike.
+ */
+extern const char *const graphjson_dtz_keys[2];
+extern const char *const graphjson_address_keys[2];
 
 /* A dateTimeTimeZone field of obj; full is its printed name. */
 int graphjson_datetime(json_object *obj, const char *pre, const char *key,

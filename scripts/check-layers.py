@@ -70,6 +70,7 @@ PARTS = {
     "graphjson_cal": "graphjson",
     "graphjson_parse": "graphjson",
     "graphjson_doc": "graphjson",
+    "graphjson_events": "graphjson",
     "auth_seal": "auth",
     "store_db": "store",
     "config_int": "config",
