@@ -30,8 +30,11 @@
  *   after an exponential backoff with jitter; a broken connection or a
  *   timeout likewise. Attempts and the total wait of a request are
  *   bounded (graph_settings). An untrusted certificate is not retried.
- * - 401: the token is renewed once (graph_token_fn with renew) and the
- *   request sent again; a second 401 is a failure.
+ * - 401: the token is renewed (graph_token_fn with renew) and the
+ *   request sent again. A second 401 is a failure, unless Graph had
+ *   accepted the refused token for other requests (it expired in use,
+ *   while this request was out): then the request goes again with the
+ *   newest token, a few times at most.
  * - Any other answer outside 2xx is a failure of that request alone.
  *
  * Security: certificates and host names are always verified; ca_file

@@ -244,9 +244,57 @@ static void retry(struct graph *g, struct graph_call *c, long delay, int limit,
 	fail(c, rc, status, code, msg_or_oom(msg));
 }
 
+static void token_hash(const char *token, unsigned char out[16])
+{
+	crypto_generichash(out, 16, (const unsigned char *)token,
+			   strlen(token), NULL, 0);
+}
+
+static struct graph_proof *proof_of(struct graph *g, int who)
+{
+	return &g->proofs[(unsigned)who % GRAPH_PROOFS];
+}
+
+/* Whether token is the one a renewal got for who and Graph not yet took. */
+static bool untried(struct graph *g, int who, const char *token)
+{
+	struct graph_proof *p = proof_of(g, who);
+	unsigned char h[16];
+
+	if (!token || !p->set || p->who != who || p->accepted)
+		return false;
+	token_hash(token, h);
+	return !memcmp(h, p->hash, sizeof(h));
+}
+
+/* Graph answered 2xx to who's token. */
+static void accepted(struct graph *g, int who, const char *token)
+{
+	if (untried(g, who, token))
+		proof_of(g, who)->accepted = true;
+}
+
+/* A renewal got token for who. */
+static void renewed(struct graph *g, int who, const char *token)
+{
+	struct graph_proof *p = proof_of(g, who);
+
+	p->who = who;
+	p->set = true;
+	p->accepted = false;
+	token_hash(token, p->hash);
+}
+
 /*
- * 401: renew the token once, unless another request already did since
- * this one was sent (used is the token it carried), and send it again.
+ * 401: send the request again with a new token. Another request may
+ * have got one since this one was sent (used is the token it carried):
+ * then that one. Else ask for one, unless used came from such a renewal
+ * and Graph has accepted it nowhere yet: a new token refused may be
+ * refused for good (one renewal then, not one per request), or the
+ * answers that took it are still on their way (a token that expires in
+ * use races with the requests out on it). The request waits for them
+ * and goes again with what is the token then. Each request meets
+ * GRAPH_RENEW_MAX 401s at most.
  */
 static void renew(struct graph *g, struct graph_call *c, const char *used,
 		  const char *code, struct strbuf *msg)
@@ -255,14 +303,24 @@ static void renew(struct graph *g, struct graph_call *c, const char *used,
 	const char *token;
 	int rc;
 
-	if (c->renewed || !g->token_fn) {
+	if (!g->token_fn || c->renewals >= GRAPH_RENEW_MAX) {
 		fail(c, DG_EPERM, 401, code, msg_or_oom(msg));
 		return;
 	}
-	c->renewed = true;
+	c->renewals++;
+	c->not_before = 0;
 	rc = g->token_fn(g->token_ctx, c->who, false, &token, &err);
-	if (!rc && used && !strcmp(token, used))
+	if (!rc && used && !strcmp(token, used)) {
+		if (untried(g, c->who, used)) {
+			c->not_before = graph_now_ms() +
+					backoff_ms(g, c->renewals);
+			graph_enqueue(g, c);
+			return;
+		}
 		rc = g->token_fn(g->token_ctx, c->who, true, &token, &err);
+		if (!rc)
+			renewed(g, c->who, token);
+	}
 	if (rc) {
 		strbuf_reset(msg);
 		if (describe(c, msg) || strbuf_addf(msg, ": %s", err.msg))
@@ -270,7 +328,6 @@ static void renew(struct graph *g, struct graph_call *c, const char *used,
 		fail(c, rc, 401, code, msg_or_oom(msg));
 		return;
 	}
-	c->not_before = 0;
 	graph_enqueue(g, c);
 }
 
@@ -371,6 +428,8 @@ static void judge_all(struct graph *g, struct graph_transfer *t, long status)
 			  .len = t->body.len };
 	size_t i;
 
+	if (is_2xx(status) && t->ncalls)
+		accepted(g, t->calls[0]->who, t->token);
 	for (i = 0; i < t->ncalls; i++) {
 		judge(g, t->calls[i], status, t->retry_after, &b, t->token);
 		t->calls[i] = NULL;
@@ -451,6 +510,7 @@ static void finish_batch(struct graph *g, struct graph_transfer *t, long status)
 {
 	struct graphjson_batch b = GRAPHJSON_BATCH_INIT;
 	struct dg_err err = DG_ERR_INIT;
+	bool proved = false;
 	size_t i;
 	int rc, k;
 
@@ -482,6 +542,10 @@ static void finish_batch(struct graph *g, struct graph_transfer *t, long status)
 		k = index_of(t, a->id);
 		if (k < 0)
 			continue;
+		if (!proved && is_2xx(a->status)) {
+			accepted(g, t->calls[k]->who, t->token);
+			proved = true;
+		}
 		judge(g, t->calls[k], a->status, a->retry_after, &body,
 		      t->token);
 		t->calls[k] = NULL;

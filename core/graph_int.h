@@ -13,8 +13,25 @@
 #include "graph.h"
 #include "graphjson.h"
 
+/* A request meets this many 401s at most (see graph_answer.c's renew()). */
+#define GRAPH_RENEW_MAX 4
+
 /* A broken connection or a timeout is tried this often, at most. */
 #define GRAPH_TRANSPORT_ATTEMPTS 3
+
+/*
+ * The last token a renewal got for who, known by a hash (no copy of a
+ * secret is kept), and whether Graph has answered 2xx to it: a slot per
+ * who, modulo GRAPH_PROOFS (two identities in one slot cost at most a
+ * renewal more).
+ */
+#define GRAPH_PROOFS 64
+struct graph_proof {
+	int who;
+	bool set;
+	bool accepted;
+	unsigned char hash[16];
+};
 
 /* One request as the caller queued it, until its done() is called. */
 struct graph_call {
@@ -26,7 +43,7 @@ struct graph_call {
 	int who;
 	int mailbox;
 	bool batch;
-	bool renewed;	    /* a 401 already led to a new token */
+	int renewals;	    /* 401s it met */
 	int attempts;	    /* sends so far */
 	int64_t waited_ms;  /* time spent waiting to retry */
 	int64_t not_before; /* monotonic ms: not sent before */
@@ -78,6 +95,8 @@ struct graph {
 	void (*tick)(void *ctx);
 	void *tick_ctx;
 	struct graph_stats stats;
+	/* renewed tokens and whether Graph took them, see renew() */
+	struct graph_proof proofs[GRAPH_PROOFS];
 	bool in_run;
 	/*
 	 * The server refused a $batch envelope (HTTP 400, 404, 405 or 501:

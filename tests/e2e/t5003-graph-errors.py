@@ -104,7 +104,7 @@ try:
     check("InvalidAuthenticationToken" in err or "401" in err,
           "the error says the token was refused", err)
     check(asked == 2 and took < 60,
-          f"one new token, one retry, then give up ({asked} tokens, "
+          f"one new token, a few tries, then give up ({asked} tokens, "
           f"{took:.1f} s)")
 finally:
     srv.stop()

@@ -768,6 +768,64 @@ static void test_graph__second_401_fails_without_showing_the_token(void **state)
 	srv_stop(s);
 }
 
+/*
+ * Tokens that expire in use: token-0 is refused; every later token is
+ * taken by the first request that carries it, answered after 100 ms, and
+ * refused (at once) to every request after it. Two requests out at once
+ * then meet a renewed token refused before the answer that took it
+ * comes back.
+ */
+static void expires_in_use(void *ctx, const struct stub_request *rq,
+			   struct stub_response *rs)
+{
+	struct srv *s = ctx;
+	int n = -1, first = 0;
+
+	sscanf(rq->authorization, "Bearer token-%d", &n);
+	lock(s);
+	s->hits++;
+	if (n > 0 && n < 32 && !(s->mode & (1 << n))) {
+		s->mode |= 1 << n;
+		first = 1;
+	}
+	unlock(s);
+	if (!first) {
+		rs->status = 401;
+		rs->body = strdup(ERR_BODY("InvalidAuthenticationToken",
+					   "Lifetime validation failed, the "
+					   "token is expired."));
+		return;
+	}
+	rs->delay_ms = 100;
+	rs->body = strdup("{}");
+}
+
+static void test_graph__token_expired_in_use_is_renewed_again(void **state)
+{
+	struct srv *s = srv_start(expires_in_use, 0);
+	struct tokens t = {0};
+	struct graph_settings gs = GRAPH_SETTINGS_INIT;
+	struct dg_err err = DG_ERR_INIT;
+	struct graph *g = NULL;
+	struct got a = {0}, b = {0};
+
+	gs.base_url = s->http.base;
+	gs.jobs = 8;
+	gs.timeout = 10;
+	gs.backoff_ms = 400; /* longer than the answer that takes a token */
+	assert_int_equal(graph_open(&gs, &g, &err), 0);
+	graph_set_tokens(g, token_fn, &t);
+	submit(g, "/users/a/mailboxSettings", -1, false, &a);
+	submit(g, "/users/b/mailboxSettings", -1, false, &b);
+	run(g);
+	assert_int_equal(a.rc, 0);
+	assert_int_equal(b.rc, 0);
+	/* token-1 took one, then token-2 the other: a renewal a token */
+	assert_int_equal(t.renewals, 2);
+	graph_close(g);
+	srv_stop(s);
+}
+
 static void test_graph__token_refused_fails_the_request_unsent(void **state)
 {
 	struct srv *s = srv_start(echo, 0);
@@ -1090,6 +1148,7 @@ int main(void)
 		T(test_graph__unreachable_server_is_named_after_a_few_tries),
 		T(test_graph__renews_the_token_once_on_401),
 		T(test_graph__second_401_fails_without_showing_the_token),
+		T(test_graph__token_expired_in_use_is_renewed_again),
 		T(test_graph__token_refused_fails_the_request_unsent),
 		T(test_graph__a_length_that_lies_fails_the_answer_not_the_buffer),
 		T(test_graph__an_answer_past_the_room_made_at_once_arrives_whole),
