@@ -184,6 +184,11 @@ def main(argv):
             "run_sys_cpu_s": float(time_v("System time (seconds)", err)
                                    or 0),
             "peak_rss_kb": int(rss) if rss else None,
+            "minor_faults": int(time_v("Minor (reclaiming a frame) page "
+                                       "faults", err) or 0),
+            "context_switches": (
+                int(time_v("Voluntary context switches", err) or 0) +
+                int(time_v("Involuntary context switches", err) or 0)),
             "requests": stats["requests"],
             "top_level_requests": stats["top_level_requests"],
             "batch_items": stats["batch_items"],
@@ -263,6 +268,8 @@ def report(r):
          f"{cpu * 1000 / max(r['users'], 1):.2f}", " ms")
     line("run --dry-run: peak RSS",
          f"{(r.get('peak_rss_kb') or 0) / 1024:.1f}", " MiB")
+    line("run --dry-run: page faults / context switches",
+         f"{r.get('minor_faults')} / {r.get('context_switches')}")
     line("stand-in Graph: CPU in the run", r.get("server_cpu_s"), " s")
     line("digests ready / skipped / failed",
          f"{r.get('ready')} / {r.get('skipped')} / {r.get('failed')}")
