@@ -25,6 +25,8 @@ fault injection changed at run time, are under /_control/ (not /v1.0):
 
   GET  /_control/stats          counters, peaks, tokens seen and issued
   POST /_control/config         {"fail_429": 0.2, "latency_ms": 20, ...}
+                                ("fault_streak_max": n: one request meets
+                                at most n injected faults in a row)
   POST /_control/revoke         {"user": "a@x", "code": 700082}: refresh
                                 (and access) tokens of a user are refused
   POST /_control/expire-tokens  every access token issued so far expires
@@ -718,7 +720,7 @@ class Settings:
         "mailbox_concurrency": int, "batch_parallelism": int,
         "token_lifetime": int, "empty_last_page": bool,
         "lenient_scopes": bool, "raw_calendar": dict,
-        "batch_refused": int,
+        "batch_refused": int, "fault_streak_max": int,
     }
 
     def __init__(self, args):
@@ -1063,6 +1065,7 @@ class Graph:
         self.auth = auth
         self.rng = rng
         self.rng_lock = threading.Lock()
+        self.streaks = {}  # request key: faults in a row, under rng_lock
         self.pool = concurrent.futures.ThreadPoolExecutor(max_workers=256)
 
     def chance(self, p):
@@ -1070,6 +1073,26 @@ class Graph:
             return False
         with self.rng_lock:
             return self.rng.random() < p
+
+    def may_fault(self, key):
+        """False when this request met fault_streak_max injected faults
+        in a row: a test that wants a run through random 429s, not one
+        request refused past the client's attempts by chance."""
+        limit = self.settings.fault_streak_max
+        if limit is None:
+            return True
+        with self.rng_lock:
+            if self.streaks.get(key, 0) < limit:
+                return True
+            del self.streaks[key]
+            return False
+
+    def faulted(self, key, yes):
+        with self.rng_lock:
+            if yes:
+                self.streaks[key] = self.streaks.get(key, 0) + 1
+            else:
+                self.streaks.pop(key, None)
 
     # -- which mailbox a request is for -------------------------------
 
@@ -1102,8 +1125,10 @@ class Graph:
         if s.latency_ms:
             time.sleep(s.latency_ms / 1000.0)
         crid = req.headers.get("client-request-id")
+        fault = self.may_fault(key)
         try:
-            if self.chance(s.fail_429):
+            if fault and self.chance(s.fail_429):
+                self.faulted(key, True)
                 ra = s.retry_after
                 self.stats.throttle(key, float(ra) if ra else 0.0)
                 raise GraphError(
@@ -1111,7 +1136,8 @@ class Graph:
                     {"Retry-After": ra} if ra else {},
                     {"code": "429", "message": "Please retry after",
                      "status": "429"})
-            if self.chance(s.fail_503):
+            if fault and self.chance(s.fail_503):
+                self.faulted(key, True)
                 ra = s.retry_after
                 self.stats.throttle(key, float(ra) if ra else 0.0)
                 raise GraphError(
@@ -1119,6 +1145,7 @@ class Graph:
                     "The service is temporarily unavailable. Please try "
                     "again later.",
                     {"Retry-After": ra} if ra else {})
+            self.faulted(key, False)
             status, headers, body = self.dispatch(req)
         except GraphError as e:
             status, headers, body = e.status, dict(e.headers), e.body(crid)
@@ -2264,6 +2291,9 @@ def parse_args(argv):
                    help="share of Graph requests answered 429")
     p.add_argument("--fail-503", type=float, default=0.0, metavar="RATE",
                    help="share of Graph requests answered 503")
+    p.add_argument("--fault-streak-max", type=int, default=None,
+                   metavar="N", help="one request meets at most N injected "
+                   "429s or 503s in a row")
     p.add_argument("--retry-after", default="1", metavar="S",
                    help="Retry-After value sent with 429 and 503 (verbatim; "
                         "may be fractional; empty: no header)")

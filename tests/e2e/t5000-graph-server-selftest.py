@@ -479,7 +479,15 @@ try:
     n429 = codes.count(429)
     check(60 <= n429 <= 140 and set(codes) == {200, 429},
           f"fail_429=0.5 throttles about half ({n429} of 200)")
-    srv.configure(fail_429=0.0, fail_503=1.0, retry_after="1")
+    srv.configure(fail_429=1.0, fault_streak_max=2)
+    codes = [srv.get(f"/users/{ZOE_ID}/mailboxSettings/timeZone", tok)[0]
+             for _ in range(6)]
+    other = srv.get(f"/users/{ZOE_ID}/mailboxSettings/language", tok)[0]
+    check(codes == [429, 429, 200, 429, 429, 200] and other == 429,
+          "fault_streak_max=2: a request is refused twice in a row at "
+          "most, each request on its own", (codes, other))
+    srv.configure(fail_429=0.0, fail_503=1.0, retry_after="1",
+                  fault_streak_max=None)
     st, h, body = srv.get(f"/users/{ZOE_ID}/mailboxSettings", tok)
     check(st == 503 and body["error"]["code"] == "ServiceNotAvailable"
           and h.get("Retry-After") == "1",
