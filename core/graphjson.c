@@ -47,7 +47,7 @@ static int quote_into(struct strbuf *sb, const char *s)
 	return 0;
 }
 
-static const char *type_word(enum json_type t)
+const char *graphjson_type_word(enum json_type t)
 {
 	switch (t) {
 	case json_type_null: return "null";
@@ -63,7 +63,7 @@ static const char *type_word(enum json_type t)
 
 const char *graphjson_type_name(json_object *o)
 {
-	return type_word(json_object_get_type(o));
+	return graphjson_type_word(json_object_get_type(o));
 }
 
 void graphjson_slots(json_object *obj, const char *const *keys, size_t n,
@@ -110,8 +110,8 @@ int graphjson_field_at(const struct graphjson_slot *s, const char *pre,
 	if (!json_object_is_type(v, want))
 		return dg_errf(err, DG_EPARSE,
 			       "field " GRAPHJSON_FIELD " must be %s, not %s",
-			       GRAPHJSON_FIELD_ARGS(pre, key), type_word(want),
-			       graphjson_type_name(v));
+			       GRAPHJSON_FIELD_ARGS(pre, key),
+			       graphjson_type_word(want), graphjson_type_name(v));
 	*out = v;
 	return 0;
 }

@@ -35,11 +35,13 @@ struct reading {
 	bool nomem;
 };
 
-static bool grow_tokens(struct graphjson_doc *d)
+/* Room for alloc tokens in d (it never shrinks). */
+static bool tokens_room(struct graphjson_doc *d, size_t alloc)
 {
-	size_t alloc = d->alloc ? d->alloc * 2 : 1024;
 	struct graphjson_tok *t;
 
+	if (alloc <= d->alloc)
+		return true;
 	if (alloc > UINT32_MAX)
 		return false;
 	t = realloc(d->tok, alloc * sizeof(*t));
@@ -50,24 +52,15 @@ static bool grow_tokens(struct graphjson_doc *d)
 	return true;
 }
 
-/* Copy s[0..len) and a NUL into the string space; its offset in *off. */
+/*
+ * Copy s[0..len) and a NUL into the string space; its offset in *off.
+ * presize() made room for every string of the text.
+ */
 static bool keep(struct graphjson_doc *d, const void *s, size_t len,
 		 uint32_t *off)
 {
-	if (len >= UINT32_MAX - d->len)
+	if (len >= d->size - d->len)
 		return false;
-	if (d->len + len + 1 > d->size) {
-		size_t size = d->size ? d->size : 4096;
-		char *p;
-
-		while (size < d->len + len + 1)
-			size *= 2;
-		p = realloc(d->text, size);
-		if (!p)
-			return false;
-		d->text = p;
-		d->size = size;
-	}
 	memcpy(d->text + d->len, s, len);
 	d->text[d->len + len] = '\0';
 	*off = (uint32_t)d->len;
@@ -81,7 +74,7 @@ static struct graphjson_tok *add(struct reading *r, enum graphjson_kind k)
 	struct graphjson_doc *d = r->d;
 	struct graphjson_tok *t;
 
-	if (d->n == d->alloc && !grow_tokens(d)) {
+	if (d->n == d->alloc && !tokens_room(d, d->alloc * 2)) {
 		r->nomem = true;
 		return NULL;
 	}
@@ -303,18 +296,8 @@ static bool has_lone_surrogate(const char *text, size_t len)
  */
 static bool presize(struct graphjson_doc *d, size_t len)
 {
-	size_t alloc = len / 8 + 64;
-
-	if (alloc > UINT32_MAX)
+	if (len >= UINT32_MAX || !tokens_room(d, len / 8 + 64))
 		return false;
-	if (d->alloc < alloc) {
-		void *p = realloc(d->tok, alloc * sizeof(*d->tok));
-
-		if (!p)
-			return false;
-		d->tok = p;
-		d->alloc = alloc;
-	}
 	if (d->size < len + 1) {
 		void *p = realloc(d->text, len + 1);
 
@@ -490,24 +473,24 @@ json_object *graphjson_doc_tree(const struct graphjson_doc *d, size_t t)
 	return NULL;
 }
 
-const char *graphjson_doc_kind_name(const struct graphjson_doc *d, size_t t)
+enum json_type graphjson_doc_type(const struct graphjson_doc *d, size_t t)
 {
 	switch (graphjson_doc_kind(d, t)) {
 	case GRAPHJSON_ABSENT:
 	case GRAPHJSON_NULL:
-		return "null";
+		return json_type_null;
 	case GRAPHJSON_TRUE:
 	case GRAPHJSON_FALSE:
-		return "a boolean";
+		return json_type_boolean;
 	case GRAPHJSON_NUMBER:
-		return "a number";
+		return json_type_int;
 	case GRAPHJSON_OBJECT:
-		return "an object";
+		return json_type_object;
 	case GRAPHJSON_ARRAY:
-		return "an array";
+		return json_type_array;
 	case GRAPHJSON_STRING:
 	case GRAPHJSON_KEY:
 		break;
 	}
-	return "a string";
+	return json_type_string;
 }

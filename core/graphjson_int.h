@@ -139,8 +139,8 @@ size_t graphjson_doc_get(const struct graphjson_doc *d, size_t obj,
  */
 json_object *graphjson_doc_tree(const struct graphjson_doc *d, size_t t);
 
-/* "an object", "a number", ...: as graphjson_type_name() says it. */
-const char *graphjson_doc_kind_name(const struct graphjson_doc *d, size_t t);
+/* The json-c type token t would have (null for GRAPHJSON_NONE). */
+enum json_type graphjson_doc_type(const struct graphjson_doc *d, size_t t);
 
 /*
  * A value parsed already (graphjson.h): a $batch answer's body, owned by
@@ -316,6 +316,9 @@ int graphjson_address_at(json_object *o, const char *pre, bool utf8,
 
 /* "a number", "an object", ...: the type of o, for messages. */
 const char *graphjson_type_name(json_object *o);
+
+/* The same words for a type. */
+const char *graphjson_type_word(enum json_type t);
 
 /*
  * A collection page root (an object, parsed): its "value" array and its

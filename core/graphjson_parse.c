@@ -287,28 +287,29 @@ int graphjson_root(const char *json, size_t len, json_object **root,
  * A body read as tokens is made json-c's tree here, for the readers that
  * read trees.
  */
+static enum json_type value_type(const struct graphjson_value *v)
+{
+	if (!v)
+		return json_type_null;
+	if (v->doc)
+		return graphjson_doc_type(v->doc, v->tok);
+	return json_object_get_type(v->obj);
+}
+
 int graphjson_value_root(const struct graphjson_value *v, json_object **root,
 			 struct dg_err *err)
 {
-	const char *type;
+	enum json_type type = value_type(v);
 
 	*root = NULL;
-	if (v && v->doc) {
-		if (graphjson_doc_kind(v->doc, v->tok) == GRAPHJSON_OBJECT) {
-			*root = graphjson_doc_tree(v->doc, v->tok);
-			return *root ? 0 : dg_errf(err, DG_ENOMEM, "out of "
-						   "memory reading an answer");
-		}
-		type = graphjson_doc_kind_name(v->doc, v->tok);
-	} else {
-		if (v && json_object_is_type(v->obj, json_type_object)) {
-			*root = json_object_get(v->obj);
-			return 0;
-		}
-		type = graphjson_type_name(v ? v->obj : NULL);
-	}
-	return dg_errf(err, DG_EPARSE, "the JSON text is %s, not an object",
-		       type);
+	if (type != json_type_object)
+		return dg_errf(err, DG_EPARSE,
+			       "the JSON text is %s, not an object",
+			       graphjson_type_word(type));
+	*root = v->doc ? graphjson_doc_tree(v->doc, v->tok)
+		       : json_object_get(v->obj);
+	return *root ? 0 : dg_errf(err, DG_ENOMEM,
+				   "out of memory reading an answer");
 }
 
 int graphjson_value_write(const struct graphjson_value *v, struct strbuf *out)
